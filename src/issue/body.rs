@@ -1,0 +1,434 @@
+//! The body grammar (issue-format §4): one line is one paragraph; titles,
+//! lead-in, subtitle, column labels, editor's notes, pictures and numbered
+//! headings are recognised from how the line starts.
+
+use std::sync::Arc;
+
+use super::front_matter::line_spans;
+use super::{Block, HeadingLevel, Inline, Span, Spanned, Text};
+use crate::check::{Diagnostic, SourceFile};
+
+/// Spaces that Word users paste around paragraphs.
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\u{3000}' | '\u{a0}')
+}
+
+/// A body line, trimmed, with the byte span of what is left.
+struct Line<'a> {
+    text: &'a str,
+    span: Span,
+}
+
+pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnostic>) -> Vec<Block> {
+    let src = file.text.as_str();
+    let lines: Vec<Line> = line_spans(src, start)
+        .filter_map(|raw| {
+            let s = &src[raw.clone()];
+            let lead = s.len() - s.trim_start_matches(is_blank).len();
+            let text = s.trim_matches(is_blank);
+            (!text.is_empty()).then(|| Line {
+                text,
+                span: raw.start + lead..raw.start + lead + text.len(),
+            })
+        })
+        .collect();
+
+    let mut blocks = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = &lines[i];
+        let t = line.text;
+        if let Some(rest) = t.strip_prefix('\\') {
+            let span = line.span.start + 1..line.span.end;
+            blocks.push(Block::Paragraph(Text {
+                runs: vec![Inline {
+                    text: rest.to_string(),
+                    emphasis: false,
+                }],
+                span,
+            }));
+            i += 1;
+        } else if marker(t, '^').is_some() || marker(t, '#').is_some() {
+            let lead = marker(t, '^').map(|(off, rest)| {
+                i += 1;
+                inline_text(file, rest, line.span.start + off, diags)
+            });
+            let mut title = Vec::new();
+            while let Some((off, rest)) = lines
+                .get(i)
+                .and_then(|l| marker(l.text, '#').map(|m| (l, m)))
+                .map(|(l, (o, r))| (l.span.start + o, r))
+            {
+                title.push(inline_text(file, rest, off, diags));
+                i += 1;
+            }
+            if title.is_empty() {
+                let span = line.span.clone();
+                diags.push(
+                    Diagnostic::error(
+                        "lead-without-title",
+                        file,
+                        span.start..span.start + 1,
+                        "引题（^ 开头的行）后面应紧跟标题行（# 开头）",
+                    )
+                    .with_help("把 ^ 行移到 # 标题行的正上方；如果它本来就是正文，在行首加 \\"),
+                );
+                if let Some(lead) = lead {
+                    blocks.push(Block::Paragraph(lead));
+                }
+                continue;
+            }
+            let subtitle = lines.get(i).filter(|l| l.text.starts_with("——")).map(|l| {
+                i += 1;
+                inline_text(file, l.text, l.span.start, diags)
+            });
+            blocks.push(Block::Title {
+                lead,
+                lines: title,
+                subtitle,
+            });
+        } else if t.starts_with('>') {
+            // `> text`, or `>text` as people also type it: an editor's note.
+            let mut paras = Vec::new();
+            while let Some(l) = lines.get(i).filter(|l| l.text.starts_with('>')) {
+                let rest = l.text[1..].trim_start_matches(is_blank);
+                let off = l.text.len() - rest.len();
+                paras.push(inline_text(file, rest, l.span.start + off, diags));
+                i += 1;
+            }
+            blocks.push(Block::Note(paras));
+        } else if is_label(t) {
+            blocks.push(Block::Label(Text {
+                runs: vec![Inline {
+                    text: t.to_string(),
+                    emphasis: false,
+                }],
+                span: line.span.clone(),
+            }));
+            i += 1;
+        } else if let Some((caption, path, path_off)) = picture(t) {
+            let caption = Text {
+                runs: vec![Inline {
+                    text: caption.to_string(),
+                    emphasis: false,
+                }],
+                span: line.span.start + 2..line.span.start + 2 + caption.len(),
+            };
+            let path_span = line.span.start + path_off..line.span.start + path_off + path.len();
+            blocks.push(Block::Picture {
+                caption,
+                path: Spanned::new(path.to_string(), path_span),
+            });
+            i += 1;
+        } else {
+            let text = inline_text(file, t, line.span.start, diags);
+            blocks.push(match heading_number(t) {
+                Some((level, ordinal)) => {
+                    let (head, rest) = split_heading(&text);
+                    Block::Heading {
+                        level,
+                        ordinal,
+                        head,
+                        rest,
+                    }
+                }
+                None => Block::Paragraph(text),
+            });
+            i += 1;
+        }
+    }
+    if blocks.is_empty() {
+        let end = src.len();
+        diags.push(
+            Diagnostic::error(
+                "empty-body",
+                file,
+                end..end,
+                "正文是空的：头部的 +++ 之后没有文字",
+            )
+            .with_help("把正文粘贴在第二个 +++ 之后，每段一行"),
+        );
+    }
+    blocks
+}
+
+/// `# text` → (offset of text, text). The mark must be followed by a space.
+fn marker(line: &str, mark: char) -> Option<(usize, &str)> {
+    let rest = line.strip_prefix(mark)?;
+    let after = rest.trim_start_matches(is_blank);
+    (after.len() < rest.len() && !after.is_empty()).then(|| (line.len() - after.len(), after))
+}
+
+/// `【栏目名】` alone on a line.
+fn is_label(t: &str) -> bool {
+    t.starts_with('【')
+        && t.ends_with('】')
+        && t.matches('】').count() == 1
+        && t.chars().count() > 2
+}
+
+/// `![caption](path)` alone on a line → (caption, path, byte offset of path).
+fn picture(t: &str) -> Option<(&str, &str, usize)> {
+    let inner = t.strip_prefix("![")?.strip_suffix(')')?;
+    let mid = inner.find("](")?;
+    let path = &inner[mid + 2..];
+    (!path.is_empty() && !path.contains(')')).then(|| (&inner[..mid], path, 2 + mid + 2))
+}
+
+/// Splits `**emphasis**` runs. An unclosed `**` is an error.
+fn inline_text(
+    file: &Arc<SourceFile>,
+    text: &str,
+    offset: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Text {
+    let span = offset..offset + text.len();
+    let mut runs = Vec::new();
+    let mut emphasis = false;
+    let mut open_at = 0;
+    let mut rest = text;
+    let mut pos = 0;
+    while let Some(i) = rest.find("**") {
+        if i > 0 {
+            runs.push(Inline {
+                text: rest[..i].to_string(),
+                emphasis,
+            });
+        }
+        if !emphasis {
+            open_at = pos + i;
+        }
+        emphasis = !emphasis;
+        pos += i + 2;
+        rest = &rest[i + 2..];
+    }
+    if emphasis {
+        let at = offset + open_at;
+        diags.push(
+            Diagnostic::error(
+                "unclosed-emphasis",
+                file,
+                at..at + 2,
+                "强调标记 ** 没有配对的结束 **",
+            )
+            .with_help("在要强调的文字后面再加一个 **；如果 ** 本来就是正文，在行首加 \\"),
+        );
+        // Print the rest as it was typed.
+        runs.push(Inline {
+            text: format!("**{rest}"),
+            emphasis: false,
+        });
+    } else if !rest.is_empty() {
+        runs.push(Inline {
+            text: rest.to_string(),
+            emphasis,
+        });
+    }
+    merge_runs(&mut runs);
+    Text { runs, span }
+}
+
+fn merge_runs(runs: &mut Vec<Inline>) {
+    runs.retain(|r| !r.text.is_empty());
+    let mut i = 1;
+    while i < runs.len() {
+        if runs[i].emphasis == runs[i - 1].emphasis {
+            let t = runs.remove(i).text;
+            runs[i - 1].text.push_str(&t);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+const CN_DIGITS: &str = "〇零一二两三四五六七八九十百";
+
+fn chinese_value(s: &str) -> Option<u32> {
+    let mut total = 0;
+    let mut digit = 0;
+    for c in s.chars() {
+        match c {
+            '十' => {
+                total += if digit == 0 { 10 } else { digit * 10 };
+                digit = 0;
+            }
+            '百' => {
+                total += digit.max(1) * 100;
+                digit = 0;
+            }
+            _ => {
+                digit = CN_DIGITS
+                    .chars()
+                    .position(|d| d == c)
+                    .map(|p| [0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9][p])?
+            }
+        }
+    }
+    Some(total + digit)
+}
+
+/// Recognises the numbering of a heading: `一、` `（一）` `1.` `（1）`.
+pub fn heading_number(t: &str) -> Option<(HeadingLevel, u32)> {
+    fn bracketed(t: &str) -> Option<(&str, &str)> {
+        let rest = t.strip_prefix('（').or_else(|| t.strip_prefix('('))?;
+        let close = rest.find(['）', ')'])?;
+        let after = &rest[close..];
+        let after = after
+            .strip_prefix('）')
+            .or_else(|| after.strip_prefix(')'))?;
+        Some((&rest[..close], after))
+    }
+    let cn = |s: &str| {
+        !s.is_empty() && s.chars().all(|c| CN_DIGITS.contains(c)) && s.chars().count() <= 4
+    };
+    let ar = |s: &str| !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((num, after)) = bracketed(t) {
+        if after.is_empty() {
+            return None;
+        }
+        if cn(num) {
+            return Some((HeadingLevel::Two, chinese_value(num)?));
+        }
+        if ar(num) {
+            return Some((HeadingLevel::Four, num.parse().ok()?));
+        }
+        return None;
+    }
+    if let Some(i) = t.find('、') {
+        let num = &t[..i];
+        if cn(num) && i + '、'.len_utf8() < t.len() {
+            return Some((HeadingLevel::One, chinese_value(num)?));
+        }
+    }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=3).contains(&digits) {
+        let after = &t[digits..];
+        let after = after
+            .strip_prefix('.')
+            .or_else(|| after.strip_prefix('．'))?;
+        // `1.5亿元` is a number, not a heading.
+        let next = after.chars().next()?;
+        if !next.is_ascii_digit() {
+            return Some((HeadingLevel::Three, t[..digits].parse().ok()?));
+        }
+    }
+    None
+}
+
+/// The run-in rule: a heading paragraph that ends in sentence-final
+/// punctuation is a heading up to its first 。！？ and body text after it.
+pub fn split_heading(text: &Text) -> (Text, Option<Text>) {
+    let plain = text.plain();
+    let last = plain.chars().last();
+    let whole = (text.clone(), None);
+    if !matches!(last, Some('。' | '！' | '？' | '；' | '：')) {
+        return whole;
+    }
+    let Some(cut) = plain.find(['。', '！', '？']).map(|i| i + '。'.len_utf8()) else {
+        return whole;
+    };
+    if cut >= plain.len() {
+        return whole;
+    }
+    let (mut head, mut rest) = (Vec::new(), Vec::new());
+    let mut pos = 0;
+    for run in &text.runs {
+        let end = pos + run.text.len();
+        if end <= cut {
+            head.push(run.clone());
+        } else if pos >= cut {
+            rest.push(run.clone());
+        } else {
+            head.push(Inline {
+                text: run.text[..cut - pos].to_string(),
+                emphasis: run.emphasis,
+            });
+            rest.push(Inline {
+                text: run.text[cut - pos..].to_string(),
+                emphasis: run.emphasis,
+            });
+        }
+        pos = end;
+    }
+    (
+        Text {
+            runs: head,
+            span: text.span.clone(),
+        },
+        Some(Text {
+            runs: rest,
+            span: text.span.clone(),
+        }),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn parse(body: &str) -> (Vec<Block>, Vec<Diagnostic>) {
+        let file = SourceFile::new(PathBuf::from("t.md"), body.to_string());
+        let mut diags = Vec::new();
+        (parse_body(&file, 0, &mut diags), diags)
+    }
+
+    #[test]
+    fn heading_numbers() {
+        assert_eq!(heading_number("一、实施"), Some((HeadingLevel::One, 1)));
+        assert_eq!(heading_number("十二、实施"), Some((HeadingLevel::One, 12)));
+        assert_eq!(heading_number("（三）加强"), Some((HeadingLevel::Two, 3)));
+        assert_eq!(heading_number("(三)加强"), Some((HeadingLevel::Two, 3)));
+        assert_eq!(heading_number("1.加强"), Some((HeadingLevel::Three, 1)));
+        assert_eq!(heading_number("2．加强"), Some((HeadingLevel::Three, 2)));
+        assert_eq!(heading_number("（12）加强"), Some((HeadingLevel::Four, 12)));
+        assert_eq!(heading_number("一是加强"), None);
+        assert_eq!(heading_number("1.5亿元投入"), None);
+        assert_eq!(heading_number("2022年"), None);
+        assert_eq!(heading_number("（单位）党组织"), None);
+    }
+
+    #[test]
+    fn run_in_heading() {
+        let (blocks, _) = parse("（一）加强领导。各单位要高度重视。\n");
+        let Block::Heading { head, rest, .. } = &blocks[0] else {
+            panic!()
+        };
+        assert_eq!(head.plain(), "（一）加强领导。");
+        assert_eq!(rest.as_ref().unwrap().plain(), "各单位要高度重视。");
+        let (blocks, _) = parse("一、实施党建引领工程，提升政治能力\n");
+        let Block::Heading { rest: None, .. } = &blocks[0] else {
+            panic!()
+        };
+    }
+
+    #[test]
+    fn titles_notes_and_escapes() {
+        let (blocks, diags) = parse(
+            "^ 引题\n# 第一行\n# 第二行\n——副题\n\n> 按语一\n> 按语二\n\\# 不是标题\n#1号楼\n【动态】\n![图](images/a.png)\n",
+        );
+        assert!(diags.is_empty());
+        assert!(
+            matches!(&blocks[0], Block::Title { lead: Some(_), lines, subtitle: Some(_) } if lines.len() == 2)
+        );
+        assert!(matches!(&blocks[1], Block::Note(p) if p.len() == 2));
+        assert!(matches!(&blocks[2], Block::Paragraph(t) if t.plain() == "# 不是标题"));
+        assert!(matches!(&blocks[3], Block::Paragraph(t) if t.plain() == "#1号楼"));
+        assert!(matches!(&blocks[4], Block::Label(_)));
+        assert!(matches!(&blocks[5], Block::Picture { path, .. } if path.value == "images/a.png"));
+    }
+
+    #[test]
+    fn emphasis_and_unclosed() {
+        let (blocks, diags) = parse("这是**重点**内容\n");
+        assert!(diags.is_empty());
+        let Block::Paragraph(t) = &blocks[0] else {
+            panic!()
+        };
+        assert_eq!(t.runs.len(), 3);
+        assert!(t.runs[1].emphasis);
+        let (_, diags) = parse("这是**重点内容\n");
+        assert_eq!(diags[0].code, "unclosed-emphasis");
+        assert_eq!(diags[0].line_col(), (1, 3));
+    }
+}

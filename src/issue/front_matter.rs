@@ -1,0 +1,193 @@
+//! The `+++` TOML front matter of an issue file.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::{Distribution, IssueNumber, Span, Spanned};
+use crate::check::{Diagnostic, SourceFile};
+use crate::toml_table::{self, TableReader};
+
+/// What the front matter says about an issue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrontMatter {
+    pub number: Spanned<IssueNumber>,
+    pub date: Spanned<NaiveDate>,
+    /// 总第N期.
+    pub total: Option<u32>,
+    /// 增刊 / 专刊 / 特刊.
+    pub edition: Option<String>,
+    pub mark: Option<String>,
+    pub editor: Option<String>,
+    pub publisher: Option<String>,
+    /// 共印N份.
+    pub copies: Option<u32>,
+    pub distribution: Distribution,
+    /// The span of the whole front matter, `+++` to `+++`.
+    pub span: Span,
+}
+
+const FENCE: &str = "+++";
+
+/// Splits off and reads the front matter. Returns the front matter (`None`
+/// if its fields have errors) and the byte offset where the body starts;
+/// `None` altogether when there is no well-formed front matter at all.
+pub fn parse_front_matter(
+    file: &Arc<SourceFile>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Option<FrontMatter>, usize)> {
+    let text = file.text.as_str();
+    let start = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let mut lines = line_spans(text, start);
+    let Some(first) = lines.next() else {
+        diags.push(
+            Diagnostic::error("no-front-matter", file, 0..0, "文件是空的")
+                .with_help("期刊文件以一行 +++ 开头，接着写 number = …、date = …，再用一行 +++ 结束，然后是正文"),
+        );
+        return None;
+    };
+    if text[first.clone()].trim_end() != FENCE {
+        let found = text[first.clone()].trim_end();
+        let help = if found == "---" {
+            "jianbao 的头部用 TOML 写，前后各用一行 +++（不是 ---）".to_string()
+        } else {
+            "在文件第一行写 +++，接着写 number = …、date = … 等，再用一行 +++ 结束".to_string()
+        };
+        diags.push(
+            Diagnostic::error(
+                "no-front-matter",
+                file,
+                first,
+                "文件没有以 +++ 开头的头部（front matter）",
+            )
+            .with_help(help),
+        );
+        return None;
+    }
+    let toml_start = first.end.min(text.len());
+    let toml_start = if text[toml_start..].starts_with('\n') {
+        toml_start + 1
+    } else {
+        toml_start
+    };
+    let Some(close) = line_spans(text, toml_start).find(|l| text[l.clone()].trim_end() == FENCE)
+    else {
+        diags.push(
+            Diagnostic::error(
+                "unclosed-front-matter",
+                file,
+                first,
+                "头部以 +++ 开始，但没有以 +++ 结束",
+            )
+            .with_help("在 distribution 等设置之后、正文之前加一行 +++"),
+        );
+        return None;
+    };
+    let body_start = (close.end + 1).min(text.len());
+    let span = first.start..close.end;
+    let toml_text = &text[toml_start..close.start];
+    let table = toml_table::parse(file, toml_text, toml_start, diags)?;
+
+    let before = diags.iter().filter(|d| d.is_error()).count();
+    let mut top = TableReader::new(file, toml_start, "", &table, first.clone());
+    let number = top.required_int("number", "4", diags).and_then(|n| {
+        if n.value < 1 || n.value > u32::MAX as i64 {
+            diags.push(
+                Diagnostic::error(
+                    "bad-number",
+                    file,
+                    n.span.clone(),
+                    format!("期号 number = {} 不对：期号从 1 开始", n.value),
+                )
+                .with_help("写这一期的期号，例如 number = 4"),
+            );
+            None
+        } else {
+            Some(Spanned::new(IssueNumber(n.value as u32), n.span))
+        }
+    });
+    let date = top.required_date("date", diags);
+    let positive =
+        |v: Option<Spanned<i64>>, what: &str, diags: &mut Vec<Diagnostic>| -> Option<u32> {
+            let v = v?;
+            match u32::try_from(v.value) {
+                Ok(n) if n >= 1 => Some(n),
+                _ => {
+                    diags.push(Diagnostic::error(
+                        "bad-number",
+                        file,
+                        v.span,
+                        format!("{what}应为正整数，这里是 {}", v.value),
+                    ));
+                    None
+                }
+            }
+        };
+    let total = top.int("total", "16", diags);
+    let total = positive(total, "总期号 total ", diags);
+    let copies = top.int("copies", "200", diags);
+    let copies = positive(copies, "印数 copies ", diags);
+    let edition = top.string("edition", "\"增刊\"", diags).map(|s| s.value);
+    let mark = top
+        .string("mark", "\"内部资料　注意保存\"", diags)
+        .map(|s| s.value);
+    let editor = top.string("editor", "\"办公室\"", diags).map(|s| s.value);
+    let publisher = top
+        .string("publisher", "\"××办公室\"", diags)
+        .map(|s| s.value);
+    let mut distribution = Distribution::default();
+    if let Some(mut dist) = top.table("distribution", diags) {
+        let example = "[\"单位一\", \"单位二\"]";
+        distribution.bao = dist
+            .strings(&["bao", "报"], example, diags)
+            .unwrap_or_default();
+        distribution.song = dist
+            .strings(&["song", "送"], example, diags)
+            .unwrap_or_default();
+        distribution.fa = dist
+            .strings(&["fa", "发"], example, diags)
+            .unwrap_or_default();
+        dist.finish(diags);
+    }
+    top.finish(diags);
+    let ok = diags.iter().filter(|d| d.is_error()).count() == before;
+
+    let front = match (number, date) {
+        (Some(number), Some(date)) if ok => Some(FrontMatter {
+            number,
+            date,
+            total,
+            edition,
+            mark,
+            editor,
+            publisher,
+            copies,
+            distribution,
+            span,
+        }),
+        _ => None,
+    };
+    Some((front, body_start))
+}
+
+/// Byte ranges of the lines from `start`, without their `\n` (a `\r` stays
+/// and is trimmed by the callers).
+pub(crate) fn line_spans(
+    text: &str,
+    start: usize,
+) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut pos = start;
+    std::iter::from_fn(move || {
+        if pos >= text.len() {
+            return None;
+        }
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line = pos..end;
+        pos = end + 1;
+        Some(line)
+    })
+}

@@ -1,0 +1,224 @@
+//! One issue of the bulletin: its front matter (number, date, distribution)
+//! and its body, parsed with spans so every problem can point at its place.
+
+mod body;
+mod front_matter;
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::check::{Diagnostic, SourceFile};
+
+pub use body::{parse_body, split_heading};
+pub use front_matter::{FrontMatter, parse_front_matter};
+
+/// A byte range in the issue file.
+pub type Span = Range<usize>;
+
+/// A value together with the place in the file it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Self { value, span }
+    }
+}
+
+/// The 期号: a positive number, unique within its series (year folder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IssueNumber(pub u32);
+
+impl fmt::Display for IssueNumber {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The 报/送/发 lists of the closing block.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Distribution {
+    /// 报: superior bodies.
+    pub bao: Vec<Spanned<String>>,
+    /// 送: peers.
+    pub song: Vec<Spanned<String>>,
+    /// 发: subordinate bodies.
+    pub fa: Vec<Spanned<String>>,
+}
+
+impl Distribution {
+    /// The three lists with their printed labels, in printing order.
+    pub fn lists(&self) -> [(&'static str, &'static str, &[Spanned<String>]); 3] {
+        [
+            ("bao", "报", &self.bao),
+            ("song", "送", &self.song),
+            ("fa", "发", &self.fa),
+        ]
+    }
+}
+
+/// A run of body text in one style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inline {
+    pub text: String,
+    /// `**…**`: set in the heading face (黑体).
+    pub emphasis: bool,
+}
+
+/// A paragraph's text: runs of inline text, with the span of the whole line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    pub runs: Vec<Inline>,
+    pub span: Span,
+}
+
+impl Text {
+    pub fn plain(&self) -> String {
+        self.runs.iter().map(|r| r.text.as_str()).collect()
+    }
+}
+
+/// Heading levels recognised by their numbering (GB/T 9704 7.3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HeadingLevel {
+    /// `一、` — 黑体
+    One = 1,
+    /// `（一）` — 楷体
+    Two = 2,
+    /// `1.` — 仿宋
+    Three = 3,
+    /// `（1）` — 仿宋
+    Four = 4,
+}
+
+/// A block of the body, in reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// `【栏目名】`: a column label over the articles that follow.
+    Label(Text),
+    /// The title of an article: `^` lead-in, `#` lines, `——` subtitle.
+    Title {
+        lead: Option<Text>,
+        lines: Vec<Text>,
+        subtitle: Option<Text>,
+    },
+    /// `> …` lines: an editor's note of one or more paragraphs.
+    Note(Vec<Text>),
+    /// A numbered heading; `rest` is the run-in body text after it, if any.
+    Heading {
+        level: HeadingLevel,
+        ordinal: u32,
+        head: Text,
+        rest: Option<Text>,
+    },
+    /// An ordinary paragraph.
+    Paragraph(Text),
+    /// `![caption](path)`: a picture with its caption.
+    Picture {
+        caption: Text,
+        path: Spanned<String>,
+    },
+}
+
+/// A parsed issue file.
+#[derive(Debug, Clone)]
+pub struct Issue {
+    /// The issue's id: its path under `issues/` without extension (`004`, `2023/001`).
+    pub id: String,
+    pub source: Arc<SourceFile>,
+    pub front: FrontMatter,
+    pub body: Vec<Block>,
+}
+
+impl Issue {
+    /// Parses an issue file. Problems are pushed to `diags`; `None` when the
+    /// file cannot be understood well enough to build anything from it.
+    pub fn parse(
+        id: String,
+        source: Arc<SourceFile>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Issue> {
+        let (front, body_start) = parse_front_matter(&source, diags)?;
+        let body = parse_body(&source, body_start, diags);
+        Some(Issue {
+            id,
+            source,
+            front: front?,
+            body,
+        })
+    }
+
+    pub fn number(&self) -> IssueNumber {
+        self.front.number.value
+    }
+
+    pub fn date(&self) -> NaiveDate {
+        self.front.date.value
+    }
+}
+
+/// `2022年1月19日`: Arabic numerals, no leading zeros (GB/T 9704 7.3.5).
+pub fn chinese_date(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// Chinese numerals for 1..=9999 as used in 期号 (第四期, 第十二期).
+pub fn chinese_number(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    const UNITS: [&str; 4] = ["", "十", "百", "千"];
+    if n == 0 {
+        return DIGITS[0].into();
+    }
+    if n >= 10_000 {
+        return n.to_string();
+    }
+    let digits: Vec<usize> = n.to_string().bytes().map(|b| (b - b'0') as usize).collect();
+    let len = digits.len();
+    let mut out = String::new();
+    let mut zero = false;
+    for (i, &d) in digits.iter().enumerate() {
+        let unit = len - 1 - i;
+        if d == 0 {
+            zero = true;
+            continue;
+        }
+        if zero && !out.is_empty() {
+            out.push_str(DIGITS[0]);
+        }
+        zero = false;
+        // 十二, not 一十二; but 一百一十二.
+        if !(d == 1 && unit == 1 && i == 0) {
+            out.push_str(DIGITS[d]);
+        }
+        out.push_str(UNITS[unit]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_numbers() {
+        assert_eq!(chinese_number(4), "四");
+        assert_eq!(chinese_number(10), "十");
+        assert_eq!(chinese_number(12), "十二");
+        assert_eq!(chinese_number(20), "二十");
+        assert_eq!(chinese_number(105), "一百零五");
+        assert_eq!(chinese_number(112), "一百一十二");
+    }
+
+    #[test]
+    fn dates_have_no_leading_zeros() {
+        let d = NaiveDate::from_ymd_opt(2022, 1, 9).unwrap();
+        assert_eq!(chinese_date(d), "2022年1月9日");
+    }
+}

@@ -1,0 +1,16 @@
+//! jianbao typesets Chinese government work bulletins (简报) to print-ready
+//! PDF on the GB/T 9704 page.
+//!
+//! The pipeline, one module per stage:
+//! [`publication`] finds `jianbao.toml` and the issue files →
+//! [`issue`] parses an issue (front matter and body, with spans) →
+//! [`check`] validates it →
+//! [`render`] lays it out (layout data, Typst world, embedded layout) and
+//! exports the PDF.
+
+pub mod check;
+pub mod cli;
+pub mod issue;
+pub mod publication;
+pub mod render;
+mod toml_table;

@@ -1,0 +1,293 @@
+//! Fonts by role. The default set is embedded in the binary; `[fonts]` in
+//! jianbao.toml and `--font-path` put an office's own faces (方正小标宋简体,
+//! 仿宋_GB2312 …) in front of them. A configured family that cannot be found
+//! is an error, never a silent fallback.
+
+use std::path::{Path, PathBuf};
+
+use std::collections::HashMap;
+use typst::foundations::Bytes;
+
+use typst::layout::Abs;
+use typst::text::{
+    Font, FontBook, FontInfo, FontInstance, FontStretch, FontStyle, FontVariant, FontVariations,
+    FontWeight,
+};
+use typst::utils::LazyHash;
+use typst_kit::fonts::{FontPath, FontStore};
+
+use super::grid::{Face, Measure};
+use crate::publication::{FontConfig, UsageError};
+
+/// What a face is used for in the layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 小标宋: masthead, series line, article titles.
+    Title,
+    /// 仿宋: body text, issue number, closing block.
+    Body,
+    /// 黑体: mark, level-1 headings, emphasis, labels.
+    Heading,
+    /// 楷体: level-2 headings, lead-in, subtitle, editor's notes.
+    Subheading,
+    /// 宋体: page numbers.
+    Song,
+    /// Wide coverage for characters the role's own faces lack.
+    Fallback,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Title,
+        Role::Body,
+        Role::Heading,
+        Role::Subheading,
+        Role::Song,
+        Role::Fallback,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Title => "title",
+            Role::Body => "body",
+            Role::Heading => "heading",
+            Role::Subheading => "subheading",
+            Role::Song => "song",
+            Role::Fallback => "fallback",
+        }
+    }
+
+    /// The embedded family and weight for this role.
+    fn embedded(self) -> (&'static str, u16) {
+        match self {
+            Role::Title => ("FandolSong", 700),
+            Role::Body => ("FandolFang R", 400),
+            Role::Heading => ("FandolHei", 400),
+            Role::Subheading => ("FandolKai", 400),
+            Role::Song => ("FandolSong", 400),
+            Role::Fallback => ("Droid Sans Fallback", 400),
+        }
+    }
+
+    fn configured(self, config: &FontConfig) -> &[String] {
+        match self {
+            Role::Title => &config.title,
+            Role::Body => &config.body,
+            Role::Heading => &config.heading,
+            Role::Subheading => &config.subheading,
+            Role::Song => &config.song,
+            Role::Fallback => &config.fallback,
+        }
+    }
+
+    fn of_face(face: Face) -> Role {
+        match face {
+            Face::Body => Role::Body,
+            Face::Heading => Role::Heading,
+            Face::Subheading => Role::Subheading,
+        }
+    }
+}
+
+const EMBEDDED: [&[u8]; 6] = [
+    include_bytes!("../../fonts/FandolSong-Bold.otf"),
+    include_bytes!("../../fonts/FandolFang-Regular.otf"),
+    include_bytes!("../../fonts/FandolHei-Regular.otf"),
+    include_bytes!("../../fonts/FandolKai-Regular.otf"),
+    include_bytes!("../../fonts/FandolSong-Regular.otf"),
+    include_bytes!("../../fonts/DroidSansFallbackFull.ttf"),
+];
+
+/// Where a face came from, for `jianbao fonts`.
+#[derive(Debug, Clone)]
+pub enum Origin {
+    Embedded,
+    File(PathBuf),
+}
+
+/// One family resolved for a role.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub family: String,
+    /// Index of the chosen face in the font book.
+    pub index: usize,
+    pub origin: Origin,
+}
+
+/// All fonts of a build, loaded once and shared by every issue.
+pub struct Fonts {
+    store: FontStore,
+    origins: Vec<Origin>,
+    /// Per role (in `Role::ALL` order): the families tried in order, the
+    /// role's own fallback last.
+    roles: Vec<(u16, Vec<Resolved>)>,
+    /// Instances of the resolved faces, for measuring Latin runs.
+    instances: HashMap<usize, FontInstance>,
+}
+
+impl Fonts {
+    /// The embedded set plus what `config` and `font_paths` add.
+    pub fn load(
+        config: &FontConfig,
+        root: &Path,
+        font_paths: &[PathBuf],
+    ) -> Result<Fonts, UsageError> {
+        let mut store = FontStore::new();
+        let mut origins = Vec::new();
+        for data in EMBEDDED {
+            for font in Font::iter(Bytes::new(data)) {
+                let info = font.info().clone();
+                store.push((font, info));
+                origins.push(Origin::Embedded);
+            }
+        }
+        let dirs = config
+            .paths
+            .iter()
+            .map(|p| root.join(p))
+            .chain(font_paths.iter().cloned());
+        for dir in dirs {
+            if !dir.exists() {
+                return Err(
+                    UsageError::new(format!("字体文件夹 {} 不存在", dir.display()))
+                        .help("检查 jianbao.toml 的 [fonts] paths 或 --font-path"),
+                );
+            }
+            add_scanned(&mut store, &mut origins, typst_kit::fonts::scan(&dir));
+        }
+        let wanted = Role::ALL.iter().flat_map(|r| r.configured(config).iter());
+        if wanted
+            .clone()
+            .any(|f| !store.book().contains_family(&f.to_lowercase()))
+        {
+            // Only scan the system when a named family is not at hand: it costs time.
+            add_scanned(&mut store, &mut origins, typst_kit::fonts::system());
+        }
+        let mut roles = Vec::new();
+        for role in Role::ALL {
+            let (default, weight) = role.embedded();
+            let mut families: Vec<Resolved> = Vec::new();
+            for name in role.configured(config) {
+                let index = select(store.book(), name, weight)
+                    .ok_or_else(|| missing_family(store.book(), role, name))?;
+                families.push(Resolved {
+                    family: store.book().info(index).unwrap().family.clone(),
+                    index,
+                    origin: origins[index].clone(),
+                });
+            }
+            for name in [default, Role::Fallback.embedded().0] {
+                if families.iter().any(|f| f.family == name) {
+                    continue;
+                }
+                let index = select(store.book(), name, weight)
+                    .expect("the embedded fonts provide every default family");
+                families.push(Resolved {
+                    family: name.to_string(),
+                    index,
+                    origin: Origin::Embedded,
+                });
+            }
+            roles.push((weight, families));
+        }
+        let mut instances = HashMap::new();
+        for r in roles.iter().flat_map(|(_, f)| f) {
+            if let (Some(font), Some(info)) = (store.font(r.index), store.book().info(r.index)) {
+                instances.insert(
+                    r.index,
+                    font.instantiate(info.variant, Abs::pt(16.0), &FontVariations::default()),
+                );
+            }
+        }
+        Ok(Fonts {
+            store,
+            origins,
+            roles,
+            instances,
+        })
+    }
+
+    pub fn book(&self) -> &LazyHash<FontBook> {
+        self.store.book()
+    }
+
+    pub fn font(&self, index: usize) -> Option<Font> {
+        self.store.font(index)
+    }
+
+    pub fn origin(&self, index: usize) -> &Origin {
+        &self.origins[index]
+    }
+
+    /// The families of a role in the order tried, and its weight.
+    pub fn role(&self, role: Role) -> (u16, &[Resolved]) {
+        let (w, f) = &self.roles[Role::ALL.iter().position(|r| *r == role).unwrap()];
+        (*w, f)
+    }
+
+    /// The first family of `role` whose face has a glyph for `c`.
+    pub fn face_for(&self, role: Role, c: char) -> Option<&Resolved> {
+        self.role(role).1.iter().find(|r| {
+            self.book()
+                .info(r.index)
+                .is_some_and(|i| i.coverage.contains(c as u32))
+        })
+    }
+}
+
+impl Measure for Fonts {
+    fn advance(&self, c: char, face: Face) -> f64 {
+        let Some(resolved) = self.face_for(Role::of_face(face), c) else {
+            return 1.0;
+        };
+        let Some(font) = self.instances.get(&resolved.index) else {
+            return 1.0;
+        };
+        font.ttf()
+            .glyph_index(c)
+            .and_then(|g| font.x_advance(g.0))
+            .map_or(1.0, |em| em.get())
+    }
+}
+
+fn add_scanned(
+    store: &mut FontStore,
+    origins: &mut Vec<Origin>,
+    fonts: impl Iterator<Item = (FontPath, FontInfo)>,
+) {
+    for (path, info) in fonts {
+        origins.push(Origin::File(path.path.clone()));
+        store.push((path, info));
+    }
+}
+
+fn select(book: &FontBook, family: &str, weight: u16) -> Option<usize> {
+    book.select(
+        &family.to_lowercase(),
+        FontVariant::new(
+            FontStyle::Normal,
+            FontWeight::from_number(weight),
+            FontStretch::NORMAL,
+        ),
+    )
+}
+
+fn missing_family(book: &FontBook, role: Role, name: &str) -> UsageError {
+    let names: Vec<&str> = book.families().map(|(f, _)| f).collect();
+    let near: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|f| {
+            f.contains(name)
+                || name.contains(*f)
+                || crate::toml_table::nearest(name, &[f]).is_some()
+        })
+        .take(5)
+        .collect();
+    let help = if near.is_empty() {
+        "把字体文件放进一个文件夹，用 [fonts] paths = [\"文件夹\"] 或 --font-path 指定；`jianbao fonts` 列出找到的字体".to_string()
+    } else {
+        format!("找到的相近字体：{}", near.join("、"))
+    };
+    UsageError::new(format!("找不到 [fonts] {} 里的字体“{name}”", role.key())).help(help)
+}

@@ -1,0 +1,137 @@
+//! The Typst world of one issue: the embedded layout as the main file, the
+//! issue's layout data as `/issue.json`, the shared fonts, and pictures,
+//! which are read only from inside the publication folder and only when the
+//! issue names them.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::Datelike;
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+
+use super::fonts::Fonts;
+
+/// The built-in layout, compiled into the binary.
+pub const LAYOUT: &str = include_str!("../../layouts/bulletin.typ");
+const LAYOUT_PATH: &str = "/bulletin.typ";
+pub const DATA_PATH: &str = "/issue.json";
+
+fn file_id(path: &str) -> FileId {
+    FileId::new(RootedPath::new(
+        VirtualRoot::Project,
+        VirtualPath::new(path).expect("valid virtual path"),
+    ))
+}
+
+/// What every issue of a build shares: the standard library, the fonts and
+/// the parsed layout. Made once per process.
+pub struct Engine {
+    library: LazyHash<Library>,
+    pub fonts: Arc<Fonts>,
+    layout: Source,
+}
+
+impl Engine {
+    pub fn new(fonts: Arc<Fonts>) -> Self {
+        let layout = Source::new(file_id(LAYOUT_PATH), LAYOUT.to_string());
+        Self {
+            library: LazyHash::new(Library::builder().build()),
+            fonts,
+            layout,
+        }
+    }
+}
+
+pub struct IssueWorld<'a> {
+    engine: &'a Engine,
+    data: Bytes,
+    /// The publication folder: pictures resolve inside it.
+    root: PathBuf,
+    /// Virtual paths of the pictures this issue names.
+    pictures: Vec<String>,
+    today: chrono::NaiveDate,
+}
+
+impl<'a> IssueWorld<'a> {
+    pub fn new(
+        engine: &'a Engine,
+        data: Vec<u8>,
+        root: &Path,
+        pictures: Vec<String>,
+        today: chrono::NaiveDate,
+    ) -> Self {
+        Self {
+            engine,
+            data: Bytes::new(data),
+            root: root.to_path_buf(),
+            pictures,
+            today,
+        }
+    }
+
+    fn picture(&self, vpath: &str) -> FileResult<Bytes> {
+        let not_found = || FileError::NotFound(PathBuf::from(vpath));
+        if !self.pictures.iter().any(|p| p == vpath) {
+            return Err(FileError::AccessDenied);
+        }
+        let root = self.root.canonicalize().map_err(|_| not_found())?;
+        let path = root
+            .join(vpath.trim_start_matches('/'))
+            .canonicalize()
+            .map_err(|_| not_found())?;
+        // A link may not lead out of the publication.
+        if !path.starts_with(&root) {
+            return Err(FileError::AccessDenied);
+        }
+        std::fs::read(&path)
+            .map(Bytes::new)
+            .map_err(|e| FileError::from_io(e, &path))
+    }
+}
+
+impl World for IssueWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.engine.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.engine.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.engine.layout.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.engine.layout.id() {
+            Ok(self.engine.layout.clone())
+        } else {
+            Err(FileError::NotSource)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        let vpath = id.get().vpath().get_with_slash();
+        if vpath == DATA_PATH {
+            return Ok(self.data.clone());
+        }
+        if vpath == LAYOUT_PATH {
+            return Ok(Bytes::from_string(self.engine.layout.clone()));
+        }
+        self.picture(vpath)
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.engine.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        let d = self.today;
+        Datetime::from_ymd(d.year(), d.month() as u8, d.day() as u8)
+    }
+}

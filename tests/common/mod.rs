@@ -1,0 +1,312 @@
+//! Shared helpers for the integration tests: run the real binary, lay an
+//! issue out through the library, flatten the laid-out frames into
+//! positioned glyphs and rules, and read PDFs back with lopdf.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use jianbao::publication::Publication;
+use jianbao::render::{self, fonts::Fonts, world::Engine};
+use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
+use typst::visualize::{Geometry, Paint};
+use typst_layout::PagedDocument;
+
+pub const PT_PER_MM: f64 = 72.0 / 25.4;
+pub const PITCH: f64 = 225.0 / 22.0;
+pub const CELL: f64 = 156.0 / 28.0;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// A copy of a publication folder in a fresh temporary folder, so tests can
+/// build into it without touching the repository.
+pub fn copy_publication(src: &Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        src,
+        dir.path(),
+        &["out", "target", ".git", "src", "tests", "fonts", "layouts"],
+    );
+    dir
+}
+
+fn copy_dir(src: &Path, dst: &Path, skip: &[&str]) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap().flatten() {
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let to = dst.join(&name);
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &to, &[]);
+        } else {
+            std::fs::copy(entry.path(), to).unwrap();
+        }
+    }
+}
+
+/// Runs the built `jianbao` binary in `dir`.
+pub fn jianbao(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jianbao"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run jianbao")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Lays out one issue through the library, as `jianbao build` does.
+pub fn layout(dir: &Path, query: &str) -> PagedDocument {
+    let publication = Publication::discover(dir).unwrap();
+    let config = publication.config.clone().expect("config parses");
+    let files = publication.issue_files().unwrap();
+    let mut diags = Vec::new();
+    let issues: Vec<_> = files
+        .iter()
+        .map(|f| publication.load_issue(f, &mut diags))
+        .collect();
+    let numbers: Vec<_> = issues
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, p.as_ref().map(|p| p.number())))
+        .collect();
+    let i = publication.resolve(query, &files, &numbers).unwrap();
+    let issue = issues[i].as_ref().unwrap();
+    let fonts = Fonts::load(&config.fonts, &publication.root, &[]).unwrap();
+    let engine = Engine::new(Arc::new(fonts));
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    render::layout(&engine, &publication.root, &config, issue, today).unwrap()
+}
+
+/// One glyph as placed on a page, in millimetres from the page's top left.
+#[derive(Debug, Clone)]
+pub struct PlacedGlyph {
+    pub page: usize,
+    pub text: String,
+    /// Left edge of the glyph (origin plus its x offset).
+    pub x: f64,
+    pub advance: f64,
+    /// Baseline.
+    pub y: f64,
+    pub size_pt: f64,
+    pub family: String,
+    pub fill: Option<(f32, f32, f32, f32)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlacedLine {
+    pub page: usize,
+    pub x: f64,
+    pub y: f64,
+    pub length: f64,
+    pub thickness: f64,
+    pub red: bool,
+}
+
+pub struct Placed {
+    pub glyphs: Vec<PlacedGlyph>,
+    pub lines: Vec<PlacedLine>,
+    pub pages: usize,
+}
+
+fn mm(a: Abs) -> f64 {
+    a.to_mm()
+}
+
+fn cmyk_of(paint: &Paint) -> Option<(f32, f32, f32, f32)> {
+    match paint {
+        Paint::Solid(typst::visualize::Color::Process(
+            c @ typst::visualize::ProcessColor::Cmyk(_),
+        )) => {
+            let [a, b, d, e] = c.to_vec4();
+            Some((a, b, d, e))
+        }
+        _ => None,
+    }
+}
+
+pub fn flatten(doc: &PagedDocument) -> Placed {
+    let mut placed = Placed {
+        glyphs: Vec::new(),
+        lines: Vec::new(),
+        pages: doc.pages().len(),
+    };
+    for (i, page) in doc.pages().iter().enumerate() {
+        walk(&page.frame, Transform::identity(), i + 1, &mut placed);
+    }
+    placed
+}
+
+fn walk(frame: &Frame, ts: Transform, page: usize, out: &mut Placed) {
+    for (pos, item) in frame.items() {
+        let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
+        match item {
+            FrameItem::Group(g) => walk(&g.frame, here.pre_concat(g.transform), page, out),
+            FrameItem::Text(t) => {
+                let mut x = Abs::zero();
+                for g in &t.glyphs {
+                    let origin = Point::new(x + g.x_offset.at(t.size), Abs::zero()).transform(here);
+                    out.glyphs.push(PlacedGlyph {
+                        page,
+                        text: t.text[g.range()].to_string(),
+                        x: mm(origin.x),
+                        advance: mm(g.x_advance.at(t.size)),
+                        y: mm(origin.y),
+                        size_pt: t.size.to_pt(),
+                        family: t.font.font().info().family.clone(),
+                        fill: cmyk_of(&t.fill),
+                    });
+                    x += g.x_advance.at(t.size);
+                }
+            }
+            FrameItem::Shape(shape, _) => {
+                if let (Geometry::Line(to), Some(stroke)) = (&shape.geometry, &shape.stroke) {
+                    let start = Point::zero().transform(here);
+                    let end = to.transform(here);
+                    let red = cmyk_of(&stroke.paint).is_some_and(|(c, m, y, k)| {
+                        c < 0.01 && (m - 0.8).abs() < 0.01 && (y - 0.8).abs() < 0.01 && k < 0.01
+                    });
+                    out.lines.push(PlacedLine {
+                        page,
+                        x: mm(start.x),
+                        y: mm(start.y),
+                        length: mm(end.x - start.x),
+                        thickness: mm(stroke.thickness),
+                        red,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Placed {
+    /// Body glyphs (16 pt) on a page, grouped into lines by baseline.
+    pub fn body_lines(&self, page: usize) -> Vec<Vec<&PlacedGlyph>> {
+        let mut glyphs: Vec<&PlacedGlyph> = self
+            .glyphs
+            .iter()
+            .filter(|g| g.page == page && (g.size_pt - 16.0).abs() < 0.01 && g.y < 37.0 + 225.0)
+            .collect();
+        glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+        let mut lines: Vec<Vec<&PlacedGlyph>> = Vec::new();
+        for g in glyphs {
+            match lines.last_mut() {
+                Some(l) if (l[0].y - g.y).abs() < 0.5 => l.push(g),
+                _ => lines.push(vec![g]),
+            }
+        }
+        lines
+    }
+
+    /// All text of a page in reading order (top to bottom, left to right).
+    pub fn page_text(&self, page: usize) -> String {
+        let mut glyphs: Vec<&PlacedGlyph> = self.glyphs.iter().filter(|g| g.page == page).collect();
+        glyphs.sort_by(|a, b| {
+            (a.y * 2.0)
+                .round()
+                .total_cmp(&(b.y * 2.0).round())
+                .then(a.x.total_cmp(&b.x))
+        });
+        glyphs.iter().map(|g| g.text.as_str()).collect()
+    }
+}
+
+/// The text of every page of a PDF, read with lopdf, whitespace dropped.
+/// (lopdf's own `extract_text` cannot parse typst's ToUnicode CMaps, so the
+/// glyph codes are mapped through the CMaps' `bfchar` entries here.)
+pub fn pdf_text(bytes: &[u8]) -> Vec<String> {
+    use lopdf::{Document, Object, content::Content};
+    use std::collections::HashMap;
+    let doc = Document::load_mem(bytes).expect("PDF parses");
+    let cmap_of = |font: &lopdf::Dictionary| -> HashMap<u16, String> {
+        let mut map = HashMap::new();
+        let Ok(r) = font.get(b"ToUnicode").and_then(Object::as_reference) else {
+            return map;
+        };
+        let Ok(stream) = doc.get_object(r).and_then(Object::as_stream) else {
+            return map;
+        };
+        let data = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        let text = String::from_utf8_lossy(&data);
+        for block in text.split("beginbfchar").skip(1) {
+            let block = block.split("endbfchar").next().unwrap_or("");
+            for line in block.lines() {
+                let parts: Vec<&str> = line
+                    .split(['<', '>'])
+                    .filter(|p| !p.trim().is_empty())
+                    .collect();
+                if let [code, uni] = parts[..] {
+                    let code = u16::from_str_radix(code, 16).unwrap();
+                    let units: Vec<u16> = (0..uni.len() / 4)
+                        .map(|i| u16::from_str_radix(&uni[i * 4..i * 4 + 4], 16).unwrap())
+                        .collect();
+                    map.insert(code, String::from_utf16_lossy(&units));
+                }
+            }
+        }
+        map
+    };
+    let mut out = Vec::new();
+    for (_, page_id) in doc.get_pages() {
+        let fonts = doc.get_page_fonts(page_id).unwrap_or_default();
+        let maps: HashMap<Vec<u8>, HashMap<u16, String>> = fonts
+            .iter()
+            .map(|(name, dict)| (name.clone(), cmap_of(dict)))
+            .collect();
+        let content = Content::decode(&doc.get_page_content(page_id).unwrap()).unwrap();
+        let mut current: Option<&HashMap<u16, String>> = None;
+        let mut text = String::new();
+        let show = |bytes: &[u8], map: Option<&HashMap<u16, String>>, text: &mut String| {
+            for pair in bytes.chunks(2) {
+                let code = u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
+                if let Some(s) = map.and_then(|m| m.get(&code)) {
+                    text.push_str(s);
+                }
+            }
+        };
+        for op in &content.operations {
+            match op.operator.as_str() {
+                "Tf" => {
+                    current = op
+                        .operands
+                        .first()
+                        .and_then(|n| n.as_name().ok())
+                        .and_then(|n| maps.get(n))
+                }
+                "Tj" => {
+                    if let Some(Object::String(b, _)) = op.operands.first() {
+                        show(b, current, &mut text);
+                    }
+                }
+                "TJ" => {
+                    if let Some(Object::Array(items)) = op.operands.first() {
+                        for item in items {
+                            if let Object::String(b, _) = item {
+                                show(b, current, &mut text);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(text.chars().filter(|c| !c.is_whitespace()).collect());
+    }
+    out
+}
