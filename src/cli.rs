@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::archive::{self, Job, Outcome};
 use crate::check::{self, Diagnostic};
 use crate::issue::{Issue, IssueNumber};
-use crate::publication::{Config, IssueFile, Publication, UsageError, display_path};
-use crate::render::{self, fonts::Fonts, world::Engine};
+use crate::publication::{IssueFile, Publication, UsageError, display_path};
+use crate::render::fonts::{Fonts, Origin, Role};
+use crate::render::world::Engine;
 
 /// Typesets Chinese government work bulletins (简报) to print-ready PDF.
 #[derive(Debug, Parser)]
@@ -77,6 +79,8 @@ pub fn run(args: Args) -> u8 {
 /// The issues a command works on, parsed, with every diagnostic so far.
 struct Loaded {
     publication: Publication,
+    /// The fonts of the build (`None` when jianbao.toml has errors).
+    fonts: Option<Arc<Fonts>>,
     files: Vec<IssueFile>,
     /// Selected issues: the file and, if it parsed, the issue.
     selected: Vec<(usize, Option<Issue>)>,
@@ -88,16 +92,38 @@ fn load(args: &Args, queries: &[String]) -> Result<Loaded, UsageError> {
     let publication = Publication::discover(&start)?;
     let files = publication.issue_files()?;
     let mut diagnostics = publication.config_diagnostics.clone();
+    if queries.is_empty() {
+        for path in publication.stray_files()? {
+            let shown = display_path(&path);
+            diagnostics.push(
+                Diagnostic::file_warning("not-an-issue", &shown, "这个文件不是期刊文件，没有检查")
+                    .with_help("每一期是 issues/ 或 issues/年份/ 下的一个 .md 文件"),
+            );
+        }
+    }
+    let fonts = match &publication.config {
+        Some(config) => Some(Arc::new(Fonts::load(
+            &config.fonts,
+            &publication.root,
+            &args.font_paths,
+        )?)),
+        None => None,
+    };
+    let ctx = check::Context {
+        root: &publication.root,
+        fonts: fonts.as_deref(),
+        today: chrono::Local::now().date_naive(),
+    };
     // Every issue is parsed: numbers resolve `build 4`, and duplicates across
     // the series are errors even when one issue is asked for.
     let mut parsed: Vec<Option<Issue>> = Vec::with_capacity(files.len());
     let mut per_file: Vec<Vec<Diagnostic>> = Vec::with_capacity(files.len());
     for file in &files {
         let mut d = Vec::new();
-        let issue = publication.load_issue(file, &mut d);
-        if let Some(issue) = &issue {
-            d.extend(check::check_issue(issue, file));
-        }
+        let issue = publication.load_issue(file, &mut d).and_then(|p| {
+            d.extend(check::check_issue(&p, file, &ctx));
+            p.into_issue()
+        });
         parsed.push(issue);
         per_file.push(d);
     }
@@ -137,6 +163,7 @@ fn load(args: &Args, queries: &[String]) -> Result<Loaded, UsageError> {
     let selected = chosen.into_iter().map(|i| (i, parsed[i].take())).collect();
     Ok(Loaded {
         publication,
+        fonts,
         files,
         selected,
         diagnostics,
@@ -168,7 +195,14 @@ fn report(diags: &[Diagnostic], format: Format, deny_warnings: bool) -> u8 {
         && std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let mut sorted: Vec<&Diagnostic> = diags.iter().collect();
-    sorted.sort_by_key(|d| (d.path.clone(), d.line_col()));
+    // jianbao.toml first: its errors stop every build.
+    sorted.sort_by_key(|d| {
+        (
+            d.path.file_name() != Some(std::ffi::OsStr::new(crate::publication::CONFIG_FILE)),
+            d.path.clone(),
+            d.line_col(),
+        )
+    });
     match format {
         Format::Human => {
             let mut err = std::io::stderr().lock();
@@ -201,11 +235,6 @@ fn summary(diags: &[Diagnostic], issues: usize) {
     }
 }
 
-fn engine(args: &Args, publication: &Publication, config: &Config) -> Result<Engine, UsageError> {
-    let fonts = Fonts::load(&config.fonts, &publication.root, &args.font_paths)?;
-    Ok(Engine::new(Arc::new(fonts)))
-}
-
 fn build(args: &Args, queries: &[String]) -> Result<u8, UsageError> {
     let loaded = load(args, queries)?;
     let mut code = report(&loaded.diagnostics, Format::Human, false);
@@ -213,9 +242,14 @@ fn build(args: &Args, queries: &[String]) -> Result<u8, UsageError> {
         eprintln!("jianbao.toml 有错误，没有生成 PDF");
         return Ok(EXIT_INPUT);
     };
-    let engine = engine(args, &loaded.publication, config)?;
+    let engine = Engine::new(
+        loaded
+            .fonts
+            .clone()
+            .expect("fonts load with a valid config"),
+    );
     let today = chrono::Local::now().date_naive();
-    let mut built = 0;
+    let mut jobs = Vec::new();
     for (i, issue) in &loaded.selected {
         let file = &loaded.files[*i];
         let shown = display_path(&file.path);
@@ -223,39 +257,48 @@ fn build(args: &Args, queries: &[String]) -> Result<u8, UsageError> {
             .diagnostics
             .iter()
             .any(|d| d.is_error() && d.path == shown);
-        let Some(issue) = issue.as_ref().filter(|_| !has_errors) else {
-            eprintln!(
-                "{}: 有错误，没有生成 PDF（原有的 PDF 保持不变）",
-                shown.display()
-            );
-            code = EXIT_INPUT;
-            continue;
-        };
-        let out = loaded.publication.output_path(&file.id);
-        let result = render::layout(&engine, &loaded.publication.root, config, issue, today)
-            .and_then(|doc| {
-                let ident = format!("jianbao:{}:{}", config.imprint.publisher, file.id);
-                render::export_pdf(&doc, &ident, issue.date()).map_err(|e| vec![e])
-            });
-        match result {
-            Ok(bytes) => match render::write_atomically(&out, &bytes) {
-                Ok(()) => {
-                    built += 1;
-                    eprintln!("{} → {}", shown.display(), display_path(&out).display());
-                }
-                Err(e) => {
-                    eprintln!("error: 无法写入 {}: {e}", out.display());
-                    return Ok(EXIT_USAGE);
-                }
-            },
-            Err(errors) => {
-                for e in errors {
-                    eprintln!("{}: {e}", shown.display());
-                }
+        match issue.as_ref().filter(|_| !has_errors) {
+            Some(issue) => jobs.push(Job {
+                id: &file.id,
+                issue,
+                out: loaded.publication.output_path(&file.id),
+            }),
+            None => {
+                eprintln!(
+                    "{}: 有错误，没有生成 PDF（原有的 PDF 保持不变）",
+                    shown.display()
+                );
                 code = EXIT_INPUT;
             }
         }
     }
+    let mut built = 0;
+    archive::build_all(
+        &engine,
+        &loaded.publication.root,
+        config,
+        &jobs,
+        today,
+        |job, outcome| {
+            let shown = job.issue.source.path.display();
+            match outcome {
+                Outcome::Written => {
+                    built += 1;
+                    eprintln!("{shown} → {}", display_path(&job.out).display());
+                }
+                Outcome::Failed(errors) => {
+                    for e in errors {
+                        eprintln!("{shown}: {e}");
+                    }
+                    code = code.max(EXIT_INPUT);
+                }
+                Outcome::WriteFailed(e) => {
+                    eprintln!("error: 无法写入 {}: {e}", job.out.display());
+                    code = EXIT_USAGE;
+                }
+            }
+        },
+    );
     if loaded.selected.len() > 1 {
         eprintln!("生成了 {built} 期，共 {} 期", loaded.selected.len());
     }
@@ -264,21 +307,61 @@ fn build(args: &Args, queries: &[String]) -> Result<u8, UsageError> {
 
 fn fonts(args: &Args, queries: &[String]) -> Result<u8, UsageError> {
     let loaded = load(args, queries)?;
-    let Some(config) = &loaded.publication.config else {
+    let Some(fonts) = &loaded.fonts else {
         report(&loaded.diagnostics, Format::Human, false);
         return Ok(EXIT_INPUT);
     };
-    let fonts = Fonts::load(&config.fonts, &loaded.publication.root, &args.font_paths)?;
     let mut out = std::io::stdout().lock();
-    for role in render::fonts::Role::ALL {
+    for role in Role::ALL {
         let (weight, families) = fonts.role(role);
         let _ = writeln!(out, "{:<11} weight {weight}", role.key());
         for r in families {
             let origin = match fonts.origin(r.index) {
-                render::fonts::Origin::Embedded => "embedded".to_string(),
-                render::fonts::Origin::File(p) => p.display().to_string(),
+                Origin::Embedded => "embedded".to_string(),
+                Origin::File(p) => p.display().to_string(),
             };
             let _ = writeln!(out, "  {:<24} {origin}", r.family);
+        }
+    }
+    if queries.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    // Which characters of the named issues are not in their role's own face.
+    for (_, issue) in &loaded.selected {
+        let Some(issue) = issue else { continue };
+        let mut seen: Vec<(char, Role, String, (usize, usize))> = Vec::new();
+        for p in check::characters(&issue.source, Some(&issue.front.distribution), &issue.body) {
+            if p.c.is_whitespace() || seen.iter().any(|s| s.0 == p.c && s.1 == p.role) {
+                continue;
+            }
+            let own = &fonts.role(p.role).1[0];
+            match fonts.face_for(p.role, p.c) {
+                Some(face) if face.index == own.index => {}
+                Some(face) => seen.push((
+                    p.c,
+                    p.role,
+                    face.family.clone(),
+                    issue.source.line_col(p.offset),
+                )),
+                None => seen.push((
+                    p.c,
+                    p.role,
+                    "（没有字体）".into(),
+                    issue.source.line_col(p.offset),
+                )),
+            }
+        }
+        let _ = writeln!(out, "\n{}:", issue.source.path.display());
+        if seen.is_empty() {
+            let _ = writeln!(out, "  every character is in its role's own font");
+        }
+        for (c, role, family, (line, col)) in seen {
+            let _ = writeln!(
+                out,
+                "  {c} U+{:04X} {:<10} → {family}  (first at {line}:{col})",
+                c as u32,
+                role.key()
+            );
         }
     }
     Ok(EXIT_OK)

@@ -8,6 +8,7 @@
 //! [`render`] lays it out (layout data, Typst world, embedded layout) and
 //! exports the PDF.
 
+pub mod archive;
 pub mod check;
 pub mod cli;
 pub mod issue;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::check::{Diagnostic, SourceFile};
-use crate::issue::{Distribution, Issue, IssueNumber};
+use crate::issue::{Distribution, IssueNumber, Parsed};
 use crate::toml_table::{self, TableReader};
 
 pub const CONFIG_FILE: &str = "jianbao.toml";
@@ -77,8 +77,8 @@ impl IssueFile {
 }
 
 /// A problem that stops before any file can be checked: no `jianbao.toml`,
-/// unreadable folder, an issue that does not exist. Exit status 2 for
-/// environment problems, 1 for a bad request about the input.
+/// an unreadable folder, an issue that does not exist, a font that cannot
+/// be found. Exit status 2.
 #[derive(Debug)]
 pub struct UsageError {
     pub message: String,
@@ -168,8 +168,18 @@ impl Publication {
 
     /// Every `*.md` under `issues/` (one level of year folders), sorted by id.
     pub fn issue_files(&self) -> Result<Vec<IssueFile>, UsageError> {
+        Ok(self.scan_issues()?.0)
+    }
+
+    /// Files under `issues/` that are not read as issues (other extensions,
+    /// folders nested too deep), so that `check` can say so.
+    pub fn stray_files(&self) -> Result<Vec<PathBuf>, UsageError> {
+        Ok(self.scan_issues()?.1)
+    }
+
+    fn scan_issues(&self) -> Result<(Vec<IssueFile>, Vec<PathBuf>), UsageError> {
         let dir = self.issues_dir();
-        let mut files = Vec::new();
+        let (mut files, mut stray) = (Vec::new(), Vec::new());
         let entries = fs::read_dir(&dir).map_err(|e| {
             UsageError::new(format!(
                 "无法读取期刊文件夹 {}: {e}",
@@ -177,41 +187,61 @@ impl Publication {
             ))
             .help("每一期放在 issues/ 下，一期一个 .md 文件")
         })?;
+        let visible = |p: &Path| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        };
+        let stem = |p: &Path| {
+            p.file_stem()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        };
         for entry in entries.flatten() {
             let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
+            if !visible(&path) {
+                continue;
+            }
             if path.is_dir() {
-                for inner in fs::read_dir(&path).into_iter().flatten().flatten() {
-                    let p = inner.path();
+                let year = entry.file_name().to_string_lossy().into_owned();
+                for p in fs::read_dir(&path)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| visible(p))
+                {
                     if is_issue_file(&p) {
-                        let stem = p
-                            .file_stem()
-                            .unwrap_or_default()
-                            .to_string_lossy()
-                            .into_owned();
                         files.push(IssueFile {
-                            id: format!("{name}/{stem}"),
+                            id: format!("{year}/{}", stem(&p)),
                             path: p,
                         });
+                    } else if p.is_dir() {
+                        // Folders below a year folder are not read: name their files.
+                        collect_files(&p, &mut stray);
+                    } else {
+                        stray.push(p);
                     }
                 }
             } else if is_issue_file(&path) {
-                let stem = path
-                    .file_stem()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-                    .into_owned();
-                files.push(IssueFile { id: stem, path });
+                files.push(IssueFile {
+                    id: stem(&path),
+                    path,
+                });
+            } else {
+                stray.push(path);
             }
         }
         files.sort_by_key(|f| natural_key(&f.id));
-        Ok(files)
+        stray.sort();
+        Ok((files, stray))
     }
 
-    /// Reads and parses one issue file; problems go to `diags`.
-    pub fn load_issue(&self, file: &IssueFile, diags: &mut Vec<Diagnostic>) -> Option<Issue> {
+    /// Reads and parses one issue file; problems go to `diags`. `None`
+    /// when the file cannot be read as UTF-8 text.
+    pub fn load_issue(&self, file: &IssueFile, diags: &mut Vec<Diagnostic>) -> Option<Parsed> {
         let source = read_source(&file.path, display_path(&file.path), diags)?;
-        Issue::parse(file.id.clone(), source, diags)
+        Some(Parsed::parse(file.id.clone(), source, diags))
     }
 
     /// Where the PDF of an issue goes: `out/004.pdf`, `out/2023/001.pdf`.
@@ -320,8 +350,31 @@ impl Publication {
     }
 }
 
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for p in fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+    {
+        if p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        {
+            continue;
+        }
+        if p.is_dir() {
+            collect_files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
 fn is_issue_file(path: &Path) -> bool {
-    path.is_file() && path.extension().is_some_and(|e| e == "md")
+    path.is_file()
+        && path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
 }
 
 /// Sorts `2023/10` after `2023/9`.
@@ -338,8 +391,11 @@ pub fn display_path(path: &Path) -> PathBuf {
         .ok()
         .and_then(|c| c.canonicalize().ok());
     let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    cwd.and_then(|c| abs.strip_prefix(&c).ok().map(Path::to_path_buf))
-        .unwrap_or(abs)
+    match cwd.and_then(|c| abs.strip_prefix(&c).ok().map(Path::to_path_buf)) {
+        Some(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+        Some(rel) => rel,
+        None => abs,
+    }
 }
 
 /// Reads a text file: UTF-8 only, a BOM is kept for the parser to skip.
@@ -373,7 +429,8 @@ pub fn read_source(
                 &file,
                 at..at,
                 format!(
-                    "文件不是 UTF-8 编码：第 {at} 字节（0x{:02X}）不是合法的 UTF-8",
+                    "文件不是 UTF-8 编码：第 {} 字节（0x{:02X}）不是合法的 UTF-8",
+                    at + 1,
                     bytes[at]
                 ),
             );
@@ -389,9 +446,19 @@ pub fn read_source(
 }
 
 fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<Config> {
-    let table = toml_table::parse(file, &file.text, 0, diags)?;
+    let (table, recovery) = toml_table::parse(file, &file.text, 0, diags);
     let before = diags.len();
-    let mut top = TableReader::new(file, 0, "", &table, 0..0);
+    let mut top =
+        TableReader::new(file, 0, "", &table, 0..0).quiet(recovery.broken_keys.iter().cloned());
+    // A missing table is reported unless the parser may have lost it.
+    let missing_table = |name: &str, example: &str, diags: &mut Vec<Diagnostic>| {
+        if !recovery.any_errors {
+            diags.push(
+                Diagnostic::error("missing-key", file, 0..0, format!("缺少 [{name}] 表"))
+                    .with_help(format!("加上\n[{name}]\n{example}")),
+            );
+        }
+    };
     let mut masthead = Masthead {
         series: None,
         title: String::new(),
@@ -399,8 +466,8 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         mark: None,
         number_format: "第{number}期".into(),
     };
-    match top.table("masthead", diags) {
-        Some(mut m) => {
+    match top.table("masthead", "title = \"简报\"", diags) {
+        Ok(Some(mut m)) => {
             masthead.series = m.string("series", "\"××市教育局\"", diags).map(|s| s.value);
             masthead.title = m
                 .required_string("title", "\"简报\"", diags)
@@ -419,18 +486,16 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
             }
             m.finish(diags);
         }
-        None => diags.push(
-            Diagnostic::error("missing-key", file, 0..0, "缺少 [masthead] 表（报头）")
-                .with_help("加上\n[masthead]\ntitle = \"简报\""),
-        ),
+        Ok(None) => missing_table("masthead", "title = \"简报\"", diags),
+        Err(()) => {}
     }
     let mut imprint = Imprint {
         publisher: String::new(),
         separator: "，".into(),
         terminator: "。".into(),
     };
-    match top.table("imprint", diags) {
-        Some(mut m) => {
+    match top.table("imprint", "publisher = \"××办公室\"", diags) {
+        Ok(Some(mut m)) => {
             imprint.publisher = m
                 .required_string("publisher", "\"××办公室\"", diags)
                 .map(|s| s.value)
@@ -443,14 +508,12 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
             }
             m.finish(diags);
         }
-        None => diags.push(
-            Diagnostic::error("missing-key", file, 0..0, "缺少 [imprint] 表（印发机关）")
-                .with_help("加上\n[imprint]\npublisher = \"××办公室\""),
-        ),
+        Ok(None) => missing_table("imprint", "publisher = \"××办公室\"", diags),
+        Err(()) => {}
     }
     let mut defaults = Distribution::default();
-    if let Some(mut d) = top.table("defaults", diags) {
-        if let Some(mut dist) = d.table("distribution", diags) {
+    if let Ok(Some(mut d)) = top.table("defaults", "[defaults.distribution]", diags) {
+        if let Ok(Some(mut dist)) = d.table("distribution", "fa = [\"单位\"]", diags) {
             let ex = "[\"单位\"]";
             defaults.bao = dist.strings(&["bao", "报"], ex, diags).unwrap_or_default();
             defaults.song = dist.strings(&["song", "送"], ex, diags).unwrap_or_default();
@@ -460,14 +523,14 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         d.finish(diags);
     }
     let mut output_dir = PathBuf::from("out");
-    if let Some(mut o) = top.table("output", diags) {
+    if let Ok(Some(mut o)) = top.table("output", "dir = \"out\"", diags) {
         if let Some(dir) = o.string("dir", "\"out\"", diags) {
             output_dir = PathBuf::from(dir.value);
         }
         o.finish(diags);
     }
     let mut fonts = FontConfig::default();
-    if let Some(mut f) = top.table("fonts", diags) {
+    if let Ok(Some(mut f)) = top.table("fonts", "body = [\"仿宋_GB2312\"]", diags) {
         let ex = "[\"方正小标宋简体\"]";
         let mut get = |key: &'static str| {
             f.strings(&[key], ex, diags)
@@ -482,12 +545,11 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         fonts.subheading = get("subheading");
         fonts.song = get("song");
         fonts.fallback = get("fallback");
-        let paths = get("paths");
-        fonts.paths = paths.into_iter().map(PathBuf::from).collect();
+        fonts.paths = get("paths").into_iter().map(PathBuf::from).collect();
         f.finish(diags);
     }
     top.finish(diags);
-    (diags.len() == before).then_some(Config {
+    (!recovery.any_errors && diags.len() == before).then_some(Config {
         masthead,
         imprint,
         defaults,

@@ -14,31 +14,138 @@ use crate::issue::Spanned;
 
 type Value<'i> = toml::Spanned<DeValue<'i>>;
 
-/// Parses TOML that starts at byte `offset` of `file`. Syntax errors are
-/// all reported and yield `None`.
+/// What syntax errors left behind: the parser recovers around them, but
+/// the keys on broken lines are lost or half-read.
+#[derive(Debug, Default, Clone)]
+pub struct Recovery {
+    pub any_errors: bool,
+    /// Keys written on lines with syntax errors.
+    pub broken_keys: Vec<String>,
+}
+
+/// Parses TOML that starts at byte `offset` of `file`. Every syntax error is
+/// reported; the table is what the parser recovered around them.
 pub fn parse<'i>(
     file: &Arc<SourceFile>,
     text: &'i str,
     offset: usize,
     diags: &mut Vec<Diagnostic>,
-) -> Option<DeTable<'i>> {
+) -> (DeTable<'i>, Recovery) {
     let (table, errors) = DeTable::parse_recoverable(text);
-    if errors.is_empty() {
-        return Some(table.into_inner());
-    }
+    let mut recovery = Recovery {
+        any_errors: !errors.is_empty(),
+        broken_keys: Vec::new(),
+    };
     for error in errors {
         let span = error.span().unwrap_or(0..0);
         let span = offset + span.start..offset + span.end.max(span.start);
-        let message = error.message().trim().trim_end_matches('.').to_string();
-        diags.push(Diagnostic::error("toml-syntax", file, span, format!("TOML 语法错误: {message}")).with_help(
-            "字符串要用英文双引号括起来，例如 number = 4、date = 2022-01-19、bao = [\"单位一\", \"单位二\"]",
-        ));
+        let (line, _) = file.line_col(span.start);
+        let line_text = file.line_text(line);
+        let key = line_text
+            .split_once('=')
+            .map(|(k, _)| k.trim().trim_matches('"').to_string());
+        let d = syntax_error(file, span, error.message(), key.as_deref(), line_text);
+        // One error per line: the parser often reports a broken line twice.
+        if !diags.iter().any(|e| {
+            e.location.as_ref().is_some_and(|l| {
+                Arc::ptr_eq(&l.file, file) && file.line_col(l.span.start).0 == line
+            })
+        }) {
+            diags.push(d);
+        }
+        recovery.broken_keys.extend(key);
     }
-    None
+    (table.into_inner(), recovery)
+}
+
+/// A TOML parser message in plain words, with a fix where one is known.
+fn syntax_error(
+    file: &Arc<SourceFile>,
+    span: Range<usize>,
+    message: &str,
+    key: Option<&str>,
+    line: &str,
+) -> Diagnostic {
+    let message = message.trim().trim_end_matches('.');
+    if key == Some("date") {
+        let value = line.split_once('=').map_or("", |(_, v)| v.trim());
+        let value_at = line.find(value).map_or(span.start, |i| {
+            span.start - file.line_col(span.start).1 + 1 + line[..i].chars().count()
+        });
+        let value_span = value_at.min(span.start)..(value_at + value.len()).max(span.end);
+        let value_span = if file.text.get(value_span.clone()) == Some(value) {
+            value_span
+        } else {
+            span
+        };
+        let parts: Vec<&str> = value.split('-').collect();
+        if let [y, m, d] = parts[..]
+            && [y, m, d]
+                .iter()
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            && (m.len() != 2 || d.len() != 2)
+            && let Some(hint) = chinese_date_hint(value)
+        {
+            return Diagnostic::error(
+                "bad-date",
+                file,
+                value_span,
+                format!("日期 {value} 的月和日要写两位数"),
+            )
+            .with_help(format!("写成 date = {hint}"));
+        }
+        if message.starts_with("invalid date") {
+            return Diagnostic::error(
+                "bad-date",
+                file,
+                value_span,
+                format!("{value} 不是一个真实的日期"),
+            )
+            .with_help("检查月份和日期，例如 date = 2022-01-19");
+        }
+        let help = match chinese_date_hint(value) {
+            Some(hint) => format!("写成 date = {hint}（年-月-日，不加引号）"),
+            None => "写成 date = 2022-01-19（年-月-日，不加引号）".into(),
+        };
+        return Diagnostic::error(
+            "bad-date",
+            file,
+            value_span,
+            format!("日期 {value} 的写法不对"),
+        )
+        .with_help(help);
+    }
+    let (what, help) = if message.contains("duplicate key") {
+        ("同一个设置项写了两次", "删掉重复的那一行")
+    } else if message.contains("string values must be quoted") || message.contains("invalid string")
+    {
+        (
+            "文字没有用英文双引号括起来",
+            "例如 title = \"简报\"、fa = [\"单位一\", \"单位二\"]",
+        )
+    } else if message.contains("array") || message.contains("`]`") {
+        (
+            "名单的写法不对",
+            "名单写成 [\"单位一\", \"单位二\"]：方括号，英文引号，英文逗号",
+        )
+    } else if message.contains("key") || message.contains("`=`") {
+        (
+            "这一行不是“名称 = 值”的形式",
+            "每行写成 名称 = 值，例如 number = 4",
+        )
+    } else {
+        (
+            "TOML 写法有误",
+            "每行写成 名称 = 值，例如 number = 4、date = 2022-01-19、fa = [\"单位一\"]",
+        )
+    };
+    // The parser's own words, as a detail for those who know TOML.
+    let detail = message.lines().next().unwrap_or(message);
+    Diagnostic::error("toml-syntax", file, span, format!("{what}（{detail}）")).with_help(help)
 }
 
 /// One table being read. Keys that are read are marked; `finish` reports
-/// the rest as unknown.
+/// the rest as unknown, and the required keys that are missing.
 pub struct TableReader<'a, 'i> {
     file: &'a Arc<SourceFile>,
     offset: usize,
@@ -47,7 +154,13 @@ pub struct TableReader<'a, 'i> {
     table: &'a DeTable<'i>,
     /// Where to point when a required key is missing.
     anchor: Range<usize>,
+    /// Keys whose absence or type is not reported: written on a broken
+    /// line, or misplaced into another table (reported there).
+    quiet: Vec<String>,
+    /// Keys of the enclosing table: one of them here was misplaced.
+    parent_keys: &'static [&'static str],
     known: Vec<&'static str>,
+    missing: Vec<(&'static str, String)>,
 }
 
 impl<'a, 'i> TableReader<'a, 'i> {
@@ -64,8 +177,23 @@ impl<'a, 'i> TableReader<'a, 'i> {
             name: name.into(),
             table,
             anchor,
+            quiet: Vec::new(),
+            parent_keys: &[],
             known: Vec::new(),
+            missing: Vec::new(),
         }
+    }
+
+    /// Keys not to report as missing or mistyped.
+    pub fn quiet(mut self, keys: impl IntoIterator<Item = String>) -> Self {
+        self.quiet.extend(keys);
+        self
+    }
+
+    /// The keys of the enclosing table, for the help on a misplaced key.
+    pub fn parent_keys(mut self, keys: &'static [&'static str]) -> Self {
+        self.parent_keys = keys;
+        self
     }
 
     fn key_name(&self, key: &str) -> String {
@@ -80,14 +208,40 @@ impl<'a, 'i> TableReader<'a, 'i> {
         self.offset + span.start..self.offset + span.end
     }
 
-    /// Looks a key up under any of its accepted spellings.
-    fn lookup(&mut self, keys: &[&'static str]) -> Option<(&'a str, &'a Value<'i>)> {
+    fn is_quiet(&self, key: &str) -> bool {
+        self.quiet.iter().any(|q| q == key)
+    }
+
+    /// Looks a key up under any of its accepted spellings. Two spellings of
+    /// one key (`fa` and `"发"`) are an error: one of them would be lost.
+    fn lookup(
+        &mut self,
+        keys: &[&'static str],
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<(&'a str, &'a Value<'i>)> {
         self.known.extend_from_slice(keys);
         let table: &'a DeTable<'i> = self.table;
-        table
+        let mut found = table
             .iter()
-            .find(|(k, _)| keys.contains(&k.get_ref().as_ref()))
-            .map(|(k, v)| (k.get_ref().as_ref(), v))
+            .filter(|(k, _)| keys.contains(&k.get_ref().as_ref()));
+        let first = found.next()?;
+        for (again, _) in found {
+            diags.push(
+                Diagnostic::error(
+                    "duplicate-key",
+                    self.file,
+                    self.shift(again.span()),
+                    format!(
+                        "`{}` 和 `{}` 是同一项，只能写一次",
+                        first.0.get_ref(),
+                        again.get_ref()
+                    ),
+                )
+                .with_related("已经写在这里", self.file, self.shift(first.0.span()))
+                .with_help("把两处的内容合成一项"),
+            );
+        }
+        Some((first.0.get_ref().as_ref(), first.1))
     }
 
     fn wrong_type(
@@ -95,9 +249,12 @@ impl<'a, 'i> TableReader<'a, 'i> {
         key: &str,
         value: &Value<'i>,
         expected: &str,
-        example: &str,
+        help: String,
         diags: &mut Vec<Diagnostic>,
     ) {
+        if self.is_quiet(key) {
+            return;
+        }
         diags.push(
             Diagnostic::error(
                 "wrong-type",
@@ -109,20 +266,13 @@ impl<'a, 'i> TableReader<'a, 'i> {
                     type_name(value.get_ref())
                 ),
             )
-            .with_help(format!("例如 {key} = {example}")),
+            .with_help(help),
         );
     }
 
-    fn missing(&self, key: &str, example: &str, diags: &mut Vec<Diagnostic>) {
-        diags.push(
-            Diagnostic::error(
-                "missing-key",
-                self.file,
-                self.anchor.clone(),
-                format!("缺少必填项 `{}`", self.key_name(key)),
-            )
-            .with_help(format!("加上一行 {key} = {example}")),
-        );
+    /// Notes a required key; it is reported in `finish` if it is absent.
+    fn need(&mut self, key: &'static str, example: &str) {
+        self.missing.push((key, example.to_string()));
     }
 
     pub fn required_int(
@@ -131,11 +281,8 @@ impl<'a, 'i> TableReader<'a, 'i> {
         example: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Spanned<i64>> {
-        let v = self.int(key, example, diags);
-        if v.is_none() && self.lookup(&[key]).is_none() {
-            self.missing(key, example, diags);
-        }
-        v
+        self.need(key, example);
+        self.int(key, example, diags)
     }
 
     pub fn int(
@@ -144,24 +291,37 @@ impl<'a, 'i> TableReader<'a, 'i> {
         example: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Spanned<i64>> {
-        let (_, value) = self.lookup(&[key])?;
+        let (_, value) = self.lookup(&[key], diags)?;
         match value.get_ref() {
             DeValue::Integer(i) => {
                 match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
                     Ok(n) => Some(Spanned::new(n, self.shift(value.span()))),
                     Err(_) => {
-                        diags.push(Diagnostic::error(
-                            "wrong-type",
-                            self.file,
-                            self.shift(value.span()),
-                            format!("`{}` 的数太大", self.key_name(key)),
-                        ));
+                        diags.push(
+                            Diagnostic::error(
+                                "wrong-type",
+                                self.file,
+                                self.shift(value.span()),
+                                format!("`{}` 的数太大", self.key_name(key)),
+                            )
+                            .with_help(format!("例如 {key} = {example}")),
+                        );
                         None
                     }
                 }
             }
+            DeValue::String(s) if s.trim().parse::<i64>().is_ok() => {
+                self.wrong_type(
+                    key,
+                    value,
+                    "整数",
+                    format!("去掉引号：{key} = {}", s.trim()),
+                    diags,
+                );
+                None
+            }
             _ => {
-                self.wrong_type(key, value, "整数", example, diags);
+                self.wrong_type(key, value, "整数", format!("例如 {key} = {example}"), diags);
                 None
             }
         }
@@ -173,11 +333,17 @@ impl<'a, 'i> TableReader<'a, 'i> {
         example: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Spanned<String>> {
-        let (_, value) = self.lookup(&[key])?;
+        let (_, value) = self.lookup(&[key], diags)?;
         match value.get_ref() {
             DeValue::String(s) => Some(Spanned::new(s.to_string(), self.shift(value.span()))),
             _ => {
-                self.wrong_type(key, value, "字符串", example, diags);
+                self.wrong_type(
+                    key,
+                    value,
+                    "字符串",
+                    format!("例如 {key} = {example}"),
+                    diags,
+                );
                 None
             }
         }
@@ -189,11 +355,8 @@ impl<'a, 'i> TableReader<'a, 'i> {
         example: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Spanned<String>> {
-        let v = self.string(key, example, diags);
-        if v.is_none() && self.lookup(&[key]).is_none() {
-            self.missing(key, example, diags);
-        }
-        v
+        self.need(key, example);
+        self.string(key, example, diags)
     }
 
     pub fn required_date(
@@ -202,62 +365,83 @@ impl<'a, 'i> TableReader<'a, 'i> {
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Spanned<NaiveDate>> {
         let example = "2022-01-19";
-        let Some((_, value)) = self.lookup(&[key]) else {
-            self.missing(key, example, diags);
-            return None;
-        };
+        self.need(key, example);
+        let (_, value) = self.lookup(&[key], diags)?;
         let span = self.shift(value.span());
-        let bad = |msg: String| {
-            Diagnostic::error("bad-date", self.file, span.clone(), msg)
-                .with_help(format!("写成不带引号的日期，例如 {key} = {example}"))
-        };
         match value.get_ref() {
             DeValue::Datetime(dt) => match (dt.date, dt.time) {
                 (Some(d), None) => {
                     match NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()) {
                         Some(date) => Some(Spanned::new(date, span)),
                         None => {
-                            diags.push(bad(format!("{} 不是一个真实的日期", d)));
+                            diags.push(
+                                Diagnostic::error(
+                                    "bad-date",
+                                    self.file,
+                                    span,
+                                    format!("{d} 不是一个真实的日期"),
+                                )
+                                .with_help(format!("检查月份和日期，例如 {key} = {example}")),
+                            );
                             None
                         }
                     }
                 }
+                _ if self.is_quiet(key) => None,
+                (Some(d), Some(_)) => {
+                    diags.push(
+                        Diagnostic::error(
+                            "bad-date",
+                            self.file,
+                            span,
+                            format!("`{}` 只写日期，不写时间", self.key_name(key)),
+                        )
+                        .with_help(format!("去掉时间部分，写成 {key} = {d}")),
+                    );
+                    None
+                }
                 _ => {
-                    diags.push(bad(format!("`{}` 只写日期，不写时间", self.key_name(key))));
+                    diags.push(
+                        Diagnostic::error(
+                            "bad-date",
+                            self.file,
+                            span,
+                            format!("`{}` 要写年月日", self.key_name(key)),
+                        )
+                        .with_help(format!("例如 {key} = {example}")),
+                    );
                     None
                 }
             },
             DeValue::String(s) => {
                 let hint = chinese_date_hint(s);
-                diags.push(
-                    Diagnostic::error(
-                        "wrong-type",
-                        self.file,
-                        span.clone(),
-                        format!("`{}` 应为日期，这里是字符串", self.key_name(key)),
-                    )
-                    .with_help(format!(
+                self.wrong_type(
+                    key,
+                    value,
+                    "日期",
+                    format!(
                         "去掉引号，写成 {key} = {}",
                         hint.as_deref().unwrap_or(example)
-                    )),
+                    ),
+                    diags,
                 );
                 None
             }
             _ => {
-                self.wrong_type(key, value, "日期", example, diags);
+                self.wrong_type(key, value, "日期", format!("例如 {key} = {example}"), diags);
                 None
             }
         }
     }
 
-    /// An array of strings; each element keeps its own span.
+    /// An array of strings under any of `keys`; each element keeps its own span.
     pub fn strings(
         &mut self,
         keys: &[&'static str],
         example: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Vec<Spanned<String>>> {
-        let (key, value) = self.lookup(keys)?;
+        let (key, value) = self.lookup(keys, diags)?;
         let key = key.to_string();
         match value.get_ref() {
             DeValue::Array(items) => {
@@ -278,47 +462,64 @@ impl<'a, 'i> TableReader<'a, 'i> {
                                     type_name(other)
                                 ),
                             )
-                            .with_help("单位名称要用英文双引号括起来"),
+                            .with_help("每一项都用英文双引号括起来"),
                         ),
                     }
                 }
                 Some(out)
             }
-            DeValue::String(s) => {
-                // A single unit written without brackets: accept it, as a clerk would expect.
-                Some(vec![Spanned::new(s.to_string(), self.shift(value.span()))])
-            }
+            // A single unit written without brackets: accept it, as a clerk would expect.
+            DeValue::String(s) => Some(vec![Spanned::new(s.to_string(), self.shift(value.span()))]),
             _ => {
-                self.wrong_type(&key, value, "字符串数组", example, diags);
+                self.wrong_type(
+                    &key,
+                    value,
+                    "字符串数组",
+                    format!("例如 {key} = {example}"),
+                    diags,
+                );
                 None
             }
         }
     }
 
-    /// A sub-table, read by a reader of its own.
+    /// A sub-table, read by a reader of its own. `Err(())` when the key is
+    /// there but is not a table (already reported).
     pub fn table(
         &mut self,
         key: &'static str,
+        example: &str,
         diags: &mut Vec<Diagnostic>,
-    ) -> Option<TableReader<'a, 'i>> {
-        let (_, value) = self.lookup(&[key])?;
+    ) -> Result<Option<TableReader<'a, 'i>>, ()> {
+        let Some((_, value)) = self.lookup(&[key], diags) else {
+            return Ok(None);
+        };
         match value.get_ref() {
-            DeValue::Table(t) => Some(TableReader::new(
-                self.file,
-                self.offset,
-                &self.key_name(key),
-                t,
-                self.shift(value.span()),
-            )),
+            DeValue::Table(t) => {
+                let name = self.key_name(key);
+                Ok(Some(
+                    TableReader::new(self.file, self.offset, &name, t, self.shift(value.span()))
+                        .quiet(self.quiet.clone()),
+                ))
+            }
             _ => {
-                self.wrong_type(key, value, "表", &format!("[{key}]"), diags);
-                None
+                self.wrong_type(
+                    key,
+                    value,
+                    "表",
+                    format!("写成一个表，表头单独一行：\n[{key}]\n{example}"),
+                    diags,
+                );
+                Err(())
             }
         }
     }
 
-    /// Reports every key that no read asked for, with the nearest known key.
+    /// Reports every key that no read asked for (with the nearest known
+    /// key), and every required key that is absent — unless an unknown key
+    /// already suggests it.
     pub fn finish(self, diags: &mut Vec<Diagnostic>) {
+        let mut suggested = Vec::new();
         for (key, _) in self.table.iter() {
             let name: &str = key.get_ref().as_ref();
             if self.known.contains(&name) {
@@ -330,11 +531,33 @@ impl<'a, 'i> TableReader<'a, 'i> {
                 self.shift(key.span()),
                 format!("不认识的设置项 `{}`", self.key_name(name)),
             );
-            d = match nearest(name, &self.known) {
-                Some(near) => d.with_help(format!("是不是想写 `{near}`？")),
-                None => d.with_help(format!("这里可以写的有：{}", self.known.join("、"))),
+            d = if self.parent_keys.contains(&name) {
+                d.with_help(format!(
+                    "`{name}` 要写在 [{}] 这一行之前：表头后面的行都属于这个表",
+                    self.name
+                ))
+            } else if let Some(near) = nearest(name, &self.known) {
+                suggested.push(near);
+                d.with_help(format!("是不是想写 `{near}`？"))
+            } else {
+                d.with_help(format!("这里可以写的有：{}", self.known.join("、")))
             };
             diags.push(d);
+        }
+        for (key, example) in &self.missing {
+            let present = self.table.iter().any(|(k, _)| k.get_ref() == key);
+            if present || suggested.contains(key) || self.is_quiet(key) {
+                continue;
+            }
+            diags.push(
+                Diagnostic::error(
+                    "missing-key",
+                    self.file,
+                    self.anchor.clone(),
+                    format!("缺少必填项 `{}`", self.key_name(key)),
+                )
+                .with_help(format!("加上一行 {key} = {example}")),
+            );
         }
     }
 }
@@ -351,7 +574,7 @@ fn type_name(value: &DeValue) -> &'static str {
     }
 }
 
-/// `"2022年1月19日"` or `"2022-01-19"` typed as a string → `2022-01-19`.
+/// `"2022年1月19日"`, `2023/3/6` or `2023-3-6` → `2023-03-06`.
 fn chinese_date_hint(s: &str) -> Option<String> {
     let nums: Vec<u32> = s
         .split(|c: char| !c.is_ascii_digit())
@@ -366,13 +589,13 @@ fn chinese_date_hint(s: &str) -> Option<String> {
     }
 }
 
-/// The known key closest to a misspelt one (edit distance ≤ 2, or one
-/// being a prefix of the other).
+/// The known key closest to a misspelt one: one edit away for short keys,
+/// two for longer ones.
 pub fn nearest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
     known
         .iter()
         .map(|k| (levenshtein(word, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.chars().count() / 3) && *d < k.chars().count())
+        .filter(|(d, k)| *d <= if k.chars().count() <= 4 { 1 } else { 2 })
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }
@@ -405,6 +628,17 @@ mod tests {
             Some("number")
         );
         assert_eq!(nearest("dat", &["number", "date"]), Some("date"));
+        assert_eq!(nearest("chao", &["bao", "song", "fa"]), None);
         assert_eq!(nearest("zzzzzz", &["number", "date"]), None);
+    }
+
+    #[test]
+    fn date_hints() {
+        assert_eq!(
+            chinese_date_hint("2022年1月19日").as_deref(),
+            Some("2022-01-19")
+        );
+        assert_eq!(chinese_date_hint("2023/3/6").as_deref(), Some("2023-03-06"));
+        assert_eq!(chinese_date_hint("2023-02-30"), None);
     }
 }

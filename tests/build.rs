@@ -213,3 +213,55 @@ fn help_is_there_for_every_command() {
         assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"));
     }
 }
+
+#[test]
+fn every_block_kind_builds_into_year_folders() {
+    let dir = copy_publication(&fixture("features"));
+    let out = jianbao(dir.path(), &["build", "2023/1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = std::fs::read(dir.path().join("out/2023/001.pdf")).expect("out/2023/001.pdf");
+    let text: String = pdf_text(&pdf).concat();
+    let expected = [
+        "内部资料",
+        "教育工作简报",
+        "2023年第1期（总第16期）",
+        "市教育局办公室编",
+        "2023年3月6日",
+        "编者按：本期刊发两篇工作动态",
+        "【工作动态】",
+        "全市教育系统召开安全工作会议",
+        "——部署2023年春季学期校园安全工作",
+        "安全稳定",
+        "一、提高政治站位",
+        "（一）加强组织领导。各单位要成立",
+        "（二）完善工作机制",
+        "1.建立台账。",
+        "（1）每周调度一次。",
+        "会议现场",
+        "二、狠抓工作落实",
+        "1.5亿元",
+        "局属学校开展教师培训",
+        "Smith",
+        "报：市委办公室，市政府办公室。",
+        "发：各县（市、区）教育局，局属各学校。",
+        "市教育局办公室",
+        "2023年3月6日印发",
+        "（共印120份）",
+    ];
+    let mut at = 0;
+    for e in expected {
+        match text[at..].find(e) {
+            Some(i) => at += i + e.len(),
+            None => panic!("`{e}` not found in order after byte {at}:\n{text}"),
+        }
+    }
+    // The picture is in the PDF as an image.
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let images = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter(|s| s.dict.get(b"Subtype").ok().and_then(|t| t.as_name().ok()) == Some(b"Image"))
+        .count();
+    assert!(images >= 1, "no image in the PDF");
+}

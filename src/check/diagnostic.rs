@@ -36,7 +36,9 @@ impl SourceFile {
         let offset = self.floor_char(offset.min(self.text.len()));
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let col = self.text[start..offset].chars().count() + 1;
+        // The byte-order mark at the start of a file is invisible: no column.
+        let bom = usize::from(start == 0 && offset > 0 && self.text.starts_with('\u{feff}'));
+        let col = self.text[start..offset].chars().count() + 1 - bom;
         (line + 1, col)
     }
 
@@ -142,6 +144,14 @@ impl Diagnostic {
         }
     }
 
+    /// A warning about a file as a whole (a file that is not read).
+    pub fn file_warning(code: &'static str, path: &Path, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::file_error(code, path, message)
+        }
+    }
+
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -231,6 +241,13 @@ impl Diagnostic {
             column: usize,
         }
         #[derive(Serialize)]
+        struct Related {
+            file: String,
+            line: usize,
+            column: usize,
+            label: String,
+        }
+        #[derive(Serialize)]
         struct Json<'a> {
             file: String,
             line: usize,
@@ -240,12 +257,26 @@ impl Diagnostic {
             code: &'a str,
             message: &'a str,
             help: Option<&'a str>,
+            related: Vec<Related>,
         }
         let (line, column) = self.line_col();
         let (end_line, end_column) = match &self.location {
             Some(loc) => loc.file.line_col(loc.span.end),
             None => (line, column),
         };
+        let related = self
+            .related
+            .iter()
+            .map(|(label, loc)| {
+                let (line, column) = loc.file.line_col(loc.span.start);
+                Related {
+                    file: loc.file.path.display().to_string(),
+                    line,
+                    column,
+                    label: label.clone(),
+                }
+            })
+            .collect();
         serde_json::to_string(&Json {
             file: self.path.display().to_string(),
             line,
@@ -258,6 +289,7 @@ impl Diagnostic {
             code: self.code,
             message: &self.message,
             help: self.help.as_deref(),
+            related,
         })
         .expect("diagnostic serialises")
     }
@@ -268,6 +300,7 @@ fn snippet(out: &mut String, loc: &Location, label: Option<&str>, color: bool) {
     let (line, col) = loc.file.line_col(loc.span.start);
     let (end_line, end_col) = loc.file.line_col(loc.span.end);
     let text = loc.file.line_text(line);
+    let shown = text.replace('\t', "    ");
     let width = |s: &str| s.chars().map(display_width).sum::<usize>();
     let lead: String = text.chars().take(col - 1).collect();
     let marked: String = if end_line == line && end_col > col {
@@ -277,7 +310,7 @@ fn snippet(out: &mut String, loc: &Location, label: Option<&str>, color: bool) {
     };
     let gutter = line.to_string().len();
     let _ = writeln!(out, "{:>gutter$} |", "");
-    let _ = writeln!(out, "{line} | {text}");
+    let _ = writeln!(out, "{line} | {shown}");
     let carets = "^".repeat(width(&marked).max(1));
     let carets = if color {
         format!("\x1b[1;31m{carets}\x1b[0m")
@@ -299,7 +332,8 @@ pub fn display_width(c: char) -> usize {
     let wide = matches!(u,
         0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
         | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+        | 0xFFE0..=0xFFE6 | 0x1F300..=0x1FAFF
+            | 0x20000..=0x3FFFD)
         || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—');
     if c == '\t' {
         4

@@ -138,12 +138,15 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
         }
     }
     if blocks.is_empty() {
-        let end = src.len();
+        // Point at the closing `+++`: the body belongs right after it.
+        let end = start.saturating_sub(1).min(src.len());
+        let line_start = src[..end].rfind('\n').map_or(0, |i| i + 1);
+        let fence = line_start..src[line_start..end].trim_end().len() + line_start;
         diags.push(
             Diagnostic::error(
                 "empty-body",
                 file,
-                end..end,
+                fence,
                 "正文是空的：头部的 +++ 之后没有文字",
             )
             .with_help("把正文粘贴在第二个 +++ 之后，每段一行"),
@@ -172,7 +175,8 @@ fn picture(t: &str) -> Option<(&str, &str, usize)> {
     let inner = t.strip_prefix("![")?.strip_suffix(')')?;
     let mid = inner.find("](")?;
     let path = &inner[mid + 2..];
-    (!path.is_empty() && !path.contains(')')).then(|| (&inner[..mid], path, 2 + mid + 2))
+    // The path runs to the line's last `)`: 会议现场(1).png is one name.
+    (!path.is_empty()).then(|| (&inner[..mid], path, 2 + mid + 2))
 }
 
 /// Splits `**emphasis**` runs. An unclosed `**` is an error.

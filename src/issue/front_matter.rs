@@ -29,13 +29,25 @@ pub struct FrontMatter {
 
 const FENCE: &str = "+++";
 
-/// Splits off and reads the front matter. Returns the front matter (`None`
-/// if its fields have errors) and the byte offset where the body starts;
-/// `None` altogether when there is no well-formed front matter at all.
+/// The keys of the front matter's top level.
+const TOP_KEYS: &[&str] = &[
+    "number",
+    "date",
+    "total",
+    "edition",
+    "mark",
+    "editor",
+    "publisher",
+    "copies",
+    "distribution",
+];
+
+/// Splits off and reads the front matter; `None` when there is no
+/// delimited front matter at all.
 pub fn parse_front_matter(
     file: &Arc<SourceFile>,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(Option<FrontMatter>, usize)> {
+) -> Option<FrontParts> {
     let text = file.text.as_str();
     let start = if text.starts_with('\u{feff}') {
         '\u{feff}'.len_utf8()
@@ -90,10 +102,21 @@ pub fn parse_front_matter(
     let body_start = (close.end + 1).min(text.len());
     let span = first.start..close.end;
     let toml_text = &text[toml_start..close.start];
-    let table = toml_table::parse(file, toml_text, toml_start, diags)?;
+    let (table, recovery) = toml_table::parse(file, toml_text, toml_start, diags);
 
     let before = diags.iter().filter(|d| d.is_error()).count();
-    let mut top = TableReader::new(file, toml_start, "", &table, first.clone());
+    // `number = 4` written after `[distribution]` lands in that table: it is
+    // reported there, with where to move it, and not as missing here.
+    let misplaced: Vec<String> = match table.get("distribution").map(|v| v.get_ref()) {
+        Some(toml::de::DeValue::Table(t)) => t
+            .keys()
+            .map(|k| k.get_ref().to_string())
+            .filter(|k| TOP_KEYS.contains(&k.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut top = TableReader::new(file, toml_start, "", &table, first.clone())
+        .quiet(recovery.broken_keys.iter().cloned().chain(misplaced));
     let number = top.required_int("number", "4", diags).and_then(|n| {
         if n.value < 1 || n.value > u32::MAX as i64 {
             diags.push(
@@ -117,12 +140,15 @@ pub fn parse_front_matter(
             match u32::try_from(v.value) {
                 Ok(n) if n >= 1 => Some(n),
                 _ => {
-                    diags.push(Diagnostic::error(
-                        "bad-number",
-                        file,
-                        v.span,
-                        format!("{what}应为正整数，这里是 {}", v.value),
-                    ));
+                    diags.push(
+                        Diagnostic::error(
+                            "bad-number",
+                            file,
+                            v.span,
+                            format!("{what}应为正整数，这里是 {}", v.value),
+                        )
+                        .with_help("写 1 或更大的整数，不需要时删掉这一行"),
+                    );
                     None
                 }
             }
@@ -139,25 +165,33 @@ pub fn parse_front_matter(
     let publisher = top
         .string("publisher", "\"××办公室\"", diags)
         .map(|s| s.value);
-    let mut distribution = Distribution::default();
-    if let Some(mut dist) = top.table("distribution", diags) {
-        let example = "[\"单位一\", \"单位二\"]";
-        distribution.bao = dist
-            .strings(&["bao", "报"], example, diags)
-            .unwrap_or_default();
-        distribution.song = dist
-            .strings(&["song", "送"], example, diags)
-            .unwrap_or_default();
-        distribution.fa = dist
-            .strings(&["fa", "发"], example, diags)
-            .unwrap_or_default();
-        dist.finish(diags);
-    }
+    let example = "[\"单位一\", \"单位二\"]";
+    let distribution = match top.table("distribution", &format!("fa = {example}"), diags) {
+        Ok(Some(dist)) => {
+            let mut dist = dist.parent_keys(TOP_KEYS);
+            let d = Distribution {
+                bao: dist
+                    .strings(&["bao", "报"], example, diags)
+                    .unwrap_or_default(),
+                song: dist
+                    .strings(&["song", "送"], example, diags)
+                    .unwrap_or_default(),
+                fa: dist
+                    .strings(&["fa", "发"], example, diags)
+                    .unwrap_or_default(),
+            };
+            dist.finish(diags);
+            Some(d)
+        }
+        Ok(None) => Some(Distribution::default()),
+        // Not a table: reported; its units are unknown, not absent.
+        Err(()) => None,
+    };
     top.finish(diags);
-    let ok = diags.iter().filter(|d| d.is_error()).count() == before;
+    let ok = !recovery.any_errors && diags.iter().filter(|d| d.is_error()).count() == before;
 
-    let front = match (number, date) {
-        (Some(number), Some(date)) if ok => Some(FrontMatter {
+    let front = match (number, date, &distribution) {
+        (Some(number), Some(date), Some(distribution)) if ok => Some(FrontMatter {
             number,
             date,
             total,
@@ -166,12 +200,29 @@ pub fn parse_front_matter(
             editor,
             publisher,
             copies,
-            distribution,
-            span,
+            distribution: distribution.clone(),
+            span: span.clone(),
         }),
         _ => None,
     };
-    Some((front, body_start))
+    Some(FrontParts {
+        front,
+        distribution,
+        span,
+        body_start,
+    })
+}
+
+/// What the front matter gave, as far as it parsed.
+pub struct FrontParts {
+    /// The whole front matter, when it has no errors.
+    pub front: Option<FrontMatter>,
+    /// The 报/送/发 lists as far as they parsed, for checking on their own
+    /// (`None` when `distribution` is not a table).
+    pub distribution: Option<Distribution>,
+    pub span: Span,
+    /// Byte offset where the body starts.
+    pub body_start: usize,
 }
 
 /// Byte ranges of the lines from `start`, without their `\n` (a `\r` stays

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crate::check::{Diagnostic, SourceFile};
 
 pub use body::{parse_body, split_heading};
-pub use front_matter::{FrontMatter, parse_front_matter};
+pub use front_matter::{FrontMatter, FrontParts, parse_front_matter};
 
 /// A byte range in the issue file.
 pub type Span = Range<usize>;
@@ -136,6 +136,56 @@ pub struct Issue {
     pub body: Vec<Block>,
 }
 
+/// An issue file as far as it could be parsed. Checking looks at every
+/// part that parsed, so one run reports the body's problems even when the
+/// front matter is broken; building needs a whole [`Issue`].
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub id: String,
+    pub source: Arc<SourceFile>,
+    pub front: Option<FrontMatter>,
+    /// The 报/送/发 lists and the front matter's span, even when other
+    /// fields have errors.
+    pub distribution: Option<(Distribution, Span)>,
+    /// `None` when the front matter could not be delimited.
+    pub body: Option<Vec<Block>>,
+}
+
+impl Parsed {
+    /// Parses an issue file; problems are pushed to `diags`.
+    pub fn parse(id: String, source: Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Parsed {
+        match parse_front_matter(&source, diags) {
+            Some(parts) => {
+                let body = parse_body(&source, parts.body_start, diags);
+                Parsed {
+                    id,
+                    source,
+                    front: parts.front,
+                    distribution: parts.distribution.map(|d| (d, parts.span)),
+                    body: Some(body),
+                }
+            }
+            None => Parsed {
+                id,
+                source,
+                front: None,
+                distribution: None,
+                body: None,
+            },
+        }
+    }
+
+    /// The whole issue, when both parts parsed.
+    pub fn into_issue(self) -> Option<Issue> {
+        Some(Issue {
+            id: self.id,
+            source: self.source,
+            front: self.front?,
+            body: self.body?,
+        })
+    }
+}
+
 impl Issue {
     /// Parses an issue file. Problems are pushed to `diags`; `None` when the
     /// file cannot be understood well enough to build anything from it.
@@ -144,14 +194,7 @@ impl Issue {
         source: Arc<SourceFile>,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Issue> {
-        let (front, body_start) = parse_front_matter(&source, diags)?;
-        let body = parse_body(&source, body_start, diags);
-        Some(Issue {
-            id,
-            source,
-            front: front?,
-            body,
-        })
+        Parsed::parse(id, source, diags).into_issue()
     }
 
     pub fn number(&self) -> IssueNumber {

@@ -75,7 +75,11 @@ pub fn layout(dir: &Path, query: &str) -> PagedDocument {
     let mut diags = Vec::new();
     let issues: Vec<_> = files
         .iter()
-        .map(|f| publication.load_issue(f, &mut diags))
+        .map(|f| {
+            publication
+                .load_issue(f, &mut diags)
+                .and_then(|p| p.into_issue())
+        })
         .collect();
     let numbers: Vec<_> = issues
         .iter()

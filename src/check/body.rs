@@ -1,0 +1,475 @@
+//! Rules on the body: heading numbering, paired punctuation, half-width
+//! punctuation, pictures, and characters that no font can print.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use super::{Context, Diagnostic, SourceFile};
+use crate::issue::{Block, Distribution, HeadingLevel, Text};
+use crate::render::fonts::Role;
+
+pub fn check_body(
+    src: &Arc<SourceFile>,
+    distribution: Option<&Distribution>,
+    body: &[Block],
+    ctx: &Context,
+    diags: &mut Vec<Diagnostic>,
+) {
+    heading_sequence(src, body, diags);
+    for block in body {
+        for text in texts(block) {
+            paired_marks(src, text, diags);
+            // `(1)` numbering a heading is accepted as typed (issue-format §4).
+            let skip = match block {
+                Block::Heading { .. } if src.text[text.span.clone()].starts_with('(') => {
+                    src.text[text.span.clone()].find(')').map_or(0, |i| i + 1)
+                }
+                _ => 0,
+            };
+            half_width_marks(src, text, skip, diags);
+        }
+        if let Block::Picture { path, .. } = block {
+            picture(src, ctx.root, &path.value, path.span.clone(), diags);
+        }
+    }
+    if let Some(fonts) = ctx.fonts {
+        // One error per character and role, at its first place, with a count.
+        // One error per character, at its first place, with a count: the
+        // same missing character in a title and in the body is one fix.
+        let mut missing: HashMap<char, (usize, Role, usize)> = HashMap::new();
+        let mut order = Vec::new();
+        for p in characters(src, distribution, body) {
+            if p.c.is_whitespace() || p.c.is_control() || fonts.face_for(p.role, p.c).is_some() {
+                continue;
+            }
+            let e = missing.entry(p.c).or_insert_with(|| {
+                order.push(p.c);
+                (p.offset, p.role, 0)
+            });
+            e.2 += 1;
+        }
+        for c in order {
+            let (offset, role, count) = missing[&c];
+            let tried: Vec<&str> = fonts
+                .role(role)
+                .1
+                .iter()
+                .map(|r| r.family.as_str())
+                .collect();
+            let more = if count > 1 {
+                format!("（共出现 {count} 次）")
+            } else {
+                String::new()
+            };
+            diags.push(
+                Diagnostic::error(
+                    "no-font",
+                    src,
+                    offset..offset + c.len_utf8(),
+                    format!("字符“{c}”（U+{:04X}）没有字体能印{more}：{}字体试过 {}", c as u32, role_name(role), tried.join("、")),
+                )
+                .with_help("在 jianbao.toml 的 [fonts] 里加一个有这个字的字体（例如 fallback = [\"字体名\"]），或用 --font-path 指定字体文件夹"),
+            );
+        }
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Title => "标题",
+        Role::Body => "正文",
+        Role::Heading => "黑体",
+        Role::Subheading => "楷体",
+        Role::Song => "宋体",
+        Role::Fallback => "备用",
+    }
+}
+
+/// The texts of a block that are paragraphs of their own (for rules that
+/// work within a paragraph).
+fn texts(block: &Block) -> Vec<&Text> {
+    match block {
+        Block::Label(t) | Block::Paragraph(t) => vec![t],
+        Block::Heading { head, .. } => vec![head],
+        Block::Title {
+            lead,
+            lines,
+            subtitle,
+        } => lead.iter().chain(lines).chain(subtitle).collect(),
+        Block::Note(paras) => paras.iter().collect(),
+        Block::Picture { caption, .. } => vec![caption],
+    }
+}
+
+/// Heading numbers must count up within an article: 一、 then 二、, （一）
+/// then （二） under each level-1 heading, and so on; a level-2 heading
+/// needs a level-1 heading before it.
+fn heading_sequence(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    // Last ordinal seen per level; deeper levels restart under a new parent.
+    let mut last = [0u32; 5];
+    for block in body {
+        match block {
+            Block::Title { .. } => last = [0; 5],
+            Block::Heading {
+                level,
+                ordinal,
+                head,
+                ..
+            } => {
+                let l = *level as usize;
+                let span = head.span.start
+                    ..head.span.start
+                        + head
+                            .plain()
+                            .chars()
+                            .take_while(|c| !matches!(c, '、' | '）' | ')' | '.' | '．'))
+                            .map(char::len_utf8)
+                            .sum::<usize>()
+                        + 3;
+                let span = span.start..span.end.min(head.span.end);
+                let mark = |n: u32| match level {
+                    HeadingLevel::One => format!("{}、", crate::issue::chinese_number(n)),
+                    HeadingLevel::Two => format!("（{}）", crate::issue::chinese_number(n)),
+                    HeadingLevel::Three => format!("{n}."),
+                    HeadingLevel::Four => format!("（{n}）"),
+                };
+                if *level == HeadingLevel::Two && last[1] == 0 {
+                    diags.push(
+                        Diagnostic::warning(
+                            "heading-without-parent",
+                            src,
+                            span.clone(),
+                            format!("二级标题“{}”前面没有一级标题（一、二、…）", mark(*ordinal)),
+                        )
+                        .with_help("先写一级标题（一、…），或者检查编号是否用错了括号"),
+                    );
+                }
+                let expected = last[l] + 1;
+                if *ordinal != expected {
+                    let msg = if last[l] == 0 {
+                        format!("标题编号从 {} 开始，应从 {} 开始", mark(*ordinal), mark(1))
+                    } else {
+                        format!(
+                            "标题编号 {} 接在 {} 后面，顺序不对",
+                            mark(*ordinal),
+                            mark(last[l])
+                        )
+                    };
+                    diags.push(
+                        Diagnostic::warning("heading-sequence", src, span, msg)
+                            .with_help(format!("这里应该是 {}", mark(expected))),
+                    );
+                }
+                last[l] = *ordinal;
+                for deeper in &mut last[l + 1..] {
+                    *deeper = 0;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+const PAIRS: [(char, char); 5] = [
+    ('“', '”'),
+    ('‘', '’'),
+    ('（', '）'),
+    ('《', '》'),
+    ('【', '】'),
+];
+
+/// Paired marks “ ” ‘ ’ （ ） 《 》 【 】 must balance within a paragraph.
+fn paired_marks(src: &Arc<SourceFile>, text: &Text, diags: &mut Vec<Diagnostic>) {
+    let raw = &src.text[text.span.clone()];
+    let base = text.span.start;
+    let mut stack: Vec<(char, usize)> = Vec::new();
+    for (i, c) in raw.char_indices() {
+        if PAIRS.iter().any(|(o, _)| *o == c) {
+            stack.push((c, base + i));
+        } else if let Some(&(open, close)) = PAIRS.iter().find(|(_, cl)| *cl == c) {
+            match stack.last() {
+                Some(&(o, _)) if o == open => {
+                    stack.pop();
+                }
+                Some(&(o, at)) => {
+                    diags.push(
+                        Diagnostic::warning(
+                            "unbalanced",
+                            src,
+                            base + i..base + i + c.len_utf8(),
+                            format!("“{c}”与前面的“{o}”不配对"),
+                        )
+                        .with_related(format!("“{o}”在这里"), src, at..at + o.len_utf8())
+                        .with_help(format!("检查是否少了“{}”或多了“{c}”", closing(o))),
+                    );
+                    stack.pop();
+                }
+                None => diags.push(
+                    Diagnostic::warning(
+                        "unbalanced",
+                        src,
+                        base + i..base + i + c.len_utf8(),
+                        format!("“{c}”前面没有对应的“{open}”"),
+                    )
+                    .with_related(
+                        "段落从这里开始",
+                        src,
+                        base..base + raw.chars().next().map_or(0, char::len_utf8),
+                    )
+                    .with_help(format!("补上“{open}”，或删掉多余的“{close}”")),
+                ),
+            }
+        }
+    }
+    for (o, at) in stack {
+        let end = base + raw.len();
+        let last = raw.chars().last().map_or(0, char::len_utf8);
+        diags.push(
+            Diagnostic::warning(
+                "unbalanced",
+                src,
+                at..at + o.len_utf8(),
+                format!("“{o}”在本段里没有对应的“{}”", closing(o)),
+            )
+            .with_related("段落在这里结束", src, end - last..end)
+            .with_help(format!("在该结束的地方补上“{}”", closing(o))),
+        );
+    }
+}
+
+fn closing(open: char) -> char {
+    PAIRS
+        .iter()
+        .find(|(o, _)| *o == open)
+        .map_or(open, |(_, c)| *c)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+        || matches!(c, '“' | '”' | '‘' | '’' | '（' | '）' | '，' | '。' | '、')
+}
+
+/// Half-width , ; : ? ! ( ) next to Chinese text, where full-width marks
+/// belong; decimals, times (10:30) and the like stay as typed.
+fn half_width_marks(src: &Arc<SourceFile>, text: &Text, skip: usize, diags: &mut Vec<Diagnostic>) {
+    let raw = &src.text[text.span.clone()];
+    let chars: Vec<(usize, char)> = raw.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate().filter(|(_, (i, _))| *i >= skip) {
+        let full = match c {
+            ',' => '，',
+            ';' => '；',
+            ':' => '：',
+            '?' => '？',
+            '!' => '！',
+            '(' => '（',
+            ')' => '）',
+            _ => continue,
+        };
+        let prev = k.checked_sub(1).map(|p| chars[p].1);
+        let next = chars.get(k + 1).map(|n| n.1);
+        let cjk_side = prev.is_some_and(is_cjk) || next.is_some_and(is_cjk);
+        let between_latin = prev.is_some_and(|p| p.is_ascii_alphanumeric())
+            && next.is_some_and(|n| n.is_ascii_alphanumeric());
+        if cjk_side && !between_latin {
+            let at = text.span.start + i;
+            diags.push(
+                Diagnostic::warning(
+                    "half-width-punctuation",
+                    src,
+                    at..at + 1,
+                    format!("中文里用了半角标点“{c}”"),
+                )
+                .with_help(format!("改成全角“{full}”")),
+            );
+        }
+    }
+}
+
+/// A picture must be a PNG, JPEG or SVG file inside the publication folder.
+fn picture(
+    src: &Arc<SourceFile>,
+    root: &Path,
+    path: &str,
+    span: std::ops::Range<usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let rel = Path::new(path);
+    let escapes = rel.is_absolute()
+        || rel
+            .components()
+            .try_fold(0i32, |depth, c| match c {
+                Component::ParentDir if depth == 0 => None,
+                Component::ParentDir => Some(depth - 1),
+                Component::Normal(_) => Some(depth + 1),
+                _ => Some(depth),
+            })
+            .is_none();
+    let outside = |msg: String| {
+        Diagnostic::error("picture-outside", src, span.clone(), msg)
+            .with_help("把图片放进简报文件夹（例如 images/），写相对路径 images/照片.jpg")
+    };
+    if escapes {
+        diags.push(outside(format!("图片 {path} 在简报文件夹外面")));
+        return;
+    }
+    let full: PathBuf = root.join(rel);
+    let Ok(real) = full.canonicalize() else {
+        diags.push(
+            Diagnostic::error(
+                "picture-missing",
+                src,
+                span.clone(),
+                format!("找不到图片 {path}"),
+            )
+            .with_help(format!(
+                "图片路径相对于简报文件夹 {}",
+                crate::publication::display_path(root).display()
+            )),
+        );
+        return;
+    };
+    if root.canonicalize().is_ok_and(|r| !real.starts_with(r)) {
+        diags.push(outside(format!("图片 {path} 指向简报文件夹外面")));
+        return;
+    }
+    let ext = rel
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let head = std::fs::read(&real)
+        .map(|b| b.into_iter().take(256).collect::<Vec<u8>>())
+        .unwrap_or_default();
+    let kind = if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("png")
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("jpeg")
+    } else if String::from_utf8_lossy(&head).contains("<svg")
+        || (ext.as_deref() == Some("svg")
+            && String::from_utf8_lossy(&head)
+                .trim_start()
+                .starts_with("<?xml"))
+    {
+        Some("svg")
+    } else {
+        None
+    };
+    let ext_ok = matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "svg"));
+    if !ext_ok || kind.is_none() {
+        diags.push(
+            Diagnostic::error(
+                "picture-format",
+                src,
+                span,
+                format!("图片 {path} 不是 PNG、JPEG 或 SVG 文件"),
+            )
+            .with_help("用图片软件另存为 PNG 或 JPEG"),
+        );
+    }
+}
+
+/// A printed character of the issue: where it is and the font role that
+/// prints it.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub offset: usize,
+    pub c: char,
+    pub role: Role,
+}
+
+/// Every character the layout prints from an issue file, with its role.
+pub fn characters(
+    src: &SourceFile,
+    distribution: Option<&Distribution>,
+    body: &[Block],
+) -> Vec<Placed> {
+    let mut out = Vec::new();
+    let mut scan = |text: &Text, role: &dyn Fn(usize, bool) -> Role| {
+        let raw = &src.text[text.span.clone()];
+        // An escaped line keeps `**` as typed; otherwise `**` is markup.
+        let literal = raw == text.plain();
+        let mut emphasis = false;
+        let mut plain = 0;
+        let mut i = 0;
+        while i < raw.len() {
+            if !literal && raw[i..].starts_with("**") {
+                emphasis = !emphasis;
+                i += 2;
+                continue;
+            }
+            let c = raw[i..].chars().next().unwrap();
+            out.push(Placed {
+                offset: text.span.start + i,
+                c,
+                role: role(plain, emphasis),
+            });
+            plain += c.len_utf8();
+            i += c.len_utf8();
+        }
+    };
+    let plain = |_: usize, em: bool| if em { Role::Heading } else { Role::Body };
+    for block in body {
+        match block {
+            Block::Paragraph(t) => scan(t, &plain),
+            Block::Label(t) => scan(t, &|_, _| Role::Heading),
+            Block::Note(paras) => {
+                for p in paras {
+                    scan(p, &|_, em| {
+                        if em { Role::Heading } else { Role::Subheading }
+                    });
+                }
+            }
+            Block::Title {
+                lead,
+                lines,
+                subtitle,
+            } => {
+                for t in lead.iter().chain(subtitle) {
+                    scan(t, &|_, _| Role::Subheading);
+                }
+                for t in lines {
+                    scan(t, &|_, _| Role::Title);
+                }
+            }
+            Block::Heading { level, head, .. } => {
+                let head_len = head.plain().len();
+                let head_role = match level {
+                    HeadingLevel::One => Role::Heading,
+                    HeadingLevel::Two => Role::Subheading,
+                    _ => Role::Body,
+                };
+                scan(head, &|at, em| {
+                    if em {
+                        Role::Heading
+                    } else if at < head_len {
+                        head_role
+                    } else {
+                        Role::Body
+                    }
+                });
+            }
+            Block::Picture { caption, .. } => scan(caption, &|_, _| Role::Subheading),
+        }
+    }
+    for (_, _, units) in distribution.iter().flat_map(|d| d.lists()) {
+        for u in units {
+            // Inside the quotes of the TOML string; a string with escapes
+            // (\u5C40) is not typed as printed: point at the whole string.
+            let raw = src.text.get(u.span.clone()).unwrap_or("");
+            let verbatim = raw.len() == u.value.len() + 2;
+            for (i, c) in u.value.char_indices() {
+                let offset = if verbatim {
+                    u.span.start + 1 + i
+                } else {
+                    u.span.start
+                };
+                out.push(Placed {
+                    offset,
+                    c,
+                    role: Role::Body,
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,242 @@
+//! Rules on the front matter: file name, dates, and the 报/送/发 lists.
+
+use std::collections::HashMap;
+
+use std::sync::Arc;
+
+use super::{Context, Diagnostic, SourceFile};
+use crate::issue::{Distribution, FrontMatter, Issue, chinese_date};
+use crate::publication::IssueFile;
+
+pub fn check_front(
+    src: &Arc<SourceFile>,
+    front: &FrontMatter,
+    file: &IssueFile,
+    ctx: &Context,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let number = &front.number;
+    if let Some(n) = file.file_number().filter(|&n| n != number.value.0) {
+        // Suggest renaming only to a name that is free.
+        let other = file
+            .path
+            .with_file_name(format!("{:03}.md", number.value.0));
+        let help = if other.exists() {
+            format!("改成 number = {n}")
+        } else {
+            format!("改成 number = {n}，或把文件改名为 {:03}.md", number.value.0)
+        };
+        diags.push(
+            Diagnostic::error(
+                "number-mismatch",
+                src,
+                number.span.clone(),
+                format!("文件名是第{n}期，头部却写 number = {}", number.value),
+            )
+            .with_help(help),
+        );
+    }
+    let date = &front.date;
+    if (date.value - ctx.today).num_days() > 30 {
+        diags.push(
+            Diagnostic::warning(
+                "future-date",
+                src,
+                date.span.clone(),
+                format!("日期 {} 比今天晚一个多月", chinese_date(date.value)),
+            )
+            .with_help("检查年份和月份是否写错"),
+        );
+    }
+}
+
+/// The 报/送/发 lists: at least one unit; no blank, duplicate or pasted
+/// entries; no unit in two lists.
+pub fn check_distribution(
+    src: &Arc<SourceFile>,
+    dist: &Distribution,
+    front_span: &std::ops::Range<usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if dist.bao.is_empty() && dist.song.is_empty() && dist.fa.is_empty() {
+        diags.push(
+            Diagnostic::error(
+                "no-distribution",
+                src,
+                front_span.start..front_span.start + 3,
+                "报、送、发都没有单位：报尾至少要有一个单位",
+            )
+            .with_help("在头部加上\n[distribution]\nfa = [\"单位一\", \"单位二\"]"),
+        );
+    }
+    // A unit in two lists, or twice in one: name → (list label, span) of its first place.
+    let mut seen: HashMap<String, (&str, std::ops::Range<usize>)> = HashMap::new();
+    for (_, label, units) in dist.lists() {
+        let mut in_list: HashMap<&str, std::ops::Range<usize>> = HashMap::new();
+        for unit in units {
+            let name = unit.value.trim_matches(|c: char| c.is_whitespace());
+            if name.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        "empty-unit",
+                        src,
+                        unit.span.clone(),
+                        format!("“{label}”的名单里有空白的单位"),
+                    )
+                    .with_help("删掉这一项（连同它后面的逗号）"),
+                );
+                continue;
+            }
+            if let Some(d) = pasted_list(name, label, src, unit.span.clone()) {
+                diags.push(d);
+            }
+            if let Some(first) = in_list.get(name) {
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-unit",
+                        src,
+                        unit.span.clone(),
+                        format!("“{name}”在“{label}”里写了两次"),
+                    )
+                    .with_related("第一次在这里", src, first.clone())
+                    .with_help("删掉重复的一项"),
+                );
+                continue;
+            }
+            in_list.insert(name, unit.span.clone());
+            match seen.get(name) {
+                Some((first, span)) => diags.push(
+                    Diagnostic::error(
+                        "unit-in-two-lists",
+                        src,
+                        unit.span.clone(),
+                        format!("“{name}”既在“{first}”里又在“{label}”里"),
+                    )
+                    .with_related(format!("在“{first}”里"), src, span.clone())
+                    .with_help("一个单位只写在报、送、发中的一处"),
+                ),
+                None => {
+                    seen.insert(name.to_string(), (label, unit.span.clone()));
+                }
+            }
+        }
+    }
+}
+
+/// `"单位一、单位二"`: list punctuation inside a unit's name means several
+/// units were pasted into one string.
+fn pasted_list(
+    name: &str,
+    label: &str,
+    src: &Arc<SourceFile>,
+    span: std::ops::Range<usize>,
+) -> Option<Diagnostic> {
+    const MARKS: &[char] = &['、', '，', '。', '；', ',', ';'];
+    let trimmed = name.trim_end_matches(MARKS);
+    if trimmed.len() < name.len() && top_level_marks(trimmed).is_empty() {
+        let mark = &name[trimmed.len()..];
+        return Some(
+            Diagnostic::error(
+                "unit-punctuation",
+                src,
+                span,
+                format!("单位名称“{name}”末尾有标点“{mark}”"),
+            )
+            .with_help(format!(
+                "分隔符由 jianbao.toml 的 separator 统一加上，这里写 \"{trimmed}\""
+            )),
+        );
+    }
+    let cuts = top_level_marks(name);
+    if cuts.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (at, len) in cuts.into_iter().chain(std::iter::once((name.len(), 0))) {
+        let part = name[start..at].trim();
+        if !part.is_empty() {
+            parts.push(format!("\"{part}\""));
+        }
+        start = at + len;
+    }
+    Some(
+        Diagnostic::error(
+            "unit-punctuation",
+            src,
+            span,
+            format!("“{label}”的一项里有列表标点，像是把几个单位粘在了一起"),
+        )
+        .with_help(format!("每个单位单独一项：[{}]", parts.join(", "))),
+    )
+}
+
+/// List punctuation outside brackets: 各县（市、区）教育局 is one unit.
+fn top_level_marks(name: &str) -> Vec<(usize, usize)> {
+    let mut depth = 0i32;
+    let mut out = Vec::new();
+    for (i, c) in name.char_indices() {
+        match c {
+            '（' | '(' | '“' | '《' | '【' => depth += 1,
+            '）' | ')' | '”' | '》' | '】' => depth -= 1,
+            '、' | '，' | '。' | '；' | ',' | ';' if depth <= 0 => out.push((i, c.len_utf8())),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Rules across the issues of a publication: numbers unique within a
+/// series, and dates that do not go backwards as numbers go up.
+pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut by_series: HashMap<&str, Vec<&Issue>> = HashMap::new();
+    for (file, issue) in issues {
+        by_series.entry(file.series()).or_default().push(issue);
+    }
+    for list in by_series.values_mut() {
+        list.sort_by_key(|i| (i.number(), i.source.path.clone()));
+        for pair in list.windows(2) {
+            let (a, b) = (pair[0], pair[1]);
+            if a.number() == b.number() {
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-number",
+                        &b.source,
+                        b.front.number.span.clone(),
+                        format!(
+                            "期号 {} 重复了：{} 也是第{}期",
+                            b.number(),
+                            a.source.path.display(),
+                            a.number()
+                        ),
+                    )
+                    .with_related("这里也是这个期号", &a.source, a.front.number.span.clone())
+                    .with_help("每一期的期号在同一系列（年份文件夹）里只能用一次"),
+                );
+            } else if b.date() < a.date() {
+                diags.push(
+                    Diagnostic::warning(
+                        "date-backwards",
+                        &b.source,
+                        b.front.date.span.clone(),
+                        format!(
+                            "第{}期的日期 {} 早于第{}期的 {}",
+                            b.number(),
+                            chinese_date(b.date()),
+                            a.number(),
+                            chinese_date(a.date())
+                        ),
+                    )
+                    .with_related(
+                        format!("第{}期的日期", a.number()),
+                        &a.source,
+                        a.front.date.span.clone(),
+                    )
+                    .with_help("期号越大日期应越晚：检查日期或期号是否写错"),
+                );
+            }
+        }
+    }
+    diags
+}
