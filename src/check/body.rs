@@ -37,7 +37,7 @@ pub fn check_body(
         // One error per character and role, at its first place, with a count.
         // One error per character, at its first place, with a count: the
         // same missing character in a title and in the body is one fix.
-        let mut missing: HashMap<char, (usize, Role, usize)> = HashMap::new();
+        let mut missing: HashMap<char, (std::ops::Range<usize>, Role, usize)> = HashMap::new();
         let mut order = Vec::new();
         for p in characters(src, distribution, body) {
             if p.c.is_whitespace() || p.c.is_control() || fonts.face_for(p.role, p.c).is_some() {
@@ -45,12 +45,12 @@ pub fn check_body(
             }
             let e = missing.entry(p.c).or_insert_with(|| {
                 order.push(p.c);
-                (p.offset, p.role, 0)
+                (p.offset..p.offset + p.len, p.role, 0)
             });
             e.2 += 1;
         }
         for c in order {
-            let (offset, role, count) = missing[&c];
+            let (span, role, count) = missing[&c].clone();
             let tried: Vec<&str> = fonts
                 .role(role)
                 .1
@@ -66,7 +66,7 @@ pub fn check_body(
                 Diagnostic::error(
                     "no-font",
                     src,
-                    offset..offset + c.len_utf8(),
+                    span,
                     format!("字符“{c}”（U+{:04X}）没有字体能印{more}：{}字体试过 {}", c as u32, role_name(role), tried.join("、")),
                 )
                 .with_help("在 jianbao.toml 的 [fonts] 里加一个有这个字的字体（例如 fallback = [\"字体名\"]），或用 --font-path 指定字体文件夹"),
@@ -118,16 +118,14 @@ fn heading_sequence(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagn
                 ..
             } => {
                 let l = *level as usize;
-                let span = head.span.start
-                    ..head.span.start
-                        + head
-                            .plain()
-                            .chars()
-                            .take_while(|c| !matches!(c, '、' | '）' | ')' | '.' | '．'))
-                            .map(char::len_utf8)
-                            .sum::<usize>()
-                        + 3;
-                let span = span.start..span.end.min(head.span.end);
+                // The numbering mark: 一、 （一） 1. （1）, up to its last character.
+                let raw = &src.text[head.span.clone()];
+                let mark_len = raw
+                    .char_indices()
+                    .skip(1)
+                    .find(|(_, c)| matches!(c, '、' | '）' | ')' | '.' | '．'))
+                    .map_or(raw.len(), |(i, c)| i + c.len_utf8());
+                let span = head.span.start..head.span.start + mark_len;
                 let mark = |n: u32| match level {
                     HeadingLevel::One => format!("{}、", crate::issue::chinese_number(n)),
                     HeadingLevel::Two => format!("（{}）", crate::issue::chinese_number(n)),
@@ -373,6 +371,9 @@ fn picture(
 #[derive(Debug, Clone, Copy)]
 pub struct Placed {
     pub offset: usize,
+    /// Bytes of the source that show this character: the character itself,
+    /// or a whole TOML string written with escapes.
+    pub len: usize,
     pub c: char,
     pub role: Role,
 }
@@ -400,6 +401,7 @@ pub fn characters(
             let c = raw[i..].chars().next().unwrap();
             out.push(Placed {
                 offset: text.span.start + i,
+                len: c.len_utf8(),
                 c,
                 role: role(plain, emphasis),
             });
@@ -458,13 +460,18 @@ pub fn characters(
             let raw = src.text.get(u.span.clone()).unwrap_or("");
             let verbatim = raw.len() == u.value.len() + 2;
             for (i, c) in u.value.char_indices() {
-                let offset = if verbatim {
-                    u.span.start + 1 + i
+                let (offset, len) = if verbatim {
+                    (u.span.start + 1 + i, c.len_utf8())
                 } else {
-                    u.span.start
+                    (u.span.start, u.span.len())
                 };
+                // A broken escape comes back as U+FFFD: the TOML error says it.
+                if !verbatim && c == '\u{fffd}' {
+                    continue;
+                }
                 out.push(Placed {
                     offset,
+                    len,
                     c,
                     role: Role::Body,
                 });

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 use typst::foundations::Bytes;
 
 use typst::layout::Abs;
@@ -123,7 +124,14 @@ pub struct Fonts {
     roles: Vec<(u16, Vec<Resolved>)>,
     /// Instances of the resolved faces, for measuring Latin runs.
     instances: HashMap<usize, FontInstance>,
+    /// Which family of a role covers a BMP character, per role: 0 not yet
+    /// looked up, `NONE` for no family, else the family's position + 1.
+    /// typst's coverage lookup is a linear scan over the font's ranges, far
+    /// too slow for every character of a thousand issues.
+    covered: Vec<Box<[AtomicU8]>>,
 }
+
+const NONE: u8 = u8::MAX;
 
 impl Fonts {
     /// The embedded set plus what `config` and `font_paths` add.
@@ -199,7 +207,12 @@ impl Fonts {
                 );
             }
         }
+        let covered = Role::ALL
+            .iter()
+            .map(|_| (0..=0xFFFF).map(|_| AtomicU8::new(0)).collect())
+            .collect();
         Ok(Fonts {
+            covered,
             store,
             origins,
             roles,
@@ -227,11 +240,28 @@ impl Fonts {
 
     /// The first family of `role` whose face has a glyph for `c`.
     pub fn face_for(&self, role: Role, c: char) -> Option<&Resolved> {
-        self.role(role).1.iter().find(|r| {
-            self.book()
-                .info(r.index)
-                .is_some_and(|i| i.coverage.contains(c as u32))
-        })
+        let r = Role::ALL.iter().position(|x| *x == role).unwrap();
+        let families = &self.roles[r].1;
+        let lookup = || {
+            families.iter().position(|f| {
+                self.book()
+                    .info(f.index)
+                    .is_some_and(|i| i.coverage.contains(c as u32))
+            })
+        };
+        let Some(slot) = self.covered[r].get(c as usize) else {
+            return lookup().map(|k| &families[k]);
+        };
+        let k = match slot.load(Ordering::Relaxed) {
+            0 => {
+                let found = lookup();
+                slot.store(found.map_or(NONE, |k| k as u8 + 1), Ordering::Relaxed);
+                found
+            }
+            NONE => None,
+            k => Some(k as usize - 1),
+        };
+        k.map(|k| &families[k])
     }
 }
 
