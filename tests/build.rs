@@ -94,16 +94,7 @@ fn issue_4_text_comes_out_in_reading_order() {
         "领导小组办公室",
         "2022年1月19日印发",
     ];
-    let mut at = 0;
-    for e in expected {
-        match all[at..].find(e) {
-            Some(i) => at += i + e.len(),
-            None => panic!(
-                "`{e}` not found in order after byte {at}:\n{}",
-                &all[at.saturating_sub(60)..(at + 200).min(all.len())]
-            ),
-        }
-    }
+    assert_in_order(&all, &expected);
     let last = pages.last().unwrap();
     for e in ["报：", "送：", "发：", "印发"] {
         assert!(last.contains(e), "closing block not on the last page: {e}");
@@ -248,13 +239,7 @@ fn every_block_kind_builds_into_year_folders() {
         "2023年3月6日印发",
         "（共印120份）",
     ];
-    let mut at = 0;
-    for e in expected {
-        match text[at..].find(e) {
-            Some(i) => at += i + e.len(),
-            None => panic!("`{e}` not found in order after byte {at}:\n{text}"),
-        }
-    }
+    assert_in_order(&text, &expected);
     // The picture is in the PDF as an image.
     let doc = lopdf::Document::load_mem(&pdf).unwrap();
     let images = doc

@@ -333,26 +333,33 @@ fn spread(a: &[Atom], short: f64) -> Vec<(usize, f64)> {
 
 /// How many full-width atoms stand off their column after `adjust`.
 fn off_grid(a: &[Atom], adjust: &[(usize, f64)]) -> usize {
-    let mut x = 0.0;
-    let mut count = 0;
-    for (p, atom) in a.iter().enumerate() {
-        if atom.wide && (x - f64::round(x)).abs() > 1e-6 {
-            count += 1;
-        }
-        x += atom.cells
-            + adjust
-                .iter()
-                .filter(|(q, _)| *q == p)
-                .map(|(_, d)| d)
-                .sum::<f64>();
-    }
-    count
+    a.iter()
+        .zip(positions(a, 0.0, adjust))
+        .filter(|(atom, x)| atom.wide && (x - x.round()).abs() > 1e-6)
+        .count()
+}
+
+/// The left edge of each atom, in cells, after the adjustments.
+fn positions(a: &[Atom], start: f64, adjust: &[(usize, f64)]) -> Vec<f64> {
+    let mut x = start;
+    a.iter()
+        .enumerate()
+        .map(|(p, atom)| {
+            let here = x;
+            x += atom.cells
+                + adjust
+                    .iter()
+                    .filter(|(q, _)| *q == p)
+                    .map(|(_, d)| d)
+                    .sum::<f64>();
+            here
+        })
+        .collect()
 }
 
 fn place(a: &[Atom], indent: f64, adjust: &[(usize, f64)], full: bool) -> Line {
-    let mut x = indent;
     let mut glyphs = Vec::with_capacity(a.len());
-    for (p, atom) in a.iter().enumerate() {
+    for (atom, x) in a.iter().zip(positions(a, indent, adjust)) {
         if atom.wide {
             // —— and …… are two glyphs, each in its own cell.
             for (n, c) in atom.text.chars().enumerate() {
@@ -372,12 +379,6 @@ fn place(a: &[Atom], indent: f64, adjust: &[(usize, f64)], full: bool) -> Line {
                 wide: false,
             });
         }
-        x += atom.cells
-            + adjust
-                .iter()
-                .filter(|(q, _)| *q == p)
-                .map(|(_, d)| d)
-                .sum::<f64>();
     }
     Line { glyphs, full }
 }

@@ -314,3 +314,17 @@ pub fn pdf_text(bytes: &[u8]) -> Vec<String> {
     }
     out
 }
+
+/// Asserts that `expected` appear in `text` in this order.
+pub fn assert_in_order(text: &str, expected: &[&str]) {
+    let mut at = 0;
+    for e in expected {
+        match text[at..].find(e) {
+            Some(i) => at += i + e.len(),
+            None => panic!(
+                "`{e}` not found in order after byte {at}:\n{}",
+                &text[at.saturating_sub(60)..(at + 300).min(text.len())]
+            ),
+        }
+    }
+}
