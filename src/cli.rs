@@ -82,6 +82,7 @@ struct Loaded {
     /// The fonts of the build (`None` when jianbao.toml has errors).
     fonts: Option<Arc<Fonts>>,
     files: Vec<IssueFile>,
+    today: chrono::NaiveDate,
     /// Selected issues: the file and, if it parsed, the issue.
     selected: Vec<(usize, Option<Issue>)>,
     diagnostics: Vec<Diagnostic>,
@@ -109,10 +110,11 @@ fn load(args: &Args, queries: &[String]) -> Result<Loaded, UsageError> {
         )?)),
         None => None,
     };
+    let today = chrono::Local::now().date_naive();
     let ctx = check::Context {
         root: &publication.root,
         fonts: fonts.as_deref(),
-        today: chrono::Local::now().date_naive(),
+        today,
     };
     // Every issue is parsed: numbers resolve `build 4`, and duplicates across
     // the series are errors even when one issue is asked for.
@@ -165,6 +167,7 @@ fn load(args: &Args, queries: &[String]) -> Result<Loaded, UsageError> {
         publication,
         fonts,
         files,
+        today,
         selected,
         diagnostics,
     })
@@ -248,7 +251,7 @@ fn build(args: &Args, queries: &[String]) -> Result<u8, UsageError> {
             .clone()
             .expect("fonts load with a valid config"),
     );
-    let today = chrono::Local::now().date_naive();
+    let today = loaded.today;
     let mut jobs = Vec::new();
     for (i, issue) in &loaded.selected {
         let file = &loaded.files[*i];

@@ -387,9 +387,15 @@ fn natural_key(id: &str) -> Vec<(u64, String)> {
 /// A path as the user should see it: relative to the working folder when
 /// it is below it.
 pub fn display_path(path: &Path) -> PathBuf {
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|c| c.canonicalize().ok());
+    // The working folder does not change during a run: resolve it once.
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD
+        .get_or_init(|| {
+            std::env::current_dir()
+                .ok()
+                .and_then(|c| c.canonicalize().ok())
+        })
+        .clone();
     let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     match cwd.and_then(|c| abs.strip_prefix(&c).ok().map(Path::to_path_buf)) {
         Some(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
