@@ -14,7 +14,7 @@ use typst_layout::PagedDocument;
 pub use pdf::{export_pdf, write_atomically};
 use world::{Engine, IssueWorld};
 
-use crate::issue::{Block, Issue};
+use crate::issue::Issue;
 use crate::publication::Config;
 
 /// Lays an issue out with the embedded layout. Typst problems are returned
@@ -29,13 +29,13 @@ pub fn layout(
 ) -> Result<PagedDocument, Vec<String>> {
     let data = data::layout_data(issue, config, &engine.fonts);
     let json = serde_json::to_vec(&data).expect("layout data serialises");
-    let pictures = issue
+    // The world serves exactly the pictures the layout will ask for.
+    let pictures = data
         .body
         .iter()
-        .filter_map(|b| match b {
-            Block::Picture { path, .. } => {
-                Some(format!("/{}", path.value.trim_start_matches("./")))
-            }
+        .flatten()
+        .filter_map(|row| match row {
+            data::Row::Picture { path, .. } => Some(path.clone()),
             _ => None,
         })
         .collect();
