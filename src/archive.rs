@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::issue::Issue;
-use crate::publication::Config;
 use crate::render::{self, world::Engine};
 
 /// One issue to build and where its PDF goes.

@@ -7,11 +7,14 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::archive::{self, Job, Outcome};
-use crate::check::{self, Diagnostic};
-use crate::issue::{Issue, IssueNumber};
-use crate::publication::{IssueFile, Publication, UsageError, display_path};
-use crate::render::fonts::{Fonts, Origin, Role};
+use crate::check;
+use crate::config::CONFIG_FILE;
+use crate::diagnostic::{Diagnostic, UsageError};
+use crate::fonts::{Fonts, Origin, Role, characters};
+use crate::issue::{Issue, IssueFile, IssueNumber};
+use crate::publication::Publication;
 use crate::render::world::Engine;
+use crate::source::display_path;
 
 /// Typesets Chinese government work bulletins (简报) to print-ready PDF.
 #[derive(Debug, Parser)]
@@ -201,7 +204,7 @@ fn report(diags: &[Diagnostic], format: Format, deny_warnings: bool) -> u8 {
     // jianbao.toml first: its errors stop every build.
     sorted.sort_by_key(|d| {
         (
-            d.path.file_name() != Some(std::ffi::OsStr::new(crate::publication::CONFIG_FILE)),
+            d.path.file_name() != Some(std::ffi::OsStr::new(CONFIG_FILE)),
             d.path.clone(),
             d.line_col(),
         )
@@ -333,7 +336,7 @@ fn fonts(args: &Args, queries: &[String]) -> Result<u8, UsageError> {
     for (_, issue) in &loaded.selected {
         let Some(issue) = issue else { continue };
         let mut seen: Vec<(char, Role, String, (usize, usize))> = Vec::new();
-        for p in check::characters(&issue.source, Some(&issue.front.distribution), &issue.body) {
+        for p in characters(&issue.source, Some(&issue.front.distribution), &issue.body) {
             if p.c.is_whitespace() || seen.iter().any(|s| s.0 == p.c && s.1 == p.role) {
                 continue;
             }

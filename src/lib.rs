@@ -11,7 +11,11 @@
 pub mod archive;
 pub mod check;
 pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod fonts;
 pub mod issue;
 pub mod publication;
 pub mod render;
+pub mod source;
 mod toml_table;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use toml::de::{DeTable, DeValue};
 
-use crate::check::{Diagnostic, SourceFile};
-use crate::issue::Spanned;
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, Spanned};
 
 type Value<'i> = toml::Spanned<DeValue<'i>>;
 

@@ -10,10 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use jianbao::check::{self, Diagnostic, Location, SourceFile};
-use jianbao::issue::{Issue, Parsed};
-use jianbao::publication::{FontConfig, IssueFile, Publication};
-use jianbao::render::fonts::Fonts;
+use jianbao::check;
+use jianbao::config::FontConfig;
+use jianbao::diagnostic::{Diagnostic, Location};
+use jianbao::fonts::Fonts;
+use jianbao::issue::{Issue, IssueFile, Parsed};
+use jianbao::publication::Publication;
+use jianbao::source::SourceFile;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::Config as ProptestConfig;

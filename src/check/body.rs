@@ -5,9 +5,11 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Context, Diagnostic, SourceFile};
+use super::Context;
+use crate::diagnostic::Diagnostic;
+use crate::fonts::{Role, characters};
 use crate::issue::{Block, Distribution, HeadingLevel, Text};
-use crate::render::fonts::Role;
+use crate::source::{SourceFile, Span, display_path};
 
 pub fn check_body(
     src: &Arc<SourceFile>,
@@ -34,10 +36,9 @@ pub fn check_body(
         }
     }
     if let Some(fonts) = ctx.fonts {
-        // One error per character and role, at its first place, with a count.
         // One error per character, at its first place, with a count: the
         // same missing character in a title and in the body is one fix.
-        let mut missing: HashMap<char, (std::ops::Range<usize>, Role, usize)> = HashMap::new();
+        let mut missing: HashMap<char, (Span, Role, usize)> = HashMap::new();
         let mut order = Vec::new();
         for p in characters(src, distribution, body) {
             if p.c.is_whitespace() || p.c.is_control() || fonts.face_for(p.role, p.c).is_some() {
@@ -289,7 +290,7 @@ fn picture(
     src: &Arc<SourceFile>,
     root: &Path,
     path: &str,
-    span: std::ops::Range<usize>,
+    span: Span,
     diags: &mut Vec<Diagnostic>,
 ) {
     let rel = Path::new(path);
@@ -322,7 +323,7 @@ fn picture(
             )
             .with_help(format!(
                 "图片路径相对于简报文件夹 {}",
-                crate::publication::display_path(root).display()
+                display_path(root).display()
             )),
         );
         return;
@@ -364,119 +365,4 @@ fn picture(
             .with_help("用图片软件另存为 PNG 或 JPEG"),
         );
     }
-}
-
-/// A printed character of the issue: where it is and the font role that
-/// prints it.
-#[derive(Debug, Clone, Copy)]
-pub struct Placed {
-    pub offset: usize,
-    /// Bytes of the source that show this character: the character itself,
-    /// or a whole TOML string written with escapes.
-    pub len: usize,
-    pub c: char,
-    pub role: Role,
-}
-
-/// Every character the layout prints from an issue file, with its role.
-pub fn characters(
-    src: &SourceFile,
-    distribution: Option<&Distribution>,
-    body: &[Block],
-) -> Vec<Placed> {
-    let mut out = Vec::new();
-    let mut scan = |text: &Text, role: &dyn Fn(usize, bool) -> Role| {
-        let raw = &src.text[text.span.clone()];
-        // An escaped line keeps `**` as typed; otherwise `**` is markup.
-        let literal = raw == text.plain();
-        let mut emphasis = false;
-        let mut plain = 0;
-        let mut i = 0;
-        while i < raw.len() {
-            if !literal && raw[i..].starts_with("**") {
-                emphasis = !emphasis;
-                i += 2;
-                continue;
-            }
-            let c = raw[i..].chars().next().unwrap();
-            out.push(Placed {
-                offset: text.span.start + i,
-                len: c.len_utf8(),
-                c,
-                role: role(plain, emphasis),
-            });
-            plain += c.len_utf8();
-            i += c.len_utf8();
-        }
-    };
-    let plain = |_: usize, em: bool| if em { Role::Heading } else { Role::Body };
-    for block in body {
-        match block {
-            Block::Paragraph(t) => scan(t, &plain),
-            Block::Label(t) => scan(t, &|_, _| Role::Heading),
-            Block::Note(paras) => {
-                for p in paras {
-                    scan(p, &|_, em| {
-                        if em { Role::Heading } else { Role::Subheading }
-                    });
-                }
-            }
-            Block::Title {
-                lead,
-                lines,
-                subtitle,
-            } => {
-                for t in lead.iter().chain(subtitle) {
-                    scan(t, &|_, _| Role::Subheading);
-                }
-                for t in lines {
-                    scan(t, &|_, _| Role::Title);
-                }
-            }
-            Block::Heading { level, head, .. } => {
-                let head_len = head.plain().len();
-                let head_role = match level {
-                    HeadingLevel::One => Role::Heading,
-                    HeadingLevel::Two => Role::Subheading,
-                    _ => Role::Body,
-                };
-                scan(head, &|at, em| {
-                    if em {
-                        Role::Heading
-                    } else if at < head_len {
-                        head_role
-                    } else {
-                        Role::Body
-                    }
-                });
-            }
-            Block::Picture { caption, .. } => scan(caption, &|_, _| Role::Subheading),
-        }
-    }
-    for (_, _, units) in distribution.iter().flat_map(|d| d.lists()) {
-        for u in units {
-            // Inside the quotes of the TOML string; a string with escapes
-            // (\u5C40) is not typed as printed: point at the whole string.
-            let raw = src.text.get(u.span.clone()).unwrap_or("");
-            let verbatim = raw.len() == u.value.len() + 2;
-            for (i, c) in u.value.char_indices() {
-                let (offset, len) = if verbatim {
-                    (u.span.start + 1 + i, c.len_utf8())
-                } else {
-                    (u.span.start, u.span.len())
-                };
-                // A broken escape comes back as U+FFFD: the TOML error says it.
-                if !verbatim && c == '\u{fffd}' {
-                    continue;
-                }
-                out.push(Placed {
-                    offset,
-                    len,
-                    c,
-                    role: Role::Body,
-                });
-            }
-        }
-    }
-    out
 }

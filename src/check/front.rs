@@ -1,12 +1,12 @@
 //! Rules on the front matter: file name, dates, and the 报/送/发 lists.
 
 use std::collections::HashMap;
-
 use std::sync::Arc;
 
-use super::{Context, Diagnostic, SourceFile};
-use crate::issue::{Distribution, FrontMatter, Issue, chinese_date};
-use crate::publication::IssueFile;
+use super::Context;
+use crate::diagnostic::Diagnostic;
+use crate::issue::{Distribution, FrontMatter, Issue, IssueFile, chinese_date};
+use crate::source::{SourceFile, Span};
 
 pub fn check_front(
     src: &Arc<SourceFile>,
@@ -55,7 +55,7 @@ pub fn check_front(
 pub fn check_distribution(
     src: &Arc<SourceFile>,
     dist: &Distribution,
-    front_span: &std::ops::Range<usize>,
+    front_span: &Span,
     diags: &mut Vec<Diagnostic>,
 ) {
     if dist.bao.is_empty() && dist.song.is_empty() && dist.fa.is_empty() {
@@ -70,9 +70,9 @@ pub fn check_distribution(
         );
     }
     // A unit in two lists, or twice in one: name → (list label, span) of its first place.
-    let mut seen: HashMap<String, (&str, std::ops::Range<usize>)> = HashMap::new();
+    let mut seen: HashMap<String, (&str, Span)> = HashMap::new();
     for (_, label, units) in dist.lists() {
-        let mut in_list: HashMap<&str, std::ops::Range<usize>> = HashMap::new();
+        let mut in_list: HashMap<&str, Span> = HashMap::new();
         for unit in units {
             let name = unit.value.trim_matches(|c: char| c.is_whitespace());
             if name.is_empty() {
@@ -125,12 +125,7 @@ pub fn check_distribution(
 
 /// `"单位一、单位二"`: list punctuation inside a unit's name means several
 /// units were pasted into one string.
-fn pasted_list(
-    name: &str,
-    label: &str,
-    src: &Arc<SourceFile>,
-    span: std::ops::Range<usize>,
-) -> Option<Diagnostic> {
+fn pasted_list(name: &str, label: &str, src: &Arc<SourceFile>, span: Span) -> Option<Diagnostic> {
     const MARKS: &[char] = &['、', '，', '。', '；', ',', ';'];
     let trimmed = name.trim_end_matches(MARKS);
     if trimmed.len() < name.len() && top_level_marks(trimmed).is_empty() {

@@ -3,20 +3,17 @@
 //! runs the same and builds only the issues without errors.
 
 mod body;
-mod diagnostic;
 mod front;
 
 use std::path::Path;
 
 use chrono::NaiveDate;
 
-pub use body::{Placed, characters};
-pub use diagnostic::{Diagnostic, Location, Severity, SourceFile, display_width};
 pub use front::check_series;
 
-use crate::issue::Parsed;
-use crate::publication::IssueFile;
-use crate::render::fonts::Fonts;
+use crate::diagnostic::Diagnostic;
+use crate::fonts::Fonts;
+use crate::issue::{IssueFile, Parsed};
 
 /// What the rules need besides the issue itself.
 pub struct Context<'a> {

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use super::front_matter::line_spans;
-use super::{Block, HeadingLevel, Inline, Span, Spanned, Text};
-use crate::check::{Diagnostic, SourceFile};
+use super::{Block, HeadingLevel, Inline, Text};
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, Span, Spanned};
 
 /// Spaces that Word users paste around paragraphs.
 fn is_blank(c: char) -> bool {

@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::{Distribution, IssueNumber, Span, Spanned};
-use crate::check::{Diagnostic, SourceFile};
+use super::{Distribution, IssueNumber};
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, Span, Spanned};
 use crate::toml_table::{self, TableReader};
 
 /// What the front matter says about an issue.

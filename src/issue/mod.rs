@@ -5,29 +5,38 @@ mod body;
 mod front_matter;
 
 use std::fmt;
-use std::ops::Range;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::check::{Diagnostic, SourceFile};
+use crate::diagnostic::Diagnostic;
+use crate::source::{SourceFile, Span, Spanned};
 
 pub use body::{parse_body, split_heading};
 pub use front_matter::{FrontMatter, FrontParts, parse_front_matter};
 
-/// A byte range in the issue file.
-pub type Span = Range<usize>;
-
-/// A value together with the place in the file it came from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Spanned<T> {
-    pub value: T,
-    pub span: Span,
+/// An issue file found under `issues/`.
+#[derive(Debug, Clone)]
+pub struct IssueFile {
+    /// `004`, `2023/001`.
+    pub id: String,
+    pub path: PathBuf,
 }
 
-impl<T> Spanned<T> {
-    pub fn new(value: T, span: Span) -> Self {
-        Self { value, span }
+impl IssueFile {
+    /// The series the number counts in: the year folder, or `""`.
+    pub fn series(&self) -> &str {
+        self.id.rsplit_once('/').map_or("", |(s, _)| s)
+    }
+
+    /// The number in the file name, if the name is a number (`004` → 4).
+    pub fn file_number(&self) -> Option<u32> {
+        let stem = self.id.rsplit('/').next()?;
+        stem.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| stem.parse().ok())
+            .flatten()
     }
 }
 
@@ -204,6 +213,13 @@ impl Issue {
     pub fn date(&self) -> NaiveDate {
         self.front.date.value
     }
+}
+
+/// The label an editor's note opens with as typed (`编者按：`), if any.
+pub fn note_label(first_paragraph: &str) -> Option<&'static str> {
+    ["编者按：", "编者按:", "按：", "按:"]
+        .into_iter()
+        .find(|l| first_paragraph.starts_with(l))
 }
 
 /// `2022年1月19日`: Arabic numerals, no leading zeros (GB/T 9704 7.3.5).

@@ -6,10 +6,11 @@
 use chrono::Datelike;
 use serde::Serialize;
 
-use super::fonts::{Fonts, Role};
+use super::face;
 use super::grid::{self, Face, Glyph, Shape};
-use crate::issue::{Block, HeadingLevel, Issue, Text, chinese_date, chinese_number};
-use crate::publication::Config;
+use crate::config::Config;
+use crate::fonts::{Fonts, Part, Role};
+use crate::issue::{Block, Issue, Text, chinese_date, chinese_number, note_label};
 
 /// GB/T 9704 page geometry, in millimetres (bulletin-format §1).
 pub mod geometry {
@@ -181,15 +182,10 @@ pub fn layout_data(issue: &Issue, config: &Config, fonts: &Fonts) -> LayoutData 
     }
 }
 
-fn runs(text: &Text, face: Face) -> Vec<(String, Face)> {
+fn runs(text: &Text, part: Part) -> Vec<(String, Face)> {
     text.runs
         .iter()
-        .map(|r| {
-            (
-                r.text.clone(),
-                if r.emphasis { Face::Heading } else { face },
-            )
-        })
+        .map(|r| (r.text.clone(), face(part.role(r.emphasis))))
         .collect()
 }
 
@@ -215,14 +211,11 @@ fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Row> {
 }
 
 /// Centred title lines: at most as many characters as fit at their size.
-fn centred(text: &Text, role: &'static str, size_pt: f64, fonts: &Fonts) -> Vec<Row> {
+fn centred(text: &Text, part: Part, size_pt: f64, fonts: &Fonts) -> Vec<Row> {
     let cells = (WIDTH / (size_pt * MM_PER_PT)).floor();
     let plain = text.plain();
-    let face = if role == "subheading" {
-        Face::Subheading
-    } else {
-        Face::Body
-    };
+    let role = part.role(false);
+    let face = face(role);
     let width = grid::width(&plain, fonts, face);
     // Balance a long title over its lines instead of leaving a short last line.
     let lines = (width / cells).ceil().max(1.0);
@@ -231,7 +224,7 @@ fn centred(text: &Text, role: &'static str, size_pt: f64, fonts: &Fonts) -> Vec<
         .into_iter()
         .map(|t| Row::Center {
             text: t,
-            role,
+            role: role.key(),
             size: size_pt,
         })
         .collect()
@@ -255,13 +248,13 @@ fn body_rows(blocks: &[Block], fonts: &Fonts) -> Vec<Vec<Row>> {
                     keep.push(Row::Blank);
                 }
                 if let Some(lead) = lead {
-                    keep.extend(centred(lead, "subheading", BODY_PT, fonts));
+                    keep.extend(centred(lead, Part::Lead, BODY_PT, fonts));
                 }
                 for line in lines {
-                    keep.extend(centred(line, "title", TITLE_PT, fonts));
+                    keep.extend(centred(line, Part::TitleLine, TITLE_PT, fonts));
                 }
                 if let Some(sub) = subtitle {
-                    keep.extend(centred(sub, "subheading", BODY_PT, fonts));
+                    keep.extend(centred(sub, Part::Subtitle, BODY_PT, fonts));
                 }
                 keep.push(Row::Blank);
                 first_block = false;
@@ -270,14 +263,9 @@ fn body_rows(blocks: &[Block], fonts: &Fonts) -> Vec<Vec<Row>> {
             Block::Heading {
                 level, head, rest, ..
             } => {
-                let face = match level {
-                    HeadingLevel::One => Face::Heading,
-                    HeadingLevel::Two => Face::Subheading,
-                    HeadingLevel::Three | HeadingLevel::Four => Face::Body,
-                };
-                let mut r = runs(head, face);
+                let mut r = runs(head, Part::Head(*level));
                 if let Some(rest) = rest {
-                    r.extend(runs(rest, Face::Body));
+                    r.extend(runs(rest, Part::RunIn));
                 }
                 let rows = grid_rows(&r, PARAGRAPH, fonts);
                 if rest.is_none() {
@@ -288,31 +276,29 @@ fn body_rows(blocks: &[Block], fonts: &Fonts) -> Vec<Vec<Row>> {
                 }
                 rows
             }
-            Block::Paragraph(text) => grid_rows(&runs(text, Face::Body), PARAGRAPH, fonts),
+            Block::Paragraph(text) => grid_rows(&runs(text, Part::Paragraph), PARAGRAPH, fonts),
             Block::Note(paras) => {
                 let mut rows = Vec::new();
                 for (i, p) in paras.iter().enumerate() {
-                    let mut r = runs(p, Face::Subheading);
+                    let mut r = runs(p, Part::Note);
                     if i == 0 {
                         let plain = p.plain();
-                        let label = ["编者按：", "编者按:", "按：", "按:"]
-                            .iter()
-                            .find(|l| plain.starts_with(*l));
-                        match label {
+                        let label_face = face(Part::NoteLabel.role(false));
+                        match note_label(&plain) {
                             Some(l) => {
                                 // Set the typed label in 黑体.
                                 let mut rest = r[0].0.split_off(l.len());
                                 std::mem::swap(&mut rest, &mut r[0].0);
-                                r.insert(0, (rest.replace(':', "："), Face::Heading));
+                                r.insert(0, (rest.replace(':', "："), label_face));
                             }
-                            None => r.insert(0, ("编者按：".into(), Face::Heading)),
+                            None => r.insert(0, ("编者按：".into(), label_face)),
                         }
                     }
                     rows.extend(grid_rows(&r, PARAGRAPH, fonts));
                 }
                 rows
             }
-            Block::Label(text) => grid_rows(&runs(text, Face::Heading), FLUSH, fonts),
+            Block::Label(text) => grid_rows(&runs(text, Part::Label), FLUSH, fonts),
             Block::Picture { caption, path } => {
                 vec![Row::Picture {
                     path: format!("/{}", path.value.trim_start_matches("./")),

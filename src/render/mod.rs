@@ -2,7 +2,6 @@
 //! document → PDF bytes → written atomically.
 
 pub mod data;
-pub mod fonts;
 pub mod grid;
 mod pdf;
 pub mod world;
@@ -14,8 +13,31 @@ use typst_layout::PagedDocument;
 pub use pdf::{export_pdf, write_atomically};
 use world::{Engine, IssueWorld};
 
+use crate::config::Config;
+use crate::fonts::{Fonts, Role};
 use crate::issue::Issue;
-use crate::publication::Config;
+use grid::{Face, Measure};
+
+/// The grid face that sets a role's text. Title lines are centred, not
+/// on the grid; they are measured with the body face.
+fn face(role: Role) -> Face {
+    match role {
+        Role::Heading => Face::Heading,
+        Role::Subheading => Face::Subheading,
+        _ => Face::Body,
+    }
+}
+
+impl Measure for Fonts {
+    fn advance(&self, c: char, face: Face) -> f64 {
+        let role = match face {
+            Face::Body => Role::Body,
+            Face::Heading => Role::Heading,
+            Face::Subheading => Role::Subheading,
+        };
+        Fonts::advance(self, role, c).unwrap_or(1.0)
+    }
+}
 
 /// Lays an issue out with the embedded layout. Typst problems are returned
 /// as plain messages: the input was checked before, so they mean a bug or

@@ -14,7 +14,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
-use super::fonts::Fonts;
+use crate::fonts::Fonts;
 
 /// The built-in layout, compiled into the binary.
 pub const LAYOUT: &str = include_str!("../../layouts/bulletin.typ");

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
 
+use jianbao::fonts::Fonts;
 use jianbao::publication::Publication;
-use jianbao::render::{self, fonts::Fonts, world::Engine};
+use jianbao::render::{self, world::Engine};
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::visualize::{Geometry, Paint};
 use typst_layout::PagedDocument;

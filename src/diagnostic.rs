@@ -1,65 +1,15 @@
 //! Diagnostics: what went wrong, where (a byte span in a source file), and how
 //! to fix it. Rendered as `path:line:col: error[code]: message` with the
-//! source line and a caret, or as one JSON object per line.
+//! source line and a caret, or as one JSON object per line. Also the
+//! problems that stop a run before any file is checked ([`UsageError`]).
 
 use std::fmt::Write as _;
-use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Serialize;
 
-/// A file as the user wrote it, with a line index for span → line:column.
-#[derive(Debug)]
-pub struct SourceFile {
-    /// The path as shown to the user (relative to the working folder when possible).
-    pub path: PathBuf,
-    pub text: String,
-    line_starts: Vec<usize>,
-}
-
-impl SourceFile {
-    pub fn new(path: PathBuf, text: String) -> Arc<Self> {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Arc::new(Self {
-            path,
-            text,
-            line_starts,
-        })
-    }
-
-    /// 1-based line and column (in characters) of a byte offset; offsets past
-    /// the end or inside a character are clamped to a valid position.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = self.floor_char(offset.min(self.text.len()));
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
-        // The byte-order mark at the start of a file is invisible: no column.
-        let bom = usize::from(start == 0 && offset > 0 && self.text.starts_with('\u{feff}'));
-        let col = self.text[start..offset].chars().count() + 1 - bom;
-        (line + 1, col)
-    }
-
-    /// The text of a 1-based line, without its line ending.
-    pub fn line_text(&self, line: usize) -> &str {
-        let start = self.line_starts[line - 1];
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
-        self.text[start..end].trim_end_matches(['\n', '\r'])
-    }
-
-    fn floor_char(&self, mut offset: usize) -> usize {
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        offset
-    }
-}
+use crate::source::{SourceFile, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -74,7 +24,7 @@ pub enum Severity {
 #[derive(Debug, Clone)]
 pub struct Location {
     pub file: Arc<SourceFile>,
-    pub span: Range<usize>,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone)]
@@ -95,7 +45,7 @@ impl Diagnostic {
     pub fn error(
         code: &'static str,
         file: &Arc<SourceFile>,
-        span: Range<usize>,
+        span: Span,
         message: impl Into<String>,
     ) -> Self {
         Self::at(Severity::Error, code, file, span, message)
@@ -104,7 +54,7 @@ impl Diagnostic {
     pub fn warning(
         code: &'static str,
         file: &Arc<SourceFile>,
-        span: Range<usize>,
+        span: Span,
         message: impl Into<String>,
     ) -> Self {
         Self::at(Severity::Warning, code, file, span, message)
@@ -114,7 +64,7 @@ impl Diagnostic {
         severity: Severity,
         code: &'static str,
         file: &Arc<SourceFile>,
-        span: Range<usize>,
+        span: Span,
         message: impl Into<String>,
     ) -> Self {
         Self {
@@ -161,7 +111,7 @@ impl Diagnostic {
         mut self,
         label: impl Into<String>,
         file: &Arc<SourceFile>,
-        span: Range<usize>,
+        span: Span,
     ) -> Self {
         self.related.push((
             label.into(),
@@ -341,5 +291,88 @@ pub fn display_width(c: char) -> usize {
         2
     } else {
         1
+    }
+}
+
+/// A problem that stops before any file can be checked: no `jianbao.toml`,
+/// an unreadable folder, an issue that does not exist, a font that cannot
+/// be found. Exit status 2.
+#[derive(Debug)]
+pub struct UsageError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl UsageError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            help: None,
+        }
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error: {}", self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, "\n  help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Reads a text file: UTF-8 only, a BOM is kept for the parser to skip.
+/// `shown` is the path as the user sees it. A file that cannot be read
+/// as text is a diagnostic in `diags`.
+pub fn read_source(
+    path: &Path,
+    shown: PathBuf,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Arc<SourceFile>> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(Diagnostic::file_error(
+                "unreadable",
+                &shown,
+                format!("无法读取文件: {e}"),
+            ));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(SourceFile::new(shown, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            // Point at the bad byte's line and column in the text before it.
+            let good = String::from_utf8_lossy(&bytes[..at]).into_owned();
+            let file = SourceFile::new(shown, good);
+            let looks_gbk = bytes[at..].iter().take(2).all(|b| *b >= 0x81);
+            let d = Diagnostic::error(
+                "not-utf8",
+                &file,
+                at..at,
+                format!(
+                    "文件不是 UTF-8 编码：第 {} 字节（0x{:02X}）不是合法的 UTF-8",
+                    at + 1,
+                    bytes[at]
+                ),
+            )
+            .with_help(if looks_gbk {
+                "这个文件像是 GBK/GB2312 编码。用记事本“另存为”并选 UTF-8，或运行 iconv -f GBK -t UTF-8"
+            } else {
+                "把文件另存为 UTF-8 编码"
+            });
+            diags.push(d);
+            None
+        }
     }
 }

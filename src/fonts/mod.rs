@@ -3,12 +3,13 @@
 //! 仿宋_GB2312 …) in front of them. A configured family that cannot be found
 //! is an error, never a silent fallback.
 
-use std::path::{Path, PathBuf};
+mod role;
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, Ordering};
-use typst::foundations::Bytes;
 
+use typst::foundations::Bytes;
 use typst::layout::Abs;
 use typst::text::{
     Font, FontBook, FontInfo, FontInstance, FontStretch, FontStyle, FontVariant, FontVariations,
@@ -17,76 +18,33 @@ use typst::text::{
 use typst::utils::LazyHash;
 use typst_kit::fonts::{FontPath, FontStore};
 
-use super::grid::{Face, Measure};
-use crate::publication::{FontConfig, UsageError};
+pub use role::{Part, Placed, Role, characters};
 
-/// What a face is used for in the layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    /// 小标宋: masthead, series line, article titles.
-    Title,
-    /// 仿宋: body text, issue number, closing block.
-    Body,
-    /// 黑体: mark, level-1 headings, emphasis, labels.
-    Heading,
-    /// 楷体: level-2 headings, lead-in, subtitle, editor's notes.
-    Subheading,
-    /// 宋体: page numbers.
-    Song,
-    /// Wide coverage for characters the role's own faces lack.
-    Fallback,
+use crate::config::FontConfig;
+use crate::diagnostic::UsageError;
+use crate::issue::Issue;
+
+/// The embedded family and weight of a role.
+fn embedded(role: Role) -> (&'static str, u16) {
+    match role {
+        Role::Title => ("FandolSong", 700),
+        Role::Body => ("FandolFang R", 400),
+        Role::Heading => ("FandolHei", 400),
+        Role::Subheading => ("FandolKai", 400),
+        Role::Song => ("FandolSong", 400),
+        Role::Fallback => ("Droid Sans Fallback", 400),
+    }
 }
 
-impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Title,
-        Role::Body,
-        Role::Heading,
-        Role::Subheading,
-        Role::Song,
-        Role::Fallback,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Role::Title => "title",
-            Role::Body => "body",
-            Role::Heading => "heading",
-            Role::Subheading => "subheading",
-            Role::Song => "song",
-            Role::Fallback => "fallback",
-        }
-    }
-
-    /// The embedded family and weight for this role.
-    fn embedded(self) -> (&'static str, u16) {
-        match self {
-            Role::Title => ("FandolSong", 700),
-            Role::Body => ("FandolFang R", 400),
-            Role::Heading => ("FandolHei", 400),
-            Role::Subheading => ("FandolKai", 400),
-            Role::Song => ("FandolSong", 400),
-            Role::Fallback => ("Droid Sans Fallback", 400),
-        }
-    }
-
-    fn configured(self, config: &FontConfig) -> &[String] {
-        match self {
-            Role::Title => &config.title,
-            Role::Body => &config.body,
-            Role::Heading => &config.heading,
-            Role::Subheading => &config.subheading,
-            Role::Song => &config.song,
-            Role::Fallback => &config.fallback,
-        }
-    }
-
-    fn of_face(face: Face) -> Role {
-        match face {
-            Face::Body => Role::Body,
-            Face::Heading => Role::Heading,
-            Face::Subheading => Role::Subheading,
-        }
+/// The families `[fonts]` puts first for a role.
+fn configured(role: Role, config: &FontConfig) -> &[String] {
+    match role {
+        Role::Title => &config.title,
+        Role::Body => &config.body,
+        Role::Heading => &config.heading,
+        Role::Subheading => &config.subheading,
+        Role::Song => &config.song,
+        Role::Fallback => &config.fallback,
     }
 }
 
@@ -163,7 +121,7 @@ impl Fonts {
             }
             add_scanned(&mut store, &mut origins, typst_kit::fonts::scan(&dir));
         }
-        let wanted = Role::ALL.iter().flat_map(|r| r.configured(config).iter());
+        let wanted = Role::ALL.iter().flat_map(|&r| configured(r, config).iter());
         if wanted
             .clone()
             .any(|f| !store.book().contains_family(&f.to_lowercase()))
@@ -173,9 +131,9 @@ impl Fonts {
         }
         let mut roles = Vec::new();
         for role in Role::ALL {
-            let (default, weight) = role.embedded();
+            let (default, weight) = embedded(role);
             let mut families: Vec<Resolved> = Vec::new();
-            for name in role.configured(config) {
+            for name in configured(role, config) {
                 let index = select(store.book(), name, weight)
                     .ok_or_else(|| missing_family(store.book(), role, name))?;
                 families.push(Resolved {
@@ -184,7 +142,7 @@ impl Fonts {
                     origin: origins[index].clone(),
                 });
             }
-            for name in [default, Role::Fallback.embedded().0] {
+            for name in [default, embedded(Role::Fallback).0] {
                 if families.iter().any(|f| f.family == name) {
                     continue;
                 }
@@ -263,21 +221,51 @@ impl Fonts {
         };
         k.map(|k| &families[k])
     }
+
+    /// The advance of `c` in em, in the face of `role` that prints it;
+    /// `None` when no face of the role has it.
+    pub fn advance(&self, role: Role, c: char) -> Option<f64> {
+        let font = self.instances.get(&self.face_for(role, c)?.index)?;
+        let glyph = font.ttf().glyph_index(c)?;
+        font.x_advance(glyph.0).map(|em| em.get())
+    }
+
+    /// The characters of an issue that its role's own face lacks, each
+    /// once per role, at its first place, with the family that prints it
+    /// instead (`None`: no family can).
+    pub fn fallbacks(&self, issue: &Issue) -> Vec<Fallback<'_>> {
+        let mut found: Vec<Fallback> = Vec::new();
+        let placed = characters(&issue.source, Some(&issue.front.distribution), &issue.body);
+        for p in placed {
+            if p.c.is_whitespace() || found.iter().any(|f| f.c == p.c && f.role == p.role) {
+                continue;
+            }
+            let own = &self.role(p.role).1[0];
+            let family = match self.face_for(p.role, p.c) {
+                Some(face) if face.index == own.index => continue,
+                Some(face) => Some(face.family.as_str()),
+                None => None,
+            };
+            found.push(Fallback {
+                c: p.c,
+                role: p.role,
+                family,
+                offset: p.offset,
+            });
+        }
+        found
+    }
 }
 
-impl Measure for Fonts {
-    fn advance(&self, c: char, face: Face) -> f64 {
-        let Some(resolved) = self.face_for(Role::of_face(face), c) else {
-            return 1.0;
-        };
-        let Some(font) = self.instances.get(&resolved.index) else {
-            return 1.0;
-        };
-        font.ttf()
-            .glyph_index(c)
-            .and_then(|g| font.x_advance(g.0))
-            .map_or(1.0, |em| em.get())
-    }
+/// A character printed by a later family of its role than the first.
+#[derive(Debug, Clone)]
+pub struct Fallback<'a> {
+    pub c: char,
+    pub role: Role,
+    /// The family that prints it; `None` when no family of the role can.
+    pub family: Option<&'a str>,
+    /// Where it first occurs in the issue file.
+    pub offset: usize,
 }
 
 fn add_scanned(

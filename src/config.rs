@@ -1,0 +1,197 @@
+//! `jianbao.toml`: the publication's settings (masthead, imprint, output
+//! folder, fonts), read with every problem reported at its place.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, read_source};
+use crate::issue::Distribution;
+use crate::source::{SourceFile, Spanned, display_path};
+use crate::toml_table::{self, TableReader};
+
+pub const CONFIG_FILE: &str = "jianbao.toml";
+
+/// Settings from `jianbao.toml`, with the defaults of issue-format §2.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub masthead: Masthead,
+    pub imprint: Imprint,
+    pub defaults: Distribution,
+    /// Output folder, relative to the publication root.
+    pub output_dir: PathBuf,
+    pub fonts: FontConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct Masthead {
+    pub series: Option<String>,
+    pub title: String,
+    pub editor: String,
+    pub mark: Option<String>,
+    pub number_format: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Imprint {
+    pub publisher: String,
+    pub separator: String,
+    pub terminator: String,
+}
+
+/// `[fonts]`: families tried per role before the embedded default, and
+/// folders to load more fonts from.
+#[derive(Debug, Clone, Default)]
+pub struct FontConfig {
+    pub title: Vec<String>,
+    pub body: Vec<String>,
+    pub heading: Vec<String>,
+    pub subheading: Vec<String>,
+    pub song: Vec<String>,
+    pub fallback: Vec<String>,
+    pub paths: Vec<PathBuf>,
+}
+
+impl Config {
+    /// Reads `jianbao.toml` in the publication folder `root`. Problems go
+    /// to `diags`; `None` when there are any.
+    pub fn read(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+        let path = root.join(CONFIG_FILE);
+        let file = read_source(&path, display_path(&path), diags)?;
+        parse_config(&file, diags)
+    }
+}
+
+fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+    let (table, recovery) = toml_table::parse(file, &file.text, 0, diags);
+    let before = diags.len();
+    let mut top =
+        TableReader::new(file, 0, "", &table, 0..0).quiet(recovery.broken_keys.iter().cloned());
+    // A missing table is reported unless the parser may have lost it.
+    let missing_table = |name: &str, example: &str, diags: &mut Vec<Diagnostic>| {
+        if !recovery.any_errors {
+            diags.push(
+                Diagnostic::error("missing-key", file, 0..0, format!("缺少 [{name}] 表"))
+                    .with_help(format!("加上\n[{name}]\n{example}")),
+            );
+        }
+    };
+    let mut masthead = Masthead {
+        series: None,
+        title: String::new(),
+        editor: String::new(),
+        mark: None,
+        number_format: "第{number}期".into(),
+    };
+    match top.table("masthead", "title = \"简报\"", diags) {
+        Ok(Some(mut m)) => {
+            masthead.series = m.string("series", "\"××市教育局\"", diags).map(|s| s.value);
+            masthead.title = m
+                .required_string("title", "\"简报\"", diags)
+                .map(|s| s.value)
+                .unwrap_or_default();
+            masthead.editor = m
+                .string("editor", "\"办公室\"", diags)
+                .map(|s| s.value)
+                .unwrap_or_default();
+            masthead.mark = m
+                .string("mark", "\"内部资料　注意保存\"", diags)
+                .map(|s| s.value);
+            if let Some(f) = m.string("number_format", "\"第{number}期\"", diags) {
+                check_number_format(file, &f, diags);
+                masthead.number_format = f.value;
+            }
+            m.finish(diags);
+        }
+        Ok(None) => missing_table("masthead", "title = \"简报\"", diags),
+        Err(()) => {}
+    }
+    let mut imprint = Imprint {
+        publisher: String::new(),
+        separator: "，".into(),
+        terminator: "。".into(),
+    };
+    match top.table("imprint", "publisher = \"××办公室\"", diags) {
+        Ok(Some(mut m)) => {
+            imprint.publisher = m
+                .required_string("publisher", "\"××办公室\"", diags)
+                .map(|s| s.value)
+                .unwrap_or_default();
+            if let Some(s) = m.string("separator", "\"、\"", diags) {
+                imprint.separator = s.value;
+            }
+            if let Some(s) = m.string("terminator", "\"\"", diags) {
+                imprint.terminator = s.value;
+            }
+            m.finish(diags);
+        }
+        Ok(None) => missing_table("imprint", "publisher = \"××办公室\"", diags),
+        Err(()) => {}
+    }
+    let mut defaults = Distribution::default();
+    if let Ok(Some(mut d)) = top.table("defaults", "[defaults.distribution]", diags) {
+        if let Ok(Some(mut dist)) = d.table("distribution", "fa = [\"单位\"]", diags) {
+            let ex = "[\"单位\"]";
+            defaults.bao = dist.strings(&["bao", "报"], ex, diags).unwrap_or_default();
+            defaults.song = dist.strings(&["song", "送"], ex, diags).unwrap_or_default();
+            defaults.fa = dist.strings(&["fa", "发"], ex, diags).unwrap_or_default();
+            dist.finish(diags);
+        }
+        d.finish(diags);
+    }
+    let mut output_dir = PathBuf::from("out");
+    if let Ok(Some(mut o)) = top.table("output", "dir = \"out\"", diags) {
+        if let Some(dir) = o.string("dir", "\"out\"", diags) {
+            output_dir = PathBuf::from(dir.value);
+        }
+        o.finish(diags);
+    }
+    let mut fonts = FontConfig::default();
+    if let Ok(Some(mut f)) = top.table("fonts", "body = [\"仿宋_GB2312\"]", diags) {
+        let ex = "[\"方正小标宋简体\"]";
+        let mut get = |key: &'static str| {
+            f.strings(&[key], ex, diags)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| s.value)
+                .collect::<Vec<_>>()
+        };
+        fonts.title = get("title");
+        fonts.body = get("body");
+        fonts.heading = get("heading");
+        fonts.subheading = get("subheading");
+        fonts.song = get("song");
+        fonts.fallback = get("fallback");
+        fonts.paths = get("paths").into_iter().map(PathBuf::from).collect();
+        f.finish(diags);
+    }
+    top.finish(diags);
+    (!recovery.any_errors && diags.len() == before).then_some(Config {
+        masthead,
+        imprint,
+        defaults,
+        output_dir,
+        fonts,
+    })
+}
+
+fn check_number_format(file: &Arc<SourceFile>, f: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
+    let mut rest = f.value.as_str();
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let name = &rest[open + 1..open + close];
+        if !matches!(name, "number" | "number_cn" | "year") {
+            diags.push(
+                Diagnostic::error(
+                    "bad-number-format",
+                    file,
+                    f.span.clone(),
+                    format!("number_format 里的 {{{name}}} 不认识"),
+                )
+                .with_help("可用的有 {number}（4）、{number_cn}（四）、{year}（2022）"),
+            );
+        }
+        rest = &rest[open + close..];
+    }
+}

@@ -1,0 +1,212 @@
+//! Which font role prints each part of an issue: the one table that the
+//! checks (a character no font can print, `jianbao fonts`) and the layout
+//! data both read, so what is checked is what is printed.
+
+use crate::issue::{Block, Distribution, HeadingLevel, Text, note_label};
+use crate::source::SourceFile;
+
+/// What a face is used for in the layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// 小标宋: masthead, series line, article titles.
+    Title,
+    /// 仿宋: body text, issue number, closing block.
+    Body,
+    /// 黑体: mark, level-1 headings, emphasis, labels.
+    Heading,
+    /// 楷体: level-2 headings, lead-in, subtitle, editor's notes.
+    Subheading,
+    /// 宋体: page numbers.
+    Song,
+    /// Wide coverage for characters the role's own faces lack.
+    Fallback,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Title,
+        Role::Body,
+        Role::Heading,
+        Role::Subheading,
+        Role::Song,
+        Role::Fallback,
+    ];
+
+    /// The name in `[fonts]` and in the layout data.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Title => "title",
+            Role::Body => "body",
+            Role::Heading => "heading",
+            Role::Subheading => "subheading",
+            Role::Song => "song",
+            Role::Fallback => "fallback",
+        }
+    }
+}
+
+/// A part of an issue's text, as far as the font goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// `^` lead-in above a title.
+    Lead,
+    /// `#` title lines.
+    TitleLine,
+    /// `——` subtitle under a title.
+    Subtitle,
+    /// `【栏目】` column label.
+    Label,
+    /// A heading up to its first 。 (or the whole line), by level.
+    Head(HeadingLevel),
+    /// Body text run in after a heading's head.
+    RunIn,
+    Paragraph,
+    /// An editor's note.
+    Note,
+    /// The 编者按： that opens an editor's note, typed or added.
+    NoteLabel,
+    /// A picture's caption.
+    Caption,
+    /// A unit in the 报/送/发 lists.
+    Unit,
+}
+
+impl Part {
+    /// The role that prints this part; `emphasis` for `**…**` text.
+    pub fn role(self, emphasis: bool) -> Role {
+        match self {
+            // Centred lines are set from their plain text: no emphasis.
+            Part::TitleLine => Role::Title,
+            Part::Lead | Part::Subtitle => Role::Subheading,
+            // Set by the layout as one string in this role.
+            Part::Caption => Role::Subheading,
+            Part::Unit => Role::Body,
+            Part::Label | Part::NoteLabel => Role::Heading,
+            _ if emphasis => Role::Heading,
+            Part::Head(HeadingLevel::One) => Role::Heading,
+            Part::Head(HeadingLevel::Two) | Part::Note => Role::Subheading,
+            Part::Head(_) | Part::RunIn | Part::Paragraph => Role::Body,
+        }
+    }
+}
+
+/// A printed character of the issue: where it is and the font role that
+/// prints it.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub offset: usize,
+    /// Bytes of the source that show this character: the character itself,
+    /// or a whole TOML string written with escapes.
+    pub len: usize,
+    pub c: char,
+    pub role: Role,
+}
+
+/// Every character the layout prints from an issue file, with its role.
+pub fn characters(
+    src: &SourceFile,
+    distribution: Option<&Distribution>,
+    body: &[Block],
+) -> Vec<Placed> {
+    let mut out = Vec::new();
+    // `part(at)` is the part of the text at byte `at` of its plain text.
+    let mut scan = |text: &Text, part: &dyn Fn(usize) -> Part| {
+        let raw = &src.text[text.span.clone()];
+        // An escaped line keeps `**` as typed; otherwise `**` is markup.
+        let literal = raw == text.plain();
+        let mut emphasis = false;
+        let mut plain = 0;
+        let mut i = 0;
+        while i < raw.len() {
+            if !literal && raw[i..].starts_with("**") {
+                emphasis = !emphasis;
+                i += 2;
+                continue;
+            }
+            let c = raw[i..].chars().next().unwrap();
+            out.push(Placed {
+                offset: text.span.start + i,
+                len: c.len_utf8(),
+                c,
+                role: part(plain).role(emphasis),
+            });
+            plain += c.len_utf8();
+            i += c.len_utf8();
+        }
+    };
+    for block in body {
+        match block {
+            Block::Paragraph(t) => scan(t, &|_| Part::Paragraph),
+            Block::Label(t) => scan(t, &|_| Part::Label),
+            Block::Note(paras) => {
+                for (i, p) in paras.iter().enumerate() {
+                    let label = if i == 0 {
+                        note_label(&p.plain()).map_or(0, str::len)
+                    } else {
+                        0
+                    };
+                    scan(p, &|at| {
+                        if at < label {
+                            Part::NoteLabel
+                        } else {
+                            Part::Note
+                        }
+                    });
+                }
+            }
+            Block::Title {
+                lead,
+                lines,
+                subtitle,
+            } => {
+                if let Some(t) = lead {
+                    scan(t, &|_| Part::Lead);
+                }
+                if let Some(t) = subtitle {
+                    scan(t, &|_| Part::Subtitle);
+                }
+                for t in lines {
+                    scan(t, &|_| Part::TitleLine);
+                }
+            }
+            Block::Heading { level, head, .. } => {
+                // The head's span is the whole line, run-in text included.
+                let head_len = head.plain().len();
+                scan(head, &|at| {
+                    if at < head_len {
+                        Part::Head(*level)
+                    } else {
+                        Part::RunIn
+                    }
+                });
+            }
+            Block::Picture { caption, .. } => scan(caption, &|_| Part::Caption),
+        }
+    }
+    for (_, _, units) in distribution.iter().flat_map(|d| d.lists()) {
+        for u in units {
+            // Inside the quotes of the TOML string; a string with escapes
+            // (\u5C40) is not typed as printed: point at the whole string.
+            let raw = src.text.get(u.span.clone()).unwrap_or("");
+            let verbatim = raw.len() == u.value.len() + 2;
+            for (i, c) in u.value.char_indices() {
+                let (offset, len) = if verbatim {
+                    (u.span.start + 1 + i, c.len_utf8())
+                } else {
+                    (u.span.start, u.span.len())
+                };
+                // A broken escape comes back as U+FFFD: the TOML error says it.
+                if !verbatim && c == '\u{fffd}' {
+                    continue;
+                }
+                out.push(Placed {
+                    offset,
+                    len,
+                    c,
+                    role: Part::Unit.role(false),
+                });
+            }
+        }
+    }
+    out
+}
