@@ -1,75 +1,106 @@
-//! Building many issues at once — a clerk's `jianbao build 4` as well as a
-//! whole archive in one command: issues are laid out in parallel, in small
-//! batches with typst's caches emptied between them so memory stays flat.
+//! Building PDFs — a clerk's `jianbao build 4` as well as a whole archive
+//! in one command: issues are laid out in parallel, in small batches with
+//! typst's caches emptied between them so memory stays flat.
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::issue::Issue;
-use crate::render::{self, world::Engine};
+use crate::publication::{IssueEntry, Publication};
+use crate::render::{self, Engine, Laid, TypstDiagnostic};
 
-/// One issue to build and where its PDF goes.
-pub struct Job<'a> {
-    pub id: &'a str,
-    pub issue: &'a Issue,
-    pub out: PathBuf,
-}
-
-/// What became of a job.
+/// What became of one selected issue.
 pub enum Outcome {
-    Written,
+    /// The PDF is written; with typst's warnings, if it had any.
+    Written {
+        path: PathBuf,
+        warnings: Vec<TypstDiagnostic>,
+    },
+    /// The issue has errors: not built, an earlier PDF is kept.
+    HasErrors,
     /// The layout or the PDF export failed (a bug or an unusable picture).
-    Failed(Vec<String>),
+    Failed(Vec<TypstDiagnostic>),
     /// The PDF could not be written: an environment problem.
-    WriteFailed(std::io::Error),
+    WriteFailed(PathBuf, std::io::Error),
 }
 
-/// Builds one issue: layout, PDF, atomic write.
-pub fn build_one(
-    engine: &Engine,
-    root: &Path,
-    config: &Config,
-    job: &Job,
-    today: NaiveDate,
-) -> Outcome {
-    let pdf = render::layout(engine, root, config, job.issue, today).and_then(|doc| {
-        // Stable across builds: the same input gives the same bytes.
-        let ident = format!("jianbao:{}:{}", config.imprint.publisher, job.id);
-        render::export_pdf(&doc, &ident, job.issue.date()).map_err(|e| vec![e])
-    });
-    match pdf {
-        Ok(bytes) => match render::write_atomically(&job.out, &bytes) {
-            Ok(()) => Outcome::Written,
-            Err(e) => Outcome::WriteFailed(e),
-        },
-        Err(errors) => Outcome::Failed(errors),
+/// `jianbao.toml` has errors: nothing can be built.
+#[derive(Debug)]
+pub struct ConfigHasErrors;
+
+/// Lays out and exports the issues of one publication.
+pub struct Builder<'a> {
+    publication: &'a Publication,
+    config: &'a Config,
+    engine: Engine,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(publication: &'a Publication) -> Result<Self, ConfigHasErrors> {
+        let (Some(config), Some(fonts)) = (&publication.config, &publication.fonts) else {
+            return Err(ConfigHasErrors);
+        };
+        Ok(Self {
+            publication,
+            config,
+            engine: Engine::new(fonts.clone()),
+        })
     }
-}
 
-/// Builds every job, in parallel; `report` is called for each job as soon
-/// as its batch is done, in job order.
-pub fn build_all(
-    engine: &Engine,
-    root: &Path,
-    config: &Config,
-    jobs: &[Job],
-    today: NaiveDate,
-    mut report: impl FnMut(&Job, Outcome),
-) {
-    let batch = 4 * rayon::current_num_threads().max(1);
-    for chunk in jobs.chunks(batch) {
-        let outcomes: Vec<Outcome> = chunk
-            .par_iter()
-            .map(|job| build_one(engine, root, config, job, today))
-            .collect();
-        for (job, outcome) in chunk.iter().zip(outcomes) {
-            report(job, outcome);
+    /// Lays one issue out with the embedded layout.
+    pub fn layout(&self, issue: &Issue) -> Result<Laid, Vec<TypstDiagnostic>> {
+        let p = self.publication;
+        render::layout(&self.engine, &p.root, self.config, issue, p.today)
+    }
+
+    /// Builds the selected issues (indices into `publication.issues`).
+    /// `report` hears about every one: first those with errors, which are
+    /// not built, then each built one as soon as its batch is done, in order.
+    pub fn build(&self, selected: &[usize], mut report: impl FnMut(&IssueEntry, Outcome)) {
+        let p = self.publication;
+        let mut jobs: Vec<(&IssueEntry, &Issue, PathBuf)> = Vec::new();
+        for &i in selected {
+            let entry = &p.issues[i];
+            match entry.issue.as_ref().filter(|_| !entry.has_errors()) {
+                Some(issue) => jobs.push((entry, issue, p.output_path(&entry.file.id))),
+                None => report(entry, Outcome::HasErrors),
+            }
         }
-        if jobs.len() > batch {
-            typst::comemo::evict(0);
+        let batch = 4 * rayon::current_num_threads().max(1);
+        for chunk in jobs.chunks(batch) {
+            let outcomes: Vec<Outcome> = chunk
+                .par_iter()
+                .map(|(entry, issue, out)| self.build_one(&entry.file.id, issue, out))
+                .collect();
+            for ((entry, ..), outcome) in chunk.iter().zip(outcomes) {
+                report(entry, outcome);
+            }
+            if jobs.len() > batch {
+                typst::comemo::evict(0);
+            }
+        }
+    }
+
+    /// Builds one issue: layout, PDF, atomic write.
+    fn build_one(&self, id: &str, issue: &Issue, out: &Path) -> Outcome {
+        let laid = match self.layout(issue) {
+            Ok(laid) => laid,
+            Err(errors) => return Outcome::Failed(errors),
+        };
+        // Stable across builds: the same input gives the same bytes.
+        let ident = format!("jianbao:{}:{id}", self.config.imprint.publisher);
+        let pdf = match render::export_pdf(&self.engine, &laid.document, &ident, issue.date()) {
+            Ok(pdf) => pdf,
+            Err(errors) => return Outcome::Failed(errors),
+        };
+        match render::write_atomically(out, &pdf) {
+            Ok(()) => Outcome::Written {
+                path: out.to_path_buf(),
+                warnings: laid.warnings,
+            },
+            Err(e) => Outcome::WriteFailed(out.to_path_buf(), e),
         }
     }
 }

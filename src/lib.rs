@@ -2,11 +2,17 @@
 //! PDF on the GB/T 9704 page.
 //!
 //! The pipeline, one module per stage:
-//! [`publication`] finds `jianbao.toml` and the issue files →
+//! [`publication`] finds `jianbao.toml` and the issue files and loads them
+//! all →
 //! [`issue`] parses an issue (front matter and body, with spans) →
 //! [`check`] validates it →
 //! [`render`] lays it out (layout data, Typst world, embedded layout) and
-//! exports the PDF.
+//! exports the PDF; [`archive`] builds the selected issues in batches.
+//!
+//! Below the stages, importing nothing above them: [`source`] (files and
+//! spans), [`diagnostic`] (what went wrong and where), [`config`]
+//! (`jianbao.toml`) and [`fonts`] (faces by role, and which role prints
+//! each part of an issue). [`cli`] only parses arguments and prints.
 
 pub mod archive;
 pub mod check;

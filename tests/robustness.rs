@@ -15,7 +15,7 @@ use jianbao::config::FontConfig;
 use jianbao::diagnostic::{Diagnostic, Location};
 use jianbao::fonts::Fonts;
 use jianbao::issue::{Issue, IssueFile, Parsed};
-use jianbao::publication::Publication;
+use jianbao::publication::{Options, Publication};
 use jianbao::source::SourceFile;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -60,8 +60,13 @@ fn context(root: &Path) -> check::Context<'_> {
     check::Context {
         root,
         fonts: Some(fonts()),
-        today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        today: today(),
     }
+}
+
+/// The fixed "today" of these tests.
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()
 }
 
 /// A publication (the `literal` fixture's `jianbao.toml`) whose only issue,
@@ -79,26 +84,27 @@ fn publication_with(bytes: &[u8]) -> tempfile::TempDir {
 }
 
 /// Every diagnostic of one issue through the library's file route, as
-/// `jianbao check` gets them: read (UTF-8 check), parse, check.
+/// `jianbao check` gets them: `Publication::load` reads (UTF-8 check),
+/// parses and checks it.
 fn diagnostics_from_file(bytes: &[u8]) -> (Option<Issue>, Vec<Diagnostic>) {
     let dir = publication_with(bytes);
-    let publication = Publication::open(dir.path()).expect("publication opens");
+    let options = Options {
+        font_paths: Vec::new(),
+        today: today(),
+    };
+    let publication = Publication::load(dir.path(), &options).expect("publication loads");
     assert!(
-        publication.config_diagnostics.is_empty() && publication.config.is_some(),
+        publication.config.is_some(),
         "fixture jianbao.toml has problems"
     );
-    let files = publication.issue_files().expect("issues/ is readable");
-    assert_eq!(files.len(), 1, "one issue file");
-    let file = &files[0];
-    let mut diags = Vec::new();
-    let issue = publication.load_issue(file, &mut diags).and_then(|parsed| {
-        diags.extend(check::check_issue(
-            &parsed,
-            file,
-            &context(&publication.root),
-        ));
-        parsed.into_issue()
-    });
+    let selection = publication.select(&[]).expect("all issues");
+    assert_eq!(selection.issues, [0], "one issue file");
+    let diags = publication
+        .diagnostics(&selection)
+        .into_iter()
+        .cloned()
+        .collect();
+    let issue = publication.issues.into_iter().next().unwrap().issue;
     (issue, diags)
 }
 

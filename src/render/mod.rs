@@ -6,17 +6,21 @@ pub mod grid;
 mod pdf;
 pub mod world;
 
+use std::fmt;
+
 use chrono::NaiveDate;
-use typst::diag::{Severity, SourceDiagnostic};
+use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
 
-pub use pdf::{export_pdf, write_atomically};
-use world::{Engine, IssueWorld};
+pub use pdf::write_atomically;
+pub use world::Engine;
 
 use crate::config::Config;
+use crate::diagnostic::Severity;
 use crate::fonts::{Fonts, Role};
 use crate::issue::Issue;
 use grid::{Face, Measure};
+use world::IssueWorld;
 
 /// The grid face that sets a role's text. Title lines are centred, not
 /// on the grid; they are measured with the body face.
@@ -39,17 +43,77 @@ impl Measure for Fonts {
     }
 }
 
-/// Lays an issue out with the embedded layout. Typst problems are returned
-/// as plain messages: the input was checked before, so they mean a bug or
-/// an unusable picture.
+/// A problem typst reported, in its own words. The input was checked
+/// before, so an error means a bug in the layout or a picture typst cannot
+/// read.
+#[derive(Debug, Clone)]
+pub struct TypstDiagnostic {
+    pub severity: Severity,
+    /// `layout` or `PDF export`.
+    pub stage: &'static str,
+    pub message: String,
+    pub hints: Vec<String>,
+    /// Where typst points: a line of the embedded layout
+    /// (`layouts/bulletin.typ:85:12`) or a file it read (`/images/a.png`).
+    pub place: Option<String>,
+}
+
+impl TypstDiagnostic {
+    fn new(engine: &Engine, stage: &'static str, d: &SourceDiagnostic) -> Self {
+        Self {
+            severity: match d.severity {
+                typst::diag::Severity::Error => Severity::Error,
+                typst::diag::Severity::Warning => Severity::Warning,
+            },
+            stage,
+            message: d.message.to_string(),
+            hints: d.hints.iter().map(|h| h.v.to_string()).collect(),
+            place: engine.place(d.span),
+        }
+    }
+}
+
+impl fmt::Display for TypstDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{} {kind}: {}", self.stage, self.message)?;
+        if let Some(place) = &self.place {
+            write!(f, "\n  at {place}")?;
+        }
+        for hint in &self.hints {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A laid-out issue and what typst warned about on the way.
+pub struct Laid {
+    pub document: PagedDocument,
+    pub warnings: Vec<TypstDiagnostic>,
+}
+
+/// Lays an issue out with the embedded layout.
 pub fn layout(
     engine: &Engine,
     root: &std::path::Path,
     config: &Config,
     issue: &Issue,
     today: NaiveDate,
-) -> Result<PagedDocument, Vec<String>> {
+) -> Result<Laid, Vec<TypstDiagnostic>> {
     let data = data::layout_data(issue, config, &engine.fonts);
+    // `Fonts::load` resolved every family against the font book, so typst
+    // never meets one it does not know (it would only warn and fall back).
+    debug_assert!(
+        data.fonts
+            .iter()
+            .flat_map(|r| &r.families)
+            .all(|f| engine.fonts.book().contains_family(&f.to_lowercase())),
+        "a font family the font book does not have"
+    );
     let json = serde_json::to_vec(&data).expect("layout data serialises");
     // The world serves exactly the pictures the layout will ask for.
     let pictures = data
@@ -63,30 +127,32 @@ pub fn layout(
         .collect();
     let world = IssueWorld::new(engine, json, root, pictures, today);
     let result = typst::compile::<PagedDocument>(&world);
-    // An unknown font family only warns in typst and falls back silently:
-    // for us it is an error.
-    let fatal: Vec<String> = result
-        .warnings
-        .iter()
-        .filter(|w| w.message.contains("unknown font family"))
-        .map(message)
-        .collect();
+    let convert = |ds: &[SourceDiagnostic]| {
+        ds.iter()
+            .map(|d| TypstDiagnostic::new(engine, "layout", d))
+            .collect::<Vec<_>>()
+    };
     match result.output {
-        Ok(doc) if fatal.is_empty() => Ok(doc),
-        Ok(_) => Err(fatal),
-        Err(errors) => Err(errors.iter().map(message).chain(fatal).collect()),
+        Ok(document) => Ok(Laid {
+            document,
+            warnings: convert(&result.warnings),
+        }),
+        Err(errors) => Err([convert(&errors), convert(&result.warnings)].concat()),
     }
 }
 
-fn message(d: &SourceDiagnostic) -> String {
-    let kind = if d.severity == Severity::Error {
-        "error"
-    } else {
-        "warning"
-    };
-    let mut s = format!("layout {kind}: {}", d.message);
-    for hint in &d.hints {
-        s.push_str(&format!("\n  hint: {}", hint.v));
-    }
-    s
+/// PDF bytes of a laid-out issue. `ident` identifies the issue across
+/// builds (publication and issue id), `date` is the issue date.
+pub fn export_pdf(
+    engine: &Engine,
+    doc: &PagedDocument,
+    ident: &str,
+    date: NaiveDate,
+) -> Result<Vec<u8>, Vec<TypstDiagnostic>> {
+    pdf::export_pdf(doc, ident, date).map_err(|errors| {
+        errors
+            .iter()
+            .map(|d| TypstDiagnostic::new(engine, "PDF export", d))
+            .collect()
+    })
 }

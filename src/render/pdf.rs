@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono::Datelike;
+use typst::diag::SourceResult;
 use typst::foundations::{Datetime, Smart};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
@@ -16,7 +17,7 @@ pub fn export_pdf(
     doc: &PagedDocument,
     ident: &str,
     date: chrono::NaiveDate,
-) -> Result<Vec<u8>, String> {
+) -> SourceResult<Vec<u8>> {
     let timestamp =
         Datetime::from_ymd_hms(date.year(), date.month() as u8, date.day() as u8, 0, 0, 0)
             .map(Timestamp::new_utc);
@@ -26,13 +27,7 @@ pub fn export_pdf(
         timestamp,
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(doc, &options).map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| format!("PDF export error: {}", e.message))
-            .collect::<Vec<_>>()
-            .join("\n")
-    })
+    typst_pdf::pdf(doc, &options)
 }
 
 /// Writes `bytes` to `path` via a temporary file in the same folder.

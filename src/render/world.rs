@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::Datelike;
 use typst::diag::{FileError, FileResult};
 use typst::foundations::{Bytes, Datetime};
-use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::syntax::{DiagSpan, DiagSpanKind, FileId, RootedPath, Source, VirtualPath, VirtualRoot};
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
@@ -20,6 +20,8 @@ use crate::fonts::Fonts;
 pub const LAYOUT: &str = include_str!("../../layouts/bulletin.typ");
 const LAYOUT_PATH: &str = "/bulletin.typ";
 pub const DATA_PATH: &str = "/issue.json";
+/// Where the layout is in this repository, for messages.
+const LAYOUT_SHOWN: &str = "layouts/bulletin.typ";
 
 fn file_id(path: &str) -> FileId {
     FileId::new(RootedPath::new(
@@ -44,6 +46,22 @@ impl Engine {
             fonts,
             layout,
         }
+    }
+
+    /// Where a typst diagnostic points: a line and column of the layout,
+    /// or the path of another file typst read (a picture).
+    pub fn place(&self, span: DiagSpan) -> Option<String> {
+        let id = span.id()?;
+        if id != self.layout.id() {
+            return Some(id.get().vpath().get_with_slash().to_string());
+        }
+        let range = match span.get() {
+            DiagSpanKind::Number { num, sub_range, .. } => self.layout.range(num, sub_range)?,
+            DiagSpanKind::Range { range, .. } => range,
+            DiagSpanKind::Detached => return None,
+        };
+        let (line, column) = self.layout.lines().byte_to_line_column(range.start)?;
+        Some(format!("{LAYOUT_SHOWN}:{}:{}", line + 1, column + 1))
     }
 }
 

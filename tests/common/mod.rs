@@ -5,11 +5,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Arc;
 
-use jianbao::fonts::Fonts;
-use jianbao::publication::Publication;
-use jianbao::render::{self, world::Engine};
+use jianbao::archive::Builder;
+use jianbao::publication::{Options, Publication};
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::visualize::{Geometry, Paint};
 use typst_layout::PagedDocument;
@@ -70,29 +68,18 @@ pub fn stderr(o: &Output) -> String {
 
 /// Lays out one issue through the library, as `jianbao build` does.
 pub fn layout(dir: &Path, query: &str) -> PagedDocument {
-    let publication = Publication::discover(dir).unwrap();
-    let config = publication.config.clone().expect("config parses");
-    let files = publication.issue_files().unwrap();
-    let mut diags = Vec::new();
-    let issues: Vec<_> = files
-        .iter()
-        .map(|f| {
-            publication
-                .load_issue(f, &mut diags)
-                .and_then(|p| p.into_issue())
-        })
-        .collect();
-    let numbers: Vec<_> = issues
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (i, p.as_ref().map(|p| p.number())))
-        .collect();
-    let i = publication.resolve(query, &files, &numbers).unwrap();
-    let issue = issues[i].as_ref().unwrap();
-    let fonts = Fonts::load(&config.fonts, &publication.root, &[]).unwrap();
-    let engine = Engine::new(Arc::new(fonts));
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
-    render::layout(&engine, &publication.root, &config, issue, today).unwrap()
+    let options = Options {
+        font_paths: Vec::new(),
+        today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+    };
+    let publication = Publication::load(dir, &options).unwrap();
+    let i = publication.resolve(query).unwrap();
+    let issue = publication.issues[i]
+        .issue
+        .as_ref()
+        .expect("the issue parses");
+    let builder = Builder::new(&publication).expect("config parses");
+    builder.layout(issue).unwrap().document
 }
 
 /// One glyph as placed on a page, in millimetres from the page's top left.
