@@ -376,3 +376,30 @@ pub fn read_source(
         }
     }
 }
+
+/// The known name closest to a misspelt one, for "did you mean": one
+/// edit away for short names, two for longer ones.
+pub fn nearest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(word, k), *k))
+        .filter(|(d, k)| *d <= if k.chars().count() <= 4 { 1 } else { 2 })
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_nearest_key() {
+        assert_eq!(
+            nearest("nubmer", &["number", "date", "total"]),
+            Some("number")
+        );
+        assert_eq!(nearest("dat", &["number", "date"]), Some("date"));
+        assert_eq!(nearest("chao", &["bao", "song", "fa"]), None);
+        assert_eq!(nearest("zzzzzz", &["number", "date"]), None);
+    }
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use toml::de::{DeTable, DeValue};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, nearest};
 use crate::source::{SourceFile, Spanned};
 
 type Value<'i> = toml::Spanned<DeValue<'i>>;
@@ -589,48 +589,9 @@ fn chinese_date_hint(s: &str) -> Option<String> {
     }
 }
 
-/// The known key closest to a misspelt one: one edit away for short keys,
-/// two for longer ones.
-pub fn nearest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (levenshtein(word, k), *k))
-        .filter(|(d, k)| *d <= if k.chars().count() <= 4 { 1 } else { 2 })
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for j in 0..b.len() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != b[j]))
-                .min(row[j] + 1)
-                .min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn suggests_nearest_key() {
-        assert_eq!(
-            nearest("nubmer", &["number", "date", "total"]),
-            Some("number")
-        );
-        assert_eq!(nearest("dat", &["number", "date"]), Some("date"));
-        assert_eq!(nearest("chao", &["bao", "song", "fa"]), None);
-        assert_eq!(nearest("zzzzzz", &["number", "date"]), None);
-    }
 
     #[test]
     fn date_hints() {

@@ -21,7 +21,7 @@ use typst_kit::fonts::{FontPath, FontStore};
 pub use role::{Part, Placed, Role, characters};
 
 use crate::config::FontConfig;
-use crate::diagnostic::UsageError;
+use crate::diagnostic::{UsageError, nearest};
 use crate::issue::Issue;
 
 /// The embedded family and weight of a role.
@@ -298,7 +298,7 @@ fn missing_family(book: &FontBook, role: Role, name: &str) -> UsageError {
         .filter(|f| {
             f.contains(name)
                 || name.contains(*f)
-                || crate::toml_table::nearest(name, &[f]).is_some()
+                || nearest(name, &[f]).is_some()
         })
         .take(5)
         .collect();
