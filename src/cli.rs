@@ -24,6 +24,11 @@ pub struct Args {
     #[arg(long = "font-path", global = true, value_name = "DIR")]
     pub font_paths: Vec<PathBuf>,
 
+    /// Colour in diagnostics: auto (on a terminal, not with NO_COLOR set),
+    /// always or never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -55,6 +60,13 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
@@ -66,6 +78,12 @@ pub const EXIT_INPUT: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 
 pub fn run(args: Args) -> u8 {
+    // What `anstream` does with the colour codes of every diagnostic.
+    anstream::ColorChoice::write_global(match args.color {
+        Color::Auto => anstream::ColorChoice::Auto,
+        Color::Always => anstream::ColorChoice::Always,
+        Color::Never => anstream::ColorChoice::Never,
+    });
     match run_inner(&args) {
         Ok(code) => code,
         Err(e) => {
@@ -105,11 +123,9 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
 fn report(diags: &[&Diagnostic], format: Format, deny_warnings: bool) -> u8 {
     match format {
         Format::Human => {
-            let color = std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let mut err = std::io::stderr().lock();
+            let mut err = anstream::stderr().lock();
             for d in diags {
-                let _ = writeln!(err, "{}", d.render(color));
+                let _ = writeln!(err, "{}", d.render());
             }
         }
         Format::Json => {

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
 use crate::source::{SourceFile, Span};
@@ -135,19 +136,13 @@ impl Diagnostic {
         }
     }
 
-    /// Human-readable form; `color` adds ANSI colours for a terminal.
-    pub fn render(&self, color: bool) -> String {
-        let paint = |code: &str, s: &str| {
-            if color {
-                format!("\x1b[{code}m{s}\x1b[0m")
-            } else {
-                s.to_string()
-            }
-        };
+    /// Human-readable form, with colour codes for `anstream` to keep on a
+    /// terminal and strip elsewhere (see `--color`).
+    pub fn render(&self) -> String {
         let (line, col) = self.line_col();
         let (word, tint) = match self.severity {
-            Severity::Error => ("error", "1;31"),
-            Severity::Warning => ("warning", "1;33"),
+            Severity::Error => ("error", ERROR),
+            Severity::Warning => ("warning", WARNING),
         };
         let mut out = String::new();
         let _ = writeln!(
@@ -155,25 +150,25 @@ impl Diagnostic {
             "{}:{line}:{col}: {}: {}",
             self.path.display(),
             paint(tint, &format!("{word}[{}]", self.code)),
-            paint("1", &self.message)
+            paint(MESSAGE, &self.message)
         );
         if let Some(loc) = &self.location {
-            snippet(&mut out, loc, None, color);
+            snippet(&mut out, loc, None);
         }
         for (label, loc) in &self.related {
             let (l, c) = loc.file.line_col(loc.span.start);
             let _ = writeln!(
                 out,
                 "  {}: {}:{l}:{c}",
-                paint("1;36", "note"),
+                paint(NOTE, "note"),
                 loc.file.path.display()
             );
-            snippet(&mut out, loc, Some(label), color);
+            snippet(&mut out, loc, Some(label));
         }
         if let Some(help) = &self.help {
             for (i, h) in help.lines().enumerate() {
                 let head = if i == 0 {
-                    paint("1;32", "help") + ":"
+                    paint(HELP, "help") + ":"
                 } else {
                     "     ".into()
                 };
@@ -245,8 +240,18 @@ impl Diagnostic {
     }
 }
 
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const NOTE: Style = AnsiColor::Cyan.on_default().bold();
+const HELP: Style = AnsiColor::Green.on_default().bold();
+const MESSAGE: Style = Style::new().bold();
+
+fn paint(style: Style, s: &str) -> String {
+    format!("{style}{s}{style:#}")
+}
+
 /// `   12 | source line` and a caret line under the span (first line of it).
-fn snippet(out: &mut String, loc: &Location, label: Option<&str>, color: bool) {
+fn snippet(out: &mut String, loc: &Location, label: Option<&str>) {
     let (line, col) = loc.file.line_col(loc.span.start);
     let (end_line, end_col) = loc.file.line_col(loc.span.end);
     let text = loc.file.line_text(line);
@@ -261,12 +266,7 @@ fn snippet(out: &mut String, loc: &Location, label: Option<&str>, color: bool) {
     let gutter = line.to_string().len();
     let _ = writeln!(out, "{:>gutter$} |", "");
     let _ = writeln!(out, "{line} | {shown}");
-    let carets = "^".repeat(width(&marked).max(1));
-    let carets = if color {
-        format!("\x1b[1;31m{carets}\x1b[0m")
-    } else {
-        carets
-    };
+    let carets = paint(ERROR, &"^".repeat(width(&marked).max(1)));
     let label = label.map(|l| format!(" {l}")).unwrap_or_default();
     let _ = writeln!(
         out,

@@ -212,7 +212,7 @@ fn check_diagnostics(diags: &[Diagnostic]) -> Result<(), TestCaseError> {
         for (label, loc) in &d.related {
             check_location(&format!("{what} (related: {label})"), loc)?;
         }
-        let rendered = d.render(false);
+        let rendered = d.render();
         prop_assert!(rendered.contains(d.code), "{what}: rendered as {rendered}");
         let json: serde_json::Value = serde_json::from_str(&d.to_json()).expect("JSON parses");
         prop_assert_eq!(json["code"].as_str(), Some(d.code));

@@ -295,11 +295,7 @@ fn missing_family(book: &FontBook, role: Role, name: &str) -> UsageError {
     let near: Vec<&str> = names
         .iter()
         .copied()
-        .filter(|f| {
-            f.contains(name)
-                || name.contains(*f)
-                || nearest(name, &[f]).is_some()
-        })
+        .filter(|f| f.contains(name) || name.contains(*f) || nearest(name, &[f]).is_some())
         .take(5)
         .collect();
     let help = if near.is_empty() {
