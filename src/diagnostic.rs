@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
+use unicode_width::UnicodeWidthChar;
 
 use crate::source::{SourceFile, Span};
 
@@ -250,48 +251,48 @@ fn paint(style: Style, s: &str) -> String {
     format!("{style}{s}{style:#}")
 }
 
-/// `   12 | source line` and a caret line under the span (first line of it).
+/// `   12 | source line` and a caret line under the span (under its first
+/// character when it runs on to another line).
 fn snippet(out: &mut String, loc: &Location, label: Option<&str>) {
-    let (line, col) = loc.file.line_col(loc.span.start);
-    let (end_line, end_col) = loc.file.line_col(loc.span.end);
-    let text = loc.file.line_text(line);
-    let shown = text.replace('\t', "    ");
-    let width = |s: &str| s.chars().map(display_width).sum::<usize>();
-    let lead: String = text.chars().take(col - 1).collect();
-    let marked: String = if end_line == line && end_col > col {
-        text.chars().skip(col - 1).take(end_col - col).collect()
+    let file = &loc.file;
+    let (line, _) = file.line_col(loc.span.start);
+    let (end_line, _) = file.line_col(loc.span.end);
+    let text = file.line_span(line);
+    let start = file.floor_char(loc.span.start).min(text.end);
+    let end = file.floor_char(loc.span.end).min(text.end);
+    let lead = &file.text[text.start..start];
+    let rest = &file.text[start..text.end];
+    let marked = if end_line == line && end > start {
+        &file.text[start..end]
     } else {
-        text.chars().skip(col - 1).take(1).collect()
+        rest.chars().next().map_or("", |c| &rest[..c.len_utf8()])
     };
+    let shown = file.text[text].replace('\t', "    ");
     let gutter = line.to_string().len();
     let _ = writeln!(out, "{:>gutter$} |", "");
     let _ = writeln!(out, "{line} | {shown}");
-    let carets = paint(ERROR, &"^".repeat(width(&marked).max(1)));
+    let carets = paint(ERROR, &"^".repeat(columns(marked).max(1)));
     let label = label.map(|l| format!(" {l}")).unwrap_or_default();
     let _ = writeln!(
         out,
         "{:>gutter$} | {}{carets}{label}",
         "",
-        " ".repeat(width(&lead))
+        " ".repeat(columns(lead))
     );
 }
 
-/// Terminal columns of a character: CJK and full-width forms take two.
-pub fn display_width(c: char) -> usize {
-    let u = c as u32;
-    let wide = matches!(u,
-        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6 | 0x1F300..=0x1FAFF
-            | 0x20000..=0x3FFFD)
-        || matches!(c, '“' | '”' | '‘' | '’' | '…' | '—');
-    if c == '\t' {
-        4
-    } else if wide {
-        2
-    } else {
-        1
-    }
+/// Terminal columns of a text, for carets that line up under it. A
+/// Chinese-locale terminal draws the characters of ambiguous East Asian
+/// width (“ ” ‘ ’ … — ① × ℃ ·) two columns wide, as the GB fonts do, so
+/// they count two (`width_cjk`), like ideographs and full-width forms. A
+/// tab is shown as four spaces; control characters take no column.
+fn columns(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '\t' => 4,
+            c => c.width_cjk().unwrap_or(0),
+        })
+        .sum()
 }
 
 /// A problem that stops before any file can be checked: no `jianbao.toml`,
@@ -401,5 +402,17 @@ mod tests {
         assert_eq!(nearest("dat", &["number", "date"]), Some("date"));
         assert_eq!(nearest("chao", &["bao", "song", "fa"]), None);
         assert_eq!(nearest("zzzzzz", &["number", "date"]), None);
+    }
+
+    #[test]
+    fn carets_count_ambiguous_width_characters_as_two_columns() {
+        let text = "温度“①×℃·”偏高\n";
+        let file = SourceFile::new(PathBuf::from("t.md"), text.to_string());
+        let at = text.find('偏').unwrap();
+        let d = Diagnostic::warning("x", &file, at..at + '偏'.len_utf8() * 2, "m");
+        let rendered = anstream::adapter::strip_str(&d.render()).to_string();
+        let carets = rendered.lines().nth(3).unwrap();
+        // 温度 4, “①×℃·” 12: the carets start at column 16, two per ideograph.
+        assert_eq!(carets, format!("  | {}^^^^", " ".repeat(16)));
     }
 }
