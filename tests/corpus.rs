@@ -16,8 +16,13 @@
 //! its snapshot (so a fix shows up as a diff) but is excused from the exit
 //! status and silence its name promises.
 //!
+//! Every case is a test of its own (libtest-mimic), named after its folder,
+//! and a snapshot that differs is shown as a line diff.
 //! `JIANBAO_BLESS=1 cargo test --test corpus` rewrites every `expected.txt`
-//! from the current output; read the diff before committing it.
+//! (of the cases the filter selects) from the current output; read the diff
+//! before committing it.
+//!
+//! This binary runs the built `jianbao` and does not link the library.
 //!
 //! Independently of the snapshots, every case is checked for panics, for
 //! diagnostic positions that exist in their file, and for the exit status
@@ -27,6 +32,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use libtest_mimic::{Arguments, Failed, Trial};
 
 const CASE_FILES: [&str; 3] = ["expected.txt", "args.txt", "known-bug.txt"];
 
@@ -227,25 +234,46 @@ fn invariants(name: &str, args: &[String], known_bug: bool, dir: &Path, run: &Ru
     problems
 }
 
-/// The first line where two texts differ, with a little context.
-fn first_difference(expected: &str, actual: &str) -> String {
-    let e: Vec<&str> = expected.lines().collect();
-    let a: Vec<&str> = actual.lines().collect();
-    let at = (0..e.len().max(a.len()))
-        .find(|&i| e.get(i) != a.get(i))
-        .unwrap_or(0);
-    let mut out = format!("    first difference at line {}:\n", at + 1);
-    for i in at.saturating_sub(2)..at {
-        out += &format!("       {}\n", e.get(i).unwrap_or(&""));
-    }
-    out += &format!("    -  {}\n", e.get(at).unwrap_or(&"<end of file>"));
-    out += &format!("    +  {}\n", a.get(at).unwrap_or(&"<end of output>"));
-    out
+/// A line diff of the expected and the actual output.
+fn diff(expected: &str, actual: &str) -> String {
+    similar::TextDiff::from_lines(expected, actual)
+        .unified_diff()
+        .context_radius(3)
+        .header("expected.txt", "actual output")
+        .to_string()
 }
 
-#[test]
-fn corpus() {
-    let bless = std::env::var_os("JIANBAO_BLESS").is_some_and(|v| v == "1");
+/// Runs one case: its promises, then its snapshot (or records it).
+fn run_one(case: &Path, bless: bool) -> Result<(), Failed> {
+    let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    let args = case_args(case);
+    let (dir, run) = run_case(case, &args);
+    let actual = run.snapshot();
+    let known_bug = case.join("known-bug.txt").exists();
+    let mut failures = invariants(&name, &args, known_bug, dir.path(), &run);
+    let expected_path = case.join("expected.txt");
+    if bless {
+        fs::write(&expected_path, &actual).unwrap();
+    } else {
+        match fs::read_to_string(&expected_path) {
+            Ok(expected) if expected == actual => {}
+            Ok(expected) => failures.push(format!(
+                "output differs from expected.txt:\n{}",
+                diff(&expected, &actual)
+            )),
+            Err(_) => {
+                failures.push("no expected.txt (run with JIANBAO_BLESS=1 to write it)".to_string())
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n").into())
+    }
+}
+
+fn cases() -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = fs::read_dir(corpus_dir())
         .unwrap()
         .flatten()
@@ -253,52 +281,42 @@ fn corpus() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert!(
-        cases.len() >= 45,
-        "the corpus has only {} cases",
-        cases.len()
-    );
-
-    let mut failures = Vec::new();
-    for case in &cases {
-        let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let args = case_args(case);
-        let (dir, run) = run_case(case, &args);
-        let actual = run.snapshot();
-        let known_bug = case.join("known-bug.txt").exists();
-        if known_bug {
-            eprintln!("{name}: known bug, see known-bug.txt");
-        }
-        for p in invariants(&name, &args, known_bug, dir.path(), &run) {
-            failures.push(format!("{name}: {p}"));
-        }
-        let expected_path = case.join("expected.txt");
-        if bless {
-            fs::write(&expected_path, &actual).unwrap();
-            continue;
-        }
-        match fs::read_to_string(&expected_path) {
-            Ok(expected) if expected == actual => {}
-            Ok(expected) => failures.push(format!(
-                "{name}: output differs from expected.txt\n{}",
-                first_difference(&expected, &actual)
-            )),
-            Err(_) => failures.push(format!(
-                "{name}: no expected.txt (run with JIANBAO_BLESS=1 to write it)"
-            )),
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} corpus cases failed:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    cases
 }
 
-#[test]
-fn positions_are_read_from_diagnostic_and_note_lines() {
+/// Each case is a test of its own, named after its folder:
+/// `cargo test --test corpus err-bad-date` runs the bad-date cases.
+fn main() {
+    let arguments = Arguments::from_args();
+    let bless = std::env::var_os("JIANBAO_BLESS").is_some_and(|v| v == "1");
+    let cases = cases();
+    let count = cases.len();
+    let mut trials = vec![
+        Trial::test("corpus_has_at_least_45_cases", move || {
+            if count >= 45 {
+                Ok(())
+            } else {
+                Err(format!("the corpus has only {count} cases").into())
+            }
+        }),
+        Trial::test(
+            "positions_are_read_from_diagnostic_and_note_lines",
+            positions_are_read_from_diagnostic_and_note_lines,
+        ),
+    ];
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let kind = if case.join("known-bug.txt").exists() {
+            "known-bug"
+        } else {
+            ""
+        };
+        trials.push(Trial::test(name, move || run_one(&case, bless)).with_kind(kind));
+    }
+    libtest_mimic::run(&arguments, trials).exit();
+}
+
+fn positions_are_read_from_diagnostic_and_note_lines() -> Result<(), Failed> {
     let stderr = "issues/001.md:17:5: warning[half-width-punctuation]: 中文里用了半角标点“,”\n   |\n17 | 会议指出,要\n   |         ^\n  note: issues/002.md:2:10\n  help: 改成全角“，”\n\n检查了 1 期：0 个错误，1 个警告\n";
     assert_eq!(
         positions(stderr),
@@ -307,4 +325,5 @@ fn positions_are_read_from_diagnostic_and_note_lines() {
             ("issues/002.md".to_string(), 2, 10)
         ]
     );
+    Ok(())
 }

@@ -1,7 +1,6 @@
 //! Shared helpers for the integration tests: run the real binary, lay an
 //! issue out through the library, flatten the laid-out frames into
 //! positioned glyphs and rules, and read PDFs back with lopdf.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -202,18 +201,6 @@ impl Placed {
             }
         }
         lines
-    }
-
-    /// All text of a page in reading order (top to bottom, left to right).
-    pub fn page_text(&self, page: usize) -> String {
-        let mut glyphs: Vec<&PlacedGlyph> = self.glyphs.iter().filter(|g| g.page == page).collect();
-        glyphs.sort_by(|a, b| {
-            (a.y * 2.0)
-                .round()
-                .total_cmp(&(b.y * 2.0).round())
-                .then(a.x.total_cmp(&b.x))
-        });
-        glyphs.iter().map(|g| g.text.as_str()).collect()
     }
 }
 

@@ -1,8 +1,6 @@
 //! Font roles: `jianbao fonts`, `[fonts]` in jianbao.toml, `--font-path`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn with_fonts_section(section: &str) -> tempfile::TempDir {
     let dir = copy_publication(&repo());

@@ -3,11 +3,9 @@
 //! bulletin-format.md: type area, grid, faces, rules, closing block, page
 //! numbers.
 
-mod common;
-
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 
 const LEFT: f64 = 28.0;
 const RIGHT: f64 = 184.0;

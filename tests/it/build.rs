@@ -1,9 +1,7 @@
 //! End-to-end: the real binary on real publication folders, and the PDF
 //! that comes out read back with lopdf.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn build_4() -> (tempfile::TempDir, Vec<u8>) {
     let dir = copy_publication(&repo());
