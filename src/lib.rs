@@ -16,6 +16,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod clean;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -1,0 +1,876 @@
+//! Cleaning body text pasted from Word, web pages and WeChat: half-width
+//! punctuation and straight quotes in Chinese text, stray spaces between
+//! Chinese characters, full-width digits and Latin letters (W3C CLREQ,
+//! GB/T 15834 practice).
+//!
+//! [`fixes`] reports every change on a byte range of one paragraph's text so
+//! a diagnostic can point at it; [`apply`] carries them out. `**` emphasis
+//! markers are transparent: rules look through them and never change them.
+//!
+//! Every decision is taken on the text as it reads *after* cleaning — a
+//! converted comma counts as Chinese for its neighbours, a full-width digit
+//! counts as a digit — and conversions are found as the least fixed point of
+//! "convert what touches Chinese". That is what makes cleaning idempotent:
+//! a second run sees exactly the state the first one settled on.
+
+use std::ops::Range;
+
+/// One change the cleaner makes, on a byte range of the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// Bytes of the input replaced.
+    pub range: Range<usize>,
+    /// `""` for a dropped space.
+    pub replacement: String,
+    pub kind: FixKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FixKind {
+    /// half-width , : ; ? ! ( ) next to Chinese text → full-width
+    HalfWidthPunctuation,
+    /// straight " ' around Chinese text → “ ” / ‘ ’
+    StraightQuote,
+    /// a space between two Chinese characters or marks → dropped
+    Space,
+    /// full-width digits and Latin letters (and the marks inside such a run) → half-width
+    FullWidthAlphanumeric,
+}
+
+/// The fixes for one paragraph's text, in order, non-overlapping.
+pub fn fixes(text: &str) -> Vec<Fix> {
+    Cleaner::new(text).fixes()
+}
+
+/// `text` with `fixes` applied.
+///
+/// Fixes are expected as [`fixes`] returns them; one that starts before the
+/// end of the previous one, or does not lie on character boundaries, is
+/// skipped rather than panicking.
+pub fn apply(text: &str, fixes: &[Fix]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for fix in fixes {
+        let Range { start, end } = fix.range;
+        if start < at || end < start || !text.is_char_boundary(start) || !text.is_char_boundary(end)
+        {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(&fix.replacement);
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// Convenience: apply(text, &fixes(text)).
+pub fn clean(text: &str) -> String {
+    apply(text, &fixes(text))
+}
+
+/// "No position": the paragraph's start or end.
+const NONE: usize = usize::MAX;
+
+/// What a convertible ASCII mark belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `, : ; ? !` or an unpaired `(` `)`: judged by its own neighbours.
+    Mark,
+    /// A matched `(` `)`: converted together.
+    Parens,
+    /// A pair of straight quotes: converted together.
+    Quotes,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Unit {
+    shape: Shape,
+    /// Char indices; `open == close` for a [`Shape::Mark`].
+    open: usize,
+    close: usize,
+}
+
+/// One paragraph, by char index.
+struct Cleaner<'a> {
+    text: &'a str,
+    /// Byte offset of each char, and `text.len()` at the end.
+    at: Vec<usize>,
+    /// The chars as they read after cleaning full-width alphanumerics.
+    view: Vec<char>,
+    /// Nearest visible char (neither space nor `**`) before / after, or NONE.
+    prev: Vec<usize>,
+    next: Vec<usize>,
+    /// Inside a URL or e-mail address.
+    protected: Vec<bool>,
+    /// Chinese before any conversion (a Han char or full-width mark).
+    chinese: Vec<bool>,
+    /// Prefix counts of `chinese` and of Han chars: `[i]` counts `..i`.
+    chinese_before: Vec<usize>,
+    han_before: Vec<usize>,
+    units: Vec<Unit>,
+    unit_of: Vec<usize>,
+    /// Innermost paren pair (a unit) strictly around each char.
+    enclosing: Vec<usize>,
+    converted: Vec<bool>,
+    /// A converted unit lies inside this paren pair.
+    chinese_inside: Vec<bool>,
+    queue: Vec<usize>,
+}
+
+impl<'a> Cleaner<'a> {
+    fn new(text: &'a str) -> Self {
+        let (mut at, orig): (Vec<usize>, Vec<char>) = text.char_indices().unzip();
+        at.push(text.len());
+        let n = orig.len();
+
+        // `**` markers, left to right as the emphasis parser pairs them.
+        let mut emph = vec![false; n];
+        let mut i = 0;
+        while i + 1 < n {
+            if orig[i] == '*' && orig[i + 1] == '*' {
+                emph[i] = true;
+                emph[i + 1] = true;
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+
+        let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+        let view: Vec<char> = (0..n)
+            .map(|i| match orig[i] {
+                '．' if i > 0 && i + 1 < n && is_digit(orig[i - 1]) && is_digit(orig[i + 1]) => {
+                    '.'
+                }
+                c => half_width(c).unwrap_or(c),
+            })
+            .collect();
+
+        let visible = |i: usize| !emph[i] && !is_space(view[i]);
+        // One walk each way; `last` carries the nearest visible char seen.
+        let nearest = |order: &mut dyn Iterator<Item = usize>| {
+            let mut found = vec![NONE; n];
+            let mut last = NONE;
+            for i in order {
+                found[i] = last;
+                if visible(i) {
+                    last = i;
+                }
+            }
+            found
+        };
+        let prev = nearest(&mut (0..n));
+        let next = nearest(&mut (0..n).rev());
+
+        let mut protected = vec![false; n];
+        protect_urls(&view, &emph, &mut protected);
+        protect_emails(&view, &mut protected);
+
+        let chinese: Vec<bool> = (0..n).map(|i| visible(i) && is_chinese(view[i])).collect();
+        let prefix = |f: &dyn Fn(usize) -> bool| {
+            let mut counts = Vec::with_capacity(n + 1);
+            let mut count = 0;
+            counts.push(0);
+            for i in 0..n {
+                count += usize::from(f(i));
+                counts.push(count);
+            }
+            counts
+        };
+        let chinese_before = prefix(&|i| chinese[i]);
+        let han_before = prefix(&|i| is_han(view[i]));
+
+        let mut cleaner = Cleaner {
+            text,
+            at,
+            view,
+            prev,
+            next,
+            protected,
+            chinese,
+            chinese_before,
+            han_before,
+            units: Vec::new(),
+            unit_of: vec![NONE; n],
+            enclosing: vec![NONE; n],
+            converted: Vec::new(),
+            chinese_inside: Vec::new(),
+            queue: Vec::new(),
+        };
+        cleaner.find_units();
+        cleaner
+    }
+
+    fn add_unit(&mut self, shape: Shape, open: usize, close: usize) {
+        let u = self.units.len();
+        self.units.push(Unit { shape, open, close });
+        self.unit_of[open] = u;
+        self.unit_of[close] = u;
+    }
+
+    /// Marks, paren pairs (stack-matched) and quote pairs (left to right)
+    /// outside URLs and e-mail addresses.
+    fn find_units(&mut self) {
+        let n = self.view.len();
+        let mut open_parens = Vec::new();
+        let (mut open_double, mut open_single) = (None, None);
+        for i in 0..n {
+            if self.protected[i] {
+                continue;
+            }
+            match self.view[i] {
+                '(' => open_parens.push(i),
+                ')' => match open_parens.pop() {
+                    Some(a) => self.add_unit(Shape::Parens, a, i),
+                    None => self.add_unit(Shape::Mark, i, i),
+                },
+                ',' | ':' | ';' | '?' | '!' => self.add_unit(Shape::Mark, i, i),
+                '"' => match open_double.take() {
+                    Some(a) => self.add_unit(Shape::Quotes, a, i),
+                    None => open_double = Some(i),
+                },
+                '\'' if !self.is_apostrophe(i) => match open_single.take() {
+                    Some(a) => self.add_unit(Shape::Quotes, a, i),
+                    // Glued to a Latin word it closes nothing open, so it is
+                    // the possessive of "students' work", not a quote.
+                    None if i > 0 && self.view[i - 1].is_ascii_alphanumeric() => {}
+                    None => open_single = Some(i),
+                },
+                _ => {}
+            }
+        }
+        // An unpaired paren is judged on its own neighbours; an unpaired
+        // quote is left as typed, since which way it faces is unknown.
+        for a in open_parens {
+            self.add_unit(Shape::Mark, a, a);
+        }
+
+        // Stack-matched pairs nest properly, so one walk finds the innermost.
+        let mut around: Vec<usize> = Vec::new();
+        for i in 0..n {
+            let u = self.unit_of[i];
+            let pair = (u != NONE && self.units[u].shape == Shape::Parens).then(|| self.units[u]);
+            if pair.is_some_and(|p| p.close == i) {
+                around.pop();
+            }
+            self.enclosing[i] = around.last().copied().unwrap_or(NONE);
+            if pair.is_some_and(|p| p.open == i) {
+                around.push(u);
+            }
+        }
+        self.converted = vec![false; self.units.len()];
+        self.chinese_inside = vec![false; self.units.len()];
+    }
+
+    /// `don't`, `it's`, `'90s`: a `'` that is not a quote.
+    fn is_apostrophe(&self, i: usize) -> bool {
+        let at = |k: usize| self.view.get(k).copied().unwrap_or(' ');
+        let alnum = |k: usize| at(k).is_ascii_alphanumeric();
+        let before = i > 0 && alnum(i - 1);
+        let decade = at(i + 1).is_ascii_digit()
+            && at(i + 2).is_ascii_digit()
+            && at(i + 3) == 's'
+            && !alnum(i + 4);
+        (before && alnum(i + 1)) || (!before && decade)
+    }
+
+    /// Chinese as the text reads after the conversions found so far.
+    fn is_chinese_at(&self, i: usize) -> bool {
+        i != NONE
+            && (self.chinese[i] || {
+                let u = self.unit_of[i];
+                u != NONE && self.converted[u]
+            })
+    }
+
+    /// Whether unit `u` should be converted, given the current state.
+    fn wants_conversion(&self, u: usize) -> bool {
+        let Unit { shape, open, close } = self.units[u];
+        let before = self.prev[open];
+        let after = self.next[close];
+        match shape {
+            Shape::Mark => self.is_chinese_at(before) || self.is_chinese_at(after),
+            Shape::Parens => {
+                // A parenthesis right after a Latin word belongs to it —
+                // "World Wide Fund for Nature (WWF)" — whatever follows.
+                let after_latin_word = before != NONE && self.view[before].is_ascii_alphabetic();
+                self.chinese_before[close] > self.chinese_before[open + 1]
+                    || self.chinese_inside[u]
+                    || self.is_chinese_at(before)
+                    || (!after_latin_word && self.is_chinese_at(after))
+            }
+            Shape::Quotes => {
+                self.han_before[close] > self.han_before[open + 1]
+                    || self.is_chinese_at(before)
+                    || self.is_chinese_at(after)
+            }
+        }
+    }
+
+    fn consider(&mut self, u: usize) {
+        if !self.converted[u] && self.wants_conversion(u) {
+            self.converted[u] = true;
+            self.queue.push(u);
+        }
+    }
+
+    /// Converts until nothing more touches Chinese. Each conversion only
+    /// re-examines the units that can see it: the visible neighbours on
+    /// either side and the innermost paren pair around it.
+    fn settle(&mut self) {
+        for u in 0..self.units.len() {
+            self.consider(u);
+        }
+        while let Some(u) = self.queue.pop() {
+            let Unit { open, close, .. } = self.units[u];
+            for q in [open, close] {
+                // The unit whose opening (or mark) sees q as its left neighbour…
+                let r = self.next[q];
+                if r != NONE && self.unit_of[r] != NONE {
+                    let w = self.unit_of[r];
+                    if self.units[w].open == r {
+                        self.consider(w);
+                    }
+                }
+                // …and the one whose closing sees q as its right neighbour.
+                let s = self.prev[q];
+                if s != NONE && self.unit_of[s] != NONE {
+                    let w = self.unit_of[s];
+                    if self.units[w].close == s {
+                        self.consider(w);
+                    }
+                }
+                let e = self.enclosing[q];
+                if e != NONE {
+                    self.chinese_inside[e] = true;
+                    self.consider(e);
+                }
+            }
+        }
+    }
+
+    fn bytes(&self, chars: Range<usize>) -> Range<usize> {
+        self.at[chars.start]..self.at[chars.end]
+    }
+
+    fn is_converted_mark(&self, i: usize) -> bool {
+        let u = self.unit_of[i];
+        u != NONE && self.converted[u] && self.units[u].shape != Shape::Quotes
+    }
+
+    fn fixes(mut self) -> Vec<Fix> {
+        self.settle();
+        let n = self.view.len();
+        let mut out = Vec::new();
+
+        for (u, unit) in self.units.iter().enumerate() {
+            if !self.converted[u] {
+                continue;
+            }
+            let (kind, open, close) = match (unit.shape, self.view[unit.open]) {
+                (Shape::Quotes, '"') => (FixKind::StraightQuote, '“', '”'),
+                (Shape::Quotes, _) => (FixKind::StraightQuote, '‘', '’'),
+                _ => (FixKind::HalfWidthPunctuation, '（', '）'),
+            };
+            let mut push = |i: usize, replacement: char| {
+                out.push(Fix {
+                    range: self.bytes(i..i + 1),
+                    replacement: replacement.to_string(),
+                    kind,
+                });
+            };
+            match unit.shape {
+                Shape::Mark => push(unit.open, full_width_mark(self.view[unit.open])),
+                Shape::Parens | Shape::Quotes => {
+                    push(unit.open, open);
+                    push(unit.close, close);
+                }
+            }
+        }
+
+        let mut i = 0;
+        while i < n {
+            let start = i;
+            if is_space(self.view[i]) {
+                while i < n && is_space(self.view[i]) {
+                    i += 1;
+                }
+                // Dropped next to a mark this cleaner makes full-width (which
+                // carries its own spacing), or between two Chinese chars.
+                let by_mark = (start > 0 && self.is_converted_mark(start - 1))
+                    || (i < n && self.is_converted_mark(i));
+                let between =
+                    self.is_chinese_at(self.prev[start]) && self.is_chinese_at(self.next[i - 1]);
+                if by_mark || between {
+                    out.push(Fix {
+                        range: self.bytes(start..i),
+                        replacement: String::new(),
+                        kind: FixKind::Space,
+                    });
+                }
+            } else if self.is_changed(i) {
+                while i < n && self.is_changed(i) {
+                    i += 1;
+                }
+                out.push(Fix {
+                    range: self.bytes(start..i),
+                    replacement: self.view[start..i].iter().collect(),
+                    kind: FixKind::FullWidthAlphanumeric,
+                });
+            } else {
+                i += 1;
+            }
+        }
+
+        out.sort_by_key(|f| f.range.start);
+        out
+    }
+
+    /// Changed by the full-width alphanumeric rule.
+    fn is_changed(&self, i: usize) -> bool {
+        !self.text[self.at[i]..].starts_with(self.view[i])
+    }
+}
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\u{3000}' | '\u{A0}' | '\t')
+}
+
+/// ０–９ Ａ–Ｚ ａ–ｚ → 0–9 A–Z a–z.
+fn half_width(c: char) -> Option<char> {
+    match c {
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => char::from_u32(c as u32 - 0xFEE0),
+        _ => None,
+    }
+}
+
+fn full_width_mark(c: char) -> char {
+    match c {
+        ',' => '，',
+        ':' => '：',
+        ';' => '；',
+        '?' => '？',
+        '!' => '！',
+        '(' => '（',
+        ')' => '）',
+        _ => c,
+    }
+}
+
+/// Han characters (with radicals, strokes and 〇).
+fn is_han(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x2E80..=0x2FDF
+            | 0x3007
+            | 0x31C0..=0x31EF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xF900..=0xFAFF
+            | 0x20000..=0x3FFFF
+    )
+}
+
+/// A Han character or a full-width CJK mark; full-width digits and letters
+/// are not (they read as half-width after cleaning), nor is U+3000 (a space).
+fn is_chinese(c: char) -> bool {
+    is_han(c)
+        || matches!(
+            c as u32,
+            0x3001..=0x303F     // CJK symbols and punctuation
+                | 0x3040..=0x33FF // kana, bopomofo, enclosed CJK, ㎡ …
+                | 0xFE10..=0xFE1F // vertical forms
+                | 0xFE30..=0xFE6F // compatibility and small forms
+                | 0xFF01..=0xFF0F // full-width ASCII marks, not digits or letters
+                | 0xFF1A..=0xFF20
+                | 0xFF3B..=0xFF40
+                | 0xFF5B..=0xFF65
+                | 0xFFE0..=0xFFEE
+        )
+        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '―' | '…' | '⸺' | '⸻')
+}
+
+/// URLs from `http://`, `https://` or `www.` to the first char that cannot be
+/// in a URL (a Han char, full-width mark, space, `**`). Like URL linkifiers,
+/// trailing `, . ; : ! ? ' *` and an unbalanced `)` are taken as the
+/// sentence's, not the URL's.
+fn protect_urls(view: &[char], emph: &[bool], protected: &mut [bool]) {
+    let n = view.len();
+    let starts_with = |i: usize, s: &str| {
+        (i..)
+            .zip(s.chars())
+            .all(|(k, c)| view.get(k).is_some_and(|v| v.eq_ignore_ascii_case(&c)))
+    };
+    let mut i = 0;
+    while i < n {
+        let Some(scheme) = ["https://", "http://", "www."]
+            .into_iter()
+            .find(|s| starts_with(i, s))
+        else {
+            i += 1;
+            continue;
+        };
+        let mut end = i;
+        let (mut opens, mut closes) = (0usize, 0usize);
+        while end < n && !emph[end] && is_url_char(view[end]) {
+            opens += usize::from(view[end] == '(');
+            closes += usize::from(view[end] == ')');
+            end += 1;
+        }
+        while end > i + scheme.len() {
+            match view[end - 1] {
+                ',' | '.' | ';' | ':' | '!' | '?' | '\'' | '*' => {}
+                ')' if closes > opens => closes -= 1,
+                _ => break,
+            }
+            end -= 1;
+        }
+        protected[i..end].fill(true);
+        i = end;
+    }
+}
+
+fn is_url_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
+}
+
+/// `local@domain.tld`, outside URLs.
+fn protect_emails(view: &[char], protected: &mut [bool]) {
+    let n = view.len();
+    let local = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
+    let domain = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
+    for i in 0..n {
+        if view[i] != '@' || protected[i] {
+            continue;
+        }
+        let mut start = i;
+        while start > 0 && local(view[start - 1]) && !protected[start - 1] {
+            start -= 1;
+        }
+        let mut end = i + 1;
+        while end < n && domain(view[end]) {
+            end += 1;
+        }
+        while end > i + 1 && matches!(view[end - 1], '.' | '-') {
+            end -= 1;
+        }
+        if start < i && view[i + 1..end].contains(&'.') {
+            protected[start..end].fill(true);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<FixKind> {
+        fixes(text).into_iter().map(|f| f.kind).collect()
+    }
+
+    #[test]
+    fn half_width_punctuation_next_to_chinese() {
+        assert_eq!(
+            clean("近日 , 市生态环境局召开会议"),
+            "近日，市生态环境局召开会议"
+        );
+        assert_eq!(clean("他指出 : 执法要严格"), "他指出：执法要严格");
+        assert_eq!(clean("是否达标?请核实!"), "是否达标？请核实！");
+        assert_eq!(
+            clean("一是加强领导;二是压实责任"),
+            "一是加强领导；二是压实责任"
+        );
+        assert_eq!(clean("报告显示:WWF的数据"), "报告显示：WWF的数据");
+        assert_eq!(clean("什么?!"), "什么？！");
+        assert_eq!(clean("!?中"), "！？中");
+        // The mark and the spaces around it are separate fixes.
+        assert_eq!(
+            kinds("近日 , 市"),
+            [
+                FixKind::Space,
+                FixKind::HalfWidthPunctuation,
+                FixKind::Space
+            ]
+        );
+        let f = fixes("近日 , 市");
+        assert_eq!(f[1].range, 7..8);
+        assert_eq!(f[1].replacement, "，");
+    }
+
+    #[test]
+    fn numbers_and_latin_keep_their_marks() {
+        for text in [
+            "上午10:30召开，比例尺1:500，增长2.0%",
+            "共收到1,000份问卷，占82.5%",
+            "Hello, world and \"quotes\"",
+            "报告题为WWF: report on nature",
+            "这是WWF!",
+        ] {
+            assert_eq!(clean(text), text, "{text}");
+        }
+        assert_eq!(clean("时间:10:30"), "时间：10:30");
+        assert_eq!(clean("增长2.0%,同比持平"), "增长2.0%，同比持平");
+    }
+
+    #[test]
+    fn urls_and_email_addresses_are_left_alone() {
+        assert_eq!(
+            clean("详见https://www.example.gov.cn/a/b?x=1&y=2,谢谢"),
+            "详见https://www.example.gov.cn/a/b?x=1&y=2，谢谢"
+        );
+        assert_eq!(
+            clean("网址:www.example.gov.cn/list?page=1;size=2。"),
+            "网址：www.example.gov.cn/list?page=1;size=2。"
+        );
+        assert_eq!(
+            clean("见https://zh.wikipedia.org/wiki/A_(B),其中"),
+            "见https://zh.wikipedia.org/wiki/A_(B)，其中"
+        );
+        assert_eq!(
+            clean("(详见https://example.gov.cn/x)"),
+            "（详见https://example.gov.cn/x）"
+        );
+        assert_eq!(
+            clean("详见**https://a.cn/x**,谢谢"),
+            "详见**https://a.cn/x**，谢谢"
+        );
+        for text in [
+            "联系邮箱hbj@example.gov.cn。",
+            "链接http://a.cn/?q=1,2:3!4(5)中",
+            "地址 https://a.cn/x'y\"z 中",
+        ] {
+            assert_eq!(clean(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn parentheses_convert_as_a_pair() {
+        assert_eq!(clean("空气质量(PM2.5)达标"), "空气质量（PM2.5）达标");
+        assert_eq!(clean("世界自然基金会(WWF)"), "世界自然基金会（WWF）");
+        assert_eq!(clean("(一)加强组织领导"), "（一）加强组织领导");
+        assert_eq!(clean("(1)加强组织领导"), "（1）加强组织领导");
+        assert_eq!(clean("见图2 (a) 中的曲线"), "见图2（a）中的曲线");
+        assert_eq!(clean("PM2.5 (细颗粒物)"), "PM2.5（细颗粒物）");
+        // Right after a Latin word the pair belongs to the Latin phrase.
+        for text in [
+            "会上，World Wide Fund for Nature (WWF)发布了报告",
+            "世界自然基金会（World Wide Fund for Nature (WWF)）",
+            "据World Wide Fund for Nature (WWF) Living Planet Report显示",
+        ] {
+            assert_eq!(clean(text), text, "{text}");
+        }
+        // Unpaired: each on its own neighbours.
+        assert_eq!(clean("目标(一"), "目标（一");
+        assert_eq!(clean("a(b"), "a(b");
+        assert_eq!(clean("一)二"), "一）二");
+        // Nested: the inner pair follows the converted outer one.
+        assert_eq!(clean("说明((a))"), "说明（（a））");
+    }
+
+    #[test]
+    fn straight_quotes_around_chinese() {
+        assert_eq!(
+            clean("要做到\"严格、规范、公正、文明\"。"),
+            "要做到“严格、规范、公正、文明”。"
+        );
+        assert_eq!(clean("'双减'政策"), "‘双减’政策");
+        assert_eq!(clean("他说\"OK\"。"), "他说“OK”。");
+        assert_eq!(clean("\"OK\",中文"), "“OK”，中文");
+        assert_eq!(clean("提出\"'两山'理念\"要求"), "提出“‘两山’理念”要求");
+        assert_eq!(
+            kinds("'双减'"),
+            [FixKind::StraightQuote, FixKind::StraightQuote]
+        );
+        for text in [
+            "\"hello\" he said",
+            "don't stop, it's the '90s",
+            "他说\"你好",
+            "'hello' and 'world'",
+        ] {
+            assert_eq!(clean(text), text, "{text}");
+        }
+        // Apostrophes don't take part in pairing.
+        assert_eq!(clean("don't和'双减'"), "don't和‘双减’");
+        assert_eq!(
+            clean("the students' work和'双减'"),
+            "the students' work和‘双减’"
+        );
+    }
+
+    #[test]
+    fn spaces_between_chinese_are_dropped() {
+        assert_eq!(clean("活动 。"), "活动。");
+        assert_eq!(clean("郑州 市"), "郑州市");
+        assert_eq!(clean("郑州\u{3000}市\t人民\u{A0}政府"), "郑州市人民政府");
+        assert_eq!(clean("郑州   市"), "郑州市");
+        assert_eq!(kinds("郑州   市"), [FixKind::Space]);
+        assert_eq!(clean("**重点** 工作"), "**重点**工作");
+        assert_eq!(clean("“ 双减 ” 政策"), "“双减”政策");
+        for text in [
+            "部署 2024 年工作",
+            "Hello world",
+            "采用 WWF 标准",
+            "中文， English",
+        ] {
+            assert_eq!(clean(text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn full_width_alphanumerics() {
+        assert_eq!(
+            clean("全年完成２０２４万元，ＰＭ２．５浓度"),
+            "全年完成2024万元，PM2.5浓度"
+        );
+        let f = fixes("完成２０２４万元");
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].range, 6..18);
+        assert_eq!(f[0].replacement, "2024");
+        assert_eq!(f[0].kind, FixKind::FullWidthAlphanumeric);
+        assert_eq!(clean("增长１２．５％"), "增长12.5％");
+        assert_eq!(clean("版本2．0"), "版本2.0");
+        assert_eq!(clean("１，０００人"), "1，000人");
+        assert_eq!(clean("末尾．"), "末尾．");
+        // Full-width digits read as digits: no conversion between them.
+        assert_eq!(clean("１０:３０召开"), "10:30召开");
+    }
+
+    #[test]
+    fn emphasis_markers_are_transparent() {
+        assert_eq!(clean("**重点** , 工作"), "**重点**，工作");
+        assert_eq!(clean("**重点**,工作"), "**重点**，工作");
+        assert_eq!(clean("要做到**\"严格\"**。"), "要做到**“严格”**。");
+        assert_eq!(clean("English ** , 中文"), "English **，中文");
+        assert_eq!(clean("***"), "***");
+    }
+
+    #[test]
+    fn apply_skips_overlapping_and_misplaced_fixes() {
+        let fix = |range: Range<usize>| Fix {
+            range,
+            replacement: "x".into(),
+            kind: FixKind::Space,
+        };
+        assert_eq!(apply("中文", &[fix(0..3), fix(1..4), fix(4..9)]), "x文");
+        assert_eq!(apply("ab", &[fix(Range { start: 1, end: 0 })]), "ab");
+    }
+
+    /// Strings that have broken text cleaners before.
+    const TRICKY: &[&str] = &[
+        "",
+        " ",
+        "\"",
+        "'",
+        "(((",
+        ")))",
+        "(()",
+        "**",
+        "*",
+        "****",
+        "中 ** , 文",
+        "，， ,, 。",
+        "\"\"\"",
+        "'中'\"",
+        "(中\"a)\"文",
+        "(\"a)\"中",
+        "a,\"中",
+        "http://",
+        "https://)",
+        "www.",
+        "www.,中",
+        "@",
+        "a@b",
+        "@中.cn",
+        "a@.",
+        "中https://a.cn/x)),中",
+        "ｈｔｔｐ://ａ.ｃｎ,中",
+        "１．",
+        "．２",
+        "２．．３",
+        "\u{3000}\u{3000}",
+        "中\u{A0},\u{A0}文",
+        "a (b) 中",
+        "a ( 中 ) b",
+        "'90s中'",
+        "don't'中'",
+        "中文\r\n,",
+        "𠀀,𠀀",
+        "\u{FFFF}\u{10FFFF},中",
+    ];
+
+    fn check_invariants(text: &str) {
+        let fs = fixes(text);
+        let mut at = 0;
+        for f in &fs {
+            assert!(
+                f.range.start >= at,
+                "{text:?}: overlapping or unsorted {fs:?}"
+            );
+            assert!(f.range.start <= f.range.end, "{text:?}: {f:?}");
+            assert!(text.is_char_boundary(f.range.start) && text.is_char_boundary(f.range.end));
+            assert_ne!(
+                &text[f.range.clone()],
+                f.replacement,
+                "{text:?}: no-op {f:?}"
+            );
+            if f.kind == FixKind::Space {
+                assert!(f.replacement.is_empty());
+                assert!(text[f.range.clone()].chars().all(is_space));
+            }
+            at = f.range.end;
+        }
+        let once = apply(text, &fs);
+        assert_eq!(fixes(&once), [], "{text:?} → {once:?} is not clean");
+    }
+
+    #[test]
+    fn tricky_strings_are_cleaned_once_and_for_all() {
+        for text in TRICKY {
+            check_invariants(text);
+        }
+    }
+
+    #[test]
+    fn random_strings_are_cleaned_once_and_for_all() {
+        const PIECES: &[&str] = &[
+            "中", "文", "a", "B", "1", "2", ",", ":", ";", "?", "!", "(", ")", "\"", "'", " ",
+            "\u{3000}", "\t", "**", "*", "２", "Ａ", "．", ".", "，", "。", "“", "”", "（", "）",
+            "http://", "www.", "@", "/", "%", "-",
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut random = move || {
+            // xorshift64*
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        for _ in 0..20_000 {
+            let len = random() % 24;
+            let text: String = (0..len)
+                .map(|_| PIECES[(random() % PIECES.len() as u64) as usize])
+                .collect();
+            check_invariants(&text);
+        }
+    }
+
+    #[test]
+    fn a_million_characters_in_well_under_a_second() {
+        let unit = "近日 , 市局(WWF)召开\"双减\"会议，ＰＭ２．５达标 https://a.cn/x?y=1,z ((( \"'";
+        let text = unit.repeat(1_000_000 / unit.chars().count() + 1);
+        let start = std::time::Instant::now();
+        let cleaned = clean(&text);
+        let took = start.elapsed();
+        assert_ne!(cleaned, text);
+        // Unoptimised test builds are several times slower than release.
+        let limit = if cfg!(debug_assertions) { 5.0 } else { 1.0 };
+        eprintln!("took {took:?}");
+        assert!(took.as_secs_f64() < limit, "took {took:?}");
+        // Deep nesting and a long run of one mark are linear too.
+        let start = std::time::Instant::now();
+        clean(&format!("{}中{}", "(".repeat(300_000), ")".repeat(300_000)));
+        clean(&format!("{}中", "!".repeat(500_000)));
+        assert!(start.elapsed().as_secs_f64() < limit);
+    }
+}
