@@ -291,14 +291,15 @@ impl<'a> Cleaner<'a> {
         let after = self.next[close];
         match shape {
             Shape::Mark => self.is_chinese_at(before) || self.is_chinese_at(after),
+            // A pair that touches Chinese on either side (through spaces,
+            // which layout drops next to Chinese) or holds it is Chinese:
+            // "Nature (WWF) 发布" must not print a half-width ")" against 发.
+            // Only a pair inside a Latin phrase stays.
             Shape::Parens => {
-                // A parenthesis right after a Latin word belongs to it —
-                // "World Wide Fund for Nature (WWF)" — whatever follows.
-                let after_latin_word = before != NONE && self.view[before].is_ascii_alphabetic();
                 self.chinese_before[close] > self.chinese_before[open + 1]
                     || self.chinese_inside[u]
                     || self.is_chinese_at(before)
-                    || (!after_latin_word && self.is_chinese_at(after))
+                    || self.is_chinese_at(after)
             }
             Shape::Quotes => {
                 self.han_before[close] > self.han_before[open + 1]
@@ -433,8 +434,72 @@ impl<'a> Cleaner<'a> {
     }
 }
 
+/// The places in an issue file whose text is cleaned: every body text
+/// after its line marker (titles, lead-in, subtitle, notes, headings,
+/// paragraphs, labels, captions), as byte ranges of the file.
+pub fn body_spans(body: &[crate::issue::Block]) -> Vec<Range<usize>> {
+    use crate::issue::Block;
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    for block in body {
+        match block {
+            Block::Label(t) | Block::Paragraph(t) => spans.push(t.span.clone()),
+            // The head and the run-in rest share the line's span.
+            Block::Heading { head, .. } => spans.push(head.span.clone()),
+            Block::Title {
+                lead,
+                lines,
+                subtitle,
+            } => spans.extend(
+                lead.iter()
+                    .chain(lines)
+                    .chain(subtitle)
+                    .map(|t| t.span.clone()),
+            ),
+            Block::Note(paras) => spans.extend(paras.iter().map(|t| t.span.clone())),
+            Block::Picture { caption, .. } => spans.push(caption.span.clone()),
+        }
+    }
+    spans.sort_by_key(|s| s.start);
+    spans.dedup();
+    spans
+}
+
+/// The issue as it is laid out: its body text cleaned. The spans of the
+/// result point into the cleaned text; diagnostics are made on the file as
+/// typed.
+pub fn cleaned(issue: &crate::issue::Issue) -> crate::issue::Issue {
+    use crate::issue::Issue;
+    let fixes = file_fixes(&issue.source.text, &issue.body);
+    if fixes.is_empty() {
+        return issue.clone();
+    }
+    let text = apply(&issue.source.text, &fixes);
+    let source = crate::source::SourceFile::new(issue.source.path.clone(), text);
+    // Cleaning changes no markup, so the cleaned file parses as the
+    // original did.
+    Issue::parse(issue.id.clone(), source, &mut Vec::new()).unwrap_or_else(|| issue.clone())
+}
+
+/// Every fix in the body of an issue file, with ranges in the file.
+pub fn file_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<Fix> {
+    let mut out = Vec::new();
+    for span in body_spans(body) {
+        let Some(text) = source.get(span.clone()) else {
+            continue;
+        };
+        out.extend(fixes(text).into_iter().map(|f| Fix {
+            range: f.range.start + span.start..f.range.end + span.start,
+            ..f
+        }));
+    }
+    out
+}
+
+/// Spaces that are stray between Chinese characters. The ideographic
+/// space U+3000 is not one of them: offices type it on purpose, as the
+/// separator of a lead-in line (聚焦“七项工程”　提升“七大能力”).
 fn is_space(c: char) -> bool {
-    matches!(c, ' ' | '\u{3000}' | '\u{A0}' | '\t')
+    matches!(c, ' ' | '\u{A0}' | '\t')
 }
 
 /// ０–９ Ａ–Ｚ ａ–ｚ → 0–9 A–Z a–z.
@@ -473,12 +538,13 @@ fn is_han(c: char) -> bool {
 }
 
 /// A Han character or a full-width CJK mark; full-width digits and letters
-/// are not (they read as half-width after cleaning), nor is U+3000 (a space).
+/// are not (they read as half-width after cleaning). The ideographic space
+/// is a full-width blank and counts as Chinese.
 fn is_chinese(c: char) -> bool {
     is_han(c)
         || matches!(
             c as u32,
-            0x3001..=0x303F     // CJK symbols and punctuation
+            0x3000..=0x303F     // CJK symbols and punctuation
                 | 0x3040..=0x33FF // kana, bopomofo, enclosed CJK, ㎡ …
                 | 0xFE10..=0xFE1F // vertical forms
                 | 0xFE30..=0xFE6F // compatibility and small forms
@@ -652,14 +718,22 @@ mod tests {
         assert_eq!(clean("(1)加强组织领导"), "（1）加强组织领导");
         assert_eq!(clean("见图2 (a) 中的曲线"), "见图2（a）中的曲线");
         assert_eq!(clean("PM2.5 (细颗粒物)"), "PM2.5（细颗粒物）");
-        // Right after a Latin word the pair belongs to the Latin phrase.
-        for text in [
-            "会上，World Wide Fund for Nature (WWF)发布了报告",
-            "世界自然基金会（World Wide Fund for Nature (WWF)）",
-            "据World Wide Fund for Nature (WWF) Living Planet Report显示",
-        ] {
-            assert_eq!(clean(text), text, "{text}");
-        }
+        // A pair inside a Latin phrase stays; one against Chinese converts,
+        // so no half-width ")" stands next to a Chinese character.
+        let text = "据World Wide Fund for Nature (WWF) Living Planet Report显示";
+        assert_eq!(clean(text), text);
+        assert_eq!(
+            clean("会上，World Wide Fund for Nature (WWF) 发布了报告"),
+            "会上，World Wide Fund for Nature（WWF）发布了报告"
+        );
+        assert_eq!(
+            clean("世界自然基金会（World Wide Fund for Nature (WWF)）"),
+            "世界自然基金会（World Wide Fund for Nature（WWF））"
+        );
+        assert_eq!(
+            clean("会上，World Wide Fund for Nature (WWF)发布了报告"),
+            "会上，World Wide Fund for Nature（WWF）发布了报告"
+        );
         // Unpaired: each on its own neighbours.
         assert_eq!(clean("目标(一"), "目标（一");
         assert_eq!(clean("a(b"), "a(b");
@@ -702,7 +776,13 @@ mod tests {
     fn spaces_between_chinese_are_dropped() {
         assert_eq!(clean("活动 。"), "活动。");
         assert_eq!(clean("郑州 市"), "郑州市");
-        assert_eq!(clean("郑州\u{3000}市\t人民\u{A0}政府"), "郑州市人民政府");
+        assert_eq!(clean("郑州 市\t人民\u{A0}政府"), "郑州市人民政府");
+        // An ideographic space is typed on purpose.
+        assert_eq!(
+            clean("聚焦“七项工程”\u{3000}提升“七大能力”"),
+            "聚焦“七项工程”\u{3000}提升“七大能力”"
+        );
+        assert_eq!(clean("活动 \u{3000}开展"), "活动\u{3000}开展");
         assert_eq!(clean("郑州   市"), "郑州市");
         assert_eq!(kinds("郑州   市"), [FixKind::Space]);
         assert_eq!(clean("**重点** 工作"), "**重点**工作");
@@ -856,21 +936,19 @@ mod tests {
     }
 
     #[test]
-    fn a_million_characters_in_well_under_a_second() {
+    fn a_million_characters_clean_once_and_for_all() {
+        // How fast is measured by `benches/large_input.rs`; here only that
+        // large and deeply nested inputs come out right.
         let unit = "近日 , 市局(WWF)召开\"双减\"会议，ＰＭ２．５达标 https://a.cn/x?y=1,z ((( \"'";
         let text = unit.repeat(1_000_000 / unit.chars().count() + 1);
-        let start = std::time::Instant::now();
         let cleaned = clean(&text);
-        let took = start.elapsed();
         assert_ne!(cleaned, text);
-        // Unoptimised test builds are several times slower than release.
-        let limit = if cfg!(debug_assertions) { 5.0 } else { 1.0 };
-        eprintln!("took {took:?}");
-        assert!(took.as_secs_f64() < limit, "took {took:?}");
-        // Deep nesting and a long run of one mark are linear too.
-        let start = std::time::Instant::now();
-        clean(&format!("{}中{}", "(".repeat(300_000), ")".repeat(300_000)));
+        assert_eq!(clean(&cleaned), cleaned);
+        let nested = format!("{}中{}", "(".repeat(300_000), ")".repeat(300_000));
+        assert_eq!(
+            clean(&nested),
+            format!("{}中{}", "（".repeat(300_000), "）".repeat(300_000))
+        );
         clean(&format!("{}中", "!".repeat(500_000)));
-        assert!(start.elapsed().as_secs_f64() < limit);
     }
 }

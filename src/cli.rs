@@ -51,6 +51,10 @@ pub enum Command {
         /// Fail (exit 1) on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Rewrite the issue files with the pasted-text fixes (half-width
+        /// marks, straight quotes, stray spaces, full-width digits), then check.
+        #[arg(long)]
+        fix: bool,
     },
     /// Show the font each role resolved to.
     Fonts {
@@ -105,7 +109,13 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             issues,
             format,
             deny_warnings,
+            fix,
         } => {
+            let mut publication = publication;
+            if *fix && fix_files(&publication, issues)? {
+                // Check what the files say now.
+                publication = Publication::load(&start, &options)?;
+            }
             let selection = publication.select(issues)?;
             let diagnostics = publication.diagnostics(&selection);
             let code = report(&diagnostics, *format, *deny_warnings);
@@ -117,6 +127,63 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
         Command::Build { issues } => build(&publication, issues),
         Command::Fonts { issues } => fonts(&publication, issues),
     }
+}
+
+/// `jianbao check --fix`: applies the cleaner's fixes to the selected
+/// issue files (written atomically, every other byte as it was) and says
+/// what changed. Returns whether any file changed.
+fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, UsageError> {
+    use crate::clean::{self, FixKind};
+    if publication.config.as_ref().is_some_and(|c| !c.clean_text) {
+        eprintln!("jianbao.toml 里 [text] clean = false：正文保持原样，没有修改");
+        return Ok(false);
+    }
+    let selection = publication.select(queries)?;
+    let mut changed = false;
+    for &i in &selection.issues {
+        let entry = &publication.issues[i];
+        let Some(issue) = &entry.issue else { continue };
+        let fixes = clean::file_fixes(&issue.source.text, &issue.body);
+        if fixes.is_empty() {
+            continue;
+        }
+        let text = clean::apply(&issue.source.text, &fixes);
+        crate::render::write_atomically(&entry.file.path, text.as_bytes()).map_err(|e| {
+            UsageError::new(format!("无法改写 {}: {e}", issue.source.path.display()))
+        })?;
+        changed = true;
+        let count = |k: FixKind| fixes.iter().filter(|f| f.kind == k).count();
+        let parts: Vec<String> = [
+            (FixKind::HalfWidthPunctuation, "半角标点"),
+            (FixKind::StraightQuote, "直引号"),
+            (FixKind::Space, "多余空格"),
+            (FixKind::FullWidthAlphanumeric, "全角数字字母"),
+        ]
+        .iter()
+        .filter(|(k, _)| count(*k) > 0)
+        .map(|(k, name)| format!("{name} {}", count(*k)))
+        .collect();
+        eprintln!(
+            "已修改 {}：{} 处（{}）",
+            issue.source.path.display(),
+            fixes.len(),
+            parts.join("，")
+        );
+        const LISTED: usize = 20;
+        for f in fixes.iter().take(LISTED) {
+            let (line, col) = issue.source.line_col(f.range.start);
+            let typed = &issue.source.text[f.range.clone()];
+            if f.kind == FixKind::Space {
+                eprintln!("  {line}:{col}  删除空格");
+            } else {
+                eprintln!("  {line}:{col}  {typed} → {}", f.replacement);
+            }
+        }
+        if fixes.len() > LISTED {
+            eprintln!("  ……还有 {} 处", fixes.len() - LISTED);
+        }
+    }
+    Ok(changed)
 }
 
 /// Prints diagnostics; returns the exit status they call for.

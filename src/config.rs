@@ -20,6 +20,8 @@ pub struct Config {
     /// Output folder, relative to the publication root.
     pub output_dir: PathBuf,
     pub fonts: FontConfig,
+    /// `[text] clean`: clean pasted body text before layout (default on).
+    pub clean_text: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +50,7 @@ pub struct FontConfig {
     pub subheading: Vec<String>,
     pub song: Vec<String>,
     pub fallback: Vec<String>,
+    pub latin: Vec<String>,
     pub paths: Vec<PathBuf>,
 }
 
@@ -145,6 +148,13 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         }
         o.finish(diags);
     }
+    let mut clean_text = true;
+    if let Ok(Some(mut t)) = top.table("text", "clean = true", diags) {
+        if let Some(b) = t.bool("clean", "true", diags) {
+            clean_text = b.value;
+        }
+        t.finish(diags);
+    }
     let mut fonts = FontConfig::default();
     if let Ok(Some(mut f)) = top.table("fonts", "body = [\"仿宋_GB2312\"]", diags) {
         let ex = "[\"方正小标宋简体\"]";
@@ -161,6 +171,7 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         fonts.subheading = get("subheading");
         fonts.song = get("song");
         fonts.fallback = get("fallback");
+        fonts.latin = get("latin");
         fonts.paths = get("paths").into_iter().map(PathBuf::from).collect();
         f.finish(diags);
     }
@@ -171,6 +182,7 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         defaults,
         output_dir,
         fonts,
+        clean_text,
     })
 }
 

@@ -8,6 +8,8 @@
 //! [`check`] validates it →
 //! [`render`] lays it out (layout data, Typst world, embedded layout) and
 //! exports the PDF; [`archive`] builds the selected issues in batches.
+//! Before layout, [`clean`] fixes body text pasted from Word, web pages and
+//! WeChat (and `check` reports what it fixes).
 //!
 //! Below the stages, importing nothing above them: [`source`] (files and
 //! spans), [`diagnostic`] (what went wrong and where), [`config`]
@@ -24,5 +26,6 @@ pub mod fonts;
 pub mod issue;
 pub mod publication;
 pub mod render;
+pub mod script;
 pub mod source;
 mod toml_table;

@@ -100,6 +100,7 @@ impl Publication {
             root: &root,
             fonts: fonts.as_deref(),
             today: options.today,
+            clean: config.as_ref().is_none_or(|c| c.clean_text),
         };
         let mut issues: Vec<IssueEntry> = files
             .into_iter()

@@ -327,6 +327,28 @@ impl<'a, 'i> TableReader<'a, 'i> {
         }
     }
 
+    pub fn bool(
+        &mut self,
+        key: &'static str,
+        example: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Spanned<bool>> {
+        let (_, value) = self.lookup(&[key], diags)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(Spanned::new(*b, self.shift(value.span()))),
+            _ => {
+                self.wrong_type(
+                    key,
+                    value,
+                    "true 或 false",
+                    format!("例如 {key} = {example}"),
+                    diags,
+                );
+                None
+            }
+        }
+    }
+
     pub fn string(
         &mut self,
         key: &'static str,

@@ -19,17 +19,12 @@ pub fn check_body(
     diags: &mut Vec<Diagnostic>,
 ) {
     heading_sequence(src, body, diags);
+    if ctx.clean {
+        pasted_text(src, body, diags);
+    }
     for block in body {
         for text in texts(block) {
             paired_marks(src, text, diags);
-            // `(1)` numbering a heading is accepted as typed (issue-format §4).
-            let skip = match block {
-                Block::Heading { .. } if src.text[text.span.clone()].starts_with('(') => {
-                    src.text[text.span.clone()].find(')').map_or(0, |i| i + 1)
-                }
-                _ => 0,
-            };
-            half_width_marks(src, text, skip, diags);
         }
         if let Block::Picture { path, .. } = block {
             picture(src, ctx.root, &path.value, path.span.clone(), diags);
@@ -40,15 +35,54 @@ pub fn check_body(
         // same missing character in a title and in the body is one fix.
         let mut missing: HashMap<char, (Span, Role, usize)> = HashMap::new();
         let mut order = Vec::new();
+        // Characters printed by a face of another style (a rare name in
+        // 仿宋 from a sans): warned once per character and role.
+        let mut other_style: HashMap<(char, Role), (std::ops::Range<usize>, String, usize)> =
+            HashMap::new();
+        let mut other_order = Vec::new();
         for p in characters(src, distribution, body) {
-            if p.c.is_whitespace() || p.c.is_control() || fonts.face_for(p.role, p.c).is_some() {
+            if p.c.is_whitespace() || p.c.is_control() {
                 continue;
+            }
+            match fonts.face_for(p.role, p.c) {
+                Some(face) if face.same_style || !crate::script::is_wide(p.c) => continue,
+                Some(face) => {
+                    let e = other_style.entry((p.c, p.role)).or_insert_with(|| {
+                        other_order.push((p.c, p.role));
+                        (p.offset..p.offset + p.len, face.family.clone(), 0)
+                    });
+                    e.2 += 1;
+                    continue;
+                }
+                None => {}
             }
             let e = missing.entry(p.c).or_insert_with(|| {
                 order.push(p.c);
                 (p.offset..p.offset + p.len, p.role, 0)
             });
             e.2 += 1;
+        }
+        for key in other_order {
+            let (span, family, count) = other_style[&key].clone();
+            let (c, role) = key;
+            let more = if count > 1 {
+                format!("（共出现 {count} 次）")
+            } else {
+                String::new()
+            };
+            diags.push(
+                Diagnostic::warning(
+                    "fallback-style",
+                    src,
+                    span,
+                    format!(
+                        "字符“{c}”（U+{:04X}）{}字体里没有，将用另一种风格的 {family} 印出{more}",
+                        c as u32,
+                        role_name(role)
+                    ),
+                )
+                .with_help("在 jianbao.toml 的 [fonts] 里加一个有这个字的同风格字体（例如 body = [\"仿宋_GB2312\"]），或用 --font-path 指定字体文件夹；也可以不管，字会印出来"),
+            );
         }
         for c in order {
             let (span, role, count) = missing[&c].clone();
@@ -84,6 +118,7 @@ fn role_name(role: Role) -> &'static str {
         Role::Subheading => "楷体",
         Role::Song => "宋体",
         Role::Fallback => "备用",
+        Role::Latin => "西文",
     }
 }
 
@@ -244,42 +279,69 @@ fn closing(open: char) -> char {
         .map_or(open, |(_, c)| *c)
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
-        || matches!(c, '“' | '”' | '‘' | '’' | '（' | '）' | '，' | '。' | '、')
-}
+/// After this many warnings of one kind of pasted-text problem in a file,
+/// the rest are summed up in one line.
+const SHOWN_PER_KIND: usize = 5;
 
-/// Half-width , ; : ? ! ( ) next to Chinese text, where full-width marks
-/// belong; decimals, times (10:30) and the like stay as typed.
-fn half_width_marks(src: &Arc<SourceFile>, text: &Text, skip: usize, diags: &mut Vec<Diagnostic>) {
-    let raw = &src.text[text.span.clone()];
-    let chars: Vec<(usize, char)> = raw.char_indices().collect();
-    for (k, &(i, c)) in chars.iter().enumerate().filter(|(_, (i, _))| *i >= skip) {
-        let full = match c {
-            ',' => '，',
-            ';' => '；',
-            ':' => '：',
-            '?' => '？',
-            '!' => '！',
-            '(' => '（',
-            ')' => '）',
-            _ => continue,
+/// Pasted-text problems the cleaner fixes before layout (half-width marks
+/// and straight quotes in Chinese, stray spaces, full-width digits), as
+/// warnings with the fix; `jianbao check --fix` applies them.
+fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    use crate::clean::{self, FixKind};
+    let mut shown: HashMap<FixKind, usize> = HashMap::new();
+    let mut last_of: HashMap<FixKind, std::ops::Range<usize>> = HashMap::new();
+    for fix in clean::file_fixes(&src.text, body) {
+        let n = shown.entry(fix.kind).or_default();
+        *n += 1;
+        last_of.insert(fix.kind, fix.range.clone());
+        if *n > SHOWN_PER_KIND {
+            continue;
+        }
+        let typed = &src.text[fix.range.clone()];
+        let (code, message, help) = match fix.kind {
+            FixKind::HalfWidthPunctuation => (
+                "half-width-punctuation",
+                format!("中文里用了半角标点“{typed}”"),
+                format!("改成全角“{}”", fix.replacement),
+            ),
+            FixKind::StraightQuote => (
+                "straight-quote",
+                format!("中文里用了直引号 {typed}"),
+                format!("改成“{}”", fix.replacement),
+            ),
+            FixKind::Space => (
+                "stray-space",
+                "中文字之间有多余的空格".to_string(),
+                "删掉空格：中文字之间不空格".to_string(),
+            ),
+            FixKind::FullWidthAlphanumeric => (
+                "full-width-alphanumeric",
+                format!("全角数字或字母“{typed}”"),
+                format!("改成半角“{}”", fix.replacement),
+            ),
         };
-        let prev = k.checked_sub(1).map(|p| chars[p].1);
-        let next = chars.get(k + 1).map(|n| n.1);
-        let cjk_side = prev.is_some_and(is_cjk) || next.is_some_and(is_cjk);
-        let between_latin = prev.is_some_and(|p| p.is_ascii_alphanumeric())
-            && next.is_some_and(|n| n.is_ascii_alphanumeric());
-        if cjk_side && !between_latin {
-            let at = text.span.start + i;
+        diags.push(
+            Diagnostic::warning(code, src, fix.range.clone(), message).with_help(format!(
+                "{help}（排版时自动改正；jianbao check --fix 改好文件）"
+            )),
+        );
+    }
+    for (kind, n) in shown {
+        if n > SHOWN_PER_KIND {
+            let code = match kind {
+                FixKind::HalfWidthPunctuation => "half-width-punctuation",
+                FixKind::StraightQuote => "straight-quote",
+                FixKind::Space => "stray-space",
+                FixKind::FullWidthAlphanumeric => "full-width-alphanumeric",
+            };
             diags.push(
                 Diagnostic::warning(
-                    "half-width-punctuation",
+                    code,
                     src,
-                    at..at + 1,
-                    format!("中文里用了半角标点“{c}”"),
+                    last_of[&kind].clone(),
+                    format!("还有 {} 处同类问题，这里是最后一处", n - SHOWN_PER_KIND),
                 )
-                .with_help(format!("改成全角“{full}”")),
+                .with_help("jianbao check --fix 一次全部改好"),
             );
         }
     }

@@ -22,6 +22,9 @@ pub struct Context<'a> {
     /// The fonts of the build; `None` skips the "no font can print" rule.
     pub fonts: Option<&'a Fonts>,
     pub today: NaiveDate,
+    /// Whether body text is cleaned before layout (`[text] clean`): then
+    /// what the cleaner changes is reported.
+    pub clean: bool,
 }
 
 /// Every rule on one issue on its own (the series rules are in

@@ -7,6 +7,7 @@ mod role;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use typst::foundations::Bytes;
@@ -24,6 +25,8 @@ use crate::config::FontConfig;
 use crate::diagnostic::{UsageError, nearest};
 use crate::issue::Issue;
 
+const DROID: &str = "Droid Sans Fallback";
+
 /// The embedded family and weight of a role.
 fn embedded(role: Role) -> (&'static str, u16) {
     match role {
@@ -32,7 +35,32 @@ fn embedded(role: Role) -> (&'static str, u16) {
         Role::Heading => ("FandolHei", 400),
         Role::Subheading => ("FandolKai", 400),
         Role::Song => ("FandolSong", 400),
-        Role::Fallback => ("Droid Sans Fallback", 400),
+        Role::Fallback => (DROID, 400),
+        Role::Latin => ("Liberation Serif", 400),
+    }
+}
+
+/// Embedded faces of the same style tried after the role's own, for
+/// characters the Fandol fonts lack (GB2312 and little more): a rare name
+/// in 仿宋 stays 仿宋 rather than turning into a heavy sans.
+fn same_style(role: Role) -> &'static [&'static str] {
+    match role {
+        Role::Body => &["cwTeXFangSong"],
+        Role::Subheading => &["AR PL UKai"],
+        Role::Title | Role::Song => &["AR PL UMing"],
+        // Droid Sans Fallback is itself a 黑体-style sans.
+        Role::Heading => &[DROID],
+        Role::Fallback | Role::Latin => &[],
+    }
+}
+
+/// Embedded faces of another style, but closer than a sans, tried before
+/// Droid Sans Fallback: cwTeXFangSong is a Big5 font and lacks many
+/// simplified and rare characters (堃 喆 镕 䶮) that AR PL UMing has.
+fn near_style(role: Role) -> &'static [&'static str] {
+    match role {
+        Role::Body => &["AR PL UMing"],
+        _ => &[],
     }
 }
 
@@ -45,16 +73,24 @@ fn configured(role: Role, config: &FontConfig) -> &[String] {
         Role::Subheading => &config.subheading,
         Role::Song => &config.song,
         Role::Fallback => &config.fallback,
+        Role::Latin => &config.latin,
     }
 }
 
-const EMBEDDED: [&[u8]; 6] = [
+/// The embedded fonts; of a collection only its first face (the mainland
+/// China variant of AR PL UKai and UMing) is used.
+const EMBEDDED: [&[u8]; 11] = [
     include_bytes!("../../fonts/FandolSong-Bold.otf"),
     include_bytes!("../../fonts/FandolFang-Regular.otf"),
     include_bytes!("../../fonts/FandolHei-Regular.otf"),
     include_bytes!("../../fonts/FandolKai-Regular.otf"),
     include_bytes!("../../fonts/FandolSong-Regular.otf"),
     include_bytes!("../../fonts/DroidSansFallbackFull.ttf"),
+    include_bytes!("../../fonts/LiberationSerif-Regular.ttf"),
+    include_bytes!("../../fonts/LiberationSerif-Bold.ttf"),
+    include_bytes!("../../fonts/cwfs.ttf"),
+    include_bytes!("../../fonts/ukai.ttc"),
+    include_bytes!("../../fonts/uming.ttc"),
 ];
 
 /// Where a face came from, for `jianbao fonts`.
@@ -71,6 +107,9 @@ pub struct Resolved {
     /// Index of the chosen face in the font book.
     pub index: usize,
     pub origin: Origin,
+    /// Whether this face has the style of its role (the office's own
+    /// choice, the role's default or a fallback of the same style).
+    pub same_style: bool,
 }
 
 /// All fonts of a build, loaded once and shared by every issue.
@@ -80,8 +119,10 @@ pub struct Fonts {
     /// Per role (in `Role::ALL` order): the families tried in order, the
     /// role's own fallback last.
     roles: Vec<(u16, Vec<Resolved>)>,
-    /// Instances of the resolved faces, for measuring Latin runs.
-    instances: HashMap<usize, FontInstance>,
+    /// Instances of the resolved faces, for measuring, made when first
+    /// used: instantiating hashes the whole font file, which for the large
+    /// fallback faces costs more than a build.
+    instances: HashMap<usize, OnceLock<Option<FontInstance>>>,
     /// Which family of a role covers a BMP character, per role: 0 not yet
     /// looked up, `NONE` for no family, else the family's position + 1.
     /// typst's coverage lookup is a linear scan over the font's ranges, far
@@ -101,11 +142,10 @@ impl Fonts {
         let mut store = FontStore::new();
         let mut origins = Vec::new();
         for data in EMBEDDED {
-            for font in Font::iter(Bytes::new(data)) {
-                let info = font.info().clone();
-                store.push((font, info));
-                origins.push(Origin::Embedded);
-            }
+            let font = Font::new(Bytes::new(data), 0).expect("embedded fonts parse");
+            let info = font.info().clone();
+            store.push((font, info));
+            origins.push(Origin::Embedded);
         }
         let dirs = config
             .paths
@@ -140,31 +180,45 @@ impl Fonts {
                     family: store.book().info(index).unwrap().family.clone(),
                     index,
                     origin: origins[index].clone(),
+                    same_style: true,
                 });
             }
-            for name in [default, embedded(Role::Fallback).0] {
-                if families.iter().any(|f| f.family == name) {
+            // The role's default, its same-style fallbacks, the office's own
+            // fallbacks, and Droid Sans Fallback for whatever is left.
+            let own =
+                std::iter::once((default, true)).chain(same_style(role).iter().map(|f| (*f, true)));
+            let others = (role != Role::Latin)
+                .then(|| {
+                    near_style(role)
+                        .iter()
+                        .map(|f| (*f, false))
+                        .chain(config.fallback.iter().map(|f| (f.as_str(), false)))
+                        .chain([(DROID, false)])
+                })
+                .into_iter()
+                .flatten();
+            for (name, same_style) in own.chain(others) {
+                if families.iter().any(|f| f.family.eq_ignore_ascii_case(name)) {
                     continue;
                 }
-                let index = select(store.book(), name, weight)
-                    .expect("the embedded fonts provide every default family");
+                let Some(index) = select(store.book(), name, weight) else {
+                    // A configured fallback that is missing.
+                    return Err(missing_family(store.book(), Role::Fallback, name));
+                };
                 families.push(Resolved {
-                    family: name.to_string(),
+                    family: store.book().info(index).unwrap().family.clone(),
                     index,
-                    origin: Origin::Embedded,
+                    origin: origins[index].clone(),
+                    same_style,
                 });
             }
             roles.push((weight, families));
         }
-        let mut instances = HashMap::new();
-        for r in roles.iter().flat_map(|(_, f)| f) {
-            if let (Some(font), Some(info)) = (store.font(r.index), store.book().info(r.index)) {
-                instances.insert(
-                    r.index,
-                    font.instantiate(info.variant, Abs::pt(16.0), &FontVariations::default()),
-                );
-            }
-        }
+        let instances = roles
+            .iter()
+            .flat_map(|(_, f)| f)
+            .map(|r| (r.index, OnceLock::new()))
+            .collect();
         let covered = Role::ALL
             .iter()
             .map(|_| (0..=0xFFFF).map(|_| AtomicU8::new(0)).collect())
@@ -225,7 +279,13 @@ impl Fonts {
     /// The advance of `c` in em, in the face of `role` that prints it;
     /// `None` when no face of the role has it.
     pub fn advance(&self, role: Role, c: char) -> Option<f64> {
-        let font = self.instances.get(&self.face_for(role, c)?.index)?;
+        let index = self.face_for(role, c)?.index;
+        let font = self.instances.get(&index)?.get_or_init(|| {
+            let font = self.store.font(index)?;
+            let info = self.book().info(index)?;
+            Some(font.instantiate(info.variant, Abs::pt(16.0), &FontVariations::default()))
+        });
+        let font = font.as_ref()?;
         let glyph = font.ttf().glyph_index(c)?;
         font.x_advance(glyph.0).map(|em| em.get())
     }

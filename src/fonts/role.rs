@@ -20,16 +20,20 @@ pub enum Role {
     Song,
     /// Wide coverage for characters the role's own faces lack.
     Fallback,
+    /// Latin letters and digits in every CJK role (Times New Roman in
+    /// practice; Liberation Serif has its metrics).
+    Latin,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Title,
         Role::Body,
         Role::Heading,
         Role::Subheading,
         Role::Song,
         Role::Fallback,
+        Role::Latin,
     ];
 
     /// The name in `[fonts]` and in the layout data.
@@ -41,6 +45,7 @@ impl Role {
             Role::Subheading => "subheading",
             Role::Song => "song",
             Role::Fallback => "fallback",
+            Role::Latin => "latin",
         }
     }
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::face;
 use super::grid::{self, Face, Glyph, Shape};
+use super::title;
 use crate::config::Config;
 use crate::fonts::{Fonts, Part, Role};
 use crate::issue::{Block, Issue, Text, chinese_date, chinese_number, note_label};
@@ -41,6 +42,9 @@ use geometry::*;
 pub struct LayoutData {
     pub grid: Grid,
     pub fonts: Vec<FontRole>,
+    /// Families for Latin letters and digits, tried before a role's own
+    /// wherever typst sets the text (titles, masthead, closing block).
+    pub latin: Vec<String>,
     pub masthead: MastheadData,
     /// Groups of rows; a page never breaks inside a group.
     pub body: Vec<Vec<Row>>,
@@ -176,6 +180,12 @@ pub fn layout_data(issue: &Issue, config: &Config, fonts: &Fonts) -> LayoutData 
             size: BODY_PT,
         },
         fonts: fonts_data,
+        latin: fonts
+            .role(Role::Latin)
+            .1
+            .iter()
+            .map(|f| f.family.clone())
+            .collect(),
         masthead,
         body: body_rows(&issue.body, fonts),
         closing: closing(issue, config, fonts),
@@ -189,15 +199,20 @@ fn runs(text: &Text, part: Part) -> Vec<(String, Face)> {
         .collect()
 }
 
+/// An em of 3号 in cells: 16 pt type on a 156 mm / 28 cell.
+const EM: f64 = BODY_PT * MM_PER_PT / CELL;
+
 const PARAGRAPH: Shape = Shape {
     cells: COLUMNS,
     first_indent: 2,
     rest_indent: 0,
+    em: EM,
 };
 const FLUSH: Shape = Shape {
     cells: COLUMNS,
     first_indent: 0,
     rest_indent: 0,
+    em: EM,
 };
 
 fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Row> {
@@ -210,17 +225,12 @@ fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Row> {
         .collect()
 }
 
-/// Centred title lines: at most as many characters as fit at their size.
+/// Centred lines (titles, lead-in, subtitle): a line too long for the
+/// type area breaks between words, as evenly as the words allow.
 fn centred(text: &Text, part: Part, size_pt: f64, fonts: &Fonts) -> Vec<Row> {
-    let cells = (WIDTH / (size_pt * MM_PER_PT)).floor();
-    let plain = text.plain();
+    let cap = WIDTH / (size_pt * MM_PER_PT);
     let role = part.role(false);
-    let face = face(role);
-    let width = grid::width(&plain, fonts, face);
-    // Balance a long title over its lines instead of leaving a short last line.
-    let lines = (width / cells).ceil().max(1.0);
-    let per_line = (width / lines).ceil();
-    grid::break_plain(&plain, per_line, per_line, fonts, face)
+    title::break_title(&text.plain(), cap, fonts, face(role))
         .into_iter()
         .map(|t| Row::Center {
             text: t,

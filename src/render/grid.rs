@@ -1,17 +1,47 @@
-//! Breaking paragraphs into lines on the character grid, the way Word's
-//! document grid keeps it: every full-width character is one cell
-//! (156 mm / 28), a run of Latin letters or digits takes whole cells, lines
-//! are flush left and right, and kinsoku is kept (no line starts with ，。
-//! or ends with “（). Where kinsoku forbids the natural break, a line either
-//! pulls the next mark in and squeezes two closing marks by half a cell
-//! each, or pushes a character out and widens two closing marks by half a
-//! cell each, whichever leaves fewer characters off their column.
+//! The line composer: breaks a paragraph into lines on the character grid
+//! and positions every glyph, the way a Chinese typesetter does (W3C CLREQ,
+//! with JLREQ where CLREQ is silent; Word's document grid as the visual
+//! model).
+//!
+//! - Every full-width character and mark is one cell (156 mm / 28); —— and
+//!   …… are two and never split (`clreq#h-unbreakable_marks_punctuation`,
+//!   3.1.5.1).
+//! - Latin letters and digits keep their natural width in the Latin face; a
+//!   word or number is never split, a number stays with its unit and its
+//!   第 (`clreq#handling_western_text_in_chinese_text_using_proportional_western_fonts`
+//!   3.2.4, `jlreq#unbreakable_character_sequences`); URLs and over-long
+//!   words break after `/ . _ - ? & = #` (no CLREQ rule; jianbao's).
+//! - Kinsoku: no line starts with a closing mark or ends with an opening
+//!   one (`clreq#prohibition_rules_for_line_start_end`, 3.1.4; Word's zh-CN
+//!   sets).
+//! - Line adjustment, 先挤后推 (`clreq#prohibition_rules_for_line_start_end`,
+//!   `clreq#h-adjustment_of_adjacent_punctuation_marks` 3.1.6.2,
+//!   `clreq#procedures_for_inter-character_spacing_reduction` 3.5.3,
+//!   `clreq#procedures_for_inter-character_space_expansion` 3.5.4): pull the next character in by
+//!   compressing punctuation by up to half an em — adjacent marks first,
+//!   then the mark at the line end, then every other mark of the line by
+//!   the same amount; only when that cannot fit push characters out and
+//!   spread the slack: at Chinese–Latin boundaries (up to ¼ em each), then
+//!   after or before marks (up to ½ em each), then evenly over every gap.
+//!   No gap grows past half a cell unless nothing else can stretch.
+//! - A line that needs no adjustment keeps every character on its column
+//!   (solid setting, `clreq#principles_of_arrangement_of_han_characters`
+//!   2.1.3; Word's document grid). No hanging punctuation
+//!   (`clreq#hanging_punctuation_marks_at_line_end` 3.1.7).
+//!
+//! The rules with their sources are in `docs/composition-rules.md`.
+//!
+//! Breaks are chosen for the whole paragraph at once (a shortest path over
+//! the break opportunities, as in Knuth–Plass), so a long number or URL
+//! that cannot fit at a line's end is paid for where it costs least.
 //!
 //! typst's own paragraphs cannot do this: its shaping compresses CJK
 //! punctuation at positions it chooses, which moves the columns. The layout
 //! therefore receives positioned glyphs, not paragraphs.
 
 use serde::Serialize;
+
+pub use crate::script::is_wide;
 
 /// The face a run is set in; the layout maps each to a font role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -27,21 +57,27 @@ pub enum Face {
     Subheading,
 }
 
-/// Font metrics the breaker needs: a character's advance in em.
+/// Font metrics the composer needs.
 pub trait Measure {
-    fn advance(&self, c: char, face: Face) -> f64;
+    /// The advance of `c` in em: in the Latin face when `latin`, else in
+    /// the CJK face of `face`.
+    fn advance(&self, c: char, face: Face, latin: bool) -> f64;
 }
 
-/// A glyph (or an unbreakable Latin run) placed on a line.
+/// A glyph (or a Latin word) placed on a line.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Glyph {
     pub text: String,
-    /// Left edge of the glyph's em box, in cells from the line's left edge.
+    /// Left edge of the glyph's box, in cells from the line's left edge.
     pub x: f64,
     pub face: Face,
-    /// Whether this is one full-width character (the grid's unit).
-    #[serde(skip)]
-    pub wide: bool,
+    /// Set in the Latin face (letters, digits, a URL piece).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub latin: bool,
+    /// A mark at the end of a line that gave up its blank half: it is half
+    /// a cell wide, its ink inside the line.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub half: bool,
 }
 
 /// One line of a paragraph.
@@ -50,414 +86,760 @@ pub struct Line {
     pub glyphs: Vec<Glyph>,
     /// Filled to the right edge (every line of a paragraph but its last).
     pub full: bool,
+    /// Whether any mark or gap was squeezed or stretched.
+    #[serde(skip)]
+    pub adjusted: bool,
 }
 
-/// How a paragraph's lines are shaped: cells per line and indents, in cells.
+/// How a paragraph's lines are shaped: cells per line and indents, in
+/// cells, and how wide an em of the text is in cells (16 pt type on a
+/// 15.79 pt cell: a little more than one).
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
     pub cells: usize,
     pub first_indent: usize,
     pub rest_indent: usize,
+    pub em: f64,
 }
 
-// Word's zh-CN kinsoku sets (bulletin-format §7).
+// Word's zh-CN kinsoku sets (bulletin-format §7, from OOXML `kinsoku`).
 const NO_START: &str =
     "!%),.:;?]}¢°·ˇˉ―‖’”…‰′″℃∶、。〃〉》」』】〕〗〞﹚﹜！＂％＇），．：；？］｝～";
 const NO_END: &str = "([{£¥‘“〈《「『【〔〖〝﹙﹛（［｛￡￥$";
-/// Closing marks whose ink sits in the left half of the em: these may be
-/// squeezed or widened by half a cell.
-const ADJUSTABLE: &str = "，。、；：！？）》」』】〕〗”’";
-/// A number is not split from a unit that follows it.
-const UNITS: &str = "年月日时分秒%％‰元万亿千百个号期次名人家所项条份件届级岁米吨平亩公";
+/// Marks whose ink sits in the left half of the em (GB style: 点号 and
+/// closing brackets): the right half is blank and may be squeezed.
+const CLOSING: &str = "，。、；：！？”’）》」』】〕〗〉］｝";
+/// Opening brackets and quotes: ink in the right half.
+const OPENING: &str = "“‘（《「『【〔〖〈［｛";
+/// Characters that, after a number, are its unit: "2024年" is not split.
+const UNITS: &str = "年月日时分秒天周岁%％‰℃元角万亿千百十个位名人次件项条份家所户处座台辆套批场届期号轮倍级篇章节页版米吨克斤升亩公平里多余";
+/// Marks a Latin word breaks after when it must (URLs, paths).
+const URL_BREAKS: &str = "/._-?&=#";
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// An ideograph or another full-width character.
+    Han,
+    /// A full-width mark with its ink in the left half.
+    Closing,
+    /// A full-width mark with its ink in the right half.
+    Opening,
+    /// A Latin word, number or a piece of a URL.
+    Latin,
+}
+
+/// What stands between two atoms.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Gap {
+    /// Nothing may stretch here: two pieces of one URL.
+    Tight,
+    /// Between two full-width characters.
+    Plain,
+    /// Between Chinese and Latin text: 0 to ¼ em (clreq 3.2.2).
+    Boundary,
+    /// A word space in Latin text, of this natural width (cells).
+    Space(f64),
+}
 
 #[derive(Debug, Clone)]
 struct Atom {
     text: String,
     face: Face,
-    /// Width in cells: 1 for a full-width character, 2 for —— and ……,
-    /// ceil(width) for a Latin run.
-    cells: f64,
-    /// For a Latin run, its natural width in cells (centred in `cells`).
-    natural: f64,
-    wide: bool,
+    kind: Kind,
+    /// Natural width in cells.
+    width: f64,
+    /// For a full-width glyph narrower than its cell: where it is drawn.
+    inset: f64,
     no_start: bool,
     no_end: bool,
-    /// No break allowed before this atom.
-    glue: bool,
-    adjustable: bool,
+    /// What stands between the previous atom and this one.
+    gap: Gap,
+    /// Whether a line may break before this atom (set after splitting).
+    breakable: bool,
+    /// This atom continues a word split for breaking (a URL piece).
+    piece: bool,
 }
 
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFF)
+impl Atom {
+    fn is_mark(&self) -> bool {
+        matches!(self.kind, Kind::Closing | Kind::Opening)
+    }
+    fn blank_right(&self) -> bool {
+        self.kind == Kind::Closing
+    }
+    fn blank_left(&self) -> bool {
+        self.kind == Kind::Opening
+    }
+    fn ends_in_digit(&self) -> bool {
+        self.kind == Kind::Latin && self.text.ends_with(|c: char| c.is_ascii_digit())
+    }
+    fn starts_with_digit(&self) -> bool {
+        self.kind == Kind::Latin && self.text.starts_with(|c: char| c.is_ascii_digit())
+    }
 }
 
-/// Splits runs of (text, face) into atoms.
-fn atoms(runs: &[(String, Face)], m: &dyn Measure) -> Vec<Atom> {
+/// A space between words; the ideographic space is a full-width blank
+/// cell, typed on purpose.
+fn is_space(c: char) -> bool {
+    c.is_whitespace() && c != '\u{3000}'
+}
+
+/// Splits runs of (text, face) into atoms: one per full-width character
+/// (—— and …… as one), one per Latin word.
+fn atoms(runs: &[(String, Face)], m: &dyn Measure, em: f64) -> Vec<Atom> {
     let mut out: Vec<Atom> = Vec::new();
+    let mut pending_space = false;
     for (text, face) in runs {
+        let face = *face;
         let mut chars = text.chars().peekable();
         while let Some(c) = chars.next() {
-            let adv = m.advance(c, *face);
-            let wide = is_cjk(c) || adv >= 0.9;
-            if wide {
-                // —— and …… are never split.
+            if is_space(c) {
+                pending_space = true;
+                continue;
+            }
+            let prev_latin = out.last().is_some_and(|a| a.kind == Kind::Latin);
+            if is_wide(c) {
                 let pair = matches!(c, '—' | '…') && chars.peek() == Some(&c);
                 let mut text = c.to_string();
                 if pair {
-                    text.push(chars.next().unwrap());
+                    text.push(chars.next().unwrap_or(c));
                 }
+                let kind = if CLOSING.contains(c) {
+                    Kind::Closing
+                } else if OPENING.contains(c) {
+                    Kind::Opening
+                } else {
+                    Kind::Han
+                };
                 let cells = if pair { 2.0 } else { 1.0 };
-                let prev_digit = out
-                    .last()
-                    .is_some_and(|a| !a.wide && a.text.ends_with(|d: char| d.is_ascii_digit()));
+                let advance = m.advance(c, face, false) * em;
+                // A narrow glyph (a middle dot) is centred in its cell.
+                let inset = if kind == Kind::Han && advance < 0.9 {
+                    (1.0 - advance) / 2.0
+                } else {
+                    0.0
+                };
                 out.push(Atom {
-                    glue: prev_digit && UNITS.contains(c),
                     text,
-                    face: *face,
-                    cells,
-                    natural: cells,
-                    wide: true,
+                    face,
+                    kind,
+                    width: cells,
+                    inset,
                     no_start: NO_START.contains(c),
                     no_end: NO_END.contains(c),
-                    adjustable: ADJUSTABLE.contains(c),
+                    // No extra space between Latin text and a mark (clreq 3.2.4).
+                    gap: if prev_latin && kind == Kind::Han {
+                        Gap::Boundary
+                    } else {
+                        Gap::Plain
+                    },
+                    breakable: true,
+                    piece: false,
                 });
             } else {
-                // Gather a narrow run up to and including a space.
-                let mut run = c.to_string();
-                let mut width = adv;
-                let mut last = c;
+                // A Latin word: up to the next space or full-width character.
+                let mut word = c.to_string();
                 while let Some(&n) = chars.peek() {
-                    if last == ' ' || is_cjk(n) || m.advance(n, *face) >= 0.9 {
+                    if is_space(n) || is_wide(n) {
                         break;
                     }
-                    width += m.advance(n, *face);
-                    run.push(n);
-                    last = n;
+                    word.push(n);
                     chars.next();
                 }
-                let natural = width;
-                let first = run.chars().next().unwrap();
-                let last_c = run.trim_end().chars().last().unwrap_or(first);
+                let width = word.chars().map(|c| m.advance(c, face, true)).sum::<f64>() * em;
+                let gap = match out.last() {
+                    Some(a) if a.kind == Kind::Latin && pending_space => {
+                        Gap::Space(m.advance(' ', face, true) * em)
+                    }
+                    Some(a) if a.kind == Kind::Latin => Gap::Tight,
+                    Some(a) if a.kind == Kind::Han => Gap::Boundary,
+                    Some(_) => Gap::Plain,
+                    None => Gap::Plain,
+                };
+                let first = word.chars().next().unwrap_or(c);
+                let last = word.chars().last().unwrap_or(c);
                 out.push(Atom {
-                    glue: out
-                        .last()
-                        .is_some_and(|a| !a.wide && !a.text.ends_with(' ')),
-                    text: run,
-                    face: *face,
-                    cells: natural.ceil().max(1.0),
-                    natural,
-                    wide: false,
                     no_start: NO_START.contains(first),
-                    no_end: NO_END.contains(last_c),
-                    adjustable: false,
+                    no_end: NO_END.contains(last),
+                    text: word,
+                    face,
+                    kind: Kind::Latin,
+                    width,
+                    inset: 0.0,
+                    gap,
+                    breakable: true,
+                    piece: false,
                 });
             }
+            pending_space = false;
         }
     }
     out
 }
 
-/// Whether a line may break between atom `k - 1` and atom `k`.
-fn can_break(a: &[Atom], k: usize) -> bool {
-    k == 0 || k >= a.len() || !(a[k].no_start || a[k].glue || a[k - 1].no_end)
+/// Whether a Latin word is a URL or e-mail address, which breaks after
+/// `/ . _ - ? & = #` wherever it must.
+fn is_url(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    lower.contains("://") || lower.starts_with("www.") || (word.contains('@') && word.contains('.'))
 }
 
-/// Lays out `runs` as lines of `shape.cells` cells.
-pub fn break_lines(runs: &[(String, Face)], shape: Shape, m: &dyn Measure) -> Vec<Line> {
-    let a = atoms(runs, m);
-    let mut lines = Vec::new();
-    let mut i = 0;
-    let mut first = true;
-    while i < a.len() {
-        let indent = if first {
-            shape.first_indent
-        } else {
-            shape.rest_indent
-        } as f64;
-        let cap = shape.cells as f64 - indent;
-        first = false;
-        let mut j = i;
-        let mut used = 0.0;
-        while j < a.len() && used + a[j].cells <= cap + 1e-9 {
-            used += a[j].cells;
-            j += 1;
-        }
-        if j == a.len() {
-            lines.push(place(&a[i..], indent, &[], false));
-            break;
-        }
-        if j == i {
-            // A single atom wider than the line (a very long URL): it gets a line of its own.
-            lines.push(place(&a[i..=i], indent, &[], false));
-            i += 1;
+/// Splits URLs and words wider than a line into pieces that may break
+/// after `/ . _ - ? & = #` (never between two such marks, so `//` stays
+/// whole); a piece still wider than a line is cut where it must be.
+fn split_words(a: Vec<Atom>, line: f64, m: &dyn Measure, em: f64) -> Vec<Atom> {
+    let mut out = Vec::with_capacity(a.len());
+    for atom in a {
+        if atom.kind != Kind::Latin || !(is_url(&atom.text) || atom.width > line) {
+            out.push(atom);
             continue;
         }
-        if can_break(&a, j) && (cap - used).abs() < 1e-9 {
-            lines.push(place(&a[i..j], indent, &[], true));
-            i = j;
-            continue;
+        let chars: Vec<char> = atom.text.chars().collect();
+        let mut pieces: Vec<String> = Vec::new();
+        let mut piece = String::new();
+        for (k, &c) in chars.iter().enumerate() {
+            piece.push(c);
+            let next = chars.get(k + 1);
+            if URL_BREAKS.contains(c) && next.is_some_and(|n| !URL_BREAKS.contains(*n)) {
+                pieces.push(std::mem::take(&mut piece));
+            }
         }
-        // Pull atoms in until the break is legal and squeeze marks, or push
-        // atoms out and widen marks: whichever costs the grid least.
-        let pull = (j + 1..=(j + 2).min(a.len()))
-            .find(|&k| can_break(&a, k))
-            .and_then(|k| {
-                let over = used + a[j..k].iter().map(|x| x.cells).sum::<f64>() - cap;
-                squeeze(&a[i..k], over).map(|(adj, cost)| (k, adj, cost))
+        if !piece.is_empty() {
+            pieces.push(piece);
+        }
+        // Cut what is still too wide for a line at character boundaries.
+        let width = |s: &str| {
+            s.chars()
+                .map(|c| m.advance(c, atom.face, true))
+                .sum::<f64>()
+                * em
+        };
+        let mut fitted: Vec<String> = Vec::new();
+        for p in pieces {
+            if width(&p) <= line {
+                fitted.push(p);
+                continue;
+            }
+            let mut cut = String::new();
+            for c in p.chars() {
+                if !cut.is_empty() && width(&cut) + m.advance(c, atom.face, true) * em > line {
+                    fitted.push(std::mem::take(&mut cut));
+                }
+                cut.push(c);
+            }
+            fitted.push(cut);
+        }
+        let n = fitted.len();
+        for (k, p) in fitted.into_iter().enumerate() {
+            let first = p.chars().next().unwrap_or(' ');
+            let last = p.chars().last().unwrap_or(' ');
+            out.push(Atom {
+                width: width(&p),
+                no_start: k == 0 && NO_START.contains(first),
+                no_end: k + 1 == n && NO_END.contains(last),
+                gap: if k == 0 { atom.gap } else { Gap::Tight },
+                piece: k > 0,
+                text: p,
+                ..atom.clone()
             });
-        let push = (i + 1..=j).rev().find(|&k| can_break(&a, k)).map(|k| {
-            let short = cap - a[i..k].iter().map(|x| x.cells).sum::<f64>();
-            let (adj, cost) = widen(&a[i..k], short);
-            (k, adj, cost)
-        });
-        let (k, adjust) = match (pull, push) {
-            (Some(p), Some(q)) => {
-                if p.2 <= q.2 {
-                    (p.0, p.1)
+        }
+    }
+    out
+}
+
+/// Marks where a line may break: before atom `k` unless kinsoku forbids
+/// it, the two belong together (a number and its unit, 第 and its number,
+/// the letters of a word), or `k` is the first atom.
+fn mark_breaks(a: &mut [Atom]) {
+    for k in 0..a.len() {
+        let ok = k > 0 && {
+            let (prev, this) = (&a[k - 1], &a[k]);
+            let unit = prev.ends_in_digit() && this.text.starts_with(|c| UNITS.contains(c));
+            let ordinal = prev.text == "第" && this.starts_with_digit();
+            let word = this.gap == Gap::Tight && !this.piece;
+            !(this.no_start || prev.no_end || unit || ordinal || word)
+        };
+        a[k].breakable = ok;
+    }
+}
+
+/// How a gap may change: how far it may stretch in each stage.
+#[derive(Clone, Copy, PartialEq)]
+enum Stretch {
+    /// Not at all (pieces of one word).
+    None,
+    /// Stage 1: Chinese–Latin boundaries and word spaces, ¼ em.
+    Boundary,
+    /// Stage 2: beside a mark's blank half, ½ em.
+    Mark,
+    /// Stage 3: any other gap, ½ em.
+    Even,
+}
+
+/// Per-gap facts, indexed by the atom after the gap.
+#[derive(Clone, Copy)]
+struct GapInfo {
+    /// Natural width (a word space), cells.
+    natural: f64,
+    stretch: Stretch,
+    /// Both neighbours are marks and one has its blank half here: the
+    /// first thing squeezed (”， 。” ）、).
+    pair: bool,
+    /// Blank halves of the neighbouring marks that face this gap.
+    blanks: u8,
+}
+
+fn gap_info(a: &[Atom], k: usize) -> GapInfo {
+    if k == 0 {
+        return GapInfo {
+            natural: 0.0,
+            stretch: Stretch::None,
+            pair: false,
+            blanks: 0,
+        };
+    }
+    let (p, t) = (&a[k - 1], &a[k]);
+    let blanks = u8::from(p.blank_right()) + u8::from(t.blank_left());
+    let natural = match t.gap {
+        Gap::Space(w) => w,
+        _ => 0.0,
+    };
+    let stretch = match t.gap {
+        // Between the pieces of a URL, a last resort; inside a word, never.
+        Gap::Tight if t.piece => Stretch::Even,
+        Gap::Tight => Stretch::None,
+        _ if blanks > 0 => Stretch::Mark,
+        Gap::Boundary | Gap::Space(_) => Stretch::Boundary,
+        Gap::Plain => Stretch::Even,
+    };
+    GapInfo {
+        natural,
+        stretch,
+        pair: p.is_mark() && t.is_mark() && blanks > 0,
+        blanks,
+    }
+}
+
+/// Largest adjustments, in cells (clreq 3.1.6.1: a mark gives at most its
+/// blank half; a Chinese–Latin boundary takes at most ¼ em).
+const HALF: f64 = 0.5;
+const QUARTER: f64 = 0.25;
+const EPS: f64 = 1e-6;
+
+/// Prefix sums over atoms and gaps, so a candidate line's width and
+/// resources cost O(1).
+struct Sums {
+    /// Σ width of atoms < k.
+    width: Vec<f64>,
+    /// Σ natural gap widths of gaps < k (gap k is before atom k).
+    natural: Vec<f64>,
+    pairs: Vec<u32>,
+    /// Blank halves in gaps that are not pairs.
+    inner: Vec<u32>,
+    boundary: Vec<u32>,
+    mark: Vec<u32>,
+    even: Vec<u32>,
+}
+
+impl Sums {
+    fn new(a: &[Atom], gaps: &[GapInfo]) -> Sums {
+        let n = a.len();
+        let mut s = Sums {
+            width: Vec::with_capacity(n + 1),
+            natural: Vec::with_capacity(n + 1),
+            pairs: Vec::with_capacity(n + 1),
+            inner: Vec::with_capacity(n + 1),
+            boundary: Vec::with_capacity(n + 1),
+            mark: Vec::with_capacity(n + 1),
+            even: Vec::with_capacity(n + 1),
+        };
+        let (mut w, mut nat, mut p, mut inn, mut b, mut mk, mut ev) = (0.0, 0.0, 0, 0, 0, 0, 0);
+        for k in 0..=n {
+            s.width.push(w);
+            s.natural.push(nat);
+            s.pairs.push(p);
+            s.inner.push(inn);
+            s.boundary.push(b);
+            s.mark.push(mk);
+            s.even.push(ev);
+            if k < n {
+                w += a[k].width;
+                let g = gaps[k];
+                nat += g.natural;
+                if g.pair {
+                    p += 1;
                 } else {
-                    (q.0, q.1)
+                    inn += u32::from(g.blanks);
+                }
+                match g.stretch {
+                    Stretch::Boundary => b += 1,
+                    Stretch::Mark => mk += 1,
+                    Stretch::Even => ev += 1,
+                    Stretch::None => {}
                 }
             }
-            (Some(p), None) => (p.0, p.1),
-            (None, Some(q)) => (q.0, q.1),
-            // Nothing is legal: break where it fits.
-            (None, None) => (j, Vec::new()),
-        };
-        lines.push(place(&a[i..k], indent, &adjust, true));
-        i = k;
+        }
+        s
     }
-    lines
 }
 
-/// What an adjustment costs: characters off their column, plus a visible
-/// gap counted as `GAP_COST` characters.
-type Adjustment = (Vec<(usize, f64)>, usize);
-
-/// A mark widened by a whole cell keeps every column but shows a gap.
-const GAP_COST: usize = 4;
-
-/// Squeezes `over` cells out of a line, half a cell per closing mark. The
-/// last atom may be squeezed: a closing mark's ink is in the left half of
-/// its cell, so the right edge stays flush.
-fn squeeze(a: &[Atom], over: f64) -> Option<Adjustment> {
-    let halves = (over * 2.0).round() as usize;
-    let marks: Vec<usize> = (0..a.len()).filter(|&p| a[p].adjustable).collect();
-    let chosen = pick_pairs(a, &marks, halves)?;
-    let adj: Vec<(usize, f64)> = chosen.iter().map(|&p| (p, -0.5)).collect();
-    let cost = off_grid(a, &adj);
-    Some((adj, cost))
+/// What a candidate line from atom `i` to atom `k` (exclusive) offers.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    /// Natural width.
+    width: f64,
+    pairs: u32,
+    inner: u32,
+    /// The last atom's blank right half may be squeezed.
+    end: bool,
+    boundary: u32,
+    mark: u32,
+    even: u32,
 }
 
-/// Widens marks to fill `short` cells: by half a cell each in pairs, or a
-/// whole cell at one mark; never the last atom, so the right edge stays
-/// flush. A line without marks spreads the space over all its gaps.
-fn widen(a: &[Atom], short: f64) -> Adjustment {
-    let halves = (short * 2.0).round() as usize;
-    let marks: Vec<usize> = (0..a.len().saturating_sub(1))
-        .filter(|&p| a[p].adjustable)
-        .collect();
-    let mut options: Vec<Adjustment> = Vec::new();
-    if let Some(chosen) = pick_pairs(a, &marks, halves) {
-        let adj: Vec<(usize, f64)> = chosen.iter().map(|&p| (p, 0.5)).collect();
-        let cost = off_grid(a, &adj);
-        options.push((adj, cost));
+impl Candidate {
+    fn new(s: &Sums, a: &[Atom], i: usize, k: usize) -> Candidate {
+        // Gaps inside the line are i+1..k.
+        let g = |v: &Vec<u32>| v[k] - v[(i + 1).min(k)];
+        Candidate {
+            width: s.width[k] - s.width[i] + s.natural[k] - s.natural[(i + 1).min(k)],
+            pairs: g(&s.pairs),
+            inner: g(&s.inner),
+            end: a[k - 1].blank_right(),
+            boundary: g(&s.boundary),
+            mark: g(&s.mark),
+            even: g(&s.even),
+        }
     }
-    if halves.is_multiple_of(2) && marks.len() >= halves / 2 {
-        // Whole cells at the marks nearest the line's end.
-        let adj: Vec<(usize, f64)> = marks
-            .iter()
-            .rev()
-            .take(halves / 2)
-            .map(|&p| (p, 1.0))
-            .collect();
-        let cost = off_grid(a, &adj) + GAP_COST * adj.len();
-        options.push((adj, cost));
+
+    fn max_squeeze(&self) -> f64 {
+        HALF * (self.pairs + self.inner + u32::from(self.end)) as f64
     }
-    options
-        .into_iter()
-        .min_by_key(|(_, cost)| *cost)
-        .unwrap_or_else(|| {
-            let adj = spread(a, short);
-            let cost = off_grid(a, &adj);
-            (adj, cost)
-        })
 }
 
-/// Picks `halves` of `marks` in pairs with the fewest full-width atoms
-/// between them: after each pair the text is back on the grid.
-fn pick_pairs(a: &[Atom], marks: &[usize], halves: usize) -> Option<Vec<usize>> {
-    if halves == 0 {
-        return Some(Vec::new());
+/// How much each stage of an adjustment takes, in cells.
+#[derive(Debug, Default, Clone, Copy)]
+struct Plan {
+    /// Squeezed at each adjacent pair of marks.
+    pair: f64,
+    /// Squeezed off the last mark.
+    end: f64,
+    /// Squeezed at every other blank half.
+    inner: f64,
+    /// Added at each boundary, each mark gap, each other gap.
+    boundary: f64,
+    mark: f64,
+    even: f64,
+    /// Added to every stretchable gap past the limits.
+    over: f64,
+}
+
+/// Plans the adjustment of a line of natural width `c.width` to `cap`;
+/// `None` when it cannot be squeezed enough. A paragraph's last line is
+/// not stretched.
+fn plan(c: &Candidate, cap: f64, last: bool) -> Option<(Plan, f64)> {
+    let mut p = Plan::default();
+    let diff = c.width - cap;
+    if diff > EPS {
+        // 先挤: squeeze, adjacent marks first, then the line end, then
+        // every other mark alike.
+        if diff > c.max_squeeze() + EPS {
+            return None;
+        }
+        let mut rest = diff;
+        if c.pairs > 0 {
+            p.pair = (rest / c.pairs as f64).min(HALF);
+            rest -= p.pair * c.pairs as f64;
+        }
+        // The line-end mark gives its whole blank half or nothing, so that
+        // the line still ends on a glyph edge; what is left goes to the
+        // marks inside, alike.
+        if c.end && rest > EPS && (rest > HALF - EPS || c.inner == 0) {
+            p.end = rest.min(HALF);
+            rest -= p.end;
+        }
+        if rest > EPS {
+            p.inner = rest / c.inner as f64;
+        }
+        let cost = 0.5 + 2.0 * p.pair * c.pairs as f64 + 1.0 * p.end + 6.0 * rest;
+        return Some((p, cost));
     }
-    if marks.len() < halves {
-        return None;
+    if diff > -EPS || last {
+        return Some((p, 0.0));
     }
-    let mut pairs: Vec<(usize, usize, usize)> = marks
-        .windows(2)
+    // 后推: stretch, boundaries first, then marks, then every gap.
+    let mut rest = -diff;
+    let mut cost = 0.0;
+    let mut stage = |count: u32, limit: f64, weight: f64, rest: &mut f64| -> f64 {
+        if count == 0 || *rest < EPS {
+            return 0.0;
+        }
+        let each = (*rest / count as f64).min(limit);
+        *rest -= each * count as f64;
+        cost += weight * each * count as f64;
+        each
+    };
+    p.boundary = stage(c.boundary, QUARTER, 8.0, &mut rest);
+    p.mark = stage(c.mark, HALF, 12.0, &mut rest);
+    p.even = stage(c.even, HALF, 40.0, &mut rest);
+    if rest > EPS {
+        // Nothing left within the limits: a letter-spaced line, the worst.
+        let gaps = c.boundary + c.mark + c.even;
+        if gaps == 0 {
+            return Some((p, 10_000.0 + rest));
+        }
+        p.over = rest / gaps as f64;
+        cost += 400.0 * rest;
+    }
+    Some((p, cost))
+}
+
+/// Breaks `runs` into lines of `shape.cells` cells and positions their
+/// glyphs.
+pub fn break_lines(runs: &[(String, Face)], shape: Shape, m: &dyn Measure) -> Vec<Line> {
+    let cap_of = |first: bool| {
+        shape.cells as f64
+            - if first {
+                shape.first_indent
+            } else {
+                shape.rest_indent
+            } as f64
+    };
+    let narrowest = cap_of(true).min(cap_of(false));
+    let mut a = split_words(atoms(runs, m, shape.em), narrowest, m, shape.em);
+    if a.is_empty() {
+        return Vec::new();
+    }
+    mark_breaks(&mut a);
+    let n = a.len();
+    let gaps: Vec<GapInfo> = (0..n).map(|k| gap_info(&a, k)).collect();
+    let sums = Sums::new(&a, &gaps);
+
+    // Shortest path over break opportunities: best[k] is the least cost of
+    // setting atoms 0..k as full lines, from[k] where its last line starts.
+    let mut best = vec![f64::INFINITY; n + 1];
+    let mut from = vec![usize::MAX; n + 1];
+    best[0] = 0.0;
+    for i in 0..n {
+        if !best[i].is_finite() || !(i == 0 || a[i].breakable) {
+            continue;
+        }
+        let cap = cap_of(i == 0);
+        let mut any = false;
+        let mut fits_to = i + 1;
+        for k in i + 1..=n {
+            let c = Candidate::new(&sums, &a, i, k);
+            if c.width - c.max_squeeze() > cap + EPS {
+                break;
+            }
+            if c.width <= cap + EPS {
+                fits_to = k;
+            }
+            if k < n && !a[k].breakable {
+                continue;
+            }
+            let last = k == n;
+            let Some((_, mut cost)) = plan(&c, cap, last) else {
+                continue;
+            };
+            if k < n && a[k].piece {
+                // Breaking inside a URL is allowed, not loved.
+                cost += 2.0;
+            }
+            any = true;
+            if best[i] + cost < best[k] - EPS {
+                best[k] = best[i] + cost;
+                from[k] = i;
+            }
+        }
+        if !any {
+            // Nothing legal fits (a run of marks longer than a line): break
+            // where the text fits, whatever kinsoku says.
+            let k = fits_to.max(i + 1);
+            let cost = best[i] + 100_000.0;
+            if cost < best[k] {
+                best[k] = cost;
+                from[k] = i;
+            }
+            a[k.min(n - 1)].breakable |= k < n;
+        }
+    }
+    let mut ends = vec![n];
+    let mut k = n;
+    while k > 0 {
+        k = from[k];
+        ends.push(k);
+    }
+    ends.reverse();
+    ends.windows(2)
         .map(|w| {
-            (
-                a[w[0] + 1..=w[1]].iter().filter(|x| x.wide).count(),
-                w[0],
-                w[1],
-            )
-        })
-        .collect();
-    pairs.sort();
-    let mut chosen: Vec<usize> = Vec::new();
-    for (_, p, q) in pairs {
-        if chosen.len() + 2 > halves {
-            break;
-        }
-        if !chosen.contains(&p) && !chosen.contains(&q) {
-            chosen.extend([p, q]);
-        }
-    }
-    // An odd count, or pairs that overlapped: take any remaining marks.
-    for &p in marks {
-        if chosen.len() == halves {
-            break;
-        }
-        if !chosen.contains(&p) {
-            chosen.push(p);
-        }
-    }
-    chosen.sort();
-    (chosen.len() == halves).then_some(chosen)
-}
-
-/// Spreads `short` cells evenly over the gaps of a line with no marks to widen.
-fn spread(a: &[Atom], short: f64) -> Vec<(usize, f64)> {
-    let gaps = a.len().saturating_sub(1).max(1);
-    (0..gaps).map(|p| (p, short / gaps as f64)).collect()
-}
-
-/// How many full-width atoms stand off their column after `adjust`.
-fn off_grid(a: &[Atom], adjust: &[(usize, f64)]) -> usize {
-    a.iter()
-        .zip(positions(a, 0.0, adjust))
-        .filter(|(atom, x)| atom.wide && (x - x.round()).abs() > 1e-6)
-        .count()
-}
-
-/// The left edge of each atom, in cells, after the adjustments.
-fn positions(a: &[Atom], start: f64, adjust: &[(usize, f64)]) -> Vec<f64> {
-    let mut x = start;
-    a.iter()
-        .enumerate()
-        .map(|(p, atom)| {
-            let here = x;
-            x += atom.cells
-                + adjust
-                    .iter()
-                    .filter(|(q, _)| *q == p)
-                    .map(|(_, d)| d)
-                    .sum::<f64>();
-            here
+            let (i, k) = (w[0], w[1]);
+            let first = i == 0;
+            let indent = if first {
+                shape.first_indent
+            } else {
+                shape.rest_indent
+            } as f64;
+            set_line(&a, &gaps, &sums, i, k, indent, cap_of(first), k == n)
         })
         .collect()
 }
 
-fn place(a: &[Atom], indent: f64, adjust: &[(usize, f64)], full: bool) -> Line {
-    let mut glyphs = Vec::with_capacity(a.len());
-    for (atom, x) in a.iter().zip(positions(a, indent, adjust)) {
-        if atom.wide {
-            // —— and …… are two glyphs, each in its own cell.
-            for (n, c) in atom.text.chars().enumerate() {
-                glyphs.push(Glyph {
-                    text: c.to_string(),
-                    x: x + n as f64,
-                    face: atom.face,
-                    wide: true,
-                });
-            }
-        } else {
-            let text = atom.text.trim_end().to_string();
-            glyphs.push(Glyph {
-                text,
-                x: x + (atom.cells - atom.natural) / 2.0,
-                face: atom.face,
-                wide: false,
-            });
+/// Positions the atoms `i..k` of one line after its adjustment plan.
+#[allow(clippy::too_many_arguments)]
+fn set_line(
+    a: &[Atom],
+    gaps: &[GapInfo],
+    sums: &Sums,
+    i: usize,
+    k: usize,
+    indent: f64,
+    cap: f64,
+    last: bool,
+) -> Line {
+    let c = Candidate::new(sums, a, i, k);
+    let (p, _) = plan(&c, cap, last).unwrap_or_default();
+    let adjusted = (c.width - cap).abs() > EPS && !(last && c.width < cap);
+    let mut glyphs = Vec::with_capacity(k - i);
+    let mut x = indent;
+    let half_end = p.end > HALF - EPS;
+    for j in i..k {
+        if j > i {
+            let g = gaps[j];
+            let squeeze = if g.pair {
+                p.pair
+            } else {
+                p.inner * g.blanks as f64
+            };
+            let stretch = match g.stretch {
+                Stretch::None => 0.0,
+                Stretch::Boundary => p.boundary + p.over,
+                Stretch::Mark => p.mark + p.over,
+                Stretch::Even => p.even + p.over,
+            };
+            x += g.natural + stretch - squeeze;
         }
+        let atom = &a[j];
+        match atom.kind {
+            Kind::Latin => glyphs.push(Glyph {
+                text: atom.text.clone(),
+                x,
+                face: atom.face,
+                latin: true,
+                half: false,
+            }),
+            _ => {
+                // —— and …… are two glyphs, each in its own cell.
+                for (n, ch) in atom.text.chars().enumerate() {
+                    glyphs.push(Glyph {
+                        text: ch.to_string(),
+                        x: x + n as f64 + atom.inset,
+                        face: atom.face,
+                        latin: false,
+                        half: half_end && j + 1 == k,
+                    });
+                }
+            }
+        }
+        x += atom.width;
     }
-    Line { glyphs, full }
+    Line {
+        glyphs,
+        full: !last,
+        adjusted,
+    }
 }
 
-/// Breaks a single-style line of text set at `size` (em per cell = 1) into
-/// lines of at most `cells` characters, keeping kinsoku, for text outside
-/// the body grid (titles, the closing block). Returns the lines' texts.
-pub fn break_plain(
-    text: &str,
-    first_cells: f64,
-    cells: f64,
-    m: &dyn Measure,
-    face: Face,
-) -> Vec<String> {
-    let a = atoms(&[(text.to_string(), face)], m);
+/// The width of a text in em of its own size, as the layout sets it
+/// outside the grid (titles, the closing block): full-width characters
+/// one em, Latin at its natural width.
+pub fn width(text: &str, m: &dyn Measure, face: Face) -> f64 {
+    text.chars()
+        .map(|c| {
+            if is_wide(c) {
+                1.0
+            } else {
+                m.advance(c, face, true)
+            }
+        })
+        .sum()
+}
+
+/// Breaks a single-style text into lines of at most `first` em (then
+/// `rest` em), keeping kinsoku and whole Latin words, for text outside the
+/// body grid (the closing block). Returns the lines' texts.
+pub fn break_plain(text: &str, first: f64, rest: f64, m: &dyn Measure, face: Face) -> Vec<String> {
+    let mut a = split_words(
+        atoms(&[(text.to_string(), face)], m, 1.0),
+        first.min(rest),
+        m,
+        1.0,
+    );
+    mark_breaks(&mut a);
+    let gaps: Vec<GapInfo> = (0..a.len()).map(|k| gap_info(&a, k)).collect();
     let mut out = Vec::new();
     let mut i = 0;
-    let mut cap = first_cells;
+    let mut cap = first;
     while i < a.len() {
         let mut j = i;
         let mut used = 0.0;
-        while j < a.len() && used + a[j].natural <= cap + 1e-9 {
-            used += a[j].natural;
+        while j < a.len()
+            && used + a[j].width + if j > i { gaps[j].natural } else { 0.0 } <= cap + EPS
+        {
+            used += a[j].width + if j > i { gaps[j].natural } else { 0.0 };
             j += 1;
         }
         if j < a.len() {
-            let k = (i + 1..=j)
+            j = (i + 1..=j)
                 .rev()
-                .find(|&k| can_break(&a, k))
+                .find(|&k| a[k].breakable)
                 .unwrap_or(j.max(i + 1));
-            j = k;
         }
-        out.push(
-            a[i..j]
-                .iter()
-                .map(|x| x.text.as_str())
-                .collect::<String>()
-                .trim_end()
-                .to_string(),
-        );
+        out.push(join(&a[i..j]));
         i = j;
-        cap = cells;
+        cap = rest;
     }
     out
 }
 
-/// The width of a text in cells of its own size.
-pub fn width(text: &str, m: &dyn Measure, face: Face) -> f64 {
-    text.chars()
-        .map(|c| if is_cjk(c) { 1.0 } else { m.advance(c, face) })
-        .sum()
+/// The text of atoms as typed, with a space between Latin words.
+fn join(a: &[Atom]) -> String {
+    let mut s = String::new();
+    for (n, atom) in a.iter().enumerate() {
+        if n > 0 && matches!(atom.gap, Gap::Space(_)) {
+            s.push(' ');
+        }
+        s.push_str(&atom.text);
+    }
+    s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Full-width for CJK and CJK punctuation, half for ASCII.
+    /// Full-width for wide characters, half an em for Latin.
     struct Mono;
     impl Measure for Mono {
-        fn advance(&self, c: char, _: Face) -> f64 {
-            if is_cjk(c) || "“”‘’—…".contains(c) {
+        fn advance(&self, c: char, _: Face, latin: bool) -> f64 {
+            if !latin || is_wide(c) {
                 1.0
+            } else if c == ' ' {
+                0.25
             } else {
                 0.5
             }
         }
     }
 
+    const PARA: Shape = Shape {
+        cells: 28,
+        first_indent: 2,
+        rest_indent: 0,
+        em: 1.0,
+    };
+
     fn lines(text: &str) -> Vec<Line> {
-        break_lines(
-            &[(text.to_string(), Face::Body)],
-            Shape {
-                cells: 28,
-                first_indent: 2,
-                rest_indent: 0,
-            },
-            &Mono,
-        )
+        break_lines(&[(text.to_string(), Face::Body)], PARA, &Mono)
     }
 
     fn texts(ls: &[Line]) -> Vec<String> {
@@ -466,59 +848,331 @@ mod tests {
             .collect()
     }
 
+    /// The right edge of a line's last glyph box (a Latin word's natural end).
+    fn right_edge(l: &Line) -> f64 {
+        let g = l.glyphs.last().unwrap();
+        g.x + if g.latin {
+            g.text
+                .chars()
+                .map(|c| Mono.advance(c, Face::Body, true))
+                .sum()
+        } else {
+            1.0
+        }
+    }
+
+    /// Gaps between neighbouring glyph boxes, in cells.
+    fn gaps(l: &Line) -> Vec<f64> {
+        l.glyphs
+            .windows(2)
+            .map(|w| {
+                let a = &w[0];
+                let adv: f64 = if a.latin {
+                    a.text
+                        .chars()
+                        .map(|c| Mono.advance(c, Face::Body, true))
+                        .sum()
+                } else {
+                    1.0
+                };
+                w[1].x - (a.x + adv)
+            })
+            .collect()
+    }
+
+    fn assert_flush(ls: &[Line]) {
+        for l in ls.iter().filter(|l| l.full) {
+            let edge = right_edge(l);
+            // A squeezed mark at the end keeps its ink inside the line.
+            let end_mark = l
+                .glyphs
+                .last()
+                .is_some_and(|g| CLOSING.contains(g.text.as_str()));
+            assert!(
+                (edge - 28.0).abs() < 1e-6 || (end_mark && edge > 28.0 && edge <= 28.5 + 1e-6),
+                "not flush ({edge}): {}",
+                texts(std::slice::from_ref(l))[0]
+            );
+        }
+    }
+
+    fn assert_no_holes(ls: &[Line]) {
+        for l in ls {
+            for g in gaps(l) {
+                assert!(
+                    g <= 0.5 + 1e-6,
+                    "gap {g} in {}",
+                    texts(std::slice::from_ref(l))[0]
+                );
+            }
+        }
+    }
+
     #[test]
-    fn plain_lines_fill_the_grid() {
+    fn grid_lines_keep_every_column() {
+        // clreq#principles_of_arrangement_of_han_characters (2.1.3): solid
+        // setting; a line that needs no adjustment sits on the grid.
         let text = "字".repeat(26 + 28 + 5);
         let ls = lines(&text);
         assert_eq!(ls.len(), 3);
         assert_eq!(ls[0].glyphs.len(), 26);
         assert_eq!(ls[0].glyphs[0].x, 2.0);
         assert_eq!(ls[1].glyphs.len(), 28);
-        assert_eq!(ls[1].glyphs[27].x, 27.0);
-        assert!(ls[1].full && !ls[2].full);
+        for (n, g) in ls[1].glyphs.iter().enumerate() {
+            assert_eq!(g.x, n as f64);
+        }
+        assert!(ls[1].full && !ls[2].full && !ls[1].adjusted);
     }
 
     #[test]
-    fn no_line_starts_with_a_closing_mark() {
-        // The 27th character of line 1 would be "，".
-        let text = format!("{}，{}。", "字".repeat(26), "字".repeat(40));
+    fn kinsoku_no_closing_mark_at_line_start() {
+        // clreq#prohibition_rules_for_line_start_end (3.1.4, 禁则): ，。、；：？！
+        // and closing brackets never start a line.
+        let text = format!(
+            "{}，{}，{}。",
+            "字".repeat(26),
+            "字".repeat(40),
+            "字".repeat(30)
+        );
         let ls = lines(&text);
         for t in texts(&ls).iter().skip(1) {
-            assert!(!t.starts_with(['，', '。']), "{t}");
+            assert!(!t.starts_with(|c| NO_START.contains(c)), "{t}");
         }
-        for l in &ls[..ls.len() - 1] {
-            let last = l.glyphs.last().unwrap();
-            assert!((last.x - 27.0).abs() < 1e-9, "flush right: {}", last.x);
-        }
+        assert_flush(&ls);
+        assert_no_holes(&ls);
     }
 
     #[test]
-    fn pull_squeezes_marks_and_stays_flush() {
-        // Marks early in the line allow squeezing when the next line would start with "。".
-        let text = format!("字字，字，{}。{}", "字".repeat(21), "字".repeat(10));
+    fn kinsoku_no_opening_mark_at_line_end() {
+        // clreq#prohibition_rules_for_line_start_end (3.1.4): opening
+        // brackets and quotes never end a line.
+        let text = format!("{}“引号”{}", "字".repeat(25), "字".repeat(30));
         let ls = lines(&text);
-        assert_eq!(texts(&ls)[0].chars().last(), Some('。'));
-        let last = ls[0].glyphs.last().unwrap();
-        assert!((last.x - 27.0).abs() < 1e-9);
+        for t in texts(&ls) {
+            assert!(!t.ends_with(|c| NO_END.contains(c)), "{t}");
+        }
+        assert_flush(&ls);
+        assert_no_holes(&ls);
     }
 
     #[test]
-    fn latin_runs_take_whole_cells_and_stay_whole() {
-        let text = format!("{}2.0版本{}", "字".repeat(24), "字".repeat(10));
+    fn push_in_first_squeezes_adjacent_marks() {
+        // 先挤后推 (clreq#prohibition_rules_for_line_start_end, 3.1.4) and
+        // clreq#h-adjustment_of_adjacent_punctuation_marks (3.1.6.2): the mark
+        // that may not start a line is pulled in; adjacent marks ”， give first.
+        let text = format!("字字“字”，字字{}。{}", "字".repeat(18), "字".repeat(10));
         let ls = lines(&text);
         let t = texts(&ls);
-        assert!(t.iter().any(|l| l.contains("2.0")), "{t:?}");
-        // The run takes whole cells: the characters after it stay in their columns.
-        for g in ls[0].glyphs.iter().filter(|g| g.wide) {
+        assert_eq!(t[0].chars().last(), Some('。'), "{t:?}");
+        assert_flush(&ls);
+        assert_no_holes(&ls);
+        // The ”， pair gave half a cell, the end mark the other half: the
+        // characters before the pair stay on their columns.
+        let quote = ls[0].glyphs.iter().position(|g| g.text == "”").unwrap();
+        for g in &ls[0].glyphs[..=quote] {
             assert!((g.x - g.x.round()).abs() < 1e-9, "{} at {}", g.text, g.x);
         }
     }
 
     #[test]
-    fn dashes_are_not_split() {
-        let text = format!("{}——{}", "字".repeat(25), "字".repeat(10));
-        let t = texts(&lines(&text));
-        assert!(t.iter().any(|l| l.contains("——")), "{t:?}");
+    fn marks_inside_a_line_are_squeezed_alike() {
+        // clreq#procedures_for_inter-character_spacing_reduction (3.5.3):
+        // marks adjusted together are treated equally, so no 、 is narrower
+        // than its neighbour.
+        let text = format!(
+            "{}、{}、{}、{}{}。{}",
+            "字".repeat(4),
+            "字".repeat(4),
+            "字".repeat(4),
+            "字".repeat(4),
+            "字".repeat(7),
+            "字".repeat(8)
+        );
+        let ls = lines(&text);
+        assert_eq!(texts(&ls)[0].chars().last(), Some('。'));
+        let l = &ls[0];
+        let widths: Vec<f64> = l
+            .glyphs
+            .windows(2)
+            .filter(|w| w[0].text == "、")
+            .map(|w| w[1].x - w[0].x)
+            .collect();
+        assert_eq!(widths.len(), 3);
+        for w in &widths {
+            assert!((w - widths[0]).abs() < 1e-9, "{widths:?}");
+            assert!(*w >= 0.5 - 1e-9 && *w < 1.0);
+        }
+    }
+
+    #[test]
+    fn push_out_spreads_at_marks_without_holes() {
+        // 后推, clreq#procedures_for_inter-character_space_expansion (3.5.4):
+        // with nothing to squeeze, characters are pushed to the next line and
+        // the slack goes to the marks, ½ em at most: no hole.
+        let text = format!(
+            "{}、{}、{}“书”{}",
+            "字".repeat(8),
+            "字".repeat(8),
+            "字".repeat(5),
+            "字".repeat(20)
+        );
+        let ls = lines(&text);
+        for t in texts(&ls) {
+            assert!(!t.ends_with('“'), "{t}");
+        }
+        assert_flush(&ls);
+        assert_no_holes(&ls);
+    }
+
+    #[test]
+    fn latin_keeps_natural_width_and_numbers_keep_units() {
+        // clreq#handling_western_text_in_chinese_text_using_proportional_western_fonts
+        // (3.2.4) and jlreq#unbreakable_character_sequences: Western words
+        // and numbers are not broken; a number stays with its unit (2024年)
+        // and its 第 (第3次); the Han–Western space is 0 to ¼ em
+        // (clreq#mixed_text_composition_in_horizontal_writing_mode, 3.2.2).
+        let text = format!(
+            "{}部署2024年重点任务，第3次会议达到82.5%，{}",
+            "字".repeat(14),
+            "字".repeat(40)
+        );
+        let ls = lines(&text);
+        let t = texts(&ls);
+        assert!(t.iter().any(|l| l.contains("2024年")), "{t:?}");
+        assert!(t.iter().any(|l| l.contains("第3次")), "{t:?}");
+        assert!(t.iter().any(|l| l.contains("82.5%")), "{t:?}");
+        let run = ls
+            .iter()
+            .flat_map(|l| &l.glyphs)
+            .find(|g| g.text == "2024")
+            .unwrap();
+        assert!(run.latin);
+        let next = ls
+            .iter()
+            .flat_map(|l| l.glyphs.windows(2))
+            .find(|w| w[0].text == "2024")
+            .unwrap();
+        // Natural width (4 × ½), plus at most ¼ em at the boundary.
+        let gap = next[1].x - (next[0].x + 2.0);
+        assert!((-1e-9..=0.25 + 1e-9).contains(&gap), "{gap}");
+        assert_flush(&ls);
+        assert_no_holes(&ls);
+    }
+
+    #[test]
+    fn a_line_starting_with_a_number_starts_at_the_margin() {
+        // clreq#mixed_text_composition_in_horizontal_writing_mode (3.2.2):
+        // no Han–Western space at a line start.
+        let text = format!(
+            "{}{}2024年以来，{}",
+            "字".repeat(26),
+            "字".repeat(0),
+            "字".repeat(40)
+        );
+        let ls = lines(&text);
+        let g = &ls[1].glyphs[0];
+        assert_eq!(g.text, "2024");
+        assert!(g.x.abs() < 1e-9, "{}", g.x);
+    }
+
+    #[test]
+    fn urls_break_after_slashes_and_dots() {
+        // No CLREQ rule (docs/composition-rules.md §6): jianbao breaks URLs
+        // after / . _ - ? & = # so the line before one is not letter-spaced.
+        // Long Western words and URLs break after / . _ - ? & = # without
+        // a hyphen; the line before is not letter-spaced.
+        let text = format!(
+            "更多详情请访问{}网站：https://www.example.gov.cn/hbj/xxgk/tzgg/202403/t20240315_1234567.html。",
+            "某某县生态环境局"
+        );
+        let ls = lines(&text);
+        let t = texts(&ls);
+        assert!(ls.len() >= 2, "{t:?}");
+        assert!(t[0].contains("https://"), "{t:?}");
+        assert_flush(&ls);
+        assert_no_holes(&ls);
+        let joined: String = t.concat();
+        assert!(
+            joined
+                .contains("https://www.example.gov.cn/hbj/xxgk/tzgg/202403/t20240315_1234567.html")
+        );
+    }
+
+    #[test]
+    fn latin_words_break_at_spaces() {
+        let text = format!(
+            "{}World Wide Fund for Nature（WWF）{}",
+            "字".repeat(20),
+            "字".repeat(30)
+        );
+        let ls = lines(&text);
+        let t = texts(&ls);
+        for w in ["World", "Wide", "Fund", "Nature"] {
+            assert!(
+                ls.iter().flat_map(|l| &l.glyphs).any(|g| g.text == w),
+                "{t:?}"
+            );
+        }
+        assert_flush(&ls);
+        assert_no_holes(&ls);
+    }
+
+    #[test]
+    fn a_long_number_is_never_split() {
+        let text = format!(
+            "{}统一社会信用代码为12345678901234567890，{}",
+            "字".repeat(17),
+            "字".repeat(60)
+        );
+        let ls = lines(&text);
+        assert!(
+            ls.iter()
+                .flat_map(|l| &l.glyphs)
+                .any(|g| g.text == "12345678901234567890")
+        );
+        assert_flush(&ls);
+        assert_no_holes(&ls);
+    }
+
+    #[test]
+    fn dashes_and_ellipses_are_not_split() {
+        // clreq#h-unbreakable_marks_punctuation (3.1.5.1): —— and …… take two
+        // cells and stay together.
+        for mark in ["——", "……"] {
+            for pad in 24..28 {
+                let text = format!("{}{mark}{}", "字".repeat(pad), "字".repeat(10));
+                let t = texts(&lines(&text));
+                assert!(t.iter().any(|l| l.contains(mark)), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn spaces_between_chinese_vanish_and_latin_spaces_stay() {
+        let ls = lines("活动 。Hello world");
+        let t = texts(&ls);
+        assert_eq!(t[0], "活动。Helloworld");
+        let hello = ls[0].glyphs.iter().find(|g| g.text == "Hello").unwrap();
+        let world = ls[0].glyphs.iter().find(|g| g.text == "world").unwrap();
+        assert!((world.x - (hello.x + 2.5 + 0.25)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_run_of_marks_longer_than_a_line_still_breaks() {
+        let text = "，".repeat(100);
+        let ls = lines(&text);
+        assert!(ls.len() >= 3);
+        let total: usize = ls.iter().map(|l| l.glyphs.len()).sum();
+        assert_eq!(total, 100);
+    }
+
+    #[test]
+    fn every_character_is_kept() {
+        let text = "近日，市生态环境局召开2024年第3次会议（PM2.5浓度下降15%），详见https://a.b/c?d=1&e=2。";
+        let ls = lines(text);
+        let joined: String = texts(&ls).concat();
+        let expected: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(joined, expected);
     }
 
     #[test]

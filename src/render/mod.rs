@@ -4,6 +4,7 @@
 pub mod data;
 pub mod grid;
 mod pdf;
+pub mod title;
 pub mod world;
 
 use std::fmt;
@@ -33,13 +34,19 @@ fn face(role: Role) -> Face {
 }
 
 impl Measure for Fonts {
-    fn advance(&self, c: char, face: Face) -> f64 {
+    fn advance(&self, c: char, face: Face, latin: bool) -> f64 {
         let role = match face {
             Face::Body => Role::Body,
             Face::Heading => Role::Heading,
             Face::Subheading => Role::Subheading,
         };
-        Fonts::advance(self, role, c).unwrap_or(1.0)
+        // Latin text comes from the Latin face where it has the glyph, as
+        // in the layout's font list.
+        latin
+            .then(|| Fonts::advance(self, Role::Latin, c))
+            .flatten()
+            .or_else(|| Fonts::advance(self, role, c))
+            .unwrap_or(1.0)
     }
 }
 
@@ -104,6 +111,14 @@ pub fn layout(
     issue: &Issue,
     today: NaiveDate,
 ) -> Result<Laid, Vec<TypstDiagnostic>> {
+    // Pasted text is cleaned before layout unless the office wants it as typed.
+    let cleaned;
+    let issue = if config.clean_text {
+        cleaned = crate::clean::cleaned(issue);
+        &cleaned
+    } else {
+        issue
+    };
     let data = data::layout_data(issue, config, &engine.fonts);
     // `Fonts::load` resolved every family against the font book, so typst
     // never meets one it does not know (it would only warn and fall back).

@@ -1,12 +1,14 @@
 //! The integration tests, in one binary that links the library (and so
 //! typst) once: the real binary on publication folders and its PDFs read
-//! back (`build`, `fonts`), the laid-out document measured (`geometry`),
+//! back (`build`, `fonts`), the laid-out document measured (`geometry`,
+//! and the line composer's rules in `composition`),
 //! and arbitrary input through the parser, the checks and `build`
 //! (`robustness`). The corpus of `jianbao check` outputs is a binary of
 //! its own (`tests/corpus.rs`).
 
 mod build;
 mod common;
+mod composition;
 mod fonts;
 mod geometry;
 mod robustness;

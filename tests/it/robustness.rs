@@ -61,6 +61,7 @@ fn context(root: &Path) -> check::Context<'_> {
         root,
         fonts: Some(fonts()),
         today: today(),
+        clean: true,
     }
 }
 
@@ -73,11 +74,12 @@ fn today() -> chrono::NaiveDate {
 /// `issues/001.md`, holds `bytes`.
 fn publication_with(bytes: &[u8]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        repo().join("tests/fixtures/literal/jianbao.toml"),
-        dir.path().join("jianbao.toml"),
-    )
-    .unwrap();
+    // The literal fixture's settings, with the cleaning of pasted text on
+    // (that fixture turns it off), as the in-memory route checks.
+    let config = std::fs::read_to_string(repo().join("tests/fixtures/literal/jianbao.toml"))
+        .unwrap()
+        .replace("clean = false", "clean = true");
+    std::fs::write(dir.path().join("jianbao.toml"), config).unwrap();
     std::fs::create_dir(dir.path().join("issues")).unwrap();
     std::fs::write(dir.path().join("issues/001.md"), bytes).unwrap();
     dir
