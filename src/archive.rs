@@ -17,6 +17,8 @@ pub enum Outcome {
     Written {
         path: PathBuf,
         warnings: Vec<TypstDiagnostic>,
+        /// What the clerk should know about the pages.
+        notes: Vec<String>,
     },
     /// The issue has errors: not built, an earlier PDF is kept.
     HasErrors,
@@ -99,6 +101,7 @@ impl<'a> Builder<'a> {
             Ok(()) => Outcome::Written {
                 path: out.to_path_buf(),
                 warnings: laid.warnings,
+                notes: laid.notes,
             },
             Err(e) => Outcome::WriteFailed(out.to_path_buf(), e),
         }

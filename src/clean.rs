@@ -35,6 +35,52 @@ pub enum FixKind {
     Space,
     /// full-width digits and Latin letters (and the marks inside such a run) → half-width
     FullWidthAlphanumeric,
+    /// invisible characters pasted from web pages (zero-width spaces and
+    /// joiners, soft hyphens, a stray byte-order mark) → dropped
+    Invisible,
+}
+
+impl FixKind {
+    /// The diagnostic code of the warning about this kind of fix.
+    pub fn code(self) -> &'static str {
+        match self {
+            FixKind::HalfWidthPunctuation => "half-width-punctuation",
+            FixKind::StraightQuote => "straight-quote",
+            FixKind::Space => "stray-space",
+            FixKind::FullWidthAlphanumeric => "full-width-alphanumeric",
+            FixKind::Invisible => "invisible-character",
+        }
+    }
+
+    /// What it is called in `check --fix`'s summary.
+    pub fn name(self) -> &'static str {
+        match self {
+            FixKind::HalfWidthPunctuation => "半角标点",
+            FixKind::StraightQuote => "直引号",
+            FixKind::Space => "多余空格",
+            FixKind::FullWidthAlphanumeric => "全角数字字母",
+            FixKind::Invisible => "不可见字符",
+        }
+    }
+
+    pub const ALL: [FixKind; 5] = [
+        FixKind::HalfWidthPunctuation,
+        FixKind::StraightQuote,
+        FixKind::Space,
+        FixKind::FullWidthAlphanumeric,
+        FixKind::Invisible,
+    ];
+}
+
+/// Characters that print nothing and only get in the way: zero-width
+/// space, non-joiner and joiner, left-to-right and right-to-left marks,
+/// word joiner, the emoji variation selector, a byte-order mark inside the
+/// text, and the soft hyphen (which typst would print as a hyphen).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
 }
 
 /// The fixes for one paragraph's text, in order, non-overlapping.
@@ -81,6 +127,8 @@ enum Shape {
     Parens,
     /// A pair of straight quotes: converted together.
     Quotes,
+    /// A Latin full stop after Chinese, ending a sentence: `召开.局长`.
+    Period,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -138,16 +186,35 @@ impl<'a> Cleaner<'a> {
         }
 
         let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+        let between_digits =
+            |i: usize| i > 0 && i + 1 < n && is_digit(orig[i - 1]) && is_digit(orig[i + 1]);
+        // A full-width comma between digits is a thousands separator when
+        // exactly three digits follow: ２，３００.
+        let thousands = |i: usize| {
+            let digits = orig[i + 1..].iter().take_while(|c| is_digit(**c)).count();
+            between_digits(i) && digits == 3
+        };
+        let is_alnum = |c: char| c.is_ascii_alphanumeric() || half_width(c).is_some();
+        let between_alnum =
+            |i: usize| i > 0 && i + 1 < n && is_alnum(orig[i - 1]) && is_alnum(orig[i + 1]);
         let view: Vec<char> = (0..n)
             .map(|i| match orig[i] {
-                '．' if i > 0 && i + 1 < n && is_digit(orig[i - 1]) && is_digit(orig[i + 1]) => {
-                    '.'
+                // ｗｗｗ．ｇｏｖ．ｃｎ, ａｂｃ＠…, ＡＢＣ－１２３: marks inside a
+                // full-width word read half-width too.
+                c @ ('．' | '＠' | '－' | '＿' | '／') if between_alnum(i) => {
+                    char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
                 }
+                // Marks inside a number read half-width: ８２．５, １４：３０,
+                // 1：500, ２，３００, and ％ right after a digit.
+                '．' if between_digits(i) => '.',
+                '：' if between_digits(i) => ':',
+                '，' if thousands(i) => ',',
+                '％' if i > 0 && is_digit(orig[i - 1]) => '%',
                 c => half_width(c).unwrap_or(c),
             })
             .collect();
 
-        let visible = |i: usize| !emph[i] && !is_space(view[i]);
+        let visible = |i: usize| !emph[i] && !is_space(view[i]) && !is_invisible(view[i]);
         // One walk each way; `last` carries the nearest visible char seen.
         let nearest = |order: &mut dyn Iterator<Item = usize>| {
             let mut found = vec![NONE; n];
@@ -226,6 +293,11 @@ impl<'a> Cleaner<'a> {
                     None => self.add_unit(Shape::Mark, i, i),
                 },
                 ',' | ':' | ';' | '?' | '!' => self.add_unit(Shape::Mark, i, i),
+                '.' => self.add_unit(Shape::Period, i, i),
+                // 55" 和 65", 2'05": after a figure, with no quote open, it
+                // is an inch or a second.
+                '"' if open_double.is_none() && i > 0 && self.view[i - 1].is_ascii_digit() => {}
+                '\'' if open_single.is_none() && i > 0 && self.view[i - 1].is_ascii_digit() => {}
                 '"' => match open_double.take() {
                     Some(a) => self.add_unit(Shape::Quotes, a, i),
                     None => open_double = Some(i),
@@ -264,6 +336,17 @@ impl<'a> Cleaner<'a> {
     }
 
     /// `don't`, `it's`, `'90s`: a `'` that is not a quote.
+    /// Whether the char at `i` closes a quote or a bracket.
+    fn closes(&self, i: usize) -> bool {
+        match self.view[i] {
+            '"' | '\'' => {
+                let u = self.unit_of[i];
+                u != NONE && self.units[u].shape == Shape::Quotes && self.units[u].close == i
+            }
+            c => "”’)）」』".contains(c),
+        }
+    }
+
     fn is_apostrophe(&self, i: usize) -> bool {
         let at = |k: usize| self.view.get(k).copied().unwrap_or(' ');
         let alnum = |k: usize| at(k).is_ascii_alphanumeric();
@@ -290,7 +373,22 @@ impl<'a> Cleaner<'a> {
         let before = self.prev[open];
         let after = self.next[close];
         match shape {
+            // "I love China!”: a mark between a Latin word and the quote or
+            // bracket closing it belongs to the Latin phrase.
+            Shape::Mark
+                if before != NONE
+                    && self.view[before].is_ascii_alphanumeric()
+                    && after != NONE
+                    && self.closes(after) =>
+            {
+                false
+            }
             Shape::Mark => self.is_chinese_at(before) || self.is_chinese_at(after),
+            // Only between Chinese, or after Chinese at the paragraph's end:
+            // 1.5, www.gov.cn and "Co. Ltd" keep theirs.
+            Shape::Period => {
+                self.is_chinese_at(before) && (after == NONE || self.is_chinese_at(after))
+            }
             // A pair that touches Chinese on either side (through spaces,
             // which layout drops next to Chinese) or holds it is Chinese:
             // "Nature (WWF) 发布" must not print a half-width ")" against 发.
@@ -383,6 +481,7 @@ impl<'a> Cleaner<'a> {
             };
             match unit.shape {
                 Shape::Mark => push(unit.open, full_width_mark(self.view[unit.open])),
+                Shape::Period => push(unit.open, '。'),
                 Shape::Parens | Shape::Quotes => {
                     push(unit.open, open);
                     push(unit.close, close);
@@ -393,7 +492,16 @@ impl<'a> Cleaner<'a> {
         let mut i = 0;
         while i < n {
             let start = i;
-            if is_space(self.view[i]) {
+            if is_invisible(self.view[i]) {
+                while i < n && is_invisible(self.view[i]) {
+                    i += 1;
+                }
+                out.push(Fix {
+                    range: self.bytes(start..i),
+                    replacement: String::new(),
+                    kind: FixKind::Invisible,
+                });
+            } else if is_space(self.view[i]) {
                 while i < n && is_space(self.view[i]) {
                     i += 1;
                 }
@@ -436,15 +544,16 @@ impl<'a> Cleaner<'a> {
 
 /// The places in an issue file whose text is cleaned: every body text
 /// after its line marker (titles, lead-in, subtitle, notes, headings,
-/// paragraphs, labels, captions), as byte ranges of the file.
-pub fn body_spans(body: &[crate::issue::Block]) -> Vec<Range<usize>> {
+/// paragraphs, labels, captions), as byte ranges of the file, and whether
+/// it is a centred line (a title, its lead-in or subtitle).
+pub fn body_spans(body: &[crate::issue::Block]) -> Vec<(Range<usize>, bool)> {
     use crate::issue::Block;
-    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut spans: Vec<(Range<usize>, bool)> = Vec::new();
     for block in body {
         match block {
-            Block::Label(t) | Block::Paragraph(t) => spans.push(t.span.clone()),
+            Block::Label(t) | Block::Paragraph(t) => spans.push((t.span.clone(), false)),
             // The head and the run-in rest share the line's span.
-            Block::Heading { head, .. } => spans.push(head.span.clone()),
+            Block::Heading { head, .. } => spans.push((head.span.clone(), false)),
             Block::Title {
                 lead,
                 lines,
@@ -453,13 +562,13 @@ pub fn body_spans(body: &[crate::issue::Block]) -> Vec<Range<usize>> {
                 lead.iter()
                     .chain(lines)
                     .chain(subtitle)
-                    .map(|t| t.span.clone()),
+                    .map(|t| (t.span.clone(), true)),
             ),
-            Block::Note(paras) => spans.extend(paras.iter().map(|t| t.span.clone())),
-            Block::Picture { caption, .. } => spans.push(caption.span.clone()),
+            Block::Note(paras) => spans.extend(paras.iter().map(|t| (t.span.clone(), false))),
+            Block::Picture { caption, .. } => spans.push((caption.span.clone(), false)),
         }
     }
-    spans.sort_by_key(|s| s.start);
+    spans.sort_by_key(|(s, _)| s.start);
     spans.dedup();
     spans
 }
@@ -480,16 +589,40 @@ pub fn cleaned(issue: &crate::issue::Issue) -> crate::issue::Issue {
     Issue::parse(issue.id.clone(), source, &mut Vec::new()).unwrap_or_else(|| issue.clone())
 }
 
-/// Every fix in the body of an issue file, with ranges in the file.
+/// Every fix in the body of an issue file, with ranges in the file. In a
+/// title, a space between two phrases is meant: it becomes an ideographic
+/// space rather than going.
 pub fn file_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<Fix> {
+    use crate::issue::heading_number;
     let mut out = Vec::new();
-    for span in body_spans(body) {
+    for (span, centred) in body_spans(body) {
         let Some(text) = source.get(span.clone()) else {
             continue;
         };
-        out.extend(fixes(text).into_iter().map(|f| Fix {
-            range: f.range.start + span.start..f.range.end + span.start,
-            ..f
+        // A line escaped with `\` is taken as typed.
+        if span.start > 0 && source.as_bytes()[span.start - 1] == b'\\' {
+            continue;
+        }
+        let mut found = fixes(text);
+        // Cleaning never changes what a line is: `一 、这是正文` or
+        // `１．建立` stay paragraphs, `(一)` stays a heading.
+        if !centred {
+            let level = |t: &str| heading_number(t).map(|(l, _)| l);
+            while !found.is_empty() && level(&apply(text, &found)) != level(text) {
+                found.remove(0);
+            }
+        }
+        out.extend(found.into_iter().map(|f| {
+            let replacement = if centred && f.kind == FixKind::Space {
+                "\u{3000}".to_string()
+            } else {
+                f.replacement
+            };
+            Fix {
+                range: f.range.start + span.start..f.range.end + span.start,
+                replacement,
+                kind: f.kind,
+            }
         }));
     }
     out
@@ -743,6 +876,50 @@ mod tests {
     }
 
     #[test]
+    fn marks_inside_full_width_numbers_and_invisible_characters() {
+        assert_eq!(
+            clean("会议于１４：３０召开，投入２，３００万元，增长８２．５％，比例１：５００"),
+            "会议于14:30召开，投入2,300万元，增长82.5%，比例1:500"
+        );
+        // A list of numbers keeps its commas.
+        assert_eq!(clean("第１，２，３条"), "第1，2，3条");
+        assert_eq!(
+            clean("零宽空格\u{200B}在这里，软连字符\u{AD}在这里"),
+            "零宽空格在这里，软连字符在这里"
+        );
+        // A Latin full stop between Chinese ends a sentence; in a number,
+        // an address or an abbreviation it stays.
+        assert_eq!(
+            clean("会议在局三楼召开.局长出席会议并讲话."),
+            "会议在局三楼召开。局长出席会议并讲话。"
+        );
+        for text in [
+            "增长1.5个百分点",
+            "详见www.gov.cn网站",
+            "Xincailiao Co. Ltd公司",
+        ] {
+            assert_eq!(clean(text), text);
+        }
+    }
+
+    #[test]
+    fn what_the_cleaner_leaves_alone() {
+        for text in [
+            "采购55\"和65\"液晶显示屏",
+            "北纬34°45'30\"、东经113°37'15\"",
+            "她说“I love China!”。",
+        ] {
+            assert_eq!(clean(text), text, "{text}");
+        }
+        assert_eq!(clean("He asked \"why?\" 我们"), "He asked “why?”我们");
+        assert_eq!(clean("\"2024\"年"), "“2024”年");
+        assert_eq!(
+            clean("网址ｗｗｗ．ｙｕｎｘｉ．ｇｏｖ．ｃｎ，编号ＡＢＣ－１２３"),
+            "网址www.yunxi.gov.cn，编号ABC-123"
+        );
+    }
+
+    #[test]
     fn straight_quotes_around_chinese() {
         assert_eq!(
             clean("要做到\"严格、规范、公正、文明\"。"),
@@ -808,9 +985,10 @@ mod tests {
         assert_eq!(f[0].range, 6..18);
         assert_eq!(f[0].replacement, "2024");
         assert_eq!(f[0].kind, FixKind::FullWidthAlphanumeric);
-        assert_eq!(clean("增长１２．５％"), "增长12.5％");
+        // ％ after digits reads as the number's own sign.
+        assert_eq!(clean("增长１２．５％"), "增长12.5%");
         assert_eq!(clean("版本2．0"), "版本2.0");
-        assert_eq!(clean("１，０００人"), "1，000人");
+        assert_eq!(clean("１，０００人"), "1,000人");
         assert_eq!(clean("末尾．"), "末尾．");
         // Full-width digits read as digits: no conversion between them.
         assert_eq!(clean("１０:３０召开"), "10:30召开");

@@ -120,7 +120,7 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             let diagnostics = publication.diagnostics(&selection);
             let code = report(&diagnostics, *format, *deny_warnings);
             if *format == Format::Human {
-                summary(&diagnostics, selection.issues.len());
+                summary(&diagnostics, selection.issues.len(), *deny_warnings);
             }
             Ok(code)
         }
@@ -148,21 +148,37 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
             continue;
         }
         let text = clean::apply(&issue.source.text, &fixes);
-        crate::render::write_atomically(&entry.file.path, text.as_bytes()).map_err(|e| {
-            UsageError::new(format!("无法改写 {}: {e}", issue.source.path.display()))
-        })?;
+        let shown = issue.source.path.display();
+        // Through a link to the file it names, inside the publication; a
+        // read-only file is left as it is.
+        let target = entry
+            .file
+            .path
+            .canonicalize()
+            .map_err(|e| UsageError::new(format!("无法改写 {shown}: {e}")))?;
+        let inside = publication
+            .root
+            .canonicalize()
+            .is_ok_and(|root| target.starts_with(root));
+        if !inside {
+            return Err(
+                UsageError::new(format!("{shown} 链接到简报文件夹外面，没有改写"))
+                    .help("把期刊文件放进简报文件夹里，再运行 jianbao check --fix"),
+            );
+        }
+        if std::fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
+            return Err(UsageError::new(format!("{shown} 是只读文件，没有改写"))
+                .help("如果要改，先去掉只读属性（chmod u+w），再运行 jianbao check --fix"));
+        }
+        crate::render::write_atomically(&target, text.as_bytes())
+            .map_err(|e| UsageError::new(format!("无法改写 {shown}: {e}")))?;
         changed = true;
         let count = |k: FixKind| fixes.iter().filter(|f| f.kind == k).count();
-        let parts: Vec<String> = [
-            (FixKind::HalfWidthPunctuation, "半角标点"),
-            (FixKind::StraightQuote, "直引号"),
-            (FixKind::Space, "多余空格"),
-            (FixKind::FullWidthAlphanumeric, "全角数字字母"),
-        ]
-        .iter()
-        .filter(|(k, _)| count(*k) > 0)
-        .map(|(k, name)| format!("{name} {}", count(*k)))
-        .collect();
+        let parts: Vec<String> = FixKind::ALL
+            .iter()
+            .filter(|k| count(**k) > 0)
+            .map(|k| format!("{} {}", k.name(), count(*k)))
+            .collect();
         eprintln!(
             "已修改 {}：{} 处（{}）",
             issue.source.path.display(),
@@ -173,8 +189,10 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
         for f in fixes.iter().take(LISTED) {
             let (line, col) = issue.source.line_col(f.range.start);
             let typed = &issue.source.text[f.range.clone()];
-            if f.kind == FixKind::Space {
+            if f.kind == FixKind::Space && f.replacement.is_empty() {
                 eprintln!("  {line}:{col}  删除空格");
+            } else if f.kind == FixKind::Invisible {
+                eprintln!("  {line}:{col}  删除看不见的字符");
             } else {
                 eprintln!("  {line}:{col}  {typed} → {}", f.replacement);
             }
@@ -210,11 +228,15 @@ fn report(diags: &[&Diagnostic], format: Format, deny_warnings: bool) -> u8 {
     }
 }
 
-fn summary(diags: &[&Diagnostic], issues: usize) {
+fn summary(diags: &[&Diagnostic], issues: usize, deny_warnings: bool) {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     if errors + warnings == 0 {
         eprintln!("检查了 {issues} 期：没有问题");
+    } else if errors == 0 && deny_warnings {
+        eprintln!(
+            "检查了 {issues} 期：0 个错误，{warnings} 个警告（--deny-warnings：警告也算不通过）"
+        );
     } else {
         eprintln!("检查了 {issues} 期：{errors} 个错误，{warnings} 个警告");
     }
@@ -232,10 +254,17 @@ fn build(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
         let shown = display_path(&entry.file.path);
         let shown = shown.display();
         match outcome {
-            Outcome::Written { path, warnings } => {
+            Outcome::Written {
+                path,
+                warnings,
+                notes,
+            } => {
                 built += 1;
                 for w in warnings {
                     eprintln!("{shown}: {w}");
+                }
+                for n in notes {
+                    eprintln!("{shown}: note: {n}");
                 }
                 eprintln!("{shown} → {}", display_path(&path).display());
             }

@@ -31,6 +31,21 @@ pub struct Masthead {
     pub editor: String,
     pub mark: Option<String>,
     pub number_format: String,
+    /// 密级, top right (an issue may set its own).
+    pub classification: Option<String>,
+    /// Where （总第N期） stands.
+    pub total: TotalPlacement,
+    /// A 本期要目 under the masthead when an issue has two or more articles.
+    pub contents: bool,
+}
+
+/// Where the cumulative number （总第N期） is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotalPlacement {
+    /// On the number line: 第4期（总第16期）.
+    Inline,
+    /// On a line of its own below the number.
+    Below,
 }
 
 #[derive(Debug, Clone)]
@@ -84,14 +99,35 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         editor: String::new(),
         mark: None,
         number_format: "第{number}期".into(),
+        classification: None,
+        total: TotalPlacement::Inline,
+        contents: true,
     };
     match top.table("masthead", "title = \"简报\"", diags) {
         Ok(Some(mut m)) => {
-            masthead.series = m.string("series", "\"××市教育局\"", diags).map(|s| s.value);
-            masthead.title = m
-                .required_string("title", "\"简报\"", diags)
-                .map(|s| s.value)
-                .unwrap_or_default();
+            let series = m.string("series", "\"××市教育局\"", diags);
+            let title = m.required_string("title", "\"简报\"", diags);
+            // The series line (2号) may take two lines, the name (初号) one.
+            for (value, most, what) in [
+                (&series, 40.0, "series（报头上方的红字）"),
+                (&title, 10.0, "title（简报名称）"),
+            ] {
+                if let Some(v) = value
+                    && ems(&v.value) > most
+                {
+                    diags.push(
+                        Diagnostic::error(
+                            "masthead-too-long",
+                            file,
+                            v.span.clone(),
+                            format!("{what}太长，报头放不下"),
+                        )
+                        .with_help(format!("最多约 {most} 个字：写简称")),
+                    );
+                }
+            }
+            masthead.series = series.map(|s| s.value);
+            masthead.title = title.map(|s| s.value).unwrap_or_default();
             masthead.editor = m
                 .string("editor", "\"办公室\"", diags)
                 .map(|s| s.value)
@@ -102,6 +138,27 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
             if let Some(f) = m.string("number_format", "\"第{number}期\"", diags) {
                 check_number_format(file, &f, diags);
                 masthead.number_format = f.value;
+            }
+            masthead.classification = m
+                .string("classification", "\"秘密\"", diags)
+                .map(|s| s.value);
+            if let Some(t) = m.string("total", "\"inline\"", diags) {
+                match t.value.as_str() {
+                    "inline" => masthead.total = TotalPlacement::Inline,
+                    "below" => masthead.total = TotalPlacement::Below,
+                    other => diags.push(
+                        Diagnostic::error(
+                            "bad-value",
+                            file,
+                            t.span,
+                            format!("total = \"{other}\" 不认识"),
+                        )
+                        .with_help("写 total = \"inline\"（总期号和期号同一行）或 total = \"below\"（另起一行）"),
+                    ),
+                }
+            }
+            if let Some(b) = m.bool("contents", "false", diags) {
+                masthead.contents = b.value;
             }
             m.finish(diags);
         }
@@ -184,6 +241,13 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         fonts,
         clean_text,
     })
+}
+
+/// A text's width in em: a Chinese character one, a Latin one about half.
+fn ems(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if crate::script::is_wide(c) { 1.0 } else { 0.5 })
+        .sum()
 }
 
 fn check_number_format(file: &Arc<SourceFile>, f: &Spanned<String>, diags: &mut Vec<Diagnostic>) {

@@ -16,7 +16,13 @@ pub fn is_wide(c: char) -> bool {
         | 0xFFE0..=0xFFE6 | 0x1F000..=0x1FAFF | 0x20000..=0x3FFFF)
         || CJK_SYMBOLS.contains(c)
         // A character no font sets narrow (emoji, rare symbols) takes a cell.
-        || (!c.is_ascii() && c.is_alphanumeric() && !is_latin_letter(c))
+        || (!c.is_ascii() && c.is_alphanumeric() && !is_latin_letter(c) && !is_latin_sign(c))
+}
+
+/// Signs that go with Latin text and figures: super- and subscripts
+/// (m², CO₂, PM₂.₅), µ, and the ligatures ﬁ ﬂ.
+fn is_latin_sign(c: char) -> bool {
+    matches!(c as u32, 0x00B2 | 0x00B3 | 0x00B5 | 0x00B9 | 0x2070..=0x209F | 0xFB00..=0xFB06)
 }
 
 /// Latin, Greek and Cyrillic letters: set at their natural width.

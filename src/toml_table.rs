@@ -115,6 +115,17 @@ fn syntax_error(
         )
         .with_help(help);
     }
+    // A list typed with Chinese quotes or commas: say so once, with the
+    // line as it should be.
+    if let Some((k, value)) = line.split_once('=')
+        && let Some(fixed) = chinese_list_fix(value)
+    {
+        return Diagnostic::error("toml-syntax", file, span, "名单用了中文引号或中文逗号")
+            .with_help(format!(
+                "写成 {} = {fixed}（英文双引号，英文逗号）",
+                k.trim()
+            ));
+    }
     let (what, help) = if message.contains("duplicate key") {
         ("同一个设置项写了两次", "删掉重复的那一行")
     } else if message.contains("string values must be quoted") || message.contains("invalid string")
@@ -142,6 +153,34 @@ fn syntax_error(
     // The parser's own words, as a detail for those who know TOML.
     let detail = message.lines().next().unwrap_or(message);
     Diagnostic::error("toml-syntax", file, span, format!("{what}（{detail}）")).with_help(help)
+}
+
+/// `[“单位一”，“单位二”]` or `["单位一"，"单位二"]` written as TOML means
+/// `["单位一", "单位二"]`: the fixed value, when it is such a list.
+fn chinese_list_fix(value: &str) -> Option<String> {
+    let value = value.trim();
+    let inner = value
+        .strip_prefix(['[', '［'])?
+        .strip_suffix([']', '］'])?
+        .trim();
+    let chinese = inner.contains(['“', '”', '，', '、', '＂']);
+    if !chinese {
+        return None;
+    }
+    let items: Vec<String> = inner
+        .split([',', '，', '、'])
+        .map(|item| {
+            item.trim()
+                .trim_matches(['"', '“', '”', '＂', ' ', '\u{3000}'])
+                .to_string()
+        })
+        .filter(|item| !item.is_empty())
+        .collect();
+    if items.is_empty() || items.iter().any(|i| i.contains('"')) {
+        return None;
+    }
+    let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+    Some(format!("[{}]", quoted.join(", ")))
 }
 
 /// One table being read. Keys that are read are marked; `finish` reports
@@ -355,12 +394,23 @@ impl<'a, 'i> TableReader<'a, 'i> {
         example: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Spanned<String>> {
-        let (_, value) = self.lookup(&[key], diags)?;
+        self.string_any(&[key], example, diags)
+    }
+
+    /// A string under any of `keys` (a key and its Chinese alias).
+    pub fn string_any(
+        &mut self,
+        keys: &[&'static str],
+        example: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Spanned<String>> {
+        let (key, value) = self.lookup(keys, diags)?;
         match value.get_ref() {
             DeValue::String(s) => Some(Spanned::new(s.to_string(), self.shift(value.span()))),
             _ => {
+                let key = key.to_string();
                 self.wrong_type(
-                    key,
+                    &key,
                     value,
                     "字符串",
                     format!("例如 {key} = {example}"),

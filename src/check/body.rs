@@ -41,7 +41,10 @@ pub fn check_body(
             HashMap::new();
         let mut other_order = Vec::new();
         for p in characters(src, distribution, body) {
-            if p.c.is_whitespace() || p.c.is_control() {
+            if p.c.is_whitespace()
+                || p.c.is_control()
+                || (ctx.clean && crate::clean::is_invisible(p.c))
+            {
                 continue;
             }
             match fonts.face_for(p.role, p.c) {
@@ -81,7 +84,7 @@ pub fn check_body(
                         role_name(role)
                     ),
                 )
-                .with_help("在 jianbao.toml 的 [fonts] 里加一个有这个字的同风格字体（例如 body = [\"仿宋_GB2312\"]），或用 --font-path 指定字体文件夹；也可以不管，字会印出来"),
+                .with_help("字会印出来，只是风格不同；要同风格，在 jianbao.toml 的 [fonts] fallback 里加一个收字较全的同风格字体（例如 \"方正仿宋_GBK\"），并用 --font-path 或 [fonts] paths 指定它所在的文件夹"),
             );
         }
         for c in order {
@@ -298,28 +301,40 @@ fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
             continue;
         }
         let typed = &src.text[fix.range.clone()];
-        let (code, message, help) = match fix.kind {
+        let (message, help) = match fix.kind {
             FixKind::HalfWidthPunctuation => (
-                "half-width-punctuation",
                 format!("中文里用了半角标点“{typed}”"),
                 format!("改成全角“{}”", fix.replacement),
             ),
             FixKind::StraightQuote => (
-                "straight-quote",
                 format!("中文里用了直引号 {typed}"),
                 format!("改成“{}”", fix.replacement),
             ),
-            FixKind::Space => (
-                "stray-space",
+            FixKind::Space if fix.replacement.is_empty() => (
                 "中文字之间有多余的空格".to_string(),
                 "删掉空格：中文字之间不空格".to_string(),
             ),
+            FixKind::Space => (
+                "标题里用半角空格隔开词组".to_string(),
+                "改成全角空格“　”".to_string(),
+            ),
             FixKind::FullWidthAlphanumeric => (
-                "full-width-alphanumeric",
                 format!("全角数字或字母“{typed}”"),
                 format!("改成半角“{}”", fix.replacement),
             ),
+            FixKind::Invisible => (
+                format!(
+                    "看不见的字符 {}（从网页或微信复制带来的）",
+                    typed
+                        .chars()
+                        .map(|c| format!("U+{:04X}", c as u32))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+                "删掉它".to_string(),
+            ),
         };
+        let code = fix.kind.code();
         diags.push(
             Diagnostic::warning(code, src, fix.range.clone(), message).with_help(format!(
                 "{help}（排版时自动改正；jianbao check --fix 改好文件）"
@@ -328,12 +343,7 @@ fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
     }
     for (kind, n) in shown {
         if n > SHOWN_PER_KIND {
-            let code = match kind {
-                FixKind::HalfWidthPunctuation => "half-width-punctuation",
-                FixKind::StraightQuote => "straight-quote",
-                FixKind::Space => "stray-space",
-                FixKind::FullWidthAlphanumeric => "full-width-alphanumeric",
-            };
+            let code = kind.code();
             diags.push(
                 Diagnostic::warning(
                     code,

@@ -37,7 +37,18 @@ pub fn check_front(
         );
     }
     let date = &front.date;
-    if (date.value - ctx.today).num_days() > 30 {
+    let ahead = (date.value - ctx.today).num_days();
+    if ahead > 366 {
+        diags.push(
+            Diagnostic::error(
+                "future-date",
+                src,
+                date.span.clone(),
+                format!("日期 {} 比今天晚一年多", chinese_date(date.value)),
+            )
+            .with_help("检查年份是否写错"),
+        );
+    } else if ahead > 30 {
         diags.push(
             Diagnostic::warning(
                 "future-date",
@@ -148,12 +159,34 @@ fn pasted_list(name: &str, label: &str, src: &Arc<SourceFile>, span: Span) -> Op
     }
     let mut parts = Vec::new();
     let mut start = 0;
-    for (at, len) in cuts.into_iter().chain(std::iter::once((name.len(), 0))) {
+    for (at, len) in cuts.iter().copied().chain(std::iter::once((name.len(), 0))) {
         let part = name[start..at].trim();
         if !part.is_empty() {
-            parts.push(format!("\"{part}\""));
+            parts.push(part);
         }
         start = at + len;
+    }
+    let quoted: Vec<String> = parts.iter().map(|p| format!("\"{p}\"")).collect();
+    let only_pause = cuts.iter().all(|&(at, _)| name[at..].starts_with('、'));
+    if only_pause {
+        // 县委、县政府分管领导 is one unit: 、 joins the bodies it belongs
+        // to. Only parts that each read as a unit of their own may be
+        // several units pasted together — and then it is a question.
+        if !parts.iter().all(|p| looks_like_unit(p)) {
+            return None;
+        }
+        return Some(
+            Diagnostic::warning(
+                "unit-punctuation",
+                src,
+                span,
+                format!("“{label}”的一项“{name}”里有顿号：是一个单位，还是几个单位？"),
+            )
+            .with_help(format!(
+                "如果是几个单位，每个单独一项：[{}]；如果是一个单位的名称，不用改",
+                quoted.join(", ")
+            )),
+        );
     }
     Some(
         Diagnostic::error(
@@ -162,8 +195,19 @@ fn pasted_list(name: &str, label: &str, src: &Arc<SourceFile>, span: Span) -> Op
             span,
             format!("“{label}”的一项里有列表标点，像是把几个单位粘在了一起"),
         )
-        .with_help(format!("每个单位单独一项：[{}]", parts.join(", "))),
+        .with_help(format!("每个单位单独一项：[{}]", quoted.join(", "))),
     )
+}
+
+/// Whether a name ends the way the name of a body does (市教育局, 县委,
+/// 区政府办公室), not of people in it (分管领导) or a part of one.
+fn looks_like_unit(name: &str) -> bool {
+    const ENDS: &[&str] = &[
+        "局", "委", "办", "室", "厅", "院", "部", "会", "组", "组织", "所", "处", "科", "队", "站",
+        "校", "中心", "公司", "政府", "党组", "支部", "单位", "集团", "银行", "镇", "乡", "街道",
+        "社区", "村", "署", "厂", "馆", "台", "社", "团",
+    ];
+    name.chars().count() >= 2 && ENDS.iter().any(|e| name.ends_with(e))
 }
 
 /// List punctuation outside brackets: 各县（市、区）教育局 is one unit.
@@ -185,9 +229,47 @@ fn top_level_marks(name: &str) -> Vec<(usize, usize)> {
 /// series, and dates that do not go backwards as numbers go up.
 pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let mut by_series: HashMap<&str, Vec<&Issue>> = HashMap::new();
+    // 增刊、专刊 count in series of their own (增刊第1期 beside 第1期).
+    let mut by_series: HashMap<(&str, Option<&str>), Vec<&Issue>> = HashMap::new();
     for (file, issue) in issues {
-        by_series.entry(file.series()).or_default().push(issue);
+        by_series
+            .entry((file.series(), issue.front.edition.as_deref()))
+            .or_default()
+            .push(issue);
+    }
+    // 总期号: no two issues of one edition share it, across year folders too.
+    let mut totals: HashMap<(Option<&str>, u32), &Issue> = HashMap::new();
+    let mut sorted: Vec<&Issue> = issues.iter().map(|(_, i)| *i).collect();
+    sorted.sort_by_key(|i| (i.date(), i.number(), i.source.path.clone()));
+    for issue in sorted {
+        let Some(total) = &issue.front.total else {
+            continue;
+        };
+        let key = (issue.front.edition.as_deref(), total.value);
+        match totals.get(&key) {
+            Some(first) => diags.push(
+                Diagnostic::error(
+                    "duplicate-total",
+                    &issue.source,
+                    total.span.clone(),
+                    format!(
+                        "总期号 {} 重复了：{} 也是总第{}期",
+                        total.value,
+                        first.source.path.display(),
+                        total.value
+                    ),
+                )
+                .with_related(
+                    "这里也是这个总期号",
+                    &first.source,
+                    first.front.total.as_ref().map_or(0..0, |t| t.span.clone()),
+                )
+                .with_help("总期号每期加一：检查是否从上一期复制过来忘了改"),
+            ),
+            None => {
+                totals.insert(key, issue);
+            }
+        }
     }
     for list in by_series.values_mut() {
         list.sort_by_key(|i| (i.number(), i.source.path.clone()));
@@ -208,6 +290,29 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                     )
                     .with_related("这里也是这个期号", &a.source, a.front.number.span.clone())
                     .with_help("每一期的期号在同一系列（年份文件夹）里只能用一次"),
+                );
+            } else if let (Some(ta), Some(tb)) = (&a.front.total, &b.front.total)
+                && tb.value < ta.value
+            {
+                diags.push(
+                    Diagnostic::warning(
+                        "total-order",
+                        &b.source,
+                        tb.span.clone(),
+                        format!(
+                            "第{}期的总期号 {} 比第{}期的 {} 还小",
+                            b.number(),
+                            tb.value,
+                            a.number(),
+                            ta.value
+                        ),
+                    )
+                    .with_related(
+                        format!("第{}期的总期号", a.number()),
+                        &a.source,
+                        ta.span.clone(),
+                    )
+                    .with_help("期号越大总期号应越大：检查是否从上一期复制过来忘了改"),
                 );
             } else if b.date() < a.date() {
                 diags.push(

@@ -205,11 +205,16 @@ impl Fonts {
                     // A configured fallback that is missing.
                     return Err(missing_family(store.book(), Role::Fallback, name));
                 };
+                let info = store.book().info(index).unwrap();
+                // A light face standing in for a bold one (AR PL UMing in a
+                // 小标宋 title) is not the same style to a reader.
+                let weight_off =
+                    (i32::from(info.variant.weight.to_number()) - i32::from(weight)).abs() >= 300;
                 families.push(Resolved {
-                    family: store.book().info(index).unwrap().family.clone(),
+                    family: info.family.clone(),
                     index,
                     origin: origins[index].clone(),
-                    same_style,
+                    same_style: same_style && !weight_off,
                 });
             }
             roles.push((weight, families));
@@ -255,11 +260,9 @@ impl Fonts {
         let r = Role::ALL.iter().position(|x| *x == role).unwrap();
         let families = &self.roles[r].1;
         let lookup = || {
-            families.iter().position(|f| {
-                self.book()
-                    .info(f.index)
-                    .is_some_and(|i| i.coverage.contains(c as u32))
-            })
+            families
+                .iter()
+                .position(|f| self.maps(f.index, c) && self.draws(f.index, c))
         };
         let Some(slot) = self.covered[r].get(c as usize) else {
             return lookup().map(|k| &families[k]);
@@ -274,6 +277,47 @@ impl Fonts {
             k => Some(k as usize - 1),
         };
         k.map(|k| &families[k])
+    }
+
+    /// Whether the face at `index` maps `c` to a glyph.
+    pub fn maps(&self, index: usize, c: char) -> bool {
+        self.book()
+            .info(index)
+            .is_some_and(|i| i.coverage.contains(c as u32))
+    }
+
+    /// Whether the face's glyph for `c` has an outline: AR PL UKai maps
+    /// some rare characters (䶮) to empty glyphs, which would print as a
+    /// blank. Spaces have none and need none.
+    pub fn draws(&self, index: usize, c: char) -> bool {
+        if c.is_whitespace() {
+            return true;
+        }
+        let Some(font) = self.store.font(index) else {
+            return false;
+        };
+        let Ok(face) = ttf_parser::Face::parse(font.data(), font.index()) else {
+            return false;
+        };
+        face.glyph_index(c)
+            .is_some_and(|g| face.glyph_bounding_box(g).is_some())
+    }
+
+    /// Families of `role` tried before the one that prints `c` that map it
+    /// to an empty glyph: the layout must skip them for `c`.
+    pub fn blank_in(&self, role: Role, c: char) -> Vec<&str> {
+        let (_, families) = self.role(role);
+        let chosen = self.face_for(role, c).map_or(families.len(), |f| {
+            families
+                .iter()
+                .position(|g| g.index == f.index)
+                .unwrap_or(0)
+        });
+        families[..chosen]
+            .iter()
+            .filter(|f| self.maps(f.index, c))
+            .map(|f| f.family.as_str())
+            .collect()
     }
 
     /// The advance of `c` in em, in the face of `role` that prints it;

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::front_matter::line_spans;
-use super::{Block, HeadingLevel, Inline, Text};
+use super::{Block, HeadingLevel, Inline, PictureWidth, Text};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -107,18 +107,23 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                 span: line.span.clone(),
             }));
             i += 1;
-        } else if let Some((caption, path, path_off)) = picture(t) {
+        } else if let Some(pic) = picture(t) {
+            let at = line.span.start;
             let caption = Text {
                 runs: vec![Inline {
-                    text: caption.to_string(),
+                    text: pic.caption.to_string(),
                     emphasis: false,
                 }],
-                span: line.span.start + 2..line.span.start + 2 + caption.len(),
+                span: at + 2..at + 2 + pic.caption.len(),
             };
-            let path_span = line.span.start + path_off..line.span.start + path_off + path.len();
+            let path_span = at + pic.path_at..at + pic.path_at + pic.path.len();
+            let width = pic
+                .attrs
+                .and_then(|(attrs, off)| picture_width(file, attrs, at + off, diags));
             blocks.push(Block::Picture {
                 caption,
-                path: Spanned::new(path.to_string(), path_span),
+                path: Spanned::new(pic.path.to_string(), path_span),
+                width,
             });
             i += 1;
         } else {
@@ -171,13 +176,75 @@ fn is_label(t: &str) -> bool {
         && t.chars().count() > 2
 }
 
-/// `![caption](path)` alone on a line → (caption, path, byte offset of path).
-fn picture(t: &str) -> Option<(&str, &str, usize)> {
-    let inner = t.strip_prefix("![")?.strip_suffix(')')?;
+/// A picture line's parts, with byte offsets in the line.
+struct PictureLine<'a> {
+    caption: &'a str,
+    path: &'a str,
+    path_at: usize,
+    /// What stands between `{` and `}` after the picture, and its offset.
+    attrs: Option<(&'a str, usize)>,
+}
+
+/// `![caption](path)` alone on a line, optionally followed by `{width=…}`.
+fn picture(t: &str) -> Option<PictureLine<'_>> {
+    t.strip_prefix("![")?;
+    let (inner, attrs) = match t.rfind(')') {
+        Some(close) if t[close + 1..].trim().is_empty() => (&t[2..close], None),
+        Some(close) => {
+            let tail = t[close + 1..].trim_start();
+            let body = tail.strip_prefix('{')?.strip_suffix('}')?;
+            let off = t.len() - tail.len() + 1;
+            (&t[2..close], Some((body, off)))
+        }
+        None => return None,
+    };
     let mid = inner.find("](")?;
     let path = &inner[mid + 2..];
-    // The path runs to the line's last `)`: 会议现场(1).png is one name.
-    (!path.is_empty()).then(|| (&inner[..mid], path, 2 + mid + 2))
+    // The path runs to the last `)`: 会议现场(1).png is one name.
+    (!path.is_empty()).then_some(PictureLine {
+        caption: &inner[..mid],
+        path,
+        path_at: 2 + mid + 2,
+        attrs,
+    })
+}
+
+/// `width=50%` (of the type area) or `width=14字` (characters of the grid).
+fn picture_width(
+    file: &Arc<SourceFile>,
+    attrs: &str,
+    at: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Spanned<PictureWidth>> {
+    let span = at..at + attrs.len();
+    let value = attrs
+        .trim()
+        .strip_prefix("width")
+        .map(str::trim_start)
+        .and_then(|v| v.strip_prefix(['=', '＝']))
+        .map(str::trim);
+    let parsed = value.and_then(|v| {
+        if let Some(n) = v.strip_suffix(['%', '％']) {
+            let n: f64 = n.trim().parse().ok()?;
+            (n > 0.0 && n <= 100.0).then_some(PictureWidth::Percent(n))
+        } else {
+            let n = v.strip_suffix(['字', '格'])?;
+            let n: f64 = n.trim().parse().ok()?;
+            (n > 0.0 && n <= 28.0).then_some(PictureWidth::Chars(n))
+        }
+    });
+    if parsed.is_none() {
+        diags.push(
+            Diagnostic::error(
+                "bad-picture-width",
+                file,
+                span.clone(),
+                format!("图片宽度“{{{attrs}}}”看不懂"),
+            )
+            .with_help("写成 {width=50%}（版心宽度的百分比，1–100）或 {width=14字}（字数，1–28）"),
+        );
+    }
+    parsed.map(|w| Spanned::new(w, span))
 }
 
 /// Splits `**emphasis**` runs. An unclosed `**` is an error.

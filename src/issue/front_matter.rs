@@ -15,7 +15,7 @@ pub struct FrontMatter {
     pub number: Spanned<IssueNumber>,
     pub date: Spanned<NaiveDate>,
     /// 总第N期.
-    pub total: Option<u32>,
+    pub total: Option<Spanned<u32>>,
     /// 增刊 / 专刊 / 特刊.
     pub edition: Option<String>,
     pub mark: Option<String>,
@@ -23,6 +23,12 @@ pub struct FrontMatter {
     pub publisher: Option<String>,
     /// 共印N份.
     pub copies: Option<u32>,
+    /// 密级, top right of the masthead (overrides jianbao.toml).
+    pub classification: Option<String>,
+    /// 编号 (the copy's number), top right under the 密级.
+    pub serial: Option<String>,
+    /// `contents = false`: no 本期要目 in this issue.
+    pub contents: Option<bool>,
     pub distribution: Distribution,
     /// The span of the whole front matter, `+++` to `+++`.
     pub span: Span,
@@ -40,6 +46,9 @@ const TOP_KEYS: &[&str] = &[
     "editor",
     "publisher",
     "copies",
+    "classification",
+    "serial",
+    "contents",
     "distribution",
 ];
 
@@ -155,7 +164,10 @@ pub fn parse_front_matter(
             }
         };
     let total = top.int("total", "16", diags);
-    let total = positive(total, "总期号 total ", diags);
+    let total_span = total.as_ref().map(|t| t.span.clone());
+    let total = positive(total, "总期号 total ", diags)
+        .zip(total_span)
+        .map(|(n, span)| Spanned::new(n, span));
     let copies = top.int("copies", "200", diags);
     let copies = positive(copies, "印数 copies ", diags);
     let edition = top.string("edition", "\"增刊\"", diags).map(|s| s.value);
@@ -166,6 +178,13 @@ pub fn parse_front_matter(
     let publisher = top
         .string("publisher", "\"××办公室\"", diags)
         .map(|s| s.value);
+    let classification = top
+        .string_any(&["classification", "密级"], "\"秘密\"", diags)
+        .map(|s| s.value);
+    let serial = top
+        .string_any(&["serial", "编号"], "\"000123\"", diags)
+        .map(|s| s.value);
+    let contents = top.bool("contents", "false", diags).map(|b| b.value);
     let example = "[\"单位一\", \"单位二\"]";
     let distribution = match top.table("distribution", &format!("fa = {example}"), diags) {
         Ok(Some(dist)) => {
@@ -180,9 +199,29 @@ pub fn parse_front_matter(
                 fa: dist
                     .strings(&["fa", "发"], example, diags)
                     .unwrap_or_default(),
+                extra: dist
+                    .strings(&["extra", "增发", "本期增发"], example, diags)
+                    .unwrap_or_default(),
             };
             dist.finish(diags);
-            Some(d)
+            // A list on a line with a syntax error was read by guesswork:
+            // its units are unknown, not absent (the error says why).
+            let lists = [
+                "bao",
+                "报",
+                "song",
+                "送",
+                "fa",
+                "发",
+                "extra",
+                "增发",
+                "本期增发",
+            ];
+            let broken = recovery
+                .broken_keys
+                .iter()
+                .any(|k| lists.contains(&k.as_str()));
+            (!broken).then_some(d)
         }
         Ok(None) => Some(Distribution::default()),
         // Not a table: reported; its units are unknown, not absent.
@@ -201,6 +240,9 @@ pub fn parse_front_matter(
             editor,
             publisher,
             copies,
+            classification,
+            serial,
+            contents,
             distribution: distribution.clone(),
             span: span.clone(),
         }),

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span, Spanned};
 
-pub use body::{parse_body, split_heading};
+pub use body::{heading_number, parse_body, split_heading};
 pub use front_matter::{FrontMatter, FrontParts, parse_front_matter};
 
 /// An issue file found under `issues/`.
@@ -59,15 +59,18 @@ pub struct Distribution {
     pub song: Vec<Spanned<String>>,
     /// 发: subordinate bodies.
     pub fa: Vec<Spanned<String>>,
+    /// 本期增发: units this issue goes to in addition.
+    pub extra: Vec<Spanned<String>>,
 }
 
 impl Distribution {
-    /// The three lists with their printed labels, in printing order.
-    pub fn lists(&self) -> [(&'static str, &'static str, &[Spanned<String>]); 3] {
+    /// The lists with their printed labels, in printing order.
+    pub fn lists(&self) -> [(&'static str, &'static str, &[Spanned<String>]); 4] {
         [
             ("bao", "报", &self.bao),
             ("song", "送", &self.song),
             ("fa", "发", &self.fa),
+            ("extra", "本期增发", &self.extra),
         ]
     }
 }
@@ -128,11 +131,22 @@ pub enum Block {
     },
     /// An ordinary paragraph.
     Paragraph(Text),
-    /// `![caption](path)`: a picture with its caption.
+    /// `![caption](path)`: a picture with its caption, and the width
+    /// written after it (`{width=50%}`, `{width=14字}`).
     Picture {
         caption: Text,
         path: Spanned<String>,
+        width: Option<Spanned<PictureWidth>>,
     },
+}
+
+/// The width asked for a picture.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PictureWidth {
+    /// A share of the type area's width, 0–100.
+    Percent(f64),
+    /// A number of characters (3号 cells of the grid).
+    Chars(f64),
 }
 
 /// A parsed issue file.

@@ -1,17 +1,24 @@
-//! The issue as the layout reads it (`/issue.json`): masthead strings, the
-//! body already broken into grid lines and grouped where lines must stay on
-//! one page, and the closing block. The body is data here, never Typst
-//! source, so nothing a clerk types can be evaluated.
+//! The issue as the layout reads it (`/issue.json`): every page with its
+//! rows already placed on grid lines. Pagination happens here, in Rust,
+//! where the grid is exact and the page an article starts on is known
+//! before anything is drawn (the 本期要目 needs it); the layout only draws.
+//! The body is data here, never Typst source, so nothing a clerk types can
+//! be evaluated.
+//!
+//! The schema is documented in the README ("The layout data").
 
-use chrono::Datelike;
+use std::path::Path;
+
 use serde::Serialize;
 
 use super::face;
-use super::grid::{self, Face, Glyph, Shape};
+use super::grid::{self, Face, Shape};
+use super::page::{self, Flow};
+use super::picture;
 use super::title;
 use crate::config::Config;
 use crate::fonts::{Fonts, Part, Role};
-use crate::issue::{Block, Issue, Text, chinese_date, chinese_number, note_label};
+use crate::issue::{Block, Issue, Text, note_label};
 
 /// GB/T 9704 page geometry, in millimetres (bulletin-format §1).
 pub mod geometry {
@@ -33,6 +40,8 @@ pub mod geometry {
     pub const CLOSING_PT: f64 = 14.0;
     /// 2号, article titles and the series line.
     pub const TITLE_PT: f64 = 22.0;
+    /// 初号, the bulletin's name.
+    pub const NAME_PT: f64 = 42.0;
     pub const MM_PER_PT: f64 = 25.4 / 72.0;
 }
 
@@ -43,12 +52,15 @@ pub struct LayoutData {
     pub grid: Grid,
     pub fonts: Vec<FontRole>,
     /// Families for Latin letters and digits, tried before a role's own
-    /// wherever typst sets the text (titles, masthead, closing block).
+    /// wherever typst sets the text.
     pub latin: Vec<String>,
-    pub masthead: MastheadData,
-    /// Groups of rows; a page never breaks inside a group.
-    pub body: Vec<Vec<Row>>,
-    pub closing: Closing,
+    /// The PDF's document title.
+    pub title: String,
+    pub pages: Vec<PageData>,
+    /// The closing block could not share the last page of text: how many
+    /// lines the text would have to lose for it to fit there.
+    #[serde(skip)]
+    pub closing_alone: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -66,104 +78,210 @@ pub struct Grid {
 #[derive(Serialize)]
 pub struct FontRole {
     pub role: &'static str,
-    pub families: Vec<String>,
+    pub families: Vec<Family>,
     pub weight: u16,
 }
 
-#[derive(Serialize)]
-pub struct MastheadData {
-    pub mark: Option<String>,
-    pub series: Option<String>,
-    pub title: String,
-    pub number: String,
-    pub editor: String,
-    pub date: String,
+/// A family in a role's list: its name, or its name and a regex of the
+/// characters it may set (one that maps a character to an empty glyph is
+/// kept from setting it).
+#[derive(Serialize, Clone, Debug)]
+#[serde(untagged)]
+pub enum Family {
+    Name(String),
+    Covers { name: String, covers: String },
 }
 
-/// One grid line of the body.
-#[derive(Serialize)]
+impl Family {
+    pub fn name(&self) -> &str {
+        match self {
+            Family::Name(n) | Family::Covers { name: n, .. } => n,
+        }
+    }
+}
+
+/// One page: rows on grid lines and the rules between them.
+#[derive(Serialize, Default)]
+pub struct PageData {
+    pub rows: Vec<Placed>,
+    pub rules: Vec<Rule>,
+}
+
+/// A row and the grid line (0–21) its top sits on.
+#[derive(Serialize, Clone)]
+pub struct Placed {
+    pub line: usize,
+    #[serde(flatten)]
+    pub row: Row,
+}
+
+/// What stands on one or more grid lines.
+#[derive(Serialize, Clone)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Row {
-    /// Glyphs on the character grid.
+    /// A line of the character grid: runs of glyphs at given cells.
     Grid {
-        glyphs: Vec<Glyph>,
-        full: bool,
+        runs: Vec<Run>,
+        /// 本期要目: a dot leader from this cell to the page number.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        leader: Option<f64>,
+        /// 本期要目: the page number, right-aligned at the right edge.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        number: Option<String>,
     },
-    /// A centred line outside the character grid (titles).
-    Center {
-        text: String,
-        role: &'static str,
-        size: f64,
-    },
-    Blank,
-    /// The masthead of the first page (a fixed number of grid lines).
-    Masthead {
+    /// Text typst sets on its own (centred titles, the masthead, the
+    /// closing block), on `lines` grid lines.
+    Text { items: Vec<TextItem>, lines: usize },
+    /// Pictures side by side, each with its caption on the last line.
+    Pictures {
+        items: Vec<PictureItem>,
         lines: usize,
     },
-    /// A picture and its caption; the layout gives it whole grid lines.
-    Picture {
-        path: String,
-        caption: String,
-    },
 }
 
-#[derive(Serialize)]
-pub struct Closing {
-    /// 报/送/发 rows: label and the wrapped lines of the list.
-    pub lists: Vec<ClosingList>,
-    /// The unit in 印发, wrapped; the date stands right on its last line.
-    pub unit: Vec<String>,
-    pub date: String,
-    pub copies: Option<String>,
+impl Row {
+    pub fn lines(&self) -> usize {
+        match self {
+            Row::Grid { .. } => 1,
+            Row::Text { lines, .. } | Row::Pictures { lines, .. } => *lines,
+        }
+    }
+}
+
+/// Glyphs in one face a whole cell apart (or one Latin word): typst sets
+/// them as one text whose tracking makes the cell.
+#[derive(Serialize, Clone, Debug)]
+pub struct Run {
+    pub text: String,
+    /// Left edge of the first glyph's box, in cells from the line's start.
+    pub x: f64,
+    /// The role whose faces set it.
+    pub face: &'static str,
+    /// Latin letters or digits: natural width, no tracking.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub latin: bool,
+    /// The run ends with a mark squeezed to half at the line end.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub half: bool,
+}
+
+/// A piece of text on a `text` row.
+#[derive(Serialize, Clone)]
+pub struct TextItem {
+    pub text: String,
+    pub role: &'static str,
+    /// Size in pt.
     pub size: f64,
+    /// `left`, `center` or `right`.
+    pub align: &'static str,
+    /// Distance from the aligned edge, in mm (inwards).
+    pub inset: f64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub red: bool,
 }
 
-#[derive(Serialize)]
-pub struct ClosingList {
-    pub label: String,
-    pub lines: Vec<String>,
+/// A picture and its caption.
+#[derive(Serialize, Clone)]
+pub struct PictureItem {
+    /// Virtual path (`/images/a.jpg`), relative to the publication.
+    pub path: String,
+    /// Left edge, in mm from the type area's left edge.
+    pub x: f64,
+    pub width: f64,
+    pub height: f64,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub caption: String,
+    /// Where the caption is centred: its left edge and width, in mm.
+    pub caption_x: f64,
+    pub caption_width: f64,
 }
 
-/// Lines the masthead takes on page 1: mark, blank, series, name (2),
-/// number, editor/date row, red rule, and the two blank lines the title
-/// keeps below the rule (bulletin-format §6).
-pub const MASTHEAD_LINES: usize = 10;
+/// A horizontal rule across the type area.
+#[derive(Serialize, Clone, Debug)]
+pub struct Rule {
+    /// Its centre, in mm below the type area's top.
+    pub at: f64,
+    /// Thickness in mm.
+    pub thickness: f64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub red: bool,
+}
 
-pub fn layout_data(issue: &Issue, config: &Config, fonts: &Fonts) -> LayoutData {
-    let front = &issue.front;
-    let m = &config.masthead;
-    let mut title = m.title.clone();
-    if title.chars().count() == 2 {
-        // 简报 → 简　报: two-character names are letter-spaced.
-        title.insert(title.char_indices().nth(1).unwrap().0, '\u{3000}');
+impl LayoutData {
+    /// The virtual paths of every picture the layout shows.
+    pub fn pictures(&self) -> Vec<String> {
+        self.pages
+            .iter()
+            .flat_map(|p| &p.rows)
+            .flat_map(|r| match &r.row {
+                Row::Pictures { items, .. } => items.iter().map(|i| i.path.clone()).collect(),
+                _ => Vec::new(),
+            })
+            .collect()
     }
-    let n = issue.number().0;
-    let mut number = m
-        .number_format
-        .replace("{number_cn}", &chinese_number(n))
-        .replace("{number}", &n.to_string())
-        .replace("{year}", &issue.date().year().to_string());
-    if let Some(edition) = &front.edition {
-        number = format!("{edition}{number}");
-    }
-    if let Some(total) = front.total {
-        number.push_str(&format!("（总第{total}期）"));
-    }
-    let masthead = MastheadData {
-        mark: front.mark.clone().or_else(|| m.mark.clone()),
-        series: m.series.clone(),
-        title,
-        number,
-        editor: front.editor.clone().unwrap_or_else(|| m.editor.clone()),
-        date: chinese_date(issue.date()),
-    };
+}
+
+/// An em of 3号 in cells: 16 pt type on a 156 mm / 28 cell.
+pub const EM: f64 = BODY_PT * MM_PER_PT / CELL;
+
+pub const PARAGRAPH: Shape = Shape {
+    cells: COLUMNS,
+    first_indent: 2,
+    rest_indent: 0,
+    em: EM,
+};
+pub const FLUSH: Shape = Shape {
+    cells: COLUMNS,
+    first_indent: 0,
+    rest_indent: 0,
+    em: EM,
+};
+
+pub fn layout_data(issue: &Issue, config: &Config, fonts: &Fonts, root: &Path) -> LayoutData {
+    let masthead = super::masthead::rows(issue, config, fonts);
+    let flow = body_flow(&issue.body, fonts, root, &issue.source.text);
+    let contents = super::contents::flow(issue, config, fonts);
+    let closing = super::closing::rows(issue, config, fonts);
+    let laid = page::paginate(masthead, contents, flow, closing);
+    // Rare characters a family maps to an empty glyph (AR PL UKai's 䶮):
+    // that family must not set them.
+    let mut chars: Vec<char> = issue
+        .source
+        .text
+        .chars()
+        .filter(|c| !c.is_ascii())
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
     let fonts_data = Role::ALL
         .iter()
         .map(|&role| {
             let (weight, families) = fonts.role(role);
+            let mut blank: Vec<(&str, char)> = Vec::new();
+            for &c in &chars {
+                blank.extend(fonts.blank_in(role, c).into_iter().map(|f| (f, c)));
+            }
+            let families = families
+                .iter()
+                .map(|f| {
+                    let skip: String = blank
+                        .iter()
+                        .filter(|(name, _)| *name == f.family)
+                        .map(|(_, c)| format!("\\x{{{:X}}}", *c as u32))
+                        .collect();
+                    if skip.is_empty() {
+                        Family::Name(f.family.clone())
+                    } else {
+                        Family::Covers {
+                            name: f.family.clone(),
+                            covers: format!("[^{skip}]"),
+                        }
+                    }
+                })
+                .collect();
             FontRole {
                 role: role.key(),
-                families: families.iter().map(|f| f.family.clone()).collect(),
+                families,
                 weight,
             }
         })
@@ -186,112 +304,164 @@ pub fn layout_data(issue: &Issue, config: &Config, fonts: &Fonts) -> LayoutData 
             .iter()
             .map(|f| f.family.clone())
             .collect(),
-        masthead,
-        body: body_rows(&issue.body, fonts),
-        closing: closing(issue, config, fonts),
+        title: super::masthead::document_title(issue, config),
+        pages: laid.pages,
+        closing_alone: laid.closing_alone,
     }
 }
 
-fn runs(text: &Text, part: Part) -> Vec<(String, Face)> {
+pub fn runs_of(text: &Text, part: Part) -> Vec<(String, Face)> {
     text.runs
         .iter()
         .map(|r| (r.text.clone(), face(part.role(r.emphasis))))
         .collect()
 }
 
-/// An em of 3号 in cells: 16 pt type on a 156 mm / 28 cell.
-const EM: f64 = BODY_PT * MM_PER_PT / CELL;
-
-const PARAGRAPH: Shape = Shape {
-    cells: COLUMNS,
-    first_indent: 2,
-    rest_indent: 0,
-    em: EM,
-};
-const FLUSH: Shape = Shape {
-    cells: COLUMNS,
-    first_indent: 0,
-    rest_indent: 0,
-    em: EM,
-};
-
-fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Row> {
+/// Lines of the character grid: the composer's glyphs gathered into runs.
+pub fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Row> {
     grid::break_lines(runs, shape, fonts)
         .into_iter()
         .map(|l| Row::Grid {
-            glyphs: l.glyphs,
-            full: l.full,
+            runs: gather(&l.glyphs),
+            leader: None,
+            number: None,
         })
         .collect()
 }
 
-/// Centred lines (titles, lead-in, subtitle): a line too long for the
+/// Gathers glyphs into runs that typst can set as one text: full-width
+/// glyphs of one face exactly one cell apart. Two marks side by side start
+/// a new run, since typst would squeeze them together (CLREQ 3.1.6.2) where
+/// jianbao has decided their widths.
+pub fn gather(glyphs: &[grid::Glyph]) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
+    let mut last: Option<&grid::Glyph> = None;
+    for g in glyphs {
+        let joins = last.is_some_and(|p| {
+            !(p.latin || g.latin || p.half)
+                && p.face == g.face
+                && (g.x - p.x - 1.0).abs() < 1e-9
+                && !(is_mark(&p.text) && is_mark(&g.text))
+        });
+        match out.last_mut() {
+            Some(run) if joins => {
+                run.text.push_str(&g.text);
+                run.half = g.half;
+            }
+            _ => out.push(Run {
+                text: g.text.clone(),
+                x: g.x,
+                face: face_key(g.face),
+                latin: g.latin,
+                half: g.half,
+            }),
+        }
+        last = Some(g);
+    }
+    out
+}
+
+/// The CJK marks typst squeezes or trims (its BEGIN/END punctuation sets).
+fn is_mark(s: &str) -> bool {
+    s.chars().count() == 1
+        && "“‘《〈（『「【〖〔［｛”’，．。、：；》〉）』」】〗〕］｝？！".contains(s)
+}
+
+pub fn face_key(face: Face) -> &'static str {
+    match face {
+        Face::Body => "body",
+        Face::Heading => "heading",
+        Face::Subheading => "subheading",
+    }
+}
+
+/// A centred line (titles, lead-in, subtitle): a line too long for the
 /// type area breaks between words, as evenly as the words allow.
-fn centred(text: &Text, part: Part, size_pt: f64, fonts: &Fonts) -> Vec<Row> {
+pub fn centred(text: &str, role: Role, size_pt: f64, fonts: &Fonts) -> Vec<Row> {
     let cap = WIDTH / (size_pt * MM_PER_PT);
-    let role = part.role(false);
-    title::break_title(&text.plain(), cap, fonts, face(role))
+    title::break_title(text, cap, fonts, face(role))
         .into_iter()
-        .map(|t| Row::Center {
-            text: t,
-            role: role.key(),
-            size: size_pt,
+        .map(|t| Row::Text {
+            items: vec![TextItem {
+                text: t,
+                role: role.key(),
+                size: size_pt,
+                align: "center",
+                inset: 0.0,
+                red: false,
+            }],
+            lines: 1,
         })
         .collect()
 }
 
-fn body_rows(blocks: &[Block], fonts: &Fonts) -> Vec<Vec<Row>> {
-    let mut groups: Vec<Vec<Row>> = vec![vec![Row::Masthead {
-        lines: MASTHEAD_LINES,
-    }]];
-    // Rows that must stay with the first line of what follows (titles, headings).
-    let mut keep: Vec<Row> = Vec::new();
-    let mut first_block = true;
-    for block in blocks {
-        let rows: Vec<Row> = match block {
+/// Whether two blocks are pictures on consecutive lines of the file.
+fn adjacent(source: &str, a: &Block, b: &Block) -> bool {
+    match (a, b) {
+        (Block::Picture { path: pa, .. }, Block::Picture { caption: cb, .. }) => source
+            .get(pa.span.end..cb.span.start)
+            .is_some_and(|between| between.matches('\n').count() == 1),
+        _ => false,
+    }
+}
+
+/// The body as a flow of rows with what must stay together.
+fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow {
+    let mut flow = Flow::default();
+    let mut article = 0;
+    let mut i = 0;
+    while i < blocks.len() {
+        match &blocks[i] {
+            Block::Label(text) => {
+                // A blank line above a column label, none at a page top; the
+                // label keeps with two lines of what follows.
+                flow.weak_blank();
+                flow.keeper(grid_rows(&runs_of(text, Part::Label), FLUSH, fonts), 2);
+            }
             Block::Title {
                 lead,
                 lines,
                 subtitle,
             } => {
-                if !first_block {
-                    keep.push(Row::Blank);
-                }
+                flow.weak_blank();
+                let mut rows = Vec::new();
                 if let Some(lead) = lead {
-                    keep.extend(centred(lead, Part::Lead, BODY_PT, fonts));
+                    rows.extend(centred(&lead.plain(), Role::Subheading, BODY_PT, fonts));
                 }
                 for line in lines {
-                    keep.extend(centred(line, Part::TitleLine, TITLE_PT, fonts));
+                    rows.extend(centred(&line.plain(), Role::Title, TITLE_PT, fonts));
                 }
                 if let Some(sub) = subtitle {
-                    keep.extend(centred(sub, Part::Subtitle, BODY_PT, fonts));
+                    rows.extend(centred(&sub.plain(), Role::Subheading, BODY_PT, fonts));
                 }
-                keep.push(Row::Blank);
-                first_block = false;
-                continue;
+                flow.start_article(article);
+                article += 1;
+                flow.keeper(rows, 0);
+                // A blank line under the title, kept with two lines of text.
+                flow.blank_kept(2);
             }
             Block::Heading {
                 level, head, rest, ..
             } => {
-                let mut r = runs(head, Part::Head(*level));
+                let mut r = runs_of(head, Part::Head(*level));
                 if let Some(rest) = rest {
-                    r.extend(runs(rest, Part::RunIn));
+                    r.extend(runs_of(rest, Part::RunIn));
                 }
                 let rows = grid_rows(&r, PARAGRAPH, fonts);
                 if rest.is_none() {
                     // A heading on its own line stays with the next line.
-                    keep.extend(rows);
-                    first_block = false;
-                    continue;
+                    flow.keeper(rows, 1);
+                } else {
+                    flow.rows(rows);
                 }
-                rows
             }
-            Block::Paragraph(text) => grid_rows(&runs(text, Part::Paragraph), PARAGRAPH, fonts),
+            Block::Paragraph(text) => {
+                flow.rows(grid_rows(&runs_of(text, Part::Paragraph), PARAGRAPH, fonts))
+            }
             Block::Note(paras) => {
-                let mut rows = Vec::new();
-                for (i, p) in paras.iter().enumerate() {
-                    let mut r = runs(p, Part::Note);
-                    if i == 0 {
+                for (k, p) in paras.iter().enumerate() {
+                    let mut r = runs_of(p, Part::Note);
+                    if k == 0 {
                         let plain = p.plain();
                         let label_face = face(Part::NoteLabel.role(false));
                         match note_label(&plain) {
@@ -304,145 +474,24 @@ fn body_rows(blocks: &[Block], fonts: &Fonts) -> Vec<Vec<Row>> {
                             None => r.insert(0, ("编者按：".into(), label_face)),
                         }
                     }
-                    rows.extend(grid_rows(&r, PARAGRAPH, fonts));
+                    flow.rows(grid_rows(&r, PARAGRAPH, fonts));
                 }
-                rows
             }
-            Block::Label(text) => grid_rows(&runs(text, Part::Label), FLUSH, fonts),
-            Block::Picture { caption, path } => {
-                vec![Row::Picture {
-                    path: format!("/{}", path.value.trim_start_matches("./")),
-                    caption: caption.plain(),
-                }]
+            Block::Picture { .. } => {
+                // Pictures on consecutive lines share a row where they fit;
+                // a blank line between two pictures keeps them apart.
+                let mut j = i + 1;
+                while j < blocks.len() && adjacent(source, &blocks[j - 1], &blocks[j]) {
+                    j += 1;
+                }
+                for row in picture::rows(&blocks[i..j], root, fonts) {
+                    flow.rows(vec![row]);
+                }
+                i = j;
+                continue;
             }
-        };
-        first_block = false;
-        let mut rows = rows.into_iter();
-        if !keep.is_empty() {
-            let mut group = std::mem::take(&mut keep);
-            group.extend(rows.next());
-            groups.push(group);
         }
-        groups.extend(rows.map(|r| vec![r]));
+        i += 1;
     }
-    if !keep.is_empty() {
-        groups.push(keep);
-    }
-    // The first title sits right under the masthead's blank lines.
-    if let Some(g) = groups
-        .get_mut(1)
-        .filter(|g| matches!(g.first(), Some(Row::Blank)))
-    {
-        g.remove(0);
-    }
-    groups
-}
-
-fn closing(issue: &Issue, config: &Config, fonts: &Fonts) -> Closing {
-    let imprint = &config.imprint;
-    // Cells of 4号 in the type area less 1 字 inset each side.
-    let cells = (WIDTH / (CLOSING_PT * MM_PER_PT)) - 2.0;
-    let mut lists = Vec::new();
-    for (_, label, units) in issue.front.distribution.lists() {
-        if units.is_empty() {
-            continue;
-        }
-        let names: Vec<&str> = units.iter().map(|u| u.value.as_str()).collect();
-        // Wrapped lines align after the colon.
-        let room = (cells - 2.0).floor();
-        let lines = wrap_units(&names, &imprint.separator, &imprint.terminator, room, fonts);
-        lists.push(ClosingList {
-            label: format!("{label}："),
-            lines,
-        });
-    }
-    let unit = issue
-        .front
-        .publisher
-        .clone()
-        .unwrap_or_else(|| imprint.publisher.clone());
-    let date = format!("{}印发", chinese_date(issue.date()));
-    Closing {
-        lists,
-        unit: imprint_lines(&unit, &date, cells, fonts),
-        date,
-        copies: issue.front.copies.map(|n| format!("（共印{n}份）")),
-        size: CLOSING_PT,
-    }
-}
-
-/// Packs the units of a 报/送/发 list into lines, breaking between units
-/// (a unit's name is only split when it is longer than a line).
-fn wrap_units(
-    names: &[&str],
-    separator: &str,
-    terminator: &str,
-    room: f64,
-    fonts: &Fonts,
-) -> Vec<String> {
-    let w = |s: &str| grid::width(s, fonts, Face::Body);
-    let mut lines: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for (i, name) in names.iter().enumerate() {
-        let piece = format!(
-            "{name}{}",
-            if i + 1 == names.len() {
-                terminator
-            } else {
-                separator
-            }
-        );
-        if w(&line) + w(&piece) <= room + 1e-9 {
-            line.push_str(&piece);
-            continue;
-        }
-        if !line.is_empty() {
-            lines.push(std::mem::take(&mut line));
-        }
-        if w(&piece) <= room {
-            line = piece;
-        } else {
-            let mut parts = grid::break_plain(&piece, room, room, fonts, Face::Body);
-            line = parts.pop().unwrap_or_default();
-            lines.extend(parts);
-        }
-    }
-    if !line.is_empty() {
-        lines.push(line);
-    }
-    lines
-}
-
-/// Breaks the 印发 unit so that the date fits right on its last line with
-/// at least 1 字 between. Prefers breaking after a word that ends an
-/// organisation's name (局, 委, 活动 …) and balanced lines.
-fn imprint_lines(unit: &str, date: &str, cells: f64, fonts: &Fonts) -> Vec<String> {
-    let w = |s: &str| grid::width(s, fonts, Face::Body);
-    let date_w = w(date) + 1.0;
-    if w(unit) + date_w <= cells {
-        return vec![unit.to_string()];
-    }
-    let chars: Vec<(usize, char)> = unit.char_indices().collect();
-    let ends = "局委会厅部院处组动府社司所";
-    let candidates = |only_words: bool| {
-        chars
-            .iter()
-            .skip(1)
-            .filter(move |(i, _)| !only_words || unit[..*i].ends_with(|c| ends.contains(c)))
-            .map(|(i, _)| *i)
-            .filter(|&i| w(&unit[..i]) <= cells && w(&unit[i..]) + date_w <= cells)
-            .min_by(|&a, &b| {
-                let d = |i: usize| (w(&unit[..i]) - w(&unit[i..]) - date_w).abs();
-                d(a).total_cmp(&d(b))
-            })
-    };
-    match candidates(true).or_else(|| candidates(false)) {
-        Some(i) => vec![unit[..i].to_string(), unit[i..].to_string()],
-        // A unit too long for two lines: wrap it, the date gets a line of its own.
-        None => {
-            let mut lines = grid::break_plain(unit, cells, cells, fonts, Face::Body);
-            lines.push(String::new());
-            lines
-        }
-    }
+    flow
 }

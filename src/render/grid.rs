@@ -104,7 +104,7 @@ pub struct Shape {
 
 // Word's zh-CN kinsoku sets (bulletin-format §7, from OOXML `kinsoku`).
 const NO_START: &str =
-    "!%),.:;?]}¢°·ˇˉ―‖’”…‰′″℃∶、。〃〉》」』】〕〗〞﹚﹜！＂％＇），．：；？］｝～";
+    "!%),.:;?]}¢°·ˇˉ―‖’”…‰′″℃∶、。〃〉》」』】〕〗〞﹚﹜！＂％＇），．：；？］｝～\u{3000}";
 const NO_END: &str = "([{£¥‘“〈《「『【〔〖〝﹙﹛（［｛￡￥$";
 /// Marks whose ink sits in the left half of the em (GB style: 点号 and
 /// closing brackets): the right half is blank and may be squeezed.
@@ -155,8 +155,9 @@ struct Atom {
     gap: Gap,
     /// Whether a line may break before this atom (set after splitting).
     breakable: bool,
-    /// This atom continues a word split for breaking (a URL piece).
-    piece: bool,
+    /// This atom continues a word split for breaking (a URL, a word wider
+    /// than a line): a break before it costs this much.
+    piece: Option<f64>,
 }
 
 impl Atom {
@@ -175,6 +176,12 @@ impl Atom {
     fn starts_with_digit(&self) -> bool {
         self.kind == Kind::Latin && self.text.starts_with(|c: char| c.is_ascii_digit())
     }
+}
+
+/// Han characters and kana: what the Chinese–Latin space stands beside.
+fn is_ideograph(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 
 /// A space between words; the ideographic space is a full-width blank
@@ -226,14 +233,20 @@ fn atoms(runs: &[(String, Face)], m: &dyn Measure, em: f64) -> Vec<Atom> {
                     inset,
                     no_start: NO_START.contains(c),
                     no_end: NO_END.contains(c),
-                    // No extra space between Latin text and a mark (clreq 3.2.4).
-                    gap: if prev_latin && kind == Kind::Han {
+                    // Space between Latin and Han only (clreq 3.2.4): not next
+                    // to a mark, a dash or a symbol, nor after "1." or "5,".
+                    gap: if prev_latin
+                        && is_ideograph(c)
+                        && !out
+                            .last()
+                            .is_some_and(|a| a.text.ends_with(|p: char| ".,:;!?)]%".contains(p)))
+                    {
                         Gap::Boundary
                     } else {
                         Gap::Plain
                     },
                     breakable: true,
-                    piece: false,
+                    piece: None,
                 });
             } else {
                 // A Latin word: up to the next space or full-width character.
@@ -251,7 +264,13 @@ fn atoms(runs: &[(String, Face)], m: &dyn Measure, em: f64) -> Vec<Atom> {
                         Gap::Space(m.advance(' ', face, true) * em)
                     }
                     Some(a) if a.kind == Kind::Latin => Gap::Tight,
-                    Some(a) if a.kind == Kind::Han => Gap::Boundary,
+                    Some(a)
+                        if a.kind == Kind::Han
+                            && a.text.chars().last().is_some_and(is_ideograph)
+                            && !word.starts_with(['(', '[', '.', ',']) =>
+                    {
+                        Gap::Boundary
+                    }
                     Some(_) => Gap::Plain,
                     None => Gap::Plain,
                 };
@@ -267,7 +286,7 @@ fn atoms(runs: &[(String, Face)], m: &dyn Measure, em: f64) -> Vec<Atom> {
                     inset: 0.0,
                     gap,
                     breakable: true,
-                    piece: false,
+                    piece: None,
                 });
             }
             pending_space = false;
@@ -283,9 +302,15 @@ fn is_url(word: &str) -> bool {
     lower.contains("://") || lower.starts_with("www.") || (word.contains('@') && word.contains('.'))
 }
 
-/// Splits URLs and words wider than a line into pieces that may break
-/// after `/ . _ - ? & = #` (never between two such marks, so `//` stays
-/// whole); a piece still wider than a line is cut where it must be.
+/// What breaking a URL after `/ . _ - ? & = #` costs, and breaking it (or
+/// a word or number wider than a line) anywhere else: the last resort
+/// before a letter-spaced line.
+const URL_BREAK: f64 = 2.0;
+const CHAR_BREAK: f64 = 60.0;
+
+/// Splits URLs and words wider than a line into one atom per character,
+/// which may break after `/ . _ - ? & = #` (never between two such marks,
+/// so `//` stays whole) or, at a higher price, anywhere.
 fn split_words(a: Vec<Atom>, line: f64, m: &dyn Measure, em: f64) -> Vec<Atom> {
     let mut out = Vec::with_capacity(a.len());
     for atom in a {
@@ -294,56 +319,104 @@ fn split_words(a: Vec<Atom>, line: f64, m: &dyn Measure, em: f64) -> Vec<Atom> {
             continue;
         }
         let chars: Vec<char> = atom.text.chars().collect();
-        let mut pieces: Vec<String> = Vec::new();
-        let mut piece = String::new();
+        let n = chars.len();
         for (k, &c) in chars.iter().enumerate() {
-            piece.push(c);
-            let next = chars.get(k + 1);
-            if URL_BREAKS.contains(c) && next.is_some_and(|n| !URL_BREAKS.contains(*n)) {
-                pieces.push(std::mem::take(&mut piece));
-            }
-        }
-        if !piece.is_empty() {
-            pieces.push(piece);
-        }
-        // Cut what is still too wide for a line at character boundaries.
-        let width = |s: &str| {
-            s.chars()
-                .map(|c| m.advance(c, atom.face, true))
-                .sum::<f64>()
-                * em
-        };
-        let mut fitted: Vec<String> = Vec::new();
-        for p in pieces {
-            if width(&p) <= line {
-                fitted.push(p);
-                continue;
-            }
-            let mut cut = String::new();
-            for c in p.chars() {
-                if !cut.is_empty() && width(&cut) + m.advance(c, atom.face, true) * em > line {
-                    fitted.push(std::mem::take(&mut cut));
-                }
-                cut.push(c);
-            }
-            fitted.push(cut);
-        }
-        let n = fitted.len();
-        for (k, p) in fitted.into_iter().enumerate() {
-            let first = p.chars().next().unwrap_or(' ');
-            let last = p.chars().last().unwrap_or(' ');
+            let prev = k.checked_sub(1).map(|p| chars[p]);
+            let penalty = match prev {
+                None => None,
+                Some(p) if URL_BREAKS.contains(p) && !URL_BREAKS.contains(c) => Some(URL_BREAK),
+                Some(_) => Some(CHAR_BREAK),
+            };
             out.push(Atom {
-                width: width(&p),
-                no_start: k == 0 && NO_START.contains(first),
-                no_end: k + 1 == n && NO_END.contains(last),
+                text: c.to_string(),
+                width: m.advance(c, atom.face, true) * em,
+                no_start: k == 0 && atom.no_start,
+                no_end: k + 1 == n && atom.no_end,
                 gap: if k == 0 { atom.gap } else { Gap::Tight },
-                piece: k > 0,
-                text: p,
+                piece: penalty,
                 ..atom.clone()
             });
         }
     }
     out
+}
+
+/// Two-character units that stay with their number: 3,650万元, 3万人次.
+const COMPOUND_UNITS: &[&str] = &[
+    "万元",
+    "亿元",
+    "千元",
+    "百元",
+    "万人",
+    "万户",
+    "万吨",
+    "万亩",
+    "人次",
+    "家次",
+    "户次",
+    "车次",
+    "台次",
+    "架次",
+    "万人次",
+    "小时",
+    "分钟",
+    "公里",
+    "公顷",
+    "千米",
+    "千克",
+    "平方米",
+    "平方公里",
+    "立方米",
+    "个月",
+    "个百分点",
+    "百分点",
+    "余人",
+    "余家",
+    "余万元",
+    "多人",
+    "多家",
+    "季度",
+    "万千瓦",
+];
+/// Chinese numerals after 第: 第一季度, 第十二次.
+const CN_NUMERALS: &str = "〇零一二两三四五六七八九十百千";
+
+/// Whether atom `k` belongs with the number before it: its unit (2024年,
+/// 3,650万元, 3万人次), 第 and its number (第3次, 第一季度).
+fn with_number(a: &[Atom], k: usize) -> bool {
+    let (prev, this) = (&a[k - 1], &a[k]);
+    if prev.ends_in_digit() && this.text.starts_with(|c| UNITS.contains(c)) {
+        return true;
+    }
+    if prev.text == "第"
+        && (this.starts_with_digit() || this.text.starts_with(|c| CN_NUMERALS.contains(c)))
+    {
+        return true;
+    }
+    // Walk back over the Han atoms after the number.
+    let mut start = k;
+    while start > 0 && a[start - 1].kind == Kind::Han && k - start < 6 {
+        start -= 1;
+        let Some(before) = start.checked_sub(1).map(|p| &a[p]) else {
+            break;
+        };
+        let text: String = a[start..=k].iter().map(|x| x.text.as_str()).collect();
+        let unit_fits = |unit: &str| {
+            unit.is_empty()
+                || (unit.chars().count() == 1
+                    && unit.starts_with(|c| UNITS.contains(c) || c == '季'))
+                || COMPOUND_UNITS.iter().any(|u| u.starts_with(unit))
+        };
+        if before.ends_in_digit() {
+            return unit_fits(&text);
+        }
+        if before.text == "第" {
+            // 第一季度: numerals, then their unit.
+            let unit = text.trim_start_matches(|c| CN_NUMERALS.contains(c));
+            return unit.len() < text.len() && unit_fits(unit);
+        }
+    }
+    false
 }
 
 /// Marks where a line may break: before atom `k` unless kinsoku forbids
@@ -353,10 +426,8 @@ fn mark_breaks(a: &mut [Atom]) {
     for k in 0..a.len() {
         let ok = k > 0 && {
             let (prev, this) = (&a[k - 1], &a[k]);
-            let unit = prev.ends_in_digit() && this.text.starts_with(|c| UNITS.contains(c));
-            let ordinal = prev.text == "第" && this.starts_with_digit();
-            let word = this.gap == Gap::Tight && !this.piece;
-            !(this.no_start || prev.no_end || unit || ordinal || word)
+            let word = this.gap == Gap::Tight && this.piece.is_none();
+            !(this.no_start || prev.no_end || word || with_number(a, k))
         };
         a[k].breakable = ok;
     }
@@ -373,6 +444,8 @@ enum Stretch {
     Mark,
     /// Stage 3: any other gap, ½ em.
     Even,
+    /// Inside a split URL or word: only when nothing else is left.
+    Piece,
 }
 
 /// Per-gap facts, indexed by the atom after the gap.
@@ -404,8 +477,8 @@ fn gap_info(a: &[Atom], k: usize) -> GapInfo {
         _ => 0.0,
     };
     let stretch = match t.gap {
-        // Between the pieces of a URL, a last resort; inside a word, never.
-        Gap::Tight if t.piece => Stretch::Even,
+        // Between the letters of a split URL, the very last resort.
+        Gap::Tight if t.piece.is_some() => Stretch::Piece,
         Gap::Tight => Stretch::None,
         _ if blanks > 0 => Stretch::Mark,
         Gap::Boundary | Gap::Space(_) => Stretch::Boundary,
@@ -438,6 +511,7 @@ struct Sums {
     boundary: Vec<u32>,
     mark: Vec<u32>,
     even: Vec<u32>,
+    piece: Vec<u32>,
 }
 
 impl Sums {
@@ -451,8 +525,10 @@ impl Sums {
             boundary: Vec::with_capacity(n + 1),
             mark: Vec::with_capacity(n + 1),
             even: Vec::with_capacity(n + 1),
+            piece: Vec::with_capacity(n + 1),
         };
-        let (mut w, mut nat, mut p, mut inn, mut b, mut mk, mut ev) = (0.0, 0.0, 0, 0, 0, 0, 0);
+        let (mut w, mut nat, mut p, mut inn, mut b, mut mk, mut ev, mut pc) =
+            (0.0, 0.0, 0, 0, 0, 0, 0, 0);
         for k in 0..=n {
             s.width.push(w);
             s.natural.push(nat);
@@ -461,6 +537,7 @@ impl Sums {
             s.boundary.push(b);
             s.mark.push(mk);
             s.even.push(ev);
+            s.piece.push(pc);
             if k < n {
                 w += a[k].width;
                 let g = gaps[k];
@@ -474,6 +551,7 @@ impl Sums {
                     Stretch::Boundary => b += 1,
                     Stretch::Mark => mk += 1,
                     Stretch::Even => ev += 1,
+                    Stretch::Piece => pc += 1,
                     Stretch::None => {}
                 }
             }
@@ -494,6 +572,7 @@ struct Candidate {
     boundary: u32,
     mark: u32,
     even: u32,
+    piece: u32,
 }
 
 impl Candidate {
@@ -508,6 +587,7 @@ impl Candidate {
             boundary: g(&s.boundary),
             mark: g(&s.mark),
             even: g(&s.even),
+            piece: g(&s.piece),
         }
     }
 
@@ -529,6 +609,7 @@ struct Plan {
     boundary: f64,
     mark: f64,
     even: f64,
+    piece: f64,
     /// Added to every stretchable gap past the limits.
     over: f64,
 }
@@ -560,7 +641,10 @@ fn plan(c: &Candidate, cap: f64, last: bool) -> Option<(Plan, f64)> {
         if rest > EPS {
             p.inner = rest / c.inner as f64;
         }
-        let cost = 0.5 + 2.0 * p.pair * c.pairs as f64 + 1.0 * p.end + 6.0 * rest;
+        // Past a quarter em each, squeezed marks start to read as
+        // half-width ones: dearer.
+        let heavy = (p.inner - QUARTER).max(0.0) * c.inner as f64;
+        let cost = 0.5 + 2.0 * p.pair * c.pairs as f64 + 1.0 * p.end + 6.0 * rest + 30.0 * heavy;
         return Some((p, cost));
     }
     if diff > -EPS || last {
@@ -581,9 +665,13 @@ fn plan(c: &Candidate, cap: f64, last: bool) -> Option<(Plan, f64)> {
     p.boundary = stage(c.boundary, QUARTER, 8.0, &mut rest);
     p.mark = stage(c.mark, HALF, 12.0, &mut rest);
     p.even = stage(c.even, HALF, 40.0, &mut rest);
+    // Between the letters of a split URL a twentieth of a cell each is not
+    // seen: cheaper than spreading the Chinese before it.
+    p.piece = stage(c.piece, 0.05, 20.0, &mut rest);
     if rest > EPS {
-        // Nothing left within the limits: a letter-spaced line, the worst.
-        let gaps = c.boundary + c.mark + c.even;
+        // Nothing left within the limits: a letter-spaced line, the worst
+        // (between the letters of a split URL too, but only now).
+        let gaps = c.boundary + c.mark + c.even + c.piece;
         if gaps == 0 {
             return Some((p, 10_000.0 + rest));
         }
@@ -641,9 +729,12 @@ pub fn break_lines(runs: &[(String, Face)], shape: Shape, m: &dyn Measure) -> Ve
             let Some((_, mut cost)) = plan(&c, cap, last) else {
                 continue;
             };
-            if k < n && a[k].piece {
-                // Breaking inside a URL is allowed, not loved.
-                cost += 2.0;
+            if k < n
+                && let Some(penalty) = a[k].piece
+            {
+                // Breaking inside a URL or an over-long word is allowed,
+                // not loved.
+                cost += penalty;
             }
             any = true;
             if best[i] + cost < best[k] - EPS {
@@ -699,7 +790,7 @@ fn set_line(
     let c = Candidate::new(sums, a, i, k);
     let (p, _) = plan(&c, cap, last).unwrap_or_default();
     let adjusted = (c.width - cap).abs() > EPS && !(last && c.width < cap);
-    let mut glyphs = Vec::with_capacity(k - i);
+    let mut glyphs: Vec<Glyph> = Vec::with_capacity(k - i);
     let mut x = indent;
     let half_end = p.end > HALF - EPS;
     for j in i..k {
@@ -715,11 +806,24 @@ fn set_line(
                 Stretch::Boundary => p.boundary + p.over,
                 Stretch::Mark => p.mark + p.over,
                 Stretch::Even => p.even + p.over,
+                Stretch::Piece => p.piece + p.over,
             };
             x += g.natural + stretch - squeeze;
         }
         let atom = &a[j];
         match atom.kind {
+            // The letters of a split word, back together where they touch.
+            Kind::Latin
+                if j > i
+                    && atom.piece.is_some()
+                    && p.over == 0.0
+                    && p.piece == 0.0
+                    && glyphs.last().is_some_and(|g| g.latin) =>
+            {
+                if let Some(g) = glyphs.last_mut() {
+                    g.text.push_str(&atom.text);
+                }
+            }
             Kind::Latin => glyphs.push(Glyph {
                 text: atom.text.clone(),
                 x,
@@ -1181,5 +1285,75 @@ mod tests {
         let parts = break_plain(&text, 26.0, 26.0, &Mono, Face::Body);
         assert_eq!(parts[0].chars().count(), 25);
         assert!(parts[1].starts_with("字、"), "{parts:?}");
+    }
+
+    #[test]
+    fn compound_units_and_chinese_ordinals_stay_with_their_number() {
+        // jlreq#unbreakable_character_sequences: 3,650万元 and 第一季度 are
+        // not split, wherever the line ends.
+        for pad in 18..28 {
+            for text in ["3,650万元用于", "3万人次参加", "第一季度工作", "第12次会议"]
+            {
+                let t = texts(&lines(&format!(
+                    "{}{text}{}",
+                    "字".repeat(pad),
+                    "字".repeat(30)
+                )));
+                let head: String = text
+                    .chars()
+                    .take_while(|c| !"用参工会".contains(*c))
+                    .collect();
+                assert!(t.iter().any(|l| l.contains(&head)), "{head} split: {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_latin_space_after_a_heading_number_or_beside_a_dash() {
+        // clreq#mixed_text_composition_in_horizontal_writing_mode (3.2.2):
+        // the Han–Western space is for letters and figures beside Han, not
+        // "2." before a heading nor "1—2月".
+        let ls = lines(&format!("2.举一反三。{}", "字".repeat(40)));
+        let (two, ju) = (&ls[0].glyphs[0], &ls[0].glyphs[1]);
+        assert_eq!(two.text, "2.");
+        assert!((ju.x - (two.x + 1.0)).abs() < 1e-6, "{} {}", two.x, ju.x);
+        let ls = lines(&format!("{}1—2月份{}", "字".repeat(20), "字".repeat(20)));
+        let dash = ls[0].glyphs.iter().position(|g| g.text == "—").unwrap();
+        let one = &ls[0].glyphs[dash - 1];
+        assert!((ls[0].glyphs[dash].x - (one.x + 0.5)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_long_url_fills_the_line_before_it() {
+        // The line before a URL is not letter-spaced: the URL starts where
+        // the text ends and breaks after / . _ and the like.
+        let text = format!(
+            "原文链接：https://mp.weixin.qq.com/s/AbCdEfGhIjKlMnOpQrStUv_wxyz123456，下载地址：https://pan.example.com/share/yunxi_shengtai_2024_report.pdf。{}",
+            "字".repeat(30)
+        );
+        let ls = lines(&text);
+        assert_flush(&ls);
+        assert_no_holes(&ls);
+    }
+
+    #[test]
+    fn a_number_longer_than_a_line_breaks_rather_than_spreads() {
+        let text = format!("数字{}年，结束。{}", "1".repeat(200), "字".repeat(10));
+        let ls = lines(&text);
+        assert!(ls[0].glyphs.len() > 2, "{:?}", texts(&ls));
+        assert_flush(&ls);
+        assert_no_holes(&ls);
+    }
+
+    #[test]
+    fn an_ideographic_space_does_not_start_a_line_before_a_mark() {
+        let t = texts(&lines(&format!(
+            "{}\u{3000}。下一段文字继续。{}",
+            "字".repeat(26),
+            "字".repeat(5)
+        )));
+        for l in &t[1..] {
+            assert!(!l.starts_with(['\u{3000}', '。']), "{t:?}");
+        }
     }
 }

@@ -1,9 +1,14 @@
 //! From a checked issue to a PDF: layout data → Typst world → compiled
 //! document → PDF bytes → written atomically.
 
+mod closing;
+mod contents;
 pub mod data;
 pub mod grid;
+mod masthead;
+mod page;
 mod pdf;
+mod picture;
 pub mod title;
 pub mod world;
 
@@ -101,6 +106,9 @@ impl fmt::Display for TypstDiagnostic {
 pub struct Laid {
     pub document: PagedDocument,
     pub warnings: Vec<TypstDiagnostic>,
+    /// What the clerk should know about the pages (the closing block on a
+    /// page of its own), one line each.
+    pub notes: Vec<String>,
 }
 
 /// Lays an issue out with the embedded layout.
@@ -119,26 +127,23 @@ pub fn layout(
     } else {
         issue
     };
-    let data = data::layout_data(issue, config, &engine.fonts);
+    let data = data::layout_data(issue, config, &engine.fonts, root);
     // `Fonts::load` resolved every family against the font book, so typst
     // never meets one it does not know (it would only warn and fall back).
     debug_assert!(
-        data.fonts
-            .iter()
-            .flat_map(|r| &r.families)
-            .all(|f| engine.fonts.book().contains_family(&f.to_lowercase())),
+        data.fonts.iter().flat_map(|r| &r.families).all(|f| engine
+            .fonts
+            .book()
+            .contains_family(&f.name().to_lowercase())),
         "a font family the font book does not have"
     );
     let json = serde_json::to_vec(&data).expect("layout data serialises");
     // The world serves exactly the pictures the layout will ask for.
-    let pictures = data
-        .body
-        .iter()
-        .flatten()
-        .filter_map(|row| match row {
-            data::Row::Picture { path, .. } => Some(path.clone()),
-            _ => None,
-        })
+    let pictures = data.pictures();
+    let notes = data
+        .closing_alone
+        .map(|lines| format!("报尾单独占了最后一页：正文再少 {lines} 行，报尾就能排在上一页的下端"))
+        .into_iter()
         .collect();
     let world = IssueWorld::new(engine, json, root, pictures, today);
     let result = typst::compile::<PagedDocument>(&world);
@@ -151,6 +156,7 @@ pub fn layout(
         Ok(document) => Ok(Laid {
             document,
             warnings: convert(&result.warnings),
+            notes,
         }),
         Err(errors) => Err([convert(&errors), convert(&result.warnings)].concat()),
     }

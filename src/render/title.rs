@@ -19,16 +19,48 @@ static WORDS: LazyLock<WordSegmenterBorrowed<'static>> =
 const NO_START: &str = "，。、；：！？”’）》」』】〕〗〉…—的地得了着过之";
 const NO_END: &str = "“‘（《「『【〔〖〈";
 
+/// Lines a title may be balanced over; a longer one is broken greedily.
+const MAX_BALANCED: usize = 4;
+
 /// Breaks `text` into as few lines of at most `cap` em as it needs, the
 /// lines as even as the word boundaries allow.
 pub fn break_title(text: &str, cap: f64, m: &dyn Measure, face: Face) -> Vec<String> {
-    let width = |s: &str| grid::width(s, m, face);
-    let total = width(text);
+    // Width of text[..byte], for every char boundary: a line's width is a
+    // difference of two.
+    let mut prefix: Vec<(usize, f64)> = Vec::with_capacity(text.len() + 1);
+    let mut w = 0.0;
+    for (i, c) in text.char_indices() {
+        prefix.push((i, w));
+        w += grid::width(c.encode_utf8(&mut [0; 4]), m, face);
+    }
+    prefix.push((text.len(), w));
+    let total = w;
     if total <= cap + 1e-6 {
         return vec![text.to_string()];
     }
-    // Word boundaries (byte offsets), with the segment lengths around them.
-    let bounds: Vec<usize> = WORDS.segment_str(text).collect();
+    let lines = (total / cap).ceil() as usize;
+    if lines > MAX_BALANCED {
+        return grid::break_plain(text, cap, cap, m, face);
+    }
+    let at = |byte: usize| {
+        prefix
+            .binary_search_by_key(&byte, |(b, _)| *b)
+            .map_or(0.0, |k| prefix[k].1)
+    };
+    let width = |a: usize, b: usize| at(b) - at(a);
+    // Word boundaries (byte offsets), with the segment lengths around them;
+    // a number with its unit (2024年, 12个) ends a word whatever the
+    // dictionary says (it reads 2024|年春|季).
+    let mut bounds: Vec<usize> = WORDS.segment_str(text).collect();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for w in chars.windows(3) {
+        let ((_, a), (_, b), (at, _)) = (w[0], w[1], w[2]);
+        if a.is_ascii_digit() && "年月日个次期项名人家所届".contains(b) && !bounds.contains(&at)
+        {
+            bounds.push(at);
+        }
+    }
+    bounds.sort_unstable();
     let mut cuts: Vec<(usize, f64)> = Vec::new();
     for w in bounds.windows(3) {
         let (a, b, c) = (w[0], w[1], w[2]);
@@ -45,16 +77,25 @@ pub fn break_title(text: &str, cap: f64, m: &dyn Measure, face: Face) -> Vec<Str
         if NO_END.contains(last) || NO_START.contains(first) {
             continue;
         }
+        // Never inside a Latin word, a number or a URL, nor between a
+        // number and its unit (2024|年).
+        if (last.is_ascii_graphic() && first.is_ascii_graphic())
+            || (last.is_ascii_digit() && grid::is_wide(first))
+        {
+            continue;
+        }
+        // After 、，；： or before 暨 is where a title's phrases part.
+        let phrase = "、，；：,;".contains(last) || "暨及与和并".starts_with(first);
         // A one-character "word" is often a dictionary miss (創|文公|益):
         // ending a line on one costs more than starting a line with one.
         let single = |s: &str| s.chars().count() == 1 && grid::is_wide(s.chars().next().unwrap());
-        let penalty =
-            2.0 * f64::from(u8::from(single(before))) + f64::from(u8::from(single(after)));
+        let penalty = 2.0 * f64::from(u8::from(single(before)))
+            + f64::from(u8::from(single(after)))
+            - if phrase { 1.5 } else { 0.0 };
         cuts.push((b, penalty));
     }
-    let lines = (total / cap).ceil() as usize;
-    for n in lines..lines + 3 {
-        if let Some(best) = best_split(text, &cuts, n, cap, &width) {
+    for n in lines..(lines + 2).min(MAX_BALANCED + 1) {
+        if let Some(best) = best_split(text, &cuts, n, cap, total, &width) {
             return best;
         }
     }
@@ -69,9 +110,10 @@ fn best_split(
     cuts: &[(usize, f64)],
     n: usize,
     cap: f64,
-    width: &dyn Fn(&str) -> f64,
+    total: f64,
+    width: &dyn Fn(usize, usize) -> f64,
 ) -> Option<Vec<String>> {
-    let target = width(text) / n as f64;
+    let target = total / n as f64;
     // Dynamic programming over cuts: best[j][k] = least score of the first
     // j lines ending at cut k (k = cuts.len() is the end of the text).
     let ends: Vec<(usize, f64)> = cuts.iter().copied().chain([(text.len(), 0.0)]).collect();
@@ -82,13 +124,9 @@ fn best_split(
     for j in 1..=n {
         for k in 0..m {
             let (end, penalty) = ends[k];
-            let prevs: Vec<usize> = if j == 1 {
-                vec![usize::MAX]
-            } else {
-                (0..k).collect()
-            };
-            for p in prevs {
-                let before = if j == 1 { 0.0 } else { best[j - 1][p] };
+            let first = j == 1;
+            for p in (if first { 0..1 } else { 0..k }).map(|p| if first { usize::MAX } else { p }) {
+                let before = if first { 0.0 } else { best[j - 1][p] };
                 if !before.is_finite() {
                     continue;
                 }
@@ -96,11 +134,20 @@ fn best_split(
                 if start >= end {
                     continue;
                 }
-                let w = width(text[start..end].trim());
+                let w = width(start, end);
                 if w > cap + 1e-6 {
                     continue;
                 }
-                let score = before + (w - target).abs() * 0.5 + penalty;
+                // A long title stands as a trapezoid: a line no longer than
+                // the one under it (GB/T 9704 7.3.1).
+                let shape = if first {
+                    0.0
+                } else {
+                    let pp = from[j - 1][p];
+                    let above = width(start_of(pp), start);
+                    if above > w + 1e-6 { 0.1 } else { 0.0 }
+                };
+                let score = before + (w - target).abs() * 0.5 + penalty + shape;
                 if score < best[j][k] {
                     best[j][k] = score;
                     from[j][k] = p;
@@ -142,6 +189,17 @@ mod tests {
             Face::Body,
         );
         assert_eq!(t, ["市創文督查組對我區開展", "創文公益廣告宣傳實地檢查"]);
+    }
+
+    #[test]
+    fn a_number_and_its_unit_end_a_word() {
+        let t = break_title(
+            "区教育局开展2024年春季学期开学工作专项督导",
+            20.0,
+            &Mono,
+            Face::Body,
+        );
+        assert!(t.iter().all(|l| !l.ends_with('春')), "{t:?}");
     }
 
     #[test]

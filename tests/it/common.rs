@@ -109,7 +109,18 @@ pub struct PlacedLine {
 pub struct Placed {
     pub glyphs: Vec<PlacedGlyph>,
     pub lines: Vec<PlacedLine>,
+    pub images: Vec<PlacedImage>,
     pub pages: usize,
+}
+
+/// A picture as placed on a page, in mm from the page's top left.
+#[derive(Debug, Clone)]
+pub struct PlacedImage {
+    pub page: usize,
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
 }
 
 fn mm(a: Abs) -> f64 {
@@ -132,6 +143,7 @@ pub fn flatten(doc: &PagedDocument) -> Placed {
     let mut placed = Placed {
         glyphs: Vec::new(),
         lines: Vec::new(),
+        images: Vec::new(),
         pages: doc.pages().len(),
     };
     for (i, page) in doc.pages().iter().enumerate() {
@@ -161,6 +173,17 @@ fn walk(frame: &Frame, ts: Transform, page: usize, out: &mut Placed) {
                     });
                     x += g.x_advance.at(t.size);
                 }
+            }
+            FrameItem::Image(_, size, _) => {
+                let start = Point::zero().transform(here);
+                let end = Point::new(size.x, size.y).transform(here);
+                out.images.push(PlacedImage {
+                    page,
+                    x: mm(start.x),
+                    y: mm(start.y),
+                    width: mm(end.x - start.x),
+                    height: mm(end.y - start.y),
+                });
             }
             FrameItem::Shape(shape, _) => {
                 if let (Geometry::Line(to), Some(stroke)) = (&shape.geometry, &shape.stroke) {

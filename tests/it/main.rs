@@ -11,4 +11,5 @@ mod common;
 mod composition;
 mod fonts;
 mod geometry;
+mod layout;
 mod robustness;

@@ -1,0 +1,110 @@
+//! 本期要目: under the masthead of an issue with two or more articles, a
+//! heading and one entry per article — its title, a dot leader and the page
+//! it starts on, right-aligned — grouped under their 【栏目】; a title too
+//! long for one line wraps with a hanging indent. On the character grid,
+//! like the body.
+
+use super::data::geometry::*;
+use super::data::{EM, Row, TextItem, gather};
+use super::grid::{self, Face, Measure, Shape};
+use super::page::Flow;
+use crate::config::Config;
+use crate::fonts::{Fonts, Role};
+use crate::issue::{Block, Issue};
+
+/// Cells kept at the right of an entry for its page number.
+const NUMBER_CELLS: usize = 3;
+
+/// The 本期要目 as rows to page, or `None` when the issue has fewer than
+/// two articles or it is turned off (`[masthead] contents = false`, or
+/// `contents = false` in the issue).
+pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
+    let on = issue.front.contents.unwrap_or(config.masthead.contents);
+    let mut entries: Vec<(Option<String>, String)> = Vec::new();
+    let mut label: Option<String> = None;
+    for block in &issue.body {
+        match block {
+            Block::Label(t) => label = Some(t.plain()),
+            Block::Title { lines, .. } => {
+                let title: String = lines.iter().map(|l| l.plain()).collect();
+                entries.push((label.clone(), title));
+            }
+            _ => {}
+        }
+    }
+    if !on || entries.len() < 2 {
+        return None;
+    }
+    let grouped = entries.iter().any(|(l, _)| l.is_some());
+    let mut flow = Flow::default();
+    flow.rows(vec![Row::Text {
+        items: vec![TextItem {
+            text: "本期要目".into(),
+            role: Role::Heading.key(),
+            size: BODY_PT,
+            align: "center",
+            inset: 0.0,
+            red: false,
+        }],
+        lines: 1,
+    }]);
+    let mut current: Option<&String> = None;
+    for (n, (label, title)) in entries.iter().enumerate() {
+        if label.as_ref() != current {
+            current = label.as_ref();
+            if let Some(l) = label {
+                let shape = Shape {
+                    cells: COLUMNS,
+                    first_indent: 0,
+                    rest_indent: 0,
+                    em: EM,
+                };
+                for row in super::data::grid_rows(&[(l.clone(), Face::Heading)], shape, fonts) {
+                    flow.contents_row(row, None);
+                }
+            }
+        }
+        let indent = if grouped { 2 } else { 0 };
+        let shape = Shape {
+            cells: COLUMNS - NUMBER_CELLS,
+            first_indent: indent,
+            rest_indent: indent + 2,
+            em: EM,
+        };
+        let lines = grid::break_lines(&[(title.clone(), Face::Body)], shape, fonts);
+        let last = lines.len().saturating_sub(1);
+        for (k, line) in lines.iter().enumerate() {
+            let (leader, number) = if k == last {
+                // The leader starts half a cell after the text.
+                (Some(line_end(line, fonts) + 0.5), Some(String::new()))
+            } else {
+                (None, None)
+            };
+            flow.contents_row(
+                Row::Grid {
+                    runs: gather(&line.glyphs),
+                    leader,
+                    number,
+                },
+                (k == last).then_some(n),
+            );
+        }
+    }
+    Some(flow)
+}
+
+/// Where a line's last glyph ends, in cells.
+fn line_end(line: &grid::Line, fonts: &Fonts) -> f64 {
+    line.glyphs.last().map_or(0.0, |g| {
+        let width = if g.latin {
+            g.text
+                .chars()
+                .map(|c| Measure::advance(fonts, c, g.face, true))
+                .sum::<f64>()
+                * EM
+        } else {
+            g.text.chars().count() as f64
+        };
+        g.x + width
+    })
+}
