@@ -1,8 +1,25 @@
 //! Command-line interface: `jianbao build`, `jianbao check`, `jianbao fonts`.
 //! Parses the arguments, calls the library and prints what it says.
+//!
+//! Printing never fails a run: with stdout or stderr closed
+//! (`jianbao build 2>&1 | head -1`) the work goes on and ends quietly, so
+//! every line goes through [`say!`] or ignores its write error.
 
 use std::io::Write;
 use std::path::PathBuf;
+
+/// `eprintln!` that cannot panic: a closed stderr is not an error (the
+/// work goes on), and unprintable characters from the input (terminal
+/// escapes, bidi overrides) are shown escaped.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        let mut err = anstream::stderr().lock();
+        for line in text.split('\n') {
+            let _ = writeln!(err, "{}", $crate::script::escape_unprintable(line));
+        }
+    }};
+}
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -24,6 +41,11 @@ pub struct Args {
     #[arg(long = "font-path", global = true, value_name = "DIR")]
     pub font_paths: Vec<PathBuf>,
 
+    /// Also use the fonts installed on this computer (as `[fonts] system =
+    /// true`); by default only the embedded fonts and the named folders are.
+    #[arg(long = "system-fonts", global = true)]
+    pub system_fonts: bool,
+
     /// Colour in diagnostics: auto (on a terminal, not with NO_COLOR set),
     /// always or never.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
@@ -40,6 +62,10 @@ pub enum Command {
         /// Issues to build: a number (4), year/number (2023/4), an id (004)
         /// or a file. All issues when none is given.
         issues: Vec<String>,
+        /// Write the PDFs to this folder (made if missing) instead of the
+        /// output folder of jianbao.toml; it may be outside the publication.
+        #[arg(long = "out", value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Check jianbao.toml and issues and report every problem found.
     Check {
@@ -88,13 +114,61 @@ pub fn run(args: Args) -> u8 {
         Color::Always => anstream::ColorChoice::Always,
         Color::Never => anstream::ColorChoice::Never,
     });
-    match run_inner(&args) {
+    match in_thread_pool(|| run_inner(&args)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{e}");
+            say!("{e}");
             EXIT_USAGE
         }
     }
+}
+
+/// Stack of the threads a run works on: deep enough for any input the
+/// parsers accept (nested TOML arrays, long paragraphs).
+const STACK: usize = 64 * 1024 * 1024;
+
+/// Runs `work` in a thread pool of its own, so that everything parallel
+/// (issues built side by side, pictures decoded, typst's own work) uses
+/// it. Where no thread can be started (a process limit), the pool is this
+/// thread alone and the work is done one piece after another.
+fn in_thread_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK)
+        .build()
+        .or_else(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .use_current_thread()
+                .build()
+        });
+    match pool {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+/// The last resort for a bug: one short line instead of a backtrace, and
+/// exit status 2 (never 101). An interrupted build has left no partial
+/// PDF: PDFs are written to a temporary file and renamed into place.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: jianbao 内部出错，已停止：{}{place}\n  help: 这是 jianbao 的问题，不是输入的问题；请把这条信息和输入文件发给维护者",
+            crate::script::escape_unprintable(&what)
+        );
+        std::process::exit(i32::from(EXIT_USAGE));
+    }));
 }
 
 fn run_inner(args: &Args) -> Result<u8, UsageError> {
@@ -102,8 +176,13 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
     let options = Options {
         font_paths: args.font_paths.clone(),
         today: chrono::Local::now().date_naive(),
+        system_fonts: args.system_fonts,
+        out_dir: match &args.command {
+            Command::Build { out, .. } => out.clone(),
+            _ => None,
+        },
     };
-    let publication = Publication::load(&start, &options)?;
+    let mut publication = Publication::load(&start, &options)?;
     match &args.command {
         Command::Check {
             issues,
@@ -111,12 +190,12 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             deny_warnings,
             fix,
         } => {
-            let mut publication = publication;
             if *fix && fix_files(&publication, issues)? {
                 // Check what the files say now.
                 publication = Publication::load(&start, &options)?;
             }
             let selection = publication.select(issues)?;
+            publication.check_pictures(&selection);
             let diagnostics = publication.diagnostics(&selection);
             let code = report(&diagnostics, *format, *deny_warnings);
             if *format == Format::Human {
@@ -124,7 +203,7 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             }
             Ok(code)
         }
-        Command::Build { issues } => build(&publication, issues),
+        Command::Build { issues, .. } => build(&mut publication, issues),
         Command::Fonts { issues } => fonts(&publication, issues),
     }
 }
@@ -135,7 +214,7 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
 fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, UsageError> {
     use crate::clean::{self, FixKind};
     if publication.config.as_ref().is_some_and(|c| !c.clean_text) {
-        eprintln!("jianbao.toml 里 [text] clean = false：正文保持原样，没有修改");
+        say!("jianbao.toml 里 [text] clean = false：正文保持原样，没有修改");
         return Ok(false);
     }
     let selection = publication.select(queries)?;
@@ -163,7 +242,7 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
         .filter(|(k, _)| count(*k) > 0)
         .map(|(k, name)| format!("{name} {}", count(*k)))
         .collect();
-        eprintln!(
+        say!(
             "已修改 {}：{} 处（{}）",
             issue.source.path.display(),
             fixes.len(),
@@ -174,13 +253,13 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
             let (line, col) = issue.source.line_col(f.range.start);
             let typed = &issue.source.text[f.range.clone()];
             if f.kind == FixKind::Space {
-                eprintln!("  {line}:{col}  删除空格");
+                say!("  {line}:{col}  删除空格");
             } else {
-                eprintln!("  {line}:{col}  {typed} → {}", f.replacement);
+                say!("  {line}:{col}  {typed} → {}", f.replacement);
             }
         }
         if fixes.len() > LISTED {
-            eprintln!("  ……还有 {} 处", fixes.len() - LISTED);
+            say!("  ……还有 {} 处", fixes.len() - LISTED);
         }
     }
     Ok(changed)
@@ -214,17 +293,19 @@ fn summary(diags: &[&Diagnostic], issues: usize) {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     if errors + warnings == 0 {
-        eprintln!("检查了 {issues} 期：没有问题");
+        say!("检查了 {issues} 期：没有问题");
     } else {
-        eprintln!("检查了 {issues} 期：{errors} 个错误，{warnings} 个警告");
+        say!("检查了 {issues} 期：{errors} 个错误，{warnings} 个警告");
     }
 }
 
-fn build(publication: &Publication, queries: &[String]) -> Result<u8, UsageError> {
+fn build(publication: &mut Publication, queries: &[String]) -> Result<u8, UsageError> {
     let selection = publication.select(queries)?;
+    publication.check_pictures(&selection);
+    let publication = &*publication;
     let mut code = report(&publication.diagnostics(&selection), Format::Human, false);
     let Ok(builder) = Builder::new(publication) else {
-        eprintln!("jianbao.toml 有错误，没有生成 PDF");
+        say!("jianbao.toml 有错误，没有生成 PDF");
         return Ok(EXIT_INPUT);
     };
     let mut built = 0;
@@ -235,28 +316,28 @@ fn build(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
             Outcome::Written { path, warnings } => {
                 built += 1;
                 for w in warnings {
-                    eprintln!("{shown}: {w}");
+                    say!("{shown}: {w}");
                 }
-                eprintln!("{shown} → {}", display_path(&path).display());
+                say!("{shown} → {}", display_path(&path).display());
             }
             Outcome::HasErrors => {
-                eprintln!("{shown}: 有错误，没有生成 PDF（原有的 PDF 保持不变）");
-                code = EXIT_INPUT;
+                say!("{shown}: 有错误，没有生成 PDF（原有的 PDF 保持不变）");
+                code = code.max(EXIT_INPUT);
             }
             Outcome::Failed(errors) => {
                 for e in errors {
-                    eprintln!("{shown}: {e}");
+                    say!("{shown}: {e}");
                 }
                 code = code.max(EXIT_INPUT);
             }
             Outcome::WriteFailed(path, e) => {
-                eprintln!("error: 无法写入 {}: {e}", path.display());
+                say!("error: 无法写入 {}: {e}", display_path(&path).display());
                 code = EXIT_USAGE;
             }
         }
     });
     if selection.issues.len() > 1 {
-        eprintln!("生成了 {built} 期，共 {} 期", selection.issues.len());
+        say!("生成了 {built} 期，共 {} 期", selection.issues.len());
     }
     Ok(code)
 }

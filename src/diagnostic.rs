@@ -11,9 +11,11 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use unicode_width::UnicodeWidthChar;
 
+use crate::sandbox;
+use crate::script::escape_unprintable;
 use crate::source::{SourceFile, Span};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -149,9 +151,9 @@ impl Diagnostic {
         let _ = writeln!(
             out,
             "{}:{line}:{col}: {}: {}",
-            self.path.display(),
+            escape_unprintable(&self.path.display().to_string()),
             paint(tint, &format!("{word}[{}]", self.code)),
-            paint(MESSAGE, &self.message)
+            paint(MESSAGE, &escape_unprintable(&self.message))
         );
         if let Some(loc) = &self.location {
             snippet(&mut out, loc, None);
@@ -162,12 +164,12 @@ impl Diagnostic {
                 out,
                 "  {}: {}:{l}:{c}",
                 paint(NOTE, "note"),
-                loc.file.path.display()
+                escape_unprintable(&loc.file.path.display().to_string())
             );
-            snippet(&mut out, loc, Some(label));
+            snippet(&mut out, loc, Some(&escape_unprintable(label)));
         }
         if let Some(help) = &self.help {
-            for (i, h) in help.lines().enumerate() {
+            for (i, h) in help.lines().map(escape_unprintable).enumerate() {
                 let head = if i == 0 {
                     paint(HELP, "help") + ":"
                 } else {
@@ -251,8 +253,17 @@ fn paint(style: Style, s: &str) -> String {
     format!("{style}{s}{style:#}")
 }
 
+/// Columns of the source line shown around the caret: a longer line is
+/// cut to a window with `…` at the cut ends, so a diagnostic on a line of
+/// 100,000 characters is still two short lines.
+const WINDOW: usize = 100;
+/// Columns of the text before the caret a cut line keeps at least.
+const BEFORE: usize = 30;
+
 /// `   12 | source line` and a caret line under the span (under its first
-/// character when it runs on to another line).
+/// character when it runs on to another line). Tabs are shown as four
+/// spaces, unprintable characters escaped (`<U+001B>`), and a long line as
+/// a window around the caret.
 fn snippet(out: &mut String, loc: &Location, label: Option<&str>) {
     let file = &loc.file;
     let (line, _) = file.line_col(loc.span.start);
@@ -260,25 +271,85 @@ fn snippet(out: &mut String, loc: &Location, label: Option<&str>) {
     let text = file.line_span(line);
     let start = file.floor_char(loc.span.start).min(text.end);
     let end = file.floor_char(loc.span.end).min(text.end);
-    let lead = &file.text[text.start..start];
-    let rest = &file.text[start..text.end];
-    let marked = if end_line == line && end > start {
-        &file.text[start..end]
-    } else {
-        rest.chars().next().map_or("", |c| &rest[..c.len_utf8()])
+    // The byte-order mark a file may start with is not part of its text.
+    let line_start = match text.start {
+        0 if file.text.starts_with('\u{feff}') => '\u{feff}'.len_utf8().min(start),
+        s => s,
     };
-    let shown = file.text[text].replace('\t', "    ");
+    let lead = shown(&file.text[line_start..start]);
+    let rest = &file.text[start..text.end];
+    let marked_len = if end_line == line && end > start {
+        end - start
+    } else {
+        rest.chars().next().map_or(0, char::len_utf8)
+    };
+    let mut marked = shown(&rest[..marked_len]);
+    let mut after = shown(&rest[marked_len..]);
+    let mut lead = lead.as_str();
+    let (mut cut_start, mut cut_end) = (false, false);
+    if columns(lead) + columns(&marked) + columns(&after) > WINDOW {
+        if columns(&marked) > WINDOW - BEFORE {
+            marked = take_columns(&marked, WINDOW - BEFORE).to_string();
+            cut_end = true;
+            after.clear();
+        }
+        let room = WINDOW - BEFORE - columns(&marked);
+        if columns(&after) > room {
+            after = take_columns(&after, room).to_string();
+            cut_end = true;
+        }
+        // What the text after the caret leaves goes to the text before it.
+        let room = WINDOW - columns(&marked) - columns(&after);
+        if columns(lead) > room {
+            lead = last_columns(lead, room);
+            cut_start = true;
+        }
+    }
+    let (open, close) = (
+        if cut_start { "…" } else { "" },
+        if cut_end { "…" } else { "" },
+    );
     let gutter = line.to_string().len();
     let _ = writeln!(out, "{:>gutter$} |", "");
-    let _ = writeln!(out, "{line} | {shown}");
-    let carets = paint(ERROR, &"^".repeat(columns(marked).max(1)));
+    let _ = writeln!(out, "{line} | {open}{lead}{marked}{after}{close}");
+    let carets = paint(ERROR, &"^".repeat(columns(&marked).max(1)));
     let label = label.map(|l| format!(" {l}")).unwrap_or_default();
     let _ = writeln!(
         out,
         "{:>gutter$} | {}{carets}{label}",
         "",
-        " ".repeat(columns(lead))
+        " ".repeat(columns(open) + columns(lead))
     );
+}
+
+/// Source text as a diagnostic shows it: tabs as four spaces, unprintable
+/// characters escaped.
+fn shown(text: &str) -> String {
+    escape_unprintable(text).replace('\t', "    ")
+}
+
+/// The longest start of `text` that fits in `n` columns.
+fn take_columns(text: &str, n: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += columns(c.encode_utf8(&mut [0; 4]));
+        if used > n {
+            return &text[..i];
+        }
+    }
+    text
+}
+
+/// The longest end of `text` that fits in `n` columns.
+fn last_columns(text: &str, n: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices().rev() {
+        used += columns(c.encode_utf8(&mut [0; 4]));
+        if used > n {
+            return &text[i + c.len_utf8()..];
+        }
+    }
+    text
 }
 
 /// Terminal columns of a text, for carets that line up under it. A
@@ -293,6 +364,49 @@ fn columns(text: &str) -> usize {
             c => c.width_cjk().unwrap_or(0),
         })
         .sum()
+}
+
+/// At most `keep` diagnostics with the same code in one file: the rest
+/// become one line at the last of them that says how many more there are
+/// (`help` gives its fix, by code). A line of 2,000 pasted commas is five
+/// warnings and a count, not 2,000 copies of the line.
+pub fn summarise_repeats(
+    diags: &mut Vec<Diagnostic>,
+    keep: usize,
+    help: impl Fn(&'static str) -> Option<String>,
+) {
+    use std::collections::HashMap;
+    let mut count: HashMap<(&'static str, Severity), usize> = HashMap::new();
+    for d in diags.iter() {
+        *count.entry((d.code, d.severity)).or_default() += 1;
+    }
+    if count.values().all(|&n| n <= keep) {
+        return;
+    }
+    diags.sort_by_key(|d| d.location.as_ref().map_or(0, |l| l.span.start));
+    let mut seen: HashMap<(&'static str, Severity), usize> = HashMap::new();
+    let mut last: HashMap<(&'static str, Severity), Diagnostic> = HashMap::new();
+    let mut order = Vec::new();
+    diags.retain(|d| {
+        let key = (d.code, d.severity);
+        let n = seen.entry(key).or_default();
+        *n += 1;
+        if *n <= keep {
+            return true;
+        }
+        if *n == keep + 1 {
+            order.push(key);
+        }
+        last.insert(key, d.clone());
+        false
+    });
+    for key in order {
+        let mut d = last.remove(&key).expect("a dropped diagnostic");
+        d.message = format!("还有 {} 处同类问题，这里是最后一处", count[&key] - keep);
+        d.help = help(key.0);
+        d.related.clear();
+        diags.push(d);
+    }
 }
 
 /// A problem that stops before any file can be checked: no `jianbao.toml`,
@@ -330,21 +444,30 @@ impl std::fmt::Display for UsageError {
 impl std::error::Error for UsageError {}
 
 /// Reads a text file: UTF-8 only, a BOM is kept for the parser to skip.
-/// `shown` is the path as the user sees it. A file that cannot be read
-/// as text is a diagnostic in `diags`.
+/// `shown` is the path as the user sees it; the file must be a regular
+/// file inside the publication folder `root` (canonical) and no larger
+/// than [`sandbox::TEXT_LIMIT`]. A file that cannot be read as text is a
+/// diagnostic in `diags`.
 pub fn read_source(
+    root: &Path,
     path: &Path,
     shown: PathBuf,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Arc<SourceFile>> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match sandbox::inside(root, path)
+        .and_then(|real| sandbox::read(&real, sandbox::TEXT_LIMIT))
+    {
         Ok(b) => b,
-        Err(e) => {
-            diags.push(Diagnostic::file_error(
+        Err(refusal) => {
+            let mut d = Diagnostic::file_error(
                 "unreadable",
                 &shown,
-                format!("无法读取文件: {e}"),
-            ));
+                format!("{} {refusal}", shown.display()),
+            );
+            if let Some(help) = refusal.help() {
+                d = d.with_help(help);
+            }
+            diags.push(d);
             return None;
         }
     };

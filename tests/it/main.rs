@@ -8,7 +8,9 @@
 
 mod build;
 mod common;
+mod completeness;
 mod composition;
 mod fonts;
 mod geometry;
+mod hostile;
 mod robustness;
