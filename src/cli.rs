@@ -11,6 +11,15 @@ use std::path::PathBuf;
 /// `eprintln!` that cannot panic: a closed stderr is not an error (the
 /// work goes on), and unprintable characters from the input (terminal
 /// escapes, bidi overrides) are shown escaped.
+/// `writeln!` to `out` of a line that may hold text from the input (font
+/// names, characters): shown escaped, and a closed `out` is not an error.
+macro_rules! tell {
+    ($out:expr, $($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        let _ = writeln!($out, "{}", $crate::script::escape_unprintable(&text));
+    }};
+}
+
 macro_rules! say {
     ($($arg:tt)*) => {{
         let text = format!($($arg)*);
@@ -351,13 +360,13 @@ fn fonts(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
     let mut out = std::io::stdout().lock();
     for role in Role::ALL {
         let (weight, families) = fonts.role(role);
-        let _ = writeln!(out, "{:<11} weight {weight}", role.key());
+        tell!(out, "{:<11} weight {weight}", role.key());
         for r in families {
             let origin = match fonts.origin(r.index) {
                 Origin::Embedded => "embedded".to_string(),
                 Origin::File(p) => p.display().to_string(),
             };
-            let _ = writeln!(out, "  {:<24} {origin}", r.family);
+            tell!(out, "  {:<24} {origin}", r.family);
         }
     }
     if queries.is_empty() {
@@ -369,13 +378,13 @@ fn fonts(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
             continue;
         };
         let fallbacks = fonts.fallbacks(issue);
-        let _ = writeln!(out, "\n{}:", issue.source.path.display());
+        tell!(out, "\n{}:", issue.source.path.display());
         if fallbacks.is_empty() {
-            let _ = writeln!(out, "  every character is in its role's own font");
+            tell!(out, "  every character is in its role's own font");
         }
         for f in fallbacks {
             let (line, col) = issue.source.line_col(f.offset);
-            let _ = writeln!(
+            tell!(
                 out,
                 "  {} U+{:04X} {:<10} → {}  (first at {line}:{col})",
                 f.c,

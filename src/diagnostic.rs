@@ -153,7 +153,7 @@ impl Diagnostic {
             "{}:{line}:{col}: {}: {}",
             escape_unprintable(&self.path.display().to_string()),
             paint(tint, &format!("{word}[{}]", self.code)),
-            paint(MESSAGE, &escape_unprintable(&self.message))
+            paint(MESSAGE, &shorten(&escape_unprintable(&self.message)))
         );
         if let Some(loc) = &self.location {
             snippet(&mut out, loc, None);
@@ -320,6 +320,15 @@ fn snippet(out: &mut String, loc: &Location, label: Option<&str>) {
         "",
         " ".repeat(columns(open) + columns(lead))
     );
+}
+
+/// A message cut to [`WINDOW`] columns with `…` (it may quote a name of
+/// any length); `--format json` keeps it whole.
+fn shorten(message: &str) -> std::borrow::Cow<'_, str> {
+    if columns(message) <= WINDOW {
+        return message.into();
+    }
+    format!("{}…", take_columns(message, WINDOW)).into()
 }
 
 /// Source text as a diagnostic shows it: tabs as four spaces, unprintable

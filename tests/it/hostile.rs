@@ -864,3 +864,45 @@ fn terminal_escapes_from_the_input_are_shown_escaped() {
         "{err}"
     );
 }
+
+/// Issue files at the edges of what parses: none may crash `check` or
+/// `build`, or leave a partial PDF.
+#[test]
+fn issue_files_at_the_edges_never_crash() {
+    let front = |n: u32, extra: &str, units: &str| {
+        format!("+++\nnumber = {n}\ndate = 2024-01-01\n{extra}\n[distribution]\nfa = [{units}]\n+++\n")
+    };
+    let many: Vec<String> = (0..3000).map(|i| format!("\"单位{i}\"")).collect();
+    let cases: Vec<String> = vec![
+        front(1, "", "\"各处室\"").replace("2024-01-01", "0001-01-01") + "正文。\n",
+        front(2, "", "\"各处室\"").replace("2024-01-01", "9999-12-31") + "正文。\n",
+        front(3, "total = 4294967295\ncopies = 4294967295", "\"各处室\"") + "正文。\n",
+        front(4, "", "\"各处室\"") + "正文\0内容\u{1}。\n",
+        "+++\rnumber = 5\rdate = 2024-01-01\r+++\r正文。\r".to_string(),
+        front(6, "", "\"\\uD800\"") + "正文。\n",
+        front(7, "", "\"各处室\"")
+            + "![](\n![a]()\n# \n^ \n> \n**\n\\\n![x]("
+            + &"a".repeat(5000)
+            + ".png)\n# "
+            + &"很长的标题".repeat(2000)
+            + "\n",
+        front(8, "", &format!("\"{}\"", "很长的单位名称".repeat(500))) + "正文。\n",
+        front(9, "", &many.join(",")) + "正文。\n",
+        front(10, &format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000)), "\"各处室\"")
+            + "正文。\n",
+        front(11, "edition = \"\"\"\n多行\n版本\"\"\"", "\"各处室\"") + "正文。\n",
+        front(12, "", "\"各处室\"") + &"（".repeat(20_000) + "\n" + &"**".repeat(10_001) + "\n",
+    ];
+    let dir = publication("");
+    for (i, text) in cases.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("issues/{:03}.md", i + 1)), text).unwrap();
+    }
+    for args in [&["check"][..], &["check", "--format", "json"], &["build"]] {
+        let out = run(dir.path(), args);
+        assert!(matches!(out.status.code(), Some(0..=2)), "{args:?}: {:?}", out.status);
+    }
+    for entry in std::fs::read_dir(dir.path().join("out")).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap();
+        assert!(lopdf::Document::load_mem(&bytes).is_ok(), "{}", entry.path().display());
+    }
+}
