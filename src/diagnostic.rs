@@ -153,7 +153,7 @@ impl Diagnostic {
             "{}:{line}:{col}: {}: {}",
             escape_unprintable(&self.path.display().to_string()),
             paint(tint, &format!("{word}[{}]", self.code)),
-            paint(MESSAGE, &shorten(&escape_unprintable(&self.message)))
+            paint(BOLD, &shorten(&escape_unprintable(&self.message)))
         );
         if let Some(loc) = &self.location {
             snippet(&mut out, loc, None);
@@ -247,7 +247,7 @@ const ERROR: Style = AnsiColor::Red.on_default().bold();
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
 const NOTE: Style = AnsiColor::Cyan.on_default().bold();
 const HELP: Style = AnsiColor::Green.on_default().bold();
-const MESSAGE: Style = Style::new().bold();
+const BOLD: Style = Style::new().bold();
 
 fn paint(style: Style, s: &str) -> String {
     format!("{style}{s}{style:#}")
@@ -322,13 +322,17 @@ fn snippet(out: &mut String, loc: &Location, label: Option<&str>) {
     );
 }
 
-/// A message cut to [`WINDOW`] columns with `…` (it may quote a name of
-/// any length); `--format json` keeps it whole.
+/// Columns of a message: more than any message says by itself, less than
+/// a name of any length it may quote.
+const MESSAGE: usize = 300;
+
+/// A message cut to [`MESSAGE`] columns with `…`; `--format json` keeps
+/// it whole.
 fn shorten(message: &str) -> std::borrow::Cow<'_, str> {
-    if columns(message) <= WINDOW {
+    if columns(message) <= MESSAGE {
         return message.into();
     }
-    format!("{}…", take_columns(message, WINDOW)).into()
+    format!("{}…", take_columns(message, MESSAGE)).into()
 }
 
 /// Source text as a diagnostic shows it: tabs as four spaces, unprintable

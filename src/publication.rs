@@ -186,11 +186,20 @@ impl Publication {
     /// command works on): a damaged one is an error of its issue, which is
     /// then not built.
     pub fn check_pictures(&mut self, selection: &Selection) {
-        for &i in &selection.issues {
-            let entry = &mut self.issues[i];
-            let Some(issue) = &entry.issue else { continue };
-            let found = check::check_pictures(issue, &self.root);
+        let chosen: Vec<usize> = selection
+            .issues
+            .iter()
+            .copied()
+            .filter(|&i| self.issues[i].issue.is_some())
+            .collect();
+        let issues: Vec<&Issue> = chosen
+            .iter()
+            .filter_map(|&i| self.issues[i].issue.as_ref())
+            .collect();
+        let found = check::check_pictures(&issues, &self.root);
+        for (i, found) in chosen.into_iter().zip(found) {
             if !found.is_empty() {
+                let entry = &mut self.issues[i];
                 entry.diagnostics.extend(found);
                 check::summarise(&mut entry.diagnostics);
             }

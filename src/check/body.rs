@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::Context;
 use crate::diagnostic::Diagnostic;
-use crate::issue::{Block, HeadingLevel, Text};
+use crate::issue::{Block, HeadingLevel, Issue, Text};
 use crate::source::{SourceFile, Span, Spanned, display_path};
 
 pub fn check_body(
@@ -252,37 +252,44 @@ fn picture(
     diags: &mut Vec<Diagnostic>,
 ) {
     if let Err(problem) = crate::picture::locate(root, path) {
-        diags.push(picture_problem(src, root, path, span, problem));
+        diags.push(picture_problem(src, root, path, span, &problem));
     }
 }
 
-/// Decodes every picture of an issue the way the layout will, so that a
+/// Decodes the pictures of some issues the way the layout will, so that a
 /// truncated or damaged picture is an error at its place before `build`.
-/// Only pictures that [`picture`] found good are decoded.
-pub fn decode_pictures(src: &Arc<SourceFile>, root: &Path, body: &[Block]) -> Vec<Diagnostic> {
+/// Only pictures that [`picture`] found good are decoded, each file once
+/// however many times it is named. One list of diagnostics per issue.
+pub fn decode_pictures(issues: &[&Issue], root: &Path) -> Vec<Vec<Diagnostic>> {
+    use crate::picture::{Located, Problem, decode, locate};
     use rayon::prelude::*;
-    let pictures: Vec<(&Spanned<String>, crate::picture::Located)> = body
-        .iter()
-        .filter_map(|b| match b {
-            Block::Picture { path, .. } => {
-                Some((path, crate::picture::locate(root, &path.value).ok()?))
+    use std::collections::HashMap;
+    // (issue, the path as written, the file found).
+    let mut named: Vec<(usize, &Spanned<String>, Located)> = Vec::new();
+    for (i, issue) in issues.iter().enumerate() {
+        for block in &issue.body {
+            if let Block::Picture { path, .. } = block
+                && let Ok(found) = locate(root, &path.value)
+            {
+                named.push((i, path, found));
             }
-            _ => None,
-        })
-        .collect();
-    pictures
+        }
+    }
+    let mut files: Vec<&Located> = named.iter().map(|(.., found)| found).collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let problems: HashMap<&Path, Problem> = files
         .par_iter()
-        .filter_map(|(path, located)| {
-            let problem = crate::picture::decode(located).err()?;
-            Some(picture_problem(
-                src,
-                root,
-                &path.value,
-                path.span.clone(),
-                problem,
-            ))
-        })
-        .collect()
+        .filter_map(|found| Some((found.path.as_path(), decode(found).err()?)))
+        .collect();
+    let mut out: Vec<Vec<Diagnostic>> = issues.iter().map(|_| Vec::new()).collect();
+    for (i, path, found) in &named {
+        if let Some(problem) = problems.get(found.path.as_path()) {
+            let src = &issues[*i].source;
+            out[*i].push(picture_problem(src, root, &path.value, path.span.clone(), problem));
+        }
+    }
+    out
 }
 
 fn picture_problem(
@@ -290,14 +297,14 @@ fn picture_problem(
     root: &Path,
     path: &str,
     span: Span,
-    problem: crate::picture::Problem,
+    problem: &crate::picture::Problem,
 ) -> Diagnostic {
     use crate::picture::Problem;
-    let message = match &problem {
+    let message = match problem {
         Problem::Missing => format!("找不到图片 {path}"),
         p => format!("图片 {path} {p}"),
     };
-    let help = match &problem {
+    let help = match problem {
         Problem::Missing => format!("图片路径相对于简报文件夹 {}", display_path(root).display()),
         p => p.help(),
     };

@@ -62,10 +62,11 @@ pub fn check_config_strings(config: &Config, fonts: Option<&Fonts>) -> Vec<Diagn
     diags
 }
 
-/// Decodes the pictures of an issue as the layout will: a truncated or
-/// damaged picture is an error at its place, found before `build`.
-pub fn check_pictures(issue: &Issue, root: &Path) -> Vec<Diagnostic> {
-    body::decode_pictures(&issue.source, root, &issue.body)
+/// Decodes the pictures of some issues as the layout will: a truncated or
+/// damaged picture is an error at its place, found before `build`. One
+/// list of diagnostics per issue.
+pub fn check_pictures(issues: &[&Issue], root: &Path) -> Vec<Vec<Diagnostic>> {
+    body::decode_pictures(issues, root)
 }
 
 /// At most this many diagnostics with the same code in one file; one line
