@@ -157,10 +157,16 @@ fn in_thread_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 }
 
 /// The last resort for a bug: one short line instead of a backtrace, and
-/// exit status 2 (never 101). An interrupted build has left no partial
+/// exit status 2 (never 101). (A panic in a decoder of a picture or font is
+/// that input's problem instead: see [`crate::sandbox::contain`].) An interrupted build has left no partial
 /// PDF: PDFs are written to a temporary file and renamed into place.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        // A parser on untrusted input panicked: its caller reports it as a
+        // problem of that picture or font.
+        if crate::sandbox::is_contained() {
+            return;
+        }
         let place = info
             .location()
             .map(|l| format!(" ({}:{})", l.file(), l.line()))

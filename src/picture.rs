@@ -231,12 +231,15 @@ pub fn locate(root: &Path, rel: &str) -> Result<Located, Problem> {
 }
 
 /// Reads and decodes a located picture as typst will, within the limits.
+/// A decoder that panics on it (a bug in that crate, which typst would
+/// meet too) makes it a broken picture.
 pub fn decode(picture: &Located) -> Result<(), Problem> {
     let data = sandbox::read(&picture.path, sandbox::PICTURE_LIMIT).map_err(Problem::File)?;
-    match picture.format {
+    sandbox::contain(|| match picture.format {
         Format::Png | Format::Jpeg => decode_raster(&data, picture.format),
         Format::Svg => decode_svg(&data),
-    }
+    })
+    .unwrap_or_else(|panic| Err(Problem::Broken(format!("解码器出错：{panic}"))))
 }
 
 fn check_size(width: u32, height: u32) -> Result<(), Problem> {

@@ -329,7 +329,7 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
     let mut removed = 0;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if !(name.starts_with('.') && name.ends_with(".tmp")) {
+        if !is_temporary_name(&name) {
             continue;
         }
         // A regular file only: never follow a link left at such a name.
@@ -346,6 +346,43 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
         }
     }
     removed
+}
+
+/// `.004.pdf.1234.tmp`: a name [`temporary_for`] makes.
+fn is_temporary_name(name: &str) -> bool {
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    inner.rsplit_once('.').is_some_and(|(file, pid)| {
+        !file.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) && !pid.is_empty()
+    })
+}
+
+thread_local! {
+    static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a parser on untrusted bytes (a picture decoder, a font reader) so
+/// that a panic in it — a bug in that crate — is an error of that input
+/// (`Err` with the panic's message) rather than the end of the run. The
+/// panic hook stays quiet while the parser runs ([`is_contained`]).
+pub fn contain<T>(parse: impl FnOnce() -> T) -> Result<T, String> {
+    let before = CONTAINED.with(|c| c.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
+    CONTAINED.with(|c| c.set(before));
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default()
+    })
+}
+
+/// Whether this thread is running a parser under [`contain`]: a panic here
+/// is caught and reported as a problem of the input.
+pub fn is_contained() -> bool {
+    CONTAINED.with(|c| c.get())
 }
 
 #[cfg(test)]
@@ -384,15 +421,26 @@ mod tests {
     }
 
     #[test]
+    fn a_panicking_parser_is_an_error_of_its_input() {
+        assert_eq!(contain(|| 7), Ok(7));
+        let crashed: Result<(), String> = contain(|| panic!("bad table"));
+        assert_eq!(crashed, Err("bad table".to_string()));
+        assert!(!is_contained());
+    }
+
+    #[test]
     fn only_unlocked_temporaries_are_stale() {
         let dir = tempfile::tempdir().unwrap();
         let stale = dir.path().join(".004.pdf.99999.tmp");
         fs::write(&stale, b"half a PDF").unwrap();
+        let mine = dir.path().join(".notes.tmp");
+        fs::write(&mine, b"not ours").unwrap();
         let live = dir.path().join(".005.pdf.99998.tmp");
         let held = create_locked(&live).unwrap();
         assert_eq!(remove_stale_temporaries(dir.path()), 1);
         assert!(!stale.exists());
         assert!(live.exists());
+        assert!(mine.exists());
         drop(held);
         assert_eq!(remove_stale_temporaries(dir.path()), 1);
     }

@@ -286,7 +286,13 @@ pub fn decode_pictures(issues: &[&Issue], root: &Path) -> Vec<Vec<Diagnostic>> {
     for (i, path, found) in &named {
         if let Some(problem) = problems.get(found.path.as_path()) {
             let src = &issues[*i].source;
-            out[*i].push(picture_problem(src, root, &path.value, path.span.clone(), problem));
+            out[*i].push(picture_problem(
+                src,
+                root,
+                &path.value,
+                path.span.clone(),
+                problem,
+            ));
         }
     }
     out

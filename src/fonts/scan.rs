@@ -41,7 +41,9 @@ impl FontSource for FontFile {
     fn load(&self) -> Option<Font> {
         let data = sandbox::read(&self.path, sandbox::FONT_LIMIT).ok()?;
         sane(&data, self.index).ok()?;
-        Font::new(Bytes::new(data), self.index)
+        sandbox::contain(|| Font::new(Bytes::new(data), self.index))
+            .ok()
+            .flatten()
     }
 }
 
@@ -142,11 +144,14 @@ fn faces(path: &Path) -> Result<Vec<(FontFile, FontInfo)>, String> {
         sane(&data, index)?;
     }
     let infos = with_time_limit(move || {
-        (0..count)
-            .filter_map(|index| Some((index, FontInfo::new(&data, index)?)))
-            .collect::<Vec<_>>()
+        sandbox::contain(|| {
+            (0..count)
+                .filter_map(|index| Some((index, FontInfo::new(&data, index)?)))
+                .collect::<Vec<_>>()
+        })
     })
-    .ok_or_else(|| format!("读取字体信息超过 {} 秒", TIME.as_secs()))?;
+    .ok_or_else(|| format!("读取字体信息超过 {} 秒", TIME.as_secs()))?
+    .map_err(|panic| format!("读取字体信息时出错（{panic}）"))?;
     if infos.is_empty() {
         return Err("不是能读的 TrueType/OpenType 字体".into());
     }

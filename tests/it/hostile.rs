@@ -870,7 +870,9 @@ fn terminal_escapes_from_the_input_are_shown_escaped() {
 #[test]
 fn issue_files_at_the_edges_never_crash() {
     let front = |n: u32, extra: &str, units: &str| {
-        format!("+++\nnumber = {n}\ndate = 2024-01-01\n{extra}\n[distribution]\nfa = [{units}]\n+++\n")
+        format!(
+            "+++\nnumber = {n}\ndate = 2024-01-01\n{extra}\n[distribution]\nfa = [{units}]\n+++\n"
+        )
     };
     let many: Vec<String> = (0..3000).map(|i| format!("\"单位{i}\"")).collect();
     let cases: Vec<String> = vec![
@@ -888,8 +890,11 @@ fn issue_files_at_the_edges_never_crash() {
             + "\n",
         front(8, "", &format!("\"{}\"", "很长的单位名称".repeat(500))) + "正文。\n",
         front(9, "", &many.join(",")) + "正文。\n",
-        front(10, &format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000)), "\"各处室\"")
-            + "正文。\n",
+        front(
+            10,
+            &format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000)),
+            "\"各处室\"",
+        ) + "正文。\n",
         front(11, "edition = \"\"\"\n多行\n版本\"\"\"", "\"各处室\"") + "正文。\n",
         front(12, "", "\"各处室\"") + &"（".repeat(20_000) + "\n" + &"**".repeat(10_001) + "\n",
     ];
@@ -899,10 +904,18 @@ fn issue_files_at_the_edges_never_crash() {
     }
     for args in [&["check"][..], &["check", "--format", "json"], &["build"]] {
         let out = run(dir.path(), args);
-        assert!(matches!(out.status.code(), Some(0..=2)), "{args:?}: {:?}", out.status);
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{args:?}: {:?}",
+            out.status
+        );
     }
     for entry in std::fs::read_dir(dir.path().join("out")).unwrap().flatten() {
         let bytes = std::fs::read(entry.path()).unwrap();
-        assert!(lopdf::Document::load_mem(&bytes).is_ok(), "{}", entry.path().display());
+        assert!(
+            lopdf::Document::load_mem(&bytes).is_ok(),
+            "{}",
+            entry.path().display()
+        );
     }
 }
