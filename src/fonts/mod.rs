@@ -154,6 +154,7 @@ impl Fonts {
             origins.push(Origin::Embedded);
         }
         let mut warnings = Vec::new();
+        let mut scanned = std::collections::HashSet::new();
         let dirs = config
             .paths
             .iter()
@@ -174,6 +175,10 @@ impl Fonts {
                         "把字体放进简报文件夹；要用别处的字体，在命令行用 --font-path 文件夹",
                     ),
                 );
+            }
+            // A folder named twice is read once.
+            if !scanned.insert(dir.canonicalize().unwrap_or_else(|_| dir.clone())) {
+                continue;
             }
             for (file, info) in scan::scan_folder(&dir, sandbox, &mut warnings) {
                 origins.push(Origin::File(file.path.clone()));
