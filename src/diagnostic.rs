@@ -43,6 +43,9 @@ pub struct Diagnostic {
     /// Other places that belong to the same problem (the other duplicate, the
     /// opening quote of an unbalanced pair).
     pub related: Vec<(String, Location)>,
+    /// `Some(n)`: this line sums up `n` more problems of its kind in its
+    /// file, itself the last of them ([`summarise_repeats`]).
+    pub sums_up: Option<usize>,
 }
 
 impl Diagnostic {
@@ -82,6 +85,7 @@ impl Diagnostic {
             }),
             help: None,
             related: Vec::new(),
+            sums_up: None,
         }
     }
 
@@ -95,6 +99,7 @@ impl Diagnostic {
             location: None,
             help: None,
             related: Vec::new(),
+            sums_up: None,
         }
     }
 
@@ -389,35 +394,42 @@ pub fn summarise_repeats(
     help: impl Fn(&'static str) -> Option<String>,
 ) {
     use std::collections::HashMap;
-    let mut count: HashMap<(&'static str, Severity), usize> = HashMap::new();
+    type Kind = (&'static str, Severity);
+    // A line that already sums some up counts for them all: the rule can
+    // run again when more problems are found (pictures decoded later).
+    let mut count: HashMap<Kind, usize> = HashMap::new();
     for d in diags.iter() {
-        *count.entry((d.code, d.severity)).or_default() += 1;
+        *count.entry((d.code, d.severity)).or_default() += d.sums_up.unwrap_or(1);
     }
     if count.values().all(|&n| n <= keep) {
         return;
     }
     diags.sort_by_key(|d| d.location.as_ref().map_or(0, |l| l.span.start));
-    let mut seen: HashMap<(&'static str, Severity), usize> = HashMap::new();
-    let mut last: HashMap<(&'static str, Severity), Diagnostic> = HashMap::new();
+    let mut kept: HashMap<Kind, usize> = HashMap::new();
+    let mut last: HashMap<Kind, Diagnostic> = HashMap::new();
     let mut order = Vec::new();
     diags.retain(|d| {
-        let key = (d.code, d.severity);
-        let n = seen.entry(key).or_default();
-        *n += 1;
-        if *n <= keep {
-            return true;
+        let kind = (d.code, d.severity);
+        if d.sums_up.is_none() {
+            let n = kept.entry(kind).or_default();
+            if *n < keep {
+                *n += 1;
+                return true;
+            }
         }
-        if *n == keep + 1 {
-            order.push(key);
+        if !last.contains_key(&kind) {
+            order.push(kind);
         }
-        last.insert(key, d.clone());
+        last.insert(kind, d.clone());
         false
     });
-    for key in order {
-        let mut d = last.remove(&key).expect("a dropped diagnostic");
-        d.message = format!("还有 {} 处同类问题，这里是最后一处", count[&key] - keep);
-        d.help = help(key.0);
+    for kind in order {
+        let mut d = last.remove(&kind).expect("a dropped diagnostic");
+        let more = count[&kind] - keep;
+        d.message = format!("还有 {more} 处同类问题，这里是最后一处");
+        d.help = help(kind.0);
         d.related.clear();
+        d.sums_up = Some(more);
         diags.push(d);
     }
 }
@@ -538,6 +550,25 @@ mod tests {
         assert_eq!(nearest("dat", &["number", "date"]), Some("date"));
         assert_eq!(nearest("chao", &["bao", "song", "fa"]), None);
         assert_eq!(nearest("zzzzzz", &["number", "date"]), None);
+    }
+
+    #[test]
+    fn repeats_are_summed_up_once_however_often_the_rule_runs() {
+        let text = "，".repeat(20);
+        let file = SourceFile::new(PathBuf::from("t.md"), text.clone());
+        let at = |i: usize| {
+            let o = i * '，'.len_utf8();
+            Diagnostic::warning("x", &file, o..o + 3, "m")
+        };
+        let mut diags: Vec<Diagnostic> = (0..8).map(at).collect();
+        summarise_repeats(&mut diags, 5, |_| None);
+        assert_eq!(diags.len(), 6);
+        assert_eq!(diags[5].sums_up, Some(3));
+        diags.extend((8..12).map(at));
+        summarise_repeats(&mut diags, 5, |_| None);
+        assert_eq!(diags.len(), 6);
+        assert_eq!(diags[5].message, "还有 7 处同类问题，这里是最后一处");
+        assert_eq!(diags[5].location.as_ref().unwrap().span.start, 11 * 3);
     }
 
     #[test]
