@@ -3,23 +3,22 @@
 //!
 //! Printing never fails a run: with stdout or stderr closed
 //! (`jianbao build 2>&1 | head -1`) the work goes on and ends quietly, so
-//! every line goes through [`say!`] or ignores its write error.
+//! every line goes through `say!` or `tell!`, which ignore write errors.
 
 use std::io::Write;
 use std::path::PathBuf;
 
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::archive::{Builder, Outcome};
+use crate::diagnostic::{Diagnostic, UsageError};
+use crate::fonts::{Origin, Role};
+use crate::publication::{Options, Publication};
+use crate::source::display_path;
+
 /// `eprintln!` that cannot panic: a closed stderr is not an error (the
 /// work goes on), and unprintable characters from the input (terminal
 /// escapes, bidi overrides) are shown escaped.
-/// `writeln!` to `out` of a line that may hold text from the input (font
-/// names, characters): shown escaped, and a closed `out` is not an error.
-macro_rules! tell {
-    ($out:expr, $($arg:tt)*) => {{
-        let text = format!($($arg)*);
-        let _ = writeln!($out, "{}", $crate::script::escape_unprintable(&text));
-    }};
-}
-
 macro_rules! say {
     ($($arg:tt)*) => {{
         let text = format!($($arg)*);
@@ -30,13 +29,14 @@ macro_rules! say {
     }};
 }
 
-use clap::{Parser, Subcommand, ValueEnum};
-
-use crate::archive::{Builder, Outcome};
-use crate::diagnostic::{Diagnostic, UsageError};
-use crate::fonts::{Origin, Role};
-use crate::publication::{Options, Publication};
-use crate::source::display_path;
+/// `writeln!` to `out` of a line that may hold text from the input (font
+/// names, characters): shown escaped, and a closed `out` is not an error.
+macro_rules! tell {
+    ($out:expr, $($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        let _ = writeln!($out, "{}", $crate::script::escape_unprintable(&text));
+    }};
+}
 
 /// Typesets Chinese government work bulletins (简报) to print-ready PDF.
 #[derive(Debug, Parser)]
@@ -157,9 +157,10 @@ fn in_thread_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 }
 
 /// The last resort for a bug: one short line instead of a backtrace, and
-/// exit status 2 (never 101). (A panic in a decoder of a picture or font is
-/// that input's problem instead: see [`crate::sandbox::contain`].) An interrupted build has left no partial
-/// PDF: PDFs are written to a temporary file and renamed into place.
+/// exit status 2 (never 101). An interrupted build has left no partial
+/// PDF: PDFs are written to a temporary file and renamed into place. (A
+/// panic in a decoder of a picture or a font is that input's problem
+/// instead: see [`crate::sandbox::contain`].)
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         // A parser on untrusted input panicked: its caller reports it as a

@@ -158,7 +158,7 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
     let mut output_dir = PathBuf::from("out");
     if let Ok(Some(mut o)) = top.table("output", "dir = \"out\"", diags) {
         if let Some(dir) = o.string("dir", "\"out\"", diags) {
-            if crate::sandbox::stays_inside(Path::new(&dir.value)) && !dir.value.trim().is_empty() {
+            if crate::sandbox::stays_inside(Path::new(&dir.value)) {
                 output_dir = PathBuf::from(dir.value);
             } else {
                 diags.push(
