@@ -1,7 +1,9 @@
 //! Fonts by role. The default set is embedded in the binary; `[fonts]` in
 //! jianbao.toml and `--font-path` put an office's own faces (方正小标宋简体,
 //! 仿宋_GB2312 …) in front of them. A configured family that cannot be found
-//! is an error, never a silent fallback.
+//! is an error, never a silent fallback; the system's fonts are looked at
+//! only when asked for (`--system-fonts`, `[fonts] system = true`), and
+//! every font file is validated before typst reads it (`scan`).
 
 mod role;
 mod scan;
