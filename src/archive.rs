@@ -2,6 +2,7 @@
 //! in one command: issues are laid out in parallel, in small batches with
 //! typst's caches emptied between them so memory stays flat.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -10,6 +11,7 @@ use crate::config::Config;
 use crate::issue::Issue;
 use crate::publication::{IssueEntry, Publication};
 use crate::render::{self, Engine, Laid, TypstDiagnostic};
+use crate::source::display_path;
 
 /// What became of one selected issue.
 pub enum Outcome {
@@ -60,14 +62,34 @@ impl<'a> Builder<'a> {
     /// Builds the selected issues (indices into `publication.issues`).
     /// `report` hears about every one: first those with errors, which are
     /// not built, then each built one as soon as its batch is done, in order.
+    /// Output folders must resolve inside [`Publication::output_sandbox`];
+    /// temporary files a killed build left in them are removed first.
     pub fn build(&self, selected: &[usize], mut report: impl FnMut(&IssueEntry, Outcome)) {
         let p = self.publication;
+        let sandbox = p.output_sandbox();
+        let mut folders: HashMap<PathBuf, Result<(), String>> = HashMap::new();
         let mut jobs: Vec<(&IssueEntry, &Issue, PathBuf)> = Vec::new();
         for &i in selected {
             let entry = &p.issues[i];
-            match entry.issue.as_ref().filter(|_| !entry.has_errors()) {
-                Some(issue) => jobs.push((entry, issue, p.output_path(&entry.file.id))),
-                None => report(entry, Outcome::HasErrors),
+            let Some(issue) = entry.issue.as_ref().filter(|_| !entry.has_errors()) else {
+                report(entry, Outcome::HasErrors);
+                continue;
+            };
+            let out = p.output_path(&entry.file.id);
+            let folder = out.parent().unwrap_or(Path::new(".")).to_path_buf();
+            let usable = folders.entry(folder.clone()).or_insert_with(|| {
+                let sandbox = sandbox.as_ref().map_err(|e| e.message.clone())?;
+                let real = crate::sandbox::output_dir(sandbox, &folder)
+                    .map_err(|r| format!("输出文件夹 {} {r}", display_path(&folder).display()))?;
+                crate::sandbox::remove_stale_temporaries(&real);
+                Ok(())
+            });
+            match usable {
+                Ok(()) => jobs.push((entry, issue, out)),
+                Err(why) => report(
+                    entry,
+                    Outcome::WriteFailed(out, std::io::Error::other(why.clone())),
+                ),
             }
         }
         let batch = 4 * rayon::current_num_threads().max(1);

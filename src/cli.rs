@@ -1,5 +1,9 @@
 //! Command-line interface: `jianbao build`, `jianbao check`, `jianbao fonts`.
 //! Parses the arguments, calls the library and prints what it says.
+//!
+//! Printing never fails a run: with stdout or stderr closed
+//! (`jianbao build 2>&1 | head -1`) the work goes on and ends quietly, so
+//! every line goes through `say!` or `tell!`, which ignore write errors.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,6 +16,28 @@ use crate::fonts::{Origin, Role};
 use crate::publication::{Options, Publication};
 use crate::source::display_path;
 
+/// `eprintln!` that cannot panic: a closed stderr is not an error (the
+/// work goes on), and unprintable characters from the input (terminal
+/// escapes, bidi overrides) are shown escaped.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        let mut err = anstream::stderr().lock();
+        for line in text.split('\n') {
+            let _ = writeln!(err, "{}", $crate::script::escape_unprintable(line));
+        }
+    }};
+}
+
+/// `writeln!` to `out` of a line that may hold text from the input (font
+/// names, characters): shown escaped, and a closed `out` is not an error.
+macro_rules! tell {
+    ($out:expr, $($arg:tt)*) => {{
+        let text = format!($($arg)*);
+        let _ = writeln!($out, "{}", $crate::script::escape_unprintable(&text));
+    }};
+}
+
 /// Typesets Chinese government work bulletins (简报) to print-ready PDF.
 #[derive(Debug, Parser)]
 #[command(name = "jianbao", version, about, long_about = None)]
@@ -23,6 +49,11 @@ pub struct Args {
     /// Folder with more fonts, tried before the embedded ones (repeatable).
     #[arg(long = "font-path", global = true, value_name = "DIR")]
     pub font_paths: Vec<PathBuf>,
+
+    /// Also use the fonts installed on this computer (as `[fonts] system =
+    /// true`); by default only the embedded fonts and the named folders are.
+    #[arg(long = "system-fonts", global = true)]
+    pub system_fonts: bool,
 
     /// Colour in diagnostics: auto (on a terminal, not with NO_COLOR set),
     /// always or never.
@@ -40,6 +71,10 @@ pub enum Command {
         /// Issues to build: a number (4), year/number (2023/4), an id (004)
         /// or a file. All issues when none is given.
         issues: Vec<String>,
+        /// Write the PDFs to this folder (made if missing) instead of the
+        /// output folder of jianbao.toml; it may be outside the publication.
+        #[arg(long = "out", value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Check jianbao.toml and issues and report every problem found.
     Check {
@@ -88,13 +123,68 @@ pub fn run(args: Args) -> u8 {
         Color::Always => anstream::ColorChoice::Always,
         Color::Never => anstream::ColorChoice::Never,
     });
-    match run_inner(&args) {
+    match in_thread_pool(|| run_inner(&args)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{e}");
+            say!("{e}");
             EXIT_USAGE
         }
     }
+}
+
+/// Stack of the threads a run works on: deep enough for any input the
+/// parsers accept (nested TOML arrays, long paragraphs).
+const STACK: usize = 64 * 1024 * 1024;
+
+/// Runs `work` in a thread pool of its own, so that everything parallel
+/// (issues built side by side, pictures decoded, typst's own work) uses
+/// it. Where no thread can be started (a process limit), the pool is this
+/// thread alone and the work is done one piece after another.
+fn in_thread_pool<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK)
+        .build()
+        .or_else(|_| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .use_current_thread()
+                .build()
+        });
+    match pool {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+}
+
+/// The last resort for a bug: one short line instead of a backtrace, and
+/// exit status 2 (never 101). An interrupted build has left no partial
+/// PDF: PDFs are written to a temporary file and renamed into place. (A
+/// panic in a decoder of a picture or a font is that input's problem
+/// instead: see [`crate::sandbox::contain`].)
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        // A parser on untrusted input panicked: its caller reports it as a
+        // problem of that picture or font.
+        if crate::sandbox::is_contained() {
+            return;
+        }
+        let place = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: jianbao 内部出错，已停止：{}{place}\n  help: 这是 jianbao 的问题，不是输入的问题；请把这条信息和输入文件发给维护者",
+            crate::script::escape_unprintable(&what)
+        );
+        std::process::exit(i32::from(EXIT_USAGE));
+    }));
 }
 
 fn run_inner(args: &Args) -> Result<u8, UsageError> {
@@ -102,8 +192,13 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
     let options = Options {
         font_paths: args.font_paths.clone(),
         today: chrono::Local::now().date_naive(),
+        system_fonts: args.system_fonts,
+        out_dir: match &args.command {
+            Command::Build { out, .. } => out.clone(),
+            _ => None,
+        },
     };
-    let publication = Publication::load(&start, &options)?;
+    let mut publication = Publication::load(&start, &options)?;
     match &args.command {
         Command::Check {
             issues,
@@ -111,12 +206,12 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             deny_warnings,
             fix,
         } => {
-            let mut publication = publication;
             if *fix && fix_files(&publication, issues)? {
                 // Check what the files say now.
                 publication = Publication::load(&start, &options)?;
             }
             let selection = publication.select(issues)?;
+            publication.check_pictures(&selection);
             let diagnostics = publication.diagnostics(&selection);
             let code = report(&diagnostics, *format, *deny_warnings);
             if *format == Format::Human {
@@ -124,7 +219,7 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             }
             Ok(code)
         }
-        Command::Build { issues } => build(&publication, issues),
+        Command::Build { issues, .. } => build(&mut publication, issues),
         Command::Fonts { issues } => fonts(&publication, issues),
     }
 }
@@ -135,7 +230,7 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
 fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, UsageError> {
     use crate::clean::{self, FixKind};
     if publication.config.as_ref().is_some_and(|c| !c.clean_text) {
-        eprintln!("jianbao.toml 里 [text] clean = false：正文保持原样，没有修改");
+        say!("jianbao.toml 里 [text] clean = false：正文保持原样，没有修改");
         return Ok(false);
     }
     let selection = publication.select(queries)?;
@@ -179,7 +274,7 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
             .filter(|k| count(**k) > 0)
             .map(|k| format!("{} {}", k.name(), count(*k)))
             .collect();
-        eprintln!(
+        say!(
             "已修改 {}：{} 处（{}）",
             issue.source.path.display(),
             fixes.len(),
@@ -190,15 +285,15 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
             let (line, col) = issue.source.line_col(f.range.start);
             let typed = &issue.source.text[f.range.clone()];
             if f.kind == FixKind::Space && f.replacement.is_empty() {
-                eprintln!("  {line}:{col}  删除空格");
+                say!("  {line}:{col}  删除空格");
             } else if f.kind == FixKind::Invisible {
-                eprintln!("  {line}:{col}  删除看不见的字符");
+                say!("  {line}:{col}  删除看不见的字符");
             } else {
-                eprintln!("  {line}:{col}  {typed} → {}", f.replacement);
+                say!("  {line}:{col}  {typed} → {}", f.replacement);
             }
         }
         if fixes.len() > LISTED {
-            eprintln!("  ……还有 {} 处", fixes.len() - LISTED);
+            say!("  ……还有 {} 处", fixes.len() - LISTED);
         }
     }
     Ok(changed)
@@ -232,21 +327,21 @@ fn summary(diags: &[&Diagnostic], issues: usize, deny_warnings: bool) {
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     if errors + warnings == 0 {
-        eprintln!("检查了 {issues} 期：没有问题");
+        say!("检查了 {issues} 期：没有问题");
     } else if errors == 0 && deny_warnings {
-        eprintln!(
-            "检查了 {issues} 期：0 个错误，{warnings} 个警告（--deny-warnings：警告也算不通过）"
-        );
+        say!("检查了 {issues} 期：0 个错误，{warnings} 个警告（--deny-warnings：警告也算不通过）");
     } else {
-        eprintln!("检查了 {issues} 期：{errors} 个错误，{warnings} 个警告");
+        say!("检查了 {issues} 期：{errors} 个错误，{warnings} 个警告");
     }
 }
 
-fn build(publication: &Publication, queries: &[String]) -> Result<u8, UsageError> {
+fn build(publication: &mut Publication, queries: &[String]) -> Result<u8, UsageError> {
     let selection = publication.select(queries)?;
+    publication.check_pictures(&selection);
+    let publication = &*publication;
     let mut code = report(&publication.diagnostics(&selection), Format::Human, false);
     let Ok(builder) = Builder::new(publication) else {
-        eprintln!("jianbao.toml 有错误，没有生成 PDF");
+        say!("jianbao.toml 有错误，没有生成 PDF");
         return Ok(EXIT_INPUT);
     };
     let mut built = 0;
@@ -261,31 +356,31 @@ fn build(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
             } => {
                 built += 1;
                 for w in warnings {
-                    eprintln!("{shown}: {w}");
+                    say!("{shown}: {w}");
                 }
                 for n in notes {
-                    eprintln!("{shown}: note: {n}");
+                    say!("{shown}: note: {n}");
                 }
-                eprintln!("{shown} → {}", display_path(&path).display());
+                say!("{shown} → {}", display_path(&path).display());
             }
             Outcome::HasErrors => {
-                eprintln!("{shown}: 有错误，没有生成 PDF（原有的 PDF 保持不变）");
-                code = EXIT_INPUT;
+                say!("{shown}: 有错误，没有生成 PDF（原有的 PDF 保持不变）");
+                code = code.max(EXIT_INPUT);
             }
             Outcome::Failed(errors) => {
                 for e in errors {
-                    eprintln!("{shown}: {e}");
+                    say!("{shown}: {e}");
                 }
                 code = code.max(EXIT_INPUT);
             }
             Outcome::WriteFailed(path, e) => {
-                eprintln!("error: 无法写入 {}: {e}", path.display());
+                say!("error: 无法写入 {}: {e}", display_path(&path).display());
                 code = EXIT_USAGE;
             }
         }
     });
     if selection.issues.len() > 1 {
-        eprintln!("生成了 {built} 期，共 {} 期", selection.issues.len());
+        say!("生成了 {built} 期，共 {} 期", selection.issues.len());
     }
     Ok(code)
 }
@@ -299,13 +394,13 @@ fn fonts(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
     let mut out = std::io::stdout().lock();
     for role in Role::ALL {
         let (weight, families) = fonts.role(role);
-        let _ = writeln!(out, "{:<11} weight {weight}", role.key());
+        tell!(out, "{:<11} weight {weight}", role.key());
         for r in families {
             let origin = match fonts.origin(r.index) {
                 Origin::Embedded => "embedded".to_string(),
                 Origin::File(p) => p.display().to_string(),
             };
-            let _ = writeln!(out, "  {:<24} {origin}", r.family);
+            tell!(out, "  {:<24} {origin}", r.family);
         }
     }
     if queries.is_empty() {
@@ -317,13 +412,13 @@ fn fonts(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
             continue;
         };
         let fallbacks = fonts.fallbacks(issue);
-        let _ = writeln!(out, "\n{}:", issue.source.path.display());
+        tell!(out, "\n{}:", issue.source.path.display());
         if fallbacks.is_empty() {
-            let _ = writeln!(out, "  every character is in its role's own font");
+            tell!(out, "  every character is in its role's own font");
         }
         for f in fallbacks {
             let (line, col) = issue.source.line_col(f.offset);
-            let _ = writeln!(
+            tell!(
                 out,
                 "  {} U+{:04X} {:<10} → {}  (first at {line}:{col})",
                 f.c,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, read_source};
-use crate::issue::Distribution;
+use crate::issue::{Distribution, Field, Printed};
 use crate::source::{SourceFile, Spanned, display_path};
 use crate::toml_table::{self, TableReader};
 
@@ -22,6 +22,10 @@ pub struct Config {
     pub fonts: FontConfig,
     /// `[text] clean`: clean pasted body text before layout (default on).
     pub clean_text: bool,
+    /// The file, for the checks of the printed strings.
+    pub source: Arc<SourceFile>,
+    /// The strings that are printed (masthead, imprint) with their places.
+    pub printed: Vec<Printed>,
 }
 
 #[derive(Debug, Clone)]
@@ -66,7 +70,12 @@ pub struct FontConfig {
     pub song: Vec<String>,
     pub fallback: Vec<String>,
     pub latin: Vec<String>,
+    /// Folders inside the publication to load font files from.
     pub paths: Vec<PathBuf>,
+    /// `[fonts] system = true`: the system's fonts may be used too
+    /// (like `--system-fonts`); by default only the embedded fonts and
+    /// the folders named are.
+    pub system: bool,
 }
 
 impl Config {
@@ -74,7 +83,7 @@ impl Config {
     /// to `diags`; `None` when there are any.
     pub fn read(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
         let path = root.join(CONFIG_FILE);
-        let file = read_source(&path, display_path(&path), diags)?;
+        let file = read_source(root, &path, display_path(&path), diags)?;
         parse_config(&file, diags)
     }
 }
@@ -103,6 +112,13 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         total: TotalPlacement::Inline,
         contents: true,
     };
+    let mut printed: Vec<Printed> = Vec::new();
+    let mut keep = |field: Field, s: Option<Spanned<String>>| {
+        if let Some(s) = &s {
+            printed.push((field, s.clone()));
+        }
+        s.map(|s| s.value)
+    };
     match top.table("masthead", "title = \"简报\"", diags) {
         Ok(Some(mut m)) => {
             let series = m.string("series", "\"××市教育局\"", diags);
@@ -126,22 +142,22 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
                     );
                 }
             }
-            masthead.series = series.map(|s| s.value);
-            masthead.title = title.map(|s| s.value).unwrap_or_default();
-            masthead.editor = m
-                .string("editor", "\"办公室\"", diags)
-                .map(|s| s.value)
-                .unwrap_or_default();
-            masthead.mark = m
-                .string("mark", "\"内部资料　注意保存\"", diags)
-                .map(|s| s.value);
+            masthead.series = keep(Field::Series, series);
+            masthead.title = keep(Field::Title, title).unwrap_or_default();
+            masthead.editor =
+                keep(Field::Editor, m.string("editor", "\"办公室\"", diags)).unwrap_or_default();
+            masthead.mark = keep(
+                Field::Mark,
+                m.string("mark", "\"内部资料　注意保存\"", diags),
+            );
             if let Some(f) = m.string("number_format", "\"第{number}期\"", diags) {
                 check_number_format(file, &f, diags);
-                masthead.number_format = f.value;
+                masthead.number_format = keep(Field::NumberFormat, Some(f)).unwrap_or_default();
             }
-            masthead.classification = m
-                .string("classification", "\"秘密\"", diags)
-                .map(|s| s.value);
+            masthead.classification = keep(
+                Field::Classification,
+                m.string("classification", "\"秘密\"", diags),
+            );
             if let Some(t) = m.string("total", "\"inline\"", diags) {
                 match t.value.as_str() {
                     "inline" => masthead.total = TotalPlacement::Inline,
@@ -172,15 +188,16 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
     };
     match top.table("imprint", "publisher = \"××办公室\"", diags) {
         Ok(Some(mut m)) => {
-            imprint.publisher = m
-                .required_string("publisher", "\"××办公室\"", diags)
-                .map(|s| s.value)
-                .unwrap_or_default();
-            if let Some(s) = m.string("separator", "\"、\"", diags) {
-                imprint.separator = s.value;
+            imprint.publisher = keep(
+                Field::Publisher,
+                m.required_string("publisher", "\"××办公室\"", diags),
+            )
+            .unwrap_or_default();
+            if let Some(s) = keep(Field::Separator, m.string("separator", "\"、\"", diags)) {
+                imprint.separator = s;
             }
-            if let Some(s) = m.string("terminator", "\"\"", diags) {
-                imprint.terminator = s.value;
+            if let Some(s) = keep(Field::Terminator, m.string("terminator", "\"\"", diags)) {
+                imprint.terminator = s;
             }
             m.finish(diags);
         }
@@ -201,7 +218,19 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
     let mut output_dir = PathBuf::from("out");
     if let Ok(Some(mut o)) = top.table("output", "dir = \"out\"", diags) {
         if let Some(dir) = o.string("dir", "\"out\"", diags) {
-            output_dir = PathBuf::from(dir.value);
+            if crate::sandbox::stays_inside(Path::new(&dir.value)) {
+                output_dir = PathBuf::from(dir.value);
+            } else {
+                diags.push(
+                    Diagnostic::error(
+                        "output-outside",
+                        file,
+                        dir.span,
+                        format!("输出文件夹 {} 不在简报文件夹里", dir.value),
+                    )
+                    .with_help("写简报文件夹里的相对路径，例如 dir = \"out\"；要写到别处，在命令行用 jianbao build --out 文件夹"),
+                );
+            }
         }
         o.finish(diags);
     }
@@ -229,7 +258,27 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         fonts.song = get("song");
         fonts.fallback = get("fallback");
         fonts.latin = get("latin");
-        fonts.paths = get("paths").into_iter().map(PathBuf::from).collect();
+        for dir in f
+            .strings(&["paths"], "[\"fonts\"]", diags)
+            .unwrap_or_default()
+        {
+            if crate::sandbox::stays_inside(Path::new(&dir.value)) {
+                fonts.paths.push(PathBuf::from(dir.value));
+            } else {
+                diags.push(
+                    Diagnostic::error(
+                        "font-path-outside",
+                        file,
+                        dir.span,
+                        format!("字体文件夹 {} 不在简报文件夹里", dir.value),
+                    )
+                    .with_help("把字体放进简报文件夹（例如 fonts/），写 paths = [\"fonts\"]；要用别处的字体，在命令行用 --font-path 文件夹，或用 --system-fonts 使用系统字体"),
+                );
+            }
+        }
+        if let Some(b) = f.bool("system", "true", diags) {
+            fonts.system = b.value;
+        }
         f.finish(diags);
     }
     top.finish(diags);
@@ -240,6 +289,8 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         output_dir,
         fonts,
         clean_text,
+        source: file.clone(),
+        printed,
     })
 }
 

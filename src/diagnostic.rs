@@ -11,9 +11,11 @@ use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 use unicode_width::UnicodeWidthChar;
 
+use crate::sandbox;
+use crate::script::escape_unprintable;
 use crate::source::{SourceFile, Span};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -41,6 +43,9 @@ pub struct Diagnostic {
     /// Other places that belong to the same problem (the other duplicate, the
     /// opening quote of an unbalanced pair).
     pub related: Vec<(String, Location)>,
+    /// `Some(n)`: this line sums up `n` more problems of its kind in its
+    /// file, itself the last of them ([`summarise_repeats`]).
+    pub sums_up: Option<usize>,
 }
 
 impl Diagnostic {
@@ -80,6 +85,7 @@ impl Diagnostic {
             }),
             help: None,
             related: Vec::new(),
+            sums_up: None,
         }
     }
 
@@ -93,6 +99,7 @@ impl Diagnostic {
             location: None,
             help: None,
             related: Vec::new(),
+            sums_up: None,
         }
     }
 
@@ -149,9 +156,9 @@ impl Diagnostic {
         let _ = writeln!(
             out,
             "{}:{line}:{col}: {}: {}",
-            self.path.display(),
+            escape_unprintable(&self.path.display().to_string()),
             paint(tint, &format!("{word}[{}]", self.code)),
-            paint(MESSAGE, &self.message)
+            paint(BOLD, &shorten(&escape_unprintable(&self.message)))
         );
         if let Some(loc) = &self.location {
             snippet(&mut out, loc, None);
@@ -162,12 +169,12 @@ impl Diagnostic {
                 out,
                 "  {}: {}:{l}:{c}",
                 paint(NOTE, "note"),
-                loc.file.path.display()
+                escape_unprintable(&loc.file.path.display().to_string())
             );
-            snippet(&mut out, loc, Some(label));
+            snippet(&mut out, loc, Some(&escape_unprintable(label)));
         }
         if let Some(help) = &self.help {
-            for (i, h) in help.lines().enumerate() {
+            for (i, h) in help.lines().map(escape_unprintable).enumerate() {
                 let head = if i == 0 {
                     paint(HELP, "help") + ":"
                 } else {
@@ -245,14 +252,23 @@ const ERROR: Style = AnsiColor::Red.on_default().bold();
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
 const NOTE: Style = AnsiColor::Cyan.on_default().bold();
 const HELP: Style = AnsiColor::Green.on_default().bold();
-const MESSAGE: Style = Style::new().bold();
+const BOLD: Style = Style::new().bold();
 
 fn paint(style: Style, s: &str) -> String {
     format!("{style}{s}{style:#}")
 }
 
+/// Columns of the source line shown around the caret: a longer line is
+/// cut to a window with `…` at the cut ends, so a diagnostic on a line of
+/// 100,000 characters is still two short lines.
+const WINDOW: usize = 100;
+/// Columns of the text before the caret a cut line keeps at least.
+const BEFORE: usize = 30;
+
 /// `   12 | source line` and a caret line under the span (under its first
-/// character when it runs on to another line).
+/// character when it runs on to another line). Tabs are shown as four
+/// spaces, unprintable characters escaped (`<U+001B>`), and a long line as
+/// a window around the caret.
 fn snippet(out: &mut String, loc: &Location, label: Option<&str>) {
     let file = &loc.file;
     let (line, _) = file.line_col(loc.span.start);
@@ -260,25 +276,98 @@ fn snippet(out: &mut String, loc: &Location, label: Option<&str>) {
     let text = file.line_span(line);
     let start = file.floor_char(loc.span.start).min(text.end);
     let end = file.floor_char(loc.span.end).min(text.end);
-    let lead = &file.text[text.start..start];
-    let rest = &file.text[start..text.end];
-    let marked = if end_line == line && end > start {
-        &file.text[start..end]
-    } else {
-        rest.chars().next().map_or("", |c| &rest[..c.len_utf8()])
+    // The byte-order mark a file may start with is not part of its text.
+    let line_start = match text.start {
+        0 if file.text.starts_with('\u{feff}') => '\u{feff}'.len_utf8().min(start),
+        s => s,
     };
-    let shown = file.text[text].replace('\t', "    ");
+    let lead = shown(&file.text[line_start..start]);
+    let rest = &file.text[start..text.end];
+    let marked_len = if end_line == line && end > start {
+        end - start
+    } else {
+        rest.chars().next().map_or(0, char::len_utf8)
+    };
+    let mut marked = shown(&rest[..marked_len]);
+    let mut after = shown(&rest[marked_len..]);
+    let mut lead = lead.as_str();
+    let (mut cut_start, mut cut_end) = (false, false);
+    if columns(lead) + columns(&marked) + columns(&after) > WINDOW {
+        if columns(&marked) > WINDOW - BEFORE {
+            marked = take_columns(&marked, WINDOW - BEFORE).to_string();
+            cut_end = true;
+            after.clear();
+        }
+        let room = WINDOW - BEFORE - columns(&marked);
+        if columns(&after) > room {
+            after = take_columns(&after, room).to_string();
+            cut_end = true;
+        }
+        // What the text after the caret leaves goes to the text before it.
+        let room = WINDOW - columns(&marked) - columns(&after);
+        if columns(lead) > room {
+            lead = last_columns(lead, room);
+            cut_start = true;
+        }
+    }
+    let (open, close) = (
+        if cut_start { "…" } else { "" },
+        if cut_end { "…" } else { "" },
+    );
     let gutter = line.to_string().len();
     let _ = writeln!(out, "{:>gutter$} |", "");
-    let _ = writeln!(out, "{line} | {shown}");
-    let carets = paint(ERROR, &"^".repeat(columns(marked).max(1)));
+    let _ = writeln!(out, "{line} | {open}{lead}{marked}{after}{close}");
+    let carets = paint(ERROR, &"^".repeat(columns(&marked).max(1)));
     let label = label.map(|l| format!(" {l}")).unwrap_or_default();
     let _ = writeln!(
         out,
         "{:>gutter$} | {}{carets}{label}",
         "",
-        " ".repeat(columns(lead))
+        " ".repeat(columns(open) + columns(lead))
     );
+}
+
+/// Columns of a message: more than any message says by itself, less than
+/// a name of any length it may quote.
+const MESSAGE: usize = 300;
+
+/// A message cut to [`MESSAGE`] columns with `…`; `--format json` keeps
+/// it whole.
+fn shorten(message: &str) -> std::borrow::Cow<'_, str> {
+    if columns(message) <= MESSAGE {
+        return message.into();
+    }
+    format!("{}…", take_columns(message, MESSAGE)).into()
+}
+
+/// Source text as a diagnostic shows it: tabs as four spaces, unprintable
+/// characters escaped.
+fn shown(text: &str) -> String {
+    escape_unprintable(text).replace('\t', "    ")
+}
+
+/// The longest start of `text` that fits in `n` columns.
+fn take_columns(text: &str, n: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += columns(c.encode_utf8(&mut [0; 4]));
+        if used > n {
+            return &text[..i];
+        }
+    }
+    text
+}
+
+/// The longest end of `text` that fits in `n` columns.
+fn last_columns(text: &str, n: usize) -> &str {
+    let mut used = 0;
+    for (i, c) in text.char_indices().rev() {
+        used += columns(c.encode_utf8(&mut [0; 4]));
+        if used > n {
+            return &text[i + c.len_utf8()..];
+        }
+    }
+    text
 }
 
 /// Terminal columns of a text, for carets that line up under it. A
@@ -293,6 +382,56 @@ fn columns(text: &str) -> usize {
             c => c.width_cjk().unwrap_or(0),
         })
         .sum()
+}
+
+/// At most `keep` diagnostics with the same code in one file: the rest
+/// become one line at the last of them that says how many more there are
+/// (`help` gives its fix, by code). A line of 2,000 pasted commas is five
+/// warnings and a count, not 2,000 copies of the line.
+pub fn summarise_repeats(
+    diags: &mut Vec<Diagnostic>,
+    keep: usize,
+    help: impl Fn(&'static str) -> Option<String>,
+) {
+    use std::collections::HashMap;
+    type Kind = (&'static str, Severity);
+    // A line that already sums some up counts for them all: the rule can
+    // run again when more problems are found (pictures decoded later).
+    let mut count: HashMap<Kind, usize> = HashMap::new();
+    for d in diags.iter() {
+        *count.entry((d.code, d.severity)).or_default() += d.sums_up.unwrap_or(1);
+    }
+    if count.values().all(|&n| n <= keep) {
+        return;
+    }
+    diags.sort_by_key(|d| d.location.as_ref().map_or(0, |l| l.span.start));
+    let mut kept: HashMap<Kind, usize> = HashMap::new();
+    let mut last: HashMap<Kind, Diagnostic> = HashMap::new();
+    let mut order = Vec::new();
+    diags.retain(|d| {
+        let kind = (d.code, d.severity);
+        if d.sums_up.is_none() {
+            let n = kept.entry(kind).or_default();
+            if *n < keep {
+                *n += 1;
+                return true;
+            }
+        }
+        if !last.contains_key(&kind) {
+            order.push(kind);
+        }
+        last.insert(kind, d.clone());
+        false
+    });
+    for kind in order {
+        let mut d = last.remove(&kind).expect("a dropped diagnostic");
+        let more = count[&kind] - keep;
+        d.message = format!("还有 {more} 处同类问题，这里是最后一处");
+        d.help = help(kind.0);
+        d.related.clear();
+        d.sums_up = Some(more);
+        diags.push(d);
+    }
 }
 
 /// A problem that stops before any file can be checked: no `jianbao.toml`,
@@ -330,21 +469,30 @@ impl std::fmt::Display for UsageError {
 impl std::error::Error for UsageError {}
 
 /// Reads a text file: UTF-8 only, a BOM is kept for the parser to skip.
-/// `shown` is the path as the user sees it. A file that cannot be read
-/// as text is a diagnostic in `diags`.
+/// `shown` is the path as the user sees it; the file must be a regular
+/// file inside the publication folder `root` (canonical) and no larger
+/// than [`sandbox::TEXT_LIMIT`]. A file that cannot be read as text is a
+/// diagnostic in `diags`.
 pub fn read_source(
+    root: &Path,
     path: &Path,
     shown: PathBuf,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Arc<SourceFile>> {
-    let bytes = match std::fs::read(path) {
+    let bytes = match sandbox::inside(root, path)
+        .and_then(|real| sandbox::read(&real, sandbox::TEXT_LIMIT))
+    {
         Ok(b) => b,
-        Err(e) => {
-            diags.push(Diagnostic::file_error(
+        Err(refusal) => {
+            let mut d = Diagnostic::file_error(
                 "unreadable",
                 &shown,
-                format!("无法读取文件: {e}"),
-            ));
+                format!("{} {refusal}", shown.display()),
+            );
+            if let Some(help) = refusal.help() {
+                d = d.with_help(help);
+            }
+            diags.push(d);
             return None;
         }
     };
@@ -402,6 +550,25 @@ mod tests {
         assert_eq!(nearest("dat", &["number", "date"]), Some("date"));
         assert_eq!(nearest("chao", &["bao", "song", "fa"]), None);
         assert_eq!(nearest("zzzzzz", &["number", "date"]), None);
+    }
+
+    #[test]
+    fn repeats_are_summed_up_once_however_often_the_rule_runs() {
+        let text = "，".repeat(20);
+        let file = SourceFile::new(PathBuf::from("t.md"), text.clone());
+        let at = |i: usize| {
+            let o = i * '，'.len_utf8();
+            Diagnostic::warning("x", &file, o..o + 3, "m")
+        };
+        let mut diags: Vec<Diagnostic> = (0..8).map(at).collect();
+        summarise_repeats(&mut diags, 5, |_| None);
+        assert_eq!(diags.len(), 6);
+        assert_eq!(diags[5].sums_up, Some(3));
+        diags.extend((8..12).map(at));
+        summarise_repeats(&mut diags, 5, |_| None);
+        assert_eq!(diags.len(), 6);
+        assert_eq!(diags[5].message, "还有 7 处同类问题，这里是最后一处");
+        assert_eq!(diags[5].location.as_ref().unwrap().span.start, 11 * 3);
     }
 
     #[test]

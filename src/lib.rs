@@ -16,6 +16,11 @@
 //! (`jianbao.toml`) and [`fonts`] (faces by role, and which role prints
 //! each part of an issue). [`cli`] only parses arguments and prints.
 
+// Output goes through `say!` / `tell!` (cli.rs): a closed stdout or stderr
+// (`jianbao build 2>&1 | head -1`) must end a run quietly with the work
+// done, and std's print macros panic on it.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod archive;
 pub mod check;
 pub mod clean;
@@ -24,8 +29,10 @@ pub mod config;
 pub mod diagnostic;
 pub mod fonts;
 pub mod issue;
+pub mod picture;
 pub mod publication;
 pub mod render;
+pub mod sandbox;
 pub mod script;
 pub mod source;
 mod toml_table;

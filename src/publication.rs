@@ -23,6 +23,24 @@ pub struct Options {
     pub font_paths: Vec<PathBuf>,
     /// The day dates are checked against: one per run.
     pub today: NaiveDate,
+    /// `--system-fonts`: the system's fonts may be used (as with
+    /// `[fonts] system = true`).
+    pub system_fonts: bool,
+    /// `--out DIR`: PDFs go there instead of the configured folder inside
+    /// the publication.
+    pub out_dir: Option<PathBuf>,
+}
+
+impl Options {
+    /// No extra fonts, no system fonts, the configured output folder.
+    pub fn new(today: NaiveDate) -> Options {
+        Options {
+            font_paths: Vec::new(),
+            today,
+            system_fonts: false,
+            out_dir: None,
+        }
+    }
 }
 
 /// A publication, read and checked as a whole.
@@ -37,8 +55,11 @@ pub struct Publication {
     pub issues: Vec<IssueEntry>,
     /// The problems in `jianbao.toml`.
     config_diagnostics: Vec<Diagnostic>,
-    /// A warning for each file under `issues/` that is not read.
+    /// A warning for each file under `issues/` that is not read, and an
+    /// error for each folder there that cannot be (a link leading out).
     unread_files: Vec<Diagnostic>,
+    /// `--out`, when given: the folder PDFs go to.
+    out_dir: Option<PathBuf>,
 }
 
 /// One issue file and what became of it.
@@ -76,8 +97,9 @@ impl Publication {
         let root = find_root(start)?;
         let mut config_diagnostics = Vec::new();
         let config = Config::read(&root, &mut config_diagnostics);
-        let (files, stray) = scan_issues(&root.join("issues"))?;
-        let unread_files = stray
+        let scan = scan_issues(&root)?;
+        let unread_files = scan
+            .stray
             .iter()
             .map(|path| {
                 Diagnostic::file_warning(
@@ -87,31 +109,45 @@ impl Publication {
                 )
                 .with_help("每一期是 issues/ 或 issues/年份/ 下的一个 .md 文件")
             })
+            .chain(scan.refused)
             .collect();
         let fonts = match &config {
-            Some(config) => Some(Arc::new(Fonts::load(
-                &config.fonts,
-                &root,
-                &options.font_paths,
-            )?)),
+            Some(config) => {
+                let system = options.system_fonts || config.fonts.system;
+                let fonts = Fonts::load(&config.fonts, &root, &options.font_paths, system)?;
+                config_diagnostics.extend(fonts.warnings.iter().cloned());
+                Some(Arc::new(fonts))
+            }
             None => None,
         };
+        if let Some(c) = &config {
+            config_diagnostics.extend(check::check_config_strings(c, fonts.as_deref()));
+            check::summarise(&mut config_diagnostics);
+        }
+        // A masthead that cannot be printed stops every build, as any other
+        // error in jianbao.toml does.
+        let config_unprintable = config_diagnostics.iter().any(Diagnostic::is_error);
         let ctx = check::Context {
             root: &root,
             fonts: fonts.as_deref(),
             today: options.today,
             clean: config.as_ref().is_none_or(|c| c.clean_text),
         };
-        let mut issues: Vec<IssueEntry> = files
+        let collisions = output_collisions(&scan.files);
+        let mut issues: Vec<IssueEntry> = scan
+            .files
             .into_iter()
-            .map(|file| {
-                let mut diagnostics = Vec::new();
+            .zip(collisions)
+            .map(|(file, collision)| {
+                let mut diagnostics: Vec<Diagnostic> = collision.into_iter().collect();
                 let shown = display_path(&file.path);
-                let issue = read_source(&file.path, shown, &mut diagnostics).and_then(|source| {
-                    let parsed = Parsed::parse(file.id.clone(), source, &mut diagnostics);
-                    diagnostics.extend(check::check_issue(&parsed, &file, &ctx));
-                    parsed.into_issue()
-                });
+                let issue =
+                    read_source(&root, &file.path, shown, &mut diagnostics).and_then(|source| {
+                        let parsed = Parsed::parse(file.id.clone(), source, &mut diagnostics);
+                        diagnostics.extend(check::check_issue(&parsed, &file, &ctx));
+                        parsed.into_issue()
+                    });
+                check::summarise(&mut diagnostics);
                 IssueEntry {
                     file,
                     issue,
@@ -135,13 +171,39 @@ impl Publication {
         }
         Ok(Publication {
             root,
-            config,
+            config: config.filter(|_| !config_unprintable),
             fonts,
             today: options.today,
             issues,
             config_diagnostics,
             unread_files,
+            out_dir: options.out_dir.clone(),
         })
+    }
+
+    /// Decodes the pictures of the selected issues as the layout will
+    /// (the costly part of checking a picture, so only for the issues a
+    /// command works on): a damaged one is an error of its issue, which is
+    /// then not built.
+    pub fn check_pictures(&mut self, selection: &Selection) {
+        let chosen: Vec<usize> = selection
+            .issues
+            .iter()
+            .copied()
+            .filter(|&i| self.issues[i].issue.is_some())
+            .collect();
+        let issues: Vec<&Issue> = chosen
+            .iter()
+            .filter_map(|&i| self.issues[i].issue.as_ref())
+            .collect();
+        let found = check::check_pictures(&issues, &self.root);
+        for (i, found) in chosen.into_iter().zip(found) {
+            if !found.is_empty() {
+                let entry = &mut self.issues[i];
+                entry.diagnostics.extend(found);
+                check::summarise(&mut entry.diagnostics);
+            }
+        }
     }
 
     fn issues_dir(&self) -> PathBuf {
@@ -191,11 +253,32 @@ impl Publication {
 
     /// Where the PDF of an issue goes: `out/004.pdf`, `out/2023/001.pdf`.
     pub fn output_path(&self, id: &str) -> PathBuf {
-        let dir = self
-            .config
-            .as_ref()
-            .map_or_else(|| PathBuf::from("out"), |c| c.output_dir.clone());
-        self.root.join(dir).join(format!("{id}.pdf"))
+        self.output_dir().join(format!("{id}.pdf"))
+    }
+
+    /// The folder PDFs go to: `--out`, or the configured folder inside
+    /// the publication.
+    pub fn output_dir(&self) -> PathBuf {
+        match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => self.root.join(
+                self.config
+                    .as_ref()
+                    .map_or_else(|| PathBuf::from("out"), |c| c.output_dir.clone()),
+            ),
+        }
+    }
+
+    /// The folder output must stay inside, made if missing: the one named
+    /// with `--out`, else the publication folder (so an `out/` that is a
+    /// link leading out of it is refused).
+    pub fn output_sandbox(&self) -> Result<PathBuf, UsageError> {
+        let Some(dir) = &self.out_dir else {
+            return Ok(self.root.clone());
+        };
+        fs::create_dir_all(dir)
+            .and_then(|()| dir.canonicalize())
+            .map_err(|e| UsageError::new(format!("无法使用输出文件夹 {}: {e}", dir.display())))
     }
 
     /// The number an issue counts by: its front matter's, or its file
@@ -312,20 +395,37 @@ fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
         })
 }
 
+/// What is under `issues/`.
+struct Scan {
+    /// The issue files, sorted by id.
+    files: Vec<IssueFile>,
+    /// Other files there, which are not read.
+    stray: Vec<PathBuf>,
+    /// Folders there that cannot be read (a link leading out, a loop).
+    refused: Vec<Diagnostic>,
+}
+
 /// Every `*.md` under `issues/` (one level of year folders), sorted by id,
-/// and the other files there, which are not read.
-fn scan_issues(dir: &Path) -> Result<(Vec<IssueFile>, Vec<PathBuf>), UsageError> {
-    let (mut files, mut stray) = (Vec::new(), Vec::new());
-    let entries = fs::read_dir(dir).map_err(|e| {
+/// and the other files there, which are not read. Links are not followed
+/// below a year folder, and a link leading out of the publication is
+/// refused, so no walk can loop or escape. A `.md` entry that is a link or
+/// not a regular file is still an issue file: reading it says what is
+/// wrong with it.
+fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
+    let dir = root.join("issues");
+    let cannot_read = |e: String| {
         UsageError::new(format!(
             "无法读取期刊文件夹 {}: {e}",
-            display_path(dir).display()
+            display_path(&dir).display()
         ))
         .help("每一期放在 issues/ 下，一期一个 .md 文件")
-    })?;
-    let visible = |p: &Path| {
-        !p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    };
+    let real = crate::sandbox::inside(root, &dir).map_err(|r| cannot_read(r.to_string()))?;
+    let entries = crate::sandbox::list_dir(&real).map_err(|e| cannot_read(e.to_string()))?;
+    let mut scan = Scan {
+        files: Vec::new(),
+        stray: Vec::new(),
+        refused: Vec::new(),
     };
     let stem = |p: &Path| {
         p.file_stem()
@@ -333,71 +433,121 @@ fn scan_issues(dir: &Path) -> Result<(Vec<IssueFile>, Vec<PathBuf>), UsageError>
             .to_string_lossy()
             .into_owned()
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if !visible(&path) {
-            continue;
-        }
-        if path.is_dir() {
-            let year = entry.file_name().to_string_lossy().into_owned();
-            for p in fs::read_dir(&path)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| visible(p))
-            {
-                if is_issue_file(&p) {
-                    files.push(IssueFile {
-                        id: format!("{year}/{}", stem(&p)),
-                        path: p,
-                    });
-                } else if p.is_dir() {
-                    // Folders below a year folder are not read: name their files.
-                    collect_files(&p, &mut stray);
-                } else {
-                    stray.push(p);
-                }
-            }
-        } else if is_issue_file(&path) {
-            files.push(IssueFile {
+    for (path, kind) in entries {
+        // Keep the path as it is under issues/ for messages.
+        let path = dir.join(path.file_name().unwrap_or_default());
+        if is_markdown(&path) && !kind.is_dir() {
+            scan.files.push(IssueFile {
                 id: stem(&path),
                 path,
             });
-        } else {
-            stray.push(path);
-        }
-    }
-    files.sort_by_key(|f| natural_key(&f.id));
-    stray.sort();
-    Ok((files, stray))
-}
-
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for p in fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-    {
-        if p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        {
             continue;
         }
-        if p.is_dir() {
-            collect_files(&p, out);
+        let folder = if kind.is_symlink() {
+            match crate::sandbox::inside(root, &path) {
+                Ok(target) if target.is_dir() => Some(target),
+                Ok(_) => None,
+                Err(refusal) => {
+                    scan.refused.push(refused(&path, refusal));
+                    continue;
+                }
+            }
         } else {
+            kind.is_dir().then(|| path.clone())
+        };
+        let Some(folder) = folder else {
+            scan.stray.push(path);
+            continue;
+        };
+        let year = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        for (p, kind) in crate::sandbox::list_dir(&folder).unwrap_or_default() {
+            let p = path.join(p.file_name().unwrap_or_default());
+            if is_markdown(&p) && !kind.is_dir() {
+                scan.files.push(IssueFile {
+                    id: format!("{year}/{}", stem(&p)),
+                    path: p,
+                });
+            } else if kind.is_dir() {
+                // Folders below a year folder are not read: name their files.
+                collect_files(&p, &mut scan.stray, 0);
+            } else {
+                scan.stray.push(p);
+            }
+        }
+    }
+    scan.files.sort_by_key(|f| natural_key(&f.id));
+    scan.stray.sort();
+    Ok(scan)
+}
+
+/// A folder under `issues/` that cannot be read.
+fn refused(path: &Path, refusal: crate::sandbox::Refusal) -> Diagnostic {
+    let shown = display_path(path);
+    let mut d = Diagnostic::file_error(
+        "unreadable",
+        &shown,
+        format!("{} {refusal}", shown.display()),
+    );
+    if let Some(help) = refusal.help() {
+        d = d.with_help(help);
+    }
+    d
+}
+
+/// The files below a folder, for the "not read" warning; links are not
+/// followed and the depth is bounded, so a loop cannot hang the walk.
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    const DEPTH: usize = 8;
+    for (p, kind) in crate::sandbox::list_dir(dir).unwrap_or_default() {
+        if kind.is_dir() && depth < DEPTH {
+            collect_files(&p, out, depth + 1);
+        } else if !kind.is_dir() {
             out.push(p);
         }
     }
 }
 
-fn is_issue_file(path: &Path) -> bool {
-    path.is_file()
-        && path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+}
+
+/// Issue files whose PDFs would be one file on a file system that does
+/// not tell upper and lower case apart (Windows, macOS): `a.md` and
+/// `a.MD` both build to `out/a.pdf`, `A.md` and `a.md` to `out/A.pdf` and
+/// `out/a.pdf`. An error for each of them, in the order of `files`.
+fn output_collisions(files: &[IssueFile]) -> Vec<Option<Diagnostic>> {
+    let mut by_name: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (i, f) in files.iter().enumerate() {
+        by_name.entry(f.id.to_lowercase()).or_default().push(i);
+    }
+    let mut out: Vec<Option<Diagnostic>> = files.iter().map(|_| None).collect();
+    for group in by_name.values().filter(|g| g.len() > 1) {
+        for &i in group {
+            let others: Vec<String> = group
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| display_path(&files[j].path).display().to_string())
+                .collect();
+            out[i] = Some(
+                Diagnostic::file_error(
+                    "output-collision",
+                    &display_path(&files[i].path),
+                    format!(
+                        "它和 {} 会生成同名的 PDF（{}.pdf，文件名不分大小写时是同一个文件）",
+                        others.join("、"),
+                        files[i].id
+                    ),
+                )
+                .with_help("给其中一个文件改名，或删掉多余的一个"),
+            );
+        }
+    }
+    out
 }
 
 /// Sorts `2023/10` after `2023/9`.

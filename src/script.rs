@@ -29,3 +29,82 @@ fn is_latin_sign(c: char) -> bool {
 fn is_latin_letter(c: char) -> bool {
     matches!(c as u32, 0x00C0..=0x024F | 0x0370..=0x03FF | 0x0400..=0x04FF | 0x1E00..=0x1EFF)
 }
+
+/// A character that prints nothing a reader can see, or changes how the
+/// rest of a line is shown: never wanted in a printed string, and shown
+/// escaped (`<U+202E>`) in diagnostics so it cannot act on the terminal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unprintable {
+    /// C0 and C1 controls (ESC, NUL, a line feed inside a string …); a tab
+    /// counts as a space and is not one.
+    Control,
+    /// Bidirectional overrides, embeddings, isolates and marks: they
+    /// reorder the text around them (U+202E turns “abc” into “cba”).
+    Bidi,
+    /// Other invisible format characters: zero-width space, soft hyphen,
+    /// word joiner, a byte-order mark inside the text, tags.
+    Format,
+    /// U+2028 and U+2029: a line break inside one line.
+    LineSeparator,
+}
+
+impl Unprintable {
+    /// What it is, in the words of a message.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unprintable::Control => "控制字符",
+            Unprintable::Bidi => "改变文字方向的控制字符",
+            Unprintable::Format => "看不见的格式字符",
+            Unprintable::LineSeparator => "换行符",
+        }
+    }
+}
+
+/// Whether `c` is [`Unprintable`], and which kind.
+pub fn unprintable(c: char) -> Option<Unprintable> {
+    let u = c as u32;
+    if c.is_control() && c != '\t' {
+        return Some(Unprintable::Control);
+    }
+    match u {
+        0x061C | 0x200E | 0x200F | 0x202A..=0x202E | 0x2066..=0x2069 => Some(Unprintable::Bidi),
+        0x2028 | 0x2029 => Some(Unprintable::LineSeparator),
+        // The rest of Unicode's format characters (category Cf).
+        0x00AD
+        | 0x0600..=0x0605
+        | 0x06DD
+        | 0x070F
+        | 0x0890
+        | 0x0891
+        | 0x08E2
+        | 0x180E
+        | 0x200B..=0x200D
+        | 0x2060..=0x2064
+        | 0x206A..=0x206F
+        | 0xFEFF
+        | 0xFFF9..=0xFFFB
+        | 0x110BD
+        | 0x110CD
+        | 0x13430..=0x1343F
+        | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A
+        | 0xE0001
+        | 0xE0020..=0xE007F => Some(Unprintable::Format),
+        _ => None,
+    }
+}
+
+/// `text` with every [`Unprintable`] character written as `<U+202E>`:
+/// safe to print on a terminal, and visible.
+pub fn escape_unprintable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| unprintable(c).is_some()) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| match unprintable(c) {
+            Some(_) => format!("<U+{:04X}>", c as u32),
+            None => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
+}

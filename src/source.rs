@@ -94,7 +94,20 @@ pub fn display_path(path: &Path) -> PathBuf {
                 .and_then(|c| c.canonicalize().ok())
         })
         .clone();
-    let abs = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    // The folder is resolved, not the file: a link is shown where it is,
+    // not where it leads.
+    let abs = match (path.parent(), path.file_name()) {
+        (Some(parent), Some(name)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            parent.canonicalize().map(|p| p.join(name))
+        }
+        _ => path.canonicalize(),
+    }
+    .unwrap_or_else(|_| path.to_path_buf());
     match cwd.and_then(|c| abs.strip_prefix(&c).ok().map(Path::to_path_buf)) {
         Some(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
         Some(rel) => rel,

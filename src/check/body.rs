@@ -1,19 +1,17 @@
 //! Rules on the body: heading numbering, paired punctuation, half-width
-//! punctuation, pictures, and characters that no font can print.
+//! punctuation and pictures. (Its characters are checked with every other
+//! printed string's in `printable`.)
 
-use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use super::Context;
 use crate::diagnostic::Diagnostic;
-use crate::fonts::{Role, characters};
-use crate::issue::{Block, Distribution, HeadingLevel, Text};
-use crate::source::{SourceFile, Span, display_path};
+use crate::issue::{Block, HeadingLevel, Issue, Text};
+use crate::source::{SourceFile, Span, Spanned, display_path};
 
 pub fn check_body(
     src: &Arc<SourceFile>,
-    distribution: Option<&Distribution>,
     body: &[Block],
     ctx: &Context,
     diags: &mut Vec<Diagnostic>,
@@ -29,99 +27,6 @@ pub fn check_body(
         if let Block::Picture { path, .. } = block {
             picture(src, ctx.root, &path.value, path.span.clone(), diags);
         }
-    }
-    if let Some(fonts) = ctx.fonts {
-        // One error per character, at its first place, with a count: the
-        // same missing character in a title and in the body is one fix.
-        let mut missing: HashMap<char, (Span, Role, usize)> = HashMap::new();
-        let mut order = Vec::new();
-        // Characters printed by a face of another style (a rare name in
-        // 仿宋 from a sans): warned once per character and role.
-        let mut other_style: HashMap<(char, Role), (std::ops::Range<usize>, String, usize)> =
-            HashMap::new();
-        let mut other_order = Vec::new();
-        for p in characters(src, distribution, body) {
-            if p.c.is_whitespace()
-                || p.c.is_control()
-                || (ctx.clean && crate::clean::is_invisible(p.c))
-            {
-                continue;
-            }
-            match fonts.face_for(p.role, p.c) {
-                Some(face) if face.same_style || !crate::script::is_wide(p.c) => continue,
-                Some(face) => {
-                    let e = other_style.entry((p.c, p.role)).or_insert_with(|| {
-                        other_order.push((p.c, p.role));
-                        (p.offset..p.offset + p.len, face.family.clone(), 0)
-                    });
-                    e.2 += 1;
-                    continue;
-                }
-                None => {}
-            }
-            let e = missing.entry(p.c).or_insert_with(|| {
-                order.push(p.c);
-                (p.offset..p.offset + p.len, p.role, 0)
-            });
-            e.2 += 1;
-        }
-        for key in other_order {
-            let (span, family, count) = other_style[&key].clone();
-            let (c, role) = key;
-            let more = if count > 1 {
-                format!("（共出现 {count} 次）")
-            } else {
-                String::new()
-            };
-            diags.push(
-                Diagnostic::warning(
-                    "fallback-style",
-                    src,
-                    span,
-                    format!(
-                        "字符“{c}”（U+{:04X}）{}字体里没有，将用另一种风格的 {family} 印出{more}",
-                        c as u32,
-                        role_name(role)
-                    ),
-                )
-                .with_help("字会印出来，只是风格不同；要同风格，在 jianbao.toml 的 [fonts] fallback 里加一个收字较全的同风格字体（例如 \"方正仿宋_GBK\"），并用 --font-path 或 [fonts] paths 指定它所在的文件夹"),
-            );
-        }
-        for c in order {
-            let (span, role, count) = missing[&c].clone();
-            let tried: Vec<&str> = fonts
-                .role(role)
-                .1
-                .iter()
-                .map(|r| r.family.as_str())
-                .collect();
-            let more = if count > 1 {
-                format!("（共出现 {count} 次）")
-            } else {
-                String::new()
-            };
-            diags.push(
-                Diagnostic::error(
-                    "no-font",
-                    src,
-                    span,
-                    format!("字符“{c}”（U+{:04X}）没有字体能印{more}：{}字体试过 {}", c as u32, role_name(role), tried.join("、")),
-                )
-                .with_help("在 jianbao.toml 的 [fonts] 里加一个有这个字的字体（例如 fallback = [\"字体名\"]），或用 --font-path 指定字体文件夹"),
-            );
-        }
-    }
-}
-
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Title => "标题",
-        Role::Body => "正文",
-        Role::Heading => "黑体",
-        Role::Subheading => "楷体",
-        Role::Song => "宋体",
-        Role::Fallback => "备用",
-        Role::Latin => "西文",
     }
 }
 
@@ -282,24 +187,24 @@ fn closing(open: char) -> char {
         .map_or(open, |(_, c)| *c)
 }
 
-/// After this many warnings of one kind of pasted-text problem in a file,
-/// the rest are summed up in one line.
-const SHOWN_PER_KIND: usize = 5;
+/// The codes of the pasted-text warnings, which `jianbao check --fix`
+/// fixes.
+/// The fix for the rest of a kind of problem, for the line that sums up
+/// its repeats in a file ([`crate::diagnostic::summarise_repeats`]): the
+/// pasted-text warnings, which `jianbao check --fix` fixes.
+pub fn repeat_help(code: &str) -> Option<String> {
+    crate::clean::FixKind::ALL
+        .iter()
+        .any(|k| k.code() == code)
+        .then(|| "jianbao check --fix 一次全部改好".to_string())
+}
 
 /// Pasted-text problems the cleaner fixes before layout (half-width marks
 /// and straight quotes in Chinese, stray spaces, full-width digits), as
 /// warnings with the fix; `jianbao check --fix` applies them.
 fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
     use crate::clean::{self, FixKind};
-    let mut shown: HashMap<FixKind, usize> = HashMap::new();
-    let mut last_of: HashMap<FixKind, std::ops::Range<usize>> = HashMap::new();
     for fix in clean::file_fixes(&src.text, body) {
-        let n = shown.entry(fix.kind).or_default();
-        *n += 1;
-        last_of.insert(fix.kind, fix.range.clone());
-        if *n > SHOWN_PER_KIND {
-            continue;
-        }
         let typed = &src.text[fix.range.clone()];
         let (message, help) = match fix.kind {
             FixKind::HalfWidthPunctuation => (
@@ -341,23 +246,11 @@ fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
             )),
         );
     }
-    for (kind, n) in shown {
-        if n > SHOWN_PER_KIND {
-            let code = kind.code();
-            diags.push(
-                Diagnostic::warning(
-                    code,
-                    src,
-                    last_of[&kind].clone(),
-                    format!("还有 {} 处同类问题，这里是最后一处", n - SHOWN_PER_KIND),
-                )
-                .with_help("jianbao check --fix 一次全部改好"),
-            );
-        }
-    }
 }
 
-/// A picture must be a PNG, JPEG or SVG file inside the publication folder.
+/// A picture must be a PNG, JPEG or SVG file inside the publication
+/// folder, within the size limits ([`crate::picture::locate`]: the file is
+/// found and its head read; decoding it is [`decode_pictures`]).
 fn picture(
     src: &Arc<SourceFile>,
     root: &Path,
@@ -365,76 +258,68 @@ fn picture(
     span: Span,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let rel = Path::new(path);
-    let escapes = rel.is_absolute()
-        || rel
-            .components()
-            .try_fold(0i32, |depth, c| match c {
-                Component::ParentDir if depth == 0 => None,
-                Component::ParentDir => Some(depth - 1),
-                Component::Normal(_) => Some(depth + 1),
-                _ => Some(depth),
-            })
-            .is_none();
-    let outside = |msg: String| {
-        Diagnostic::error("picture-outside", src, span.clone(), msg)
-            .with_help("把图片放进简报文件夹（例如 images/），写相对路径 images/照片.jpg")
-    };
-    if escapes {
-        diags.push(outside(format!("图片 {path} 在简报文件夹外面")));
-        return;
+    if let Err(problem) = crate::picture::locate(root, path) {
+        diags.push(picture_problem(src, root, path, span, &problem));
     }
-    let full: PathBuf = root.join(rel);
-    let Ok(real) = full.canonicalize() else {
-        diags.push(
-            Diagnostic::error(
-                "picture-missing",
+}
+
+/// Decodes the pictures of some issues the way the layout will, so that a
+/// truncated or damaged picture is an error at its place before `build`.
+/// Only pictures that [`picture`] found good are decoded, each file once
+/// however many times it is named. One list of diagnostics per issue.
+pub fn decode_pictures(issues: &[&Issue], root: &Path) -> Vec<Vec<Diagnostic>> {
+    use crate::picture::{Located, Problem, decode, locate};
+    use rayon::prelude::*;
+    use std::collections::HashMap;
+    // (issue, the path as written, the file found).
+    let mut named: Vec<(usize, &Spanned<String>, Located)> = Vec::new();
+    for (i, issue) in issues.iter().enumerate() {
+        for block in &issue.body {
+            if let Block::Picture { path, .. } = block
+                && let Ok(found) = locate(root, &path.value)
+            {
+                named.push((i, path, found));
+            }
+        }
+    }
+    let mut files: Vec<&Located> = named.iter().map(|(.., found)| found).collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let problems: HashMap<&Path, Problem> = files
+        .par_iter()
+        .filter_map(|found| Some((found.path.as_path(), decode(found).err()?)))
+        .collect();
+    let mut out: Vec<Vec<Diagnostic>> = issues.iter().map(|_| Vec::new()).collect();
+    for (i, path, found) in &named {
+        if let Some(problem) = problems.get(found.path.as_path()) {
+            let src = &issues[*i].source;
+            out[*i].push(picture_problem(
                 src,
-                span.clone(),
-                format!("找不到图片 {path}"),
-            )
-            .with_help(format!(
-                "图片路径相对于简报文件夹 {}",
-                display_path(root).display()
-            )),
-        );
-        return;
-    };
-    if root.canonicalize().is_ok_and(|r| !real.starts_with(r)) {
-        diags.push(outside(format!("图片 {path} 指向简报文件夹外面")));
-        return;
+                root,
+                &path.value,
+                path.span.clone(),
+                problem,
+            ));
+        }
     }
-    let ext = rel
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let head = std::fs::read(&real)
-        .map(|b| b.into_iter().take(256).collect::<Vec<u8>>())
-        .unwrap_or_default();
-    let kind = if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("png")
-    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("jpeg")
-    } else if String::from_utf8_lossy(&head).contains("<svg")
-        || (ext.as_deref() == Some("svg")
-            && String::from_utf8_lossy(&head)
-                .trim_start()
-                .starts_with("<?xml"))
-    {
-        Some("svg")
-    } else {
-        None
+    out
+}
+
+fn picture_problem(
+    src: &Arc<SourceFile>,
+    root: &Path,
+    path: &str,
+    span: Span,
+    problem: &crate::picture::Problem,
+) -> Diagnostic {
+    use crate::picture::Problem;
+    let message = match problem {
+        Problem::Missing => format!("找不到图片 {path}"),
+        p => format!("图片 {path} {p}"),
     };
-    let ext_ok = matches!(ext.as_deref(), Some("png" | "jpg" | "jpeg" | "svg"));
-    if !ext_ok || kind.is_none() {
-        diags.push(
-            Diagnostic::error(
-                "picture-format",
-                src,
-                span,
-                format!("图片 {path} 不是 PNG、JPEG 或 SVG 文件"),
-            )
-            .with_help("用图片软件另存为 PNG 或 JPEG"),
-        );
-    }
+    let help = match problem {
+        Problem::Missing => format!("图片路径相对于简报文件夹 {}", display_path(root).display()),
+        p => p.help(),
+    };
+    Diagnostic::error(problem.code(), src, span, message).with_help(help)
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::Context;
 use crate::diagnostic::Diagnostic;
 use crate::issue::{Distribution, FrontMatter, Issue, IssueFile, chinese_date};
-use crate::source::{SourceFile, Span};
+use crate::source::{SourceFile, Span, Spanned};
 
 pub fn check_front(
     src: &Arc<SourceFile>,
@@ -132,6 +132,47 @@ pub fn check_distribution(
             }
         }
     }
+    long_closing_block(src, dist, diags);
+}
+
+/// Grid lines above which the 报/送/发 block no longer fits on a page with
+/// its rules and the 印发 line: it then continues on the next page.
+const CLOSING_LINES_PER_PAGE: usize = 19;
+
+/// A 报/送/发 block too long for one page is printed over two, which no
+/// reader expects: a warning at the longest list, with the usual remedy.
+fn long_closing_block(src: &Arc<SourceFile>, dist: &Distribution, diags: &mut Vec<Diagnostic>) {
+    use unicode_width::UnicodeWidthStr;
+    // Lines as the closing block sets them: the label and its colon, then
+    // the units with their separators, wrapped under the first unit.
+    let lines = |units: &[Spanned<String>], label: &str| {
+        if units.is_empty() {
+            return 0;
+        }
+        let indent = label.chars().count() + 1;
+        let cells: usize = units.iter().map(|u| u.value.width().div_ceil(2) + 1).sum();
+        cells.div_ceil(28 - indent)
+    };
+    let total: usize = dist.lists().iter().map(|(_, l, u)| lines(u, l)).sum();
+    if total <= CLOSING_LINES_PER_PAGE {
+        return;
+    }
+    let Some((_, label, units)) = dist.lists().into_iter().max_by_key(|(_, l, u)| lines(u, l))
+    else {
+        return;
+    };
+    let (Some(first), Some(last)) = (units.first(), units.last()) else {
+        return;
+    };
+    diags.push(
+        Diagnostic::warning(
+            "long-distribution",
+            src,
+            first.span.start..last.span.end,
+            format!("报尾约有 {total} 行，一页放不下（最多约 {CLOSING_LINES_PER_PAGE} 行），会接着排到下一页；“{label}”的名单有 {} 个单位", units.len()),
+        )
+        .with_help("可以用统称代替逐个列出，例如“各县（市、区）教育局”“局属各学校”"),
+    );
 }
 
 /// `"单位一、单位二"`: list punctuation inside a unit's name means several

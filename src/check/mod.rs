@@ -4,6 +4,7 @@
 
 mod body;
 mod front;
+mod printable;
 
 use std::path::Path;
 
@@ -11,9 +12,10 @@ use chrono::NaiveDate;
 
 pub use front::check_series;
 
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::fonts::Fonts;
-use crate::issue::{IssueFile, Parsed};
+use crate::fonts::{Fonts, characters, printed_characters};
+use crate::issue::{Issue, IssueFile, Parsed};
 
 /// What the rules need besides the issue itself.
 pub struct Context<'a> {
@@ -38,13 +40,47 @@ pub fn check_issue(parsed: &Parsed, file: &IssueFile, ctx: &Context) -> Vec<Diag
         front::check_distribution(&parsed.source, distribution, span, &mut diags);
     }
     if let Some(body) = &parsed.body {
-        body::check_body(
-            &parsed.source,
-            parsed.distribution.as_ref().map(|d| &d.0),
-            body,
-            ctx,
-            &mut diags,
-        );
+        body::check_body(&parsed.source, body, ctx, &mut diags);
     }
+    let src = &parsed.source;
+    let mut placed = characters(
+        src,
+        parsed.distribution.as_ref().map(|d| &d.0),
+        parsed.body.as_deref().unwrap_or_default(),
+    );
+    if ctx.clean {
+        // Invisible characters the cleaner removes from the body are its
+        // warnings (with the fix), not errors.
+        let body_start = parsed.distribution.as_ref().map_or(0, |(_, s)| s.end);
+        placed.retain(|p| p.offset < body_start || !crate::clean::is_invisible(p.c));
+    }
+    placed.extend(printed_characters(src, &parsed.printed));
+    printable::printable(src, placed, ctx.fonts, &mut diags);
     diags
+}
+
+/// The strings of jianbao.toml that are printed (masthead, imprint): the
+/// same rules as an issue's characters.
+pub fn check_config_strings(config: &Config, fonts: Option<&Fonts>) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let placed = printed_characters(&config.source, &config.printed);
+    printable::printable(&config.source, placed, fonts, &mut diags);
+    diags
+}
+
+/// Decodes the pictures of some issues as the layout will: a truncated or
+/// damaged picture is an error at its place, found before `build`. One
+/// list of diagnostics per issue.
+pub fn check_pictures(issues: &[&Issue], root: &Path) -> Vec<Vec<Diagnostic>> {
+    body::decode_pictures(issues, root)
+}
+
+/// At most this many diagnostics with the same code in one file; one line
+/// sums up the rest.
+pub const SHOWN_PER_KIND: usize = 5;
+
+/// Sums up the repeats among one file's diagnostics (see
+/// [`SHOWN_PER_KIND`]).
+pub fn summarise(diags: &mut Vec<Diagnostic>) {
+    crate::diagnostic::summarise_repeats(diags, SHOWN_PER_KIND, body::repeat_help);
 }

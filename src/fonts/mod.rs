@@ -1,9 +1,12 @@
 //! Fonts by role. The default set is embedded in the binary; `[fonts]` in
 //! jianbao.toml and `--font-path` put an office's own faces (方正小标宋简体,
 //! 仿宋_GB2312 …) in front of them. A configured family that cannot be found
-//! is an error, never a silent fallback.
+//! is an error, never a silent fallback; the system's fonts are looked at
+//! only when asked for (`--system-fonts`, `[fonts] system = true`), and
+//! every font file is validated before typst reads it (`scan`).
 
 mod role;
+mod scan;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -13,16 +16,15 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use typst::foundations::Bytes;
 use typst::layout::Abs;
 use typst::text::{
-    Font, FontBook, FontInfo, FontInstance, FontStretch, FontStyle, FontVariant, FontVariations,
-    FontWeight,
+    Font, FontBook, FontInstance, FontStretch, FontStyle, FontVariant, FontVariations, FontWeight,
 };
 use typst::utils::LazyHash;
-use typst_kit::fonts::{FontPath, FontStore};
+use typst_kit::fonts::FontStore;
 
-pub use role::{Part, Placed, Role, characters};
+pub use role::{Part, Placed, Role, characters, printed_characters};
 
 use crate::config::FontConfig;
-use crate::diagnostic::{UsageError, nearest};
+use crate::diagnostic::{Diagnostic, UsageError, nearest};
 use crate::issue::Issue;
 
 const DROID: &str = "Droid Sans Fallback";
@@ -128,16 +130,22 @@ pub struct Fonts {
     /// typst's coverage lookup is a linear scan over the font's ranges, far
     /// too slow for every character of a thousand issues.
     covered: Vec<Box<[AtomicU8]>>,
+    /// Font files that were skipped, each a warning naming the file.
+    pub warnings: Vec<Diagnostic>,
 }
 
 const NONE: u8 = u8::MAX;
 
 impl Fonts {
-    /// The embedded set plus what `config` and `font_paths` add.
+    /// The embedded set plus what `config` and `font_paths` add, and the
+    /// system's fonts when `system` (`--system-fonts`, `[fonts] system`).
+    /// `[fonts] paths` must stay inside the publication folder `root`
+    /// (canonical); `--font-path` folders are the user's to name.
     pub fn load(
         config: &FontConfig,
         root: &Path,
         font_paths: &[PathBuf],
+        system: bool,
     ) -> Result<Fonts, UsageError> {
         let mut store = FontStore::new();
         let mut origins = Vec::new();
@@ -147,27 +155,45 @@ impl Fonts {
             store.push((font, info));
             origins.push(Origin::Embedded);
         }
+        let mut warnings = Vec::new();
+        let mut scanned = std::collections::HashSet::new();
         let dirs = config
             .paths
             .iter()
-            .map(|p| root.join(p))
-            .chain(font_paths.iter().cloned());
-        for dir in dirs {
-            if !dir.exists() {
+            .map(|p| (root.join(p), Some(root)))
+            .chain(font_paths.iter().map(|p| (p.clone(), None)));
+        for (dir, sandbox) in dirs {
+            if !dir.is_dir() {
                 return Err(
                     UsageError::new(format!("字体文件夹 {} 不存在", dir.display()))
                         .help("检查 jianbao.toml 的 [fonts] paths 或 --font-path"),
                 );
             }
-            add_scanned(&mut store, &mut origins, typst_kit::fonts::scan(&dir));
+            if let Some(root) = sandbox
+                && let Err(refusal) = crate::sandbox::inside(root, &dir)
+            {
+                return Err(
+                    UsageError::new(format!("字体文件夹 {} {refusal}", dir.display())).help(
+                        "把字体放进简报文件夹；要用别处的字体，在命令行用 --font-path 文件夹",
+                    ),
+                );
+            }
+            // A folder named twice is read once.
+            if !scanned.insert(dir.canonicalize().unwrap_or_else(|_| dir.clone())) {
+                continue;
+            }
+            for (file, info) in scan::scan_folder(&dir, sandbox, &mut warnings) {
+                origins.push(Origin::File(file.path.clone()));
+                store.push((file, info));
+            }
         }
-        let wanted = Role::ALL.iter().flat_map(|&r| configured(r, config).iter());
-        if wanted
-            .clone()
-            .any(|f| !store.book().contains_family(&f.to_lowercase()))
-        {
-            // Only scan the system when a named family is not at hand: it costs time.
-            add_scanned(&mut store, &mut origins, typst_kit::fonts::system());
+        // The system's fonts only when asked for: a build does not depend
+        // on what happens to be installed.
+        if system {
+            for (file, info) in scan::scan_system(&mut warnings) {
+                origins.push(Origin::File(file.path.clone()));
+                store.push((file, info));
+            }
         }
         let mut roles = Vec::new();
         for role in Role::ALL {
@@ -234,6 +260,7 @@ impl Fonts {
             origins,
             roles,
             instances,
+            warnings,
         })
     }
 
@@ -372,17 +399,6 @@ pub struct Fallback<'a> {
     pub offset: usize,
 }
 
-fn add_scanned(
-    store: &mut FontStore,
-    origins: &mut Vec<Origin>,
-    fonts: impl Iterator<Item = (FontPath, FontInfo)>,
-) {
-    for (path, info) in fonts {
-        origins.push(Origin::File(path.path.clone()));
-        store.push((path, info));
-    }
-}
-
 fn select(book: &FontBook, family: &str, weight: u16) -> Option<usize> {
     book.select(
         &family.to_lowercase(),
@@ -403,7 +419,7 @@ fn missing_family(book: &FontBook, role: Role, name: &str) -> UsageError {
         .take(5)
         .collect();
     let help = if near.is_empty() {
-        "把字体文件放进一个文件夹，用 [fonts] paths = [\"文件夹\"] 或 --font-path 指定；`jianbao fonts` 列出找到的字体".to_string()
+        "把字体文件放进简报文件夹里的一个文件夹，用 [fonts] paths = [\"文件夹\"] 指定，或用 --font-path 指定别处的文件夹；已安装在系统里的字体用 --system-fonts（或 [fonts] system = true）；`jianbao fonts` 列出找到的字体".to_string()
     } else {
         format!("找到的相近字体：{}", near.join("、"))
     };

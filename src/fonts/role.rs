@@ -2,8 +2,8 @@
 //! checks (a character no font can print, `jianbao fonts`) and the layout
 //! data both read, so what is checked is what is printed.
 
-use crate::issue::{Block, Distribution, HeadingLevel, Text, note_label};
-use crate::source::SourceFile;
+use crate::issue::{Block, Distribution, Field, HeadingLevel, Printed, Text, note_label};
+use crate::source::{SourceFile, Spanned};
 
 /// What a face is used for in the layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,6 +74,8 @@ pub enum Part {
     Caption,
     /// A unit in the 报/送/发 lists.
     Unit,
+    /// A masthead or imprint string from jianbao.toml or the front matter.
+    Printed(Field),
 }
 
 impl Part {
@@ -86,6 +88,10 @@ impl Part {
             // Set by the layout as one string in this role.
             Part::Caption => Role::Subheading,
             Part::Unit => Role::Body,
+            Part::Printed(Field::Series | Field::Title) => Role::Title,
+            Part::Printed(Field::Mark | Field::Classification) => Role::Heading,
+            // The number row, the editor and the closing block.
+            Part::Printed(_) => Role::Body,
             Part::Label | Part::NoteLabel => Role::Heading,
             _ if emphasis => Role::Heading,
             Part::Head(HeadingLevel::One) => Role::Heading,
@@ -190,28 +196,63 @@ pub fn characters(
     }
     for (_, _, units) in distribution.iter().flat_map(|d| d.lists()) {
         for u in units {
-            // Inside the quotes of the TOML string; a string with escapes
-            // (\u5C40) is not typed as printed: point at the whole string.
-            let raw = src.text.get(u.span.clone()).unwrap_or("");
-            let verbatim = raw.len() == u.value.len() + 2;
-            for (i, c) in u.value.char_indices() {
-                let (offset, len) = if verbatim {
-                    (u.span.start + 1 + i, c.len_utf8())
-                } else {
-                    (u.span.start, u.span.len())
-                };
-                // A broken escape comes back as U+FFFD: the TOML error says it.
-                if !verbatim && c == '\u{fffd}' {
-                    continue;
-                }
-                out.push(Placed {
-                    offset,
-                    len,
-                    c,
-                    role: Part::Unit.role(false),
-                });
-            }
+            string_characters(src, u, Part::Unit, &mut out);
         }
     }
     out
+}
+
+/// Every character printed from masthead and imprint strings (of
+/// jianbao.toml or of an issue's front matter, in `src`), with its role;
+/// `number_format`'s placeholders are not printed as typed.
+pub fn printed_characters(src: &SourceFile, printed: &[Printed]) -> Vec<Placed> {
+    let mut out = Vec::new();
+    for (field, s) in printed {
+        if *field == Field::NumberFormat {
+            let mut value = s.value.clone();
+            for p in ["{number_cn}", "{number}", "{year}"] {
+                value = value.replace(p, "");
+            }
+            // Offsets are only exact without placeholders: else point at the
+            // whole string, as for one written with escapes.
+            let shown = Spanned::new(value, s.span.clone());
+            let exact = shown.value.len() == s.value.len();
+            let mut placed = Vec::new();
+            string_characters(src, &shown, Part::Printed(*field), &mut placed);
+            if !exact {
+                for p in &mut placed {
+                    (p.offset, p.len) = (s.span.start, s.span.len());
+                }
+            }
+            out.extend(placed);
+        } else {
+            string_characters(src, s, Part::Printed(*field), &mut out);
+        }
+    }
+    out
+}
+
+/// The characters of a TOML string value, each at its place inside the
+/// quotes; a string with escapes (\u5C40) is not typed as printed: each
+/// points at the whole string.
+fn string_characters(src: &SourceFile, s: &Spanned<String>, part: Part, out: &mut Vec<Placed>) {
+    let raw = src.text.get(s.span.clone()).unwrap_or("");
+    let verbatim = raw.len() == s.value.len() + 2;
+    for (i, c) in s.value.char_indices() {
+        let (offset, len) = if verbatim {
+            (s.span.start + 1 + i, c.len_utf8())
+        } else {
+            (s.span.start, s.span.len())
+        };
+        // A broken escape comes back as U+FFFD: the TOML error says it.
+        if !verbatim && c == '\u{fffd}' {
+            continue;
+        }
+        out.push(Placed {
+            offset,
+            len,
+            c,
+            role: part.role(false),
+        });
+    }
 }

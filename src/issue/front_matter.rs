@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::{Distribution, IssueNumber};
+use super::{Distribution, Field, IssueNumber, Printed};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span, Spanned};
 use crate::toml_table::{self, TableReader};
@@ -170,20 +170,28 @@ pub fn parse_front_matter(
         .map(|(n, span)| Spanned::new(n, span));
     let copies = top.int("copies", "200", diags);
     let copies = positive(copies, "印数 copies ", diags);
-    let edition = top.string("edition", "\"增刊\"", diags).map(|s| s.value);
-    let mark = top
-        .string("mark", "\"内部资料　注意保存\"", diags)
-        .map(|s| s.value);
-    let editor = top.string("editor", "\"办公室\"", diags).map(|s| s.value);
-    let publisher = top
-        .string("publisher", "\"××办公室\"", diags)
-        .map(|s| s.value);
+    let mut printed: Vec<Printed> = Vec::new();
+    let mut printed_string = |field: Field, example: &str, diags: &mut Vec<Diagnostic>| {
+        let s = top.string(field.key(), example, diags)?;
+        printed.push((field, s.clone()));
+        Some(s.value)
+    };
+    let edition = printed_string(Field::Edition, "\"增刊\"", diags);
+    let mark = printed_string(Field::Mark, "\"内部资料　注意保存\"", diags);
+    let editor = printed_string(Field::Editor, "\"办公室\"", diags);
+    let publisher = printed_string(Field::Publisher, "\"××办公室\"", diags);
     let classification = top
         .string_any(&["classification", "密级"], "\"秘密\"", diags)
-        .map(|s| s.value);
+        .map(|s| {
+            printed.push((Field::Classification, s.clone()));
+            s.value
+        });
     let serial = top
         .string_any(&["serial", "编号"], "\"000123\"", diags)
-        .map(|s| s.value);
+        .map(|s| {
+            printed.push((Field::Serial, s.clone()));
+            s.value
+        });
     let contents = top.bool("contents", "false", diags).map(|b| b.value);
     let example = "[\"单位一\", \"单位二\"]";
     let distribution = match top.table("distribution", &format!("fa = {example}"), diags) {
@@ -251,6 +259,7 @@ pub fn parse_front_matter(
     Some(FrontParts {
         front,
         distribution,
+        printed,
         span,
         body_start,
     })
@@ -263,6 +272,9 @@ pub struct FrontParts {
     /// The 报/送/发 lists as far as they parsed, for checking on their own
     /// (`None` when `distribution` is not a table).
     pub distribution: Option<Distribution>,
+    /// The printed strings (edition, mark, editor, publisher) with their
+    /// places, as far as they parsed.
+    pub printed: Vec<Printed>,
     pub span: Span,
     /// Byte offset where the body starts.
     pub body_start: usize,

@@ -75,6 +75,49 @@ impl Distribution {
     }
 }
 
+/// A string from jianbao.toml or an issue's front matter that is printed
+/// on the page: the masthead's lines and the imprint. Its characters are
+/// checked like the body's (printable, and in a font).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Series,
+    Title,
+    Mark,
+    Editor,
+    /// `number_format` (its `{number}` placeholders are not printed as typed).
+    NumberFormat,
+    Edition,
+    Publisher,
+    Separator,
+    Terminator,
+    /// 密级, top right.
+    Classification,
+    /// 编号, top right.
+    Serial,
+}
+
+impl Field {
+    /// The key it is written as.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Series => "series",
+            Field::Title => "title",
+            Field::Mark => "mark",
+            Field::Editor => "editor",
+            Field::NumberFormat => "number_format",
+            Field::Edition => "edition",
+            Field::Publisher => "publisher",
+            Field::Separator => "separator",
+            Field::Terminator => "terminator",
+            Field::Classification => "classification",
+            Field::Serial => "serial",
+        }
+    }
+}
+
+/// A printed string and where it is written.
+pub type Printed = (Field, Spanned<String>);
+
 /// A run of body text in one style.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inline {
@@ -170,6 +213,8 @@ pub struct Parsed {
     /// The 报/送/发 lists and the front matter's span, even when other
     /// fields have errors.
     pub distribution: Option<(Distribution, Span)>,
+    /// The printed strings of the front matter, as far as they parsed.
+    pub printed: Vec<Printed>,
     /// `None` when the front matter could not be delimited.
     pub body: Option<Vec<Block>>,
 }
@@ -185,6 +230,7 @@ impl Parsed {
                     source,
                     front: parts.front,
                     distribution: parts.distribution.map(|d| (d, parts.span)),
+                    printed: parts.printed,
                     body: Some(body),
                 }
             }
@@ -193,6 +239,7 @@ impl Parsed {
                 source,
                 front: None,
                 distribution: None,
+                printed: Vec::new(),
                 body: None,
             },
         }

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
 
-pub use pdf::write_atomically;
+pub use crate::sandbox::write_atomically;
 pub use world::Engine;
 
 use crate::config::Config;

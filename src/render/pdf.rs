@@ -1,9 +1,8 @@
 //! PDF export: reproducible bytes (creation date from the issue date, a
-//! stable document id) written to a temporary file and renamed into place,
-//! so a failed build never leaves a partial PDF or replaces a good one.
-
-use std::io::Write;
-use std::path::Path;
+//! stable document id). They are written with
+//! [`crate::sandbox::write_atomically`]: to a temporary file renamed into
+//! place, so a failed build never leaves a partial PDF or replaces a good
+//! one.
 
 use chrono::Datelike;
 use typst::diag::SourceResult;
@@ -28,31 +27,4 @@ pub fn export_pdf(
         ..PdfOptions::default()
     };
     typst_pdf::pdf(doc, &options)
-}
-
-/// Writes `bytes` to `path` via a temporary file in the same folder.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    // A file that is replaced keeps its permissions (an issue file made
-    // private stays private).
-    let keep = std::fs::metadata(path).ok().map(|m| m.permissions());
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Some(p) = keep {
-            std::fs::set_permissions(&tmp, p)?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }

@@ -81,10 +81,13 @@ fn finish(mut items: Vec<PictureItem>, used: f64, _fonts: &Fonts) -> Row {
 
 /// A picture's size on the page, in mm.
 fn size(root: &Path, path: &str, asked: Option<PictureWidth>, caption: String) -> PictureItem {
-    let file = root.join(path.trim_start_matches("./"));
-    // A picture that cannot be read was reported by `check`; typst says
-    // why if it still gets here. Give it a square to stand in.
-    let (w, h) = natural_size(&file).unwrap_or((WIDTH / 2.0, WIDTH / 2.0));
+    // Only a picture `check` accepts is read (inside the folder, a regular
+    // file, within the limits); one that still cannot be read is typst's
+    // to report. Give it a square to stand in.
+    let (w, h) = crate::picture::locate(root, path)
+        .ok()
+        .and_then(|found| natural_size(&found.path))
+        .unwrap_or((WIDTH / 2.0, WIDTH / 2.0));
     let aspect = h / w;
     let (mut width, limit) = match asked {
         Some(PictureWidth::Percent(p)) => (WIDTH * p / 100.0, PAGE_LINES),

@@ -15,6 +15,13 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
 use crate::fonts::Fonts;
+use crate::sandbox::{self, Refusal};
+
+/// `/images/./a//b.png` → `/images/a/b.png`.
+fn normalise(vpath: &str) -> String {
+    let rel = sandbox::normalise(Path::new(vpath.trim_start_matches('/')));
+    format!("/{}", rel.to_string_lossy())
+}
 
 /// The built-in layout, compiled into the binary.
 pub const LAYOUT: &str = include_str!("../../layouts/bulletin.typ");
@@ -83,6 +90,9 @@ impl<'a> IssueWorld<'a> {
         pictures: Vec<String>,
         today: chrono::NaiveDate,
     ) -> Self {
+        // One spelling per picture, as typst spells the paths it asks for:
+        // `images/./a.png` is `/images/a.png`.
+        let pictures = pictures.iter().map(|p| normalise(p)).collect();
         Self {
             engine,
             data: Bytes::new(data),
@@ -92,23 +102,26 @@ impl<'a> IssueWorld<'a> {
         }
     }
 
+    /// A picture the issue names, read within the publication's limits
+    /// (`check` has read and decoded it already; this is the same file).
     fn picture(&self, vpath: &str) -> FileResult<Bytes> {
-        let not_found = || FileError::NotFound(PathBuf::from(vpath));
-        if !self.pictures.iter().any(|p| p == vpath) {
+        let vpath = normalise(vpath);
+        if !self.pictures.contains(&vpath) {
             return Err(FileError::AccessDenied);
         }
-        let root = self.root.canonicalize().map_err(|_| not_found())?;
-        let path = root
-            .join(vpath.trim_start_matches('/'))
+        let root = self
+            .root
             .canonicalize()
-            .map_err(|_| not_found())?;
-        // A link may not lead out of the publication.
-        if !path.starts_with(&root) {
-            return Err(FileError::AccessDenied);
+            .map_err(|e| FileError::from_io(e, &self.root))?;
+        let path = root.join(vpath.trim_start_matches('/'));
+        let bytes = sandbox::inside(&root, &path)
+            .and_then(|real| sandbox::read(&real, sandbox::PICTURE_LIMIT));
+        match bytes {
+            Ok(bytes) => Ok(Bytes::new(bytes)),
+            Err(Refusal::Missing) => Err(FileError::NotFound(path)),
+            Err(Refusal::Io(e)) => Err(FileError::from_io(e, &path)),
+            Err(r) => Err(FileError::Other(Some(r.to_string().into()))),
         }
-        std::fs::read(&path)
-            .map(Bytes::new)
-            .map_err(|e| FileError::from_io(e, &path))
     }
 }
 

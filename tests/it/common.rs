@@ -67,10 +67,7 @@ pub fn stderr(o: &Output) -> String {
 
 /// Lays out one issue through the library, as `jianbao build` does.
 pub fn layout(dir: &Path, query: &str) -> PagedDocument {
-    let options = Options {
-        font_paths: Vec::new(),
-        today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-    };
+    let options = Options::new(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
     let publication = Publication::load(dir, &options).unwrap();
     let i = publication.resolve(query).unwrap();
     let issue = publication.issues[i]
@@ -231,6 +228,21 @@ impl Placed {
 /// (lopdf's own `extract_text` cannot parse typst's ToUnicode CMaps, so the
 /// glyph codes are mapped through the CMaps' `bfchar` entries here.)
 pub fn pdf_text(bytes: &[u8]) -> Vec<String> {
+    pdf_text_where(bytes, |_, _| true)
+}
+
+/// The text of every page of a PDF that a reader can see: text set
+/// outside the page's MediaBox (a block that runs off the page) is
+/// dropped. Whitespace dropped.
+pub fn pdf_visible_text(bytes: &[u8]) -> Vec<String> {
+    pdf_text_where(bytes, |(x, y), (w, h)| {
+        (-0.5..=w + 0.5).contains(&x) && (-0.5..=h + 0.5).contains(&y)
+    })
+}
+
+/// The text of every page whose run starts at a point (in PDF units, from
+/// the page's lower left) that `keep`s, given the page's width and height.
+fn pdf_text_where(bytes: &[u8], keep: impl Fn((f64, f64), (f64, f64)) -> bool) -> Vec<String> {
     use lopdf::{Document, Object, content::Content};
     use std::collections::HashMap;
     let doc = Document::load_mem(bytes).expect("PDF parses");
@@ -264,8 +276,32 @@ pub fn pdf_text(bytes: &[u8]) -> Vec<String> {
         }
         map
     };
+    let number = |o: &Object| {
+        o.as_float()
+            .map(f64::from)
+            .or_else(|_| o.as_i64().map(|i| i as f64))
+            .unwrap_or(0.0)
+    };
+    // [a b c d e f] · [a' b' c' d' e' f']: first `m`, then `n`.
+    let concat = |m: [f64; 6], n: [f64; 6]| {
+        [
+            m[0] * n[0] + m[1] * n[2],
+            m[0] * n[1] + m[1] * n[3],
+            m[2] * n[0] + m[3] * n[2],
+            m[2] * n[1] + m[3] * n[3],
+            m[4] * n[0] + m[5] * n[2] + n[4],
+            m[4] * n[1] + m[5] * n[3] + n[5],
+        ]
+    };
+    let identity = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0];
     let mut out = Vec::new();
     for (_, page_id) in doc.get_pages() {
+        let page = doc.get_dictionary(page_id).unwrap();
+        let media = page.get(b"MediaBox").and_then(Object::as_array).unwrap();
+        let size = (
+            number(&media[2]) - number(&media[0]),
+            number(&media[3]) - number(&media[1]),
+        );
         let fonts = doc.get_page_fonts(page_id).unwrap_or_default();
         let maps: HashMap<Vec<u8>, HashMap<u16, String>> = fonts
             .iter()
@@ -274,6 +310,9 @@ pub fn pdf_text(bytes: &[u8]) -> Vec<String> {
         let content = Content::decode(&doc.get_page_content(page_id).unwrap()).unwrap();
         let mut current: Option<&HashMap<u16, String>> = None;
         let mut text = String::new();
+        let mut ctm = identity;
+        let mut saved = Vec::new();
+        let mut tm = identity;
         let show = |bytes: &[u8], map: Option<&HashMap<u16, String>>, text: &mut String| {
             for pair in bytes.chunks(2) {
                 let code = u16::from_be_bytes([pair[0], *pair.get(1).unwrap_or(&0)]);
@@ -283,7 +322,22 @@ pub fn pdf_text(bytes: &[u8]) -> Vec<String> {
             }
         };
         for op in &content.operations {
+            let matrix = || -> [f64; 6] {
+                let v: Vec<f64> = op.operands.iter().map(number).collect();
+                v.try_into().unwrap_or(identity)
+            };
             match op.operator.as_str() {
+                "q" => saved.push(ctm),
+                "Q" => ctm = saved.pop().unwrap_or(identity),
+                "cm" => ctm = concat(matrix(), ctm),
+                "BT" => tm = identity,
+                "Tm" => tm = matrix(),
+                "Td" => {
+                    let v: Vec<f64> = op.operands.iter().map(number).collect();
+                    if let [x, y] = v[..] {
+                        tm = concat([1.0, 0.0, 0.0, 1.0, x, y], tm);
+                    }
+                }
                 "Tf" => {
                     current = op
                         .operands
@@ -291,18 +345,21 @@ pub fn pdf_text(bytes: &[u8]) -> Vec<String> {
                         .and_then(|n| n.as_name().ok())
                         .and_then(|n| maps.get(n))
                 }
-                "Tj" => {
-                    if let Some(Object::String(b, _)) = op.operands.first() {
-                        show(b, current, &mut text);
+                "Tj" | "TJ" => {
+                    let at = concat(tm, ctm);
+                    if !keep((at[4], at[5]), size) {
+                        continue;
                     }
-                }
-                "TJ" => {
-                    if let Some(Object::Array(items)) = op.operands.first() {
-                        for item in items {
-                            if let Object::String(b, _) = item {
-                                show(b, current, &mut text);
+                    match op.operands.first() {
+                        Some(Object::String(b, _)) => show(b, current, &mut text),
+                        Some(Object::Array(items)) => {
+                            for item in items {
+                                if let Object::String(b, _) = item {
+                                    show(b, current, &mut text);
+                                }
                             }
                         }
+                        _ => {}
                     }
                 }
                 _ => {}

@@ -8,8 +8,10 @@
 
 mod build;
 mod common;
+mod completeness;
 mod composition;
 mod fonts;
 mod geometry;
+mod hostile;
 mod layout;
 mod robustness;

@@ -50,7 +50,7 @@ fn config(cases: u32, max_shrink_iters: u32) -> ProptestConfig {
 fn fonts() -> &'static Fonts {
     static FONTS: OnceLock<Fonts> = OnceLock::new();
     FONTS.get_or_init(|| {
-        Fonts::load(&FontConfig::default(), &repo(), &[]).expect("embedded fonts load")
+        Fonts::load(&FontConfig::default(), &repo(), &[], false).expect("embedded fonts load")
     })
 }
 
@@ -90,10 +90,7 @@ fn publication_with(bytes: &[u8]) -> tempfile::TempDir {
 /// parses and checks it.
 fn diagnostics_from_file(bytes: &[u8]) -> (Option<Issue>, Vec<Diagnostic>) {
     let dir = publication_with(bytes);
-    let options = Options {
-        font_paths: Vec::new(),
-        today: today(),
-    };
+    let options = Options::new(today());
     let publication = Publication::load(dir.path(), &options).expect("publication loads");
     assert!(
         publication.config.is_some(),
@@ -124,6 +121,8 @@ fn diagnostics_in_memory(text: &str) -> (Option<Issue>, Vec<Diagnostic>) {
     };
     let root = repo().join("tests/fixtures/literal");
     diags.extend(check::check_issue(&parsed, &file, &context(&root)));
+    // As `Publication::load`: repeats of one kind summed up per file.
+    check::summarise(&mut diags);
     let issue = parsed.into_issue();
     if let Some(issue) = &issue {
         let twin = IssueFile {

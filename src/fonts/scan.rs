@@ -1,0 +1,338 @@
+//! Font files from folders (`[fonts] paths`, `--font-path`) and, only when
+//! asked for, the system's — each one validated before typst reads it. A
+//! font file is data from anywhere: typst's font-info parser enumerates
+//! every code point its `cmap` claims, so a corrupt table can make it run
+//! for minutes and take gigabytes. Here a file is read within a size
+//! limit, its `cmap` and collection header are bounded before typst looks,
+//! and the rest runs on a worker thread with a time limit. A bad file is
+//! skipped with a warning that names it.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use typst::foundations::Bytes;
+use typst::text::{Font, FontInfo};
+use typst_kit::fonts::FontSource;
+
+use crate::diagnostic::Diagnostic;
+use crate::sandbox;
+use crate::source::display_path;
+
+/// Code points typst may collect from a face's `cmap` subtables: eight
+/// times all of Unicode. A real font lists each code point once or twice.
+const CODE_POINTS: u64 = 8 * 0x11_0000;
+/// Faces a collection (`.ttc`) may hold.
+const FACES: u32 = 1024;
+/// Time one file may take to read its faces' metadata.
+const TIME: Duration = Duration::from_secs(20);
+/// Folder levels below a font folder that are searched.
+const DEPTH: usize = 16;
+
+/// A font file that passed validation: typst loads it from here when it is
+/// first used, validating it again (it may have changed since).
+#[derive(Debug)]
+pub struct FontFile {
+    pub path: PathBuf,
+    pub index: u32,
+}
+
+impl FontSource for FontFile {
+    fn load(&self) -> Option<Font> {
+        let data = sandbox::read(&self.path, sandbox::FONT_LIMIT).ok()?;
+        sane(&data, self.index).ok()?;
+        sandbox::contain(|| Font::new(Bytes::new(data), self.index))
+            .ok()
+            .flatten()
+    }
+}
+
+/// Every face of the font files in `dir` (and the folders below it, links
+/// to folders not followed). With `sandbox`, a file that is a link must
+/// lead inside that folder. Bad files are skipped with a warning.
+pub fn scan_folder(
+    dir: &Path,
+    sandbox: Option<&Path>,
+    warnings: &mut Vec<Diagnostic>,
+) -> Vec<(FontFile, FontInfo)> {
+    let mut files = Vec::new();
+    font_files(dir, 0, &mut files);
+    let mut found = Vec::new();
+    for path in files {
+        let real = match sandbox {
+            Some(root) => sandbox::inside(root, &path),
+            None => path.canonicalize().map_err(|_| sandbox::Refusal::Missing),
+        };
+        match real.map_err(|r| r.to_string()).and_then(|_| faces(&path)) {
+            Ok(faces) => found.extend(faces),
+            Err(why) => warnings.push(bad_font(&path, &why)),
+        }
+    }
+    found
+}
+
+/// Every face of the system's font files (`--system-fonts`, `[fonts]
+/// system = true`), found by fontdb and validated here.
+pub fn scan_system(warnings: &mut Vec<Diagnostic>) -> Vec<(FontFile, FontInfo)> {
+    let mut db = fontdb::Database::new();
+    db.load_system_fonts();
+    let mut paths: Vec<PathBuf> = db
+        .faces()
+        .filter_map(|face| match &face.source {
+            fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => Some(path.clone()),
+            fontdb::Source::Binary(_) => None,
+        })
+        .collect();
+    paths.sort();
+    paths.dedup();
+    let mut found = Vec::new();
+    for path in paths {
+        match faces(&path) {
+            Ok(faces) => found.extend(faces),
+            Err(why) => warnings.push(bad_font(&path, &why)),
+        }
+    }
+    found
+}
+
+fn bad_font(path: &Path, why: &str) -> Diagnostic {
+    Diagnostic::file_warning(
+        "bad-font",
+        &display_path(path),
+        format!(
+            "字体文件 {} 不能用，跳过：{why}",
+            display_path(path).display()
+        ),
+    )
+    .with_help("删掉或换掉这个字体文件（从字体厂商处重新下载或复制一份）")
+}
+
+/// The font files below `dir`, sorted, links to folders not followed.
+fn font_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    for (path, kind) in sandbox::list_dir(dir).unwrap_or_default() {
+        if kind.is_dir() {
+            if depth < DEPTH {
+                font_files(&path, depth + 1, out);
+            }
+        } else if is_font_file(&path) {
+            out.push(path);
+        }
+    }
+}
+
+fn is_font_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "ttf" | "otf" | "ttc" | "otc"
+        )
+    })
+}
+
+/// The faces of one font file with typst's metadata, or why it cannot be
+/// used.
+fn faces(path: &Path) -> Result<Vec<(FontFile, FontInfo)>, String> {
+    let data = sandbox::read(path, sandbox::FONT_LIMIT).map_err(|r| r.to_string())?;
+    let count = match ttf_parser::fonts_in_collection(&data) {
+        Some(n) if n == 0 || n > FACES || u64::from(n) * 4 + 12 > data.len() as u64 => {
+            return Err(format!("字体集合的文件头说有 {n} 个字体，与文件不符"));
+        }
+        Some(n) => n,
+        None => 1,
+    };
+    for index in 0..count {
+        sane(&data, index)?;
+    }
+    let infos = with_time_limit(move || {
+        sandbox::contain(|| {
+            (0..count)
+                .filter_map(|index| Some((index, FontInfo::new(&data, index)?)))
+                .collect::<Vec<_>>()
+        })
+    })
+    .ok_or_else(|| format!("读取字体信息超过 {} 秒", TIME.as_secs()))?
+    .map_err(|panic| format!("读取字体信息时出错（{panic}）"))?;
+    if infos.is_empty() {
+        return Err("不是能读的 TrueType/OpenType 字体".into());
+    }
+    Ok(infos
+        .into_iter()
+        .map(|(index, info)| {
+            (
+                FontFile {
+                    path: path.to_path_buf(),
+                    index,
+                },
+                info,
+            )
+        })
+        .collect())
+}
+
+/// Runs `work` on a worker thread and gives up after [`TIME`] (the thread
+/// is left to finish on its own). Without threads (a process limit), runs
+/// it here.
+fn with_time_limit<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = mpsc::channel();
+    let work = std::sync::Arc::new(std::sync::Mutex::new(Some(work)));
+    let worker = work.clone();
+    let spawned = std::thread::Builder::new().spawn(move || {
+        if let Some(work) = worker.lock().ok().and_then(|mut w| w.take()) {
+            let _ = tx.send(work());
+        }
+    });
+    match spawned {
+        Ok(_) => rx.recv_timeout(TIME).ok(),
+        Err(_) => {
+            let work = work.lock().ok()?.take()?;
+            Some(work())
+        }
+    }
+}
+
+/// Whether typst can read the metadata of face `index` in `data` in
+/// bounded time and memory: the code points its `cmap` subtables list, as
+/// typst will collect them (every Unicode subtable, each time it is
+/// listed), are counted from the tables' headers and must stay under
+/// [`CODE_POINTS`]. A face ttf-parser cannot parse at all is fine here:
+/// typst skips it.
+fn sane(data: &[u8], index: u32) -> Result<(), String> {
+    let Ok(face) = ttf_parser::RawFace::parse(data, index) else {
+        return Ok(());
+    };
+    let Some(cmap) = face.table(ttf_parser::Tag::from_bytes(b"cmap")) else {
+        return Ok(());
+    };
+    let records = u16_at(cmap, 2).unwrap_or(0) as usize;
+    let mut total: u64 = 0;
+    for r in 0..records {
+        let at = 4 + r * 8;
+        let (Some(platform), Some(encoding), Some(offset)) =
+            (u16_at(cmap, at), u16_at(cmap, at + 2), u32_at(cmap, at + 4))
+        else {
+            break;
+        };
+        let Some(sub) = cmap.get(offset as usize..) else {
+            continue;
+        };
+        let Some(format) = u16_at(sub, 0) else {
+            continue;
+        };
+        // As ttf-parser's `is_unicode` (an upper bound for Windows).
+        let unicode =
+            platform == 0 || (platform == 3 && (encoding == 1 || matches!(format, 12 | 13)));
+        if unicode {
+            total += code_points(sub, format);
+        }
+        if total > CODE_POINTS {
+            return Err(format!(
+                "cmap 表损坏：声称有 {total} 个以上的字符，超过 Unicode 的范围"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How many code points ttf-parser enumerates for one `cmap` subtable.
+fn code_points(sub: &[u8], format: u16) -> u64 {
+    match format {
+        0 => 256,
+        // High-byte mapping: up to 256 × 65,536; never a Unicode table.
+        2 => 256 * 65_536,
+        4 => {
+            let segments = u16_at(sub, 6).unwrap_or(0) as usize / 2;
+            let (ends, starts) = (14, 16 + segments * 2);
+            let mut n = 0;
+            for i in 0..segments {
+                let (Some(end), Some(start)) =
+                    (u16_at(sub, ends + i * 2), u16_at(sub, starts + i * 2))
+                else {
+                    return 0;
+                };
+                if start == 0xFFFF && end == 0xFFFF {
+                    break;
+                }
+                n += u64::from(end.saturating_sub(start)) + u64::from(end >= start);
+            }
+            n
+        }
+        6 => u64::from(u16_at(sub, 8).unwrap_or(0)),
+        10 => u64::from(u32_at(sub, 16).unwrap_or(0)),
+        12 | 13 => {
+            let groups = u32_at(sub, 12).unwrap_or(0) as usize;
+            // ttf-parser reads no group that is not all in the table.
+            if sub.len() < 16 + groups.saturating_mul(12) {
+                return 0;
+            }
+            (0..groups)
+                .map(|g| {
+                    let at = 16 + g * 12;
+                    let (start, end) = (
+                        u32_at(sub, at).unwrap_or(0),
+                        u32_at(sub, at + 4).unwrap_or(0),
+                    );
+                    if end >= start {
+                        u64::from(end - start) + 1
+                    } else {
+                        0
+                    }
+                })
+                .sum()
+        }
+        _ => 0,
+    }
+}
+
+fn u16_at(data: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A minimal sfnt with one table, `cmap`, holding one format-12
+    /// subtable of the given groups.
+    fn font_with_cmap12(groups: &[(u32, u32)]) -> Vec<u8> {
+        let mut sub = Vec::new();
+        sub.extend(12u16.to_be_bytes());
+        sub.extend(0u16.to_be_bytes());
+        sub.extend(((16 + groups.len() * 12) as u32).to_be_bytes());
+        sub.extend(0u32.to_be_bytes());
+        sub.extend((groups.len() as u32).to_be_bytes());
+        for (s, e) in groups {
+            sub.extend(s.to_be_bytes());
+            sub.extend(e.to_be_bytes());
+            sub.extend(1u32.to_be_bytes());
+        }
+        let mut cmap = Vec::new();
+        cmap.extend(0u16.to_be_bytes());
+        cmap.extend(1u16.to_be_bytes());
+        cmap.extend(3u16.to_be_bytes());
+        cmap.extend(10u16.to_be_bytes());
+        cmap.extend(12u32.to_be_bytes());
+        cmap.extend(sub);
+        let mut font = Vec::new();
+        font.extend(0x0001_0000u32.to_be_bytes());
+        font.extend(1u16.to_be_bytes());
+        font.extend([0u8; 6]);
+        font.extend(b"cmap");
+        font.extend(0u32.to_be_bytes());
+        font.extend(28u32.to_be_bytes());
+        font.extend((cmap.len() as u32).to_be_bytes());
+        font.extend(cmap);
+        font
+    }
+
+    #[test]
+    fn a_cmap_claiming_billions_of_code_points_is_refused_without_reading_them() {
+        let bad = font_with_cmap12(&[(0, 0xFFFF_FFFE), (0, 0xFFFF_FFFE)]);
+        assert!(sane(&bad, 0).unwrap_err().contains("cmap"));
+        let good = font_with_cmap12(&[(0x20, 0x7E), (0x4E00, 0x9FFF)]);
+        assert_eq!(sane(&good, 0), Ok(()));
+    }
+}

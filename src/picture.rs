@@ -1,0 +1,419 @@
+//! Pictures an issue names (`![说明](images/a.jpg)`): found inside the
+//! publication folder, read within limits, identified from their first
+//! bytes, and decoded the way typst will decode them — with the same
+//! crates — so that a picture typst cannot use is an error at `check`
+//! time, at its place in the issue, and `build` never meets one first.
+//!
+//! Limits: the file ([`sandbox::PICTURE_LIMIT`]), its pixels
+//! ([`PIXEL_LIMIT`], read from the header before anything is decoded) and
+//! what decoding may allocate (typst's own limit). An SVG may not link
+//! other files, nor hold compressed data, and the pictures embedded in it
+//! pass the same checks.
+
+use std::fmt;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use image::{DynamicImage, ImageDecoder, ImageResult, Limits};
+
+use crate::sandbox::{self, Refusal};
+
+/// Pixels a picture may have: 100 megapixels (a 12,000 × 8,000 scan) is
+/// far more than a printed page needs, and decodes to 400 MB.
+pub const PIXEL_LIMIT: u64 = 100_000_000;
+
+/// What a PNG's colour profile may unpack to. It is compressed, and 1 MB
+/// of it can unpack to 1 GB, which typst would read and embed in the PDF;
+/// a real profile is well under a megabyte or two.
+const METADATA_LIMIT: u64 = 16 * 1024 * 1024;
+
+/// Bytes read to identify a picture and read its size from the header
+/// (a JPEG's size comes after its EXIF and colour profile).
+const HEAD: usize = 256 * 1024;
+
+/// The formats the layout takes, by the file's extension as typst decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Jpeg,
+    Svg,
+}
+
+impl Format {
+    /// The format typst will decode a file as: by its extension.
+    pub fn from_extension(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "png" => Some(Format::Png),
+            "jpg" | "jpeg" => Some(Format::Jpeg),
+            "svg" => Some(Format::Svg),
+            _ => None,
+        }
+    }
+
+    /// What the first bytes say the file is.
+    fn sniff(head: &[u8]) -> Option<Format> {
+        if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(Format::Png)
+        } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(Format::Jpeg)
+        } else if is_svg_text(head) {
+            Some(Format::Svg)
+        } else {
+            None
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Format::Png => "PNG",
+            Format::Jpeg => "JPEG",
+            Format::Svg => "SVG",
+        }
+    }
+}
+
+fn is_svg_text(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
+    text.contains("<svg") || text.trim_start().starts_with("<?xml")
+}
+
+/// Why a picture cannot be printed.
+#[derive(Debug)]
+pub enum Problem {
+    /// The path leaves the publication folder (by its words or a link).
+    Outside,
+    Missing,
+    /// Not a regular file, too large, a link loop, unreadable.
+    File(Refusal),
+    /// Not a PNG, JPEG or SVG file, or not what its extension says.
+    Format {
+        by_extension: Option<Format>,
+        found: Option<Format>,
+    },
+    /// More pixels than [`PIXEL_LIMIT`].
+    TooManyPixels {
+        width: u32,
+        height: u32,
+    },
+    NoPixels,
+    /// Decoding failed: a truncated or damaged file.
+    Broken(String),
+    /// An SVG links another file (typst reads only the pictures an issue
+    /// names).
+    SvgLink(String),
+    /// An SVG that is compressed or holds compressed data (svgz): it could
+    /// unpack to any size.
+    Compressed,
+    /// A picture embedded in an SVG has this problem.
+    Embedded(Box<Problem>),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Outside => write!(f, "在简报文件夹外面"),
+            Problem::Missing => write!(f, "找不到"),
+            Problem::File(r) => write!(f, "{r}"),
+            Problem::Format {
+                by_extension: Some(ext),
+                found: Some(found),
+            } => write!(f, "扩展名是 {}，内容却是 {} 图片", ext.name(), found.name()),
+            Problem::Format { .. } => write!(f, "不是 PNG、JPEG 或 SVG 文件"),
+            Problem::TooManyPixels { width, height } => write!(
+                f,
+                "有 {width} × {height} 像素，太大了（上限是 {} 万像素）",
+                PIXEL_LIMIT / 10_000
+            ),
+            Problem::NoPixels => write!(f, "宽或高是 0 像素"),
+            Problem::Broken(why) => write!(f, "已损坏或不完整，无法解码（{why}）"),
+            Problem::SvgLink(href) => write!(f, "链接了另一个文件 {href}，排版时读不到"),
+            Problem::Compressed => write!(f, "是压缩过的 SVG（svgz）或含有压缩数据"),
+            Problem::Embedded(p) => write!(f, "里嵌入的图片{p}"),
+        }
+    }
+}
+
+impl Problem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::Outside => "picture-outside",
+            Problem::Missing => "picture-missing",
+            Problem::Format { .. } => "picture-format",
+            Problem::File(Refusal::Outside { .. }) => "picture-outside",
+            Problem::File(_) => "picture-unreadable",
+            Problem::TooManyPixels { .. } => "picture-too-large",
+            Problem::Embedded(p) if matches!(**p, Problem::TooManyPixels { .. }) => {
+                "picture-too-large"
+            }
+            _ => "picture-broken",
+        }
+    }
+
+    pub fn help(&self) -> String {
+        match self {
+            Problem::Outside | Problem::File(Refusal::Outside { .. }) => {
+                "把图片放进简报文件夹（例如 images/），写相对路径 images/照片.jpg".into()
+            }
+            Problem::Missing => "图片路径相对于简报文件夹".into(),
+            Problem::Format {
+                by_extension: Some(_),
+                found: Some(found),
+            } => format!(
+                "把文件改名为 .{} 结尾，或用图片软件另存为 PNG 或 JPEG",
+                match found {
+                    Format::Png => "png",
+                    Format::Jpeg => "jpg",
+                    Format::Svg => "svg",
+                }
+            ),
+            Problem::Format { .. } => "用图片软件另存为 PNG 或 JPEG".into(),
+            Problem::TooManyPixels { .. } | Problem::NoPixels => {
+                "用图片软件把图片缩小（印在 A4 上，宽 3000 像素就足够清楚）后另存".into()
+            }
+            Problem::File(r) => r
+                .help()
+                .unwrap_or("检查文件的权限，或换一个文件")
+                .to_string(),
+            Problem::Broken(_) => "用图片软件打开这张图片再另存一次；打不开的话换一张".into(),
+            Problem::SvgLink(_) => "把链接的图片嵌入 SVG 里，或用图片软件把整张图另存为 PNG".into(),
+            Problem::Compressed => "另存为不压缩的 .svg，或另存为 PNG".into(),
+            Problem::Embedded(p) => p.help(),
+        }
+    }
+}
+
+/// A picture found and identified: where it is and what typst will read
+/// it as.
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// The resolved file, inside the publication folder.
+    pub path: PathBuf,
+    pub format: Format,
+}
+
+/// Finds the picture `rel` (as written in the issue) in the publication
+/// folder `root` (canonical) and identifies it from its first bytes:
+/// format, and size when its header says it. Cheap: every picture of
+/// every issue is looked at this way; [`decode`] does the rest.
+pub fn locate(root: &Path, rel: &str) -> Result<Located, Problem> {
+    let rel = Path::new(rel);
+    if !sandbox::stays_inside(rel) {
+        return Err(Problem::Outside);
+    }
+    let path = sandbox::inside(root, &root.join(rel)).map_err(|r| match r {
+        Refusal::Missing => Problem::Missing,
+        Refusal::Outside { .. } => Problem::Outside,
+        r => Problem::File(r),
+    })?;
+    let (head, _) =
+        sandbox::read_head(&path, HEAD, sandbox::PICTURE_LIMIT).map_err(Problem::File)?;
+    let by_extension = Format::from_extension(rel);
+    let found = Format::sniff(&head);
+    let format = match (by_extension, found) {
+        (Some(e), Some(f)) if e == f => e,
+        _ => {
+            return Err(Problem::Format {
+                by_extension,
+                found,
+            });
+        }
+    };
+    // The size in the header, when the head holds it: a picture of
+    // 200,000 × 200,000 pixels is refused before anything is decoded.
+    if format != Format::Svg
+        && let Some((width, height)) = raster_size(&head, format)
+    {
+        check_size(width, height)?;
+    }
+    Ok(Located { path, format })
+}
+
+/// Reads and decodes a located picture as typst will, within the limits.
+/// A decoder that panics on it (a bug in that crate, which typst would
+/// meet too) makes it a broken picture.
+pub fn decode(picture: &Located) -> Result<(), Problem> {
+    let data = sandbox::read(&picture.path, sandbox::PICTURE_LIMIT).map_err(Problem::File)?;
+    sandbox::contain(|| match picture.format {
+        Format::Png | Format::Jpeg => decode_raster(&data, picture.format),
+        Format::Svg => decode_svg(&data),
+    })
+    .unwrap_or_else(|panic| Err(Problem::Broken(format!("解码器出错：{panic}"))))
+}
+
+fn check_size(width: u32, height: u32) -> Result<(), Problem> {
+    if width == 0 || height == 0 {
+        Err(Problem::NoPixels)
+    } else if u64::from(width) * u64::from(height) > PIXEL_LIMIT {
+        Err(Problem::TooManyPixels { width, height })
+    } else {
+        Ok(())
+    }
+}
+
+/// The pixel size a raster picture's header gives, if the bytes hold it.
+fn raster_size(head: &[u8], format: Format) -> Option<(u32, u32)> {
+    let cursor = Cursor::new(head);
+    match format {
+        Format::Png => image::codecs::png::PngDecoder::with_limits(cursor, metadata_limits())
+            .ok()
+            .map(|d| d.dimensions()),
+        Format::Jpeg => image::codecs::jpeg::JpegDecoder::new(cursor)
+            .ok()
+            .map(|d| d.dimensions()),
+        Format::Svg => None,
+    }
+}
+
+/// Decodes a PNG or JPEG with the decoder and allocation limit typst uses
+/// (`typst-library`'s `RasterImage::new`), after checking its size.
+fn decode_raster(data: &[u8], format: Format) -> Result<(), Problem> {
+    if format == Format::Png {
+        png_colour_profile(data)?;
+    }
+    let cursor = Cursor::new(data);
+    match format {
+        Format::Png => decode_with(image::codecs::png::PngDecoder::with_limits(
+            cursor,
+            metadata_limits(),
+        )),
+        Format::Jpeg => decode_with(image::codecs::jpeg::JpegDecoder::new(cursor)),
+        Format::Svg => decode_svg(data),
+    }
+}
+
+fn decode_with<T: ImageDecoder>(decoder: ImageResult<T>) -> Result<(), Problem> {
+    let mut decoder = decoder.map_err(broken)?;
+    let (width, height) = decoder.dimensions();
+    check_size(width, height)?;
+    decoder.set_limits(Limits::default()).map_err(broken)?;
+    DynamicImage::from_decoder(decoder).map_err(broken)?;
+    Ok(())
+}
+
+/// Unpacks a PNG's colour profile (`iCCP` chunk), if it has one, no
+/// further than [`METADATA_LIMIT`]: typst reads it without a limit.
+fn png_colour_profile(data: &[u8]) -> Result<(), Problem> {
+    use std::io::Read;
+    let mut at = 8;
+    while let Some(header) = data.get(at..at + 8) {
+        let len = u32::from_be_bytes(header[..4].try_into().unwrap()) as usize;
+        let kind = &header[4..8];
+        let body = data
+            .get(at + 8..(at + 8).saturating_add(len))
+            .unwrap_or_default();
+        if kind == b"IDAT" || kind == b"IEND" {
+            break;
+        }
+        if kind == b"iCCP" {
+            // Name, a zero byte, the method byte, then the zlib stream.
+            let start = body
+                .iter()
+                .position(|&b| b == 0)
+                .map_or(body.len(), |i| i + 2);
+            let stream = body.get(start..).unwrap_or_default();
+            let mut sink = std::io::sink();
+            let unpacked = std::io::copy(
+                &mut flate2::read::ZlibDecoder::new(stream).take(METADATA_LIMIT + 1),
+                &mut sink,
+            )
+            .unwrap_or(0);
+            if unpacked > METADATA_LIMIT {
+                return Err(Problem::Broken(format!(
+                    "颜色配置（ICC）解压后超过 {}",
+                    crate::sandbox::human_size(METADATA_LIMIT)
+                )));
+            }
+        }
+        at = at.saturating_add(12).saturating_add(len);
+    }
+    Ok(())
+}
+
+fn metadata_limits() -> Limits {
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(METADATA_LIMIT);
+    limits
+}
+
+fn broken(e: image::ImageError) -> Problem {
+    match e {
+        image::ImageError::Limits(_) => {
+            Problem::Broken("图片里的附加数据（颜色配置、文字说明）太大".into())
+        }
+        e => Problem::Broken(e.to_string()),
+    }
+}
+
+/// Parses an SVG with usvg as typst does, refusing what typst would fail
+/// on or could not bound: links to other files, compressed data, and
+/// embedded pictures with problems of their own.
+fn decode_svg(data: &[u8]) -> Result<(), Problem> {
+    if data.starts_with(&[0x1f, 0x8b]) {
+        return Err(Problem::Compressed);
+    }
+    let refused: Arc<Mutex<Option<Problem>>> = Arc::default();
+    let (on_link, on_data) = (refused.clone(), refused.clone());
+    let default_data = usvg::ImageHrefResolver::default_data_resolver();
+    let options = usvg::Options {
+        font_family: String::new(),
+        resources_dir: None,
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: Box::new(move |mime, data, options| {
+                if data.starts_with(&[0x1f, 0x8b]) {
+                    on_data.lock().unwrap().get_or_insert(Problem::Compressed);
+                    return None;
+                }
+                default_data(mime, data, options)
+            }),
+            resolve_string: Box::new(move |href, _| {
+                on_link
+                    .lock()
+                    .unwrap()
+                    .get_or_insert(Problem::SvgLink(href.to_string()));
+                None
+            }),
+        },
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_data(data, &options).map_err(|e| Problem::Broken(e.to_string()))?;
+    if let Some(problem) = refused.lock().unwrap().take() {
+        return Err(problem);
+    }
+    embedded_pictures(tree.root())
+}
+
+/// Checks every picture embedded in an SVG group, its clip paths, masks,
+/// patterns and filters included.
+fn embedded_pictures(group: &usvg::Group) -> Result<(), Problem> {
+    for node in group.children() {
+        match node {
+            usvg::Node::Group(g) => embedded_pictures(g)?,
+            usvg::Node::Image(image) => {
+                let embedded =
+                    |r: Result<(), Problem>| r.map_err(|p| Problem::Embedded(Box::new(p)));
+                match image.kind() {
+                    usvg::ImageKind::PNG(data) => embedded(decode_raster(data, Format::Png))?,
+                    usvg::ImageKind::JPEG(data) => embedded(decode_raster(data, Format::Jpeg))?,
+                    usvg::ImageKind::GIF(data) => embedded(decode_with(
+                        image::codecs::gif::GifDecoder::new(Cursor::new(data.as_slice())),
+                    ))?,
+                    usvg::ImageKind::WEBP(data) => embedded(decode_with(
+                        image::codecs::webp::WebPDecoder::new(Cursor::new(data.as_slice())),
+                    ))?,
+                    usvg::ImageKind::SVG(tree) => embedded_pictures(tree.root())?,
+                }
+            }
+            _ => {}
+        }
+        let mut result = Ok(());
+        node.subroots(|sub| {
+            if result.is_ok() {
+                result = embedded_pictures(sub);
+            }
+        });
+        result?;
+    }
+    Ok(())
+}

@@ -1,0 +1,921 @@
+//! Hostile input: pictures and fonts that would take all the memory or
+//! time, links that lead out of the publication or in circles, FIFOs,
+//! killed builds, closed pipes, no threads. Every case runs the real
+//! binary under a watchdog that turns a hang into a failure (it measures
+//! nothing: a case either finishes or is stuck), and no run may end with
+//! a panic (exit 101) or a signal.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// Long enough for any of these runs on a loaded machine; only a run that
+/// is stuck takes longer.
+const STUCK: Duration = Duration::from_secs(300);
+
+/// Runs `jianbao` in `dir` with `args`; a run that does not end is killed
+/// and fails the test, as does a panic or a signal.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    run_with(dir, args, |_| {})
+}
+
+fn run_with(dir: &Path, args: &[&str], setup: impl FnOnce(&mut Command)) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_jianbao"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    setup(&mut command);
+    let mut child = command.spawn().expect("run jianbao");
+    // Read the pipes on threads so a full pipe cannot stall the child.
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let read = |p: Option<&mut dyn std::io::Read>| {
+        let mut v = Vec::new();
+        if let Some(p) = p {
+            let _ = p.read_to_end(&mut v);
+        }
+        v
+    };
+    let (stdout, stderr, status) = std::thread::scope(|s| {
+        let o = s.spawn(|| read(out.as_mut().map(|p| p as &mut dyn std::io::Read)));
+        let e = s.spawn(|| read(err.as_mut().map(|p| p as &mut dyn std::io::Read)));
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > STUCK {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("jianbao {args:?} is stuck (killed after {STUCK:?})");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        (o.join().unwrap(), e.join().unwrap(), status)
+    });
+    let output = Output {
+        status,
+        stdout,
+        stderr,
+    };
+    assert_ne!(
+        output.status.code(),
+        Some(101),
+        "jianbao {args:?} panicked:\n{}",
+        stderr_of(&output)
+    );
+    assert!(
+        output.status.code().is_some(),
+        "jianbao {args:?} was killed by a signal ({:?}):\n{}",
+        output.status,
+        stderr_of(&output)
+    );
+    output
+}
+
+fn stderr_of(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A publication with the literal fixture's settings and one good issue,
+/// `issues/001.md`, whose body ends with `body`.
+fn publication(body: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("jianbao.toml"),
+        "[masthead]\ntitle = \"工作简报\"\neditor = \"办公室\"\n\n[imprint]\npublisher = \"测试办公室\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("issues")).unwrap();
+    std::fs::create_dir_all(dir.path().join("images")).unwrap();
+    write_issue(dir.path(), "001", 1, body);
+    dir
+}
+
+fn write_issue(dir: &Path, id: &str, number: u32, body: &str) {
+    let path = dir.join(format!("issues/{id}.md"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(
+        path,
+        format!(
+            "+++\nnumber = {number}\ndate = 2024-03-05\n\n[distribution]\nfa = [\"各处室\"]\n+++\n# 工作动态\n各单位要按时报送材料。\n{body}\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// Whether `stderr` has a diagnostic with this code at `file:line:` (any
+/// column).
+fn has_diagnostic(stderr: &str, file: &str, line: usize, code: &str) -> bool {
+    stderr
+        .lines()
+        .any(|l| l.starts_with(&format!("{file}:{line}:")) && l.contains(&format!("[{code}]")))
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0, "mkfifo");
+}
+
+#[cfg(unix)]
+fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+// ---------------------------------------------------------------------------
+// Pictures
+// ---------------------------------------------------------------------------
+
+/// A PNG file of the given size, with a small valid image's pixel data
+/// (what the header declares is all that matters before decoding).
+fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        let start = out.len();
+        out.extend(kind);
+        out.extend(data);
+        let crc = crc32(&out[start..]);
+        out.extend(crc.to_be_bytes());
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::new();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 0, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &ihdr);
+    // A zlib stream of a few zero rows.
+    chunk(
+        &mut png,
+        b"IDAT",
+        &[0x78, 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01],
+    );
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// `png` with an `iCCP` colour profile that unpacks to `size` bytes.
+fn png_with_colour_profile(png: &[u8], size: usize) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&vec![0u8; size]).unwrap();
+    let mut body = b"icc\0\0".to_vec();
+    body.extend(z.finish().unwrap());
+    let mut chunk = (body.len() as u32).to_be_bytes().to_vec();
+    chunk.extend(b"iCCP");
+    chunk.extend(&body);
+    chunk.extend(crc32(&chunk[4..]).to_be_bytes());
+    // After the signature and the IHDR chunk (8 + 25 bytes).
+    [&png[..33], &chunk[..], &png[33..]].concat()
+}
+
+/// An SVG with `png` embedded as a data URL.
+fn svg_embedding(png: &[u8]) -> Vec<u8> {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut data = String::new();
+    for c in png.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            data.push(if i <= c.len() {
+                B64[(n >> (18 - 6 * i)) as usize & 63] as char
+            } else {
+                '='
+            });
+        }
+    }
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10"><image width="10" height="10" xlink:href="data:image/png;base64,{data}"/></svg>"#
+    )
+    .into_bytes()
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A small valid picture in `format`.
+fn picture(format: image::ImageFormat) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(32, 24, image::Rgb([200, 60, 60]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn a_picture_declaring_billions_of_pixels_is_an_error_at_check_time() {
+    for (w, h) in [(200_000, 200_000), (60_000, 60_000), (100_000, 1)] {
+        let dir = publication("![大图](images/big.png)");
+        let png = png_declaring(w, h);
+        assert!(png.len() < 400);
+        std::fs::write(dir.path().join("images/big.png"), png).unwrap();
+        let check = run(dir.path(), &["check"]);
+        let err = stderr_of(&check);
+        assert_eq!(check.status.code(), Some(1), "{err}");
+        if u64::from(w) * u64::from(h) > 100_000_000 {
+            assert!(
+                has_diagnostic(&err, "issues/001.md", 10, "picture-too-large"),
+                "{err}"
+            );
+        }
+        let build = run(dir.path(), &["build"]);
+        assert_eq!(build.status.code(), Some(1), "{}", stderr_of(&build));
+        assert!(!dir.path().join("out/001.pdf").exists());
+    }
+}
+
+#[test]
+fn damaged_pictures_are_errors_at_their_place_before_build() {
+    let png = picture(image::ImageFormat::Png);
+    let jpeg = picture(image::ImageFormat::Jpeg);
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5"/></svg>"#;
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("cut.png", png[..png.len() - 20].to_vec()),
+        ("cut.jpg", jpeg[..jpeg.len() / 2].to_vec()),
+        ("bad.svg", svg[..svg.len() - 20].to_vec()),
+        (
+            "linked.svg",
+            br#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10"><image xlink:href="other.png" width="10" height="10"/></svg>"#.to_vec(),
+        ),
+        ("zero.png", png_declaring(0, 10)),
+        ("profile.png", png_with_colour_profile(&png, 32 << 20)),
+        ("embedded.svg", svg_embedding(&png_declaring(200_000, 200_000))),
+        ("jpeg-named.png", jpeg.clone()),
+        ("empty.jpg", Vec::new()),
+    ];
+    for (name, bytes) in cases {
+        let dir = publication(&format!("![图](images/{name})"));
+        std::fs::write(dir.path().join("images").join(name), bytes).unwrap();
+        std::fs::write(dir.path().join("images/other.png"), &png).unwrap();
+        let check = run(dir.path(), &["check"]);
+        let err = stderr_of(&check);
+        assert_eq!(check.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with("issues/001.md:10:") && l.contains("error[picture-")),
+            "{name}: no error at the picture's place:\n{err}"
+        );
+        let build = run(dir.path(), &["build"]);
+        let err = stderr_of(&build);
+        assert_eq!(build.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            !err.contains("layout error"),
+            "{name}: build met it first:\n{err}"
+        );
+        assert!(!dir.path().join("out/001.pdf").exists());
+    }
+}
+
+#[test]
+fn good_pictures_pass_check_and_build_whatever_the_spelling_of_their_path() {
+    let dir = publication(
+        "![一](images/./ok.png)\n![二](images/../images/ok.jpg)\n![三](images//ok.svg)",
+    );
+    std::fs::write(
+        dir.path().join("images/ok.png"),
+        picture(image::ImageFormat::Png),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("images/ok.jpg"),
+        picture(image::ImageFormat::Jpeg),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("images/ok.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="20" height="10" fill="red"/></svg>"#,
+    )
+    .unwrap();
+    let check = run(dir.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr_of(&check));
+    let build = run(dir.path(), &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr_of(&build));
+    assert!(dir.path().join("out/001.pdf").exists());
+}
+
+#[test]
+#[cfg(unix)]
+fn a_fifo_or_a_folder_named_like_a_picture_is_refused_without_blocking() {
+    let dir = publication("![管道](images/pipe.png)\n![文件夹](images/dir.jpg)");
+    mkfifo(&dir.path().join("images/pipe.png"));
+    std::fs::create_dir(dir.path().join("images/dir.jpg")).unwrap();
+    for command in ["check", "build"] {
+        let out = run(dir.path(), &[command]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            has_diagnostic(&err, "issues/001.md", 10, "picture-unreadable"),
+            "{err}"
+        );
+        assert!(err.contains("FIFO"), "{err}");
+        assert!(
+            has_diagnostic(&err, "issues/001.md", 11, "picture-unreadable"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_huge_picture_file_is_refused_from_its_size_without_reading_it() {
+    let dir = publication("![扫描件](images/scan.png)");
+    // 1 GB, sparse: it takes no disk, but reading it would take 1 GB of memory.
+    let mut f = std::fs::File::create(dir.path().join("images/scan.png")).unwrap();
+    f.write_all(&png_declaring(100, 100)).unwrap();
+    f.set_len(1 << 30).unwrap();
+    drop(f);
+    let out = run(dir.path(), &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        has_diagnostic(&err, "issues/001.md", 10, "picture-unreadable"),
+        "{err}"
+    );
+    assert!(err.contains("太大了"), "{err}");
+}
+
+// ---------------------------------------------------------------------------
+// Fonts
+// ---------------------------------------------------------------------------
+
+/// Liberation Serif with its `cmap` replaced by one whose format-12
+/// subtable claims `groups` ranges of `span` code points each.
+fn font_with_corrupt_cmap(groups: u32, span: u32) -> Vec<u8> {
+    let mut font = std::fs::read(repo().join("fonts/LiberationSerif-Regular.ttf")).unwrap();
+    let tables = u16::from_be_bytes([font[4], font[5]]) as usize;
+    let record = (0..tables)
+        .map(|i| 12 + i * 16)
+        .find(|&r| &font[r..r + 4] == b"cmap")
+        .expect("a cmap table");
+    let mut cmap = Vec::new();
+    cmap.extend([0u8, 0, 0, 1, 0, 3, 0, 10, 0, 0, 0, 12]);
+    cmap.extend(12u16.to_be_bytes());
+    cmap.extend(0u16.to_be_bytes());
+    cmap.extend((16 + groups * 12).to_be_bytes());
+    cmap.extend(0u32.to_be_bytes());
+    cmap.extend(groups.to_be_bytes());
+    for _ in 0..groups {
+        cmap.extend(0x20u32.to_be_bytes());
+        cmap.extend((0x20 + span - 1).to_be_bytes());
+        cmap.extend(1u32.to_be_bytes());
+    }
+    while !font.len().is_multiple_of(4) {
+        font.push(0);
+    }
+    let offset = font.len() as u32;
+    font[record + 8..record + 12].copy_from_slice(&offset.to_be_bytes());
+    font[record + 12..record + 16].copy_from_slice(&(cmap.len() as u32).to_be_bytes());
+    font.extend(cmap);
+    font
+}
+
+fn with_font_folder(dir: &Path) {
+    let config = dir.join("jianbao.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[fonts]\npaths = [\"fonts\"]\n");
+    std::fs::write(config, text).unwrap();
+    std::fs::create_dir_all(dir.join("fonts")).unwrap();
+}
+
+#[test]
+fn a_font_with_a_corrupt_cmap_is_skipped_with_a_warning_naming_it() {
+    let dir = publication("");
+    with_font_folder(dir.path());
+    // 1,000 ranges of 500,000 code points: typst's font-info parser would
+    // collect half a billion code points (2 GB) before looking at them.
+    std::fs::write(
+        dir.path().join("fonts/bad.ttf"),
+        font_with_corrupt_cmap(1000, 500_000),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo().join("fonts/LiberationSerif-Bold.ttf"),
+        dir.path().join("fonts/good.ttf"),
+    )
+    .unwrap();
+    for command in ["check", "build"] {
+        let out = run(dir.path(), &[command]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with("fonts/bad.ttf:") && l.contains("warning[bad-font]")),
+            "{err}"
+        );
+        assert!(!err.contains("good.ttf"), "{err}");
+    }
+    assert!(dir.path().join("out/001.pdf").exists());
+}
+
+#[test]
+#[cfg(unix)]
+fn a_font_folder_with_link_loops_and_a_fifo_does_not_hang() {
+    let dir = publication("");
+    with_font_folder(dir.path());
+    let fonts = dir.path().join("fonts");
+    symlink(".", fonts.join("again"));
+    std::fs::create_dir(fonts.join("sub")).unwrap();
+    symlink("..", fonts.join("sub/up"));
+    symlink("a.ttf", fonts.join("b.ttf"));
+    symlink("b.ttf", fonts.join("a.ttf"));
+    mkfifo(&fonts.join("pipe.otf"));
+    let out = run(dir.path(), &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("fonts/pipe.otf"), "{err}");
+}
+
+#[test]
+fn system_fonts_are_used_only_when_asked_for() {
+    // A family the system has and the embedded set has not.
+    let mut db = fontdb::Database::new();
+    db.load_system_fonts();
+    let embedded = ["fandol", "liberation serif", "droid", "ar pl", "cwtex"];
+    let family = db
+        .faces()
+        .filter(|f| matches!(f.source, fontdb::Source::File(_)))
+        .flat_map(|f| f.families.iter().map(|(name, _)| name.clone()))
+        .find(|name| {
+            let lower = name.to_lowercase();
+            name.is_ascii() && !embedded.iter().any(|e| lower.starts_with(e))
+        });
+    let Some(family) = family else {
+        eprintln!("skipped: this machine has no system fonts to try");
+        return;
+    };
+    let dir = publication("");
+    let config = dir.path().join("jianbao.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[fonts]\nlatin = [\"{family}\"]\n"),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{family}: {err}");
+    assert!(
+        err.contains(&family) && err.contains("--system-fonts"),
+        "{err}"
+    );
+    let out = run(dir.path(), &["--system-fonts", "check"]);
+    assert_eq!(out.status.code(), Some(0), "{family}: {}", stderr_of(&out));
+    std::fs::write(
+        &config,
+        format!("{text}\n[fonts]\nlatin = [\"{family}\"]\nsystem = true\n"),
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(0), "{family}: {}", stderr_of(&out));
+}
+
+// ---------------------------------------------------------------------------
+// The publication is a sandbox
+// ---------------------------------------------------------------------------
+
+#[test]
+fn an_output_folder_outside_the_publication_is_an_error() {
+    let outside = tempfile::tempdir().unwrap();
+    for dir_value in [
+        "../elsewhere".to_string(),
+        outside.path().display().to_string(),
+        "out/../../x".to_string(),
+    ] {
+        let dir = publication("");
+        let config = dir.path().join("jianbao.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(
+            &config,
+            format!("{text}\n[output]\ndir = \"{dir_value}\"\n"),
+        )
+        .unwrap();
+        let out = run(dir.path(), &["check"]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            has_diagnostic(&err, "jianbao.toml", 9, "output-outside"),
+            "{err}"
+        );
+        let out = run(dir.path(), &["build"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+        assert!(!dir.path().join("../elsewhere").exists());
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn an_out_folder_that_links_out_of_the_publication_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    let dir = publication("");
+    symlink(outside.path(), dir.path().join("out"));
+    let out = run(dir.path(), &["build"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("链接"), "{err}");
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    // A year folder below out/ that links out, likewise.
+    let dir = publication("");
+    write_issue(dir.path(), "2023/001", 1, "");
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    symlink(outside.path(), dir.path().join("out/2023"));
+    let out = run(dir.path(), &["build", "2023/1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn out_on_the_command_line_may_name_a_folder_outside() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("pdf");
+    let dir = publication("");
+    let out = run(dir.path(), &["build", "--out", target.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(target.join("001.pdf").exists());
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+#[cfg(unix)]
+fn links_leading_out_are_refused_for_every_kind_of_input() {
+    let outside = tempfile::tempdir().unwrap();
+    let o = outside.path();
+    std::fs::write(o.join("secret.md"), "SECRET-FIRST-LINE\n").unwrap();
+    std::fs::create_dir(o.join("2024")).unwrap();
+    std::fs::write(o.join("2024/001.md"), "SECRET-YEAR-LINE\n").unwrap();
+    std::fs::write(o.join("a.png"), picture(image::ImageFormat::Png)).unwrap();
+    std::fs::create_dir(o.join("fonts")).unwrap();
+
+    // An issue file and a year folder.
+    let dir = publication("");
+    symlink(o.join("secret.md"), dir.path().join("issues/002.md"));
+    symlink(o.join("2024"), dir.path().join("issues/2024"));
+    let out = run(dir.path(), &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("SECRET"), "echoed a file outside:\n{err}");
+    assert!(
+        err.contains("issues/002.md") && err.contains("issues/2024"),
+        "{err}"
+    );
+    assert_eq!(err.matches("指向简报文件夹外面").count(), 2, "{err}");
+
+    // jianbao.toml.
+    let dir = publication("");
+    let config = dir.path().join("jianbao.toml");
+    std::fs::rename(&config, o.join("jianbao.toml")).unwrap();
+    symlink(o.join("jianbao.toml"), &config);
+    let out = run(dir.path(), &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("jianbao.toml") && err.contains("指向简报文件夹外面"),
+        "{err}"
+    );
+
+    // A picture.
+    let dir = publication("![图](images/a.png)");
+    symlink(o.join("a.png"), dir.path().join("images/a.png"));
+    let out = run(dir.path(), &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        has_diagnostic(&err, "issues/001.md", 10, "picture-outside"),
+        "{err}"
+    );
+
+    // A font folder.
+    let dir = publication("");
+    let config = dir.path().join("jianbao.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[fonts]\npaths = [\"fonts\"]\n")).unwrap();
+    symlink(o.join("fonts"), dir.path().join("fonts"));
+    let out = run(dir.path(), &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("指向简报文件夹外面"), "{err}");
+    // Named on the command line, the same folder is fine.
+    std::fs::write(&config, &text).unwrap();
+    let out = run(
+        dir.path(),
+        &["--font-path", o.join("fonts").to_str().unwrap(), "check"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+}
+
+#[test]
+#[cfg(unix)]
+fn link_loops_and_fifos_under_issues_do_not_hang() {
+    let dir = publication("");
+    let issues = dir.path().join("issues");
+    write_issue(dir.path(), "2023/001", 1, "");
+    symlink(".", issues.join("again"));
+    symlink("..", issues.join("2023/up"));
+    std::fs::create_dir_all(issues.join("2023/old")).unwrap();
+    symlink("../..", issues.join("2023/old/loop"));
+    symlink("b.md", issues.join("a.md"));
+    symlink("a.md", issues.join("b.md"));
+    mkfifo(&issues.join("002.md"));
+    for command in ["check", "build"] {
+        let out = run(dir.path(), &[command]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("issues/002.md") && err.contains("FIFO"),
+            "{err}"
+        );
+        assert!(
+            err.contains("issues/a.md") && err.contains("绕成一圈"),
+            "{err}"
+        );
+    }
+    assert!(dir.path().join("out/001.pdf").exists());
+    assert!(dir.path().join("out/2023/001.pdf").exists());
+}
+
+// ---------------------------------------------------------------------------
+// Output files
+// ---------------------------------------------------------------------------
+
+#[test]
+fn temporary_files_of_a_killed_build_are_removed_by_the_next() {
+    let dir = publication("");
+    write_issue(dir.path(), "2023/001", 1, "");
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("2023")).unwrap();
+    let stale = [
+        out.join(".001.pdf.4242.tmp"),
+        out.join("2023/.001.pdf.4243.tmp"),
+    ];
+    for s in &stale {
+        std::fs::write(s, b"%PDF-1.7 half").unwrap();
+    }
+    // One a running build holds is left alone.
+    let live = out.join(".009.pdf.4244.tmp");
+    let held = std::fs::File::create(&live).unwrap();
+    held.lock().unwrap();
+    let build = run(dir.path(), &["build"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr_of(&build));
+    for s in &stale {
+        assert!(!s.exists(), "{} left", s.display());
+    }
+    assert!(live.exists());
+    drop(held);
+}
+
+#[test]
+fn output_names_that_differ_only_in_case_are_an_error() {
+    for (a, b) in [("a", "a.MD"), ("Report", "report.md")] {
+        let dir = publication("");
+        write_issue(dir.path(), a, 2, "");
+        let second = dir.path().join("issues").join(b);
+        std::fs::copy(dir.path().join(format!("issues/{a}.md")), &second).unwrap();
+        let text = std::fs::read_to_string(&second).unwrap();
+        std::fs::write(&second, text.replace("number = 2", "number = 3")).unwrap();
+        let out = run(dir.path(), &["check"]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(err.matches("error[output-collision]").count(), 2, "{err}");
+        let out = run(dir.path(), &["build"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+        assert!(dir.path().join("out/001.pdf").exists());
+        let pdfs = std::fs::read_dir(dir.path().join("out")).unwrap().count();
+        assert_eq!(pdfs, 1, "only 001.pdf is built");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The process: pipes, panics, threads
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_closed_stdout_or_stderr_ends_quietly_with_the_work_done() {
+    let dir = publication("有半角逗号,要改。");
+    write_issue(dir.path(), "002", 2, "");
+    for (args, closed_stdout) in [
+        (vec!["build"], false),
+        (vec!["check"], false),
+        (vec!["check", "--format", "json"], true),
+        (vec!["fonts", "1"], true),
+    ] {
+        let _ = std::fs::remove_dir_all(dir.path().join("out"));
+        let out = run_with(dir.path(), &args, |c| {
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            if closed_stdout {
+                c.stdout(writer);
+            } else {
+                c.stderr(writer);
+            }
+        });
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {:?}",
+            out.status
+        );
+        if args[0] == "build" {
+            assert!(dir.path().join("out/001.pdf").exists());
+            assert!(dir.path().join("out/002.pdf").exists());
+        }
+    }
+}
+
+/// Run as a child process by the test below: installs jianbao's panic
+/// hook and panics.
+#[test]
+fn panic_hook_child() {
+    if std::env::var_os("JIANBAO_PANIC_CHILD").is_none() {
+        return;
+    }
+    jianbao::cli::install_panic_hook();
+    panic!("a bug \u{1b}[31m");
+}
+
+#[test]
+fn a_panic_ends_with_a_short_message_and_exit_2() {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "hostile::panic_hook_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("JIANBAO_PANIC_CHILD", "1")
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("jianbao 内部出错") && err.contains("a bug"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}'), "{err}");
+    assert!(!err.contains("RUST_BACKTRACE"), "{err}");
+}
+
+#[test]
+#[cfg(unix)]
+fn without_threads_the_issues_are_built_one_after_another() {
+    use std::os::unix::process::CommandExt;
+    let dir = publication("");
+    write_issue(dir.path(), "002", 2, "");
+    // The limit on processes counts per user: as root (which may ignore
+    // it) run as nobody.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        chmod_all(dir.path(), 0o777);
+    }
+    let limited = |c: &mut Command| unsafe {
+        c.pre_exec(move || {
+            if root && (libc::setgid(65534) != 0 || libc::setuid(65534) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            let one = libc::rlimit {
+                rlim_cur: 1,
+                rlim_max: 1,
+            };
+            if libc::setrlimit(libc::RLIMIT_NPROC, &one) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    };
+    // Whether the limit holds here: a shell that cannot start a thread of
+    // its own cannot start a process either.
+    let mut probe = Command::new("sh");
+    probe
+        .args(["-c", "sh -c true"])
+        .current_dir(dir.path())
+        .stderr(Stdio::null());
+    limited(&mut probe);
+    let probe = probe.status();
+    if !matches!(probe, Ok(s) if !s.success()) {
+        eprintln!("skipped: cannot limit the number of threads here ({probe:?})");
+        return;
+    }
+    let out = run_with(dir.path(), &["build"], limited);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(dir.path().join("out/001.pdf").exists());
+    assert!(dir.path().join("out/002.pdf").exists());
+}
+
+#[cfg(unix)]
+fn chmod_all(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    if path.is_dir() {
+        for e in std::fs::read_dir(path).unwrap().flatten() {
+            chmod_all(&e.path(), mode);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Diagnostics
+// ---------------------------------------------------------------------------
+
+#[test]
+fn a_line_of_two_thousand_warnings_makes_a_short_report() {
+    let line = "会议指出".to_string() + &"要,".repeat(2000) + "。";
+    let dir = publication(&line);
+    let out = run(dir.path(), &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(err.len() < 20_000, "{} bytes of diagnostics", err.len());
+    assert!(err.contains("还有 1995 处同类问题"), "{err}");
+    for l in err.lines() {
+        assert!(l.chars().count() < 160, "a long line: {l}");
+    }
+}
+
+#[test]
+fn terminal_escapes_from_the_input_are_shown_escaped() {
+    let dir = publication("标题\u{1b}]0;pwned\u{7}里有\u{1b}[2J控制字符。");
+    let out = run(dir.path(), &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("<U+001B>"), "{err}");
+    assert!(
+        has_diagnostic(&err, "issues/001.md", 10, "unprintable"),
+        "{err}"
+    );
+}
+
+/// Issue files at the edges of what parses: none may crash `check` or
+/// `build`, or leave a partial PDF.
+#[test]
+fn issue_files_at_the_edges_never_crash() {
+    let front = |n: u32, extra: &str, units: &str| {
+        format!(
+            "+++\nnumber = {n}\ndate = 2024-01-01\n{extra}\n[distribution]\nfa = [{units}]\n+++\n"
+        )
+    };
+    let many: Vec<String> = (0..3000).map(|i| format!("\"单位{i}\"")).collect();
+    let cases: Vec<String> = vec![
+        front(1, "", "\"各处室\"").replace("2024-01-01", "0001-01-01") + "正文。\n",
+        front(2, "", "\"各处室\"").replace("2024-01-01", "9999-12-31") + "正文。\n",
+        front(3, "total = 4294967295\ncopies = 4294967295", "\"各处室\"") + "正文。\n",
+        front(4, "", "\"各处室\"") + "正文\0内容\u{1}。\n",
+        "+++\rnumber = 5\rdate = 2024-01-01\r+++\r正文。\r".to_string(),
+        front(6, "", "\"\\uD800\"") + "正文。\n",
+        front(7, "", "\"各处室\"")
+            + "![](\n![a]()\n# \n^ \n> \n**\n\\\n![x]("
+            + &"a".repeat(5000)
+            + ".png)\n# "
+            + &"很长的标题".repeat(2000)
+            + "\n",
+        front(8, "", &format!("\"{}\"", "很长的单位名称".repeat(500))) + "正文。\n",
+        front(9, "", &many.join(",")) + "正文。\n",
+        front(
+            10,
+            &format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000)),
+            "\"各处室\"",
+        ) + "正文。\n",
+        front(11, "edition = \"\"\"\n多行\n版本\"\"\"", "\"各处室\"") + "正文。\n",
+        front(12, "", "\"各处室\"") + &"（".repeat(20_000) + "\n" + &"**".repeat(10_001) + "\n",
+    ];
+    let dir = publication("");
+    for (i, text) in cases.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("issues/{:03}.md", i + 1)), text).unwrap();
+    }
+    for args in [&["check"][..], &["check", "--format", "json"], &["build"]] {
+        let out = run(dir.path(), args);
+        assert!(
+            matches!(out.status.code(), Some(0..=2)),
+            "{args:?}: {:?}",
+            out.status
+        );
+    }
+    for entry in std::fs::read_dir(dir.path().join("out")).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap();
+        assert!(
+            lopdf::Document::load_mem(&bytes).is_ok(),
+            "{}",
+            entry.path().display()
+        );
+    }
+}
