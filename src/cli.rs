@@ -617,8 +617,8 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         for face in faces {
             let _ = writeln!(
                 out,
-                "  {:<28} 粗细 {:<6} {}",
-                format!("\"{}\"", face.family),
+                "  {} 粗细 {:<6} {}",
+                pad(&format!("\"{}\"", face.family), 28),
                 face.style,
                 display_path(&face.path).display()
             );
@@ -628,12 +628,12 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         let _ = writeln!(out, "\njianbao.toml [fonts] 里的字体：");
     }
     for wanted in &survey.configured {
-        let name = format!("\"{}\"", wanted.name);
+        let name = pad(&format!("\"{}\"", wanted.name), 24);
         match &wanted.found {
             Ok(origin) => {
                 let _ = writeln!(
                     out,
-                    "  {:<11} {name:<24} 找到：{}",
+                    "  {:<11} {name} 找到：{}",
                     wanted.role.key(),
                     origin_text(origin)
                 );
@@ -644,7 +644,7 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
                 } else {
                     format!("；相近的有 {}", near.join("、"))
                 };
-                let _ = writeln!(out, "  {:<11} {name:<24} 找不到{near}", wanted.role.key());
+                let _ = writeln!(out, "  {:<11} {name} 找不到{near}", wanted.role.key());
                 missing.push(format!("{} {name}", wanted.role.key()));
             }
         }
@@ -680,8 +680,8 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         for r in families {
             let _ = writeln!(
                 out,
-                "  {:<24} {}",
-                r.family,
+                "  {} {}",
+                pad(&r.family, 24),
                 origin_text(fonts.origin(r.index))
             );
         }
@@ -714,9 +714,43 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
     Ok(EXIT_OK)
 }
 
+/// `text` padded with spaces to `width` terminal columns (a Chinese
+/// character takes two).
+fn pad(text: &str, width: usize) -> String {
+    let used = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(used)))
+}
+
 fn origin_text(origin: &Origin) -> String {
     match origin {
         Origin::Embedded => "内置".to_string(),
         Origin::File(p) => display_path(p).display().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pdf_that_cannot_be_replaced_may_be_open_in_a_viewer() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("004.pdf");
+        std::fs::write(&pdf, b"%PDF").unwrap();
+        // What a viewer holding the file open gives on Windows (and on a
+        // Windows folder seen from WSL: "Operation not permitted").
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let said = write_failed(&pdf, &denied, true).to_string();
+        assert!(
+            said.contains("PDF 阅读器里打开着") && said.contains("关掉它"),
+            "{said}"
+        );
+        assert!(said.contains("原有的 PDF 保持不变"), "{said}");
+        // No PDF there before: nothing is said to be kept.
+        let said = write_failed(&dir.path().join("005.pdf"), &denied, false).to_string();
+        assert!(
+            !said.contains("原有的 PDF") && !said.contains("阅读器"),
+            "{said}"
+        );
     }
 }

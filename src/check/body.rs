@@ -378,10 +378,7 @@ fn picture(
     let Ok(real) = full.canonicalize() else {
         let help = match near_picture(root, path) {
             Some(near) => format!("有 {near}：路径要和文件名一字不差，大小写和扩展名也一样"),
-            None => format!(
-                "图片路径相对于简报文件夹 {}",
-                display_path(root).display()
-            ),
+            None => format!("图片路径相对于简报文件夹 {}", display_path(root).display()),
         };
         diags.push(
             Diagnostic::error(
@@ -456,7 +453,11 @@ fn near_picture(root: &Path, path: &str) -> Option<String> {
             .filter_map(|e| e.file_name().into_string().ok())
             .collect();
         let same_case = names.iter().find(|n| n == part);
-        let other_case = || names.iter().find(|n| n.to_lowercase() == part.to_lowercase());
+        let other_case = || {
+            names
+                .iter()
+                .find(|n| n.to_lowercase() == part.to_lowercase())
+        };
         let other_extension = || {
             (i + 1 == parts.len())
                 .then(|| {

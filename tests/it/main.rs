@@ -6,9 +6,11 @@
 //! (`robustness`). The corpus of `jianbao check` outputs is a binary of
 //! its own (`tests/corpus.rs`).
 
+mod archive;
 mod build;
 mod common;
 mod composition;
+mod daily;
 mod fonts;
 mod geometry;
 mod robustness;
