@@ -14,10 +14,10 @@
 //! cargo build --release && cargo bench --bench archive_build
 //! ```
 //!
-//! The archive's issues are issue 4's masthead, title and opening
-//! paragraph followed by 0 to 4 of its seven sections, so they run from 1
-//! to 4 pages (issue 4 itself, all seven, is 6); the page counts are
-//! printed.
+//! The archive's issues are issue 4's front matter, title and opening
+//! paragraph followed by 1 to 4 of its seven sections, or with only the
+//! opening's first clauses, so they run from 1 to 4 pages (issue 4
+//! itself, all seven sections, is 6); the page counts are printed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -111,7 +111,13 @@ fn generate(root: &Path) {
             .replace("number = 4", &format!("number = {n}"))
             .replace("date = 2022-01-19", &format!("date = {date}"));
         let body: String = parts.sections[..sections.min(parts.sections.len())].concat();
-        let text = format!("{front}{}{body}", parts.opening);
+        // Without a section, the opening paragraph cut after a few
+        // clauses: a one-page issue.
+        let opening = match parts.opening.match_indices('，').nth(3) {
+            Some((cut, _)) if sections == 0 => format!("{}。\n", &parts.opening[..cut]),
+            _ => parts.opening.clone(),
+        };
+        let text = format!("{front}{opening}{body}");
         std::fs::write(issues.join(format!("{n:03}.md")), text).expect("write issue");
     }
 }

@@ -6,7 +6,7 @@
 //! stays flat. What each PDF was built from is kept in the output folder's
 //! [`Manifest`].
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -162,7 +162,8 @@ impl<'a> Builder<'a> {
     ) -> Vec<String> {
         let p = self.publication;
         let mut manifest = Manifest::load(&p.output_dir());
-        let forgotten = manifest.forget(|id| p.issues.iter().any(|e| e.file.id == id));
+        let ids: HashSet<&str> = p.issues.iter().map(|e| e.file.id.as_str()).collect();
+        let forgotten = manifest.forget(|id| ids.contains(id));
         let mut jobs: Vec<Job> = Vec::new();
         for &i in selected {
             let entry = &p.issues[i];
@@ -232,15 +233,14 @@ impl<'a> Builder<'a> {
     }
 
     fn save(&self, manifest: &mut Manifest) -> std::io::Result<()> {
-        let named: HashMap<&str, ()> = self
+        let named: HashSet<&str> = self
             .publication
             .issues
             .iter()
             .filter_map(|e| e.issue.as_ref())
             .flat_map(pictures)
-            .map(|p| (p, ()))
             .collect();
-        manifest.save(&|rel| named.contains_key(rel))
+        manifest.save(&|rel| named.contains(rel))
     }
 
     /// Builds one issue: layout, PDF, atomic write.

@@ -246,6 +246,12 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
     match &args.command {
         Command::Init { folder } => return init(&start, folder.as_deref(), &options),
         Command::Fonts { issues } => return fonts(&start, &options, issues),
+        Command::New => {
+            // A publication whose issues/ is gone still gets its next issue.
+            if let Ok(root) = crate::publication::find_root(&start) {
+                let _ = std::fs::create_dir_all(root.join("issues"));
+            }
+        }
         _ => {}
     }
     let publication = Publication::load(&start, &options)?;

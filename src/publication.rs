@@ -508,3 +508,27 @@ impl std::str::FromStr for Shard {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_read_and_partition_ids() {
+        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { k: 2, n: 4 }));
+        for bad in ["0/4", "5/4", "1/0", "2", "a/b"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        let ids: Vec<String> = (1..=100).map(|n| format!("{n:03}")).collect();
+        let shards: Vec<Shard> = (1..=3).map(|k| Shard { k, n: 3 }).collect();
+        for id in &ids {
+            let homes = shards.iter().filter(|s| s.contains(id)).count();
+            assert_eq!(homes, 1, "{id} is in {homes} shards");
+        }
+        // Roughly a third each.
+        for s in &shards {
+            let n = ids.iter().filter(|id| s.contains(id)).count();
+            assert!((20..=46).contains(&n), "shard {} has {n}", s.k);
+        }
+    }
+}
