@@ -23,8 +23,6 @@ use std::time::UNIX_EPOCH;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::render::write_atomically;
-
 pub const MANIFEST_FILE: &str = ".jianbao-manifest.json";
 const FORMAT: u32 = 1;
 
@@ -162,7 +160,9 @@ impl Manifest {
     }
 
     /// Writes the manifest atomically (a temporary file renamed into
-    /// place). Stamps of files no issue named this run are dropped.
+    /// place), without waiting for the disk: after a crash a manifest that
+    /// is lost or torn only means PDFs are rebuilt. Stamps of files no
+    /// issue named this run are dropped.
     pub fn save(&mut self, used_files: &dyn Fn(&str) -> bool) -> std::io::Result<()> {
         self.files.retain(|rel, _| used_files(rel));
         let on_disk = OnDisk {
@@ -173,7 +173,14 @@ impl Manifest {
         let json = serde_json::to_vec_pretty(&on_disk).expect("manifest serialises");
         self.issues = on_disk.issues;
         self.files = on_disk.files;
-        write_atomically(&self.path, &json)?;
+        let tmp = self
+            .path
+            .with_file_name(format!("{MANIFEST_FILE}.{}.tmp", std::process::id()));
+        let written = std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, &self.path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written?;
         self.changed = false;
         Ok(())
     }
