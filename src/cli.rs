@@ -1,19 +1,22 @@
-//! Command-line interface: `jianbao build`, `jianbao check`, `jianbao fonts`.
-//! Parses the arguments, calls the library and prints what it says.
+//! Command-line interface: `jianbao init`, `new`, `build`, `check`, `fonts`.
+//! Parses the arguments (help and usage errors in Chinese, like every other
+//! message), calls the library and prints what it says.
 //!
 //! Printing never fails a run: with stdout or stderr closed
 //! (`jianbao build 2>&1 | head -1`) the work goes on and ends quietly, so
 //! every line goes through `say!` or `tell!`, which ignore write errors.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::time::Instant;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::archive::{Builder, Outcome};
+use crate::archive::{BuildOptions, Builder, Outcome};
 use crate::diagnostic::{Diagnostic, UsageError};
 use crate::fonts::{Origin, Role};
-use crate::publication::{Options, Publication};
+use crate::publication::{Options, Publication, Shard};
 use crate::source::display_path;
 
 /// `eprintln!` that cannot panic: a closed stderr is not an error (the
@@ -38,27 +41,50 @@ macro_rules! tell {
     }};
 }
 
-/// Typesets Chinese government work bulletins (简报) to print-ready PDF.
+/// clap's help layout with Chinese headings; `{usage}` is set per command.
+const HELP: &str = "{about}\n\n用法：{usage}\n\n{all-args}{after-help}";
+
+/// 把简报排成可以付印的 A4 PDF（GB/T 9704 版式，字体和版式都在程序里）。
 #[derive(Debug, Parser)]
-#[command(name = "jianbao", version, about, long_about = None)]
+#[command(
+    name = "jianbao",
+    version,
+    help_template = HELP,
+    override_usage = "jianbao [选项] <命令>",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    arg_required_else_help = true,
+    subcommand_help_heading = "命令",
+    subcommand_value_name = "命令",
+    next_help_heading = "选项",
+    after_help = "新建一份简报：jianbao init 文件夹\n每个命令的说明：jianbao 命令 --help"
+)]
 pub struct Args {
-    /// Run as if started in this folder (the publication or a folder below it).
-    #[arg(short = 'C', long = "dir", global = true, value_name = "DIR")]
+    /// 在这个文件夹里运行（简报文件夹或它下面的文件夹）
+    #[arg(short = 'C', long = "dir", global = true, value_name = "文件夹")]
     pub dir: Option<PathBuf>,
 
-    /// Folder with more fonts, tried before the embedded ones (repeatable).
-    #[arg(long = "font-path", global = true, value_name = "DIR")]
+    /// 再从这个文件夹载入字体，排在内置字体前面（可以写多次）
+    #[arg(long = "font-path", global = true, value_name = "文件夹")]
     pub font_paths: Vec<PathBuf>,
 
-    /// Also use the fonts installed on this computer (as `[fonts] system =
-    /// true`); by default only the embedded fonts and the named folders are.
+    /// 也用这台电脑上安装的字体（同 [fonts] system = true）；默认只用内置字体和指定的字体文件夹
     #[arg(long = "system-fonts", global = true)]
     pub system_fonts: bool,
 
-    /// Colour in diagnostics: auto (on a terminal, not with NO_COLOR set),
-    /// always or never.
-    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    /// 提示信息的颜色：auto（在终端里、没有设 NO_COLOR 时用颜色，默认）、always、never
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "何时",
+          hide_default_value = true, hide_possible_values = true)]
     pub color: Color,
+
+    /// 显示帮助
+    #[arg(short = 'h', long = "help", action = ArgAction::Help, global = true)]
+    help: Option<bool>,
+
+    /// 显示版本号
+    #[arg(short = 'V', long = "version", action = ArgAction::Version)]
+    version: Option<bool>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -66,34 +92,62 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check issues and write their PDFs to the output folder (out/ by default).
+    /// 新建一份简报：带说明的 jianbao.toml、第一期 issues/001.md 和 .gitignore
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao init [文件夹]")]
+    Init {
+        /// 在这个文件夹里新建（没有就创建）；不写就是当前文件夹
+        #[arg(value_name = "文件夹", help_heading = "参数")]
+        folder: Option<PathBuf>,
+    },
+    /// 新建下一期的期刊文件（期号、日期、总期号、报送发都填好），打印它的路径
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao new")]
+    New,
+    /// 检查期刊，生成 PDF 到输出文件夹（默认 out/）；没有改动的期不重新生成
+    #[command(
+        help_template = HELP,
+        next_help_heading = "选项",
+        override_usage = "jianbao build [期号…] [选项]",
+        after_help = "期号可以写 4、2023/4、004、issues/004.md，或一段 3..7、2023/1..12（含两端）。\n不写期号就生成全部。"
+    )]
     Build {
-        /// Issues to build: a number (4), year/number (2023/4), an id (004)
-        /// or a file. All issues when none is given.
+        /// 要生成的期：4、2023/4、3..7、2023/1..12；不写就是全部
+        #[arg(value_name = "期号", help_heading = "参数")]
         issues: Vec<String>,
-        /// Write the PDFs to this folder (made if missing) instead of the
-        /// output folder of jianbao.toml; it may be outside the publication.
-        #[arg(long = "out", value_name = "DIR")]
+        /// 全部重新生成，不管有没有改动
+        #[arg(long)]
+        force: bool,
+        /// 同时排几期（默认：处理器核数）
+        #[arg(long, short = 'j', value_name = "N", value_parser = parse_jobs)]
+        jobs: Option<NonZeroUsize>,
+        /// 只生成第 K 份（共 N 份）：每一期固定分在一份里，N 个 CI 任务正好把全部生成一遍
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<Shard>,
+        /// 把 PDF 写到这个文件夹（没有就创建），不用 jianbao.toml 的输出文件夹；可以在简报文件夹外面
+        #[arg(long = "out", value_name = "文件夹")]
         out: Option<PathBuf>,
     },
-    /// Check jianbao.toml and issues and report every problem found.
+    /// 检查 jianbao.toml 和期刊文件，报告找到的每一个问题
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao check [期号…] [选项]")]
     Check {
-        /// Issues to check; all issues when none is given.
+        /// 要检查的期；不写就是全部
+        #[arg(value_name = "期号", help_heading = "参数")]
         issues: Vec<String>,
-        /// Output format of the diagnostics.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        /// 输出格式：human（给人看，默认）或 json（每个问题一行 JSON，写到标准输出）
+        #[arg(long, value_enum, default_value_t = Format::Human, value_name = "格式",
+              hide_default_value = true, hide_possible_values = true)]
         format: Format,
-        /// Fail (exit 1) on warnings too.
+        /// 有警告也算失败（退出状态 1）
         #[arg(long)]
         deny_warnings: bool,
-        /// Rewrite the issue files with the pasted-text fixes (half-width
-        /// marks, straight quotes, stray spaces, full-width digits), then check.
+        /// 把粘贴来的文字的问题（半角标点、直引号、多余空格、全角数字）直接改进文件，再检查
         #[arg(long)]
         fix: bool,
     },
-    /// Show the font each role resolved to.
+    /// 列出字体文件夹里找到的字体（要填进 [fonts] 的准确名字）和每个角色用的字体
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao fonts [期号…]")]
     Fonts {
-        /// Issues whose characters to look up in the fonts.
+        /// 再看这些期里哪些字要用后备字体
+        #[arg(value_name = "期号", help_heading = "参数")]
         issues: Vec<String>,
     },
 }
@@ -109,6 +163,90 @@ pub enum Color {
 pub enum Format {
     Human,
     Json,
+}
+
+fn parse_jobs(s: &str) -> Result<NonZeroUsize, String> {
+    s.parse()
+        .map_err(|_| "要写一个正整数，例如 --jobs 2".to_string())
+}
+
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    s.parse()
+}
+
+impl Args {
+    /// Parses the command line; help, version and usage errors are
+    /// printed here (in Chinese) and end the process.
+    pub fn parse_or_exit() -> Args {
+        let matches = Args::command().try_get_matches();
+        match matches.and_then(|m| Args::from_arg_matches(&m)) {
+            Ok(args) => args,
+            Err(e) => {
+                use clap::error::ErrorKind;
+                match e.kind() {
+                    ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                        let _ = e.print();
+                        std::process::exit(EXIT_OK.into())
+                    }
+                    ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                        let _ = e.print();
+                        std::process::exit(EXIT_USAGE.into())
+                    }
+                    _ => {
+                        say!("{}", usage_error(&e));
+                        std::process::exit(EXIT_USAGE.into())
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A usage error from clap, said in Chinese: what is wrong, a suggestion
+/// where clap has one, and the command's usage.
+fn usage_error(e: &clap::Error) -> UsageError {
+    use clap::error::{ContextKind as K, ErrorKind as E};
+    let get = |k: K| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+    let arg = get(K::InvalidArg);
+    let value = get(K::InvalidValue);
+    let message = match e.kind() {
+        E::UnknownArgument => format!("没有 {arg} 这个选项"),
+        E::InvalidSubcommand => format!("没有 {} 这个命令", get(K::InvalidSubcommand)),
+        E::InvalidValue if value.is_empty() => format!("{arg} 后面要写一个值"),
+        E::InvalidValue => format!("{arg} 不能是“{value}”"),
+        E::ValueValidation => {
+            let why = std::error::Error::source(e)
+                .map(|s| format!("：{s}"))
+                .unwrap_or_default();
+            format!("{arg} 的值“{value}”不对{why}")
+        }
+        E::MissingRequiredArgument => format!("缺少 {arg}"),
+        E::MissingSubcommand => "缺少命令".to_string(),
+        E::TooManyValues => format!("多了一个值“{value}”"),
+        E::WrongNumberOfValues | E::TooFewValues => format!("{arg} 的值的个数不对"),
+        E::ArgumentConflict => format!("{arg} 不能和 {} 一起用", get(K::PriorArg)),
+        E::NoEquals => format!("{arg} 要用 = 连着值写"),
+        E::InvalidUtf8 => "参数不是合法的 UTF-8 文字".to_string(),
+        _ => "命令行参数不对".to_string(),
+    };
+    let mut help = Vec::new();
+    for k in [K::SuggestedSubcommand, K::SuggestedArg, K::SuggestedValue] {
+        let s = get(k);
+        if !s.is_empty() {
+            help.push(format!("是不是要写 {s}？"));
+        }
+    }
+    let valid = get(K::ValidValue);
+    if !valid.is_empty() {
+        help.push(format!("可以写：{valid}"));
+    }
+    let usage = get(K::Usage);
+    let usage = usage.trim().trim_start_matches("Usage:").trim();
+    if !usage.is_empty() {
+        help.push(format!("用法：{usage}"));
+    }
+    help.push("说明：jianbao --help，或 jianbao 命令 --help".to_string());
+    UsageError::new(message).help(help.join("\n        "))
 }
 
 /// Exit status: 0 success, 1 the input has errors, 2 usage or environment.
@@ -198,6 +336,17 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             _ => None,
         },
     };
+    match &args.command {
+        Command::Init { folder } => return init(&start, folder.as_deref(), &options),
+        Command::Fonts { issues } => return fonts(&start, &options, issues),
+        Command::New => {
+            // A publication whose issues/ is gone still gets its next issue.
+            if let Ok(root) = crate::publication::find_root(&start) {
+                let _ = std::fs::create_dir_all(root.join("issues"));
+            }
+        }
+        _ => {}
+    }
     let mut publication = Publication::load(&start, &options)?;
     match &args.command {
         Command::Check {
@@ -219,9 +368,52 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             }
             Ok(code)
         }
-        Command::Build { issues, .. } => build(&mut publication, issues),
-        Command::Fonts { issues } => fonts(&publication, issues),
+        Command::Build {
+            issues,
+            force,
+            jobs,
+            shard,
+            ..
+        } => {
+            let mut options = BuildOptions {
+                force: *force,
+                ..BuildOptions::default()
+            };
+            if let Some(jobs) = jobs {
+                options.jobs = jobs.get();
+            }
+            build(&mut publication, issues, &options, *shard)
+        }
+        Command::New => {
+            let path = crate::create::new_issue(&publication)?;
+            tell!(std::io::stdout(), "{}", display_path(&path).display());
+            Ok(EXIT_OK)
+        }
+        Command::Init { .. } | Command::Fonts { .. } => unreachable!("handled above"),
     }
+}
+
+/// `jianbao init [DIR]`.
+fn init(
+    start: &std::path::Path,
+    dir: Option<&std::path::Path>,
+    options: &Options,
+) -> Result<u8, UsageError> {
+    let dir = match dir {
+        Some(d) => start.join(d),
+        None => start.to_path_buf(),
+    };
+    let written = crate::create::init(&dir, options.today)?;
+    for path in &written {
+        say!("新建 {}", display_path(path).display());
+    }
+    let go = if dir == std::path::Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {} && ", display_path(&dir).display())
+    };
+    say!("改好 jianbao.toml 里的单位名称，然后生成第1期：{go}jianbao build 1");
+    Ok(EXIT_OK)
 }
 
 /// `jianbao check --fix`: applies the cleaner's fixes to the selected
@@ -335,8 +527,65 @@ fn summary(diags: &[&Diagnostic], issues: usize, deny_warnings: bool) {
     }
 }
 
-fn build(publication: &mut Publication, queries: &[String]) -> Result<u8, UsageError> {
-    let selection = publication.select(queries)?;
+/// How the issues of a build are shown as they are done: a progress bar
+/// on a terminal, plain lines elsewhere (a CI log, a file).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    total: usize,
+    done: usize,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        let bar = (total > 1 && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} 期  {msg}")
+                    .expect("valid template"),
+            );
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: 0,
+        }
+    }
+
+    /// Prints a line above the bar.
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| say!("{text}")),
+            None => say!("{text}"),
+        }
+    }
+
+    /// One issue done; `line` is printed when there is no bar (the bar
+    /// shows the count itself).
+    fn done(&mut self, line: Option<String>) {
+        self.done += 1;
+        match (&self.bar, line) {
+            (Some(bar), _) => bar.inc(1),
+            (None, Some(line)) if self.total > 1 => {
+                say!("[{}/{}] {line}", self.done, self.total)
+            }
+            (None, Some(line)) => say!("{line}"),
+            (None, None) => {}
+        }
+    }
+}
+
+fn build(
+    publication: &mut Publication,
+    queries: &[String],
+    options: &BuildOptions,
+    shard: Option<Shard>,
+) -> Result<u8, UsageError> {
+    let clock = Instant::now();
+    let mut selection = publication.select(queries)?;
+    if let Some(shard) = shard {
+        selection = publication.shard(selection, shard);
+    }
     publication.check_pictures(&selection);
     let publication = &*publication;
     let mut code = report(&publication.diagnostics(&selection), Format::Human, false);
@@ -344,10 +593,25 @@ fn build(publication: &mut Publication, queries: &[String]) -> Result<u8, UsageE
         say!("jianbao.toml 有错误，没有生成 PDF");
         return Ok(EXIT_INPUT);
     };
-    let mut built = 0;
-    builder.build(&selection.issues, |entry, outcome| {
+    let total = selection.issues.len();
+    let mut progress = Progress::new(total);
+    let (mut built, mut current, mut failed) = (0, 0, 0);
+    let bar = progress.bar.clone();
+    let started = |entry: &crate::publication::IssueEntry| {
+        if let Some(bar) = &bar {
+            bar.set_message(entry.file.id.clone());
+        }
+    };
+    let forgotten = builder.build(&selection.issues, options, started, |entry, outcome| {
         let shown = display_path(&entry.file.path);
         let shown = shown.display();
+        let kept_note = |kept: bool| {
+            if kept {
+                "（原有的 PDF 保持不变）"
+            } else {
+                ""
+            }
+        };
         match outcome {
             Outcome::Written {
                 path,
@@ -356,51 +620,214 @@ fn build(publication: &mut Publication, queries: &[String]) -> Result<u8, UsageE
             } => {
                 built += 1;
                 for w in warnings {
-                    say!("{shown}: {w}");
+                    progress.line(&format!("{shown}: {w}"));
                 }
                 for n in notes {
-                    say!("{shown}: note: {n}");
+                    progress.line(&format!("{shown}: note: {n}"));
                 }
-                say!("{shown} → {}", display_path(&path).display());
+                progress.done(Some(format!("{shown} → {}", display_path(&path).display())));
             }
-            Outcome::HasErrors => {
-                say!("{shown}: 有错误，没有生成 PDF（原有的 PDF 保持不变）");
+            Outcome::UpToDate { path } => {
+                current += 1;
+                let line = (total == 1).then(|| {
+                    format!(
+                        "{} 已是最新：{shown} 和它用到的文件都没有改动（要重新生成，加 --force）",
+                        display_path(&path).display()
+                    )
+                });
+                progress.done(line);
+            }
+            Outcome::HasErrors { kept } => {
+                failed += 1;
                 code = code.max(EXIT_INPUT);
+                progress.line(&format!(
+                    "{shown}: 有错误，没有生成 PDF{}",
+                    kept_note(kept.is_some())
+                ));
+                progress.done(None);
             }
-            Outcome::Failed(errors) => {
+            Outcome::Failed { errors, kept } => {
+                failed += 1;
+                code = code.max(EXIT_INPUT);
                 for e in errors {
-                    say!("{shown}: {e}");
+                    progress.line(&format!("{shown}: {e}"));
                 }
-                code = code.max(EXIT_INPUT);
+                progress.line(&format!(
+                    "{shown}: 没有生成 PDF{}",
+                    kept_note(kept.is_some())
+                ));
+                progress.done(None);
             }
-            Outcome::WriteFailed(path, e) => {
-                say!("error: 无法写入 {}: {e}", display_path(&path).display());
+            Outcome::WriteFailed { path, error, kept } => {
+                failed += 1;
                 code = EXIT_USAGE;
+                progress.line(&write_failed(&path, &error, kept).to_string());
+                progress.done(None);
             }
         }
     });
-    if selection.issues.len() > 1 {
-        say!("生成了 {built} 期，共 {} 期", selection.issues.len());
+    if let Some(bar) = &progress.bar {
+        bar.finish_and_clear();
+    }
+    for id in forgotten {
+        say!(
+            "{}: 期刊文件 {id} 已经不在了，这个 PDF 不再算作最新（文件保留，不要了可以删掉）",
+            display_path(&publication.output_path(&id)).display()
+        );
+    }
+    if total != 1 {
+        say!(
+            "生成 {built} 期，{current} 期已是最新，{failed} 期失败，用时 {:.1} 秒",
+            clock.elapsed().as_secs_f64()
+        );
     }
     Ok(code)
 }
 
-fn fonts(publication: &Publication, queries: &[String]) -> Result<u8, UsageError> {
+/// A PDF that could not be written, with what to do about it.
+fn write_failed(path: &std::path::Path, error: &std::io::Error, kept: bool) -> UsageError {
+    let kept = if kept {
+        "（原有的 PDF 保持不变）"
+    } else {
+        ""
+    };
+    let e = UsageError::new(format!(
+        "无法写入 {}: {error}{kept}",
+        display_path(path).display()
+    ));
+    // A viewer that holds the file open (Windows, or a Windows folder
+    // seen from WSL) makes replacing it fail with "permission denied".
+    let locked = error.kind() == std::io::ErrorKind::PermissionDenied
+        || matches!(error.raw_os_error(), Some(32 | 33) if cfg!(windows));
+    if locked && path.exists() {
+        e.help("这个 PDF 可能正在 PDF 阅读器里打开着：关掉它，再运行一次")
+    } else if locked {
+        e.help("检查是否有权限写这个文件夹")
+    } else {
+        e
+    }
+}
+
+/// `jianbao fonts`: the font folders and what is in them, each configured
+/// family found or not, then (when every one is found) the font of each
+/// role and the characters of the named issues that need a fallback.
+fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Result<u8, UsageError> {
+    let root = crate::publication::find_root(start)?;
+    let mut config_diagnostics = Vec::new();
+    let config = crate::config::Config::read(&root, &mut config_diagnostics);
+    let font_config = config.as_ref().map(|c| c.fonts.clone()).unwrap_or_default();
+    let (survey, skipped) = crate::fonts::Survey::new(
+        &font_config,
+        &root,
+        &options.font_paths,
+        options.system_fonts || font_config.system,
+    );
+    report(&skipped.iter().collect::<Vec<_>>(), Format::Human, false);
+    let mut out = std::io::stdout().lock();
+    if survey.folders.is_empty() {
+        tell!(
+            out,
+            "没有字体文件夹：只用内置字体（字体文件夹用 [fonts] paths 或 --font-path 指定）"
+        );
+    }
+    let mut missing = Vec::new();
+    for (folder, faces) in &survey.folders {
+        let from = if folder.from_command_line {
+            "--font-path"
+        } else {
+            "jianbao.toml [fonts] paths"
+        };
+        let shown = display_path(&folder.path);
+        if !folder.exists {
+            tell!(out, "字体文件夹 {}（{from}）：不存在", shown.display());
+            missing.push(format!("字体文件夹 {}", shown.display()));
+            continue;
+        }
+        if let Some(refusal) = &folder.refused {
+            tell!(
+                out,
+                "字体文件夹 {}（{from}）：{refusal}，没有读",
+                shown.display()
+            );
+            missing.push(format!("字体文件夹 {}", shown.display()));
+            continue;
+        }
+        tell!(
+            out,
+            "字体文件夹 {}（{from}）：{} 种字体，[fonts] 里填引号中的名字",
+            shown.display(),
+            faces.len()
+        );
+        for face in faces {
+            tell!(
+                out,
+                "  {} 粗细 {:<6} {}",
+                pad(&format!("\"{}\"", face.family), 28),
+                face.style,
+                display_path(&face.path).display()
+            );
+        }
+    }
+    if !survey.configured.is_empty() {
+        tell!(out, "\njianbao.toml [fonts] 里的字体：");
+    }
+    for wanted in &survey.configured {
+        let name = pad(&format!("\"{}\"", wanted.name), 24);
+        match &wanted.found {
+            Ok(origin) => {
+                tell!(
+                    out,
+                    "  {:<11} {name} 找到：{}",
+                    wanted.role.key(),
+                    origin_text(origin)
+                );
+            }
+            Err(near) => {
+                let near = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!("；相近的有 {}", near.join("、"))
+                };
+                tell!(out, "  {:<11} {name} 找不到{near}", wanted.role.key());
+                missing.push(format!("{} {name}", wanted.role.key()));
+            }
+        }
+    }
+    if config.is_none() {
+        drop(out);
+        report(
+            &config_diagnostics.iter().collect::<Vec<_>>(),
+            Format::Human,
+            false,
+        );
+        return Ok(EXIT_INPUT);
+    }
+    if !missing.is_empty() {
+        drop(out);
+        say!(
+            "{}",
+            UsageError::new(format!("找不到 {}", missing.join("，"))).help(
+                "字体的名字要和上面列出的一字不差（引号里的）；字体文件放进 [fonts] paths 或 --font-path 的文件夹"
+            )
+        );
+        return Ok(EXIT_USAGE);
+    }
+    let publication = Publication::load(start, options)?;
     let selection = publication.select(queries)?;
     let Some(fonts) = &publication.fonts else {
-        report(&publication.diagnostics(&selection), Format::Human, false);
         return Ok(EXIT_INPUT);
     };
-    let mut out = std::io::stdout().lock();
+    tell!(out, "\n每个角色依次试用的字体：");
     for role in Role::ALL {
         let (weight, families) = fonts.role(role);
-        tell!(out, "{:<11} weight {weight}", role.key());
+        tell!(out, "{:<11} 粗细 {weight}", role.key());
         for r in families {
-            let origin = match fonts.origin(r.index) {
-                Origin::Embedded => "embedded".to_string(),
-                Origin::File(p) => p.display().to_string(),
-            };
-            tell!(out, "  {:<24} {origin}", r.family);
+            tell!(
+                out,
+                "  {} {}",
+                pad(&r.family, 24),
+                origin_text(fonts.origin(r.index))
+            );
         }
     }
     if queries.is_empty() {
@@ -414,13 +841,13 @@ fn fonts(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
         let fallbacks = fonts.fallbacks(issue);
         tell!(out, "\n{}:", issue.source.path.display());
         if fallbacks.is_empty() {
-            tell!(out, "  every character is in its role's own font");
+            tell!(out, "  每个字都在它那个角色自己的字体里");
         }
         for f in fallbacks {
             let (line, col) = issue.source.line_col(f.offset);
             tell!(
                 out,
-                "  {} U+{:04X} {:<10} → {}  (first at {line}:{col})",
+                "  {} U+{:04X} {:<10} → {}  （第一次出现在 {line}:{col}）",
                 f.c,
                 f.c as u32,
                 f.role.key(),
@@ -429,4 +856,45 @@ fn fonts(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
         }
     }
     Ok(EXIT_OK)
+}
+
+/// `text` padded with spaces to `width` terminal columns (a Chinese
+/// character takes two).
+fn pad(text: &str, width: usize) -> String {
+    let used = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(used)))
+}
+
+fn origin_text(origin: &Origin) -> String {
+    match origin {
+        Origin::Embedded => "内置".to_string(),
+        Origin::File(p) => display_path(p).display().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pdf_that_cannot_be_replaced_may_be_open_in_a_viewer() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("004.pdf");
+        std::fs::write(&pdf, b"%PDF").unwrap();
+        // What a viewer holding the file open gives on Windows (and on a
+        // Windows folder seen from WSL: "Operation not permitted").
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let said = write_failed(&pdf, &denied, true).to_string();
+        assert!(
+            said.contains("PDF 阅读器里打开着") && said.contains("关掉它"),
+            "{said}"
+        );
+        assert!(said.contains("原有的 PDF 保持不变"), "{said}");
+        // No PDF there before: nothing is said to be kept.
+        let said = write_failed(&dir.path().join("005.pdf"), &denied, false).to_string();
+        assert!(
+            !said.contains("原有的 PDF") && !said.contains("阅读器"),
+            "{said}"
+        );
+    }
 }

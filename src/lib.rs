@@ -7,7 +7,10 @@
 //! [`issue`] parses an issue (front matter and body, with spans) →
 //! [`check`] validates it →
 //! [`render`] lays it out (layout data, Typst world, embedded layout) and
-//! exports the PDF; [`archive`] builds the selected issues in batches.
+//! exports the PDF; [`archive`] builds the selected issues that are not
+//! current, in parallel batches, keeping the output folder's [`manifest`]
+//! of what each PDF was built from. [`create`] writes new files: the
+//! publication of `jianbao init` and the next issue of `jianbao new`.
 //! Before layout, [`clean`] fixes body text pasted from Word, web pages and
 //! WeChat (and `check` reports what it fixes).
 //!
@@ -26,9 +29,11 @@ pub mod check;
 pub mod clean;
 pub mod cli;
 pub mod config;
+pub mod create;
 pub mod diagnostic;
 pub mod fonts;
 pub mod issue;
+pub mod manifest;
 pub mod picture;
 pub mod publication;
 pub mod render;

@@ -1,9 +1,6 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    jianbao::cli::install_panic_hook();
-    let args = jianbao::cli::Args::parse();
+    let args = jianbao::cli::Args::parse_or_exit();
     ExitCode::from(jianbao::cli::run(args))
 }

@@ -215,9 +215,14 @@ impl Publication {
     pub fn select(&self, queries: &[String]) -> Result<Selection, UsageError> {
         let mut issues = Vec::new();
         for q in queries {
-            let i = self.resolve(q)?;
-            if !issues.contains(&i) {
-                issues.push(i);
+            let found = match self.resolve_range(q)? {
+                Some(range) => range,
+                None => vec![self.resolve(q)?],
+            };
+            for i in found {
+                if !issues.contains(&i) {
+                    issues.push(i);
+                }
             }
         }
         if queries.is_empty() {
@@ -281,6 +286,87 @@ impl Publication {
             .map_err(|e| UsageError::new(format!("无法使用输出文件夹 {}: {e}", dir.display())))
     }
 
+    /// Resolves a range `3..7` or `2023/1..12` (both ends included, as a
+    /// clerk reads 第3期到第7期) to the issues with those numbers;
+    /// numbers with no issue are skipped. `None` when `query` is no range.
+    fn resolve_range(&self, query: &str) -> Result<Option<Vec<usize>>, UsageError> {
+        let Some((from, to)) = query.split_once("..") else {
+            return Ok(None);
+        };
+        let (series, from) = match from.rsplit_once('/') {
+            Some((s, n)) => (Some(s), n),
+            None => (None, from),
+        };
+        let (Ok(from), Ok(to)) = (from.parse::<u32>(), to.parse::<u32>()) else {
+            return Err(UsageError::new(format!("`{query}` 不是期号的范围"))
+                .help("范围写成 3..7（第3期到第7期），有年份文件夹时写 2023/1..12"));
+        };
+        if from > to {
+            return Err(UsageError::new(format!("`{query}` 的开头比结尾大"))
+                .help(format!("写成 {}..{}", to, from)));
+        }
+        let prefix = series.map(|s| format!("{s}/")).unwrap_or_default();
+        let mut found = Vec::new();
+        for n in from..=to {
+            let single = format!("{prefix}{n}");
+            match self.resolve(&single) {
+                Ok(i) => found.push(i),
+                // A number in the range that has no issue is skipped …
+                Err(_)
+                    if (0..self.issues.len()).all(|i| {
+                        self.number(i) != Some(n)
+                            || series.is_some_and(|s| self.issues[i].file.series() != s)
+                    }) => {}
+                // … but one that several year folders share is an error.
+                Err(e) => return Err(e),
+            }
+        }
+        if found.is_empty() {
+            return Err(
+                UsageError::new(format!("{query} 里一期也没有")).help(self.existing_numbers())
+            );
+        }
+        Ok(Some(found))
+    }
+
+    /// `现有的期号：1、2、2023/1`, for a number that is not there.
+    fn existing_numbers(&self) -> String {
+        let mut known: Vec<String> = (0..self.issues.len())
+            .filter_map(|i| {
+                let (f, n) = (&self.issues[i].file, self.number(i)?);
+                Some(if f.series().is_empty() {
+                    n.to_string()
+                } else {
+                    format!("{}/{n}", f.series())
+                })
+            })
+            .collect();
+        known.dedup();
+        if known.is_empty() {
+            format!(
+                "{} 里还没有期刊文件",
+                display_path(&self.issues_dir()).display()
+            )
+        } else {
+            format!("现有的期号：{}", known.join("、"))
+        }
+    }
+
+    /// The part of a selection that shard `shard` builds: each issue is
+    /// in exactly one of the N shards, chosen by its id, so it stays in
+    /// the same shard when issues are added or removed. Files under
+    /// `issues/` that are not read are reported by shard 1 only.
+    pub fn shard(&self, selection: Selection, shard: Shard) -> Selection {
+        Selection {
+            issues: selection
+                .issues
+                .into_iter()
+                .filter(|&i| shard.contains(&self.issues[i].file.id))
+                .collect(),
+            all: selection.all && shard.k == 1,
+        }
+    }
+
     /// The number an issue counts by: its front matter's, or its file
     /// name's when the front matter could not be read.
     fn number(&self, i: usize) -> Option<u32> {
@@ -332,28 +418,7 @@ impl Publication {
             .collect();
         match matches[..] {
             [one] => Ok(one),
-            [] => {
-                let mut known: Vec<String> = (0..files.len())
-                    .filter_map(|i| {
-                        let (f, n) = (files[i], self.number(i)?);
-                        Some(if f.series().is_empty() {
-                            n.to_string()
-                        } else {
-                            format!("{}/{n}", f.series())
-                        })
-                    })
-                    .collect();
-                known.dedup();
-                let help = if known.is_empty() {
-                    format!(
-                        "{} 里还没有期刊文件",
-                        display_path(&self.issues_dir()).display()
-                    )
-                } else {
-                    format!("现有的期号：{}", known.join("、"))
-                };
-                Err(UsageError::new(format!("没有第{query}期")).help(help))
-            }
+            [] => Err(UsageError::new(format!("没有第{query}期")).help(self.existing_numbers())),
             _ => {
                 let names: Vec<String> = matches
                     .iter()
@@ -378,7 +443,7 @@ impl Publication {
 }
 
 /// The folder with `jianbao.toml`: `start` or the nearest parent.
-fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
+pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
     let start = start
         .canonicalize()
         .map_err(|e| UsageError::new(format!("无法打开文件夹 {}: {e}", start.display())))?;
@@ -391,7 +456,7 @@ fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
                 "在 {} 及其上级文件夹里找不到 {CONFIG_FILE}",
                 start.display()
             ))
-            .help("在简报文件夹里运行 jianbao，或者用 -C 文件夹 指定它")
+            .help("在简报文件夹里运行 jianbao，或者用 -C 文件夹 指定它；新建一份简报：jianbao init")
         })
 }
 
@@ -555,4 +620,60 @@ fn natural_key(id: &str) -> Vec<(u64, String)> {
     id.split('/')
         .map(|p| (p.parse().unwrap_or(u64::MAX), p.to_string()))
         .collect()
+}
+
+/// `--shard K/N`: the K-th of N parts of the archive (1 ≤ K ≤ N).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: u32,
+    pub n: u32,
+}
+
+impl Shard {
+    /// Whether the issue with this id is in this shard: FNV-1a of the id,
+    /// a hash that is the same on every machine and in every version.
+    pub fn contains(&self, id: &str) -> bool {
+        let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        hash % u64::from(self.n) == u64::from(self.k - 1)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let parsed = s.split_once('/').and_then(|(k, n)| {
+            Some((k.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?))
+        });
+        match parsed {
+            Some((k, n)) if n >= 1 && (1..=n).contains(&k) => Ok(Shard { k, n }),
+            Some((_, n)) if n >= 1 => Err(format!("K 要在 1 到 {n} 之间，例如 --shard 1/{n}")),
+            _ => Err("写成 K/N，例如 --shard 2/4 是四份里的第二份".to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_read_and_partition_ids() {
+        assert_eq!("2/4".parse::<Shard>(), Ok(Shard { k: 2, n: 4 }));
+        for bad in ["0/4", "5/4", "1/0", "2", "a/b"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        let ids: Vec<String> = (1..=100).map(|n| format!("{n:03}")).collect();
+        let shards: Vec<Shard> = (1..=3).map(|k| Shard { k, n: 3 }).collect();
+        for id in &ids {
+            let homes = shards.iter().filter(|s| s.contains(id)).count();
+            assert_eq!(homes, 1, "{id} is in {homes} shards");
+        }
+        // Roughly a third each.
+        for s in &shards {
+            let n = ids.iter().filter(|id| s.contains(id)).count();
+            assert!((20..=46).contains(&n), "shard {} has {n}", s.k);
+        }
+    }
 }

@@ -318,8 +318,61 @@ fn picture_problem(
         p => format!("图片 {path} {p}"),
     };
     let help = match problem {
-        Problem::Missing => format!("图片路径相对于简报文件夹 {}", display_path(root).display()),
+        Problem::Missing => match near_picture(root, path) {
+            Some(near) => format!("有 {near}：路径要和文件名一字不差，大小写和扩展名也一样"),
+            None => format!("图片路径相对于简报文件夹 {}", display_path(root).display()),
+        },
         p => p.help(),
     };
     Diagnostic::error(problem.code(), src, span, message).with_help(help)
+}
+
+/// The file a missing picture path most likely meant: one that differs
+/// only in the case of its letters (`images/Meeting.JPG` for
+/// `images/meeting.jpg`, which Windows would have found) or, in its last
+/// part, in the extension (`images/meeting.png`).
+fn near_picture(root: &Path, path: &str) -> Option<String> {
+    let parts: Vec<&str> = path
+        .split(['/', '\\'])
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    let stem = |name: &str| {
+        Path::new(name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_lowercase())
+    };
+    let mut dir = root.to_path_buf();
+    let mut found = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .ok()?
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        let same_case = names.iter().find(|n| n == part);
+        let other_case = || {
+            names
+                .iter()
+                .find(|n| n.to_lowercase() == part.to_lowercase())
+        };
+        let other_extension = || {
+            (i + 1 == parts.len())
+                .then(|| {
+                    names.iter().find(|n| {
+                        stem(n) == stem(part)
+                            && Path::new(n.as_str()).extension().is_some_and(|e| {
+                                matches!(
+                                    e.to_string_lossy().to_lowercase().as_str(),
+                                    "png" | "jpg" | "jpeg" | "svg"
+                                )
+                            })
+                    })
+                })
+                .flatten()
+        };
+        let name = same_case.or_else(other_case).or_else(other_extension)?;
+        dir.push(name);
+        found.push(name.clone());
+    }
+    dir.is_file().then(|| found.join("/"))
 }

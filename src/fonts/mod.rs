@@ -140,68 +140,43 @@ impl Fonts {
     /// The embedded set plus what `config` and `font_paths` add, and the
     /// system's fonts when `system` (`--system-fonts`, `[fonts] system`).
     /// `[fonts] paths` must stay inside the publication folder `root`
-    /// (canonical); `--font-path` folders are the user's to name.
+    /// (canonical); `--font-path` folders are the user's to name. Every
+    /// configured family that cannot be found is named in the error.
     pub fn load(
         config: &FontConfig,
         root: &Path,
         font_paths: &[PathBuf],
         system: bool,
     ) -> Result<Fonts, UsageError> {
-        let mut store = FontStore::new();
-        let mut origins = Vec::new();
-        for data in EMBEDDED {
-            let font = Font::new(Bytes::new(data), 0).expect("embedded fonts parse");
-            let info = font.info().clone();
-            store.push((font, info));
-            origins.push(Origin::Embedded);
-        }
         let mut warnings = Vec::new();
-        let mut scanned = std::collections::HashSet::new();
-        let dirs = config
-            .paths
-            .iter()
-            .map(|p| (root.join(p), Some(root)))
-            .chain(font_paths.iter().map(|p| (p.clone(), None)));
-        for (dir, sandbox) in dirs {
-            if !dir.is_dir() {
-                return Err(
-                    UsageError::new(format!("字体文件夹 {} 不存在", dir.display()))
-                        .help("检查 jianbao.toml 的 [fonts] paths 或 --font-path"),
-                );
-            }
-            if let Some(root) = sandbox
-                && let Err(refusal) = crate::sandbox::inside(root, &dir)
-            {
-                return Err(
-                    UsageError::new(format!("字体文件夹 {} {refusal}", dir.display())).help(
-                        "把字体放进简报文件夹；要用别处的字体，在命令行用 --font-path 文件夹",
-                    ),
-                );
-            }
-            // A folder named twice is read once.
-            if !scanned.insert(dir.canonicalize().unwrap_or_else(|_| dir.clone())) {
-                continue;
-            }
-            for (file, info) in scan::scan_folder(&dir, sandbox, &mut warnings) {
-                origins.push(Origin::File(file.path.clone()));
-                store.push((file, info));
-            }
+        let Gathered {
+            store,
+            origins,
+            folders,
+        } = gather(config, root, font_paths, system, &mut warnings);
+        if let Some(missing) = folders.iter().find(|f| !f.exists) {
+            return Err(
+                UsageError::new(format!("字体文件夹 {} 不存在", missing.path.display()))
+                    .help("检查 jianbao.toml 的 [fonts] paths 或 --font-path"),
+            );
         }
-        // The system's fonts only when asked for: a build does not depend
-        // on what happens to be installed.
-        if system {
-            for (file, info) in scan::scan_system(&mut warnings) {
-                origins.push(Origin::File(file.path.clone()));
-                store.push((file, info));
-            }
+        if let Some(folder) = folders.iter().find(|f| f.refused.is_some()) {
+            let refusal = folder.refused.as_deref().unwrap_or_default();
+            return Err(
+                UsageError::new(format!("字体文件夹 {} {refusal}", folder.path.display()))
+                    .help("把字体放进简报文件夹；要用别处的字体，在命令行用 --font-path 文件夹"),
+            );
         }
+        let mut missing: Vec<(Role, String)> = Vec::new();
         let mut roles = Vec::new();
         for role in Role::ALL {
             let (default, weight) = embedded(role);
             let mut families: Vec<Resolved> = Vec::new();
             for name in configured(role, config) {
-                let index = select(store.book(), name, weight)
-                    .ok_or_else(|| missing_family(store.book(), role, name))?;
+                let Some(index) = select(store.book(), name, weight) else {
+                    missing.push((role, name.clone()));
+                    continue;
+                };
                 families.push(Resolved {
                     family: store.book().info(index).unwrap().family.clone(),
                     index,
@@ -228,8 +203,11 @@ impl Fonts {
                     continue;
                 }
                 let Some(index) = select(store.book(), name, weight) else {
-                    // A configured fallback that is missing.
-                    return Err(missing_family(store.book(), Role::Fallback, name));
+                    // A configured fallback that is missing (named once).
+                    if !missing.iter().any(|(_, m)| m == name) {
+                        missing.push((Role::Fallback, name.to_string()));
+                    }
+                    continue;
                 };
                 let info = store.book().info(index).unwrap();
                 // A light face standing in for a bold one (AR PL UMing in a
@@ -244,6 +222,9 @@ impl Fonts {
                 });
             }
             roles.push((weight, families));
+        }
+        if !missing.is_empty() {
+            return Err(missing_families(store.book(), &missing));
         }
         let instances = roles
             .iter()
@@ -280,6 +261,43 @@ impl Fonts {
     pub fn role(&self, role: Role) -> (u16, &[Resolved]) {
         let (w, f) = &self.roles[Role::ALL.iter().position(|r| *r == role).unwrap()];
         (*w, f)
+    }
+
+    /// What the faces of every role are, for telling whether a PDF is
+    /// current: each face's family and variant, and its file's length and
+    /// first 16 KiB. An OpenType file's table directory, at its start,
+    /// holds a checksum of every table, so those bytes change whenever the
+    /// font does; reading them costs nothing next to hashing a 20 MB face.
+    pub fn identity(&self) -> Vec<u8> {
+        const HEAD: usize = 16 * 1024;
+        let mut out = Vec::new();
+        for (weight, families) in &self.roles {
+            out.extend_from_slice(&weight.to_le_bytes());
+            for r in families {
+                let info = self.book().info(r.index);
+                out.extend_from_slice(
+                    format!("{}\0{:?}\0", r.family, info.map(|i| i.variant)).as_bytes(),
+                );
+                match &self.origins[r.index] {
+                    Origin::Embedded => {
+                        if let Some(font) = self.store.font(r.index) {
+                            let data: &[u8] = font.data();
+                            out.extend_from_slice(&(data.len() as u64).to_le_bytes());
+                            out.extend_from_slice(&data[..data.len().min(HEAD)]);
+                        }
+                    }
+                    Origin::File(path) => {
+                        use std::io::Read;
+                        let len = std::fs::metadata(path).map_or(0, |m| m.len());
+                        out.extend_from_slice(&len.to_le_bytes());
+                        if let Ok(f) = std::fs::File::open(path) {
+                            let _ = f.take(HEAD as u64).read_to_end(&mut out);
+                        }
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// The first family of `role` whose face has a glyph for `c`.
@@ -399,6 +417,188 @@ pub struct Fallback<'a> {
     pub offset: usize,
 }
 
+/// A font folder from `[fonts] paths` or `--font-path`.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    pub path: PathBuf,
+    /// From `--font-path` rather than jianbao.toml.
+    pub from_command_line: bool,
+    pub exists: bool,
+    /// Why a `[fonts] paths` folder is not read: it leads out of the
+    /// publication folder.
+    pub refused: Option<String>,
+}
+
+/// Every face at hand: the embedded ones, those in the font folders
+/// (validated first: a bad file is a warning, skipped), and the system's
+/// when asked for — a build does not depend on what happens to be
+/// installed.
+struct Gathered {
+    store: FontStore,
+    origins: Vec<Origin>,
+    folders: Vec<Folder>,
+}
+
+fn gather(
+    config: &FontConfig,
+    root: &Path,
+    font_paths: &[PathBuf],
+    system: bool,
+    warnings: &mut Vec<Diagnostic>,
+) -> Gathered {
+    let mut store = FontStore::new();
+    let mut origins = Vec::new();
+    for data in EMBEDDED {
+        let font = Font::new(Bytes::new(data), 0).expect("embedded fonts parse");
+        let info = font.info().clone();
+        store.push((font, info));
+        origins.push(Origin::Embedded);
+    }
+    let folders: Vec<Folder> = config
+        .paths
+        .iter()
+        .map(|p| (root.join(p), false))
+        .chain(font_paths.iter().map(|p| (p.clone(), true)))
+        .map(|(path, from_command_line)| {
+            let exists = path.is_dir();
+            let refused = (exists && !from_command_line)
+                .then(|| crate::sandbox::inside(root, &path).err())
+                .flatten()
+                .map(|refusal| refusal.to_string());
+            Folder {
+                exists,
+                path,
+                from_command_line,
+                refused,
+            }
+        })
+        .collect();
+    // A folder named twice is read once.
+    let mut scanned = std::collections::HashSet::new();
+    for folder in folders.iter().filter(|f| f.exists && f.refused.is_none()) {
+        let dir = &folder.path;
+        if !scanned.insert(dir.canonicalize().unwrap_or_else(|_| dir.clone())) {
+            continue;
+        }
+        let sandbox = (!folder.from_command_line).then_some(root);
+        for (file, info) in scan::scan_folder(dir, sandbox, warnings) {
+            origins.push(Origin::File(file.path.clone()));
+            store.push((file, info));
+        }
+    }
+    if system {
+        for (file, info) in scan::scan_system(warnings) {
+            origins.push(Origin::File(file.path.clone()));
+            store.push((file, info));
+        }
+    }
+    Gathered {
+        store,
+        origins,
+        folders,
+    }
+}
+
+/// What `jianbao fonts` shows before anything is laid out: the families in
+/// each font folder, with the exact names to type into `[fonts]`, and
+/// whether each configured family was found. Never fails: a missing
+/// folder or family is part of the answer.
+pub struct Survey {
+    /// Each folder and the faces found in it.
+    pub folders: Vec<(Folder, Vec<FoundFace>)>,
+    /// Each configured family: its role, the name as typed, and where it
+    /// was found, or the near names when it was not.
+    pub configured: Vec<Wanted>,
+}
+
+/// A face in a font folder: its family (the name to type), its weight
+/// and style, and its file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FoundFace {
+    pub family: String,
+    pub style: String,
+    pub path: PathBuf,
+}
+
+pub struct Wanted {
+    pub role: Role,
+    pub name: String,
+    pub found: Result<Origin, Vec<String>>,
+}
+
+impl Survey {
+    /// The survey, and the font files that were skipped (warnings).
+    pub fn new(
+        config: &FontConfig,
+        root: &Path,
+        font_paths: &[PathBuf],
+        system: bool,
+    ) -> (Survey, Vec<Diagnostic>) {
+        let mut warnings = Vec::new();
+        let Gathered {
+            store,
+            origins,
+            folders,
+        } = gather(config, root, font_paths, system, &mut warnings);
+        let book = store.book();
+        let folders = folders
+            .into_iter()
+            .map(|folder| {
+                let mut faces: Vec<FoundFace> = origins
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, o)| match o {
+                        Origin::File(p) if p.starts_with(&folder.path) => {
+                            let info = book.info(i)?;
+                            let style = format!(
+                                "{}{}",
+                                info.variant.weight.to_number(),
+                                match info.variant.style {
+                                    FontStyle::Normal => "",
+                                    _ => " 斜体",
+                                }
+                            );
+                            Some(FoundFace {
+                                family: info.family.clone(),
+                                style,
+                                path: p.clone(),
+                            })
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                faces.sort();
+                (folder, faces)
+            })
+            .collect();
+        let mut configured_families = Vec::new();
+        for role in Role::ALL {
+            for name in configured(role, config) {
+                let (_, weight) = embedded(role);
+                let found = match select(book, name, weight) {
+                    Some(i) => Ok(origins[i].clone()),
+                    None => Err(near_families(book, name)
+                        .into_iter()
+                        .map(String::from)
+                        .collect()),
+                };
+                configured_families.push(Wanted {
+                    role,
+                    name: name.clone(),
+                    found,
+                });
+            }
+        }
+        (
+            Survey {
+                folders,
+                configured: configured_families,
+            },
+            warnings,
+        )
+    }
+}
+
 fn select(book: &FontBook, family: &str, weight: u16) -> Option<usize> {
     book.select(
         &family.to_lowercase(),
@@ -410,18 +610,37 @@ fn select(book: &FontBook, family: &str, weight: u16) -> Option<usize> {
     )
 }
 
-fn missing_family(book: &FontBook, role: Role, name: &str) -> UsageError {
-    let names: Vec<&str> = book.families().map(|(f, _)| f).collect();
-    let near: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|f| f.contains(name) || name.contains(*f) || nearest(name, &[f]).is_some())
+/// Families in `book` whose names are near `name`: the exact name to type.
+fn near_families<'b>(book: &'b FontBook, name: &str) -> Vec<&'b str> {
+    let lower = name.to_lowercase();
+    book.families()
+        .map(|(f, _)| f)
+        .filter(|f| {
+            let f_lower = f.to_lowercase();
+            f_lower.contains(&lower) || lower.contains(&f_lower) || nearest(name, &[f]).is_some()
+        })
         .take(5)
+        .collect()
+}
+
+fn missing_families(book: &FontBook, missing: &[(Role, String)]) -> UsageError {
+    let names: Vec<String> = missing
+        .iter()
+        .map(|(role, name)| format!("{} “{name}”", role.key()))
         .collect();
-    let help = if near.is_empty() {
-        "把字体文件放进简报文件夹里的一个文件夹，用 [fonts] paths = [\"文件夹\"] 指定，或用 --font-path 指定别处的文件夹；已安装在系统里的字体用 --system-fonts（或 [fonts] system = true）；`jianbao fonts` 列出找到的字体".to_string()
-    } else {
-        format!("找到的相近字体：{}", near.join("、"))
-    };
-    UsageError::new(format!("找不到 [fonts] {} 里的字体“{name}”", role.key())).help(help)
+    let near: Vec<String> = missing
+        .iter()
+        .filter_map(|(_, name)| {
+            let near = near_families(book, name);
+            (!near.is_empty()).then(|| format!("“{name}”相近的有：{}", near.join("、")))
+        })
+        .collect();
+    let mut help = near;
+    help.push("`jianbao fonts` 列出字体文件夹里的每一种字体和要填的准确名字；字体文件放进一个文件夹，用 [fonts] paths = [\"文件夹\"] 或 --font-path 指定；装在系统里的字体要加 --system-fonts（或 [fonts] system = true）".to_string());
+    UsageError::new(format!(
+        "找不到 jianbao.toml [fonts] 里的 {} 个字体：{}",
+        missing.len(),
+        names.join("，")
+    ))
+    .help(help.join("\n        "))
 }

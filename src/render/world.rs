@@ -55,6 +55,12 @@ impl Engine {
         }
     }
 
+    /// The layout's source text: what a PDF depends on besides the issue
+    /// and the fonts.
+    pub fn layout_text(&self) -> &str {
+        self.layout.text()
+    }
+
     /// Where a typst diagnostic points: a line and column of the layout,
     /// or the path of another file typst read (a picture).
     pub fn place(&self, span: DiagSpan) -> Option<String> {

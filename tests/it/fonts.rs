@@ -18,6 +18,7 @@ fn fonts_lists_every_role_with_its_embedded_face() {
     let out = jianbao(&repo(), &["fonts"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
+    let text = text.split("每个角色依次试用的字体").nth(1).unwrap();
     for (role, family) in [
         ("title", "FandolSong"),
         ("body", "FandolFang R"),
@@ -32,7 +33,7 @@ fn fonts_lists_every_role_with_its_embedded_face() {
             .unwrap_or_else(|| panic!("no {role} in\n{text}"));
         let first = block.lines().nth(1).unwrap();
         assert!(
-            first.contains(family) && first.contains("embedded"),
+            first.contains(family) && first.contains("内置"),
             "{role}: {first}"
         );
     }
@@ -63,7 +64,8 @@ fn a_configured_family_comes_first() {
     let out = jianbao(dir.path(), &["fonts"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    let body = text.split("body ").nth(1).unwrap();
+    let roles = text.split("每个角色依次试用的字体").nth(1).unwrap();
+    let body = roles.split("body ").nth(1).unwrap();
     assert!(
         body.lines().nth(1).unwrap().contains("Droid Sans Fallback"),
         "{text}"
@@ -114,7 +116,8 @@ fn fonts_from_a_font_path_are_used() {
     let out = jianbao(dir.path(), &["fonts"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    let body = text.split("body ").nth(1).unwrap();
+    let roles = text.split("每个角色依次试用的字体").nth(1).unwrap();
+    let body = roles.split("body ").nth(1).unwrap();
     assert!(body.lines().nth(1).unwrap().contains("FandolKai"), "{text}");
     let out = jianbao(dir.path(), &["build", "4"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -6,10 +6,12 @@
 //! (`robustness`). The corpus of `jianbao check` outputs is a binary of
 //! its own (`tests/corpus.rs`).
 
+mod archive;
 mod build;
 mod common;
 mod completeness;
 mod composition;
+mod daily;
 mod fonts;
 mod geometry;
 mod hostile;

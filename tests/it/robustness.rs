@@ -674,6 +674,8 @@ fn build_once(bytes: &[u8], earlier_pdf: bool) -> Result<(Option<i32>, String), 
     let names: Vec<String> = match std::fs::read_dir(&out_dir) {
         Ok(entries) => entries
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            // What each PDF was built from: not a temporary file.
+            .filter(|n| n != ".jianbao-manifest.json")
             .collect(),
         Err(_) => Vec::new(),
     };
