@@ -1,12 +1,14 @@
-//! Command-line interface: `jianbao build`, `jianbao check`, `jianbao fonts`.
-//! Parses the arguments, calls the library and prints what it says.
+//! Command-line interface: `jianbao build`, `check`, `fonts`, `export`,
+//! `layout`, `watch`, `serve`. Parses the arguments, calls the library and
+//! prints what it says.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::archive::{Builder, Outcome};
+use crate::archive::{self, Builder, Outcome, Settings, page_image_path};
+use crate::config::PdfStandard;
 use crate::diagnostic::{Diagnostic, UsageError};
 use crate::fonts::{Origin, Role};
 use crate::publication::{Options, Publication};
@@ -40,6 +42,44 @@ pub enum Command {
         /// Issues to build: a number (4), year/number (2023/4), an id (004)
         /// or a file. All issues when none is given.
         issues: Vec<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Write one issue as a self-contained Typst project (main.typ,
+    /// issue.json, pictures, fonts) for hand-tuning or the stock compiler.
+    Export {
+        /// The issue to export.
+        issue: String,
+        /// A new (or empty) folder for the project.
+        #[arg(value_name = "DIR")]
+        folder: PathBuf,
+        #[command(flatten)]
+        layout: LayoutArgs,
+    },
+    /// Show the layout in use; --eject writes the built-in one to
+    /// layouts/bulletin.typ for the office to change.
+    Layout {
+        /// Write the built-in layout to layouts/bulletin.typ.
+        #[arg(long)]
+        eject: bool,
+    },
+    /// Rebuild an issue on every save of it, jianbao.toml, its pictures or
+    /// the layout (Ctrl-C ends).
+    Watch {
+        /// The issue; without one, the newest, then whichever is saved.
+        issue: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Like watch, plus a live preview in the browser on 127.0.0.1.
+    Serve {
+        /// The issue; without one, the newest, then whichever is saved.
+        issue: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// Port on 127.0.0.1; 0 picks a free one.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
     },
     /// Check jianbao.toml and issues and report every problem found.
     Check {
@@ -62,6 +102,45 @@ pub enum Command {
         issues: Vec<String>,
     },
 }
+
+/// What `build`, `watch` and `serve` write.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// pdf (default), or png: one picture per page (out/004-1.png …).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Pdf)]
+    pub format: OutputFormat,
+    /// Pixels per inch of --format png.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(10..=600), value_name = "PPI")]
+    pub ppi: Option<u16>,
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+}
+
+/// The layout and the PDF standard, over jianbao.toml's `[output]`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LayoutArgs {
+    /// PDF standard: a-2b for the archive; also 1.4 … 2.0, a-1b, a-1a,
+    /// a-2u, a-2a, a-3b, a-3u, a-3a, a-4, a-4f, a-4e, ua-1.
+    #[arg(long, value_parser = parse_standard, value_name = "STANDARD")]
+    pub pdf_standard: Option<PdfStandard>,
+    /// The office's own layout (a .typ file inside the publication).
+    #[arg(long, value_name = "FILE")]
+    pub layout: Option<PathBuf>,
+}
+
+fn parse_standard(name: &str) -> Result<PdfStandard, String> {
+    PdfStandard::from_name(name)
+        .ok_or_else(|| format!("不认识的 PDF 标准；可用的有 {}", PdfStandard::names()))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Pdf,
+    Png,
+}
+
+/// `--ppi` when none is given.
+pub const DEFAULT_PPI: u16 = 150;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Color {
@@ -124,9 +203,114 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             }
             Ok(code)
         }
-        Command::Build { issues } => build(&publication, issues),
+        Command::Build { issues, output } => build(&publication, issues, &start, output),
         Command::Fonts { issues } => fonts(&publication, issues),
+        Command::Export {
+            issue,
+            folder,
+            layout,
+        } => export(&publication, issue, &start, folder, layout),
+        Command::Layout { eject } => layout(&publication, *eject),
+        Command::Watch { issue, output } => {
+            let request = watch_request(&publication, &start, options, issue, output)?;
+            crate::watch::run(&request, |_| {})?;
+            Ok(EXIT_OK)
+        }
+        Command::Serve {
+            issue,
+            output,
+            port,
+        } => {
+            let request = watch_request(&publication, &start, options, issue, output)?;
+            let preview = crate::serve::Preview::start(*port)?;
+            // The one line on stdout: scripts (and the tests) read the address.
+            println!("{}", preview.url());
+            let _ = std::io::stdout().flush();
+            eprintln!("预览：{}（只在本机可以打开；Ctrl-C 结束）", preview.url());
+            crate::watch::run(&request, |rebuilt| match rebuilt {
+                crate::watch::Rebuilt::Pages { issue, document } => {
+                    preview.show_pages(issue, crate::render::svg_pages(document));
+                }
+                crate::watch::Rebuilt::Problem(text) => preview.show_problem(&text),
+            })?;
+            Ok(EXIT_OK)
+        }
     }
+}
+
+/// `--format` and `--ppi` as the library's format.
+fn format(output: &OutputArgs) -> Result<archive::Format, UsageError> {
+    match (output.format, output.ppi) {
+        (OutputFormat::Pdf, None) => Ok(archive::Format::Pdf),
+        (OutputFormat::Pdf, Some(_)) => Err(UsageError::new("--ppi 只用于 --format png")
+            .help("例如 jianbao build 4 --format png --ppi 300")),
+        (OutputFormat::Png, ppi) => Ok(archive::Format::Png {
+            ppi: f32::from(ppi.unwrap_or(DEFAULT_PPI)),
+        }),
+    }
+}
+
+/// `--layout FILE` as typed (relative to where jianbao runs) as a path
+/// inside the publication.
+fn layout_path(
+    publication: &Publication,
+    start: &Path,
+    layout: &LayoutArgs,
+) -> Result<Option<PathBuf>, UsageError> {
+    let Some(path) = &layout.layout else {
+        return Ok(None);
+    };
+    let real = start.join(path).canonicalize().map_err(|_| {
+        UsageError::new(format!("找不到版式文件 {}", path.display()))
+            .help("`jianbao layout --eject` 把内置版式写到 layouts/bulletin.typ，改它即可")
+    })?;
+    match real.strip_prefix(&publication.root) {
+        Ok(relative) => Ok(Some(relative.to_path_buf())),
+        Err(_) => Err(
+            UsageError::new(format!("版式文件 {} 不在简报文件夹里", path.display()))
+                .help("把版式放进简报文件夹（例如 layouts/）"),
+        ),
+    }
+}
+
+/// The settings of a command: jianbao.toml's `[output]` with the options
+/// over it, and the engine they need.
+fn settings(
+    publication: &Publication,
+    start: &Path,
+    format: archive::Format,
+    layout: &LayoutArgs,
+) -> Result<Option<Settings>, UsageError> {
+    let Some(config) = &publication.config else {
+        return Ok(None);
+    };
+    let path = layout_path(publication, start, layout)?;
+    Ok(Some(Settings::new(
+        config,
+        format,
+        layout.pdf_standard,
+        path,
+    )))
+}
+
+fn watch_request(
+    publication: &Publication,
+    start: &Path,
+    options: Options,
+    issue: &Option<String>,
+    output: &OutputArgs,
+) -> Result<crate::watch::Request, UsageError> {
+    if let Some(query) = issue {
+        publication.resolve(query)?;
+    }
+    Ok(crate::watch::Request {
+        start: start.to_path_buf(),
+        options,
+        issue: issue.clone(),
+        format: format(output)?,
+        pdf_standard: output.layout.pdf_standard,
+        layout: layout_path(publication, start, &output.layout)?,
+    })
 }
 
 /// `jianbao check --fix`: applies the cleaner's fixes to the selected
@@ -220,10 +404,21 @@ fn summary(diags: &[&Diagnostic], issues: usize) {
     }
 }
 
-fn build(publication: &Publication, queries: &[String]) -> Result<u8, UsageError> {
+fn build(
+    publication: &Publication,
+    queries: &[String],
+    start: &Path,
+    output: &OutputArgs,
+) -> Result<u8, UsageError> {
     let selection = publication.select(queries)?;
+    let format = format(output)?;
     let mut code = report(&publication.diagnostics(&selection), Format::Human, false);
-    let Ok(builder) = Builder::new(publication) else {
+    let Some(settings) = settings(publication, start, format, &output.layout)? else {
+        eprintln!("jianbao.toml 有错误，没有生成 PDF");
+        return Ok(EXIT_INPUT);
+    };
+    let engine = settings.engine(publication)?;
+    let Ok(builder) = Builder::with(publication, settings, engine) else {
         eprintln!("jianbao.toml 有错误，没有生成 PDF");
         return Ok(EXIT_INPUT);
     };
@@ -232,12 +427,33 @@ fn build(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
         let shown = display_path(&entry.file.path);
         let shown = shown.display();
         match outcome {
-            Outcome::Written { path, warnings } => {
+            Outcome::Written {
+                path,
+                pages,
+                warnings,
+            } => {
                 built += 1;
                 for w in warnings {
-                    eprintln!("{shown}: {w}");
+                    print_typst(&shown.to_string(), &w);
                 }
-                eprintln!("{shown} → {}", display_path(&path).display());
+                match format {
+                    archive::Format::Pdf => {
+                        eprintln!("{shown} → {}", display_path(&path).display())
+                    }
+                    archive::Format::Png { .. } => {
+                        // `path` is page 1's picture: out/004-1.png.
+                        let pdf = path.with_file_name(
+                            path.file_name()
+                                .map(|n| n.to_string_lossy().replace("-1.png", ".pdf"))
+                                .unwrap_or_default(),
+                        );
+                        eprintln!(
+                            "{shown} → {} … {}（{pages} 页）",
+                            display_path(&path).display(),
+                            display_path(&page_image_path(&pdf, pages)).display()
+                        )
+                    }
+                }
             }
             Outcome::HasErrors => {
                 eprintln!("{shown}: 有错误，没有生成 PDF（原有的 PDF 保持不变）");
@@ -245,8 +461,9 @@ fn build(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
             }
             Outcome::Failed(errors) => {
                 for e in errors {
-                    eprintln!("{shown}: {e}");
+                    print_typst(&shown.to_string(), &e);
                 }
+                eprintln!("{shown}: 排版失败，没有生成（原有的文件保持不变）");
                 code = code.max(EXIT_INPUT);
             }
             Outcome::WriteFailed(path, e) => {
@@ -259,6 +476,95 @@ fn build(publication: &Publication, queries: &[String]) -> Result<u8, UsageError
         eprintln!("生成了 {built} 期，共 {} 期", selection.issues.len());
     }
     Ok(code)
+}
+
+/// One of typst's diagnostics: with its own place and source line when it
+/// points into a layout, else after the issue's path.
+fn print_typst(shown: &str, d: &crate::render::TypstDiagnostic) {
+    let mut err = anstream::stderr().lock();
+    if d.diagnostic().is_some() {
+        let _ = writeln!(err, "{d}");
+    } else {
+        let _ = writeln!(err, "{shown}: {d}");
+    }
+}
+
+fn export(
+    publication: &Publication,
+    query: &str,
+    start: &Path,
+    dir: &Path,
+    layout: &LayoutArgs,
+) -> Result<u8, UsageError> {
+    let selection = publication.select(&[query.to_string()])?;
+    let code = report(&publication.diagnostics(&selection), Format::Human, false);
+    let entry = &publication.issues[selection.issues[0]];
+    let (Some(settings), Some(issue)) = (
+        settings(publication, start, archive::Format::Pdf, layout)?,
+        entry.issue.as_ref().filter(|_| !entry.has_errors()),
+    ) else {
+        eprintln!("有错误，没有导出");
+        return Ok(EXIT_INPUT.max(code));
+    };
+    let engine = settings.engine(publication)?;
+    let builder = Builder::with(publication, settings, engine)
+        .map_err(|_| UsageError::new("jianbao.toml 有错误"))?;
+    let shown = display_path(&entry.file.path).display().to_string();
+    let (files, _) = match crate::export::project(&builder, issue) {
+        Ok(p) => p,
+        Err(crate::export::ExportError::Layout(errors)) => {
+            for e in &errors {
+                print_typst(&shown, e);
+            }
+            return Ok(EXIT_INPUT);
+        }
+        Err(crate::export::ExportError::Folder(e)) => return Err(e),
+    };
+    let dir = start.join(dir);
+    crate::export::write_project(&files, &dir)?;
+    let fonts = files.keys().filter(|p| p.starts_with("fonts")).count();
+    eprintln!(
+        "{shown} → {}（main.typ、issue.json、{} 个其他文件、{fonts} 个字体文件）",
+        display_path(&dir).display(),
+        files.len() - 2 - fonts
+    );
+    eprintln!(
+        "用 Typst 编译：cd {} && typst compile --font-path fonts main.typ",
+        display_path(&dir).display()
+    );
+    Ok(code)
+}
+
+/// `jianbao layout`: which layout is in use; `--eject` writes the built-in
+/// one into the publication.
+fn layout(publication: &Publication, eject: bool) -> Result<u8, UsageError> {
+    use crate::render::world::{LAYOUT, LAYOUT_SHOWN};
+    let configured = publication.config.as_ref().and_then(|c| c.layout.clone());
+    if !eject {
+        match configured {
+            Some(path) => println!("{}（jianbao.toml [output] layout）", path.display()),
+            None => println!("内置版式（`jianbao layout --eject` 把它写到 {LAYOUT_SHOWN}）"),
+        }
+        return Ok(EXIT_OK);
+    }
+    let path = publication.root.join(LAYOUT_SHOWN);
+    let shown = display_path(&path);
+    if path.exists() {
+        return Err(
+            UsageError::new(format!("{} 已经存在，没有覆盖", shown.display()))
+                .help("先把它改名或删掉，再导出内置版式"),
+        );
+    }
+    crate::render::write_atomically(&path, LAYOUT.as_bytes())
+        .map_err(|e| UsageError::new(format!("无法写入 {}: {e}", shown.display())))?;
+    eprintln!("已写出内置版式：{}", shown.display());
+    if configured.is_none() {
+        eprintln!(
+            "要用它，在 jianbao.toml 的 [output] 表里写：layout = \"{LAYOUT_SHOWN}\"（或者 build 时加 --layout {LAYOUT_SHOWN}）"
+        );
+    }
+    eprintln!("版式读到的数据（issue.json）见 README 的“自己的版式”一节");
+    Ok(EXIT_OK)
 }
 
 fn fonts(publication: &Publication, queries: &[String]) -> Result<u8, UsageError> {

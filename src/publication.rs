@@ -73,6 +73,22 @@ impl Publication {
     /// [`UsageError`] is one that stops the run (no `jianbao.toml`, no
     /// `issues/`, a font that cannot be found).
     pub fn load(start: &Path, options: &Options) -> Result<Publication, UsageError> {
+        Self::load_reusing(start, options, None)
+    }
+
+    /// Loads the publication again (`watch`, after a save), keeping this
+    /// one's fonts when jianbao.toml names the same: loading and hashing
+    /// the font files costs more than a rebuild, and typst's caches are
+    /// keyed by them.
+    pub fn reload(&self, start: &Path, options: &Options) -> Result<Publication, UsageError> {
+        Self::load_reusing(start, options, Some(self))
+    }
+
+    fn load_reusing(
+        start: &Path,
+        options: &Options,
+        previous: Option<&Publication>,
+    ) -> Result<Publication, UsageError> {
         let root = find_root(start)?;
         let mut config_diagnostics = Vec::new();
         let config = Config::read(&root, &mut config_diagnostics);
@@ -88,13 +104,21 @@ impl Publication {
                 .with_help("每一期是 issues/ 或 issues/年份/ 下的一个 .md 文件")
             })
             .collect();
-        let fonts = match &config {
-            Some(config) => Some(Arc::new(Fonts::load(
+        let same_fonts = |p: &&Publication| {
+            p.root == root
+                && p.config.as_ref().map(|c| &c.fonts) == config.as_ref().map(|c| &c.fonts)
+        };
+        let fonts = match (
+            &config,
+            previous.filter(same_fonts).and_then(|p| p.fonts.clone()),
+        ) {
+            (Some(_), Some(fonts)) => Some(fonts),
+            (Some(config), None) => Some(Arc::new(Fonts::load(
                 &config.fonts,
                 &root,
                 &options.font_paths,
             )?)),
-            None => None,
+            (None, _) => None,
         };
         let ctx = check::Context {
             root: &root,
