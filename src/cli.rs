@@ -529,7 +529,7 @@ fn export(
         files.len() - 2 - fonts
     );
     eprintln!(
-        "用 Typst 编译：cd {} && typst compile --font-path fonts main.typ",
+        "用 Typst 编译：cd {} && typst compile --font-path fonts --ignore-system-fonts main.typ",
         display_path(&dir).display()
     );
     Ok(code)

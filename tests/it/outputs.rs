@@ -346,7 +346,7 @@ fn export_is_a_project_stock_typst_turns_into_the_same_pages() {
         let target = tempfile::tempdir().unwrap();
         let project = target.path().join("project");
         let out = build(dir.path(), &["export", issue, project.to_str().unwrap()]);
-        assert!(stderr(&out).contains("typst compile --font-path fonts main.typ"));
+        assert!(stderr(&out).contains("typst compile --font-path fonts"));
         for file in ["main.typ", "issue.json", "fonts/FandolFang-Regular.otf"] {
             assert!(project.join(file).is_file(), "{file} missing");
         }
@@ -559,4 +559,49 @@ fn a_layout_reads_its_own_folder_only() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Every key of the data and every kind of row, found in real data.
+fn keys(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                out.push(k.clone());
+                if k == "kind" || k == "role" || k == "face" {
+                    out.extend(v.as_str().map(String::from));
+                }
+                keys(v, out);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| keys(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn issue_json_is_documented() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let start = readme.find("<!-- issue.json").expect("the schema section");
+    let end = start + readme[start..].find("### Watching").unwrap();
+    let schema = &readme[start..end];
+    for (publication, issue) in [(repo(), "4"), (fixture("features"), "2023/1")] {
+        let dir = copy_publication(&publication);
+        let options = jianbao::publication::Options {
+            font_paths: Vec::new(),
+            today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        };
+        let p = jianbao::publication::Publication::load(dir.path(), &options).unwrap();
+        let entry = &p.issues[p.resolve(issue).unwrap()];
+        let builder = jianbao::archive::Builder::new(&p).unwrap();
+        let laid = builder.layout(entry.issue.as_ref().unwrap()).unwrap();
+        let data: serde_json::Value = serde_json::from_slice(&laid.data).unwrap();
+        let mut found = Vec::new();
+        keys(&data, &mut found);
+        for key in found {
+            assert!(
+                schema.contains(&format!("`{key}`")),
+                "`{key}` of /issue.json is not documented in README.md"
+            );
+        }
+    }
 }
