@@ -1,30 +1,34 @@
-//! Building PDFs — a clerk's `jianbao build 4` as well as a whole archive
-//! in one command. An issue is rebuilt only when something it depends on
-//! changed (see [`Builder::inputs`]); the others are laid out in parallel
-//! on `jobs` threads, in small batches, sharing the fonts, the parsed
-//! layout and typst's caches, which are trimmed between batches so memory
-//! stays flat. What each PDF was built from is kept in the output folder's
-//! [`Manifest`].
+//! Building PDFs (or PNG pages) — a clerk's `jianbao build 4` as well as a
+//! whole archive in one command. An issue is rebuilt only when something
+//! it depends on changed (see [`Builder::inputs`]); the others are laid out
+//! in parallel on `jobs` threads, in small batches, sharing the fonts, the
+//! parsed layout and typst's caches, which are trimmed between batches so
+//! memory stays flat. What each PDF was built from is kept in the output
+//! folder's [`Manifest`].
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::config::{CONFIG_FILE, Config};
+use crate::config::{CONFIG_FILE, Config, PdfStandard};
+use crate::diagnostic::UsageError;
 use crate::issue::{Block, Issue};
 use crate::manifest::{Hash, Manifest};
 use crate::publication::{IssueEntry, Publication};
-use crate::render::{self, Engine, Laid, TypstDiagnostic};
+use crate::render::{self, Engine, Laid, OutputData, TypstDiagnostic};
 use crate::source::display_path;
 
 /// What became of one selected issue.
 pub enum Outcome {
     /// The PDF is written; with typst's warnings, if it had any.
     Written {
+        /// The PDF, or the first page's PNG.
         path: PathBuf,
+        pages: usize,
         warnings: Vec<TypstDiagnostic>,
         /// What the clerk should know about the pages.
         notes: Vec<String>,
@@ -46,6 +50,72 @@ pub enum Outcome {
         error: std::io::Error,
         kept: bool,
     },
+}
+
+/// What an issue becomes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Format {
+    /// `out/004.pdf`.
+    Pdf,
+    /// One PNG per page at this many pixels per inch: `out/004-1.png` ….
+    Png { ppi: f32 },
+}
+
+/// How issues are built: jianbao.toml's `[output]` with what the command
+/// line says over it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub format: Format,
+    pub pdf_standard: Option<PdfStandard>,
+    /// The office's own layout, relative to the publication; `None` for
+    /// the built-in one.
+    pub layout: Option<PathBuf>,
+}
+
+impl Settings {
+    /// jianbao.toml's settings; `pdf_standard` and `layout`, when given,
+    /// override it.
+    pub fn new(
+        config: &Config,
+        format: Format,
+        pdf_standard: Option<PdfStandard>,
+        layout: Option<PathBuf>,
+    ) -> Self {
+        Self {
+            format,
+            pdf_standard: pdf_standard.or(config.pdf_standard),
+            layout: layout.or_else(|| config.layout.clone()),
+        }
+    }
+
+    /// The engine these settings call for: the publication's fonts and
+    /// the layout.
+    pub fn engine(&self, publication: &Publication) -> Result<Arc<Engine>, UsageError> {
+        let fonts = publication
+            .fonts
+            .clone()
+            .ok_or_else(|| UsageError::new("jianbao.toml 有错误"))?;
+        Engine::with_layout(fonts, &publication.root, self.layout.as_deref()).map(Arc::new)
+    }
+
+    /// What the layout is told about the output (`output` in `/issue.json`):
+    /// PNG pages are not a PDF, whatever standard PDFs follow.
+    pub fn output_data(&self) -> OutputData {
+        match self.format {
+            Format::Pdf => OutputData::new(self.pdf_standard),
+            Format::Png { .. } => OutputData::new(None),
+        }
+    }
+}
+
+/// The PNG of page `n` (from 1) of the issue whose PDF is `pdf`:
+/// `out/004.pdf` → `out/004-1.png`.
+pub fn page_image_path(pdf: &Path, n: usize) -> PathBuf {
+    let stem = pdf
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    pdf.with_file_name(format!("{stem}-{n}.png"))
 }
 
 /// How to build.
@@ -74,7 +144,8 @@ pub struct ConfigHasErrors;
 pub struct Builder<'a> {
     publication: &'a Publication,
     config: &'a Config,
-    engine: Engine,
+    settings: Settings,
+    engine: Arc<Engine>,
     /// What every issue's PDF depends on (see [`Builder::inputs`]).
     shared_inputs: Hash,
 }
@@ -93,11 +164,24 @@ struct Job<'e> {
 const SAVE_EVERY: Duration = Duration::from_secs(2);
 
 impl<'a> Builder<'a> {
+    /// A builder with jianbao.toml's settings: PDF, its layout.
     pub fn new(publication: &'a Publication) -> Result<Self, ConfigHasErrors> {
+        let config = publication.config.as_ref().ok_or(ConfigHasErrors)?;
+        let settings = Settings::new(config, Format::Pdf, None, None);
+        let engine = settings.engine(publication).map_err(|_| ConfigHasErrors)?;
+        Self::with(publication, settings, engine)
+    }
+
+    /// A builder with these settings and an engine made for them (kept by
+    /// `watch` between rebuilds).
+    pub fn with(
+        publication: &'a Publication,
+        settings: Settings,
+        engine: Arc<Engine>,
+    ) -> Result<Self, ConfigHasErrors> {
         let (Some(config), Some(fonts)) = (&publication.config, &publication.fonts) else {
             return Err(ConfigHasErrors);
         };
-        let engine = Engine::new(fonts.clone());
         let mut h = Sha256::new();
         h.update(concat!(
             "jianbao ",
@@ -110,7 +194,18 @@ impl<'a> Builder<'a> {
             h.update((bytes.len() as u64).to_le_bytes());
             h.update(bytes);
         };
-        part(&mut h, engine.layout_text().as_bytes());
+        part(&mut h, format!("{:?}", settings.pdf_standard).as_bytes());
+        // The layout: the built-in one's text, or every file of the folder
+        // an office's own layout is in (what it may import).
+        part(&mut h, engine.layout_text().unwrap_or_default().as_bytes());
+        if let Some(layout) = &settings.layout {
+            let dir = publication.root.join(layout);
+            let dir = dir.parent().unwrap_or(&publication.root);
+            for (rel, bytes) in layout_files(dir, dir == publication.root) {
+                part(&mut h, rel.as_bytes());
+                part(&mut h, &bytes);
+            }
+        }
         part(&mut h, &fonts.identity());
         // jianbao.toml as bytes: any edit rebuilds every issue.
         part(
@@ -120,15 +215,27 @@ impl<'a> Builder<'a> {
         Ok(Self {
             publication,
             config,
+            settings,
             engine,
             shared_inputs: h.finalize().into(),
         })
     }
 
-    /// Lays one issue out with the embedded layout.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// Lays one issue out with the layout of the settings.
     pub fn layout(&self, issue: &Issue) -> Result<Laid, Vec<TypstDiagnostic>> {
         let p = self.publication;
-        render::layout(&self.engine, &p.root, self.config, issue, p.today)
+        render::layout(
+            &self.engine,
+            &p.root,
+            self.config,
+            issue,
+            p.today,
+            self.settings.output_data(),
+        )
     }
 
     /// The hash of everything an issue's PDF depends on: the jianbao
@@ -209,7 +316,9 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let inputs = self.inputs(issue, &mut manifest);
+            // PNG pages are not in the manifest: always made afresh.
             if !options.force
+                && self.settings.format == Format::Pdf
                 && inputs.is_some_and(|h| manifest.is_current(&entry.file.id, &h, &out))
             {
                 report(entry, Outcome::UpToDate { path: out });
@@ -244,7 +353,9 @@ impl<'a> Builder<'a> {
                 None => run(),
             };
             for (job, outcome) in chunk.iter().zip(outcomes) {
-                if let (Outcome::Written { .. }, Some(inputs)) = (&outcome, &job.inputs) {
+                if let (Outcome::Written { .. }, Some(inputs), Format::Pdf) =
+                    (&outcome, &job.inputs, self.settings.format)
+                {
                     let bytes = std::fs::metadata(&job.out).map_or(0, |m| m.len());
                     manifest.record(&job.entry.file.id, inputs, bytes);
                 }
@@ -278,44 +389,81 @@ impl<'a> Builder<'a> {
         manifest.save(&|rel| named.contains(rel))
     }
 
-    /// Builds one issue: layout, PDF, atomic write.
+    /// Builds one issue: layout, PDF or PNGs, atomic writes.
     fn build_one(&self, job: &Job) -> Outcome {
-        let kept = || job.out.is_file().then(|| job.out.clone());
-        let laid = match self.layout(job.issue) {
-            Ok(laid) => laid,
-            Err(errors) => {
-                return Outcome::Failed {
-                    errors,
-                    kept: kept(),
+        match self.layout(job.issue) {
+            Ok(laid) => self.write(&job.entry.file.id, job.issue, laid, &job.out),
+            Err(errors) => Outcome::Failed {
+                errors,
+                kept: job.out.is_file().then(|| job.out.clone()),
+            },
+        }
+    }
+
+    /// Writes a laid-out issue whose PDF goes to `out`. Everything is made
+    /// in memory first, so a failure writes nothing.
+    pub fn write(&self, id: &str, issue: &Issue, laid: Laid, out: &Path) -> Outcome {
+        let pages = laid.document.pages().len();
+        let kept = || out.is_file().then(|| out.to_path_buf());
+        let files: Vec<(PathBuf, Vec<u8>)> = match self.settings.format {
+            Format::Pdf => {
+                // Stable across builds: the same input gives the same bytes.
+                let ident = format!("jianbao:{}:{id}", self.config.imprint.publisher);
+                let standard = self.settings.pdf_standard;
+                match render::export_pdf(
+                    &self.engine,
+                    &laid.document,
+                    &ident,
+                    issue.date(),
+                    standard,
+                ) {
+                    Ok(pdf) => vec![(out.to_path_buf(), pdf)],
+                    Err(errors) => {
+                        return Outcome::Failed {
+                            errors,
+                            kept: kept(),
+                        };
+                    }
+                }
+            }
+            Format::Png { ppi } => match render::png_pages(&laid.document, ppi) {
+                Ok(pngs) => pngs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, png)| (page_image_path(out, i + 1), png))
+                    .collect(),
+                Err(e) => {
+                    let path = page_image_path(out, 1);
+                    return Outcome::WriteFailed {
+                        kept: path.is_file(),
+                        path,
+                        error: std::io::Error::other(e),
+                    };
+                }
+            },
+        };
+        for (path, bytes) in &files {
+            let existed = path.is_file();
+            if let Err(error) = render::write_atomically(path, bytes) {
+                return Outcome::WriteFailed {
+                    path: path.clone(),
+                    error,
+                    kept: existed,
                 };
             }
-        };
-        // Stable across builds: the same input gives the same bytes.
-        let ident = format!(
-            "jianbao:{}:{}",
-            self.config.imprint.publisher, job.entry.file.id
-        );
-        let pdf = match render::export_pdf(&self.engine, &laid.document, &ident, job.issue.date()) {
-            Ok(pdf) => pdf,
-            Err(errors) => {
-                return Outcome::Failed {
-                    errors,
-                    kept: kept(),
-                };
+        }
+        if matches!(self.settings.format, Format::Png { .. }) {
+            // Pages of a longer earlier version would pass for this one's.
+            let mut n = pages + 1;
+            while std::fs::remove_file(page_image_path(out, n)).is_ok() {
+                n += 1;
             }
-        };
-        let existed = job.out.is_file();
-        match render::write_atomically(&job.out, &pdf) {
-            Ok(()) => Outcome::Written {
-                path: job.out.clone(),
-                warnings: laid.warnings,
-                notes: laid.notes,
-            },
-            Err(error) => Outcome::WriteFailed {
-                path: job.out.clone(),
-                error,
-                kept: existed,
-            },
+        }
+        Outcome::Written {
+            path: files[0].0.clone(),
+            pages,
+            warnings: laid.warnings,
+            notes: laid.notes,
         }
     }
 }
@@ -326,4 +474,41 @@ fn pictures(issue: &Issue) -> impl Iterator<Item = &str> {
         Block::Picture { path, .. } => Some(path.value.as_str()),
         _ => None,
     })
+}
+
+/// The files of the folder an office's layout is in (and below it), by
+/// path, for the hash of what a PDF depends on. Bounded: a layout folder
+/// is a few small files.
+fn layout_files(dir: &Path, root_level: bool) -> Vec<(String, Vec<u8>)> {
+    const MOST: usize = 256;
+    const LARGEST: u64 = 16 << 20;
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let Ok(kind) = e.file_type() else { continue };
+            let path = e.path();
+            if kind.is_dir() {
+                // A layout at the top of the publication: only its own
+                // folder's files, not the issues and PDFs below it.
+                if !root_level {
+                    stack.push(path);
+                }
+            } else if kind.is_file()
+                && found.len() < MOST
+                && e.metadata().is_ok_and(|m| m.len() <= LARGEST)
+            {
+                let rel = path.strip_prefix(dir).unwrap_or(&path);
+                found.push((
+                    rel.to_string_lossy().into_owned(),
+                    std::fs::read(&path).unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    found.sort();
+    found
 }

@@ -1,4 +1,5 @@
-//! Command-line interface: `jianbao init`, `new`, `build`, `check`, `fonts`.
+//! Command-line interface: `jianbao init`, `new`, `build`, `check`, `fonts`,
+//! `export`, `layout`, `watch`, `serve`.
 //! Parses the arguments (help and usage errors in Chinese, like every other
 //! message), calls the library and prints what it says.
 //!
@@ -8,12 +9,13 @@
 
 use std::io::{IsTerminal, Write};
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::archive::{BuildOptions, Builder, Outcome};
+use crate::archive::{self, BuildOptions, Builder, Outcome, Settings, page_image_path};
+use crate::config::PdfStandard;
 use crate::diagnostic::{Diagnostic, UsageError};
 use crate::fonts::{Origin, Role};
 use crate::publication::{Options, Publication, Shard};
@@ -125,6 +127,8 @@ pub enum Command {
         /// 把 PDF 写到这个文件夹（没有就创建），不用 jianbao.toml 的输出文件夹；可以在简报文件夹外面
         #[arg(long = "out", value_name = "文件夹")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// 检查 jianbao.toml 和期刊文件，报告找到的每一个问题
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao check [期号…] [选项]")]
@@ -150,7 +154,86 @@ pub enum Command {
         #[arg(value_name = "期号", help_heading = "参数")]
         issues: Vec<String>,
     },
+    /// 把一期导出成独立的 Typst 项目（main.typ、issue.json、图片、字体），可以手工微调或用 typst 编译
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao export <期号> <文件夹> [选项]")]
+    Export {
+        /// 要导出的期
+        #[arg(value_name = "期号", help_heading = "参数")]
+        issue: String,
+        /// 放项目的文件夹（新的或空的）
+        #[arg(value_name = "文件夹", help_heading = "参数")]
+        folder: PathBuf,
+        #[command(flatten)]
+        layout: LayoutArgs,
+    },
+    /// 显示在用的版式；--eject 把内置版式写到 layouts/bulletin.typ，供本单位修改
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao layout [--eject]")]
+    Layout {
+        /// 把内置版式写到 layouts/bulletin.typ
+        #[arg(long)]
+        eject: bool,
+    },
+    /// 每次保存期刊文件、jianbao.toml、图片或版式，就重新生成这一期（Ctrl-C 结束）
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao watch [期号] [选项]")]
+    Watch {
+        /// 要看的期；不写就是最新的一期，之后保存哪一期就生成哪一期
+        #[arg(value_name = "期号", help_heading = "参数")]
+        issue: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// 同 watch，再在浏览器里实时预览（只在本机 127.0.0.1）
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao serve [期号] [选项]")]
+    Serve {
+        /// 要看的期；不写就是最新的一期，之后保存哪一期就显示哪一期
+        #[arg(value_name = "期号", help_heading = "参数")]
+        issue: Option<String>,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// 127.0.0.1 上的端口；0（默认）是随便一个空闲的
+        #[arg(long, default_value_t = 0, value_name = "端口")]
+        port: u16,
+    },
 }
+
+/// What `build`, `watch` and `serve` write.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// pdf（默认），或 png：每页一张图片（out/004-1.png …）
+    #[arg(long = "format", value_enum, default_value_t = OutputFormat::Pdf, value_name = "格式",
+          hide_default_value = true, hide_possible_values = true)]
+    pub format: OutputFormat,
+    /// --format png 的分辨率，每英寸像素数（默认 150）
+    #[arg(long, value_parser = clap::value_parser!(u16).range(10..=600), value_name = "PPI")]
+    pub ppi: Option<u16>,
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+}
+
+/// The layout and the PDF standard, over jianbao.toml's `[output]`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LayoutArgs {
+    /// PDF 标准：存档用 a-2b；还有 1.4 … 2.0、a-1b、a-1a、a-2u、a-2a、a-3b、a-3u、a-3a、a-4、a-4f、a-4e、ua-1
+    #[arg(long, value_parser = parse_standard, value_name = "标准")]
+    pub pdf_standard: Option<PdfStandard>,
+    /// 本单位自己的版式（简报文件夹里的 .typ 文件）
+    #[arg(long, value_name = "文件")]
+    pub layout: Option<PathBuf>,
+}
+
+fn parse_standard(name: &str) -> Result<PdfStandard, String> {
+    PdfStandard::from_name(name)
+        .ok_or_else(|| format!("不认识的 PDF 标准；可用的有 {}", PdfStandard::names()))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Pdf,
+    Png,
+}
+
+/// `--ppi` when none is given.
+pub const DEFAULT_PPI: u16 = 150;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Color {
@@ -373,16 +456,54 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             force,
             jobs,
             shard,
+            output,
             ..
         } => {
-            let mut options = BuildOptions {
+            let mut build_options = BuildOptions {
                 force: *force,
                 ..BuildOptions::default()
             };
             if let Some(jobs) = jobs {
-                options.jobs = jobs.get();
+                build_options.jobs = jobs.get();
             }
-            build(&mut publication, issues, &options, *shard)
+            build(
+                &mut publication,
+                issues,
+                &build_options,
+                *shard,
+                &start,
+                output,
+            )
+        }
+        Command::Export {
+            issue,
+            folder,
+            layout: layout_args,
+        } => export(&mut publication, issue, &start, folder, layout_args),
+        Command::Layout { eject } => layout(&publication, *eject),
+        Command::Watch { issue, output } => {
+            let request = watch_request(&publication, &start, options, issue, output)?;
+            crate::watch::run(&request, |_| {})?;
+            Ok(EXIT_OK)
+        }
+        Command::Serve {
+            issue,
+            output,
+            port,
+        } => {
+            let request = watch_request(&publication, &start, options, issue, output)?;
+            let preview = crate::serve::Preview::start(*port)?;
+            // The one line on stdout: scripts (and the tests) read the address.
+            tell!(std::io::stdout(), "{}", preview.url());
+            let _ = std::io::stdout().flush();
+            say!("预览：{}（只在本机可以打开；Ctrl-C 结束）", preview.url());
+            crate::watch::run(&request, |rebuilt| match rebuilt {
+                crate::watch::Rebuilt::Pages { issue, document } => {
+                    preview.show_pages(issue, crate::render::svg_pages(document));
+                }
+                crate::watch::Rebuilt::Problem(text) => preview.show_problem(&text),
+            })?;
+            Ok(EXIT_OK)
         }
         Command::New => {
             let path = crate::create::new_issue(&publication)?;
@@ -414,6 +535,81 @@ fn init(
     };
     say!("改好 jianbao.toml 里的单位名称，然后生成第1期：{go}jianbao build 1");
     Ok(EXIT_OK)
+}
+
+/// `--format` and `--ppi` as the library's format.
+fn format(output: &OutputArgs) -> Result<archive::Format, UsageError> {
+    match (output.format, output.ppi) {
+        (OutputFormat::Pdf, None) => Ok(archive::Format::Pdf),
+        (OutputFormat::Pdf, Some(_)) => Err(UsageError::new("--ppi 只用于 --format png")
+            .help("例如 jianbao build 4 --format png --ppi 300")),
+        (OutputFormat::Png, ppi) => Ok(archive::Format::Png {
+            ppi: f32::from(ppi.unwrap_or(DEFAULT_PPI)),
+        }),
+    }
+}
+
+/// `--layout FILE` as typed (relative to where jianbao runs) as a path
+/// inside the publication.
+fn layout_path(
+    publication: &Publication,
+    start: &Path,
+    layout: &LayoutArgs,
+) -> Result<Option<PathBuf>, UsageError> {
+    let Some(path) = &layout.layout else {
+        return Ok(None);
+    };
+    let real = start.join(path).canonicalize().map_err(|_| {
+        UsageError::new(format!("找不到版式文件 {}", path.display()))
+            .help("`jianbao layout --eject` 把内置版式写到 layouts/bulletin.typ，改它即可")
+    })?;
+    match real.strip_prefix(&publication.root) {
+        Ok(relative) => Ok(Some(relative.to_path_buf())),
+        Err(_) => Err(
+            UsageError::new(format!("版式文件 {} 不在简报文件夹里", path.display()))
+                .help("把版式放进简报文件夹（例如 layouts/）"),
+        ),
+    }
+}
+
+/// The settings of a command: jianbao.toml's `[output]` with the options
+/// over it, and the engine they need.
+fn settings(
+    publication: &Publication,
+    start: &Path,
+    format: archive::Format,
+    layout: &LayoutArgs,
+) -> Result<Option<Settings>, UsageError> {
+    let Some(config) = &publication.config else {
+        return Ok(None);
+    };
+    let path = layout_path(publication, start, layout)?;
+    Ok(Some(Settings::new(
+        config,
+        format,
+        layout.pdf_standard,
+        path,
+    )))
+}
+
+fn watch_request(
+    publication: &Publication,
+    start: &Path,
+    options: Options,
+    issue: &Option<String>,
+    output: &OutputArgs,
+) -> Result<crate::watch::Request, UsageError> {
+    if let Some(query) = issue {
+        publication.resolve(query)?;
+    }
+    Ok(crate::watch::Request {
+        start: start.to_path_buf(),
+        options,
+        issue: issue.clone(),
+        format: format(output)?,
+        pdf_standard: output.layout.pdf_standard,
+        layout: layout_path(publication, start, &output.layout)?,
+    })
 }
 
 /// `jianbao check --fix`: applies the cleaner's fixes to the selected
@@ -560,6 +756,17 @@ impl Progress {
         }
     }
 
+    /// Prints a line that is safe as it is (see [`typst_line`]).
+    fn safe_line(&self, text: &str) {
+        let print = || {
+            let _ = writeln!(anstream::stderr().lock(), "{text}");
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(print),
+            None => print(),
+        }
+    }
+
     /// One issue done; `line` is printed when there is no bar (the bar
     /// shows the count itself).
     fn done(&mut self, line: Option<String>) {
@@ -580,7 +787,10 @@ fn build(
     queries: &[String],
     options: &BuildOptions,
     shard: Option<Shard>,
+    start: &Path,
+    output: &OutputArgs,
 ) -> Result<u8, UsageError> {
+    let format = format(output)?;
     let clock = Instant::now();
     let mut selection = publication.select(queries)?;
     if let Some(shard) = shard {
@@ -589,7 +799,12 @@ fn build(
     publication.check_pictures(&selection);
     let publication = &*publication;
     let mut code = report(&publication.diagnostics(&selection), Format::Human, false);
-    let Ok(builder) = Builder::new(publication) else {
+    let Some(settings) = settings(publication, start, format, &output.layout)? else {
+        say!("jianbao.toml 有错误，没有生成 PDF");
+        return Ok(EXIT_INPUT);
+    };
+    let engine = settings.engine(publication)?;
+    let Ok(builder) = Builder::with(publication, settings, engine) else {
         say!("jianbao.toml 有错误，没有生成 PDF");
         return Ok(EXIT_INPUT);
     };
@@ -615,17 +830,34 @@ fn build(
         match outcome {
             Outcome::Written {
                 path,
+                pages,
                 warnings,
                 notes,
             } => {
                 built += 1;
                 for w in warnings {
-                    progress.line(&format!("{shown}: {w}"));
+                    progress.safe_line(&typst_line(&shown.to_string(), &w));
                 }
                 for n in notes {
                     progress.line(&format!("{shown}: note: {n}"));
                 }
-                progress.done(Some(format!("{shown} → {}", display_path(&path).display())));
+                let line = match format {
+                    archive::Format::Pdf => format!("{shown} → {}", display_path(&path).display()),
+                    archive::Format::Png { .. } => {
+                        // `path` is page 1's picture: out/004-1.png.
+                        let pdf = path.with_file_name(
+                            path.file_name()
+                                .map(|n| n.to_string_lossy().replace("-1.png", ".pdf"))
+                                .unwrap_or_default(),
+                        );
+                        format!(
+                            "{shown} → {} … {}（{pages} 页）",
+                            display_path(&path).display(),
+                            display_path(&page_image_path(&pdf, pages)).display()
+                        )
+                    }
+                };
+                progress.done(Some(line));
             }
             Outcome::UpToDate { path } => {
                 current += 1;
@@ -650,7 +882,7 @@ fn build(
                 failed += 1;
                 code = code.max(EXIT_INPUT);
                 for e in errors {
-                    progress.line(&format!("{shown}: {e}"));
+                    progress.safe_line(&typst_line(&shown.to_string(), &e));
                 }
                 progress.line(&format!(
                     "{shown}: 没有生成 PDF{}",
@@ -706,6 +938,106 @@ fn write_failed(path: &std::path::Path, error: &std::io::Error, kept: bool) -> U
     } else {
         e
     }
+}
+
+/// One of typst's diagnostics: with its own place and source line when it
+/// points into a layout, else after the issue's path.
+/// Safe to print as it is: a rendered diagnostic shows the input's
+/// characters escaped (and carries its own colour codes); anything else is
+/// escaped here.
+fn typst_line(shown: &str, d: &crate::render::TypstDiagnostic) -> String {
+    if d.diagnostic().is_some() {
+        d.to_string()
+    } else {
+        crate::script::escape_unprintable(&format!("{shown}: {d}")).into_owned()
+    }
+}
+
+fn export(
+    publication: &mut Publication,
+    query: &str,
+    start: &Path,
+    dir: &Path,
+    layout: &LayoutArgs,
+) -> Result<u8, UsageError> {
+    let selection = publication.select(&[query.to_string()])?;
+    publication.check_pictures(&selection);
+    let publication = &*publication;
+    let code = report(&publication.diagnostics(&selection), Format::Human, false);
+    let entry = &publication.issues[selection.issues[0]];
+    let (Some(settings), Some(issue)) = (
+        settings(publication, start, archive::Format::Pdf, layout)?,
+        entry.issue.as_ref().filter(|_| !entry.has_errors()),
+    ) else {
+        say!("有错误，没有导出");
+        return Ok(EXIT_INPUT.max(code));
+    };
+    let engine = settings.engine(publication)?;
+    let builder = Builder::with(publication, settings, engine)
+        .map_err(|_| UsageError::new("jianbao.toml 有错误"))?;
+    let shown = display_path(&entry.file.path).display().to_string();
+    let (files, _) = match crate::export::project(&builder, issue) {
+        Ok(p) => p,
+        Err(crate::export::ExportError::Layout(errors)) => {
+            for e in &errors {
+                let _ = writeln!(anstream::stderr().lock(), "{}", typst_line(&shown, e));
+            }
+            return Ok(EXIT_INPUT);
+        }
+        Err(crate::export::ExportError::Folder(e)) => return Err(e),
+    };
+    let dir = start.join(dir);
+    crate::export::write_project(&files, &dir)?;
+    let fonts = files.keys().filter(|p| p.starts_with("fonts")).count();
+    say!(
+        "{shown} → {}（main.typ、issue.json、{} 个其他文件、{fonts} 个字体文件）",
+        display_path(&dir).display(),
+        files.len() - 2 - fonts
+    );
+    say!(
+        "用 Typst 编译：cd {} && typst compile --font-path fonts --ignore-system-fonts main.typ",
+        display_path(&dir).display()
+    );
+    Ok(code)
+}
+
+/// `jianbao layout`: which layout is in use; `--eject` writes the built-in
+/// one into the publication.
+fn layout(publication: &Publication, eject: bool) -> Result<u8, UsageError> {
+    use crate::render::world::{LAYOUT, LAYOUT_SHOWN};
+    let configured = publication.config.as_ref().and_then(|c| c.layout.clone());
+    if !eject {
+        match configured {
+            Some(path) => tell!(
+                std::io::stdout(),
+                "{}（jianbao.toml [output] layout）",
+                path.display()
+            ),
+            None => tell!(
+                std::io::stdout(),
+                "内置版式（`jianbao layout --eject` 把它写到 {LAYOUT_SHOWN}）"
+            ),
+        }
+        return Ok(EXIT_OK);
+    }
+    let path = publication.root.join(LAYOUT_SHOWN);
+    let shown = display_path(&path);
+    if path.exists() {
+        return Err(
+            UsageError::new(format!("{} 已经存在，没有覆盖", shown.display()))
+                .help("先把它改名或删掉，再导出内置版式"),
+        );
+    }
+    crate::render::write_atomically(&path, LAYOUT.as_bytes())
+        .map_err(|e| UsageError::new(format!("无法写入 {}: {e}", shown.display())))?;
+    say!("已写出内置版式：{}", shown.display());
+    if configured.is_none() {
+        say!(
+            "要用它，在 jianbao.toml 的 [output] 表里写：layout = \"{LAYOUT_SHOWN}\"（或者 build 时加 --layout {LAYOUT_SHOWN}）"
+        );
+    }
+    say!("版式读到的数据（issue.json）见 README 的“自己的版式”一节");
+    Ok(EXIT_OK)
 }
 
 /// `jianbao fonts`: the font folders and what is in them, each configured

@@ -26,6 +26,94 @@ pub struct Config {
     pub source: Arc<SourceFile>,
     /// The strings that are printed (masthead, imprint) with their places.
     pub printed: Vec<Printed>,
+    /// `[output] pdf_standard`: the PDF standard the PDFs conform to.
+    pub pdf_standard: Option<PdfStandard>,
+    /// `[output] layout`: the office's own layout, a `.typ` file relative
+    /// to the publication root (checked to exist inside it); `None` is the
+    /// built-in layout.
+    pub layout: Option<PathBuf>,
+}
+
+/// A PDF standard typst-pdf 0.15 can enforce, by the name used in
+/// jianbao.toml and on the command line (typst's own names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PdfStandard {
+    V1_4,
+    V1_5,
+    V1_6,
+    V1_7,
+    V2_0,
+    A1b,
+    A1a,
+    A2b,
+    A2u,
+    A2a,
+    A3b,
+    A3u,
+    A3a,
+    A4,
+    A4f,
+    A4e,
+    Ua1,
+}
+
+impl PdfStandard {
+    pub const ALL: [PdfStandard; 17] = [
+        Self::V1_4,
+        Self::V1_5,
+        Self::V1_6,
+        Self::V1_7,
+        Self::V2_0,
+        Self::A1b,
+        Self::A1a,
+        Self::A2b,
+        Self::A2u,
+        Self::A2a,
+        Self::A3b,
+        Self::A3u,
+        Self::A3a,
+        Self::A4,
+        Self::A4f,
+        Self::A4e,
+        Self::Ua1,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::V1_4 => "1.4",
+            Self::V1_5 => "1.5",
+            Self::V1_6 => "1.6",
+            Self::V1_7 => "1.7",
+            Self::V2_0 => "2.0",
+            Self::A1b => "a-1b",
+            Self::A1a => "a-1a",
+            Self::A2b => "a-2b",
+            Self::A2u => "a-2u",
+            Self::A2a => "a-2a",
+            Self::A3b => "a-3b",
+            Self::A3u => "a-3u",
+            Self::A3a => "a-3a",
+            Self::A4 => "a-4",
+            Self::A4f => "a-4f",
+            Self::A4e => "a-4e",
+            Self::Ua1 => "ua-1",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// PDF/A: device-independent colour only (typst-pdf 0.15 embeds no
+    /// CMYK profile, so CMYK ink is refused).
+    pub fn is_archival(self) -> bool {
+        self.name().starts_with("a-")
+    }
+
+    /// The names, for help texts.
+    pub fn names() -> String {
+        Self::ALL.map(Self::name).join("、")
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -61,7 +149,7 @@ pub struct Imprint {
 
 /// `[fonts]`: families tried per role before the embedded default, and
 /// folders to load more fonts from.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FontConfig {
     pub title: Vec<String>,
     pub body: Vec<String>,
@@ -84,11 +172,15 @@ impl Config {
     pub fn read(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<Config> {
         let path = root.join(CONFIG_FILE);
         let file = read_source(root, &path, display_path(&path), diags)?;
-        parse_config(&file, diags)
+        parse_config(&file, root, diags)
     }
 }
 
-fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<Config> {
+fn parse_config(
+    file: &Arc<SourceFile>,
+    root: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Config> {
     let (table, recovery) = toml_table::parse(file, &file.text, 0, diags);
     let before = diags.len();
     let mut top =
@@ -216,6 +308,8 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         d.finish(diags);
     }
     let mut output_dir = PathBuf::from("out");
+    let mut pdf_standard = None;
+    let mut layout = None;
     if let Ok(Some(mut o)) = top.table("output", "dir = \"out\"", diags) {
         if let Some(dir) = o.string("dir", "\"out\"", diags) {
             if crate::sandbox::stays_inside(Path::new(&dir.value)) {
@@ -231,6 +325,26 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
                     .with_help("写简报文件夹里的相对路径，例如 dir = \"out\"；要写到别处，在命令行用 jianbao build --out 文件夹"),
                 );
             }
+        }
+        if let Some(s) = o.string("pdf_standard", "\"a-2b\"", diags) {
+            pdf_standard = PdfStandard::from_name(&s.value);
+            if pdf_standard.is_none() {
+                diags.push(
+                    Diagnostic::error(
+                        "bad-pdf-standard",
+                        file,
+                        s.span.clone(),
+                        format!("不认识的 PDF 标准“{}”", s.value),
+                    )
+                    .with_help(format!(
+                        "长期存档用 \"a-2b\"；可用的有 {}",
+                        PdfStandard::names()
+                    )),
+                );
+            }
+        }
+        if let Some(l) = o.string("layout", "\"layouts/bulletin.typ\"", diags) {
+            layout = check_layout(file, root, &l, diags);
         }
         o.finish(diags);
     }
@@ -291,6 +405,8 @@ fn parse_config(file: &Arc<SourceFile>, diags: &mut Vec<Diagnostic>) -> Option<C
         clean_text,
         source: file.clone(),
         printed,
+        pdf_standard,
+        layout,
     })
 }
 
@@ -299,6 +415,48 @@ fn ems(text: &str) -> f64 {
     text.chars()
         .map(|c| if crate::script::is_wide(c) { 1.0 } else { 0.5 })
         .sum()
+}
+
+/// `[output] layout`: a `.typ` file inside the publication.
+fn check_layout(
+    file: &Arc<SourceFile>,
+    root: &Path,
+    layout: &Spanned<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<PathBuf> {
+    let path = PathBuf::from(&layout.value);
+    let error = |message: String, help: &str| {
+        Diagnostic::error("bad-layout", file, layout.span.clone(), message).with_help(help)
+    };
+    // Links that lead out are refused like every other input's.
+    let inside = root
+        .canonicalize()
+        .is_ok_and(|root| crate::sandbox::inside(&root, &root.join(&path)).is_ok());
+    let problem = if path.extension().is_none_or(|e| e != "typ") {
+        Some(error(
+            format!("版式文件“{}”不是 .typ 文件", layout.value),
+            "版式是 Typst 文件，例如 layout = \"layouts/bulletin.typ\"",
+        ))
+    } else if !root.join(&path).is_file() {
+        Some(error(
+            format!("找不到版式文件 {}", layout.value),
+            "`jianbao layout --eject` 把内置版式写到 layouts/bulletin.typ，改它即可",
+        ))
+    } else if path.is_absolute() || !inside {
+        Some(error(
+            format!("版式文件 {} 不在简报文件夹里", layout.value),
+            "把版式放进简报文件夹（例如 layouts/），写相对路径",
+        ))
+    } else {
+        None
+    };
+    match problem {
+        Some(d) => {
+            diags.push(d);
+            None
+        }
+        None => Some(path),
+    }
 }
 
 fn check_number_format(file: &Arc<SourceFile>, f: &Spanned<String>, diags: &mut Vec<Diagnostic>) {

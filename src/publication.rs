@@ -94,6 +94,22 @@ impl Publication {
     /// [`UsageError`] is one that stops the run (no `jianbao.toml`, no
     /// `issues/`, a font that cannot be found).
     pub fn load(start: &Path, options: &Options) -> Result<Publication, UsageError> {
+        Self::load_reusing(start, options, None)
+    }
+
+    /// Loads the publication again (`watch`, after a save), keeping this
+    /// one's fonts when jianbao.toml names the same: loading and hashing
+    /// the font files costs more than a rebuild, and typst's caches are
+    /// keyed by them.
+    pub fn reload(&self, start: &Path, options: &Options) -> Result<Publication, UsageError> {
+        Self::load_reusing(start, options, Some(self))
+    }
+
+    fn load_reusing(
+        start: &Path,
+        options: &Options,
+        previous: Option<&Publication>,
+    ) -> Result<Publication, UsageError> {
         let root = find_root(start)?;
         let mut config_diagnostics = Vec::new();
         let config = Config::read(&root, &mut config_diagnostics);
@@ -111,14 +127,22 @@ impl Publication {
             })
             .chain(scan.refused)
             .collect();
-        let fonts = match &config {
-            Some(config) => {
+        let same_fonts = |p: &&Publication| {
+            p.root == root
+                && p.config.as_ref().map(|c| &c.fonts) == config.as_ref().map(|c| &c.fonts)
+        };
+        let fonts = match (
+            &config,
+            previous.filter(same_fonts).and_then(|p| p.fonts.clone()),
+        ) {
+            (Some(_), Some(fonts)) => Some(fonts),
+            (Some(config), None) => {
                 let system = options.system_fonts || config.fonts.system;
                 let fonts = Fonts::load(&config.fonts, &root, &options.font_paths, system)?;
                 config_diagnostics.extend(fonts.warnings.iter().cloned());
                 Some(Arc::new(fonts))
             }
-            None => None,
+            (None, _) => None,
         };
         if let Some(c) = &config {
             config_diagnostics.extend(check::check_config_strings(c, fonts.as_deref()));

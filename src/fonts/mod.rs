@@ -95,6 +95,22 @@ const EMBEDDED: [&[u8]; 11] = [
     include_bytes!("../../fonts/uming.ttc"),
 ];
 
+/// The file names of [`EMBEDDED`], in the same order (`fonts/` of
+/// jianbao's repository): `jianbao export` writes the fonts under them.
+const EMBEDDED_NAMES: [&str; 11] = [
+    "FandolSong-Bold.otf",
+    "FandolFang-Regular.otf",
+    "FandolHei-Regular.otf",
+    "FandolKai-Regular.otf",
+    "FandolSong-Regular.otf",
+    "DroidSansFallbackFull.ttf",
+    "LiberationSerif-Regular.ttf",
+    "LiberationSerif-Bold.ttf",
+    "cwfs.ttf",
+    "ukai.ttc",
+    "uming.ttc",
+];
+
 /// Where a face came from, for `jianbao fonts`.
 #[derive(Debug, Clone)]
 pub enum Origin {
@@ -255,6 +271,22 @@ impl Fonts {
 
     pub fn origin(&self, index: usize) -> &Origin {
         &self.origins[index]
+    }
+
+    /// The file a face of the roles was loaded from: its name and its
+    /// bytes, exactly (a collection whole), for `jianbao export`.
+    pub fn file_of(&self, font: &Font) -> Option<(String, Bytes)> {
+        let index = self
+            .roles
+            .iter()
+            .flat_map(|(_, families)| families)
+            .map(|r| r.index)
+            .find(|&i| self.store.font(i).as_ref() == Some(font))?;
+        let name = match &self.origins[index] {
+            Origin::Embedded => EMBEDDED_NAMES[index].to_string(),
+            Origin::File(path) => path.file_name()?.to_string_lossy().into_owned(),
+        };
+        Some((name, font.data().clone()))
     }
 
     /// The families of a role in the order tried, and its weight.

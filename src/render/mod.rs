@@ -1,10 +1,12 @@
 //! From a checked issue to a PDF: layout data → Typst world → compiled
-//! document → PDF bytes → written atomically.
+//! document → PDF bytes (or PNG pages, or SVG pages for `serve`) → written
+//! atomically.
 
 mod closing;
 mod contents;
 pub mod data;
 pub mod grid;
+mod image;
 mod masthead;
 mod page;
 mod pdf;
@@ -15,14 +17,16 @@ pub mod world;
 use std::fmt;
 
 use chrono::NaiveDate;
+use serde::Serialize;
 use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
 
 pub use crate::sandbox::write_atomically;
-pub use world::Engine;
+pub use image::{png_pages, svg_pages};
+pub use world::{Engine, Place};
 
-use crate::config::Config;
-use crate::diagnostic::Severity;
+use crate::config::{Config, PdfStandard};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::fonts::{Fonts, Role};
 use crate::issue::Issue;
 use grid::{Face, Measure};
@@ -65,35 +69,74 @@ pub struct TypstDiagnostic {
     pub stage: &'static str,
     pub message: String,
     pub hints: Vec<String>,
-    /// Where typst points: a line of the embedded layout
-    /// (`layouts/bulletin.typ:85:12`) or a file it read (`/images/a.png`).
-    pub place: Option<String>,
+    /// Where typst points: a place in the layout (`layouts/bulletin.typ`,
+    /// the built-in one or an office's own) or a file it read
+    /// (`/images/a.png`).
+    pub place: Option<Place>,
 }
 
 impl TypstDiagnostic {
     fn new(engine: &Engine, stage: &'static str, d: &SourceDiagnostic) -> Self {
+        let mut message = d.message.to_string();
+        let mut hints: Vec<String> = d.hints.iter().map(|h| h.v.to_string()).collect();
+        // A package import, said plainly (typst wraps the world's words).
+        if let Some((_, spec)) = message.split_once(world::OFFLINE_PACKAGE) {
+            let spec = spec.trim_end_matches(')');
+            message = format!("版式要用 Typst 包 {spec}，但 jianbao 不联网，不下载 Typst 包");
+            hints.push("把要用的代码复制进版式文件夹里的 .typ 文件，用相对路径 import".into());
+        }
         Self {
             severity: match d.severity {
                 typst::diag::Severity::Error => Severity::Error,
                 typst::diag::Severity::Warning => Severity::Warning,
             },
             stage,
-            message: d.message.to_string(),
-            hints: d.hints.iter().map(|h| h.v.to_string()).collect(),
+            message,
+            hints,
             place: engine.place(d.span),
         }
     }
 }
 
+impl TypstDiagnostic {
+    /// As one of jianbao's own diagnostics, when typst points into a
+    /// layout source: `path:line:col`, the line, a caret and typst's hints.
+    pub fn diagnostic(&self) -> Option<Diagnostic> {
+        let Some(Place::Source(location)) = &self.place else {
+            return None;
+        };
+        let code = if self.stage == "layout" {
+            "layout"
+        } else {
+            "pdf-export"
+        };
+        let mut d = match self.severity {
+            Severity::Error => {
+                Diagnostic::error(code, &location.file, location.span.clone(), &self.message)
+            }
+            Severity::Warning => {
+                Diagnostic::warning(code, &location.file, location.span.clone(), &self.message)
+            }
+        };
+        if !self.hints.is_empty() {
+            d = d.with_help(self.hints.join("\n"));
+        }
+        Some(d)
+    }
+}
+
 impl fmt::Display for TypstDiagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(d) = self.diagnostic() {
+            return write!(f, "{}", d.render().trim_end());
+        }
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
         write!(f, "{} {kind}: {}", self.stage, self.message)?;
-        if let Some(place) = &self.place {
-            write!(f, "\n  at {place}")?;
+        if let Some(Place::File(path)) = &self.place {
+            write!(f, "\n  at {path}")?;
         }
         for hint in &self.hints {
             write!(f, "\n  hint: {hint}")?;
@@ -109,15 +152,54 @@ pub struct Laid {
     /// What the clerk should know about the pages (the closing block on a
     /// page of its own), one line each.
     pub notes: Vec<String>,
+    /// `/issue.json` exactly as the layout read it.
+    pub data: Vec<u8>,
+    /// The files the compile read: pictures and the files of an office's
+    /// own layout.
+    pub files: Vec<world::FileRead>,
 }
 
-/// Lays an issue out with the embedded layout.
+/// What the layout learns about the output besides the issue: the
+/// `output` member of `/issue.json`.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct OutputData {
+    /// `"cmyk"`, or `"rgb"` for PDF/A, which allows no device CMYK (and
+    /// typst-pdf 0.15 embeds no CMYK profile): the layout then sets its red
+    /// ink as the same colour converted to sRGB.
+    pub color_space: &'static str,
+    /// The PDF standard being written (`"a-2b"` …), or `null`.
+    pub pdf_standard: Option<&'static str>,
+}
+
+impl OutputData {
+    pub fn new(standard: Option<PdfStandard>) -> Self {
+        Self {
+            color_space: if standard.is_some_and(PdfStandard::is_archival) {
+                "rgb"
+            } else {
+                "cmyk"
+            },
+            pdf_standard: standard.map(PdfStandard::name),
+        }
+    }
+}
+
+/// `/issue.json`: the layout data, whatever its shape, and `output`.
+#[derive(Serialize)]
+struct IssueJson<'a> {
+    #[serde(flatten)]
+    layout: &'a data::LayoutData,
+    output: OutputData,
+}
+
+/// Lays an issue out with the engine's layout.
 pub fn layout(
     engine: &Engine,
     root: &std::path::Path,
     config: &Config,
     issue: &Issue,
     today: NaiveDate,
+    output: OutputData,
 ) -> Result<Laid, Vec<TypstDiagnostic>> {
     // Pasted text is cleaned before layout unless the office wants it as typed.
     let cleaned;
@@ -137,7 +219,11 @@ pub fn layout(
             .contains_family(&f.name().to_lowercase())),
         "a font family the font book does not have"
     );
-    let json = serde_json::to_vec(&data).expect("layout data serialises");
+    let json = serde_json::to_vec(&IssueJson {
+        layout: &data,
+        output,
+    })
+    .expect("layout data serialises");
     // The world serves exactly the pictures the layout will ask for.
     let pictures = data.pictures();
     let notes = data
@@ -145,8 +231,9 @@ pub fn layout(
         .map(|lines| format!("报尾单独占了最后一页：正文再少 {lines} 行，报尾就能排在上一页的下端"))
         .into_iter()
         .collect();
-    let world = IssueWorld::new(engine, json, root, pictures, today);
+    let world = IssueWorld::new(engine, json.clone(), root, pictures, today);
     let result = typst::compile::<PagedDocument>(&world);
+    let files = world.files_read();
     let convert = |ds: &[SourceDiagnostic]| {
         ds.iter()
             .map(|d| TypstDiagnostic::new(engine, "layout", d))
@@ -157,20 +244,24 @@ pub fn layout(
             document,
             warnings: convert(&result.warnings),
             notes,
+            data: json,
+            files,
         }),
         Err(errors) => Err([convert(&errors), convert(&result.warnings)].concat()),
     }
 }
 
 /// PDF bytes of a laid-out issue. `ident` identifies the issue across
-/// builds (publication and issue id), `date` is the issue date.
+/// builds (publication and issue id), `date` is the issue date; typst
+/// enforces `standard` and reports what breaks it.
 pub fn export_pdf(
     engine: &Engine,
     doc: &PagedDocument,
     ident: &str,
     date: NaiveDate,
+    standard: Option<PdfStandard>,
 ) -> Result<Vec<u8>, Vec<TypstDiagnostic>> {
-    pdf::export_pdf(doc, ident, date).map_err(|errors| {
+    pdf::export_pdf(doc, ident, date, standard).map_err(|errors| {
         errors
             .iter()
             .map(|d| TypstDiagnostic::new(engine, "PDF export", d))

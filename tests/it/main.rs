@@ -3,7 +3,9 @@
 //! back (`build`, `fonts`), the laid-out document measured (`geometry`,
 //! and the line composer's rules in `composition`),
 //! and arbitrary input through the parser, the checks and `build`
-//! (`robustness`). The corpus of `jianbao check` outputs is a binary of
+//! (`robustness`), the other outputs — PNG, PDF/A, the exported project,
+//! an office's layout (`outputs`) — and `watch` and `serve` driven from
+//! the test (`live`). The corpus of `jianbao check` outputs is a binary of
 //! its own (`tests/corpus.rs`).
 
 mod archive;
@@ -16,4 +18,6 @@ mod fonts;
 mod geometry;
 mod hostile;
 mod layout;
+mod live;
+mod outputs;
 mod robustness;
