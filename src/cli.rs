@@ -39,7 +39,9 @@ macro_rules! say {
 macro_rules! tell {
     ($out:expr, $($arg:tt)*) => {{
         let text = format!($($arg)*);
-        let _ = writeln!($out, "{}", $crate::script::escape_unprintable(&text));
+        for line in text.split('\n') {
+            let _ = writeln!($out, "{}", $crate::script::escape_unprintable(line));
+        }
     }};
 }
 
@@ -143,7 +145,7 @@ pub enum Command {
         /// 有警告也算失败（退出状态 1）
         #[arg(long)]
         deny_warnings: bool,
-        /// 把粘贴来的文字的问题（半角标点、直引号、多余空格、全角数字）直接改进文件，再检查
+        /// 把粘贴来的文字的问题（半角标点、直引号、多余空格、全角数字、看不见的字符）直接改进文件，再检查
         #[arg(long)]
         fix: bool,
     },
@@ -191,7 +193,12 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
         /// 127.0.0.1 上的端口；0（默认）是随便一个空闲的
-        #[arg(long, default_value_t = 0, value_name = "端口")]
+        #[arg(
+            long,
+            default_value_t = 0,
+            value_name = "端口",
+            hide_default_value = true
+        )]
         port: u16,
     },
 }
@@ -204,7 +211,7 @@ pub struct OutputArgs {
           hide_default_value = true, hide_possible_values = true)]
     pub format: OutputFormat,
     /// --format png 的分辨率，每英寸像素数（默认 150）
-    #[arg(long, value_parser = clap::value_parser!(u16).range(10..=600), value_name = "PPI")]
+    #[arg(long, value_parser = parse_ppi, value_name = "PPI")]
     pub ppi: Option<u16>,
     #[command(flatten)]
     pub layout: LayoutArgs,
@@ -219,6 +226,13 @@ pub struct LayoutArgs {
     /// 本单位自己的版式（简报文件夹里的 .typ 文件）
     #[arg(long, value_name = "文件")]
     pub layout: Option<PathBuf>,
+}
+
+fn parse_ppi(s: &str) -> Result<u16, String> {
+    s.parse::<u16>()
+        .ok()
+        .filter(|n| (10..=600).contains(n))
+        .ok_or_else(|| "要写 10 到 600 之间的整数，例如 --ppi 150".to_string())
 }
 
 fn parse_standard(name: &str) -> Result<PdfStandard, String> {
@@ -712,8 +726,15 @@ fn report(diags: &[&Diagnostic], format: Format, deny_warnings: bool) -> u8 {
 }
 
 fn summary(diags: &[&Diagnostic], issues: usize, deny_warnings: bool) {
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    // A line that sums up repeats counts for each of them.
+    let count = |error: bool| -> usize {
+        diags
+            .iter()
+            .filter(|d| d.is_error() == error)
+            .map(|d| d.sums_up.unwrap_or(1))
+            .sum()
+    };
+    let (errors, warnings) = (count(true), count(false));
     if errors + warnings == 0 {
         say!("检查了 {issues} 期：没有问题");
     } else if errors == 0 && deny_warnings {

@@ -211,6 +211,11 @@ impl Diagnostic {
             message: &'a str,
             help: Option<&'a str>,
             related: Vec<Related>,
+            /// A line that stands for this many of the same kind in the
+            /// file, itself included (after the first five of a kind, one
+            /// line sums up the rest).
+            #[serde(skip_serializing_if = "Option::is_none")]
+            repeats: Option<usize>,
         }
         let (line, column) = self.line_col();
         let (end_line, end_column) = match &self.location {
@@ -243,6 +248,7 @@ impl Diagnostic {
             message: &self.message,
             help: self.help.as_deref(),
             related,
+            repeats: self.sums_up,
         })
         .expect("diagnostic serialises")
     }

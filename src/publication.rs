@@ -432,8 +432,9 @@ impl Publication {
             .trim_end_matches('期')
             .parse::<u32>()
         else {
-            return Err(UsageError::new(format!("`{query}` 不是期号"))
-                .help("写期号，例如 jianbao build 4，或带年份文件夹 jianbao build 2023/4"));
+            return Err(UsageError::new(format!("`{query}` 不是期号")).help(
+                "写期号，例如 jianbao build 4，或带年份文件夹 jianbao build 2023/4；不写期号就是全部",
+            ));
         };
         let matches: Vec<usize> = (0..files.len())
             .filter(|&i| {

@@ -70,6 +70,7 @@ pub fn run(request: &Request, mut on_rebuild: impl FnMut(Rebuilt)) -> Result<(),
     };
     session.followed = session.initial_issue()?;
     let mut since = Instant::now();
+    let mut first = true;
     loop {
         match session.rebuild(since) {
             Step::Built { issue, document } => on_rebuild(Rebuilt::Pages {
@@ -84,6 +85,12 @@ pub fn run(request: &Request, mut on_rebuild: impl FnMut(Rebuilt)) -> Result<(),
             }
         }
         session.watch(&mut watcher);
+        if std::mem::take(&mut first) {
+            let _ = writeln!(
+                anstream::stderr().lock(),
+                "正在监视：保存期刊文件、jianbao.toml、图片或版式就重新生成（Ctrl-C 结束）"
+            );
+        }
         // Keep what the last few rebuilds used; drop the rest.
         typst::comemo::evict(10);
         since = session.wait(&rx)?;

@@ -276,12 +276,14 @@ impl Fonts {
     /// The file a face of the roles was loaded from: its name and its
     /// bytes, exactly (a collection whole), for `jianbao export`.
     pub fn file_of(&self, font: &Font) -> Option<(String, Bytes)> {
-        let index = self
-            .roles
-            .iter()
-            .flat_map(|(_, families)| families)
-            .map(|r| r.index)
-            .find(|&i| self.store.font(i).as_ref() == Some(font))?;
+        // Any face at hand, not only the ones roles resolved to: typst picks
+        // the bold of a family (Liberation Serif in a bold title) itself.
+        let index = (0..self.origins.len()).find(|&i| {
+            self.book()
+                .info(i)
+                .is_some_and(|info| info.family == font.info().family)
+                && self.store.font(i).as_ref() == Some(font)
+        })?;
         let name = match &self.origins[index] {
             Origin::Embedded => EMBEDDED_NAMES[index].to_string(),
             Origin::File(path) => path.file_name()?.to_string_lossy().into_owned(),

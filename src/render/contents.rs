@@ -90,6 +90,9 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
             );
         }
     }
+    // A blank line between the 本期要目 and what follows, so that an
+    // editor's note under it is not read as part of it.
+    flow.weak_blank();
     Some(flow)
 }
 

@@ -448,8 +448,15 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                     r.extend(runs_of(rest, Part::RunIn));
                 }
                 let rows = grid_rows(&r, PARAGRAPH, fonts);
-                if rest.is_none() {
-                    // A heading on its own line stays with the next line.
+                // A heading on its own line stays with the next line — unless
+                // a heading of its level or above follows: one-line items
+                // of a list (（1）…（2）…) may part like paragraphs.
+                let heads_text = match blocks.get(i + 1) {
+                    Some(Block::Heading { level: next, .. }) => next > level,
+                    Some(_) => true,
+                    None => false,
+                };
+                if rest.is_none() && heads_text {
                     flow.keeper(rows, 1);
                 } else {
                     flow.rows(rows);
@@ -459,6 +466,10 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                 flow.rows(grid_rows(&runs_of(text, Part::Paragraph), PARAGRAPH, fonts))
             }
             Block::Note(paras) => {
+                // A note before an article (编者按 above its title) stays on
+                // the title's page.
+                let before_title = matches!(blocks.get(i + 1), Some(Block::Title { .. }));
+                let mut rows = Vec::new();
                 for (k, p) in paras.iter().enumerate() {
                     let mut r = runs_of(p, Part::Note);
                     if k == 0 {
@@ -474,7 +485,12 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                             None => r.insert(0, ("编者按：".into(), label_face)),
                         }
                     }
-                    flow.rows(grid_rows(&r, PARAGRAPH, fonts));
+                    rows.extend(grid_rows(&r, PARAGRAPH, fonts));
+                }
+                if before_title {
+                    flow.keeper(rows, 1);
+                } else {
+                    flow.rows(rows);
                 }
             }
             Block::Picture { .. } => {

@@ -306,7 +306,7 @@ fn is_url(word: &str) -> bool {
 /// a word or number wider than a line) anywhere else: the last resort
 /// before a letter-spaced line.
 const URL_BREAK: f64 = 2.0;
-const CHAR_BREAK: f64 = 60.0;
+const CHAR_BREAK: f64 = 300.0;
 
 /// Splits URLs and words wider than a line into one atom per character,
 /// which may break after `/ . _ - ? & = #` (never between two such marks,

@@ -41,7 +41,10 @@ pub fn rows(blocks: &[Block], root: &Path, fonts: &Fonts) -> Vec<Row> {
     let mut row: Vec<PictureItem> = Vec::new();
     let mut used = 0.0;
     for p in pictures {
-        if !row.is_empty() && used + gap + p.width > WIDTH + 1e-6 {
+        // Pictures that fill the width between them (two at 50%) share the
+        // row all the same: [`finish`] makes them a little smaller for the
+        // gap.
+        if !row.is_empty() && used + p.width > WIDTH + 1e-6 {
             rows.push(finish(std::mem::take(&mut row), used, fonts));
             used = 0.0;
         }
@@ -57,6 +60,16 @@ pub fn rows(blocks: &[Block], root: &Path, fonts: &Fonts) -> Vec<Row> {
 /// Centres a row of pictures and gives it whole grid lines: the tallest
 /// picture's, and one for the captions.
 fn finish(mut items: Vec<PictureItem>, used: f64, _fonts: &Fonts) -> Row {
+    let mut used = used;
+    if used > WIDTH {
+        let gaps = CELL * (items.len() - 1) as f64;
+        let scale = (WIDTH - gaps) / (used - gaps);
+        for item in &mut items {
+            item.width *= scale;
+            item.height *= scale;
+        }
+        used = WIDTH;
+    }
     let mut x = (WIDTH - used) / 2.0;
     let alone = items.len() == 1;
     for item in &mut items {

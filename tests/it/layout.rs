@@ -206,14 +206,16 @@ fn a_picture_and_its_caption_share_a_page_and_keep_their_size() {
     assert!((widest - (RIGHT - LEFT)).abs() < 0.01, "{widest}");
     let tallest = p.images.iter().map(|i| i.height).fold(0.0, f64::max);
     assert!(tallest <= 11.0 * PITCH + 0.01, "{tallest}");
-    // {width=45%} side by side on one row; {width=4字} four cells wide.
+    // Two at {width=50%} side by side on one row, a cell apart, together
+    // as wide as the type area; {width=4字} four cells wide.
     let half: Vec<&PlacedImage> = p
         .images
         .iter()
-        .filter(|i| (i.width - 0.45 * 156.0).abs() < 0.01)
+        .filter(|i| (i.width - (156.0 - CELL) / 2.0).abs() < 0.01)
         .collect();
     assert_eq!(half.len(), 2);
     assert_eq!(half[0].page, half[1].page);
+    assert!((half[0].x - LEFT).abs() < 0.01 && (half[1].x + half[1].width - RIGHT).abs() < 0.01);
     assert!((half[0].y + half[0].height - half[1].y - half[1].height).abs() < 0.01);
     assert!(p.images.iter().any(|i| (i.width - 4.0 * CELL).abs() < 0.01));
 }
@@ -292,4 +294,31 @@ fn a_closing_block_on_a_page_of_its_own_is_said_in_one_line() {
     let notes: Vec<&str> = err.lines().filter(|l| l.contains("报尾单独占了")).collect();
     assert_eq!(notes.len(), 1, "{err}");
     assert!(notes[0].contains("再少 1 行"), "{err}");
+}
+
+#[test]
+fn an_editors_note_before_an_article_shares_the_page_of_its_title() {
+    let p = multi();
+    let page_of = |start: &str| {
+        (1..=p.pages)
+            .find(|&page| lines_of(p, page).iter().any(|l| text(l).starts_with(start)))
+            .unwrap_or_else(|| panic!("“{start}” is not on any page"))
+    };
+    // The title as set in 2号 (not its line in the 本期要目).
+    let title = (1..=p.pages)
+        .find(|&page| {
+            lines_of(p, page)
+                .iter()
+                .any(|l| (l[0].size_pt - 22.0).abs() < 0.01 && text(l).starts_with("区教育局召开"))
+        })
+        .expect("the first title");
+    let note = page_of("编者按");
+    assert_eq!(note, title);
+    // The column label above them goes along (its line in the 本期要目 is
+    // indented: it does not start the line there).
+    let label = (1..=p.pages)
+        .filter(|&page| lines_of(p, page).iter().any(|l| text(l) == "【工作动态】"))
+        .max()
+        .expect("the label");
+    assert_eq!(label, title);
 }

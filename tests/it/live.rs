@@ -135,7 +135,13 @@ fn next_event(events: &mut impl BufRead) -> serde_json::Value {
 fn serve_answers_on_loopback_and_signals_a_reload_after_a_save() {
     let dir = copy_publication(&repo());
     let serve = Running::start(dir.path(), &["serve", "4"]);
-    let url = serve.until("http://");
+    // The address alone on stdout (stderr says it too, in a sentence).
+    let url = loop {
+        let line = serve.until("http://");
+        if line.trim().starts_with("http://") {
+            break line;
+        }
+    };
     let url = url.trim();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     let agent: ureq::Agent = ureq::Agent::config_builder()

@@ -341,7 +341,11 @@ fn python_typst_text(project: &Path) -> Option<Vec<String>> {
 
 #[test]
 fn export_is_a_project_stock_typst_turns_into_the_same_pages() {
-    for (publication, issue) in [(repo(), "4"), (fixture("features"), "2023/1")] {
+    for (publication, issue) in [
+        (repo(), "4"),
+        (fixture("features"), "2023/1"),
+        (fixture("multi"), "7"),
+    ] {
         let dir = copy_publication(&publication);
         let target = tempfile::tempdir().unwrap();
         let project = target.path().join("project");
@@ -358,11 +362,19 @@ fn export_is_a_project_stock_typst_turns_into_the_same_pages() {
         if issue == "2023/1" {
             assert!(project.join("images/meeting.png").is_file(), "the picture");
         }
+        if issue == "7" {
+            // “2024年” in a bold title: typst picks the family's bold face.
+            assert!(project.join("fonts/LiberationSerif-Bold.ttf").is_file());
+        }
         let ours = layout(dir.path(), issue);
         assert_same_pages(&ours, &compile_folder(&project));
         if let Some(stock) = python_typst_text(&project) {
             build(dir.path(), &["build", issue]);
-            let id = if issue == "4" { "004" } else { "2023/001" };
+            let id = match issue {
+                "4" => "004",
+                "7" => "007",
+                _ => "2023/001",
+            };
             let built = std::fs::read(dir.path().join(format!("out/{id}.pdf"))).unwrap();
             assert_eq!(stock, pdf_text(&built), "the stock compiler's text");
         }
