@@ -452,13 +452,6 @@ impl<'a> Builder<'a> {
                 };
             }
         }
-        if matches!(self.settings.format, Format::Png { .. }) {
-            // Pages of a longer earlier version would pass for this one's.
-            let mut n = pages + 1;
-            while std::fs::remove_file(page_image_path(out, n)).is_ok() {
-                n += 1;
-            }
-        }
         Outcome::Written {
             path: files[0].0.clone(),
             pages,

@@ -123,7 +123,7 @@ impl fmt::Display for Problem {
             Problem::Format { .. } => write!(f, "不是 PNG、JPEG 或 SVG 文件"),
             Problem::TooManyPixels { width, height } => write!(
                 f,
-                "有 {width} × {height} 像素，太大了（上限是 {} 万像素）",
+                "有 {width} × {height} 像素，太大了（上限是 {} 万像素，每边至多 {MAX_SIDE} 像素）",
                 PIXEL_LIMIT / 10_000
             ),
             Problem::NoPixels => write!(f, "宽或高是 0 像素"),
@@ -242,10 +242,16 @@ pub fn decode(picture: &Located) -> Result<(), Problem> {
     .unwrap_or_else(|panic| Err(Problem::Broken(format!("解码器出错：{panic}"))))
 }
 
+/// The longest side a raster picture may have: what the PDF writer takes.
+const MAX_SIDE: u32 = 16_384;
+
 fn check_size(width: u32, height: u32) -> Result<(), Problem> {
     if width == 0 || height == 0 {
         Err(Problem::NoPixels)
-    } else if u64::from(width) * u64::from(height) > PIXEL_LIMIT {
+    } else if u64::from(width) * u64::from(height) > PIXEL_LIMIT
+        || width > MAX_SIDE
+        || height > MAX_SIDE
+    {
         Err(Problem::TooManyPixels { width, height })
     } else {
         Ok(())
@@ -278,7 +284,15 @@ fn decode_raster(data: &[u8], format: Format) -> Result<(), Problem> {
             cursor,
             metadata_limits(),
         )),
-        Format::Jpeg => decode_with(image::codecs::jpeg::JpegDecoder::new(cursor)),
+        Format::Jpeg => {
+            // A JPEG cut short still decodes (the rest grey): it must end
+            // with its end-of-image marker (give or take some padding).
+            let tail = &data[data.len().saturating_sub(1024)..];
+            if !tail.windows(2).any(|w| w == [0xFF, 0xD9]) {
+                return Err(Problem::Broken("文件在结尾之前就断了".into()));
+            }
+            decode_with(image::codecs::jpeg::JpegDecoder::new(cursor))
+        }
         Format::Svg => decode_svg(data),
     }
 }

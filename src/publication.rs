@@ -330,8 +330,17 @@ impl Publication {
                 .help(format!("写成 {}..{}", to, from)));
         }
         let prefix = series.map(|s| format!("{s}/")).unwrap_or_default();
+        // Only the numbers issues have: a range as wide as 1..999999999
+        // costs no more than the archive.
+        let mut numbers: Vec<u32> = (0..self.issues.len())
+            .filter(|&i| series.is_none_or(|s| self.issues[i].file.series() == s))
+            .filter_map(|i| self.number(i))
+            .filter(|n| (from..=to).contains(n))
+            .collect();
+        numbers.sort_unstable();
+        numbers.dedup();
         let mut found = Vec::new();
-        for n in from..=to {
+        for n in numbers {
             let single = format!("{prefix}{n}");
             match self.resolve(&single) {
                 Ok(i) => found.push(i),
@@ -472,17 +481,27 @@ pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
     let start = start
         .canonicalize()
         .map_err(|e| UsageError::new(format!("无法打开文件夹 {}: {e}", start.display())))?;
-    start
+    // The nearest jianbao.toml of any kind counts: one that is a folder, a
+    // FIFO or a link to a device is an error here, never a reason to use
+    // some publication further up.
+    let found = start
         .ancestors()
-        .find(|dir| dir.join(CONFIG_FILE).is_file())
-        .map(Path::to_path_buf)
-        .ok_or_else(|| {
-            UsageError::new(format!(
-                "在 {} 及其上级文件夹里找不到 {CONFIG_FILE}",
-                start.display()
-            ))
-            .help("在简报文件夹里运行 jianbao，或者用 -C 文件夹 指定它；新建一份简报：jianbao init")
-        })
+        .find(|dir| std::fs::symlink_metadata(dir.join(CONFIG_FILE)).is_ok());
+    if let Some(dir) = found
+        && !dir.join(CONFIG_FILE).is_file()
+    {
+        return Err(
+            UsageError::new(format!("{} 不是普通文件", dir.join(CONFIG_FILE).display()))
+                .help("jianbao.toml 要是一个文本文件（不是文件夹、管道或设备）"),
+        );
+    }
+    found.map(Path::to_path_buf).ok_or_else(|| {
+        UsageError::new(format!(
+            "在 {} 及其上级文件夹里找不到 {CONFIG_FILE}",
+            start.display()
+        ))
+        .help("在简报文件夹里运行 jianbao，或者用 -C 文件夹 指定它；新建一份简报：jianbao init")
+    })
 }
 
 /// What is under `issues/`.

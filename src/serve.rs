@@ -103,6 +103,20 @@ impl Preview {
 }
 
 fn handle(request: Request, shared: &Shared) -> std::io::Result<()> {
+    // Only pages asked for by this machine's own name: a web page that
+    // points some other name at 127.0.0.1 (DNS rebinding) gets nothing.
+    let local = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .is_some_and(|h| {
+            let host = h.value.as_str();
+            let name = host.rsplit_once(':').map_or(host, |(name, _)| name);
+            matches!(name, "127.0.0.1" | "localhost" | "[::1]")
+        });
+    if !local {
+        return request.respond(Response::from_string("forbidden").with_status_code(403));
+    }
     let path = request.url().split('?').next().unwrap_or("").to_string();
     let content_type = |v: &str| Header::from_bytes("Content-Type", v).expect("valid header");
     match path.as_str() {

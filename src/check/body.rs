@@ -320,7 +320,12 @@ fn picture_problem(
     let help = match problem {
         Problem::Missing => match near_picture(root, path) {
             Some(near) => format!("有 {near}：路径要和文件名一字不差，大小写和扩展名也一样"),
-            None => format!("图片路径相对于简报文件夹 {}", display_path(root).display()),
+            None => match display_path(root) {
+                shown if shown == Path::new(".") => {
+                    "图片路径从简报文件夹（jianbao.toml 所在的文件夹）算起".to_string()
+                }
+                shown => format!("图片路径从简报文件夹 {} 算起", shown.display()),
+            },
         },
         p => p.help(),
     };

@@ -98,7 +98,8 @@ pub fn new_issue(publication: &Publication) -> Result<PathBuf, UsageError> {
         })
         .max()
         .unwrap_or(0)
-        + 1;
+        .checked_add(1)
+        .ok_or_else(|| UsageError::new("期号已经到了最大值，没有下一期"))?;
     // The latest issue: the last by date, then by its place in the archive.
     let latest = parsed()
         .enumerate()

@@ -223,23 +223,30 @@ fn picture_width(
         .map(str::trim_start)
         .and_then(|v| v.strip_prefix(['=', '＝']))
         .map(str::trim);
-    let parsed = value.and_then(|v| {
+    // (the width, whether it is within its range)
+    let read = value.and_then(|v| {
         if let Some(n) = v.strip_suffix(['%', '％']) {
             let n: f64 = n.trim().parse().ok()?;
-            (n > 0.0 && n <= 100.0).then_some(PictureWidth::Percent(n))
+            Some((PictureWidth::Percent(n), (1.0..=100.0).contains(&n)))
         } else {
             let n = v.strip_suffix(['字', '格'])?;
             let n: f64 = n.trim().parse().ok()?;
-            (n > 0.0 && n <= 28.0).then_some(PictureWidth::Chars(n))
+            Some((PictureWidth::Chars(n), (1.0..=28.0).contains(&n)))
         }
     });
+    let parsed = read.and_then(|(w, within)| within.then_some(w));
     if parsed.is_none() {
+        let what = if read.is_some() {
+            "超出范围"
+        } else {
+            "看不懂"
+        };
         diags.push(
             Diagnostic::error(
                 "bad-picture-width",
                 file,
                 span.clone(),
-                format!("图片宽度“{{{attrs}}}”看不懂"),
+                format!("图片宽度“{{{attrs}}}”{what}"),
             )
             .with_help("写成 {width=50%}（版心宽度的百分比，1–100）或 {width=14字}（字数，1–28）"),
         );

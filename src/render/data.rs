@@ -163,6 +163,14 @@ pub struct Run {
     /// The run ends with a mark squeezed to half at the line end.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub half: bool,
+    /// Latin text whose letters are set further apart, in cells (a split
+    /// URL filling its line).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tracking: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// A piece of text on a `text` row.
@@ -354,6 +362,7 @@ pub fn gather(glyphs: &[grid::Glyph]) -> Vec<Run> {
                 face: face_key(g.face),
                 latin: g.latin,
                 half: g.half,
+                tracking: g.tracking,
             }),
         }
         last = Some(g);

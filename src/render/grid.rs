@@ -78,6 +78,14 @@ pub struct Glyph {
     /// a cell wide, its ink inside the line.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub half: bool,
+    /// Latin letters of a split word set further apart by this much each
+    /// (in cells), to fill the line.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tracking: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// One line of a paragraph.
@@ -327,14 +335,19 @@ fn split_words(a: Vec<Atom>, line: f64, m: &dyn Measure, em: f64) -> Vec<Atom> {
                 Some(p) if URL_BREAKS.contains(p) && !URL_BREAKS.contains(c) => Some(URL_BREAK),
                 Some(_) => Some(CHAR_BREAK),
             };
+            // Field by field: `..atom.clone()` would copy the whole word
+            // for each of its letters.
             out.push(Atom {
                 text: c.to_string(),
+                face: atom.face,
+                kind: atom.kind,
                 width: m.advance(c, atom.face, true) * em,
+                inset: atom.inset,
                 no_start: k == 0 && atom.no_start,
                 no_end: k + 1 == n && atom.no_end,
                 gap: if k == 0 { atom.gap } else { Gap::Tight },
+                breakable: atom.breakable,
                 piece: penalty,
-                ..atom.clone()
             });
         }
     }
@@ -813,15 +826,17 @@ fn set_line(
         let atom = &a[j];
         match atom.kind {
             // The letters of a split word, back together where they touch.
+            // (Spread evenly over the line's pieces, they stay one run with
+            // that much tracking.)
             Kind::Latin
                 if j > i
                     && atom.piece.is_some()
                     && p.over == 0.0
-                    && p.piece == 0.0
                     && glyphs.last().is_some_and(|g| g.latin) =>
             {
                 if let Some(g) = glyphs.last_mut() {
                     g.text.push_str(&atom.text);
+                    g.tracking = p.piece;
                 }
             }
             Kind::Latin => glyphs.push(Glyph {
@@ -830,6 +845,7 @@ fn set_line(
                 face: atom.face,
                 latin: true,
                 half: false,
+                tracking: 0.0,
             }),
             _ => {
                 // —— and …… are two glyphs, each in its own cell.
@@ -840,6 +856,7 @@ fn set_line(
                         face: atom.face,
                         latin: false,
                         half: half_end && j + 1 == k,
+                        tracking: 0.0,
                     });
                 }
             }
@@ -953,16 +970,24 @@ mod tests {
     }
 
     /// The right edge of a line's last glyph box (a Latin word's natural end).
-    fn right_edge(l: &Line) -> f64 {
-        let g = l.glyphs.last().unwrap();
-        g.x + if g.latin {
+    /// A glyph's width in cells: a Latin run's letters with the tracking
+    /// between them.
+    fn advance(g: &Glyph) -> f64 {
+        if g.latin {
+            let n = g.text.chars().count();
             g.text
                 .chars()
                 .map(|c| Mono.advance(c, Face::Body, true))
-                .sum()
+                .sum::<f64>()
+                + g.tracking * n.saturating_sub(1) as f64
         } else {
             1.0
         }
+    }
+
+    fn right_edge(l: &Line) -> f64 {
+        let g = l.glyphs.last().unwrap();
+        g.x + advance(g)
     }
 
     /// Gaps between neighbouring glyph boxes, in cells.
@@ -971,15 +996,7 @@ mod tests {
             .windows(2)
             .map(|w| {
                 let a = &w[0];
-                let adv: f64 = if a.latin {
-                    a.text
-                        .chars()
-                        .map(|c| Mono.advance(c, Face::Body, true))
-                        .sum()
-                } else {
-                    1.0
-                };
-                w[1].x - (a.x + adv)
+                w[1].x - (a.x + advance(a))
             })
             .collect()
     }

@@ -261,6 +261,15 @@ fn damaged_pictures_are_errors_at_their_place_before_build() {
         ("embedded.svg", svg_embedding(&png_declaring(200_000, 200_000))),
         ("jpeg-named.png", jpeg.clone()),
         ("empty.jpg", Vec::new()),
+        // Cut short by its last bytes: the decoder would fill in grey.
+        ("cut-late.jpg", jpeg[..jpeg.len() - 2].to_vec()),
+        // Under 100 megapixels, but wider than the PDF writer takes.
+        ("wide.jpg", {
+            let img = image::RgbImage::from_pixel(17_000, 2, image::Rgb([200, 60, 60]));
+            let mut out = std::io::Cursor::new(Vec::new());
+            img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+            out.into_inner()
+        }),
     ];
     for (name, bytes) in cases {
         let dir = publication(&format!("![图](images/{name})"));
@@ -925,4 +934,57 @@ fn issue_files_at_the_edges_never_crash() {
             entry.path().display()
         );
     }
+}
+
+#[test]
+fn a_range_as_wide_as_the_numbers_go_resolves_at_once() {
+    let dir = publication("");
+    for args in [
+        &["check", "1..4294967295"][..],
+        &["build", "1..999999999"],
+        &["fonts", "0..4294967295"],
+    ] {
+        let out = run(dir.path(), args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr_of(&out));
+    }
+}
+
+#[test]
+fn png_pages_never_remove_files_jianbao_did_not_write() {
+    let dir = publication("");
+    let out = tempfile::tempdir().unwrap();
+    // The office's own pictures that happen to be named like pages.
+    for n in [2, 3, 9] {
+        std::fs::write(out.path().join(format!("001-{n}.png")), b"mine").unwrap();
+    }
+    let build = run(
+        dir.path(),
+        &[
+            "build",
+            "1",
+            "--format",
+            "png",
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(build.status.code(), Some(0), "{}", stderr_of(&build));
+    assert!(out.path().join("001-1.png").is_file());
+    for n in [2, 3, 9] {
+        assert_eq!(
+            std::fs::read(out.path().join(format!("001-{n}.png"))).unwrap(),
+            b"mine"
+        );
+    }
+}
+
+#[test]
+fn a_jianbao_toml_that_is_no_file_is_an_error_not_a_way_up() {
+    let outer = publication("");
+    let inner = outer.path().join("sub");
+    std::fs::create_dir_all(inner.join("jianbao.toml")).unwrap();
+    let out = run(&inner, &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("不是普通文件"), "{err}");
 }
