@@ -167,6 +167,15 @@ fn watch(bin: &Path, root: &Path) -> Result<(Vec<f64>, Vec<f64>), String> {
     };
     let result = (|| {
         built()?;
+        // Edits only once the folders are watched (it says so).
+        loop {
+            let line = rx
+                .recv_timeout(Duration::from_secs(60))
+                .map_err(|_| "watch never said it was watching".to_string())?;
+            if line.contains("正在监视") {
+                break;
+            }
+        }
         let issue = root.join("issues/004.md");
         let original = std::fs::read_to_string(&issue).map_err(|e| e.to_string())?;
         let (mut inside, mut outside) = (Vec::new(), Vec::new());
@@ -226,7 +235,7 @@ fn main() -> ExitCode {
     };
     let (mut ours, mut theirs, mut compile) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..=RUNS {
-        match run(&bin, root, &["build", "4"]) {
+        match run(&bin, root, &["build", "4", "--force"]) {
             Ok(t) => ours.push(ms(t)),
             Err(e) => {
                 eprintln!("error: {e}");

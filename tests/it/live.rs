@@ -88,6 +88,8 @@ fn watch_rebuilds_after_a_save_and_survives_a_broken_one() {
     let pdf = dir.path().join("out/004.pdf");
     let watch = Running::start(dir.path(), &["watch", "4"]);
     watch.until("→ out/004.pdf");
+    // Saves count once the folders are watched (it says so).
+    watch.until("正在监视");
     let text = || pdf_text(&std::fs::read(&pdf).unwrap()).concat();
     assert!(text().contains("郑州市教育局在“能力作风建设年”活动中"));
 
@@ -188,6 +190,7 @@ fn serve_answers_on_loopback_and_signals_a_reload_after_a_save() {
 
     // A save: the page is told to reload, with the new pages.
     let issue = dir.path().join("issues/004.md");
+    serve.until("正在监视");
     edit(&issue, "郑州市教育局在", "郑州市教育局于");
     let after = next_event(&mut events);
     assert!(
