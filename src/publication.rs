@@ -542,6 +542,7 @@ fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
             .to_string_lossy()
             .into_owned()
     };
+    let mut seen = std::collections::HashSet::new();
     for (path, kind) in entries {
         // Keep the path as it is under issues/ for messages.
         let path = dir.join(path.file_name().unwrap_or_default());
@@ -554,6 +555,13 @@ fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
         }
         let folder = if kind.is_symlink() {
             match crate::sandbox::inside(root, &path) {
+                // A link to issues/ itself (or above it) would read every
+                // issue a second time under another name.
+                Ok(target) if real.starts_with(&target) => {
+                    scan.refused
+                        .push(refused(&path, crate::sandbox::Refusal::LinkLoop));
+                    continue;
+                }
                 Ok(target) if target.is_dir() => Some(target),
                 Ok(_) => None,
                 Err(refusal) => {
@@ -568,6 +576,11 @@ fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
             scan.stray.push(path);
             continue;
         };
+        // Two names for one folder (a link to a year folder): read once.
+        if !seen.insert(folder.canonicalize().unwrap_or_else(|_| folder.clone())) {
+            scan.stray.push(path);
+            continue;
+        }
         let year = path
             .file_name()
             .unwrap_or_default()

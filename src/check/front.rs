@@ -1,6 +1,8 @@
 //! Rules on the front matter: file name, dates, and the 报/送/发 lists.
 
 use std::collections::HashMap;
+
+use chrono::Datelike;
 use std::sync::Arc;
 
 use super::Context;
@@ -47,6 +49,18 @@ pub fn check_front(
                 format!("日期 {} 比今天晚一年多", chinese_date(date.value)),
             )
             .with_help("检查年份是否写错"),
+        );
+    } else if date.value.year() < 1949 {
+        // Bulletins are printed by offices of today: a year like 0 or 1 is
+        // a slip of the keyboard.
+        diags.push(
+            Diagnostic::error(
+                "bad-date",
+                src,
+                date.span.clone(),
+                format!("日期 {} 太早了", chinese_date(date.value)),
+            )
+            .with_help("检查年份是否写错，例如 date = 2024-03-05"),
         );
     } else if ahead > 30 {
         diags.push(

@@ -297,7 +297,26 @@ pub fn chinese_number(n: u32) -> String {
         return DIGITS[0].into();
     }
     if n >= 10_000 {
-        return n.to_string();
+        // 一万零三, 十二万三千四百五十六, 四十二亿九千四百九十六万七千二百九十五.
+        let (big, unit, rest) = if n >= 100_000_000 {
+            (n / 100_000_000, "亿", n % 100_000_000)
+        } else {
+            (n / 10_000, "万", n % 10_000)
+        };
+        let mut out = chinese_number(big) + unit;
+        let place = if unit == "亿" { 10_000_000 } else { 1_000 };
+        if rest > 0 {
+            if rest < place {
+                out.push('零');
+            }
+            // 一万零十 reads 一万零一十.
+            let tail = chinese_number(rest);
+            if rest < place && (10..20).contains(&rest) {
+                out.push('一');
+            }
+            out.push_str(&tail);
+        }
+        return out;
     }
     let digits: Vec<usize> = n.to_string().bytes().map(|b| (b - b'0') as usize).collect();
     let len = digits.len();
@@ -334,6 +353,16 @@ mod tests {
         assert_eq!(chinese_number(20), "二十");
         assert_eq!(chinese_number(105), "一百零五");
         assert_eq!(chinese_number(112), "一百一十二");
+        assert_eq!(chinese_number(10_000), "一万");
+        assert_eq!(chinese_number(10_003), "一万零三");
+        assert_eq!(chinese_number(10_012), "一万零一十二");
+        assert_eq!(chinese_number(11_000), "一万一千");
+        assert_eq!(chinese_number(123_456), "十二万三千四百五十六");
+        assert_eq!(chinese_number(100_010_000), "一亿零一万");
+        assert_eq!(
+            chinese_number(u32::MAX),
+            "四十二亿九千四百九十六万七千二百九十五"
+        );
     }
 
     #[test]

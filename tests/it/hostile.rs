@@ -988,3 +988,20 @@ fn a_jianbao_toml_that_is_no_file_is_an_error_not_a_way_up() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("不是普通文件"), "{err}");
 }
+
+#[test]
+fn a_year_folder_that_links_back_to_issues_reads_nothing_twice() {
+    let dir = publication("");
+    symlink("../issues", dir.path().join("issues/2023"));
+    symlink("2024", dir.path().join("issues/y2024"));
+    write_issue(dir.path(), "2024/001", 1, "");
+    let check = run(dir.path(), &["check"]);
+    let err = stderr_of(&check);
+    assert!(err.contains("issues/2023"), "{err}");
+    let build = run(dir.path(), &["build"]);
+    let err = stderr_of(&build);
+    assert!(!dir.path().join("out/2023").exists(), "{err}");
+    assert!(!dir.path().join("out/y2024").exists(), "{err}");
+    assert!(dir.path().join("out/001.pdf").is_file(), "{err}");
+    assert!(dir.path().join("out/2024/001.pdf").is_file(), "{err}");
+}
