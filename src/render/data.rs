@@ -217,8 +217,9 @@ pub struct Rule {
 
 impl LayoutData {
     /// The virtual paths of every picture the layout shows.
-    pub fn pictures(&self) -> Vec<String> {
-        self.pages
+    /// The pictures on `pages`, by their virtual paths.
+    pub fn pictures(&self, pages: std::ops::Range<usize>) -> Vec<String> {
+        self.pages[pages]
             .iter()
             .flat_map(|p| &p.rows)
             .flat_map(|r| match &r.row {

@@ -184,13 +184,43 @@ impl OutputData {
     }
 }
 
-/// `/issue.json`: the layout data, whatever its shape, and `output`.
+/// `/issue.json`: the layout data, whatever its shape, and `output`; for a
+/// long issue laid out a part at a time, only that part's `pages`, the
+/// first of them page `first_page`.
 #[derive(Serialize)]
 struct IssueJson<'a> {
-    #[serde(flatten)]
-    layout: &'a data::LayoutData,
+    grid: &'a data::Grid,
+    fonts: &'a [data::FontRole],
+    latin: &'a [String],
+    title: &'a str,
+    first_page: usize,
+    pages: &'a [data::PageData],
     output: OutputData,
 }
+
+impl<'a> IssueJson<'a> {
+    fn new(data: &'a data::LayoutData, pages: std::ops::Range<usize>, output: OutputData) -> Self {
+        Self {
+            grid: &data.grid,
+            fonts: &data.fonts,
+            latin: &data.latin,
+            title: &data.title,
+            first_page: pages.start + 1,
+            pages: &data.pages[pages],
+            output,
+        }
+    }
+
+    fn bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("layout data serialises")
+    }
+}
+
+/// Pages laid out by one compile. A longer issue is laid out this many
+/// pages at a time, typst's caches emptied between the parts, so that its
+/// memory does not grow with the whole document's (the pages are broken
+/// in Rust already: the parts know nothing of each other).
+const PAGES_AT_ONCE: usize = 64;
 
 /// Lays an issue out with the engine's layout.
 pub fn layout(
@@ -219,36 +249,68 @@ pub fn layout(
             .contains_family(&f.name().to_lowercase())),
         "a font family the font book does not have"
     );
-    let json = serde_json::to_vec(&IssueJson {
-        layout: &data,
-        output,
-    })
-    .expect("layout data serialises");
-    // The world serves exactly the pictures the layout will ask for.
-    let pictures = data.pictures();
+    // The whole document, as `jianbao export` hands it to stock typst.
+    let json = IssueJson::new(&data, 0..data.pages.len(), output).bytes();
     let notes = data
         .closing_alone
         .map(|lines| format!("报尾单独占了最后一页：正文再少 {lines} 行，报尾就能排在上一页的下端"))
         .into_iter()
         .collect();
-    let world = IssueWorld::new(engine, json.clone(), root, pictures, today);
-    let result = typst::compile::<PagedDocument>(&world);
-    let files = world.files_read();
     let convert = |ds: &[SourceDiagnostic]| {
         ds.iter()
             .map(|d| TypstDiagnostic::new(engine, "layout", d))
             .collect::<Vec<_>>()
     };
-    match result.output {
-        Ok(document) => Ok(Laid {
-            document,
-            warnings: convert(&result.warnings),
-            notes,
-            data: json,
-            files,
-        }),
-        Err(errors) => Err([convert(&errors), convert(&result.warnings)].concat()),
+    let total = data.pages.len();
+    let mut pages = Vec::new();
+    let mut info = None;
+    let mut warnings = Vec::new();
+    let mut files = Vec::new();
+    let mut start = 0;
+    loop {
+        let end = if total <= PAGES_AT_ONCE {
+            total
+        } else {
+            (start + PAGES_AT_ONCE).min(total)
+        };
+        let part = if end - start == total {
+            json.clone()
+        } else {
+            IssueJson::new(&data, start..end, output).bytes()
+        };
+        // The world serves exactly the pictures the layout will ask for.
+        let pictures = data.pictures(start..end);
+        let world = IssueWorld::new(engine, part, root, pictures, today);
+        let result = typst::compile::<PagedDocument>(&world);
+        files.extend(world.files_read());
+        warnings.extend(convert(&result.warnings));
+        match result.output {
+            Ok(document) => {
+                info.get_or_insert_with(|| typst::model::Document::info(&document).clone());
+                pages.extend(document.pages().iter().cloned());
+            }
+            Err(errors) => return Err([convert(&errors), warnings].concat()),
+        }
+        if end >= total {
+            break;
+        }
+        // What only this part used goes; what every part uses (the fonts,
+        // the layout's own evaluation) stays.
+        typst::comemo::evict(1);
+        start = end;
     }
+    // Each part counted its pages from 1: number them through.
+    for (n, page) in pages.iter_mut().enumerate() {
+        page.number = n as u64 + 1;
+    }
+    let document = PagedDocument::new(pages.into(), info.unwrap_or_default());
+    Ok(Laid {
+        document,
+        warnings,
+        notes,
+        data: json,
+        files,
+    })
 }
 
 /// PDF bytes of a laid-out issue. `ident` identifies the issue across

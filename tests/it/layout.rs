@@ -322,3 +322,47 @@ fn an_editors_note_before_an_article_shares_the_page_of_its_title() {
         .expect("the label");
     assert_eq!(label, title);
 }
+
+#[test]
+fn a_long_issue_laid_out_in_parts_reads_as_one() {
+    // Over 64 pages: laid out a part at a time, the pages numbered through.
+    let dir = copy_publication(&fixture("literal"));
+    let body: String = (1..=1200)
+        .map(|i| format!("第{i}条：各单位按时报送材料，做到数据准确、内容完整，不得迟报漏报。\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("issues/001.md"),
+        format!(
+            "+++\nnumber = 1\ndate = 2024-03-05\n\n[distribution]\nfa = [\"各学校\"]\n+++\n# 关于做好材料报送工作的通知\n{body}"
+        ),
+    )
+    .unwrap();
+    let out = jianbao(dir.path(), &["build", "1"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pdf = std::fs::read(dir.path().join("out/001.pdf")).unwrap();
+    let pages = pdf_text(&pdf);
+    assert!(pages.len() > 64, "{} pages", pages.len());
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    for (n, text) in pages.iter().enumerate() {
+        assert!(
+            squash(text).contains(&format!("—{}—", n + 1)),
+            "page {} has no number — {} —",
+            n + 1,
+            n + 1
+        );
+    }
+    // Every paragraph, in order, across the parts.
+    let all = squash(&pages.concat());
+    let mut at = 0;
+    for i in 1..=1200 {
+        let item = format!("第{i}条");
+        let found = all[at..]
+            .find(&item)
+            .unwrap_or_else(|| panic!("{item} missing or out of order"));
+        at += found + item.len();
+    }
+}
