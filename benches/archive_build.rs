@@ -19,34 +19,17 @@
 //! opening's first clauses, so they run from 1 to 4 pages (issue 4
 //! itself, all seven sections, is 6); the page counts are printed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::*;
 
 const ISSUES: u32 = 200;
 const COLD_RUNS: usize = 10;
 const ARCHIVE_RUNS: usize = 3;
 const NOTHING_CHANGED_RUNS: usize = 5;
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn release_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| {
-            if t.is_absolute() {
-                t
-            } else {
-                manifest_dir().join(t)
-            }
-        })
-        .unwrap_or_else(|| manifest_dir().join("target"));
-    target
-        .join("release")
-        .join(format!("jianbao{}", std::env::consts::EXE_SUFFIX))
-}
 
 /// Issue 4 cut into its front matter, its opening (lead-in, title, first
 /// paragraph) and its numbered sections (a heading and what follows it).
@@ -143,24 +126,6 @@ fn run(bin: &Path, root: &Path, args: &[&str]) -> Result<(Duration, String), Str
 fn median(times: &mut [Duration]) -> f64 {
     times.sort();
     times[times.len() / 2].as_secs_f64()
-}
-
-/// The largest peak RSS of the children waited for so far, in bytes.
-#[cfg(unix)]
-fn children_peak_rss() -> Option<u64> {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a `rusage` into the pointer it is given.
-    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) } == 0;
-    // SAFETY: initialised by getrusage (or zeroed).
-    let kib = unsafe { usage.assume_init() }.ru_maxrss;
-    // Linux reports KiB; macOS bytes.
-    let scale = if cfg!(target_os = "macos") { 1 } else { 1024 };
-    ok.then_some(kib as u64 * scale)
-}
-
-#[cfg(not(unix))]
-fn children_peak_rss() -> Option<u64> {
-    None
 }
 
 fn main() -> ExitCode {

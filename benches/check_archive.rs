@@ -8,38 +8,20 @@
 //! A plain `main` (no harness): it runs `target/release/jianbao` as a user
 //! would, so the numbers include start-up, font loading and file reading.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{Days, NaiveDate};
+
+mod common;
+use common::*;
 
 const ISSUES: u32 = 1000;
 const RUNS: usize = 5;
 /// Days between two consecutive issues: 1,000 issues from 2019-01-01 end
 /// in mid-2024, so none is dated in the future (that would warn).
 const EVERY_DAYS: u64 = 2;
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `target/release/jianbao` (or under `$CARGO_TARGET_DIR`).
-fn release_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| {
-            if t.is_absolute() {
-                t
-            } else {
-                manifest_dir().join(t)
-            }
-        })
-        .unwrap_or_else(|| manifest_dir().join("target"));
-    target
-        .join("release")
-        .join(format!("jianbao{}", std::env::consts::EXE_SUFFIX))
-}
 
 /// The repository's `issues/004.md` split at its `number = 4` and
 /// `date = 2022-01-19` lines, so each generated issue gets its own.

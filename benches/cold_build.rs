@@ -15,44 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::*;
+
 const RUNS: usize = 30;
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn release_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| {
-            if t.is_absolute() {
-                t
-            } else {
-                manifest_dir().join(t)
-            }
-        })
-        .unwrap_or_else(|| manifest_dir().join("target"));
-    target
-        .join("release")
-        .join(format!("jianbao{}", std::env::consts::EXE_SUFFIX))
-}
-
-/// This repository's publication (jianbao.toml and issues/), copied.
-fn publication() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    std::fs::copy(
-        manifest_dir().join("jianbao.toml"),
-        dir.path().join("jianbao.toml"),
-    )
-    .expect("copy jianbao.toml");
-    std::fs::create_dir(dir.path().join("issues")).expect("issues/");
-    std::fs::copy(
-        manifest_dir().join("issues/004.md"),
-        dir.path().join("issues/004.md"),
-    )
-    .expect("copy issues/004.md");
-    dir
-}
 
 fn build(bin: &Path, root: &Path) -> Result<Duration, String> {
     let _ = std::fs::remove_dir_all(root.join("out"));
@@ -99,7 +65,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let baseline = std::env::var_os("JIANBAO_BASELINE").map(PathBuf::from);
-    let dir = publication();
+    let dir = issue_4_publication();
     let mut now = Vec::with_capacity(RUNS);
     let mut before = Vec::with_capacity(RUNS);
     // One untimed run each: the binaries' pages in the page cache, as for a

@@ -14,31 +14,14 @@
 //!
 //! Targets (issue 7): the 20,000 paragraphs in < 3 s and < 500 MB.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
+mod common;
+use common::*;
+
 const CASE_VAR: &str = "JIANBAO_LARGE_INPUT_CASE";
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn release_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| {
-            if t.is_absolute() {
-                t
-            } else {
-                manifest_dir().join(t)
-            }
-        })
-        .unwrap_or_else(|| manifest_dir().join("target"));
-    target
-        .join("release")
-        .join(format!("jianbao{}", std::env::consts::EXE_SUFFIX))
-}
 
 const SENTENCE: &str = "各学校要认真贯彻落实2024年全市教育工作会议精神，\
     对照“七项工程”逐项抓好落实，确保PM2.5浓度下降3.5%以上、\
@@ -85,22 +68,6 @@ fn publication(case: &str) -> tempfile::TempDir {
     )
     .expect("write the issue");
     dir
-}
-
-/// The peak RSS of the children waited for, in bytes.
-#[cfg(unix)]
-fn children_peak_rss() -> Option<u64> {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a `rusage` into the pointer it is given.
-    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) } == 0;
-    // SAFETY: initialised by getrusage (or zeroed).
-    let kib = unsafe { usage.assume_init() }.ru_maxrss;
-    ok.then_some(kib as u64 * 1024)
-}
-
-#[cfg(not(unix))]
-fn children_peak_rss() -> Option<u64> {
-    None
 }
 
 /// One case, in this process: build, then print `seconds bytes pages`.

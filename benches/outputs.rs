@@ -16,50 +16,16 @@
 //! ```
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::*;
+
 const RUNS: usize = 20;
 const EDITS: usize = 30;
-
-fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn release_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|t| {
-            if t.is_absolute() {
-                t
-            } else {
-                manifest_dir().join(t)
-            }
-        })
-        .unwrap_or_else(|| manifest_dir().join("target"));
-    target
-        .join("release")
-        .join(format!("jianbao{}", std::env::consts::EXE_SUFFIX))
-}
-
-/// This repository's publication (jianbao.toml and issues/), copied.
-fn publication() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    std::fs::copy(
-        manifest_dir().join("jianbao.toml"),
-        dir.path().join("jianbao.toml"),
-    )
-    .expect("copy jianbao.toml");
-    std::fs::create_dir(dir.path().join("issues")).expect("issues/");
-    std::fs::copy(
-        manifest_dir().join("issues/004.md"),
-        dir.path().join("issues/004.md"),
-    )
-    .expect("copy issues/004.md");
-    dir
-}
 
 fn run(bin: &Path, root: &Path, args: &[&str]) -> Result<Duration, String> {
     let start = Instant::now();
@@ -215,7 +181,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let dir = publication();
+    let dir = issue_4_publication();
     let root = dir.path();
     let project = root.join("project");
     if let Err(e) = run(&bin, root, &["export", "4", project.to_str().unwrap()]) {

@@ -20,14 +20,11 @@ use crate::issue::{Block, Issue};
 use crate::manifest::{Hash, Manifest};
 use crate::publication::{IssueEntry, Publication};
 use crate::render::{self, Engine, Laid, OutputData, TypstDiagnostic};
-use crate::source::display_path;
 
 /// What became of one selected issue.
 pub enum Outcome {
     /// The PDF is written; with typst's warnings, if it had any.
     Written {
-        /// The PDF, or the first page's PNG.
-        path: PathBuf,
         pages: usize,
         warnings: Vec<TypstDiagnostic>,
         /// What the clerk should know about the pages.
@@ -105,6 +102,21 @@ impl Settings {
             Format::Pdf => OutputData::new(self.pdf_standard),
             Format::Png { .. } => OutputData::new(None),
         }
+    }
+}
+
+/// What a build wrote, for its message: the PDF `out/004.pdf`, or the
+/// pages' pictures `out/004-1.png … out/004-6.png` for the issue whose PDF
+/// would be `pdf`.
+pub fn written(pdf: &Path, pages: usize, format: Format) -> String {
+    let shown = |p: &Path| crate::source::display_path(p).display().to_string();
+    match format {
+        Format::Pdf => shown(pdf),
+        Format::Png { .. } => format!(
+            "{} … {}",
+            shown(&page_image_path(pdf, 1)),
+            shown(&page_image_path(pdf, pages))
+        ),
     }
 }
 
@@ -274,17 +286,15 @@ impl<'a> Builder<'a> {
         mut report: impl FnMut(&IssueEntry, Outcome),
     ) -> Vec<String> {
         let p = self.publication;
-        let sandbox = p.output_sandbox();
+        // Each output folder checked once, and swept of what killed builds
+        // left there.
         let mut folders: HashMap<PathBuf, Result<(), String>> = HashMap::new();
         let mut usable = |out: &Path| {
             let folder = out.parent().unwrap_or(Path::new(".")).to_path_buf();
             folders
-                .entry(folder.clone())
+                .entry(folder)
                 .or_insert_with(|| {
-                    let sandbox = sandbox.as_ref().map_err(|e| e.message.clone())?;
-                    let real = crate::sandbox::output_dir(sandbox, &folder).map_err(|r| {
-                        format!("输出文件夹 {} {r}", display_path(&folder).display())
-                    })?;
+                    let real = p.output_folder(out)?;
                     crate::sandbox::remove_stale_temporaries(&real);
                     Ok(())
                 })
@@ -453,7 +463,6 @@ impl<'a> Builder<'a> {
             }
         }
         Outcome::Written {
-            path: files[0].0.clone(),
             pages,
             warnings: laid.warnings,
             notes: laid.notes,

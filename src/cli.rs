@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
-use crate::archive::{self, BuildOptions, Builder, Outcome, Settings, page_image_path};
+use crate::archive::{self, BuildOptions, Builder, Outcome, Settings};
 use crate::config::PdfStandard;
 use crate::diagnostic::{Diagnostic, UsageError};
 use crate::fonts::{Origin, Role};
@@ -850,7 +850,6 @@ fn build(
         };
         match outcome {
             Outcome::Written {
-                path,
                 pages,
                 warnings,
                 notes,
@@ -862,22 +861,11 @@ fn build(
                 for n in notes {
                     progress.line(&format!("{shown}: note: {n}"));
                 }
-                let line = match format {
-                    archive::Format::Pdf => format!("{shown} → {}", display_path(&path).display()),
-                    archive::Format::Png { .. } => {
-                        // `path` is page 1's picture: out/004-1.png.
-                        let pdf = path.with_file_name(
-                            path.file_name()
-                                .map(|n| n.to_string_lossy().replace("-1.png", ".pdf"))
-                                .unwrap_or_default(),
-                        );
-                        format!(
-                            "{shown} → {} … {}（{pages} 页）",
-                            display_path(&path).display(),
-                            display_path(&page_image_path(&pdf, pages)).display()
-                        )
-                    }
-                };
+                let out = publication.output_path(&entry.file.id);
+                let mut line = format!("{shown} → {}", archive::written(&out, pages, format));
+                if format != archive::Format::Pdf {
+                    line += &format!("（{pages} 页）");
+                }
                 progress.done(Some(line));
             }
             Outcome::UpToDate { path } => {

@@ -475,6 +475,20 @@ impl std::fmt::Display for UsageError {
 impl std::error::Error for UsageError {}
 
 /// Reads a text file: UTF-8 only, a BOM is kept for the parser to skip.
+/// A file or folder that was refused (`shown` as the user sees it): the
+/// reason, and what to do where it is known.
+pub fn unreadable(shown: &Path, refusal: &sandbox::Refusal) -> Diagnostic {
+    let d = Diagnostic::file_error(
+        "unreadable",
+        shown,
+        format!("{} {refusal}", shown.display()),
+    );
+    match refusal.help() {
+        Some(help) => d.with_help(help),
+        None => d,
+    }
+}
+
 /// `shown` is the path as the user sees it; the file must be a regular
 /// file inside the publication folder `root` (canonical) and no larger
 /// than [`sandbox::TEXT_LIMIT`]. A file that cannot be read as text is a
@@ -490,15 +504,7 @@ pub fn read_source(
     {
         Ok(b) => b,
         Err(refusal) => {
-            let mut d = Diagnostic::file_error(
-                "unreadable",
-                &shown,
-                format!("{} {refusal}", shown.display()),
-            );
-            if let Some(help) = refusal.help() {
-                d = d.with_help(help);
-            }
-            diags.push(d);
+            diags.push(unreadable(&shown, &refusal));
             return None;
         }
     };

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 
 use crate::check;
 use crate::config::{CONFIG_FILE, Config};
-use crate::diagnostic::{Diagnostic, UsageError, read_source};
+use crate::diagnostic::{Diagnostic, UsageError, read_source, unreadable};
 use crate::fonts::Fonts;
 use crate::issue::{Issue, IssueFile, Parsed};
 use crate::source::display_path;
@@ -298,6 +298,15 @@ impl Publication {
         }
     }
 
+    /// The real folder the file `out` goes into, made if missing, when it
+    /// resolves inside [`Publication::output_sandbox`]; else why not.
+    pub fn output_folder(&self, out: &Path) -> Result<PathBuf, String> {
+        let folder = out.parent().unwrap_or(Path::new("."));
+        let sandbox = self.output_sandbox().map_err(|e| e.message)?;
+        crate::sandbox::output_dir(&sandbox, folder)
+            .map_err(|r| format!("输出文件夹 {} {r}", display_path(folder).display()))
+    }
+
     /// The folder output must stay inside, made if missing: the one named
     /// with `--out`, else the publication folder (so an `out/` that is a
     /// link leading out of it is refused).
@@ -558,14 +567,17 @@ fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
                 // A link to issues/ itself (or above it) would read every
                 // issue a second time under another name.
                 Ok(target) if real.starts_with(&target) => {
-                    scan.refused
-                        .push(refused(&path, crate::sandbox::Refusal::LinkLoop));
+                    scan.refused.push(unreadable(
+                        &display_path(&path),
+                        &crate::sandbox::Refusal::LinkLoop,
+                    ));
                     continue;
                 }
                 Ok(target) if target.is_dir() => Some(target),
                 Ok(_) => None,
                 Err(refusal) => {
-                    scan.refused.push(refused(&path, refusal));
+                    scan.refused
+                        .push(unreadable(&display_path(&path), &refusal));
                     continue;
                 }
             }
@@ -604,20 +616,6 @@ fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
     scan.files.sort_by_key(|f| natural_key(&f.id));
     scan.stray.sort();
     Ok(scan)
-}
-
-/// A folder under `issues/` that cannot be read.
-fn refused(path: &Path, refusal: crate::sandbox::Refusal) -> Diagnostic {
-    let shown = display_path(path);
-    let mut d = Diagnostic::file_error(
-        "unreadable",
-        &shown,
-        format!("{} {refusal}", shown.display()),
-    );
-    if let Some(help) = refusal.help() {
-        d = d.with_help(help);
-    }
-    d
 }
 
 /// The files below a folder, for the "not read" warning; links are not

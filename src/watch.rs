@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 use typst_layout::PagedDocument;
 
-use crate::archive::{Builder, Format, Outcome, Settings, page_image_path};
+use crate::archive::{Builder, Format, Outcome, Settings};
 use crate::config::{CONFIG_FILE, PdfStandard};
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
@@ -213,20 +213,11 @@ impl Session {
         let document = laid.document.clone();
         let out = p.output_path(&entry.file.id);
         // The output folder stays inside the publication, as for `build`.
-        let folder = out.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let usable = p
-            .output_sandbox()
-            .map_err(|e| e.message.clone())
-            .and_then(|sandbox| {
-                crate::sandbox::output_dir(&sandbox, &folder)
-                    .map_err(|r| format!("输出文件夹 {} {r}", display_path(&folder).display()))
-            });
-        if let Err(why) = usable {
+        if let Err(why) = p.output_folder(&out) {
             return Step::Problem(format!("error: {why}"));
         }
         match builder.write(&entry.file.id, issue, laid, &out) {
             Outcome::Written {
-                path,
                 pages,
                 warnings,
                 notes,
@@ -238,14 +229,7 @@ impl Session {
                 for n in notes {
                     let _ = writeln!(err, "{shown}: note: {n}");
                 }
-                let written = match self.request.format {
-                    Format::Pdf => display_path(&path).display().to_string(),
-                    Format::Png { .. } => format!(
-                        "{} … {}",
-                        display_path(&path).display(),
-                        display_path(&page_image_path(&out, pages)).display()
-                    ),
-                };
+                let written = crate::archive::written(&out, pages, self.request.format);
                 let _ = writeln!(err, "{shown} → {written}（{pages} 页，用时 {took:.1} ms）");
                 Step::Built {
                     issue: entry.file.id.clone(),

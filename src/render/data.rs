@@ -165,12 +165,8 @@ pub struct Run {
     pub half: bool,
     /// Latin text whose letters are set further apart, in cells (a split
     /// URL filling its line).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "super::grid::is_zero")]
     pub tracking: f64,
-}
-
-fn is_zero(x: &f64) -> bool {
-    *x == 0.0
 }
 
 /// A piece of text on a `text` row.

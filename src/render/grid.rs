@@ -84,7 +84,7 @@ pub struct Glyph {
     pub tracking: f64,
 }
 
-fn is_zero(x: &f64) -> bool {
+pub(crate) fn is_zero(x: &f64) -> bool {
     *x == 0.0
 }
 

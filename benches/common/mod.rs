@@ -1,0 +1,63 @@
+//! What every benchmark needs: where the repository and the release binary
+//! are, this repository's issue 4 as a publication of its own, and the
+//! peak memory of the processes a benchmark ran. Each bench is a crate of
+//! its own and uses part of this.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `target/release/jianbao` (or under `$CARGO_TARGET_DIR`).
+pub fn release_binary() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|t| {
+            if t.is_absolute() {
+                t
+            } else {
+                manifest_dir().join(t)
+            }
+        })
+        .unwrap_or_else(|| manifest_dir().join("target"));
+    target
+        .join("release")
+        .join(format!("jianbao{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// This repository's publication (jianbao.toml and issues/004.md), copied.
+pub fn issue_4_publication() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::copy(
+        manifest_dir().join("jianbao.toml"),
+        dir.path().join("jianbao.toml"),
+    )
+    .expect("copy jianbao.toml");
+    std::fs::create_dir(dir.path().join("issues")).expect("issues/");
+    std::fs::copy(
+        manifest_dir().join("issues/004.md"),
+        dir.path().join("issues/004.md"),
+    )
+    .expect("copy issues/004.md");
+    dir
+}
+
+/// The largest peak RSS of the children waited for so far, in bytes.
+#[cfg(unix)]
+pub fn children_peak_rss() -> Option<u64> {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a `rusage` into the pointer it is given.
+    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) } == 0;
+    // SAFETY: initialised by getrusage (or zeroed).
+    let kib = unsafe { usage.assume_init() }.ru_maxrss;
+    // Linux reports KiB; macOS bytes.
+    let scale = if cfg!(target_os = "macos") { 1 } else { 1024 };
+    ok.then_some(kib as u64 * scale)
+}
+
+#[cfg(not(unix))]
+pub fn children_peak_rss() -> Option<u64> {
+    None
+}
