@@ -342,25 +342,27 @@ impl<'a> Builder<'a> {
             }
         }
         let jobs_at_once = options.jobs.clamp(1, jobs.len().max(1));
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs_at_once)
-            .build()
-            .ok();
+        // Issues side by side run in a pool of `jobs` threads. One issue at
+        // a time runs in the caller's pool instead: all its threads are then
+        // typst's, which lays pages out side by side.
+        let pool = (jobs_at_once > 1)
+            .then(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(jobs_at_once)
+                    .build()
+                    .ok()
+            })
+            .flatten();
         let batch = 4 * jobs_at_once;
         let mut saved = Instant::now();
         for chunk in jobs.chunks(batch) {
-            let run = || -> Vec<Outcome> {
-                chunk
-                    .par_iter()
-                    .map(|job| {
-                        started(job.entry);
-                        self.build_one(job)
-                    })
-                    .collect()
+            let build = |job: &Job| {
+                started(job.entry);
+                self.build_one(job)
             };
-            let outcomes = match &pool {
-                Some(pool) => pool.install(run),
-                None => run(),
+            let outcomes: Vec<Outcome> = match &pool {
+                Some(pool) => pool.install(|| chunk.par_iter().map(build).collect()),
+                None => chunk.iter().map(build).collect(),
             };
             for (job, outcome) in chunk.iter().zip(outcomes) {
                 if let (Outcome::Written { .. }, Some(inputs), Format::Pdf) =

@@ -43,7 +43,7 @@ pub fn project(builder: &Builder, issue: &Issue) -> Result<(Project, Laid), Expo
         crate::render::world::DATA_PATH
             .trim_start_matches('/')
             .into(),
-        laid.data.clone(),
+        laid.issue_json(),
     );
     let folder = engine.layout_folder();
     for read in &laid.files {

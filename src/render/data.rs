@@ -9,6 +9,7 @@
 
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::face;
@@ -414,6 +415,16 @@ fn adjacent(source: &str, a: &Block, b: &Block) -> bool {
 /// The body as a flow of rows with what must stay together.
 fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow {
     let mut flow = Flow::default();
+    // Paragraphs, most of a body, are broken into lines side by side.
+    let mut paragraphs: Vec<Option<Vec<Row>>> = blocks
+        .par_iter()
+        .map(|block| match block {
+            Block::Paragraph(text) => {
+                Some(grid_rows(&runs_of(text, Part::Paragraph), PARAGRAPH, fonts))
+            }
+            _ => None,
+        })
+        .collect();
     let mut article = 0;
     let mut i = 0;
     while i < blocks.len() {
@@ -468,9 +479,7 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                     flow.rows(rows);
                 }
             }
-            Block::Paragraph(text) => {
-                flow.rows(grid_rows(&runs_of(text, Part::Paragraph), PARAGRAPH, fonts))
-            }
+            Block::Paragraph(_) => flow.rows(paragraphs[i].take().unwrap_or_default()),
             Block::Note(paras) => {
                 // A note before an article (编者按 above its title) stays on
                 // the title's page.

@@ -17,6 +17,7 @@ pub mod world;
 use std::fmt;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::Serialize;
 use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
@@ -152,11 +153,21 @@ pub struct Laid {
     /// What the clerk should know about the pages (the closing block on a
     /// page of its own), one line each.
     pub notes: Vec<String>,
-    /// `/issue.json` exactly as the layout read it.
-    pub data: Vec<u8>,
+    /// What the layout read, for [`Laid::issue_json`].
+    layout_data: data::LayoutData,
+    output: OutputData,
     /// The files the compile read: pictures and the files of an office's
     /// own layout.
     pub files: Vec<world::FileRead>,
+}
+
+impl Laid {
+    /// `/issue.json` of the whole document, as `jianbao export` hands it
+    /// to stock typst (a long issue was laid out from parts of it).
+    pub fn issue_json(&self) -> Vec<u8> {
+        let pages = 0..self.layout_data.pages.len();
+        IssueJson::new(&self.layout_data, pages, self.output).bytes()
+    }
 }
 
 /// What the layout learns about the output besides the issue: the
@@ -217,9 +228,9 @@ impl<'a> IssueJson<'a> {
 }
 
 /// Pages laid out by one compile. A longer issue is laid out this many
-/// pages at a time, typst's caches emptied between the parts, so that its
-/// memory does not grow with the whole document's (the pages are broken
-/// in Rust already: the parts know nothing of each other).
+/// pages at a time, a part per thread, typst's caches emptied between the
+/// parts, so that its memory does not grow with the whole document's (the
+/// pages are broken in Rust already: the parts know nothing of each other).
 const PAGES_AT_ONCE: usize = 64;
 
 /// Lays an issue out with the engine's layout.
@@ -249,8 +260,6 @@ pub fn layout(
             .contains_family(&f.name().to_lowercase())),
         "a font family the font book does not have"
     );
-    // The whole document, as `jianbao export` hands it to stock typst.
-    let json = IssueJson::new(&data, 0..data.pages.len(), output).bytes();
     let notes = data
         .closing_alone
         .map(|lines| format!("报尾单独占了最后一页：正文再少 {lines} 行，报尾就能排在上一页的下端"))
@@ -262,42 +271,41 @@ pub fn layout(
             .collect::<Vec<_>>()
     };
     let total = data.pages.len();
+    let parts: Vec<std::ops::Range<usize>> = (0..total.div_ceil(PAGES_AT_ONCE).max(1))
+        .map(|k| k * PAGES_AT_ONCE..((k + 1) * PAGES_AT_ONCE).min(total))
+        .collect();
+    let compile = |range: &std::ops::Range<usize>| {
+        let part = IssueJson::new(&data, range.clone(), output).bytes();
+        // The world serves exactly the pictures the layout will ask for.
+        let pictures = data.pictures(range.clone());
+        let world = IssueWorld::new(engine, part, root, pictures, today);
+        let result = typst::compile::<PagedDocument>(&world);
+        (result, world.files_read())
+    };
     let mut pages = Vec::new();
     let mut info = None;
     let mut warnings = Vec::new();
     let mut files = Vec::new();
-    let mut start = 0;
-    loop {
-        let end = if total <= PAGES_AT_ONCE {
-            total
-        } else {
-            (start + PAGES_AT_ONCE).min(total)
-        };
-        let part = if end - start == total {
-            json.clone()
-        } else {
-            IssueJson::new(&data, start..end, output).bytes()
-        };
-        // The world serves exactly the pictures the layout will ask for.
-        let pictures = data.pictures(start..end);
-        let world = IssueWorld::new(engine, part, root, pictures, today);
-        let result = typst::compile::<PagedDocument>(&world);
-        files.extend(world.files_read());
-        warnings.extend(convert(&result.warnings));
-        match result.output {
-            Ok(document) => {
-                info.get_or_insert_with(|| typst::model::Document::info(&document).clone());
-                pages.extend(document.pages().iter().cloned());
+    // As many parts side by side as there are threads; between batches,
+    // what only those parts used goes, and what every part uses (the
+    // fonts, the layout's own evaluation) stays.
+    let at_once = rayon::current_num_threads().max(1);
+    for (k, batch) in parts.chunks(at_once).enumerate() {
+        if k > 0 {
+            typst::comemo::evict(1);
+        }
+        let results: Vec<_> = batch.par_iter().map(compile).collect();
+        for (result, read) in results {
+            files.extend(read);
+            warnings.extend(convert(&result.warnings));
+            match result.output {
+                Ok(document) => {
+                    info.get_or_insert_with(|| typst::model::Document::info(&document).clone());
+                    pages.extend(document.pages().iter().cloned());
+                }
+                Err(errors) => return Err([convert(&errors), warnings].concat()),
             }
-            Err(errors) => return Err([convert(&errors), warnings].concat()),
         }
-        if end >= total {
-            break;
-        }
-        // What only this part used goes; what every part uses (the fonts,
-        // the layout's own evaluation) stays.
-        typst::comemo::evict(1);
-        start = end;
     }
     // Each part counted its pages from 1: number them through.
     for (n, page) in pages.iter_mut().enumerate() {
@@ -308,7 +316,8 @@ pub fn layout(
         document,
         warnings,
         notes,
-        data: json,
+        layout_data: data,
+        output,
         files,
     })
 }

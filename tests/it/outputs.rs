@@ -611,7 +611,7 @@ fn issue_json_is_documented() {
         let entry = &p.issues[p.resolve(issue).unwrap()];
         let builder = jianbao::archive::Builder::new(&p).unwrap();
         let laid = builder.layout(entry.issue.as_ref().unwrap()).unwrap();
-        let data: serde_json::Value = serde_json::from_slice(&laid.data).unwrap();
+        let data: serde_json::Value = serde_json::from_slice(&laid.issue_json()).unwrap();
         let mut found = Vec::new();
         keys(&data, &mut found);
         for key in found {
