@@ -19,7 +19,8 @@ use crate::config::PdfStandard;
 use crate::diagnostic::{Diagnostic, UsageError};
 use crate::fonts::{Origin, Role};
 use crate::publication::{Options, Publication, Shard};
-use crate::source::display_path;
+use crate::script::escape_unprintable;
+use crate::source::show_path;
 
 /// `eprintln!` that cannot panic: a closed stderr is not an error (the
 /// work goes on), and unprintable characters from the input (terminal
@@ -521,7 +522,7 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
         }
         Command::New => {
             let path = crate::create::new_issue(&publication)?;
-            tell!(std::io::stdout(), "{}", display_path(&path).display());
+            tell!(std::io::stdout(), "{}", show_path(&path));
             Ok(EXIT_OK)
         }
         Command::Init { .. } | Command::Fonts { .. } => unreachable!("handled above"),
@@ -540,12 +541,12 @@ fn init(
     };
     let written = crate::create::init(&dir, options.today)?;
     for path in &written {
-        say!("新建 {}", display_path(path).display());
+        say!("新建 {}", show_path(path));
     }
     let go = if dir == std::path::Path::new(".") {
         String::new()
     } else {
-        format!("cd {} && ", display_path(&dir).display())
+        format!("cd {} && ", show_path(&dir))
     };
     say!("改好 jianbao.toml 里的单位名称，然后生成第1期：{go}jianbao build 1");
     Ok(EXIT_OK)
@@ -573,14 +574,16 @@ fn layout_path(
     let Some(path) = &layout.layout else {
         return Ok(None);
     };
+    // As typed: the path is relative to where jianbao runs.
+    let typed = escape_unprintable(&path.display().to_string()).into_owned();
     let real = start.join(path).canonicalize().map_err(|_| {
-        UsageError::new(format!("找不到版式文件 {}", path.display()))
+        UsageError::new(format!("找不到版式文件 {typed}"))
             .help("`jianbao layout --eject` 把内置版式写到 layouts/bulletin.typ，改它即可")
     })?;
     match real.strip_prefix(&publication.root) {
         Ok(relative) => Ok(Some(relative.to_path_buf())),
         Err(_) => Err(
-            UsageError::new(format!("版式文件 {} 不在简报文件夹里", path.display()))
+            UsageError::new(format!("版式文件 {typed} 不在简报文件夹里"))
                 .help("把版式放进简报文件夹（例如 layouts/）"),
         ),
     }
@@ -645,7 +648,7 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
             continue;
         }
         let text = clean::apply(&issue.source.text, &fixes);
-        let shown = issue.source.path.display();
+        let shown = show_path(&issue.source.path);
         // Through a link to the file it names, inside the publication; a
         // read-only file is left as it is.
         let target = entry
@@ -678,7 +681,7 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
             .collect();
         say!(
             "已修改 {}：{} 处（{}）",
-            issue.source.path.display(),
+            show_path(&issue.source.path),
             fixes.len(),
             parts.join("，")
         );
@@ -835,12 +838,11 @@ fn build(
     let bar = progress.bar.clone();
     let started = |entry: &crate::publication::IssueEntry| {
         if let Some(bar) = &bar {
-            bar.set_message(entry.file.id.clone());
+            bar.set_message(escape_unprintable(&entry.file.id).into_owned());
         }
     };
     let forgotten = builder.build(&selection.issues, options, started, |entry, outcome| {
-        let shown = display_path(&entry.file.path);
-        let shown = shown.display();
+        let shown = show_path(&entry.file.path);
         let kept_note = |kept: bool| {
             if kept {
                 "（原有的 PDF 保持不变）"
@@ -873,7 +875,7 @@ fn build(
                 let line = (total == 1).then(|| {
                     format!(
                         "{} 已是最新：{shown} 和它用到的文件都没有改动（要重新生成，加 --force）",
-                        display_path(&path).display()
+                        show_path(&path)
                     )
                 });
                 progress.done(line);
@@ -912,8 +914,9 @@ fn build(
     }
     for id in forgotten {
         say!(
-            "{}: 期刊文件 {id} 已经不在了，这个 PDF 不再算作最新（文件保留，不要了可以删掉）",
-            display_path(&publication.output_path(&id)).display()
+            "{}: 期刊文件 {} 已经不在了，这个 PDF 不再算作最新（文件保留，不要了可以删掉）",
+            show_path(&publication.output_path(&id)),
+            escape_unprintable(&id)
         );
     }
     if total != 1 {
@@ -932,10 +935,7 @@ fn write_failed(path: &std::path::Path, error: &std::io::Error, kept: bool) -> U
     } else {
         ""
     };
-    let e = UsageError::new(format!(
-        "无法写入 {}: {error}{kept}",
-        display_path(path).display()
-    ));
+    let e = UsageError::new(format!("无法写入 {}: {error}{kept}", show_path(path)));
     // A viewer that holds the file open (Windows, or a Windows folder
     // seen from WSL) makes replacing it fail with "permission denied".
     let locked = error.kind() == std::io::ErrorKind::PermissionDenied
@@ -984,7 +984,7 @@ fn export(
     let engine = settings.engine(publication)?;
     let builder = Builder::with(publication, settings, engine)
         .map_err(|_| UsageError::new("jianbao.toml 有错误"))?;
-    let shown = display_path(&entry.file.path).display().to_string();
+    let shown = show_path(&entry.file.path);
     let (files, _) = match crate::export::project(&builder, issue) {
         Ok(p) => p,
         Err(crate::export::ExportError::Layout(errors)) => {
@@ -1000,12 +1000,12 @@ fn export(
     let fonts = files.keys().filter(|p| p.starts_with("fonts")).count();
     say!(
         "{shown} → {}（main.typ、issue.json、{} 个其他文件、{fonts} 个字体文件）",
-        display_path(&dir).display(),
+        show_path(&dir),
         files.len() - 2 - fonts
     );
     say!(
         "用 Typst 编译：cd {} && typst compile --font-path fonts --ignore-system-fonts main.typ",
-        display_path(&dir).display()
+        show_path(&dir)
     );
     Ok(code)
 }
@@ -1020,7 +1020,7 @@ fn layout(publication: &Publication, eject: bool) -> Result<u8, UsageError> {
             Some(path) => tell!(
                 std::io::stdout(),
                 "{}（jianbao.toml [output] layout）",
-                path.display()
+                escape_unprintable(&path.display().to_string())
             ),
             None => tell!(
                 std::io::stdout(),
@@ -1030,16 +1030,14 @@ fn layout(publication: &Publication, eject: bool) -> Result<u8, UsageError> {
         return Ok(EXIT_OK);
     }
     let path = publication.root.join(LAYOUT_SHOWN);
-    let shown = display_path(&path);
+    let shown = show_path(&path);
     if path.exists() {
-        return Err(
-            UsageError::new(format!("{} 已经存在，没有覆盖", shown.display()))
-                .help("先把它改名或删掉，再导出内置版式"),
-        );
+        return Err(UsageError::new(format!("{shown} 已经存在，没有覆盖"))
+            .help("先把它改名或删掉，再导出内置版式"));
     }
     crate::render::write_atomically(&path, LAYOUT.as_bytes())
-        .map_err(|e| UsageError::new(format!("无法写入 {}: {e}", shown.display())))?;
-    say!("已写出内置版式：{}", shown.display());
+        .map_err(|e| UsageError::new(format!("无法写入 {shown}: {e}")))?;
+    say!("已写出内置版式：{shown}");
     if configured.is_none() {
         say!(
             "要用它，在 jianbao.toml 的 [output] 表里写：layout = \"{LAYOUT_SHOWN}\"（或者 build 时加 --layout {LAYOUT_SHOWN}）"
@@ -1078,25 +1076,20 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         } else {
             "jianbao.toml [fonts] paths"
         };
-        let shown = display_path(&folder.path);
+        let shown = show_path(&folder.path);
         if !folder.exists {
-            tell!(out, "字体文件夹 {}（{from}）：不存在", shown.display());
-            missing.push(format!("字体文件夹 {}", shown.display()));
+            tell!(out, "字体文件夹 {shown}（{from}）：不存在");
+            missing.push(format!("字体文件夹 {shown}"));
             continue;
         }
         if let Some(refusal) = &folder.refused {
-            tell!(
-                out,
-                "字体文件夹 {}（{from}）：{refusal}，没有读",
-                shown.display()
-            );
-            missing.push(format!("字体文件夹 {}", shown.display()));
+            tell!(out, "字体文件夹 {shown}（{from}）：{refusal}，没有读");
+            missing.push(format!("字体文件夹 {shown}"));
             continue;
         }
         tell!(
             out,
-            "字体文件夹 {}（{from}）：{} 种字体，[fonts] 里填引号中的名字",
-            shown.display(),
+            "字体文件夹 {shown}（{from}）：{} 种字体，[fonts] 里填引号中的名字",
             faces.len()
         );
         for face in faces {
@@ -1105,7 +1098,7 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
                 "  {} 粗细 {:<6} {}",
                 pad(&format!("\"{}\"", face.family), 28),
                 face.style,
-                display_path(&face.path).display()
+                show_path(&face.path)
             );
         }
     }
@@ -1180,7 +1173,7 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
             continue;
         };
         let fallbacks = fonts.fallbacks(issue);
-        tell!(out, "\n{}:", issue.source.path.display());
+        tell!(out, "\n{}:", show_path(&issue.source.path));
         if fallbacks.is_empty() {
             tell!(out, "  每个字都在它那个角色自己的字体里");
         }
@@ -1209,7 +1202,7 @@ fn pad(text: &str, width: usize) -> String {
 fn origin_text(origin: &Origin) -> String {
     match origin {
         Origin::Embedded => "内置".to_string(),
-        Origin::File(p) => display_path(p).display().to_string(),
+        Origin::File(p) => show_path(p),
     }
 }
 

@@ -14,7 +14,8 @@ use crate::config::{CONFIG_FILE, Config};
 use crate::diagnostic::{Diagnostic, UsageError, read_source, unreadable};
 use crate::fonts::Fonts;
 use crate::issue::{Issue, IssueFile, Parsed};
-use crate::source::display_path;
+use crate::script::escape_unprintable;
+use crate::source::{display_path, show_path};
 
 /// What a run brings besides the folder.
 #[derive(Debug, Clone)]
@@ -304,7 +305,7 @@ impl Publication {
         let folder = out.parent().unwrap_or(Path::new("."));
         let sandbox = self.output_sandbox().map_err(|e| e.message)?;
         crate::sandbox::output_dir(&sandbox, folder)
-            .map_err(|r| format!("输出文件夹 {} {r}", display_path(folder).display()))
+            .map_err(|r| format!("输出文件夹 {} {r}", show_path(folder)))
     }
 
     /// The folder output must stay inside, made if missing: the one named
@@ -316,7 +317,7 @@ impl Publication {
         };
         fs::create_dir_all(dir)
             .and_then(|()| dir.canonicalize())
-            .map_err(|e| UsageError::new(format!("无法使用输出文件夹 {}: {e}", dir.display())))
+            .map_err(|e| UsageError::new(format!("无法使用输出文件夹 {}: {e}", show_path(dir))))
     }
 
     /// Resolves a range `3..7` or `2023/1..12` (both ends included, as a
@@ -331,12 +332,16 @@ impl Publication {
             None => (None, from),
         };
         let (Ok(from), Ok(to)) = (from.parse::<u32>(), to.parse::<u32>()) else {
-            return Err(UsageError::new(format!("`{query}` 不是期号的范围"))
-                .help("范围写成 3..7（第3期到第7期），有年份文件夹时写 2023/1..12"));
+            return Err(
+                UsageError::new(format!("`{}` 不是期号的范围", escape_unprintable(query)))
+                    .help("范围写成 3..7（第3期到第7期），有年份文件夹时写 2023/1..12"),
+            );
         };
         if from > to {
-            return Err(UsageError::new(format!("`{query}` 的开头比结尾大"))
-                .help(format!("写成 {}..{}", to, from)));
+            return Err(
+                UsageError::new(format!("`{}` 的开头比结尾大", escape_unprintable(query)))
+                    .help(format!("写成 {}..{}", to, from)),
+            );
         }
         let prefix = series.map(|s| format!("{s}/")).unwrap_or_default();
         // Only the numbers issues have: a range as wide as 1..999999999
@@ -365,7 +370,8 @@ impl Publication {
         }
         if found.is_empty() {
             return Err(
-                UsageError::new(format!("{query} 里一期也没有")).help(self.existing_numbers())
+                UsageError::new(format!("{} 里一期也没有", escape_unprintable(query)))
+                    .help(self.existing_numbers()),
             );
         }
         Ok(Some(found))
@@ -385,10 +391,7 @@ impl Publication {
             .collect();
         known.dedup();
         if known.is_empty() {
-            format!(
-                "{} 里还没有期刊文件",
-                display_path(&self.issues_dir()).display()
-            )
+            format!("{} 里还没有期刊文件", show_path(&self.issues_dir()))
         } else {
             format!("现有的期号：{}", known.join("、"))
         }
@@ -434,8 +437,9 @@ impl Publication {
                 return Ok(i);
             }
             return Err(UsageError::new(format!(
-                "{query} 不在 {} 文件夹里",
-                display_path(&self.issues_dir()).display()
+                "{} 不在 {} 文件夹里",
+                escape_unprintable(query),
+                show_path(&self.issues_dir())
             )));
         }
         let (series, number) = match query.rsplit_once('/') {
@@ -450,7 +454,7 @@ impl Publication {
             .trim_end_matches('期')
             .parse::<u32>()
         else {
-            return Err(UsageError::new(format!("`{query}` 不是期号")).help(
+            return Err(UsageError::new(format!("`{}` 不是期号", escape_unprintable(query))).help(
                 "写期号，例如 jianbao build 4，或带年份文件夹 jianbao build 2023/4；不写期号就是全部",
             ));
         };
@@ -461,15 +465,18 @@ impl Publication {
             .collect();
         match matches[..] {
             [one] => Ok(one),
-            [] => Err(UsageError::new(format!("没有第{query}期")).help(self.existing_numbers())),
+            [] => Err(
+                UsageError::new(format!("没有第{}期", escape_unprintable(query)))
+                    .help(self.existing_numbers()),
+            ),
             _ => {
                 let names: Vec<String> = matches
                     .iter()
                     .map(|&i| {
                         format!(
                             "{} ({})",
-                            files[i].id,
-                            display_path(&files[i].path).display()
+                            escape_unprintable(&files[i].id),
+                            show_path(&files[i].path)
                         )
                     })
                     .collect();
@@ -489,7 +496,7 @@ impl Publication {
 pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
     let start = start
         .canonicalize()
-        .map_err(|e| UsageError::new(format!("无法打开文件夹 {}: {e}", start.display())))?;
+        .map_err(|e| UsageError::new(format!("无法打开文件夹 {}: {e}", show_path(start))))?;
     // The nearest jianbao.toml of any kind counts: one that is a folder, a
     // FIFO or a link to a device is an error here, never a reason to use
     // some publication further up.
@@ -499,15 +506,16 @@ pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
     if let Some(dir) = found
         && !dir.join(CONFIG_FILE).is_file()
     {
-        return Err(
-            UsageError::new(format!("{} 不是普通文件", dir.join(CONFIG_FILE).display()))
-                .help("jianbao.toml 要是一个文本文件（不是文件夹、管道或设备）"),
-        );
+        return Err(UsageError::new(format!(
+            "{} 不是普通文件",
+            show_path(&dir.join(CONFIG_FILE))
+        ))
+        .help("jianbao.toml 要是一个文本文件（不是文件夹、管道或设备）"));
     }
     found.map(Path::to_path_buf).ok_or_else(|| {
         UsageError::new(format!(
             "在 {} 及其上级文件夹里找不到 {CONFIG_FILE}",
-            start.display()
+            show_path(&start)
         ))
         .help("在简报文件夹里运行 jianbao，或者用 -C 文件夹 指定它；新建一份简报：jianbao init")
     })
@@ -532,11 +540,8 @@ struct Scan {
 fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
     let dir = root.join("issues");
     let cannot_read = |e: String| {
-        UsageError::new(format!(
-            "无法读取期刊文件夹 {}: {e}",
-            display_path(&dir).display()
-        ))
-        .help("每一期放在 issues/ 下，一期一个 .md 文件")
+        UsageError::new(format!("无法读取期刊文件夹 {}: {e}", show_path(&dir)))
+            .help("每一期放在 issues/ 下，一期一个 .md 文件")
     };
     let real = crate::sandbox::inside(root, &dir).map_err(|r| cannot_read(r.to_string()))?;
     let entries = crate::sandbox::list_dir(&real).map_err(|e| cannot_read(e.to_string()))?;
@@ -651,7 +656,7 @@ fn output_collisions(files: &[IssueFile]) -> Vec<Option<Diagnostic>> {
             let others: Vec<String> = group
                 .iter()
                 .filter(|&&j| j != i)
-                .map(|&j| display_path(&files[j].path).display().to_string())
+                .map(|&j| show_path(&files[j].path))
                 .collect();
             out[i] = Some(
                 Diagnostic::file_error(

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::Context;
 use crate::diagnostic::Diagnostic;
 use crate::issue::{Block, HeadingLevel, Issue, Text};
-use crate::source::{SourceFile, Span, Spanned, display_path};
+use crate::source::{SourceFile, Span, Spanned, display_path, show_path};
 
 pub fn check_body(
     src: &Arc<SourceFile>,
@@ -319,12 +319,15 @@ fn picture_problem(
     };
     let help = match problem {
         Problem::Missing => match near_picture(root, path) {
-            Some(near) => format!("有 {near}：路径要和文件名一字不差，大小写和扩展名也一样"),
+            Some(near) => format!(
+                "有 {}：路径要和文件名一字不差，大小写和扩展名也一样",
+                crate::script::escape_unprintable(&near)
+            ),
             None => match display_path(root) {
                 shown if shown == Path::new(".") => {
                     "图片路径从简报文件夹（jianbao.toml 所在的文件夹）算起".to_string()
                 }
-                shown => format!("图片路径从简报文件夹 {} 算起", shown.display()),
+                _ => format!("图片路径从简报文件夹 {} 算起", show_path(root)),
             },
         },
         p => p.help(),

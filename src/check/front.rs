@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::Context;
 use crate::diagnostic::Diagnostic;
 use crate::issue::{Distribution, FrontMatter, Issue, IssueFile, chinese_date};
-use crate::source::{SourceFile, Span, Spanned};
+use crate::source::{SourceFile, Span, Spanned, show_path};
 
 pub fn check_front(
     src: &Arc<SourceFile>,
@@ -310,7 +310,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                     format!(
                         "总期号 {} 重复了：{} 也是总第{}期",
                         total.value,
-                        first.source.path.display(),
+                        show_path(&first.source.path),
                         total.value
                     ),
                 )
@@ -339,7 +339,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                         format!(
                             "期号 {} 重复了：{} 也是第{}期",
                             b.number(),
-                            a.source.path.display(),
+                            show_path(&a.source.path),
                             a.number()
                         ),
                     )

@@ -26,6 +26,7 @@ pub use role::{Part, Placed, Role, characters, printed_characters};
 use crate::config::FontConfig;
 use crate::diagnostic::{Diagnostic, UsageError, nearest};
 use crate::issue::Issue;
+use crate::source::show_path;
 
 const DROID: &str = "Droid Sans Fallback";
 
@@ -172,16 +173,17 @@ impl Fonts {
         } = gather(config, root, font_paths, system, &mut warnings);
         if let Some(missing) = folders.iter().find(|f| !f.exists) {
             return Err(
-                UsageError::new(format!("字体文件夹 {} 不存在", missing.path.display()))
+                UsageError::new(format!("字体文件夹 {} 不存在", show_path(&missing.path)))
                     .help("检查 jianbao.toml 的 [fonts] paths 或 --font-path"),
             );
         }
         if let Some(folder) = folders.iter().find(|f| f.refused.is_some()) {
             let refusal = folder.refused.as_deref().unwrap_or_default();
-            return Err(
-                UsageError::new(format!("字体文件夹 {} {refusal}", folder.path.display()))
-                    .help("把字体放进简报文件夹；要用别处的字体，在命令行用 --font-path 文件夹"),
-            );
+            return Err(UsageError::new(format!(
+                "字体文件夹 {} {refusal}",
+                show_path(&folder.path)
+            ))
+            .help("把字体放进简报文件夹；要用别处的字体，在命令行用 --font-path 文件夹"));
         }
         let mut missing: Vec<(Role, String)> = Vec::new();
         let mut roles = Vec::new();

@@ -17,7 +17,7 @@ use typst_kit::fonts::FontSource;
 
 use crate::diagnostic::Diagnostic;
 use crate::sandbox;
-use crate::source::display_path;
+use crate::source::{display_path, show_path};
 
 /// Code points typst may collect from a face's `cmap` subtables: eight
 /// times all of Unicode. A real font lists each code point once or twice.
@@ -99,10 +99,7 @@ fn bad_font(path: &Path, why: &str) -> Diagnostic {
     Diagnostic::file_warning(
         "bad-font",
         &display_path(path),
-        format!(
-            "字体文件 {} 不能用，跳过：{why}",
-            display_path(path).display()
-        ),
+        format!("字体文件 {} 不能用，跳过：{why}", show_path(path)),
     )
     .with_help("删掉或换掉这个字体文件（从字体厂商处重新下载或复制一份）")
 }

@@ -86,7 +86,8 @@ impl Engine {
         let layout = match layout {
             None => Layout::Builtin(Source::new(file_id(LAYOUT_PATH), LAYOUT.to_string())),
             Some(path) => {
-                let shown = path.display();
+                let shown =
+                    crate::script::escape_unprintable(&path.display().to_string()).into_owned();
                 let root = root
                     .canonicalize()
                     .map_err(|e| UsageError::new(format!("无法打开简报文件夹: {e}")))?;

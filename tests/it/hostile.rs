@@ -1005,3 +1005,69 @@ fn a_year_folder_that_links_back_to_issues_reads_nothing_twice() {
     assert!(dir.path().join("out/001.pdf").is_file(), "{err}");
     assert!(dir.path().join("out/2024/001.pdf").is_file(), "{err}");
 }
+
+// ---------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------
+
+/// stdout and stderr of a run, together.
+fn output_of(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned() + &stderr_of(o)
+}
+
+#[test]
+fn control_characters_in_file_names_are_shown_escaped() {
+    let dir = publication("");
+    let d = dir.path();
+    // An issue file, a font file and a layout with a newline (and an
+    // escape) in their names.
+    write_issue(d, "00\n3", 3, "");
+    with_font_folder(d);
+    std::fs::copy(
+        repo().join("fonts/LiberationSerif-Bold.ttf"),
+        d.join("fonts/f\n1\u{1b}[2J.ttf"),
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("layouts")).unwrap();
+    std::fs::write(d.join("layouts/a\nb.typ"), jianbao::render::world::LAYOUT).unwrap();
+    let config = d.join("jianbao.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[output]\nlayout = \"layouts/a\\nb.typ\"\n"),
+    )
+    .unwrap();
+    let runs = [
+        (vec!["build"], "issues/00<U+000A>3.md → out/00<U+000A>3.pdf"),
+        (
+            vec!["build", "3", "--force"],
+            "issues/00<U+000A>3.md → out/00<U+000A>3.pdf",
+        ),
+        (vec!["fonts", "3"], "fonts/f<U+000A>1<U+001B>[2J.ttf"),
+        (vec!["fonts", "3"], "issues/00<U+000A>3.md:"),
+        (vec!["layout"], "layouts/a<U+000A>b.typ"),
+        (
+            vec!["build", "--layout", "layouts/x\ny.typ"],
+            "layouts/x<U+000A>y.typ",
+        ),
+        (
+            vec!["build", "issues/00\n3.md\n"],
+            "issues/00<U+000A>3.md<U+000A>",
+        ),
+    ];
+    for (args, expected) in runs {
+        let out = run(d, &args);
+        let all = output_of(&out);
+        assert!(all.contains(expected), "{args:?}: {all}");
+        assert!(
+            !all.contains('\u{1b}')
+                && !all.lines().any(|l| l.starts_with("3.md")
+                    || l.starts_with("3.pdf")
+                    || l.starts_with("b.typ")
+                    || l.starts_with("y.typ")
+                    || l.starts_with("1<U+001B>")),
+            "{args:?}: a name broke a line:\n{all}"
+        );
+    }
+    assert!(d.join("out/00\n3.pdf").is_file());
+}
