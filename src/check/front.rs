@@ -17,27 +17,7 @@ pub fn check_front(
     ctx: &Context,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let number = &front.number;
-    if let Some(n) = file.file_number().filter(|&n| n != number.value.0) {
-        // Suggest renaming only to a name that is free.
-        let other = file
-            .path
-            .with_file_name(format!("{:03}.md", number.value.0));
-        let help = if other.exists() {
-            format!("改成 number = {n}")
-        } else {
-            format!("改成 number = {n}，或把文件改名为 {:03}.md", number.value.0)
-        };
-        diags.push(
-            Diagnostic::error(
-                "number-mismatch",
-                src,
-                number.span.clone(),
-                format!("文件名是第{n}期，头部却写 number = {}", number.value),
-            )
-            .with_help(help),
-        );
-    }
+    file_name(src, front, file, diags);
     let date = &front.date;
     let ahead = (date.value - ctx.today).num_days();
     if ahead > 366 {
@@ -72,6 +52,150 @@ pub fn check_front(
             )
             .with_help("检查年份和月份是否写错"),
         );
+    }
+}
+
+/// An issue file's name and its number agree when the name is a number
+/// (issue-format §3). A name is a number to a reader also when it is not
+/// plainly digits: spaces or invisible characters around or inside them
+/// (` 003.md`, a name copied with a line break), full-width digits
+/// (`００３.md`), `第3期.md`. Such a name must agree all the same (an
+/// error, as for `003.md`); one that agrees but is not plain digits is a
+/// warning, because the PDF gets the same odd name.
+fn file_name(
+    src: &Arc<SourceFile>,
+    front: &FrontMatter,
+    file: &IssueFile,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let number = &front.number;
+    let stem = file.id.rsplit('/').next().unwrap_or_default();
+    let Some(read) = NameNumber::read(stem) else {
+        return;
+    };
+    let shown = crate::script::escape_unprintable(stem);
+    // An odd name is quoted, with what is odd about it.
+    let (name, how) = match read.odd {
+        Some(why) => (format!("“{shown}”"), format!("（{why}）")),
+        None => (String::new(), String::new()),
+    };
+    let plain = |digits: &str| read.name(digits);
+    let free = |name: &str| !file.path.with_file_name(name).exists();
+    if read.number() != number.value.0.to_string() {
+        // Suggest renaming only to a name that is free.
+        let wanted = format!("{:0width$}", number.value.0, width = read.digits.len());
+        let help = if free(&plain(&wanted)) {
+            format!(
+                "改成 number = {}，或把文件改名为 {}",
+                read.number(),
+                plain(&wanted)
+            )
+        } else {
+            format!("改成 number = {}", read.number())
+        };
+        diags.push(
+            Diagnostic::error(
+                "number-mismatch",
+                src,
+                number.span.clone(),
+                format!(
+                    "文件名{name}是第{}期{how}，头部却写 number = {}",
+                    read.number(),
+                    number.value
+                ),
+            )
+            .with_help(help),
+        );
+    } else if let Some(why) = read.odd {
+        let renamed = plain(&read.digits);
+        let help = if free(&renamed) {
+            format!("把文件改名为 {renamed}（生成的 PDF 也用这个名字）")
+        } else {
+            format!("已经有 {renamed} 了：看看这个文件是不是多出来的一份")
+        };
+        diags.push(
+            Diagnostic::file_warning(
+                "file-name",
+                &src.path,
+                format!(
+                    "文件名“{shown}”{why}：这是第{}期，文件名应当只是数字",
+                    read.number()
+                ),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+/// The number an issue file's name says, as a reader reads it.
+#[derive(Debug, PartialEq)]
+struct NameNumber {
+    /// The digits, as ASCII, leading zeros kept: `003`.
+    digits: String,
+    /// What makes the name more than plain digits, said for a message;
+    /// `None` for `003` and `第3期`.
+    odd: Option<&'static str>,
+    /// Written `第3期`.
+    wrapped: bool,
+}
+
+impl NameNumber {
+    /// `None` when the name is not a number (`增刊01`, `003-副本`).
+    fn read(stem: &str) -> Option<NameNumber> {
+        let (mut spaces, mut invisible, mut wide) = (false, false, false);
+        let mut text = String::new();
+        for c in stem.chars() {
+            match c {
+                '０'..='９' => {
+                    wide = true;
+                    text.push(char::from_digit(c as u32 - '０' as u32, 10)?);
+                }
+                c if crate::script::unprintable(c).is_some() => invisible = true,
+                c if c.is_whitespace() => spaces = true,
+                c => text.push(c),
+            }
+        }
+        let digits = match text.strip_prefix('第').and_then(|t| t.strip_suffix('期')) {
+            Some(d) => d,
+            None => &text,
+        };
+        let wrapped = digits.len() < text.len();
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let odd = if invisible {
+            Some("里有看不见的字符或控制字符")
+        } else if spaces {
+            Some("里有空格")
+        } else if wide {
+            Some("用了全角数字")
+        } else {
+            None
+        };
+        Some(NameNumber {
+            digits: digits.to_string(),
+            odd,
+            wrapped,
+        })
+    }
+
+    /// The plain file name for `digits` written as this name is:
+    /// `004.md`, `第4期.md`.
+    fn name(&self, digits: &str) -> String {
+        if self.wrapped {
+            format!("第{digits}期.md")
+        } else {
+            format!("{digits}.md")
+        }
+    }
+
+    /// The number, without leading zeros (as text: a name may be longer
+    /// than any number).
+    fn number(&self) -> &str {
+        match self.digits.trim_start_matches('0') {
+            "" => "0",
+            n => n,
+        }
     }
 }
 
@@ -394,4 +518,41 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_name_reads_as_a_number_as_a_reader_reads_it() {
+        let read = |s: &str| NameNumber::read(s).map(|n| (n.number().to_string(), n.odd));
+        assert_eq!(read("003"), Some(("3".into(), None)));
+        assert_eq!(read("第3期"), Some(("3".into(), None)));
+        assert_eq!(read("000"), Some(("0".into(), None)));
+        assert_eq!(read("99999999999"), Some(("99999999999".into(), None)));
+        assert_eq!(read(" 003"), Some(("3".into(), Some("里有空格"))));
+        assert_eq!(read("003　"), Some(("3".into(), Some("里有空格"))));
+        assert_eq!(read("００３"), Some(("3".into(), Some("用了全角数字"))));
+        assert_eq!(
+            read("00\n3"),
+            Some(("3".into(), Some("里有看不见的字符或控制字符")))
+        );
+        assert_eq!(
+            read("\u{200b}012"),
+            Some(("12".into(), Some("里有看不见的字符或控制字符")))
+        );
+        for not in [
+            "zengkan",
+            "增刊01",
+            "003-副本",
+            "3a",
+            "",
+            "第期",
+            " ",
+            "3.5",
+        ] {
+            assert_eq!(read(not), None, "{not:?}");
+        }
+    }
 }

@@ -1071,3 +1071,43 @@ fn control_characters_in_file_names_are_shown_escaped() {
     }
     assert!(d.join("out/00\n3.pdf").is_file());
 }
+
+#[test]
+fn a_file_name_that_reads_as_a_number_must_agree_with_it() {
+    let dir = publication("");
+    let d = dir.path();
+    // Agreeing, but not plain digits: a warning, and the issue builds.
+    write_issue(d, " 003", 3, "");
+    write_issue(d, "00\u{200b}4", 4, "");
+    // Disagreeing: an error, as for 005.md with number = 6.
+    write_issue(d, "００５", 6, "");
+    write_issue(d, "第7期", 8, "");
+    write_issue(d, "0 0 9", 10, "");
+    write_issue(d, "2023/０1 ", 2, "");
+    let check = run(d, &["check"]);
+    let err = stderr_of(&check);
+    assert_eq!(check.status.code(), Some(1), "{err}");
+    for (file, code) in [
+        ("issues/ 003.md", "file-name"),
+        ("issues/00<U+200B>4.md", "file-name"),
+        ("issues/００５.md", "number-mismatch"),
+        ("issues/第7期.md", "number-mismatch"),
+        ("issues/0 0 9.md", "number-mismatch"),
+        ("issues/2023/０1 .md", "number-mismatch"),
+    ] {
+        let line = if code == "file-name" { 1 } else { 2 };
+        assert!(has_diagnostic(&err, file, line, code), "{file}: {err}");
+    }
+    assert!(
+        err.contains("文件名“００５”是第5期（用了全角数字），头部却写 number = 6"),
+        "{err}"
+    );
+    assert!(err.contains("把文件改名为 003.md"), "{err}");
+    let build = run(d, &["build"]);
+    assert_eq!(build.status.code(), Some(1), "{}", stderr_of(&build));
+    let out = d.join("out");
+    assert!(out.join(" 003.pdf").is_file() && out.join("00\u{200b}4.pdf").is_file());
+    for bad in ["００５.pdf", "第7期.pdf", "0 0 9.pdf", "2023/０1 .pdf"] {
+        assert!(!out.join(bad).exists(), "{bad} was built");
+    }
+}
