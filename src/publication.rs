@@ -480,12 +480,24 @@ impl Publication {
                         )
                     })
                     .collect();
-                let first = files[matches[0]].series();
+                let series: Vec<&str> = matches.iter().map(|&i| files[i].series()).collect();
+                let mut distinct = series.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                let help = if distinct.len() == series.len() {
+                    let year = series.iter().find(|s| !s.is_empty()).unwrap_or(&"2023");
+                    format!("用年份文件夹指明是哪一期，例如 jianbao build {year}/{number}")
+                } else {
+                    // Two of them in one folder: a duplicate (or an 增刊
+                    // beside the regular issue), named by its file.
+                    format!(
+                        "一个文件夹里有几期的期号都是 {number}：重复的期号要改掉（jianbao check 指出是哪几个文件）；要指明一期，写它的文件名，例如 jianbao build {}",
+                        escape_unprintable(&files[matches[0]].id)
+                    )
+                };
                 Err(
                     UsageError::new(format!("有多期的期号都是 {number}：{}", names.join("，")))
-                        .help(format!(
-                            "用年份文件夹指明是哪一期，例如 jianbao build {first}/{number}"
-                        )),
+                        .help(help),
                 )
             }
         }

@@ -404,8 +404,10 @@ fn top_level_marks(name: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Rules across the issues of a publication: numbers unique within a
-/// series, and dates that do not go backwards as numbers go up.
+/// Rules across the issues of a publication: numbers (and 总期号) unique
+/// within a series, and dates that do not go backwards as numbers go up.
+/// Every issue that shares a number with another has the error: jianbao
+/// cannot tell which of them is meant, so none of them is built.
 pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     // 增刊、专刊 count in series of their own (增刊第1期 beside 第1期).
@@ -417,60 +419,82 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
             .push(issue);
     }
     // 总期号: no two issues of one edition share it, across year folders too.
-    let mut totals: HashMap<(Option<&str>, u32), &Issue> = HashMap::new();
+    let mut totals: HashMap<(Option<&str>, u32), Vec<&Issue>> = HashMap::new();
     let mut sorted: Vec<&Issue> = issues.iter().map(|(_, i)| *i).collect();
     sorted.sort_by_key(|i| (i.date(), i.number(), i.source.path.clone()));
     for issue in sorted {
-        let Some(total) = &issue.front.total else {
-            continue;
-        };
-        let key = (issue.front.edition.as_deref(), total.value);
-        match totals.get(&key) {
-            Some(first) => diags.push(
-                Diagnostic::error(
-                    "duplicate-total",
-                    &issue.source,
-                    total.span.clone(),
-                    format!(
-                        "总期号 {} 重复了：{} 也是总第{}期",
-                        total.value,
-                        show_path(&first.source.path),
-                        total.value
-                    ),
-                )
-                .with_related(
-                    "这里也是这个总期号",
-                    &first.source,
-                    first.front.total.as_ref().map_or(0..0, |t| t.span.clone()),
-                )
-                .with_help("总期号每期加一：检查是否从上一期复制过来忘了改"),
-            ),
-            None => {
-                totals.insert(key, issue);
+        if let Some(total) = &issue.front.total {
+            totals
+                .entry((issue.front.edition.as_deref(), total.value))
+                .or_default()
+                .push(issue);
+        }
+    }
+    let mut totals: Vec<_> = totals.into_values().filter(|g| g.len() > 1).collect();
+    totals.sort_by_key(|g| g[0].source.path.clone());
+    for group in totals {
+        let span = |i: &Issue| i.front.total.as_ref().map_or(0..0, |t| t.span.clone());
+        let total = group[0].front.total.as_ref().map_or(0, |t| t.value);
+        for (k, issue) in group.iter().enumerate() {
+            let others: Vec<&&Issue> = (group.iter().enumerate())
+                .filter_map(|(j, o)| (j != k).then_some(o))
+                .collect();
+            let mut d = Diagnostic::error(
+                "duplicate-total",
+                &issue.source,
+                span(issue),
+                format!(
+                    "总期号 {total} 重复了：{} 也是总第{total}期",
+                    names(others.iter().map(|o| &o.source.path))
+                ),
+            );
+            for other in others {
+                d = d.with_related("这里也是这个总期号", &other.source, span(other));
             }
+            diags.push(d.with_help(
+                "总期号每期加一：检查是否从上一期复制过来忘了改（改好之前，用这个总期号的几期都不生成）",
+            ));
         }
     }
     for list in by_series.values_mut() {
         list.sort_by_key(|i| (i.number(), i.source.path.clone()));
+        for group in list.chunk_by(|a, b| a.number() == b.number()) {
+            if group.len() < 2 {
+                continue;
+            }
+            for (k, issue) in group.iter().enumerate() {
+                let others: Vec<&&Issue> = (group.iter().enumerate())
+                    .filter_map(|(j, o)| (j != k).then_some(o))
+                    .collect();
+                let mut d = Diagnostic::error(
+                    "duplicate-number",
+                    &issue.source,
+                    issue.front.number.span.clone(),
+                    format!(
+                        "期号 {} 重复了：{} 也是第{}期",
+                        issue.number(),
+                        names(others.iter().map(|o| &o.source.path)),
+                        issue.number()
+                    ),
+                );
+                for other in others {
+                    d = d.with_related(
+                        "这里也是这个期号",
+                        &other.source,
+                        other.front.number.span.clone(),
+                    );
+                }
+                diags.push(d.with_help(
+                    "每一期的期号在同一系列（年份文件夹）里只能用一次：改掉多出来的那一期的期号（改好之前，用这个期号的几期都不生成）",
+                ));
+            }
+        }
         for pair in list.windows(2) {
             let (a, b) = (pair[0], pair[1]);
             if a.number() == b.number() {
-                diags.push(
-                    Diagnostic::error(
-                        "duplicate-number",
-                        &b.source,
-                        b.front.number.span.clone(),
-                        format!(
-                            "期号 {} 重复了：{} 也是第{}期",
-                            b.number(),
-                            show_path(&a.source.path),
-                            a.number()
-                        ),
-                    )
-                    .with_related("这里也是这个期号", &a.source, a.front.number.span.clone())
-                    .with_help("每一期的期号在同一系列（年份文件夹）里只能用一次"),
-                );
-            } else if let (Some(ta), Some(tb)) = (&a.front.total, &b.front.total)
+                continue;
+            }
+            if let (Some(ta), Some(tb)) = (&a.front.total, &b.front.total)
                 && tb.value < ta.value
             {
                 diags.push(
@@ -518,6 +542,12 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// `issues/001.md、issues/001b.md`: the paths of the other issues of a
+/// problem, as shown.
+fn names<'p>(paths: impl Iterator<Item = &'p std::path::PathBuf>) -> String {
+    paths.map(|p| show_path(p)).collect::<Vec<_>>().join("、")
 }
 
 #[cfg(test)]

@@ -1111,3 +1111,54 @@ fn a_file_name_that_reads_as_a_number_must_agree_with_it() {
         assert!(!out.join(bad).exists(), "{bad} was built");
     }
 }
+
+#[test]
+fn issues_that_share_a_number_are_none_of_them_built() {
+    let dir = publication("");
+    let d = dir.path();
+    write_issue(d, "002", 2, "");
+    let first = run(d, &["build"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
+    let good = std::fs::read(d.join("out/002.pdf")).unwrap();
+    // A copy that kept the number, and two issues with one 总期号.
+    write_issue(d, "002b", 2, "");
+    for (id, number) in [("003", 3), ("004", 4)] {
+        write_issue(d, id, number, "");
+        let path = d.join(format!("issues/{id}.md"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("date =", "total = 16\ndate =", 1)).unwrap();
+    }
+    write_issue(d, "005", 5, "");
+    let build = run(d, &["build"]);
+    let err = stderr_of(&build);
+    assert_eq!(build.status.code(), Some(1), "{err}");
+    for (file, line, code) in [
+        ("issues/002.md", 2, "duplicate-number"),
+        ("issues/002b.md", 2, "duplicate-number"),
+        ("issues/003.md", 3, "duplicate-total"),
+        ("issues/004.md", 3, "duplicate-total"),
+    ] {
+        assert!(has_diagnostic(&err, file, line, code), "{file}: {err}");
+    }
+    for id in ["002b", "003", "004"] {
+        assert!(
+            !d.join(format!("out/{id}.pdf")).exists(),
+            "{id} was built: {err}"
+        );
+    }
+    // The good PDF of 002 is left as it was; the other issues are built.
+    assert_eq!(std::fs::read(d.join("out/002.pdf")).unwrap(), good);
+    assert!(d.join("out/005.pdf").is_file(), "{err}");
+    assert!(
+        err.contains("issues/002.md: 有错误，没有生成 PDF（原有的 PDF 保持不变）"),
+        "{err}"
+    );
+    // Asked for by number: which one is meant cannot be told.
+    let one = run(d, &["build", "2"]);
+    let err = stderr_of(&one);
+    assert_ne!(one.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("期号都是 2") && !err.contains("build /2"),
+        "{err}"
+    );
+}
