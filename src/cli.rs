@@ -1070,6 +1070,7 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         );
     }
     let mut missing = Vec::new();
+    let mut damaged = Vec::new();
     for (folder, faces) in &survey.folders {
         let from = if folder.from_command_line {
             "--font-path"
@@ -1116,6 +1117,22 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
                     origin_text(origin)
                 );
             }
+            Err(_) if !wanted.damaged.is_empty() => {
+                let file = &wanted.damaged[0];
+                tell!(
+                    out,
+                    "  {:<11} {name} 在 {} 里，但这个文件不是 typst 能读的字体：{}",
+                    wanted.role.key(),
+                    show_path(&file.path),
+                    file.why
+                );
+                damaged.push(format!(
+                    "{} “{}”（{}）",
+                    wanted.role.key(),
+                    wanted.name,
+                    show_path(&file.path)
+                ));
+            }
             Err(near) => {
                 let near = if near.is_empty() {
                     String::new()
@@ -1136,14 +1153,9 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         );
         return Ok(EXIT_INPUT);
     }
-    if !missing.is_empty() {
+    if !damaged.is_empty() || !missing.is_empty() {
         drop(out);
-        say!(
-            "{}",
-            UsageError::new(format!("找不到 {}", missing.join("，"))).help(
-                "字体的名字要和上面列出的一字不差（引号里的）；字体文件放进 [fonts] paths 或 --font-path 的文件夹"
-            )
-        );
+        fonts_missing(&damaged, &missing);
         return Ok(EXIT_USAGE);
     }
     let publication = Publication::load(start, options)?;
@@ -1190,6 +1202,31 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         }
     }
     Ok(EXIT_OK)
+}
+
+/// What `jianbao fonts` says last when configured families are not there:
+/// those in a damaged file, then those not found.
+fn fonts_missing(damaged: &[String], missing: &[String]) {
+    if !damaged.is_empty() {
+        say!(
+            "{}",
+            UsageError::new(format!(
+                "{} 的字体文件已损坏或不完整，typst 读不了",
+                damaged.join("，")
+            ))
+            .help(
+                "从字体厂商处或原来的电脑重新复制一份完整的字体文件，替换它（常见于没有复制完、下载中断）"
+            )
+        );
+    }
+    if !missing.is_empty() {
+        say!(
+            "{}",
+            UsageError::new(format!("找不到 {}", missing.join("，"))).help(
+                "字体的名字要和上面列出的一字不差（引号里的）；字体文件放进 [fonts] paths 或 --font-path 的文件夹"
+            )
+        );
+    }
 }
 
 /// `text` padded with spaces to `width` terminal columns (a Chinese

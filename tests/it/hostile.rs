@@ -1162,3 +1162,79 @@ fn issues_that_share_a_number_are_none_of_them_built() {
         "{err}"
     );
 }
+
+/// Liberation Serif Bold renamed "Liberation Sxrif" (a family no embedded
+/// font has), cut to its first `len` bytes.
+fn sxrif(len: usize) -> Vec<u8> {
+    let mut font = std::fs::read(repo().join("fonts/LiberationSerif-Bold.ttf")).unwrap();
+    let utf16 = |s: &str| {
+        s.encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect::<Vec<u8>>()
+    };
+    for (from, to) in [
+        (b"Serif".to_vec(), b"Sxrif".to_vec()),
+        (utf16("Serif"), utf16("Sxrif")),
+    ] {
+        let mut at = 0;
+        while let Some(i) = font[at..].windows(from.len()).position(|w| w == from) {
+            font[at + i..at + i + to.len()].copy_from_slice(&to);
+            at += i + to.len();
+        }
+    }
+    font.truncate(len);
+    font
+}
+
+#[test]
+fn a_damaged_font_file_is_said_to_be_damaged_not_missing() {
+    let dir = publication("");
+    let d = dir.path();
+    with_font_folder(d);
+    let config = d.join("jianbao.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("[fonts]\n", "[fonts]\nlatin = [\"Liberation Sxrif\"]\n"),
+    )
+    .unwrap();
+    // Whole, the font is found and used.
+    std::fs::write(d.join("fonts/sxrif.ttf"), sxrif(usize::MAX)).unwrap();
+    let check = run(d, &["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr_of(&check));
+    // Cut short after its names: the family is in that file, which is
+    // damaged.
+    std::fs::write(d.join("fonts/sxrif.ttf"), sxrif(330_000)).unwrap();
+    for args in [&["check"][..], &["build"]] {
+        let out = run(d, args);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("“Liberation Sxrif”在字体文件 fonts/sxrif.ttf 里")
+                && err.contains("不是 typst 能读的字体")
+                && err.contains("文件不完整"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("找不到"), "{args:?}: {err}");
+    }
+    let fonts = run(d, &["fonts"]);
+    let all = output_of(&fonts);
+    assert_eq!(fonts.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("在 fonts/sxrif.ttf 里") && all.contains("已损坏或不完整"),
+        "{all}"
+    );
+    // Cut before its names, or no font at all: not found, and the file is
+    // named as where it may be.
+    for bad in [sxrif(200_000), b"not a font".to_vec()] {
+        std::fs::write(d.join("fonts/sxrif.ttf"), bad).unwrap();
+        let out = run(d, &["check"]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("字体文件 fonts/sxrif.ttf 读不了") && err.contains("可能就在里面"),
+            "{err}"
+        );
+    }
+    assert!(!d.join("out").exists());
+}
