@@ -576,6 +576,9 @@ fn layout_path(
     };
     // As typed: the path is relative to where jianbao runs.
     let typed = escape_unprintable(&path.display().to_string()).into_owned();
+    if let Some((message, help)) = crate::config::layout_file_problem(&start.join(path), &typed) {
+        return Err(UsageError::new(message).help(help));
+    }
     let real = start.join(path).canonicalize().map_err(|_| {
         UsageError::new(format!("找不到版式文件 {typed}"))
             .help("`jianbao layout --eject` 把内置版式写到 layouts/bulletin.typ，改它即可")
@@ -928,21 +931,37 @@ fn build(
     Ok(code)
 }
 
-/// A PDF that could not be written, with what to do about it.
+/// A PDF that could not be written, with what to do about it: a folder
+/// that cannot be written (its permissions, a read-only disk) says so; a
+/// PDF that is there but cannot be replaced is most likely open in a
+/// viewer.
 fn write_failed(path: &std::path::Path, error: &std::io::Error, kept: bool) -> UsageError {
     let kept = if kept {
         "（原有的 PDF 保持不变）"
     } else {
         ""
     };
+    let denied = matches!(
+        error.kind(),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+    ) || matches!(error.raw_os_error(), Some(32 | 33) if cfg!(windows));
+    let folder = path.parent().unwrap_or(Path::new("."));
+    if denied && let Some(why) = crate::sandbox::unwritable(folder) {
+        let folder = show_path(folder);
+        return UsageError::new(format!(
+            "无法写入 {}：输出文件夹 {folder} 不能写入，{why}{kept}",
+            show_path(path)
+        ))
+        .help(format!(
+            "让这个文件夹可以写入（例如 chmod u+w {folder}；文件夹属于别的用户时请它的主人或管理员改），或用 --out 文件夹 把 PDF 写到别处"
+        ));
+    }
     let e = UsageError::new(format!("无法写入 {}: {error}{kept}", show_path(path)));
     // A viewer that holds the file open (Windows, or a Windows folder
     // seen from WSL) makes replacing it fail with "permission denied".
-    let locked = error.kind() == std::io::ErrorKind::PermissionDenied
-        || matches!(error.raw_os_error(), Some(32 | 33) if cfg!(windows));
-    if locked && path.exists() {
+    if denied && path.exists() {
         e.help("这个 PDF 可能正在 PDF 阅读器里打开着：关掉它，再运行一次")
-    } else if locked {
+    } else if denied {
         e.help("检查是否有权限写这个文件夹")
     } else {
         e

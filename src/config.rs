@@ -432,30 +432,50 @@ fn check_layout(
     let inside = root
         .canonicalize()
         .is_ok_and(|root| crate::sandbox::inside(&root, &root.join(&path)).is_ok());
-    let problem = if path.extension().is_none_or(|e| e != "typ") {
-        Some(error(
-            format!("版式文件“{}”不是 .typ 文件", layout.value),
-            "版式是 Typst 文件，例如 layout = \"layouts/bulletin.typ\"",
-        ))
-    } else if !root.join(&path).is_file() {
-        Some(error(
-            format!("找不到版式文件 {}", layout.value),
-            "`jianbao layout --eject` 把内置版式写到 layouts/bulletin.typ，改它即可",
-        ))
-    } else if path.is_absolute() || !inside {
-        Some(error(
-            format!("版式文件 {} 不在简报文件夹里", layout.value),
-            "把版式放进简报文件夹（例如 layouts/），写相对路径",
-        ))
-    } else {
-        None
-    };
+    let problem =
+        if let Some((message, help)) = layout_file_problem(&root.join(&path), &layout.value) {
+            Some(error(message, help))
+        } else if path.is_absolute() || !inside {
+            Some(error(
+                format!("版式文件 {} 不在简报文件夹里", layout.value),
+                "把版式放进简报文件夹（例如 layouts/），写相对路径",
+            ))
+        } else {
+            None
+        };
     match problem {
         Some(d) => {
             diags.push(d);
             None
         }
         None => Some(path),
+    }
+}
+
+/// What is wrong with the layout file at `path` (written `shown`), if
+/// anything: the message and its help. Not a `.typ` file; not there; or
+/// there but no regular file (a folder, a FIFO, a device: said as such,
+/// never "not found"). Whether it is inside the publication is the
+/// caller's question.
+pub fn layout_file_problem(path: &Path, shown: &str) -> Option<(String, &'static str)> {
+    use crate::sandbox::Refusal;
+    let shown = crate::script::escape_unprintable(shown);
+    if path.extension().is_none_or(|e| e != "typ") {
+        return Some((
+            format!("版式文件“{shown}”不是 .typ 文件"),
+            "版式是 Typst 文件，例如 layout = \"layouts/bulletin.typ\"",
+        ));
+    }
+    match crate::sandbox::regular_file(path) {
+        Ok(()) => None,
+        Err(Refusal::Missing) => Some((
+            format!("找不到版式文件 {shown}"),
+            "`jianbao layout --eject` 把内置版式写到 layouts/bulletin.typ，改它即可",
+        )),
+        Err(refusal) => Some((
+            format!("版式文件 {shown} {refusal}"),
+            "版式要是一个普通的 .typ 文本文件（不是文件夹、管道或设备）",
+        )),
     }
 }
 

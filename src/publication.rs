@@ -304,8 +304,28 @@ impl Publication {
     pub fn output_folder(&self, out: &Path) -> Result<PathBuf, String> {
         let folder = out.parent().unwrap_or(Path::new("."));
         let sandbox = self.output_sandbox().map_err(|e| e.message)?;
-        crate::sandbox::output_dir(&sandbox, folder)
-            .map_err(|r| format!("输出文件夹 {} {r}", show_path(folder)))
+        crate::sandbox::output_dir(&sandbox, folder).map_err(|refusal| {
+            use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+            let why = match &refusal {
+                // Not made: the nearest folder that is there cannot be
+                // written.
+                crate::sandbox::Refusal::Io(e)
+                    if matches!(e.kind(), PermissionDenied | ReadOnlyFilesystem) =>
+                {
+                    folder
+                        .ancestors()
+                        .find(|a| a.is_dir())
+                        .and_then(|a| Some((a, crate::sandbox::unwritable(a)?)))
+                        .map(|(a, why)| format!("建不了：文件夹 {} 不能写入，{why}", show_path(a)))
+                }
+                _ => None,
+            };
+            format!(
+                "输出文件夹 {} {}",
+                show_path(folder),
+                why.unwrap_or_else(|| refusal.to_string())
+            )
+        })
     }
 
     /// The folder output must stay inside, made if missing: the one named

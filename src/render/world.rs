@@ -105,8 +105,8 @@ impl Engine {
                     .map_err(|_| outside())?
                     .to_string_lossy()
                     .replace('\\', "/");
-                if !real.is_file() || real.extension().is_none_or(|e| e != "typ") {
-                    return Err(UsageError::new(format!("版式文件 {shown} 不是 .typ 文件")));
+                if let Some((message, help)) = crate::config::layout_file_problem(&real, &shown) {
+                    return Err(UsageError::new(message).help(help));
                 }
                 Layout::Custom {
                     dir: real.parent().unwrap_or(&root).to_path_buf(),

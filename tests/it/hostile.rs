@@ -1238,3 +1238,104 @@ fn a_damaged_font_file_is_said_to_be_damaged_not_missing() {
     }
     assert!(!d.join("out").exists());
 }
+
+/// Runs the command as nobody when the tests run as root (whom no
+/// permission stops), so that permissions count.
+#[cfg(unix)]
+fn as_nobody_if_root(c: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    if unsafe { libc::geteuid() } == 0 {
+        unsafe {
+            c.pre_exec(|| {
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(65534) != 0
+                    || libc::setuid(65534) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn a_read_only_output_folder_is_said_to_be_read_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = publication("");
+    let d = dir.path();
+    let first = run(d, &["build"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
+    let good = std::fs::read(d.join("out/001.pdf")).unwrap();
+    chmod_all(d, 0o777);
+    let read_only = std::fs::Permissions::from_mode(0o555);
+    std::fs::set_permissions(d.join("out"), read_only.clone()).unwrap();
+    let out = run_with(d, &["build", "--force"], as_nobody_if_root);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("输出文件夹 out 不能写入") && err.contains("没有写入的权限"),
+        "{err}"
+    );
+    assert!(!err.contains("阅读器"), "{err}");
+    assert_eq!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
+    // No output folder yet, in a publication folder that cannot be written.
+    std::fs::set_permissions(d.join("out"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::remove_dir_all(d.join("out")).unwrap();
+    std::fs::set_permissions(d, read_only).unwrap();
+    let out = run_with(d, &["build"], as_nobody_if_root);
+    let err = stderr_of(&out);
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777)).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("输出文件夹 out 建不了") && err.contains("没有写入的权限"),
+        "{err}"
+    );
+    assert!(!err.contains("无法读取"), "{err}");
+}
+
+#[test]
+#[cfg(unix)]
+fn a_layout_that_is_no_regular_file_is_said_to_be_so() {
+    let dir = publication("");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("layouts/folder.typ")).unwrap();
+    mkfifo(&d.join("layouts/pipe.typ"));
+    for (layout, kind) in [
+        ("layouts/pipe.typ", "管道（FIFO）"),
+        ("layouts/folder.typ", "文件夹"),
+    ] {
+        let out = run(d, &["build", "--layout", layout]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("版式文件 {layout} 不是普通文件，而是{kind}")),
+            "{err}"
+        );
+        assert!(
+            !err.contains("找不到") && !err.contains("不是 .typ"),
+            "{err}"
+        );
+        let config = d.join("jianbao.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(
+            &config,
+            format!("{text}\n[output]\nlayout = \"{layout}\"\n"),
+        )
+        .unwrap();
+        let out = run(d, &["check"]);
+        let err = stderr_of(&out);
+        std::fs::write(&config, text).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            has_diagnostic(&err, "jianbao.toml", 9, "bad-layout"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("而是{kind}")) && !err.contains("找不到"),
+            "{err}"
+        );
+    }
+    assert!(!d.join("out").exists());
+}
