@@ -149,6 +149,9 @@ pub enum Command {
         /// 把粘贴来的文字的问题（半角标点、直引号、多余空格、全角数字、看不见的字符）直接改进文件，再检查
         #[arg(long)]
         fix: bool,
+        /// 按这个 PDF 标准检查图片（默认 jianbao.toml 的 [output] pdf_standard）：a-1b 不许透明，ua-1 要求图片有说明
+        #[arg(long, value_parser = parse_standard, value_name = "标准")]
+        pdf_standard: Option<PdfStandard>,
     },
     /// 列出字体文件夹里找到的字体（要填进 [fonts] 的准确名字）和每个角色用的字体
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao fonts [期号…]")]
@@ -452,13 +455,15 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             format,
             deny_warnings,
             fix,
+            pdf_standard,
         } => {
             if *fix && fix_files(&publication, issues)? {
                 // Check what the files say now.
                 publication = Publication::load(&start, &options)?;
             }
             let selection = publication.select(issues)?;
-            publication.check_pictures(&selection);
+            let standard = standard(&publication, *pdf_standard, archive::Format::Pdf);
+            publication.check_pictures(&selection, standard);
             let diagnostics = publication.diagnostics(&selection);
             let code = report(&diagnostics, *format, *deny_warnings);
             if *format == Format::Human {
@@ -589,6 +594,22 @@ fn layout_path(
             UsageError::new(format!("版式文件 {typed} 不在简报文件夹里"))
                 .help("把版式放进简报文件夹（例如 layouts/）"),
         ),
+    }
+}
+
+/// The PDF standard a run's PDFs follow, which `check` holds the pictures
+/// to: `--pdf-standard`, else jianbao.toml's `[output] pdf_standard`
+/// (as [`Settings::new`] decides); none for PNG pages.
+fn standard(
+    publication: &Publication,
+    asked: Option<PdfStandard>,
+    format: archive::Format,
+) -> Option<PdfStandard> {
+    match format {
+        archive::Format::Pdf => {
+            asked.or_else(|| publication.config.as_ref().and_then(|c| c.pdf_standard))
+        }
+        archive::Format::Png { .. } => None,
     }
 }
 
@@ -823,7 +844,8 @@ fn build(
     if let Some(shard) = shard {
         selection = publication.shard(selection, shard);
     }
-    publication.check_pictures(&selection);
+    let standard = standard(publication, output.layout.pdf_standard, format);
+    publication.check_pictures(&selection, standard);
     let publication = &*publication;
     let mut code = report(&publication.diagnostics(&selection), Format::Human, false);
     let Some(settings) = settings(publication, start, format, &output.layout)? else {
@@ -989,7 +1011,8 @@ fn export(
     layout: &LayoutArgs,
 ) -> Result<u8, UsageError> {
     let selection = publication.select(&[query.to_string()])?;
-    publication.check_pictures(&selection);
+    let standard = standard(publication, layout.pdf_standard, archive::Format::Pdf);
+    publication.check_pictures(&selection, standard);
     let publication = &*publication;
     let code = report(&publication.diagnostics(&selection), Format::Human, false);
     let entry = &publication.issues[selection.issues[0]];

@@ -110,6 +110,27 @@ impl PdfStandard {
         self.name().starts_with("a-")
     }
 
+    /// Forbids transparency: PDF/A-1 (a picture with an alpha channel is
+    /// refused by typst's PDF writer).
+    pub fn forbids_transparency(self) -> bool {
+        matches!(self, Self::A1b | Self::A1a)
+    }
+
+    /// Needs alternative text for every picture (its caption is the alt
+    /// text the layout gives it): the accessible levels PDF/A-1a, -2a,
+    /// -3a and PDF/UA-1, as typst's PDF writer validates them.
+    pub fn needs_alt_text(self) -> bool {
+        matches!(self, Self::A1a | Self::A2a | Self::A3a | Self::Ua1)
+    }
+
+    /// The standard's name in a message: `PDF/A-1b`, `PDF/UA-1`, `PDF 1.7`.
+    pub fn title(self) -> String {
+        match self.name().split_once('-') {
+            Some((family, level)) => format!("PDF/{}-{level}", family.to_uppercase()),
+            None => format!("PDF {}", self.name()),
+        }
+    }
+
     /// The names, for help texts.
     pub fn names() -> String {
         Self::ALL.map(Self::name).join("、")

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::check;
-use crate::config::{CONFIG_FILE, Config};
+use crate::config::{CONFIG_FILE, Config, PdfStandard};
 use crate::diagnostic::{Diagnostic, UsageError, read_source, unreadable};
 use crate::fonts::Fonts;
 use crate::issue::{Issue, IssueFile, Parsed};
@@ -209,8 +209,9 @@ impl Publication {
     /// Decodes the pictures of the selected issues as the layout will
     /// (the costly part of checking a picture, so only for the issues a
     /// command works on): a damaged one is an error of its issue, which is
-    /// then not built.
-    pub fn check_pictures(&mut self, selection: &Selection) {
+    /// then not built; so is one the PDF `standard` of the run refuses
+    /// (see [`check::check_pictures`]).
+    pub fn check_pictures(&mut self, selection: &Selection, standard: Option<PdfStandard>) {
         let chosen: Vec<usize> = selection
             .issues
             .iter()
@@ -221,7 +222,7 @@ impl Publication {
             .iter()
             .filter_map(|&i| self.issues[i].issue.as_ref())
             .collect();
-        let found = check::check_pictures(&issues, &self.root);
+        let found = check::check_pictures(&issues, &self.root, standard);
         for (i, found) in chosen.into_iter().zip(found) {
             if !found.is_empty() {
                 let entry = &mut self.issues[i];

@@ -1339,3 +1339,99 @@ fn a_layout_that_is_no_regular_file_is_said_to_be_so() {
     }
     assert!(!d.join("out").exists());
 }
+
+// ---------------------------------------------------------------------------
+// PDF standards
+// ---------------------------------------------------------------------------
+
+#[test]
+fn pictures_a_pdf_standard_refuses_are_errors_at_check() {
+    let dir = publication(
+        "![透明](images/alpha.png)\n![](images/plain.png)\n![半透明](images/half.svg)\n![图](images/opaque.svg)",
+    );
+    let d = dir.path();
+    let images = d.join("images");
+    let mut alpha = std::io::Cursor::new(Vec::new());
+    image::RgbaImage::from_pixel(32, 24, image::Rgba([200, 60, 60, 255]))
+        .write_to(&mut alpha, image::ImageFormat::Png)
+        .unwrap();
+    std::fs::write(images.join("alpha.png"), alpha.into_inner()).unwrap();
+    std::fs::write(images.join("plain.png"), picture(image::ImageFormat::Png)).unwrap();
+    std::fs::write(
+        images.join("half.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5" fill="red" fill-opacity="0.5"/></svg>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        images.join("opaque.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5" fill="red"/></svg>"#,
+    )
+    .unwrap();
+    // Without a standard everything builds.
+    let first = run(d, &["build"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
+    let good = std::fs::read(d.join("out/001.pdf")).unwrap();
+
+    // PDF/A-1: no transparency (an alpha channel, even an opaque one; a
+    // half-transparent SVG), found by check, before typst.
+    for args in [
+        &["check", "--pdf-standard", "a-1b"][..],
+        &["build", "--pdf-standard", "a-1b"],
+    ] {
+        let out = run(d, args);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        for line in [10, 12] {
+            assert!(
+                has_diagnostic(&err, "issues/001.md", line, "picture-transparent"),
+                "{args:?} line {line}: {err}"
+            );
+        }
+        assert_eq!(err.matches("[picture-transparent]").count(), 2, "{err}");
+        assert!(
+            err.contains("PDF/A-1b 不允许透明") && err.contains("help:"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("picture-no-caption") && !err.contains("pdf-export"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
+
+    // PDF/UA-1 (and PDF/A-…a): every picture needs its caption, the alt text.
+    for standard in ["ua-1", "a-2a"] {
+        let out = run(d, &["build", "--pdf-standard", standard]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{standard}: {err}");
+        assert!(
+            has_diagnostic(&err, "issues/001.md", 11, "picture-no-caption"),
+            "{standard}: {err}"
+        );
+        assert_eq!(err.matches("[picture-no-caption]").count(), 1, "{err}");
+        assert!(!err.contains("pdf-export"), "{err}");
+    }
+    assert_eq!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
+
+    // The standard of jianbao.toml counts for check; the command line wins
+    // for build; PNG pages follow no PDF standard.
+    let config = d.join("jianbao.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[output]\npdf_standard = \"a-1b\"\n"),
+    )
+    .unwrap();
+    let out = run(d, &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("[picture-transparent]").count(), 2, "{err}");
+    for args in [
+        &["build", "--pdf-standard", "a-2b"][..],
+        &["build", "--format", "png"],
+    ] {
+        let out = run(d, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr_of(&out));
+    }
+    assert_ne!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
+}
