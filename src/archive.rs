@@ -109,7 +109,7 @@ impl Settings {
 /// pages' pictures `out/004-1.png … out/004-6.png` for the issue whose PDF
 /// would be `pdf`.
 pub fn written(pdf: &Path, pages: usize, format: Format) -> String {
-    let shown = |p: &Path| crate::source::display_path(p).display().to_string();
+    let shown = |p: &Path| crate::source::show_path(p);
     match format {
         Format::Pdf => shown(pdf),
         Format::Png { .. } => format!(

@@ -19,7 +19,8 @@ use crate::config::PdfStandard;
 use crate::diagnostic::{Diagnostic, UsageError};
 use crate::fonts::{Origin, Role};
 use crate::publication::{Options, Publication, Shard};
-use crate::source::display_path;
+use crate::script::escape_unprintable;
+use crate::source::show_path;
 
 /// `eprintln!` that cannot panic: a closed stderr is not an error (the
 /// work goes on), and unprintable characters from the input (terminal
@@ -148,6 +149,9 @@ pub enum Command {
         /// 把粘贴来的文字的问题（半角标点、直引号、多余空格、全角数字、看不见的字符）直接改进文件，再检查
         #[arg(long)]
         fix: bool,
+        /// 按这个 PDF 标准检查图片（默认 jianbao.toml 的 [output] pdf_standard）：a-1b 不许透明，ua-1 要求图片有说明
+        #[arg(long, value_parser = parse_standard, value_name = "标准")]
+        pdf_standard: Option<PdfStandard>,
     },
     /// 列出字体文件夹里找到的字体（要填进 [fonts] 的准确名字）和每个角色用的字体
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao fonts [期号…]")]
@@ -451,13 +455,15 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             format,
             deny_warnings,
             fix,
+            pdf_standard,
         } => {
             if *fix && fix_files(&publication, issues)? {
                 // Check what the files say now.
                 publication = Publication::load(&start, &options)?;
             }
             let selection = publication.select(issues)?;
-            publication.check_pictures(&selection);
+            let standard = standard(&publication, *pdf_standard, archive::Format::Pdf);
+            publication.check_pictures(&selection, standard);
             let diagnostics = publication.diagnostics(&selection);
             let code = report(&diagnostics, *format, *deny_warnings);
             if *format == Format::Human {
@@ -521,7 +527,7 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
         }
         Command::New => {
             let path = crate::create::new_issue(&publication)?;
-            tell!(std::io::stdout(), "{}", display_path(&path).display());
+            tell!(std::io::stdout(), "{}", show_path(&path));
             Ok(EXIT_OK)
         }
         Command::Init { .. } | Command::Fonts { .. } => unreachable!("handled above"),
@@ -540,12 +546,12 @@ fn init(
     };
     let written = crate::create::init(&dir, options.today)?;
     for path in &written {
-        say!("新建 {}", display_path(path).display());
+        say!("新建 {}", show_path(path));
     }
     let go = if dir == std::path::Path::new(".") {
         String::new()
     } else {
-        format!("cd {} && ", display_path(&dir).display())
+        format!("cd {} && ", show_path(&dir))
     };
     say!("改好 jianbao.toml 里的单位名称，然后生成第1期：{go}jianbao build 1");
     Ok(EXIT_OK)
@@ -573,16 +579,37 @@ fn layout_path(
     let Some(path) = &layout.layout else {
         return Ok(None);
     };
+    // As typed: the path is relative to where jianbao runs.
+    let typed = escape_unprintable(&path.display().to_string()).into_owned();
+    if let Some((message, help)) = crate::config::layout_file_problem(&start.join(path), &typed) {
+        return Err(UsageError::new(message).help(help));
+    }
     let real = start.join(path).canonicalize().map_err(|_| {
-        UsageError::new(format!("找不到版式文件 {}", path.display()))
+        UsageError::new(format!("找不到版式文件 {typed}"))
             .help("`jianbao layout --eject` 把内置版式写到 layouts/bulletin.typ，改它即可")
     })?;
     match real.strip_prefix(&publication.root) {
         Ok(relative) => Ok(Some(relative.to_path_buf())),
         Err(_) => Err(
-            UsageError::new(format!("版式文件 {} 不在简报文件夹里", path.display()))
+            UsageError::new(format!("版式文件 {typed} 不在简报文件夹里"))
                 .help("把版式放进简报文件夹（例如 layouts/）"),
         ),
+    }
+}
+
+/// The PDF standard a run's PDFs follow, which `check` holds the pictures
+/// to: `--pdf-standard`, else jianbao.toml's `[output] pdf_standard`
+/// (as [`Settings::new`] decides); none for PNG pages.
+fn standard(
+    publication: &Publication,
+    asked: Option<PdfStandard>,
+    format: archive::Format,
+) -> Option<PdfStandard> {
+    match format {
+        archive::Format::Pdf => {
+            asked.or_else(|| publication.config.as_ref().and_then(|c| c.pdf_standard))
+        }
+        archive::Format::Png { .. } => None,
     }
 }
 
@@ -645,7 +672,7 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
             continue;
         }
         let text = clean::apply(&issue.source.text, &fixes);
-        let shown = issue.source.path.display();
+        let shown = show_path(&issue.source.path);
         // Through a link to the file it names, inside the publication; a
         // read-only file is left as it is.
         let target = entry
@@ -678,7 +705,7 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
             .collect();
         say!(
             "已修改 {}：{} 处（{}）",
-            issue.source.path.display(),
+            show_path(&issue.source.path),
             fixes.len(),
             parts.join("，")
         );
@@ -817,7 +844,8 @@ fn build(
     if let Some(shard) = shard {
         selection = publication.shard(selection, shard);
     }
-    publication.check_pictures(&selection);
+    let standard = standard(publication, output.layout.pdf_standard, format);
+    publication.check_pictures(&selection, standard);
     let publication = &*publication;
     let mut code = report(&publication.diagnostics(&selection), Format::Human, false);
     let Some(settings) = settings(publication, start, format, &output.layout)? else {
@@ -835,12 +863,11 @@ fn build(
     let bar = progress.bar.clone();
     let started = |entry: &crate::publication::IssueEntry| {
         if let Some(bar) = &bar {
-            bar.set_message(entry.file.id.clone());
+            bar.set_message(escape_unprintable(&entry.file.id).into_owned());
         }
     };
     let forgotten = builder.build(&selection.issues, options, started, |entry, outcome| {
-        let shown = display_path(&entry.file.path);
-        let shown = shown.display();
+        let shown = show_path(&entry.file.path);
         let kept_note = |kept: bool| {
             if kept {
                 "（原有的 PDF 保持不变）"
@@ -873,7 +900,7 @@ fn build(
                 let line = (total == 1).then(|| {
                     format!(
                         "{} 已是最新：{shown} 和它用到的文件都没有改动（要重新生成，加 --force）",
-                        display_path(&path).display()
+                        show_path(&path)
                     )
                 });
                 progress.done(line);
@@ -912,8 +939,9 @@ fn build(
     }
     for id in forgotten {
         say!(
-            "{}: 期刊文件 {id} 已经不在了，这个 PDF 不再算作最新（文件保留，不要了可以删掉）",
-            display_path(&publication.output_path(&id)).display()
+            "{}: 期刊文件 {} 已经不在了，这个 PDF 不再算作最新（文件保留，不要了可以删掉）",
+            show_path(&publication.output_path(&id)),
+            escape_unprintable(&id)
         );
     }
     if total != 1 {
@@ -925,24 +953,37 @@ fn build(
     Ok(code)
 }
 
-/// A PDF that could not be written, with what to do about it.
+/// A PDF that could not be written, with what to do about it: a folder
+/// that cannot be written (its permissions, a read-only disk) says so; a
+/// PDF that is there but cannot be replaced is most likely open in a
+/// viewer.
 fn write_failed(path: &std::path::Path, error: &std::io::Error, kept: bool) -> UsageError {
     let kept = if kept {
         "（原有的 PDF 保持不变）"
     } else {
         ""
     };
-    let e = UsageError::new(format!(
-        "无法写入 {}: {error}{kept}",
-        display_path(path).display()
-    ));
+    let denied = matches!(
+        error.kind(),
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
+    ) || matches!(error.raw_os_error(), Some(32 | 33) if cfg!(windows));
+    let folder = path.parent().unwrap_or(Path::new("."));
+    if denied && let Some(why) = crate::sandbox::unwritable(folder) {
+        let folder = show_path(folder);
+        return UsageError::new(format!(
+            "无法写入 {}：输出文件夹 {folder} 不能写入，{why}{kept}",
+            show_path(path)
+        ))
+        .help(format!(
+            "让这个文件夹可以写入（例如 chmod u+w {folder}；文件夹属于别的用户时请它的主人或管理员改），或用 --out 文件夹 把 PDF 写到别处"
+        ));
+    }
+    let e = UsageError::new(format!("无法写入 {}: {error}{kept}", show_path(path)));
     // A viewer that holds the file open (Windows, or a Windows folder
     // seen from WSL) makes replacing it fail with "permission denied".
-    let locked = error.kind() == std::io::ErrorKind::PermissionDenied
-        || matches!(error.raw_os_error(), Some(32 | 33) if cfg!(windows));
-    if locked && path.exists() {
+    if denied && path.exists() {
         e.help("这个 PDF 可能正在 PDF 阅读器里打开着：关掉它，再运行一次")
-    } else if locked {
+    } else if denied {
         e.help("检查是否有权限写这个文件夹")
     } else {
         e
@@ -970,7 +1011,8 @@ fn export(
     layout: &LayoutArgs,
 ) -> Result<u8, UsageError> {
     let selection = publication.select(&[query.to_string()])?;
-    publication.check_pictures(&selection);
+    let standard = standard(publication, layout.pdf_standard, archive::Format::Pdf);
+    publication.check_pictures(&selection, standard);
     let publication = &*publication;
     let code = report(&publication.diagnostics(&selection), Format::Human, false);
     let entry = &publication.issues[selection.issues[0]];
@@ -984,7 +1026,7 @@ fn export(
     let engine = settings.engine(publication)?;
     let builder = Builder::with(publication, settings, engine)
         .map_err(|_| UsageError::new("jianbao.toml 有错误"))?;
-    let shown = display_path(&entry.file.path).display().to_string();
+    let shown = show_path(&entry.file.path);
     let (files, _) = match crate::export::project(&builder, issue) {
         Ok(p) => p,
         Err(crate::export::ExportError::Layout(errors)) => {
@@ -1000,12 +1042,12 @@ fn export(
     let fonts = files.keys().filter(|p| p.starts_with("fonts")).count();
     say!(
         "{shown} → {}（main.typ、issue.json、{} 个其他文件、{fonts} 个字体文件）",
-        display_path(&dir).display(),
+        show_path(&dir),
         files.len() - 2 - fonts
     );
     say!(
         "用 Typst 编译：cd {} && typst compile --font-path fonts --ignore-system-fonts main.typ",
-        display_path(&dir).display()
+        show_path(&dir)
     );
     Ok(code)
 }
@@ -1020,7 +1062,7 @@ fn layout(publication: &Publication, eject: bool) -> Result<u8, UsageError> {
             Some(path) => tell!(
                 std::io::stdout(),
                 "{}（jianbao.toml [output] layout）",
-                path.display()
+                escape_unprintable(&path.display().to_string())
             ),
             None => tell!(
                 std::io::stdout(),
@@ -1030,16 +1072,14 @@ fn layout(publication: &Publication, eject: bool) -> Result<u8, UsageError> {
         return Ok(EXIT_OK);
     }
     let path = publication.root.join(LAYOUT_SHOWN);
-    let shown = display_path(&path);
+    let shown = show_path(&path);
     if path.exists() {
-        return Err(
-            UsageError::new(format!("{} 已经存在，没有覆盖", shown.display()))
-                .help("先把它改名或删掉，再导出内置版式"),
-        );
+        return Err(UsageError::new(format!("{shown} 已经存在，没有覆盖"))
+            .help("先把它改名或删掉，再导出内置版式"));
     }
     crate::render::write_atomically(&path, LAYOUT.as_bytes())
-        .map_err(|e| UsageError::new(format!("无法写入 {}: {e}", shown.display())))?;
-    say!("已写出内置版式：{}", shown.display());
+        .map_err(|e| UsageError::new(format!("无法写入 {shown}: {e}")))?;
+    say!("已写出内置版式：{shown}");
     if configured.is_none() {
         say!(
             "要用它，在 jianbao.toml 的 [output] 表里写：layout = \"{LAYOUT_SHOWN}\"（或者 build 时加 --layout {LAYOUT_SHOWN}）"
@@ -1072,31 +1112,27 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         );
     }
     let mut missing = Vec::new();
+    let mut damaged = Vec::new();
     for (folder, faces) in &survey.folders {
         let from = if folder.from_command_line {
             "--font-path"
         } else {
             "jianbao.toml [fonts] paths"
         };
-        let shown = display_path(&folder.path);
+        let shown = show_path(&folder.path);
         if !folder.exists {
-            tell!(out, "字体文件夹 {}（{from}）：不存在", shown.display());
-            missing.push(format!("字体文件夹 {}", shown.display()));
+            tell!(out, "字体文件夹 {shown}（{from}）：不存在");
+            missing.push(format!("字体文件夹 {shown}"));
             continue;
         }
         if let Some(refusal) = &folder.refused {
-            tell!(
-                out,
-                "字体文件夹 {}（{from}）：{refusal}，没有读",
-                shown.display()
-            );
-            missing.push(format!("字体文件夹 {}", shown.display()));
+            tell!(out, "字体文件夹 {shown}（{from}）：{refusal}，没有读");
+            missing.push(format!("字体文件夹 {shown}"));
             continue;
         }
         tell!(
             out,
-            "字体文件夹 {}（{from}）：{} 种字体，[fonts] 里填引号中的名字",
-            shown.display(),
+            "字体文件夹 {shown}（{from}）：{} 种字体，[fonts] 里填引号中的名字",
             faces.len()
         );
         for face in faces {
@@ -1105,7 +1141,7 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
                 "  {} 粗细 {:<6} {}",
                 pad(&format!("\"{}\"", face.family), 28),
                 face.style,
-                display_path(&face.path).display()
+                show_path(&face.path)
             );
         }
     }
@@ -1122,6 +1158,22 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
                     wanted.role.key(),
                     origin_text(origin)
                 );
+            }
+            Err(_) if !wanted.damaged.is_empty() => {
+                let file = &wanted.damaged[0];
+                tell!(
+                    out,
+                    "  {:<11} {name} 在 {} 里，但这个文件不是 typst 能读的字体：{}",
+                    wanted.role.key(),
+                    show_path(&file.path),
+                    file.why
+                );
+                damaged.push(format!(
+                    "{} “{}”（{}）",
+                    wanted.role.key(),
+                    wanted.name,
+                    show_path(&file.path)
+                ));
             }
             Err(near) => {
                 let near = if near.is_empty() {
@@ -1143,14 +1195,9 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         );
         return Ok(EXIT_INPUT);
     }
-    if !missing.is_empty() {
+    if !damaged.is_empty() || !missing.is_empty() {
         drop(out);
-        say!(
-            "{}",
-            UsageError::new(format!("找不到 {}", missing.join("，"))).help(
-                "字体的名字要和上面列出的一字不差（引号里的）；字体文件放进 [fonts] paths 或 --font-path 的文件夹"
-            )
-        );
+        fonts_missing(&damaged, &missing);
         return Ok(EXIT_USAGE);
     }
     let publication = Publication::load(start, options)?;
@@ -1180,7 +1227,7 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
             continue;
         };
         let fallbacks = fonts.fallbacks(issue);
-        tell!(out, "\n{}:", issue.source.path.display());
+        tell!(out, "\n{}:", show_path(&issue.source.path));
         if fallbacks.is_empty() {
             tell!(out, "  每个字都在它那个角色自己的字体里");
         }
@@ -1199,6 +1246,31 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
     Ok(EXIT_OK)
 }
 
+/// What `jianbao fonts` says last when configured families are not there:
+/// those in a damaged file, then those not found.
+fn fonts_missing(damaged: &[String], missing: &[String]) {
+    if !damaged.is_empty() {
+        say!(
+            "{}",
+            UsageError::new(format!(
+                "{} 的字体文件已损坏或不完整，typst 读不了",
+                damaged.join("，")
+            ))
+            .help(
+                "从字体厂商处或原来的电脑重新复制一份完整的字体文件，替换它（常见于没有复制完、下载中断）"
+            )
+        );
+    }
+    if !missing.is_empty() {
+        say!(
+            "{}",
+            UsageError::new(format!("找不到 {}", missing.join("，"))).help(
+                "字体的名字要和上面列出的一字不差（引号里的）；字体文件放进 [fonts] paths 或 --font-path 的文件夹"
+            )
+        );
+    }
+}
+
 /// `text` padded with spaces to `width` terminal columns (a Chinese
 /// character takes two).
 fn pad(text: &str, width: usize) -> String {
@@ -1209,7 +1281,7 @@ fn pad(text: &str, width: usize) -> String {
 fn origin_text(origin: &Origin) -> String {
     match origin {
         Origin::Embedded => "内置".to_string(),
-        Origin::File(p) => display_path(p).display().to_string(),
+        Origin::File(p) => show_path(p),
     }
 }
 

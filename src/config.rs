@@ -110,6 +110,27 @@ impl PdfStandard {
         self.name().starts_with("a-")
     }
 
+    /// Forbids transparency: PDF/A-1 (a picture with an alpha channel is
+    /// refused by typst's PDF writer).
+    pub fn forbids_transparency(self) -> bool {
+        matches!(self, Self::A1b | Self::A1a)
+    }
+
+    /// Needs alternative text for every picture (its caption is the alt
+    /// text the layout gives it): the accessible levels PDF/A-1a, -2a,
+    /// -3a and PDF/UA-1, as typst's PDF writer validates them.
+    pub fn needs_alt_text(self) -> bool {
+        matches!(self, Self::A1a | Self::A2a | Self::A3a | Self::Ua1)
+    }
+
+    /// The standard's name in a message: `PDF/A-1b`, `PDF/UA-1`, `PDF 1.7`.
+    pub fn title(self) -> String {
+        match self.name().split_once('-') {
+            Some((family, level)) => format!("PDF/{}-{level}", family.to_uppercase()),
+            None => format!("PDF {}", self.name()),
+        }
+    }
+
     /// The names, for help texts.
     pub fn names() -> String {
         Self::ALL.map(Self::name).join("、")
@@ -432,30 +453,50 @@ fn check_layout(
     let inside = root
         .canonicalize()
         .is_ok_and(|root| crate::sandbox::inside(&root, &root.join(&path)).is_ok());
-    let problem = if path.extension().is_none_or(|e| e != "typ") {
-        Some(error(
-            format!("版式文件“{}”不是 .typ 文件", layout.value),
-            "版式是 Typst 文件，例如 layout = \"layouts/bulletin.typ\"",
-        ))
-    } else if !root.join(&path).is_file() {
-        Some(error(
-            format!("找不到版式文件 {}", layout.value),
-            "`jianbao layout --eject` 把内置版式写到 layouts/bulletin.typ，改它即可",
-        ))
-    } else if path.is_absolute() || !inside {
-        Some(error(
-            format!("版式文件 {} 不在简报文件夹里", layout.value),
-            "把版式放进简报文件夹（例如 layouts/），写相对路径",
-        ))
-    } else {
-        None
-    };
+    let problem =
+        if let Some((message, help)) = layout_file_problem(&root.join(&path), &layout.value) {
+            Some(error(message, help))
+        } else if path.is_absolute() || !inside {
+            Some(error(
+                format!("版式文件 {} 不在简报文件夹里", layout.value),
+                "把版式放进简报文件夹（例如 layouts/），写相对路径",
+            ))
+        } else {
+            None
+        };
     match problem {
         Some(d) => {
             diags.push(d);
             None
         }
         None => Some(path),
+    }
+}
+
+/// What is wrong with the layout file at `path` (written `shown`), if
+/// anything: the message and its help. Not a `.typ` file; not there; or
+/// there but no regular file (a folder, a FIFO, a device: said as such,
+/// never "not found"). Whether it is inside the publication is the
+/// caller's question.
+pub fn layout_file_problem(path: &Path, shown: &str) -> Option<(String, &'static str)> {
+    use crate::sandbox::Refusal;
+    let shown = crate::script::escape_unprintable(shown);
+    if path.extension().is_none_or(|e| e != "typ") {
+        return Some((
+            format!("版式文件“{shown}”不是 .typ 文件"),
+            "版式是 Typst 文件，例如 layout = \"layouts/bulletin.typ\"",
+        ));
+    }
+    match crate::sandbox::regular_file(path) {
+        Ok(()) => None,
+        Err(Refusal::Missing) => Some((
+            format!("找不到版式文件 {shown}"),
+            "`jianbao layout --eject` 把内置版式写到 layouts/bulletin.typ，改它即可",
+        )),
+        Err(refusal) => Some((
+            format!("版式文件 {shown} {refusal}"),
+            "版式要是一个普通的 .typ 文本文件（不是文件夹、管道或设备）",
+        )),
     }
 }
 

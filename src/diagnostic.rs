@@ -462,11 +462,15 @@ impl UsageError {
     }
 }
 
+/// The message on one line whatever it quotes (a newline in a file
+/// name is shown as `<U+000A>`), as a diagnostic's; the help may have
+/// lines of its own.
 impl std::fmt::Display for UsageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        write!(f, "error: {}", escape_unprintable(&self.message))?;
         if let Some(h) = &self.help {
-            write!(f, "\n  help: {h}")?;
+            let lines: Vec<_> = h.split('\n').map(escape_unprintable).collect();
+            write!(f, "\n  help: {}", lines.join("\n"))?;
         }
         Ok(())
     }

@@ -17,7 +17,7 @@ use crate::diagnostic::UsageError;
 use crate::fonts::Fonts;
 use crate::issue::Issue;
 use crate::render::{Laid, TypstDiagnostic};
-use crate::source::display_path;
+use crate::source::show_path;
 
 /// Why an issue could not be exported.
 pub enum ExportError {
@@ -63,7 +63,7 @@ pub fn project(builder: &Builder, issue: &Issue) -> Result<(Project, Laid), Expo
         let bytes = std::fs::read(&read.path).map_err(|e| {
             ExportError::Folder(UsageError::new(format!(
                 "无法读取 {}: {e}",
-                display_path(&read.path).display()
+                show_path(&read.path)
             )))
         })?;
         files.insert(at.into(), bytes);
@@ -77,7 +77,7 @@ pub fn project(builder: &Builder, issue: &Issue) -> Result<(Project, Laid), Expo
 /// Writes the project to `dir`, which must not exist or be empty: it is
 /// written beside it and renamed into place, so a failure leaves nothing.
 pub fn write_project(files: &Project, dir: &Path) -> Result<(), UsageError> {
-    let shown = dir.display();
+    let shown = show_path(dir);
     if dir.exists() {
         let empty = std::fs::read_dir(dir)
             .map_err(|e| UsageError::new(format!("无法打开 {shown}: {e}")))?

@@ -230,16 +230,83 @@ pub fn locate(root: &Path, rel: &str) -> Result<Located, Problem> {
     Ok(Located { path, format })
 }
 
-/// Reads and decodes a located picture as typst will, within the limits.
-/// A decoder that panics on it (a bug in that crate, which typst would
-/// meet too) makes it a broken picture.
-pub fn decode(picture: &Located) -> Result<(), Problem> {
+/// What decoding a picture found out that a PDF standard cares about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Decoded {
+    /// The PDF would carry transparency for it (which PDF/A-1 forbids): a
+    /// raster picture whose pixels have an alpha channel once decoded (an
+    /// RGBA or grey-alpha PNG, a palette with transparent entries),
+    /// whatever the alpha values — typst-pdf then writes a soft mask —;
+    /// an SVG that the PDF writer draws with transparency (opacity, masks,
+    /// blend modes, filters, pictures with alpha inside). For an SVG only
+    /// found out when asked (`transparency`).
+    pub transparent: bool,
+}
+
+/// Reads and decodes a located picture as typst will, within the limits;
+/// with `transparency`, also finds out whether an SVG draws with
+/// transparency (a raster picture says so for nothing). A decoder that
+/// panics on it (a bug in that crate, which typst would meet too) makes
+/// it a broken picture.
+pub fn decode(picture: &Located, transparency: bool) -> Result<Decoded, Problem> {
     let data = sandbox::read(&picture.path, sandbox::PICTURE_LIMIT).map_err(Problem::File)?;
     sandbox::contain(|| match picture.format {
-        Format::Png | Format::Jpeg => decode_raster(&data, picture.format),
-        Format::Svg => decode_svg(&data),
+        Format::Png | Format::Jpeg => {
+            decode_raster(&data, picture.format).map(|transparent| Decoded { transparent })
+        }
+        Format::Svg => {
+            let tree = decode_svg(&data)?;
+            Ok(Decoded {
+                transparent: transparency && svg_transparent(&tree),
+            })
+        }
     })
     .unwrap_or_else(|panic| Err(Problem::Broken(format!("解码器出错：{panic}"))))
+}
+
+/// Whether the PDF writer typst uses (krilla, through krilla-svg as
+/// typst-pdf calls it) draws `tree` with transparency: the SVG is drawn on
+/// a page of a PDF/A-1b document of its own and the writer's validation
+/// asked. Exact where a walk of the tree would guess (krilla-svg turns
+/// some clip paths and every filter into soft masks).
+fn svg_transparent(tree: &usvg::Tree) -> bool {
+    use krilla::configure::{Archival, ConfigurationBuilder, ValidationError};
+    use krilla_svg::{SurfaceExt, SvgSettings};
+    let Ok(configuration) = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A1_B)
+        .finish()
+    else {
+        return false;
+    };
+    let size = tree.size();
+    let (Some(page), Some(drawn)) = (
+        krilla::page::PageSettings::from_wh(size.width(), size.height()),
+        krilla::geom::Size::from_wh(size.width(), size.height()),
+    ) else {
+        return false;
+    };
+    let mut document = krilla::Document::new_with(krilla::SerializeSettings {
+        configuration,
+        ..Default::default()
+    });
+    let mut page = document.start_page_with(page);
+    let mut surface = page.surface();
+    surface.draw_svg(
+        tree,
+        drawn,
+        SvgSettings {
+            embed_text: true,
+            ..Default::default()
+        },
+    );
+    surface.finish();
+    page.finish();
+    match document.finish() {
+        Err(krilla::error::KrillaError::Validation(errors)) => errors
+            .iter()
+            .any(|(e, _)| matches!(e, ValidationError::Transparency(_))),
+        _ => false,
+    }
 }
 
 /// The longest side a raster picture may have: what the PDF writer takes.
@@ -274,7 +341,8 @@ fn raster_size(head: &[u8], format: Format) -> Option<(u32, u32)> {
 
 /// Decodes a PNG or JPEG with the decoder and allocation limit typst uses
 /// (`typst-library`'s `RasterImage::new`), after checking its size.
-fn decode_raster(data: &[u8], format: Format) -> Result<(), Problem> {
+/// Returns whether the decoded pixels have an alpha channel.
+fn decode_raster(data: &[u8], format: Format) -> Result<bool, Problem> {
     if format == Format::Png {
         png_colour_profile(data)?;
     }
@@ -293,17 +361,18 @@ fn decode_raster(data: &[u8], format: Format) -> Result<(), Problem> {
             }
             decode_with(image::codecs::jpeg::JpegDecoder::new(cursor))
         }
-        Format::Svg => decode_svg(data),
+        Format::Svg => decode_svg(data).map(|_| false),
     }
 }
 
-fn decode_with<T: ImageDecoder>(decoder: ImageResult<T>) -> Result<(), Problem> {
+/// Decodes a picture; returns whether its pixels have an alpha channel.
+fn decode_with<T: ImageDecoder>(decoder: ImageResult<T>) -> Result<bool, Problem> {
     let mut decoder = decoder.map_err(broken)?;
     let (width, height) = decoder.dimensions();
     check_size(width, height)?;
     decoder.set_limits(Limits::default()).map_err(broken)?;
-    DynamicImage::from_decoder(decoder).map_err(broken)?;
-    Ok(())
+    let image = DynamicImage::from_decoder(decoder).map_err(broken)?;
+    Ok(image.color().has_alpha())
 }
 
 /// Unpacks a PNG's colour profile (`iCCP` chunk), if it has one, no
@@ -363,7 +432,7 @@ fn broken(e: image::ImageError) -> Problem {
 /// Parses an SVG with usvg as typst does, refusing what typst would fail
 /// on or could not bound: links to other files, compressed data, and
 /// embedded pictures with problems of their own.
-fn decode_svg(data: &[u8]) -> Result<(), Problem> {
+fn decode_svg(data: &[u8]) -> Result<usvg::Tree, Problem> {
     if data.starts_with(&[0x1f, 0x8b]) {
         return Err(Problem::Compressed);
     }
@@ -395,7 +464,8 @@ fn decode_svg(data: &[u8]) -> Result<(), Problem> {
     if let Some(problem) = refused.lock().unwrap().take() {
         return Err(problem);
     }
-    embedded_pictures(tree.root())
+    embedded_pictures(tree.root())?;
+    Ok(tree)
 }
 
 /// Checks every picture embedded in an SVG group, its clip paths, masks,
@@ -405,8 +475,9 @@ fn embedded_pictures(group: &usvg::Group) -> Result<(), Problem> {
         match node {
             usvg::Node::Group(g) => embedded_pictures(g)?,
             usvg::Node::Image(image) => {
-                let embedded =
-                    |r: Result<(), Problem>| r.map_err(|p| Problem::Embedded(Box::new(p)));
+                let embedded = |r: Result<bool, Problem>| {
+                    r.map(|_| ()).map_err(|p| Problem::Embedded(Box::new(p)))
+                };
                 match image.kind() {
                     usvg::ImageKind::PNG(data) => embedded(decode_raster(data, Format::Png))?,
                     usvg::ImageKind::JPEG(data) => embedded(decode_raster(data, Format::Jpeg))?,

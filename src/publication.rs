@@ -10,11 +10,12 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::check;
-use crate::config::{CONFIG_FILE, Config};
+use crate::config::{CONFIG_FILE, Config, PdfStandard};
 use crate::diagnostic::{Diagnostic, UsageError, read_source, unreadable};
 use crate::fonts::Fonts;
 use crate::issue::{Issue, IssueFile, Parsed};
-use crate::source::display_path;
+use crate::script::escape_unprintable;
+use crate::source::{display_path, show_path};
 
 /// What a run brings besides the folder.
 #[derive(Debug, Clone)]
@@ -208,8 +209,9 @@ impl Publication {
     /// Decodes the pictures of the selected issues as the layout will
     /// (the costly part of checking a picture, so only for the issues a
     /// command works on): a damaged one is an error of its issue, which is
-    /// then not built.
-    pub fn check_pictures(&mut self, selection: &Selection) {
+    /// then not built; so is one the PDF `standard` of the run refuses
+    /// (see [`check::check_pictures`]).
+    pub fn check_pictures(&mut self, selection: &Selection, standard: Option<PdfStandard>) {
         let chosen: Vec<usize> = selection
             .issues
             .iter()
@@ -220,7 +222,7 @@ impl Publication {
             .iter()
             .filter_map(|&i| self.issues[i].issue.as_ref())
             .collect();
-        let found = check::check_pictures(&issues, &self.root);
+        let found = check::check_pictures(&issues, &self.root, standard);
         for (i, found) in chosen.into_iter().zip(found) {
             if !found.is_empty() {
                 let entry = &mut self.issues[i];
@@ -303,8 +305,28 @@ impl Publication {
     pub fn output_folder(&self, out: &Path) -> Result<PathBuf, String> {
         let folder = out.parent().unwrap_or(Path::new("."));
         let sandbox = self.output_sandbox().map_err(|e| e.message)?;
-        crate::sandbox::output_dir(&sandbox, folder)
-            .map_err(|r| format!("输出文件夹 {} {r}", display_path(folder).display()))
+        crate::sandbox::output_dir(&sandbox, folder).map_err(|refusal| {
+            use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+            let why = match &refusal {
+                // Not made: the nearest folder that is there cannot be
+                // written.
+                crate::sandbox::Refusal::Io(e)
+                    if matches!(e.kind(), PermissionDenied | ReadOnlyFilesystem) =>
+                {
+                    folder
+                        .ancestors()
+                        .find(|a| a.is_dir())
+                        .and_then(|a| Some((a, crate::sandbox::unwritable(a)?)))
+                        .map(|(a, why)| format!("建不了：文件夹 {} 不能写入，{why}", show_path(a)))
+                }
+                _ => None,
+            };
+            format!(
+                "输出文件夹 {} {}",
+                show_path(folder),
+                why.unwrap_or_else(|| refusal.to_string())
+            )
+        })
     }
 
     /// The folder output must stay inside, made if missing: the one named
@@ -316,7 +338,7 @@ impl Publication {
         };
         fs::create_dir_all(dir)
             .and_then(|()| dir.canonicalize())
-            .map_err(|e| UsageError::new(format!("无法使用输出文件夹 {}: {e}", dir.display())))
+            .map_err(|e| UsageError::new(format!("无法使用输出文件夹 {}: {e}", show_path(dir))))
     }
 
     /// Resolves a range `3..7` or `2023/1..12` (both ends included, as a
@@ -331,12 +353,16 @@ impl Publication {
             None => (None, from),
         };
         let (Ok(from), Ok(to)) = (from.parse::<u32>(), to.parse::<u32>()) else {
-            return Err(UsageError::new(format!("`{query}` 不是期号的范围"))
-                .help("范围写成 3..7（第3期到第7期），有年份文件夹时写 2023/1..12"));
+            return Err(
+                UsageError::new(format!("`{}` 不是期号的范围", escape_unprintable(query)))
+                    .help("范围写成 3..7（第3期到第7期），有年份文件夹时写 2023/1..12"),
+            );
         };
         if from > to {
-            return Err(UsageError::new(format!("`{query}` 的开头比结尾大"))
-                .help(format!("写成 {}..{}", to, from)));
+            return Err(
+                UsageError::new(format!("`{}` 的开头比结尾大", escape_unprintable(query)))
+                    .help(format!("写成 {}..{}", to, from)),
+            );
         }
         let prefix = series.map(|s| format!("{s}/")).unwrap_or_default();
         // Only the numbers issues have: a range as wide as 1..999999999
@@ -365,7 +391,8 @@ impl Publication {
         }
         if found.is_empty() {
             return Err(
-                UsageError::new(format!("{query} 里一期也没有")).help(self.existing_numbers())
+                UsageError::new(format!("{} 里一期也没有", escape_unprintable(query)))
+                    .help(self.existing_numbers()),
             );
         }
         Ok(Some(found))
@@ -385,10 +412,7 @@ impl Publication {
             .collect();
         known.dedup();
         if known.is_empty() {
-            format!(
-                "{} 里还没有期刊文件",
-                display_path(&self.issues_dir()).display()
-            )
+            format!("{} 里还没有期刊文件", show_path(&self.issues_dir()))
         } else {
             format!("现有的期号：{}", known.join("、"))
         }
@@ -434,8 +458,9 @@ impl Publication {
                 return Ok(i);
             }
             return Err(UsageError::new(format!(
-                "{query} 不在 {} 文件夹里",
-                display_path(&self.issues_dir()).display()
+                "{} 不在 {} 文件夹里",
+                escape_unprintable(query),
+                show_path(&self.issues_dir())
             )));
         }
         let (series, number) = match query.rsplit_once('/') {
@@ -450,7 +475,7 @@ impl Publication {
             .trim_end_matches('期')
             .parse::<u32>()
         else {
-            return Err(UsageError::new(format!("`{query}` 不是期号")).help(
+            return Err(UsageError::new(format!("`{}` 不是期号", escape_unprintable(query))).help(
                 "写期号，例如 jianbao build 4，或带年份文件夹 jianbao build 2023/4；不写期号就是全部",
             ));
         };
@@ -461,24 +486,39 @@ impl Publication {
             .collect();
         match matches[..] {
             [one] => Ok(one),
-            [] => Err(UsageError::new(format!("没有第{query}期")).help(self.existing_numbers())),
+            [] => Err(
+                UsageError::new(format!("没有第{}期", escape_unprintable(query)))
+                    .help(self.existing_numbers()),
+            ),
             _ => {
                 let names: Vec<String> = matches
                     .iter()
                     .map(|&i| {
                         format!(
                             "{} ({})",
-                            files[i].id,
-                            display_path(&files[i].path).display()
+                            escape_unprintable(&files[i].id),
+                            show_path(&files[i].path)
                         )
                     })
                     .collect();
-                let first = files[matches[0]].series();
+                let series: Vec<&str> = matches.iter().map(|&i| files[i].series()).collect();
+                let mut distinct = series.clone();
+                distinct.sort_unstable();
+                distinct.dedup();
+                let help = if distinct.len() == series.len() {
+                    let year = series.iter().find(|s| !s.is_empty()).unwrap_or(&"2023");
+                    format!("用年份文件夹指明是哪一期，例如 jianbao build {year}/{number}")
+                } else {
+                    // Two of them in one folder: a duplicate (or an 增刊
+                    // beside the regular issue), named by its file.
+                    format!(
+                        "一个文件夹里有几期的期号都是 {number}：重复的期号要改掉（jianbao check 指出是哪几个文件）；要指明一期，写它的文件名，例如 jianbao build {}",
+                        escape_unprintable(&files[matches[0]].id)
+                    )
+                };
                 Err(
                     UsageError::new(format!("有多期的期号都是 {number}：{}", names.join("，")))
-                        .help(format!(
-                            "用年份文件夹指明是哪一期，例如 jianbao build {first}/{number}"
-                        )),
+                        .help(help),
                 )
             }
         }
@@ -489,7 +529,7 @@ impl Publication {
 pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
     let start = start
         .canonicalize()
-        .map_err(|e| UsageError::new(format!("无法打开文件夹 {}: {e}", start.display())))?;
+        .map_err(|e| UsageError::new(format!("无法打开文件夹 {}: {e}", show_path(start))))?;
     // The nearest jianbao.toml of any kind counts: one that is a folder, a
     // FIFO or a link to a device is an error here, never a reason to use
     // some publication further up.
@@ -499,15 +539,16 @@ pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
     if let Some(dir) = found
         && !dir.join(CONFIG_FILE).is_file()
     {
-        return Err(
-            UsageError::new(format!("{} 不是普通文件", dir.join(CONFIG_FILE).display()))
-                .help("jianbao.toml 要是一个文本文件（不是文件夹、管道或设备）"),
-        );
+        return Err(UsageError::new(format!(
+            "{} 不是普通文件",
+            show_path(&dir.join(CONFIG_FILE))
+        ))
+        .help("jianbao.toml 要是一个文本文件（不是文件夹、管道或设备）"));
     }
     found.map(Path::to_path_buf).ok_or_else(|| {
         UsageError::new(format!(
             "在 {} 及其上级文件夹里找不到 {CONFIG_FILE}",
-            start.display()
+            show_path(&start)
         ))
         .help("在简报文件夹里运行 jianbao，或者用 -C 文件夹 指定它；新建一份简报：jianbao init")
     })
@@ -532,11 +573,8 @@ struct Scan {
 fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
     let dir = root.join("issues");
     let cannot_read = |e: String| {
-        UsageError::new(format!(
-            "无法读取期刊文件夹 {}: {e}",
-            display_path(&dir).display()
-        ))
-        .help("每一期放在 issues/ 下，一期一个 .md 文件")
+        UsageError::new(format!("无法读取期刊文件夹 {}: {e}", show_path(&dir)))
+            .help("每一期放在 issues/ 下，一期一个 .md 文件")
     };
     let real = crate::sandbox::inside(root, &dir).map_err(|r| cannot_read(r.to_string()))?;
     let entries = crate::sandbox::list_dir(&real).map_err(|e| cannot_read(e.to_string()))?;
@@ -651,7 +689,7 @@ fn output_collisions(files: &[IssueFile]) -> Vec<Option<Diagnostic>> {
             let others: Vec<String> = group
                 .iter()
                 .filter(|&&j| j != i)
-                .map(|&j| display_path(&files[j].path).display().to_string())
+                .map(|&j| show_path(&files[j].path))
                 .collect();
             out[i] = Some(
                 Diagnostic::file_error(

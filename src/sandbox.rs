@@ -144,6 +144,62 @@ pub fn normalise(rel: &Path) -> PathBuf {
     out
 }
 
+/// Whether `path` (links followed) is a regular file, found out without
+/// opening it: missing, a link loop, or not a file (a folder, a FIFO, a
+/// device), said as [`Refusal`] says it.
+pub fn regular_file(path: &Path) -> Result<(), Refusal> {
+    let meta = fs::metadata(path).map_err(Refusal::from_io)?;
+    if meta.is_file() {
+        Ok(())
+    } else {
+        Err(Refusal::NotAFile {
+            kind: kind_of(&meta),
+        })
+    }
+}
+
+/// Why this process cannot make files in the folder `dir`, when it cannot:
+/// its permissions (shown as `ls -l` shows them) or a read-only file
+/// system. `None` when it can, or cannot tell (a folder that is not
+/// there; on Windows a folder's read-only attribute does not stop writes,
+/// so a denied write there is a file held open, not the folder).
+pub fn unwritable(dir: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        use std::os::unix::fs::PermissionsExt;
+        let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+        // SAFETY: `c` is a valid NUL-terminated path for the call.
+        if unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
+            return None;
+        }
+        match io::Error::last_os_error().raw_os_error() {
+            Some(libc::EROFS) => Some("它所在的磁盘（文件系统）是只读的".into()),
+            Some(libc::EACCES | libc::EPERM) => {
+                let mode = fs::metadata(dir).ok()?.permissions().mode();
+                let rwx: String = (0..9)
+                    .map(|i| {
+                        let bit = 0o400 >> i;
+                        match (mode & bit != 0, i % 3) {
+                            (false, _) => '-',
+                            (true, 0) => 'r',
+                            (true, 1) => 'w',
+                            (true, _) => 'x',
+                        }
+                    })
+                    .collect();
+                Some(format!("没有写入的权限：文件夹的权限是 {rwx}"))
+            }
+            _ => None,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        None
+    }
+}
+
 /// What kind of thing a non-regular file is, for messages.
 fn kind_of(meta: &fs::Metadata) -> &'static str {
     let t = meta.file_type();

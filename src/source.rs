@@ -1,5 +1,6 @@
 //! Source files as the user wrote them, byte spans into them, and paths as
-//! the user should see them. The bottom of the crate: imports nothing from it.
+//! the user should see them. The bottom of the crate: imports nothing from
+//! it but [`crate::script`]'s escaping of unprintable characters.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -113,4 +114,14 @@ pub fn display_path(path: &Path) -> PathBuf {
         Some(rel) => rel,
         None => abs,
     }
+}
+
+/// A path as text for a message: [`display_path`], with every character
+/// that would act on a terminal or break the line written escaped
+/// (`<U+000A>` for a newline in a file name), as diagnostics show their
+/// source lines ([`crate::script::escape_unprintable`]). Every path a
+/// message shows goes through here (or through a [`crate::diagnostic`],
+/// which escapes its own).
+pub fn show_path(path: &Path) -> String {
+    crate::script::escape_unprintable(&display_path(path).display().to_string()).into_owned()
 }

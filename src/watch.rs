@@ -19,7 +19,7 @@ use crate::config::{CONFIG_FILE, PdfStandard};
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
 use crate::render::Engine;
-use crate::source::display_path;
+use crate::source::show_path;
 
 /// What to watch and build.
 #[derive(Debug, Clone)]
@@ -148,7 +148,7 @@ impl Session {
         let Some(index) = p.issues.iter().position(|e| &e.file.path == followed) else {
             return Step::Problem(format!(
                 "{} 不在了；保存一个期刊文件后自动生成",
-                display_path(followed).display()
+                show_path(followed)
             ));
         };
         let selection = crate::publication::Selection {
@@ -158,7 +158,7 @@ impl Session {
         let diagnostics = p.diagnostics(&selection);
         let mut rendered: Vec<String> = diagnostics.iter().map(|d| d.render()).collect();
         let entry = &p.issues[index];
-        let shown = display_path(&entry.file.path).display().to_string();
+        let shown = show_path(&entry.file.path);
         let issue = match (&p.config, &entry.issue) {
             (Some(config), Some(issue)) if !diagnostics.iter().any(|d| d.is_error()) => {
                 (config, issue)
@@ -238,7 +238,7 @@ impl Session {
             }
             Outcome::Failed { errors, .. } => failed(errors),
             Outcome::WriteFailed { path, error, .. } => {
-                Step::Problem(format!("error: 无法写入 {}: {error}", path.display()))
+                Step::Problem(format!("error: 无法写入 {}: {error}", show_path(&path)))
             }
             Outcome::HasErrors { .. } | Outcome::UpToDate { .. } => {
                 Step::Problem(format!("{shown}: 有错误"))

@@ -6,9 +6,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::Context;
+use crate::config::PdfStandard;
 use crate::diagnostic::Diagnostic;
 use crate::issue::{Block, HeadingLevel, Issue, Text};
-use crate::source::{SourceFile, Span, Spanned, display_path};
+use crate::source::{SourceFile, Span, Spanned, display_path, show_path};
 
 pub fn check_body(
     src: &Arc<SourceFile>,
@@ -266,18 +267,34 @@ fn picture(
 /// Decodes the pictures of some issues the way the layout will, so that a
 /// truncated or damaged picture is an error at its place before `build`.
 /// Only pictures that [`picture`] found good are decoded, each file once
-/// however many times it is named. One list of diagnostics per issue.
-pub fn decode_pictures(issues: &[&Issue], root: &Path) -> Vec<Vec<Diagnostic>> {
-    use crate::picture::{Located, Problem, decode, locate};
+/// however many times it is named. Under a PDF `standard`, what its
+/// validation in typst's PDF writer would refuse is an error here too:
+/// a picture with transparency under PDF/A-1, a picture without a caption
+/// (its alt text) where every picture needs one. One list of diagnostics
+/// per issue.
+pub fn decode_pictures(
+    issues: &[&Issue],
+    root: &Path,
+    standard: Option<PdfStandard>,
+) -> Vec<Vec<Diagnostic>> {
+    use crate::picture::{Decoded, Located, Problem, decode, locate};
     use rayon::prelude::*;
     use std::collections::HashMap;
+    let opaque = standard.is_some_and(PdfStandard::forbids_transparency);
     // (issue, the path as written, the file found).
     let mut named: Vec<(usize, &Spanned<String>, Located)> = Vec::new();
+    let mut out: Vec<Vec<Diagnostic>> = issues.iter().map(|_| Vec::new()).collect();
     for (i, issue) in issues.iter().enumerate() {
         for block in &issue.body {
-            if let Block::Picture { path, .. } = block
-                && let Ok(found) = locate(root, &path.value)
+            let Block::Picture { path, caption, .. } = block else {
+                continue;
+            };
+            if let Some(standard) = standard.filter(|s| s.needs_alt_text())
+                && caption.plain().trim().is_empty()
             {
+                out[i].push(no_caption(&issue.source, standard, path, caption));
+            }
+            if let Ok(found) = locate(root, &path.value) {
                 named.push((i, path, found));
             }
         }
@@ -285,24 +302,69 @@ pub fn decode_pictures(issues: &[&Issue], root: &Path) -> Vec<Vec<Diagnostic>> {
     let mut files: Vec<&Located> = named.iter().map(|(.., found)| found).collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files.dedup_by(|a, b| a.path == b.path);
-    let problems: HashMap<&Path, Problem> = files
+    let decoded: HashMap<&Path, Result<Decoded, Problem>> = files
         .par_iter()
-        .filter_map(|found| Some((found.path.as_path(), decode(found).err()?)))
+        .map(|found| (found.path.as_path(), decode(found, opaque)))
         .collect();
-    let mut out: Vec<Vec<Diagnostic>> = issues.iter().map(|_| Vec::new()).collect();
     for (i, path, found) in &named {
-        if let Some(problem) = problems.get(found.path.as_path()) {
-            let src = &issues[*i].source;
-            out[*i].push(picture_problem(
+        let src = &issues[*i].source;
+        match decoded.get(found.path.as_path()) {
+            Some(Err(problem)) => out[*i].push(picture_problem(
                 src,
                 root,
                 &path.value,
                 path.span.clone(),
                 problem,
-            ));
+            )),
+            Some(Ok(d)) if d.transparent && opaque => {
+                let standard = standard.map(PdfStandard::title).unwrap_or_default();
+                let (what, help) = match found.format {
+                    crate::picture::Format::Svg => (
+                        "用了半透明、蒙版或滤镜",
+                        "用图片软件把它另存为不透明的 PNG 或 JPEG",
+                    ),
+                    _ => (
+                        "带透明通道（alpha）",
+                        "用图片软件把它放在白色背景上拼合（去掉透明通道）后另存为 JPEG 或 PNG",
+                    ),
+                };
+                out[*i].push(
+                    Diagnostic::error(
+                        "picture-transparent",
+                        src,
+                        path.span.clone(),
+                        format!("{standard} 不允许透明，图片 {} {what}", path.value),
+                    )
+                    .with_help(format!("{help}；或者用允许透明的 a-2b（PDF/A-2b）存档")),
+                );
+            }
+            _ => {}
         }
     }
     out
+}
+
+/// A picture without a caption where the PDF standard needs alt text:
+/// at its empty `[]`.
+fn no_caption(
+    src: &Arc<SourceFile>,
+    standard: PdfStandard,
+    path: &Spanned<String>,
+    caption: &Text,
+) -> Diagnostic {
+    let title = standard.title();
+    // The brackets around the empty caption.
+    let span = caption.span.start.saturating_sub(1)..caption.span.end + 1;
+    Diagnostic::error(
+        "picture-no-caption",
+        src,
+        span,
+        format!("{title} 要求每张图片都有替代文字，这张图片没有说明（说明就是它的替代文字）"),
+    )
+    .with_help(format!(
+        "在 [] 里写上图片说明，例如 ![会议现场]({})",
+        path.value
+    ))
 }
 
 fn picture_problem(
@@ -319,12 +381,15 @@ fn picture_problem(
     };
     let help = match problem {
         Problem::Missing => match near_picture(root, path) {
-            Some(near) => format!("有 {near}：路径要和文件名一字不差，大小写和扩展名也一样"),
+            Some(near) => format!(
+                "有 {}：路径要和文件名一字不差，大小写和扩展名也一样",
+                crate::script::escape_unprintable(&near)
+            ),
             None => match display_path(root) {
                 shown if shown == Path::new(".") => {
                     "图片路径从简报文件夹（jianbao.toml 所在的文件夹）算起".to_string()
                 }
-                shown => format!("图片路径从简报文件夹 {} 算起", shown.display()),
+                _ => format!("图片路径从简报文件夹 {} 算起", show_path(root)),
             },
         },
         p => p.help(),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::Context;
 use crate::diagnostic::Diagnostic;
 use crate::issue::{Distribution, FrontMatter, Issue, IssueFile, chinese_date};
-use crate::source::{SourceFile, Span, Spanned};
+use crate::source::{SourceFile, Span, Spanned, show_path};
 
 pub fn check_front(
     src: &Arc<SourceFile>,
@@ -17,27 +17,7 @@ pub fn check_front(
     ctx: &Context,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let number = &front.number;
-    if let Some(n) = file.file_number().filter(|&n| n != number.value.0) {
-        // Suggest renaming only to a name that is free.
-        let other = file
-            .path
-            .with_file_name(format!("{:03}.md", number.value.0));
-        let help = if other.exists() {
-            format!("改成 number = {n}")
-        } else {
-            format!("改成 number = {n}，或把文件改名为 {:03}.md", number.value.0)
-        };
-        diags.push(
-            Diagnostic::error(
-                "number-mismatch",
-                src,
-                number.span.clone(),
-                format!("文件名是第{n}期，头部却写 number = {}", number.value),
-            )
-            .with_help(help),
-        );
-    }
+    file_name(src, front, file, diags);
     let date = &front.date;
     let ahead = (date.value - ctx.today).num_days();
     if ahead > 366 {
@@ -72,6 +52,150 @@ pub fn check_front(
             )
             .with_help("检查年份和月份是否写错"),
         );
+    }
+}
+
+/// An issue file's name and its number agree when the name is a number
+/// (issue-format §3). A name is a number to a reader also when it is not
+/// plainly digits: spaces or invisible characters around or inside them
+/// (` 003.md`, a name copied with a line break), full-width digits
+/// (`００３.md`), `第3期.md`. Such a name must agree all the same (an
+/// error, as for `003.md`); one that agrees but is not plain digits is a
+/// warning, because the PDF gets the same odd name.
+fn file_name(
+    src: &Arc<SourceFile>,
+    front: &FrontMatter,
+    file: &IssueFile,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let number = &front.number;
+    let stem = file.id.rsplit('/').next().unwrap_or_default();
+    let Some(read) = NameNumber::read(stem) else {
+        return;
+    };
+    let shown = crate::script::escape_unprintable(stem);
+    // An odd name is quoted, with what is odd about it.
+    let (name, how) = match read.odd {
+        Some(why) => (format!("“{shown}”"), format!("（{why}）")),
+        None => (String::new(), String::new()),
+    };
+    let plain = |digits: &str| read.name(digits);
+    let free = |name: &str| !file.path.with_file_name(name).exists();
+    if read.number() != number.value.0.to_string() {
+        // Suggest renaming only to a name that is free.
+        let wanted = format!("{:0width$}", number.value.0, width = read.digits.len());
+        let help = if free(&plain(&wanted)) {
+            format!(
+                "改成 number = {}，或把文件改名为 {}",
+                read.number(),
+                plain(&wanted)
+            )
+        } else {
+            format!("改成 number = {}", read.number())
+        };
+        diags.push(
+            Diagnostic::error(
+                "number-mismatch",
+                src,
+                number.span.clone(),
+                format!(
+                    "文件名{name}是第{}期{how}，头部却写 number = {}",
+                    read.number(),
+                    number.value
+                ),
+            )
+            .with_help(help),
+        );
+    } else if let Some(why) = read.odd {
+        let renamed = plain(&read.digits);
+        let help = if free(&renamed) {
+            format!("把文件改名为 {renamed}（生成的 PDF 也用这个名字）")
+        } else {
+            format!("已经有 {renamed} 了：看看这个文件是不是多出来的一份")
+        };
+        diags.push(
+            Diagnostic::file_warning(
+                "file-name",
+                &src.path,
+                format!(
+                    "文件名“{shown}”{why}：这是第{}期，文件名应当只是数字",
+                    read.number()
+                ),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+/// The number an issue file's name says, as a reader reads it.
+#[derive(Debug, PartialEq)]
+struct NameNumber {
+    /// The digits, as ASCII, leading zeros kept: `003`.
+    digits: String,
+    /// What makes the name more than plain digits, said for a message;
+    /// `None` for `003` and `第3期`.
+    odd: Option<&'static str>,
+    /// Written `第3期`.
+    wrapped: bool,
+}
+
+impl NameNumber {
+    /// `None` when the name is not a number (`增刊01`, `003-副本`).
+    fn read(stem: &str) -> Option<NameNumber> {
+        let (mut spaces, mut invisible, mut wide) = (false, false, false);
+        let mut text = String::new();
+        for c in stem.chars() {
+            match c {
+                '０'..='９' => {
+                    wide = true;
+                    text.push(char::from_digit(c as u32 - '０' as u32, 10)?);
+                }
+                c if crate::script::unprintable(c).is_some() => invisible = true,
+                c if c.is_whitespace() => spaces = true,
+                c => text.push(c),
+            }
+        }
+        let digits = match text.strip_prefix('第').and_then(|t| t.strip_suffix('期')) {
+            Some(d) => d,
+            None => &text,
+        };
+        let wrapped = digits.len() < text.len();
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let odd = if invisible {
+            Some("里有看不见的字符或控制字符")
+        } else if spaces {
+            Some("里有空格")
+        } else if wide {
+            Some("用了全角数字")
+        } else {
+            None
+        };
+        Some(NameNumber {
+            digits: digits.to_string(),
+            odd,
+            wrapped,
+        })
+    }
+
+    /// The plain file name for `digits` written as this name is:
+    /// `004.md`, `第4期.md`.
+    fn name(&self, digits: &str) -> String {
+        if self.wrapped {
+            format!("第{digits}期.md")
+        } else {
+            format!("{digits}.md")
+        }
+    }
+
+    /// The number, without leading zeros (as text: a name may be longer
+    /// than any number).
+    fn number(&self) -> &str {
+        match self.digits.trim_start_matches('0') {
+            "" => "0",
+            n => n,
+        }
     }
 }
 
@@ -280,8 +404,10 @@ fn top_level_marks(name: &str) -> Vec<(usize, usize)> {
     out
 }
 
-/// Rules across the issues of a publication: numbers unique within a
-/// series, and dates that do not go backwards as numbers go up.
+/// Rules across the issues of a publication: numbers (and 总期号) unique
+/// within a series, and dates that do not go backwards as numbers go up.
+/// Every issue that shares a number with another has the error: jianbao
+/// cannot tell which of them is meant, so none of them is built.
 pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     // 增刊、专刊 count in series of their own (增刊第1期 beside 第1期).
@@ -293,60 +419,82 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
             .push(issue);
     }
     // 总期号: no two issues of one edition share it, across year folders too.
-    let mut totals: HashMap<(Option<&str>, u32), &Issue> = HashMap::new();
+    let mut totals: HashMap<(Option<&str>, u32), Vec<&Issue>> = HashMap::new();
     let mut sorted: Vec<&Issue> = issues.iter().map(|(_, i)| *i).collect();
     sorted.sort_by_key(|i| (i.date(), i.number(), i.source.path.clone()));
     for issue in sorted {
-        let Some(total) = &issue.front.total else {
-            continue;
-        };
-        let key = (issue.front.edition.as_deref(), total.value);
-        match totals.get(&key) {
-            Some(first) => diags.push(
-                Diagnostic::error(
-                    "duplicate-total",
-                    &issue.source,
-                    total.span.clone(),
-                    format!(
-                        "总期号 {} 重复了：{} 也是总第{}期",
-                        total.value,
-                        first.source.path.display(),
-                        total.value
-                    ),
-                )
-                .with_related(
-                    "这里也是这个总期号",
-                    &first.source,
-                    first.front.total.as_ref().map_or(0..0, |t| t.span.clone()),
-                )
-                .with_help("总期号每期加一：检查是否从上一期复制过来忘了改"),
-            ),
-            None => {
-                totals.insert(key, issue);
+        if let Some(total) = &issue.front.total {
+            totals
+                .entry((issue.front.edition.as_deref(), total.value))
+                .or_default()
+                .push(issue);
+        }
+    }
+    let mut totals: Vec<_> = totals.into_values().filter(|g| g.len() > 1).collect();
+    totals.sort_by_key(|g| g[0].source.path.clone());
+    for group in totals {
+        let span = |i: &Issue| i.front.total.as_ref().map_or(0..0, |t| t.span.clone());
+        let total = group[0].front.total.as_ref().map_or(0, |t| t.value);
+        for (k, issue) in group.iter().enumerate() {
+            let others: Vec<&&Issue> = (group.iter().enumerate())
+                .filter_map(|(j, o)| (j != k).then_some(o))
+                .collect();
+            let mut d = Diagnostic::error(
+                "duplicate-total",
+                &issue.source,
+                span(issue),
+                format!(
+                    "总期号 {total} 重复了：{} 也是总第{total}期",
+                    names(others.iter().map(|o| &o.source.path))
+                ),
+            );
+            for other in others {
+                d = d.with_related("这里也是这个总期号", &other.source, span(other));
             }
+            diags.push(d.with_help(
+                "总期号每期加一：检查是否从上一期复制过来忘了改（改好之前，用这个总期号的几期都不生成）",
+            ));
         }
     }
     for list in by_series.values_mut() {
         list.sort_by_key(|i| (i.number(), i.source.path.clone()));
+        for group in list.chunk_by(|a, b| a.number() == b.number()) {
+            if group.len() < 2 {
+                continue;
+            }
+            for (k, issue) in group.iter().enumerate() {
+                let others: Vec<&&Issue> = (group.iter().enumerate())
+                    .filter_map(|(j, o)| (j != k).then_some(o))
+                    .collect();
+                let mut d = Diagnostic::error(
+                    "duplicate-number",
+                    &issue.source,
+                    issue.front.number.span.clone(),
+                    format!(
+                        "期号 {} 重复了：{} 也是第{}期",
+                        issue.number(),
+                        names(others.iter().map(|o| &o.source.path)),
+                        issue.number()
+                    ),
+                );
+                for other in others {
+                    d = d.with_related(
+                        "这里也是这个期号",
+                        &other.source,
+                        other.front.number.span.clone(),
+                    );
+                }
+                diags.push(d.with_help(
+                    "每一期的期号在同一系列（年份文件夹）里只能用一次：改掉多出来的那一期的期号（改好之前，用这个期号的几期都不生成）",
+                ));
+            }
+        }
         for pair in list.windows(2) {
             let (a, b) = (pair[0], pair[1]);
             if a.number() == b.number() {
-                diags.push(
-                    Diagnostic::error(
-                        "duplicate-number",
-                        &b.source,
-                        b.front.number.span.clone(),
-                        format!(
-                            "期号 {} 重复了：{} 也是第{}期",
-                            b.number(),
-                            a.source.path.display(),
-                            a.number()
-                        ),
-                    )
-                    .with_related("这里也是这个期号", &a.source, a.front.number.span.clone())
-                    .with_help("每一期的期号在同一系列（年份文件夹）里只能用一次"),
-                );
-            } else if let (Some(ta), Some(tb)) = (&a.front.total, &b.front.total)
+                continue;
+            }
+            if let (Some(ta), Some(tb)) = (&a.front.total, &b.front.total)
                 && tb.value < ta.value
             {
                 diags.push(
@@ -394,4 +542,47 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// `issues/001.md、issues/001b.md`: the paths of the other issues of a
+/// problem, as shown.
+fn names<'p>(paths: impl Iterator<Item = &'p std::path::PathBuf>) -> String {
+    paths.map(|p| show_path(p)).collect::<Vec<_>>().join("、")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_name_reads_as_a_number_as_a_reader_reads_it() {
+        let read = |s: &str| NameNumber::read(s).map(|n| (n.number().to_string(), n.odd));
+        assert_eq!(read("003"), Some(("3".into(), None)));
+        assert_eq!(read("第3期"), Some(("3".into(), None)));
+        assert_eq!(read("000"), Some(("0".into(), None)));
+        assert_eq!(read("99999999999"), Some(("99999999999".into(), None)));
+        assert_eq!(read(" 003"), Some(("3".into(), Some("里有空格"))));
+        assert_eq!(read("003　"), Some(("3".into(), Some("里有空格"))));
+        assert_eq!(read("００３"), Some(("3".into(), Some("用了全角数字"))));
+        assert_eq!(
+            read("00\n3"),
+            Some(("3".into(), Some("里有看不见的字符或控制字符")))
+        );
+        assert_eq!(
+            read("\u{200b}012"),
+            Some(("12".into(), Some("里有看不见的字符或控制字符")))
+        );
+        for not in [
+            "zengkan",
+            "增刊01",
+            "003-副本",
+            "3a",
+            "",
+            "第期",
+            " ",
+            "3.5",
+        ] {
+            assert_eq!(read(not), None, "{not:?}");
+        }
+    }
 }

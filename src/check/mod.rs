@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 pub use front::check_series;
 
-use crate::config::Config;
+use crate::config::{Config, PdfStandard};
 use crate::diagnostic::Diagnostic;
 use crate::fonts::{Fonts, characters, printed_characters};
 use crate::issue::{Issue, IssueFile, Parsed};
@@ -69,10 +69,16 @@ pub fn check_config_strings(config: &Config, fonts: Option<&Fonts>) -> Vec<Diagn
 }
 
 /// Decodes the pictures of some issues as the layout will: a truncated or
-/// damaged picture is an error at its place, found before `build`. One
-/// list of diagnostics per issue.
-pub fn check_pictures(issues: &[&Issue], root: &Path) -> Vec<Vec<Diagnostic>> {
-    body::decode_pictures(issues, root)
+/// damaged picture is an error at its place, found before `build`; so is a
+/// picture the PDF `standard` refuses (transparency under PDF/A-1, no
+/// caption, which is its alt text, under PDF/UA-1 and PDF/A-…a). One list
+/// of diagnostics per issue.
+pub fn check_pictures(
+    issues: &[&Issue],
+    root: &Path,
+    standard: Option<PdfStandard>,
+) -> Vec<Vec<Diagnostic>> {
+    body::decode_pictures(issues, root, standard)
 }
 
 /// At most this many diagnostics with the same code in one file; one line

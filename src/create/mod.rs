@@ -13,7 +13,7 @@ use crate::config::CONFIG_FILE;
 use crate::diagnostic::UsageError;
 use crate::issue::Distribution;
 use crate::publication::Publication;
-use crate::source::{Spanned, display_path};
+use crate::source::{Spanned, show_path};
 
 const CONFIG_TEMPLATE: &str = include_str!("jianbao.toml");
 const FIRST_ISSUE: &str = include_str!("001.md");
@@ -27,12 +27,12 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, UsageError> {
     if config.exists() {
         return Err(UsageError::new(format!(
             "{} 已经有 {CONFIG_FILE}，没有改动任何文件",
-            display_path(dir).display()
+            show_path(dir)
         ))
         .help("新的一期用 jianbao new"));
     }
     let cannot = |path: &Path, e: std::io::Error| {
-        UsageError::new(format!("无法写入 {}: {e}", display_path(path).display()))
+        UsageError::new(format!("无法写入 {}: {e}", show_path(path)))
     };
     let issue = dir.join("issues").join("001.md");
     fs::create_dir_all(issue.parent().unwrap()).map_err(|e| cannot(&issue, e))?;
@@ -152,11 +152,11 @@ pub fn new_issue(publication: &Publication) -> Result<PathBuf, UsageError> {
     fs::create_dir_all(&dir)
         .and_then(|()| create_new(&path, &text))
         .map_err(|e| {
-            let shown = display_path(&path);
+            let shown = show_path(&path);
             if e.kind() == std::io::ErrorKind::AlreadyExists {
-                UsageError::new(format!("{} 已经存在，没有改动它", shown.display()))
+                UsageError::new(format!("{shown} 已经存在，没有改动它"))
             } else {
-                UsageError::new(format!("无法写入 {}: {e}", shown.display()))
+                UsageError::new(format!("无法写入 {shown}: {e}"))
             }
         })?;
     Ok(path)

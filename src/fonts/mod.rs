@@ -22,10 +22,12 @@ use typst::utils::LazyHash;
 use typst_kit::fonts::FontStore;
 
 pub use role::{Part, Placed, Role, characters, printed_characters};
+pub use scan::Skipped;
 
 use crate::config::FontConfig;
 use crate::diagnostic::{Diagnostic, UsageError, nearest};
 use crate::issue::Issue;
+use crate::source::show_path;
 
 const DROID: &str = "Droid Sans Fallback";
 
@@ -164,24 +166,26 @@ impl Fonts {
         font_paths: &[PathBuf],
         system: bool,
     ) -> Result<Fonts, UsageError> {
-        let mut warnings = Vec::new();
         let Gathered {
             store,
             origins,
             folders,
-        } = gather(config, root, font_paths, system, &mut warnings);
+            skipped,
+        } = gather(config, root, font_paths, system);
+        let warnings = skipped.iter().map(Skipped::warning).collect();
         if let Some(missing) = folders.iter().find(|f| !f.exists) {
             return Err(
-                UsageError::new(format!("字体文件夹 {} 不存在", missing.path.display()))
+                UsageError::new(format!("字体文件夹 {} 不存在", show_path(&missing.path)))
                     .help("检查 jianbao.toml 的 [fonts] paths 或 --font-path"),
             );
         }
         if let Some(folder) = folders.iter().find(|f| f.refused.is_some()) {
             let refusal = folder.refused.as_deref().unwrap_or_default();
-            return Err(
-                UsageError::new(format!("字体文件夹 {} {refusal}", folder.path.display()))
-                    .help("把字体放进简报文件夹；要用别处的字体，在命令行用 --font-path 文件夹"),
-            );
+            return Err(UsageError::new(format!(
+                "字体文件夹 {} {refusal}",
+                show_path(&folder.path)
+            ))
+            .help("把字体放进简报文件夹；要用别处的字体，在命令行用 --font-path 文件夹"));
         }
         let mut missing: Vec<(Role, String)> = Vec::new();
         let mut roles = Vec::new();
@@ -240,7 +244,7 @@ impl Fonts {
             roles.push((weight, families));
         }
         if !missing.is_empty() {
-            return Err(missing_families(store.book(), &missing));
+            return Err(missing_families(store.book(), &missing, &skipped));
         }
         let instances = roles
             .iter()
@@ -471,15 +475,12 @@ struct Gathered {
     store: FontStore,
     origins: Vec<Origin>,
     folders: Vec<Folder>,
+    /// The font files that cannot be used.
+    skipped: Vec<Skipped>,
 }
 
-fn gather(
-    config: &FontConfig,
-    root: &Path,
-    font_paths: &[PathBuf],
-    system: bool,
-    warnings: &mut Vec<Diagnostic>,
-) -> Gathered {
+fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool) -> Gathered {
+    let mut skipped = Vec::new();
     let mut store = FontStore::new();
     let mut origins = Vec::new();
     for data in EMBEDDED {
@@ -515,13 +516,13 @@ fn gather(
             continue;
         }
         let sandbox = (!folder.from_command_line).then_some(root);
-        for (file, info) in scan::scan_folder(dir, sandbox, warnings) {
+        for (file, info) in scan::scan_folder(dir, sandbox, &mut skipped) {
             origins.push(Origin::File(file.path.clone()));
             store.push((file, info));
         }
     }
     if system {
-        for (file, info) in scan::scan_system(warnings) {
+        for (file, info) in scan::scan_system(&mut skipped) {
             origins.push(Origin::File(file.path.clone()));
             store.push((file, info));
         }
@@ -530,6 +531,7 @@ fn gather(
         store,
         origins,
         folders,
+        skipped,
     }
 }
 
@@ -558,6 +560,9 @@ pub struct Wanted {
     pub role: Role,
     pub name: String,
     pub found: Result<Origin, Vec<String>>,
+    /// Font files that hold the family but cannot be used (damaged, cut
+    /// short): why it is not found.
+    pub damaged: Vec<Skipped>,
 }
 
 impl Survey {
@@ -568,12 +573,12 @@ impl Survey {
         font_paths: &[PathBuf],
         system: bool,
     ) -> (Survey, Vec<Diagnostic>) {
-        let mut warnings = Vec::new();
         let Gathered {
             store,
             origins,
             folders,
-        } = gather(config, root, font_paths, system, &mut warnings);
+            skipped,
+        } = gather(config, root, font_paths, system);
         let book = store.book();
         let folders = folders
             .into_iter()
@@ -616,10 +621,15 @@ impl Survey {
                         .map(String::from)
                         .collect()),
                 };
+                let damaged = match found {
+                    Ok(_) => Vec::new(),
+                    Err(_) => skipped.iter().filter(|s| s.holds(name)).cloned().collect(),
+                };
                 configured_families.push(Wanted {
                     role,
                     name: name.clone(),
                     found,
+                    damaged,
                 });
             }
         }
@@ -628,7 +638,7 @@ impl Survey {
                 folders,
                 configured: configured_families,
             },
-            warnings,
+            skipped.iter().map(Skipped::warning).collect(),
         )
     }
 }
@@ -657,24 +667,73 @@ fn near_families<'b>(book: &'b FontBook, name: &str) -> Vec<&'b str> {
         .collect()
 }
 
-fn missing_families(book: &FontBook, missing: &[(Role, String)]) -> UsageError {
-    let names: Vec<String> = missing
-        .iter()
-        .map(|(role, name)| format!("{} “{name}”", role.key()))
-        .collect();
-    let near: Vec<String> = missing
-        .iter()
-        .filter_map(|(_, name)| {
+/// The error for configured families that are not there. A family that
+/// is in a font file typst cannot read (damaged, cut short) is said to be
+/// there, in that file, with what is wrong with it: "not found" would send
+/// the office looking for a font it has. Files whose names cannot be read
+/// either are named as where the others may be.
+fn missing_families(
+    book: &FontBook,
+    missing: &[(Role, String)],
+    skipped: &[Skipped],
+) -> UsageError {
+    let mut damaged = Vec::new();
+    let mut not_found = Vec::new();
+    for (role, name) in missing {
+        match skipped.iter().find(|s| s.holds(name)) {
+            Some(file) => damaged.push(format!(
+                "{} “{name}”在字体文件 {} 里，但这个文件不是 typst 能读的字体：{}",
+                role.key(),
+                show_path(&file.path),
+                file.why
+            )),
+            None => not_found.push(format!("{} “{name}”", role.key())),
+        }
+    }
+    let message = match (damaged.is_empty(), not_found.is_empty()) {
+        (false, true) => format!("jianbao.toml [fonts] 里的 {}", damaged.join("；")),
+        (false, false) => format!(
+            "jianbao.toml [fonts] 里的 {}；另外找不到 {}",
+            damaged.join("；"),
+            not_found.join("，")
+        ),
+        (true, _) => format!(
+            "找不到 jianbao.toml [fonts] 里的 {} 个字体：{}",
+            missing.len(),
+            not_found.join("，")
+        ),
+    };
+    let mut help = Vec::new();
+    if !damaged.is_empty() {
+        help.push("字体文件已损坏或不完整（常见于没有复制完、下载中断）：从字体厂商处或原来的电脑重新复制一份完整的字体文件，替换它".to_string());
+    }
+    if !not_found.is_empty() {
+        // Files no family name could be read from: the font may be there.
+        const LISTED: usize = 5;
+        let unknown: Vec<&Skipped> = skipped.iter().filter(|s| s.families.is_empty()).collect();
+        for file in unknown.iter().take(LISTED) {
+            help.push(format!(
+                "字体文件 {} 读不了（{}），要找的字体可能就在里面",
+                show_path(&file.path),
+                file.why
+            ));
+        }
+        if unknown.len() > LISTED {
+            help.push(format!(
+                "还有 {} 个读不了的字体文件",
+                unknown.len() - LISTED
+            ));
+        }
+        for (_, name) in missing
+            .iter()
+            .filter(|(_, n)| !skipped.iter().any(|s| s.holds(n)))
+        {
             let near = near_families(book, name);
-            (!near.is_empty()).then(|| format!("“{name}”相近的有：{}", near.join("、")))
-        })
-        .collect();
-    let mut help = near;
-    help.push("`jianbao fonts` 列出字体文件夹里的每一种字体和要填的准确名字；字体文件放进一个文件夹，用 [fonts] paths = [\"文件夹\"] 或 --font-path 指定；装在系统里的字体要加 --system-fonts（或 [fonts] system = true）".to_string());
-    UsageError::new(format!(
-        "找不到 jianbao.toml [fonts] 里的 {} 个字体：{}",
-        missing.len(),
-        names.join("，")
-    ))
-    .help(help.join("\n        "))
+            if !near.is_empty() {
+                help.push(format!("“{name}”相近的有：{}", near.join("、")));
+            }
+        }
+        help.push("`jianbao fonts` 列出字体文件夹里的每一种字体和要填的准确名字；字体文件放进一个文件夹，用 [fonts] paths = [\"文件夹\"] 或 --font-path 指定；装在系统里的字体要加 --system-fonts（或 [fonts] system = true）".to_string());
+    }
+    UsageError::new(message).help(help.join("\n        "))
 }

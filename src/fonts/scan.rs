@@ -17,7 +17,7 @@ use typst_kit::fonts::FontSource;
 
 use crate::diagnostic::Diagnostic;
 use crate::sandbox;
-use crate::source::display_path;
+use crate::source::{display_path, show_path};
 
 /// Code points typst may collect from a face's `cmap` subtables: eight
 /// times all of Unicode. A real font lists each code point once or twice.
@@ -47,13 +47,84 @@ impl FontSource for FontFile {
     }
 }
 
+/// A font file that cannot be used: why, and the families it holds as far
+/// as its `name` table can still be read (a file cut short often keeps
+/// it: the table directory and the names come before the glyphs).
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub why: String,
+    /// Family names (typographic, family and full names), when readable.
+    pub families: Vec<String>,
+}
+
+impl Skipped {
+    fn new(path: &Path, why: String) -> Skipped {
+        let families = sandbox::read(path, sandbox::FONT_LIMIT)
+            .map(|data| family_names(&data))
+            .unwrap_or_default();
+        Skipped {
+            path: path.to_path_buf(),
+            why,
+            families,
+        }
+    }
+
+    /// Whether the file holds the family `name` (as `[fonts]` names it,
+    /// any case).
+    pub fn holds(&self, name: &str) -> bool {
+        self.families.iter().any(|f| f.eq_ignore_ascii_case(name))
+    }
+
+    /// The warning that names it.
+    pub fn warning(&self) -> Diagnostic {
+        Diagnostic::file_warning(
+            "bad-font",
+            &display_path(&self.path),
+            format!(
+                "字体文件 {} 不能用，跳过：{}",
+                show_path(&self.path),
+                self.why
+            ),
+        )
+        .with_help("删掉或换掉这个字体文件（从字体厂商处重新下载或复制一份）")
+    }
+}
+
+/// The family names in the `name` tables of the faces of `data`, as far as
+/// they can be read, without typst (which refuses a damaged file whole).
+fn family_names(data: &[u8]) -> Vec<String> {
+    use ttf_parser::name_id::{FAMILY, FULL_NAME, TYPOGRAPHIC_FAMILY};
+    let faces = ttf_parser::fonts_in_collection(data)
+        .unwrap_or(1)
+        .min(FACES);
+    let mut names: Vec<String> = (0..faces)
+        .filter_map(|index| ttf_parser::RawFace::parse(data, index).ok())
+        .filter_map(|face| face.table(ttf_parser::Tag::from_bytes(b"name")))
+        .filter_map(ttf_parser::name::Table::parse)
+        .flat_map(|table| {
+            table
+                .names
+                .into_iter()
+                .filter(|n| matches!(n.name_id, FAMILY | FULL_NAME | TYPOGRAPHIC_FAMILY))
+                .filter_map(|n| n.to_string())
+                .collect::<Vec<_>>()
+        })
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// Every face of the font files in `dir` (and the folders below it, links
 /// to folders not followed). With `sandbox`, a file that is a link must
-/// lead inside that folder. Bad files are skipped with a warning.
+/// lead inside that folder. Bad files are skipped, into `skipped`.
 pub fn scan_folder(
     dir: &Path,
     sandbox: Option<&Path>,
-    warnings: &mut Vec<Diagnostic>,
+    skipped: &mut Vec<Skipped>,
 ) -> Vec<(FontFile, FontInfo)> {
     let mut files = Vec::new();
     font_files(dir, 0, &mut files);
@@ -65,7 +136,7 @@ pub fn scan_folder(
         };
         match real.map_err(|r| r.to_string()).and_then(|_| faces(&path)) {
             Ok(faces) => found.extend(faces),
-            Err(why) => warnings.push(bad_font(&path, &why)),
+            Err(why) => skipped.push(Skipped::new(&path, why)),
         }
     }
     found
@@ -73,7 +144,7 @@ pub fn scan_folder(
 
 /// Every face of the system's font files (`--system-fonts`, `[fonts]
 /// system = true`), found by fontdb and validated here.
-pub fn scan_system(warnings: &mut Vec<Diagnostic>) -> Vec<(FontFile, FontInfo)> {
+pub fn scan_system(skipped: &mut Vec<Skipped>) -> Vec<(FontFile, FontInfo)> {
     let mut db = fontdb::Database::new();
     db.load_system_fonts();
     let mut paths: Vec<PathBuf> = db
@@ -89,22 +160,10 @@ pub fn scan_system(warnings: &mut Vec<Diagnostic>) -> Vec<(FontFile, FontInfo)> 
     for path in paths {
         match faces(&path) {
             Ok(faces) => found.extend(faces),
-            Err(why) => warnings.push(bad_font(&path, &why)),
+            Err(why) => skipped.push(Skipped::new(&path, why)),
         }
     }
     found
-}
-
-fn bad_font(path: &Path, why: &str) -> Diagnostic {
-    Diagnostic::file_warning(
-        "bad-font",
-        &display_path(path),
-        format!(
-            "字体文件 {} 不能用，跳过：{why}",
-            display_path(path).display()
-        ),
-    )
-    .with_help("删掉或换掉这个字体文件（从字体厂商处重新下载或复制一份）")
 }
 
 /// The font files below `dir`, sorted, links to folders not followed.
@@ -141,6 +200,7 @@ fn faces(path: &Path) -> Result<Vec<(FontFile, FontInfo)>, String> {
         None => 1,
     };
     for index in 0..count {
+        intact(&data, index)?;
         sane(&data, index)?;
     }
     let infos = with_time_limit(move || {
@@ -153,7 +213,7 @@ fn faces(path: &Path) -> Result<Vec<(FontFile, FontInfo)>, String> {
     .ok_or_else(|| format!("读取字体信息超过 {} 秒", TIME.as_secs()))?
     .map_err(|panic| format!("读取字体信息时出错（{panic}）"))?;
     if infos.is_empty() {
-        return Err("不是能读的 TrueType/OpenType 字体".into());
+        return Err("typst 读不了这个字体：文件已损坏，或不是 TrueType/OpenType 字体".into());
     }
     Ok(infos
         .into_iter()
@@ -188,6 +248,44 @@ fn with_time_limit<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static)
             Some(work())
         }
     }
+}
+
+/// Whether face `index` of `data` is all there: its table directory can
+/// be read and every table it lists lies inside the file. A font cut
+/// short (a copy or download that did not finish) is refused here: typst
+/// would read what is left, or nothing, and a family that is in the file
+/// would be "not found", or print blanks where the glyphs are missing.
+fn intact(data: &[u8], index: u32) -> Result<(), String> {
+    let size = |n: u64| match sandbox::human_size(n) {
+        s if n < 1024 => s,
+        s => format!("{s}（{n} 字节）"),
+    };
+    let face = match ttf_parser::RawFace::parse(data, index) {
+        Ok(face) => face,
+        Err(ttf_parser::FaceParsingError::UnknownMagic) => {
+            return Err("不是 TrueType/OpenType 字体文件（文件开头不是字体的标记）".into());
+        }
+        Err(_) => {
+            return Err(format!(
+                "文件已损坏或不完整：只有 {}，字体的目录都读不全",
+                size(data.len() as u64)
+            ));
+        }
+    };
+    let end = face
+        .table_records
+        .into_iter()
+        .map(|r| u64::from(r.offset) + u64::from(r.length))
+        .max()
+        .unwrap_or(0);
+    if end > data.len() as u64 {
+        return Err(format!(
+            "文件不完整：字体的数据应当有 {}，文件只有 {}（没有复制完或下载中断）",
+            size(end),
+            size(data.len() as u64)
+        ));
+    }
+    Ok(())
 }
 
 /// Whether typst can read the metadata of face `index` in `data` in

@@ -86,7 +86,8 @@ impl Engine {
         let layout = match layout {
             None => Layout::Builtin(Source::new(file_id(LAYOUT_PATH), LAYOUT.to_string())),
             Some(path) => {
-                let shown = path.display();
+                let shown =
+                    crate::script::escape_unprintable(&path.display().to_string()).into_owned();
                 let root = root
                     .canonicalize()
                     .map_err(|e| UsageError::new(format!("无法打开简报文件夹: {e}")))?;
@@ -104,8 +105,8 @@ impl Engine {
                     .map_err(|_| outside())?
                     .to_string_lossy()
                     .replace('\\', "/");
-                if !real.is_file() || real.extension().is_none_or(|e| e != "typ") {
-                    return Err(UsageError::new(format!("版式文件 {shown} 不是 .typ 文件")));
+                if let Some((message, help)) = crate::config::layout_file_problem(&real, &shown) {
+                    return Err(UsageError::new(message).help(help));
                 }
                 Layout::Custom {
                     dir: real.parent().unwrap_or(&root).to_path_buf(),

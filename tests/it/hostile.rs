@@ -1005,3 +1005,433 @@ fn a_year_folder_that_links_back_to_issues_reads_nothing_twice() {
     assert!(dir.path().join("out/001.pdf").is_file(), "{err}");
     assert!(dir.path().join("out/2024/001.pdf").is_file(), "{err}");
 }
+
+// ---------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------
+
+/// stdout and stderr of a run, together.
+fn output_of(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned() + &stderr_of(o)
+}
+
+#[test]
+fn control_characters_in_file_names_are_shown_escaped() {
+    let dir = publication("");
+    let d = dir.path();
+    // An issue file, a font file and a layout with a newline (and an
+    // escape) in their names.
+    write_issue(d, "00\n3", 3, "");
+    with_font_folder(d);
+    std::fs::copy(
+        repo().join("fonts/LiberationSerif-Bold.ttf"),
+        d.join("fonts/f\n1\u{1b}[2J.ttf"),
+    )
+    .unwrap();
+    std::fs::create_dir(d.join("layouts")).unwrap();
+    std::fs::write(d.join("layouts/a\nb.typ"), jianbao::render::world::LAYOUT).unwrap();
+    let config = d.join("jianbao.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[output]\nlayout = \"layouts/a\\nb.typ\"\n"),
+    )
+    .unwrap();
+    let runs = [
+        (vec!["build"], "issues/00<U+000A>3.md → out/00<U+000A>3.pdf"),
+        (
+            vec!["build", "3", "--force"],
+            "issues/00<U+000A>3.md → out/00<U+000A>3.pdf",
+        ),
+        (vec!["fonts", "3"], "fonts/f<U+000A>1<U+001B>[2J.ttf"),
+        (vec!["fonts", "3"], "issues/00<U+000A>3.md:"),
+        (vec!["layout"], "layouts/a<U+000A>b.typ"),
+        (
+            vec!["build", "--layout", "layouts/x\ny.typ"],
+            "layouts/x<U+000A>y.typ",
+        ),
+        (
+            vec!["build", "issues/00\n3.md\n"],
+            "issues/00<U+000A>3.md<U+000A>",
+        ),
+    ];
+    for (args, expected) in runs {
+        let out = run(d, &args);
+        let all = output_of(&out);
+        assert!(all.contains(expected), "{args:?}: {all}");
+        assert!(
+            !all.contains('\u{1b}')
+                && !all.lines().any(|l| l.starts_with("3.md")
+                    || l.starts_with("3.pdf")
+                    || l.starts_with("b.typ")
+                    || l.starts_with("y.typ")
+                    || l.starts_with("1<U+001B>")),
+            "{args:?}: a name broke a line:\n{all}"
+        );
+    }
+    assert!(d.join("out/00\n3.pdf").is_file());
+}
+
+#[test]
+fn a_file_name_that_reads_as_a_number_must_agree_with_it() {
+    let dir = publication("");
+    let d = dir.path();
+    // Agreeing, but not plain digits: a warning, and the issue builds.
+    write_issue(d, " 003", 3, "");
+    write_issue(d, "00\u{200b}4", 4, "");
+    // Disagreeing: an error, as for 005.md with number = 6.
+    write_issue(d, "００５", 6, "");
+    write_issue(d, "第7期", 8, "");
+    write_issue(d, "0 0 9", 10, "");
+    write_issue(d, "2023/０1 ", 2, "");
+    let check = run(d, &["check"]);
+    let err = stderr_of(&check);
+    assert_eq!(check.status.code(), Some(1), "{err}");
+    for (file, code) in [
+        ("issues/ 003.md", "file-name"),
+        ("issues/00<U+200B>4.md", "file-name"),
+        ("issues/００５.md", "number-mismatch"),
+        ("issues/第7期.md", "number-mismatch"),
+        ("issues/0 0 9.md", "number-mismatch"),
+        ("issues/2023/０1 .md", "number-mismatch"),
+    ] {
+        let line = if code == "file-name" { 1 } else { 2 };
+        assert!(has_diagnostic(&err, file, line, code), "{file}: {err}");
+    }
+    assert!(
+        err.contains("文件名“００５”是第5期（用了全角数字），头部却写 number = 6"),
+        "{err}"
+    );
+    assert!(err.contains("把文件改名为 003.md"), "{err}");
+    let build = run(d, &["build"]);
+    assert_eq!(build.status.code(), Some(1), "{}", stderr_of(&build));
+    let out = d.join("out");
+    assert!(out.join(" 003.pdf").is_file() && out.join("00\u{200b}4.pdf").is_file());
+    for bad in ["００５.pdf", "第7期.pdf", "0 0 9.pdf", "2023/０1 .pdf"] {
+        assert!(!out.join(bad).exists(), "{bad} was built");
+    }
+}
+
+#[test]
+fn issues_that_share_a_number_are_none_of_them_built() {
+    let dir = publication("");
+    let d = dir.path();
+    write_issue(d, "002", 2, "");
+    let first = run(d, &["build"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
+    let good = std::fs::read(d.join("out/002.pdf")).unwrap();
+    // A copy that kept the number, and two issues with one 总期号.
+    write_issue(d, "002b", 2, "");
+    for (id, number) in [("003", 3), ("004", 4)] {
+        write_issue(d, id, number, "");
+        let path = d.join(format!("issues/{id}.md"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen("date =", "total = 16\ndate =", 1)).unwrap();
+    }
+    write_issue(d, "005", 5, "");
+    let build = run(d, &["build"]);
+    let err = stderr_of(&build);
+    assert_eq!(build.status.code(), Some(1), "{err}");
+    for (file, line, code) in [
+        ("issues/002.md", 2, "duplicate-number"),
+        ("issues/002b.md", 2, "duplicate-number"),
+        ("issues/003.md", 3, "duplicate-total"),
+        ("issues/004.md", 3, "duplicate-total"),
+    ] {
+        assert!(has_diagnostic(&err, file, line, code), "{file}: {err}");
+    }
+    for id in ["002b", "003", "004"] {
+        assert!(
+            !d.join(format!("out/{id}.pdf")).exists(),
+            "{id} was built: {err}"
+        );
+    }
+    // The good PDF of 002 is left as it was; the other issues are built.
+    assert_eq!(std::fs::read(d.join("out/002.pdf")).unwrap(), good);
+    assert!(d.join("out/005.pdf").is_file(), "{err}");
+    assert!(
+        err.contains("issues/002.md: 有错误，没有生成 PDF（原有的 PDF 保持不变）"),
+        "{err}"
+    );
+    // Asked for by number: which one is meant cannot be told.
+    let one = run(d, &["build", "2"]);
+    let err = stderr_of(&one);
+    assert_ne!(one.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("期号都是 2") && !err.contains("build /2"),
+        "{err}"
+    );
+}
+
+/// Liberation Serif Bold renamed "Liberation Sxrif" (a family no embedded
+/// font has), cut to its first `len` bytes.
+fn sxrif(len: usize) -> Vec<u8> {
+    let mut font = std::fs::read(repo().join("fonts/LiberationSerif-Bold.ttf")).unwrap();
+    let utf16 = |s: &str| {
+        s.encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect::<Vec<u8>>()
+    };
+    for (from, to) in [
+        (b"Serif".to_vec(), b"Sxrif".to_vec()),
+        (utf16("Serif"), utf16("Sxrif")),
+    ] {
+        let mut at = 0;
+        while let Some(i) = font[at..].windows(from.len()).position(|w| w == from) {
+            font[at + i..at + i + to.len()].copy_from_slice(&to);
+            at += i + to.len();
+        }
+    }
+    font.truncate(len);
+    font
+}
+
+#[test]
+fn a_damaged_font_file_is_said_to_be_damaged_not_missing() {
+    let dir = publication("");
+    let d = dir.path();
+    with_font_folder(d);
+    let config = d.join("jianbao.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("[fonts]\n", "[fonts]\nlatin = [\"Liberation Sxrif\"]\n"),
+    )
+    .unwrap();
+    // Whole, the font is found and used.
+    std::fs::write(d.join("fonts/sxrif.ttf"), sxrif(usize::MAX)).unwrap();
+    let check = run(d, &["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr_of(&check));
+    // Cut short after its names: the family is in that file, which is
+    // damaged.
+    std::fs::write(d.join("fonts/sxrif.ttf"), sxrif(330_000)).unwrap();
+    for args in [&["check"][..], &["build"]] {
+        let out = run(d, args);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("“Liberation Sxrif”在字体文件 fonts/sxrif.ttf 里")
+                && err.contains("不是 typst 能读的字体")
+                && err.contains("文件不完整"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("找不到"), "{args:?}: {err}");
+    }
+    let fonts = run(d, &["fonts"]);
+    let all = output_of(&fonts);
+    assert_eq!(fonts.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("在 fonts/sxrif.ttf 里") && all.contains("已损坏或不完整"),
+        "{all}"
+    );
+    // Cut before its names, or no font at all: not found, and the file is
+    // named as where it may be.
+    for bad in [sxrif(200_000), b"not a font".to_vec()] {
+        std::fs::write(d.join("fonts/sxrif.ttf"), bad).unwrap();
+        let out = run(d, &["check"]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("字体文件 fonts/sxrif.ttf 读不了") && err.contains("可能就在里面"),
+            "{err}"
+        );
+    }
+    assert!(!d.join("out").exists());
+}
+
+/// Runs the command as nobody when the tests run as root (whom no
+/// permission stops), so that permissions count.
+#[cfg(unix)]
+fn as_nobody_if_root(c: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    if unsafe { libc::geteuid() } == 0 {
+        unsafe {
+            c.pre_exec(|| {
+                if libc::setgroups(0, std::ptr::null()) != 0
+                    || libc::setgid(65534) != 0
+                    || libc::setuid(65534) != 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn a_read_only_output_folder_is_said_to_be_read_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = publication("");
+    let d = dir.path();
+    let first = run(d, &["build"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
+    let good = std::fs::read(d.join("out/001.pdf")).unwrap();
+    chmod_all(d, 0o777);
+    let read_only = std::fs::Permissions::from_mode(0o555);
+    std::fs::set_permissions(d.join("out"), read_only.clone()).unwrap();
+    let out = run_with(d, &["build", "--force"], as_nobody_if_root);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("输出文件夹 out 不能写入") && err.contains("没有写入的权限"),
+        "{err}"
+    );
+    assert!(!err.contains("阅读器"), "{err}");
+    assert_eq!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
+    // No output folder yet, in a publication folder that cannot be written.
+    std::fs::set_permissions(d.join("out"), std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::remove_dir_all(d.join("out")).unwrap();
+    std::fs::set_permissions(d, read_only).unwrap();
+    let out = run_with(d, &["build"], as_nobody_if_root);
+    let err = stderr_of(&out);
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o777)).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("输出文件夹 out 建不了") && err.contains("没有写入的权限"),
+        "{err}"
+    );
+    assert!(!err.contains("无法读取"), "{err}");
+}
+
+#[test]
+#[cfg(unix)]
+fn a_layout_that_is_no_regular_file_is_said_to_be_so() {
+    let dir = publication("");
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("layouts/folder.typ")).unwrap();
+    mkfifo(&d.join("layouts/pipe.typ"));
+    for (layout, kind) in [
+        ("layouts/pipe.typ", "管道（FIFO）"),
+        ("layouts/folder.typ", "文件夹"),
+    ] {
+        let out = run(d, &["build", "--layout", layout]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("版式文件 {layout} 不是普通文件，而是{kind}")),
+            "{err}"
+        );
+        assert!(
+            !err.contains("找不到") && !err.contains("不是 .typ"),
+            "{err}"
+        );
+        let config = d.join("jianbao.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(
+            &config,
+            format!("{text}\n[output]\nlayout = \"{layout}\"\n"),
+        )
+        .unwrap();
+        let out = run(d, &["check"]);
+        let err = stderr_of(&out);
+        std::fs::write(&config, text).unwrap();
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            has_diagnostic(&err, "jianbao.toml", 9, "bad-layout"),
+            "{err}"
+        );
+        assert!(
+            err.contains(&format!("而是{kind}")) && !err.contains("找不到"),
+            "{err}"
+        );
+    }
+    assert!(!d.join("out").exists());
+}
+
+// ---------------------------------------------------------------------------
+// PDF standards
+// ---------------------------------------------------------------------------
+
+#[test]
+fn pictures_a_pdf_standard_refuses_are_errors_at_check() {
+    let dir = publication(
+        "![透明](images/alpha.png)\n![](images/plain.png)\n![半透明](images/half.svg)\n![图](images/opaque.svg)",
+    );
+    let d = dir.path();
+    let images = d.join("images");
+    let mut alpha = std::io::Cursor::new(Vec::new());
+    image::RgbaImage::from_pixel(32, 24, image::Rgba([200, 60, 60, 255]))
+        .write_to(&mut alpha, image::ImageFormat::Png)
+        .unwrap();
+    std::fs::write(images.join("alpha.png"), alpha.into_inner()).unwrap();
+    std::fs::write(images.join("plain.png"), picture(image::ImageFormat::Png)).unwrap();
+    std::fs::write(
+        images.join("half.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5" fill="red" fill-opacity="0.5"/></svg>"#,
+    )
+    .unwrap();
+    std::fs::write(
+        images.join("opaque.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="5" height="5" fill="red"/></svg>"#,
+    )
+    .unwrap();
+    // Without a standard everything builds.
+    let first = run(d, &["build"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr_of(&first));
+    let good = std::fs::read(d.join("out/001.pdf")).unwrap();
+
+    // PDF/A-1: no transparency (an alpha channel, even an opaque one; a
+    // half-transparent SVG), found by check, before typst.
+    for args in [
+        &["check", "--pdf-standard", "a-1b"][..],
+        &["build", "--pdf-standard", "a-1b"],
+    ] {
+        let out = run(d, args);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        for line in [10, 12] {
+            assert!(
+                has_diagnostic(&err, "issues/001.md", line, "picture-transparent"),
+                "{args:?} line {line}: {err}"
+            );
+        }
+        assert_eq!(err.matches("[picture-transparent]").count(), 2, "{err}");
+        assert!(
+            err.contains("PDF/A-1b 不允许透明") && err.contains("help:"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("picture-no-caption") && !err.contains("pdf-export"),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
+
+    // PDF/UA-1 (and PDF/A-…a): every picture needs its caption, the alt text.
+    for standard in ["ua-1", "a-2a"] {
+        let out = run(d, &["build", "--pdf-standard", standard]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{standard}: {err}");
+        assert!(
+            has_diagnostic(&err, "issues/001.md", 11, "picture-no-caption"),
+            "{standard}: {err}"
+        );
+        assert_eq!(err.matches("[picture-no-caption]").count(), 1, "{err}");
+        assert!(!err.contains("pdf-export"), "{err}");
+    }
+    assert_eq!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
+
+    // The standard of jianbao.toml counts for check; the command line wins
+    // for build; PNG pages follow no PDF standard.
+    let config = d.join("jianbao.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("{text}\n[output]\npdf_standard = \"a-1b\"\n"),
+    )
+    .unwrap();
+    let out = run(d, &["check"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("[picture-transparent]").count(), 2, "{err}");
+    for args in [
+        &["build", "--pdf-standard", "a-2b"][..],
+        &["build", "--format", "png"],
+    ] {
+        let out = run(d, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr_of(&out));
+    }
+    assert_ne!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
+}
