@@ -108,6 +108,9 @@ pub enum Problem {
     Compressed,
     /// A picture embedded in an SVG has this problem.
     Embedded(Box<Problem>),
+    /// An SVG whose filters would take longer than [`FILTER_BUDGET`] to
+    /// draw (this many nanoseconds, estimated).
+    CostlyFilters(f64),
 }
 
 impl fmt::Display for Problem {
@@ -131,6 +134,12 @@ impl fmt::Display for Problem {
             Problem::SvgLink(href) => write!(f, "链接了另一个文件 {href}，排版时读不到"),
             Problem::Compressed => write!(f, "是压缩过的 SVG（svgz）或含有压缩数据"),
             Problem::Embedded(p) => write!(f, "里嵌入的图片{p}"),
+            Problem::CostlyFilters(ns) => write!(
+                f,
+                "里的滤镜效果（模糊、阴影、膨胀、纹理等）画起来太费时：估计要 {:.0} 秒，上限是 {:.0} 秒",
+                (ns / 1e9).ceil(),
+                FILTER_BUDGET / 1e9
+            ),
         }
     }
 }
@@ -147,6 +156,7 @@ impl Problem {
             Problem::Embedded(p) if matches!(**p, Problem::TooManyPixels { .. }) => {
                 "picture-too-large"
             }
+            Problem::CostlyFilters(_) => "picture-too-costly",
             _ => "picture-broken",
         }
     }
@@ -180,6 +190,9 @@ impl Problem {
             Problem::SvgLink(_) => "把链接的图片嵌入 SVG 里，或用图片软件把整张图另存为 PNG".into(),
             Problem::Compressed => "另存为不压缩的 .svg，或另存为 PNG".into(),
             Problem::Embedded(p) => p.help(),
+            Problem::CostlyFilters(_) => {
+                "用图片软件把这张 SVG 另存为 PNG（滤镜效果就画进了图片里），或去掉滤镜".into()
+            }
         }
     }
 }
@@ -465,7 +478,90 @@ fn decode_svg(data: &[u8]) -> Result<usvg::Tree, Problem> {
         return Err(problem);
     }
     embedded_pictures(tree.root())?;
+    let cost = filter_cost(&tree);
+    if cost > FILTER_BUDGET {
+        return Err(Problem::CostlyFilters(cost));
+    }
     Ok(tree)
+}
+
+/// How long an SVG's filters may take to draw, in nanoseconds, at the
+/// largest size the picture can be printed (by default it is printed
+/// smaller, and takes a fraction of that).
+const FILTER_BUDGET: f64 = 10e9;
+
+/// The largest an SVG is printed: the type area, 156 × 225 mm, in pt.
+const PRINTED_MAX: (f32, f32) = (442.2, 637.8);
+
+/// What the PDF writer does with a filtered group (krilla-svg, for
+/// typst-pdf): it draws it with resvg as a raster picture at 4 × its
+/// printed size, at most 5000 pixels a side.
+const FILTER_SCALE: f32 = 4.0;
+const FILTER_MAX_SIDE: f32 = 5000.0;
+
+/// How long drawing an SVG's filters takes, in nanoseconds, at the
+/// largest size it can be printed: a group's raster pixels times what
+/// each pixel costs — drawing and compressing it, and each filter step.
+/// Most steps cost little; some as much as their parameters say (a
+/// morphology radius, a convolution kernel, turbulence octaves): a
+/// 400-pixel dilation takes hours. Measured on resvg 0.47 (2 GHz core).
+fn filter_cost(tree: &usvg::Tree) -> f64 {
+    let size = tree.size();
+    let fit = (PRINTED_MAX.0 / size.width()).min(PRINTED_MAX.1 / size.height());
+    group_filter_cost(tree.root(), fit * FILTER_SCALE)
+}
+
+/// Nanoseconds per raster pixel of a filtered group, before its steps.
+const PIXEL_NS: f64 = 150.0;
+
+fn group_filter_cost(group: &usvg::Group, scale: f32) -> f64 {
+    let mut cost = 0.0;
+    if !group.filters().is_empty() {
+        let bbox = group.abs_layer_bounding_box();
+        let width = (bbox.width() * scale).clamp(1.0, FILTER_MAX_SIDE);
+        let height = (bbox.height() * scale).clamp(1.0, FILTER_MAX_SIDE);
+        // Lengths in a filter step are in the group's units.
+        let (sx, sy) = group.abs_transform().get_scale();
+        let unit = scale * sx.max(sy);
+        let pixels = f64::from(width) * f64::from(height);
+        let steps: f64 = group
+            .filters()
+            .iter()
+            .flat_map(|filter| filter.primitives())
+            .map(|step| step_ns(step.kind(), unit, width, height))
+            .sum();
+        cost += pixels * (PIXEL_NS + steps);
+    }
+    for node in group.children() {
+        if let usvg::Node::Group(g) = node {
+            cost += group_filter_cost(g, scale);
+        }
+        node.subroots(|sub| cost += group_filter_cost(sub, scale));
+    }
+    cost
+}
+
+/// Nanoseconds per pixel of one filter step (resvg's algorithms).
+fn step_ns(kind: &usvg::filter::Kind, unit: f32, width: f32, height: f32) -> f64 {
+    use usvg::filter::Kind;
+    match kind {
+        // Every pixel looks at a (2rx × 2ry) window, at most the picture.
+        Kind::Morphology(m) => {
+            let across = (2.0 * (m.radius_x().get() * unit).ceil()).clamp(1.0, width);
+            let down = (2.0 * (m.radius_y().get() * unit).ceil()).clamp(1.0, height);
+            3.0 * f64::from(across) * f64::from(down)
+        }
+        Kind::ConvolveMatrix(c) => {
+            10.0 * f64::from(c.matrix().columns()) * f64::from(c.matrix().rows())
+        }
+        // Each octave a noise sample per channel.
+        Kind::Turbulence(t) => 200.0 * f64::from(t.num_octaves().max(1)),
+        Kind::GaussianBlur(_)
+        | Kind::DropShadow(_)
+        | Kind::DiffuseLighting(_)
+        | Kind::SpecularLighting(_) => 30.0,
+        _ => 5.0,
+    }
 }
 
 /// Checks every picture embedded in an SVG group, its clip paths, masks,

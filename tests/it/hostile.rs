@@ -1435,3 +1435,73 @@ fn pictures_a_pdf_standard_refuses_are_errors_at_check() {
     }
     assert_ne!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
 }
+
+/// An SVG of 400 × 500 with one filter on a rect that fills it.
+fn svg_filtered(filter: &str) -> String {
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="400" height="500"><defs><filter id="f" x="0" y="0" width="1" height="1">{filter}</filter></defs><rect width="400" height="500" fill="blue" filter="url(#f)"/></svg>"#
+    )
+}
+
+#[test]
+fn svg_filters_that_would_take_minutes_to_draw_are_errors_at_check() {
+    let many_blurs: String = (0..3000)
+        .map(|i| format!(r#"<g filter="url(#f)"><rect width="400" height="500" fill="red" opacity="0.{i}"/></g>"#))
+        .collect();
+    let costly = [
+        // Each of these took from 30 s to hours to build.
+        (
+            "dilate.svg",
+            svg_filtered(r#"<feMorphology operator="dilate" radius="400"/>"#),
+        ),
+        (
+            "noise.svg",
+            svg_filtered(r#"<feTurbulence baseFrequency="0.05" numOctaves="1000"/>"#),
+        ),
+        (
+            "kernel.svg",
+            svg_filtered(&format!(
+                r#"<feConvolveMatrix order="50" kernelMatrix="{}"/>"#,
+                vec!["1"; 2500].join(" ")
+            )),
+        ),
+        (
+            "many.svg",
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="400" height="500"><defs><filter id="f"><feGaussianBlur stdDeviation="4"/></filter></defs>{many_blurs}</svg>"#
+            ),
+        ),
+    ];
+    for (name, svg) in costly {
+        let dir = publication(&format!("![图](images/{name})"));
+        std::fs::write(dir.path().join("images").join(name), svg).unwrap();
+        let check = run(dir.path(), &["check"]);
+        let err = stderr_of(&check);
+        assert_eq!(check.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            has_diagnostic(&err, "issues/001.md", 10, "picture-too-costly"),
+            "{name}: no error at the picture's place:\n{err}"
+        );
+        assert!(err.contains("另存为 PNG"), "{name}: no help:\n{err}");
+        let build = run(dir.path(), &["build"]);
+        assert_eq!(build.status.code(), Some(1), "{name}");
+        assert!(!dir.path().join("out/001.pdf").exists());
+    }
+    // What offices draw: a drop shadow, a small dilation, a little noise.
+    let fine = [
+        r#"<feGaussianBlur stdDeviation="5"/><feOffset dx="3" dy="3"/>"#,
+        r#"<feMorphology operator="dilate" radius="1"/>"#,
+        r#"<feTurbulence baseFrequency="0.05" numOctaves="3"/>"#,
+    ];
+    for filter in fine {
+        let dir = publication("![图](images/a.svg)");
+        std::fs::write(dir.path().join("images/a.svg"), svg_filtered(filter)).unwrap();
+        let build = run(dir.path(), &["build"]);
+        assert_eq!(
+            build.status.code(),
+            Some(0),
+            "{filter}: {}",
+            stderr_of(&build)
+        );
+    }
+}
