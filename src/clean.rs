@@ -594,14 +594,15 @@ pub fn cleaned(issue: &crate::issue::Issue) -> crate::issue::Issue {
 /// space rather than going.
 pub fn file_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<Fix> {
     use crate::issue::heading_number;
-    let mut out = Vec::new();
-    for (span, centred) in body_spans(body) {
+    use rayon::prelude::*;
+    // Line by line, the lines side by side (a long issue has thousands).
+    let per_line = |(span, centred): (Range<usize>, bool)| -> Vec<Fix> {
         let Some(text) = source.get(span.clone()) else {
-            continue;
+            return Vec::new();
         };
         // A line escaped with `\` is taken as typed.
         if span.start > 0 && source.as_bytes()[span.start - 1] == b'\\' {
-            continue;
+            return Vec::new();
         }
         let mut found = fixes(text);
         // Cleaning never changes what a line is: `一 、这是正文` or
@@ -612,20 +613,24 @@ pub fn file_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<Fix> {
                 found.remove(0);
             }
         }
-        out.extend(found.into_iter().map(|f| {
-            let replacement = if centred && f.kind == FixKind::Space {
-                "\u{3000}".to_string()
-            } else {
-                f.replacement
-            };
-            Fix {
-                range: f.range.start + span.start..f.range.end + span.start,
-                replacement,
-                kind: f.kind,
-            }
-        }));
-    }
-    out
+        found
+            .into_iter()
+            .map(|f| {
+                let replacement = if centred && f.kind == FixKind::Space {
+                    "\u{3000}".to_string()
+                } else {
+                    f.replacement
+                };
+                Fix {
+                    range: f.range.start + span.start..f.range.end + span.start,
+                    replacement,
+                    kind: f.kind,
+                }
+            })
+            .collect()
+    };
+    let lines: Vec<Vec<Fix>> = body_spans(body).into_par_iter().map(per_line).collect();
+    lines.concat()
 }
 
 /// Spaces that are stray between Chinese characters. The ideographic

@@ -274,38 +274,41 @@ pub fn layout(
     let parts: Vec<std::ops::Range<usize>> = (0..total.div_ceil(PAGES_AT_ONCE).max(1))
         .map(|k| k * PAGES_AT_ONCE..((k + 1) * PAGES_AT_ONCE).min(total))
         .collect();
+    // The parts side by side, a thread each. After each part, what was
+    // not used since the part before goes from typst's caches; what every
+    // part uses (the fonts) stays.
     let compile = |range: &std::ops::Range<usize>| {
         let part = IssueJson::new(&data, range.clone(), output).bytes();
         // The world serves exactly the pictures the layout will ask for.
         let pictures = data.pictures(range.clone());
         let world = IssueWorld::new(engine, part, root, pictures, today);
         let result = typst::compile::<PagedDocument>(&world);
-        (result, world.files_read())
+        if parts.len() > 1 {
+            typst::comemo::evict(1);
+        }
+        let warnings = convert(&result.warnings);
+        match result.output {
+            // Only the pages are kept: the rest (typst's introspector) goes
+            // with the part.
+            Ok(document) => Ok((
+                document.pages().to_vec(),
+                typst::model::Document::info(&document).clone(),
+                warnings,
+                world.files_read(),
+            )),
+            Err(errors) => Err([convert(&errors), warnings].concat()),
+        }
     };
+    let laid: Vec<_> = parts.par_iter().map(compile).collect::<Result<_, _>>()?;
     let mut pages = Vec::new();
     let mut info = None;
     let mut warnings = Vec::new();
     let mut files = Vec::new();
-    // As many parts side by side as there are threads; between batches,
-    // what only those parts used goes, and what every part uses (the
-    // fonts, the layout's own evaluation) stays.
-    let at_once = rayon::current_num_threads().max(1);
-    for (k, batch) in parts.chunks(at_once).enumerate() {
-        if k > 0 {
-            typst::comemo::evict(1);
-        }
-        let results: Vec<_> = batch.par_iter().map(compile).collect();
-        for (result, read) in results {
-            files.extend(read);
-            warnings.extend(convert(&result.warnings));
-            match result.output {
-                Ok(document) => {
-                    info.get_or_insert_with(|| typst::model::Document::info(&document).clone());
-                    pages.extend(document.pages().iter().cloned());
-                }
-                Err(errors) => return Err([convert(&errors), warnings].concat()),
-            }
-        }
+    for (part_pages, part_info, part_warnings, read) in laid {
+        info.get_or_insert(part_info);
+        pages.extend(part_pages);
+        warnings.extend(part_warnings);
+        files.extend(read);
     }
     // Each part counted its pages from 1: number them through.
     for (n, page) in pages.iter_mut().enumerate() {
