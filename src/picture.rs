@@ -111,6 +111,11 @@ pub enum Problem {
     /// An SVG whose filters would take longer than [`FILTER_BUDGET`] to
     /// draw (this many nanoseconds, estimated).
     CostlyFilters(f64),
+    /// An SVG whose filters would need more than [`FILTER_MEMORY`] bytes.
+    FilterMemory(f64),
+    /// The pictures embedded in an SVG have more pixels together than
+    /// [`PIXEL_LIMIT`] (this many).
+    EmbeddedPixels(u64),
 }
 
 impl fmt::Display for Problem {
@@ -140,6 +145,18 @@ impl fmt::Display for Problem {
                 (ns / 1e9).ceil(),
                 FILTER_BUDGET / 1e9
             ),
+            Problem::FilterMemory(bytes) => write!(
+                f,
+                "里的滤镜效果（模糊、阴影、膨胀、纹理等）画起来要约 {:.0} MB 内存，上限是 {:.0} MB",
+                (bytes / 1048576.0).ceil(),
+                FILTER_MEMORY / 1048576.0
+            ),
+            Problem::EmbeddedPixels(pixels) => write!(
+                f,
+                "里嵌入的图片共有 {} 万像素，太多了（上限是 {} 万像素）",
+                pixels / 10_000,
+                PIXEL_LIMIT / 10_000
+            ),
         }
     }
 }
@@ -156,7 +173,8 @@ impl Problem {
             Problem::Embedded(p) if matches!(**p, Problem::TooManyPixels { .. }) => {
                 "picture-too-large"
             }
-            Problem::CostlyFilters(_) => "picture-too-costly",
+            Problem::CostlyFilters(_) | Problem::FilterMemory(_) => "picture-too-costly",
+            Problem::EmbeddedPixels(_) => "picture-too-large",
             _ => "picture-broken",
         }
     }
@@ -190,7 +208,10 @@ impl Problem {
             Problem::SvgLink(_) => "把链接的图片嵌入 SVG 里，或用图片软件把整张图另存为 PNG".into(),
             Problem::Compressed => "另存为不压缩的 .svg，或另存为 PNG".into(),
             Problem::Embedded(p) => p.help(),
-            Problem::CostlyFilters(_) => {
+            Problem::EmbeddedPixels(_) => {
+                "用图片软件把 SVG 里的图片缩小，或把整张图另存为 PNG".into()
+            }
+            Problem::CostlyFilters(_) | Problem::FilterMemory(_) => {
                 "用图片软件把这张 SVG 另存为 PNG（滤镜效果就画进了图片里），或去掉滤镜".into()
             }
         }
@@ -479,8 +500,11 @@ fn decode_svg(data: &[u8]) -> Result<usvg::Tree, Problem> {
     }
     embedded_pictures(tree.root())?;
     let cost = filter_cost(&tree);
-    if cost > FILTER_BUDGET {
-        return Err(Problem::CostlyFilters(cost));
+    if cost.ns > FILTER_BUDGET {
+        return Err(Problem::CostlyFilters(cost.ns));
+    }
+    if cost.bytes > FILTER_MEMORY {
+        return Err(Problem::FilterMemory(cost.bytes));
     }
     Ok(tree)
 }
@@ -489,6 +513,9 @@ fn decode_svg(data: &[u8]) -> Result<usvg::Tree, Problem> {
 /// largest size the picture can be printed (by default it is printed
 /// smaller, and takes a fraction of that).
 const FILTER_BUDGET: f64 = 10e9;
+
+/// The most memory one filtered group of an SVG may take to draw.
+const FILTER_MEMORY: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// The largest an SVG is printed: the type area, 156 × 225 mm, in pt.
 const PRINTED_MAX: (f32, f32) = (442.2, 637.8);
@@ -499,23 +526,43 @@ const PRINTED_MAX: (f32, f32) = (442.2, 637.8);
 const FILTER_SCALE: f32 = 4.0;
 const FILTER_MAX_SIDE: f32 = 5000.0;
 
-/// How long drawing an SVG's filters takes, in nanoseconds, at the
-/// largest size it can be printed: a group's raster pixels times what
-/// each pixel costs — drawing and compressing it, and each filter step.
-/// Most steps cost little; some as much as their parameters say (a
-/// morphology radius, a convolution kernel, turbulence octaves): a
-/// 400-pixel dilation takes hours. Measured on resvg 0.47 (2 GHz core).
-fn filter_cost(tree: &usvg::Tree) -> f64 {
+/// How long drawing an SVG's filters takes, in nanoseconds, and the most
+/// memory one filtered group needs, in bytes, at the largest size it can
+/// be printed. A filtered group is drawn into a raster of its size, its
+/// content drawn into it, then each filter step makes a raster of its own
+/// from its inputs. Most steps cost little per pixel; some as much as
+/// their parameters say (a morphology radius, a convolution kernel,
+/// turbulence octaves, merge inputs): a 400-pixel dilation takes hours.
+/// Per-pixel costs measured on resvg 0.47 (2 GHz core).
+fn filter_cost(tree: &usvg::Tree) -> FilterCost {
     let size = tree.size();
     let fit = (PRINTED_MAX.0 / size.width()).min(PRINTED_MAX.1 / size.height());
     group_filter_cost(tree.root(), fit * FILTER_SCALE)
 }
 
-/// Nanoseconds per raster pixel of a filtered group, before its steps.
-const PIXEL_NS: f64 = 150.0;
+#[derive(Debug, Default, Clone, Copy)]
+struct FilterCost {
+    ns: f64,
+    /// Of the filtered group that needs the most.
+    bytes: f64,
+}
 
-fn group_filter_cost(group: &usvg::Group, scale: f32) -> f64 {
-    let mut cost = 0.0;
+impl std::ops::AddAssign for FilterCost {
+    fn add_assign(&mut self, other: Self) {
+        self.ns += other.ns;
+        self.bytes = self.bytes.max(other.bytes);
+    }
+}
+
+/// Nanoseconds per raster pixel of a filtered group: making, compressing
+/// and embedding the raster.
+const PIXEL_NS: f64 = 150.0;
+/// Nanoseconds per pixel of content drawn into a filter's raster.
+const DRAW_NS: f64 = 1.5;
+
+/// `scale`: raster pixels per unit of the tree `group` is in.
+fn group_filter_cost(group: &usvg::Group, scale: f32) -> FilterCost {
+    let mut cost = FilterCost::default();
     if !group.filters().is_empty() {
         let bbox = group.abs_layer_bounding_box();
         let width = (bbox.width() * scale).clamp(1.0, FILTER_MAX_SIDE);
@@ -524,21 +571,58 @@ fn group_filter_cost(group: &usvg::Group, scale: f32) -> f64 {
         let (sx, sy) = group.abs_transform().get_scale();
         let unit = scale * sx.max(sy);
         let pixels = f64::from(width) * f64::from(height);
-        let steps: f64 = group
-            .filters()
-            .iter()
-            .flat_map(|filter| filter.primitives())
-            .map(|step| step_ns(step.kind(), unit, width, height))
-            .sum();
-        cost += pixels * (PIXEL_NS + steps);
+        let mut steps = 0.0;
+        let mut drawn = drawing_pixels(group, scale, pixels);
+        let mut rasters = 2.0;
+        for step in group.filters().iter().flat_map(|f| f.primitives()) {
+            steps += step_ns(step.kind(), unit, width, height);
+            rasters += 1.0;
+            if let usvg::filter::Kind::Image(image) = step.kind() {
+                // An feImage draws its element into the step's raster.
+                drawn += drawing_pixels(image.root(), scale, pixels);
+                cost += group_filter_cost(image.root(), scale);
+            }
+        }
+        cost += FilterCost {
+            ns: pixels * (PIXEL_NS + steps) + drawn * DRAW_NS,
+            bytes: pixels * 4.0 * rasters,
+        };
     }
     for node in group.children() {
-        if let usvg::Node::Group(g) = node {
-            cost += group_filter_cost(g, scale);
+        match node {
+            usvg::Node::Group(g) => cost += group_filter_cost(g, scale),
+            // A nested SVG is drawn at the image's size: its own units are
+            // scaled by that much more.
+            usvg::Node::Image(image) => {
+                if let usvg::ImageKind::SVG(tree) = image.kind() {
+                    let (sx, sy) = image.abs_transform().get_scale();
+                    let size = image.size();
+                    let inner = tree.size();
+                    let zoom = (size.width() / inner.width()).max(size.height() / inner.height());
+                    cost += group_filter_cost(tree.root(), scale * sx.max(sy) * zoom);
+                }
+            }
+            _ => {}
         }
         node.subroots(|sub| cost += group_filter_cost(sub, scale));
     }
     cost
+}
+
+/// Raster pixels the content of `group` covers (each element its box,
+/// within the filter's raster of `limit` pixels), nested groups included.
+fn drawing_pixels(group: &usvg::Group, scale: f32, limit: f64) -> f64 {
+    group
+        .children()
+        .iter()
+        .map(|node| match node {
+            usvg::Node::Group(g) => drawing_pixels(g, scale, limit),
+            _ => {
+                let b = node.abs_bounding_box();
+                (f64::from(b.width() * scale) * f64::from(b.height() * scale)).clamp(1.0, limit)
+            }
+        })
+        .sum()
 }
 
 /// Nanoseconds per pixel of one filter step (resvg's algorithms).
@@ -549,13 +633,15 @@ fn step_ns(kind: &usvg::filter::Kind, unit: f32, width: f32, height: f32) -> f64
         Kind::Morphology(m) => {
             let across = (2.0 * (m.radius_x().get() * unit).ceil()).clamp(1.0, width);
             let down = (2.0 * (m.radius_y().get() * unit).ceil()).clamp(1.0, height);
-            3.0 * f64::from(across) * f64::from(down)
+            0.6 * f64::from(across) * f64::from(down)
         }
         Kind::ConvolveMatrix(c) => {
             10.0 * f64::from(c.matrix().columns()) * f64::from(c.matrix().rows())
         }
         // Each octave a noise sample per channel.
         Kind::Turbulence(t) => 200.0 * f64::from(t.num_octaves().max(1)),
+        // Each input blended in.
+        Kind::Merge(m) => 5.0 * m.inputs().len().max(1) as f64,
         Kind::GaussianBlur(_)
         | Kind::DropShadow(_)
         | Kind::DiffuseLighting(_)
@@ -564,37 +650,76 @@ fn step_ns(kind: &usvg::filter::Kind, unit: f32, width: f32, height: f32) -> f64
     }
 }
 
-/// Checks every picture embedded in an SVG group, its clip paths, masks,
-/// patterns and filters included.
+/// Checks every picture embedded in an SVG, its clip paths, masks,
+/// patterns, filters and nested SVGs included: each distinct picture
+/// decoded once (a `<use>` repeats the same data), all of them together
+/// within [`PIXEL_LIMIT`].
 fn embedded_pictures(group: &usvg::Group) -> Result<(), Problem> {
-    for node in group.children() {
-        match node {
-            usvg::Node::Group(g) => embedded_pictures(g)?,
-            usvg::Node::Image(image) => {
-                let embedded = |r: Result<bool, Problem>| {
-                    r.map(|_| ()).map_err(|p| Problem::Embedded(Box::new(p)))
-                };
-                match image.kind() {
-                    usvg::ImageKind::PNG(data) => embedded(decode_raster(data, Format::Png))?,
-                    usvg::ImageKind::JPEG(data) => embedded(decode_raster(data, Format::Jpeg))?,
-                    usvg::ImageKind::GIF(data) => embedded(decode_with(
-                        image::codecs::gif::GifDecoder::new(Cursor::new(data.as_slice())),
-                    ))?,
-                    usvg::ImageKind::WEBP(data) => embedded(decode_with(
-                        image::codecs::webp::WebPDecoder::new(Cursor::new(data.as_slice())),
-                    ))?,
-                    usvg::ImageKind::SVG(tree) => embedded_pictures(tree.root())?,
-                }
+    let mut found = Vec::new();
+    collect_embedded(group, &mut found);
+    let mut seen = std::collections::HashSet::new();
+    let mut pixels: u64 = 0;
+    let distinct: Vec<usvg::ImageKind> = found
+        .into_iter()
+        .filter(|kind| seen.insert(embedded_data(kind).as_ptr()))
+        .collect();
+    for kind in &distinct {
+        let data = embedded_data(kind);
+        let format = match kind {
+            usvg::ImageKind::PNG(_) => Format::Png,
+            _ => Format::Jpeg,
+        };
+        if matches!(kind, usvg::ImageKind::PNG(_) | usvg::ImageKind::JPEG(_))
+            && let Some((w, h)) = raster_size(data, format)
+        {
+            pixels = pixels.saturating_add(u64::from(w) * u64::from(h));
+            if pixels > PIXEL_LIMIT {
+                return Err(Problem::EmbeddedPixels(pixels));
             }
-            _ => {}
         }
-        let mut result = Ok(());
-        node.subroots(|sub| {
-            if result.is_ok() {
-                result = embedded_pictures(sub);
-            }
-        });
-        result?;
+    }
+    let embedded =
+        |r: Result<bool, Problem>| r.map(|_| ()).map_err(|p| Problem::Embedded(Box::new(p)));
+    for kind in &distinct {
+        match kind {
+            usvg::ImageKind::PNG(data) => embedded(decode_raster(data, Format::Png))?,
+            usvg::ImageKind::JPEG(data) => embedded(decode_raster(data, Format::Jpeg))?,
+            usvg::ImageKind::GIF(data) => embedded(decode_with(
+                image::codecs::gif::GifDecoder::new(Cursor::new(data.as_slice())),
+            ))?,
+            usvg::ImageKind::WEBP(data) => embedded(decode_with(
+                image::codecs::webp::WebPDecoder::new(Cursor::new(data.as_slice())),
+            ))?,
+            usvg::ImageKind::SVG(_) => {}
+        }
     }
     Ok(())
+}
+
+/// The raster pictures embedded anywhere under `group`, nested SVGs
+/// walked into.
+fn collect_embedded(group: &usvg::Group, found: &mut Vec<usvg::ImageKind>) {
+    for node in group.children() {
+        match node {
+            usvg::Node::Group(g) => collect_embedded(g, found),
+            usvg::Node::Image(image) => match image.kind() {
+                usvg::ImageKind::SVG(tree) => collect_embedded(tree.root(), found),
+                // A clone shares the bytes (an `Arc`).
+                kind => found.push(kind.clone()),
+            },
+            _ => {}
+        }
+        node.subroots(|sub| collect_embedded(sub, found));
+    }
+}
+
+/// The bytes of an embedded raster picture (none for a nested SVG).
+fn embedded_data(kind: &usvg::ImageKind) -> &[u8] {
+    match kind {
+        usvg::ImageKind::PNG(d)
+        | usvg::ImageKind::JPEG(d)
+        | usvg::ImageKind::GIF(d)
+        | usvg::ImageKind::WEBP(d) => d.as_slice(),
+        usvg::ImageKind::SVG(_) => &[],
+    }
 }

@@ -17,7 +17,6 @@ pub mod world;
 use std::fmt;
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use serde::Serialize;
 use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
@@ -299,7 +298,7 @@ pub fn layout(
             Err(errors) => Err([convert(&errors), warnings].concat()),
         }
     };
-    let laid: Vec<_> = parts.par_iter().map(compile).collect::<Result<_, _>>()?;
+    let laid = in_parallel(parts.len(), |k| compile(&parts[k]))?;
     let mut pages = Vec::new();
     let mut info = None;
     let mut warnings = Vec::new();
@@ -325,6 +324,52 @@ pub fn layout(
     })
 }
 
+/// `work(0..n)` with one worker per thread, each taking the next index
+/// when it is done: at most as many parts in memory as threads. (A
+/// parallel iterator would start more: a thread waiting inside typst's own
+/// parallel work steals the next part and starts it.) The results in
+/// order, or the first error; after an error no further part is started.
+fn in_parallel<T: Send, E: Send>(
+    n: usize,
+    work: impl Fn(usize) -> Result<T, E> + Sync,
+) -> Result<Vec<T>, E> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let results: Mutex<Vec<Option<Result<T, E>>>> = Mutex::new((0..n).map(|_| None).collect());
+    let worker = || {
+        while !failed.load(Ordering::Relaxed) {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            if k >= n {
+                break;
+            }
+            let result = work(k);
+            failed.fetch_or(result.is_err(), Ordering::Relaxed);
+            results.lock().unwrap_or_else(|e| e.into_inner())[k] = Some(result);
+        }
+    };
+    let workers = rayon::current_num_threads().clamp(1, n.max(1));
+    rayon::scope(|scope| {
+        for _ in 1..workers {
+            scope.spawn(|_| worker());
+        }
+        worker();
+    });
+    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Results up to the first error are all there (indices are taken in
+    // order); an error wins over the parts after it.
+    let mut out = Vec::with_capacity(n);
+    for result in results {
+        match result {
+            Some(Ok(t)) => out.push(t),
+            Some(Err(e)) => return Err(e),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
 /// PDF bytes of a laid-out issue. `ident` identifies the issue across
 /// builds (publication and issue id), `date` is the issue date; typst
 /// enforces `standard` and reports what breaks it.
@@ -341,4 +386,46 @@ pub fn export_pdf(
             .map(|d| TypstDiagnostic::new(engine, "PDF export", d))
             .collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_parallel;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn parts_come_back_in_order_and_no_more_run_at_once_than_threads() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let running = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let out: Result<Vec<usize>, ()> = pool.install(|| {
+            in_parallel(40, |k| {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // Work of typst's own on the same threads, as a part does.
+                rayon::join(
+                    || std::thread::sleep(std::time::Duration::from_millis(1)),
+                    || std::thread::sleep(std::time::Duration::from_millis(3)),
+                );
+                running.fetch_sub(1, Ordering::SeqCst);
+                Ok(k * 10)
+            })
+        });
+        assert_eq!(out.unwrap(), (0..40).map(|k| k * 10).collect::<Vec<_>>());
+        assert!(most.load(Ordering::SeqCst) <= 2, "{most:?} parts at once");
+    }
+
+    #[test]
+    fn the_first_error_wins_and_stops_what_follows() {
+        let started = AtomicUsize::new(0);
+        let out: Result<Vec<usize>, usize> = in_parallel(1000, |k| {
+            started.fetch_add(1, Ordering::SeqCst);
+            if k == 3 { Err(k) } else { Ok(k) }
+        });
+        assert_eq!(out, Err(3));
+        assert!(started.load(Ordering::SeqCst) < 1000);
+    }
 }

@@ -1436,6 +1436,15 @@ fn pictures_a_pdf_standard_refuses_are_errors_at_check() {
     assert_ne!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
 }
 
+/// An SVG of 400 × 300 showing `inner` (an SVG document) as a data URI.
+fn svg_embedding_svg(inner: &str) -> String {
+    let png = svg_embedding(inner.as_bytes());
+    String::from_utf8(png)
+        .unwrap()
+        .replace("width=\"10\" height=\"10\"><image width=\"10\" height=\"10\"", "width=\"400\" height=\"300\"><image width=\"400\" height=\"300\" preserveAspectRatio=\"none\"")
+        .replace("image/png", "image/svg+xml")
+}
+
 /// An SVG of 400 × 500 with one filter on a rect that fills it.
 fn svg_filtered(filter: &str) -> String {
     format!(
@@ -1472,6 +1481,26 @@ fn svg_filters_that_would_take_minutes_to_draw_are_errors_at_check() {
             ),
         ),
     ];
+    let nested = svg_embedding_svg(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1" viewBox="0 0 1 1"><filter id="m" x="0" y="0" width="1" height="1"><feMorphology operator="dilate" radius="0.2"/></filter><rect width="1" height="1" fill="red" filter="url(#m)"/></svg>"#,
+    );
+    let rects: String = (0..5000)
+        .map(|_| r#"<rect width="400" height="500" fill="red" fill-opacity="0.5"/>"#)
+        .collect();
+    let costly = costly.into_iter().chain([
+        // A nested SVG's filter, scaled up by the picture that shows it.
+        ("nested.svg", nested),
+        ("merge.svg", svg_filtered(&format!("<feMerge>{}</feMerge>", r#"<feMergeNode in="SourceGraphic"/>"#.repeat(2000)))),
+        // 800 steps, a raster each: gigabytes.
+        ("steps.svg", svg_filtered(&(0..800).map(|i| format!(r#"<feOffset dx="0.1" result="r{i}"/>"#)).collect::<String>())),
+        // Thousands of shapes drawn into the filter's raster.
+        (
+            "shapes.svg",
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="400" height="500"><filter id="f"><feOffset dx="1"/></filter><g filter="url(#f)">{rects}</g></svg>"#
+            ),
+        ),
+    ]);
     for (name, svg) in costly {
         let dir = publication(&format!("![图](images/{name})"));
         std::fs::write(dir.path().join("images").join(name), svg).unwrap();
@@ -1487,6 +1516,24 @@ fn svg_filters_that_would_take_minutes_to_draw_are_errors_at_check() {
         assert_eq!(build.status.code(), Some(1), "{name}");
         assert!(!dir.path().join("out/001.pdf").exists());
     }
+    // Pictures embedded in an SVG count together: two of 81 megapixels.
+    let big = svg_embedding(&png_declaring(9000, 9000));
+    let big = String::from_utf8(big).unwrap();
+    let (head, tail) = big.split_once("<image").unwrap();
+    let two = format!(
+        "{head}<image{}<image{}",
+        tail.trim_end_matches("</svg>"),
+        tail.replacen("width=\"10\"", "width=\"9\"", 1)
+    );
+    let dir = publication("![图](images/two.svg)");
+    std::fs::write(dir.path().join("images/two.svg"), two).unwrap();
+    let check = run(dir.path(), &["check"]);
+    let err = stderr_of(&check);
+    assert!(
+        has_diagnostic(&err, "issues/001.md", 10, "picture-too-large"),
+        "{err}"
+    );
+    assert!(err.contains("共有 16200 万像素"), "{err}");
     // What offices draw: a drop shadow, a small dilation, a little noise.
     let fine = [
         r#"<feGaussianBlur stdDeviation="5"/><feOffset dx="3" dy="3"/>"#,
