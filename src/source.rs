@@ -123,5 +123,7 @@ pub fn display_path(path: &Path) -> PathBuf {
 /// message shows goes through here (or through a [`crate::diagnostic`],
 /// which escapes its own).
 pub fn show_path(path: &Path) -> String {
-    crate::script::escape_unprintable(&display_path(path).display().to_string()).into_owned()
+    // A tab may stand in text, not in a name on one line of output.
+    crate::script::escape_unprintable(&display_path(path).display().to_string())
+        .replace('\t', "<U+0009>")
 }

@@ -290,7 +290,12 @@ pub fn decode_pictures(
                 continue;
             };
             if let Some(standard) = standard.filter(|s| s.needs_alt_text())
-                && caption.plain().trim().is_empty()
+                // Only what can be seen is alt text: a caption of spaces
+                // and invisible characters (U+200B) is none.
+                && caption
+                    .plain()
+                    .chars()
+                    .all(|c| c.is_whitespace() || crate::script::unprintable(c).is_some())
             {
                 out[i].push(no_caption(&issue.source, standard, path, caption));
             }

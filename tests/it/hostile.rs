@@ -1022,6 +1022,8 @@ fn control_characters_in_file_names_are_shown_escaped() {
     // An issue file, a font file and a layout with a newline (and an
     // escape) in their names.
     write_issue(d, "00\n3", 3, "");
+    // A tab is allowed in text, but in a name it is escaped too.
+    write_issue(d, "00\t4", 4, "");
     with_font_folder(d);
     std::fs::copy(
         repo().join("fonts/LiberationSerif-Bold.ttf"),
@@ -1042,6 +1044,10 @@ fn control_characters_in_file_names_are_shown_escaped() {
         (
             vec!["build", "3", "--force"],
             "issues/00<U+000A>3.md → out/00<U+000A>3.pdf",
+        ),
+        (
+            vec!["build", "4", "--force"],
+            "issues/00<U+0009>4.md → out/00<U+0009>4.pdf",
         ),
         (vec!["fonts", "3"], "fonts/f<U+000A>1<U+001B>[2J.ttf"),
         (vec!["fonts", "3"], "issues/00<U+000A>3.md:"),
@@ -1412,6 +1418,20 @@ fn pictures_a_pdf_standard_refuses_are_errors_at_check() {
         assert!(!err.contains("pdf-export"), "{err}");
     }
     assert_eq!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
+    // A caption of invisible characters is no alt text either.
+    let hidden = publication("![\u{200B}\u{3000}](images/p.png)");
+    std::fs::write(
+        hidden.path().join("images/p.png"),
+        picture(image::ImageFormat::Png),
+    )
+    .unwrap();
+    let out = run(hidden.path(), &["check", "--pdf-standard", "ua-1"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        has_diagnostic(&err, "issues/001.md", 10, "picture-no-caption"),
+        "{err}"
+    );
 
     // The standard of jianbao.toml counts for check; the command line wins
     // for build; PNG pages follow no PDF standard.
