@@ -275,6 +275,9 @@ pub struct Decoded {
     /// blend modes, filters, pictures with alpha inside). For an SVG only
     /// found out when asked (`transparency`).
     pub transparent: bool,
+    /// A raster picture in CMYK (a JPEG from a print shop): typst-pdf 0.15
+    /// embeds no CMYK profile, which PDF/A requires.
+    pub cmyk: bool,
 }
 
 /// Reads and decodes a located picture as typst will, within the limits;
@@ -285,13 +288,12 @@ pub struct Decoded {
 pub fn decode(picture: &Located, transparency: bool) -> Result<Decoded, Problem> {
     let data = sandbox::read(&picture.path, sandbox::PICTURE_LIMIT).map_err(Problem::File)?;
     sandbox::contain(|| match picture.format {
-        Format::Png | Format::Jpeg => {
-            decode_raster(&data, picture.format).map(|transparent| Decoded { transparent })
-        }
+        Format::Png | Format::Jpeg => decode_raster(&data, picture.format),
         Format::Svg => {
             let tree = decode_svg(&data)?;
             Ok(Decoded {
                 transparent: transparency && svg_transparent(&tree),
+                cmyk: false,
             })
         }
     })
@@ -376,7 +378,7 @@ fn raster_size(head: &[u8], format: Format) -> Option<(u32, u32)> {
 /// Decodes a PNG or JPEG with the decoder and allocation limit typst uses
 /// (`typst-library`'s `RasterImage::new`), after checking its size.
 /// Returns whether the decoded pixels have an alpha channel.
-fn decode_raster(data: &[u8], format: Format) -> Result<bool, Problem> {
+fn decode_raster(data: &[u8], format: Format) -> Result<Decoded, Problem> {
     if format == Format::Png {
         png_colour_profile(data)?;
     }
@@ -393,20 +395,53 @@ fn decode_raster(data: &[u8], format: Format) -> Result<bool, Problem> {
             if !tail.windows(2).any(|w| w == [0xFF, 0xD9]) {
                 return Err(Problem::Broken("文件在结尾之前就断了".into()));
             }
-            decode_with(image::codecs::jpeg::JpegDecoder::new(cursor))
+            let decoded = decode_with(image::codecs::jpeg::JpegDecoder::new(cursor))?;
+            Ok(Decoded {
+                cmyk: jpeg_is_cmyk(data),
+                ..decoded
+            })
         }
-        Format::Svg => decode_svg(data).map(|_| false),
+        Format::Svg => decode_svg(data).map(|_| Decoded::default()),
     }
 }
 
 /// Decodes a picture; returns whether its pixels have an alpha channel.
-fn decode_with<T: ImageDecoder>(decoder: ImageResult<T>) -> Result<bool, Problem> {
+fn decode_with<T: ImageDecoder>(decoder: ImageResult<T>) -> Result<Decoded, Problem> {
     let mut decoder = decoder.map_err(broken)?;
     let (width, height) = decoder.dimensions();
     check_size(width, height)?;
     decoder.set_limits(Limits::default()).map_err(broken)?;
     let image = DynamicImage::from_decoder(decoder).map_err(broken)?;
-    Ok(image.color().has_alpha())
+    Ok(Decoded {
+        transparent: image.color().has_alpha(),
+        cmyk: false,
+    })
+}
+
+/// Whether a JPEG's frame has four components (CMYK or YCCK): the
+/// decoder hands it over as RGB, but typst embeds the original, in CMYK.
+fn jpeg_is_cmyk(data: &[u8]) -> bool {
+    let mut at = 2;
+    while at + 4 <= data.len() {
+        if data[at] != 0xFF {
+            return false;
+        }
+        let marker = data[at + 1];
+        if marker == 0xFF {
+            at += 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([data[at + 2], data[at + 3]]));
+        // Start of frame (not DHT C4, JPG C8, DAC CC): its component count.
+        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return data.get(at + 9) == Some(&4);
+        }
+        if marker == 0xDA {
+            return false;
+        }
+        at += 2 + len;
+    }
+    false
 }
 
 /// Unpacks a PNG's colour profile (`iCCP` chunk), if it has one, no
@@ -679,7 +714,7 @@ fn embedded_pictures(group: &usvg::Group) -> Result<(), Problem> {
         }
     }
     let embedded =
-        |r: Result<bool, Problem>| r.map(|_| ()).map_err(|p| Problem::Embedded(Box::new(p)));
+        |r: Result<Decoded, Problem>| r.map(|_| ()).map_err(|p| Problem::Embedded(Box::new(p)));
     for kind in &distinct {
         match kind {
             usvg::ImageKind::PNG(data) => embedded(decode_raster(data, Format::Png))?,

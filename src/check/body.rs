@@ -281,6 +281,7 @@ pub fn decode_pictures(
     use rayon::prelude::*;
     use std::collections::HashMap;
     let opaque = standard.is_some_and(PdfStandard::forbids_transparency);
+    let archival = standard.is_some_and(PdfStandard::is_archival);
     // (issue, the path as written, the file found).
     let mut named: Vec<(usize, &Spanned<String>, Located)> = Vec::new();
     let mut out: Vec<Vec<Diagnostic>> = issues.iter().map(|_| Vec::new()).collect();
@@ -321,6 +322,21 @@ pub fn decode_pictures(
                 path.span.clone(),
                 problem,
             )),
+            Some(Ok(d)) if d.cmyk && archival => {
+                let standard = standard.map(PdfStandard::title).unwrap_or_default();
+                out[*i].push(
+                    Diagnostic::error(
+                        "picture-cmyk",
+                        src,
+                        path.span.clone(),
+                        format!(
+                            "{standard} 要求 CMYK 图片带颜色配置，jianbao 用的 PDF 写入器给不了；图片 {} 是 CMYK 的",
+                            path.value
+                        ),
+                    )
+                    .with_help("用图片软件把它转成 RGB 后另存为 JPEG；或者不用 PDF/A 标准"),
+                );
+            }
             Some(Ok(d)) if d.transparent && opaque => {
                 let standard = standard.map(PdfStandard::title).unwrap_or_default();
                 let (what, help) = match found.format {

@@ -1572,3 +1572,34 @@ fn svg_filters_that_would_take_minutes_to_draw_are_errors_at_check() {
         );
     }
 }
+
+/// A 40 × 30 JPEG in CMYK, as print shops send them (made with Pillow:
+/// `Image.new("CMYK", (40, 30), (0, 200, 200, 0)).save(...)`).
+const CMYK_JPEG: &[u8] = include_bytes!("data/cmyk.jpg");
+
+#[test]
+fn a_cmyk_picture_under_pdf_a_is_an_error_at_check() {
+    let dir = publication("![印刷厂的图](images/print.jpg)");
+    let d = dir.path();
+    std::fs::write(d.join("images/print.jpg"), CMYK_JPEG).unwrap();
+    // Without a standard it prints (as CMYK).
+    let out = run(d, &["build"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let good = std::fs::read(d.join("out/001.pdf")).unwrap();
+    for standard in ["a-1b", "a-2b", "a-3b"] {
+        for command in ["check", "build"] {
+            let out = run(d, &[command, "--pdf-standard", standard]);
+            let err = stderr_of(&out);
+            assert_eq!(out.status.code(), Some(1), "{standard} {command}: {err}");
+            assert!(
+                has_diagnostic(&err, "issues/001.md", 10, "picture-cmyk"),
+                "{standard} {command}: {err}"
+            );
+            assert!(!err.contains("PDF export"), "{err}");
+        }
+    }
+    assert_eq!(std::fs::read(d.join("out/001.pdf")).unwrap(), good);
+    // PDF/UA-1 takes CMYK.
+    let out = run(d, &["check", "--pdf-standard", "ua-1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+}
