@@ -1223,6 +1223,38 @@ fn a_damaged_font_file_is_said_to_be_damaged_not_missing() {
         );
         assert!(!err.contains("找不到"), "{args:?}: {err}");
     }
+    // Damaged inside, at full length: glyph data overwritten (a bad copy),
+    // or the second half zeroed (a download into a file made full length
+    // beforehand). typst would print blanks for the glyphs.
+    let whole = sxrif(usize::MAX);
+    let glyf = ttf_parser::RawFace::parse(&whole, 0)
+        .unwrap()
+        .table_records
+        .into_iter()
+        .find(|r| &r.tag.to_bytes() == b"glyf")
+        .unwrap();
+    let mut overwritten = whole.clone();
+    let middle = (glyf.offset + glyf.length / 2) as usize;
+    overwritten[middle..middle + 4096].fill(0xFF);
+    let mut zeroed = whole.clone();
+    let half = zeroed.len() / 2;
+    zeroed[half..].fill(0);
+    for (what, bad) in [("overwritten", overwritten), ("zeroed", zeroed)] {
+        std::fs::write(d.join("fonts/sxrif.ttf"), bad).unwrap();
+        let out = run(d, &["build"]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        // Where the names are gone too, the file is named as where the
+        // family may be, with the same reason.
+        assert!(
+            (err.contains("“Liberation Sxrif”在字体文件 fonts/sxrif.ttf 里")
+                || err.contains("字体文件 fonts/sxrif.ttf 读不了"))
+                && err.contains("文件已损坏")
+                && err.contains("校验和"),
+            "{what}: {err}"
+        );
+    }
+    std::fs::write(d.join("fonts/sxrif.ttf"), sxrif(330_000)).unwrap();
     let fonts = run(d, &["fonts"]);
     let all = output_of(&fonts);
     assert_eq!(fonts.status.code(), Some(2), "{all}");
