@@ -265,7 +265,7 @@ pub fn locate(root: &Path, rel: &str) -> Result<Located, Problem> {
 }
 
 /// What decoding a picture found out that a PDF standard cares about.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Decoded {
     /// The PDF would carry transparency for it (which PDF/A-1 forbids): a
     /// raster picture whose pixels have an alpha channel once decoded (an
@@ -278,6 +278,9 @@ pub struct Decoded {
     /// A raster picture in CMYK (a JPEG from a print shop): typst-pdf 0.15
     /// embeds no CMYK profile, which PDF/A requires.
     pub cmyk: bool,
+    /// How long the PDF writer takes to draw an SVG's filters, estimated
+    /// in nanoseconds (see `filter_cost`); 0 for a raster picture.
+    pub filter_ns: f64,
 }
 
 /// Reads and decodes a located picture as typst will, within the limits;
@@ -290,10 +293,11 @@ pub fn decode(picture: &Located, transparency: bool) -> Result<Decoded, Problem>
     sandbox::contain(|| match picture.format {
         Format::Png | Format::Jpeg => decode_raster(&data, picture.format),
         Format::Svg => {
-            let tree = decode_svg(&data)?;
+            let (tree, filter_ns) = decode_svg(&data)?;
             Ok(Decoded {
                 transparent: transparency && svg_transparent(&tree),
                 cmyk: false,
+                filter_ns,
             })
         }
     })
@@ -414,7 +418,7 @@ fn decode_with<T: ImageDecoder>(decoder: ImageResult<T>) -> Result<Decoded, Prob
     let image = DynamicImage::from_decoder(decoder).map_err(broken)?;
     Ok(Decoded {
         transparent: image.color().has_alpha(),
-        cmyk: false,
+        ..Decoded::default()
     })
 }
 
@@ -501,7 +505,7 @@ fn broken(e: image::ImageError) -> Problem {
 /// Parses an SVG with usvg as typst does, refusing what typst would fail
 /// on or could not bound: links to other files, compressed data, and
 /// embedded pictures with problems of their own.
-fn decode_svg(data: &[u8]) -> Result<usvg::Tree, Problem> {
+fn decode_svg(data: &[u8]) -> Result<(usvg::Tree, f64), Problem> {
     if data.starts_with(&[0x1f, 0x8b]) {
         return Err(Problem::Compressed);
     }
@@ -541,13 +545,15 @@ fn decode_svg(data: &[u8]) -> Result<usvg::Tree, Problem> {
     if cost.bytes > FILTER_MEMORY {
         return Err(Problem::FilterMemory(cost.bytes));
     }
-    Ok(tree)
+    Ok((tree, cost.ns))
 }
 
 /// How long an SVG's filters may take to draw, in nanoseconds, at the
 /// largest size the picture can be printed (by default it is printed
 /// smaller, and takes a fraction of that).
 const FILTER_BUDGET: f64 = 10e9;
+/// The same for all the SVGs of one issue together.
+pub const ISSUE_FILTER_BUDGET: f64 = 30e9;
 
 /// The most memory one filtered group of an SVG may take to draw.
 const FILTER_MEMORY: f64 = 1024.0 * 1024.0 * 1024.0;

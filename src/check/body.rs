@@ -277,7 +277,7 @@ pub fn decode_pictures(
     root: &Path,
     standard: Option<PdfStandard>,
 ) -> Vec<Vec<Diagnostic>> {
-    use crate::picture::{Decoded, Located, Problem, decode, locate};
+    use crate::picture::{Decoded, ISSUE_FILTER_BUDGET, Located, Problem, decode, locate};
     use rayon::prelude::*;
     use std::collections::HashMap;
     let opaque = standard.is_some_and(PdfStandard::forbids_transparency);
@@ -312,6 +312,35 @@ pub fn decode_pictures(
         .par_iter()
         .map(|found| (found.path.as_path(), decode(found, opaque)))
         .collect();
+    // The filters of all the SVGs of an issue together (each file once):
+    // an error at the picture that takes them past the budget.
+    let mut spent: HashMap<usize, (f64, std::collections::HashSet<&Path>)> = HashMap::new();
+    for (i, path, found) in &named {
+        let Some(Ok(d)) = decoded.get(found.path.as_path()) else {
+            continue;
+        };
+        let (total, seen) = spent.entry(*i).or_default();
+        if d.filter_ns > 0.0 && seen.insert(found.path.as_path()) {
+            let before = *total;
+            *total += d.filter_ns;
+            if before <= ISSUE_FILTER_BUDGET && *total > ISSUE_FILTER_BUDGET {
+                out[*i].push(
+                    Diagnostic::error(
+                        "picture-too-costly",
+                        &issues[*i].source,
+                        path.span.clone(),
+                        format!(
+                            "这一期到图片 {} 为止，SVG 图片的滤镜效果合起来估计要画 {:.0} 秒，上限是 {:.0} 秒",
+                            path.value,
+                            (*total / 1e9).ceil(),
+                            ISSUE_FILTER_BUDGET / 1e9
+                        ),
+                    )
+                    .with_help("用图片软件把其中几张 SVG 另存为 PNG（滤镜效果就画进了图片里）"),
+                );
+            }
+        }
+    }
     for (i, path, found) in &named {
         let src = &issues[*i].source;
         match decoded.get(found.path.as_path()) {

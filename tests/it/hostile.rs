@@ -1568,6 +1568,23 @@ fn svg_filters_that_would_take_minutes_to_draw_are_errors_at_check() {
         assert_eq!(build.status.code(), Some(1), "{name}");
         assert!(!dir.path().join("out/001.pdf").exists());
     }
+    // The SVGs of one issue count together: four of about 8 s each.
+    let dir = publication(
+        "![一](images/n1.svg)\n![二](images/n2.svg)\n![三](images/n3.svg)\n![四](images/n4.svg)\n![一](images/n1.svg)",
+    );
+    let noise = svg_filtered(r#"<feTurbulence baseFrequency="0.05" numOctaves="10"/>"#);
+    for k in 1..=4 {
+        std::fs::write(dir.path().join(format!("images/n{k}.svg")), &noise).unwrap();
+    }
+    let check = run(dir.path(), &["check"]);
+    let err = stderr_of(&check);
+    assert_eq!(check.status.code(), Some(1), "{err}");
+    assert!(
+        has_diagnostic(&err, "issues/001.md", 13, "picture-too-costly"),
+        "{err}"
+    );
+    assert_eq!(err.matches("[picture-too-costly]").count(), 1, "{err}");
+    assert!(err.contains("这一期到图片 images/n4.svg 为止"), "{err}");
     // Pictures embedded in an SVG count together: two of 81 megapixels.
     let big = svg_embedding(&png_declaring(9000, 9000));
     let big = String::from_utf8(big).unwrap();
