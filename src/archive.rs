@@ -112,6 +112,7 @@ pub fn written(pdf: &Path, pages: usize, format: Format) -> String {
     let shown = |p: &Path| crate::source::show_path(p);
     match format {
         Format::Pdf => shown(pdf),
+        Format::Png { .. } if pages == 1 => shown(&page_image_path(pdf, 1)),
         Format::Png { .. } => format!(
             "{} … {}",
             shown(&page_image_path(pdf, 1)),

@@ -978,6 +978,13 @@ fn write_failed(path: &std::path::Path, error: &std::io::Error, kept: bool) -> U
             "让这个文件夹可以写入（例如 chmod u+w {folder}；文件夹属于别的用户时请它的主人或管理员改），或用 --out 文件夹 把 PDF 写到别处"
         ));
     }
+    if path.is_dir() {
+        return UsageError::new(format!(
+            "无法写入 {}：那里是一个同名的文件夹{kept}",
+            show_path(path)
+        ))
+        .help("把这个文件夹移走或改名，或用 --out 文件夹 把 PDF 写到别处");
+    }
     let e = UsageError::new(format!("无法写入 {}: {error}{kept}", show_path(path)));
     // A viewer that holds the file open (Windows, or a Windows folder
     // seen from WSL) makes replacing it fail with "permission denied".

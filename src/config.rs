@@ -481,13 +481,12 @@ fn check_layout(
 pub fn layout_file_problem(path: &Path, shown: &str) -> Option<(String, &'static str)> {
     use crate::sandbox::Refusal;
     let shown = crate::script::escape_unprintable(shown);
-    if path.extension().is_none_or(|e| e != "typ") {
-        return Some((
+    // What the path is (a folder, a device) comes before what it is named.
+    match crate::sandbox::regular_file(path) {
+        Ok(()) if path.extension().is_none_or(|e| e != "typ") => Some((
             format!("版式文件“{shown}”不是 .typ 文件"),
             "版式是 Typst 文件，例如 layout = \"layouts/bulletin.typ\"",
-        ));
-    }
-    match crate::sandbox::regular_file(path) {
+        )),
         Ok(()) => None,
         Err(Refusal::Missing) => Some((
             format!("找不到版式文件 {shown}"),

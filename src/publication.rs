@@ -319,7 +319,12 @@ impl Publication {
                         .and_then(|a| Some((a, crate::sandbox::unwritable(a)?)))
                         .map(|(a, why)| format!("建不了：文件夹 {} 不能写入，{why}", show_path(a)))
                 }
-                _ => None,
+                // Not made: a file of that name is there.
+                _ => folder
+                    .ancestors()
+                    .find(|a| a.exists())
+                    .filter(|a| !a.is_dir())
+                    .map(|a| format!("建不了：{} 是一个文件，不是文件夹", show_path(a))),
             };
             format!(
                 "输出文件夹 {} {}",
@@ -338,7 +343,14 @@ impl Publication {
         };
         fs::create_dir_all(dir)
             .and_then(|()| dir.canonicalize())
-            .map_err(|e| UsageError::new(format!("无法使用输出文件夹 {}: {e}", show_path(dir))))
+            .map_err(|e| {
+                let what = match dir.ancestors().find(|a| a.exists()) {
+                    Some(a) if !a.is_dir() => format!("{} 是一个文件，不是文件夹", show_path(a)),
+                    _ => e.to_string(),
+                };
+                UsageError::new(format!("无法使用输出文件夹 {}：{what}", show_path(dir)))
+                    .help("用 --out 指定一个文件夹（没有就会新建）")
+            })
     }
 
     /// Resolves a range `3..7` or `2023/1..12` (both ends included, as a

@@ -1652,3 +1652,32 @@ fn a_cmyk_picture_under_pdf_a_is_an_error_at_check() {
     let out = run(d, &["check", "--pdf-standard", "ua-1"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
 }
+
+#[test]
+fn an_output_path_taken_by_a_folder_or_a_file_is_said_to_be_so() {
+    let dir = publication("");
+    let d = dir.path();
+    // out/001.pdf is a folder.
+    std::fs::create_dir_all(d.join("out/001.pdf")).unwrap();
+    let out = run(d, &["build"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("无法写入 out/001.pdf：那里是一个同名的文件夹"),
+        "{err}"
+    );
+    assert!(!err.contains("os error"), "{err}");
+    // out is a file.
+    std::fs::remove_dir_all(d.join("out")).unwrap();
+    std::fs::write(d.join("out"), "").unwrap();
+    let out = run(d, &["build"]);
+    let err = stderr_of(&out);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("out 是一个文件，不是文件夹"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+    // --out names a file.
+    let out = run(d, &["build", "--out", "out"]);
+    let err = stderr_of(&out);
+    assert_ne!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("是一个文件，不是文件夹"), "{err}");
+}
