@@ -113,6 +113,9 @@ pub enum Problem {
     CostlyFilters(f64),
     /// An SVG whose filters would need more than [`FILTER_MEMORY`] bytes.
     FilterMemory(f64),
+    /// An SVG of more elements than the SVG reader takes (a million, after
+    /// `<use>` is expanded).
+    TooComplex,
     /// The pictures embedded in an SVG have more pixels together than
     /// [`PIXEL_LIMIT`] (this many).
     EmbeddedPixels(u64),
@@ -151,6 +154,7 @@ impl fmt::Display for Problem {
                 (bytes / 1048576.0).ceil(),
                 FILTER_MEMORY / 1048576.0
             ),
+            Problem::TooComplex => write!(f, "的元素太多（展开后超过一百万个），读不了"),
             Problem::EmbeddedPixels(pixels) => write!(
                 f,
                 "里嵌入的图片共有 {} 万像素，太多了（上限是 {} 万像素）",
@@ -174,7 +178,7 @@ impl Problem {
                 "picture-too-large"
             }
             Problem::CostlyFilters(_) | Problem::FilterMemory(_) => "picture-too-costly",
-            Problem::EmbeddedPixels(_) => "picture-too-large",
+            Problem::EmbeddedPixels(_) | Problem::TooComplex => "picture-too-large",
             _ => "picture-broken",
         }
     }
@@ -208,6 +212,7 @@ impl Problem {
             Problem::SvgLink(_) => "把链接的图片嵌入 SVG 里，或用图片软件把整张图另存为 PNG".into(),
             Problem::Compressed => "另存为不压缩的 .svg，或另存为 PNG".into(),
             Problem::Embedded(p) => p.help(),
+            Problem::TooComplex => "用图片软件把它另存为 PNG".into(),
             Problem::EmbeddedPixels(_) => {
                 "用图片软件把 SVG 里的图片缩小，或把整张图另存为 PNG".into()
             }
@@ -533,7 +538,13 @@ fn decode_svg(data: &[u8]) -> Result<(usvg::Tree, f64), Problem> {
         },
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_data(data, &options).map_err(|e| Problem::Broken(e.to_string()))?;
+    let tree = usvg::Tree::from_data(data, &options).map_err(|e| match e {
+        usvg::Error::ElementsLimitReached
+        | usvg::Error::ParsingFailed(usvg::roxmltree::Error::NodesLimitReached) => {
+            Problem::TooComplex
+        }
+        e => Problem::Broken(e.to_string()),
+    })?;
     if let Some(problem) = refused.lock().unwrap().take() {
         return Err(problem);
     }

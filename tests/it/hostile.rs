@@ -1553,6 +1553,25 @@ fn svg_filters_that_would_take_minutes_to_draw_are_errors_at_check() {
             ),
         ),
     ]);
+    // A million elements once `<use>` is expanded: too large, not damaged.
+    let mut bomb = String::from(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="400" height="300"><defs><g id="a0"><rect width="400" height="300" fill-opacity="0.01"/></g>"#,
+    );
+    for level in 1..=6 {
+        bomb += &format!(r#"<g id="a{level}">"#);
+        bomb += &format!(r##"<use xlink:href="#a{}"/>"##, level - 1).repeat(10);
+        bomb += "</g>";
+    }
+    bomb += r##"</defs><use xlink:href="#a6"/></svg>"##;
+    let dir = publication("![图](images/bomb.svg)");
+    std::fs::write(dir.path().join("images/bomb.svg"), bomb).unwrap();
+    let check = run(dir.path(), &["check"]);
+    let err = stderr_of(&check);
+    assert!(
+        has_diagnostic(&err, "issues/001.md", 10, "picture-too-large"),
+        "{err}"
+    );
+    assert!(err.contains("元素太多"), "{err}");
     for (name, svg) in costly {
         let dir = publication(&format!("![图](images/{name})"));
         std::fs::write(dir.path().join("images").join(name), svg).unwrap();
