@@ -975,7 +975,7 @@ fn write_failed(path: &std::path::Path, error: &std::io::Error, kept: bool) -> U
             show_path(path)
         ))
         .help(format!(
-            "让这个文件夹可以写入（例如 chmod u+w {folder}；文件夹属于别的用户时请它的主人或管理员改），或用 --out 文件夹 把 PDF 写到别处"
+            "让这个文件夹可以写入（例如 chmod u+rwx {folder}；文件夹属于别的用户时请它的主人或管理员改），或用 --out 文件夹 把 PDF 写到别处"
         ));
     }
     if path.is_dir() {

@@ -407,7 +407,9 @@ pub fn summarise_repeats(
     for d in diags.iter() {
         *count.entry((d.code, d.severity)).or_default() += d.sums_up.unwrap_or(1);
     }
-    if count.values().all(|&n| n <= keep) {
+    // One more than `keep` is shown as it is: a line saying "one more"
+    // would hide its reason and save nothing.
+    if count.values().all(|&n| n <= keep + 1) {
         return;
     }
     diags.sort_by_key(|d| d.location.as_ref().map_or(0, |l| l.span.start));
@@ -432,6 +434,10 @@ pub fn summarise_repeats(
     for kind in order {
         let mut d = last.remove(&kind).expect("a dropped diagnostic");
         let more = count[&kind] - keep;
+        if more == 1 && d.sums_up.is_none() {
+            diags.push(d);
+            continue;
+        }
         d.message = format!("还有 {more} 处同类问题，这里是最后一处");
         d.help = help(kind.0);
         d.related.clear();
@@ -585,6 +591,30 @@ mod tests {
         assert_eq!(diags.len(), 6);
         assert_eq!(diags[5].message, "还有 7 处同类问题，这里是最后一处");
         assert_eq!(diags[5].location.as_ref().unwrap().span.start, 11 * 3);
+    }
+
+    #[test]
+    fn one_more_than_kept_is_shown_as_it_is() {
+        let file = SourceFile::new(PathBuf::from("t.md"), "，".repeat(20));
+        let at = |i: usize, code: &'static str| {
+            let o = i * '，'.len_utf8();
+            Diagnostic::warning(code, &file, o..o + 3, "m")
+        };
+        let mut diags: Vec<Diagnostic> = (0..6).map(|i| at(i, "x")).collect();
+        summarise_repeats(&mut diags, 5, |_| None);
+        assert_eq!(diags.len(), 6);
+        assert!(diags.iter().all(|d| d.message == "m"));
+        // Also beside another kind that is summed up.
+        diags.extend((6..14).map(|i| at(i, "y")));
+        summarise_repeats(&mut diags, 5, |_| None);
+        assert_eq!(
+            diags
+                .iter()
+                .filter(|d| d.code == "x" && d.message == "m")
+                .count(),
+            6
+        );
+        assert_eq!(diags.iter().filter(|d| d.code == "y").count(), 6);
     }
 
     #[test]
