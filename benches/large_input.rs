@@ -52,22 +52,13 @@ fn body(case: &str) -> String {
 }
 
 fn publication(case: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    std::fs::copy(
-        manifest_dir().join("jianbao.toml"),
-        dir.path().join("jianbao.toml"),
-    )
-    .expect("copy jianbao.toml");
-    std::fs::create_dir(dir.path().join("issues")).expect("issues/");
-    std::fs::write(
-        dir.path().join("issues/001.md"),
-        format!(
+    publication_with(
+        "001.md",
+        &format!(
             "+++\nnumber = 1\ndate = 2024-03-05\n\n[distribution]\nfa = [\"各学校\"]\n+++\n# 关于做好材料报送工作的通知\n{}",
             body(case)
         ),
     )
-    .expect("write the issue");
-    dir
 }
 
 /// One case, in this process: build, then print `seconds bytes pages`.

@@ -716,14 +716,12 @@ fn embedded_pictures(group: &usvg::Group) -> Result<(), Problem> {
         .filter(|kind| seen.insert(embedded_data(kind).as_ptr()))
         .collect();
     for kind in &distinct {
-        let data = embedded_data(kind);
-        let format = match kind {
-            usvg::ImageKind::PNG(_) => Format::Png,
-            _ => Format::Jpeg,
+        let header = match kind {
+            usvg::ImageKind::PNG(data) => raster_size(data, Format::Png),
+            usvg::ImageKind::JPEG(data) => raster_size(data, Format::Jpeg),
+            _ => None,
         };
-        if matches!(kind, usvg::ImageKind::PNG(_) | usvg::ImageKind::JPEG(_))
-            && let Some((w, h)) = raster_size(data, format)
-        {
+        if let Some((w, h)) = header {
             pixels = pixels.saturating_add(u64::from(w) * u64::from(h));
             if pixels > PIXEL_LIMIT {
                 return Err(Problem::EmbeddedPixels(pixels));

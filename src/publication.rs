@@ -319,12 +319,7 @@ impl Publication {
                         .and_then(|a| Some((a, crate::sandbox::unwritable(a)?)))
                         .map(|(a, why)| format!("建不了：文件夹 {} 不能写入，{why}", show_path(a)))
                 }
-                // Not made: a file of that name is there.
-                _ => folder
-                    .ancestors()
-                    .find(|a| a.exists())
-                    .filter(|a| !a.is_dir())
-                    .map(|a| format!("建不了：{} 是一个文件，不是文件夹", show_path(a))),
+                _ => file_in_the_way(folder).map(|why| format!("建不了：{why}")),
             };
             format!(
                 "输出文件夹 {} {}",
@@ -344,10 +339,7 @@ impl Publication {
         fs::create_dir_all(dir)
             .and_then(|()| dir.canonicalize())
             .map_err(|e| {
-                let what = match dir.ancestors().find(|a| a.exists()) {
-                    Some(a) if !a.is_dir() => format!("{} 是一个文件，不是文件夹", show_path(a)),
-                    _ => e.to_string(),
-                };
+                let what = file_in_the_way(dir).unwrap_or_else(|| e.to_string());
                 UsageError::new(format!("无法使用输出文件夹 {}：{what}", show_path(dir)))
                     .help("用 --out 指定一个文件夹（没有就会新建）")
             })
@@ -757,6 +749,15 @@ impl std::str::FromStr for Shard {
             _ => Err("写成 K/N，例如 --shard 2/4 是四份里的第二份".to_string()),
         }
     }
+}
+
+/// Why the folder `dir` cannot be made, when a file stands where it or
+/// one of its parents should be: "out 是一个文件，不是文件夹".
+fn file_in_the_way(dir: &Path) -> Option<String> {
+    dir.ancestors()
+        .find(|a| a.exists())
+        .filter(|a| !a.is_dir())
+        .map(|a| format!("{} 是一个文件，不是文件夹", show_path(a)))
 }
 
 #[cfg(test)]

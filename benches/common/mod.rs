@@ -27,8 +27,9 @@ pub fn release_binary() -> PathBuf {
         .join(format!("jianbao{}", std::env::consts::EXE_SUFFIX))
 }
 
-/// This repository's publication (jianbao.toml and issues/004.md), copied.
-pub fn issue_4_publication() -> tempfile::TempDir {
+/// A publication with this repository's jianbao.toml and one issue,
+/// `issues/{name}` holding `text`.
+pub fn publication_with(name: &str, text: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary folder");
     std::fs::copy(
         manifest_dir().join("jianbao.toml"),
@@ -36,12 +37,15 @@ pub fn issue_4_publication() -> tempfile::TempDir {
     )
     .expect("copy jianbao.toml");
     std::fs::create_dir(dir.path().join("issues")).expect("issues/");
-    std::fs::copy(
-        manifest_dir().join("issues/004.md"),
-        dir.path().join("issues/004.md"),
-    )
-    .expect("copy issues/004.md");
+    std::fs::write(dir.path().join("issues").join(name), text).expect("write the issue");
     dir
+}
+
+/// This repository's publication (jianbao.toml and issues/004.md), copied.
+pub fn issue_4_publication() -> tempfile::TempDir {
+    let text =
+        std::fs::read_to_string(manifest_dir().join("issues/004.md")).expect("read issues/004.md");
+    publication_with("004.md", &text)
 }
 
 /// The largest peak RSS of the children waited for so far, in bytes.

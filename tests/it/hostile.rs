@@ -396,11 +396,17 @@ fn font_with_corrupt_cmap(groups: u32, span: u32) -> Vec<u8> {
     font
 }
 
-fn with_font_folder(dir: &Path) {
+/// Appends `toml` to the publication's jianbao.toml; returns what it held
+/// before, to put back.
+fn append_config(dir: &Path, toml: &str) -> String {
     let config = dir.join("jianbao.toml");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str("\n[fonts]\npaths = [\"fonts\"]\n");
-    std::fs::write(config, text).unwrap();
+    let before = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{before}\n{toml}")).unwrap();
+    before
+}
+
+fn with_font_folder(dir: &Path) {
+    append_config(dir, "[fonts]\npaths = [\"fonts\"]\n");
     std::fs::create_dir_all(dir.join("fonts")).unwrap();
 }
 
@@ -471,13 +477,7 @@ fn system_fonts_are_used_only_when_asked_for() {
         return;
     };
     let dir = publication("");
-    let config = dir.path().join("jianbao.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        format!("{text}\n[fonts]\nlatin = [\"{family}\"]\n"),
-    )
-    .unwrap();
+    let text = append_config(dir.path(), &format!("[fonts]\nlatin = [\"{family}\"]\n"));
     let out = run(dir.path(), &["check"]);
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(2), "{family}: {err}");
@@ -488,7 +488,7 @@ fn system_fonts_are_used_only_when_asked_for() {
     let out = run(dir.path(), &["--system-fonts", "check"]);
     assert_eq!(out.status.code(), Some(0), "{family}: {}", stderr_of(&out));
     std::fs::write(
-        &config,
+        dir.path().join("jianbao.toml"),
         format!("{text}\n[fonts]\nlatin = [\"{family}\"]\nsystem = true\n"),
     )
     .unwrap();
@@ -509,13 +509,7 @@ fn an_output_folder_outside_the_publication_is_an_error() {
         "out/../../x".to_string(),
     ] {
         let dir = publication("");
-        let config = dir.path().join("jianbao.toml");
-        let text = std::fs::read_to_string(&config).unwrap();
-        std::fs::write(
-            &config,
-            format!("{text}\n[output]\ndir = \"{dir_value}\"\n"),
-        )
-        .unwrap();
+        append_config(dir.path(), &format!("[output]\ndir = \"{dir_value}\"\n"));
         let out = run(dir.path(), &["check"]);
         let err = stderr_of(&out);
         assert_eq!(out.status.code(), Some(1), "{err}");
@@ -614,8 +608,7 @@ fn links_leading_out_are_refused_for_every_kind_of_input() {
     // A font folder.
     let dir = publication("");
     let config = dir.path().join("jianbao.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, format!("{text}\n[fonts]\npaths = [\"fonts\"]\n")).unwrap();
+    let text = append_config(dir.path(), "[fonts]\npaths = [\"fonts\"]\n");
     symlink(o.join("fonts"), dir.path().join("fonts"));
     let out = run(dir.path(), &["check"]);
     let err = stderr_of(&out);
@@ -1032,13 +1025,7 @@ fn control_characters_in_file_names_are_shown_escaped() {
     .unwrap();
     std::fs::create_dir(d.join("layouts")).unwrap();
     std::fs::write(d.join("layouts/a\nb.typ"), jianbao::render::world::LAYOUT).unwrap();
-    let config = d.join("jianbao.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        format!("{text}\n[output]\nlayout = \"layouts/a\\nb.typ\"\n"),
-    )
-    .unwrap();
+    append_config(d, "[output]\nlayout = \"layouts/a\\nb.typ\"\n");
     let runs = [
         (vec!["build"], "issues/00<U+000A>3.md → out/00<U+000A>3.pdf"),
         (
@@ -1355,16 +1342,10 @@ fn a_layout_that_is_no_regular_file_is_said_to_be_so() {
             !err.contains("找不到") && !err.contains("不是 .typ"),
             "{err}"
         );
-        let config = d.join("jianbao.toml");
-        let text = std::fs::read_to_string(&config).unwrap();
-        std::fs::write(
-            &config,
-            format!("{text}\n[output]\nlayout = \"{layout}\"\n"),
-        )
-        .unwrap();
+        let text = append_config(d, &format!("[output]\nlayout = \"{layout}\"\n"));
         let out = run(d, &["check"]);
         let err = stderr_of(&out);
-        std::fs::write(&config, text).unwrap();
+        std::fs::write(d.join("jianbao.toml"), text).unwrap();
         assert_eq!(out.status.code(), Some(1), "{err}");
         assert!(
             has_diagnostic(&err, "jianbao.toml", 9, "bad-layout"),
@@ -1467,13 +1448,7 @@ fn pictures_a_pdf_standard_refuses_are_errors_at_check() {
 
     // The standard of jianbao.toml counts for check; the command line wins
     // for build; PNG pages follow no PDF standard.
-    let config = d.join("jianbao.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(
-        &config,
-        format!("{text}\n[output]\npdf_standard = \"a-1b\"\n"),
-    )
-    .unwrap();
+    append_config(d, "[output]\npdf_standard = \"a-1b\"\n");
     let out = run(d, &["check"]);
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
