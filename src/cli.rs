@@ -419,7 +419,7 @@ pub fn install_panic_hook() {
             .unwrap_or_default();
         let _ = writeln!(
             std::io::stderr(),
-            "error: jianbao 内部出错，已停止：{}{place}\n  help: 这是 jianbao 的问题，不是输入的问题；请把这条信息和输入文件发给维护者",
+            "error: jianbao 内部出错，已停止：{}{place}（这是 jianbao 的问题，不是输入的问题：请把这一行和输入文件发给维护者）",
             crate::script::escape_unprintable(&what)
         );
         std::process::exit(i32::from(EXIT_USAGE));
@@ -427,6 +427,11 @@ pub fn install_panic_hook() {
 }
 
 fn run_inner(args: &Args) -> Result<u8, UsageError> {
+    // Only for the test that the shipped binary turns a bug into one line
+    // (tests/it/build.rs): a panic on a worker thread, as a real bug would be.
+    if std::env::var_os("JIANBAO_TEST_PANIC").is_some() {
+        panic!("JIANBAO_TEST_PANIC");
+    }
     let start = args.dir.clone().unwrap_or_else(|| PathBuf::from("."));
     let options = Options {
         font_paths: args.font_paths.clone(),

@@ -26,6 +26,9 @@ static ALLOCATOR_OPTIONS: extern "C" fn() = allocator_options;
 fn main() -> ExitCode {
     // Where no constructor runs first, later arenas still get the option.
     allocator_options();
+    // A bug ends with one line and status 2, never a backtrace; a panic
+    // inside a picture or font decoder stays that input's problem.
+    jianbao::cli::install_panic_hook();
     let args = jianbao::cli::Args::parse_or_exit();
     ExitCode::from(jianbao::cli::run(args))
 }

@@ -249,3 +249,24 @@ fn every_block_kind_builds_into_year_folders() {
         .count();
     assert!(images >= 1, "no image in the PDF");
 }
+
+#[test]
+fn a_bug_in_the_shipped_binary_ends_with_one_line_and_status_2() {
+    // The real binary, not a hook installed inside the test process.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jianbao"))
+        .current_dir(repo())
+        .args(["check", "4"])
+        .env("JIANBAO_TEST_PANIC", "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].starts_with("error: jianbao 内部出错"), "{err}");
+    assert!(
+        !err.contains("panicked at") && !err.contains("backtrace"),
+        "{err}"
+    );
+}
