@@ -240,16 +240,13 @@ impl Publication {
     /// duplicates dropped.
     pub fn select(&self, queries: &[String]) -> Result<Selection, UsageError> {
         let mut issues = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for q in queries {
             let found = match self.resolve_range(q)? {
                 Some(range) => range,
                 None => self.resolve_all(q)?,
             };
-            for i in found {
-                if !issues.contains(&i) {
-                    issues.push(i);
-                }
-            }
+            issues.extend(found.into_iter().filter(|&i| seen.insert(i)));
         }
         if queries.is_empty() {
             issues = (0..self.issues.len()).collect();
@@ -391,15 +388,12 @@ impl Publication {
 
     /// `现有的期号：1、2、增刊1、2023/1`, for a name that is not there.
     fn existing_numbers(&self) -> String {
-        let mut known: Vec<String> = Vec::new();
-        for i in 0..self.issues.len() {
-            if let Some((series, n)) = self.counted(i) {
-                let name = Named::name_of(series, n);
-                if !known.contains(&name) {
-                    known.push(name);
-                }
-            }
-        }
+        let mut seen = std::collections::HashSet::new();
+        let known: Vec<String> = (0..self.issues.len())
+            .filter_map(|i| self.counted(i))
+            .map(|(series, n)| Named::name_of(series, n))
+            .filter(|name| seen.insert(name.clone()))
+            .collect();
         if known.is_empty() {
             format!("{} 里还没有期刊文件", show_path(&self.issues_dir()))
         } else {
