@@ -112,10 +112,10 @@ pub enum Command {
         help_template = HELP,
         next_help_heading = "选项",
         override_usage = "jianbao build [期号…] [选项]",
-        after_help = "期号可以写 4、2023/4、004、issues/004.md，或一段 3..7、2023/1..12（含两端）。\n不写期号就生成全部。"
+        after_help = "期号可以写 4、2023/4、004、issues/004.md，或一段 3..7、2023/1..12（含两端）。\n增刊、专刊等各自编号：写 增刊1、2023/增刊1、增刊1..3。\n不写期号就生成全部。"
     )]
     Build {
-        /// 要生成的期：4、2023/4、3..7、2023/1..12；不写就是全部
+        /// 要生成的期：4、2023/4、增刊1、3..7、2023/1..12；不写就是全部
         #[arg(value_name = "期号", help_heading = "参数")]
         issues: Vec<String>,
         /// 全部重新生成，不管有没有改动

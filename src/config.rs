@@ -506,7 +506,7 @@ fn check_number_format(file: &Arc<SourceFile>, f: &Spanned<String>, diags: &mut 
             break;
         };
         let name = &rest[open + 1..open + close];
-        if !matches!(name, "number" | "number_cn" | "year") {
+        if !matches!(name, "number" | "number_cn" | "year" | "edition") {
             diags.push(
                 Diagnostic::error(
                     "bad-number-format",
@@ -514,7 +514,9 @@ fn check_number_format(file: &Arc<SourceFile>, f: &Spanned<String>, diags: &mut 
                     f.span.clone(),
                     format!("number_format 里的 {{{name}}} 不认识"),
                 )
-                .with_help("可用的有 {number}（4）、{number_cn}（四）、{year}（2022）"),
+                .with_help(
+                    "可用的有 {number}（4）、{number_cn}（四）、{year}（2022）、{edition}（增刊、专刊，正刊为空）",
+                ),
             );
         }
         rest = &rest[open + close..];

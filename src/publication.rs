@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use crate::check;
+use crate::check::{self, Series};
 use crate::config::{CONFIG_FILE, Config, PdfStandard};
 use crate::diagnostic::{Diagnostic, UsageError, read_source, unreadable};
 use crate::fonts::Fonts;
@@ -240,16 +240,13 @@ impl Publication {
     /// duplicates dropped.
     pub fn select(&self, queries: &[String]) -> Result<Selection, UsageError> {
         let mut issues = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for q in queries {
             let found = match self.resolve_range(q)? {
                 Some(range) => range,
-                None => vec![self.resolve(q)?],
+                None => self.resolve_all(q)?,
             };
-            for i in found {
-                if !issues.contains(&i) {
-                    issues.push(i);
-                }
-            }
+            issues.extend(found.into_iter().filter(|&i| seen.insert(i)));
         }
         if queries.is_empty() {
             issues = (0..self.issues.len()).collect();
@@ -345,76 +342,58 @@ impl Publication {
             })
     }
 
-    /// Resolves a range `3..7` or `2023/1..12` (both ends included, as a
-    /// clerk reads 第3期到第7期) to the issues with those numbers;
-    /// numbers with no issue are skipped. `None` when `query` is no range.
+    /// Resolves a range `3..7`, `增刊1..3` or `2023/1..12` (both ends
+    /// included, as a clerk reads 第3期到第7期) to the issues of one series
+    /// with those numbers; numbers with no issue are skipped. `None` when
+    /// `query` is no range.
     fn resolve_range(&self, query: &str) -> Result<Option<Vec<usize>>, UsageError> {
         let Some((from, to)) = query.split_once("..") else {
             return Ok(None);
         };
-        let (series, from) = match from.rsplit_once('/') {
-            Some((s, n)) => (Some(s), n),
-            None => (None, from),
+        let shown = escape_unprintable(query);
+        let (Some(from), Some(to)) = (Named::parse(from), Named::parse(to)) else {
+            return Err(UsageError::new(format!("`{shown}` 不是期号的范围")).help(
+                "范围写成 3..7（第3期到第7期），增刊写 增刊1..3，有年份文件夹时写 2023/1..12",
+            ));
         };
-        let (Ok(from), Ok(to)) = (from.parse::<u32>(), to.parse::<u32>()) else {
+        // The end may repeat the series of the start (增刊1..增刊3), never
+        // name another: a range stays within one series.
+        if to.folder.is_some_and(|f| Some(f) != from.folder)
+            || (!to.edition.is_empty() && to.edition != from.edition)
+        {
+            return Err(UsageError::new(format!("`{shown}` 的两头不在同一个系列里"))
+                .help("一个范围只在一个系列里：1..3 是正刊第1到3期，增刊1..3 是增刊第1到3期"));
+        }
+        if from.number > to.number {
             return Err(
-                UsageError::new(format!("`{}` 不是期号的范围", escape_unprintable(query)))
-                    .help("范围写成 3..7（第3期到第7期），有年份文件夹时写 2023/1..12"),
-            );
-        };
-        if from > to {
-            return Err(
-                UsageError::new(format!("`{}` 的开头比结尾大", escape_unprintable(query)))
-                    .help(format!("写成 {}..{}", to, from)),
+                UsageError::new(format!("`{shown}` 的开头比结尾大")).help(format!(
+                    "写成 {}{}..{}",
+                    from.prefix(),
+                    to.number,
+                    from.number
+                )),
             );
         }
-        let prefix = series.map(|s| format!("{s}/")).unwrap_or_default();
+        self.folder_exists(&from)?;
         // Only the numbers issues have: a range as wide as 1..999999999
         // costs no more than the archive.
-        let mut numbers: Vec<u32> = (0..self.issues.len())
-            .filter(|&i| series.is_none_or(|s| self.issues[i].file.series() == s))
-            .filter_map(|i| self.number(i))
-            .filter(|n| (from..=to).contains(n))
-            .collect();
-        numbers.sort_unstable();
-        numbers.dedup();
-        let mut found = Vec::new();
-        for n in numbers {
-            let single = format!("{prefix}{n}");
-            match self.resolve(&single) {
-                Ok(i) => found.push(i),
-                // A number in the range that has no issue is skipped …
-                Err(_)
-                    if (0..self.issues.len()).all(|i| {
-                        self.number(i) != Some(n)
-                            || series.is_some_and(|s| self.issues[i].file.series() != s)
-                    }) => {}
-                // … but one that several year folders share is an error.
-                Err(e) => return Err(e),
-            }
-        }
+        let found = self.numbered(&from, from.number..=to.number)?;
         if found.is_empty() {
             return Err(
-                UsageError::new(format!("{} 里一期也没有", escape_unprintable(query)))
-                    .help(self.existing_numbers()),
+                UsageError::new(format!("{shown} 里一期也没有")).help(self.existing_numbers())
             );
         }
         Ok(Some(found))
     }
 
-    /// `现有的期号：1、2、2023/1`, for a number that is not there.
+    /// `现有的期号：1、2、增刊1、2023/1`, for a name that is not there.
     fn existing_numbers(&self) -> String {
-        let mut known: Vec<String> = (0..self.issues.len())
-            .filter_map(|i| {
-                let (f, n) = (&self.issues[i].file, self.number(i)?);
-                Some(if f.series().is_empty() {
-                    n.to_string()
-                } else {
-                    format!("{}/{n}", f.series())
-                })
-            })
+        let mut seen = std::collections::HashSet::new();
+        let known: Vec<String> = (0..self.issues.len())
+            .filter_map(|i| self.counted(i))
+            .map(|(series, n)| Named::name_of(series, n))
+            .filter(|name| seen.insert(name.clone()))
             .collect();
-        known.dedup();
         if known.is_empty() {
             format!("{} 里还没有期刊文件", show_path(&self.issues_dir()))
         } else {
@@ -437,20 +416,104 @@ impl Publication {
         }
     }
 
-    /// The number an issue counts by: its front matter's, or its file
-    /// name's when the front matter could not be read.
-    fn number(&self, i: usize) -> Option<u32> {
+    /// The series and number an issue counts by: its front matter's, or,
+    /// when the front matter could not be read, its file name's (`004`,
+    /// `增刊01`).
+    fn counted(&self, i: usize) -> Option<(Series<'_>, u32)> {
         let e = &self.issues[i];
-        e.issue
-            .as_ref()
-            .map(|p| p.number().0)
-            .or(e.file.file_number())
+        match &e.issue {
+            Some(issue) => Some((Series::of(&e.file, issue), issue.number().0)),
+            None => {
+                let stem = e.file.id.rsplit('/').next()?;
+                let (edition, number) = check::edition_number(stem)?;
+                let folder = e.file.series();
+                Some((Series { folder, edition }, number))
+            }
+        }
     }
 
-    /// Resolves what the user typed to an issue: `4` (the issue whose
-    /// front matter says number = 4), `2023/4` (in a year folder), an id
-    /// such as `004`, or a path to the file.
+    /// The issues of `named`'s series with a number in `numbers`, by
+    /// number. Several issues with one number in one series are all
+    /// selected: each has the duplicate-number error, so none is built,
+    /// as `check` says. One number in several year folders, when no
+    /// folder is named, is a question back.
+    fn numbered(
+        &self,
+        named: &Named,
+        numbers: std::ops::RangeInclusive<u32>,
+    ) -> Result<Vec<usize>, UsageError> {
+        let mut found: Vec<(u32, usize)> = (0..self.issues.len())
+            .filter_map(|i| {
+                let (series, n) = self.counted(i)?;
+                (named.names(series) && numbers.contains(&n)).then_some((n, i))
+            })
+            .collect();
+        found.sort_unstable();
+        for group in found.chunk_by(|a, b| a.0 == b.0) {
+            let folder = |&(_, i): &(u32, usize)| self.issues[i].file.series();
+            if group.iter().any(|g| folder(g) != folder(&group[0])) {
+                let names: Vec<String> = group
+                    .iter()
+                    .map(|&(_, i)| {
+                        let file = &self.issues[i].file;
+                        format!(
+                            "{} ({})",
+                            escape_unprintable(&file.id),
+                            show_path(&file.path)
+                        )
+                    })
+                    .collect();
+                let year = group
+                    .iter()
+                    .map(folder)
+                    .find(|f| !f.is_empty())
+                    .unwrap_or("2023");
+                let name = format!("{}{}", named.edition, group[0].0);
+                return Err(UsageError::new(format!(
+                    "有多期的期号都是 {name}：{}",
+                    names.join("，")
+                ))
+                .help(format!(
+                    "用年份文件夹指明是哪一期，例如 jianbao build {}/{name}；或者写文件名，例如 jianbao build {}",
+                    escape_unprintable(year),
+                    escape_unprintable(&self.issues[group[0].1].file.id)
+                )));
+            }
+        }
+        Ok(found.into_iter().map(|(_, i)| i).collect())
+    }
+
+    /// A year folder named that is not there: said so, not "no issue 1".
+    fn folder_exists(&self, named: &Named) -> Result<(), UsageError> {
+        let Some(folder) = named.folder else {
+            return Ok(());
+        };
+        if self.issues.iter().any(|e| e.file.series() == folder) {
+            return Ok(());
+        }
+        let shown = self.issues_dir().join(folder);
+        Err(
+            UsageError::new(format!("没有年份文件夹 {}", show_path(&shown)))
+                .help(self.existing_numbers()),
+        )
+    }
+
+    /// Resolves what the user typed to one issue (see
+    /// [`Publication::select`] for what may be typed): the first when
+    /// several share a number in one series (each of them has the
+    /// duplicate-number error).
     pub fn resolve(&self, query: &str) -> Result<usize, UsageError> {
+        Ok(self.resolve_all(query)?[0])
+    }
+
+    /// The issues what the user typed names: a path to an issue file, an
+    /// id (`004`, `2023/增刊01`), or a name: `4` or `第4期` (the regular
+    /// issue whose front matter says number = 4), `增刊1` or `增刊第1期`
+    /// (the 增刊 numbered 1: each edition is a series of its own), with
+    /// a year folder in front when there are year folders (`2023/4`,
+    /// `2023/增刊1`). One issue, or all of those that share a number in
+    /// one series (see [`Publication::numbered`]).
+    fn resolve_all(&self, query: &str) -> Result<Vec<usize>, UsageError> {
         let files: Vec<&IssueFile> = self.issues.iter().map(|e| &e.file).collect();
         let as_path = Path::new(query);
         if query.ends_with(".md") && as_path.is_file() {
@@ -459,7 +522,7 @@ impl Publication {
                 .iter()
                 .position(|f| f.path.canonicalize().ok() == want)
             {
-                return Ok(i);
+                return Ok(vec![i]);
             }
             return Err(UsageError::new(format!(
                 "{} 不在 {} 文件夹里",
@@ -467,65 +530,72 @@ impl Publication {
                 show_path(&self.issues_dir())
             )));
         }
-        let (series, number) = match query.rsplit_once('/') {
-            Some((s, n)) => (Some(s), n),
-            None => (None, query),
-        };
         if let Some(i) = files.iter().position(|f| f.id == query) {
-            return Ok(i);
+            return Ok(vec![i]);
         }
-        let Ok(number) = number
-            .trim_start_matches('第')
-            .trim_end_matches('期')
-            .parse::<u32>()
-        else {
+        let Some(named) = Named::parse(query) else {
             return Err(UsageError::new(format!("`{}` 不是期号", escape_unprintable(query))).help(
-                "写期号，例如 jianbao build 4，或带年份文件夹 jianbao build 2023/4；不写期号就是全部",
+                "写期号，例如 jianbao build 4；增刊写 jianbao build 增刊1；带年份文件夹写 jianbao build 2023/4；不写期号就是全部",
             ));
         };
-        let matches: Vec<usize> = (0..files.len())
-            .filter(|&i| {
-                self.number(i) == Some(number) && series.is_none_or(|s| files[i].series() == s)
-            })
-            .collect();
-        match matches[..] {
-            [one] => Ok(one),
-            [] => Err(
-                UsageError::new(format!("没有第{}期", escape_unprintable(query)))
-                    .help(self.existing_numbers()),
-            ),
-            _ => {
-                let names: Vec<String> = matches
-                    .iter()
-                    .map(|&i| {
-                        format!(
-                            "{} ({})",
-                            escape_unprintable(&files[i].id),
-                            show_path(&files[i].path)
-                        )
-                    })
-                    .collect();
-                let series: Vec<&str> = matches.iter().map(|&i| files[i].series()).collect();
-                let mut distinct = series.clone();
-                distinct.sort_unstable();
-                distinct.dedup();
-                let help = if distinct.len() == series.len() {
-                    let year = series.iter().find(|s| !s.is_empty()).unwrap_or(&"2023");
-                    format!("用年份文件夹指明是哪一期，例如 jianbao build {year}/{number}")
-                } else {
-                    // Two of them in one folder: a duplicate (or an 增刊
-                    // beside the regular issue), named by its file.
-                    format!(
-                        "一个文件夹里有几期的期号都是 {number}：重复的期号要改掉（jianbao check 指出是哪几个文件）；要指明一期，写它的文件名，例如 jianbao build {}",
-                        escape_unprintable(&files[matches[0]].id)
-                    )
-                };
-                Err(
-                    UsageError::new(format!("有多期的期号都是 {number}：{}", names.join("，")))
-                        .help(help),
-                )
-            }
+        self.folder_exists(&named)?;
+        let found = self.numbered(&named, named.number..=named.number)?;
+        if found.is_empty() {
+            let missing = format!("{}第{}期", named.edition, named.number);
+            let message = match named.folder {
+                Some(folder) => format!("{} 里没有{missing}", escape_unprintable(folder)),
+                None => format!("没有{}", escape_unprintable(&missing)),
+            };
+            return Err(UsageError::new(message).help(self.existing_numbers()));
         }
+        Ok(found)
+    }
+}
+
+/// Issues named by their number, as a clerk names them: `4`, `第4期`,
+/// `增刊1`, `增刊第1期`, `2023/4`, `2023/增刊1`. A number alone names a
+/// regular issue; with an edition in front, that edition's issue.
+#[derive(Debug, Clone, Copy)]
+struct Named<'q> {
+    /// The year folder, when one is written.
+    folder: Option<&'q str>,
+    /// `""`: the regular issues.
+    edition: &'q str,
+    number: u32,
+}
+
+impl<'q> Named<'q> {
+    fn parse(query: &'q str) -> Option<Named<'q>> {
+        let (folder, name) = match query.rsplit_once('/') {
+            Some((folder, name)) => (Some(folder), name),
+            None => (None, query),
+        };
+        let (edition, number) = check::edition_number(name)?;
+        Some(Named {
+            folder,
+            edition,
+            number,
+        })
+    }
+
+    /// Whether an issue of `series` is one of those named.
+    fn names(&self, series: Series) -> bool {
+        series.edition == self.edition && self.folder.is_none_or(|f| f == series.folder)
+    }
+
+    /// What is written before the number: `2023/增刊`.
+    fn prefix(&self) -> String {
+        let folder = self.folder.map(|f| format!("{f}/")).unwrap_or_default();
+        escape_unprintable(&format!("{folder}{}", self.edition)).into_owned()
+    }
+
+    /// How an issue of `series` is named: `4`, `增刊1`, `2023/增刊1`.
+    fn name_of(series: Series, number: u32) -> String {
+        let folder = match series.folder {
+            "" => String::new(),
+            f => format!("{f}/"),
+        };
+        escape_unprintable(&format!("{folder}{}{number}", series.edition)).into_owned()
     }
 }
 

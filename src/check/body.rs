@@ -48,14 +48,18 @@ fn texts(block: &Block) -> Vec<&Text> {
 }
 
 /// Heading numbers must count up within an article: 一、 then 二、, （一）
-/// then （二） under each level-1 heading, and so on; a level-2 heading
-/// needs a level-1 heading before it.
+/// then （二） under each level-1 heading, and so on; each level starts at
+/// 一 or 1 under its parent, and again in each article and under each
+/// 【栏目】. A level may be used without the one above it: a short article
+/// whose sections are （一）（二） is an ordinary 简报 (GB/T 9704 7.3.3
+/// orders the levels, it does not ask for every one), so a proof-reader
+/// marks only a number out of its sequence.
 fn heading_sequence(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
     // Last ordinal seen per level; deeper levels restart under a new parent.
     let mut last = [0u32; 5];
     for block in body {
         match block {
-            Block::Title { .. } => last = [0; 5],
+            Block::Title { .. } | Block::Label(_) => last = [0; 5],
             Block::Heading {
                 level,
                 ordinal,
@@ -77,17 +81,6 @@ fn heading_sequence(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagn
                     HeadingLevel::Three => format!("{n}."),
                     HeadingLevel::Four => format!("（{n}）"),
                 };
-                if *level == HeadingLevel::Two && last[1] == 0 {
-                    diags.push(
-                        Diagnostic::warning(
-                            "heading-without-parent",
-                            src,
-                            span.clone(),
-                            format!("二级标题“{}”前面没有一级标题（一、二、…）", mark(*ordinal)),
-                        )
-                        .with_help("先写一级标题（一、…），或者检查编号是否用错了括号"),
-                    );
-                }
                 let expected = last[l] + 1;
                 if *ordinal != expected {
                     let msg = if last[l] == 0 {

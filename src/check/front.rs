@@ -71,6 +71,7 @@ fn file_name(
     let number = &front.number;
     let stem = file.id.rsplit('/').next().unwrap_or_default();
     let Some(read) = NameNumber::read(stem) else {
+        edition_name(src, front, file, stem, diags);
         return;
     };
     let shown = crate::script::escape_unprintable(stem);
@@ -121,6 +122,73 @@ fn file_name(
                     "文件名“{shown}”{why}：这是第{}期，文件名应当只是数字",
                     read.number()
                 ),
+            )
+            .with_help(help),
+        );
+    }
+}
+
+/// An issue file named by its edition and number (`增刊01.md`,
+/// `专刊第2期.md`): its number must agree, as a name `001.md`'s must. A
+/// name that says 增刊, 专刊 or 特刊 of an issue whose front matter says
+/// otherwise is a warning: the masthead prints what the front matter says,
+/// and the number counts in that series.
+fn edition_name(
+    src: &Arc<SourceFile>,
+    front: &FrontMatter,
+    file: &IssueFile,
+    stem: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    const EDITIONS: [&str; 3] = ["增刊", "专刊", "特刊"];
+    let Some((named, number)) = edition_number(stem) else {
+        return;
+    };
+    let edition = front.edition.as_deref().map_or("", str::trim);
+    let shown = crate::script::escape_unprintable(stem);
+    let written = front.number.value.0;
+    if !named.is_empty() && named == edition && number != written {
+        // The same name with the front matter's number, digits as wide.
+        let body = stem.strip_suffix('期').unwrap_or(stem);
+        let head = body.trim_end_matches(|c: char| c.is_ascii_digit());
+        let width = body.len() - head.len();
+        let renamed = format!("{head}{written:0width$}{}.md", &stem[body.len()..]);
+        diags.push(
+            Diagnostic::error(
+                "number-mismatch",
+                src,
+                front.number.span.clone(),
+                format!("文件名“{shown}”是{named}第{number}期，头部却写 number = {written}"),
+            )
+            // Renaming only to a name that is free.
+            .with_help(if file.path.with_file_name(&renamed).exists() {
+                format!("改成 number = {number}")
+            } else {
+                format!(
+                    "改成 number = {number}，或把文件改名为 {}",
+                    crate::script::escape_unprintable(&renamed)
+                )
+            }),
+        );
+    } else if named != edition && EDITIONS.contains(&named) {
+        let (said, help) = if edition.is_empty() {
+            (
+                format!(
+                    "头部却没有写 edition = \"{named}\"：报头会印成第{written}期，期号和正刊一起算"
+                ),
+                format!("在头部加上 edition = \"{named}\"；不是{named}就给文件改名"),
+            )
+        } else {
+            (
+                format!("头部却写 edition = \"{edition}\""),
+                format!("改成 edition = \"{named}\"，或给文件改名"),
+            )
+        };
+        diags.push(
+            Diagnostic::file_warning(
+                "edition-mismatch",
+                &src.path,
+                format!("文件名“{shown}”是{named}，{said}"),
             )
             .with_help(help),
         );
@@ -411,21 +479,21 @@ fn top_level_marks(name: &str) -> Vec<(usize, usize)> {
 pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     // 增刊、专刊 count in series of their own (增刊第1期 beside 第1期).
-    let mut by_series: HashMap<(&str, Option<&str>), Vec<&Issue>> = HashMap::new();
+    let mut by_series: HashMap<Series, Vec<&Issue>> = HashMap::new();
     for (file, issue) in issues {
         by_series
-            .entry((file.series(), issue.front.edition.as_deref()))
+            .entry(Series::of(file, issue))
             .or_default()
             .push(issue);
     }
     // 总期号: no two issues of one edition share it, across year folders too.
-    let mut totals: HashMap<(Option<&str>, u32), Vec<&Issue>> = HashMap::new();
-    let mut sorted: Vec<&Issue> = issues.iter().map(|(_, i)| *i).collect();
-    sorted.sort_by_key(|i| (i.date(), i.number(), i.source.path.clone()));
-    for issue in sorted {
+    let mut totals: HashMap<(&str, u32), Vec<&Issue>> = HashMap::new();
+    let mut sorted: Vec<(&IssueFile, &Issue)> = issues.to_vec();
+    sorted.sort_by_key(|(_, i)| (i.date(), i.number(), i.source.path.clone()));
+    for (file, issue) in sorted {
         if let Some(total) = &issue.front.total {
             totals
-                .entry((issue.front.edition.as_deref(), total.value))
+                .entry((Series::of(file, issue).edition, total.value))
                 .or_default()
                 .push(issue);
         }
@@ -456,7 +524,8 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
             ));
         }
     }
-    for list in by_series.values_mut() {
+    for (series, list) in by_series.iter_mut() {
+        let edition = series.edition;
         list.sort_by_key(|i| (i.number(), i.source.path.clone()));
         for group in list.chunk_by(|a, b| a.number() == b.number()) {
             if group.len() < 2 {
@@ -471,7 +540,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                     &issue.source,
                     issue.front.number.span.clone(),
                     format!(
-                        "期号 {} 重复了：{} 也是第{}期",
+                        "期号 {} 重复了：{} 也是{edition}第{}期",
                         issue.number(),
                         names(others.iter().map(|o| &o.source.path)),
                         issue.number()
@@ -485,7 +554,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                     );
                 }
                 diags.push(d.with_help(
-                    "每一期的期号在同一系列（年份文件夹）里只能用一次：改掉多出来的那一期的期号（改好之前，用这个期号的几期都不生成）",
+                    "期号在同一系列里只能用一次（正刊是一个系列，增刊、专刊等各是一个系列；有年份文件夹时每年另算）：改掉多出来的那一期的期号（改好之前，用这个期号的几期都不生成）",
                 ));
             }
         }
@@ -503,7 +572,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                         &b.source,
                         tb.span.clone(),
                         format!(
-                            "第{}期的总期号 {} 比第{}期的 {} 还小",
+                            "{edition}第{}期的总期号 {} 比{edition}第{}期的 {} 还小",
                             b.number(),
                             tb.value,
                             a.number(),
@@ -511,7 +580,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                         ),
                     )
                     .with_related(
-                        format!("第{}期的总期号", a.number()),
+                        format!("{edition}第{}期的总期号", a.number()),
                         &a.source,
                         ta.span.clone(),
                     )
@@ -524,7 +593,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                         &b.source,
                         b.front.date.span.clone(),
                         format!(
-                            "第{}期的日期 {} 早于第{}期的 {}",
+                            "{edition}第{}期的日期 {} 早于{edition}第{}期的 {}",
                             b.number(),
                             chinese_date(b.date()),
                             a.number(),
@@ -532,7 +601,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                         ),
                     )
                     .with_related(
-                        format!("第{}期的日期", a.number()),
+                        format!("{edition}第{}期的日期", a.number()),
                         &a.source,
                         a.front.date.span.clone(),
                     )
@@ -544,6 +613,38 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
     diags
 }
 
+/// The series an issue's number counts in: its year folder (`""` without
+/// year folders) and its edition (`""` for the regular issues; each
+/// edition, 增刊, 专刊 …, counts on its own, as offices number them). The
+/// one key of the series rules and of what `jianbao build 2023/增刊1`
+/// names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Series<'a> {
+    pub folder: &'a str,
+    pub edition: &'a str,
+}
+
+impl<'a> Series<'a> {
+    /// The series of a parsed issue: the edition as its front matter
+    /// writes it, spaces around it aside (they are not printed either).
+    pub fn of(file: &'a IssueFile, issue: &'a Issue) -> Series<'a> {
+        Series {
+            folder: file.series(),
+            edition: issue.front.edition.as_deref().map_or("", str::trim),
+        }
+    }
+}
+
+/// An issue named as a clerk writes it: `3`, `第3期`, `增刊1`, `增刊01`,
+/// `增刊第1期`; the edition (`""` for a regular issue) and the number.
+/// `None` when it does not end in a number (ASCII digits).
+pub fn edition_number(name: &str) -> Option<(&str, u32)> {
+    let name = name.strip_suffix('期').unwrap_or(name);
+    let prefix = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let number = name[prefix.len()..].parse().ok()?;
+    Some((prefix.strip_suffix('第').unwrap_or(prefix), number))
+}
+
 /// `issues/001.md、issues/001b.md`: the paths of the other issues of a
 /// problem, as shown.
 fn names<'p>(paths: impl Iterator<Item = &'p std::path::PathBuf>) -> String {
@@ -553,6 +654,20 @@ fn names<'p>(paths: impl Iterator<Item = &'p std::path::PathBuf>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_issue_is_named_by_its_edition_and_number() {
+        assert_eq!(edition_number("3"), Some(("", 3)));
+        assert_eq!(edition_number("第3期"), Some(("", 3)));
+        assert_eq!(edition_number("003"), Some(("", 3)));
+        assert_eq!(edition_number("增刊1"), Some(("增刊", 1)));
+        assert_eq!(edition_number("增刊01"), Some(("增刊", 1)));
+        assert_eq!(edition_number("增刊第1期"), Some(("增刊", 1)));
+        assert_eq!(edition_number("专刊12期"), Some(("专刊", 12)));
+        for not in ["增刊", "", "第期", "3a", "99999999999", "增刊-"] {
+            assert_eq!(edition_number(not), None, "{not:?}");
+        }
+    }
 
     #[test]
     fn a_file_name_reads_as_a_number_as_a_reader_reads_it() {

@@ -10,7 +10,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-pub use front::check_series;
+pub use front::{Series, check_series, edition_number};
 
 use crate::config::{Config, PdfStandard};
 use crate::diagnostic::Diagnostic;

@@ -210,7 +210,7 @@ pub fn printed_characters(src: &SourceFile, printed: &[Printed]) -> Vec<Placed> 
     for (field, s) in printed {
         if *field == Field::NumberFormat {
             let mut value = s.value.clone();
-            for p in ["{number_cn}", "{number}", "{year}"] {
+            for p in ["{number_cn}", "{number}", "{year}", "{edition}"] {
                 value = value.replace(p, "");
             }
             // Offsets are only exact without placeholders: else point at the

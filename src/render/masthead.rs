@@ -35,19 +35,23 @@ fn text_row(items: Vec<TextItem>, lines: usize) -> Row {
     Row::Text { items, lines }
 }
 
-/// 第4期, 增刊第2期, 2022年第4期, 第四期 — and （总第16期） when it stands
-/// on the same line.
+/// 第4期, 增刊第2期, 2022年增刊第4期, 第四期 — and （总第16期） when it
+/// stands on the same line.
 fn number_line(issue: &Issue, config: &Config) -> (String, Option<String>) {
     let m = &config.masthead;
     let n = issue.number().0;
-    let mut number = m
-        .number_format
-        .replace("{number_cn}", &chinese_number(n))
-        .replace("{number}", &n.to_string())
-        .replace("{year}", &issue.date().year().to_string());
-    if let Some(edition) = &issue.front.edition {
-        number = format!("{edition}{number}");
-    }
+    let edition = issue.front.edition.as_deref().map_or("", str::trim);
+    // The placeholders are filled around the edition, so an edition is
+    // printed as written even if it looked like one.
+    let number = around_edition(&m.number_format)
+        .iter()
+        .map(|part| {
+            part.replace("{number_cn}", &chinese_number(n))
+                .replace("{number}", &n.to_string())
+                .replace("{year}", &issue.date().year().to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(edition);
     let total = issue
         .front
         .total
@@ -57,6 +61,27 @@ fn number_line(issue: &Issue, config: &Config) -> (String, Option<String>) {
         (Some(t), TotalPlacement::Inline) => (number + &t, None),
         (t, _) => (number, t),
     }
+}
+
+/// `number_format` cut where the edition (增刊, 专刊 …) goes: at its
+/// `{edition}` when the office wrote one (nothing there for a regular
+/// issue); else where offices print it, right before the 第 of the number
+/// (`{year}年第{number}期` → 2026年增刊第1期, `第{number_cn}期` →
+/// 增刊第一期), right before the number when no 第 leads it, or first
+/// when the format has no number.
+fn around_edition(format: &str) -> Vec<&str> {
+    if format.contains("{edition}") {
+        return format.split("{edition}").collect();
+    }
+    let number = ["{number}", "{number_cn}"]
+        .iter()
+        .filter_map(|p| format.find(p))
+        .min();
+    let at = match number {
+        Some(at) => format[..at].strip_suffix('第').map_or(at, str::len),
+        None => 0,
+    };
+    vec![&format[..at], &format[at..]]
 }
 
 /// 简报 → 简　报: a two-character name is letter-spaced.
@@ -176,5 +201,33 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
         rows,
         rules,
         lines: line + 2,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::around_edition;
+
+    #[test]
+    fn the_edition_goes_before_the_number() {
+        let placed = |format: &str, edition: &str| around_edition(format).join(edition);
+        for (format, want) in [
+            ("第{number}期", "增刊第{number}期"),
+            ("{year}年第{number}期", "{year}年增刊第{number}期"),
+            ("第{number_cn}期", "增刊第{number_cn}期"),
+            ("{year}年{number}期", "{year}年增刊{number}期"),
+            (
+                "{year}年第{number}期（{edition}）",
+                "{year}年第{number}期（增刊）",
+            ),
+            ("第 期", "增刊第 期"),
+        ] {
+            assert_eq!(placed(format, "增刊"), want, "{format}");
+        }
+        assert_eq!(
+            placed("{year}年{edition}第{number}期", ""),
+            "{year}年第{number}期"
+        );
+        assert_eq!(placed("{year}年第{number}期", ""), "{year}年第{number}期");
     }
 }

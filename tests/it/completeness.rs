@@ -37,14 +37,22 @@ fn printed_items(publication: &Publication, issue: &Issue) -> Vec<String> {
     items.extend(m.series.clone());
     items.push(m.title.clone());
     let n = issue.number().0;
-    let mut number = m
-        .number_format
+    // The edition stands at `{edition}`, else before the 第 of the number
+    // (2026年增刊第1期; README, "Editions").
+    let edition = front.edition.as_deref().unwrap_or("").trim();
+    let mut format = m.number_format.clone();
+    if !format.contains("{edition}") {
+        let at = format
+            .find("第{")
+            .or_else(|| format.find("{number"))
+            .unwrap_or(0);
+        format.insert_str(at, "{edition}");
+    }
+    let number = format
         .replace("{number_cn}", &chinese_number(n))
         .replace("{number}", &n.to_string())
-        .replace("{year}", &issue.date().year().to_string());
-    if let Some(edition) = &front.edition {
-        number = format!("{edition}{number}");
-    }
+        .replace("{year}", &issue.date().year().to_string())
+        .replace("{edition}", edition);
     let total = front
         .total
         .as_ref()

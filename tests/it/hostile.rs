@@ -1146,14 +1146,16 @@ fn issues_that_share_a_number_are_none_of_them_built() {
         err.contains("issues/002.md: 有错误，没有生成 PDF（原有的 PDF 保持不变）"),
         "{err}"
     );
-    // Asked for by number: which one is meant cannot be told.
+    // Asked for by number: which one is meant cannot be told, so both are
+    // named, with the errors `check 2` gives, and neither is built.
     let one = run(d, &["build", "2"]);
     let err = stderr_of(&one);
-    assert_ne!(one.status.code(), Some(0), "{err}");
-    assert!(
-        err.contains("期号都是 2") && !err.contains("build /2"),
-        "{err}"
-    );
+    assert_eq!(one.status.code(), Some(1), "{err}");
+    for file in ["issues/002.md", "issues/002b.md"] {
+        assert!(has_diagnostic(&err, file, 2, "duplicate-number"), "{err}");
+    }
+    assert!(!d.join("out/002b.pdf").exists(), "{err}");
+    assert_eq!(std::fs::read(d.join("out/002.pdf")).unwrap(), good);
 }
 
 /// Liberation Serif Bold renamed "Liberation Sxrif" (a family no embedded
