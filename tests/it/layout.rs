@@ -287,16 +287,6 @@ fn masthead_variants() {
 }
 
 #[test]
-fn a_closing_block_on_a_page_of_its_own_is_said_in_one_line() {
-    let dir = copy_publication(&repo());
-    let out = jianbao(dir.path(), &["build", "4"]);
-    let err = stderr(&out);
-    let notes: Vec<&str> = err.lines().filter(|l| l.contains("报尾单独占了")).collect();
-    assert_eq!(notes.len(), 1, "{err}");
-    assert!(notes[0].contains("再少 1 行"), "{err}");
-}
-
-#[test]
 fn an_editors_note_before_an_article_shares_the_page_of_its_title() {
     let p = multi();
     let page_of = |start: &str| {
