@@ -213,8 +213,8 @@ impl Flow {
 
     /// Turns every keep into glue: a line that keeps with `k` lines of
     /// text is glued to what follows until `k` rows have followed. A keep
-    /// ends early at a picture (which it takes along) and at the start of
-    /// the next title or label, once it has taken any row at all: a short
+    /// ends early at a picture (which it takes along), and at the next
+    /// title, label or heading once it has taken any row at all: a short
     /// article does not drag the next one along with it.
     fn resolve(mut self) -> Vec<FlowLine> {
         let n = self.lines.len();
@@ -224,7 +224,9 @@ impl Flow {
             let mut j = i + 1;
             while keep > 0 && j < n && taken < keep {
                 let next = &self.lines[j];
-                if next.kind == Kind::Start && taken > 0 {
+                // A title with a one-line paragraph has its text: the
+                // heading after it keeps with its own.
+                if matches!(next.kind, Kind::Start | Kind::Heading) && taken > 0 {
                     break;
                 }
                 let (is_row, is_picture) = (next.row.is_some(), next.kind == Kind::Picture);
@@ -365,14 +367,16 @@ impl Pager {
         }
     }
 
-    /// Whether the waiting pictures must be placed before a run that
-    /// starts with a line of this kind.
-    fn stops_floats(&self, kind: Kind) -> bool {
-        match kind {
-            Kind::Start | Kind::Picture => true,
-            Kind::Heading => self.free() < SHORT,
-            Kind::Text | Kind::Blank => false,
-        }
+    /// Whether the waiting picture must be placed before this run: the
+    /// next title or label, another picture (a heading's), or a heading
+    /// when the page is nearly full anyway.
+    fn stops_float(&self, run: &[FlowLine]) -> bool {
+        run.iter().any(|l| l.kind == Kind::Picture)
+            || match run[0].kind {
+                Kind::Start | Kind::Picture => true,
+                Kind::Heading => self.free() < SHORT,
+                Kind::Text | Kind::Blank => false,
+            }
     }
 }
 
@@ -424,7 +428,7 @@ pub fn paginate(masthead: Masthead, contents: Option<Flow>, body: Flow, closing:
                 pager.pictures(row, &run[0].smaller);
             }
             _ => {
-                if pager.float.is_some() && pager.stops_floats(run[0].kind) {
+                if pager.float.is_some() && pager.stops_float(run) {
                     pager.new_page();
                 }
                 pager.run(run);
@@ -544,6 +548,8 @@ fn place_closing(pages: &mut Vec<PageData>, used: usize, closing: Closing) -> Op
 mod tests {
     use super::*;
     use crate::render::data::TextItem;
+    use proptest::prelude::*;
+    use proptest::test_runner::Config as ProptestConfig;
 
     /// A one-line row that says what it is.
     fn row(tag: &str) -> Row {
@@ -574,7 +580,10 @@ mod tests {
     fn tag(r: &Placed) -> String {
         match &r.row {
             Row::Text { items, .. } => items.iter().map(|i| i.text.as_str()).collect(),
-            Row::Pictures { lines, .. } => format!("pictures{lines}"),
+            Row::Pictures { items, lines } => match items.first() {
+                Some(item) => item.path.clone(),
+                None => format!("pictures{lines}"),
+            },
             Row::Grid { .. } => String::new(),
         }
     }
@@ -767,6 +776,20 @@ mod tests {
     }
 
     #[test]
+    fn pictures_keep_their_order() {
+        // The first waits for page 2; the second, kept with its heading,
+        // comes after it even though the heading would fit on page 1.
+        let mut body = Flow::default();
+        body.rows(rows("a", 1));
+        body.pictures(pictures(12), Vec::new());
+        body.heading(vec![row("h")], 1);
+        body.pictures(pictures(3), Vec::new());
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[0]), ["a0"]);
+        assert_eq!(tags(&laid.pages[1]), ["pictures12", "h", "pictures3"]);
+    }
+
+    #[test]
     fn a_picture_never_floats_past_the_next_title() {
         let mut body = Flow::default();
         article(&mut body, 0, &[4]);
@@ -872,6 +895,203 @@ mod tests {
         for p in &laid.pages[1..] {
             assert!(p.rules.len() >= 2, "each part has its rules");
             assert!(p.rows.iter().all(|r| r.line < LINES as f64));
+        }
+    }
+
+    /// What a generated body holds: articles of paragraphs (line counts),
+    /// headings and pictures (their heights in lines).
+    #[derive(Debug, Clone)]
+    enum Item {
+        Paragraph(usize),
+        Heading,
+        Picture(usize),
+    }
+
+    fn items(pictures: bool) -> impl Strategy<Value = Vec<(usize, Vec<Item>)>> {
+        let item = prop_oneof![
+            6 => (1usize..=12).prop_map(Item::Paragraph),
+            1 => Just(Item::Heading),
+            if pictures { 1 } else { 0 } => (2usize..=14).prop_map(Item::Picture),
+        ];
+        prop::collection::vec((1usize..=2, prop::collection::vec(item, 1..8)), 1..10)
+    }
+
+    /// The flow of generated articles; each row is tagged with what it is.
+    fn generated(articles: &[(usize, Vec<Item>)]) -> Flow {
+        use crate::render::data::PictureItem;
+        let mut flow = Flow::default();
+        for (n, (title, items)) in articles.iter().enumerate() {
+            flow.weak_blank();
+            flow.start_article(n);
+            flow.keeper(rows(&format!("t{n}r"), *title), 0);
+            flow.blank_kept(2);
+            for (k, item) in items.iter().enumerate() {
+                let tag = format!("a{n}i{k}");
+                match item {
+                    Item::Paragraph(lines) => {
+                        flow.paragraph(rows(&format!("{tag}l"), *lines), ParagraphKind::Text)
+                    }
+                    // A heading keeps with its text, as body_flow decides.
+                    Item::Heading => {
+                        let text_follows = !matches!(items.get(k + 1), None | Some(Item::Heading));
+                        flow.heading(vec![row(&format!("{tag}h"))], usize::from(text_follows));
+                    }
+                    Item::Picture(lines) => {
+                        let picture = |lines: usize| Row::Pictures {
+                            items: vec![PictureItem {
+                                path: format!("{tag}p"),
+                                x: 0.0,
+                                width: 0.0,
+                                height: 0.0,
+                                caption: String::new(),
+                                caption_x: 0.0,
+                                caption_width: 0.0,
+                            }],
+                            lines,
+                        };
+                        let smaller = (lines * 4 / 5..*lines)
+                            .rev()
+                            .filter(|&l| l > 0)
+                            .map(picture)
+                            .collect();
+                        flow.pictures(picture(*lines), smaller);
+                    }
+                }
+            }
+        }
+        flow
+    }
+
+    /// Every row's tag with its page and line, in the order placed.
+    fn placed(laid: &Laid) -> Vec<(String, usize, f64, f64)> {
+        let mut out = Vec::new();
+        for (p, page) in laid.pages.iter().enumerate() {
+            let mut rows: Vec<&Placed> = page.rows.iter().collect();
+            rows.sort_by(|a, b| a.line.total_cmp(&b.line));
+            for r in rows {
+                // A closing row in the tighter setting takes less than the
+                // grid line it is drawn centred on: its middle stands for it.
+                if tag(r).starts_with("closing") {
+                    out.push((tag(r), p, r.line + 0.5, 0.0));
+                } else {
+                    out.push((tag(r), p, r.line, r.row.lines() as f64));
+                }
+            }
+        }
+        out
+    }
+
+    fn check_rules(articles: &[(usize, Vec<Item>)], laid: &Laid, full_pages: bool) {
+        let rows = placed(laid);
+        let page_of = |t: &str| {
+            rows.iter()
+                .find(|r| r.0 == t)
+                .unwrap_or_else(|| panic!("{t} is lost"))
+                .1
+        };
+        // Nothing overlaps, nothing passes the foot.
+        for w in rows.windows(2) {
+            if w[0].1 == w[1].1 {
+                assert!(
+                    w[0].2 + w[0].3 <= w[1].2 + 1e-9,
+                    "{} overlaps {}",
+                    w[0].0,
+                    w[1].0
+                );
+            }
+        }
+        assert!(rows.iter().all(|r| r.2 + r.3 <= LINES as f64 + 1e-9));
+        // Text in order; pictures in order and before the next title.
+        let order = |keep: &dyn Fn(&str) -> bool| -> Vec<String> {
+            rows.iter()
+                .map(|r| r.0.clone())
+                .filter(|t| !t.starts_with("closing") && keep(t))
+                .collect()
+        };
+        let mut expected = Vec::new();
+        for (n, (title, items)) in articles.iter().enumerate() {
+            expected.extend((0..*title).map(|k| format!("t{n}r{k}")));
+            for (k, item) in items.iter().enumerate() {
+                match item {
+                    Item::Paragraph(lines) => {
+                        expected.extend((0..*lines).map(|i| format!("a{n}i{k}l{i}")))
+                    }
+                    Item::Heading => expected.push(format!("a{n}i{k}h")),
+                    Item::Picture(_) => expected.push(format!("a{n}i{k}p")),
+                }
+            }
+        }
+        let is_picture = |t: &str| t.ends_with('p');
+        let text: Vec<String> = expected
+            .iter()
+            .filter(|t| !is_picture(t))
+            .cloned()
+            .collect();
+        assert_eq!(order(&|t| !is_picture(t)), text);
+        let titles_and_pictures: Vec<String> = expected
+            .iter()
+            .filter(|t| is_picture(t) || t.starts_with('t'))
+            .cloned()
+            .collect();
+        assert_eq!(
+            order(&|t| is_picture(t) || t.starts_with('t')),
+            titles_and_pictures
+        );
+        for (n, (title, items)) in articles.iter().enumerate() {
+            // A title with what follows it.
+            let last = format!("t{n}r{}", title - 1);
+            let next = expected
+                .iter()
+                .position(|t| *t == last)
+                .and_then(|i| expected.get(i + 1));
+            if let Some(next) = next {
+                assert_eq!(page_of(&last), page_of(next), "{last} ends a page");
+            }
+            // No orphan, no widow.
+            for (k, item) in items.iter().enumerate() {
+                if let Item::Paragraph(lines @ 2..) = item {
+                    let line = |i: usize| page_of(&format!("a{n}i{k}l{i}"));
+                    assert_eq!(line(0), line(1), "a{n}i{k}: an orphan");
+                    assert_eq!(line(lines - 2), line(lines - 1), "a{n}i{k}: a widow");
+                }
+            }
+        }
+        if full_pages {
+            for p in 0..laid.pages.len() - 1 {
+                let bottom = rows
+                    .iter()
+                    .filter(|r| r.1 == p)
+                    .map(|r| (r.2 + r.3) as usize)
+                    .max()
+                    .unwrap_or(0);
+                let next_starts_article = rows
+                    .iter()
+                    .find(|r| r.1 == p + 1)
+                    .is_some_and(|r| r.0.starts_with('t'));
+                let limit = if next_starts_article { 8 } else { 5 };
+                assert!(
+                    LINES - bottom < limit,
+                    "page {} ends {} lines short",
+                    p + 1,
+                    LINES - bottom
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn text_pages_are_full_and_keep_their_rules(articles in items(false)) {
+            let laid = paginate(masthead(), None, generated(&articles), closing(0));
+            check_rules(&articles, &laid, true);
+        }
+
+        #[test]
+        fn pictures_keep_their_order_and_the_rules_hold(articles in items(true)) {
+            let laid = paginate(masthead(), None, generated(&articles), closing(4));
+            check_rules(&articles, &laid, false);
         }
     }
 }
