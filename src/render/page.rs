@@ -5,15 +5,16 @@
 //! 1. What must stay together does (a run of glued lines moves whole): a
 //!    title or a 【栏目】 label with the first two lines after it, a
 //!    heading with its first line, an 编者按 with the title it stands
-//!    above — never a chain of articles: a keep ends where the next title
-//!    or label begins.
+//!    above — never a chain of articles: a keep ends where the next title,
+//!    label or heading begins, once it holds a line.
 //! 2. No widow, no orphan: a paragraph of two lines or more never leaves
 //!    its first line alone at a page's foot nor its last line alone at a
 //!    page's top; the page ends a line early instead.
-//! 3. A picture that does not fit the rest of a page is made smaller, down
-//!    to [`super::picture::FLOOR`] of its size, when that keeps it beside its text;
-//!    else it floats to the top of the next page while the text after it
-//!    fills the page. It floats past paragraphs; past a heading only when
+//! 3. A picture that does not fit the rest of a page (with the heading or
+//!    title it is kept with) is made smaller, down to
+//!    [`super::picture::FLOOR`] of its size, when that keeps it beside its
+//!    text; else, on its own, it floats to the top of the next page while
+//!    the text after it fills the page. It floats past paragraphs; past a heading only when
 //!    stopping there would leave the page [`SHORT`] lines or more empty;
 //!    never past the next title or label (its article's end) nor past
 //!    another picture.
