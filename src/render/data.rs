@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::face;
 use super::grid::{self, Face, Shape};
-use super::page::{self, Flow};
+use super::page::{self, Flow, ParagraphKind};
 use super::picture;
 use super::title;
 use crate::config::Config;
@@ -108,12 +108,23 @@ pub struct PageData {
     pub rules: Vec<Rule>,
 }
 
-/// A row and the grid line (0–21) its top sits on.
+/// A row and the grid line (0–21) its top sits on: a whole line, but for
+/// the closing block in its tighter setting (`render/page.rs`).
 #[derive(Serialize, Clone)]
 pub struct Placed {
-    pub line: usize,
+    #[serde(serialize_with = "grid_line")]
+    pub line: f64,
     #[serde(flatten)]
     pub row: Row,
+}
+
+/// A whole grid line is written as a whole number, as it always was.
+fn grid_line<S: serde::Serializer>(line: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if line.fract() == 0.0 && *line >= 0.0 {
+        s.serialize_u64(*line as u64)
+    } else {
+        s.serialize_f64(*line)
+    }
 }
 
 /// What stands on one or more grid lines.
@@ -467,24 +478,27 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                 let rows = grid_rows(&r, PARAGRAPH, fonts);
                 // A heading on its own line stays with the next line — unless
                 // a heading of its level or above follows: one-line items
-                // of a list (（1）…（2）…) may part like paragraphs.
+                // of a list (（1）…（2）…) may part like paragraphs. A
+                // heading with its text run in is a paragraph.
                 let heads_text = match blocks.get(i + 1) {
                     Some(Block::Heading { level: next, .. }) => next > level,
                     Some(_) => true,
                     None => false,
                 };
                 if rest.is_none() && heads_text {
-                    flow.keeper(rows, 1);
+                    flow.heading(rows, 1);
                 } else {
-                    flow.rows(rows);
+                    flow.paragraph(rows, ParagraphKind::RunInHeading);
                 }
             }
-            Block::Paragraph(_) => flow.rows(paragraphs[i].take().unwrap_or_default()),
+            Block::Paragraph(_) => flow.paragraph(
+                paragraphs[i].take().unwrap_or_default(),
+                ParagraphKind::Text,
+            ),
             Block::Note(paras) => {
-                // A note before an article (编者按 above its title) stays on
+                // A note before an article (编者按 above its title) ends on
                 // the title's page.
                 let before_title = matches!(blocks.get(i + 1), Some(Block::Title { .. }));
-                let mut rows = Vec::new();
                 for (k, p) in paras.iter().enumerate() {
                     let mut r = runs_of(p, Part::Note);
                     if k == 0 {
@@ -500,12 +514,10 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                             None => r.insert(0, ("编者按：".into(), label_face)),
                         }
                     }
-                    rows.extend(grid_rows(&r, PARAGRAPH, fonts));
+                    flow.paragraph(grid_rows(&r, PARAGRAPH, fonts), ParagraphKind::Text);
                 }
                 if before_title {
-                    flow.keeper(rows, 1);
-                } else {
-                    flow.rows(rows);
+                    flow.keep_last(1);
                 }
             }
             Block::Picture { .. } => {
@@ -516,7 +528,8 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                     j += 1;
                 }
                 for row in picture::rows(&blocks[i..j], root, fonts) {
-                    flow.rows(vec![row]);
+                    let smaller = picture::smaller(&row, fonts);
+                    flow.pictures(row, smaller);
                 }
                 i = j;
                 continue;

@@ -110,7 +110,12 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
     let m = &config.masthead;
     let front = &issue.front;
     let mut rows = Vec::new();
-    let mut put = |line: usize, row: Row| rows.push(Placed { line, row });
+    let mut put = |line: usize, row: Row| {
+        rows.push(Placed {
+            line: line as f64,
+            row,
+        })
+    };
 
     // Line 0: the mark at the left, the 密级 at the right; line 1: 编号.
     let mut top = Vec::new();

@@ -92,6 +92,47 @@ fn finish(mut items: Vec<PictureItem>, used: f64, _fonts: &Fonts) -> Row {
     }
 }
 
+/// The least a picture is made to stay beside its text when it does not
+/// fit the rest of a page: 80 % of its width and height (pagination,
+/// `render/page.rs`).
+pub const FLOOR: f64 = 0.8;
+
+/// The same row of pictures made smaller, one row for each grid line
+/// less it can take, tallest first, down to [`FLOOR`] of its size; the
+/// captions as [`finish`] sets them.
+pub fn smaller(row: &Row, fonts: &Fonts) -> Vec<Row> {
+    let Row::Pictures { items, lines } = row else {
+        return Vec::new();
+    };
+    let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
+    let picture_lines = (tallest / PITCH - 1e-6).ceil().max(1.0) as usize;
+    let captions = lines - picture_lines;
+    let mut out = Vec::new();
+    for target in (1..picture_lines).rev() {
+        // A quarter of a line kept clear above, so that the picture does
+        // not touch the text over it.
+        let scale = (target as f64 - 0.25) * PITCH / tallest;
+        if scale < FLOOR {
+            break;
+        }
+        let items: Vec<PictureItem> = items
+            .iter()
+            .cloned()
+            .map(|mut i| {
+                i.width *= scale;
+                i.height *= scale;
+                i
+            })
+            .collect();
+        let used = items.iter().map(|i| i.width).sum::<f64>() + CELL * (items.len() - 1) as f64;
+        let row = finish(items, used, fonts);
+        if row.lines() <= target + captions {
+            out.push(row);
+        }
+    }
+    out
+}
+
 /// A picture's size on the page, in mm.
 fn size(root: &Path, path: &str, asked: Option<PictureWidth>, caption: String) -> PictureItem {
     // Only a picture `check` accepts is read (inside the folder, a regular

@@ -201,9 +201,12 @@ fn a_picture_and_its_caption_share_a_page_and_keep_their_size() {
         });
         assert!(caption.is_some(), "no caption under {img:?}");
     }
-    // The wide picture fills the width; the tall one is at most 11 lines.
-    let widest = p.images.iter().map(|i| i.width).fold(0.0, f64::max);
-    assert!((widest - (RIGHT - LEFT)).abs() < 0.01, "{widest}");
+    // The wide picture is as wide as the type area, or made smaller (to
+    // 80 % at least) to stay under its paragraph on page 1 (pages.rs); the
+    // tall one is at most 11 lines.
+    let wide = p.images.iter().find(|i| i.width / i.height > 2.0).unwrap();
+    let scale = wide.width / (RIGHT - LEFT);
+    assert!((0.8..=1.0 + 1e-4).contains(&scale), "{wide:?}");
     let tallest = p.images.iter().map(|i| i.height).fold(0.0, f64::max);
     assert!(tallest <= 11.0 * PITCH + 0.01, "{tallest}");
     // Two at {width=50%} side by side on one row, a cell apart, together
@@ -284,16 +287,6 @@ fn masthead_variants() {
     assert!(texts.iter().any(|t| t.starts_with("领导小组办公室编印")));
     // No 本期要目: one article, and `contents = false`.
     assert!(!texts.iter().any(|t| t == "本期要目"));
-}
-
-#[test]
-fn a_closing_block_on_a_page_of_its_own_is_said_in_one_line() {
-    let dir = copy_publication(&repo());
-    let out = jianbao(dir.path(), &["build", "4"]);
-    let err = stderr(&out);
-    let notes: Vec<&str> = err.lines().filter(|l| l.contains("报尾单独占了")).collect();
-    assert_eq!(notes.len(), 1, "{err}");
-    assert!(notes[0].contains("再少 1 行"), "{err}");
 }
 
 #[test]

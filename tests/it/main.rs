@@ -1,7 +1,8 @@
 //! The integration tests, in one binary that links the library (and so
 //! typst) once: the real binary on publication folders and its PDFs read
 //! back (`build`, `fonts`), the laid-out document measured (`geometry`,
-//! and the line composer's rules in `composition`),
+//! and the line composer's rules in `composition`, pagination in
+//! `pages`),
 //! and arbitrary input through the parser, the checks and `build`
 //! (`robustness`), the other outputs — PNG, PDF/A, the exported project,
 //! an office's layout (`outputs`) — and `watch` and `serve` driven from
@@ -20,5 +21,6 @@ mod hostile;
 mod layout;
 mod live;
 mod outputs;
+mod pages;
 mod robustness;
 mod series;
