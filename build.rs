@@ -39,7 +39,33 @@ fn add(h: &mut Fnv, path: &Path) {
     }
 }
 
+/// Whether `program` is on the PATH.
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+/// The tools some integration tests read the output back with: a test
+/// that needs a missing one is reported as ignored, with why, never passed
+/// (`.ci/run` installs them and counts the ignored as skipped).
+fn test_tools() {
+    println!("cargo::rustc-check-cfg=cfg(has_qpdf)");
+    println!("cargo::rustc-check-cfg=cfg(has_python_typst)");
+    println!("cargo:rerun-if-env-changed=PATH");
+    if on_path("qpdf") {
+        println!("cargo:rustc-cfg=has_qpdf");
+    }
+    let python_typst = std::process::Command::new("python3")
+        .args(["-c", "import typst"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if python_typst {
+        println!("cargo:rustc-cfg=has_python_typst");
+    }
+}
+
 fn main() {
+    test_tools();
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
     for p in ["src", "layouts", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={p}");
