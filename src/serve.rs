@@ -10,18 +10,18 @@
 //! preview must stay bounded whoever connects: a request head is read up
 //! to [`HEAD_LIMIT`] bytes within [`READ_DEADLINE`], a request with a body
 //! is refused, answers are written within [`WRITE_DEADLINE`], and at most
-//! [`WORKERS`] threads, started as needed and kept, answer everything (a
-//! connection beyond what they can take is told "busy" at once). No thread
-//! is started per connection, and a thread the system refuses is one
-//! fewer worker, so a burst of connections under a process limit costs
-//! nothing but a few refusals. Only GET and HEAD, only for this machine's
-//! own names (`Host`), only on 127.0.0.1.
+//! [`WORKERS`] threads answer everything: started as connections wait, and
+//! ended when idle (a connection beyond what they can take is told "busy"
+//! at once). A thread the system refuses is one fewer worker, so a burst
+//! of connections under a process limit costs nothing but a few refusals.
+//! Only GET and HEAD, only on 127.0.0.1, only for this machine's own names
+//! (`Host`) and from the page itself (`Origin`, `Sec-Fetch-Site`).
 
+use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -71,10 +71,16 @@ const URL_LIMIT: usize = 2048;
 const READ_DEADLINE: Duration = Duration::from_secs(10);
 /// An answer (a page's SVG is a few MB at most) must be taken within this.
 const WRITE_DEADLINE: Duration = Duration::from_secs(30);
-/// Threads answering requests, started as they are needed and then kept.
-/// A browser opens about six connections to a server; an open event
-/// stream holds none of them.
-const WORKERS: usize = 6;
+/// Threads answering requests, started while connections wait. A browser
+/// opens about six connections to a server, and an open event stream
+/// holds none; the rest are for clients that send slowly (each holds a
+/// thread for at most [`READ_DEADLINE`]).
+const WORKERS: usize = 64;
+/// Workers beyond this many end after [`IDLE`] without a connection.
+const WARM: usize = 4;
+const IDLE: Duration = Duration::from_secs(10);
+/// A worker's stack: it parses a request head and copies an answer.
+const WORKER_STACK: usize = 256 * 1024;
 /// Connections accepted and waiting for a free thread; more are told
 /// "busy" (503) at once.
 const QUEUE: usize = 64;
@@ -191,26 +197,62 @@ fn event(state: &State) -> Vec<u8> {
 /// The accepting thread and the threads it started to answer requests.
 struct Server {
     shared: Arc<Shared>,
-    queue: SyncSender<Accepted>,
-    waiting: Arc<Mutex<Receiver<Accepted>>>,
-    /// Workers started, and how many of them wait for a connection now.
-    workers: usize,
-    idle: Arc<AtomicUsize>,
+    waiting: Arc<Waiting>,
+    /// Workers running.
+    workers: Arc<AtomicUsize>,
 }
 
 /// A connection and when it was accepted: its request must be read
 /// within [`READ_DEADLINE`] of that, time spent waiting included.
 type Accepted = (TcpStream, Instant);
 
+/// Connections waiting for a worker, and the workers waiting for one.
+#[derive(Default)]
+struct Waiting {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct Queue {
+    connections: VecDeque<Accepted>,
+    /// Workers waiting for a connection now.
+    idle: usize,
+}
+
+impl Waiting {
+    /// Queues a connection, unless [`QUEUE`] wait already; says whether
+    /// more connections than idle workers now wait (one more worker is
+    /// needed).
+    fn push(&self, accepted: Accepted) -> Result<bool, Accepted> {
+        let mut queue = lock(&self.queue);
+        if queue.connections.len() >= QUEUE {
+            return Err(accepted);
+        }
+        queue.connections.push_back(accepted);
+        self.ready.notify_one();
+        Ok(queue.connections.len() > queue.idle)
+    }
+
+    /// The next connection, waiting at most `idle` for one.
+    fn pop(&self, idle: Duration) -> Option<Accepted> {
+        let mut queue = lock(&self.queue);
+        queue.idle += 1;
+        let (mut queue, _) = self
+            .ready
+            .wait_timeout_while(queue, idle, |q| q.connections.is_empty())
+            .unwrap_or_else(|e| e.into_inner());
+        queue.idle -= 1;
+        queue.connections.pop_front()
+    }
+}
+
 impl Server {
     fn new(shared: Arc<Shared>) -> Self {
-        let (queue, waiting) = sync_channel(QUEUE);
         Server {
             shared,
-            queue,
-            waiting: Arc::new(Mutex::new(waiting)),
-            workers: 0,
-            idle: Arc::default(),
+            waiting: Arc::default(),
+            workers: Arc::default(),
         }
     }
 
@@ -218,7 +260,7 @@ impl Server {
     /// are needed, up to [`WORKERS`]. Where the system starts no thread
     /// (a process limit), the workers there are answer; with none, this
     /// thread answers each request itself.
-    fn accept(mut self, listener: &TcpListener) {
+    fn accept(self, listener: &TcpListener) {
         for stream in listener.incoming() {
             let Ok(stream) = stream else {
                 // Out of file descriptors, or a connection reset before it
@@ -227,50 +269,74 @@ impl Server {
                 continue;
             };
             let accepted = (stream, Instant::now());
-            if self.idle.load(Ordering::SeqCst) == 0 && self.workers < WORKERS {
+            if self.workers.load(Ordering::SeqCst) == 0 {
                 self.start_worker();
             }
-            if self.workers == 0 {
+            if self.workers.load(Ordering::SeqCst) == 0 {
                 answer(accepted, &self.shared);
                 continue;
             }
-            if let Err(TrySendError::Full((stream, _)) | TrySendError::Disconnected((stream, _))) =
-                self.queue.try_send(accepted)
-            {
-                busy(stream);
+            match self.waiting.push(accepted) {
+                Ok(true) if self.workers.load(Ordering::SeqCst) < WORKERS => self.start_worker(),
+                Ok(_) => {}
+                Err((stream, _)) => busy(stream),
             }
         }
     }
 
-    fn start_worker(&mut self) {
-        let (shared, waiting, idle) =
-            (self.shared.clone(), self.waiting.clone(), self.idle.clone());
+    fn start_worker(&self) {
+        let (shared, waiting) = (self.shared.clone(), self.waiting.clone());
+        let workers = self.workers.clone();
+        // Counted before it runs, so the accepting thread never starts more
+        // than WORKERS; given back if the system refuses the thread.
+        workers.fetch_add(1, Ordering::SeqCst);
         let spawned = std::thread::Builder::new()
             .name("jianbao-preview".into())
-            .spawn(move || {
-                loop {
-                    idle.fetch_add(1, Ordering::SeqCst);
-                    let next = lock(&waiting).recv();
-                    idle.fetch_sub(1, Ordering::SeqCst);
-                    match next {
-                        Ok(accepted) => answer(accepted, &shared),
-                        Err(_) => return,
+            .stack_size(WORKER_STACK)
+            .spawn({
+                let workers = workers.clone();
+                move || {
+                    let _counted = CountedDown(workers.clone());
+                    loop {
+                        match waiting.pop(IDLE) {
+                            Some(accepted) => answer(accepted, &shared),
+                            None if workers.load(Ordering::SeqCst) <= WARM => {}
+                            None => return,
+                        }
                     }
                 }
             });
-        if spawned.is_ok() {
-            self.workers += 1;
+        if spawned.is_err() {
+            workers.fetch_sub(1, Ordering::SeqCst);
         }
     }
 }
 
-/// "Busy" to a connection there is no room for, without reading it or
-/// waiting on it.
-fn busy(stream: TcpStream) {
+/// Counts a worker down however it ends (a panic included), so that its
+/// place is free for another.
+struct CountedDown(Arc<AtomicUsize>);
+
+impl Drop for CountedDown {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// "Busy" to a connection there is no room for, without waiting on it.
+/// What it already sent is read first: closing a connection with unread
+/// bytes resets it, and the client would lose the answer.
+fn busy(mut stream: TcpStream) {
     let _ = stream.set_nonblocking(true);
+    let mut sent = [0u8; 4096];
+    for _ in 0..16 {
+        if !matches!(stream.read(&mut sent), Ok(n) if n > 0) {
+            break;
+        }
+    }
     let body = "预览服务正忙，请稍后再试\n";
-    let _ = (&stream).write(&head(503, "text/plain; charset=utf-8", body.len(), &[]).into_bytes());
-    let _ = (&stream).write(body.as_bytes());
+    let mut answer = head(503, "text/plain; charset=utf-8", body.len(), &[]).into_bytes();
+    answer.extend_from_slice(body.as_bytes());
+    let _ = stream.write(&answer);
 }
 
 /// A request as far as the preview needs it.
@@ -388,7 +454,7 @@ fn parse(head: &[u8]) -> Result<Request, Refused> {
     if !target.starts_with('/') || target.starts_with("//") {
         return Err(bad);
     }
-    let mut host = None;
+    let (mut host, mut origin, mut fetched_from) = (None, None, None);
     for line in lines.filter(|l| !l.is_empty()) {
         let Some((name, value)) = line.split_once(':') else {
             return Err(bad);
@@ -402,6 +468,10 @@ fn parse(head: &[u8]) -> Result<Request, Refused> {
             if host.replace(value).is_some() {
                 return Err(bad);
             }
+        } else if name.eq_ignore_ascii_case("origin") {
+            origin = Some(value);
+        } else if name.eq_ignore_ascii_case("sec-fetch-site") {
+            fetched_from = Some(value);
         } else if name.eq_ignore_ascii_case("transfer-encoding")
             || (name.eq_ignore_ascii_case("content-length") && value != "0")
         {
@@ -410,10 +480,19 @@ fn parse(head: &[u8]) -> Result<Request, Refused> {
     }
     // Only pages asked for by this machine's own name: a web page that
     // points some other name at 127.0.0.1 (DNS rebinding) gets nothing.
+    let elsewhere = Refused(403, "只在本机可以打开\n");
     match host {
         None if version == "HTTP/1.1" => return Err(bad),
-        Some(host) if !is_local(host) => return Err(Refused(403, "只在本机可以打开\n")),
+        Some(host) if !is_local(host) => return Err(elsewhere),
         _ => {}
+    }
+    // Asked for by another site's page (an event stream, a picture): only
+    // the preview's own page may.
+    if fetched_from.is_some_and(|site| site.eq_ignore_ascii_case("cross-site"))
+        || origin
+            .is_some_and(|o| host.is_none_or(|h| !o.eq_ignore_ascii_case(&format!("http://{h}"))))
+    {
+        return Err(elsewhere);
     }
     let path = target.split(['?', '#']).next().unwrap_or_default();
     Ok(Request {
@@ -558,18 +637,22 @@ fn respond(
     body: &[u8],
     extra: &[(&str, &str)],
 ) -> io::Result<()> {
-    let started = Instant::now();
-    stream.write_all(head(status, content_type, body.len(), extra).as_bytes())?;
-    if head_only {
-        return Ok(());
-    }
-    for part in body.chunks(64 * 1024) {
-        if started.elapsed() > WRITE_DEADLINE {
-            return Err(io::ErrorKind::TimedOut.into());
+    let deadline = Instant::now() + WRITE_DEADLINE;
+    let mut write = |bytes: &[u8]| {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::from(io::ErrorKind::TimedOut));
         }
-        stream.write_all(part)?;
+        stream.set_write_timeout(Some(left))?;
+        stream.write_all(bytes)
+    };
+    write(head(status, content_type, body.len(), extra).as_bytes())?;
+    if !head_only {
+        for part in body.chunks(64 * 1024) {
+            write(part)?;
+        }
     }
-    stream.flush()
+    Ok(())
 }
 
 /// Text for HTML text and attribute values.
@@ -718,6 +801,9 @@ mod tests {
         );
         assert!(request("HEAD / HTTP/1.1\r\nHost: LOCALHOST\r\n\r\n").is_ok_and(|r| r.head_only));
         assert!(request("GET / HTTP/1.1\r\nHost: [::1]:1\r\n\r\n").is_ok());
+        let own_page = "GET /events HTTP/1.1\r\nHost: 127.0.0.1:8\r\n\
+                        Origin: http://127.0.0.1:8\r\nSec-Fetch-Site: same-origin\r\n\r\n";
+        assert!(request(own_page).is_ok());
         for (head, status) in [
             ("POST / HTTP/1.1\r\nHost: localhost\r\n\r\n", 405),
             ("GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n", 403),
@@ -744,6 +830,22 @@ mod tests {
             ("GET / HTTP/1.1\r\nHost: localhost\r\n folded\r\n\r\n", 400),
             ("GET /  HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
             ("GET / HTTP/2\r\nHost: localhost\r\n\r\n", 400),
+            (
+                "GET /events HTTP/1.1\r\nHost: 127.0.0.1:8\r\nOrigin: http://evil.example\r\n\r\n",
+                403,
+            ),
+            (
+                "GET /events HTTP/1.1\r\nHost: 127.0.0.1:8\r\nOrigin: http://127.0.0.1:9\r\n\r\n",
+                403,
+            ),
+            (
+                "GET / HTTP/1.1\r\nHost: 127.0.0.1:8\r\nOrigin: null\r\n\r\n",
+                403,
+            ),
+            (
+                "GET /page/1.svg HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: cross-site\r\n\r\n",
+                403,
+            ),
         ] {
             assert!(
                 matches!(request(head), Err(Refused(s, _)) if s == status),

@@ -340,7 +340,7 @@ impl Session {
             if !std::mem::replace(&mut self.told_too_many, true) {
                 let _ = writeln!(
                     anstream::stderr().lock(),
-                    "warning: 要监视的文件夹超过 {WATCH_LIMIT} 个，只监视前 {WATCH_LIMIT} 个\n  help: 年份文件夹和图片文件夹少一些；其余文件夹里的保存要重新启动才看得到"
+                    "warning: 要监视的文件夹超过 {WATCH_LIMIT} 个，只监视前 {WATCH_LIMIT} 个\n  help: 其余文件夹里的保存不会触发重新生成；年份文件夹、图片文件夹少一些就都能监视"
                 );
             }
         }
@@ -371,12 +371,15 @@ impl Session {
         }
     }
 
-    /// The folders to watch, most needed first, each once, each inside the
-    /// publication.
+    /// The folders to watch, most needed first (the publication folder,
+    /// issues/, the followed issue's folder, the layout's and the
+    /// pictures', then the other year folders), each once, each inside
+    /// the publication.
     fn wanted(&self) -> Vec<(PathBuf, FolderId)> {
         let root = &self.publication.root;
         let issues = root.join("issues");
         let mut want: Vec<PathBuf> = vec![root.clone()];
+        let mut years = Vec::new();
         if let Ok(real_issues) = crate::sandbox::inside(root, &issues) {
             want.push(issues.clone());
             // The year folders, as `build` reads them: a folder, or a link
@@ -389,9 +392,14 @@ impl Session {
                     kind.is_dir()
                 };
                 if year {
-                    want.push(path);
+                    years.push(path);
                 }
             }
+        }
+        if let Some(folder) = self.followed.as_ref().and_then(|f| f.parent())
+            && years.iter().any(|y| y == folder)
+        {
+            want.push(folder.to_path_buf());
         }
         if let Some(dir) = &self.layout_dir {
             folders_below(dir, LAYOUT_DEPTH, &mut want);
@@ -402,6 +410,7 @@ impl Session {
                 .filter_map(|f| f.parent())
                 .map(Path::to_path_buf),
         );
+        want.extend(years);
         let mut seen = std::collections::HashSet::new();
         want.into_iter()
             .filter(|dir| seen.insert(dir.clone()))

@@ -628,14 +628,33 @@ fn serve_reads_no_more_than_a_request_head_and_cuts_off_slow_clients() {
         start.elapsed()
     );
 
+    // Clients that send a byte now and then do not keep others waiting.
+    let slow: Vec<TcpStream> = (0..10)
+        .map(|_| {
+            let mut s = TcpStream::connect(&addr).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    for mut s in &slow {
+        let _ = s.write_all(b"X");
+    }
+    let start = Instant::now();
+    assert_eq!(status_of(&get(&addr, "/")), 200);
+    let waited = start.elapsed();
+    assert!(waited < Duration::from_secs(5), "answered after {waited:?}");
+    drop(slow);
+
     // Many connections held open: the threads and open files stay few.
     let held: Vec<TcpStream> = (0..300)
         .filter_map(|_| TcpStream::connect(&addr).ok())
         .collect();
     std::thread::sleep(Duration::from_secs(1));
     let (threads, files) = (proc_status(pid, "Threads:"), open_files(pid));
+    // At most 64 answer; the rest wait in a short queue or are told "busy".
     assert!(
-        threads < 40,
+        threads < 80,
         "{threads} threads for {} connections",
         held.len()
     );
@@ -645,14 +664,15 @@ fn serve_reads_no_more_than_a_request_head_and_cuts_off_slow_clients() {
         held.len()
     );
     drop(held);
-    // … and the preview answers again (at once, or "busy" for a moment).
+    // … and the preview answers again (at once, or "busy" for a moment:
+    // said, or the connection closed).
     let start = Instant::now();
     loop {
         let answer = get(&addr, "/");
-        if status_of(&answer) == 200 {
+        if !answer.is_empty() && status_of(&answer) == 200 {
             break;
         }
-        assert_eq!(status_of(&answer), 503, "{answer}");
+        assert!(answer.is_empty() || status_of(&answer) == 503, "{answer}");
         assert!(start.elapsed() < STEP, "still busy after {STEP:?}");
         std::thread::sleep(Duration::from_millis(200));
     }
