@@ -52,6 +52,9 @@ pub enum Rebuilt<'a> {
 const QUIET: Duration = Duration::from_millis(5);
 /// A stream of events longer than this rebuilds anyway.
 const STARVE: Duration = Duration::from_millis(200);
+/// Events already waiting when a rebuild starts are read at once, up to
+/// this many (a process that saves without end cannot hold a rebuild).
+const BACKLOG: usize = 100_000;
 
 /// Builds, then rebuilds after every relevant save until the process is
 /// ended (Ctrl-C). Returns only when watching is impossible.
@@ -68,6 +71,7 @@ pub fn run(request: &Request, mut on_rebuild: impl FnMut(Rebuilt)) -> Result<(),
         relevant: Vec::new(),
         layout_dir: None,
         told_too_many: false,
+        told_unwatched: Default::default(),
     };
     session.followed = session.initial_issue()?;
     let mut since = Instant::now();
@@ -182,6 +186,8 @@ struct Session {
     layout_dir: Option<PathBuf>,
     /// Whether the user was told that not every folder is watched.
     told_too_many: bool,
+    /// The folders the user was told cannot be watched.
+    told_unwatched: std::collections::HashSet<PathBuf>,
 }
 
 /// What a rebuild came to.
@@ -359,7 +365,20 @@ impl Session {
             if self.watched.iter().any(|(d, _)| *d == dir) {
                 continue;
             }
-            if watcher.watch(&dir, RecursiveMode::NonRecursive).is_err() {
+            if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
+                // Said once per folder: saves there go unseen.
+                if self.told_unwatched.insert(dir.clone()) {
+                    let why = match e.kind {
+                        notify::ErrorKind::Io(e) => e.to_string(),
+                        notify::ErrorKind::MaxFilesWatch => "系统可监视的文件夹数到了上限".into(),
+                        other => format!("{other:?}"),
+                    };
+                    let _ = writeln!(
+                        anstream::stderr().lock(),
+                        "warning: 无法监视 {}：{why}\n  help: 这个文件夹里的保存不会触发重新生成；若是系统可监视的文件夹数到了上限，关掉别的监视程序后再启动",
+                        show_path(&dir)
+                    );
+                }
                 continue;
             }
             // A link changed between looking and watching: not kept.
@@ -443,6 +462,11 @@ impl Session {
                     }
                 }
             }
+            // Events that came in the meantime belong to this rebuild: a
+            // stream of saves faster than rebuilds never piles up.
+            for event in rx.try_iter().take(BACKLOG) {
+                saved = saved.or(self.saved(event));
+            }
             if let Some(path) = saved {
                 if self.is_issue_file(&path) {
                     self.saved = Some(path);
@@ -457,6 +481,15 @@ impl Session {
     /// watch): the next round watches whatever has that name then.
     fn saved(&mut self, event: notify::Result<notify::Event>) -> Option<PathBuf> {
         let event = event.ok()?;
+        // The system's queue of events overflowed: any save, and any
+        // folder made again, may be among those lost. Rebuild, and renew
+        // every watch.
+        if event.need_rescan() {
+            for (_, id) in &mut self.watched {
+                *id = None;
+            }
+            return Some(self.publication.root.clone());
+        }
         if matches!(
             event.kind,
             EventKind::Remove(_) | EventKind::Modify(notify::event::ModifyKind::Name(_))
@@ -496,10 +529,12 @@ impl Session {
         let root = &self.publication.root;
         let issues = root.join("issues");
         path == root.join(CONFIG_FILE)
-            // issues/ or a year folder made, removed or replaced.
+            // issues/ or a year folder made, removed or replaced (a folder
+            // or a link there now, or one watched until now).
             || path == issues
-            || path.parent() == Some(&issues)
             || self.watched.iter().any(|(d, _)| d == path)
+            || (path.parent() == Some(&issues)
+                && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir() || m.is_symlink()))
             || self.is_issue_file(path)
             || self.relevant.iter().any(|f| f == path)
             || self

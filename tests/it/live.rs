@@ -754,3 +754,39 @@ fn watch_follows_an_issues_folder_made_again() {
     let pdf = std::fs::read(dir.path().join("out/004.pdf")).unwrap();
     assert!(pdf_text(&pdf).concat().contains("郑州市教育局于"));
 }
+
+#[test]
+#[cfg(unix)]
+fn watch_says_which_folder_it_cannot_watch() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = copy_publication(&repo());
+    let year = dir.path().join("issues/2024");
+    std::fs::create_dir(&year).unwrap();
+    // As root (whom no permission stops) the run is another user's.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        open_to_all(dir.path());
+    }
+    std::fs::set_permissions(&year, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let watch = Running::start_with(dir.path(), &["watch", "4"], |c| {
+        if root {
+            c.uid(61_604).gid(61_604);
+        }
+    });
+    let seen = watch.lines_until("正在监视");
+    let said = seen.join("\n");
+    assert!(
+        said.contains("warning: 无法监视 issues/2024") && said.contains("help:"),
+        "{said}"
+    );
+    // Said once, not at every rebuild.
+    edit(
+        &dir.path().join("issues/004.md"),
+        "郑州市教育局在",
+        "郑州市教育局于",
+    );
+    let again = watch.lines_until("→ out/004.pdf");
+    assert!(!again.iter().any(|l| l.contains("无法监视")), "{again:?}");
+    std::fs::set_permissions(&year, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
