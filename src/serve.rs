@@ -84,8 +84,8 @@ const WORKER_STACK: usize = 256 * 1024;
 /// Connections accepted and waiting for a free thread; more are told
 /// "busy" (503) at once.
 const QUEUE: usize = 64;
-/// Open event streams (one per open preview tab); more are told "busy",
-/// and the browser tries again by itself.
+/// Open event streams (one per open preview tab); another is sent the
+/// state and closed, and its browser tries again by itself.
 const STREAMS: usize = 32;
 
 impl Preview {
