@@ -52,26 +52,34 @@ pub enum Rebuilt<'a> {
 const QUIET: Duration = Duration::from_millis(5);
 /// A stream of events longer than this rebuilds anyway.
 const STARVE: Duration = Duration::from_millis(200);
+/// Events already waiting when a rebuild starts are read at once, up to
+/// this many (a process that saves without end cannot hold a rebuild).
+const BACKLOG: usize = 100_000;
 
 /// Builds, then rebuilds after every relevant save until the process is
 /// ended (Ctrl-C). Returns only when watching is impossible.
 pub fn run(request: &Request, mut on_rebuild: impl FnMut(Rebuilt)) -> Result<(), UsageError> {
     let (tx, rx) = channel();
-    let mut watcher = notify::recommended_watcher(tx)
-        .map_err(|e| UsageError::new(format!("无法监视文件: {e}")))?;
+    let mut watcher = watcher(tx)?;
     let mut session = Session {
         request: request.clone(),
         publication: Publication::load(&request.start, &request.options)?,
         engine: None,
         followed: None,
+        saved: None,
         watched: Vec::new(),
         relevant: Vec::new(),
         layout_dir: None,
+        told_too_many: false,
+        told_unwatched: Default::default(),
     };
     session.followed = session.initial_issue()?;
     let mut since = Instant::now();
     let mut first = true;
     loop {
+        // Folders replaced since the last round (a recreated issues/) are
+        // watched again before the publication is read.
+        session.watch(&mut watcher);
         match session.rebuild(since) {
             Step::Built { issue, document } => on_rebuild(Rebuilt::Pages {
                 issue: &issue,
@@ -97,19 +105,89 @@ pub fn run(request: &Request, mut on_rebuild: impl FnMut(Rebuilt)) -> Result<(),
     }
 }
 
+/// notify's watcher, which works on a thread of its own. notify starts
+/// that thread without a word when the system refuses it (a process
+/// limit), and then every call on the watcher panics, as does dropping it.
+/// So a thread is asked for first (and given back at once), and the
+/// watcher's own thread is asked once whether it runs.
+fn watcher(
+    tx: std::sync::mpsc::Sender<notify::Result<notify::Event>>,
+) -> Result<notify::RecommendedWatcher, UsageError> {
+    let no_thread = |why: String| {
+        UsageError::new(format!("无法监视文件：不能再开线程（{why}）"))
+            .help("系统的进程数或线程数到了上限：关掉一些程序，或调高上限（ulimit -u）后再试")
+    };
+    std::thread::Builder::new()
+        .spawn(|| ())
+        .map_err(|e| no_thread(e.to_string()))?
+        .join()
+        .map_err(|_| no_thread("线程没有正常结束".into()))?;
+    let mut watcher = notify::recommended_watcher(tx)
+        .map_err(|e| UsageError::new(format!("无法监视文件: {e}")))?;
+    // Not watched, so notify answers "not found" — if its thread runs.
+    let probe = std::env::temp_dir().join(".jianbao-not-watched");
+    if crate::sandbox::contain(|| watcher.unwatch(&probe).is_err()).is_ok() {
+        Ok(watcher)
+    } else {
+        // Dropping it would panic again.
+        std::mem::forget(watcher);
+        Err(no_thread("监视线程没有启动".into()))
+    }
+}
+
+/// At most this many folders are watched. A publication has a few: its
+/// folder, issues/, the year folders, the pictures' and the layout's.
+const WATCH_LIMIT: usize = 256;
+/// How deep below an office's layout folder its folders are watched.
+const LAYOUT_DEPTH: usize = 4;
+
+/// A folder as the system knows it: a folder deleted and made again under
+/// the same name is another folder, and must be watched again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FolderId(u64, u64);
+
+impl FolderId {
+    fn of(path: &Path) -> Option<FolderId> {
+        let meta = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Some(FolderId(meta.dev(), meta.ino()))
+        }
+        #[cfg(not(unix))]
+        {
+            let made = meta
+                .created()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .unwrap_or_default();
+            Some(FolderId(made.as_secs(), u64::from(made.subsec_nanos())))
+        }
+    }
+}
+
 struct Session {
     request: Request,
     publication: Publication,
     engine: Option<Arc<Engine>>,
     /// The issue file being built.
     followed: Option<PathBuf>,
-    /// Folders being watched, and how.
-    watched: Vec<(PathBuf, RecursiveMode)>,
+    /// The issue file saved last, when no issue was named: followed once
+    /// the publication read again lists it.
+    saved: Option<PathBuf>,
+    /// Folders being watched (each by itself, never the folders below it),
+    /// and which folder each name was when it was watched (`None`: it was
+    /// removed or renamed since, so the watch is renewed).
+    watched: Vec<(PathBuf, Option<FolderId>)>,
     /// The files the last build read (pictures, the layout's files): their
     /// saves count too, as do jianbao.toml's and the issues'.
     relevant: Vec<PathBuf>,
     /// The folder of an office's layout: any save in it counts.
     layout_dir: Option<PathBuf>,
+    /// Whether the user was told that not every folder is watched.
+    told_too_many: bool,
+    /// The folders the user was told cannot be watched.
+    told_unwatched: std::collections::HashSet<PathBuf>,
 }
 
 /// What a rebuild came to.
@@ -140,6 +218,14 @@ impl Session {
         {
             Ok(p) => self.publication = p,
             Err(e) => return Step::Problem(e.to_string()),
+        }
+        // Without a named issue, follow the issue file saved last — if it
+        // is one of the publication's (never a file a link leads to).
+        if let Some(saved) = self.saved.take()
+            && self.request.issue.is_none()
+            && self.publication.issues.iter().any(|e| e.file.path == saved)
+        {
+            self.followed = Some(saved);
         }
         let p = &self.publication;
         let Some(followed) = &self.followed else {
@@ -247,34 +333,109 @@ impl Session {
     }
 
     /// Watches the folders of everything that counts: the publication
-    /// folder (jianbao.toml), issues/, the pictures' folders and the
-    /// layout's folder. Folders, not files: editors save by renaming.
+    /// folder (jianbao.toml), issues/ and its year folders, the pictures'
+    /// folders and the layout's folders. Folders, not files: editors save
+    /// by renaming. Each folder by itself, and only one that resolves
+    /// inside the publication (as `build` reads them), so a link never
+    /// takes the watch outside; a folder made again under the same name is
+    /// watched again.
     fn watch(&mut self, watcher: &mut notify::RecommendedWatcher) {
+        let mut want = self.wanted();
+        if want.len() > WATCH_LIMIT {
+            want.truncate(WATCH_LIMIT);
+            if !std::mem::replace(&mut self.told_too_many, true) {
+                let _ = writeln!(
+                    anstream::stderr().lock(),
+                    "warning: 要监视的文件夹超过 {WATCH_LIMIT} 个，只监视前 {WATCH_LIMIT} 个\n  help: 其余文件夹里的保存不会触发重新生成；年份文件夹、图片文件夹少一些就都能监视"
+                );
+            }
+        }
+        let root = self.publication.root.clone();
+        let mut still = Vec::new();
+        for (dir, id) in std::mem::take(&mut self.watched) {
+            if want.iter().any(|(d, now)| *d == dir && Some(*now) == id) {
+                still.push((dir, id));
+            } else {
+                // Gone, or another folder now: a watch of the old one ends.
+                let _ = watcher.unwatch(&dir);
+            }
+        }
+        self.watched = still;
+        for (dir, id) in want {
+            if self.watched.iter().any(|(d, _)| *d == dir) {
+                continue;
+            }
+            if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
+                // Said once per folder: saves there go unseen.
+                if self.told_unwatched.insert(dir.clone()) {
+                    let why = match e.kind {
+                        notify::ErrorKind::Io(e) => e.to_string(),
+                        notify::ErrorKind::MaxFilesWatch => "系统可监视的文件夹数到了上限".into(),
+                        other => format!("{other:?}"),
+                    };
+                    let _ = writeln!(
+                        anstream::stderr().lock(),
+                        "warning: 无法监视 {}：{why}\n  help: 这个文件夹里的保存不会触发重新生成；若是系统可监视的文件夹数到了上限，关掉别的监视程序后再启动",
+                        show_path(&dir)
+                    );
+                }
+                continue;
+            }
+            // A link changed between looking and watching: not kept.
+            if crate::sandbox::inside(&root, &dir).is_err() || FolderId::of(&dir) != Some(id) {
+                let _ = watcher.unwatch(&dir);
+                continue;
+            }
+            self.watched.push((dir, Some(id)));
+        }
+    }
+
+    /// The folders to watch, most needed first (the publication folder,
+    /// issues/, the followed issue's folder, the layout's and the
+    /// pictures', then the other year folders), each once, each inside
+    /// the publication.
+    fn wanted(&self) -> Vec<(PathBuf, FolderId)> {
         let root = &self.publication.root;
-        let mut want: Vec<(PathBuf, RecursiveMode)> = vec![
-            (root.clone(), RecursiveMode::NonRecursive),
-            (root.join("issues"), RecursiveMode::Recursive),
-        ];
+        let issues = root.join("issues");
+        let mut want: Vec<PathBuf> = vec![root.clone()];
+        let mut years = Vec::new();
+        if let Ok(real_issues) = crate::sandbox::inside(root, &issues) {
+            want.push(issues.clone());
+            // The year folders, as `build` reads them: a folder, or a link
+            // to a folder inside the publication (not to issues/ or above).
+            for (path, kind) in crate::sandbox::list_dir(&issues).unwrap_or_default() {
+                let year = if kind.is_symlink() {
+                    crate::sandbox::inside(root, &path)
+                        .is_ok_and(|t| t.is_dir() && !real_issues.starts_with(&t))
+                } else {
+                    kind.is_dir()
+                };
+                if year {
+                    years.push(path);
+                }
+            }
+        }
+        if let Some(folder) = self.followed.as_ref().and_then(|f| f.parent())
+            && years.iter().any(|y| y == folder)
+        {
+            want.push(folder.to_path_buf());
+        }
         if let Some(dir) = &self.layout_dir {
-            want.push((dir.clone(), RecursiveMode::Recursive));
+            folders_below(dir, LAYOUT_DEPTH, &mut want);
         }
-        for f in &self.relevant {
-            if let Some(dir) = f.parent() {
-                want.push((dir.to_path_buf(), RecursiveMode::NonRecursive));
-            }
-        }
-        want.dedup();
-        for (dir, _) in &self.watched {
-            if !want.iter().any(|(d, _)| d == dir) {
-                let _ = watcher.unwatch(dir);
-            }
-        }
-        self.watched.retain(|w| want.contains(w));
-        for w in want {
-            if !self.watched.contains(&w) && watcher.watch(&w.0, w.1).is_ok() {
-                self.watched.push(w);
-            }
-        }
+        want.extend(
+            self.relevant
+                .iter()
+                .filter_map(|f| f.parent())
+                .map(Path::to_path_buf),
+        );
+        want.extend(years);
+        let mut seen = std::collections::HashSet::new();
+        want.into_iter()
+            .filter(|dir| seen.insert(dir.clone()))
+            .filter(|dir| crate::sandbox::inside(root, dir).is_ok())
+            .filter_map(|dir| Some((dir.clone(), FolderId::of(&dir)?)))
+            .collect()
     }
 
     /// Waits for a save that counts; returns when its first event came.
@@ -289,28 +450,56 @@ impl Session {
             // The rest of the same save.
             loop {
                 match rx.recv_timeout(QUIET) {
-                    Ok(event) if first.elapsed() < STARVE => {
+                    Ok(event) => {
                         saved = saved.or(self.saved(event));
+                        if first.elapsed() >= STARVE {
+                            break;
+                        }
                     }
-                    Ok(_) | Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Timeout) => break,
                     Err(RecvTimeoutError::Disconnected) => {
                         return Err(UsageError::new("文件监视意外停止"));
                     }
                 }
             }
+            // Events that came in the meantime belong to this rebuild: a
+            // stream of saves faster than rebuilds never piles up.
+            for event in rx.try_iter().take(BACKLOG) {
+                saved = saved.or(self.saved(event));
+            }
             if let Some(path) = saved {
-                // Without a named issue, follow the issue file saved last.
-                if self.request.issue.is_none() && self.is_issue_file(&path) {
-                    self.followed = Some(path);
+                if self.is_issue_file(&path) {
+                    self.saved = Some(path);
                 }
                 return Ok(first);
             }
         }
     }
 
-    /// The file a save event is about, if it counts.
-    fn saved(&self, event: notify::Result<notify::Event>) -> Option<PathBuf> {
+    /// The file a save event is about, if it counts. A watched folder
+    /// removed or renamed away is no longer watched (notify drops its
+    /// watch): the next round watches whatever has that name then.
+    fn saved(&mut self, event: notify::Result<notify::Event>) -> Option<PathBuf> {
         let event = event.ok()?;
+        // The system's queue of events overflowed: any save, and any
+        // folder made again, may be among those lost. Rebuild, and renew
+        // every watch.
+        if event.need_rescan() {
+            for (_, id) in &mut self.watched {
+                *id = None;
+            }
+            return Some(self.publication.root.clone());
+        }
+        if matches!(
+            event.kind,
+            EventKind::Remove(_) | EventKind::Modify(notify::event::ModifyKind::Name(_))
+        ) {
+            for (dir, id) in &mut self.watched {
+                if event.paths.contains(dir) {
+                    *id = None;
+                }
+            }
+        }
         let counts = matches!(
             event.kind,
             EventKind::Create(_)
@@ -338,7 +527,14 @@ impl Session {
             return false;
         }
         let root = &self.publication.root;
+        let issues = root.join("issues");
         path == root.join(CONFIG_FILE)
+            // issues/ or a year folder made, removed or replaced (a folder
+            // or a link there now, or one watched until now).
+            || path == issues
+            || self.watched.iter().any(|(d, _)| d == path)
+            || (path.parent() == Some(&issues)
+                && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir() || m.is_symlink()))
             || self.is_issue_file(path)
             || self.relevant.iter().any(|f| f == path)
             || self
@@ -352,6 +548,20 @@ impl Session {
             && path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+    }
+}
+
+/// `dir` and the folders below it, `depth` levels down; links and hidden
+/// folders are not entered.
+fn folders_below(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    out.push(dir.to_path_buf());
+    if depth == 0 || out.len() > WATCH_LIMIT {
+        return;
+    }
+    for (path, kind) in crate::sandbox::list_dir(dir).unwrap_or_default() {
+        if kind.is_dir() {
+            folders_below(&path, depth - 1, out);
+        }
     }
 }
 

@@ -3,11 +3,12 @@
 //! bounded (a generous timeout, never a timing assertion), and the process
 //! is ended by its handle when the test ends.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::common::*;
 
@@ -22,15 +23,20 @@ struct Running {
 
 impl Running {
     fn start(dir: &Path, args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_jianbao"))
+        Self::start_with(dir, args, |_| {})
+    }
+
+    fn start_with(dir: &Path, args: &[&str], setup: impl FnOnce(&mut Command)) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jianbao"));
+        command
             .current_dir(dir)
             .args(args)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run jianbao");
+            .stderr(Stdio::piped());
+        setup(&mut command);
+        let mut child = command.spawn().expect("run jianbao");
         let (tx, lines) = channel();
         for stream in [
             Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
@@ -173,7 +179,10 @@ fn serve_answers_on_loopback_and_signals_a_reload_after_a_save() {
 
     let mut page = agent.get(url).call().unwrap();
     let html = page.body_mut().read_to_string().unwrap();
-    assert!(html.contains("EventSource(\"/events\")"), "{html}");
+    assert!(html.contains("<script src=\"/preview.js\">"), "{html}");
+    let mut script = agent.get(format!("{url}preview.js")).call().unwrap();
+    let script = script.body_mut().read_to_string().unwrap();
+    assert!(script.contains("EventSource(\"/events\")"), "{script}");
     let mut svg = agent.get(format!("{url}page/1.svg")).call().unwrap();
     assert_eq!(svg.headers().get("content-type").unwrap(), "image/svg+xml");
     let svg = svg.body_mut().read_to_string().unwrap();
@@ -218,4 +227,566 @@ fn serve_answers_on_loopback_and_signals_a_reload_after_a_save() {
     let still: serde_json::Value =
         serde_json::from_str(&still.body_mut().read_to_string().unwrap()).unwrap();
     assert_eq!(still["version"], broken["version"]);
+}
+
+// ---------------------------------------------------------------------------
+// What `serve` and `watch` must hold whoever connects and whatever is saved
+// ---------------------------------------------------------------------------
+
+impl Running {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The preview's `127.0.0.1:PORT`, from the one address line on stdout.
+    fn address(&self) -> String {
+        loop {
+            let line = self.until("http://");
+            if let Some(rest) = line.trim().strip_prefix("http://") {
+                return rest.trim_end_matches('/').to_string();
+            }
+        }
+    }
+
+    fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// Every line up to and with the next one that contains `text`.
+    fn lines_until(&self, text: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            match self.lines.recv_timeout(STEP) {
+                Ok(line) => {
+                    let done = line.contains(text);
+                    seen.push(line);
+                    if done {
+                        return seen;
+                    }
+                }
+                Err(_) => panic!(
+                    "no line with `{text}` in {STEP:?}; saw:\n{}",
+                    seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Waits (bounded) for the process to end: its exit code and all it
+    /// printed.
+    fn finish(&mut self) -> (Option<i32>, String) {
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(start.elapsed() < STEP, "still running after {STEP:?}");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut out = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(10)) {
+            out.push(line);
+        }
+        (status.code(), out.join("\n"))
+    }
+}
+
+/// A number from `/proc/PID/status` (`Threads:`, `VmRSS:` in kB).
+fn proc_status(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
+}
+
+fn open_files(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .count()
+}
+
+/// The folders a process has inotify watches on, as `/proc` tells.
+fn inotify_watches(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fdinfo"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .map(|info| {
+            info.lines()
+                .filter(|l| l.starts_with("inotify wd:"))
+                .count()
+        })
+        .sum()
+}
+
+/// One request, written as given; the answer up to the server closing the
+/// connection (every request here says `Connection: close`).
+fn exchange(addr: &str, request: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(STEP)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The status of an answer (`HTTP/1.1 403 Forbidden` → 403).
+fn status_of(answer: &str) -> u16 {
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {answer:?}"))
+}
+
+fn get(addr: &str, path: &str) -> String {
+    exchange(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+    )
+}
+
+/// The body of an answer.
+fn body_of(answer: &str) -> &str {
+    answer.split_once("\r\n\r\n").map_or("", |(_, body)| body)
+}
+
+/// Polls `/state` until `ready` holds (each poll bounded, all of them too).
+fn state_when(addr: &str, ready: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let start = Instant::now();
+    loop {
+        let answer = get(addr, "/state");
+        if let Ok(state) = serde_json::from_str::<serde_json::Value>(body_of(&answer))
+            && ready(&state)
+        {
+            return state;
+        }
+        assert!(
+            start.elapsed() < STEP,
+            "no such state in {STEP:?}: {answer}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The text of every `<script>` element as an HTML parser ends it: at the
+/// first `</script`, whatever is inside.
+fn scripts(html: &str) -> Vec<&str> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(open) = lower[at..].find("<script").map(|i| at + i) {
+        let start = open + lower[open..].find('>').expect("a whole tag") + 1;
+        let end = lower[start..]
+            .find("</script")
+            .map_or(html.len(), |i| start + i);
+        out.push(&html[start..end]);
+        at = end;
+    }
+    out
+}
+
+fn unescape_html(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// A year folder whose name would break out of a string in the page's
+/// script and run (it did, in headless Chromium): quotes, markup, `&`,
+/// and a line separator that ends a line in older JavaScript.
+const HOSTILE_YEAR: &str = "x\",\"a\":document.documentElement.dataset.pwned=1,\"b\":\"\
+                            <img src=x onerror=document.documentElement.dataset.pwned=2>&amp;'\u{2028}";
+
+/// This repository's issue 4 as issue 1 of the year folder [`HOSTILE_YEAR`].
+fn hostile_publication() -> (tempfile::TempDir, PathBuf) {
+    let dir = copy_publication(&repo());
+    let year = dir.path().join("issues").join(HOSTILE_YEAR);
+    std::fs::create_dir(&year).unwrap();
+    let issue = year.join("001.md");
+    std::fs::rename(dir.path().join("issues/004.md"), &issue).unwrap();
+    edit(&issue, "number = 4", "number = 1");
+    (dir, issue)
+}
+
+#[test]
+fn the_preview_page_holds_issue_text_as_data_never_as_script() {
+    let (dir, issue) = hostile_publication();
+    let serve = Running::start(dir.path(), &["serve"]);
+    let addr = serve.address();
+    serve.until("正在监视");
+    let id = format!("{HOSTILE_YEAR}/001");
+    state_when(&addr, |s| s["pages"].as_u64() > Some(0));
+    // A problem whose text holds a literal `{ISSUE}` (the source line).
+    edit(&issue, "date = 2022-01-19", "date = \"{ISSUE}\"");
+    let state = state_when(&addr, |s| !s["problem"].is_null());
+    assert_eq!(state["issue"], id.as_str());
+    assert!(
+        state["problem"].as_str().unwrap().contains("{ISSUE}"),
+        "{state}"
+    );
+
+    let answer = get(&addr, "/");
+    assert_eq!(status_of(&answer), 200, "{answer}");
+    let html = body_of(&answer);
+    // The name's markup is nowhere in the page as markup.
+    assert!(!html.contains("<img"), "{html}");
+    let blocks = scripts(html);
+    assert!(!blocks.is_empty(), "{html}");
+    let mut embedded = Vec::new();
+    for block in &blocks {
+        // Inside a script, the name's quotes are escaped or it broke out.
+        assert!(!block.contains("\",\"a\":document"), "{block}");
+        assert!(!block.contains(['<', '\u{2028}', '\u{2029}']), "{block}");
+        if let Some(at) = block.find("{\"version\"") {
+            let value = serde_json::Deserializer::from_str(&block[at..])
+                .into_iter::<serde_json::Value>()
+                .next()
+                .unwrap()
+                .unwrap_or_else(|e| panic!("the state in the page is not JSON ({e}): {block}"));
+            embedded.push(value);
+        }
+    }
+    // The page's state is the server's, word for word.
+    assert_eq!(embedded, vec![state.clone()], "{html}");
+    let title = html
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map(|(title, _)| unescape_html(title))
+        .unwrap();
+    assert_eq!(title, format!("jianbao 预览 {id}"));
+}
+
+/// Runs the child under a limit of `tasks` processes and threads. The
+/// limit counts per user: as root (which may ignore it) the child runs as
+/// `uid`, a user nothing else runs as, and the publication is opened to
+/// it; otherwise the limit is this user's tasks now plus `tasks`.
+#[cfg(unix)]
+fn process_limit(command: &mut Command, dir: &Path, uid: u32, tasks: u64) {
+    use std::os::unix::process::CommandExt;
+    let root = unsafe { libc::geteuid() } == 0;
+    let tasks = if root {
+        open_to_all(dir);
+        tasks
+    } else {
+        tasks + tasks_of(unsafe { libc::geteuid() })
+    };
+    unsafe {
+        command.pre_exec(move || {
+            if root && (libc::setgid(uid) != 0 || libc::setuid(uid) != 0) {
+                return Err(std::io::Error::last_os_error());
+            }
+            let limit = libc::rlimit {
+                rlim_cur: tasks,
+                rlim_max: tasks,
+            };
+            if libc::setrlimit(libc::RLIMIT_NPROC, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// The threads of all processes of `uid`.
+#[cfg(unix)]
+fn tasks_of(uid: u32) -> u64 {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path().join("status")).ok())
+        .filter(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Uid:"))
+                .and_then(|v| v.split_whitespace().next())
+                == Some(&uid.to_string())
+        })
+        .filter_map(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Threads:"))
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        })
+        .sum()
+}
+
+#[cfg(unix)]
+fn open_to_all(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o777)).unwrap();
+    if path.is_dir() {
+        for e in std::fs::read_dir(path).unwrap().flatten() {
+            open_to_all(&e.path());
+        }
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn without_a_thread_watch_and_serve_say_so_instead_of_panicking() {
+    let dir = copy_publication(&repo());
+    for (command, uid) in [("watch", 61_601), ("serve", 61_602)] {
+        let mut run = Running::start_with(dir.path(), &[command, "4"], |c| {
+            process_limit(c, dir.path(), uid, 1)
+        });
+        let (code, out) = run.finish();
+        assert_eq!(code, Some(2), "{command}: {out}");
+        assert!(out.contains("不能再开线程"), "{command}: {out}");
+        assert!(out.contains("help:"), "{command}: {out}");
+        assert!(
+            !out.contains("内部出错") && !out.contains("panicked"),
+            "{command}: {out}"
+        );
+    }
+}
+
+#[test]
+#[cfg(unix)]
+fn a_burst_of_connections_under_a_process_limit_leaves_the_preview_serving() {
+    let dir = copy_publication(&repo());
+    // Room to start, none for a thread per connection.
+    let mut serve = Running::start_with(dir.path(), &["serve", "4"], |c| {
+        process_limit(c, dir.path(), 61_603, 10)
+    });
+    let addr = serve.address();
+    serve.until("正在监视");
+    let burst: Vec<TcpStream> = (0..200)
+        .filter_map(|_| TcpStream::connect(&addr).ok())
+        .collect();
+    for mut c in &burst {
+        let _ = c.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    }
+    let mut answered = 0;
+    for mut c in burst {
+        c.set_read_timeout(Some(STEP)).unwrap();
+        let mut answer = Vec::new();
+        let _ = c.read_to_end(&mut answer);
+        answered += usize::from(answer.starts_with(b"HTTP/1.1 "));
+    }
+    assert!(serve.alive(), "the preview ended: {:?}", serve.finish());
+    assert!(answered > 0);
+    // It still answers, and still rebuilds after a save.
+    let answer = get(&addr, "/");
+    assert_eq!(status_of(&answer), 200, "{answer}");
+    edit(
+        &dir.path().join("issues/004.md"),
+        "郑州市教育局在",
+        "郑州市教育局于",
+    );
+    serve.until("→ out/004.pdf");
+}
+
+#[test]
+fn serve_reads_no_more_than_a_request_head_and_cuts_off_slow_clients() {
+    const MIB: usize = 1024 * 1024;
+    let dir = copy_publication(&repo());
+    let mut serve = Running::start(dir.path(), &["serve", "4"]);
+    let addr = serve.address();
+    serve.until("正在监视");
+    let pid = serve.pid();
+    let before = proc_status(pid, "VmRSS:");
+
+    // One header that never ends: read up to a limit, then cut off.
+    let mut flood = TcpStream::connect(&addr).unwrap();
+    flood.set_write_timeout(Some(STEP)).unwrap();
+    flood
+        .write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: ")
+        .unwrap();
+    let chunk = vec![b'a'; MIB];
+    let mut sent = 0;
+    while sent < 256 * MIB {
+        match flood.write(&chunk) {
+            Ok(n) => sent += n,
+            Err(_) => break,
+        }
+    }
+    assert!(
+        sent < 64 * MIB,
+        "the preview took {} MB of one header",
+        sent / MIB
+    );
+    let grown = proc_status(pid, "VmRSS:").saturating_sub(before) / 1024;
+    assert!(grown < 32, "the preview grew by {grown} MB");
+
+    // A client that sends nothing is cut off.
+    let mut idle = TcpStream::connect(&addr).unwrap();
+    idle.set_read_timeout(Some(STEP)).unwrap();
+    let start = Instant::now();
+    let mut byte = [0u8; 1];
+    let got = idle.read(&mut byte);
+    assert!(
+        matches!(got, Ok(0))
+            || got
+                .as_ref()
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionReset),
+        "{got:?} after {:?}",
+        start.elapsed()
+    );
+
+    // Clients that send a byte now and then do not keep others waiting.
+    let slow: Vec<TcpStream> = (0..10)
+        .map(|_| {
+            let mut s = TcpStream::connect(&addr).unwrap();
+            s.write_all(b"GET / HTTP/1.1\r\n").unwrap();
+            s
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    for mut s in &slow {
+        let _ = s.write_all(b"X");
+    }
+    let start = Instant::now();
+    assert_eq!(status_of(&get(&addr, "/")), 200);
+    let waited = start.elapsed();
+    assert!(waited < Duration::from_secs(5), "answered after {waited:?}");
+    drop(slow);
+
+    // Many connections held open: the threads and open files stay few.
+    let held: Vec<TcpStream> = (0..300)
+        .filter_map(|_| TcpStream::connect(&addr).ok())
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let (threads, files) = (proc_status(pid, "Threads:"), open_files(pid));
+    // At most 64 answer; the rest wait in a short queue or are told "busy".
+    assert!(
+        threads < 80,
+        "{threads} threads for {} connections",
+        held.len()
+    );
+    assert!(
+        files < 200,
+        "{files} open files for {} connections",
+        held.len()
+    );
+    drop(held);
+    // … and the preview answers again (at once, or "busy" for a moment:
+    // said, or the connection closed).
+    let start = Instant::now();
+    loop {
+        let answer = get(&addr, "/");
+        if !answer.is_empty() && status_of(&answer) == 200 {
+            break;
+        }
+        assert!(answer.is_empty() || status_of(&answer) == 503, "{answer}");
+        assert!(start.elapsed() < STEP, "still busy after {STEP:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // Only GET and HEAD, only asked for by this machine's names.
+    let post =
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    assert_eq!(status_of(&exchange(&addr, post)), 405);
+    let rebound = "GET / HTTP/1.1\r\nHost: attacker.example:80\r\nConnection: close\r\n\r\n";
+    assert_eq!(status_of(&exchange(&addr, rebound)), 403);
+    let head = exchange(
+        &addr,
+        "HEAD / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    assert_eq!(status_of(&head), 200, "{head}");
+    assert_eq!(body_of(&head), "", "{head}");
+    let long = format!(
+        "GET /{} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        "a".repeat(64 * 1024)
+    );
+    assert!(matches!(status_of(&exchange(&addr, &long)), 414 | 431));
+    assert!(serve.alive());
+}
+
+#[test]
+fn watch_stays_inside_the_publication() {
+    let dir = copy_publication(&repo());
+    // A year folder that is a link out, to a tree of 300 folders.
+    let outside = tempfile::tempdir().unwrap();
+    for i in 0..300 {
+        std::fs::create_dir_all(outside.path().join(format!("d{}/e{i}", i % 10))).unwrap();
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("issues/2023")).unwrap();
+    let watch = Running::start(dir.path(), &["watch"]);
+    watch.until("→ out/004.pdf");
+    watch.until("正在监视");
+    let watches = inotify_watches(watch.pid());
+    assert!(watches <= 8, "{watches} folders watched");
+
+    // A file saved out there is not followed; the next save inside is
+    // the next thing built.
+    std::fs::write(
+        outside.path().join("005.md"),
+        std::fs::read(dir.path().join("issues/004.md")).unwrap(),
+    )
+    .unwrap();
+    edit(
+        &dir.path().join("issues/004.md"),
+        "郑州市教育局在",
+        "郑州市教育局于",
+    );
+    let seen = watch.lines_until("→ out/004.pdf");
+    assert!(
+        !seen.iter().any(|l| l.contains("2023/005")),
+        "{}",
+        seen.join("\n")
+    );
+}
+
+#[test]
+fn watch_follows_an_issues_folder_made_again() {
+    let dir = copy_publication(&repo());
+    let issues = dir.path().join("issues");
+    let text = std::fs::read(issues.join("004.md")).unwrap();
+    let watch = Running::start(dir.path(), &["watch", "4"]);
+    watch.until("→ out/004.pdf");
+    watch.until("正在监视");
+    std::fs::remove_dir_all(&issues).unwrap();
+    watch.until("issues");
+    // Made again, empty: said so (so the new folder was seen) …
+    std::fs::create_dir(&issues).unwrap();
+    watch.until("004.md 不在了");
+    // … and what is saved in it is built.
+    std::fs::write(issues.join("004.md"), &text).unwrap();
+    watch.until("→ out/004.pdf");
+    edit(&issues.join("004.md"), "郑州市教育局在", "郑州市教育局于");
+    watch.until("→ out/004.pdf");
+    let pdf = std::fs::read(dir.path().join("out/004.pdf")).unwrap();
+    assert!(pdf_text(&pdf).concat().contains("郑州市教育局于"));
+}
+
+#[test]
+#[cfg(unix)]
+fn watch_says_which_folder_it_cannot_watch() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    let dir = copy_publication(&repo());
+    let year = dir.path().join("issues/2024");
+    std::fs::create_dir(&year).unwrap();
+    // As root (whom no permission stops) the run is another user's.
+    let root = unsafe { libc::geteuid() } == 0;
+    if root {
+        open_to_all(dir.path());
+    }
+    std::fs::set_permissions(&year, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let watch = Running::start_with(dir.path(), &["watch", "4"], |c| {
+        if root {
+            c.uid(61_604).gid(61_604);
+        }
+    });
+    let seen = watch.lines_until("正在监视");
+    let said = seen.join("\n");
+    assert!(
+        said.contains("warning: 无法监视 issues/2024") && said.contains("help:"),
+        "{said}"
+    );
+    // Said once, not at every rebuild.
+    edit(
+        &dir.path().join("issues/004.md"),
+        "郑州市教育局在",
+        "郑州市教育局于",
+    );
+    let again = watch.lines_until("→ out/004.pdf");
+    assert!(!again.iter().any(|l| l.contains("无法监视")), "{again:?}");
+    std::fs::set_permissions(&year, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
