@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::Context;
 use crate::config::PdfStandard;
 use crate::diagnostic::Diagnostic;
-use crate::issue::{Block, HeadingLevel, Issue, Text};
+use crate::issue::{Block, HeadingLevel, Issue, PictureWidth, Text};
 use crate::source::{SourceFile, Span, Spanned, display_path, show_path};
 
 pub fn check_body(
@@ -271,6 +271,7 @@ pub fn decode_pictures(
     standard: Option<PdfStandard>,
 ) -> Vec<Vec<Diagnostic>> {
     use crate::picture::{Decoded, ISSUE_FILTER_BUDGET, Located, Problem, decode, locate};
+    use crate::render::picture::MIN_PPI;
     use rayon::prelude::*;
     use std::collections::HashMap;
     let opaque = standard.is_some_and(PdfStandard::forbids_transparency);
@@ -334,6 +335,31 @@ pub fn decode_pictures(
             }
         }
     }
+    // A picture that decodes but prints coarser than the floor, at the size
+    // the layout gives it (its width asked for, its row shared).
+    for (i, issue) in issues.iter().enumerate() {
+        let printed = crate::render::picture::resolutions(&issue.body, root, &issue.source.text);
+        for (k, ppi) in printed {
+            let Block::Picture { path, width, .. } = &issue.body[k] else {
+                continue;
+            };
+            let good = |p: &Spanned<String>| {
+                named.iter().any(|(n, q, found)| {
+                    *n == i
+                        && q.span == p.span
+                        && matches!(decoded.get(found.path.as_path()), Some(Ok(_)))
+                })
+            };
+            if ppi.round() < MIN_PPI && good(path) {
+                out[i].push(low_resolution(
+                    &issue.source,
+                    path,
+                    width.as_ref().map(|w| w.value),
+                    ppi,
+                ));
+            }
+        }
+    }
     for (i, path, found) in &named {
         let src = &issues[*i].source;
         match decoded.get(found.path.as_path()) {
@@ -385,6 +411,37 @@ pub fn decode_pictures(
         }
     }
     out
+}
+
+/// A raster picture that prints at `ppi` pixels per inch, below the
+/// floor: at its path, with the width asked for that prints it at the
+/// floor (by default a picture is never made that coarse).
+fn low_resolution(
+    src: &Arc<SourceFile>,
+    path: &Spanned<String>,
+    asked: Option<PictureWidth>,
+    ppi: f64,
+) -> Diagnostic {
+    use crate::render::picture::MIN_PPI;
+    let message = format!(
+        "图片 {} 按现在的宽度只有 {:.0} ppi（每英寸像素数），低于 {MIN_PPI:.0} ppi，印出来会发虚、有锯齿",
+        path.value,
+        ppi.round()
+    );
+    // Narrower by as much as the resolution is short.
+    let shrink = ppi / MIN_PPI;
+    let narrower = match asked {
+        Some(PictureWidth::Percent(p)) => Some(((p * shrink).floor(), "%")),
+        Some(PictureWidth::Chars(n)) => Some(((n * shrink).floor(), "字")),
+        None => None,
+    }
+    .filter(|(w, _)| *w >= 1.0)
+    .map(|(w, unit)| format!("{{width={w:.0}{unit}}}"));
+    let help = match narrower {
+        Some(w) => format!("把宽度改成 {w} 或更窄，或者换一张像素更多的原图"),
+        None => "换一张像素更多的原图".to_string(),
+    };
+    Diagnostic::warning("picture-low-resolution", src, path.span.clone(), message).with_help(help)
 }
 
 /// A picture without a caption where the PDF standard needs alt text:

@@ -46,7 +46,8 @@ fn embedded(role: Role) -> (&'static str, u16) {
 
 /// Embedded faces of the same style tried after the role's own, for
 /// characters the Fandol fonts lack (GB2312 and little more): a rare name
-/// in 仿宋 stays 仿宋 rather than turning into a heavy sans.
+/// in 仿宋 stays 仿宋 rather than turning into a heavy sans: cwTeX 仿宋, a
+/// Big5 face of traditional forms (0.92 em, centred in its cell).
 fn same_style(role: Role) -> &'static [&'static str] {
     match role {
         Role::Body => &["cwTeXFangSong"],
@@ -59,8 +60,8 @@ fn same_style(role: Role) -> &'static [&'static str] {
 }
 
 /// Embedded faces of another style, but closer than a sans, tried before
-/// Droid Sans Fallback: cwTeXFangSong is a Big5 font and lacks many
-/// simplified and rare characters (堃 喆 镕 䶮) that AR PL UMing has.
+/// Droid Sans Fallback: AR PL UMing has most of GBK, more than the 仿宋
+/// faces together.
 fn near_style(role: Role) -> &'static [&'static str] {
     match role {
         Role::Body => &["AR PL UMing"],

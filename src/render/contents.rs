@@ -82,7 +82,7 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
             };
             flow.contents_row(
                 Row::Grid {
-                    runs: gather(&line.glyphs),
+                    runs: gather(&line.glyphs, fonts),
                     leader,
                     number,
                 },

@@ -339,7 +339,7 @@ pub fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Ro
     grid::break_lines(runs, shape, fonts)
         .into_iter()
         .map(|l| Row::Grid {
-            runs: gather(&l.glyphs),
+            runs: gather(&l.glyphs, fonts),
             leader: None,
             number: None,
         })
@@ -349,17 +349,35 @@ pub fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Ro
 /// Gathers glyphs into runs that typst can set as one text: full-width
 /// glyphs of one face exactly one cell apart. Two marks side by side start
 /// a new run, since typst would squeeze them together (CLREQ 3.1.6.2) where
-/// jianbao has decided their widths.
-pub fn gather(glyphs: &[grid::Glyph]) -> Vec<Run> {
+/// jianbao has decided their widths. A glyph whose face is not one em wide
+/// (a fallback face: cwTeX 仿宋 is 0.92 em) is a run of its own, centred
+/// in its cell: in a run, typst would advance the glyphs after it by its
+/// width, off their columns.
+pub fn gather(glyphs: &[grid::Glyph], m: &dyn grid::Measure) -> Vec<Run> {
     let mut out: Vec<Run> = Vec::new();
-    let mut last: Option<&grid::Glyph> = None;
+    let mut last: Option<(&grid::Glyph, bool)> = None;
     for g in glyphs {
-        let joins = last.is_some_and(|p| {
-            !(p.latin || g.latin || p.half)
-                && p.face == g.face
-                && (g.x - p.x - 1.0).abs() < 1e-9
-                && !(is_mark(&p.text) && is_mark(&g.text))
-        });
+        let advance = (!g.latin)
+            .then(|| g.text.chars().next())
+            .flatten()
+            .map_or(1.0, |c| m.advance(c, g.face, false));
+        let alone = (advance - 1.0).abs() > 1e-3;
+        let joins = !alone
+            && last.is_some_and(|(p, p_alone)| {
+                !(p_alone || p.latin || g.latin || p.half)
+                    && p.face == g.face
+                    && (g.x - p.x - 1.0).abs() < 1e-9
+                    && !(is_mark(&p.text) && is_mark(&g.text))
+            });
+        // The composer already centres a glyph narrower than 0.9 em (a
+        // middle dot) in its cell.
+        let centring = if alone && advance >= 0.9 && !is_mark(&g.text) {
+            // The cell less the glyph (16 pt type, an em a little more than
+            // a cell), halved.
+            (1.0 - advance * EM) / 2.0
+        } else {
+            0.0
+        };
         match out.last_mut() {
             Some(run) if joins => {
                 run.text.push_str(&g.text);
@@ -367,14 +385,14 @@ pub fn gather(glyphs: &[grid::Glyph]) -> Vec<Run> {
             }
             _ => out.push(Run {
                 text: g.text.clone(),
-                x: g.x,
+                x: g.x + centring,
                 face: face_key(g.face),
                 latin: g.latin,
                 half: g.half,
                 tracking: g.tracking,
             }),
         }
-        last = Some(g);
+        last = Some((g, alone));
     }
     out
 }
@@ -414,7 +432,7 @@ pub fn centred(text: &str, role: Role, size_pt: f64, fonts: &Fonts) -> Vec<Row> 
 }
 
 /// Whether two blocks are pictures on consecutive lines of the file.
-fn adjacent(source: &str, a: &Block, b: &Block) -> bool {
+pub(super) fn adjacent(source: &str, a: &Block, b: &Block) -> bool {
     match (a, b) {
         (Block::Picture { path: pa, .. }, Block::Picture { caption: cb, .. }) => source
             .get(pa.span.end..cb.span.start)

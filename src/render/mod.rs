@@ -10,7 +10,7 @@ mod image;
 mod masthead;
 mod page;
 mod pdf;
-mod picture;
+pub mod picture;
 pub mod title;
 pub mod world;
 
