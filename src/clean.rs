@@ -185,18 +185,41 @@ impl<'a> Cleaner<'a> {
             }
         }
 
+        // Neighbours are read through invisible characters, which cleaning
+        // removes: `１．<U+200B>５` reads as `１．５` now, not only after a
+        // first run has removed it.
+        let shown: Vec<usize> = (0..n).filter(|&i| !is_invisible(orig[i])).collect();
+        let place: Vec<usize> = {
+            let mut place = vec![NONE; n];
+            for (k, &i) in shown.iter().enumerate() {
+                place[i] = k;
+            }
+            place
+        };
+        let before = |i: usize| {
+            let k = place[i];
+            (k != NONE && k > 0).then(|| orig[shown[k - 1]])
+        };
+        let after = |i: usize, skip: usize| {
+            let k = place[i];
+            (k != NONE)
+                .then(|| shown.get(k + 1 + skip).map(|&j| orig[j]))
+                .flatten()
+        };
         let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
         let between_digits =
-            |i: usize| i > 0 && i + 1 < n && is_digit(orig[i - 1]) && is_digit(orig[i + 1]);
+            |i: usize| before(i).is_some_and(is_digit) && after(i, 0).is_some_and(is_digit);
         // A full-width comma between digits is a thousands separator when
         // exactly three digits follow: ２，３００.
         let thousands = |i: usize| {
-            let digits = orig[i + 1..].iter().take_while(|c| is_digit(**c)).count();
+            let digits = (0..)
+                .take_while(|&s| after(i, s).is_some_and(is_digit))
+                .count();
             between_digits(i) && digits == 3
         };
         let is_alnum = |c: char| c.is_ascii_alphanumeric() || half_width(c).is_some();
         let between_alnum =
-            |i: usize| i > 0 && i + 1 < n && is_alnum(orig[i - 1]) && is_alnum(orig[i + 1]);
+            |i: usize| before(i).is_some_and(is_alnum) && after(i, 0).is_some_and(is_alnum);
         let view: Vec<char> = (0..n)
             .map(|i| match orig[i] {
                 // ｗｗｗ．ｇｏｖ．ｃｎ, ａｂｃ＠…, ＡＢＣ－１２３: marks inside a
@@ -209,7 +232,7 @@ impl<'a> Cleaner<'a> {
                 '．' if between_digits(i) => '.',
                 '：' if between_digits(i) => ':',
                 '，' if thousands(i) => ',',
-                '％' if i > 0 && is_digit(orig[i - 1]) => '%',
+                '％' if before(i).is_some_and(is_digit) => '%',
                 c => half_width(c).unwrap_or(c),
             })
             .collect();
@@ -496,11 +519,17 @@ impl<'a> Cleaner<'a> {
                 while i < n && is_invisible(self.view[i]) {
                     i += 1;
                 }
-                out.push(Fix {
-                    range: self.bytes(start..i),
-                    replacement: String::new(),
-                    kind: FixKind::Invisible,
-                });
+                // `*<U+200B>*` stays: without it the two stars would be an
+                // emphasis mark, and the line would print otherwise.
+                let joins_stars =
+                    start > 0 && self.view[start - 1] == '*' && self.view.get(i) == Some(&'*');
+                if !joins_stars {
+                    out.push(Fix {
+                        range: self.bytes(start..i),
+                        replacement: String::new(),
+                        kind: FixKind::Invisible,
+                    });
+                }
             } else if is_space(self.view[i]) {
                 while i < n && is_space(self.view[i]) {
                     i += 1;
@@ -592,8 +621,14 @@ pub fn cleaned(issue: &crate::issue::Issue) -> crate::issue::Issue {
 /// Every fix in the body of an issue file, with ranges in the file. In a
 /// title, a space between two phrases is meant: it becomes an ideographic
 /// space rather than going.
+///
+/// Cleaning never changes what a line is ([`crate::issue::line_kind`]):
+/// lines are classified as typed, before anything is removed, by `check`,
+/// by `--fix` and by the layout alike. A fix that would change it — the
+/// zero-width space before `# `, the space in `一 、这是正文` — is not made:
+/// the line stays as typed there.
 pub fn file_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<Fix> {
-    use crate::issue::heading_number;
+    use crate::issue::line_kind;
     use rayon::prelude::*;
     // Line by line, the lines side by side (a long issue has thousands).
     let per_line = |(span, centred): (Range<usize>, bool)| -> Vec<Fix> {
@@ -604,28 +639,46 @@ pub fn file_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<Fix> {
         if span.start > 0 && source.as_bytes()[span.start - 1] == b'\\' {
             return Vec::new();
         }
-        let mut found = fixes(text);
-        // Cleaning never changes what a line is: `一 、这是正文` or
-        // `１．建立` stay paragraphs, `(一)` stays a heading.
-        if !centred {
-            let level = |t: &str| heading_number(t).map(|(l, _)| l);
-            while !found.is_empty() && level(&apply(text, &found)) != level(text) {
-                found.remove(0);
-            }
-        }
-        found
+        let mut found: Vec<Fix> = fixes(text)
             .into_iter()
-            .map(|f| {
-                let replacement = if centred && f.kind == FixKind::Space {
+            .map(|f| Fix {
+                replacement: if centred && f.kind == FixKind::Space {
                     "\u{3000}".to_string()
                 } else {
                     f.replacement
-                };
-                Fix {
-                    range: f.range.start + span.start..f.range.end + span.start,
-                    replacement,
-                    kind: f.kind,
-                }
+                },
+                ..f
+            })
+            .collect();
+        // The whole line, marks and all, is what has a kind.
+        let line_start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[span.end..]
+            .find('\n')
+            .map_or(source.len(), |i| span.end + i);
+        let (before, after) = (&source[line_start..span.start], &source[span.end..line_end]);
+        let kind = |fixes: &[Fix]| line_kind(&format!("{before}{}{after}", apply(text, fixes)));
+        let typed = kind(&[]);
+        if !found.is_empty() && kind(&found) != typed {
+            // What decides a kind is at the line's ends: try without the
+            // first fix, the last, both; else keep the line as typed.
+            let without = |drop: &[usize]| -> Vec<Fix> {
+                (0..found.len())
+                    .filter(|i| !drop.contains(i))
+                    .map(|i| found[i].clone())
+                    .collect()
+            };
+            let last = found.len() - 1;
+            found = [vec![0], vec![last], vec![0, last]]
+                .iter()
+                .map(|drop| without(drop))
+                .find(|kept| kind(kept) == typed)
+                .unwrap_or_default();
+        }
+        found
+            .into_iter()
+            .map(|f| Fix {
+                range: f.range.start + span.start..f.range.end + span.start,
+                ..f
             })
             .collect()
     };

@@ -21,3 +21,4 @@ mod layout;
 mod live;
 mod outputs;
 mod robustness;
+mod writes;
