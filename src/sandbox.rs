@@ -382,6 +382,17 @@ pub enum WriteError {
 
 /// The longest path the system takes (Linux's `PATH_MAX`, with its NUL).
 const PATH_MAX: usize = 4096;
+/// The longest name of one file or folder.
+const NAME_MAX: usize = 255;
+
+/// The length of the longest name in `path` when it is too long for one
+/// file or folder (with room for a temporary file's suffix).
+fn long_name(path: &Path) -> Option<usize> {
+    path.iter()
+        .map(|n| n.len())
+        .max()
+        .filter(|&n| n > NAME_MAX - 20)
+}
 
 impl WriteError {
     /// A system error at `path`; one about a path too long for the
@@ -433,6 +444,9 @@ impl WriteError {
             WriteError::Owner { .. } => Some(
                 "用这个文件的主人的账户运行；或者请主人（或管理员）先把文件交给当前用户（chown）",
             ),
+            WriteError::TooLong { path } if long_name(path).is_some() => {
+                Some("给它起一个短一些的名字")
+            }
             WriteError::TooLong { .. } => {
                 Some("把简报文件夹移到路径短一些的地方（或给上层文件夹起短一些的名字），再运行一次")
             }
@@ -466,11 +480,14 @@ impl fmt::Display for WriteError {
                 f,
                 "{shown} 属于另一个用户（uid {uid}），当前用户替换它会把它变成自己的，原来的主人可能就打不开了"
             ),
-            WriteError::TooLong { path } => write!(
-                f,
-                "路径太长：{} 字节，系统最多接受 {PATH_MAX} 字节",
-                path.as_os_str().len()
-            ),
+            WriteError::TooLong { path } => match long_name(path) {
+                Some(n) => write!(
+                    f,
+                    "{shown} 的名字太长：{n} 字节，系统最多接受 {NAME_MAX} 字节"
+                ),
+                // The path itself is not worth showing: it is the problem.
+                None => write!(f, "文件夹的路径太长，超过了系统接受的 {PATH_MAX} 字节"),
+            },
             WriteError::Io { error, .. } => write!(f, "{shown}: {error}"),
         }
     }
@@ -776,9 +793,14 @@ impl Folder {
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos() as u64);
+        // A name near the system's 255 bytes still leaves room for the rest.
+        let mut short = name.len().min(160);
+        while !name.is_char_boundary(short) {
+            short -= 1;
+        }
         for _ in 0..64 {
             let n = seed.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % 1_000_000_000;
-            let tmp = format!(".{name}.{}.{n}.tmp", std::process::id());
+            let tmp = format!(".{}.{}.{n}.tmp", &name[..short], std::process::id());
             let file = match self.dir.create_new(tmp.as_ref()) {
                 Ok(f) => f,
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -811,6 +833,12 @@ impl Folder {
         if !meta.is_file() {
             return Err(Refusal::NotAFile {
                 kind: kind_of(&meta),
+            });
+        }
+        if meta.len() > limit {
+            return Err(Refusal::TooLarge {
+                size: meta.len(),
+                limit,
             });
         }
         let mut bytes = Vec::new();

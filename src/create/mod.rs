@@ -40,18 +40,20 @@ pub fn cannot_write(what: &str, e: WriteError) -> UsageError {
 pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, UsageError> {
     let shown = show_path(dir);
     // The folder the user names may be anywhere; what is in it may not.
-    fs::create_dir_all(dir).map_err(|e| {
-        cannot_write(
-            &format!("无法新建文件夹 {shown}"),
-            WriteError::from_io(dir, e),
-        )
-    })?;
-    let root = dir.canonicalize().map_err(|e| {
-        cannot_write(
-            &format!("无法打开文件夹 {shown}"),
-            WriteError::from_io(dir, e),
-        )
-    })?;
+    // (A path too long for the system is not shown again: it is the
+    // problem.)
+    let cannot = |what: &str, e| {
+        let e = WriteError::from_io(dir, e);
+        if e.is_too_long() {
+            cannot_write("无法新建简报", e)
+        } else {
+            cannot_write(&format!("{what} {shown}"), e)
+        }
+    };
+    fs::create_dir_all(dir).map_err(|e| cannot("无法新建文件夹", e))?;
+    let root = dir
+        .canonicalize()
+        .map_err(|e| cannot("无法打开文件夹", e))?;
     let top = Folder::open(&root, &root).map_err(|e| cannot_write("无法新建简报", e))?;
     let config = dir.join(CONFIG_FILE);
     if let Ok(meta) = fs::symlink_metadata(&config) {
@@ -77,7 +79,14 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, UsageError> {
     }
     let refused = |path: &Path, why: Refusal| {
         let help = why.help();
-        let error = UsageError::new(format!("{} {why}，没有改动任何文件", show_path(path)));
+        let what = match (&why, fs::read_link(path)) {
+            // A link to nothing is not "missing".
+            (Refusal::Missing, Ok(target)) => {
+                format!("是一个链接，指向的 {} 不存在", show_path(&target))
+            }
+            _ => why.to_string(),
+        };
+        let error = UsageError::new(format!("{} {what}，没有改动任何文件", show_path(path)));
         match help {
             Some(help) => error.help(help),
             None => error,

@@ -194,6 +194,26 @@ pub enum LineKind {
     Paragraph,
 }
 
+impl LineKind {
+    /// What a clerk calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LineKind::Blank => "空行",
+            LineKind::Escaped | LineKind::Paragraph => "正文",
+            LineKind::Lead => "引题",
+            LineKind::TitleLine => "标题",
+            LineKind::Dash => "副标题（紧跟标题时）",
+            LineKind::Note => "编者按",
+            LineKind::Label => "栏目名",
+            LineKind::Picture => "图片",
+            LineKind::Heading(HeadingLevel::One) => "一级标题",
+            LineKind::Heading(HeadingLevel::Two) => "二级标题",
+            LineKind::Heading(HeadingLevel::Three) => "三级标题",
+            LineKind::Heading(_) => "四级标题",
+        }
+    }
+}
+
 /// The kind of a body line, as typed (blanks around it do not count).
 pub fn line_kind(line: &str) -> LineKind {
     let t = line.trim_matches(is_blank);

@@ -351,6 +351,15 @@ fn invisible_characters_never_make_a_line_something_else() {
             "`{shown}` printed as a paragraph:\n{text}"
         );
     }
+    // check says why each is a paragraph, and what to do.
+    let out = run(d, &["check"]);
+    let said = stderr(&out);
+    assert_eq!(
+        said.matches("warning[invisible-character-kept]").count(),
+        5,
+        "{said}"
+    );
+    assert!(said.contains("让这一行算作正文，不是标题"), "{said}");
     // --fix writes nothing that would read otherwise.
     let out = run(d, &["check", "--fix"]);
     assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
@@ -882,4 +891,118 @@ fn a_folder_deeper_than_the_system_takes_is_said_to_be_so() {
         );
         assert!(!err.contains("找不到 jianbao.toml"), "{err}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Cases of our own, beyond the issue's
+// ---------------------------------------------------------------------------
+
+#[test]
+#[cfg(unix)]
+fn what_stands_at_the_manifest_or_a_pdf_is_never_followed_or_read_at_length() {
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.json");
+    std::fs::write(&victim, "{\"format\": 2}").unwrap();
+    let manifest = "out/.jianbao-manifest.json";
+    type Plant<'a> = Box<dyn Fn(&Path) + 'a>;
+    let cases: [Plant; 4] = [
+        // A link out at the manifest, and at a PDF.
+        Box::new(|d: &Path| symlink(&victim, d.join(manifest))),
+        Box::new(|d: &Path| symlink(&victim, d.join("out/001.pdf"))),
+        // A FIFO at the manifest: nothing blocks.
+        Box::new(|d: &Path| {
+            use std::os::unix::ffi::OsStrExt;
+            let c = std::ffi::CString::new(d.join(manifest).as_os_str().as_bytes()).unwrap();
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        }),
+        // A manifest of 300 MB (sparse): not read.
+        Box::new(|d: &Path| {
+            let f = std::fs::File::create(d.join(manifest)).unwrap();
+            f.set_len(300 << 20).unwrap();
+        }),
+    ];
+    for plant in cases {
+        let dir = publication("");
+        let d = dir.path();
+        std::fs::create_dir(d.join("out")).unwrap();
+        plant(d);
+        let err = build(d, &[]);
+        assert_eq!(written(&err), ["001"], "{err}");
+        assert!(build(d, &[]).contains("已是最新"));
+        assert!(
+            std::fs::symlink_metadata(d.join(manifest))
+                .unwrap()
+                .is_file()
+        );
+        assert!(
+            std::fs::symlink_metadata(d.join("out/001.pdf"))
+                .unwrap()
+                .is_file()
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "{\"format\": 2}");
+}
+
+#[test]
+#[cfg(unix)]
+fn a_hard_link_never_leads_a_rewrite_out() {
+    let outside = tempfile::tempdir().unwrap();
+    // An issue file that is a hard link to a file outside: --fix replaces
+    // the publication's name, never the outside file.
+    let dir = publication("各单位,要按时报送材料。");
+    let d = dir.path();
+    let theirs = outside.path().join("001.md");
+    std::fs::hard_link(d.join("issues/001.md"), &theirs).unwrap();
+    let before = std::fs::read(&theirs).unwrap();
+    let out = run(d, &["check", "--fix"]);
+    assert!(stderr(&out).contains("已修改"), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&theirs).unwrap(), before);
+    assert!(
+        std::fs::read_to_string(d.join("issues/001.md"))
+            .unwrap()
+            .contains("各单位，要")
+    );
+    // The same for a .gitignore that init adds its line to.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let theirs = outside.path().join(".gitignore");
+    std::fs::write(&theirs, "target/\n").unwrap();
+    std::fs::hard_link(&theirs, d.join(".gitignore")).unwrap();
+    let out = run(d, &["init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(std::fs::read_to_string(&theirs).unwrap(), "target/\n");
+    assert_eq!(
+        std::fs::read_to_string(d.join(".gitignore")).unwrap(),
+        "target/\n/out/\n"
+    );
+}
+
+#[test]
+fn a_pdf_whose_name_is_near_the_longest_a_file_may_have_is_written() {
+    // 83 × 3 bytes: issues/增…增.md is 252 bytes, its PDF 253; the
+    // temporary file it is written through must still fit.
+    let dir = publication("");
+    let d = dir.path();
+    let id = "增".repeat(83);
+    std::fs::rename(d.join("issues/001.md"), d.join(format!("issues/{id}.md"))).unwrap();
+    let err = build(d, &[]);
+    assert!(err.contains(&format!("out/{id}.pdf")), "{err}");
+    assert!(d.join(format!("out/{id}.pdf")).is_file());
+    assert!(build(d, &[]).contains("已是最新"));
+}
+
+#[test]
+#[cfg(unix)]
+fn new_never_writes_through_a_link_at_an_issue_name() {
+    let outside = tempfile::tempdir().unwrap();
+    let dir = publication("");
+    let d = dir.path();
+    // An issue name taken by a link to a file outside that is not there
+    // yet: it counts as taken, and nothing is written through it.
+    symlink(outside.path().join("002.md"), d.join("issues/002.md"));
+    let out = run(d, &["new"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "issues/003.md");
+    assert!(d.join("issues/003.md").is_file());
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
 }
