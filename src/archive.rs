@@ -17,9 +17,10 @@ use sha2::{Digest, Sha256};
 use crate::config::{CONFIG_FILE, Config, PdfStandard};
 use crate::diagnostic::UsageError;
 use crate::issue::{Block, Issue};
-use crate::manifest::{Hash, Manifest};
+use crate::manifest::{Hash, Manifest, WrittenPdf};
 use crate::publication::{IssueEntry, Publication};
 use crate::render::{self, Engine, Laid, OutputData, TypstDiagnostic};
+use crate::sandbox::Folder;
 
 /// What became of one selected issue.
 pub enum Outcome {
@@ -29,6 +30,8 @@ pub enum Outcome {
         warnings: Vec<TypstDiagnostic>,
         /// What the clerk should know about the pages.
         notes: Vec<String>,
+        /// The PDF as written (none for PNG pages), for the manifest.
+        pdf: Option<WrittenPdf>,
     },
     /// The PDF was built from exactly these inputs before: not rebuilt.
     UpToDate { path: PathBuf },
@@ -172,6 +175,13 @@ struct Job<'e> {
     inputs: Option<Hash>,
 }
 
+/// See [`Builder::recorder`].
+pub struct Recorder {
+    folder: Folder,
+    manifest: Manifest,
+    inputs: Hash,
+}
+
 /// The manifest is saved at least this often during a long build, so an
 /// interrupted build keeps most of what it did.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
@@ -255,7 +265,8 @@ impl<'a> Builder<'a> {
     /// version and its code, the layout's text, the fonts, jianbao.toml
     /// (all in `shared_inputs`), the issue's id and file, and the content
     /// of each picture it names. `None` when a picture cannot be read.
-    fn inputs(&self, issue: &Issue, manifest: &mut Manifest) -> Option<Hash> {
+    /// Taken before the layout reads anything.
+    pub fn inputs(&self, issue: &Issue, manifest: &mut Manifest) -> Option<Hash> {
         let mut h = Sha256::new();
         h.update(self.shared_inputs);
         for part in [issue.id.as_bytes(), issue.source.text.as_bytes()] {
@@ -295,15 +306,20 @@ impl<'a> Builder<'a> {
             folders
                 .entry(folder)
                 .or_insert_with(|| {
-                    let real = p.output_folder(out)?;
-                    crate::sandbox::remove_stale_temporaries(&real);
+                    p.output_folder(out)?.remove_stale_temporaries();
                     Ok(())
                 })
                 .clone()
         };
         // The manifest is read only from an output folder that may be used.
-        let manifest_usable = usable(&p.output_dir().join(crate::manifest::MANIFEST_FILE)).is_ok();
-        let mut manifest = Manifest::load(&p.output_dir());
+        let manifest_folder = self.manifest_folder();
+        if manifest_folder.is_some() {
+            let _ = usable(&p.output_dir().join(crate::manifest::MANIFEST_FILE));
+        }
+        let mut manifest = manifest_folder
+            .as_ref()
+            .map(Manifest::load)
+            .unwrap_or_default();
         let ids: HashSet<&str> = p.issues.iter().map(|e| e.file.id.as_str()).collect();
         let forgotten = manifest.forget(|id| ids.contains(id));
         let mut jobs: Vec<Job> = Vec::new();
@@ -330,7 +346,7 @@ impl<'a> Builder<'a> {
             // PNG pages are not in the manifest: always made afresh.
             if !options.force
                 && self.settings.format == Format::Pdf
-                && inputs.is_some_and(|h| manifest.is_current(&entry.file.id, &h, &out))
+                && inputs.is_some_and(|h| manifest.is_current(&entry.file.id, &h))
             {
                 report(entry, Outcome::UpToDate { path: out });
             } else {
@@ -366,11 +382,10 @@ impl<'a> Builder<'a> {
                 None => chunk.iter().map(build).collect(),
             };
             for (job, outcome) in chunk.iter().zip(outcomes) {
-                if let (Outcome::Written { .. }, Some(inputs), Format::Pdf) =
-                    (&outcome, &job.inputs, self.settings.format)
+                if let (Outcome::Written { pdf: Some(pdf), .. }, Some(inputs)) =
+                    (&outcome, &job.inputs)
                 {
-                    let bytes = std::fs::metadata(&job.out).map_or(0, |m| m.len());
-                    manifest.record(&job.entry.file.id, inputs, bytes);
+                    manifest.record(&job.entry.file.id, inputs, pdf);
                 }
                 report(job.entry, outcome);
             }
@@ -379,19 +394,63 @@ impl<'a> Builder<'a> {
                 // the layout's, used by every issue, stay.
                 typst::comemo::evict(2);
             }
-            if manifest_usable && manifest.changed() && saved.elapsed() > SAVE_EVERY {
-                let _ = self.save(&mut manifest);
+            if let Some(folder) = &manifest_folder
+                && manifest.changed()
+                && saved.elapsed() > SAVE_EVERY
+            {
+                let _ = self.save(&mut manifest, folder);
                 saved = Instant::now();
             }
         }
-        if manifest_usable && manifest.changed() {
+        if let Some(folder) = &manifest_folder
+            && manifest.changed()
+        {
             // Not fatal: without it the next build only does more work.
-            let _ = self.save(&mut manifest);
+            let _ = self.save(&mut manifest, folder);
         }
         forgotten
     }
 
-    fn save(&self, manifest: &mut Manifest) -> std::io::Result<()> {
+    /// The output folder the manifest is in, when it may be used (PNG
+    /// pages are not in the manifest: always made afresh).
+    pub fn manifest_folder(&self) -> Option<Folder> {
+        let p = self.publication;
+        (self.settings.format == Format::Pdf)
+            .then(|| p.output_folder(&p.output_dir().join(crate::manifest::MANIFEST_FILE)))?
+            .ok()
+    }
+
+    /// What `watch` needs to record a PDF it writes: the manifest and the
+    /// issue's inputs, taken before the layout reads anything. `None`
+    /// when there is nothing to record (PNG pages, an output folder that
+    /// cannot be used, a picture that cannot be read).
+    pub fn recorder(&self, issue: &Issue) -> Option<Recorder> {
+        let folder = self.manifest_folder()?;
+        let mut manifest = Manifest::load(&folder);
+        let inputs = self.inputs(issue, &mut manifest)?;
+        Some(Recorder {
+            folder,
+            manifest,
+            inputs,
+        })
+    }
+
+    /// Records the PDF of issue `id` in the manifest, if `outcome` wrote
+    /// one (not fatal when it cannot be saved: the next build only does
+    /// more work).
+    pub fn record(&self, recorder: Option<Recorder>, id: &str, outcome: &Outcome) {
+        if let (Some(mut r), Outcome::Written { pdf: Some(pdf), .. }) = (recorder, outcome) {
+            r.manifest.record(id, &r.inputs, pdf);
+            let _ = self.save(&mut r.manifest, &r.folder);
+        }
+    }
+
+    /// Saves what a run recorded into the manifest in `folder`.
+    pub fn save(
+        &self,
+        manifest: &mut Manifest,
+        folder: &Folder,
+    ) -> Result<(), crate::sandbox::WriteError> {
         let named: HashSet<&str> = self
             .publication
             .issues
@@ -399,7 +458,7 @@ impl<'a> Builder<'a> {
             .filter_map(|e| e.issue.as_ref())
             .flat_map(pictures)
             .collect();
-        manifest.save(&|rel| named.contains(rel))
+        manifest.save(folder, &|rel| named.contains(rel))
     }
 
     /// Builds one issue: layout, PDF or PNGs, atomic writes.
@@ -455,20 +514,42 @@ impl<'a> Builder<'a> {
                 }
             },
         };
+        let folder = match self.publication.output_folder(out) {
+            Ok(folder) => folder,
+            Err(why) => {
+                return Outcome::WriteFailed {
+                    kept: out.is_file(),
+                    path: out.to_path_buf(),
+                    error: std::io::Error::other(why),
+                };
+            }
+        };
+        let mut pdf = None;
         for (path, bytes) in &files {
             let existed = path.is_file();
-            if let Err(error) = render::write_atomically(path, bytes) {
-                return Outcome::WriteFailed {
-                    path: path.clone(),
-                    error,
-                    kept: existed,
-                };
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match folder.replace(&name, bytes) {
+                Ok(stamp) if self.settings.format == Format::Pdf => {
+                    pdf = Some(WrittenPdf::new(stamp, bytes));
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    return Outcome::WriteFailed {
+                        path: path.clone(),
+                        error: error.into_io(),
+                        kept: existed,
+                    };
+                }
             }
         }
         Outcome::Written {
             pages,
             warnings: laid.warnings,
             notes: laid.notes,
+            pdf,
         }
     }
 }

@@ -185,18 +185,41 @@ impl<'a> Cleaner<'a> {
             }
         }
 
+        // Neighbours are read through invisible characters, which cleaning
+        // removes: `１．<U+200B>５` reads as `１．５` now, not only after a
+        // first run has removed it.
+        let shown: Vec<usize> = (0..n).filter(|&i| !is_invisible(orig[i])).collect();
+        let place: Vec<usize> = {
+            let mut place = vec![NONE; n];
+            for (k, &i) in shown.iter().enumerate() {
+                place[i] = k;
+            }
+            place
+        };
+        let before = |i: usize| {
+            let k = place[i];
+            (k != NONE && k > 0).then(|| orig[shown[k - 1]])
+        };
+        let after = |i: usize, skip: usize| {
+            let k = place[i];
+            (k != NONE)
+                .then(|| shown.get(k + 1 + skip).map(|&j| orig[j]))
+                .flatten()
+        };
         let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
         let between_digits =
-            |i: usize| i > 0 && i + 1 < n && is_digit(orig[i - 1]) && is_digit(orig[i + 1]);
+            |i: usize| before(i).is_some_and(is_digit) && after(i, 0).is_some_and(is_digit);
         // A full-width comma between digits is a thousands separator when
         // exactly three digits follow: ２，３００.
         let thousands = |i: usize| {
-            let digits = orig[i + 1..].iter().take_while(|c| is_digit(**c)).count();
+            let digits = (0..)
+                .take_while(|&s| after(i, s).is_some_and(is_digit))
+                .count();
             between_digits(i) && digits == 3
         };
         let is_alnum = |c: char| c.is_ascii_alphanumeric() || half_width(c).is_some();
         let between_alnum =
-            |i: usize| i > 0 && i + 1 < n && is_alnum(orig[i - 1]) && is_alnum(orig[i + 1]);
+            |i: usize| before(i).is_some_and(is_alnum) && after(i, 0).is_some_and(is_alnum);
         let view: Vec<char> = (0..n)
             .map(|i| match orig[i] {
                 // ｗｗｗ．ｇｏｖ．ｃｎ, ａｂｃ＠…, ＡＢＣ－１２３: marks inside a
@@ -209,7 +232,7 @@ impl<'a> Cleaner<'a> {
                 '．' if between_digits(i) => '.',
                 '：' if between_digits(i) => ':',
                 '，' if thousands(i) => ',',
-                '％' if i > 0 && is_digit(orig[i - 1]) => '%',
+                '％' if before(i).is_some_and(is_digit) => '%',
                 c => half_width(c).unwrap_or(c),
             })
             .collect();
@@ -496,11 +519,17 @@ impl<'a> Cleaner<'a> {
                 while i < n && is_invisible(self.view[i]) {
                     i += 1;
                 }
-                out.push(Fix {
-                    range: self.bytes(start..i),
-                    replacement: String::new(),
-                    kind: FixKind::Invisible,
-                });
+                // `*<U+200B>*` stays: without it the two stars would be an
+                // emphasis mark, and the line would print otherwise.
+                let joins_stars =
+                    start > 0 && self.view[start - 1] == '*' && self.view.get(i) == Some(&'*');
+                if !joins_stars {
+                    out.push(Fix {
+                        range: self.bytes(start..i),
+                        replacement: String::new(),
+                        kind: FixKind::Invisible,
+                    });
+                }
             } else if is_space(self.view[i]) {
                 while i < n && is_space(self.view[i]) {
                     i += 1;
@@ -575,28 +604,91 @@ pub fn body_spans(body: &[crate::issue::Block]) -> Vec<(Range<usize>, bool)> {
 
 /// The issue as it is laid out: its body text cleaned. The spans of the
 /// result point into the cleaned text; diagnostics are made on the file as
-/// typed.
+/// typed. Invisible characters a fix may not remove (they decide what a
+/// line is, see [`file_fixes`]) are not printed either: they stay in the
+/// file, where they decided the line's kind, and would otherwise take a
+/// cell of the grid.
 pub fn cleaned(issue: &crate::issue::Issue) -> crate::issue::Issue {
     use crate::issue::Issue;
     let fixes = file_fixes(&issue.source.text, &issue.body);
-    if fixes.is_empty() {
-        return issue.clone();
+    let mut cleaned = if fixes.is_empty() {
+        issue.clone()
+    } else {
+        let text = apply(&issue.source.text, &fixes);
+        let source = crate::source::SourceFile::new(issue.source.path.clone(), text);
+        // Cleaning changes no markup and no line's kind, so the cleaned
+        // file parses as the original did.
+        Issue::parse(issue.id.clone(), source, &mut Vec::new()).unwrap_or_else(|| issue.clone())
+    };
+    for text in cleaned.body.iter_mut().flat_map(texts) {
+        for run in &mut text.runs {
+            if run.text.chars().any(is_invisible) {
+                run.text.retain(|c| !is_invisible(c));
+            }
+        }
     }
-    let text = apply(&issue.source.text, &fixes);
-    let source = crate::source::SourceFile::new(issue.source.path.clone(), text);
-    // Cleaning changes no markup, so the cleaned file parses as the
-    // original did.
-    Issue::parse(issue.id.clone(), source, &mut Vec::new()).unwrap_or_else(|| issue.clone())
+    cleaned
+}
+
+/// The texts of a block that print.
+fn texts(block: &mut crate::issue::Block) -> Vec<&mut crate::issue::Text> {
+    use crate::issue::Block;
+    match block {
+        Block::Label(t) | Block::Paragraph(t) => vec![t],
+        Block::Heading { head, rest, .. } => std::iter::once(head).chain(rest.as_mut()).collect(),
+        Block::Title {
+            lead,
+            lines,
+            subtitle,
+        } => lead
+            .iter_mut()
+            .chain(lines)
+            .chain(subtitle.as_mut())
+            .collect(),
+        Block::Note(paras) => paras.iter_mut().collect(),
+        Block::Picture { caption, .. } => vec![caption],
+    }
 }
 
 /// Every fix in the body of an issue file, with ranges in the file. In a
 /// title, a space between two phrases is meant: it becomes an ideographic
 /// space rather than going.
+///
+/// Cleaning never changes what a line is ([`crate::issue::line_kind`]):
+/// lines are classified as typed, before anything is removed, by `check`,
+/// by `--fix` and by the layout alike. A fix that would change it — the
+/// zero-width space before `# `, the space in `一 、这是正文` — is not made:
+/// the line stays as typed there ([`withheld_fixes`] lists them).
 pub fn file_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<Fix> {
-    use crate::issue::heading_number;
+    line_by_line(source, body, |made, _| made)
+}
+
+/// The invisible characters a fix would remove but may not, because the
+/// line would then be of another kind, with the line's kind as typed and
+/// the kind it would have: `check` says what to do about them.
+pub fn withheld_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<Withheld> {
+    line_by_line(source, body, |_, withheld| withheld)
+}
+
+/// An invisible character left in place: removing it would make the line
+/// `would_be` instead of `typed`.
+pub struct Withheld {
+    pub range: Range<usize>,
+    pub typed: crate::issue::LineKind,
+    pub would_be: crate::issue::LineKind,
+}
+
+/// The fixes of every cleaned line, side by side (a long issue has
+/// thousands of lines): `pick` takes what it needs of those made and
+/// those withheld (with the kind they would give the line).
+fn line_by_line<T: Send>(
+    source: &str,
+    body: &[crate::issue::Block],
+    pick: impl Fn(Vec<Fix>, Vec<Withheld>) -> Vec<T> + Sync,
+) -> Vec<T> {
+    use crate::issue::line_kind;
     use rayon::prelude::*;
-    // Line by line, the lines side by side (a long issue has thousands).
-    let per_line = |(span, centred): (Range<usize>, bool)| -> Vec<Fix> {
+    let per_line = |(span, centred): (Range<usize>, bool)| -> Vec<T> {
         let Some(text) = source.get(span.clone()) else {
             return Vec::new();
         };
@@ -604,33 +696,65 @@ pub fn file_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<Fix> {
         if span.start > 0 && source.as_bytes()[span.start - 1] == b'\\' {
             return Vec::new();
         }
-        let mut found = fixes(text);
-        // Cleaning never changes what a line is: `一 、这是正文` or
-        // `１．建立` stay paragraphs, `(一)` stays a heading.
-        if !centred {
-            let level = |t: &str| heading_number(t).map(|(l, _)| l);
-            while !found.is_empty() && level(&apply(text, &found)) != level(text) {
-                found.remove(0);
-            }
-        }
-        found
+        let found: Vec<Fix> = fixes(text)
             .into_iter()
-            .map(|f| {
-                let replacement = if centred && f.kind == FixKind::Space {
+            .map(|f| Fix {
+                replacement: if centred && f.kind == FixKind::Space {
                     "\u{3000}".to_string()
                 } else {
                     f.replacement
-                };
-                Fix {
-                    range: f.range.start + span.start..f.range.end + span.start,
-                    replacement,
-                    kind: f.kind,
-                }
+                },
+                ..f
             })
-            .collect()
+            .collect();
+        // The whole line, marks and all, is what has a kind.
+        let line_start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[span.end..]
+            .find('\n')
+            .map_or(source.len(), |i| span.end + i);
+        let (before, after) = (&source[line_start..span.start], &source[span.end..line_end]);
+        let kind = |fixes: &[Fix]| line_kind(&format!("{before}{}{after}", apply(text, fixes)));
+        let typed = kind(&[]);
+        let mut made = found.clone();
+        let mut withheld = Vec::new();
+        let all = kind(&found);
+        if !found.is_empty() && all != typed {
+            // What decides a kind is at the line's ends: try without the
+            // first fix, the last, both; else keep the line as typed.
+            let last = found.len() - 1;
+            let drop = [vec![0], vec![last], vec![0, last]]
+                .into_iter()
+                .find(|drop| {
+                    let kept: Vec<Fix> = (0..found.len())
+                        .filter(|i| !drop.contains(i))
+                        .map(|i| found[i].clone())
+                        .collect();
+                    kind(&kept) == typed
+                })
+                .unwrap_or_else(|| (0..found.len()).collect());
+            made = (0..found.len())
+                .filter(|i| !drop.contains(i))
+                .map(|i| found[i].clone())
+                .collect();
+            withheld = drop
+                .into_iter()
+                .map(|i| &found[i])
+                .filter(|f| f.kind == FixKind::Invisible)
+                .map(|f| Withheld {
+                    range: f.range.start + span.start..f.range.end + span.start,
+                    typed,
+                    would_be: all,
+                })
+                .collect();
+        }
+        let at = |f: Fix| Fix {
+            range: f.range.start + span.start..f.range.end + span.start,
+            ..f
+        };
+        pick(made.into_iter().map(at).collect(), withheld)
     };
-    let lines: Vec<Vec<Fix>> = body_spans(body).into_par_iter().map(per_line).collect();
-    lines.concat()
+    let lines: Vec<Vec<T>> = body_spans(body).into_par_iter().map(per_line).collect();
+    lines.into_iter().flatten().collect()
 }
 
 /// Spaces that are stray between Chinese characters. The ideographic

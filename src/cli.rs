@@ -446,9 +446,10 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
         Command::Init { folder } => return init(&start, folder.as_deref(), &options),
         Command::Fonts { issues } => return fonts(&start, &options, issues),
         Command::New => {
-            // A publication whose issues/ is gone still gets its next issue.
+            // A publication whose issues/ is gone still gets its next issue
+            // (made as every folder is: inside the publication).
             if let Ok(root) = crate::publication::find_root(&start) {
-                let _ = std::fs::create_dir_all(root.join("issues"));
+                let _ = crate::sandbox::Folder::open(&root, &root.join("issues"));
             }
         }
         _ => {}
@@ -462,9 +463,14 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             fix,
             pdf_standard,
         } => {
-            if *fix && fix_files(&publication, issues)? {
-                // Check what the files say now.
-                publication = Publication::load(&start, &options)?;
+            let mut fix_failed = false;
+            if *fix {
+                let fixed = fix_files(&publication, issues)?;
+                fix_failed = fixed.failed;
+                if fixed.changed {
+                    // Check what the files say now.
+                    publication = Publication::load(&start, &options)?;
+                }
             }
             let selection = publication.select(issues)?;
             let standard = standard(&publication, *pdf_standard, archive::Format::Pdf);
@@ -474,7 +480,11 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             if *format == Format::Human {
                 summary(&diagnostics, selection.issues.len(), *deny_warnings);
             }
-            Ok(code)
+            Ok(if fix_failed {
+                code.max(EXIT_USAGE)
+            } else {
+                code
+            })
         }
         Command::Build {
             issues,
@@ -658,17 +668,32 @@ fn watch_request(
     })
 }
 
+/// What `check --fix` did.
+struct Fixed {
+    /// A file changed: check it again.
+    changed: bool,
+    /// A file was left as it was for a reason said (saved meanwhile, too
+    /// large after fixing, not writable).
+    failed: bool,
+}
+
 /// `jianbao check --fix`: applies the cleaner's fixes to the selected
-/// issue files (written atomically, every other byte as it was) and says
-/// what changed. Returns whether any file changed.
-fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, UsageError> {
+/// issue files (written atomically by the one writer, every other byte,
+/// the owner and the permissions as they were) and says what changed. A
+/// file is rewritten only while it still holds what was read: one saved
+/// meanwhile is left as saved. A file that cannot be fixed is said to be
+/// so; the others are fixed.
+fn fix_files(publication: &Publication, queries: &[String]) -> Result<Fixed, UsageError> {
     use crate::clean::{self, FixKind};
+    let mut done = Fixed {
+        changed: false,
+        failed: false,
+    };
     if publication.config.as_ref().is_some_and(|c| !c.clean_text) {
         say!("jianbao.toml 里 [text] clean = false：正文保持原样，没有修改");
-        return Ok(false);
+        return Ok(done);
     }
     let selection = publication.select(queries)?;
-    let mut changed = false;
     for &i in &selection.issues {
         let entry = &publication.issues[i];
         let Some(issue) = &entry.issue else { continue };
@@ -678,42 +703,25 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
         }
         let text = clean::apply(&issue.source.text, &fixes);
         let shown = show_path(&issue.source.path);
-        // Through a link to the file it names, inside the publication; a
-        // read-only file is left as it is.
-        let target = entry
-            .file
-            .path
-            .canonicalize()
-            .map_err(|e| UsageError::new(format!("无法改写 {shown}: {e}")))?;
-        let inside = publication
-            .root
-            .canonicalize()
-            .is_ok_and(|root| target.starts_with(root));
-        if !inside {
-            return Err(
-                UsageError::new(format!("{shown} 链接到简报文件夹外面，没有改写"))
-                    .help("把期刊文件放进简报文件夹里，再运行 jianbao check --fix"),
-            );
+        if let Err(e) = write_fixed(
+            publication,
+            &entry.file.path,
+            &shown,
+            &issue.source.text,
+            &text,
+        ) {
+            say!("{e}");
+            done.failed = true;
+            continue;
         }
-        if std::fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
-            return Err(UsageError::new(format!("{shown} 是只读文件，没有改写"))
-                .help("如果要改，先去掉只读属性（chmod u+w），再运行 jianbao check --fix"));
-        }
-        crate::render::write_atomically(&target, text.as_bytes())
-            .map_err(|e| UsageError::new(format!("无法改写 {shown}: {e}")))?;
-        changed = true;
+        done.changed = true;
         let count = |k: FixKind| fixes.iter().filter(|f| f.kind == k).count();
         let parts: Vec<String> = FixKind::ALL
             .iter()
             .filter(|k| count(**k) > 0)
             .map(|k| format!("{} {}", k.name(), count(*k)))
             .collect();
-        say!(
-            "已修改 {}：{} 处（{}）",
-            show_path(&issue.source.path),
-            fixes.len(),
-            parts.join("，")
-        );
+        say!("已修改 {shown}：{} 处（{}）", fixes.len(), parts.join("，"));
         const LISTED: usize = 20;
         for f in fixes.iter().take(LISTED) {
             let (line, col) = issue.source.line_col(f.range.start);
@@ -730,7 +738,58 @@ fn fix_files(publication: &Publication, queries: &[String]) -> Result<bool, Usag
             say!("  ……还有 {} 处", fixes.len() - LISTED);
         }
     }
-    Ok(changed)
+    Ok(done)
+}
+
+/// Writes the fixed `text` of the issue file at `path` (through a link to
+/// the file it names, inside the publication) over the `read` text, only
+/// while the file still holds it.
+fn write_fixed(
+    publication: &Publication,
+    path: &Path,
+    shown: &str,
+    read: &str,
+    text: &str,
+) -> Result<(), UsageError> {
+    use crate::sandbox::{Folder, TEXT_LIMIT, WriteError, human_size};
+    // Never larger than jianbao reads: half-width marks become three bytes
+    // each, and a file near the limit would grow past it.
+    if text.len() as u64 > TEXT_LIMIT {
+        return Err(UsageError::new(format!(
+            "{shown} 改好后有 {}，超过期刊文件的上限 {}，没有改写",
+            human_size(text.len() as u64),
+            human_size(TEXT_LIMIT)
+        ))
+        .help("把这一期拆成几个文件，或者先手工改掉一部分，再运行 jianbao check --fix"));
+    }
+    let target = path
+        .canonicalize()
+        .map_err(|e| UsageError::new(format!("无法改写 {shown}: {e}")))?;
+    if !target.starts_with(&publication.root) {
+        return Err(
+            UsageError::new(format!("{shown} 链接到简报文件夹外面，没有改写"))
+                .help("把期刊文件放进简报文件夹里，再运行 jianbao check --fix"),
+        );
+    }
+    if std::fs::metadata(&target).is_ok_and(|m| m.permissions().readonly()) {
+        return Err(UsageError::new(format!("{shown} 是只读文件，没有改写"))
+            .help("如果要改，先去掉只读属性（chmod u+w），再运行 jianbao check --fix"));
+    }
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let folder = target.parent().unwrap_or(&publication.root);
+    Folder::open(&publication.root, folder)
+        .and_then(|folder| folder.replace_if_unchanged(&name, text.as_bytes(), read.as_bytes()))
+        .map(|_| ())
+        .map_err(|e| match e {
+            WriteError::Changed { .. } => UsageError::new(format!(
+                "{shown} 在检查之后被改动过（可能是编辑器刚保存了它），没有改写"
+            ))
+            .help("什么都没有改；编辑器里的改动都在。保存好文件后再运行 jianbao check --fix"),
+            e => crate::create::cannot_write(&format!("无法改写 {shown}"), e),
+        })
 }
 
 /// Prints diagnostics; returns the exit status they call for.
@@ -885,6 +944,7 @@ fn build(
                 pages,
                 warnings,
                 notes,
+                ..
             } => {
                 built += 1;
                 for w in warnings {
@@ -942,11 +1002,29 @@ fn build(
     if let Some(bar) = &progress.bar {
         bar.finish_and_clear();
     }
-    for id in forgotten {
+    // Only PDFs that are there are said to be kept (the manifest may list
+    // any number of ids, of any spelling); a few by name, the rest counted.
+    let kept: Vec<(String, PathBuf)> = forgotten
+        .into_iter()
+        .filter(|id| crate::sandbox::stays_inside(Path::new(id)))
+        .map(|id| {
+            let pdf = publication.output_path(&id);
+            (id, pdf)
+        })
+        .filter(|(_, pdf)| crate::sandbox::Stamp::at(pdf).is_some())
+        .collect();
+    const NAMED: usize = 5;
+    for (id, pdf) in kept.iter().take(NAMED) {
         say!(
             "{}: 期刊文件 {} 已经不在了，这个 PDF 不再算作最新（文件保留，不要了可以删掉）",
-            show_path(&publication.output_path(&id)),
-            escape_unprintable(&id)
+            show_path(pdf),
+            escape_unprintable(id)
+        );
+    }
+    if kept.len() > NAMED {
+        say!(
+            "……还有 {} 个 PDF 的期刊文件也已经不在了，同样不再算作最新（文件保留）",
+            kept.len() - NAMED
         );
     }
     if total != 1 {
@@ -1085,12 +1163,22 @@ fn layout(publication: &Publication, eject: bool) -> Result<u8, UsageError> {
     }
     let path = publication.root.join(LAYOUT_SHOWN);
     let shown = show_path(&path);
-    if path.exists() {
-        return Err(UsageError::new(format!("{shown} 已经存在，没有覆盖"))
-            .help("先把它改名或删掉，再导出内置版式"));
+    let written = crate::sandbox::Folder::open(
+        &publication.root,
+        path.parent().unwrap_or(&publication.root),
+    )
+    .and_then(|folder| folder.create("bulletin.typ", LAYOUT.as_bytes()));
+    match written {
+        Ok(_) => {}
+        Err(crate::sandbox::WriteError::Exists {
+            path: there,
+            kind: "文件",
+        }) if there.file_name() == path.file_name() => {
+            return Err(UsageError::new(format!("{shown} 已经存在，没有覆盖"))
+                .help("先把它改名或删掉，再导出内置版式"));
+        }
+        Err(e) => return Err(crate::create::cannot_write(&format!("无法写入 {shown}"), e)),
     }
-    crate::render::write_atomically(&path, LAYOUT.as_bytes())
-        .map_err(|e| UsageError::new(format!("无法写入 {shown}: {e}")))?;
     say!("已写出内置版式：{shown}");
     if configured.is_none() {
         say!(

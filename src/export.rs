@@ -74,19 +74,40 @@ pub fn project(builder: &Builder, issue: &Issue) -> Result<(Project, Laid), Expo
     Ok((files, laid))
 }
 
-/// Writes the project to `dir`, which must not exist or be empty: it is
-/// written beside it and renamed into place, so a failure leaves nothing.
+/// Writes the project to `dir`, which must not exist or be an empty
+/// folder (not a link to one): it is written beside it and renamed into
+/// place by the one writer, so a failure leaves nothing.
 pub fn write_project(files: &Project, dir: &Path) -> Result<(), UsageError> {
+    use crate::create::cannot_write;
+    use crate::sandbox::{Folder, WriteError};
     let shown = show_path(dir);
-    if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .map_err(|e| UsageError::new(format!("无法打开 {shown}: {e}")))?
-            .next()
-            .is_none();
-        if !empty {
+    match std::fs::symlink_metadata(dir) {
+        Err(_) => {}
+        Ok(meta) if meta.file_type().is_symlink() => {
+            let target = std::fs::read_link(dir)
+                .map(|t| show_path(&t))
+                .unwrap_or_default();
+            return Err(UsageError::new(format!(
+                "{shown} 是一个链接（指向 {target}），不是文件夹，没有导出"
+            ))
+            .help("导出到一个新文件夹；要导出到链接指向的地方，就直接写那个文件夹"));
+        }
+        Ok(meta) if meta.is_dir() => {
+            let empty = std::fs::read_dir(dir)
+                .map_err(|e| UsageError::new(format!("无法打开 {shown}: {e}")))?
+                .next()
+                .is_none();
+            if !empty {
+                return Err(
+                    UsageError::new(format!("文件夹 {shown} 不是空的，没有导出"))
+                        .help("换一个新文件夹名，或者先删掉它"),
+                );
+            }
+        }
+        Ok(_) => {
             return Err(
-                UsageError::new(format!("文件夹 {shown} 不是空的，没有导出"))
-                    .help("换一个新文件夹名，或者先删掉它"),
+                UsageError::new(format!("{shown} 是一个文件，不是文件夹，没有导出"))
+                    .help("换一个新文件夹名"),
             );
         }
     }
@@ -98,21 +119,26 @@ pub fn write_project(files: &Project, dir: &Path) -> Result<(), UsageError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let tmp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
+    // The folder the user names may be anywhere; what is written goes
+    // into it and nowhere else.
+    let cannot = |e| cannot_write(&format!("无法写入 {shown}"), e);
+    std::fs::create_dir_all(parent).map_err(|error| cannot(WriteError::from_io(parent, error)))?;
+    let root = parent
+        .canonicalize()
+        .map_err(|error| cannot(WriteError::from_io(parent, error)))?;
+    let top = Folder::open(&root, &root).map_err(cannot)?;
+    let (tmp, project) = top.temporary_folder(&name).map_err(cannot)?;
+    let result = (|| -> Result<(), WriteError> {
         for (path, bytes) in files {
-            let to = tmp.join(path);
-            std::fs::create_dir_all(to.parent().unwrap_or(&tmp))?;
-            std::fs::write(to, bytes)?;
+            let folder = project.folder(path.parent().unwrap_or(Path::new("")))?;
+            let file = path.file_name().unwrap_or_default().to_string_lossy();
+            folder.create(&file, bytes)?;
         }
-        if dir.exists() {
-            std::fs::remove_dir(dir)?;
-        }
-        std::fs::rename(&tmp, dir)
+        top.rename(&tmp, &name)
     })();
     result.map_err(|e| {
-        let _ = std::fs::remove_dir_all(&tmp);
-        UsageError::new(format!("无法写入 {shown}: {e}"))
+        top.remove_folder(&tmp);
+        cannot(e)
     })
 }
 

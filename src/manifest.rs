@@ -6,48 +6,113 @@
 //!
 //! ```json
 //! {
-//!   "format": 1,
-//!   "issues": { "004": { "inputs": "9f2c…", "pdf_bytes": 286311 } },
+//!   "format": 2,
+//!   "issues": { "004": { "inputs": "9f2c…", "pdf": { "sha256": "…", "bytes": 286311,
+//!               "device": 2049, "inode": 1234567, "modified_ns": 1700000000000000000 } } },
 //!   "files": { "images/a.jpg": { "bytes": 51234, "modified_ns": 1700000000000000000, "sha256": "…" } }
 //! }
 //! ```
 //!
-//! `issues` says which PDF is current for which inputs; `files` remembers
-//! the hash of each picture by size and modification time, so a run where
-//! nothing changed reads no picture (a changed time only costs a re-hash).
+//! `issues` says which PDF was built from which inputs. A PDF is current
+//! only when the file on disk is the one recorded: the same file (device,
+//! inode, size and time, as written), or else the same content (its
+//! SHA-256, read again only when the size matches) — never by its size
+//! alone. Whoever writes a PDF records it (`build`, `watch`, `serve`), and
+//! records are merged into the file under a lock on the output folder,
+//! each only while its PDF is still the one on disk, so overlapping runs
+//! neither lose each other's records nor leave one run's record over
+//! another run's PDF.
+//!
+//! `files` remembers the hash of each picture by size and modification
+//! time, so a run where nothing changed reads no picture (a changed time
+//! only costs a re-hash).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::time::UNIX_EPOCH;
+use std::time::{Duration, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::sandbox::{Folder, Stamp, WriteError};
+
 pub const MANIFEST_FILE: &str = ".jianbao-manifest.json";
-const FORMAT: u32 = 1;
+/// Format 1 recorded only a PDF's size; its records are not trusted.
+const FORMAT: u32 = 2;
+/// Larger than the manifest of any real archive.
+const LARGEST: u64 = 256 << 20;
+/// How long a save waits for another run's save (a few milliseconds).
+const PATIENCE: Duration = Duration::from_secs(10);
 
 /// A SHA-256 digest.
 pub type Hash = [u8; 32];
 
-/// The manifest of one output folder, as read at the start of a build and
+/// The manifest of one output folder, as read at the start of a run and
 /// updated as PDFs are written.
 #[derive(Debug, Default)]
 pub struct Manifest {
-    path: PathBuf,
+    /// The output folder, where `{id}.pdf` is.
+    out_dir: PathBuf,
     issues: BTreeMap<String, Built>,
     files: BTreeMap<String, FileStamp>,
-    /// Something changed since it was read or saved.
-    changed: bool,
+    /// What this run changed, merged into the file when it is saved.
+    recorded: BTreeSet<String>,
+    forgotten: BTreeSet<String>,
+    files_changed: bool,
 }
 
-/// What one PDF was built from.
+/// A PDF as written: the file on disk and its content's hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrittenPdf {
+    pub stamp: Stamp,
+    pub sha256: Hash,
+}
+
+impl WrittenPdf {
+    pub fn new(stamp: Stamp, bytes: &[u8]) -> WrittenPdf {
+        WrittenPdf {
+            stamp,
+            sha256: Sha256::digest(bytes).into(),
+        }
+    }
+}
+
+/// What one PDF was built from, and which file it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Built {
+struct Built {
     /// The hash of everything the PDF depends on (see `archive`).
-    pub inputs: String,
-    /// The PDF's length as written: a PDF replaced or cut short since is
-    /// not current.
-    pub pdf_bytes: u64,
+    inputs: String,
+    pdf: PdfRecord,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct PdfRecord {
+    sha256: String,
+    bytes: u64,
+    device: u64,
+    inode: u64,
+    modified_ns: u128,
+}
+
+impl PdfRecord {
+    fn stamp(&self) -> Stamp {
+        Stamp {
+            device: self.device,
+            inode: self.inode,
+            bytes: self.bytes,
+            modified_ns: self.modified_ns,
+        }
+    }
+
+    fn new(pdf: &WrittenPdf) -> PdfRecord {
+        PdfRecord {
+            sha256: hex(&pdf.sha256),
+            bytes: pdf.stamp.bytes,
+            device: pdf.stamp.device,
+            inode: pdf.stamp.inode,
+            modified_ns: pdf.stamp.modified_ns,
+        }
+    }
 }
 
 /// A file's content hash, valid while its size and time are unchanged.
@@ -58,7 +123,7 @@ struct FileStamp {
     sha256: String,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, Default)]
 struct OnDisk {
     format: u32,
     #[serde(default)]
@@ -67,56 +132,77 @@ struct OnDisk {
     files: BTreeMap<String, FileStamp>,
 }
 
-impl Manifest {
-    /// Reads the manifest of an output folder. One that is missing, from
-    /// another format or unreadable is empty: every PDF is then rebuilt,
-    /// which is always safe.
-    pub fn load(out_dir: &Path) -> Manifest {
-        let path = out_dir.join(MANIFEST_FILE);
-        // Never through a link (it could lead out of the publication), and
-        // never a file larger than any manifest of a real archive.
-        let plain_file =
-            std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() && m.len() < 256 << 20);
-        let on_disk = plain_file
-            .then(|| std::fs::read(&path).ok())
-            .flatten()
+impl OnDisk {
+    /// The manifest in `folder`. One that is missing, from another format
+    /// or unreadable is empty: every PDF is then rebuilt, which is always
+    /// safe. Never read through a link, never past [`LARGEST`].
+    fn read(folder: &Folder) -> OnDisk {
+        folder
+            .read(MANIFEST_FILE, LARGEST)
+            .ok()
             .and_then(|b| serde_json::from_slice::<OnDisk>(&b).ok())
-            .filter(|m| m.format == FORMAT);
-        match on_disk {
-            Some(m) => Manifest {
-                path,
-                issues: m.issues,
-                files: m.files,
-                changed: false,
-            },
-            None => Manifest {
-                path,
-                ..Manifest::default()
-            },
+            .filter(|m| m.format == FORMAT)
+            .unwrap_or_default()
+    }
+}
+
+impl Manifest {
+    /// Reads the manifest of the output folder `folder`.
+    pub fn load(folder: &Folder) -> Manifest {
+        let on_disk = OnDisk::read(folder);
+        Manifest {
+            out_dir: folder.path().to_path_buf(),
+            issues: on_disk.issues,
+            files: on_disk.files,
+            ..Manifest::default()
         }
     }
 
-    /// Whether the PDF at `pdf` is the one built from `inputs`.
-    pub fn is_current(&self, id: &str, inputs: &Hash, pdf: &Path) -> bool {
-        self.issues.get(id).is_some_and(|b| {
-            b.inputs == hex(inputs)
-                && std::fs::metadata(pdf).is_ok_and(|m| m.is_file() && m.len() == b.pdf_bytes)
-        })
+    /// Whether the PDF of issue `id` on disk is the one built from
+    /// `inputs`: recorded with those inputs, and the same file as written
+    /// or else the same content. A PDF found by its content is stamped
+    /// again (a restored CI cache gives every file a new inode and time).
+    pub fn is_current(&mut self, id: &str, inputs: &Hash) -> bool {
+        let Some(built) = self.issues.get(id).filter(|b| b.inputs == hex(inputs)) else {
+            return false;
+        };
+        let pdf = self.pdf_path(id);
+        let Some(now) = Stamp::at(&pdf) else {
+            return false;
+        };
+        let recorded = built.pdf.stamp();
+        if now == recorded && recorded.has_identity() {
+            return true;
+        }
+        if now.bytes != recorded.bytes {
+            return false;
+        }
+        // Another file of the same size: the content decides.
+        let Ok((bytes, stamp)) = crate::sandbox::read_stamped(&pdf, recorded.bytes) else {
+            return false;
+        };
+        let written = WrittenPdf::new(stamp, &bytes);
+        if hex(&written.sha256) != built.pdf.sha256 {
+            return false;
+        }
+        self.record(id, inputs, &written);
+        true
     }
 
     /// Whether there is anything to save.
     pub fn changed(&self) -> bool {
-        self.changed
+        self.files_changed || !self.recorded.is_empty() || !self.forgotten.is_empty()
     }
 
-    /// Records a PDF just written.
-    pub fn record(&mut self, id: &str, inputs: &Hash, pdf_bytes: u64) {
-        self.changed = true;
+    /// Records a PDF just written from `inputs`.
+    pub fn record(&mut self, id: &str, inputs: &Hash, pdf: &WrittenPdf) {
+        self.forgotten.remove(id);
+        self.recorded.insert(id.to_string());
         self.issues.insert(
             id.to_string(),
             Built {
                 inputs: hex(inputs),
-                pdf_bytes,
+                pdf: PdfRecord::new(pdf),
             },
         );
     }
@@ -128,9 +214,15 @@ impl Manifest {
         let gone: Vec<String> = self.issues.keys().filter(|id| !keep(id)).cloned().collect();
         for id in &gone {
             self.issues.remove(id);
+            self.recorded.remove(id);
+            self.forgotten.insert(id.clone());
         }
-        self.changed |= !gone.is_empty();
         gone
+    }
+
+    /// Where the PDF of issue `id` is.
+    fn pdf_path(&self, id: &str) -> PathBuf {
+        self.out_dir.join(format!("{id}.pdf"))
     }
 
     /// The SHA-256 of a file under the publication folder (`rel` as the
@@ -152,7 +244,7 @@ impl Manifest {
             return Some(hash);
         }
         let hash: Hash = Sha256::digest(std::fs::read(&path).ok()?).into();
-        self.changed = true;
+        self.files_changed = true;
         self.files.insert(
             rel.to_string(),
             FileStamp {
@@ -164,29 +256,40 @@ impl Manifest {
         Some(hash)
     }
 
-    /// Writes the manifest atomically (a temporary file renamed into
-    /// place), without waiting for the disk: after a crash a manifest that
-    /// is lost or torn only means PDFs are rebuilt. Stamps of files no
-    /// issue named this run are dropped.
-    pub fn save(&mut self, used_files: &dyn Fn(&str) -> bool) -> std::io::Result<()> {
-        self.files.retain(|rel, _| used_files(rel));
-        let on_disk = OnDisk {
-            format: FORMAT,
-            issues: std::mem::take(&mut self.issues),
-            files: std::mem::take(&mut self.files),
-        };
+    /// Merges what this run changed into the manifest in `folder` (the
+    /// output folder it was loaded from), under the lock: a record goes in
+    /// only while its PDF is still the file recorded (a run that replaced
+    /// it since records its own), records of other runs stay, and stamps
+    /// of files no issue names (`used_files`) go. Written by the one
+    /// writer; not synced beyond that: a manifest lost in a crash only
+    /// means PDFs are rebuilt.
+    pub fn save(
+        &mut self,
+        folder: &Folder,
+        used_files: &dyn Fn(&str) -> bool,
+    ) -> Result<(), WriteError> {
+        let _held = folder.lock(PATIENCE)?;
+        let mut on_disk = OnDisk::read(folder);
+        on_disk.format = FORMAT;
+        for id in &self.forgotten {
+            on_disk.issues.remove(id);
+        }
+        for id in &self.recorded {
+            if let Some(built) = self.issues.get(id)
+                && Stamp::at(&self.pdf_path(id)) == Some(built.pdf.stamp())
+            {
+                on_disk.issues.insert(id.clone(), built.clone());
+            }
+        }
+        on_disk.files.append(&mut self.files);
+        on_disk.files.retain(|rel, _| used_files(rel));
         let json = serde_json::to_vec_pretty(&on_disk).expect("manifest serialises");
+        folder.replace(MANIFEST_FILE, &json)?;
         self.issues = on_disk.issues;
         self.files = on_disk.files;
-        let tmp = self
-            .path
-            .with_file_name(format!("{MANIFEST_FILE}.{}.tmp", std::process::id()));
-        let written = std::fs::write(&tmp, json).and_then(|()| std::fs::rename(&tmp, &self.path));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        written?;
-        self.changed = false;
+        self.recorded.clear();
+        self.forgotten.clear();
+        self.files_changed = false;
         Ok(())
     }
 }
@@ -217,18 +320,60 @@ mod tests {
         assert_eq!(unhex("zz"), None);
     }
 
+    fn folder(dir: &tempfile::TempDir) -> Folder {
+        let root = dir.path().canonicalize().unwrap();
+        Folder::open(&root, &root).unwrap()
+    }
+
     #[test]
-    fn a_saved_manifest_reads_back() {
+    fn a_pdf_is_current_only_while_it_is_the_one_recorded() {
         let dir = tempfile::tempdir().unwrap();
-        let mut m = Manifest::load(dir.path());
+        let out = folder(&dir);
         let h: Hash = Sha256::digest(b"inputs").into();
-        std::fs::write(dir.path().join("004.pdf"), b"%PDF").unwrap();
-        m.record("004", &h, 4);
-        m.save(&|_| true).unwrap();
-        let m = Manifest::load(dir.path());
-        assert!(m.is_current("004", &h, &dir.path().join("004.pdf")));
-        // Another length: the PDF was replaced since.
-        std::fs::write(dir.path().join("004.pdf"), b"%PDF-1.7").unwrap();
-        assert!(!m.is_current("004", &h, &dir.path().join("004.pdf")));
+        let written = out.replace("004.pdf", b"%PDF-1.7 one").unwrap();
+        let mut m = Manifest::load(&out);
+        m.record("004", &h, &WrittenPdf::new(written, b"%PDF-1.7 one"));
+        m.save(&out, &|_| true).unwrap();
+        let mut m = Manifest::load(&out);
+        assert!(m.is_current("004", &h));
+        assert!(!m.is_current("004", &Sha256::digest(b"other").into()));
+        // Another PDF of the very same size: not current.
+        out.replace("004.pdf", b"%PDF-1.7 two").unwrap();
+        assert!(!m.is_current("004", &h));
+        // The same bytes again (a restored cache): current, stamped anew.
+        out.replace("004.pdf", b"%PDF-1.7 one").unwrap();
+        assert!(m.is_current("004", &h));
+        assert!(m.changed());
+    }
+
+    #[test]
+    fn a_record_whose_pdf_was_replaced_since_is_not_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = folder(&dir);
+        let (h1, h2): (Hash, Hash) = (
+            Sha256::digest(b"text 1").into(),
+            Sha256::digest(b"text 2").into(),
+        );
+        // Two runs, loaded before either wrote.
+        let mut first = Manifest::load(&out);
+        let mut second = Manifest::load(&out);
+        let two = out.replace("001.pdf", b"%PDF two").unwrap();
+        second.record("001", &h2, &WrittenPdf::new(two, b"%PDF two"));
+        let one = out.replace("001.pdf", b"%PDF one").unwrap();
+        first.record("001", &h1, &WrittenPdf::new(one, b"%PDF one"));
+        let three = out.replace("002.pdf", b"%PDF three").unwrap();
+        first.record("002", &h1, &WrittenPdf::new(three, b"%PDF three"));
+        first.save(&out, &|_| true).unwrap();
+        second.save(&out, &|_| true).unwrap();
+        let mut m = Manifest::load(&out);
+        assert!(
+            m.is_current("001", &h1),
+            "the PDF on disk is the first run's"
+        );
+        assert!(!m.is_current("001", &h2));
+        assert!(
+            m.is_current("002", &h1),
+            "the second run kept the first's record"
+        );
     }
 }

@@ -297,18 +297,20 @@ impl Publication {
         }
     }
 
-    /// The real folder the file `out` goes into, made if missing, when it
-    /// resolves inside [`Publication::output_sandbox`]; else why not.
-    pub fn output_folder(&self, out: &Path) -> Result<PathBuf, String> {
+    /// The folder the file `out` goes into, made if missing and held open
+    /// for writing, when it resolves inside
+    /// [`Publication::output_sandbox`]; else why not.
+    pub fn output_folder(&self, out: &Path) -> Result<crate::sandbox::Folder, String> {
+        use crate::sandbox::WriteError;
         let folder = out.parent().unwrap_or(Path::new("."));
         let sandbox = self.output_sandbox().map_err(|e| e.message)?;
-        crate::sandbox::output_dir(&sandbox, folder).map_err(|refusal| {
+        crate::sandbox::Folder::open(&sandbox, folder).map_err(|e| {
             use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
-            let why = match &refusal {
+            let why = match &e {
                 // Not made: the nearest folder that is there cannot be
                 // written.
-                crate::sandbox::Refusal::Io(e)
-                    if matches!(e.kind(), PermissionDenied | ReadOnlyFilesystem) =>
+                WriteError::Io { error, .. }
+                    if matches!(error.kind(), PermissionDenied | ReadOnlyFilesystem) =>
                 {
                     folder
                         .ancestors()
@@ -316,12 +318,13 @@ impl Publication {
                         .and_then(|a| Some((a, crate::sandbox::unwritable(a)?)))
                         .map(|(a, why)| format!("建不了：文件夹 {} 不能写入，{why}", show_path(a)))
                 }
-                _ => file_in_the_way(folder).map(|why| format!("建不了：{why}")),
+                WriteError::NotAFolder { .. } => Some(format!("建不了：{e}")),
+                _ => None,
             };
             format!(
                 "输出文件夹 {} {}",
                 show_path(folder),
-                why.unwrap_or_else(|| refusal.to_string())
+                why.unwrap_or_else(|| format!("用不了：{e}"))
             )
         })
     }
@@ -601,15 +604,37 @@ impl<'q> Named<'q> {
 
 /// The folder with `jianbao.toml`: `start` or the nearest parent.
 pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
-    let start = start
-        .canonicalize()
-        .map_err(|e| UsageError::new(format!("无法打开文件夹 {}: {e}", show_path(start))))?;
+    let start = start.canonicalize().map_err(|e| {
+        let e = crate::sandbox::WriteError::from_io(start, e);
+        if e.is_too_long() {
+            cannot_look(e)
+        } else {
+            UsageError::new(format!(
+                "无法打开文件夹 {}: {}",
+                show_path(start),
+                e.into_io()
+            ))
+        }
+    })?;
     // The nearest jianbao.toml of any kind counts: one that is a folder, a
     // FIFO or a link to a device is an error here, never a reason to use
     // some publication further up.
-    let found = start
-        .ancestors()
-        .find(|dir| std::fs::symlink_metadata(dir.join(CONFIG_FILE)).is_ok());
+    let mut found = None;
+    for dir in start.ancestors() {
+        match std::fs::symlink_metadata(dir.join(CONFIG_FILE)) {
+            Ok(_) => {
+                found = Some(dir);
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // Not "not there": a path too long for the system, a folder
+            // that may not be looked into. Said as it is.
+            Err(e) => {
+                let path = dir.join(CONFIG_FILE);
+                return Err(cannot_look(crate::sandbox::WriteError::from_io(&path, e)));
+            }
+        }
+    }
     if let Some(dir) = found
         && !dir.join(CONFIG_FILE).is_file()
     {
@@ -626,6 +651,23 @@ pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
         ))
         .help("在简报文件夹里运行 jianbao，或者用 -C 文件夹 指定它；新建一份简报：jianbao init")
     })
+}
+
+/// Why `path` could not be looked at, said as it is: a path longer than
+/// the system takes is not a missing jianbao.toml.
+fn cannot_look(e: crate::sandbox::WriteError) -> UsageError {
+    let too_long = e.is_too_long();
+    let message = if too_long {
+        format!("无法查看 {CONFIG_FILE}：{e}")
+    } else {
+        format!("无法查看 {e}")
+    };
+    let error = UsageError::new(message);
+    if too_long {
+        error.help("把简报文件夹移到路径短一些的地方（或给上层文件夹起短一些的名字），再运行一次")
+    } else {
+        error.help("检查这个文件夹的权限（ls -ld），或者用 -C 文件夹 指定简报文件夹")
+    }
 }
 
 /// What is under `issues/`.

@@ -2,16 +2,19 @@
 //! (jianbao.toml, issue files, year folders, pictures, font folders) and
 //! the output folder resolve inside the publication folder, and a link
 //! that leads out of it is refused, the same way for every kind of input.
-//! Only a path the user names on the command line (`--out`, `--font-path`)
-//! may be outside. Files are read only when they are regular files (never
-//! a FIFO, which would block, or a device) and never past a size limit.
-//! PDFs are written to a locked temporary file and renamed into place.
-//! Imports nothing from the crate.
+//! Only a path the user names on the command line (`--out`, `--font-path`,
+//! `init`'s and `export`'s folders) may be outside. Files are read only
+//! when they are regular files (never a FIFO, which would block, or a
+//! device) and never past a size limit. Every file is written by one
+//! writer, [`Folder`]. Imports nothing from the crate but the way paths
+//! are shown ([`crate::source::show_path`]).
 
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
+
+use crate::source::show_path;
 
 const MIB: u64 = 1024 * 1024;
 /// jianbao.toml and issue files: a 1,000,000-character issue is 3 MB.
@@ -267,6 +270,37 @@ pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
     Ok(bytes)
 }
 
+/// The whole of the regular file at `path` (never through a link) of at
+/// most `limit` bytes, and the stamp of the file read.
+pub fn read_stamped(path: &Path, limit: u64) -> Result<(Vec<u8>, Stamp), Refusal> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW);
+    }
+    let file = options.open(path).map_err(Refusal::from_io)?;
+    let meta = file.metadata().map_err(Refusal::from_io)?;
+    if !meta.is_file() {
+        return Err(Refusal::NotAFile {
+            kind: kind_of(&meta),
+        });
+    }
+    let mut bytes = Vec::new();
+    (&file)
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Refusal::from_io)?;
+    if bytes.len() as u64 > limit {
+        return Err(Refusal::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok((bytes, Stamp::of(&meta)))
+}
+
 /// The first `n` bytes of a regular file of at most `limit` bytes, and its
 /// size: enough to identify it without reading it all.
 pub fn read_head(path: &Path, n: usize, limit: u64) -> Result<(Vec<u8>, u64), Refusal> {
@@ -290,127 +324,996 @@ pub fn list_dir(dir: &Path) -> io::Result<Vec<(PathBuf, fs::FileType)>> {
     Ok(entries)
 }
 
-/// Where output may go: `dir` (made if missing), when it resolves inside
-/// `root` (canonical) — an `out/` that is a link leading out is refused.
-/// Returns the resolved folder.
-pub fn output_dir(root: &Path, dir: &Path) -> Result<PathBuf, Refusal> {
-    // Resolve the part that exists before making anything: `create_dir_all`
-    // would follow a link out of the folder.
-    let mut existing = dir;
-    while fs::symlink_metadata(existing).is_err() {
-        existing = existing.parent().ok_or(Refusal::Missing)?;
-    }
-    let real = inside(root, existing)?;
-    let rest = dir.strip_prefix(existing).unwrap_or(Path::new(""));
-    let wanted = real.join(rest);
-    fs::create_dir_all(&wanted).map_err(Refusal::from_io)?;
-    inside(root, &wanted)
+// ---------------------------------------------------------------------------
+// Writing. Every file jianbao writes — PDFs, PNG pages, the manifest,
+// `check --fix`, `init`, `new`, `layout --eject`, `export` — goes through
+// a [`Folder`]: opened from the sandbox folder one name at a time without
+// following a link, so a link planted on the way (or swapped in meanwhile)
+// cannot lead a write out; files are made under a fresh temporary name
+// (`O_EXCL`, never through a link left at that name) and renamed or linked
+// into place, so a file is whole or not there.
+// ---------------------------------------------------------------------------
+
+/// Why a file could not be written. `path` is what stood in the way: the
+/// file, or a folder on the way to it.
+#[derive(Debug)]
+pub enum WriteError {
+    /// A link leading out, a link loop.
+    Refused {
+        path: PathBuf,
+        why: Refusal,
+    },
+    /// A link to something that is not there.
+    Dangling {
+        path: PathBuf,
+        target: PathBuf,
+    },
+    /// Something other than a folder where a folder is needed.
+    NotAFolder {
+        path: PathBuf,
+        kind: &'static str,
+    },
+    /// Something is there already: a new file never replaces anything,
+    /// and a file never replaces a folder.
+    Exists {
+        path: PathBuf,
+        kind: &'static str,
+    },
+    /// The file no longer holds the bytes it was read with: someone saved
+    /// it meanwhile.
+    Changed {
+        path: PathBuf,
+    },
+    /// The file belongs to another user (`uid`), and this user cannot give
+    /// the new one to them.
+    Owner {
+        path: PathBuf,
+        uid: u32,
+    },
+    /// The path is longer than the system takes.
+    TooLong {
+        path: PathBuf,
+    },
+    Io {
+        path: PathBuf,
+        error: io::Error,
+    },
 }
 
-/// The temporary file `write_atomically` writes `path` through:
-/// `.004.pdf.<pid>.tmp` next to it, hidden.
-fn temporary_for(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+/// The longest path the system takes (Linux's `PATH_MAX`, with its NUL).
+const PATH_MAX: usize = 4096;
+/// The longest name of one file or folder.
+const NAME_MAX: usize = 255;
+
+/// The length of the longest name in `path` when it is too long for one
+/// file or folder (with room for a temporary file's suffix).
+fn long_name(path: &Path) -> Option<usize> {
+    path.iter()
+        .map(|n| n.len())
+        .max()
+        .filter(|&n| n > NAME_MAX - 20)
 }
 
-/// Writes `bytes` to `path` via a temporary file in the same folder, so a
-/// failed or killed write never leaves a partial file at `path` and never
-/// replaces a good one. The temporary file is locked while it is written:
-/// [`remove_stale_temporaries`] removes only unlocked ones, left by a
-/// killed run.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let tmp = temporary_for(path);
-    // A file that is replaced keeps its permissions (an issue file made
-    // private stays private).
-    let keep = fs::metadata(path).ok().map(|m| m.permissions());
-    let result = (|| {
-        let f = create_locked(&tmp)?;
-        let mut w = &f;
-        w.write_all(bytes)?;
-        f.sync_all()?;
-        if let Some(p) = keep {
-            fs::set_permissions(&tmp, p)?;
+impl WriteError {
+    /// A system error at `path`; one about a path too long for the
+    /// system says so.
+    pub fn from_io(path: &Path, error: io::Error) -> WriteError {
+        #[cfg(unix)]
+        if error.raw_os_error() == Some(libc::ENAMETOOLONG) {
+            return WriteError::TooLong {
+                path: path.to_path_buf(),
+            };
         }
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
-}
-
-/// Creates `tmp` afresh (never through a link left at that name) and
-/// holds an exclusive lock on it. A stale-file sweep in another process
-/// may remove the file between creating and locking it: then it is made
-/// again.
-fn create_locked(tmp: &Path) -> io::Result<File> {
-    for _ in 0..8 {
-        let _ = fs::remove_file(tmp);
-        let f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(tmp)?;
-        // File systems without locks (some network shares): write unlocked.
-        if f.lock().is_err() {
-            return Ok(f);
-        }
-        if same_file(&f, tmp) {
-            return Ok(f);
+        WriteError::Io {
+            path: path.to_path_buf(),
+            error,
         }
     }
-    Err(io::Error::other("临时文件一再被别的进程删除"))
+
+    /// Whether the path was longer than the system takes.
+    pub fn is_too_long(&self) -> bool {
+        matches!(self, WriteError::TooLong { .. })
+    }
+
+    /// The file or folder that stood in the way.
+    pub fn path(&self) -> &Path {
+        match self {
+            WriteError::Refused { path, .. }
+            | WriteError::Dangling { path, .. }
+            | WriteError::NotAFolder { path, .. }
+            | WriteError::Exists { path, .. }
+            | WriteError::Changed { path }
+            | WriteError::Owner { path, .. }
+            | WriteError::TooLong { path }
+            | WriteError::Io { path, .. } => path,
+        }
+    }
+
+    /// How to fix it, when that is known.
+    pub fn help(&self) -> Option<&'static str> {
+        match self {
+            WriteError::Refused { why, .. } => why.help(),
+            WriteError::Dangling { .. } => {
+                Some("删掉这个链接（或让它指向一个真正的文件夹），再运行一次")
+            }
+            WriteError::NotAFolder { .. } => Some("把它改名或移走，让这里可以建文件夹"),
+            WriteError::Exists { .. } => Some("先把它改名或移走，再运行一次"),
+            WriteError::Changed { .. } => {
+                Some("什么都没有改；保存好文件后再运行一次（编辑器里的改动不会丢）")
+            }
+            WriteError::Owner { .. } => Some(
+                "用这个文件的主人的账户运行；或者请主人（或管理员）先把文件交给当前用户（chown）",
+            ),
+            WriteError::TooLong { path } if long_name(path).is_some() => {
+                Some("给它起一个短一些的名字")
+            }
+            WriteError::TooLong { .. } => {
+                Some("把简报文件夹移到路径短一些的地方（或给上层文件夹起短一些的名字），再运行一次")
+            }
+            WriteError::Io { .. } => None,
+        }
+    }
+
+    /// As an I/O error (what a build reports a PDF it could not write
+    /// with): the system's own error where there is one, so the reader of
+    /// it can tell a permission problem.
+    pub fn into_io(self) -> io::Error {
+        match self {
+            WriteError::Io { error, .. } => error,
+            other => io::Error::other(other.to_string()),
+        }
+    }
 }
 
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = show_path(self.path());
+        match self {
+            WriteError::Refused { why, .. } => write!(f, "{shown} {why}"),
+            WriteError::Dangling { target, .. } => {
+                write!(f, "{shown} 是一个链接，指向的 {} 不存在", show_path(target))
+            }
+            WriteError::NotAFolder { kind, .. } => write!(f, "{shown} 是一个{kind}，不是文件夹"),
+            WriteError::Exists { kind, .. } => write!(f, "{shown} 已经有了（是{kind}）"),
+            WriteError::Changed { .. } => write!(f, "{shown} 在这期间被改动过"),
+            WriteError::Owner { uid, .. } => write!(
+                f,
+                "{shown} 属于另一个用户（uid {uid}），当前用户替换它会把它变成自己的，原来的主人可能就打不开了"
+            ),
+            WriteError::TooLong { path } => match long_name(path) {
+                Some(n) => write!(
+                    f,
+                    "{shown} 的名字太长：{n} 字节，系统最多接受 {NAME_MAX} 字节"
+                ),
+                // The path itself is not worth showing: it is the problem.
+                None => write!(f, "文件夹的路径太长，超过了系统接受的 {PATH_MAX} 字节"),
+            },
+            WriteError::Io { error, .. } => write!(f, "{shown}: {error}"),
+        }
+    }
+}
+
+/// What a written file is on disk: enough to know later, without reading
+/// it, that the file at a path is still the one written — a file replaced
+/// since is another inode, one rewritten in place has another time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub device: u64,
+    pub inode: u64,
+    pub bytes: u64,
+    pub modified_ns: u128,
+}
+
+impl Stamp {
+    fn of(meta: &fs::Metadata) -> Stamp {
+        #[cfg(unix)]
+        let (device, inode) = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        };
+        // Without inodes a stamp is size and time only; whoever trusts it
+        // checks the content when it matters.
+        #[cfg(not(unix))]
+        let (device, inode) = (0, 0);
+        Stamp {
+            device,
+            inode,
+            bytes: meta.len(),
+            modified_ns: meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos()),
+        }
+    }
+
+    /// The stamp of the regular file at `path` (a link is not followed).
+    pub fn at(path: &Path) -> Option<Stamp> {
+        fs::symlink_metadata(path)
+            .ok()
+            .filter(fs::Metadata::is_file)
+            .map(|m| Stamp::of(&m))
+    }
+
+    /// Whether it identifies a file by more than its size and time.
+    pub fn has_identity(&self) -> bool {
+        self.inode != 0
+    }
+}
+
+/// How [`Folder::write`] puts the file in place.
+enum Put<'a> {
+    /// Replace what is there; with `Some`, only while it still holds
+    /// these bytes.
+    Replace(Option<&'a [u8]>),
+    /// Only where nothing is.
+    New,
+}
+
+/// A folder writes may go into, held open. It is found from the sandbox
+/// folder one name at a time, following no link (links on the way that
+/// stay inside are resolved first, then walked as real folders), and
+/// whatever is renamed or swapped around it afterwards, files are made in
+/// this folder.
+pub struct Folder {
+    /// The folder as it was resolved, for messages.
+    path: PathBuf,
+    dir: at::Dir,
+}
+
+impl Folder {
+    /// The folder `dir` (made, with the folders on the way, if missing)
+    /// when it resolves inside `root`, which must be canonical.
+    pub fn open(root: &Path, dir: &Path) -> Result<Folder, WriteError> {
+        // The part of `dir` that is there (a link counts, even to nothing).
+        let mut existing = dir.to_path_buf();
+        let mut missing: Vec<std::ffi::OsString> = Vec::new();
+        loop {
+            match fs::symlink_metadata(&existing) {
+                Ok(_) => break,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    let Some(Component::Normal(name)) = existing.components().next_back() else {
+                        return Err(WriteError::from_io(dir, e));
+                    };
+                    missing.push(name.to_owned());
+                    existing.pop();
+                    if existing.as_os_str().is_empty() {
+                        existing = PathBuf::from(".");
+                    }
+                }
+                Err(e) => return Err(WriteError::from_io(&existing, e)),
+            }
+        }
+        let real = resolve(root, &existing)?;
+        let mut folder = Folder {
+            dir: at::Dir::open(root).map_err(|e| WriteError::from_io(root, e))?,
+            path: root.to_path_buf(),
+        };
+        for name in real.strip_prefix(root).unwrap_or(Path::new("")).iter() {
+            folder = folder.sub(name, false)?;
+        }
+        for name in missing.iter().rev() {
+            folder = folder.sub(name, true)?;
+        }
+        Ok(folder)
+    }
+
+    /// The folder `name` in this one, made if `make` and missing; never
+    /// through a link.
+    fn sub(&self, name: &std::ffi::OsStr, make: bool) -> Result<Folder, WriteError> {
+        let path = self.path.join(name);
+        if make
+            && let Err(e) = self.dir.mkdir(name)
+            && e.kind() != io::ErrorKind::AlreadyExists
+        {
+            return Err(WriteError::from_io(&path, e));
+        }
+        match self.dir.sub(name) {
+            Ok(dir) => Ok(Folder { path, dir }),
+            // Swapped for a link or a file since it was resolved, or made
+            // by someone else meanwhile.
+            Err(e) => Err(match self.dir.kind(name) {
+                Ok(Kind::Link) => WriteError::Refused {
+                    path,
+                    why: Refusal::Io(io::Error::other("在写入的同时被换成了链接")),
+                },
+                Ok(Kind::Other(kind)) => WriteError::NotAFolder { path, kind },
+                _ => WriteError::from_io(&path, e),
+            }),
+        }
+    }
+
+    /// The folder `rel` below this one (made if missing), never through
+    /// a link: `rel` is a path jianbao made (`fonts`, `images/2024`).
+    pub fn folder(&self, rel: &Path) -> Result<Folder, WriteError> {
+        let mut names = rel.components().map(|c| match c {
+            Component::Normal(name) => Ok(name),
+            _ => Err(WriteError::from_io(
+                &self.path.join(rel),
+                io::Error::from(io::ErrorKind::InvalidInput),
+            )),
+        });
+        let Some(first) = names.next() else {
+            return Folder::open(&self.path, &self.path);
+        };
+        let mut folder = self.sub(first?, true)?;
+        for name in names {
+            folder = folder.sub(name?, true)?;
+        }
+        Ok(folder)
+    }
+
+    /// A fresh, empty folder here to write a tree into before it is
+    /// renamed into place (`.export.<pid>.<n>.tmp`), and its name.
+    pub fn temporary_folder(&self, name: &str) -> Result<(String, Folder), WriteError> {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        for n in 0..64u32 {
+            let tmp = format!(
+                ".{name}.{}.{}.tmp",
+                std::process::id(),
+                seed.wrapping_add(n)
+            );
+            match self.dir.mkdir(tmp.as_ref()) {
+                Ok(()) => return Ok((tmp.clone(), self.sub(tmp.as_ref(), false)?)),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(WriteError::from_io(&self.path.join(name), e)),
+            }
+        }
+        Err(WriteError::from_io(
+            &self.path.join(name),
+            io::Error::other("找不到一个可用的临时文件夹名"),
+        ))
+    }
+
+    /// Renames `from` to `to` in this folder: a folder may replace an
+    /// empty folder, nothing else.
+    pub fn rename(&self, from: &str, to: &str) -> Result<(), WriteError> {
+        self.dir
+            .rename(from.as_ref(), to.as_ref())
+            .map_err(|e| WriteError::from_io(&self.path.join(to), e))
+    }
+
+    /// Removes the folder `name` here and everything in it (links are
+    /// removed, never followed).
+    pub fn remove_folder(&self, name: &str) {
+        if self
+            .dir
+            .kind(name.as_ref())
+            .is_ok_and(|k| k == Kind::Other("文件夹"))
+        {
+            let _ = fs::remove_dir_all(self.path.join(name));
+        }
+    }
+
+    /// The folder as it was resolved.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `bytes` as the file `name`, replacing what is there (a
+    /// replaced file's owner and permissions are kept). Returns the
+    /// written file's stamp.
+    pub fn replace(&self, name: &str, bytes: &[u8]) -> Result<Stamp, WriteError> {
+        self.write(name, bytes, Put::Replace(None))
+    }
+
+    /// Replaces the file `name` with `bytes` only while it still holds
+    /// `read`: a file saved by someone else since is left as they saved
+    /// it ([`WriteError::Changed`]).
+    pub fn replace_if_unchanged(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        read: &[u8],
+    ) -> Result<Stamp, WriteError> {
+        self.write(name, bytes, Put::Replace(Some(read)))
+    }
+
+    /// Writes the new file `name`; anything there (a file, a folder, a
+    /// link, even to nothing) is left alone ([`WriteError::Exists`]).
+    pub fn create(&self, name: &str, bytes: &[u8]) -> Result<Stamp, WriteError> {
+        self.write(name, bytes, Put::New)
+    }
+
+    fn write(&self, name: &str, bytes: &[u8], put: Put) -> Result<Stamp, WriteError> {
+        let path = self.path.join(name);
+        let old = match self.dir.stat(name.as_ref()) {
+            Ok(old) => Some(old),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(WriteError::from_io(&path, e)),
+        };
+        match (&put, &old) {
+            (Put::New, Some(old)) => {
+                let kind = match old.kind {
+                    Kind::Link => "链接",
+                    Kind::Other(kind) => kind,
+                    Kind::File => "文件",
+                };
+                return Err(WriteError::Exists { path, kind });
+            }
+            (Put::Replace(_), Some(old)) if old.kind == Kind::Other("文件夹") => {
+                return Err(WriteError::Exists {
+                    path,
+                    kind: "文件夹",
+                });
+            }
+            _ => {}
+        }
+        let (tmp, file) = self.temporary(name, &path)?;
+        let written = (|| -> Result<Stamp, WriteError> {
+            let fail = |e| WriteError::from_io(&path, e);
+            (&file).write_all(bytes).map_err(fail)?;
+            if let (Put::Replace(_), Some(old)) = (&put, &old)
+                && old.kind == Kind::File
+            {
+                keep_owner_and_mode(&file, old, &path)?;
+            }
+            file.sync_all().map_err(fail)?;
+            let stamp = Stamp::of(&file.metadata().map_err(fail)?);
+            match put {
+                Put::Replace(read) => {
+                    // As late as it can be: what was read is what is there.
+                    if let Some(read) = read {
+                        let now = self.read(name, read.len() as u64);
+                        if now.as_deref().ok() != Some(read) {
+                            return Err(WriteError::Changed { path });
+                        }
+                    }
+                    self.dir.rename(tmp.as_ref(), name.as_ref()).map_err(fail)
+                }
+                Put::New => self.dir.link_new(tmp.as_ref(), name.as_ref()).map_err(|e| {
+                    if e.kind() == io::ErrorKind::AlreadyExists {
+                        WriteError::Exists {
+                            path: path.clone(),
+                            kind: "别的进程刚写的文件",
+                        }
+                    } else {
+                        fail(e)
+                    }
+                }),
+            }?;
+            Ok(stamp)
+        })();
+        // Gone after a rename; after a link (or a failure) it is removed.
+        let _ = self.dir.unlink(tmp.as_ref());
+        written
+    }
+
+    /// A fresh temporary file for `name`, `.004.pdf.<pid>.<n>.tmp`,
+    /// created exclusively (never through anything left at that name) and
+    /// locked while it is written: [`Folder::remove_stale_temporaries`]
+    /// removes only unlocked ones, left by a killed run.
+    fn temporary(&self, name: &str, path: &Path) -> Result<(String, File), WriteError> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        // Not guessable from the pid alone: names planted in advance are
+        // passed over, never opened.
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() as u64);
+        // A name near the system's 255 bytes still leaves room for the rest.
+        let mut short = name.len().min(160);
+        while !name.is_char_boundary(short) {
+            short -= 1;
+        }
+        for _ in 0..64 {
+            let n = seed.wrapping_add(NEXT.fetch_add(1, Ordering::Relaxed)) % 1_000_000_000;
+            let tmp = format!(".{}.{}.{n}.tmp", &name[..short], std::process::id());
+            let file = match self.dir.create_new(tmp.as_ref()) {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(WriteError::from_io(path, e)),
+            };
+            // File systems without locks (some network shares): unlocked.
+            if file.lock().is_err() {
+                return Ok((tmp, file));
+            }
+            // A sweep in another process may have removed it between
+            // making and locking it: then another name.
+            if self.dir.is_same(tmp.as_ref(), &file) {
+                return Ok((tmp, file));
+            }
+        }
+        Err(WriteError::from_io(
+            path,
+            io::Error::other("找不到一个可用的临时文件名"),
+        ))
+    }
+
+    /// The whole of the regular file `name` of at most `limit` bytes,
+    /// never through a link.
+    pub fn read(&self, name: &str, limit: u64) -> Result<Vec<u8>, Refusal> {
+        let file = self
+            .dir
+            .open_read(name.as_ref())
+            .map_err(Refusal::from_io)?;
+        let meta = file.metadata().map_err(Refusal::from_io)?;
+        if !meta.is_file() {
+            return Err(Refusal::NotAFile {
+                kind: kind_of(&meta),
+            });
+        }
+        if meta.len() > limit {
+            return Err(Refusal::TooLarge {
+                size: meta.len(),
+                limit,
+            });
+        }
+        let mut bytes = Vec::new();
+        file.take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(Refusal::from_io)?;
+        if bytes.len() as u64 > limit {
+            return Err(Refusal::TooLarge {
+                size: bytes.len() as u64,
+                limit,
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// An exclusive lock on this folder (between runs, and between
+    /// threads that opened it apart), held until the returned handle is
+    /// dropped. No file is made for it. Waits at most `patience` for
+    /// another run to let go.
+    pub fn lock(&self, patience: std::time::Duration) -> Result<File, WriteError> {
+        let handle = self
+            .dir
+            .lock_handle()
+            .map_err(|e| WriteError::from_io(&self.path, e))?;
+        let start = std::time::Instant::now();
+        loop {
+            match handle.try_lock() {
+                Ok(()) => return Ok(handle),
+                Err(fs::TryLockError::WouldBlock) if start.elapsed() < patience => {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(WriteError::from_io(
+                        &self.path,
+                        io::Error::other("另一个 jianbao 一直占着这个文件夹"),
+                    ));
+                }
+                // No locks on this file system: go on without.
+                Err(fs::TryLockError::Error(_)) => return Ok(handle),
+            }
+        }
+    }
+
+    /// The stamp of the regular file `name` (a link is not followed).
+    pub fn stamp(&self, name: &str) -> Option<Stamp> {
+        Stamp::at(&self.path.join(name))
+    }
+
+    /// Removes the temporary files a killed run left here
+    /// (`.004.pdf.<pid>.<n>.tmp`): those no running write holds locked.
+    /// Returns how many were removed.
+    pub fn remove_stale_temporaries(&self) -> usize {
+        let Ok(entries) = fs::read_dir(&self.path) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if !is_temporary_name(&name.to_string_lossy()) {
+                continue;
+            }
+            // A regular file only, opened without following a link.
+            let Ok(f) = self.dir.open_write(&name) else {
+                continue;
+            };
+            // Held while removing, so a writer cannot lock it in between.
+            if f.metadata().is_ok_and(|m| m.is_file())
+                && f.try_lock().is_ok()
+                && self.dir.is_same(&name, &f)
+                && self.dir.unlink(&name).is_ok()
+            {
+                removed += 1;
+            }
+        }
+        removed
+    }
+}
+
+/// `existing` (which is there) resolved, when it is a folder inside
+/// `root`; else what it is.
+fn resolve(root: &Path, existing: &Path) -> Result<PathBuf, WriteError> {
+    let real = match existing.canonicalize() {
+        Ok(real) => real,
+        Err(e) => {
+            // The first link on the way that leads nowhere.
+            for a in existing.ancestors().collect::<Vec<_>>().into_iter().rev() {
+                if let Ok(target) = fs::read_link(a)
+                    && a.canonicalize()
+                        .is_err_and(|e| e.kind() == io::ErrorKind::NotFound)
+                {
+                    return Err(WriteError::Dangling {
+                        path: a.to_path_buf(),
+                        target,
+                    });
+                }
+            }
+            return Err(match Refusal::from_io(e) {
+                Refusal::Io(e) => WriteError::from_io(existing, e),
+                why => WriteError::Refused {
+                    path: existing.to_path_buf(),
+                    why,
+                },
+            });
+        }
+    };
+    if !real.starts_with(root) {
+        // Name the link that leads out, not the folder below it.
+        let link = existing
+            .ancestors()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .find(|a| {
+                fs::symlink_metadata(a).is_ok_and(|m| m.file_type().is_symlink())
+                    && a.canonicalize().is_ok_and(|r| !r.starts_with(root))
+            })
+            .unwrap_or(existing);
+        return Err(WriteError::Refused {
+            path: link.to_path_buf(),
+            why: Refusal::Outside {
+                target: link.canonicalize().unwrap_or(real),
+            },
+        });
+    }
+    match fs::metadata(&real) {
+        Ok(m) if m.is_dir() => Ok(real),
+        Ok(m) => Err(WriteError::NotAFolder {
+            path: existing.to_path_buf(),
+            kind: if m.is_file() { "文件" } else { kind_of(&m) },
+        }),
+        Err(e) => Err(WriteError::from_io(existing, e)),
+    }
+}
+
+/// Gives the new file the replaced one's owner and permissions: an issue
+/// file `check --fix` rewrites as root stays the clerk's, a private one
+/// stays private.
+fn keep_owner_and_mode(file: &File, old: &Stat, path: &Path) -> Result<(), WriteError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let mine = file.metadata().map_err(|e| WriteError::from_io(path, e))?;
+        if (old.uid, old.gid) != (mine.uid(), mine.gid())
+            && std::os::unix::fs::fchown(file, Some(old.uid), Some(old.gid)).is_err()
+            && old.uid != mine.uid()
+        {
+            return Err(WriteError::Owner {
+                path: path.to_path_buf(),
+                uid: old.uid,
+            });
+        }
+        // (Our own file in a group this user is no longer in keeps the
+        // group it can have.) After the owner: changing it clears set-id
+        // bits.
+        file.set_permissions(fs::Permissions::from_mode(old.mode & 0o7777))
+            .map_err(|e| WriteError::from_io(path, e))?;
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, old, path);
+    }
+    Ok(())
+}
+
+/// What is at a name in a folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    File,
+    Link,
+    /// A folder (`文件夹`) or another kind of file, as [`kind_of`] says.
+    Other(&'static str),
+}
+
+/// What is at a name, links not followed.
+struct Stat {
+    kind: Kind,
+    mode: u32,
+    uid: u32,
+    gid: u32,
+}
+
+/// Files and folders by name within an open folder: `openat` and friends
+/// on Unix, never following a link; elsewhere by path.
 #[cfg(unix)]
-fn same_file(f: &File, path: &Path) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match (f.metadata(), fs::symlink_metadata(path)) {
-        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
-        _ => false,
+mod at {
+    use super::{Kind, Stat};
+    use std::ffi::{CString, OsStr};
+    use std::fs::File;
+    use std::io;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::Path;
+
+    pub struct Dir(OwnedFd);
+
+    fn c(name: &OsStr) -> io::Result<CString> {
+        // A name is one name: never a path through other folders.
+        if name.as_bytes().contains(&b'/') || name == ".." || name == "." || name.is_empty() {
+            return Err(io::Error::from(io::ErrorKind::InvalidInput));
+        }
+        CString::new(name.as_bytes()).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
+    }
+
+    fn fd(r: libc::c_int) -> io::Result<OwnedFd> {
+        if r < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            // SAFETY: a descriptor the call just opened, owned by no one else.
+            Ok(unsafe { OwnedFd::from_raw_fd(r) })
+        }
+    }
+
+    fn ok(r: libc::c_int) -> io::Result<()> {
+        if r < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(())
+        }
+    }
+
+    const DIR: libc::c_int = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
+
+    impl Dir {
+        pub fn open(path: &Path) -> io::Result<Dir> {
+            let path = CString::new(path.as_os_str().as_bytes())
+                .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+            // SAFETY: a valid NUL-terminated path.
+            fd(unsafe { libc::open(path.as_ptr(), DIR) }).map(Dir)
+        }
+
+        fn openat(
+            &self,
+            name: &OsStr,
+            flags: libc::c_int,
+            mode: libc::mode_t,
+        ) -> io::Result<OwnedFd> {
+            let name = c(name)?;
+            // SAFETY: a valid descriptor and NUL-terminated name.
+            fd(unsafe {
+                libc::openat(
+                    self.0.as_raw_fd(),
+                    name.as_ptr(),
+                    flags | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+                    libc::c_uint::from(mode),
+                )
+            })
+        }
+
+        pub fn sub(&self, name: &OsStr) -> io::Result<Dir> {
+            self.openat(name, DIR, 0).map(Dir)
+        }
+
+        pub fn mkdir(&self, name: &OsStr) -> io::Result<()> {
+            let name = c(name)?;
+            // SAFETY: as above.
+            ok(unsafe { libc::mkdirat(self.0.as_raw_fd(), name.as_ptr(), 0o777) })
+        }
+
+        pub fn create_new(&self, name: &OsStr) -> io::Result<File> {
+            self.openat(name, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL, 0o666)
+                .map(File::from)
+        }
+
+        pub fn open_read(&self, name: &OsStr) -> io::Result<File> {
+            // A FIFO does not block the open.
+            self.openat(name, libc::O_RDONLY | libc::O_NONBLOCK, 0)
+                .map(File::from)
+        }
+
+        /// A file that is there, for writing (a FIFO does not block).
+        pub fn open_write(&self, name: &OsStr) -> io::Result<File> {
+            self.openat(name, libc::O_WRONLY | libc::O_NONBLOCK, 0)
+                .map(File::from)
+        }
+
+        /// The folder opened anew: a lock of its own on it.
+        pub fn lock_handle(&self) -> io::Result<File> {
+            // SAFETY: a valid descriptor and a NUL-terminated name.
+            fd(unsafe { libc::openat(self.0.as_raw_fd(), c".".as_ptr(), DIR) }).map(File::from)
+        }
+
+        pub fn rename(&self, from: &OsStr, to: &OsStr) -> io::Result<()> {
+            let (from, to) = (c(from)?, c(to)?);
+            let d = self.0.as_raw_fd();
+            // SAFETY: as above.
+            ok(unsafe { libc::renameat(d, from.as_ptr(), d, to.as_ptr()) })
+        }
+
+        /// Gives `from` the name `to` as well, only where nothing is.
+        pub fn link_new(&self, from: &OsStr, to: &OsStr) -> io::Result<()> {
+            let (cf, ct) = (c(from)?, c(to)?);
+            let d = self.0.as_raw_fd();
+            // SAFETY: as above.
+            match ok(unsafe { libc::linkat(d, cf.as_ptr(), d, ct.as_ptr(), 0) }) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+                // No hard links here (some shares, FAT): only where
+                // nothing is, then a rename.
+                Err(_) => match self.stat(to) {
+                    Ok(_) => Err(io::Error::from(io::ErrorKind::AlreadyExists)),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => self.rename(from, to),
+                    Err(e) => Err(e),
+                },
+            }
+        }
+
+        pub fn unlink(&self, name: &OsStr) -> io::Result<()> {
+            let name = c(name)?;
+            // SAFETY: as above.
+            ok(unsafe { libc::unlinkat(self.0.as_raw_fd(), name.as_ptr(), 0) })
+        }
+
+        fn lstat(&self, name: &OsStr) -> io::Result<libc::stat> {
+            let name = c(name)?;
+            // SAFETY: as above; `st` is written by the call before it is read.
+            unsafe {
+                let mut st: libc::stat = std::mem::zeroed();
+                ok(libc::fstatat(
+                    self.0.as_raw_fd(),
+                    name.as_ptr(),
+                    &mut st,
+                    libc::AT_SYMLINK_NOFOLLOW,
+                ))?;
+                Ok(st)
+            }
+        }
+
+        pub fn stat(&self, name: &OsStr) -> io::Result<Stat> {
+            let st = self.lstat(name)?;
+            let kind = match st.st_mode & libc::S_IFMT {
+                libc::S_IFREG => Kind::File,
+                libc::S_IFLNK => Kind::Link,
+                libc::S_IFDIR => Kind::Other("文件夹"),
+                libc::S_IFIFO => Kind::Other("管道（FIFO）"),
+                libc::S_IFSOCK => Kind::Other("套接字"),
+                _ => Kind::Other("设备"),
+            };
+            Ok(Stat {
+                kind,
+                mode: st.st_mode,
+                uid: st.st_uid,
+                gid: st.st_gid,
+            })
+        }
+
+        pub fn kind(&self, name: &OsStr) -> io::Result<Kind> {
+            self.stat(name).map(|s| s.kind)
+        }
+
+        /// Whether `name` is the open file `file`.
+        pub fn is_same(&self, name: &OsStr, file: &File) -> bool {
+            use std::os::unix::fs::MetadataExt;
+            match (self.lstat(name), file.metadata()) {
+                (Ok(st), Ok(m)) => st.st_dev == m.dev() && st.st_ino == m.ino(),
+                _ => false,
+            }
+        }
     }
 }
 
 #[cfg(not(unix))]
-fn same_file(_: &File, path: &Path) -> bool {
-    path.exists()
-}
+mod at {
+    use super::{Kind, Stat, kind_of};
+    use std::ffi::OsStr;
+    use std::fs::{self, File};
+    use std::io;
+    use std::path::{Path, PathBuf};
 
-/// Removes the temporary files a killed run left in `dir`
-/// (`.004.pdf.<pid>.tmp`): those no running write holds locked. Returns
-/// how many were removed.
-pub fn remove_stale_temporaries(dir: &Path) -> usize {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return 0;
-    };
-    let mut removed = 0;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if !is_temporary_name(&name) {
-            continue;
+    pub struct Dir(PathBuf);
+
+    impl Dir {
+        fn at(&self, name: &OsStr) -> io::Result<PathBuf> {
+            let name = Path::new(name);
+            if name.components().count() != 1 || name.file_name().is_none() {
+                return Err(io::Error::from(io::ErrorKind::InvalidInput));
+            }
+            Ok(self.0.join(name))
         }
-        // A regular file only: never follow a link left at such a name.
-        if !entry.file_type().is_ok_and(|t| t.is_file()) {
-            continue;
+
+        pub fn open(path: &Path) -> io::Result<Dir> {
+            if fs::metadata(path)?.is_dir() {
+                Ok(Dir(path.to_path_buf()))
+            } else {
+                Err(io::Error::from(io::ErrorKind::NotADirectory))
+            }
         }
-        let path = entry.path();
-        let Ok(f) = fs::OpenOptions::new().write(true).open(&path) else {
-            continue;
-        };
-        // Held while removing, so a writer cannot lock it in between.
-        if f.try_lock().is_ok() && same_file(&f, &path) && fs::remove_file(&path).is_ok() {
-            removed += 1;
+
+        pub fn sub(&self, name: &OsStr) -> io::Result<Dir> {
+            let path = self.at(name)?;
+            if fs::symlink_metadata(&path)?.is_dir() {
+                Ok(Dir(path))
+            } else {
+                Err(io::Error::from(io::ErrorKind::NotADirectory))
+            }
+        }
+
+        pub fn mkdir(&self, name: &OsStr) -> io::Result<()> {
+            fs::create_dir(self.at(name)?)
+        }
+
+        pub fn create_new(&self, name: &OsStr) -> io::Result<File> {
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(self.at(name)?)
+        }
+
+        pub fn open_read(&self, name: &OsStr) -> io::Result<File> {
+            let path = self.at(name)?;
+            if fs::symlink_metadata(&path)?.file_type().is_symlink() {
+                return Err(io::Error::other("link"));
+            }
+            File::open(path)
+        }
+
+        pub fn open_write(&self, name: &OsStr) -> io::Result<File> {
+            let path = self.at(name)?;
+            if fs::symlink_metadata(&path)?.file_type().is_symlink() {
+                return Err(io::Error::other("link"));
+            }
+            fs::OpenOptions::new().write(true).open(path)
+        }
+
+        /// Where folders cannot be opened as files: a lock file.
+        pub fn lock_handle(&self) -> io::Result<File> {
+            let path = self.at(OsStr::new(".jianbao.lock"))?;
+            fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
+        }
+
+        pub fn rename(&self, from: &OsStr, to: &OsStr) -> io::Result<()> {
+            fs::rename(self.at(from)?, self.at(to)?)
+        }
+
+        pub fn link_new(&self, from: &OsStr, to: &OsStr) -> io::Result<()> {
+            fs::hard_link(self.at(from)?, self.at(to)?)
+        }
+
+        pub fn unlink(&self, name: &OsStr) -> io::Result<()> {
+            fs::remove_file(self.at(name)?)
+        }
+
+        pub fn stat(&self, name: &OsStr) -> io::Result<Stat> {
+            let m = fs::symlink_metadata(self.at(name)?)?;
+            let kind = if m.file_type().is_symlink() {
+                Kind::Link
+            } else if m.is_file() {
+                Kind::File
+            } else {
+                Kind::Other(kind_of(&m))
+            };
+            Ok(Stat {
+                kind,
+                mode: 0,
+                uid: 0,
+                gid: 0,
+            })
+        }
+
+        pub fn kind(&self, name: &OsStr) -> io::Result<Kind> {
+            self.stat(name).map(|s| s.kind)
+        }
+
+        pub fn is_same(&self, name: &OsStr, _: &File) -> bool {
+            self.at(name).is_ok_and(|p| p.exists())
         }
     }
-    removed
 }
 
-/// `.004.pdf.1234.tmp`: a name [`temporary_for`] makes.
+/// `.004.pdf.1234.5678.tmp` (and `.004.pdf.1234.tmp`, as older versions
+/// named them): a temporary file of a write.
 fn is_temporary_name(name: &str) -> bool {
     let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
         return false;
@@ -493,17 +1396,67 @@ mod tests {
     #[test]
     fn only_unlocked_temporaries_are_stale() {
         let dir = tempfile::tempdir().unwrap();
-        let stale = dir.path().join(".004.pdf.99999.tmp");
+        let root = dir.path().canonicalize().unwrap();
+        let folder = Folder::open(&root, &root).unwrap();
+        let stale = root.join(".004.pdf.99999.tmp");
         fs::write(&stale, b"half a PDF").unwrap();
-        let mine = dir.path().join(".notes.tmp");
+        let stale_now = root.join(".004.pdf.99999.12.tmp");
+        fs::write(&stale_now, b"half a PDF").unwrap();
+        let mine = root.join(".notes.tmp");
         fs::write(&mine, b"not ours").unwrap();
-        let live = dir.path().join(".005.pdf.99998.tmp");
-        let held = create_locked(&live).unwrap();
-        assert_eq!(remove_stale_temporaries(dir.path()), 1);
-        assert!(!stale.exists());
-        assert!(live.exists());
+        let (live, held) = folder.temporary("005.pdf", &root).unwrap();
+        assert_eq!(folder.remove_stale_temporaries(), 2);
+        assert!(!stale.exists() && !stale_now.exists());
+        assert!(root.join(&live).exists());
         assert!(mine.exists());
         drop(held);
-        assert_eq!(remove_stale_temporaries(dir.path()), 1);
+        assert_eq!(folder.remove_stale_temporaries(), 1);
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn writes_never_follow_a_link_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("out")).unwrap();
+        assert!(matches!(
+            Folder::open(&root, &root.join("out/2024")),
+            Err(WriteError::Refused {
+                why: Refusal::Outside { .. },
+                ..
+            })
+        ));
+        assert!(!outside.path().join("2024").exists());
+        // A link planted at the name of a new file is left alone.
+        let folder = Folder::open(&root, &root).unwrap();
+        let secret = outside.path().join("secret");
+        fs::write(&secret, b"keep").unwrap();
+        std::os::unix::fs::symlink(&secret, root.join("a.txt")).unwrap();
+        assert!(matches!(
+            folder.create("a.txt", b"new"),
+            Err(WriteError::Exists { kind: "链接", .. })
+        ));
+        // Replaced, it is the link that goes, not what it points to.
+        folder.replace("a.txt", b"new").unwrap();
+        assert_eq!(fs::read(&secret).unwrap(), b"keep");
+        assert_eq!(fs::read(root.join("a.txt")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_file_saved_meanwhile_is_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let folder = Folder::open(&root, &root).unwrap();
+        fs::write(root.join("001.md"), b"saved since").unwrap();
+        assert!(matches!(
+            folder.replace_if_unchanged("001.md", b"fixed", b"as read"),
+            Err(WriteError::Changed { .. })
+        ));
+        assert_eq!(fs::read(root.join("001.md")).unwrap(), b"saved since");
+        folder
+            .replace_if_unchanged("001.md", b"fixed", b"saved since")
+            .unwrap();
+        assert_eq!(fs::read(root.join("001.md")).unwrap(), b"fixed");
     }
 }

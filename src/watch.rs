@@ -291,6 +291,9 @@ impl Session {
             let text: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
             Step::Problem(text.join("\n"))
         };
+        // What the PDF is built from, for the manifest, before the layout
+        // reads anything: `build` must know this PDF is not its own.
+        let recorder = builder.recorder(issue);
         let laid = match builder.layout(issue) {
             Ok(laid) => laid,
             Err(errors) => return failed(errors),
@@ -302,11 +305,14 @@ impl Session {
         if let Err(why) = p.output_folder(&out) {
             return Step::Problem(format!("error: {why}"));
         }
-        match builder.write(&entry.file.id, issue, laid, &out) {
+        let outcome = builder.write(&entry.file.id, issue, laid, &out);
+        builder.record(recorder, &entry.file.id, &outcome);
+        match outcome {
             Outcome::Written {
                 pages,
                 warnings,
                 notes,
+                ..
             } => {
                 let took = since.elapsed().as_secs_f64() * 1000.0;
                 for w in warnings {

@@ -240,6 +240,29 @@ fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
             )),
         );
     }
+    // Lines are what they are as typed: an invisible character that
+    // decides it stays (and prints nothing), and the clerk is told.
+    for kept in clean::withheld_fixes(&src.text, body) {
+        let codes: Vec<String> = src.text[kept.range.clone()]
+            .chars()
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        let (typed, would_be) = (kept.typed.name(), kept.would_be.name());
+        diags.push(
+            Diagnostic::warning(
+                "invisible-character-kept",
+                src,
+                kept.range.clone(),
+                format!(
+                    "看不见的字符 {}（从网页或微信复制带来的）让这一行算作{typed}，不是{would_be}",
+                    codes.join(" ")
+                ),
+            )
+            .with_help(format!(
+                "要作{would_be}，删掉它；要保持{typed}，删掉它并在行首加 \\（jianbao check --fix 不删它：删了这一行就变了）"
+            )),
+        );
+    }
 }
 
 /// A picture must be a PNG, JPEG or SVG file inside the publication

@@ -1,10 +1,11 @@
 //! New files for the daily work: `jianbao init` (a publication to start
 //! from: a commented jianbao.toml, a first issue that builds at once, a
 //! .gitignore) and `jianbao new` (the next issue file, filled in from the
-//! latest one). Neither ever overwrites a file.
+//! latest one). Neither ever overwrites a file; both write through the one
+//! writer ([`crate::sandbox::Folder`]), so neither writes through a link
+//! that leads out of the publication.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, NaiveDate};
@@ -13,41 +14,128 @@ use crate::config::CONFIG_FILE;
 use crate::diagnostic::UsageError;
 use crate::issue::Distribution;
 use crate::publication::Publication;
+use crate::sandbox::{self, Folder, Refusal, WriteError};
 use crate::source::{Spanned, show_path};
 
 const CONFIG_TEMPLATE: &str = include_str!("jianbao.toml");
 const FIRST_ISSUE: &str = include_str!("001.md");
 const NEW_BODY: &str = include_str!("next.md");
 
+/// `{what}：{why}`, with the help the writer knows.
+pub fn cannot_write(what: &str, e: WriteError) -> UsageError {
+    let help = e.help();
+    let error = UsageError::new(format!("{what}：{e}"));
+    match help {
+        Some(help) => error.help(help),
+        None => error,
+    }
+}
+
 /// `jianbao init DIR`: writes jianbao.toml, issues/001.md (dated `today`)
 /// and a .gitignore for the output folder (or adds the line to one that
-/// is there). Returns the files written.
+/// is there). Everything is looked at before anything is written: a
+/// jianbao.toml of any kind (even a link to nothing), an `issues/` or a
+/// .gitignore that is a link leading out, a FIFO or a device stops it with
+/// nothing written. Returns the files written.
 pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, UsageError> {
-    let config = dir.join(CONFIG_FILE);
-    if config.exists() {
-        return Err(UsageError::new(format!(
-            "{} 已经有 {CONFIG_FILE}，没有改动任何文件",
-            show_path(dir)
-        ))
-        .help("新的一期用 jianbao new"));
-    }
-    let cannot = |path: &Path, e: std::io::Error| {
-        UsageError::new(format!("无法写入 {}: {e}", show_path(path)))
+    let shown = show_path(dir);
+    // The folder the user names may be anywhere; what is in it may not.
+    // (A path too long for the system is not shown again: it is the
+    // problem.)
+    let cannot = |what: &str, e| {
+        let e = WriteError::from_io(dir, e);
+        if e.is_too_long() {
+            cannot_write("无法新建简报", e)
+        } else {
+            cannot_write(&format!("{what} {shown}"), e)
+        }
     };
-    let issue = dir.join("issues").join("001.md");
-    fs::create_dir_all(issue.parent().unwrap()).map_err(|e| cannot(&issue, e))?;
-    let mut written = Vec::new();
-    let first = FIRST_ISSUE.replace("{date}", &today.to_string());
-    for (path, text) in [(&config, CONFIG_TEMPLATE), (&issue, first.as_str())] {
-        match create_new(path, text) {
-            Ok(()) => written.push(path.clone()),
-            // An issue 001 of one's own stays as it is.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(cannot(path, e)),
+    fs::create_dir_all(dir).map_err(|e| cannot("无法新建文件夹", e))?;
+    let root = dir
+        .canonicalize()
+        .map_err(|e| cannot("无法打开文件夹", e))?;
+    let top = Folder::open(&root, &root).map_err(|e| cannot_write("无法新建简报", e))?;
+    let config = dir.join(CONFIG_FILE);
+    if let Ok(meta) = fs::symlink_metadata(&config) {
+        let what = match fs::metadata(&config) {
+            Ok(m) if m.is_file() => String::new(),
+            Ok(m) if m.is_dir() => "（是一个文件夹）".to_string(),
+            Ok(_) => "（不是普通文件）".to_string(),
+            Err(_) if meta.file_type().is_symlink() => format!(
+                "（是一个链接，指向的 {} 不存在）",
+                fs::read_link(&config).map_or_else(|_| "文件".into(), |t| show_path(&t))
+            ),
+            Err(e) => format!("（{e}）"),
+        };
+        let help = if what.is_empty() {
+            "新的一期用 jianbao new"
+        } else {
+            "把它删掉或改名，再运行 jianbao init"
+        };
+        return Err(UsageError::new(format!(
+            "{shown} 已经有 {CONFIG_FILE}{what}，没有改动任何文件"
+        ))
+        .help(help));
+    }
+    let refused = |path: &Path, why: Refusal| {
+        let help = why.help();
+        let what = match (&why, fs::read_link(path)) {
+            // A link to nothing is not "missing".
+            (Refusal::Missing, Ok(target)) => {
+                format!("是一个链接，指向的 {} 不存在", show_path(&target))
+            }
+            _ => why.to_string(),
+        };
+        let error = UsageError::new(format!("{} {what}，没有改动任何文件", show_path(path)));
+        match help {
+            Some(help) => error.help(help),
+            None => error,
+        }
+    };
+    // issues/001.md: an issue 001 of one's own stays as it is, if it is a
+    // file of the publication.
+    let issues = dir.join("issues");
+    let issue = issues.join("001.md");
+    let keep_issue = match fs::symlink_metadata(&issue) {
+        Err(_) => false,
+        Ok(_) => {
+            let real = sandbox::inside(&root, &issue).map_err(|why| refused(&issue, why))?;
+            sandbox::regular_file(&real).map_err(|why| refused(&issue, why))?;
+            true
+        }
+    };
+    if fs::symlink_metadata(&issues).is_ok() {
+        let real = sandbox::inside(&root, &issues).map_err(|why| refused(&issues, why))?;
+        if !real.is_dir() {
+            return Err(UsageError::new(format!(
+                "{} 是一个文件，不是文件夹，没有改动任何文件",
+                show_path(&issues)
+            ))
+            .help("把它改名或移走，再运行 jianbao init"));
         }
     }
+    // .gitignore: read only when it is a regular file of the publication,
+    // within the limit of a text file (a FIFO does not block it, a link to
+    // a device is not read).
     let ignore = dir.join(".gitignore");
-    let listed = fs::read_to_string(&ignore).unwrap_or_default();
+    let ignore_at = match fs::symlink_metadata(&ignore) {
+        Err(_) => None,
+        Ok(_) => {
+            let real = sandbox::inside(&root, &ignore).map_err(|why| refused(&ignore, why))?;
+            let listed =
+                sandbox::read(&real, sandbox::TEXT_LIMIT).map_err(|why| refused(&ignore, why))?;
+            Some((real, String::from_utf8_lossy(&listed).into_owned()))
+        }
+    };
+    let mut written = Vec::new();
+    let first = FIRST_ISSUE.replace("{date}", &today.to_string());
+    if !keep_issue {
+        Folder::open(&root, &root.join("issues"))
+            .and_then(|f| f.create("001.md", first.as_bytes()))
+            .map_err(|e| cannot_write(&format!("无法写入 {}", show_path(&issue)), e))?;
+        written.push(issue);
+    }
+    let listed = ignore_at.as_ref().map_or("", |(_, text)| text.as_str());
     if !listed
         .lines()
         .any(|l| matches!(l.trim(), "out" | "out/" | "/out" | "/out/"))
@@ -57,14 +145,22 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, UsageError> {
         } else {
             "\n/out/\n"
         };
-        fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&ignore)
-            .and_then(|mut f| f.write_all(line.as_bytes()))
-            .map_err(|e| cannot(&ignore, e))?;
+        let text = format!("{listed}{line}");
+        let put = match &ignore_at {
+            // Through a link inside the publication, to the file it names.
+            Some((real, _)) => Folder::open(&root, real.parent().unwrap_or(&root)).and_then(|f| {
+                let name = real.file_name().unwrap_or_default().to_string_lossy();
+                f.replace(&name, text.as_bytes())
+            }),
+            None => top.create(".gitignore", text.as_bytes()),
+        };
+        put.map_err(|e| cannot_write(&format!("无法写入 {}", show_path(&ignore)), e))?;
         written.push(ignore);
     }
+    // Last: a run stopped before it can simply be run again.
+    top.create(CONFIG_FILE, CONFIG_TEMPLATE.as_bytes())
+        .map_err(|e| cannot_write(&format!("无法写入 {}", show_path(&config)), e))?;
+    written.insert(0, config);
     Ok(written)
 }
 
@@ -149,15 +245,22 @@ pub fn new_issue(publication: &Publication) -> Result<PathBuf, UsageError> {
     }
     text += "+++\n";
     text += NEW_BODY;
-    fs::create_dir_all(&dir)
-        .and_then(|()| create_new(&path, &text))
-        .map_err(|e| {
-            let shown = show_path(&path);
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
+    let shown = show_path(&path);
+    Folder::open(&p.root, &dir)
+        .and_then(|folder| {
+            folder.create(
+                &path.file_name().unwrap_or_default().to_string_lossy(),
+                text.as_bytes(),
+            )
+        })
+        .map_err(|e| match e {
+            WriteError::Exists {
+                path: there,
+                kind: "文件",
+            } if there.file_name() == path.file_name() => {
                 UsageError::new(format!("{shown} 已经存在，没有改动它"))
-            } else {
-                UsageError::new(format!("无法写入 {shown}: {e}"))
             }
+            e => cannot_write(&format!("无法写入 {shown}"), e),
         })?;
     Ok(path)
 }
@@ -173,13 +276,4 @@ fn toml_list(units: &[Spanned<String>]) -> String {
         .map(|u| toml::Value::String(u.value.clone()).to_string())
         .collect();
     format!("[{}]", items.join(", "))
-}
-
-/// Writes a file that must not exist yet.
-fn create_new(path: &Path, text: &str) -> std::io::Result<()> {
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?
-        .write_all(text.as_bytes())
 }

@@ -27,7 +27,7 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
             let s = &src[raw.clone()];
             let lead = s.len() - s.trim_start_matches(is_blank).len();
             let text = s.trim_matches(is_blank);
-            (!text.is_empty()).then(|| Line {
+            (line_kind(text) != LineKind::Blank).then(|| Line {
                 text,
                 span: raw.start + lead..raw.start + lead + text.len(),
             })
@@ -39,6 +39,7 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
     while i < lines.len() {
         let line = &lines[i];
         let t = line.text;
+        let kind = line_kind(t);
         if let Some(rest) = t.strip_prefix('\\') {
             let span = line.span.start + 1..line.span.end;
             blocks.push(Block::Paragraph(Text {
@@ -49,7 +50,7 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                 span,
             }));
             i += 1;
-        } else if marker(t, '^').is_some() || marker(t, '#').is_some() {
+        } else if matches!(kind, LineKind::Lead | LineKind::TitleLine) {
             let lead = marker(t, '^').map(|(off, rest)| {
                 i += 1;
                 inline_text(file, rest, line.span.start + off, diags)
@@ -79,26 +80,29 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                 }
                 continue;
             }
-            let subtitle = lines.get(i).filter(|l| l.text.starts_with("——")).map(|l| {
-                i += 1;
-                inline_text(file, l.text, l.span.start, diags)
-            });
+            let subtitle = lines
+                .get(i)
+                .filter(|l| line_kind(l.text) == LineKind::Dash)
+                .map(|l| {
+                    i += 1;
+                    inline_text(file, l.text, l.span.start, diags)
+                });
             blocks.push(Block::Title {
                 lead,
                 lines: title,
                 subtitle,
             });
-        } else if t.starts_with('>') {
+        } else if kind == LineKind::Note {
             // `> text`, or `>text` as people also type it: an editor's note.
             let mut paras = Vec::new();
-            while let Some(l) = lines.get(i).filter(|l| l.text.starts_with('>')) {
+            while let Some(l) = lines.get(i).filter(|l| line_kind(l.text) == LineKind::Note) {
                 let rest = l.text[1..].trim_start_matches(is_blank);
                 let off = l.text.len() - rest.len();
                 paras.push(inline_text(file, rest, l.span.start + off, diags));
                 i += 1;
             }
             blocks.push(Block::Note(paras));
-        } else if is_label(t) {
+        } else if kind == LineKind::Label {
             blocks.push(Block::Label(Text {
                 runs: vec![Inline {
                     text: t.to_string(),
@@ -107,7 +111,7 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                 span: line.span.clone(),
             }));
             i += 1;
-        } else if let Some(pic) = picture(t) {
+        } else if let Some(pic) = picture(t).filter(|_| kind == LineKind::Picture) {
             let at = line.span.start;
             let caption = Text {
                 runs: vec![Inline {
@@ -159,6 +163,83 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
         );
     }
     blocks
+}
+
+/// What a body line is by itself, before its neighbours are looked at (a
+/// `——` line is a subtitle only right after a title, a `^` line a lead-in
+/// only right before one). The one classification the parser, `check`,
+/// `check --fix` and the cleaning before layout share: cleaning a line
+/// never changes its kind (see `clean::file_fixes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// Nothing printable: blanks and invisible characters only. Not a
+    /// paragraph: it separates nothing and prints nothing.
+    Blank,
+    /// `\…`: a paragraph taken as typed.
+    Escaped,
+    /// `^ …`
+    Lead,
+    /// `# …`
+    TitleLine,
+    /// `——…`
+    Dash,
+    /// `>…`
+    Note,
+    /// `【…】`
+    Label,
+    /// `![…](…)`
+    Picture,
+    /// `一、…` `（一）…` `1.…` `（1）…`
+    Heading(HeadingLevel),
+    Paragraph,
+}
+
+impl LineKind {
+    /// What a clerk calls it.
+    pub fn name(self) -> &'static str {
+        match self {
+            LineKind::Blank => "空行",
+            LineKind::Escaped | LineKind::Paragraph => "正文",
+            LineKind::Lead => "引题",
+            LineKind::TitleLine => "标题",
+            LineKind::Dash => "副标题（紧跟标题时）",
+            LineKind::Note => "编者按",
+            LineKind::Label => "栏目名",
+            LineKind::Picture => "图片",
+            LineKind::Heading(HeadingLevel::One) => "一级标题",
+            LineKind::Heading(HeadingLevel::Two) => "二级标题",
+            LineKind::Heading(HeadingLevel::Three) => "三级标题",
+            LineKind::Heading(_) => "四级标题",
+        }
+    }
+}
+
+/// The kind of a body line, as typed (blanks around it do not count).
+pub fn line_kind(line: &str) -> LineKind {
+    let t = line.trim_matches(is_blank);
+    if t.chars()
+        .all(|c| is_blank(c) || crate::clean::is_invisible(c))
+    {
+        LineKind::Blank
+    } else if t.starts_with('\\') {
+        LineKind::Escaped
+    } else if marker(t, '^').is_some() {
+        LineKind::Lead
+    } else if marker(t, '#').is_some() {
+        LineKind::TitleLine
+    } else if t.starts_with('>') {
+        LineKind::Note
+    } else if is_label(t) {
+        LineKind::Label
+    } else if picture(t).is_some() {
+        LineKind::Picture
+    } else if t.starts_with("——") {
+        LineKind::Dash
+    } else if let Some((level, _)) = heading_number(t) {
+        LineKind::Heading(level)
+    } else {
+        LineKind::Paragraph
+    }
 }
 
 /// `# text` → (offset of text, text). The mark must be followed by a space.

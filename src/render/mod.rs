@@ -21,7 +21,6 @@ use serde::Serialize;
 use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
 
-pub use crate::sandbox::write_atomically;
 pub use image::{png_pages, svg_pages};
 pub use world::{Engine, Place};
 

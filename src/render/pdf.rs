@@ -1,8 +1,7 @@
 //! PDF export: reproducible bytes (creation date from the issue date, a
-//! stable document id). They are written with
-//! [`crate::sandbox::write_atomically`]: to a temporary file renamed into
-//! place, so a failed build never leaves a partial PDF or replaces a good
-//! one.
+//! stable document id). They are written by [`crate::sandbox::Folder`]:
+//! to a temporary file renamed into place, so a failed build never leaves
+//! a partial PDF or replaces a good one.
 
 use chrono::Datelike;
 use typst::diag::SourceResult;

@@ -26,3 +26,4 @@ mod pages;
 mod pictures;
 mod robustness;
 mod series;
+mod writes;
