@@ -168,6 +168,14 @@ pub struct Run {
     /// URL filling its line).
     #[serde(skip_serializing_if = "super::grid::is_zero")]
     pub tracking: f64,
+    /// Full-width glyphs: from one glyph to the next, in cells (a cell,
+    /// and the spread of a stretched line).
+    #[serde(skip_serializing_if = "is_one")]
+    pub step: f64,
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
 }
 
 /// A piece of text on a `text` row.
@@ -336,21 +344,33 @@ pub fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Ro
 }
 
 /// Gathers glyphs into runs that typst can set as one text: full-width
-/// glyphs of one face exactly one cell apart. Two marks side by side start
-/// a new run, since typst would squeeze them together (CLREQ 3.1.6.2) where
-/// jianbao has decided their widths.
+/// glyphs of one face an equal step apart (a cell, or a cell and the
+/// line's spread). Two marks side by side start a new run, since typst
+/// would squeeze them together (CLREQ 3.1.6.2) where jianbao has decided
+/// their widths.
 pub fn gather(glyphs: &[grid::Glyph]) -> Vec<Run> {
     let mut out: Vec<Run> = Vec::new();
     let mut last: Option<&grid::Glyph> = None;
     for g in glyphs {
-        let joins = last.is_some_and(|p| {
-            !(p.latin || g.latin || p.half)
-                && p.face == g.face
-                && (g.x - p.x - 1.0).abs() < 1e-9
-                && !(is_mark(&p.text) && is_mark(&g.text))
-        });
+        let joins = |run: &Run| {
+            last.is_some_and(|p| {
+                let step = g.x - p.x;
+                let steady = if run.text.chars().count() == 1 {
+                    (0.5..2.0).contains(&step)
+                } else {
+                    (step - run.step).abs() < 1e-9
+                };
+                !(p.latin || g.latin || p.half)
+                    && p.face == g.face
+                    && steady
+                    && !(is_mark(&p.text) && is_mark(&g.text))
+            })
+        };
         match out.last_mut() {
-            Some(run) if joins => {
+            Some(run) if joins(run) => {
+                if let Some(p) = last {
+                    run.step = g.x - p.x;
+                }
                 run.text.push_str(&g.text);
                 run.half = g.half;
             }
@@ -361,6 +381,7 @@ pub fn gather(glyphs: &[grid::Glyph]) -> Vec<Run> {
                 latin: g.latin,
                 half: g.half,
                 tracking: g.tracking,
+                step: 1.0,
             }),
         }
         last = Some(g);
