@@ -252,13 +252,12 @@ impl<'a> Cleaner<'a> {
         protect_emails(&view, &mut protected);
         let shown: Vec<bool> = (0..n).map(visible).collect();
 
-        // Minus signs, ranges and odd quotes are decided before anything
-        // else, on marks no other rule changes, so every other rule sees
-        // them as they will read.
+        // Minus signs and ranges are decided before anything else, on
+        // marks no other rule changes, so every other rule sees them as
+        // they will read.
         let mut view = view;
         let mut rewritten = vec![None; n];
         rewrite_signs(&mut view, &prev, &protected, &mut rewritten);
-        rewrite_odd_quotes(&mut view, &protected, &mut rewritten);
 
         let chinese: Vec<bool> = (0..n).map(|i| shown[i] && is_chinese(view[i])).collect();
         let prefix = |f: &dyn Fn(usize) -> bool| {
@@ -516,6 +515,22 @@ impl<'a> Cleaner<'a> {
             }
         }
 
+        // Odd quotes are paired last, on the text as it reads after every
+        // other rule (a straight quote made ’ may close one): a second run
+        // pairs them the same way.
+        let mut read = self.view.clone();
+        for f in &out {
+            if let Some(c) = f.replacement.chars().next() {
+                read[self.at.partition_point(|&b| b < f.range.start)] = c;
+            }
+        }
+        rewrite_odd_quotes(&mut read, &self.protected, &mut self.rewritten);
+        for (i, c) in read.into_iter().enumerate() {
+            if self.rewritten[i] == Some(FixKind::OddQuote) {
+                self.view[i] = c;
+            }
+        }
+
         let mut i = 0;
         while i < n {
             let start = i;
@@ -726,7 +741,9 @@ fn is_chinese(c: char) -> bool {
                 | 0xFF5B..=0xFF65
                 | 0xFFE0..=0xFFEE
         )
-        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '―' | '…' | '⸺' | '⸻')
+        // Web pages' odd quotes („ ‟ ‚ ‛) quote Chinese text: they are
+        // Chinese before they are made “ ” ‘ ’ as after.
+        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '―' | '…' | '⸺' | '⸻' | '„' | '‟' | '‚' | '‛')
 }
 
 /// Digits, as the text reads (full-width ones read half-width).
@@ -765,6 +782,10 @@ fn rewrite_signs(
         let mut start = end;
         while start > 0 && (is_figure(view[start - 1]) || view[start - 1] == '.') {
             start -= 1;
+        }
+        // A number starts with a figure: "。-3" has none before the sign.
+        while start < end && !is_figure(view[start]) {
+            start += 1;
         }
         start
     };
@@ -819,7 +840,7 @@ fn rewrite_signs(
             // A sign: after Chinese text or a mark, not after a figure,
             // letter or the paragraph's start.
             let p = prev[i];
-            let after_text = p != NONE && (is_chinese(view[p]) || ",:;(?!\"'".contains(view[p]));
+            let after_text = p != NONE && (is_chinese(view[p]) || ",:;()?!.\"'".contains(view[p]));
             if after_text {
                 view[i] = '−';
                 rewritten[i] = Some(FixKind::Minus);
@@ -830,13 +851,15 @@ fn rewrite_signs(
 
 /// Replaces, in `view`, odd quote glyphs that web pages carry (‚ ‛ „ ‟)
 /// with “ ” / ‘ ’ where they quote Chinese text: a pair that opens with
-/// one of them („中国‟, „中国“ as German sets it, ‚中国‛) and closes with
-/// the next quote of its weight, holding a Han character. A lone one is
-/// left as typed, and so is ‚…‚: that is two commas.
+/// one of them („中国‟, „中国”, ‚中国‛) or closes with one (“中国‟), holding
+/// a Han character. A lone one is left as typed, and so is ‚…‚: that is
+/// two commas.
 fn rewrite_odd_quotes(view: &mut [char], protected: &[bool], rewritten: &mut [Option<FixKind>]) {
     // (opening glyphs, closing glyphs, what they become)
+    // An ordinary “ never closes: „X“ (German) is left as typed, so that
+    // what this makes is never read differently a second time.
     const WEIGHTS: [(&str, &str, char, char); 2] =
-        [("„‟“", "‟“”", '“', '”'), ("‚‛‘", "‛‘’", '‘', '’')];
+        [("„‟“", "‟”", '“', '”'), ("‚‛‘", "‛’", '‘', '’')];
     let n = view.len();
     for (opens, closes, open_as, close_as) in WEIGHTS {
         let odd = |c: char| matches!(c, '„' | '‟' | '‚' | '‛');
@@ -1275,7 +1298,8 @@ mod tests {
         const PIECES: &[&str] = &[
             "中", "文", "a", "B", "1", "2", ",", ":", ";", "?", "!", "(", ")", "\"", "'", " ",
             "\u{3000}", "\t", "**", "*", "２", "Ａ", "．", ".", "，", "。", "“", "”", "（", "）",
-            "http://", "www.", "@", "/", "%", "-",
+            "http://", "www.", "@", "/", "%", "-", "~", "−", "～", "－", "天", "年", "„", "‟", "‚",
+            "‛", "3", "0", ":",
         ];
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut random = move || {
@@ -1309,5 +1333,80 @@ mod tests {
             format!("{}中{}", "（".repeat(300_000), "）".repeat(300_000))
         );
         clean(&format!("{}中", "!".repeat(500_000)));
+    }
+
+    #[test]
+    fn a_hyphen_before_a_figure_in_chinese_is_a_minus_sign() {
+        for (typed, clean_) in [
+            ("最低气温-3℃", "最低气温−3℃"),
+            ("最低气温 -3℃", "最低气温 −3℃"),
+            ("（-5℃）", "（−5℃）"),
+            ("增长为-2.5%", "增长为−2.5%"),
+            ("气温：－３℃", "气温：−3℃"),
+        ] {
+            assert_eq!(clean(typed), clean_, "{typed}");
+        }
+        assert!(kinds("气温-3℃").contains(&FixKind::Minus));
+        // Dates, codes, a paragraph's start, URLs keep their hyphens.
+        for typed in [
+            "于2024-03-15召开",
+            "型号A-3",
+            "按GB/T 9704-2012执行",
+            "-3℃以下",
+            "见https://a.cn/x-3页",
+            "电话0591-83456789",
+        ] {
+            assert_eq!(clean(typed), typed);
+        }
+    }
+
+    #[test]
+    fn a_range_of_values_takes_the_wave_dash() {
+        // GB/T 15834—2011 4.13.3.2: 浪纹线 between the numbers of a range of
+        // values; a span of time (4.13.3.1) is left as typed.
+        for (typed, clean_) in [
+            ("持续3-5天", "持续3～5天"),
+            ("下降10-15%", "下降10～15%"),
+            ("约3~5个", "约3～5个"),
+            ("1.5-2米", "1.5～2米"),
+            ("第3-5条", "第3～5条"),
+            ("用时３－５天", "用时3～5天"),
+            ("需要3-5年", "需要3～5年"),
+        ] {
+            assert_eq!(clean(typed), clean_, "{typed}");
+        }
+        assert!(kinds("持续3-5天").contains(&FixKind::Range));
+        for typed in [
+            "2023-2025年",
+            "1-2月份",
+            "5-10日",
+            "电话0591-8345天",
+            "编号5-3天",
+            "2024-03-15",
+            "10:30-11:30",
+            "A3-5天",
+            "3-5",
+            "3～5天",
+        ] {
+            assert_eq!(clean(typed), typed);
+        }
+    }
+
+    #[test]
+    fn odd_quotes_around_chinese_become_chinese_quotes() {
+        for (typed, clean_) in [
+            ("坚持„安全第一‟方针", "坚持“安全第一”方针"),
+            ("坚持„安全第一”方针", "坚持“安全第一”方针"),
+            ("坚持“安全第一‟方针", "坚持“安全第一”方针"),
+            ("所谓‚红线‛意识", "所谓‘红线’意识"),
+            ("„安全‟和„发展‟", "“安全”和“发展”"),
+        ] {
+            assert_eq!(clean(typed), clean_, "{typed}");
+        }
+        assert!(kinds("„安全‟").contains(&FixKind::OddQuote));
+        // No Chinese inside, a lone one, ‚…‚ used as commas: as typed.
+        for typed in ["„abc‟", "他说„好", "中国‚美国‚日本"] {
+            assert_eq!(clean(typed), typed);
+        }
     }
 }

@@ -351,11 +351,13 @@ pub fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Ro
 pub fn gather(glyphs: &[grid::Glyph]) -> Vec<Run> {
     let mut out: Vec<Run> = Vec::new();
     let mut last: Option<&grid::Glyph> = None;
+    // Glyphs in the last run: its step is set by its second.
+    let mut count = 0;
     for g in glyphs {
         let joins = |run: &Run| {
             last.is_some_and(|p| {
                 let step = g.x - p.x;
-                let steady = if run.text.chars().count() == 1 {
+                let steady = if count == 1 {
                     (0.5..2.0).contains(&step)
                 } else {
                     (step - run.step).abs() < 1e-9
@@ -373,16 +375,20 @@ pub fn gather(glyphs: &[grid::Glyph]) -> Vec<Run> {
                 }
                 run.text.push_str(&g.text);
                 run.half = g.half;
+                count += 1;
             }
-            _ => out.push(Run {
-                text: g.text.clone(),
-                x: g.x,
-                face: face_key(g.face),
-                latin: g.latin,
-                half: g.half,
-                tracking: g.tracking,
-                step: 1.0,
-            }),
+            _ => {
+                out.push(Run {
+                    text: g.text.clone(),
+                    x: g.x,
+                    face: face_key(g.face),
+                    latin: g.latin,
+                    half: g.half,
+                    tracking: g.tracking,
+                    step: 1.0,
+                });
+                count = 1;
+            }
         }
         last = Some(g);
     }
