@@ -670,6 +670,8 @@ fn addresses_at_a_line_end_break_at_their_joints() {
         "yunxi_yingji_zonghe@county-safety.example.gov.cn",
         "https://www.yunxi.gov.cn/yjglj/tzgg/202606/t20260630_884512.html",
         "safety_report@yunxi-county.gov.cn",
+        "anquan_jubao2026@henan-xx.gov.cn",
+        "http://www.xxzf.gov.cn/zwgk/zcwj/202607/P020260715385917263541.pdf",
     ];
     let mut broken = 0;
     for address in addresses {
@@ -710,7 +712,18 @@ fn a_unit_with_a_solidus_is_never_torn_and_no_line_starts_with_one() {
         let lines = body_lines(p);
         for (a, b) in continued(&lines) {
             let (end, start) = (a.text(), b.text());
-            assert!(!start.starts_with('/'), "{name}: {end} / {start}");
+            // A URL breaks before its slashes (Chicago 6.76, issue 15.2):
+            // the line shows the address goes on.
+            let tail: String = end
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_graphic())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let url = tail.contains("://") || tail.starts_with("www.");
+            assert!(!start.starts_with('/') || url, "{name}: {end} / {start}");
             assert!(
                 !end.ends_with('/') || end.ends_with("//"),
                 "{name}: {end} / {start}"
