@@ -1384,7 +1384,7 @@ mod tests {
         // clreq#handling_western_text_in_chinese_text_using_proportional_western_fonts
         // (3.2.4) and jlreq#unbreakable_character_sequences: Western words
         // and numbers are not broken; a number stays with its unit (2024年)
-        // and its 第 (第3次); the Han–Western space is 0 to ¼ em
+        // and its 第 (第3次); the Han–Western space is ⅛ em
         // (clreq#mixed_text_composition_in_horizontal_writing_mode, 3.2.2).
         let text = format!(
             "{}部署2024年重点任务，第3次会议达到82.5%，{}",
@@ -1407,9 +1407,13 @@ mod tests {
             .flat_map(|l| l.glyphs.windows(2))
             .find(|w| w[0].text == "2024")
             .unwrap();
-        // Natural width (4 × ½), plus at most ¼ em at the boundary.
+        // Natural width (4 × ½), plus ⅛ em and the line's spread.
+        let line = ls
+            .iter()
+            .find(|l| l.glyphs.iter().any(|g| g.text == "2024"))
+            .unwrap();
         let gap = next[1].x - (next[0].x + 2.0);
-        assert!((-1e-9..=0.25 + 1e-9).contains(&gap), "{gap}");
+        assert!((gap - LATIN_SPACE - line.spread).abs() < 1e-9, "{gap}");
         assert_flush(&ls);
         assert_no_holes(&ls);
     }
