@@ -38,6 +38,12 @@ pub enum FixKind {
     /// invisible characters pasted from web pages (zero-width spaces and
     /// joiners, soft hyphens, a stray byte-order mark) → dropped
     Invisible,
+    /// a hyphen used as a minus sign before a figure, in Chinese text → −
+    Minus,
+    /// a hyphen or tilde between the two numbers of a range of values → ～
+    Range,
+    /// odd quote glyphs from web pages (‚ ‛ „ ‟) around Chinese text → “ ” / ‘ ’
+    OddQuote,
 }
 
 impl FixKind {
@@ -49,6 +55,9 @@ impl FixKind {
             FixKind::Space => "stray-space",
             FixKind::FullWidthAlphanumeric => "full-width-alphanumeric",
             FixKind::Invisible => "invisible-character",
+            FixKind::Minus => "minus-sign",
+            FixKind::Range => "range-mark",
+            FixKind::OddQuote => "odd-quote",
         }
     }
 
@@ -60,15 +69,21 @@ impl FixKind {
             FixKind::Space => "多余空格",
             FixKind::FullWidthAlphanumeric => "全角数字字母",
             FixKind::Invisible => "不可见字符",
+            FixKind::Minus => "负号",
+            FixKind::Range => "范围浪纹线",
+            FixKind::OddQuote => "异体引号",
         }
     }
 
-    pub const ALL: [FixKind; 5] = [
+    pub const ALL: [FixKind; 8] = [
         FixKind::HalfWidthPunctuation,
         FixKind::StraightQuote,
         FixKind::Space,
         FixKind::FullWidthAlphanumeric,
         FixKind::Invisible,
+        FixKind::Minus,
+        FixKind::Range,
+        FixKind::OddQuote,
     ];
 }
 
@@ -151,6 +166,8 @@ struct Cleaner<'a> {
     next: Vec<usize>,
     /// Inside a URL or e-mail address.
     protected: Vec<bool>,
+    /// Chars the sign, range and quote rules replace in `view`.
+    rewritten: Vec<Option<FixKind>>,
     /// Chinese before any conversion (a Han char or full-width mark).
     chinese: Vec<bool>,
     /// Prefix counts of `chinese` and of Han chars: `[i]` counts `..i`.
@@ -256,8 +273,16 @@ impl<'a> Cleaner<'a> {
         let mut protected = vec![false; n];
         protect_urls(&view, &emph, &mut protected);
         protect_emails(&view, &mut protected);
+        let shown: Vec<bool> = (0..n).map(visible).collect();
 
-        let chinese: Vec<bool> = (0..n).map(|i| visible(i) && is_chinese(view[i])).collect();
+        // Minus signs and ranges are decided before anything else, on
+        // marks no other rule changes, so every other rule sees them as
+        // they will read.
+        let mut view = view;
+        let mut rewritten = vec![None; n];
+        rewrite_signs(&mut view, &prev, &protected, &mut rewritten);
+
+        let chinese: Vec<bool> = (0..n).map(|i| shown[i] && is_chinese(view[i])).collect();
         let prefix = |f: &dyn Fn(usize) -> bool| {
             let mut counts = Vec::with_capacity(n + 1);
             let mut count = 0;
@@ -278,6 +303,7 @@ impl<'a> Cleaner<'a> {
             prev,
             next,
             protected,
+            rewritten,
             chinese,
             chinese_before,
             han_before,
@@ -512,6 +538,22 @@ impl<'a> Cleaner<'a> {
             }
         }
 
+        // Odd quotes are paired last, on the text as it reads after every
+        // other rule (a straight quote made ’ may close one): a second run
+        // pairs them the same way.
+        let mut read = self.view.clone();
+        for f in &out {
+            if let Some(c) = f.replacement.chars().next() {
+                read[self.at.partition_point(|&b| b < f.range.start)] = c;
+            }
+        }
+        rewrite_odd_quotes(&mut read, &self.protected, &mut self.rewritten);
+        for (i, c) in read.into_iter().enumerate() {
+            if self.rewritten[i] == Some(FixKind::OddQuote) {
+                self.view[i] = c;
+            }
+        }
+
         let mut i = 0;
         while i < n {
             let start = i;
@@ -547,8 +589,15 @@ impl<'a> Cleaner<'a> {
                         kind: FixKind::Space,
                     });
                 }
+            } else if let Some(kind) = self.rewritten[i] {
+                out.push(Fix {
+                    range: self.bytes(i..i + 1),
+                    replacement: self.view[i].to_string(),
+                    kind,
+                });
+                i += 1;
             } else if self.is_changed(i) {
-                while i < n && self.is_changed(i) {
+                while i < n && self.is_changed(i) && self.rewritten[i].is_none() {
                     i += 1;
                 }
                 out.push(Fix {
@@ -816,7 +865,157 @@ fn is_chinese(c: char) -> bool {
                 | 0xFF5B..=0xFF65
                 | 0xFFE0..=0xFFEE
         )
-        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '―' | '…' | '⸺' | '⸻')
+        // Web pages' odd quotes („ ‟ ‚ ‛) quote Chinese text: they are
+        // Chinese before they are made “ ” ‘ ’ as after.
+        || matches!(c, '“' | '”' | '‘' | '’' | '—' | '―' | '…' | '⸺' | '⸻' | '„' | '‟' | '‚' | '‛')
+}
+
+/// Digits, as the text reads (full-width ones read half-width).
+fn is_figure(c: char) -> bool {
+    c.is_ascii_digit()
+}
+
+/// Units after a range of values: "3-5天", "10-15%", "1.5-2米". Calendar
+/// units are not among them: "1-2月", "5-10日", "8-10时" name a span of
+/// time, which GB/T 15834—2011 4.13.3 sets with a dash, not ～; those are
+/// left as typed.
+const RANGE_UNITS: &str = "天周岁个位名人次件项条份家所户处座台辆套批场届轮倍级篇章节页版元角万亿千百十米吨克斤升亩公平立方里小分秒度毫厘微%‰℃";
+
+/// Replaces, in `view`, a hyphen used as a minus sign and the mark of a
+/// range of values (GB/T 15834—2011 4.13.3.2, 浪纹线), conservatively:
+///
+/// - `-3℃` → `−3℃`: a hyphen (or ｀－´) right before a figure, after
+///   Chinese text or a mark (气温-3℃, 为-2.5%, （-5℃）); never after a
+///   letter or figure (2024-03-15, A-3, GB/T 9704-2012) nor at the start
+///   of a paragraph;
+/// - `3-5天` → `3～5天`: a hyphen, ~, 〜 or – between two numbers, the
+///   first smaller, neither with a leading zero (0591-1234 is a telephone
+///   number), with a unit of value right after (not a calendar unit), and
+///   nothing before the first number that would make it part of a code, a
+///   date or a time (a letter, figure, `. - / : _`). A year span
+///   (2023-2025年) is left as typed.
+fn rewrite_signs(
+    view: &mut [char],
+    prev: &[usize],
+    protected: &[bool],
+    rewritten: &mut [Option<FixKind>],
+) {
+    let n = view.len();
+    // Where the number ending (or starting) at `i` runs to.
+    let number_before = |view: &[char], end: usize| {
+        let mut start = end;
+        while start > 0 && (is_figure(view[start - 1]) || view[start - 1] == '.') {
+            start -= 1;
+        }
+        // A number starts with a figure: "。-3" has none before the sign.
+        while start < end && !is_figure(view[start]) {
+            start += 1;
+        }
+        start
+    };
+    let number_after = |view: &[char], start: usize| {
+        let mut end = start;
+        while end < n && (is_figure(view[end]) || view[end] == '.') {
+            end += 1;
+        }
+        end
+    };
+    let value = |view: &[char], r: Range<usize>| -> Option<f64> {
+        let s: String = view[r].iter().collect();
+        let leading_zero = s.starts_with('0') && !s.starts_with("0.") && s != "0";
+        let whole = s.split('.').next().unwrap_or("");
+        if s.starts_with('.') || s.ends_with('.') || leading_zero || whole.len() > 6 {
+            return None;
+        }
+        s.parse().ok()
+    };
+    for i in 0..n {
+        if protected[i] {
+            continue;
+        }
+        let c = view[i];
+        let next_figure = i + 1 < n && is_figure(view[i + 1]);
+        if !matches!(c, '-' | '－' | '~' | '〜' | '–') || !next_figure {
+            continue;
+        }
+        let start = number_before(view, i);
+        if start < i {
+            // A range: "3-5天".
+            let before_ok = start == 0 || {
+                let b = view[start - 1];
+                let time = matches!(b, ':' | '：') && start >= 2 && is_figure(view[start - 2]);
+                !((b.is_alphanumeric() && !is_chinese(b))
+                    || "._-−/\\~～〜–+#@&=%·".contains(b)
+                    || time)
+            };
+            let end = number_after(view, i + 1);
+            let unit = view.get(end).copied();
+            let (Some(a), Some(b)) = (value(view, start..i), value(view, i + 1..end)) else {
+                continue;
+            };
+            let year_span = unit == Some('年') && a >= 1000.0;
+            let unit_ok =
+                unit.is_some_and(|u| RANGE_UNITS.contains(u) || (u == '年' && !year_span));
+            if before_ok && unit_ok && a < b && !protected[start..end].contains(&true) {
+                view[i] = '～';
+                rewritten[i] = Some(FixKind::Range);
+            }
+        } else if matches!(c, '-' | '－') {
+            // A sign: after Chinese text or a mark, not after a figure,
+            // letter or the paragraph's start.
+            let p = prev[i];
+            let after_text = p != NONE && (is_chinese(view[p]) || ",:;()?!.\"'".contains(view[p]));
+            if after_text {
+                view[i] = '−';
+                rewritten[i] = Some(FixKind::Minus);
+            }
+        }
+    }
+}
+
+/// Replaces, in `view`, odd quote glyphs that web pages carry (‚ ‛ „ ‟)
+/// with “ ” / ‘ ’ where they quote Chinese text: a pair that opens with
+/// one of them („中国‟, „中国”, ‚中国‛) or closes with one (“中国‟), holding
+/// a Han character. A lone one is left as typed, and so is ‚…‚: that is
+/// two commas.
+fn rewrite_odd_quotes(view: &mut [char], protected: &[bool], rewritten: &mut [Option<FixKind>]) {
+    // (opening glyphs, closing glyphs, what they become)
+    // An ordinary “ never closes: „X“ (German) is left as typed, so that
+    // what this makes is never read differently a second time.
+    const WEIGHTS: [(&str, &str, char, char); 2] =
+        [("„‟“", "‟”", '“', '”'), ("‚‛‘", "‛’", '‘', '’')];
+    let n = view.len();
+    for (opens, closes, open_as, close_as) in WEIGHTS {
+        let odd = |c: char| matches!(c, '„' | '‟' | '‚' | '‛');
+        let mut open: Option<usize> = None;
+        let mut han = false;
+        for i in 0..n {
+            let c = view[i];
+            if protected[i] {
+                continue;
+            }
+            match open {
+                Some(o) if closes.contains(c) && (odd(c) || odd(view[o])) => {
+                    if han {
+                        for (k, to) in [(o, open_as), (i, close_as)] {
+                            if view[k] != to {
+                                view[k] = to;
+                                rewritten[k] = Some(FixKind::OddQuote);
+                            }
+                        }
+                    }
+                    open = None;
+                }
+                // A pair of ordinary quotes closes.
+                Some(_) if closes.contains(c) && !opens.contains(c) => open = None,
+                _ if opens.contains(c) => {
+                    open = Some(i);
+                    han = false;
+                }
+                _ => han |= is_han(c),
+            }
+        }
+    }
 }
 
 /// URLs from `http://`, `https://` or `www.` to the first char that cannot be
@@ -1223,7 +1422,8 @@ mod tests {
         const PIECES: &[&str] = &[
             "中", "文", "a", "B", "1", "2", ",", ":", ";", "?", "!", "(", ")", "\"", "'", " ",
             "\u{3000}", "\t", "**", "*", "２", "Ａ", "．", ".", "，", "。", "“", "”", "（", "）",
-            "http://", "www.", "@", "/", "%", "-",
+            "http://", "www.", "@", "/", "%", "-", "~", "−", "～", "－", "天", "年", "„", "‟", "‚",
+            "‛", "3", "0", ":",
         ];
         let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut random = move || {
@@ -1257,5 +1457,80 @@ mod tests {
             format!("{}中{}", "（".repeat(300_000), "）".repeat(300_000))
         );
         clean(&format!("{}中", "!".repeat(500_000)));
+    }
+
+    #[test]
+    fn a_hyphen_before_a_figure_in_chinese_is_a_minus_sign() {
+        for (typed, clean_) in [
+            ("最低气温-3℃", "最低气温−3℃"),
+            ("最低气温 -3℃", "最低气温 −3℃"),
+            ("（-5℃）", "（−5℃）"),
+            ("增长为-2.5%", "增长为−2.5%"),
+            ("气温：－３℃", "气温：−3℃"),
+        ] {
+            assert_eq!(clean(typed), clean_, "{typed}");
+        }
+        assert!(kinds("气温-3℃").contains(&FixKind::Minus));
+        // Dates, codes, a paragraph's start, URLs keep their hyphens.
+        for typed in [
+            "于2024-03-15召开",
+            "型号A-3",
+            "按GB/T 9704-2012执行",
+            "-3℃以下",
+            "见https://a.cn/x-3页",
+            "电话0591-83456789",
+        ] {
+            assert_eq!(clean(typed), typed);
+        }
+    }
+
+    #[test]
+    fn a_range_of_values_takes_the_wave_dash() {
+        // GB/T 15834—2011 4.13.3.2: 浪纹线 between the numbers of a range of
+        // values; a span of time (4.13.3.1) is left as typed.
+        for (typed, clean_) in [
+            ("持续3-5天", "持续3～5天"),
+            ("下降10-15%", "下降10～15%"),
+            ("约3~5个", "约3～5个"),
+            ("1.5-2米", "1.5～2米"),
+            ("第3-5条", "第3～5条"),
+            ("用时３－５天", "用时3～5天"),
+            ("需要3-5年", "需要3～5年"),
+        ] {
+            assert_eq!(clean(typed), clean_, "{typed}");
+        }
+        assert!(kinds("持续3-5天").contains(&FixKind::Range));
+        for typed in [
+            "2023-2025年",
+            "1-2月份",
+            "5-10日",
+            "电话0591-8345天",
+            "编号5-3天",
+            "2024-03-15",
+            "10:30-11:30",
+            "A3-5天",
+            "3-5",
+            "3～5天",
+        ] {
+            assert_eq!(clean(typed), typed);
+        }
+    }
+
+    #[test]
+    fn odd_quotes_around_chinese_become_chinese_quotes() {
+        for (typed, clean_) in [
+            ("坚持„安全第一‟方针", "坚持“安全第一”方针"),
+            ("坚持„安全第一”方针", "坚持“安全第一”方针"),
+            ("坚持“安全第一‟方针", "坚持“安全第一”方针"),
+            ("所谓‚红线‛意识", "所谓‘红线’意识"),
+            ("„安全‟和„发展‟", "“安全”和“发展”"),
+        ] {
+            assert_eq!(clean(typed), clean_, "{typed}");
+        }
+        assert!(kinds("„安全‟").contains(&FixKind::OddQuote));
+        // No Chinese inside, a lone one, ‚…‚ used as commas: as typed.
+        for typed in ["„abc‟", "他说„好", "中国‚美国‚日本"] {
+            assert_eq!(clean(typed), typed);
+        }
     }
 }

@@ -221,6 +221,18 @@ fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
                 format!("全角数字或字母“{typed}”"),
                 format!("改成半角“{}”", fix.replacement),
             ),
+            FixKind::Minus => (
+                format!("负数前用了连字符“{typed}”"),
+                "改成负号“−”".to_string(),
+            ),
+            FixKind::Range => (
+                format!("数值范围用了“{typed}”"),
+                "改成浪纹线“～”（GB/T 15834—2011 4.13.3）".to_string(),
+            ),
+            FixKind::OddQuote => (
+                format!("中文里用了网页的异体引号 {typed}"),
+                format!("改成中文引号 {}", fix.replacement),
+            ),
             FixKind::Invisible => (
                 format!(
                     "看不见的字符 {}（从网页或微信复制带来的）",

@@ -53,6 +53,17 @@ pub fn check_issue(parsed: &Parsed, file: &IssueFile, ctx: &Context) -> Vec<Diag
         // warnings (with the fix), not errors.
         let body_start = parsed.distribution.as_ref().map_or(0, |(_, s)| s.end);
         placed.retain(|p| p.offset < body_start || !crate::clean::is_invisible(p.c));
+        // What the cleaner replaces (odd quotes ‟ → ”) is printed as its
+        // replacement, not as typed.
+        let fixes = parsed
+            .body
+            .as_deref()
+            .map(|b| crate::clean::file_fixes(&src.text, b))
+            .unwrap_or_default();
+        placed.retain(|p| {
+            let k = fixes.partition_point(|f| f.range.end <= p.offset);
+            fixes.get(k).is_none_or(|f| !f.range.contains(&p.offset))
+        });
     }
     placed.extend(printed_characters(src, &parsed.printed));
     printable::printable(src, placed, ctx.fonts, &mut diags);

@@ -179,6 +179,14 @@ pub struct Run {
     /// URL filling its line).
     #[serde(skip_serializing_if = "super::grid::is_zero")]
     pub tracking: f64,
+    /// Full-width glyphs: from one glyph to the next, in cells (a cell,
+    /// and the spread of a stretched line).
+    #[serde(skip_serializing_if = "is_one")]
+    pub step: f64,
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
 }
 
 /// A piece of text on a `text` row.
@@ -347,28 +355,39 @@ pub fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Ro
 }
 
 /// Gathers glyphs into runs that typst can set as one text: full-width
-/// glyphs of one face exactly one cell apart. Two marks side by side start
-/// a new run, since typst would squeeze them together (CLREQ 3.1.6.2) where
-/// jianbao has decided their widths. A glyph whose face is not one em wide
-/// (a fallback face: cwTeX 仿宋 is 0.92 em) is a run of its own, centred
-/// in its cell: in a run, typst would advance the glyphs after it by its
-/// width, off their columns.
+/// glyphs of one face an equal step apart (a cell, or a cell and the
+/// line's spread). Two marks side by side start a new run, since typst
+/// would squeeze them together (CLREQ 3.1.6.2) where jianbao has decided
+/// their widths. A glyph whose face is not one em wide (a fallback face:
+/// cwTeX 仿宋 is 0.92 em) is a run of its own, centred in its cell: in a
+/// run, typst would advance the glyphs after it by its width, off their
+/// columns.
 pub fn gather(glyphs: &[grid::Glyph], m: &dyn grid::Measure) -> Vec<Run> {
     let mut out: Vec<Run> = Vec::new();
     let mut last: Option<(&grid::Glyph, bool)> = None;
+    // Glyphs in the last run: its step is set by its second.
+    let mut count = 0;
     for g in glyphs {
         let advance = (!g.latin)
             .then(|| g.text.chars().next())
             .flatten()
             .map_or(1.0, |c| m.advance(c, g.face, false));
         let alone = (advance - 1.0).abs() > 1e-3;
-        let joins = !alone
-            && last.is_some_and(|(p, p_alone)| {
-                !(p_alone || p.latin || g.latin || p.half)
-                    && p.face == g.face
-                    && (g.x - p.x - 1.0).abs() < 1e-9
-                    && !(is_mark(&p.text) && is_mark(&g.text))
-            });
+        let joins = |run: &Run| {
+            !alone
+                && last.is_some_and(|(p, p_alone)| {
+                    let step = g.x - p.x;
+                    let steady = if count == 1 {
+                        (0.5..2.0).contains(&step)
+                    } else {
+                        (step - run.step).abs() < 1e-9
+                    };
+                    !(p_alone || p.latin || g.latin || p.half)
+                        && p.face == g.face
+                        && steady
+                        && !(is_mark(&p.text) && is_mark(&g.text))
+                })
+        };
         // The composer already centres a glyph narrower than 0.9 em (a
         // middle dot) in its cell.
         let centring = if alone && advance >= 0.9 && !is_mark(&g.text) {
@@ -379,18 +398,26 @@ pub fn gather(glyphs: &[grid::Glyph], m: &dyn grid::Measure) -> Vec<Run> {
             0.0
         };
         match out.last_mut() {
-            Some(run) if joins => {
+            Some(run) if joins(run) => {
+                if let Some((p, _)) = last {
+                    run.step = g.x - p.x;
+                }
                 run.text.push_str(&g.text);
                 run.half = g.half;
+                count += 1;
             }
-            _ => out.push(Run {
-                text: g.text.clone(),
-                x: g.x + centring,
-                face: face_key(g.face),
-                latin: g.latin,
-                half: g.half,
-                tracking: g.tracking,
-            }),
+            _ => {
+                out.push(Run {
+                    text: g.text.clone(),
+                    x: g.x + centring,
+                    face: face_key(g.face),
+                    latin: g.latin,
+                    half: g.half,
+                    tracking: g.tracking,
+                    step: 1.0,
+                });
+                count = 1;
+            }
         }
         last = Some((g, alone));
     }

@@ -91,6 +91,59 @@ pub struct PlacedGlyph {
     pub size_pt: f64,
     pub family: String,
     pub fill: Option<(f32, f32, f32, f32)>,
+    /// The face and glyph drawn, to read the glyph's outline.
+    pub font: typst::text::Font,
+    pub id: u16,
+}
+
+impl PlacedGlyph {
+    /// The horizontal extent of each piece of the glyph's ink (the three
+    /// dots of …), in mm from the page's left edge, left to right.
+    pub fn ink(&self) -> Vec<(f64, f64)> {
+        struct Pieces(Vec<(f32, f32)>);
+        impl Pieces {
+            fn x(&mut self, x: f32) {
+                if let Some(r) = self.0.last_mut() {
+                    r.0 = r.0.min(x);
+                    r.1 = r.1.max(x);
+                }
+            }
+        }
+        impl ttf_parser::OutlineBuilder for Pieces {
+            fn move_to(&mut self, x: f32, _: f32) {
+                self.0.push((x, x));
+            }
+            fn line_to(&mut self, x: f32, _: f32) {
+                self.x(x);
+            }
+            fn quad_to(&mut self, x1: f32, _: f32, x: f32, _: f32) {
+                self.x(x1);
+                self.x(x);
+            }
+            fn curve_to(&mut self, x1: f32, _: f32, x2: f32, _: f32, x: f32, _: f32) {
+                self.x(x1);
+                self.x(x2);
+                self.x(x);
+            }
+            fn close(&mut self) {}
+        }
+        let face = ttf_parser::Face::parse(self.font.data(), self.font.index()).unwrap();
+        let mut pieces = Pieces(Vec::new());
+        face.outline_glyph(ttf_parser::GlyphId(self.id), &mut pieces);
+        let mm_per_unit = self.size_pt / PT_PER_MM / f64::from(face.units_per_em());
+        let mut out: Vec<(f64, f64)> = pieces
+            .0
+            .iter()
+            .map(|&(a, b)| {
+                (
+                    self.x + f64::from(a) * mm_per_unit,
+                    self.x + f64::from(b) * mm_per_unit,
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.total_cmp(&b.0));
+        out
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -167,6 +220,8 @@ fn walk(frame: &Frame, ts: Transform, page: usize, out: &mut Placed) {
                         size_pt: t.size.to_pt(),
                         family: t.font.font().info().family.clone(),
                         fill: cmyk_of(&t.fill),
+                        font: t.font.font().clone(),
+                        id: g.id,
                     });
                     x += g.x_advance.at(t.size);
                 }
