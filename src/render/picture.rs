@@ -2,14 +2,22 @@
 //! the resolution the file states, else 72 dpi, as typst reads it; an SVG
 //! at 96 px to the inch), but at most the type area's width and 11 grid
 //! lines high, aspect kept; `{width=50%}` or `{width=14字}` asks for a
-//! width. A picture and its caption (on the grid line under it) are one
+//! width. A picture and its caption (on the grid lines under it) are one
 //! row, never split by a page; pictures on consecutive lines share a row
 //! when they fit side by side.
+//!
+//! A caption is 4号 楷体, centred under its picture and never wider than
+//! it: a longer one breaks by meaning into balanced lines ([`title`]), one
+//! a grid line, so the text after the row is back on the grid. The
+//! captions of a row start on the same grid line: their lines share
+//! baselines.
 
 use std::path::Path;
 
 use super::data::geometry::*;
 use super::data::{PictureItem, Row};
+use super::grid::Face;
+use super::title;
 use crate::fonts::Fonts;
 use crate::issue::{Block, PictureWidth};
 
@@ -58,8 +66,8 @@ pub fn rows(blocks: &[Block], root: &Path, fonts: &Fonts) -> Vec<Row> {
 }
 
 /// Centres a row of pictures and gives it whole grid lines: the tallest
-/// picture's, and one for the captions.
-fn finish(mut items: Vec<PictureItem>, used: f64, _fonts: &Fonts) -> Row {
+/// picture's, and the longest caption's.
+fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
     let mut used = used;
     if used > WIDTH {
         let gaps = CELL * (items.len() - 1) as f64;
@@ -71,24 +79,30 @@ fn finish(mut items: Vec<PictureItem>, used: f64, _fonts: &Fonts) -> Row {
         used = WIDTH;
     }
     let mut x = (WIDTH - used) / 2.0;
-    let alone = items.len() == 1;
+    let em = CAPTION_PT * MM_PER_PT;
     for item in &mut items {
         item.x = x;
-        // A caption may be wider than its picture: alone, as wide as the
-        // type area; side by side, its share of the row.
-        (item.caption_x, item.caption_width) = if alone {
-            (0.0, WIDTH)
+        (item.caption_x, item.caption_width) = (x, item.width);
+        let caption = item.caption.trim();
+        item.caption_lines = if caption.is_empty() {
+            Vec::new()
         } else {
-            (x - CELL / 2.0, item.width + CELL)
+            // A hair under the picture's width, so that typst never wraps it again.
+            title::break_title(caption, item.width / em - 0.01, fonts, Face::Subheading)
         };
         x += item.width + CELL;
     }
     let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
     let picture_lines = (tallest / PITCH - 1e-6).ceil().max(1.0) as usize;
-    let captions = usize::from(items.iter().any(|i| !i.caption.is_empty()));
+    let captions = items
+        .iter()
+        .map(|i| i.caption_lines.len())
+        .max()
+        .unwrap_or(0);
     Row::Pictures {
         items,
         lines: picture_lines + captions,
+        captions,
     }
 }
 
@@ -119,6 +133,8 @@ fn size(root: &Path, path: &str, asked: Option<PictureWidth>, caption: String) -
         width,
         height,
         caption,
+        caption_lines: Vec::new(),
+        caption_size: CAPTION_PT,
         caption_x: 0.0,
         caption_width: 0.0,
     }
