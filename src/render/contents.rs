@@ -67,9 +67,11 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
                     rest_indent: 0,
                     em: EM,
                 };
-                for row in super::data::grid_rows(&[(l.clone(), Face::Heading)], shape, fonts) {
-                    flow.contents_row(row, None);
-                }
+                // A label stays with its first entry.
+                flow.keeper(
+                    super::data::grid_rows(&[(l.clone(), Face::Heading)], shape, fonts),
+                    1,
+                );
             }
         }
         let indent = if grouped { 2 } else { 0 };
@@ -105,14 +107,17 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
             } else {
                 (None, None)
             };
-            flow.contents_row(
-                Row::Grid {
-                    runs: gather(&line.glyphs),
-                    leader,
-                    number,
-                },
-                (k == last).then_some(n),
-            );
+            let row = Row::Grid {
+                runs: gather(&line.glyphs),
+                leader,
+                number,
+            };
+            if k == last {
+                flow.contents_row(row, Some(n));
+            } else {
+                // An entry's lines stay on one page, with its number.
+                flow.keeper(vec![row], 1);
+            }
         }
     }
     // A blank line between the 本期要目 and what follows, so that an

@@ -42,6 +42,10 @@ pub mod geometry {
     /// 4号 楷体, captions: smaller than the text they stand in, the
     /// smallest size GB/T 9704 sets (its 版记 and page numbers).
     pub const CAPTION_PT: f64 = 14.0;
+    /// A caption's line pitch: 1.5 lines of 4号 (21 pt). A caption of
+    /// several lines reads as one, not as lines of the body grid; its
+    /// block still takes whole grid lines.
+    pub const CAPTION_PITCH: f64 = 1.5 * CAPTION_PT * MM_PER_PT;
     /// 2号, article titles and the series line.
     pub const TITLE_PT: f64 = 22.0;
     /// 初号, the bulletin's name.
@@ -136,9 +140,9 @@ pub enum Row {
     /// Text typst sets on its own (centred titles, the masthead, the
     /// closing block), on `lines` grid lines.
     Text { items: Vec<TextItem>, lines: usize },
-    /// Pictures side by side, standing on the line above their captions;
-    /// the captions take the last `captions` lines, their lines on the
-    /// same grid lines across the row.
+    /// Pictures side by side, standing on the grid line above their
+    /// captions; the captions take the last `captions` grid lines, their
+    /// lines on the same baselines across the row.
     Pictures {
         items: Vec<PictureItem>,
         lines: usize,
@@ -203,11 +207,12 @@ pub struct PictureItem {
     /// The caption as typed (also the picture's alt text).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub caption: String,
-    /// The caption as set: its lines, one a grid line, broken by meaning.
+    /// The caption as set: its lines, broken by meaning.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub caption_lines: Vec<String>,
-    /// The caption's size in pt.
+    /// The caption's size in pt, and the distance between its lines in mm.
     pub caption_size: f64,
+    pub caption_pitch: f64,
     /// Where the caption is centred: its left edge and width, in mm (the
     /// picture's: a caption is never wider than its picture).
     pub caption_x: f64,

@@ -7,10 +7,11 @@
 //! when they fit side by side.
 //!
 //! A caption is 4号 楷体, centred under its picture and never wider than
-//! it: a longer one breaks by meaning into balanced lines ([`title`]), one
-//! a grid line, so the text after the row is back on the grid. The
-//! captions of a row start on the same grid line: their lines share
-//! baselines.
+//! it: a longer one breaks by meaning into balanced lines ([`title`]), 1.5
+//! lines of 4号 apart, the first centred in the grid line under the
+//! picture; the captions take whole grid lines, so the text after the row
+//! is back on the grid. The captions of a row start on the same line:
+//! their lines share baselines.
 
 use std::path::Path;
 
@@ -94,11 +95,19 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
     }
     let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
     let picture_lines = (tallest / PITCH - 1e-6).ceil().max(1.0) as usize;
-    let captions = items
+    let longest = items
         .iter()
         .map(|i| i.caption_lines.len())
         .max()
         .unwrap_or(0);
+    // The first caption line centred in the grid line under the pictures,
+    // the others under it at the caption's pitch, in whole grid lines.
+    let captions = if longest == 0 {
+        0
+    } else {
+        let depth = (PITCH - CAPTION_PITCH) / 2.0 + longest as f64 * CAPTION_PITCH;
+        (depth / PITCH - 1e-6).ceil() as usize
+    };
     Row::Pictures {
         items,
         lines: picture_lines + captions,
@@ -135,6 +144,7 @@ fn size(root: &Path, path: &str, asked: Option<PictureWidth>, caption: String) -
         caption,
         caption_lines: Vec::new(),
         caption_size: CAPTION_PT,
+        caption_pitch: CAPTION_PITCH,
         caption_x: 0.0,
         caption_width: 0.0,
     }

@@ -70,7 +70,7 @@ const CONNECTORS: &str = "—–-～~·・/";
 /// Single characters that end a word begun before them (工作|法, 数字|化):
 /// a line never starts with one while another break exists.
 const SUFFIXES: &str =
-    "法化性型式制率者员界度类业品费器机费局处科室站所院会团队组部厅办委区县乡镇村省市";
+    "法化性型式制率者员人家们手户方界度类业品费器机局处科室站所院会团队组部厅办委区县乡镇村省市";
 
 /// Spaces a title is typed with between phrases.
 fn is_space(c: char) -> bool {
@@ -205,8 +205,16 @@ fn cuts(text: &str) -> Vec<Cut> {
     let mut from = 0;
     for t in &tags {
         let to = from + t.word.len();
-        tokens.push((&text[from..to], class(t.word, t.tag)));
+        let Some(word) = text.get(from..to) else {
+            break;
+        };
+        tokens.push((word, class(t.word, t.tag)));
         from = to;
+    }
+    if from != text.len() {
+        // The words do not cover the text: no word breaks, the composer's
+        // breaks instead.
+        return Vec::new();
     }
     // A preposition and the locative that closes its phrase (在…内,
     // 在…中): breaking inside costs more.
@@ -228,8 +236,7 @@ fn cuts(text: &str) -> Vec<Cut> {
     let mut pairs: Vec<(usize, usize, usize, char)> = Vec::new();
     let mut open: Vec<(usize, char, usize)> = Vec::new();
     for (n, (i, c)) in text.char_indices().enumerate() {
-        if let Some(k) = "“‘《〈（「『【〔([".find(c) {
-            let _ = k;
+        if "“‘《〈（「『【〔([".contains(c) {
             open.push((i, c, n));
         } else if let Some(close_of) = match c {
             '”' => Some('“'),
@@ -427,6 +434,20 @@ fn shape_step(above: f64, below: f64, phase: Phase) -> (Phase, f64) {
     }
 }
 
+/// A centred text's line ending at some end, in the search for the best
+/// lines.
+#[derive(Debug, Clone, Copy)]
+struct State {
+    /// The end the line starts after (`None`: the text's start).
+    from: Option<usize>,
+    /// The shape of the lines up to this one.
+    phase: Phase,
+    /// The least cost of the lines up to this one.
+    cost: f64,
+    /// The line before: where it starts and its shape.
+    back: Option<(Option<usize>, Phase)>,
+}
+
 /// Breaks a centred text (a title line, a lead-in, a caption) into lines
 /// of at most `cap` em, by meaning and in a 梯形 or 菱形 shape. A text that
 /// fits is one line, and the dictionary is not loaded for it.
@@ -460,42 +481,45 @@ pub fn break_centred(
         .collect();
     let last = ends.len() - 1;
     let start_of = |i: Option<usize>| i.map_or(0, |i| ends[i].at);
-    // A state is a line from after end `i` (None: the start) to end `j`, in
-    // a shape so far: its least cost and the state before it.
-    type Key = (Option<usize>, usize, Phase);
-    let mut states: Vec<Vec<(Option<usize>, Phase, f64, Option<Key>)>> =
-        vec![Vec::new(); ends.len()];
+    // states[j]: the ways a line can end at end `j`, each the best of its
+    // kind (where the line starts, the shape so far).
+    let mut states: Vec<Vec<State>> = vec![Vec::new(); ends.len()];
     for j in 0..ends.len() {
         let w = widths.width(0, ends[j].at);
         if w > cap + 1e-6 {
             break;
         }
-        states[j].push((
-            None,
-            Phase::Even,
-            line_cost(&widths, 0, ends[j].at) + ends[j].cost,
-            None,
-        ));
+        states[j].push(State {
+            from: None,
+            phase: Phase::Even,
+            cost: line_cost(&widths, 0, ends[j].at) + ends[j].cost,
+            back: None,
+        });
     }
     for j in 0..last {
         let here = std::mem::take(&mut states[j]);
-        for &(i, phase, cost, _) in &here {
-            let above = widths.width(start_of(i), ends[j].at);
+        for state in &here {
+            let above = widths.width(start_of(state.from), ends[j].at);
             for k in j + 1..ends.len() {
                 let (s, e) = (ends[j].at, ends[k].at);
                 let below = widths.width(s, e);
                 if below > cap + 1e-6 {
                     break;
                 }
-                let (next, step) = shape_step(above, below, phase);
-                let total = cost + step + line_cost(&widths, s, e) + ends[k].cost;
-                let slot = states[k]
+                let (phase, step) = shape_step(above, below, state.phase);
+                let next = State {
+                    from: Some(j),
+                    phase,
+                    cost: state.cost + step + line_cost(&widths, s, e) + ends[k].cost,
+                    back: Some((state.from, state.phase)),
+                };
+                match states[k]
                     .iter_mut()
-                    .find(|(p, ph, _, _)| *p == Some(j) && *ph == next);
-                match slot {
-                    Some(entry) if entry.2 <= total => {}
-                    Some(entry) => *entry = (Some(j), next, total, Some((i, j, phase))),
-                    None => states[k].push((Some(j), next, total, Some((i, j, phase)))),
+                    .find(|t| t.from == Some(j) && t.phase == phase)
+                {
+                    Some(kept) if kept.cost <= next.cost => {}
+                    Some(kept) => *kept = next,
+                    None => states[k].push(next),
                 }
             }
         }
@@ -503,24 +527,27 @@ pub fn break_centred(
     }
     let Some(best) = states[last]
         .iter()
-        .min_by(|a, b| a.2.total_cmp(&b.2))
+        .min_by(|a, b| a.cost.total_cmp(&b.cost))
         .copied()
     else {
         // A word wider than the line: break where the composer may.
         return grid::break_plain(text, cap, cap, m, face);
     };
     let mut lines = Vec::new();
-    let mut state = (best.0, last, best.1, best.3);
+    let (mut end, mut state) = (last, best);
     loop {
-        let (i, j, _, back) = state;
-        lines.push(widths.line(start_of(i), ends[j].at).to_string());
-        let Some((pi, pj, pphase)) = back else { break };
-        let entry = states[pj]
+        lines.push(widths.line(start_of(state.from), ends[end].at).to_string());
+        let (Some(before), Some((from, phase))) = (state.from, state.back) else {
+            break;
+        };
+        let Some(prev) = states[before]
             .iter()
-            .find(|(p, ph, _, _)| *p == pi && *ph == pphase)
+            .find(|t| t.from == from && t.phase == phase)
             .copied()
-            .expect("a state's predecessor is kept");
-        state = (pi, pj, pphase, entry.3);
+        else {
+            break;
+        };
+        (end, state) = (before, prev);
     }
     lines.reverse();
     lines
@@ -694,6 +721,13 @@ mod tests {
             }
             assert_eq!(t.concat(), text);
         }
+    }
+
+    #[test]
+    fn a_narrow_caption_keeps_its_words() {
+        // Under a picture 4½ em wide: 阅读推广 / 人徽章 cuts 推广人.
+        let lines = break_title("阅读推广人徽章", 4.5, &Mono, Face::Body);
+        assert_eq!(lines, ["阅读", "推广人", "徽章"]);
     }
 
     #[test]

@@ -301,10 +301,12 @@ fn captions_are_centred_under_no_wider_than_their_pictures_one_baseline_a_row() 
             );
             // Smaller than the body: 4号.
             assert!(l.iter().all(|g| (g.size_pt - 14.0).abs() < 0.01));
+            // Lines 1.5 lines of 4号 apart (21 pt).
             if k > 0 {
+                let step = l[0].y - under[k - 1][0].y;
                 assert!(
-                    (l[0].y - under[k - 1][0].y - PITCH).abs() < 0.05,
-                    "{texts:?}"
+                    (step - 21.0 / PT_PER_MM).abs() < 0.05,
+                    "{texts:?}: {step:.2} mm apart"
                 );
             }
         }
