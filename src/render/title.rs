@@ -452,20 +452,8 @@ struct State {
 /// of at most `cap` em, by meaning and in a 梯形 or 菱形 shape. A text that
 /// fits is one line, and the dictionary is not loaded for it.
 pub fn break_title(text: &str, cap: f64, m: &dyn Measure, face: Face) -> Vec<String> {
-    break_centred(text, cap, m, face, 1.0)
-}
-
-/// [`break_title`] with Latin widths scaled by `latin_em` (for text on the
-/// grid, whose em is a little more than a cell).
-pub fn break_centred(
-    text: &str,
-    cap: f64,
-    m: &dyn Measure,
-    face: Face,
-    latin_em: f64,
-) -> Vec<String> {
     let text = text.trim_matches(is_space);
-    let widths = Widths::new(text, m, face, latin_em);
+    let widths = Widths::new(text, m, face, 1.0);
     if widths.total() <= cap + 1e-6 {
         return vec![text.to_string()];
     }
@@ -720,6 +708,34 @@ mod tests {
                 assert!(!l.ends_with(|c| NO_END.contains(c)), "{t:?}");
             }
             assert_eq!(t.concat(), text);
+        }
+    }
+
+    #[test]
+    fn any_text_breaks_whole_without_a_panic() {
+        // Texts of marks, digits, Latin, spaces, traditional and rare
+        // characters, emoji, from a fixed seed.
+        let pool: Vec<char> =
+            "安全生产工作法“”《》（）、，：—·～-/ 　0123456789ABCxyz創組對堃䶮😀\u{301}的了"
+                .chars()
+                .collect();
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..400 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for k in 0..(seed % 60) {
+                let r = seed.rotate_left(k as u32 * 7) ^ (k * 2_654_435_761);
+                text.push(pool[(r % pool.len() as u64) as usize]);
+            }
+            for cap in [3.0, 9.5, 20.0] {
+                let squash = |t: &str| t.chars().filter(|c| !is_space(*c)).collect::<String>();
+                let lines = break_title(&text, cap, &Mono, Face::Body);
+                assert_eq!(squash(&lines.concat()), squash(&text), "{text:?}");
+                let lines = break_flush(&text, cap, cap - 1.0, &Mono, Face::Body, 1.0);
+                assert_eq!(squash(&lines.concat()), squash(&text), "{text:?}");
+            }
         }
     }
 
