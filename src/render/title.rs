@@ -740,6 +740,12 @@ mod tests {
     }
 
     #[test]
+    fn the_party_stays_with_its_congress() {
+        let t = title("全区教育系统学习贯彻党的二十届四中全会精神宣讲报告会举行");
+        assert!(t.iter().all(|l| !l.ends_with("党的")), "{t:?}");
+    }
+
+    #[test]
     fn a_narrow_caption_keeps_its_words() {
         // Under a picture 4½ em wide: 阅读推广 / 人徽章 cuts 推广人.
         let lines = break_title("阅读推广人徽章", 4.5, &Mono, Face::Body);
