@@ -623,7 +623,7 @@ impl<'a> Cleaner<'a> {
 /// The places in an issue file whose text is cleaned: every body text
 /// after its line marker (titles, lead-in, subtitle, notes, headings,
 /// paragraphs, labels, captions), as byte ranges of the file, and whether
-/// it is a centred line (a title, its lead-in or subtitle).
+/// it is a centred line (a title, its lead-in, subtitle or byline).
 pub fn body_spans(body: &[crate::issue::Block]) -> Vec<(Range<usize>, bool)> {
     use crate::issue::Block;
     let mut spans: Vec<(Range<usize>, bool)> = Vec::new();
@@ -636,10 +636,12 @@ pub fn body_spans(body: &[crate::issue::Block]) -> Vec<(Range<usize>, bool)> {
                 lead,
                 lines,
                 subtitle,
+                byline,
             } => spans.extend(
                 lead.iter()
                     .chain(lines)
                     .chain(subtitle)
+                    .chain(byline)
                     .map(|t| (t.span.clone(), true)),
             ),
             Block::Note(paras) => spans.extend(paras.iter().map(|t| (t.span.clone(), false))),
@@ -689,10 +691,12 @@ fn texts(block: &mut crate::issue::Block) -> Vec<&mut crate::issue::Text> {
             lead,
             lines,
             subtitle,
+            byline,
         } => lead
             .iter_mut()
             .chain(lines)
             .chain(subtitle.as_mut())
+            .chain(byline)
             .collect(),
         Block::Note(paras) => paras.iter_mut().collect(),
         Block::Picture { caption, .. } => vec![caption],

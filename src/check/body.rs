@@ -41,7 +41,13 @@ fn texts(block: &Block) -> Vec<&Text> {
             lead,
             lines,
             subtitle,
-        } => lead.iter().chain(lines).chain(subtitle).collect(),
+            byline,
+        } => lead
+            .iter()
+            .chain(lines)
+            .chain(subtitle)
+            .chain(byline)
+            .collect(),
         Block::Note(paras) => paras.iter().collect(),
         Block::Picture { caption, .. } => vec![caption],
     }

@@ -59,6 +59,8 @@ pub enum Part {
     TitleLine,
     /// `——` subtitle under a title.
     Subtitle,
+    /// `@` byline under a title: a speech's speaker and date.
+    Byline,
     /// `【栏目】` column label.
     Label,
     /// A heading up to its first 。 (or the whole line), by level.
@@ -84,7 +86,7 @@ impl Part {
         match self {
             // Centred lines are set from their plain text: no emphasis.
             Part::TitleLine => Role::Title,
-            Part::Lead | Part::Subtitle => Role::Subheading,
+            Part::Lead | Part::Subtitle | Part::Byline => Role::Subheading,
             // Set by the layout as one string in this role.
             Part::Caption => Role::Subheading,
             Part::Unit => Role::Body,
@@ -169,12 +171,16 @@ pub fn characters(
                 lead,
                 lines,
                 subtitle,
+                byline,
             } => {
                 if let Some(t) = lead {
                     scan(t, &|_| Part::Lead);
                 }
                 if let Some(t) = subtitle {
                     scan(t, &|_| Part::Subtitle);
+                }
+                for t in byline {
+                    scan(t, &|_| Part::Byline);
                 }
                 for t in lines {
                     scan(t, &|_| Part::TitleLine);

@@ -87,11 +87,37 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                     i += 1;
                     inline_text(file, l.text, l.span.start, diags)
                 });
+            let mut byline = Vec::new();
+            while let Some((off, rest)) = lines
+                .get(i)
+                .filter(|l| line_kind(l.text) == LineKind::Byline)
+                .and_then(|l| byline_marker(l.text).map(|(o, r)| (l.span.start + o, r)))
+            {
+                byline.push(inline_text(file, rest, off, diags));
+                i += 1;
+            }
             blocks.push(Block::Title {
                 lead,
                 lines: title,
                 subtitle,
+                byline,
             });
+        } else if let Some((off, _)) = byline_marker(t).filter(|_| kind == LineKind::Byline) {
+            // A byline away from a title: said, and printed as typed.
+            let at = line.span.start;
+            diags.push(
+                Diagnostic::error(
+                    "byline-without-title",
+                    file,
+                    at..at + off,
+                    "署名行（@ 开头的行）应紧跟在标题下面",
+                )
+                .with_help(
+                    "把 @ 行移到 # 标题行（或 —— 副题行）的正下方；如果它本来就是正文，在行首加 \\",
+                ),
+            );
+            blocks.push(Block::Paragraph(inline_text(file, t, at, diags)));
+            i += 1;
         } else if kind == LineKind::Note {
             // `> text`, or `>text` as people also type it: an editor's note.
             let mut paras = Vec::new();
@@ -183,6 +209,8 @@ pub enum LineKind {
     TitleLine,
     /// `——…`
     Dash,
+    /// `@ …`: a speech's byline or date, under its title.
+    Byline,
     /// `>…`
     Note,
     /// `【…】`
@@ -203,6 +231,7 @@ impl LineKind {
             LineKind::Lead => "引题",
             LineKind::TitleLine => "标题",
             LineKind::Dash => "副标题（紧跟标题时）",
+            LineKind::Byline => "署名行",
             LineKind::Note => "编者按",
             LineKind::Label => "栏目名",
             LineKind::Picture => "图片",
@@ -227,6 +256,8 @@ pub fn line_kind(line: &str) -> LineKind {
         LineKind::Lead
     } else if marker(t, '#').is_some() {
         LineKind::TitleLine
+    } else if byline_marker(t).is_some() {
+        LineKind::Byline
     } else if t.starts_with('>') {
         LineKind::Note
     } else if is_label(t) {
@@ -247,6 +278,13 @@ fn marker(line: &str, mark: char) -> Option<(usize, &str)> {
     let rest = line.strip_prefix(mark)?;
     let after = rest.trim_start_matches(is_blank);
     (after.len() < rest.len() && !after.is_empty()).then(|| (line.len() - after.len(), after))
+}
+
+/// `@ 市长　李堃`, `@ （2026年6月28日）`: a byline under a title (the
+/// speaker and date of a speech); `＠` as a Chinese keyboard types it.
+/// `@某人` without the space is an ordinary paragraph.
+fn byline_marker(line: &str) -> Option<(usize, &str)> {
+    marker(line, '@').or_else(|| marker(line, '＠'))
 }
 
 /// `【栏目名】` alone on a line.
@@ -569,13 +607,33 @@ mod tests {
         );
         assert!(diags.is_empty());
         assert!(
-            matches!(&blocks[0], Block::Title { lead: Some(_), lines, subtitle: Some(_) } if lines.len() == 2)
+            matches!(&blocks[0], Block::Title { lead: Some(_), lines, subtitle: Some(_), byline } if lines.len() == 2 && byline.is_empty())
         );
         assert!(matches!(&blocks[1], Block::Note(p) if p.len() == 2));
         assert!(matches!(&blocks[2], Block::Paragraph(t) if t.plain() == "# 不是标题"));
         assert!(matches!(&blocks[3], Block::Paragraph(t) if t.plain() == "#1号楼"));
         assert!(matches!(&blocks[4], Block::Label(_)));
         assert!(matches!(&blocks[5], Block::Picture { path, .. } if path.value == "images/a.png"));
+    }
+
+    #[test]
+    fn bylines_under_a_title_and_astray() {
+        let (blocks, diags) = parse(
+            "# 在全市工作会议上的讲话\n@ 市长　李堃\n＠ （2026年6月28日）\n同志们：\n@某人说\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let Block::Title { byline, .. } = &blocks[0] else {
+            panic!()
+        };
+        let typed: Vec<String> = byline.iter().map(Text::plain).collect();
+        assert_eq!(typed, ["市长　李堃", "（2026年6月28日）"]);
+        // `@某人` without the space is text.
+        assert!(matches!(&blocks[2], Block::Paragraph(t) if t.plain() == "@某人说"));
+        // After a paragraph, a byline is an error at its line.
+        let (blocks, diags) = parse("# 讲话\n同志们：\n@ 市长　李堃\n");
+        assert_eq!(diags[0].code, "byline-without-title");
+        assert_eq!(diags[0].line_col(), (3, 1));
+        assert!(matches!(&blocks[2], Block::Paragraph(_)));
     }
 
     #[test]

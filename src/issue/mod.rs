@@ -157,11 +157,13 @@ pub enum HeadingLevel {
 pub enum Block {
     /// `【栏目名】`: a column label over the articles that follow.
     Label(Text),
-    /// The title of an article: `^` lead-in, `#` lines, `——` subtitle.
+    /// The title of an article: `^` lead-in, `#` lines, `——` subtitle,
+    /// and `@` byline lines under them (a speech's speaker and date).
     Title {
         lead: Option<Text>,
         lines: Vec<Text>,
         subtitle: Option<Text>,
+        byline: Vec<Text>,
     },
     /// `> …` lines: an editor's note of one or more paragraphs.
     Note(Vec<Text>),

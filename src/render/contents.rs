@@ -1,13 +1,15 @@
 //! 本期要目: under the masthead of an issue with two or more articles, a
 //! heading and one entry per article — its title, a dot leader and the page
 //! it starts on, right-aligned — grouped under their 【栏目】; a title too
-//! long for one line wraps with a hanging indent. On the character grid,
-//! like the body.
+//! long for one line wraps where the title itself breaks (its `# ` lines,
+//! then its words: [`title`]), with a hanging indent. On the character
+//! grid, like the body.
 
 use super::data::geometry::*;
 use super::data::{EM, Row, TextItem, gather};
 use super::grid::{self, Face, Measure, Shape};
 use super::page::Flow;
+use super::title;
 use crate::config::Config;
 use crate::fonts::{Fonts, Role};
 use crate::issue::{Block, Issue};
@@ -20,14 +22,20 @@ const NUMBER_CELLS: usize = 3;
 /// `contents = false` in the issue).
 pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
     let on = issue.front.contents.unwrap_or(config.masthead.contents);
-    let mut entries: Vec<(Option<String>, String)> = Vec::new();
+    let mut entries: Vec<(Option<String>, Vec<String>)> = Vec::new();
     let mut label: Option<String> = None;
     for block in &issue.body {
         match block {
             Block::Label(t) => label = Some(t.plain()),
             Block::Title { lines, .. } => {
-                let title: String = lines.iter().map(|l| l.plain()).collect();
-                entries.push((label.clone(), title));
+                // The title as it is set: its typed lines, each broken
+                // where it does not fit a line of its own.
+                let cap = WIDTH / (TITLE_PT * MM_PER_PT);
+                let set = lines
+                    .iter()
+                    .flat_map(|l| title::break_title(&l.plain(), cap, fonts, Face::Body))
+                    .collect();
+                entries.push((label.clone(), set));
             }
             _ => {}
         }
@@ -59,9 +67,11 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
                     rest_indent: 0,
                     em: EM,
                 };
-                for row in super::data::grid_rows(&[(l.clone(), Face::Heading)], shape, fonts) {
-                    flow.contents_row(row, None);
-                }
+                // A label stays with its first entry.
+                flow.keeper(
+                    super::data::grid_rows(&[(l.clone(), Face::Heading)], shape, fonts),
+                    1,
+                );
             }
         }
         let indent = if grouped { 2 } else { 0 };
@@ -71,7 +81,24 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
             rest_indent: indent + 2,
             em: EM,
         };
-        let lines = grid::break_lines(&[(title.clone(), Face::Body)], shape, fonts);
+        let lines: Vec<grid::Line> = entry_lines(title, shape, fonts)
+            .iter()
+            .enumerate()
+            .flat_map(|(k, text)| {
+                // Each line set by itself at its own indent.
+                let indent = if k == 0 {
+                    shape.first_indent
+                } else {
+                    shape.rest_indent
+                };
+                let one = Shape {
+                    first_indent: indent,
+                    rest_indent: indent,
+                    ..shape
+                };
+                grid::break_lines(&[(text.clone(), Face::Body)], one, fonts)
+            })
+            .collect();
         let last = lines.len().saturating_sub(1);
         for (k, line) in lines.iter().enumerate() {
             let (leader, number) = if k == last {
@@ -80,20 +107,65 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
             } else {
                 (None, None)
             };
-            flow.contents_row(
-                Row::Grid {
-                    runs: gather(&line.glyphs, fonts),
-                    leader,
-                    number,
-                },
-                (k == last).then_some(n),
-            );
+            let row = Row::Grid {
+                runs: gather(&line.glyphs, fonts),
+                leader,
+                number,
+            };
+            if k == last {
+                flow.contents_row(row, Some(n));
+            } else {
+                // An entry's lines stay on one page, with its number.
+                flow.keeper(vec![row], 1);
+            }
         }
     }
     // A blank line between the 本期要目 and what follows, so that an
     // editor's note under it is not read as part of it.
     flow.weak_blank();
     Some(flow)
+}
+
+/// An entry's lines: the title's own lines (typed, or broken by meaning)
+/// run together while they fit the entry's line; a piece longer than a
+/// line breaks between words, left-aligned.
+fn entry_lines(pieces: &[String], shape: Shape, fonts: &Fonts) -> Vec<String> {
+    let first = (shape.cells - shape.first_indent) as f64;
+    let rest = (shape.cells - shape.rest_indent) as f64;
+    let width = |t: &str| -> f64 {
+        t.chars()
+            .map(|c| {
+                if grid::is_wide(c) {
+                    1.0
+                } else {
+                    Measure::advance(fonts, c, Face::Body, true) * shape.em
+                }
+            })
+            .sum()
+    };
+    let whole: String = pieces.concat();
+    let mut lines: Vec<String> = Vec::new();
+    if width(&whole) <= first + 1e-6 {
+        return vec![whole];
+    }
+    for piece in pieces {
+        // The cap of the line being filled, and of a new one.
+        let last_cap = if lines.len() == 1 { first } else { rest };
+        let new_cap = if lines.is_empty() { first } else { rest };
+        match lines.last_mut() {
+            Some(line) if width(line) + width(piece) <= last_cap + 1e-6 => line.push_str(piece),
+            _ if width(piece) <= new_cap + 1e-6 => lines.push(piece.clone()),
+            _ => lines.extend(title::break_flush(
+                piece,
+                new_cap,
+                rest,
+                fonts,
+                Face::Body,
+                shape.em,
+            )),
+        }
+    }
+    lines
 }
 
 /// Where a line's last glyph ends, in cells.

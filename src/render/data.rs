@@ -39,6 +39,13 @@ pub mod geometry {
     pub const BODY_PT: f64 = 16.0;
     /// 4号, the closing block.
     pub const CLOSING_PT: f64 = 14.0;
+    /// 4号 楷体, captions: smaller than the text they stand in, the
+    /// smallest size GB/T 9704 sets (its 版记 and page numbers).
+    pub const CAPTION_PT: f64 = 14.0;
+    /// A caption's line pitch: 1.5 lines of 4号 (21 pt). A caption of
+    /// several lines reads as one, not as lines of the body grid; its
+    /// block still takes whole grid lines.
+    pub const CAPTION_PITCH: f64 = 1.5 * CAPTION_PT * MM_PER_PT;
     /// 2号, article titles and the series line.
     pub const TITLE_PT: f64 = 22.0;
     /// 初号, the bulletin's name.
@@ -144,10 +151,13 @@ pub enum Row {
     /// Text typst sets on its own (centred titles, the masthead, the
     /// closing block), on `lines` grid lines.
     Text { items: Vec<TextItem>, lines: usize },
-    /// Pictures side by side, each with its caption on the last line.
+    /// Pictures side by side, standing on the grid line above their
+    /// captions; the captions take the last `captions` grid lines, their
+    /// lines on the same baselines across the row.
     Pictures {
         items: Vec<PictureItem>,
         lines: usize,
+        captions: usize,
     },
 }
 
@@ -213,9 +223,17 @@ pub struct PictureItem {
     pub x: f64,
     pub width: f64,
     pub height: f64,
+    /// The caption as typed (also the picture's alt text).
     #[serde(skip_serializing_if = "String::is_empty")]
     pub caption: String,
-    /// Where the caption is centred: its left edge and width, in mm.
+    /// The caption as set: its lines, broken by meaning.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub caption_lines: Vec<String>,
+    /// The caption's size in pt, and the distance between its lines in mm.
+    pub caption_size: f64,
+    pub caption_pitch: f64,
+    /// Where the caption is centred: its left edge and width, in mm (the
+    /// picture's: a caption is never wider than its picture).
     pub caption_x: f64,
     pub caption_width: f64,
 }
@@ -495,6 +513,7 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                 lead,
                 lines,
                 subtitle,
+                byline,
             } => {
                 flow.weak_blank();
                 let mut rows = Vec::new();
@@ -506,6 +525,11 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                 }
                 if let Some(sub) = subtitle {
                     rows.extend(centred(&sub.plain(), Role::Subheading, BODY_PT, fonts));
+                }
+                // A speech's speaker and date, 3号 楷体 centred (practice
+                // for 讲话稿; GB/T 9704 has no rule for them).
+                for line in byline {
+                    rows.extend(centred(&line.plain(), Role::Subheading, BODY_PT, fonts));
                 }
                 flow.start_article(article);
                 article += 1;

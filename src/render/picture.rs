@@ -8,11 +8,20 @@
 //! `{width=14字}` asks for a width. A picture and its caption (on the grid
 //! line under it) are one row, never split by a page; pictures on
 //! consecutive lines share a row when they fit side by side.
+//!
+//! A caption is 4号 楷体, centred under its picture and never wider than
+//! it: a longer one breaks by meaning into balanced lines ([`title`]), 1.5
+//! lines of 4号 apart, the first centred in the grid line under the
+//! picture; the captions take whole grid lines, so the text after the row
+//! is back on the grid. The captions of a row start on the same line:
+//! their lines share baselines.
 
 use std::path::Path;
 
 use super::data::geometry::*;
 use super::data::{PictureItem, Row};
+use super::grid::Face;
+use super::title;
 use crate::fonts::Fonts;
 use crate::issue::{Block, PictureWidth};
 
@@ -108,27 +117,51 @@ pub fn resolutions(blocks: &[Block], root: &Path, source: &str) -> Vec<(usize, f
 }
 
 /// Centres a row of pictures and gives it whole grid lines: the tallest
-/// picture's, and one for the captions.
-fn finish(mut items: Vec<PictureItem>, used: f64, _fonts: &Fonts) -> Row {
+/// picture's, and the longest caption's.
+fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
+    let mut used = used;
+    if used > WIDTH {
+        let gaps = CELL * (items.len() - 1) as f64;
+        let scale = (WIDTH - gaps) / (used - gaps);
+        for item in &mut items {
+            item.width *= scale;
+            item.height *= scale;
+        }
+        used = WIDTH;
+    }
     let mut x = (WIDTH - used) / 2.0;
-    let alone = items.len() == 1;
+    let em = CAPTION_PT * MM_PER_PT;
     for item in &mut items {
         item.x = x;
-        // A caption may be wider than its picture: alone, as wide as the
-        // type area; side by side, its share of the row.
-        (item.caption_x, item.caption_width) = if alone {
-            (0.0, WIDTH)
+        (item.caption_x, item.caption_width) = (x, item.width);
+        let caption = item.caption.trim();
+        item.caption_lines = if caption.is_empty() {
+            Vec::new()
         } else {
-            (x - CELL / 2.0, item.width + CELL)
+            // A hair under the picture's width, so that typst never wraps it again.
+            title::break_title(caption, item.width / em - 0.01, fonts, Face::Subheading)
         };
         x += item.width + CELL;
     }
     let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
     let picture_lines = (tallest / PITCH - 1e-6).ceil().max(1.0) as usize;
-    let captions = usize::from(items.iter().any(|i| !i.caption.is_empty()));
+    let longest = items
+        .iter()
+        .map(|i| i.caption_lines.len())
+        .max()
+        .unwrap_or(0);
+    // The first caption line centred in the grid line under the pictures,
+    // the others under it at the caption's pitch, in whole grid lines.
+    let captions = if longest == 0 {
+        0
+    } else {
+        let depth = (PITCH - CAPTION_PITCH) / 2.0 + longest as f64 * CAPTION_PITCH;
+        (depth / PITCH - 1e-6).ceil() as usize
+    };
     Row::Pictures {
         items,
         lines: picture_lines + captions,
+        captions,
     }
 }
 
@@ -141,12 +174,15 @@ pub const FLOOR: f64 = 0.8;
 /// less it can take, tallest first, down to [`FLOOR`] of its size; the
 /// captions as [`finish`] sets them.
 pub fn smaller(row: &Row, fonts: &Fonts) -> Vec<Row> {
-    let Row::Pictures { items, lines } = row else {
+    let Row::Pictures {
+        items, captions, ..
+    } = row
+    else {
         return Vec::new();
     };
     let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
     let picture_lines = (tallest / PITCH - 1e-6).ceil().max(1.0) as usize;
-    let captions = lines - picture_lines;
+    let captions = *captions;
     let mut out = Vec::new();
     for target in (1..picture_lines).rev() {
         // A quarter of a line kept clear above, so that the picture does
@@ -221,6 +257,9 @@ fn size(root: &Path, path: &str, asked: Option<PictureWidth>, caption: String) -
             width,
             height,
             caption,
+            caption_lines: Vec::new(),
+            caption_size: CAPTION_PT,
+            caption_pitch: CAPTION_PITCH,
             caption_x: 0.0,
             caption_width: 0.0,
         },

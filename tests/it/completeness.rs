@@ -82,10 +82,12 @@ fn printed_items(publication: &Publication, issue: &Issue) -> Vec<String> {
                 lead,
                 lines,
                 subtitle,
+                byline,
             } => {
                 items.extend(lead.iter().map(|t| t.plain()));
                 items.extend(lines.iter().map(|t| t.plain()));
                 items.extend(subtitle.iter().map(|t| t.plain()));
+                items.extend(byline.iter().map(|t| t.plain()));
             }
             Block::Label(t) | Block::Paragraph(t) => items.push(t.plain()),
             Block::Note(paras) => {

@@ -6,7 +6,8 @@
 //! and arbitrary input through the parser, the checks and `build`
 //! (`robustness`), the other outputs — PNG, PDF/A, the exported project,
 //! an office's layout (`outputs`) — and `watch` and `serve` driven from
-//! the test (`live`). The corpus of `jianbao check` outputs is a binary of
+//! the test (`live`), titles, 本期要目 entries, captions and speeches
+//! broken by meaning (`titles`). The corpus of `jianbao check` outputs is a binary of
 //! its own (`tests/corpus.rs`).
 
 mod archive;
@@ -26,4 +27,5 @@ mod pages;
 mod pictures;
 mod robustness;
 mod series;
+mod titles;
 mod writes;
