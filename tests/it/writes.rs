@@ -176,11 +176,13 @@ fn shape_of(body: &[jianbao::issue::Block]) -> Vec<String> {
                 lead,
                 lines,
                 subtitle,
+                byline,
             } => format!(
-                "title lead={} lines={} subtitle={} |{}",
+                "title lead={} lines={} subtitle={} byline={} |{}",
                 lead.is_some(),
                 lines.len(),
                 subtitle.is_some(),
+                byline.len(),
                 lines.iter().map(runs).collect::<Vec<_>>().join(",")
             ),
             Block::Note(p) => format!(
