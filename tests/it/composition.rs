@@ -549,8 +549,10 @@ fn a_stretched_line_spreads_its_slack_evenly_without_holes() {
     // spread by more than 0.12 cell a character.
     let mut stretched = 0;
     for (name, p) in all() {
+        let mut widest: f64 = 0.0;
         for line in body_lines(p) {
             let s = spreads(&line);
+            widest = s.iter().copied().fold(widest, f64::max);
             if let (Some(lo), Some(hi)) = (
                 s.iter().copied().reduce(f64::min),
                 s.iter().copied().reduce(f64::max),
@@ -595,6 +597,7 @@ fn a_stretched_line_spreads_its_slack_evenly_without_holes() {
                 );
             }
         }
+        eprintln!("{name}: widest spread {:.3} cell", widest / CELL);
     }
     assert!(stretched > 10, "only {stretched} stretched lines");
 }
@@ -652,6 +655,10 @@ fn the_chinese_latin_space_is_one_value_throughout() {
         assert!(
             lo > 0.1 * CELL && hi < 0.2 * CELL,
             "{name}: {lo:.3}–{hi:.3} mm"
+        );
+        eprintln!(
+            "{name}: {} Chinese–Latin spaces, {lo:.3}–{hi:.3} mm",
+            values.len()
         );
     }
     assert!(boundaries > 30, "only {boundaries} boundaries");
