@@ -109,7 +109,7 @@ impl Family {
 }
 
 /// One page: rows on grid lines and the rules between them.
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, Clone)]
 pub struct PageData {
     pub rows: Vec<Placed>,
     pub rules: Vec<Rule>,
