@@ -280,7 +280,7 @@ impl<'a> Cleaner<'a> {
         // they will read.
         let mut view = view;
         let mut rewritten = vec![None; n];
-        rewrite_signs(&mut view, &prev, &protected, &mut rewritten);
+        rewrite_signs(&mut view, &prev, &next, &protected, &mut rewritten);
 
         let chinese: Vec<bool> = (0..n).map(|i| shown[i] && is_chinese(view[i])).collect();
         let prefix = |f: &dyn Fn(usize) -> bool| {
@@ -901,6 +901,7 @@ const RANGE_UNITS: &str = "天周岁个位名人次件项条份家所户处座�
 fn rewrite_signs(
     view: &mut [char],
     prev: &[usize],
+    next: &[usize],
     protected: &[bool],
     rewritten: &mut [Option<FixKind>],
 ) {
@@ -938,7 +939,13 @@ fn rewrite_signs(
             continue;
         }
         let c = view[i];
-        let next_figure = i + 1 < n && is_figure(view[i + 1]);
+        // The next visible character: an invisible one between the sign
+        // and its figure is removed by cleaning, and must not make a
+        // second run find what the first did not.
+        let after = next[i];
+        let next_figure = after != NONE
+            && is_figure(view[after])
+            && view[i + 1..after].iter().all(|&c| is_invisible(c));
         if !matches!(c, '-' | '－' | '~' | '〜' | '–') || !next_figure {
             continue;
         }
@@ -952,9 +959,9 @@ fn rewrite_signs(
                     || "._-−/\\~～〜–+#@&=%·".contains(b)
                     || time)
             };
-            let end = number_after(view, i + 1);
+            let end = number_after(view, after);
             let unit = view.get(end).copied();
-            let (Some(a), Some(b)) = (value(view, start..i), value(view, i + 1..end)) else {
+            let (Some(a), Some(b)) = (value(view, start..i), value(view, after..end)) else {
                 continue;
             };
             let year_span = unit == Some('年') && a >= 1000.0;
