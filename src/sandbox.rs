@@ -204,6 +204,22 @@ pub fn unwritable(dir: &Path) -> Option<String> {
 }
 
 /// What kind of thing a non-regular file is, for messages.
+/// A regular file of at most `limit` bytes, said to be the file it is.
+fn regular_within(meta: &fs::Metadata, limit: u64) -> Result<(), Refusal> {
+    if !meta.is_file() {
+        return Err(Refusal::NotAFile {
+            kind: kind_of(meta),
+        });
+    }
+    if meta.len() > limit {
+        return Err(Refusal::TooLarge {
+            size: meta.len(),
+            limit,
+        });
+    }
+    Ok(())
+}
+
 fn kind_of(meta: &fs::Metadata) -> &'static str {
     let t = meta.file_type();
     #[cfg(unix)]
@@ -239,17 +255,7 @@ pub fn open_regular(path: &Path, limit: u64) -> Result<(File, u64), Refusal> {
     }
     let file = options.open(path).map_err(Refusal::from_io)?;
     let meta = file.metadata().map_err(Refusal::from_io)?;
-    if !meta.is_file() {
-        return Err(Refusal::NotAFile {
-            kind: kind_of(&meta),
-        });
-    }
-    if meta.len() > limit {
-        return Err(Refusal::TooLarge {
-            size: meta.len(),
-            limit,
-        });
-    }
+    regular_within(&meta, limit)?;
     Ok((file, meta.len()))
 }
 
@@ -830,17 +836,7 @@ impl Folder {
             .open_read(name.as_ref())
             .map_err(Refusal::from_io)?;
         let meta = file.metadata().map_err(Refusal::from_io)?;
-        if !meta.is_file() {
-            return Err(Refusal::NotAFile {
-                kind: kind_of(&meta),
-            });
-        }
-        if meta.len() > limit {
-            return Err(Refusal::TooLarge {
-                size: meta.len(),
-                limit,
-            });
-        }
+        regular_within(&meta, limit)?;
         let mut bytes = Vec::new();
         file.take(limit + 1)
             .read_to_end(&mut bytes)
