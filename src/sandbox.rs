@@ -204,6 +204,22 @@ pub fn unwritable(dir: &Path) -> Option<String> {
 }
 
 /// What kind of thing a non-regular file is, for messages.
+/// What `file` holds, at most `limit` bytes: a file that grows while it
+/// is read stops at the limit all the same.
+fn read_bounded(file: impl Read, limit: u64) -> Result<Vec<u8>, Refusal> {
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Refusal::from_io)?;
+    if bytes.len() as u64 > limit {
+        return Err(Refusal::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
 /// A regular file of at most `limit` bytes, said to be the file it is.
 fn regular_within(meta: &fs::Metadata, limit: u64) -> Result<(), Refusal> {
     if !meta.is_file() {
@@ -261,19 +277,8 @@ pub fn open_regular(path: &Path, limit: u64) -> Result<(File, u64), Refusal> {
 
 /// The whole of a regular file of at most `limit` bytes.
 pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, Refusal> {
-    let (file, size) = open_regular(path, limit)?;
-    let mut bytes = Vec::with_capacity(size as usize);
-    // A file that grows while it is read stops at the limit all the same.
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(Refusal::from_io)?;
-    if bytes.len() as u64 > limit {
-        return Err(Refusal::TooLarge {
-            size: bytes.len() as u64,
-            limit,
-        });
-    }
-    Ok(bytes)
+    let (file, _) = open_regular(path, limit)?;
+    read_bounded(file, limit)
 }
 
 /// The whole of the regular file at `path` (never through a link) of at
@@ -293,17 +298,7 @@ pub fn read_stamped(path: &Path, limit: u64) -> Result<(Vec<u8>, Stamp), Refusal
             kind: kind_of(&meta),
         });
     }
-    let mut bytes = Vec::new();
-    (&file)
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(Refusal::from_io)?;
-    if bytes.len() as u64 > limit {
-        return Err(Refusal::TooLarge {
-            size: bytes.len() as u64,
-            limit,
-        });
-    }
+    let bytes = read_bounded(&file, limit)?;
     Ok((bytes, Stamp::of(&meta)))
 }
 
@@ -837,16 +832,7 @@ impl Folder {
             .map_err(Refusal::from_io)?;
         let meta = file.metadata().map_err(Refusal::from_io)?;
         regular_within(&meta, limit)?;
-        let mut bytes = Vec::new();
-        file.take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(Refusal::from_io)?;
-        if bytes.len() as u64 > limit {
-            return Err(Refusal::TooLarge {
-                size: bytes.len() as u64,
-                limit,
-            });
-        }
+        let bytes = read_bounded(file, limit)?;
         Ok(bytes)
     }
 

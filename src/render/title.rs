@@ -448,6 +448,16 @@ struct State {
     back: Option<(Option<usize>, Phase)>,
 }
 
+/// Where a line of `text` may end: its cuts, then the end of the text.
+fn line_ends(text: &str) -> Vec<Cut> {
+    let mut ends = cuts(text);
+    ends.push(Cut {
+        at: text.len(),
+        cost: 0.0,
+    });
+    ends
+}
+
 /// Breaks a centred text (a title line, a lead-in, a caption) into lines
 /// of at most `cap` em, by meaning and in a 梯形 or 菱形 shape. A text that
 /// fits is one line, and the dictionary is not loaded for it.
@@ -457,16 +467,7 @@ pub fn break_title(text: &str, cap: f64, m: &dyn Measure, face: Face) -> Vec<Str
     if widths.total() <= cap + 1e-6 {
         return vec![text.to_string()];
     }
-    let cuts = cuts(text);
-    // Line ends: the cuts, then the end of the text.
-    let ends: Vec<Cut> = cuts
-        .iter()
-        .copied()
-        .chain([Cut {
-            at: text.len(),
-            cost: 0.0,
-        }])
-        .collect();
+    let ends = line_ends(text);
     let last = ends.len() - 1;
     let start_of = |i: Option<usize>| i.map_or(0, |i| ends[i].at);
     // states[j]: the ways a line can end at end `j`, each the best of its
@@ -557,15 +558,7 @@ pub fn break_flush(
     if widths.total() <= first + 1e-6 {
         return vec![text.to_string()];
     }
-    let cuts = cuts(text);
-    let ends: Vec<Cut> = cuts
-        .iter()
-        .copied()
-        .chain([Cut {
-            at: text.len(),
-            cost: 0.0,
-        }])
-        .collect();
+    let ends = line_ends(text);
     let last = ends.len() - 1;
     // best[j]: least cost of lines up to end j (the first line included).
     let mut best: Vec<(f64, Option<usize>)> = vec![(f64::INFINITY, None); ends.len()];
