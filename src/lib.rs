@@ -17,9 +17,9 @@
 //! Below the stages, importing nothing above them: [`source`] (files and
 //! spans), [`diagnostic`] (what went wrong and where), [`config`]
 //! (`jianbao.toml`) and [`fonts`] (faces by role, and which role prints
-//! each part of an issue). [`cli`] only parses arguments and prints.
+//! each part of an issue). [`cmd`] is the command line: one file per command.
 
-// Output goes through `say!` / `tell!` (cli.rs): a closed stdout or stderr
+// Output goes through `say!` / `tell!` (cmd/output.rs): a closed stdout or stderr
 // (`jianbao build 2>&1 | head -1`) must end a run quietly with the work
 // done, and std's print macros panic on it.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
@@ -27,7 +27,7 @@
 pub mod archive;
 pub mod check;
 pub mod clean;
-pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod create;
 pub mod diagnostic;

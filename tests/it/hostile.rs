@@ -751,7 +751,7 @@ fn panic_hook_child() {
     if std::env::var_os("JIANBAO_PANIC_CHILD").is_none() {
         return;
     }
-    jianbao::cli::install_panic_hook();
+    jianbao::cmd::install_panic_hook();
     panic!("a bug \u{1b}[31m");
 }
 
