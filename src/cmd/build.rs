@@ -4,14 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::args::{BuildCommand, Format};
-use super::output::{report, say, typst_line};
+use super::args::{BuildCommand, Format, OutputArgs};
+use super::output::{count, report, say, typst_line};
 use super::progress::Progress;
 use super::settings;
 use super::{EXIT_INPUT, EXIT_USAGE};
 use crate::archive::{self, BuildOptions, Builder, Outcome};
-use crate::diagnostic::UsageError;
-use crate::publication::{Options, Publication};
+use crate::diagnostic::{Diagnostic, UsageError};
+use crate::publication::{IssueEntry, Options, Publication, Selection};
 use crate::script::escape_unprintable;
 use crate::source::show_path;
 
@@ -34,21 +34,32 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
     let standard = settings::standard(&publication, output.layout.pdf_standard, format);
     publication.check_pictures(&selection, standard);
     let publication = &publication;
-    let mut code = report(&publication.diagnostics(&selection), Format::Human, false);
-    let Some(settings) = settings::settings(publication, start, format, &output.layout)? else {
-        say!("jianbao.toml 有错误，没有生成 PDF");
-        return Ok(EXIT_INPUT);
+    let builder = match builder(publication, start, format, output) {
+        Ok(Some(builder)) => builder,
+        refused => {
+            // Nothing is built: every problem is said, as `check` says it.
+            report(&publication.diagnostics(&selection), Format::Human, false);
+            if let Err(e) = refused {
+                return Err(e);
+            }
+            say!("jianbao.toml 有错误，没有生成 PDF");
+            return Ok(EXIT_INPUT);
+        }
     };
-    let engine = settings.engine(publication)?;
-    let Ok(builder) = Builder::with(publication, settings, engine) else {
-        say!("jianbao.toml 有错误，没有生成 PDF");
-        return Ok(EXIT_INPUT);
+    // jianbao.toml's problems and the unread files under issues/ concern
+    // the whole run; an issue's own are said with what became of it.
+    let whole_run = Selection {
+        issues: Vec::new(),
+        all: selection.all,
     };
+    let mut code = report(&publication.diagnostics(&whole_run), Format::Human, false);
+    let check = check_command(&command.issues);
     let total = selection.issues.len();
     let mut progress = Progress::new(total);
-    let (mut built, mut current, mut failed) = (0, 0, 0);
+    let (mut built, mut failed) = (0, 0);
+    let mut current = Current::default();
     let bar = progress.bar.clone();
-    let started = |entry: &crate::publication::IssueEntry| {
+    let started = |entry: &IssueEntry| {
         if let Some(bar) = &bar {
             bar.set_message(escape_unprintable(&entry.file.id).into_owned());
         }
@@ -66,6 +77,11 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
                     ""
                 }
             };
+            if !matches!(outcome, Outcome::UpToDate { .. }) {
+                for d in sorted(&entry.diagnostics) {
+                    progress.safe_line(&d.render().to_string());
+                }
+            }
             match outcome {
                 Outcome::Written {
                     pages,
@@ -88,13 +104,18 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
                     progress.done(Some(line));
                 }
                 Outcome::UpToDate { path } => {
-                    current += 1;
+                    let warnings = current.add(entry);
                     let line = (total == 1).then(|| {
-                    format!(
-                        "{} 已是最新：{shown} 和它用到的文件都没有改动（要重新生成，加 --force）",
-                        show_path(&path)
-                    )
-                });
+                        let warned = if warnings > 0 {
+                            format!("；有 {warnings} 条警告（{check} 查看）")
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "{} 已是最新：{shown} 和它用到的文件都没有改动（要重新生成，加 --force）{warned}",
+                            show_path(&path)
+                        )
+                    });
                     progress.done(line);
                 }
                 Outcome::HasErrors { kept } => {
@@ -130,8 +151,89 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
     if let Some(bar) = &progress.bar {
         bar.finish_and_clear();
     }
-    // Only PDFs that are there are said to be kept (the manifest may list
-    // any number of ids, of any spelling); a few by name, the rest counted.
+    say_forgotten(publication, forgotten);
+    let warned = current.warned(&check);
+    if total > 1 && current.issues == total {
+        let warned = warned.map(|w| format!("；其中 {w}")).unwrap_or_default();
+        say!("都是最新的：{total} 期，无需重排{warned}");
+    } else if total != 1 {
+        let warned = warned
+            .map(|w| format!("；已是最新的期里 {w}"))
+            .unwrap_or_default();
+        say!(
+            "生成 {built} 期，{} 期已是最新，{failed} 期失败，用时 {:.1} 秒{warned}",
+            current.issues,
+            clock.elapsed().as_secs_f64()
+        );
+    }
+    Ok(code)
+}
+
+/// The builder of a run; `None` when jianbao.toml has errors.
+fn builder<'p>(
+    publication: &'p Publication,
+    start: &Path,
+    format: archive::Format,
+    output: &OutputArgs,
+) -> Result<Option<Builder<'p>>, UsageError> {
+    let Some(settings) = settings::settings(publication, start, format, &output.layout)? else {
+        return Ok(None);
+    };
+    let engine = settings.engine(publication)?;
+    Ok(Builder::with(publication, settings, engine).ok())
+}
+
+/// An issue's problems in the order `check` shows them.
+fn sorted(diagnostics: &[Diagnostic]) -> Vec<&Diagnostic> {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| (d.path.clone(), d.line_col()));
+    sorted
+}
+
+/// The selected issues whose PDFs were current. Their warnings were said
+/// when they were built; a build with nothing to do sums them up instead
+/// of saying them all again.
+#[derive(Default)]
+struct Current {
+    issues: usize,
+    /// Those of them with warnings, and how many warnings.
+    warned: usize,
+    warnings: usize,
+}
+
+impl Current {
+    /// Counts a current issue in; returns its number of warnings.
+    fn add(&mut self, entry: &IssueEntry) -> usize {
+        let warnings = count(&entry.diagnostics, false);
+        self.issues += 1;
+        self.warnings += warnings;
+        self.warned += usize::from(warnings > 0);
+        warnings
+    }
+
+    /// "3 期有 7 条警告（jianbao check 查看）", when any has a warning.
+    fn warned(&self, check: &str) -> Option<String> {
+        (self.warnings > 0).then(|| {
+            format!(
+                "{} 期有 {} 条警告（{check} 查看）",
+                self.warned, self.warnings
+            )
+        })
+    }
+}
+
+/// The `check` of the issues named: what shows the warnings summed up.
+fn check_command(queries: &[String]) -> String {
+    std::iter::once("jianbao check")
+        .chain(queries.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// PDFs whose issue file is gone: no longer listed as current. Only PDFs
+/// that are there are said to be kept (the manifest may list any number
+/// of ids, of any spelling); a few by name, the rest counted.
+fn say_forgotten(publication: &Publication, forgotten: Vec<String>) {
     let kept: Vec<(String, PathBuf)> = forgotten
         .into_iter()
         .filter(|id| crate::sandbox::stays_inside(Path::new(id)))
@@ -155,13 +257,6 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
             kept.len() - NAMED
         );
     }
-    if total != 1 {
-        say!(
-            "生成 {built} 期，{current} 期已是最新，{failed} 期失败，用时 {:.1} 秒",
-            clock.elapsed().as_secs_f64()
-        );
-    }
-    Ok(code)
 }
 
 /// A PDF that could not be written, with what to do about it: a folder

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::args::{CheckCommand, Format};
-use super::output::{report, say};
+use super::output::{count, report, say};
 use super::{EXIT_USAGE, fix, settings};
 use crate::archive;
 use crate::diagnostic::{Diagnostic, UsageError};
@@ -43,15 +43,10 @@ pub fn run(start: &Path, options: &Options, command: &CheckCommand) -> Result<u8
 }
 
 fn summary(diags: &[&Diagnostic], issues: usize, deny_warnings: bool) {
-    // A line that sums up repeats counts for each of them.
-    let count = |error: bool| -> usize {
-        diags
-            .iter()
-            .filter(|d| d.is_error() == error)
-            .map(|d| d.sums_up.unwrap_or(1))
-            .sum()
-    };
-    let (errors, warnings) = (count(true), count(false));
+    let (errors, warnings) = (
+        count(diags.iter().copied(), true),
+        count(diags.iter().copied(), false),
+    );
     if errors + warnings == 0 {
         say!("检查了 {issues} 期：没有问题");
     } else if errors == 0 && deny_warnings {

@@ -29,6 +29,8 @@ macro_rules! say {
 /// names, characters): shown escaped, and a closed `out` is not an error.
 macro_rules! tell {
     ($out:expr, $($arg:tt)*) => {{
+        // Unused where `$out` is a generic writer.
+        #[allow(unused_imports)]
         use std::io::Write as _;
         let text = format!($($arg)*);
         for line in text.split('\n') {
@@ -61,6 +63,16 @@ pub fn report(diags: &[&Diagnostic], format: Format, deny_warnings: bool) -> u8 
     } else {
         EXIT_OK
     }
+}
+
+/// How many problems `diags` stand for, errors or warnings: a line that
+/// sums up repeats counts for each of them.
+pub fn count<'d>(diags: impl IntoIterator<Item = &'d Diagnostic>, errors: bool) -> usize {
+    diags
+        .into_iter()
+        .filter(|d| d.is_error() == errors)
+        .map(|d| d.sums_up.unwrap_or(1))
+        .sum()
 }
 
 /// One of typst's diagnostics: with its own place and source line when it
