@@ -39,9 +39,8 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
         refused => {
             // Nothing is built: every problem is said, as `check` says it.
             report(&publication.diagnostics(&selection), Format::Human, false);
-            if let Err(e) = refused {
-                return Err(e);
-            }
+            // A usage error (a --layout not found) is said by the caller.
+            refused?;
             say!("jianbao.toml 有错误，没有生成 PDF");
             return Ok(EXIT_INPUT);
         }

@@ -8,7 +8,7 @@ use super::args::{FontsCommand, Format};
 use super::output::{origin_text, pad, report, say, tell};
 use super::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use crate::diagnostic::UsageError;
-use crate::fonts::{FoundFace, Role, Survey, Tried};
+use crate::fonts::{FoundFace, Role, RoleFaces, Survey, Tried};
 use crate::publication::{Options, Publication};
 use crate::source::show_path;
 
@@ -51,7 +51,7 @@ pub fn run(start: &Path, options: &Options, command: &FontsCommand) -> Result<u8
     let any_missing = survey
         .roles
         .iter()
-        .flat_map(|(_, _, tried)| tried)
+        .flat_map(|r| &r.tried)
         .any(|t| matches!(t, Tried::Missing(_)));
     if any_missing {
         tell!(
@@ -61,7 +61,12 @@ pub fn run(start: &Path, options: &Options, command: &FontsCommand) -> Result<u8
     } else {
         tell!(out, "\n每个角色依次试用的字体：");
     }
-    for (role, weight, tried) in &survey.roles {
+    for RoleFaces {
+        role,
+        weight,
+        tried,
+    } in &survey.roles
+    {
         tell!(out, "{:<11} 粗细 {weight}  {}", role.key(), prints(*role));
         for t in tried {
             match t {

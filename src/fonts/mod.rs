@@ -195,7 +195,12 @@ impl Fonts {
         }
         let roles: Vec<(u16, Vec<Resolved>)> = roles
             .into_iter()
-            .map(|(weight, tried)| (weight, tried.into_iter().filter_map(Tried::found).collect()))
+            .map(|r| {
+                (
+                    r.weight,
+                    r.tried.into_iter().filter_map(Tried::found).collect(),
+                )
+            })
             .collect();
         let instances = roles
             .iter()
@@ -423,6 +428,14 @@ impl Tried {
     }
 }
 
+/// The families a role tries, in order, and its weight.
+#[derive(Debug, Clone)]
+pub struct RoleFaces {
+    pub role: Role,
+    pub weight: u16,
+    pub tried: Vec<Tried>,
+}
+
 /// What each role tries, in `Role::ALL` order, with its weight: the
 /// office's own families, the role's default, its same-style fallbacks,
 /// the office's own fallbacks, and Droid Sans Fallback for whatever is
@@ -432,7 +445,7 @@ fn resolve(
     config: &FontConfig,
     book: &FontBook,
     origins: &[Origin],
-) -> (Vec<(u16, Vec<Tried>)>, Vec<(Role, String)>) {
+) -> (Vec<RoleFaces>, Vec<(Role, String)>) {
     let mut missing: Vec<(Role, String)> = Vec::new();
     let mut roles = Vec::new();
     for role in Role::ALL {
@@ -497,7 +510,11 @@ fn resolve(
                 same_style: same_style && !weight_off,
             }));
         }
-        roles.push((weight, tried));
+        roles.push(RoleFaces {
+            role,
+            weight,
+            tried,
+        });
     }
     (roles, missing)
 }
@@ -597,7 +614,7 @@ pub struct Survey {
     pub configured: Vec<Wanted>,
     /// What each role tries, in order, with its weight; a configured
     /// family that is missing is shown where it would be tried.
-    pub roles: Vec<(Role, u16, Vec<Tried>)>,
+    pub roles: Vec<RoleFaces>,
 }
 
 /// A face in a font folder: its family (the name to type), its weight
@@ -679,11 +696,6 @@ impl Survey {
             .filter_map(|(i, name)| Some(found_face(book.info(i)?, PathBuf::from(name))))
             .collect();
         let (roles, _) = resolve(config, book, &origins);
-        let roles = Role::ALL
-            .into_iter()
-            .zip(roles)
-            .map(|(role, (weight, tried))| (role, weight, tried))
-            .collect();
         (
             Survey {
                 embedded,
