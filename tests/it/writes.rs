@@ -643,7 +643,7 @@ fn overlapping_builds_keep_every_record() {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
     let err = build(d, &[]);
-    assert!(err.contains("生成 0 期，4 期已是最新"), "{err}");
+    assert!(err.contains("都是最新的：4 期，无需重排"), "{err}");
 }
 
 #[test]
