@@ -5,7 +5,7 @@
 //! The body is data here, never Typst source, so nothing a clerk types can
 //! be evaluated.
 //!
-//! The schema is documented in the README ("The layout data").
+//! The schema is documented in `docs/layout-data.md`.
 
 use std::path::Path;
 
