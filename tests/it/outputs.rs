@@ -612,7 +612,7 @@ fn keys(value: &serde_json::Value, out: &mut Vec<String>) {
 fn issue_json_is_documented() {
     let doc = std::fs::read_to_string(repo().join("docs/layout-data.md")).unwrap();
     let start = doc.find("<!-- issue.json").expect("the schema section");
-    let end = start + doc[start..].find("<!-- end of the issue.json schema").unwrap();
+    let end = start + doc[start..].find("<!-- end of issue.json").unwrap();
     let schema = &doc[start..end];
     for (publication, issue) in [(repo(), "4"), (fixture("features"), "2023/1")] {
         let dir = copy_publication(&publication);
