@@ -11,7 +11,7 @@ use crate::toml_table::{self, TableReader};
 
 pub const CONFIG_FILE: &str = "jianbao.toml";
 
-/// Settings from `jianbao.toml`, with the defaults of issue-format §2.
+/// Settings from `jianbao.toml`, with the defaults of docs/publication.md.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub masthead: Masthead,

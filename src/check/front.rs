@@ -56,7 +56,7 @@ pub fn check_front(
 }
 
 /// An issue file's name and its number agree when the name is a number
-/// (issue-format §3). A name is a number to a reader also when it is not
+/// (docs/issue-format.md, front matter). A name is a number to a reader also when it is not
 /// plainly digits: spaces or invisible characters around or inside them
 /// (` 003.md`, a name copied with a line break), full-width digits
 /// (`００３.md`), `第3期.md`. Such a name must agree all the same (an

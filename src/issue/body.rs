@@ -1,4 +1,4 @@
-//! The body grammar (issue-format §4): one line is one paragraph; titles,
+//! The body grammar (docs/issue-format.md): one line is one paragraph; titles,
 //! lead-in, subtitle, column labels, editor's notes, pictures and numbered
 //! headings are recognised from how the line starts.
 

@@ -1,4 +1,4 @@
-//! The 报尾 (bulletin-format §5, §6): 报/送/发 and 本期增发 in 4号 仿宋,
+//! The 报尾 (docs/page-format.md, 报/送/发 block): 报/送/发 and 本期增发 in 4号 仿宋,
 //! inset 1 字, each list wrapped between units and aligned after its
 //! colon; the 印发 line with the unit at the left and the date at the
 //! right (the unit wrapped when both do not fit); （共印N份） on a line of

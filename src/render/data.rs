@@ -5,7 +5,7 @@
 //! The body is data here, never Typst source, so nothing a clerk types can
 //! be evaluated.
 //!
-//! The schema is documented in the README ("The layout data").
+//! The schema is documented in `docs/layout-data.md`.
 
 use std::path::Path;
 
@@ -21,7 +21,7 @@ use crate::config::Config;
 use crate::fonts::{Fonts, Part, Role};
 use crate::issue::{Block, Issue, Text, note_label};
 
-/// GB/T 9704 page geometry, in millimetres (bulletin-format §1).
+/// GB/T 9704 page geometry, in millimetres (docs/page-format.md).
 pub mod geometry {
     pub const PAGE_WIDTH: f64 = 210.0;
     pub const PAGE_HEIGHT: f64 = 297.0;

@@ -133,7 +133,7 @@ pub struct Shape {
     pub em: f64,
 }
 
-// Word's zh-CN kinsoku sets (bulletin-format §7, from OOXML `kinsoku`),
+// Word's zh-CN kinsoku sets (docs/composition-rules.md §4, from OOXML `kinsoku`),
 // with the solidus (GB/T 15834—2011 5.1.9) and the katakana middle dot
 // that pasted text uses for ·.
 const NO_START: &str =

@@ -1,4 +1,4 @@
-//! The 报头 on page 1 (bulletin-format §6), on whole grid lines: the mark
+//! The 报头 on page 1 (docs/page-format.md), on whole grid lines: the mark
 //! (top left) and 密级/编号 (top right); the red series line, broken into
 //! two balanced lines when it is too long for one; the big red name; the
 //! 期号 with 增刊/专刊 and （总第N期） on its line or the next; the

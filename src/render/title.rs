@@ -2,7 +2,7 @@
 //! masthead's series line, a 本期要目 entry and a caption that do not fit
 //! on one line break between words and phrases, never inside a word, a
 //! number range, a short quotation or a 《》 title while another break
-//! exists (GB/T 9704—2012 §7.3.1: 词意完整; bulletin-format §7).
+//! exists (GB/T 9704—2012 §7.3.1: 词意完整; docs/composition-rules.md §13).
 //!
 //! Words come from jieba (its dictionary, and `terms.txt`: terms of
 //! government writing the dictionary splits, such as 安全生产). It is

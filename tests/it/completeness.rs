@@ -38,7 +38,7 @@ fn printed_items(publication: &Publication, issue: &Issue) -> Vec<String> {
     items.push(m.title.clone());
     let n = issue.number().0;
     // The edition stands at `{edition}`, else before the 第 of the number
-    // (2026年增刊第1期; README, "Editions").
+    // (2026年增刊第1期; docs/issue-format.md, "Editions").
     let edition = front.edition.as_deref().unwrap_or("").trim();
     let mut format = m.number_format.clone();
     if !format.contains("{edition}") {

@@ -610,10 +610,10 @@ fn keys(value: &serde_json::Value, out: &mut Vec<String>) {
 
 #[test]
 fn issue_json_is_documented() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let start = readme.find("<!-- issue.json").expect("the schema section");
-    let end = start + readme[start..].find("### Watching").unwrap();
-    let schema = &readme[start..end];
+    let doc = std::fs::read_to_string(repo().join("docs/layout-data.md")).unwrap();
+    let start = doc.find("<!-- issue.json").expect("the schema section");
+    let end = start + doc[start..].find("<!-- end of issue.json").unwrap();
+    let schema = &doc[start..end];
     for (publication, issue) in [(repo(), "4"), (fixture("features"), "2023/1")] {
         let dir = copy_publication(&publication);
         let options = jianbao::publication::Options::new(
@@ -629,7 +629,7 @@ fn issue_json_is_documented() {
         for key in found {
             assert!(
                 schema.contains(&format!("`{key}`")),
-                "`{key}` of /issue.json is not documented in README.md"
+                "`{key}` of /issue.json is not documented in docs/layout-data.md"
             );
         }
     }
