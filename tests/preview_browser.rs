@@ -30,15 +30,18 @@ const HOSTILE_YEAR: &str = "x\",\"a\":document.documentElement.dataset.pwned=1,\
 
 fn main() {
     let arguments = Arguments::from_args();
-    let trial = Trial::ignorable_test(
-        "serve_page_runs_nothing_of_the_issue_in_chromium",
-        || match chromium() {
-            Some(chromium) => hostile_names_stay_text(&chromium).map(|()| Completion::Completed),
-            None => Ok(Completion::ignored_with(
-                "needs chromium: apt-get install -y chromium, or JIANBAO_CHROMIUM",
-            )),
-        },
-    );
+    let trial =
+        Trial::ignorable_test(
+            "serve_page_runs_nothing_of_the_issue_in_chromium",
+            || match chromium() {
+                Some(chromium) => {
+                    hostile_names_stay_text(&chromium).map(|()| Completion::Completed)
+                }
+                None => Ok(Completion::ignored_with(
+                    "needs chromium: apt-get install -y chromium, or JIANBAO_CHROMIUM",
+                )),
+            },
+        );
     libtest_mimic::run(&arguments, vec![trial]).exit();
 }
 

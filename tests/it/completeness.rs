@@ -23,8 +23,7 @@ fn printed_dir() -> PathBuf {
 /// The lines of an expected-text file, whitespace dropped, blank lines
 /// left out.
 fn expected_items(path: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>())
         .filter(|l| !l.is_empty())

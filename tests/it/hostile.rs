@@ -460,7 +460,14 @@ fn font_named(family: &str) -> Vec<u8> {
     let mut records = Vec::new();
     for (id, text) in &names {
         let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-        for field in [3u16, 1, 0x409, *id, utf16.len() as u16, strings.len() as u16] {
+        for field in [
+            3u16,
+            1,
+            0x409,
+            *id,
+            utf16.len() as u16,
+            strings.len() as u16,
+        ] {
             records.extend(field.to_be_bytes());
         }
         strings.extend(utf16);
@@ -509,7 +516,11 @@ fn system_fonts_are_used_only_when_asked_for() {
     let system = tempfile::tempdir().unwrap();
     let folder = system.path().join("fonts");
     std::fs::create_dir(&folder).unwrap();
-    std::fs::write(folder.join("JianbaoProbeSerif-Regular.ttf"), font_named(family)).unwrap();
+    std::fs::write(
+        folder.join("JianbaoProbeSerif-Regular.ttf"),
+        font_named(family),
+    )
+    .unwrap();
     let fonts_conf = system.path().join("fonts.conf");
     std::fs::write(
         &fonts_conf,
@@ -535,7 +546,10 @@ fn system_fonts_are_used_only_when_asked_for() {
     let out = run_with(dir.path(), &["--system-fonts", "fonts"], with_system);
     let said = output_of(&out);
     assert_eq!(out.status.code(), Some(0), "{said}");
-    assert!(said.contains(family), "the system's face is listed:\n{said}");
+    assert!(
+        said.contains(family),
+        "the system's face is listed:\n{said}"
+    );
     let out = run_with(dir.path(), &["--system-fonts", "build"], with_system);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let pdf = std::fs::read(dir.path().join("out/001.pdf")).unwrap();
@@ -1080,7 +1094,11 @@ fn control_characters_in_file_names_are_shown_escaped() {
     )
     .unwrap();
     std::fs::create_dir(d.join("layouts")).unwrap();
-    std::fs::copy(repo().join("layouts/bulletin.typ"), d.join("layouts/a\nb.typ")).unwrap();
+    std::fs::copy(
+        repo().join("layouts/bulletin.typ"),
+        d.join("layouts/a\nb.typ"),
+    )
+    .unwrap();
     append_config(d, "[output]\nlayout = \"layouts/a\\nb.typ\"\n");
     let runs = [
         (vec!["build"], "issues/00<U+000A>3.md → out/00<U+000A>3.pdf"),
