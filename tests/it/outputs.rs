@@ -313,7 +313,7 @@ fn assert_same_pages(ours: &PagedDocument, theirs: &PagedDocument) {
 }
 
 /// Text of every page of a PDF the Python `typst` package (a stock
-/// compiler) makes of the project, or `None` when it is not installed.
+/// compiler) makes of the project.
 fn python_typst_text(project: &Path) -> Vec<String> {
     let pdf = project.join("stock.pdf");
     let script = "import sys, typst; typst.compile('main.typ', output='stock.pdf', font_paths=['fonts'], ignore_system_fonts=True)";
@@ -409,9 +409,10 @@ fn with_ejected_layout() -> tempfile::TempDir {
         stderr(&out)
     );
     let layout = dir.path().join("layouts/bulletin.typ");
+    // The layout in the repository, which the binary embeds.
     assert_eq!(
         std::fs::read_to_string(&layout).unwrap(),
-        jianbao::render::world::LAYOUT
+        std::fs::read_to_string(repo().join("layouts/bulletin.typ")).unwrap()
     );
     let again = jianbao(dir.path(), &["layout", "--eject"]);
     assert_eq!(again.status.code(), Some(2), "ejecting over a layout");
@@ -501,7 +502,8 @@ fn a_broken_layout_reports_typst_s_diagnostic_and_keeps_the_pdf() {
     let file = dir.path().join("layouts/bulletin.typ");
     let broken = "#let pitch = g.pitch * 1mm + nope";
     edit(&file, "#let pitch = g.pitch * 1mm", broken);
-    let line = jianbao::render::world::LAYOUT
+    let line = std::fs::read_to_string(repo().join("layouts/bulletin.typ"))
+        .unwrap()
         .lines()
         .position(|l| l.starts_with("#let pitch"))
         .unwrap()

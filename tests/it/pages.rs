@@ -321,7 +321,7 @@ fn assert_tight_closing(name: &str, p: &Placed) {
             g.text,
             g.size_pt
         );
-        if g.text.chars().all(jianbao::script::is_wide) {
+        if g.text.chars().all(is_full_width) {
             assert!(
                 g.family.contains("Fang"),
                 "{name}: {} in {}",
