@@ -115,23 +115,37 @@ pub fn written(pdf: &Path, pages: usize, format: Format) -> String {
     let shown = |p: &Path| crate::source::show_path(p);
     match format {
         Format::Pdf => shown(pdf),
-        Format::Png { .. } if pages == 1 => shown(&page_image_path(pdf, 1)),
+        Format::Png { .. } if pages == 1 => shown(&page_image_path(pdf, 1, 1)),
         Format::Png { .. } => format!(
             "{} … {}",
-            shown(&page_image_path(pdf, 1)),
-            shown(&page_image_path(pdf, pages))
+            shown(&page_image_path(pdf, 1, pages)),
+            shown(&page_image_path(pdf, pages, pages))
         ),
     }
 }
 
-/// The PNG of page `n` (from 1) of the issue whose PDF is `pdf`:
-/// `out/004.pdf` → `out/004-1.png`.
-pub fn page_image_path(pdf: &Path, n: usize) -> PathBuf {
-    let stem = pdf
-        .file_stem()
+/// The PNG of page `n` (from 1) of `pages` of the issue whose PDF is
+/// `pdf`: `out/004.pdf` → `out/004-1.png`; numbered with as many digits
+/// as the last page has (`004-01.png` … `004-12.png`), so that a list of
+/// files sorts in page order.
+pub fn page_image_path(pdf: &Path, n: usize, pages: usize) -> PathBuf {
+    let width = pages.max(n).to_string().len();
+    pdf.with_file_name(format!("{}-{n:0width$}.png", file_stem(pdf)))
+}
+
+fn file_stem(pdf: &Path) -> String {
+    pdf.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    pdf.with_file_name(format!("{stem}-{n}.png"))
+        .unwrap_or_default()
+}
+
+/// Whether `name` is one of the page pictures jianbao writes for the
+/// issue whose PDF is `pdf` (`004-3.png`, `004-03.png`).
+fn is_page_image_of(pdf: &Path, name: &str) -> bool {
+    name.strip_prefix(&file_stem(pdf))
+        .and_then(|rest| rest.strip_prefix('-'))
+        .and_then(|rest| rest.strip_suffix(".png"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// How to build.
@@ -499,13 +513,15 @@ impl<'a> Builder<'a> {
                 }
             }
             Format::Png { ppi } => match render::png_pages(&laid.document, ppi) {
-                Ok(pngs) => pngs
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, png)| (page_image_path(out, i + 1), png))
-                    .collect(),
+                Ok(pngs) => {
+                    let count = pngs.len();
+                    pngs.into_iter()
+                        .enumerate()
+                        .map(|(i, png)| (page_image_path(out, i + 1, count), png))
+                        .collect()
+                }
                 Err(e) => {
-                    let path = page_image_path(out, 1);
+                    let path = page_image_path(out, 1, 1);
                     return Outcome::WriteFailed {
                         kept: path.is_file(),
                         path,
@@ -541,6 +557,27 @@ impl<'a> Builder<'a> {
                         path: path.clone(),
                         error: error.into_io(),
                         kept: existed,
+                    };
+                }
+            }
+        }
+        if self.settings.format != Format::Pdf {
+            // The pages of an earlier, longer build (or of another
+            // numbering width) would be taken for this issue's.
+            let written: Vec<&std::ffi::OsStr> =
+                files.iter().filter_map(|(p, _)| p.file_name()).collect();
+            for (path, _) in crate::sandbox::list_dir(folder.path()).unwrap_or_default() {
+                let Some(name) = path.file_name() else {
+                    continue;
+                };
+                if !written.contains(&name)
+                    && is_page_image_of(out, &name.to_string_lossy())
+                    && let Err(error) = folder.remove_file(&name.to_string_lossy())
+                {
+                    return Outcome::WriteFailed {
+                        path: path.clone(),
+                        error: error.into_io(),
+                        kept: true,
                     };
                 }
             }

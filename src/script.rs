@@ -108,3 +108,11 @@ pub fn escape_unprintable(text: &str) -> std::borrow::Cow<'_, str> {
         .collect::<String>()
         .into()
 }
+
+/// A string's width in characters of its size: a wide character one, a
+/// narrow one half (for bounds on short printed strings, not layout).
+pub fn ems(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if is_wide(c) { 1.0 } else { 0.5 })
+        .sum()
+}

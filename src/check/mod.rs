@@ -4,6 +4,7 @@
 
 mod body;
 mod front;
+mod masthead;
 mod printable;
 
 use std::path::Path;
@@ -65,6 +66,7 @@ pub fn check_issue(parsed: &Parsed, file: &IssueFile, ctx: &Context) -> Vec<Diag
             fixes.get(k).is_none_or(|f| !f.range.contains(&p.offset))
         });
     }
+    masthead::fits(src, &parsed.printed, &mut diags);
     placed.extend(printed_characters(src, &parsed.printed));
     printable::printable(src, placed, ctx.fonts, &mut diags);
     diags
@@ -74,6 +76,7 @@ pub fn check_issue(parsed: &Parsed, file: &IssueFile, ctx: &Context) -> Vec<Diag
 /// same rules as an issue's characters.
 pub fn check_config_strings(config: &Config, fonts: Option<&Fonts>) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
+    masthead::fits(&config.source, &config.printed, &mut diags);
     let placed = printed_characters(&config.source, &config.printed);
     printable::printable(&config.source, placed, fonts, &mut diags);
     diags
