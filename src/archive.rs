@@ -561,31 +561,38 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        let mut notes = laid.notes;
         if self.settings.format != Format::Pdf {
-            // The pages of an earlier, longer build (or of another
-            // numbering width) would be taken for this issue's.
+            // Page pictures of an earlier, longer version (or numbered the
+            // other way) would be taken for this version's pages; they are
+            // named, not removed: `--out` may be any folder, and a file
+            // jianbao did not write this time may be the office's own.
             let written: Vec<&std::ffi::OsStr> =
                 files.iter().filter_map(|(p, _)| p.file_name()).collect();
-            for (path, _) in crate::sandbox::list_dir(folder.path()).unwrap_or_default() {
-                let Some(name) = path.file_name() else {
-                    continue;
+            let stale: Vec<String> = crate::sandbox::list_dir(folder.path())
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(path, _)| {
+                    let name = path.file_name()?;
+                    (!written.contains(&name) && is_page_image_of(out, &name.to_string_lossy()))
+                        .then(|| crate::source::show_path(&path))
+                })
+                .collect();
+            if let (Some(first), Some(last)) = (stale.first(), stale.last()) {
+                let named = if stale.len() == 1 {
+                    first.clone()
+                } else {
+                    format!("{first} … {last}（{} 个）", stale.len())
                 };
-                if !written.contains(&name)
-                    && is_page_image_of(out, &name.to_string_lossy())
-                    && let Err(error) = folder.remove_file(&name.to_string_lossy())
-                {
-                    return Outcome::WriteFailed {
-                        path: path.clone(),
-                        error: error.into_io(),
-                        kept: true,
-                    };
-                }
+                notes.push(format!(
+                    "{named} 不是这一版的页面（这一版 {pages} 页）：是以前生成的就删掉，免得误用"
+                ));
             }
         }
         Outcome::Written {
             pages,
             warnings: laid.warnings,
-            notes: laid.notes,
+            notes,
             pdf,
         }
     }

@@ -688,18 +688,6 @@ impl Folder {
         }
     }
 
-    /// Removes the regular file `name` here (a link is removed, never
-    /// followed; a folder is left alone).
-    pub fn remove_file(&self, name: &str) -> Result<(), WriteError> {
-        match self.dir.kind(name.as_ref()) {
-            Ok(Kind::File) => self
-                .dir
-                .unlink(name.as_ref())
-                .map_err(|e| WriteError::from_io(&self.path.join(name), e)),
-            _ => Ok(()),
-        }
-    }
-
     /// The folder as it was resolved.
     pub fn path(&self) -> &Path {
         &self.path

@@ -5,9 +5,9 @@ use std::path::Path;
 use super::args::{CheckCommand, Format};
 use super::output::{count, report, say};
 use super::{EXIT_USAGE, fix, settings};
-use crate::archive;
+use crate::archive::{self, Builder};
 use crate::diagnostic::{Diagnostic, UsageError};
-use crate::publication::{Options, Publication};
+use crate::publication::{Options, Publication, Selection};
 
 pub fn run(start: &Path, options: &Options, command: &CheckCommand) -> Result<u8, UsageError> {
     let CheckCommand {
@@ -30,7 +30,9 @@ pub fn run(start: &Path, options: &Options, command: &CheckCommand) -> Result<u8
     let selection = publication.select(issues)?;
     let standard = settings::standard(&publication, *pdf_standard, archive::Format::Pdf);
     publication.check_pictures(&selection, standard);
-    let diagnostics = publication.diagnostics(&selection);
+    let layout = layout_problems(&publication, &selection);
+    let mut diagnostics = publication.diagnostics(&selection);
+    diagnostics.extend(&layout);
     let code = report(&diagnostics, *format, *deny_warnings);
     if *format == Format::Human {
         summary(&diagnostics, selection.issues.len(), *deny_warnings);
@@ -53,5 +55,44 @@ fn summary(diags: &[&Diagnostic], issues: usize, deny_warnings: bool) {
         say!("检查了 {issues} 期：0 个错误，{warnings} 个警告（--deny-warnings：警告也算不通过）");
     } else {
         say!("检查了 {issues} 期：{errors} 个错误，{warnings} 个警告");
+    }
+}
+
+/// An office's own layout (`[output] layout`), compiled as `build` would
+/// compile it, with the first selected issue that has no errors of its
+/// own: so that `check` refuses a layout `build` would refuse (the
+/// built-in layout is tested with jianbao). Only its errors are said:
+/// what else it reports concerns the issue, which `build` shows.
+fn layout_problems(publication: &Publication, selection: &Selection) -> Vec<Diagnostic> {
+    let Some(layout) = publication.config.as_ref().and_then(|c| c.layout.as_ref()) else {
+        return Vec::new();
+    };
+    let first = selection
+        .issues
+        .iter()
+        .map(|&i| &publication.issues[i])
+        .find(|entry| !entry.has_errors());
+    let (Some(entry), Ok(builder)) = (first, Builder::new(publication)) else {
+        return Vec::new();
+    };
+    let Some(issue) = &entry.issue else {
+        return Vec::new();
+    };
+    match builder.layout(issue) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .iter()
+            .filter(|e| e.severity == crate::diagnostic::Severity::Error)
+            .map(|e| {
+                e.diagnostic().unwrap_or_else(|| {
+                    Diagnostic::file_error("layout", layout, format!("版式出错：{e}"))
+                })
+                .with_help(format!(
+                    "自己的版式（{}）用第 {} 期排版时出错；改好版式，或删掉 jianbao.toml 里的 [output] layout 用内置版式",
+                    crate::source::show_path(layout),
+                    entry.file.id
+                ))
+            })
+            .collect(),
     }
 }

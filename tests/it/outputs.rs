@@ -52,10 +52,14 @@ fn png_pages_one_per_page_at_the_requested_ppi() {
         "{}",
         stderr(&out)
     );
-    // Page pictures of an earlier, longer version are this issue's old
-    // pages: they go, so that out/004-*.png is this version; a picture
-    // of another name stays.
-    assert!(!stale.exists(), "{} left behind", stale.display());
+    // A page picture of an earlier, longer version is named, not removed
+    // (`--out` may be any folder; it may be the office's own file).
+    assert_eq!(std::fs::read(&stale).unwrap(), b"old");
+    let said = format!(
+        "out/004-{}.png 不是这一版的页面（这一版 {pages} 页）",
+        pages + 1
+    );
+    assert!(stderr(&out).contains(&said), "{}", stderr(&out));
     assert!(!dir.path().join("out/004.pdf").exists(), "png wrote a PDF");
     // A4 at 100 ppi: 595.28 × 841.89 pt.
     let (w, h) = (
@@ -100,10 +104,8 @@ fn png_pages_one_per_page_at_the_requested_ppi() {
     let (w150, _, _) = decode_png(&std::fs::read(dir.path().join("out/004-1.png")).unwrap());
     assert_eq!(f64::from(w150), (595.28_f64 / 72.0 * 150.0).round());
 
-    assert_eq!(std::fs::read(&own).unwrap(), b"the office's");
-
-    // Ten pages or more: two-digit page numbers, and the one-digit names
-    // of the shorter version go.
+    // Ten pages or more: two-digit page numbers; the one-digit names of
+    // the shorter version are named as not this version's.
     let text = std::fs::read_to_string(dir.path().join("issues/004.md")).unwrap();
     let body = text.split("+++").nth(2).unwrap();
     std::fs::write(
@@ -111,26 +113,26 @@ fn png_pages_one_per_page_at_the_requested_ppi() {
         format!("{text}{body}{body}"),
     )
     .unwrap();
-    build(
+    let long = build(
         dir.path(),
         &["build", "4", "--format", "png", "--ppi", "30"],
     );
     let mut names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("004-"))
+        .filter(|n| n.starts_with("004-") && n.len() == "004-01.png".len())
         .collect();
     names.sort();
     assert!(names.len() >= 11, "{names:?}");
     assert_eq!(names[0], "004-01.png", "{names:?}");
     assert_eq!(names[9], "004-10.png", "{names:?}");
-    assert_eq!(names.last().unwrap(), "004-封面.png", "{names:?}");
-    assert!(
-        names[..names.len() - 1]
-            .iter()
-            .all(|n| n.len() == "004-01.png".len()),
-        "{names:?}"
+    let said = format!(
+        "out/004-1.png … out/004-{}.png（{} 个） 不是这一版的页面",
+        pages + 1,
+        pages + 1
     );
+    assert!(stderr(&long).contains(&said), "{}", stderr(&long));
+    assert_eq!(std::fs::read(&own).unwrap(), b"the office's");
 
     let bad = jianbao(dir.path(), &["build", "4", "--ppi", "100"]);
     assert_eq!(bad.status.code(), Some(2), "--ppi without png");
