@@ -55,6 +55,6 @@ pub fn run(start: &Path, options: &Options, command: &LayoutCommand) -> Result<u
             "要用它，在 jianbao.toml 的 [output] 表里写：layout = \"{LAYOUT_SHOWN}\"（或者 build 时加 --layout {LAYOUT_SHOWN}）"
         );
     }
-    say!("版式读到的数据（issue.json）见 README 的“自己的版式”一节");
+    say!("版式读到的数据（issue.json）见说明文档 docs/layout-data.md");
     Ok(EXIT_OK)
 }
