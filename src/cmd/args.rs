@@ -335,6 +335,10 @@ fn usage_error(e: &clap::Error) -> UsageError {
             help.push(format!("是不是要写 {s}？"));
         }
     }
+    // What the warnings' helps say, taken for a command of its own.
+    if e.kind() == E::InvalidSubcommand && get(K::InvalidSubcommand) == "fix" {
+        help.push("改好文件用 jianbao check --fix".to_string());
+    }
     let valid = get(K::ValidValue);
     if !valid.is_empty() {
         help.push(format!("可以写：{valid}"));
