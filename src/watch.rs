@@ -72,6 +72,7 @@ pub fn run(request: &Request, mut on_rebuild: impl FnMut(Rebuilt)) -> Result<(),
         layout_dir: None,
         told_too_many: false,
         told_unwatched: Default::default(),
+        warned: Vec::new(),
     };
     session.followed = session.initial_issue()?;
     let mut since = Instant::now();
@@ -188,6 +189,9 @@ struct Session {
     told_too_many: bool,
     /// The folders the user was told cannot be watched.
     told_unwatched: std::collections::HashSet<PathBuf>,
+    /// The warnings said at the last build of the followed issue: a save
+    /// says only what is new, not the same dozen lines again.
+    warned: Vec<String>,
 }
 
 /// What a rebuild came to.
@@ -258,9 +262,17 @@ impl Session {
         };
         let (config, issue) = issue;
         let mut err = anstream::stderr().lock();
-        for r in &rendered {
+        let repeated = rendered.iter().filter(|r| self.warned.contains(r)).count();
+        for r in rendered.iter().filter(|r| !self.warned.contains(r)) {
             let _ = writeln!(err, "{r}");
         }
+        if repeated > 0 {
+            let _ = writeln!(
+                err,
+                "{shown}: 另有 {repeated} 条警告和上次一样（jianbao check 查看全部）"
+            );
+        }
+        self.warned = rendered;
         let settings = Settings::new(
             config,
             self.request.format,
