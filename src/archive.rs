@@ -17,10 +17,11 @@ use sha2::{Digest, Sha256};
 use crate::config::{CONFIG_FILE, Config, PdfStandard};
 use crate::diagnostic::UsageError;
 use crate::issue::{Block, Issue};
+use crate::layout_data::OutputData;
 use crate::manifest::{Hash, Manifest, WrittenPdf};
 use crate::publication::{IssueEntry, Publication};
-use crate::render::{self, Engine, Laid, OutputData, TypstDiagnostic};
 use crate::sandbox::Folder;
+use crate::typeset::{self, Engine, Laid, TypstDiagnostic};
 
 /// What became of one selected issue.
 pub enum Outcome {
@@ -251,7 +252,7 @@ impl<'a> Builder<'a> {
     /// Lays one issue out with the layout of the settings.
     pub fn layout(&self, issue: &Issue) -> Result<Laid, Vec<TypstDiagnostic>> {
         let p = self.publication;
-        render::layout(
+        typeset::layout(
             &self.engine,
             &p.root,
             self.config,
@@ -482,7 +483,7 @@ impl<'a> Builder<'a> {
                 // Stable across builds: the same input gives the same bytes.
                 let ident = format!("jianbao:{}:{id}", self.config.imprint.publisher);
                 let standard = self.settings.pdf_standard;
-                match render::export_pdf(
+                match typeset::export_pdf(
                     &self.engine,
                     &laid.document,
                     &ident,
@@ -498,7 +499,7 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            Format::Png { ppi } => match render::png_pages(&laid.document, ppi) {
+            Format::Png { ppi } => match typeset::png_pages(&laid.document, ppi) {
                 Ok(pngs) => pngs
                     .into_iter()
                     .enumerate()

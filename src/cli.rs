@@ -534,7 +534,7 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
             say!("预览：{}（只在本机可以打开；Ctrl-C 结束）", preview.url());
             crate::watch::run(&request, |rebuilt| match rebuilt {
                 crate::watch::Rebuilt::Pages { issue, document } => {
-                    preview.show_pages(issue, crate::render::svg_pages(document));
+                    preview.show_pages(issue, crate::typeset::svg_pages(document));
                 }
                 crate::watch::Rebuilt::Problem(text) => preview.show_problem(&text),
             })?;
@@ -1085,7 +1085,7 @@ fn write_failed(path: &std::path::Path, error: &std::io::Error, kept: bool) -> U
 /// Safe to print as it is: a rendered diagnostic shows the input's
 /// characters escaped (and carries its own colour codes); anything else is
 /// escaped here.
-fn typst_line(shown: &str, d: &crate::render::TypstDiagnostic) -> String {
+fn typst_line(shown: &str, d: &crate::typeset::TypstDiagnostic) -> String {
     if d.diagnostic().is_some() {
         d.to_string()
     } else {
@@ -1145,7 +1145,7 @@ fn export(
 /// `jianbao layout`: which layout is in use; `--eject` writes the built-in
 /// one into the publication.
 fn layout(publication: &Publication, eject: bool) -> Result<u8, UsageError> {
-    use crate::render::world::{LAYOUT, LAYOUT_SHOWN};
+    use crate::typeset::world::{LAYOUT, LAYOUT_SHOWN};
     let configured = publication.config.as_ref().and_then(|c| c.layout.clone());
     if !eject {
         match configured {

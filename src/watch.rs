@@ -18,8 +18,8 @@ use crate::archive::{Builder, Format, Outcome, Settings};
 use crate::config::{CONFIG_FILE, PdfStandard};
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
-use crate::render::Engine;
 use crate::source::show_path;
+use crate::typeset::Engine;
 
 /// What to watch and build.
 #[derive(Debug, Clone)]
@@ -287,7 +287,7 @@ impl Session {
         let Ok(builder) = Builder::with(p, settings, engine) else {
             return Step::Problem("jianbao.toml 有错误".into());
         };
-        let failed = |errors: Vec<crate::render::TypstDiagnostic>| {
+        let failed = |errors: Vec<crate::typeset::TypstDiagnostic>| {
             let text: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
             Step::Problem(text.join("\n"))
         };

@@ -5,8 +5,10 @@
 use crate::issue::{Block, Distribution, Field, HeadingLevel, Printed, Text, note_label};
 use crate::source::{SourceFile, Spanned};
 
-/// What a face is used for in the layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a face is used for in the layout. In the layout data a role is
+/// written as its [`Role::key`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// 小标宋: masthead, series line, article titles.
     Title,

@@ -1024,7 +1024,7 @@ fn control_characters_in_file_names_are_shown_escaped() {
     )
     .unwrap();
     std::fs::create_dir(d.join("layouts")).unwrap();
-    std::fs::write(d.join("layouts/a\nb.typ"), jianbao::render::world::LAYOUT).unwrap();
+    std::fs::write(d.join("layouts/a\nb.typ"), jianbao::typeset::world::LAYOUT).unwrap();
     append_config(d, "[output]\nlayout = \"layouts/a\\nb.typ\"\n");
     let runs = [
         (vec!["build"], "issues/00<U+000A>3.md → out/00<U+000A>3.pdf"),

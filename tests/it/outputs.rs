@@ -411,7 +411,7 @@ fn with_ejected_layout() -> tempfile::TempDir {
     let layout = dir.path().join("layouts/bulletin.typ");
     assert_eq!(
         std::fs::read_to_string(&layout).unwrap(),
-        jianbao::render::world::LAYOUT
+        jianbao::typeset::world::LAYOUT
     );
     let again = jianbao(dir.path(), &["layout", "--eject"]);
     assert_eq!(again.status.code(), Some(2), "ejecting over a layout");
@@ -501,7 +501,7 @@ fn a_broken_layout_reports_typst_s_diagnostic_and_keeps_the_pdf() {
     let file = dir.path().join("layouts/bulletin.typ");
     let broken = "#let pitch = g.pitch * 1mm + nope";
     edit(&file, "#let pitch = g.pitch * 1mm", broken);
-    let line = jianbao::render::world::LAYOUT
+    let line = jianbao::typeset::world::LAYOUT
         .lines()
         .position(|l| l.starts_with("#let pitch"))
         .unwrap()

@@ -27,9 +27,9 @@
 //! A blank line above a title or a label vanishes at the top of a page.
 
 use super::closing::Closing;
-use super::data::geometry::{CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH};
-use super::data::{PageData, Placed, Row, Rule};
 use super::masthead::Masthead;
+use crate::layout_data::geometry::{CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH};
+use crate::layout_data::{PageData, Placed, Row, Rule};
 
 /// A page left with this many empty lines or more is short: a float may
 /// pass a heading rather than leave one so.
@@ -602,7 +602,8 @@ fn place_closing(pages: &mut Vec<PageData>, used: usize, closing: Closing) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::data::TextItem;
+    use crate::fonts::Role;
+    use crate::layout_data::{Align, TextItem};
     use proptest::prelude::*;
     use proptest::test_runner::Config as ProptestConfig;
 
@@ -611,9 +612,9 @@ mod tests {
         Row::Text {
             items: vec![TextItem {
                 text: tag.into(),
-                role: "body",
+                role: Role::Body,
                 size: 16.0,
-                align: "left",
+                align: Align::Left,
                 inset: 0.0,
                 red: false,
             }],
@@ -974,7 +975,7 @@ mod tests {
 
     /// The flow of generated articles; each row is tagged with what it is.
     fn generated(articles: &[(usize, Vec<Item>)]) -> Flow {
-        use crate::render::data::PictureItem;
+        use crate::layout_data::PictureItem;
         let mut flow = Flow::default();
         for (n, (title, items)) in articles.iter().enumerate() {
             flow.weak_blank();
