@@ -140,9 +140,9 @@ pub enum Command {
         #[arg(value_name = "期号", help_heading = "参数")]
         issues: Vec<String>,
         /// 输出格式：human（给人看，默认）或 json（每个问题一行 JSON，写到标准输出）
-        #[arg(long, value_enum, default_value_t = Format::Human, value_name = "格式",
+        #[arg(long, value_enum, default_value_t = MessageFormat::Human, value_name = "格式",
               hide_default_value = true, hide_possible_values = true)]
-        format: Format,
+        format: MessageFormat,
         /// 有警告也算失败（退出状态 1）
         #[arg(long)]
         deny_warnings: bool,
@@ -261,7 +261,7 @@ pub enum Color {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum MessageFormat {
     Human,
     Json,
 }
@@ -473,11 +473,11 @@ fn run_inner(args: &Args) -> Result<u8, UsageError> {
                 }
             }
             let selection = publication.select(issues)?;
-            let standard = standard(&publication, *pdf_standard, archive::Format::Pdf);
+            let standard = standard(&publication, *pdf_standard, archive::Output::Pdf);
             publication.check_pictures(&selection, standard);
             let diagnostics = publication.diagnostics(&selection);
             let code = report(&diagnostics, *format, *deny_warnings);
-            if *format == Format::Human {
+            if *format == MessageFormat::Human {
                 summary(&diagnostics, selection.issues.len(), *deny_warnings);
             }
             Ok(if fix_failed {
@@ -573,12 +573,12 @@ fn init(
 }
 
 /// `--format` and `--ppi` as the library's format.
-fn format(output: &OutputArgs) -> Result<archive::Format, UsageError> {
+fn format(output: &OutputArgs) -> Result<archive::Output, UsageError> {
     match (output.format, output.ppi) {
-        (OutputFormat::Pdf, None) => Ok(archive::Format::Pdf),
+        (OutputFormat::Pdf, None) => Ok(archive::Output::Pdf),
         (OutputFormat::Pdf, Some(_)) => Err(UsageError::new("--ppi 只用于 --format png")
             .help("例如 jianbao build 4 --format png --ppi 300")),
-        (OutputFormat::Png, ppi) => Ok(archive::Format::Png {
+        (OutputFormat::Png, ppi) => Ok(archive::Output::Png {
             ppi: f32::from(ppi.unwrap_or(DEFAULT_PPI)),
         }),
     }
@@ -618,13 +618,13 @@ fn layout_path(
 fn standard(
     publication: &Publication,
     asked: Option<PdfStandard>,
-    format: archive::Format,
+    format: archive::Output,
 ) -> Option<PdfStandard> {
     match format {
-        archive::Format::Pdf => {
+        archive::Output::Pdf => {
             asked.or_else(|| publication.config.as_ref().and_then(|c| c.pdf_standard))
         }
-        archive::Format::Png { .. } => None,
+        archive::Output::Png { .. } => None,
     }
 }
 
@@ -633,7 +633,7 @@ fn standard(
 fn settings(
     publication: &Publication,
     start: &Path,
-    format: archive::Format,
+    format: archive::Output,
     layout: &LayoutArgs,
 ) -> Result<Option<Settings>, UsageError> {
     let Some(config) = &publication.config else {
@@ -793,15 +793,15 @@ fn write_fixed(
 }
 
 /// Prints diagnostics; returns the exit status they call for.
-fn report(diags: &[&Diagnostic], format: Format, deny_warnings: bool) -> u8 {
+fn report(diags: &[&Diagnostic], format: MessageFormat, deny_warnings: bool) -> u8 {
     match format {
-        Format::Human => {
+        MessageFormat::Human => {
             let mut err = anstream::stderr().lock();
             for d in diags {
                 let _ = writeln!(err, "{}", d.render());
             }
         }
-        Format::Json => {
+        MessageFormat::Json => {
             let mut out = std::io::stdout().lock();
             for d in diags {
                 let _ = writeln!(out, "{}", d.to_json());
@@ -911,7 +911,11 @@ fn build(
     let standard = standard(publication, output.layout.pdf_standard, format);
     publication.check_pictures(&selection, standard);
     let publication = &*publication;
-    let mut code = report(&publication.diagnostics(&selection), Format::Human, false);
+    let mut code = report(
+        &publication.diagnostics(&selection),
+        MessageFormat::Human,
+        false,
+    );
     let Some(settings) = settings(publication, start, format, &output.layout)? else {
         say!("jianbao.toml 有错误，没有生成 PDF");
         return Ok(EXIT_INPUT);
@@ -955,7 +959,7 @@ fn build(
                 }
                 let out = publication.output_path(&entry.file.id);
                 let mut line = format!("{shown} → {}", archive::written(&out, pages, format));
-                if format != archive::Format::Pdf {
+                if format != archive::Output::Pdf {
                     line += &format!("（{pages} 页）");
                 }
                 progress.done(Some(line));
@@ -1101,13 +1105,17 @@ fn export(
     layout: &LayoutArgs,
 ) -> Result<u8, UsageError> {
     let selection = publication.select(&[query.to_string()])?;
-    let standard = standard(publication, layout.pdf_standard, archive::Format::Pdf);
+    let standard = standard(publication, layout.pdf_standard, archive::Output::Pdf);
     publication.check_pictures(&selection, standard);
     let publication = &*publication;
-    let code = report(&publication.diagnostics(&selection), Format::Human, false);
+    let code = report(
+        &publication.diagnostics(&selection),
+        MessageFormat::Human,
+        false,
+    );
     let entry = &publication.issues[selection.issues[0]];
     let (Some(settings), Some(issue)) = (
-        settings(publication, start, archive::Format::Pdf, layout)?,
+        settings(publication, start, archive::Output::Pdf, layout)?,
         entry.issue.as_ref().filter(|_| !entry.has_errors()),
     ) else {
         say!("有错误，没有导出");
@@ -1203,7 +1211,11 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         &options.font_paths,
         options.system_fonts || font_config.system,
     );
-    report(&skipped.iter().collect::<Vec<_>>(), Format::Human, false);
+    report(
+        &skipped.iter().collect::<Vec<_>>(),
+        MessageFormat::Human,
+        false,
+    );
     let mut out = std::io::stdout().lock();
     if survey.folders.is_empty() {
         tell!(
@@ -1290,7 +1302,7 @@ fn fonts(start: &std::path::Path, options: &Options, queries: &[String]) -> Resu
         drop(out);
         report(
             &config_diagnostics.iter().collect::<Vec<_>>(),
-            Format::Human,
+            MessageFormat::Human,
             false,
         );
         return Ok(EXIT_INPUT);

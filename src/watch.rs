@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 use typst_layout::PagedDocument;
 
-use crate::archive::{Builder, Format, Outcome, Settings};
+use crate::archive::{Builder, Outcome, Output, Settings};
 use crate::config::{CONFIG_FILE, PdfStandard};
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
@@ -30,7 +30,7 @@ pub struct Request {
     /// The issue the user named; `None`: the newest issue at first, then
     /// whichever issue file was saved last.
     pub issue: Option<String>,
-    pub format: Format,
+    pub format: Output,
     pub pdf_standard: Option<PdfStandard>,
     pub layout: Option<PathBuf>,
 }

@@ -429,7 +429,7 @@ pub fn decode_pictures(
             Some(Ok(d)) if d.transparent && opaque => {
                 let standard = standard.map(PdfStandard::title).unwrap_or_default();
                 let (what, help) = match found.format {
-                    crate::picture::Format::Svg => (
+                    crate::picture::PictureFormat::Svg => (
                         "用了半透明、蒙版或滤镜",
                         "用图片软件把它另存为不透明的 PNG 或 JPEG",
                     ),
