@@ -16,7 +16,7 @@ use crate::issue::{Issue, chinese_date, chinese_number};
 
 /// The masthead's rows and rule, and how many grid lines it takes down to
 /// and including the line of the red rule.
-pub struct Masthead {
+pub struct MastheadRows {
     pub rows: Vec<Placed>,
     pub rules: Vec<Rule>,
     pub lines: usize,
@@ -108,7 +108,7 @@ pub fn document_title(issue: &Issue, config: &Config) -> String {
     )
 }
 
-pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
+pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> MastheadRows {
     let m = &config.masthead;
     let front = &issue.front;
     let mut rows = Vec::new();
@@ -213,7 +213,7 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
         thickness: 0.75,
         red: true,
     }];
-    Masthead {
+    MastheadRows {
         rows,
         rules,
         lines: line + 2,

@@ -21,7 +21,7 @@ use typst::text::{
 use typst::utils::LazyHash;
 use typst_kit::fonts::FontStore;
 
-pub use role::{Part, Placed, Role, characters, printed_characters};
+pub use role::{Part, PrintedChar, Role, characters, printed_characters};
 pub use scan::Skipped;
 
 use crate::config::FontConfig;
@@ -458,7 +458,7 @@ pub struct Fallback<'a> {
 
 /// A font folder from `[fonts] paths` or `--font-path`.
 #[derive(Debug, Clone)]
-pub struct Folder {
+pub struct FontFolder {
     pub path: PathBuf,
     /// From `--font-path` rather than jianbao.toml.
     pub from_command_line: bool,
@@ -475,7 +475,7 @@ pub struct Folder {
 struct Gathered {
     store: FontStore,
     origins: Vec<Origin>,
-    folders: Vec<Folder>,
+    folders: Vec<FontFolder>,
     /// The font files that cannot be used.
     skipped: Vec<Skipped>,
 }
@@ -490,7 +490,7 @@ fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool
         store.push((font, info));
         origins.push(Origin::Embedded);
     }
-    let folders: Vec<Folder> = config
+    let folders: Vec<FontFolder> = config
         .paths
         .iter()
         .map(|p| (root.join(p), false))
@@ -501,7 +501,7 @@ fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool
                 .then(|| crate::sandbox::inside(root, &path).err())
                 .flatten()
                 .map(|refusal| refusal.to_string());
-            Folder {
+            FontFolder {
                 exists,
                 path,
                 from_command_line,
@@ -542,7 +542,7 @@ fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool
 /// folder or family is part of the answer.
 pub struct Survey {
     /// Each folder and the faces found in it.
-    pub folders: Vec<(Folder, Vec<FoundFace>)>,
+    pub folders: Vec<(FontFolder, Vec<FoundFace>)>,
     /// Each configured family: its role, the name as typed, and where it
     /// was found, or the near names when it was not.
     pub configured: Vec<Wanted>,
