@@ -520,13 +520,108 @@ fn no_module_imports_one_that_imports_it() {
     // must (a reader that found nothing would pass any crate).
     let imports =
         |from: &str, to: &str| modules.edges.get(from).is_some_and(|e| e.contains_key(to));
-    assert!(
-        imports("compose", "layout_data"),
-        "{:#?}",
-        modules.edges.keys()
-    );
+    assert!(imports("compose", "layout_data"), "{:#?}", modules.edges);
     assert!(imports("typeset", "compose"));
     assert!(imports("archive", "typeset"));
+    assert!(!imports("layout_data", "compose") && !imports("layout_data", "typeset"));
+}
+
+/// The modules from the bottom up: each after every module it imports
+/// (ties by name).
+fn bottom_up(g: &Graph) -> Vec<String> {
+    let mut done: Vec<String> = Vec::new();
+    while done.len() < g.edges.len() {
+        let next = g
+            .edges
+            .iter()
+            .find(|(m, to)| !done.contains(m) && to.keys().all(|t| done.contains(t)))
+            .map(|(m, _)| m.clone())
+            .expect("no cycle (checked above)");
+        done.push(next);
+    }
+    done
+}
+
+/// The import graph of the top-level modules as `docs/architecture.md`
+/// shows it: a table from the bottom up and a mermaid graph of its layers.
+fn graph_section(g: &Graph) -> String {
+    let order = bottom_up(g);
+    let mut out = String::from("| module | imports |\n|---|---|\n");
+    for m in &order {
+        let to: Vec<String> = order
+            .iter()
+            .filter(|t| g.edges[m].contains_key(*t))
+            .map(|t| format!("`{t}`"))
+            .collect();
+        let to = if to.is_empty() {
+            "—".to_string()
+        } else {
+            to.join(", ")
+        };
+        out.push_str(&format!("| `{m}` | {to} |\n"));
+    }
+    // The graph without the imports that another path implies (a module
+    // that imports `fonts` and `config`, when `fonts` imports `config`,
+    // shows only the arrow to `fonts`): its layers, readable.
+    let reaches = |from: &str, to: &str, not_via: &str| {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&str> = g.edges[from]
+            .keys()
+            .map(String::as_str)
+            .filter(|n| *n != not_via)
+            .collect();
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n) {
+                stack.extend(g.edges[n].keys().map(String::as_str));
+            }
+        }
+        false
+    };
+    out.push_str("\n```mermaid\nflowchart BT\n");
+    for m in &order {
+        for t in order.iter().filter(|t| g.edges[m].contains_key(*t)) {
+            if !reaches(m, t, t) {
+                out.push_str(&format!("  {m} --> {t}\n"));
+            }
+        }
+    }
+    out.push_str("```\n");
+    out
+}
+
+/// `docs/architecture.md` shows the import graph the sources have.
+/// `JIANBAO_BLESS=1 cargo test --test architecture` writes it there.
+#[test]
+fn the_documented_graph_is_the_graph() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (_, modules) = graphs(&root.join("src"));
+    if !modules.cycles().is_empty() {
+        return; // reported by no_module_imports_one_that_imports_it
+    }
+    let doc_path = root.join("docs/architecture.md");
+    let doc = std::fs::read_to_string(&doc_path).unwrap();
+    const BEGIN: &str = "<!-- import graph: written by tests/architecture.rs -->\n";
+    const END: &str = "<!-- end of import graph -->";
+    let (Some(a), Some(b)) = (doc.find(BEGIN), doc.find(END)) else {
+        panic!("docs/architecture.md has no import graph between {BEGIN:?} and {END:?}");
+    };
+    let shown = &doc[a + BEGIN.len()..b];
+    let actual = graph_section(&modules);
+    if shown != actual {
+        if std::env::var_os("JIANBAO_BLESS").is_some() {
+            let text = format!("{}{BEGIN}{actual}{}", &doc[..a], &doc[b..]);
+            std::fs::write(&doc_path, text).unwrap();
+        } else {
+            panic!(
+                "docs/architecture.md shows another import graph than src/ has; \
+                 look at this one and write it with \
+                 JIANBAO_BLESS=1 cargo test --test architecture:\n{actual}"
+            );
+        }
+    }
 }
 
 /// The reader on a made-up crate: the cycles it must find and name, and
