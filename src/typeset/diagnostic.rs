@@ -7,14 +7,39 @@ use typst::diag::SourceDiagnostic;
 use super::world::{self, Engine, Place};
 use crate::diagnostic::{Diagnostic, Severity};
 
+/// Where in a build typst reported a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Layout,
+    PdfExport,
+}
+
+impl Stage {
+    /// The diagnostic code of a problem typst reports at this stage.
+    fn code(self) -> &'static str {
+        match self {
+            Stage::Layout => "layout",
+            Stage::PdfExport => "pdf-export",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Stage::Layout => "layout",
+            Stage::PdfExport => "PDF export",
+        })
+    }
+}
+
 /// A problem typst reported, in its own words. The input was checked
 /// before, so an error means a bug in the layout or a picture typst cannot
 /// read.
 #[derive(Debug, Clone)]
 pub struct TypstDiagnostic {
     pub severity: Severity,
-    /// `layout` or `PDF export`.
-    pub stage: &'static str,
+    pub stage: Stage,
     pub message: String,
     pub hints: Vec<String>,
     /// Where typst points: a place in the layout (`layouts/bulletin.typ`,
@@ -24,7 +49,7 @@ pub struct TypstDiagnostic {
 }
 
 impl TypstDiagnostic {
-    pub(super) fn new(engine: &Engine, stage: &'static str, d: &SourceDiagnostic) -> Self {
+    pub(super) fn new(engine: &Engine, stage: Stage, d: &SourceDiagnostic) -> Self {
         let mut message = d.message.to_string();
         let mut hints: Vec<String> = d.hints.iter().map(|h| h.v.to_string()).collect();
         // A package import, said plainly (typst wraps the world's words).
@@ -53,11 +78,7 @@ impl TypstDiagnostic {
         let Some(Place::Source(location)) = &self.place else {
             return None;
         };
-        let code = if self.stage == "layout" {
-            "layout"
-        } else {
-            "pdf-export"
-        };
+        let code = self.stage.code();
         let mut d = match self.severity {
             Severity::Error => {
                 Diagnostic::error(code, &location.file, location.span.clone(), &self.message)

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
 
-pub use diagnostic::TypstDiagnostic;
+pub use diagnostic::{Stage, TypstDiagnostic};
 pub use image::{png_pages, svg_pages};
 pub use world::{Engine, Place};
 
@@ -86,7 +86,7 @@ pub fn layout(
         .collect();
     let convert = |ds: &[SourceDiagnostic]| {
         ds.iter()
-            .map(|d| TypstDiagnostic::new(engine, "layout", d))
+            .map(|d| TypstDiagnostic::new(engine, Stage::Layout, d))
             .collect::<Vec<_>>()
     };
     let total = data.pages.len();
@@ -203,7 +203,7 @@ pub fn export_pdf(
     pdf::export_pdf(doc, ident, date, standard).map_err(|errors| {
         errors
             .iter()
-            .map(|d| TypstDiagnostic::new(engine, "PDF export", d))
+            .map(|d| TypstDiagnostic::new(engine, Stage::PdfExport, d))
             .collect()
     })
 }
