@@ -272,7 +272,8 @@ fn tokens(src: &str) -> Vec<(String, usize)> {
 }
 
 /// The module paths a file imports, each with where it was written.
-fn imports(src: &str, here: &ModPath) -> Vec<(ModPath, Site)> {
+/// `shown` names the file when the reader fails on it.
+fn imports(src: &str, here: &ModPath, shown: &str) -> Vec<(ModPath, Site)> {
     let toks = tokens(src);
     let word = |k: usize| toks.get(k).map_or("", |t| t.0.as_str());
     // Child modules declared `mod x;` (files), for paths written from them.
@@ -355,6 +356,9 @@ fn imports(src: &str, here: &ModPath) -> Vec<(ModPath, Site)> {
         }
         k += 1;
     }
+    // Braces that do not balance mean a literal or comment was misread,
+    // and the imports after it with it: the reader is wrong, not the file.
+    assert_eq!(depth, 0, "{shown}: the import reader lost its way");
     out
 }
 
@@ -486,7 +490,7 @@ fn graphs(src: &Path) -> (Graph, Graph) {
                 path: String::new(),
             },
         );
-        for (target, site) in imports(text, m) {
+        for (target, site) in imports(text, m, shown) {
             let Some(to) = file_of(&target, &files) else {
                 continue;
             };
@@ -647,6 +651,7 @@ fn a_cycle_is_found_and_named() {
     write(
         "c.rs",
         "// crate::d::x\n/// [`crate::d::y`]\nfn g<'a>(s: &'a str) -> char { let _ = \"super::d\"; '{' }\n\
+         fn h() { let _ = (r#\"}\"{\"#, b'}', '\\'', \"\\\"}\", /* } /* } */ */ '\\u{7B}'); }\n\
          #[cfg(test)]\nmod tests { use super::*; }\n",
     );
     // Inside a folder: a child that reaches into its mod.rs.
