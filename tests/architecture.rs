@@ -547,7 +547,8 @@ fn bottom_up(g: &Graph) -> Vec<String> {
 }
 
 /// The import graph of the top-level modules as `docs/architecture.md`
-/// shows it: a table from the bottom up and a mermaid graph of its layers.
+/// shows it: a table from the bottom up and a mermaid graph of its layers
+/// (the folders' own tables follow, from [`folders_section`]).
 fn graph_section(g: &Graph) -> String {
     let order = bottom_up(g);
     let mut out = String::from("| module | imports |\n|---|---|\n");
@@ -596,12 +597,53 @@ fn graph_section(g: &Graph) -> String {
     out
 }
 
+/// Inside each folder: its files from the bottom up, each with the files
+/// of the same folder it imports.
+fn folders_section(files: &Graph) -> String {
+    let mut folders: BTreeSet<&str> = BTreeSet::new();
+    for f in files.edges.keys() {
+        if let Some((folder, _)) = f.rsplit_once('/').filter(|(d, _)| *d != "src") {
+            folders.insert(folder);
+        }
+    }
+    let mut out = String::new();
+    for folder in folders {
+        let inside = |f: &str| f.rsplit_once('/').is_some_and(|(d, _)| d == folder);
+        let mut sub = Graph::default();
+        for (from, to) in files.edges.iter().filter(|(f, _)| inside(f)) {
+            sub.edges.entry(from.clone()).or_default();
+            for (t, site) in to.iter().filter(|(t, _)| inside(t)) {
+                sub.add(from, t, &site.0, site.1.clone());
+            }
+        }
+        let name = |f: &str| f.rsplit_once('/').map_or(f, |(_, n)| n).to_string();
+        out.push_str(&format!(
+            "\n`{folder}/`\n\n| file | imports in the folder |\n|---|---|\n"
+        ));
+        let order = bottom_up(&sub);
+        for f in &order {
+            let to: Vec<String> = order
+                .iter()
+                .filter(|t| sub.edges[f].contains_key(*t))
+                .map(|t| format!("`{}`", name(t)))
+                .collect();
+            let to = if to.is_empty() {
+                "—".to_string()
+            } else {
+                to.join(", ")
+            };
+            out.push_str(&format!("| `{}` | {to} |\n", name(f)));
+        }
+    }
+    out
+}
+
 /// `docs/architecture.md` shows the import graph the sources have.
 /// `JIANBAO_BLESS=1 cargo test --test architecture` writes it there.
 #[test]
 fn the_documented_graph_is_the_graph() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (_, modules) = graphs(&root.join("src"));
+    let (files, modules) = graphs(&root.join("src"));
     if !modules.cycles().is_empty() {
         return; // reported by no_module_imports_one_that_imports_it
     }
@@ -613,7 +655,7 @@ fn the_documented_graph_is_the_graph() {
         panic!("docs/architecture.md has no import graph between {BEGIN:?} and {END:?}");
     };
     let shown = &doc[a + BEGIN.len()..b];
-    let actual = graph_section(&modules);
+    let actual = format!("{}{}", graph_section(&modules), folders_section(&files));
     if shown != actual {
         if std::env::var_os("JIANBAO_BLESS").is_some() {
             let text = format!("{}{BEGIN}{actual}{}", &doc[..a], &doc[b..]);
