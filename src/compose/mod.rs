@@ -1,10 +1,10 @@
 //! The composition, in Rust: an issue becomes [`LayoutData`], every page
 //! with its rows placed on grid lines. The parts in the order they are
-//! made: the masthead ([`masthead`]), the body ([`body`]: paragraphs broken
+//! made: the masthead (`masthead.rs`), the body (`body.rs`: paragraphs broken
 //! on the character grid by [`grid`], titles and captions broken between
 //! words by [`title`], pictures sized by [`picture`]), the 本期要目
-//! ([`contents`]) and the 报/送/发 block ([`closing`]); then [`page`] breaks
-//! them into pages. [`measure`] reads the glyph metrics the composer needs
+//! (`contents.rs`) and the 报/送/发 block (`closing.rs`); then `page.rs` breaks
+//! them into pages. `measure.rs` reads the glyph metrics the composer needs
 //! from the fonts.
 //!
 //! This file only puts the parts together: the files of this folder never

@@ -167,7 +167,7 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
 
 /// The least a picture is made to stay beside its text when it does not
 /// fit the rest of a page: 80 % of its width and height (pagination,
-/// `render/page.rs`).
+/// `compose/page.rs`).
 pub const FLOOR: f64 = 0.8;
 
 /// The same row of pictures made smaller, one row for each grid line

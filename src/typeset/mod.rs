@@ -1,7 +1,7 @@
 //! The typst side of a build: an issue is composed ([`crate::compose`])
 //! into layout data, which the embedded layout (or an office's own) draws
-//! in a Typst world ([`world`]) → compiled document → PDF bytes ([`pdf`])
-//! or PNG / SVG pages ([`image`]). What typst reports on the way is a
+//! in a Typst world ([`world`]) → compiled document → PDF bytes (`pdf.rs`)
+//! or PNG / SVG pages (`image.rs`). What typst reports on the way is a
 //! [`TypstDiagnostic`].
 
 mod diagnostic;
