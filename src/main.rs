@@ -29,6 +29,6 @@ fn main() -> ExitCode {
     // A bug ends with one line and status 2, never a backtrace; a panic
     // inside a picture or font decoder stays that input's problem.
     jianbao::cmd::install_panic_hook();
-    let args = jianbao::cmd::Args::parse_or_exit();
+    let args = jianbao::cmd::parse_args();
     ExitCode::from(jianbao::cmd::run(args))
 }

@@ -14,12 +14,12 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 use typst_layout::PagedDocument;
 
-use crate::archive::{Builder, Format, Outcome, Settings};
+use crate::archive::{Builder, Outcome, Output, Settings};
 use crate::config::{CONFIG_FILE, PdfStandard};
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
-use crate::render::Engine;
 use crate::source::show_path;
+use crate::typeset::Engine;
 
 /// What to watch and build.
 #[derive(Debug, Clone)]
@@ -30,7 +30,7 @@ pub struct Request {
     /// The issue the user named; `None`: the newest issue at first, then
     /// whichever issue file was saved last.
     pub issue: Option<String>,
-    pub format: Format,
+    pub format: Output,
     pub pdf_standard: Option<PdfStandard>,
     pub layout: Option<PathBuf>,
 }
@@ -299,7 +299,7 @@ impl Session {
         let Ok(builder) = Builder::with(p, settings, engine) else {
             return Step::Problem("jianbao.toml 有错误".into());
         };
-        let failed = |errors: Vec<crate::render::TypstDiagnostic>| {
+        let failed = |errors: Vec<crate::typeset::TypstDiagnostic>| {
             let text: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
             Step::Problem(text.join("\n"))
         };

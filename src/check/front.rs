@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::Datelike;
 use std::sync::Arc;
 
-use super::Context;
+use super::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::issue::{Distribution, FrontMatter, Issue, IssueFile, chinese_date};
 use crate::source::{SourceFile, Span, Spanned, show_path};

@@ -5,10 +5,8 @@
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
-use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Parser, Subcommand, ValueEnum};
 
-use super::output::say;
-use super::{EXIT_OK, EXIT_USAGE};
 use crate::config::PdfStandard;
 use crate::diagnostic::UsageError;
 use crate::publication::Shard;
@@ -134,9 +132,9 @@ pub struct CheckCommand {
     #[arg(value_name = "期号", help_heading = "参数")]
     pub issues: Vec<String>,
     /// 输出格式：human（给人看，默认）或 json（每个问题一行 JSON，写到标准输出）
-    #[arg(long, value_enum, default_value_t = Format::Human, value_name = "格式",
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human, value_name = "格式",
           hide_default_value = true, hide_possible_values = true)]
-    pub format: Format,
+    pub format: MessageFormat,
     /// 有警告也算失败（退出状态 1）
     #[arg(long)]
     pub deny_warnings: bool,
@@ -259,7 +257,7 @@ pub enum Color {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub enum MessageFormat {
     Human,
     Json,
 }
@@ -273,37 +271,9 @@ fn parse_shard(s: &str) -> Result<Shard, String> {
     s.parse()
 }
 
-impl Args {
-    /// Parses the command line; help, version and usage errors are
-    /// printed here (in Chinese) and end the process.
-    pub fn parse_or_exit() -> Args {
-        let matches = Args::command().try_get_matches();
-        match matches.and_then(|m| Args::from_arg_matches(&m)) {
-            Ok(args) => args,
-            Err(e) => {
-                use clap::error::ErrorKind;
-                match e.kind() {
-                    ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                        let _ = e.print();
-                        std::process::exit(EXIT_OK.into())
-                    }
-                    ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                        let _ = e.print();
-                        std::process::exit(EXIT_USAGE.into())
-                    }
-                    _ => {
-                        say!("{}", usage_error(&e));
-                        std::process::exit(EXIT_USAGE.into())
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// A usage error from clap, said in Chinese: what is wrong, a suggestion
 /// where clap has one, and the command's usage.
-fn usage_error(e: &clap::Error) -> UsageError {
+pub fn usage_error(e: &clap::Error) -> UsageError {
     use clap::error::{ContextKind as K, ErrorKind as E};
     let get = |k: K| e.get(k).map(|v| v.to_string()).unwrap_or_default();
     let arg = get(K::InvalidArg);

@@ -4,11 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use super::args::{BuildCommand, Format, OutputArgs};
+use super::args::{BuildCommand, MessageFormat, OutputArgs};
+use super::exit::{EXIT_INPUT, EXIT_USAGE};
 use super::output::{count, report, say, typst_line};
 use super::progress::Progress;
 use super::settings;
-use super::{EXIT_INPUT, EXIT_USAGE};
 use crate::archive::{self, BuildOptions, Builder, Outcome};
 use crate::diagnostic::{Diagnostic, UsageError};
 use crate::publication::{IssueEntry, Options, Publication, Selection};
@@ -38,7 +38,11 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
         Ok(Some(builder)) => builder,
         refused => {
             // Nothing is built: every problem is said, as `check` says it.
-            report(&publication.diagnostics(&selection), Format::Human, false);
+            report(
+                &publication.diagnostics(&selection),
+                MessageFormat::Human,
+                false,
+            );
             // A usage error (a --layout not found) is said by the caller.
             refused?;
             say!("jianbao.toml 有错误，没有生成 PDF");
@@ -51,7 +55,11 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
         issues: Vec::new(),
         all: selection.all,
     };
-    let mut code = report(&publication.diagnostics(&whole_run), Format::Human, false);
+    let mut code = report(
+        &publication.diagnostics(&whole_run),
+        MessageFormat::Human,
+        false,
+    );
     let check = check_command(&command.issues);
     let total = selection.issues.len();
     let mut progress = Progress::new(total);
@@ -97,7 +105,7 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
                     }
                     let out = publication.output_path(&entry.file.id);
                     let mut line = format!("{shown} → {}", archive::written(&out, pages, format));
-                    if format != archive::Format::Pdf {
+                    if format != archive::Output::Pdf {
                         line += &format!("（{pages} 页）");
                     }
                     progress.done(Some(line));
@@ -172,7 +180,7 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
 fn builder<'p>(
     publication: &'p Publication,
     start: &Path,
-    format: archive::Format,
+    format: archive::Output,
     output: &OutputArgs,
 ) -> Result<Option<Builder<'p>>, UsageError> {
     let Some(settings) = settings::settings(publication, start, format, &output.layout)? else {

@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
-use super::args::{CheckCommand, Format};
+use super::args::{CheckCommand, MessageFormat};
+use super::exit::EXIT_USAGE;
 use super::output::{count, report, say};
-use super::{EXIT_USAGE, fix, settings};
+use super::{fix, settings};
 use crate::archive::{self, Builder};
 use crate::diagnostic::{Diagnostic, UsageError};
 use crate::publication::{Options, Publication, Selection};
@@ -28,13 +29,13 @@ pub fn run(start: &Path, options: &Options, command: &CheckCommand) -> Result<u8
         }
     }
     let selection = publication.select(issues)?;
-    let standard = settings::standard(&publication, *pdf_standard, archive::Format::Pdf);
+    let standard = settings::standard(&publication, *pdf_standard, archive::Output::Pdf);
     publication.check_pictures(&selection, standard);
     let layout = layout_problems(&publication, &selection);
     let mut diagnostics = publication.diagnostics(&selection);
     diagnostics.extend(&layout);
     let code = report(&diagnostics, *format, *deny_warnings);
-    if *format == Format::Human {
+    if *format == MessageFormat::Human {
         summary(&diagnostics, selection.issues.len(), *deny_warnings);
     }
     Ok(if fix_failed {

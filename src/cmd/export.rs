@@ -3,9 +3,10 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::args::{ExportCommand, Format};
+use super::args::{ExportCommand, MessageFormat};
+use super::exit::EXIT_INPUT;
 use super::output::{report, say, typst_line};
-use super::{EXIT_INPUT, settings};
+use super::settings;
 use crate::archive::{self, Builder};
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
@@ -15,13 +16,17 @@ pub fn run(start: &Path, options: &Options, command: &ExportCommand) -> Result<u
     let layout = &command.layout;
     let mut publication = Publication::load(start, options)?;
     let selection = publication.select(std::slice::from_ref(&command.issue))?;
-    let standard = settings::standard(&publication, layout.pdf_standard, archive::Format::Pdf);
+    let standard = settings::standard(&publication, layout.pdf_standard, archive::Output::Pdf);
     publication.check_pictures(&selection, standard);
     let publication = &publication;
-    let code = report(&publication.diagnostics(&selection), Format::Human, false);
+    let code = report(
+        &publication.diagnostics(&selection),
+        MessageFormat::Human,
+        false,
+    );
     let entry = &publication.issues[selection.issues[0]];
     let (Some(settings), Some(issue)) = (
-        settings::settings(publication, start, archive::Format::Pdf, layout)?,
+        settings::settings(publication, start, archive::Output::Pdf, layout)?,
         entry.issue.as_ref().filter(|_| !entry.has_errors()),
     ) else {
         say!("有错误，没有导出");

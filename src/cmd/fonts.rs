@@ -4,9 +4,9 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::args::{FontsCommand, Format};
+use super::args::{FontsCommand, MessageFormat};
+use super::exit::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use super::output::{origin_text, pad, report, say, tell};
-use super::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use crate::diagnostic::UsageError;
 use crate::fonts::{FoundFace, Role, RoleFaces, Survey, Tried};
 use crate::publication::{Options, Publication};
@@ -29,7 +29,11 @@ pub fn run(start: &Path, options: &Options, command: &FontsCommand) -> Result<u8
         &options.font_paths,
         options.system_fonts || font_config.system,
     );
-    report(&skipped.iter().collect::<Vec<_>>(), Format::Human, false);
+    report(
+        &skipped.iter().collect::<Vec<_>>(),
+        MessageFormat::Human,
+        false,
+    );
     let mut out = std::io::stdout().lock();
     tell!(out, "内置字体（在 jianbao 程序里，每台电脑上都一样）：");
     for face in &survey.embedded {
@@ -43,7 +47,7 @@ pub fn run(start: &Path, options: &Options, command: &FontsCommand) -> Result<u8
         drop(out);
         report(
             &config_diagnostics.iter().collect::<Vec<_>>(),
-            Format::Human,
+            MessageFormat::Human,
             false,
         );
         return Ok(EXIT_INPUT);

@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use super::EXIT_OK;
 use super::args::InitCommand;
+use super::exit::EXIT_OK;
 use super::output::say;
 use crate::diagnostic::UsageError;
 use crate::publication::Options;

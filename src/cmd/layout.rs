@@ -3,14 +3,14 @@
 
 use std::path::Path;
 
-use super::EXIT_OK;
 use super::args::LayoutCommand;
+use super::exit::EXIT_OK;
 use super::output::{say, tell};
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
-use crate::render::world::{LAYOUT, LAYOUT_SHOWN};
 use crate::script::escape_unprintable;
 use crate::source::show_path;
+use crate::typeset::world::{LAYOUT, LAYOUT_SHOWN};
 
 /// `jianbao layout`: which layout is in use; `--eject` writes the built-in
 /// one into the publication.

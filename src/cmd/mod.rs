@@ -7,6 +7,7 @@
 mod args;
 mod build;
 mod check;
+mod exit;
 mod export;
 mod fix;
 mod fonts;
@@ -30,10 +31,34 @@ use crate::diagnostic::UsageError;
 use crate::publication::Options;
 use output::say;
 
-/// Exit status: 0 success, 1 the input has errors, 2 usage or environment.
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_INPUT: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+pub use exit::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+
+/// Parses the command line; help, version and usage errors are printed
+/// here (in Chinese) and end the process.
+pub fn parse_args() -> Args {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Args::command().try_get_matches();
+    match matches.and_then(|m| Args::from_arg_matches(&m)) {
+        Ok(args) => args,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    let _ = e.print();
+                    std::process::exit(EXIT_OK.into())
+                }
+                ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let _ = e.print();
+                    std::process::exit(EXIT_USAGE.into())
+                }
+                _ => {
+                    say!("{}", args::usage_error(&e));
+                    std::process::exit(EXIT_USAGE.into())
+                }
+            }
+        }
+    }
+}
 
 pub fn run(args: Args) -> u8 {
     // What `anstream` does with the colour codes of every diagnostic.

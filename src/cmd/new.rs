@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::EXIT_OK;
+use super::exit::EXIT_OK;
 use super::output::tell;
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};

@@ -5,8 +5,8 @@
 
 use std::io::Write;
 
-use super::args::Format;
-use super::{EXIT_INPUT, EXIT_OK};
+use super::args::MessageFormat;
+use super::exit::{EXIT_INPUT, EXIT_OK};
 use crate::diagnostic::Diagnostic;
 use crate::fonts::Origin;
 use crate::source::show_path;
@@ -42,15 +42,15 @@ macro_rules! tell {
 pub(crate) use {say, tell};
 
 /// Prints diagnostics; returns the exit status they call for.
-pub fn report(diags: &[&Diagnostic], format: Format, deny_warnings: bool) -> u8 {
+pub fn report(diags: &[&Diagnostic], format: MessageFormat, deny_warnings: bool) -> u8 {
     match format {
-        Format::Human => {
+        MessageFormat::Human => {
             let mut err = anstream::stderr().lock();
             for d in diags {
                 let _ = writeln!(err, "{}", d.render());
             }
         }
-        Format::Json => {
+        MessageFormat::Json => {
             let mut out = std::io::stdout().lock();
             for d in diags {
                 let _ = writeln!(out, "{}", d.to_json());
@@ -80,7 +80,7 @@ pub fn count<'d>(diags: impl IntoIterator<Item = &'d Diagnostic>, errors: bool) 
 /// Safe to print as it is: a rendered diagnostic shows the input's
 /// characters escaped (and carries its own colour codes); anything else is
 /// escaped here.
-pub fn typst_line(shown: &str, d: &crate::render::TypstDiagnostic) -> String {
+pub fn typst_line(shown: &str, d: &crate::typeset::TypstDiagnostic) -> String {
     if d.diagnostic().is_some() {
         d.to_string()
     } else {

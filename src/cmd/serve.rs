@@ -5,8 +5,9 @@ use std::io::Write;
 use std::path::Path;
 
 use super::args::ServeCommand;
+use super::exit::EXIT_OK;
 use super::output::{say, tell};
-use super::{EXIT_OK, watch};
+use super::watch;
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
 
@@ -26,7 +27,7 @@ pub fn run(start: &Path, options: Options, command: &ServeCommand) -> Result<u8,
     say!("预览：{}（只在本机可以打开；Ctrl-C 结束）", preview.url());
     crate::watch::run(&request, |rebuilt| match rebuilt {
         crate::watch::Rebuilt::Pages { issue, document } => {
-            preview.show_pages(issue, crate::render::svg_pages(document));
+            preview.show_pages(issue, crate::typeset::svg_pages(document));
         }
         crate::watch::Rebuilt::Problem(text) => preview.show_problem(&text),
     })?;

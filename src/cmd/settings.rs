@@ -11,12 +11,12 @@ use crate::publication::Publication;
 use crate::script::escape_unprintable;
 
 /// `--format` and `--ppi` as the library's format.
-pub fn format(output: &OutputArgs) -> Result<archive::Format, UsageError> {
+pub fn format(output: &OutputArgs) -> Result<archive::Output, UsageError> {
     match (output.format, output.ppi) {
-        (OutputFormat::Pdf, None) => Ok(archive::Format::Pdf),
+        (OutputFormat::Pdf, None) => Ok(archive::Output::Pdf),
         (OutputFormat::Pdf, Some(_)) => Err(UsageError::new("--ppi 只用于 --format png")
             .help("例如 jianbao build 4 --format png --ppi 300")),
-        (OutputFormat::Png, ppi) => Ok(archive::Format::Png {
+        (OutputFormat::Png, ppi) => Ok(archive::Output::Png {
             ppi: f32::from(ppi.unwrap_or(DEFAULT_PPI)),
         }),
     }
@@ -56,13 +56,13 @@ pub fn layout_path(
 pub fn standard(
     publication: &Publication,
     asked: Option<PdfStandard>,
-    format: archive::Format,
+    format: archive::Output,
 ) -> Option<PdfStandard> {
     match format {
-        archive::Format::Pdf => {
+        archive::Output::Pdf => {
             asked.or_else(|| publication.config.as_ref().and_then(|c| c.pdf_standard))
         }
-        archive::Format::Png { .. } => None,
+        archive::Output::Png { .. } => None,
     }
 }
 
@@ -71,7 +71,7 @@ pub fn standard(
 pub fn settings(
     publication: &Publication,
     start: &Path,
-    format: archive::Format,
+    format: archive::Output,
     layout: &LayoutArgs,
 ) -> Result<Option<Settings>, UsageError> {
     let Some(config) = &publication.config else {

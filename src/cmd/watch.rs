@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use super::args::{OutputArgs, WatchCommand};
-use super::{EXIT_OK, settings};
+use super::exit::EXIT_OK;
+use super::settings;
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
 

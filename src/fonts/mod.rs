@@ -22,7 +22,7 @@ use typst::text::{
 use typst::utils::LazyHash;
 use typst_kit::fonts::FontStore;
 
-pub use role::{Part, Placed, Role, characters, printed_characters};
+pub use role::{Part, PrintedChar, Role, characters, printed_characters};
 pub use scan::Skipped;
 
 use crate::config::FontConfig;
@@ -521,7 +521,7 @@ fn resolve(
 
 /// A font folder from `[fonts] paths` or `--font-path`.
 #[derive(Debug, Clone)]
-pub struct Folder {
+pub struct FontFolder {
     pub path: PathBuf,
     /// From `--font-path` rather than jianbao.toml.
     pub from_command_line: bool,
@@ -538,7 +538,7 @@ pub struct Folder {
 struct Gathered {
     store: FontStore,
     origins: Vec<Origin>,
-    folders: Vec<Folder>,
+    folders: Vec<FontFolder>,
     /// The font files that cannot be used.
     skipped: Vec<Skipped>,
 }
@@ -553,7 +553,7 @@ fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool
         store.push((font, info));
         origins.push(Origin::Embedded);
     }
-    let folders: Vec<Folder> = config
+    let folders: Vec<FontFolder> = config
         .paths
         .iter()
         .map(|p| (root.join(p), false))
@@ -564,7 +564,7 @@ fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool
                 .then(|| crate::sandbox::inside(root, &path).err())
                 .flatten()
                 .map(|refusal| refusal.to_string());
-            Folder {
+            FontFolder {
                 exists,
                 path,
                 from_command_line,
@@ -608,7 +608,7 @@ pub struct Survey {
     /// repository's `fonts/`.
     pub embedded: Vec<FoundFace>,
     /// Each folder and the faces found in it.
-    pub folders: Vec<(Folder, Vec<FoundFace>)>,
+    pub folders: Vec<(FontFolder, Vec<FoundFace>)>,
     /// Each configured family: its role, the name as typed, and where it
     /// was found, or the near names when it was not.
     pub configured: Vec<Wanted>,

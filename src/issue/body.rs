@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::front_matter::line_spans;
-use super::{Block, HeadingLevel, Inline, PictureWidth, Text};
+use super::model::{Block, HeadingLevel, Inline, PictureWidth, Text};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -247,7 +247,7 @@ impl LineKind {
 pub fn line_kind(line: &str) -> LineKind {
     let t = line.trim_matches(is_blank);
     if t.chars()
-        .all(|c| is_blank(c) || crate::clean::is_invisible(c))
+        .all(|c| is_blank(c) || crate::script::is_invisible(c))
     {
         LineKind::Blank
     } else if t.starts_with('\\') {

@@ -5,12 +5,12 @@
 //! its own at the right. One grid line each; where the block stands on the
 //! page and its rules are decided by pagination.
 
-use super::data::geometry::*;
-use super::data::{Row, TextItem};
 use super::grid::{self, Face};
 use crate::config::Config;
 use crate::fonts::{Fonts, Role};
 use crate::issue::{Issue, chinese_date};
+use crate::layout_data::geometry::*;
+use crate::layout_data::{Align, Row, TextItem};
 
 /// The closing block's lines, top to bottom.
 pub struct Closing {
@@ -19,10 +19,10 @@ pub struct Closing {
     pub imprint_from: usize,
 }
 
-fn item(text: String, align: &'static str, inset: f64) -> TextItem {
+fn item(text: String, align: Align, inset: f64) -> TextItem {
     TextItem {
         text,
-        role: Role::Body.key(),
+        role: Role::Body,
         size: CLOSING_PT,
         align,
         inset,
@@ -49,9 +49,9 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Closing {
         for (i, line) in lines.into_iter().enumerate() {
             let mut items = Vec::new();
             if i == 0 {
-                items.push(item(label.clone(), "left", em));
+                items.push(item(label.clone(), Align::Left, em));
             }
-            items.push(item(line, "left", em * (1.0 + label_width)));
+            items.push(item(line, Align::Left, em * (1.0 + label_width)));
             rows.push(Row::Text { items, lines: 1 });
         }
     }
@@ -65,15 +65,15 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Closing {
     let unit_lines = imprint_lines(&unit, &date, cells, fonts);
     let last = unit_lines.len() - 1;
     for (i, line) in unit_lines.into_iter().enumerate() {
-        let mut items = vec![item(line, "left", em)];
+        let mut items = vec![item(line, Align::Left, em)];
         if i == last {
-            items.push(item(date.clone(), "right", em));
+            items.push(item(date.clone(), Align::Right, em));
         }
         rows.push(Row::Text { items, lines: 1 });
     }
     if let Some(n) = issue.front.copies {
         rows.push(Row::Text {
-            items: vec![item(format!("（共印{n}份）"), "right", em)],
+            items: vec![item(format!("（共印{n}份）"), Align::Right, em)],
             lines: 1,
         });
     }

@@ -18,12 +18,12 @@
 
 use std::path::Path;
 
-use super::data::geometry::*;
-use super::data::{PictureItem, Row};
 use super::grid::Face;
 use super::title;
 use crate::fonts::Fonts;
 use crate::issue::{Block, PictureWidth};
+use crate::layout_data::geometry::*;
+use crate::layout_data::{PictureItem, Row};
 
 /// The tallest a picture is made by default, in grid lines.
 const MAX_LINES: f64 = 11.0;
@@ -100,7 +100,7 @@ pub fn resolutions(blocks: &[Block], root: &Path, source: &str) -> Vec<(usize, f
             continue;
         }
         let mut j = i + 1;
-        while j < blocks.len() && super::data::adjacent(source, &blocks[j - 1], &blocks[j]) {
+        while j < blocks.len() && adjacent(source, &blocks[j - 1], &blocks[j]) {
             j += 1;
         }
         let printed = pack(&blocks[i..j], root)
@@ -167,7 +167,7 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
 
 /// The least a picture is made to stay beside its text when it does not
 /// fit the rest of a page: 80 % of its width and height (pagination,
-/// `render/page.rs`).
+/// `compose/page.rs`).
 pub const FLOOR: f64 = 0.8;
 
 /// The same row of pictures made smaller, one row for each grid line
@@ -408,5 +408,15 @@ fn jfif_dpi(data: &[u8]) -> Option<f64> {
         1 => Some(x.max(y)),
         2 => Some(x.max(y) * 2.54),
         _ => None,
+    }
+}
+
+/// Whether two blocks are pictures on consecutive lines of the file.
+pub fn adjacent(source: &str, a: &Block, b: &Block) -> bool {
+    match (a, b) {
+        (Block::Picture { path: pa, .. }, Block::Picture { caption: cb, .. }) => source
+            .get(pa.span.end..cb.span.start)
+            .is_some_and(|between| between.matches('\n').count() == 1),
+        _ => false,
     }
 }

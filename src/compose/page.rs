@@ -27,9 +27,9 @@
 //! A blank line above a title or a label vanishes at the top of a page.
 
 use super::closing::Closing;
-use super::data::geometry::{CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH};
-use super::data::{PageData, Placed, Row, Rule};
-use super::masthead::Masthead;
+use super::masthead::MastheadRows;
+use crate::layout_data::geometry::{CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH};
+use crate::layout_data::{PageData, Placed, Row, Rule};
 
 /// A page left with this many empty lines or more is short: a float may
 /// pass a heading rather than leave one so.
@@ -267,7 +267,7 @@ pub enum ParagraphKind {
 }
 
 /// The pages, and whether the closing block had to take a page of its own.
-pub struct Laid {
+pub struct Paginated {
     pub pages: Vec<PageData>,
     /// The closing block took a page of its own: how many lines less text
     /// would have kept it on the text's last page.
@@ -413,7 +413,12 @@ fn with_smaller_picture(run: &[FlowLine], over: usize) -> Option<Vec<FlowLine>> 
 
 /// Pages the masthead, the 本期要目 (when there is one), the body and the
 /// closing block.
-pub fn paginate(masthead: Masthead, contents: Option<Flow>, body: Flow, closing: Closing) -> Laid {
+pub fn paginate(
+    masthead: MastheadRows,
+    contents: Option<Flow>,
+    body: Flow,
+    closing: Closing,
+) -> Paginated {
     // Under the masthead: a blank line and the 本期要目, then the body; or
     // the two blank lines a title keeps below the red rule (GB/T 9704), as
     // if the body began a page.
@@ -466,7 +471,7 @@ pub fn paginate(masthead: Masthead, contents: Option<Flow>, body: Flow, closing:
         }
     }
     let closing_alone = place_closing(&mut pages, cursor, closing);
-    Laid {
+    Paginated {
         pages,
         closing_alone,
         relaxed,
@@ -602,7 +607,8 @@ fn place_closing(pages: &mut Vec<PageData>, used: usize, closing: Closing) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::data::TextItem;
+    use crate::fonts::Role;
+    use crate::layout_data::{Align, TextItem};
     use proptest::prelude::*;
     use proptest::test_runner::Config as ProptestConfig;
 
@@ -611,9 +617,9 @@ mod tests {
         Row::Text {
             items: vec![TextItem {
                 text: tag.into(),
-                role: "body",
+                role: Role::Body,
                 size: 16.0,
-                align: "left",
+                align: Align::Left,
                 inset: 0.0,
                 red: false,
             }],
@@ -649,8 +655,8 @@ mod tests {
     }
 
     /// 8 lines: the body starts on line 10 (two blank lines under it).
-    fn masthead() -> Masthead {
-        Masthead {
+    fn masthead() -> MastheadRows {
+        MastheadRows {
             rows: Vec::new(),
             rules: Vec::new(),
             lines: 8,
@@ -974,7 +980,7 @@ mod tests {
 
     /// The flow of generated articles; each row is tagged with what it is.
     fn generated(articles: &[(usize, Vec<Item>)]) -> Flow {
-        use crate::render::data::PictureItem;
+        use crate::layout_data::PictureItem;
         let mut flow = Flow::default();
         for (n, (title, items)) in articles.iter().enumerate() {
             flow.weak_blank();
@@ -1023,7 +1029,7 @@ mod tests {
     }
 
     /// Every row's tag with its page and line, in the order placed.
-    fn placed(laid: &Laid) -> Vec<(String, usize, f64, f64)> {
+    fn placed(laid: &Paginated) -> Vec<(String, usize, f64, f64)> {
         let mut out = Vec::new();
         for (p, page) in laid.pages.iter().enumerate() {
             let mut rows: Vec<&Placed> = page.rows.iter().collect();
@@ -1041,7 +1047,7 @@ mod tests {
         out
     }
 
-    fn check_rules(articles: &[(usize, Vec<Item>)], laid: &Laid, full_pages: bool) {
+    fn check_rules(articles: &[(usize, Vec<Item>)], laid: &Paginated, full_pages: bool) {
         let rows = placed(laid);
         let page_of = |t: &str| {
             rows.iter()

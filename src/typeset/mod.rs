@@ -1,221 +1,26 @@
-//! From a checked issue to a PDF: layout data → Typst world → compiled
-//! document → PDF bytes (or PNG pages, or SVG pages for `serve`) → written
-//! atomically.
+//! The typst side of a build: an issue is composed ([`crate::compose`])
+//! into layout data, which the embedded layout (or an office's own) draws
+//! in a Typst world ([`world`]) → compiled document → PDF bytes (`pdf.rs`)
+//! or PNG / SVG pages (`image.rs`). What typst reports on the way is a
+//! [`TypstDiagnostic`].
 
-mod closing;
-mod contents;
-pub mod data;
-pub mod grid;
+mod diagnostic;
 mod image;
-mod masthead;
-mod page;
 mod pdf;
-pub mod picture;
-pub mod title;
 pub mod world;
 
-use std::fmt;
-
 use chrono::NaiveDate;
-use serde::Serialize;
 use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
 
+pub use diagnostic::{Stage, TypstDiagnostic};
 pub use image::{png_pages, svg_pages};
 pub use world::{Engine, Place};
 
 use crate::config::{Config, PdfStandard};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::fonts::{Fonts, Role};
 use crate::issue::Issue;
-use grid::{Face, Measure};
+use crate::layout_data::{IssueJson, LayoutData, OutputData};
 use world::IssueWorld;
-
-/// The grid face that sets a role's text. Title lines are centred, not
-/// on the grid; they are measured with the body face.
-fn face(role: Role) -> Face {
-    match role {
-        Role::Heading => Face::Heading,
-        Role::Subheading => Face::Subheading,
-        _ => Face::Body,
-    }
-}
-
-impl Measure for Fonts {
-    fn advance(&self, c: char, face: Face, latin: bool) -> f64 {
-        let role = match face {
-            Face::Body => Role::Body,
-            Face::Heading => Role::Heading,
-            Face::Subheading => Role::Subheading,
-        };
-        // Latin text comes from the Latin face where it has the glyph, as
-        // in the layout's font list.
-        latin
-            .then(|| Fonts::advance(self, Role::Latin, c))
-            .flatten()
-            .or_else(|| Fonts::advance(self, role, c))
-            .unwrap_or(1.0)
-    }
-
-    fn ink(&self, c: char, face: Face) -> Vec<(f64, f64)> {
-        let role = match face {
-            Face::Body => Role::Body,
-            Face::Heading => Role::Heading,
-            Face::Subheading => Role::Subheading,
-        };
-        let Some(font) = self.face_for(role, c).and_then(|f| self.font(f.index)) else {
-            return Vec::new();
-        };
-        let Ok(ttf) = ttf_parser::Face::parse(font.data(), font.index()) else {
-            return Vec::new();
-        };
-        let Some(glyph) = ttf.glyph_index(c) else {
-            return Vec::new();
-        };
-        let mut pieces = Contours::default();
-        ttf.outline_glyph(glyph, &mut pieces);
-        pieces.close();
-        let em = f64::from(ttf.units_per_em());
-        // Contours that overlap are one piece of ink.
-        let mut ranges = pieces.ranges;
-        ranges.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut ink: Vec<(f64, f64)> = Vec::with_capacity(ranges.len());
-        for (lo, hi) in ranges {
-            match ink.last_mut() {
-                Some(last) if lo <= last.1 * em => last.1 = last.1.max(hi / em),
-                _ => ink.push((lo / em, hi / em)),
-            }
-        }
-        ink
-    }
-}
-
-/// The horizontal extent of each contour of a glyph outline, in font units.
-#[derive(Default)]
-struct Contours {
-    ranges: Vec<(f64, f64)>,
-    current: Option<(f64, f64)>,
-}
-
-impl Contours {
-    fn point(&mut self, x: f32) {
-        let x = f64::from(x);
-        let r = self.current.get_or_insert((x, x));
-        r.0 = r.0.min(x);
-        r.1 = r.1.max(x);
-    }
-    fn close(&mut self) {
-        self.ranges.extend(self.current.take());
-    }
-}
-
-impl ttf_parser::OutlineBuilder for Contours {
-    fn move_to(&mut self, x: f32, _: f32) {
-        self.close();
-        self.point(x);
-    }
-    fn line_to(&mut self, x: f32, _: f32) {
-        self.point(x);
-    }
-    fn quad_to(&mut self, x1: f32, _: f32, x: f32, _: f32) {
-        self.point(x1);
-        self.point(x);
-    }
-    fn curve_to(&mut self, x1: f32, _: f32, x2: f32, _: f32, x: f32, _: f32) {
-        self.point(x1);
-        self.point(x2);
-        self.point(x);
-    }
-    fn close(&mut self) {
-        Contours::close(self);
-    }
-}
-
-/// A problem typst reported, in its own words. The input was checked
-/// before, so an error means a bug in the layout or a picture typst cannot
-/// read.
-#[derive(Debug, Clone)]
-pub struct TypstDiagnostic {
-    pub severity: Severity,
-    /// `layout` or `PDF export`.
-    pub stage: &'static str,
-    pub message: String,
-    pub hints: Vec<String>,
-    /// Where typst points: a place in the layout (`layouts/bulletin.typ`,
-    /// the built-in one or an office's own) or a file it read
-    /// (`/images/a.png`).
-    pub place: Option<Place>,
-}
-
-impl TypstDiagnostic {
-    fn new(engine: &Engine, stage: &'static str, d: &SourceDiagnostic) -> Self {
-        let mut message = d.message.to_string();
-        let mut hints: Vec<String> = d.hints.iter().map(|h| h.v.to_string()).collect();
-        // A package import, said plainly (typst wraps the world's words).
-        if let Some((_, spec)) = message.split_once(world::OFFLINE_PACKAGE) {
-            let spec = spec.trim_end_matches(')');
-            message = format!("版式要用 Typst 包 {spec}，但 jianbao 不联网，不下载 Typst 包");
-            hints.push("把要用的代码复制进版式文件夹里的 .typ 文件，用相对路径 import".into());
-        }
-        Self {
-            severity: match d.severity {
-                typst::diag::Severity::Error => Severity::Error,
-                typst::diag::Severity::Warning => Severity::Warning,
-            },
-            stage,
-            message,
-            hints,
-            place: engine.place(d.span),
-        }
-    }
-}
-
-impl TypstDiagnostic {
-    /// As one of jianbao's own diagnostics, when typst points into a
-    /// layout source: `path:line:col`, the line, a caret and typst's hints.
-    pub fn diagnostic(&self) -> Option<Diagnostic> {
-        let Some(Place::Source(location)) = &self.place else {
-            return None;
-        };
-        let code = if self.stage == "layout" {
-            "layout"
-        } else {
-            "pdf-export"
-        };
-        let mut d = match self.severity {
-            Severity::Error => {
-                Diagnostic::error(code, &location.file, location.span.clone(), &self.message)
-            }
-            Severity::Warning => {
-                Diagnostic::warning(code, &location.file, location.span.clone(), &self.message)
-            }
-        };
-        if !self.hints.is_empty() {
-            d = d.with_help(self.hints.join("\n"));
-        }
-        Some(d)
-    }
-}
-
-impl fmt::Display for TypstDiagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(d) = self.diagnostic() {
-            return write!(f, "{}", d.render().trim_end());
-        }
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{} {kind}: {}", self.stage, self.message)?;
-        if let Some(Place::File(path)) = &self.place {
-            write!(f, "\n  at {path}")?;
-        }
-        for hint in &self.hints {
-            write!(f, "\n  hint: {hint}")?;
-        }
-        Ok(())
-    }
-}
 
 /// A laid-out issue and what typst warned about on the way.
 pub struct Laid {
@@ -225,7 +30,7 @@ pub struct Laid {
     /// page of its own), one line each.
     pub notes: Vec<String>,
     /// What the layout read, for [`Laid::issue_json`].
-    layout_data: data::LayoutData,
+    layout_data: LayoutData,
     output: OutputData,
     /// The files the compile read: pictures and the files of an office's
     /// own layout.
@@ -238,63 +43,6 @@ impl Laid {
     pub fn issue_json(&self) -> Vec<u8> {
         let pages = 0..self.layout_data.pages.len();
         IssueJson::new(&self.layout_data, pages, self.output).bytes()
-    }
-}
-
-/// What the layout learns about the output besides the issue: the
-/// `output` member of `/issue.json`.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct OutputData {
-    /// `"cmyk"`, or `"rgb"` for PDF/A, which allows no device CMYK (and
-    /// typst-pdf 0.15 embeds no CMYK profile): the layout then sets its red
-    /// ink as the same colour converted to sRGB.
-    pub color_space: &'static str,
-    /// The PDF standard being written (`"a-2b"` …), or `null`.
-    pub pdf_standard: Option<&'static str>,
-}
-
-impl OutputData {
-    pub fn new(standard: Option<PdfStandard>) -> Self {
-        Self {
-            color_space: if standard.is_some_and(PdfStandard::is_archival) {
-                "rgb"
-            } else {
-                "cmyk"
-            },
-            pdf_standard: standard.map(PdfStandard::name),
-        }
-    }
-}
-
-/// `/issue.json`: the layout data, whatever its shape, and `output`; for a
-/// long issue laid out a part at a time, only that part's `pages`, the
-/// first of them page `first_page`.
-#[derive(Serialize)]
-struct IssueJson<'a> {
-    grid: &'a data::Grid,
-    fonts: &'a [data::FontRole],
-    latin: &'a [String],
-    title: &'a str,
-    first_page: usize,
-    pages: &'a [data::PageData],
-    output: OutputData,
-}
-
-impl<'a> IssueJson<'a> {
-    fn new(data: &'a data::LayoutData, pages: std::ops::Range<usize>, output: OutputData) -> Self {
-        Self {
-            grid: &data.grid,
-            fonts: &data.fonts,
-            latin: &data.latin,
-            title: &data.title,
-            first_page: pages.start + 1,
-            pages: &data.pages[pages],
-            output,
-        }
-    }
-
-    fn bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).expect("layout data serialises")
     }
 }
 
@@ -321,7 +69,7 @@ pub fn layout(
     } else {
         issue
     };
-    let data = data::layout_data(issue, config, &engine.fonts, root);
+    let data = crate::compose::compose(issue, config, &engine.fonts, root);
     // `Fonts::load` resolved every family against the font book, so typst
     // never meets one it does not know (it would only warn and fall back).
     debug_assert!(
@@ -338,7 +86,7 @@ pub fn layout(
         .collect();
     let convert = |ds: &[SourceDiagnostic]| {
         ds.iter()
-            .map(|d| TypstDiagnostic::new(engine, "layout", d))
+            .map(|d| TypstDiagnostic::new(engine, Stage::Layout, d))
             .collect::<Vec<_>>()
     };
     let total = data.pages.len();
@@ -455,7 +203,7 @@ pub fn export_pdf(
     pdf::export_pdf(doc, ident, date, standard).map_err(|errors| {
         errors
             .iter()
-            .map(|d| TypstDiagnostic::new(engine, "PDF export", d))
+            .map(|d| TypstDiagnostic::new(engine, Stage::PdfExport, d))
             .collect()
     })
 }

@@ -5,10 +5,12 @@
 //! then its words: [`title`]), with a hanging indent. On the character
 //! grid, like the body.
 
-use super::data::geometry::*;
-use super::data::{EM, Row, TextItem, gather};
+use crate::layout_data::geometry::*;
+use crate::layout_data::{Align, Row, TextItem};
+
 use super::grid::{self, Face, Measure, Shape};
 use super::page::Flow;
+use super::rows::{gather, grid_rows};
 use super::title;
 use crate::config::Config;
 use crate::fonts::{Fonts, Role};
@@ -48,9 +50,9 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
     flow.rows(vec![Row::Text {
         items: vec![TextItem {
             text: "本期要目".into(),
-            role: Role::Heading.key(),
+            role: Role::Heading,
             size: BODY_PT,
-            align: "center",
+            align: Align::Center,
             inset: 0.0,
             red: false,
         }],
@@ -68,10 +70,7 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
                     em: EM,
                 };
                 // A label stays with its first entry.
-                flow.keeper(
-                    super::data::grid_rows(&[(l.clone(), Face::Heading)], shape, fonts),
-                    1,
-                );
+                flow.keeper(grid_rows(&[(l.clone(), Face::Heading)], shape, fonts), 1);
             }
         }
         let indent = if grouped { 2 } else { 0 };

@@ -6,24 +6,26 @@
 
 use chrono::Datelike;
 
-use super::data::geometry::*;
-use super::data::{Placed, Row, Rule, TextItem, centred};
+use crate::layout_data::geometry::*;
+use crate::layout_data::{Align, Placed, Row, Rule, TextItem};
+
+use super::rows::centred;
 use crate::config::{Config, TotalPlacement};
 use crate::fonts::{Fonts, Role};
 use crate::issue::{Issue, chinese_date, chinese_number};
 
 /// The masthead's rows and rule, and how many grid lines it takes down to
 /// and including the line of the red rule.
-pub struct Masthead {
+pub struct MastheadRows {
     pub rows: Vec<Placed>,
     pub rules: Vec<Rule>,
     pub lines: usize,
 }
 
-fn item(text: &str, role: Role, size: f64, align: &'static str, red: bool) -> TextItem {
+fn item(text: &str, role: Role, size: f64, align: Align, red: bool) -> TextItem {
     TextItem {
         text: text.to_string(),
-        role: role.key(),
+        role,
         size,
         align,
         inset: 0.0,
@@ -106,7 +108,7 @@ pub fn document_title(issue: &Issue, config: &Config) -> String {
     )
 }
 
-pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
+pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> MastheadRows {
     let m = &config.masthead;
     let front = &issue.front;
     let mut rows = Vec::new();
@@ -120,10 +122,10 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
     // Line 0: the mark at the left, the 密级 at the right; line 1: 编号.
     let mut top = Vec::new();
     if let Some(mark) = front.mark.as_ref().or(m.mark.as_ref()) {
-        top.push(item(mark, Role::Heading, BODY_PT, "left", false));
+        top.push(item(mark, Role::Heading, BODY_PT, Align::Left, false));
     }
     if let Some(c) = front.classification.as_ref().or(m.classification.as_ref()) {
-        top.push(item(c, Role::Heading, BODY_PT, "right", false));
+        top.push(item(c, Role::Heading, BODY_PT, Align::Right, false));
     }
     if !top.is_empty() {
         put(0, text_row(top, 1));
@@ -131,7 +133,10 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
     if let Some(serial) = &front.serial {
         put(
             1,
-            text_row(vec![item(serial, Role::Body, BODY_PT, "right", false)], 1),
+            text_row(
+                vec![item(serial, Role::Body, BODY_PT, Align::Right, false)],
+                1,
+            ),
         );
     }
 
@@ -157,7 +162,7 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
                 &spaced_name(&m.title),
                 Role::Title,
                 NAME_PT,
-                "center",
+                Align::Center,
                 true,
             )],
             2,
@@ -167,13 +172,19 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
     let (number, total) = number_line(issue, config);
     put(
         line,
-        text_row(vec![item(&number, Role::Body, BODY_PT, "center", false)], 1),
+        text_row(
+            vec![item(&number, Role::Body, BODY_PT, Align::Center, false)],
+            1,
+        ),
     );
     line += 1;
     if let Some(total) = total {
         put(
             line,
-            text_row(vec![item(&total, Role::Body, BODY_PT, "center", false)], 1),
+            text_row(
+                vec![item(&total, Role::Body, BODY_PT, Align::Center, false)],
+                1,
+            ),
         );
         line += 1;
     }
@@ -183,12 +194,12 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
         line,
         text_row(
             vec![
-                item(editor, Role::Body, BODY_PT, "left", false),
+                item(editor, Role::Body, BODY_PT, Align::Left, false),
                 item(
                     &chinese_date(issue.date()),
                     Role::Body,
                     BODY_PT,
-                    "right",
+                    Align::Right,
                     false,
                 ),
             ],
@@ -202,7 +213,7 @@ pub fn rows(issue: &Issue, config: &Config, fonts: &Fonts) -> Masthead {
         thickness: 0.75,
         red: true,
     }];
-    Masthead {
+    MastheadRows {
         rows,
         rules,
         lines: line + 2,
