@@ -30,6 +30,7 @@ use super::closing::Closing;
 use super::data::geometry::{CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH};
 use super::data::{PageData, Placed, Row, Rule};
 use super::masthead::Masthead;
+use super::picture::{FLOOR, LAST_FLOOR, Smaller};
 
 /// A page left with this many empty lines or more is short: a float may
 /// pass a heading rather than leave one so.
@@ -82,7 +83,7 @@ struct FlowLine {
     /// This row is the 本期要目 line that shows article `n`'s page.
     shows_page_of: Option<usize>,
     /// A row of pictures: the same made smaller, tallest first.
-    smaller: Vec<Row>,
+    smaller: Vec<Smaller>,
 }
 
 impl FlowLine {
@@ -206,7 +207,7 @@ impl Flow {
 
     /// A row of pictures (with their captions), never split, and the same
     /// row made smaller (tallest first) for a page it does not fit.
-    pub fn pictures(&mut self, row: Row, smaller: Vec<Row>) {
+    pub fn pictures(&mut self, row: Row, smaller: Vec<Smaller>) {
         self.push(Some(row), Kind::Picture);
         if let Some(last) = self.lines.last_mut() {
             last.smaller = smaller;
@@ -285,8 +286,9 @@ struct Pager {
     cursor: usize,
     /// Nothing above the cursor on this page: a weak blank vanishes here.
     at_top: bool,
-    /// A row of pictures waiting for the top of the next page.
-    float: Option<Row>,
+    /// A row of pictures waiting for the top of the next page, and the
+    /// same made smaller.
+    float: Option<(Row, Vec<Smaller>)>,
     /// Article `n` starts on page `p` (0-based).
     article_page: Vec<(usize, usize)>,
     /// (page, row index, article) of the 本期要目 lines.
@@ -303,7 +305,7 @@ impl Pager {
         self.pages.push(PageData::default());
         self.cursor = 0;
         self.at_top = true;
-        if let Some(row) = self.float.take() {
+        if let Some((row, _)) = self.float.take() {
             self.put(&row, None, None);
         }
     }
@@ -337,7 +339,8 @@ impl Pager {
             };
             let height: usize = run[skip..].iter().map(FlowLine::lines).sum();
             if self.cursor + height > LINES && self.cursor > 0 && height <= LINES {
-                match with_smaller_picture(&run[skip..], self.cursor + height - LINES) {
+                let floor = self.floor();
+                match with_smaller_picture(&run[skip..], self.cursor + height - LINES, floor) {
                     Some(fits) => self.place(&fits),
                     None => {
                         self.new_page();
@@ -372,18 +375,49 @@ impl Pager {
 
     /// Places a row of pictures that is not glued to what precedes it:
     /// here, or here made smaller, or at the top of the next page.
-    fn pictures(&mut self, row: &Row, smaller: &[Row]) {
+    fn pictures(&mut self, row: &Row, smaller: &[Smaller]) {
         // Pictures keep their order: one waiting goes first.
         if self.float.is_some() {
-            self.new_page();
+            self.land();
         }
         let free = self.free();
         if row.lines() <= free {
             self.put(row, None, None);
-        } else if let Some(fits) = smaller.iter().find(|r| r.lines() <= free) {
-            self.put(fits, None, None);
+        } else if let Some(fits) = fitting(smaller, free, FLOOR) {
+            self.put(&fits.row, None, None);
         } else {
-            self.float = Some(row.clone());
+            self.float = Some((row.clone(), smaller.to_vec()));
+        }
+    }
+
+    /// The least a picture may be made to stay on this page: [`FLOOR`],
+    /// or [`LAST_FLOOR`] when the page would otherwise end short.
+    fn floor(&self) -> f64 {
+        if self.free() >= SHORT {
+            LAST_FLOOR
+        } else {
+            FLOOR
+        }
+    }
+
+    /// The waiting picture must be shown now (the next title, another
+    /// picture, the end of the text): at the top of the next page, or,
+    /// when that would leave this page short, here, made smaller down to
+    /// [`LAST_FLOOR`] (after the text that went past it, before what
+    /// stops it).
+    fn land(&mut self) {
+        let free = self.free();
+        let here = self
+            .float
+            .as_ref()
+            .and_then(|(_, smaller)| fitting(smaller, free, self.floor()))
+            .map(|s| s.row.clone());
+        match here {
+            Some(row) if free >= SHORT => {
+                self.float = None;
+                self.put(&row, None, None);
+            }
+            _ => self.new_page(),
         }
     }
 
@@ -402,13 +436,21 @@ impl Pager {
 
 /// The run with its row of pictures made smaller by at least `over` lines,
 /// when the run has one and it can be.
-fn with_smaller_picture(run: &[FlowLine], over: usize) -> Option<Vec<FlowLine>> {
+fn with_smaller_picture(run: &[FlowLine], over: usize, floor: f64) -> Option<Vec<FlowLine>> {
     let at = run.iter().position(|l| l.kind == Kind::Picture)?;
     let lines = run[at].lines();
-    let smaller = run[at].smaller.iter().find(|r| r.lines() + over <= lines)?;
+    let smaller = fitting(&run[at].smaller, lines.checked_sub(over)?, floor)?;
     let mut fits = run.to_vec();
-    fits[at].row = Some(smaller.clone());
+    fits[at].row = Some(smaller.row.clone());
     Some(fits)
+}
+
+/// The largest of the smaller rows that fits `free` lines, made no
+/// smaller than `floor`.
+fn fitting(smaller: &[Smaller], free: usize, floor: f64) -> Option<&Smaller> {
+    smaller
+        .iter()
+        .find(|s| s.row.lines() <= free && s.scale >= floor - 1e-9)
 }
 
 /// Pages the masthead, the 本期要目 (when there is one), the body and the
@@ -505,7 +547,7 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
             }
             _ => {
                 if pager.float.is_some() && pager.stops_float(run) {
-                    pager.new_page();
+                    pager.land();
                 }
                 pager.run(run);
             }
@@ -513,7 +555,7 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
         i = j + 1;
     }
     if pager.float.is_some() {
-        pager.new_page();
+        pager.land();
     }
     pager
 }
@@ -630,6 +672,14 @@ mod tests {
             items: Vec::new(),
             lines,
             captions: 0,
+        }
+    }
+
+    /// A row of pictures `lines` tall made from one `of` lines tall.
+    fn shrunk(lines: usize, of: usize) -> Smaller {
+        Smaller {
+            row: pictures(lines),
+            scale: lines as f64 / of as f64,
         }
     }
 
@@ -785,7 +835,7 @@ mod tests {
     fn a_picture_that_does_not_fit_floats_and_the_text_fills_the_page() {
         let mut body = Flow::default();
         body.paragraph(rows("a", 5), ParagraphKind::Text);
-        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        body.pictures(pictures(12), vec![shrunk(11, 12), shrunk(10, 12)]);
         for (k, n) in [4, 3, 4, 4].into_iter().enumerate() {
             body.paragraph(rows(&format!("p{k}l"), n), ParagraphKind::Text);
         }
@@ -805,7 +855,7 @@ mod tests {
     fn a_picture_is_made_smaller_when_that_keeps_it_beside_its_text() {
         let mut body = Flow::default();
         body.paragraph(rows("a", 2), ParagraphKind::Text);
-        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        body.pictures(pictures(12), vec![shrunk(11, 12), shrunk(10, 12)]);
         body.paragraph(rows("b", 4), ParagraphKind::Text);
         let laid = paginate(masthead(), None, body, closing(0));
         assert_eq!(tags(&laid.pages[0])[2], "pictures10");
@@ -817,7 +867,7 @@ mod tests {
         let mut body = Flow::default();
         body.rows(rows("a", 1));
         body.heading(vec![row("h")], 1);
-        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        body.pictures(pictures(12), vec![shrunk(11, 12), shrunk(10, 12)]);
         let laid = paginate(masthead(), None, body, closing(0));
         // 11 lines free for the heading and its picture: made a line
         // smaller, the picture stays with its heading.
@@ -826,7 +876,7 @@ mod tests {
         let mut body = Flow::default();
         body.rows(rows("a", 3));
         body.heading(vec![row("h")], 1);
-        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        body.pictures(pictures(12), vec![shrunk(11, 12), shrunk(10, 12)]);
         let laid = paginate(masthead(), None, body, closing(0));
         assert_eq!(tags(&laid.pages[1]), ["h", "pictures12"]);
     }
@@ -1012,7 +1062,10 @@ mod tests {
                         let smaller = (lines * 4 / 5..*lines)
                             .rev()
                             .filter(|&l| l > 0)
-                            .map(picture)
+                            .map(|l| Smaller {
+                                row: picture(l),
+                                scale: l as f64 / *lines as f64,
+                            })
                             .collect();
                         flow.pictures(picture(*lines), smaller);
                     }
