@@ -27,7 +27,7 @@
 //! A blank line above a title or a label vanishes at the top of a page.
 
 use super::closing::Closing;
-use super::data::geometry::{CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH};
+use super::data::geometry::{BODY_PT, CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH};
 use super::data::{PageData, Placed, Row, Rule};
 use super::masthead::Masthead;
 use super::picture::{FLOOR, LAST_FLOOR, Smaller};
@@ -42,6 +42,12 @@ const SHORT: usize = 5;
 /// the type area, the last on the type area's foot) but not its line
 /// pitch; on the grid it is the body's 29 pt.
 pub const CLOSING_MIN_PITCH: f64 = 1.5 * CLOSING_PT * MM_PER_PT;
+
+/// Kept clear between the last line of text and the closing block's
+/// first rule, in mm: with the blank under the characters of a grid line,
+/// half a line between their feet and the rule (else the rule reads as an
+/// underline of the text).
+const CLOSING_CLEAR: f64 = BODY_PT * MM_PER_PT / 2.0;
 
 /// What a line of the flow is to the keep and float rules.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -519,8 +525,14 @@ pub fn paginate(masthead: Masthead, contents: Option<Flow>, body: Flow, closing:
 /// `used` of the last page, on the grid or at its tightest pitch.
 fn closing_fits(used: usize, closing: &Closing) -> bool {
     let total = closing.rows.len();
-    let free = LINES - used.min(LINES);
-    total == 0 || free as f64 * PITCH >= total as f64 * CLOSING_MIN_PITCH - 1e-9
+    total == 0 || room_for_closing(used) >= total as f64 * CLOSING_MIN_PITCH - 1e-9
+}
+
+/// The height the closing block may take under text that ends at grid
+/// line `used` of a page, in mm: [`CLOSING_CLEAR`] kept under the text.
+fn room_for_closing(used: usize) -> f64 {
+    let free = (LINES - used.min(LINES)) as f64 * PITCH;
+    if used == 0 { free } else { free - CLOSING_CLEAR }
 }
 
 /// Pages the flow under the first page's masthead.
@@ -563,8 +575,8 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
 /// Puts the closing block at the foot of the last page. On the grid, a
 /// grid line a row, when it fits under the text; else, when the rows fit
 /// there at a pitch of [`CLOSING_MIN_PITCH`] or more, at the loosest pitch
-/// that fits, the first rule on the boundary of the last line of text as
-/// on the grid (the type, insets and rules as GB/T 9704 §7.4 fixes them);
+/// that fits, the first rule [`CLOSING_CLEAR`] under the last line of text
+/// (the type, insets and rules as GB/T 9704 §7.4 fixes them);
 /// else at the foot of a page of its own, on the grid (and says how many
 /// lines the text would have to lose for the tighter setting to fit); or,
 /// taller than a page, over as many pages as it needs, each part between a
@@ -575,21 +587,22 @@ fn place_closing(pages: &mut Vec<PageData>, used: usize, closing: Closing) -> Op
         return None;
     }
     let free = LINES - used.min(LINES);
+    let room = room_for_closing(used);
     let mut alone = None;
     // Where each part goes: (page, the top of its first row in mm below
     // the type area's top, its row pitch, its rows).
     let mut parts: Vec<(usize, f64, f64, std::ops::Range<usize>)> = Vec::new();
-    let tight = free as f64 * PITCH / total as f64;
-    if total <= free {
+    let tight = room / total as f64;
+    if total as f64 * PITCH <= room + 1e-9 {
         let first = (LINES - total) as f64 * PITCH;
         parts.push((pages.len() - 1, first, PITCH, 0..total));
     } else if tight >= CLOSING_MIN_PITCH - 1e-9 {
         let first = HEIGHT - total as f64 * tight;
         parts.push((pages.len() - 1, first, tight, 0..total));
     } else if total <= LINES {
-        // The lines of text to lose: the block at its tightest needs this
-        // many whole grid lines.
-        let needed = total as f64 * CLOSING_MIN_PITCH / PITCH;
+        // The lines of text to lose: the block at its tightest, clear of
+        // the text, needs this many whole grid lines.
+        let needed = (total as f64 * CLOSING_MIN_PITCH + CLOSING_CLEAR) / PITCH;
         alone = Some((needed - 1e-9).ceil() as usize - free);
         pages.push(PageData::default());
         let first = (LINES - total) as f64 * PITCH;
@@ -957,11 +970,12 @@ mod tests {
         let page = &laid.pages[0];
         let mut at: Vec<f64> = page.rules.iter().map(|r| r.at).collect();
         at.sort_by(f64::total_cmp);
-        // The first rule right under the text, the last on the foot, the
-        // rows at the pitch that fills the 5 lines between.
-        assert!((at[0] - 17.0 * PITCH).abs() < 1e-9, "{at:?}");
+        // The first rule half an em (8 pt) under the text, the last on the
+        // foot, the rows at the pitch that fills the 5 lines less that.
+        let clear = 8.0 * 25.4 / 72.0;
+        assert!((at[0] - (17.0 * PITCH + clear)).abs() < 1e-9, "{at:?}");
         assert!((at[2] - HEIGHT).abs() < 1e-9, "{at:?}");
-        let pitch = 5.0 * PITCH / 6.0;
+        let pitch = (5.0 * PITCH - clear) / 6.0;
         assert!(pitch >= CLOSING_MIN_PITCH);
         let closing: Vec<&Placed> = page
             .rows

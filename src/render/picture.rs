@@ -152,11 +152,11 @@ pub fn resolutions(blocks: &[Block], root: &Path, source: &str) -> Vec<(usize, f
     out
 }
 
-/// Kept clear above a picture, in mm: a quarter of a line, so that with
-/// the half of the interline space under a text line's characters, at
-/// least the body's interline space (13 pt) separates the text above from
-/// the picture.
-const CLEAR: f64 = PITCH / 4.0;
+/// Kept clear above a picture, in mm: half an em of body text, so that
+/// with the blank under a text line's characters (half the interline
+/// space) half a line separates the text above from the picture, more
+/// than the body's own interline space.
+const CLEAR: f64 = BODY_PT * MM_PER_PT / 2.0;
 
 /// The grid lines a picture `height` mm tall takes, [`CLEAR`] above it.
 fn picture_lines(height: f64) -> usize {
