@@ -182,6 +182,9 @@ enum Gap {
     Boundary,
     /// A word space in Latin text, of this natural width (cells).
     Space(f64),
+    /// The space between the digit groups of one number (8 600, 1 860),
+    /// of this width: a thin space, never stretched nor broken.
+    Thousands(f64),
 }
 
 #[derive(Debug, Clone)]
@@ -365,6 +368,9 @@ fn atoms(runs: &[(String, Face)], m: &dyn Measure, em: f64) -> Vec<Atom> {
                 }
                 let width = word.chars().map(|c| m.advance(c, face, true)).sum::<f64>() * em;
                 let gap = match out.last() {
+                    Some(a) if a.kind == Kind::Latin && pending_space && groups(&a.text, &word) => {
+                        Gap::Thousands(m.advance(' ', face, true) * em)
+                    }
                     Some(a) if a.kind == Kind::Latin && pending_space => {
                         Gap::Space(m.advance(' ', face, true) * em)
                     }
@@ -400,6 +406,33 @@ fn atoms(runs: &[(String, Face)], m: &dyn Measure, em: f64) -> Vec<Atom> {
     }
     out
 }
+
+/// Whether `next` continues the number `before` across a thousands space
+/// (GB/T 15835—2011 5.1.2: 8 600, 12 345.6): `before` ends in a group of
+/// one to three digits, `next` is a group of exactly three (and its
+/// decimals or unit). The space stays the quarter-em space it is.
+fn groups(before: &str, next: &str) -> bool {
+    let tail = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .count();
+    let head = next.chars().take_while(char::is_ascii_digit).count();
+    let lead = before.chars().rev().nth(tail);
+    (1..=3).contains(&tail)
+        && head == 3
+        && !lead.is_some_and(|c| c.is_ascii_alphabetic() || c == '.')
+}
+
+/// Roman numerals (Ⅲ级, 应急响应Ⅳ级): numbers to the unit that follows.
+fn is_roman(a: &Atom) -> bool {
+    let mut chars = a.text.chars();
+    matches!((chars.next(), chars.next()), (Some('\u{2160}'..='\u{217F}'), None))
+}
+
+/// What counts a Roman numeral in 应急 writing besides [`UNITS`]: 级 类
+/// 档 型 等 阶段 (Ⅱ类, Ⅲ档, Ⅰ型).
+const ROMAN_UNITS: &str = "类档型等阶";
 
 /// Whether a Latin word is a URL or e-mail address, which breaks at the
 /// points [`url_break`] allows wherever it must.
@@ -472,6 +505,11 @@ fn split_words(a: Vec<Atom>, line: f64, m: &dyn Measure, em: f64) -> Vec<Atom> {
             let penalty = match k {
                 0 => None,
                 _ if loose && url_break(&chars, k) => Some(URL_BREAK),
+                // Inside a run of digits last of all: "t202 / 60506"
+                // reads as two numbers.
+                _ if loose && chars[k - 1].is_ascii_digit() && c.is_ascii_digit() => {
+                    Some(2.0 * CHAR_BREAK)
+                }
                 _ if loose => Some(CHAR_BREAK),
                 _ if inner_hyphen(&chars, k - 1) => Some(HYPHEN_BREAK),
                 _ => None,
@@ -559,6 +597,12 @@ fn is_connector(a: &Atom) -> bool {
 fn with_number(a: &[Atom], k: usize) -> bool {
     let (prev, this) = (&a[k - 1], &a[k]);
     if prev.ends_in_digit() && this.text.starts_with(|c| UNITS.contains(c)) {
+        return true;
+    }
+    if is_roman(prev) && this.text.starts_with(|c| UNITS.contains(c) || ROMAN_UNITS.contains(c)) {
+        return true;
+    }
+    if prev.text == "第" && is_roman(this) {
         return true;
     }
     if prev.text == "第"
@@ -651,7 +695,7 @@ fn mark_breaks(a: &mut [Atom]) {
     for k in 0..a.len() {
         let ok = k > 0 && {
             let (prev, this) = (&a[k - 1], &a[k]);
-            let word = this.gap == Gap::Tight && this.piece.is_none();
+            let word = matches!(this.gap, Gap::Tight | Gap::Thousands(_)) && this.piece.is_none();
             !(this.no_start || prev.no_end || word || glued[k] || with_number(a, k))
         };
         a[k].breakable = ok;
@@ -698,13 +742,13 @@ fn gap_info(a: &[Atom], k: usize, em: f64) -> GapInfo {
     let blanks = u8::from(p.blank_right()) + u8::from(t.blank_left());
     let adjacent = p.is_mark() && t.is_mark() && blanks > 0;
     let natural = match t.gap {
-        Gap::Space(w) => w,
+        Gap::Space(w) | Gap::Thousands(w) => w,
         Gap::Boundary => LATIN_SPACE * em,
         _ => 0.0,
     } - if adjacent { HALF } else { 0.0 };
     let stretch = match t.gap {
         Gap::Tight if t.joined => Stretch::Piece,
-        Gap::Tight => Stretch::None,
+        Gap::Tight | Gap::Thousands(_) => Stretch::None,
         _ => Stretch::Even,
     };
     GapInfo {
@@ -829,7 +873,7 @@ struct Plan {
 }
 
 /// How much of the line's spread goes between the letters of a split URL.
-const PIECE_SHARE: f64 = 0.25;
+const PIECE_SHARE: f64 = 0.5;
 
 /// What a line whose gaps are each widened by `s` cells costs: nothing a
 /// reader sees at a few hundredths of a cell, steeply more towards
@@ -924,7 +968,15 @@ pub fn break_lines(runs: &[(String, Face)], shape: Shape, m: &dyn Measure) -> Ve
     }
     mark_breaks(&mut a);
     let n = a.len();
-    let gaps: Vec<GapInfo> = (0..n).map(|k| gap_info(&a, k, shape.em)).collect();
+    let mut gaps: Vec<GapInfo> = (0..n).map(|k| gap_info(&a, k, shape.em)).collect();
+    // A paragraph's sequence number keeps its marks whole: （一）（二）（三）
+    // and 一、二、 on the lines under each other line up, whichever of
+    // them is squeezed (clreq 3.1.6: one setting for the same marks).
+    if let Some(end) = sequence_number(&a) {
+        for g in &mut gaps[1..=(end + 1).min(n - 1)] {
+            g.blanks = 0;
+        }
+    }
     let sums = Sums::new(&a, &gaps);
 
     // Shortest path over break opportunities: best[k] is the least cost of
@@ -1002,6 +1054,25 @@ pub fn break_lines(runs: &[(String, Face)], shape: Shape, m: &dyn Measure) -> Ve
             set_line(&a, &gaps, &sums, i, k, indent, cap_of(first), k == n)
         })
         .collect()
+}
+
+/// The index of the mark that closes a paragraph's sequence number —
+/// （一） （1） or 一、 2、 at its start — when it has one.
+fn sequence_number(a: &[Atom]) -> Option<usize> {
+    let inner = |r: std::ops::Range<usize>| {
+        !r.is_empty()
+            && a[r].iter().all(|x| {
+                is_roman(x)
+                    || x.text.chars().count() <= 3
+                        && x.text.chars().all(|c| CN_NUMERALS.contains(c) || c.is_ascii_alphanumeric())
+            })
+    };
+    if a.first()?.text == "（" {
+        let close = a.iter().take(6).position(|x| x.text == "）")?;
+        return inner(1..close).then_some(close);
+    }
+    let mark = a.iter().take(4).position(|x| x.text == "、")?;
+    inner(0..mark).then_some(mark)
 }
 
 /// Positions the atoms `i..k` of one line after its adjustment plan.
@@ -1110,7 +1181,7 @@ pub fn break_plain(text: &str, first: f64, rest: f64, m: &dyn Measure, face: Fac
     // typst sets this text itself: a full-width character is an em, and
     // only word spaces take room between atoms.
     let space = |k: usize| match a[k].gap {
-        Gap::Space(w) => w,
+        Gap::Space(w) | Gap::Thousands(w) => w,
         _ => 0.0,
     };
     let width = |k: usize| match a[k].kind {
@@ -1144,7 +1215,7 @@ pub fn break_plain(text: &str, first: f64, rest: f64, m: &dyn Measure, face: Fac
 fn join(a: &[Atom]) -> String {
     let mut s = String::new();
     for (n, atom) in a.iter().enumerate() {
-        if n > 0 && matches!(atom.gap, Gap::Space(_)) {
+        if n > 0 && matches!(atom.gap, Gap::Space(_) | Gap::Thousands(_)) {
             s.push(' ');
         }
         s.push_str(&atom.text);
