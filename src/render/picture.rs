@@ -180,13 +180,17 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
     let em = CAPTION_PT * MM_PER_PT;
     for item in &mut items {
         item.x = x;
-        (item.caption_x, item.caption_width) = (x, item.width);
+        // A caption is as wide as its picture, or as wide as it was before
+        // the picture was made smaller ([`smaller`]), centred under it.
+        let width = item.caption_width.max(item.width).min(WIDTH);
+        item.caption_width = width;
+        item.caption_x = (x + (item.width - width) / 2.0).clamp(0.0, WIDTH - width);
         let caption = item.caption.trim();
         item.caption_lines = if caption.is_empty() {
             Vec::new()
         } else {
             // A hair under the picture's width, so that typst never wraps it again.
-            title::break_title(caption, item.width / em - 0.01, fonts, Face::Subheading)
+            title::break_title(caption, item.caption_width / em - 0.01, fonts, Face::Subheading)
         };
         x += item.width + CELL;
     }
@@ -241,6 +245,7 @@ pub fn smaller(row: &Row, fonts: &Fonts) -> Vec<Smaller> {
     };
     let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
     let lines = row.lines();
+    let alone = items.len() == 1;
     let mut out: Vec<Smaller> = Vec::new();
     for target in (1..picture_lines(tallest)).rev() {
         let scale = (target as f64 * PITCH - CLEAR) / tallest;
@@ -253,6 +258,12 @@ pub fn smaller(row: &Row, fonts: &Fonts) -> Vec<Smaller> {
             .map(|mut i| {
                 i.width *= scale;
                 i.height *= scale;
+                // A picture alone keeps its caption's width (and lines): made
+                // smaller to stay on a page, it does not make its caption
+                // a line longer. In a row the neighbours need the room.
+                if !alone {
+                    i.caption_width = 0.0;
+                }
                 i
             })
             .collect();

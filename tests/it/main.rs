@@ -25,6 +25,7 @@ mod live;
 mod outputs;
 mod pages;
 mod pictures;
+mod proofread;
 mod robustness;
 mod series;
 mod titles;
