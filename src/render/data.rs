@@ -65,10 +65,10 @@ pub struct LayoutData {
     /// The PDF's document title.
     pub title: String,
     pub pages: Vec<PageData>,
-    /// The closing block could not share the last page of text: how many
-    /// lines the text would have to lose for it to fit there.
+    /// The closing block could not share the last page of text: what
+    /// would make it fit there.
     #[serde(skip)]
-    pub closing_alone: Option<usize>,
+    pub closing_alone: Option<super::page::Alone>,
 }
 
 #[derive(Serialize)]

@@ -27,10 +27,10 @@
 //! A blank line above a title or a label vanishes at the top of a page.
 
 use super::closing::Closing;
-use super::data::geometry::{BODY_PT, CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH};
+use super::data::geometry::{BODY_PT, CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH, WIDTH};
 use super::data::{PageData, Placed, Row, Rule};
 use super::masthead::Masthead;
-use super::picture::{FLOOR, LAST_FLOOR, Smaller};
+use super::picture::{CLEAR, FLOOR, LAST_FLOOR, Smaller};
 
 /// A page left with this many empty lines or more is short: a float may
 /// pass a heading rather than leave one so.
@@ -276,9 +276,9 @@ pub enum ParagraphKind {
 /// The pages, and whether the closing block had to take a page of its own.
 pub struct Laid {
     pub pages: Vec<PageData>,
-    /// The closing block took a page of its own: how many lines less text
-    /// would have kept it on the text's last page.
-    pub closing_alone: Option<usize>,
+    /// The closing block took a page of its own: what would have kept it
+    /// on the text's last page.
+    pub closing_alone: Option<Alone>,
     /// The no-orphan rule was given up to keep the closing block on the
     /// text's last page (the page tests hold the rule only when not).
     #[cfg_attr(not(test), allow(dead_code))]
@@ -513,12 +513,62 @@ pub fn paginate(masthead: Masthead, contents: Option<Flow>, body: Flow, closing:
             *slot = number;
         }
     }
-    let closing_alone = place_closing(&mut pages, cursor, closing);
+    let closing_alone = place_closing(&mut pages, cursor, closing).map(|lines| Alone {
+        lines,
+        picture: pages
+            .len()
+            .checked_sub(2)
+            .and_then(|last| smaller_picture(&pages[last], lines)),
+    });
     Laid {
         pages,
         closing_alone,
         relaxed,
     }
+}
+
+/// What would keep a closing block that stands alone on the text's last
+/// page: so many lines less text, or a picture on that page made smaller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alone {
+    pub lines: usize,
+    /// A picture of the text's last page (its path in the publication)
+    /// and the width, in % of the type area, that saves those lines.
+    pub picture: Option<(String, u32)>,
+}
+
+impl std::fmt::Display for Alone {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "正文再少 {} 行", self.lines)?;
+        if let Some((path, percent)) = &self.picture {
+            write!(f, "，或把图片 {path} 改小（如 {{width={percent}%}}）")?;
+        }
+        write!(f, "，报尾就能排在上一页的下端")
+    }
+}
+
+/// The largest picture alone in its row on `page` that, made smaller,
+/// gives up `lines` grid lines (its caption as it is), and the width that
+/// does it.
+fn smaller_picture(page: &PageData, lines: usize) -> Option<(String, u32)> {
+    page.rows
+        .iter()
+        .filter_map(|placed| match &placed.row {
+            Row::Pictures {
+                items,
+                lines: rows,
+                captions,
+            } if items.len() == 1 => {
+                let item = &items[0];
+                let keep = (rows - captions).checked_sub(lines).filter(|&k| k > 0)?;
+                let scale = (keep as f64 * PITCH - CLEAR) / item.height;
+                let percent = (item.width * scale / WIDTH * 100.0).floor();
+                (percent >= 10.0).then(|| (item.height, item.path.trim_start_matches('/').to_string(), percent as u32))
+            }
+            _ => None,
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, path, percent)| (path, percent))
 }
 
 /// Whether the closing block fits under text that ends at grid line
@@ -998,9 +1048,11 @@ mod tests {
         body.rows(rows("l", 10));
         let laid = paginate(masthead(), None, body, closing(6));
         assert_eq!(laid.pages.len(), 2);
-        // 2 lines free; the block needs 6 × 7.41 mm = 4.35 lines, so 5:
-        // the text would have to lose 3.
-        assert_eq!(laid.closing_alone, Some(3));
+        // 2 lines free; the block needs 6 × 7.41 mm and 2.82 mm clear of
+        // the text = 4.62 lines, so 5: the text would have to lose 3. No
+        // picture to make smaller.
+        let alone = laid.closing_alone.unwrap();
+        assert_eq!((alone.lines, alone.picture), (3, None));
         // On its own page it stands on the grid at the foot.
         assert_eq!(laid.pages[1].rows.last().unwrap().line, 21.0);
         assert_eq!(laid.pages[1].rows[0].line, 16.0);

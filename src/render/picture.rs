@@ -156,7 +156,7 @@ pub fn resolutions(blocks: &[Block], root: &Path, source: &str) -> Vec<(usize, f
 /// with the blank under a text line's characters (half the interline
 /// space) half a line separates the text above from the picture, more
 /// than the body's own interline space.
-const CLEAR: f64 = BODY_PT * MM_PER_PT / 2.0;
+pub const CLEAR: f64 = BODY_PT * MM_PER_PT / 2.0;
 
 /// The grid lines a picture `height` mm tall takes, [`CLEAR`] above it.
 fn picture_lines(height: f64) -> usize {

@@ -223,3 +223,39 @@ fn parallel_headings_set_their_numbers_alike() {
         assert!((x - after[0].1).abs() < 0.05, "{t}: {x:.2} mm, not {:.2}", after[0].1);
     }
 }
+
+#[test]
+fn a_lone_closing_block_names_the_picture_to_make_smaller_and_that_is_enough() {
+    // 005: page 2 holds a full-width photo and the text after it; the
+    // block does not fit under it and takes page 3. The note says how
+    // many lines to cut, or which picture to make smaller and to what
+    // width; doing what it says puts the block on page 2.
+    let dir = copy_publication(&fixture("proofread"));
+    let out = jianbao(dir.path(), &["build", "5"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let note = err
+        .lines()
+        .find(|l| l.contains("报尾单独占了最后一页"))
+        .unwrap_or_else(|| panic!("no note: {err}"));
+    assert!(note.contains("正文再少 2 行"), "{note}");
+    let at = note.find("images/drill.jpg 改小（如 {width=").expect(note);
+    let width: String = note[at..]
+        .split("{width=")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| *c != '}')
+        .collect();
+    assert!(width.ends_with('%'), "{note}");
+    assert_eq!(flatten(&layout(dir.path(), "5")).pages, 3);
+    let path = dir.path().join("issues/005.md");
+    let source = std::fs::read_to_string(&path).unwrap();
+    let line = "![救援队员开展水上搜救演练](images/drill.jpg)";
+    assert!(source.contains(line));
+    std::fs::write(&path, source.replace(line, &format!("{line}{{width={width}}}"))).unwrap();
+    let out = jianbao(dir.path(), &["build", "5", "--force"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("报尾单独占了"), "{}", stderr(&out));
+    assert_eq!(flatten(&layout(dir.path(), "5")).pages, 2);
+}
