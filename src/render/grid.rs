@@ -427,7 +427,10 @@ fn groups(before: &str, next: &str) -> bool {
 /// Roman numerals (Ⅲ级, 应急响应Ⅳ级): numbers to the unit that follows.
 fn is_roman(a: &Atom) -> bool {
     let mut chars = a.text.chars();
-    matches!((chars.next(), chars.next()), (Some('\u{2160}'..='\u{217F}'), None))
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('\u{2160}'..='\u{217F}'), None)
+    )
 }
 
 /// What counts a Roman numeral in 应急 writing besides [`UNITS`]: 级 类
@@ -508,7 +511,7 @@ fn split_words(a: Vec<Atom>, line: f64, m: &dyn Measure, em: f64) -> Vec<Atom> {
                 // Inside a run of digits last of all: "t202 / 60506"
                 // reads as two numbers.
                 _ if loose && chars[k - 1].is_ascii_digit() && c.is_ascii_digit() => {
-                    Some(2.0 * CHAR_BREAK)
+                    Some(3.0 * CHAR_BREAK)
                 }
                 _ if loose => Some(CHAR_BREAK),
                 _ if inner_hyphen(&chars, k - 1) => Some(HYPHEN_BREAK),
@@ -599,7 +602,11 @@ fn with_number(a: &[Atom], k: usize) -> bool {
     if prev.ends_in_digit() && this.text.starts_with(|c| UNITS.contains(c)) {
         return true;
     }
-    if is_roman(prev) && this.text.starts_with(|c| UNITS.contains(c) || ROMAN_UNITS.contains(c)) {
+    if is_roman(prev)
+        && this
+            .text
+            .starts_with(|c| UNITS.contains(c) || ROMAN_UNITS.contains(c))
+    {
         return true;
     }
     if prev.text == "第" && is_roman(this) {
@@ -1064,7 +1071,9 @@ fn sequence_number(a: &[Atom]) -> Option<usize> {
             && a[r].iter().all(|x| {
                 is_roman(x)
                     || x.text.chars().count() <= 3
-                        && x.text.chars().all(|c| CN_NUMERALS.contains(c) || c.is_ascii_alphanumeric())
+                        && x.text
+                            .chars()
+                            .all(|c| CN_NUMERALS.contains(c) || c.is_ascii_alphanumeric())
             })
     };
     if a.first()?.text == "（" {
@@ -1780,6 +1789,80 @@ mod tests {
                     assert!(!(w[0].ends_with(":/") && w[1].starts_with('/')), "{w:?}");
                 }
                 assert_flush(&ls);
+            }
+        }
+    }
+
+    #[test]
+    fn roman_numerals_and_thousands_groups_stay_with_their_number() {
+        // User review F1, F2: "提升至Ⅲ / 级", "约8 / 600万元" at every column.
+        for pad in 0..28 {
+            let text = format!(
+                "{}响应提升至Ⅲ级，损失约8 600万元，第Ⅱ阶段。{}",
+                "字".repeat(pad),
+                "字".repeat(40)
+            );
+            let t = texts(&lines(&text));
+            for w in t.windows(2) {
+                let end = w[0].chars().last().unwrap();
+                let start = w[1].chars().next().unwrap();
+                assert!(!"ⅢⅡ第".contains(end), "{pad}: {w:?}");
+                assert!(
+                    !(end.is_ascii_digit() && start.is_ascii_digit()),
+                    "{pad}: {w:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_address_breaks_at_a_joint_rather_than_inside_its_digits() {
+        // Proof review F5: "…/tzgg/202605/t202 / 60506_1234567.html".
+        for pad in 0..28 {
+            let text = format!(
+                "{}详见https://sthj.luohe.gov.cn/xxgk/tzgg/202605/t20260506_1234567.html的通知。{}",
+                "字".repeat(pad),
+                "字".repeat(40)
+            );
+            let ls = lines(&text);
+            let t = texts(&ls);
+            for w in t.windows(2) {
+                let end = w[0].chars().last().unwrap();
+                let start = w[1].chars().next().unwrap();
+                assert!(
+                    !(end.is_ascii_digit() && start.is_ascii_digit()),
+                    "{pad}: {w:?}"
+                );
+            }
+            // A joint may leave the line looser than LOOSE (the spread shared
+            // with the address's letters), never a hole.
+            for l in &ls {
+                assert!(l.spread < 0.3, "{pad}: {t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_sequence_number_keeps_its_marks_whole_on_every_line() {
+        // Proof review F3: （一）（二）（三） line up whichever line is squeezed.
+        for tail in [
+            "持续深入打好蓝天保卫战。要以、，“”、，。",
+            "强化监测预警。要统筹水资源、水环境、水生态",
+            "做好转移避险。要加强、源头、防控，“严”字当头",
+        ] {
+            for n in ["（一）", "（二）"] {
+                let text = format!("{n}{tail}{}", "字".repeat(30));
+                let ls = lines(&text);
+                let x = ls[0]
+                    .glyphs
+                    .iter()
+                    .find(|g| !"（一二）".contains(g.text.as_str()))
+                    .unwrap()
+                    .x;
+                // Five cells in, plus the line's even spread over the three
+                // gaps before it; never less: no mark of it squeezed.
+                let expected = 5.0 + 3.0 * ls[0].spread;
+                assert!((x - expected).abs() < 1e-9, "{text}: {x}, not {expected}");
             }
         }
     }

@@ -563,7 +563,13 @@ fn smaller_picture(page: &PageData, lines: usize) -> Option<(String, u32)> {
                 let keep = (rows - captions).checked_sub(lines).filter(|&k| k > 0)?;
                 let scale = (keep as f64 * PITCH - CLEAR) / item.height;
                 let percent = (item.width * scale / WIDTH * 100.0).floor();
-                (percent >= 10.0).then(|| (item.height, item.path.trim_start_matches('/').to_string(), percent as u32))
+                (percent >= 10.0).then(|| {
+                    (
+                        item.height,
+                        item.path.trim_start_matches('/').to_string(),
+                        percent as u32,
+                    )
+                })
             }
             _ => None,
         })
@@ -582,7 +588,11 @@ fn closing_fits(used: usize, closing: &Closing) -> bool {
 /// line `used` of a page, in mm: [`CLOSING_CLEAR`] kept under the text.
 fn room_for_closing(used: usize) -> f64 {
     let free = (LINES - used.min(LINES)) as f64 * PITCH;
-    if used == 0 { free } else { free - CLOSING_CLEAR }
+    if used == 0 {
+        free
+    } else {
+        free - CLOSING_CLEAR
+    }
 }
 
 /// Pages the flow under the first page's masthead.

@@ -190,7 +190,12 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
             Vec::new()
         } else {
             // A hair under the picture's width, so that typst never wraps it again.
-            title::break_title(caption, item.caption_width / em - 0.01, fonts, Face::Subheading)
+            title::break_title(
+                caption,
+                item.caption_width / em - 0.01,
+                fonts,
+                Face::Subheading,
+            )
         };
         x += item.width + CELL;
     }

@@ -247,7 +247,10 @@ fn closing_block_sits_on_the_foot_of_the_last_page() {
     // (8 pt) under one, clear of the text (see pages.rs).
     let top = rules.iter().min_by(|a, b| a.y.total_cmp(&b.y)).unwrap();
     let k = (bottom.y - TOP) / PITCH;
-    assert!((k - k.round()).abs() < 0.01, "rule off the grid: {bottom:?}");
+    assert!(
+        (k - k.round()).abs() < 0.01,
+        "rule off the grid: {bottom:?}"
+    );
     let under = (top.y - TOP) % PITCH;
     let clear = 8.0 / PT_PER_MM;
     assert!(

@@ -66,7 +66,12 @@ fn a_picture_that_would_leave_a_page_short_is_made_smaller_beside_its_text() {
     let mut captions = lines_of(&p, 1, 14.0);
     // Not the page number under the type area.
     captions.retain(|l| l[0].y < TOP + 225.0);
-    assert_eq!(captions.len(), 1, "{:?}", captions.iter().map(|l| text(l)).collect::<Vec<_>>());
+    assert_eq!(
+        captions.len(),
+        1,
+        "{:?}",
+        captions.iter().map(|l| text(l)).collect::<Vec<_>>()
+    );
     assert_eq!(text(&captions[0]), "执法人员检查企业防汛物资储备");
     assert!(captions[0][0].y > picture.y + picture.height);
     assert!(
@@ -89,7 +94,10 @@ fn pictures_on_consecutive_lines_share_a_row() {
         panic!("{:?}", p.images);
     };
     assert_eq!((a.page, b.page), (1, 1));
-    assert!((a.y - b.y).abs() < 0.01 && (a.height - b.height).abs() < 0.01, "{a:?} {b:?}");
+    assert!(
+        (a.y - b.y).abs() < 0.01 && (a.height - b.height).abs() < 0.01,
+        "{a:?} {b:?}"
+    );
     let (left, right) = if a.x < b.x { (a, b) } else { (b, a) };
     assert!(right.x - (left.x + left.width) > 4.0, "{left:?} {right:?}");
     assert!(left.x >= LEFT - 0.01 && right.x + right.width <= LEFT + 156.0 + 0.01);
@@ -107,8 +115,7 @@ fn a_picture_after_text_keeps_more_than_the_interline_space_clear_above_it() {
     let above = p
         .body_lines(1)
         .into_iter()
-        .filter(|l| l[0].y < picture.y)
-        .last()
+        .rfind(|l| l[0].y < picture.y)
         .expect("text above the picture");
     let clear = picture.y - (above[0].y + FOOT);
     let interline = (29.0 - 16.0) / PT_PER_MM;
@@ -134,8 +141,7 @@ fn the_closing_block_keeps_half_a_line_clear_of_the_text() {
     let last_text = p
         .body_lines(1)
         .into_iter()
-        .filter(|l| l[0].y < first_rule)
-        .last()
+        .rfind(|l| l[0].y < first_rule)
         .unwrap();
     assert_eq!(text(&last_text), "产安全事故发生。");
     // The feet are estimated (FOOT): a hair of tolerance.
@@ -205,7 +211,10 @@ fn parallel_headings_set_their_numbers_alike() {
     for page in 1..=p.pages {
         for line in p.body_lines(page) {
             let t = text(&line);
-            if ["（一）", "（二）", "（三）"].iter().any(|n| t.starts_with(n)) {
+            if ["（一）", "（二）", "（三）"]
+                .iter()
+                .any(|n| t.starts_with(n))
+            {
                 // The glyph after ）: by characters, not by glyph runs.
                 let mut chars = 0;
                 for g in &line {
@@ -220,7 +229,11 @@ fn parallel_headings_set_their_numbers_alike() {
     }
     assert_eq!(after.len(), 3, "{after:?}");
     for (t, x) in &after {
-        assert!((x - after[0].1).abs() < 0.05, "{t}: {x:.2} mm, not {:.2}", after[0].1);
+        assert!(
+            (x - after[0].1).abs() < 0.05,
+            "{t}: {x:.2} mm, not {:.2}",
+            after[0].1
+        );
     }
 }
 
@@ -253,7 +266,11 @@ fn a_lone_closing_block_names_the_picture_to_make_smaller_and_that_is_enough() {
     let source = std::fs::read_to_string(&path).unwrap();
     let line = "![救援队员开展水上搜救演练](images/drill.jpg)";
     assert!(source.contains(line));
-    std::fs::write(&path, source.replace(line, &format!("{line}{{width={width}}}"))).unwrap();
+    std::fs::write(
+        &path,
+        source.replace(line, &format!("{line}{{width={width}}}")),
+    )
+    .unwrap();
     let out = jianbao(dir.path(), &["build", "5", "--force"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stderr(&out).contains("报尾单独占了"), "{}", stderr(&out));
