@@ -17,7 +17,9 @@
 //!    the text after it fills the page. It floats past paragraphs; past a heading only when
 //!    stopping there would leave the page [`SHORT`] lines or more empty;
 //!    never past the next title or label (its article's end) nor past
-//!    another picture.
+//!    another picture. Where moving it (or its keep) to the next page
+//!    would leave this one [`SHORT`] lines or more empty, it is made
+//!    smaller down to [`super::picture::LAST_FLOOR`] and stays.
 //! 4. The closing block stands at the foot of the last page: on the grid
 //!    when it fits there, else in a tighter setting (see [`place_closing`]),
 //!    else on a page of its own (and `build` says how many lines less would

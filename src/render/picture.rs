@@ -6,11 +6,14 @@
 //! to the inch. At most the
 //! type area's width and 11 grid lines high, aspect kept; `{width=50%}` or
 //! `{width=14字}` asks for a width. A picture and its caption (on the grid
-//! line under it) are one row, never split by a page; pictures on
-//! consecutive lines share a row when they fit side by side.
+//! line under it) are one row, never split by a page, half an em of body
+//! text clear above the picture ([`CLEAR`]); pictures on consecutive lines
+//! share a row, made smaller to one height when they do not fit side by
+//! side ([`pack`]).
 //!
 //! A caption is 4号 楷体, centred under its picture and never wider than
-//! it: a longer one breaks by meaning into balanced lines ([`title`]), 1.5
+//! it (a picture made smaller to stay on a page keeps the caption it had,
+//! [`smaller`]): a longer one breaks by meaning into balanced lines ([`title`]), 1.5
 //! lines of 4号 apart, the first centred in the grid line under the
 //! picture; the captions take whole grid lines, so the text after the row
 //! is back on the grid. The captions of a row start on the same line:
