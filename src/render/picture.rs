@@ -9,7 +9,7 @@
 //! line under it) are one row, never split by a page, half an em of body
 //! text clear above the picture ([`CLEAR`]); pictures on consecutive lines
 //! share a row, made smaller to one height when they do not fit side by
-//! side ([`pack`]).
+//! side (`pack`).
 //!
 //! A caption is 4号 楷体, centred under its picture and never wider than
 //! it (a picture made smaller to stay on a page keeps the caption it had,
@@ -230,7 +230,7 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
 pub const FLOOR: f64 = 0.8;
 
 /// The least a picture is made when the alternative is a page left
-/// [`super::page`]'s short (5 lines or more empty): half its width and
+/// short (pagination: 5 lines or more empty): half its width and
 /// height. A page that ends half empty is worse than a smaller picture.
 pub const LAST_FLOOR: f64 = 0.5;
 
