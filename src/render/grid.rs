@@ -879,9 +879,6 @@ struct Plan {
     piece: f64,
 }
 
-/// How much of the line's spread goes between the letters of a split URL.
-const PIECE_SHARE: f64 = 0.5;
-
 /// What a line whose gaps are each widened by `s` cells costs: nothing a
 /// reader sees at a few hundredths of a cell, steeply more towards
 /// [`LOOSE`]; past it a letter-spaced line, the worst there is short of a
@@ -939,15 +936,15 @@ fn plan(c: &Candidate, cap: f64, last: bool) -> Option<(Plan, f64)> {
     if diff > -EPS || last {
         return Some((p, 0.0));
     }
-    // 后推: the slack spread evenly over every gap of the line. Between the
-    // letters of a split URL a quarter as much: a line of a few Chinese
-    // characters and a long address would otherwise spread those few gaps
-    // wide, where a hundredth of a cell between letters is not seen.
+    // 后推: the slack spread evenly over every gap of the line, the letter
+    // gaps of a split address included: a line of a few Chinese characters
+    // before a long address would otherwise spread those few gaps wide
+    // (proof review F5: 35 pt over 50 gaps is not seen).
     let slack = -diff;
-    let share = c.even as f64 + PIECE_SHARE * c.piece as f64;
+    let share = (c.even + c.piece) as f64;
     if share > 0.0 {
         p.spread = slack / share;
-        p.piece = PIECE_SHARE * p.spread;
+        p.piece = p.spread;
         // What shows is the widest gap: the spread, or on a line of
         // nothing but an address the tracking between its letters, which
         // sit closer than characters and show it twice as much.
@@ -1778,12 +1775,22 @@ mod tests {
                 let ls = lines(&text);
                 let t = texts(&ls);
                 assert!(t.concat().contains(address), "{t:?}");
-                for l in &ls {
-                    assert!(l.spread <= LOOSE + 1e-9, "{pad}: {t:?}");
+                // Within the limit; or, where the only other way is a break
+                // inside a digit run (P0202607 / 15385917263541, which reads
+                // as two numbers: proof review F5), a little over it, at a
+                // joint.
+                let at_joint = |next: Option<&String>| {
+                    next.is_some_and(|n| n.starts_with(['/', '.', '_', '-', '?', '@']))
+                };
+                for (k, l) in ls.iter().enumerate() {
+                    assert!(
+                        l.spread <= LOOSE + 1e-9 || l.spread < 0.2 && at_joint(t.get(k + 1)),
+                        "{pad}: {t:?}"
+                    );
                 }
                 // Never after `_`, never inside `//`. (Where a segment is too
                 // long for any joint to spare a letter-spaced line, between
-                // two letters: P020260715385917263541.)
+                // two letters.)
                 for w in t.windows(2) {
                     assert!(!w[0].ends_with('_'), "{w:?}");
                     assert!(!(w[0].ends_with(":/") && w[1].starts_with('/')), "{w:?}");
