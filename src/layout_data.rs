@@ -60,10 +60,30 @@ pub struct LayoutData {
     /// The PDF's document title.
     pub title: String,
     pub pages: Vec<PageData>,
-    /// The closing block could not share the last page of text: how many
-    /// lines the text would have to lose for it to fit there.
+    /// The closing block could not share the last page of text: what
+    /// would make it fit there.
     #[serde(skip)]
-    pub closing_alone: Option<usize>,
+    pub closing_alone: Option<Alone>,
+}
+
+/// What would keep a closing block that stands alone on the text's last
+/// page: so many lines less text, or a picture on that page made smaller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alone {
+    pub lines: usize,
+    /// A picture of the text's last page (its path in the publication)
+    /// and the width, in % of the type area, that saves those lines.
+    pub picture: Option<(String, u32)>,
+}
+
+impl std::fmt::Display for Alone {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "正文再少 {} 行", self.lines)?;
+        if let Some((path, percent)) = &self.picture {
+            write!(f, "，或把图片 {path} 改小（如 {{width={percent}%}}）")?;
+        }
+        write!(f, "，报尾就能排在上一页的下端")
+    }
 }
 
 #[derive(Serialize)]

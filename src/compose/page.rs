@@ -17,7 +17,9 @@
 //!    the text after it fills the page. It floats past paragraphs; past a heading only when
 //!    stopping there would leave the page [`SHORT`] lines or more empty;
 //!    never past the next title or label (its article's end) nor past
-//!    another picture.
+//!    another picture. Where moving it (or its keep) to the next page
+//!    would leave this one [`SHORT`] lines or more empty, it is made
+//!    smaller down to [`super::picture::LAST_FLOOR`] and stays.
 //! 4. The closing block stands at the foot of the last page: on the grid
 //!    when it fits there, else in a tighter setting (see [`place_closing`]),
 //!    else on a page of its own (and `build` says how many lines less would
@@ -28,8 +30,9 @@
 
 use super::closing::Closing;
 use super::masthead::MastheadRows;
-use crate::layout_data::geometry::{CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH};
-use crate::layout_data::{PageData, Placed, Row, Rule};
+use super::picture::{CLEAR, FLOOR, LAST_FLOOR, Smaller};
+use crate::layout_data::geometry::{BODY_PT, CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH, WIDTH};
+use crate::layout_data::{Alone, PageData, Placed, Row, Rule};
 
 /// A page left with this many empty lines or more is short: a float may
 /// pass a heading rather than leave one so.
@@ -41,6 +44,12 @@ const SHORT: usize = 5;
 /// the type area, the last on the type area's foot) but not its line
 /// pitch; on the grid it is the body's 29 pt.
 pub const CLOSING_MIN_PITCH: f64 = 1.5 * CLOSING_PT * MM_PER_PT;
+
+/// Kept clear between the last line of text and the closing block's
+/// first rule, in mm: with the blank under the characters of a grid line,
+/// half a line between their feet and the rule (else the rule reads as an
+/// underline of the text).
+const CLOSING_CLEAR: f64 = BODY_PT * MM_PER_PT / 2.0;
 
 /// What a line of the flow is to the keep and float rules.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -82,7 +91,7 @@ struct FlowLine {
     /// This row is the 本期要目 line that shows article `n`'s page.
     shows_page_of: Option<usize>,
     /// A row of pictures: the same made smaller, tallest first.
-    smaller: Vec<Row>,
+    smaller: Vec<Smaller>,
 }
 
 impl FlowLine {
@@ -206,7 +215,7 @@ impl Flow {
 
     /// A row of pictures (with their captions), never split, and the same
     /// row made smaller (tallest first) for a page it does not fit.
-    pub fn pictures(&mut self, row: Row, smaller: Vec<Row>) {
+    pub fn pictures(&mut self, row: Row, smaller: Vec<Smaller>) {
         self.push(Some(row), Kind::Picture);
         if let Some(last) = self.lines.last_mut() {
             last.smaller = smaller;
@@ -269,9 +278,9 @@ pub enum ParagraphKind {
 /// The pages, and whether the closing block had to take a page of its own.
 pub struct Paginated {
     pub pages: Vec<PageData>,
-    /// The closing block took a page of its own: how many lines less text
-    /// would have kept it on the text's last page.
-    pub closing_alone: Option<usize>,
+    /// The closing block took a page of its own: what would have kept it
+    /// on the text's last page.
+    pub closing_alone: Option<Alone>,
     /// The no-orphan rule was given up to keep the closing block on the
     /// text's last page (the page tests hold the rule only when not).
     #[cfg_attr(not(test), allow(dead_code))]
@@ -285,8 +294,9 @@ struct Pager {
     cursor: usize,
     /// Nothing above the cursor on this page: a weak blank vanishes here.
     at_top: bool,
-    /// A row of pictures waiting for the top of the next page.
-    float: Option<Row>,
+    /// A row of pictures waiting for the top of the next page, and the
+    /// same made smaller.
+    float: Option<(Row, Vec<Smaller>)>,
     /// Article `n` starts on page `p` (0-based).
     article_page: Vec<(usize, usize)>,
     /// (page, row index, article) of the 本期要目 lines.
@@ -303,7 +313,7 @@ impl Pager {
         self.pages.push(PageData::default());
         self.cursor = 0;
         self.at_top = true;
-        if let Some(row) = self.float.take() {
+        if let Some((row, _)) = self.float.take() {
             self.put(&row, None, None);
         }
     }
@@ -337,7 +347,8 @@ impl Pager {
             };
             let height: usize = run[skip..].iter().map(FlowLine::lines).sum();
             if self.cursor + height > LINES && self.cursor > 0 && height <= LINES {
-                match with_smaller_picture(&run[skip..], self.cursor + height - LINES) {
+                let floor = self.floor();
+                match with_smaller_picture(&run[skip..], self.cursor + height - LINES, floor) {
                     Some(fits) => self.place(&fits),
                     None => {
                         self.new_page();
@@ -372,18 +383,49 @@ impl Pager {
 
     /// Places a row of pictures that is not glued to what precedes it:
     /// here, or here made smaller, or at the top of the next page.
-    fn pictures(&mut self, row: &Row, smaller: &[Row]) {
+    fn pictures(&mut self, row: &Row, smaller: &[Smaller]) {
         // Pictures keep their order: one waiting goes first.
         if self.float.is_some() {
-            self.new_page();
+            self.land();
         }
         let free = self.free();
         if row.lines() <= free {
             self.put(row, None, None);
-        } else if let Some(fits) = smaller.iter().find(|r| r.lines() <= free) {
-            self.put(fits, None, None);
+        } else if let Some(fits) = fitting(smaller, free, FLOOR) {
+            self.put(&fits.row, None, None);
         } else {
-            self.float = Some(row.clone());
+            self.float = Some((row.clone(), smaller.to_vec()));
+        }
+    }
+
+    /// The least a picture may be made to stay on this page: [`FLOOR`],
+    /// or [`LAST_FLOOR`] when the page would otherwise end short.
+    fn floor(&self) -> f64 {
+        if self.free() >= SHORT {
+            LAST_FLOOR
+        } else {
+            FLOOR
+        }
+    }
+
+    /// The waiting picture must be shown now (the next title, another
+    /// picture, the end of the text): at the top of the next page, or,
+    /// when that would leave this page short, here, made smaller down to
+    /// [`LAST_FLOOR`] (after the text that went past it, before what
+    /// stops it).
+    fn land(&mut self) {
+        let free = self.free();
+        let here = self
+            .float
+            .as_ref()
+            .and_then(|(_, smaller)| fitting(smaller, free, self.floor()))
+            .map(|s| s.row.clone());
+        match here {
+            Some(row) if free >= SHORT => {
+                self.float = None;
+                self.put(&row, None, None);
+            }
+            _ => self.new_page(),
         }
     }
 
@@ -402,13 +444,21 @@ impl Pager {
 
 /// The run with its row of pictures made smaller by at least `over` lines,
 /// when the run has one and it can be.
-fn with_smaller_picture(run: &[FlowLine], over: usize) -> Option<Vec<FlowLine>> {
+fn with_smaller_picture(run: &[FlowLine], over: usize, floor: f64) -> Option<Vec<FlowLine>> {
     let at = run.iter().position(|l| l.kind == Kind::Picture)?;
     let lines = run[at].lines();
-    let smaller = run[at].smaller.iter().find(|r| r.lines() + over <= lines)?;
+    let smaller = fitting(&run[at].smaller, lines.checked_sub(over)?, floor)?;
     let mut fits = run.to_vec();
-    fits[at].row = Some(smaller.clone());
+    fits[at].row = Some(smaller.row.clone());
     Some(fits)
+}
+
+/// The largest of the smaller rows that fits `free` lines, made no
+/// smaller than `floor`.
+fn fitting(smaller: &[Smaller], free: usize, floor: f64) -> Option<&Smaller> {
+    smaller
+        .iter()
+        .find(|s| s.row.lines() <= free && s.scale >= floor - 1e-9)
 }
 
 /// Pages the masthead, the 本期要目 (when there is one), the body and the
@@ -470,7 +520,13 @@ pub fn paginate(
             *slot = number;
         }
     }
-    let closing_alone = place_closing(&mut pages, cursor, closing);
+    let closing_alone = place_closing(&mut pages, cursor, closing).map(|lines| Alone {
+        lines,
+        picture: pages
+            .len()
+            .checked_sub(2)
+            .and_then(|last| smaller_picture(&pages[last], lines)),
+    });
     Paginated {
         pages,
         closing_alone,
@@ -478,12 +534,52 @@ pub fn paginate(
     }
 }
 
+/// The largest picture alone in its row on `page` that, made smaller,
+/// gives up `lines` grid lines (its caption as it is), and the width that
+/// does it.
+fn smaller_picture(page: &PageData, lines: usize) -> Option<(String, u32)> {
+    page.rows
+        .iter()
+        .filter_map(|placed| match &placed.row {
+            Row::Pictures {
+                items,
+                lines: rows,
+                captions,
+            } if items.len() == 1 => {
+                let item = &items[0];
+                let keep = (rows - captions).checked_sub(lines).filter(|&k| k > 0)?;
+                let scale = (keep as f64 * PITCH - CLEAR) / item.height;
+                let percent = (item.width * scale / WIDTH * 100.0).floor();
+                (percent >= 10.0).then(|| {
+                    (
+                        item.height,
+                        item.path.trim_start_matches('/').to_string(),
+                        percent as u32,
+                    )
+                })
+            }
+            _ => None,
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, path, percent)| (path, percent))
+}
+
 /// Whether the closing block fits under text that ends at grid line
 /// `used` of the last page, on the grid or at its tightest pitch.
 fn closing_fits(used: usize, closing: &Closing) -> bool {
     let total = closing.rows.len();
-    let free = LINES - used.min(LINES);
-    total == 0 || free as f64 * PITCH >= total as f64 * CLOSING_MIN_PITCH - 1e-9
+    total == 0 || room_for_closing(used) >= total as f64 * CLOSING_MIN_PITCH - 1e-9
+}
+
+/// The height the closing block may take under text that ends at grid
+/// line `used` of a page, in mm: [`CLOSING_CLEAR`] kept under the text.
+fn room_for_closing(used: usize) -> f64 {
+    let free = (LINES - used.min(LINES)) as f64 * PITCH;
+    if used == 0 {
+        free
+    } else {
+        free - CLOSING_CLEAR
+    }
 }
 
 /// Pages the flow under the first page's masthead.
@@ -510,7 +606,7 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
             }
             _ => {
                 if pager.float.is_some() && pager.stops_float(run) {
-                    pager.new_page();
+                    pager.land();
                 }
                 pager.run(run);
             }
@@ -518,7 +614,7 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
         i = j + 1;
     }
     if pager.float.is_some() {
-        pager.new_page();
+        pager.land();
     }
     pager
 }
@@ -526,8 +622,8 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
 /// Puts the closing block at the foot of the last page. On the grid, a
 /// grid line a row, when it fits under the text; else, when the rows fit
 /// there at a pitch of [`CLOSING_MIN_PITCH`] or more, at the loosest pitch
-/// that fits, the first rule on the boundary of the last line of text as
-/// on the grid (the type, insets and rules as GB/T 9704 §7.4 fixes them);
+/// that fits, the first rule [`CLOSING_CLEAR`] under the last line of text
+/// (the type, insets and rules as GB/T 9704 §7.4 fixes them);
 /// else at the foot of a page of its own, on the grid (and says how many
 /// lines the text would have to lose for the tighter setting to fit); or,
 /// taller than a page, over as many pages as it needs, each part between a
@@ -538,21 +634,22 @@ fn place_closing(pages: &mut Vec<PageData>, used: usize, closing: Closing) -> Op
         return None;
     }
     let free = LINES - used.min(LINES);
+    let room = room_for_closing(used);
     let mut alone = None;
     // Where each part goes: (page, the top of its first row in mm below
     // the type area's top, its row pitch, its rows).
     let mut parts: Vec<(usize, f64, f64, std::ops::Range<usize>)> = Vec::new();
-    let tight = free as f64 * PITCH / total as f64;
-    if total <= free {
+    let tight = room / total as f64;
+    if total as f64 * PITCH <= room + 1e-9 {
         let first = (LINES - total) as f64 * PITCH;
         parts.push((pages.len() - 1, first, PITCH, 0..total));
     } else if tight >= CLOSING_MIN_PITCH - 1e-9 {
         let first = HEIGHT - total as f64 * tight;
         parts.push((pages.len() - 1, first, tight, 0..total));
     } else if total <= LINES {
-        // The lines of text to lose: the block at its tightest needs this
-        // many whole grid lines.
-        let needed = total as f64 * CLOSING_MIN_PITCH / PITCH;
+        // The lines of text to lose: the block at its tightest, clear of
+        // the text, needs this many whole grid lines.
+        let needed = (total as f64 * CLOSING_MIN_PITCH + CLOSING_CLEAR) / PITCH;
         alone = Some((needed - 1e-9).ceil() as usize - free);
         pages.push(PageData::default());
         let first = (LINES - total) as f64 * PITCH;
@@ -636,6 +733,14 @@ mod tests {
             items: Vec::new(),
             lines,
             captions: 0,
+        }
+    }
+
+    /// A row of pictures `lines` tall made from one `of` lines tall.
+    fn shrunk(lines: usize, of: usize) -> Smaller {
+        Smaller {
+            row: pictures(lines),
+            scale: lines as f64 / of as f64,
         }
     }
 
@@ -791,7 +896,7 @@ mod tests {
     fn a_picture_that_does_not_fit_floats_and_the_text_fills_the_page() {
         let mut body = Flow::default();
         body.paragraph(rows("a", 5), ParagraphKind::Text);
-        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        body.pictures(pictures(12), vec![shrunk(11, 12), shrunk(10, 12)]);
         for (k, n) in [4, 3, 4, 4].into_iter().enumerate() {
             body.paragraph(rows(&format!("p{k}l"), n), ParagraphKind::Text);
         }
@@ -811,7 +916,7 @@ mod tests {
     fn a_picture_is_made_smaller_when_that_keeps_it_beside_its_text() {
         let mut body = Flow::default();
         body.paragraph(rows("a", 2), ParagraphKind::Text);
-        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        body.pictures(pictures(12), vec![shrunk(11, 12), shrunk(10, 12)]);
         body.paragraph(rows("b", 4), ParagraphKind::Text);
         let laid = paginate(masthead(), None, body, closing(0));
         assert_eq!(tags(&laid.pages[0])[2], "pictures10");
@@ -819,11 +924,43 @@ mod tests {
     }
 
     #[test]
+    fn a_picture_stopped_by_the_next_title_is_made_smaller_rather_than_leave_a_page_short() {
+        // 7 lines free under a; the picture fits them only at 58 %, under
+        // the 80 % floor, and the next title stops it floating: moved to
+        // page 2 it would leave page 1 seven lines short. It stays, smaller.
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 5), ParagraphKind::Text);
+        body.pictures(
+            pictures(12),
+            vec![shrunk(11, 12), shrunk(10, 12), shrunk(7, 12)],
+        );
+        body.weak_blank();
+        body.keeper(vec![row("t")], 2);
+        body.paragraph(rows("b", 4), ParagraphKind::Text);
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[0])[5..], ["pictures7"]);
+        assert_eq!(tags(&laid.pages[1])[0], "t");
+        // 2 lines free: a page 2 lines short is no reason to go under the
+        // 80 % floor (even were it 60 % that fits); the picture goes on.
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 10), ParagraphKind::Text);
+        let fits = Smaller {
+            row: pictures(2),
+            scale: 0.6,
+        };
+        body.pictures(pictures(12), vec![shrunk(11, 12), fits]);
+        body.weak_blank();
+        body.keeper(vec![row("t")], 2);
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[1])[0], "pictures12");
+    }
+
+    #[test]
     fn a_picture_kept_with_a_heading_is_made_smaller_with_it() {
         let mut body = Flow::default();
         body.rows(rows("a", 1));
         body.heading(vec![row("h")], 1);
-        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        body.pictures(pictures(12), vec![shrunk(11, 12), shrunk(10, 12)]);
         let laid = paginate(masthead(), None, body, closing(0));
         // 11 lines free for the heading and its picture: made a line
         // smaller, the picture stays with its heading.
@@ -832,7 +969,7 @@ mod tests {
         let mut body = Flow::default();
         body.rows(rows("a", 3));
         body.heading(vec![row("h")], 1);
-        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        body.pictures(pictures(12), vec![shrunk(11, 12), shrunk(10, 12)]);
         let laid = paginate(masthead(), None, body, closing(0));
         assert_eq!(tags(&laid.pages[1]), ["h", "pictures12"]);
     }
@@ -913,11 +1050,12 @@ mod tests {
         let page = &laid.pages[0];
         let mut at: Vec<f64> = page.rules.iter().map(|r| r.at).collect();
         at.sort_by(f64::total_cmp);
-        // The first rule right under the text, the last on the foot, the
-        // rows at the pitch that fills the 5 lines between.
-        assert!((at[0] - 17.0 * PITCH).abs() < 1e-9, "{at:?}");
+        // The first rule half an em (8 pt) under the text, the last on the
+        // foot, the rows at the pitch that fills the 5 lines less that.
+        let clear = 8.0 * 25.4 / 72.0;
+        assert!((at[0] - (17.0 * PITCH + clear)).abs() < 1e-9, "{at:?}");
         assert!((at[2] - HEIGHT).abs() < 1e-9, "{at:?}");
-        let pitch = 5.0 * PITCH / 6.0;
+        let pitch = (5.0 * PITCH - clear) / 6.0;
         assert!(pitch >= CLOSING_MIN_PITCH);
         let closing: Vec<&Placed> = page
             .rows
@@ -940,9 +1078,11 @@ mod tests {
         body.rows(rows("l", 10));
         let laid = paginate(masthead(), None, body, closing(6));
         assert_eq!(laid.pages.len(), 2);
-        // 2 lines free; the block needs 6 × 7.41 mm = 4.35 lines, so 5:
-        // the text would have to lose 3.
-        assert_eq!(laid.closing_alone, Some(3));
+        // 2 lines free; the block needs 6 × 7.41 mm and 2.82 mm clear of
+        // the text = 4.62 lines, so 5: the text would have to lose 3. No
+        // picture to make smaller.
+        let alone = laid.closing_alone.unwrap();
+        assert_eq!((alone.lines, alone.picture), (3, None));
         // On its own page it stands on the grid at the foot.
         assert_eq!(laid.pages[1].rows.last().unwrap().line, 21.0);
         assert_eq!(laid.pages[1].rows[0].line, 16.0);
@@ -1015,10 +1155,13 @@ mod tests {
                             lines,
                             captions: 0,
                         };
-                        let smaller = (lines * 4 / 5..*lines)
+                        let smaller = (lines / 2..*lines)
                             .rev()
                             .filter(|&l| l > 0)
-                            .map(picture)
+                            .map(|l| Smaller {
+                                row: picture(l),
+                                scale: l as f64 / *lines as f64,
+                            })
                             .collect();
                         flow.pictures(picture(*lines), smaller);
                     }

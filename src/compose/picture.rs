@@ -6,11 +6,14 @@
 //! to the inch. At most the
 //! type area's width and 11 grid lines high, aspect kept; `{width=50%}` or
 //! `{width=14字}` asks for a width. A picture and its caption (on the grid
-//! line under it) are one row, never split by a page; pictures on
-//! consecutive lines share a row when they fit side by side.
+//! line under it) are one row, never split by a page, half an em of body
+//! text clear above the picture ([`CLEAR`]); pictures on consecutive lines
+//! share a row, made smaller to one height when they do not fit side by
+//! side (`pack`).
 //!
 //! A caption is 4号 楷体, centred under its picture and never wider than
-//! it: a longer one breaks by meaning into balanced lines ([`title`]), 1.5
+//! it (a picture made smaller to stay on a page keeps the caption it had,
+//! [`smaller`]): a longer one breaks by meaning into balanced lines ([`title`]), 1.5
 //! lines of 4号 apart, the first centred in the grid line under the
 //! picture; the captions take whole grid lines, so the text after the row
 //! is back on the grid. The captions of a row start on the same line:
@@ -40,52 +43,88 @@ pub fn rows(blocks: &[Block], root: &Path, fonts: &Fonts) -> Vec<Row> {
 
 /// The pictures of consecutive picture blocks sized and put into rows, at
 /// the size they print, and the width each row takes, gaps included.
+/// Pictures on consecutive lines are a row of photos, as every 简报 prints
+/// them: when they do not fit side by side at their sizes they are made
+/// smaller to share the row, at most [`PER_ROW`] to a row.
 fn pack(blocks: &[Block], root: &Path) -> Vec<(Vec<Sized>, f64)> {
-    let pictures = blocks.iter().filter_map(|b| match b {
-        Block::Picture {
-            caption,
-            path,
-            width,
-        } => Some(size(
-            root,
-            &path.value,
-            width.as_ref().map(|w| w.value),
-            caption.plain(),
-        )),
-        _ => None,
-    });
-    let gap = CELL;
-    let mut rows = Vec::new();
-    let mut row: Vec<Sized> = Vec::new();
-    let mut used = 0.0;
-    for p in pictures {
-        // Pictures that fill the width between them (two at 50%) share the
-        // row all the same: [`fit`] makes them a little smaller for the gap.
-        if !row.is_empty() && used + p.item.width > WIDTH + 1e-6 {
-            rows.push(fit(std::mem::take(&mut row), used));
-            used = 0.0;
-        }
-        used += if row.is_empty() { 0.0 } else { gap } + p.item.width;
-        row.push(p);
+    let pictures: Vec<Sized> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Picture {
+                caption,
+                path,
+                width,
+            } => Some(size(
+                root,
+                &path.value,
+                width.as_ref().map(|w| w.value),
+                caption.plain(),
+            )),
+            _ => None,
+        })
+        .collect();
+    let n = pictures.len();
+    if n == 0 {
+        return Vec::new();
     }
-    if !row.is_empty() {
-        rows.push(fit(row, used));
+    // All on one row when they fit at their sizes (four at 20 %); else
+    // rows of at most PER_ROW, as even as can be (4 → 2 + 2, 5 → 3 + 2).
+    let rows = if row_width(&pictures) <= WIDTH + 1e-6 {
+        1
+    } else {
+        n.div_ceil(PER_ROW)
+    };
+    let mut out = Vec::with_capacity(rows);
+    let mut rest = pictures.into_iter();
+    for r in 0..rows {
+        let take = n / rows + usize::from(r < n % rows);
+        out.push(fit(rest.by_ref().take(take).collect()));
     }
-    rows
+    out
 }
 
-/// A row wider than the type area made smaller to fit, gaps kept.
-fn fit(mut row: Vec<Sized>, used: f64) -> (Vec<Sized>, f64) {
-    if used <= WIDTH {
+/// The most pictures a row holds when they have to be made smaller to
+/// share it: a fourth phone photo would be a thumbnail.
+const PER_ROW: usize = 3;
+
+/// The width a row of pictures takes at their sizes, gaps included.
+fn row_width(row: &[Sized]) -> f64 {
+    row.iter().map(|s| s.item.width).sum::<f64>() + CELL * row.len().saturating_sub(1) as f64
+}
+
+/// A row wider than the type area made to fit, gaps kept: its pictures
+/// brought to one height (the tallest ones down to it, none made larger)
+/// so that the row reads as one band.
+fn fit(mut row: Vec<Sized>) -> (Vec<Sized>, f64) {
+    let used = row_width(&row);
+    if used <= WIDTH + 1e-6 {
         return (row, used);
     }
     let gaps = CELL * (row.len() - 1) as f64;
-    let scale = (WIDTH - gaps) / (used - gaps);
+    let width_at = |cap: f64| -> f64 {
+        row.iter()
+            .map(|s| s.item.width * (cap / s.item.height).min(1.0))
+            .sum::<f64>()
+            + gaps
+    };
+    // The row's width grows with the common height: bisect for the one
+    // that fills the type area.
+    let (mut lo, mut hi) = (0.0, row.iter().map(|s| s.item.height).fold(0.0, f64::max));
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if width_at(mid) > WIDTH {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
     for s in &mut row {
+        let scale = (lo / s.item.height).min(1.0);
         s.item.width *= scale;
         s.item.height *= scale;
     }
-    (row, WIDTH)
+    let used = row_width(&row);
+    (row, used)
 }
 
 /// How many pixels per inch each raster picture of `blocks` prints at, by
@@ -116,6 +155,17 @@ pub fn resolutions(blocks: &[Block], root: &Path, source: &str) -> Vec<(usize, f
     out
 }
 
+/// Kept clear above a picture, in mm: half an em of body text, so that
+/// with the blank under a text line's characters (half the interline
+/// space) half a line separates the text above from the picture, more
+/// than the body's own interline space.
+pub const CLEAR: f64 = BODY_PT * MM_PER_PT / 2.0;
+
+/// The grid lines a picture `height` mm tall takes, [`CLEAR`] above it.
+fn picture_lines(height: f64) -> usize {
+    ((height + CLEAR) / PITCH - 1e-6).ceil().max(1.0) as usize
+}
+
 /// Centres a row of pictures and gives it whole grid lines: the tallest
 /// picture's, and the longest caption's.
 fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
@@ -133,18 +183,27 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
     let em = CAPTION_PT * MM_PER_PT;
     for item in &mut items {
         item.x = x;
-        (item.caption_x, item.caption_width) = (x, item.width);
+        // A caption is as wide as its picture, or as wide as it was before
+        // the picture was made smaller ([`smaller`]), centred under it.
+        let width = item.caption_width.max(item.width).min(WIDTH);
+        item.caption_width = width;
+        item.caption_x = (x + (item.width - width) / 2.0).clamp(0.0, WIDTH - width);
         let caption = item.caption.trim();
         item.caption_lines = if caption.is_empty() {
             Vec::new()
         } else {
             // A hair under the picture's width, so that typst never wraps it again.
-            title::break_title(caption, item.width / em - 0.01, fonts, Face::Subheading)
+            title::break_title(
+                caption,
+                item.caption_width / em - 0.01,
+                fonts,
+                Face::Subheading,
+            )
         };
         x += item.width + CELL;
     }
     let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
-    let picture_lines = (tallest / PITCH - 1e-6).ceil().max(1.0) as usize;
+    let picture_lines = picture_lines(tallest);
     let longest = items
         .iter()
         .map(|i| i.caption_lines.len())
@@ -170,25 +229,35 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
 /// `compose/page.rs`).
 pub const FLOOR: f64 = 0.8;
 
+/// The least a picture is made when the alternative is a page left
+/// short (pagination: 5 lines or more empty): half its width and
+/// height. A page that ends half empty is worse than a smaller picture.
+pub const LAST_FLOOR: f64 = 0.5;
+
+/// A row of pictures made smaller, and by how much.
+#[derive(Clone)]
+pub struct Smaller {
+    pub row: Row,
+    /// The scale of its width and height, under 1.
+    pub scale: f64,
+}
+
 /// The same row of pictures made smaller, one row for each grid line
-/// less it can take, tallest first, down to [`FLOOR`] of its size; the
-/// captions as [`finish`] sets them.
-pub fn smaller(row: &Row, fonts: &Fonts) -> Vec<Row> {
-    let Row::Pictures {
-        items, captions, ..
-    } = row
-    else {
+/// less it can take, tallest first, down to [`LAST_FLOOR`] of its size;
+/// the captions as [`finish`] sets them (a caption that wraps under the
+/// smaller picture makes that row a line taller: it is kept only when it
+/// still saves a line).
+pub fn smaller(row: &Row, fonts: &Fonts) -> Vec<Smaller> {
+    let Row::Pictures { items, .. } = row else {
         return Vec::new();
     };
     let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
-    let picture_lines = (tallest / PITCH - 1e-6).ceil().max(1.0) as usize;
-    let captions = *captions;
-    let mut out = Vec::new();
-    for target in (1..picture_lines).rev() {
-        // A quarter of a line kept clear above, so that the picture does
-        // not touch the text over it.
-        let scale = (target as f64 - 0.25) * PITCH / tallest;
-        if scale < FLOOR {
+    let lines = row.lines();
+    let alone = items.len() == 1;
+    let mut out: Vec<Smaller> = Vec::new();
+    for target in (1..picture_lines(tallest)).rev() {
+        let scale = (target as f64 * PITCH - CLEAR) / tallest;
+        if scale < LAST_FLOOR {
             break;
         }
         let items: Vec<PictureItem> = items
@@ -197,13 +266,21 @@ pub fn smaller(row: &Row, fonts: &Fonts) -> Vec<Row> {
             .map(|mut i| {
                 i.width *= scale;
                 i.height *= scale;
+                // A picture alone keeps its caption's width (and lines): made
+                // smaller to stay on a page, it does not make its caption
+                // a line longer. In a row the neighbours need the room.
+                if !alone {
+                    i.caption_width = 0.0;
+                }
                 i
             })
             .collect();
         let used = items.iter().map(|i| i.width).sum::<f64>() + CELL * (items.len() - 1) as f64;
         let row = finish(items, used, fonts);
-        if row.lines() <= target + captions {
-            out.push(row);
+        // Each one a line shorter than the one before.
+        let shortest = out.last().map_or(lines, |s| s.row.lines());
+        if row.lines() < shortest {
+            out.push(Smaller { row, scale });
         }
     }
     out
@@ -246,8 +323,8 @@ fn size(root: &Path, path: &str, asked: Option<PictureWidth>, caption: String) -
     };
     width = width.min(WIDTH);
     let mut height = width * aspect;
-    if height > limit * PITCH {
-        height = limit * PITCH;
+    if height > limit * PITCH - CLEAR {
+        height = limit * PITCH - CLEAR;
         width = height / aspect;
     }
     Sized {

@@ -81,7 +81,8 @@ pub fn layout(
     );
     let notes = data
         .closing_alone
-        .map(|lines| format!("报尾单独占了最后一页：正文再少 {lines} 行，报尾就能排在上一页的下端"))
+        .as_ref()
+        .map(|alone| format!("报尾单独占了最后一页：{alone}"))
         .into_iter()
         .collect();
     let convert = |ds: &[SourceDiagnostic]| {

@@ -242,13 +242,21 @@ fn closing_block_sits_on_the_foot_of_the_last_page() {
     for r in &rules {
         assert!((r.length - 156.0).abs() < 0.01);
     }
-    // The first and last rules on grid-line boundaries (the thin one too
-    // but in the block's tighter setting, see pages.rs).
+    // The last rule on a grid-line boundary; the first on one (the block
+    // on the grid) or, in the tighter setting, half an em of body text
+    // (8 pt) under one, clear of the text (see pages.rs).
     let top = rules.iter().min_by(|a, b| a.y.total_cmp(&b.y)).unwrap();
-    for r in [top, bottom] {
-        let k = (r.y - TOP) / PITCH;
-        assert!((k - k.round()).abs() < 0.01, "rule off the grid: {r:?}");
-    }
+    let k = (bottom.y - TOP) / PITCH;
+    assert!(
+        (k - k.round()).abs() < 0.01,
+        "rule off the grid: {bottom:?}"
+    );
+    let under = (top.y - TOP) % PITCH;
+    let clear = 8.0 / PT_PER_MM;
+    assert!(
+        under < 0.05 || (under - clear).abs() < 0.05,
+        "first rule {under:.2} mm under a grid line: {top:?}"
+    );
     let closing: Vec<_> = p
         .glyphs
         .iter()

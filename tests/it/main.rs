@@ -26,6 +26,7 @@ mod live;
 mod outputs;
 mod pages;
 mod pictures;
+mod proofread;
 mod reports;
 mod robustness;
 mod series;
