@@ -544,7 +544,19 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                 if let Some(rest) = rest {
                     r.extend(runs_of(rest, Part::RunIn));
                 }
-                let rows = grid_rows(&r, PARAGRAPH, fonts);
+                // The heading breaks by meaning, as titles do (its run-in
+                // text as any paragraph); a heading alone never leaves one
+                // or two characters on its last line.
+                let costs = title::heading_costs(&head.plain(), rest.is_none());
+                let cut = |k: usize| costs.get(k).copied().unwrap_or(0.0);
+                let rows: Vec<Row> = grid::break_lines_by(&r, PARAGRAPH, fonts, &cut)
+                    .into_iter()
+                    .map(|l| Row::Grid {
+                        runs: gather(&l.glyphs, fonts),
+                        leader: None,
+                        number: None,
+                    })
+                    .collect();
                 // A heading on its own line stays with the next line — unless
                 // a heading of its level or above follows: one-line items
                 // of a list (（1）…（2）…) may part like paragraphs. A

@@ -340,6 +340,37 @@ fn cuts(text: &str) -> Vec<Cut> {
     out
 }
 
+/// What a break inside a word of a heading costs on the grid: more than
+/// any line within the spread limit (its looseness costs at most 100), less
+/// than a letter-spaced one.
+const HEADING_IN_WORD: f64 = 400.0;
+
+/// What breaking a body heading (一、… （一）…) costs before each of its
+/// characters, by meaning: index `n` is the break after the first `n`
+/// characters, spaces not counted (as the composer counts them). Between
+/// words it costs ten times a title's cut; inside a word, a number range
+/// or a short quotation [`HEADING_IN_WORD`]; and, for a heading `alone`
+/// (no text run in after it), before its last one or two characters as
+/// much again, so its last line is never one or two characters when
+/// another break exists.
+pub fn heading_costs(text: &str, alone: bool) -> Vec<f64> {
+    let counted = |c: char| !(c.is_whitespace() && c != '\u{3000}');
+    let n = text.chars().filter(|c| counted(*c)).count();
+    let mut costs = vec![HEADING_IN_WORD; n + 1];
+    costs[0] = 0.0;
+    costs[n] = 0.0;
+    for cut in cuts(text) {
+        let k = text[..cut.at].chars().filter(|c| counted(*c)).count();
+        costs[k] = (10.0 * cut.cost).min(HEADING_IN_WORD);
+    }
+    for c in costs.iter_mut().skip(n.saturating_sub(2)).take(2) {
+        if alone && n >= 4 {
+            *c += HEADING_IN_WORD;
+        }
+    }
+    costs
+}
+
 /// What breaking between `prev` and `next` (at byte `at`) costs, or `None`
 /// when the line may not break there.
 fn cut_cost(text: &str, at: usize, prev: &str, next: &str, a: Class, b: Class) -> Option<f64> {
@@ -824,5 +855,3 @@ mod tests {
         assert!(lines.last().unwrap().chars().count() > 2, "{lines:?}");
     }
 }
-
-
