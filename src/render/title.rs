@@ -509,7 +509,9 @@ const SAME: f64 = 0.6;
 /// than 梯形, an hourglass or a zigzag (neither 梯形 nor 菱形) only when
 /// nothing else fits.
 fn shape_step(above: f64, below: f64, phase: Phase) -> (Phase, f64) {
-    let ratio = (above - below).abs() / above.max(below).max(1.0);
+    // (Lines of a few characters, under a narrow picture, differ by a
+    // character without looking lopsided.)
+    let ratio = (above - below).abs() / above.max(below).max(4.0);
     let even = UNEVEN * ratio * ratio;
     if below > above + SAME {
         match phase {
