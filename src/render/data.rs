@@ -462,16 +462,23 @@ pub fn centred(text: &str, role: Role, size_pt: f64, fonts: &Fonts) -> Vec<Row> 
     let cap = WIDTH / (size_pt * MM_PER_PT);
     title::break_title(text, cap, fonts, face(role))
         .into_iter()
-        .map(|t| Row::Text {
-            items: vec![TextItem {
-                text: t,
-                role: role.key(),
-                size: size_pt,
-                align: "center",
-                inset: 0.0,
-                red: false,
-            }],
-            lines: 1,
+        .map(|t| {
+            // A line that ends with a pause mark (…危险化学品、) is centred
+            // on its text, the mark hanging: typst centres it with the
+            // mark's inked half, and the light mark reads as nothing, so
+            // the line looked off to the left.
+            let hang = t.ends_with(|c| "、，；：。".contains(c));
+            Row::Text {
+                items: vec![TextItem {
+                    text: t,
+                    role: role.key(),
+                    size: size_pt,
+                    align: "center",
+                    inset: if hang { size_pt * MM_PER_PT / 4.0 } else { 0.0 },
+                    red: false,
+                }],
+                lines: 1,
+            }
         })
         .collect()
 }
