@@ -213,6 +213,7 @@ fn contents_entries_wrap_where_their_titles_break_with_a_hanging_indent() {
         .expect("a 本期要目 on page 1");
     let entries = &body[heading + 1..];
     let mut wrapped = 0;
+    let mut opened = 0;
     for marked in TITLES {
         let (whole, ok) = allowed(marked);
         // An entry's lines: the title's text, the leader dots after it.
@@ -254,19 +255,27 @@ fn contents_entries_wrap_where_their_titles_break_with_a_hanging_indent() {
         if run.len() > 1 {
             wrapped += 1;
             // On the grid a mark keeps its whole cell: a line starts at
-            // its first glyph.
+            // its first glyph; a continued line that opens with “ 《 （
+            // has the mark's ink, the right half of its cell, at the
+            // indent (proof review F2: the text sat half a cell right).
             let first = run[0][0].x;
             for l in &run[1..] {
-                let hang = l[0].x - first;
+                let opens = "“‘（《".contains(l[0].text.as_str());
+                let hang = l[0].x - first + if opens { CELL / 2.0 } else { 0.0 };
                 assert!(
                     (hang - 2.0 * CELL).abs() < 0.05,
                     "entry {whole}: continued {hang:.2} mm in ({texts:?})"
                 );
+                opened += usize::from(opens);
             }
             assert!(texts.iter().all(|t| t.chars().count() > 1), "{texts:?}");
         }
     }
     assert!(wrapped >= 2, "the fixture has entries that wrap");
+    assert!(
+        opened >= 1,
+        "the fixture has a continued line opening with a mark"
+    );
 }
 
 #[test]
