@@ -554,7 +554,15 @@ fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow
                 // The heading breaks by meaning, as titles do (its run-in
                 // text as any paragraph); a heading alone never leaves one
                 // or two characters on its last line.
-                let costs = title::heading_costs(&head.plain(), rest.is_none());
+                // (A heading shorter than its first line cannot break
+                // inside: the dictionary is not loaded for it.)
+                let plain = head.plain();
+                let costs = if plain.chars().count() + PARAGRAPH.first_indent > PARAGRAPH.cells - 2
+                {
+                    title::heading_costs(&plain, rest.is_none())
+                } else {
+                    Vec::new()
+                };
                 let cut = |k: usize| costs.get(k).copied().unwrap_or(0.0);
                 let rows: Vec<Row> = grid::break_lines_by(&r, PARAGRAPH, fonts, &cut)
                     .into_iter()
