@@ -45,6 +45,10 @@ static WORDS: LazyLock<Jieba> = LazyLock::new(|| {
 /// before a verb or at a 《》 edge wins when the shape allows it.
 const INSIDE_COMPOUND: f64 = 6.0;
 
+/// What a break after a space the author typed between phrases costs: a
+/// bonus, as much as a lopsided pair of lines (10 / 17) costs.
+const TYPED_SPACE: f64 = -4.0;
+
 /// What a break before a verb between two nouns costs at least.
 const VERB_IN_COMPOUND: f64 = 3.5;
 
@@ -381,7 +385,9 @@ fn cut_cost(text: &str, at: usize, prev: &str, next: &str, a: Class, b: Class) -
     let last = prev.chars().last()?;
     let first = next.chars().next()?;
     if a == Class::Space {
-        return Some(0.0);
+        // The author's own phrase boundary (深化“三个一”工作法　全面提升…):
+        // taken before a more even pair of lines broken elsewhere.
+        return Some(TYPED_SPACE);
     }
     if NO_END.contains(last) || NO_START.contains(first) {
         return None;
