@@ -13,7 +13,7 @@ use crate::layout_data::geometry::{BODY_PT, TITLE_PT};
 
 use super::page::{Flow, ParagraphKind};
 use super::picture;
-use super::rows::{FLUSH, PARAGRAPH, centred, face, grid_rows, runs_of};
+use super::rows::{FLUSH, PARAGRAPH, centred, face, grid_rows, grid_rows_by, runs_of};
 
 /// The body as a flow of rows with what must stay together.
 pub fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow {
@@ -73,7 +73,20 @@ pub fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> 
                 if let Some(rest) = rest {
                     r.extend(runs_of(rest, Part::RunIn));
                 }
-                let rows = grid_rows(&r, PARAGRAPH, fonts);
+                // The heading breaks by meaning, as titles do (its run-in
+                // text as any paragraph); a heading alone never leaves one
+                // or two characters on its last line.
+                // (A heading shorter than its first line cannot break
+                // inside: the dictionary is not loaded for it.)
+                let plain = head.plain();
+                let costs = if plain.chars().count() + PARAGRAPH.first_indent > PARAGRAPH.cells - 2
+                {
+                    super::title::heading_costs(&plain, rest.is_none())
+                } else {
+                    Vec::new()
+                };
+                let cut = |k: usize| costs.get(k).copied().unwrap_or(0.0);
+                let rows = grid_rows_by(&r, PARAGRAPH, fonts, &cut);
                 // A heading on its own line stays with the next line — unless
                 // a heading of its level or above follows: one-line items
                 // of a list (（1）…（2）…) may part like paragraphs. A

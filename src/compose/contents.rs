@@ -19,6 +19,9 @@ use crate::issue::{Block, Issue};
 /// Cells kept at the right of an entry for its page number.
 const NUMBER_CELLS: usize = 3;
 
+/// Opening quotes and brackets: their ink in the right half of the cell.
+const OPENING_MARKS: &str = "“‘（《「『【〔〖〈［｛";
+
 /// The 本期要目 as rows to page, or `None` when the issue has fewer than
 /// two articles or it is turned off (`[masthead] contents = false`, or
 /// `contents = false` in the issue).
@@ -95,7 +98,19 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
                     rest_indent: indent,
                     ..shape
                 };
-                grid::break_lines(&[(text.clone(), Face::Body)], one, fonts)
+                let mut set = grid::break_lines(&[(text.clone(), Face::Body)], one, fonts);
+                // A continued line that opens with “ 《 （: the mark's ink
+                // (the right half of its cell) at the hanging indent, so
+                // the text is not half a cell right of the line above.
+                if k > 0
+                    && let Some(line) = set.first_mut()
+                    && line.glyphs.first().is_some_and(|g| {
+                        !g.latin && g.text.starts_with(|c| OPENING_MARKS.contains(c))
+                    })
+                {
+                    line.glyphs.iter_mut().for_each(|g| g.x -= 0.5);
+                }
+                set
             })
             .collect();
         let last = lines.len().saturating_sub(1);

@@ -957,6 +957,18 @@ fn plan(c: &Candidate, cap: f64, last: bool) -> Option<(Plan, f64)> {
 /// Breaks `runs` into lines of `shape.cells` cells and positions their
 /// glyphs.
 pub fn break_lines(runs: &[(String, Face)], shape: Shape, m: &dyn Measure) -> Vec<Line> {
+    break_lines_by(runs, shape, m, &|_| 0.0)
+}
+
+/// As [`break_lines`], a break before the character after the first `n`
+/// (spaces not counted) costing `cut(n)` more: a heading breaks by
+/// meaning (title.rs), not inside a word.
+pub fn break_lines_by(
+    runs: &[(String, Face)],
+    shape: Shape,
+    m: &dyn Measure,
+    cut: &dyn Fn(usize) -> f64,
+) -> Vec<Line> {
     let cap_of = |first: bool| {
         shape.cells as f64
             - if first {
@@ -971,6 +983,14 @@ pub fn break_lines(runs: &[(String, Face)], shape: Shape, m: &dyn Measure) -> Ve
         return Vec::new();
     }
     mark_breaks(&mut a);
+    let mut before = 0;
+    for atom in &mut a {
+        let cost = cut(before);
+        if cost > 0.0 {
+            atom.piece = Some(atom.piece.unwrap_or(0.0) + cost);
+        }
+        before += atom.text.chars().count();
+    }
     let n = a.len();
     let mut gaps: Vec<GapInfo> = (0..n).map(|k| gap_info(&a, k, shape.em)).collect();
     // A paragraph's sequence number keeps its marks whole: （一）（二）（三）

@@ -52,7 +52,18 @@ pub fn runs_of(text: &Text, part: Part) -> Vec<(String, Face)> {
 
 /// Lines of the character grid: the composer's glyphs gathered into runs.
 pub fn grid_rows(runs: &[(String, Face)], shape: Shape, fonts: &Fonts) -> Vec<Row> {
-    grid::break_lines(runs, shape, fonts)
+    grid_rows_by(runs, shape, fonts, &|_| 0.0)
+}
+
+/// As [`grid_rows`], a break after the first `n` characters costing
+/// `cut(n)` more (a heading's cuts inside its words).
+pub fn grid_rows_by(
+    runs: &[(String, Face)],
+    shape: Shape,
+    fonts: &Fonts,
+    cut: &dyn Fn(usize) -> f64,
+) -> Vec<Row> {
+    grid::break_lines_by(runs, shape, fonts, cut)
         .into_iter()
         .map(|l| Row::Grid {
             runs: gather(&l.glyphs, fonts),
@@ -144,16 +155,23 @@ pub fn centred(text: &str, role: Role, size_pt: f64, fonts: &Fonts) -> Vec<Row> 
     let cap = WIDTH / (size_pt * MM_PER_PT);
     title::break_title(text, cap, fonts, face(role))
         .into_iter()
-        .map(|t| Row::Text {
-            items: vec![TextItem {
-                text: t,
-                role,
-                size: size_pt,
-                align: Align::Center,
-                inset: 0.0,
-                red: false,
-            }],
-            lines: 1,
+        .map(|t| {
+            // A line that ends with a pause mark (…危险化学品、) is centred
+            // on its text, the mark hanging: typst centres it with the
+            // mark's inked half, and the light mark reads as nothing, so
+            // the line looked off to the left.
+            let hang = t.ends_with(|c| "、，；：。".contains(c));
+            Row::Text {
+                items: vec![TextItem {
+                    text: t,
+                    role,
+                    size: size_pt,
+                    align: Align::Center,
+                    inset: if hang { size_pt * MM_PER_PT / 4.0 } else { 0.0 },
+                    red: false,
+                }],
+                lines: 1,
+            }
         })
         .collect()
 }

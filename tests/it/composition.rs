@@ -888,14 +888,16 @@ fn no_paragraph_or_heading_ends_with_a_lone_character() {
         assert!(seen > 5, "{name}: {seen}");
     }
     // The fixture's orphan-prone paragraph and heading: without the rule
-    // they would end "障。" and "治".
+    // they would end "障。" and "治"; a heading breaks between words and
+    // keeps three characters or more on its last line ("…卫生 / 大整治",
+    // not "…卫生大 / 整治").
     let text: Vec<String> = body_lines(composer()).iter().map(BodyLine::text).collect();
     assert!(
         text.iter()
             .any(|l| l.ends_with("保障。") && l.chars().count() <= 5),
         "{text:?}"
     );
-    assert!(text.iter().any(|l| l == "整治"), "{text:?}");
+    assert!(text.iter().any(|l| l == "大整治"), "{text:?}");
 }
 
 #[test]
