@@ -460,7 +460,8 @@ pub fn face_key(face: Face) -> &'static str {
 /// type area breaks between words, as evenly as the words allow.
 pub fn centred(text: &str, role: Role, size_pt: f64, fonts: &Fonts) -> Vec<Row> {
     let cap = WIDTH / (size_pt * MM_PER_PT);
-    title::break_title(text, cap, fonts, face(role))
+    let setting = super::Setting { fonts, role };
+    title::break_title(text, cap, &setting, face(role))
         .into_iter()
         .map(|t| Row::Text {
             items: vec![TextItem {

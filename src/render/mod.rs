@@ -31,8 +31,8 @@ use crate::issue::Issue;
 use grid::{Face, Measure};
 use world::IssueWorld;
 
-/// The grid face that sets a role's text. Title lines are centred, not
-/// on the grid; they are measured with the body face.
+/// The grid face that sets a role's text on the grid. Centred lines
+/// (titles) are not on the grid: they are measured as set, by [`Setting`].
 fn face(role: Role) -> Face {
     match role {
         Role::Heading => Face::Heading,
@@ -87,6 +87,21 @@ impl Measure for Fonts {
             }
         }
         ink
+    }
+}
+
+/// The metrics of text typst sets itself in one role (a centred title
+/// line): each character in the face and at the weight that print it, so
+/// that a line measured to fit is a line typst does not wrap again. (The
+/// grid's [`Face`] is ignored: it names no title face.)
+pub struct Setting<'a> {
+    pub fonts: &'a Fonts,
+    pub role: Role,
+}
+
+impl Measure for Setting<'_> {
+    fn advance(&self, c: char, _: Face, latin: bool) -> f64 {
+        self.fonts.advance_as(self.role, c, latin).unwrap_or(1.0)
     }
 }
 
