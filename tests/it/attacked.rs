@@ -237,3 +237,49 @@ fn a_caption_no_page_can_hold_is_refused_at_its_place() {
     }
     assert!(!dir.path().join("out/006.pdf").exists());
 }
+
+#[test]
+fn a_paragraph_of_alternating_scripts_takes_a_few_runs_a_line_not_one_a_character() {
+    // "1中" again and again: every character once took a run of its own
+    // in the layout data (and a few kilobytes of typst's memory each).
+    let dir = copy_publication(&fixture("attack"));
+    let paragraph = "1中".repeat(1500);
+    std::fs::write(
+        dir.path().join("issues/001.md"),
+        format!(
+            "+++\nnumber = 1\ndate = 2026-12-07\n\n[distribution]\nfa = [\"各科室\"]\n+++\n# 标题\n{paragraph}\n"
+        ),
+    )
+    .unwrap();
+    let project = dir.path().join("project");
+    let out = jianbao(dir.path(), &["export", "1", project.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(project.join("issue.json")).unwrap()).unwrap();
+    let mut rows = 0;
+    for row in data["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["rows"].as_array().unwrap())
+        .filter(|r| r["kind"] == "grid")
+    {
+        let runs = row["runs"].as_array().unwrap();
+        // The 中 of a line one run, its 1 another.
+        assert!(runs.len() <= 2, "{} runs: {row}", runs.len());
+        rows += 1;
+    }
+    assert!(rows > 90, "{rows} lines");
+    // Every glyph where the composer put it: read left to right, each line
+    // alternates 1 and 中, and the whole paragraph is there.
+    let p = flatten(&layout(dir.path(), "1"));
+    let mut all = String::new();
+    for page in 1..=p.pages {
+        for line in lines(&p, page, 16.0) {
+            let line = text(&line);
+            assert!(!line.contains("11") && !line.contains("中中"), "{line}");
+            all.push_str(&line);
+        }
+    }
+    assert!(all == paragraph, "the paragraph is not all there: {all}");
+}
