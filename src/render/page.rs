@@ -6,7 +6,10 @@
 //!    title or a 【栏目】 label with the first two lines after it, a
 //!    heading with its first line, an 编者按 with the title it stands
 //!    above — never a chain of articles: a keep ends where the next title,
-//!    label or heading begins, once it holds a line.
+//!    label or heading begins, once it holds a line; and before a picture
+//!    once it holds a line of text (the picture may float). A run that
+//!    does not fit where nothing of the body stands yet (page 1 under the
+//!    masthead) starts there all the same: page 1 is never left empty.
 //! 2. No widow, no orphan: a paragraph of two lines or more never leaves
 //!    its first line alone at a page's foot nor its last line alone at a
 //!    page's top; the page ends a line early instead.
