@@ -25,10 +25,45 @@ pub fn check_body(
         for text in texts(block) {
             paired_marks(src, text, diags);
         }
-        if let Block::Picture { path, .. } = block {
+        if let Block::Picture { path, caption, .. } = block {
             picture(src, ctx.root, &path.value, path.span.clone(), diags);
+            if let Some(fonts) = ctx.fonts {
+                caption_too_long(src, caption, fonts, diags);
+            }
         }
     }
+}
+
+/// A caption no page can hold beside its picture, even set across the
+/// whole type area: the layout would have to cut it
+/// ([`crate::compose::picture::caption_overflow`]).
+fn caption_too_long(
+    src: &Arc<SourceFile>,
+    caption: &Text,
+    fonts: &crate::fonts::Fonts,
+    diags: &mut Vec<Diagnostic>,
+) {
+    use crate::layout_data::geometry::{CAPTION_PT, MM_PER_PT, WIDTH};
+    let Some((lines, most)) = crate::compose::picture::caption_overflow(&caption.plain(), fonts)
+    else {
+        return;
+    };
+    // Characters a line of 4号 holds across the type area.
+    let per_line = (WIDTH / (CAPTION_PT * MM_PER_PT)).floor() as usize;
+    diags.push(
+        Diagnostic::error(
+            "caption-too-long",
+            src,
+            caption.span.clone(),
+            format!(
+                "图片说明太长：排满整个版心宽也要 {lines} 行，一页放不下它和图片（说明最多 {most} 行）"
+            ),
+        )
+        .with_help(format!(
+            "把说明缩短到大约 {} 字以内，其余的内容写成图片下面的正文段落",
+            most * per_line
+        )),
+    );
 }
 
 /// The texts of a block that are paragraphs of their own (for rules that

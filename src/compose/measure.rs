@@ -4,7 +4,30 @@
 use crate::fonts::{Fonts, Role};
 
 use super::grid::{Face, Measure};
-use super::rows::role;
+
+/// The role whose faces set a grid face's text.
+pub fn role(face: Face) -> Role {
+    match face {
+        Face::Body => Role::Body,
+        Face::Heading => Role::Heading,
+        Face::Subheading => Role::Subheading,
+    }
+}
+
+/// The metrics of text typst sets itself in one role (a centred title
+/// line): each character in the face and at the weight that print it, so
+/// that a line measured to fit is a line typst does not wrap again. (The
+/// grid's [`Face`] is ignored: it names no title face.)
+pub struct Setting<'a> {
+    pub fonts: &'a Fonts,
+    pub role: Role,
+}
+
+impl Measure for Setting<'_> {
+    fn advance(&self, c: char, _: Face, latin: bool) -> f64 {
+        self.fonts.advance_as(self.role, c, latin).unwrap_or(1.0)
+    }
+}
 
 impl Measure for Fonts {
     fn advance(&self, c: char, face: Face, latin: bool) -> f64 {

@@ -6,7 +6,10 @@
 //!    title or a 【栏目】 label with the first two lines after it, a
 //!    heading with its first line, an 编者按 with the title it stands
 //!    above — never a chain of articles: a keep ends where the next title,
-//!    label or heading begins, once it holds a line.
+//!    label or heading begins, once it holds a line; and before a picture
+//!    once it holds a line of text (the picture may float). A run that
+//!    does not fit where nothing of the body stands yet (page 1 under the
+//!    masthead) starts there all the same: page 1 is never left empty.
 //! 2. No widow, no orphan: a paragraph of two lines or more never leaves
 //!    its first line alone at a page's foot nor its last line alone at a
 //!    page's top; the page ends a line early instead.
@@ -236,30 +239,37 @@ impl Flow {
     }
 
     /// Turns every keep into glue: a line that keeps with `k` lines of
-    /// text is glued to what follows until `k` rows have followed. A keep
-    /// ends early at a picture (which it takes along), and at the next
-    /// title, label or heading once it has taken any row at all: a short
-    /// article does not drag the next one along with it.
+    /// text is glued to what follows until `k` rows of text have followed.
+    /// A keep ends early at the next title, label or heading once it has
+    /// taken any row at all (a short article does not drag the next one
+    /// along with it), and at a picture once it has taken a line of text:
+    /// a title with its one-line paragraph has its text, and the picture
+    /// after it may float. A picture before any text (one row) is carried
+    /// along without counting; when the run does not fit the page with
+    /// it, the picture floats out of it ([`Pager::run`]).
     fn resolve(mut self) -> Vec<FlowLine> {
         let n = self.lines.len();
         for i in 0..n {
             let keep = self.lines[i].keep;
             let mut taken = 0;
+            let mut carried = false;
             let mut j = i + 1;
             while keep > 0 && j < n && taken < keep {
                 let next = &self.lines[j];
                 // A title with a one-line paragraph has its text: the
-                // heading after it keeps with its own.
-                if matches!(next.kind, Kind::Start | Kind::Heading) && taken > 0 {
+                // heading after it keeps with its own; so does a heading
+                // after a picture.
+                if matches!(next.kind, Kind::Start | Kind::Heading) && (taken > 0 || carried) {
                     break;
                 }
                 let (is_row, is_picture) = (next.row.is_some(), next.kind == Kind::Picture);
-                self.lines[j - 1].glue = true;
-                self.lines[j - 1].soft = false;
-                if is_picture {
+                if is_picture && (taken > 0 || carried) {
                     break;
                 }
-                taken += usize::from(is_row);
+                self.lines[j - 1].glue = true;
+                self.lines[j - 1].soft = false;
+                carried |= is_picture;
+                taken += usize::from(is_row && !is_picture);
                 j += 1;
             }
         }
@@ -335,9 +345,12 @@ impl Pager {
     }
 
     /// Places a run of lines that must stay together: on this page when it
-    /// fits (its picture, when it has one, made smaller if that is enough),
-    /// else whole on the next (a run taller than a page breaks where the
-    /// page ends).
+    /// fits (its picture, when it has one, made smaller if that is enough,
+    /// else floated out of it to the next page's top when the text after
+    /// it is in the run), else whole on the next. A run taller than a page,
+    /// or one that does not fit where nothing of the body is on the page
+    /// yet (under the masthead), breaks where the page ends: moving it
+    /// would leave the page empty.
     fn run(&mut self, run: &[FlowLine]) {
         loop {
             let skip = if self.at_top {
@@ -348,12 +361,24 @@ impl Pager {
             let height: usize = run[skip..].iter().map(FlowLine::lines).sum();
             if self.cursor + height > LINES && self.cursor > 0 && height <= LINES {
                 let floor = self.floor();
-                match with_smaller_picture(&run[skip..], self.cursor + height - LINES, floor) {
-                    Some(fits) => self.place(&fits),
-                    None => {
-                        self.new_page();
-                        continue;
-                    }
+                if let Some(fits) =
+                    with_smaller_picture(&run[skip..], self.cursor + height - LINES, floor)
+                {
+                    self.place(&fits);
+                } else if let Some((text, picture)) = picture_out(&run[skip..], self.at_top)
+                    && self.float.is_none()
+                    && self.cursor + height - picture.lines() <= LINES
+                {
+                    self.place(&text);
+                    self.float = picture
+                        .row
+                        .clone()
+                        .map(|row| (row, picture.smaller.clone()));
+                } else if self.at_top {
+                    self.place(&run[skip..]);
+                } else {
+                    self.new_page();
+                    continue;
                 }
             } else {
                 self.place(&run[skip..]);
@@ -459,6 +484,22 @@ fn fitting(smaller: &[Smaller], free: usize, floor: f64) -> Option<&Smaller> {
     smaller
         .iter()
         .find(|s| s.row.lines() <= free && s.scale >= floor - 1e-9)
+}
+
+/// The run without its row of pictures, and that row: when the run has
+/// one row of pictures and text of its own after it (a title, the picture,
+/// then the title's first lines), so that the text may stay and the
+/// picture float; with no text after it only when `bare` (nothing of the
+/// body on the page yet: the title stays under the masthead).
+fn picture_out(run: &[FlowLine], bare: bool) -> Option<(Vec<FlowLine>, &FlowLine)> {
+    let at = run.iter().position(|l| l.kind == Kind::Picture)?;
+    let text_after = run[at + 1..].iter().any(|l| l.row.is_some());
+    let one = run.iter().filter(|l| l.kind == Kind::Picture).count() == 1;
+    (at > 0 && (text_after || bare) && one).then(|| {
+        let mut text = run.to_vec();
+        text.remove(at);
+        (text, &run[at])
+    })
 }
 
 /// Pages the masthead, the 本期要目 (when there is one), the body and the
@@ -1247,14 +1288,25 @@ mod tests {
             titles_and_pictures
         );
         for (n, (title, items)) in articles.iter().enumerate() {
-            // A title with what follows it.
+            // A title with what follows it, or, when a picture follows
+            // that floated, with its first line of text. (Under the
+            // masthead, a title whose pictures cannot all float stays
+            // rather than leave page 1 empty; its picture starts page 2.)
             let last = format!("t{n}r{}", title - 1);
-            let next = expected
+            let after = expected
                 .iter()
                 .position(|t| *t == last)
-                .and_then(|i| expected.get(i + 1));
-            if let Some(next) = next {
-                assert_eq!(page_of(&last), page_of(next), "{last} ends a page");
+                .map_or(&[][..], |i| &expected[i + 1..]);
+            let article_end = after
+                .iter()
+                .position(|t| t.starts_with('t'))
+                .unwrap_or(after.len());
+            let text = after[..article_end].iter().find(|t| !is_picture(t));
+            if let Some(next) = after.first() {
+                let with = page_of(next) == page_of(&last)
+                    || text.is_some_and(|t| page_of(t) == page_of(&last))
+                    || (is_picture(next) && page_of(&last) == 0 && page_of(next) == 1);
+                assert!(with, "{last} ends a page");
             }
             // No orphan (unless given up for the closing block), no widow.
             for (k, item) in items.iter().enumerate() {

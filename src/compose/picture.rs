@@ -202,6 +202,19 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
         };
         x += item.width + CELL;
     }
+    within_page(&mut items, fonts);
+    let (picture_lines, captions) = row_lines(&items);
+    Row::Pictures {
+        items,
+        lines: picture_lines + captions,
+        captions,
+    }
+}
+
+/// The grid lines a row of placed pictures takes: the tallest picture's,
+/// and the longest caption's (its first line centred in the grid line
+/// under the pictures, the others under it at the caption's pitch).
+fn row_lines(items: &[PictureItem]) -> (usize, usize) {
     let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
     let picture_lines = picture_lines(tallest);
     let longest = items
@@ -209,18 +222,96 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
         .map(|i| i.caption_lines.len())
         .max()
         .unwrap_or(0);
-    // The first caption line centred in the grid line under the pictures,
-    // the others under it at the caption's pitch, in whole grid lines.
-    let captions = if longest == 0 {
-        0
-    } else {
-        let depth = (PITCH - CAPTION_PITCH) / 2.0 + longest as f64 * CAPTION_PITCH;
-        (depth / PITCH - 1e-6).ceil() as usize
-    };
-    Row::Pictures {
-        items,
-        lines: picture_lines + captions,
-        captions,
+    (picture_lines, caption_lines(longest))
+}
+
+/// The whole grid lines `n` lines of caption take under a picture.
+fn caption_lines(n: usize) -> usize {
+    if n == 0 {
+        return 0;
+    }
+    let depth = (PITCH - CAPTION_PITCH) / 2.0 + n as f64 * CAPTION_PITCH;
+    (depth / PITCH - 1e-6).ceil() as usize
+}
+
+/// The most lines a caption may have: set across the type area, it leaves
+/// its picture at least [`LEAST_PICTURE_LINES`] of a page. A longer one is
+/// `check`'s error ([`caption_overflow`]): no page could hold the row.
+pub const LEAST_PICTURE_LINES: usize = 4;
+
+/// How many lines a caption takes set across the whole type area (the
+/// widest it is ever set), when that is more than a page leaves it beside
+/// [`LEAST_PICTURE_LINES`] of picture: `(lines, most)`.
+pub fn caption_overflow(caption: &str, fonts: &Fonts) -> Option<(usize, usize)> {
+    let caption = caption.trim();
+    if caption.is_empty() {
+        return None;
+    }
+    let em = CAPTION_PT * MM_PER_PT;
+    let n = title::break_title(caption, WIDTH / em - 0.01, fonts, Face::Subheading).len();
+    let most = (1..=n)
+        .take_while(|&k| caption_lines(k) + LEAST_PICTURE_LINES <= LINES)
+        .last()
+        .unwrap_or(0);
+    (n > most).then_some((n, most))
+}
+
+/// Keeps a row of placed pictures within a page, so that no caption runs
+/// past the type area's foot: when the row is taller than a page, each
+/// caption is set across the room between its neighbours' (the whole type
+/// area for a picture alone), centred under its picture; then, if still
+/// too tall, the pictures are made smaller to leave the captions their
+/// lines. Nothing of a caption is ever cut: one too long for that is
+/// refused by `check` ([`caption_overflow`]).
+fn within_page(items: &mut [PictureItem], fonts: &Fonts) {
+    let em = CAPTION_PT * MM_PER_PT;
+    for _ in 0..4 {
+        let (picture_lines, captions) = row_lines(items);
+        if picture_lines + captions <= LINES {
+            return;
+        }
+        // Captions across the room between the neighbours' pictures.
+        let n = items.len();
+        for k in 0..n {
+            let lo = if k == 0 {
+                0.0
+            } else {
+                (items[k - 1].x + items[k - 1].width + items[k].x) / 2.0
+            };
+            let hi = if k + 1 == n {
+                WIDTH
+            } else {
+                (items[k].x + items[k].width + items[k + 1].x) / 2.0
+            };
+            let item = &mut items[k];
+            let centre = item.x + item.width / 2.0;
+            let width = (2.0 * (centre - lo).min(hi - centre)).max(item.width);
+            (item.caption_x, item.caption_width) = (centre - width / 2.0, width);
+            let caption = item.caption.trim();
+            if !caption.is_empty() {
+                item.caption_lines =
+                    title::break_title(caption, width / em - 0.01, fonts, Face::Subheading);
+            }
+        }
+        let (picture_lines, captions) = row_lines(items);
+        if picture_lines + captions <= LINES || captions + 1 > LINES {
+            return;
+        }
+        // The pictures smaller, to the lines the captions leave (a
+        // quarter of a line clear above, as when made smaller to fit a
+        // page), the row centred again.
+        let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
+        let scale = ((LINES - captions) as f64 - 0.25) * PITCH / tallest;
+        for item in items.iter_mut() {
+            item.width *= scale;
+            item.height *= scale;
+        }
+        let used = items.iter().map(|i| i.width).sum::<f64>() + CELL * (n - 1) as f64;
+        let mut x = (WIDTH - used) / 2.0;
+        for item in items.iter_mut() {
+            item.x = x;
+            x += item.width + CELL;
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use crate::layout_data::geometry::*;
 use crate::layout_data::{Align, Row, Run, TextItem};
 
 use super::grid::{self, Face, Shape};
+use super::measure::role;
 use super::title;
 
 /// The grid face that sets a role's text. Title lines are centred, not
@@ -16,15 +17,6 @@ pub fn face(role: Role) -> Face {
         Role::Heading => Face::Heading,
         Role::Subheading => Face::Subheading,
         _ => Face::Body,
-    }
-}
-
-/// The role whose faces set a grid face's text.
-pub fn role(face: Face) -> Role {
-    match face {
-        Face::Body => Role::Body,
-        Face::Heading => Role::Heading,
-        Face::Subheading => Role::Subheading,
     }
 }
 
@@ -75,57 +67,113 @@ pub fn grid_rows_by(
 
 /// Gathers glyphs into runs that typst can set as one text: full-width
 /// glyphs of one face an equal step apart (a cell, or a cell and the
-/// line's spread). Two marks side by side start a new run, since typst
-/// would squeeze them together (CLREQ 3.1.6.2) where jianbao has decided
-/// their widths. A glyph whose face is not one em wide (a fallback face:
-/// cwTeX 仿宋 is 0.92 em) is a run of its own, centred in its cell: in a
-/// run, typst would advance the glyphs after it by its width, off their
-/// columns.
+/// line's spread), and single Latin letters or digits of one advance an
+/// equal step apart (set with tracking). Two marks side by side start a
+/// new run, since typst would squeeze them together (CLREQ 3.1.6.2) where
+/// jianbao has decided their widths. A glyph whose face is not one em wide
+/// (a fallback face: cwTeX 仿宋 is 0.92 em) is a run of its own, centred
+/// in its cell: in a run, typst would advance the glyphs after it by its
+/// width, off their columns.
+///
+/// A line that would take more than [`CROWDED`] runs (strictly
+/// alternating scripts, "1中1中…": a run a character, and each run costs
+/// typst a few kilobytes: such a paragraph of a million characters took
+/// gigabytes) is gathered again with runs that pass over glyphs of another
+/// face or script: its 中 one run a step of their own apart, its 1 another.
+/// Every run is placed by its own `x`, so the glyphs land where the
+/// composer put them either way; only the order of the runs in the PDF's
+/// text differs from the reading order, and only on such lines.
 pub fn gather(glyphs: &[grid::Glyph], m: &dyn grid::Measure) -> Vec<Run> {
+    let runs = gather_runs(glyphs, m, false);
+    if runs.len() > CROWDED {
+        gather_runs(glyphs, m, true)
+    } else {
+        runs
+    }
+}
+
+/// More runs than this on a line of 28 cells is a line of alternating
+/// scripts: an ordinary line has a few.
+const CROWDED: usize = COLUMNS / 2;
+
+/// The runs of a line's glyphs; `across`: a run may pass over glyphs of
+/// another face or script (see [`gather`]).
+fn gather_runs(glyphs: &[grid::Glyph], m: &dyn grid::Measure, across: bool) -> Vec<Run> {
+    /// The run a face (and script) is adding to.
+    struct Open<'g> {
+        run: usize,
+        last: &'g grid::Glyph,
+        count: usize,
+        /// From one glyph to the next, once there are two.
+        step: f64,
+        /// A Latin run: its letters' advance, in cells.
+        latin_advance: f64,
+    }
     let mut out: Vec<Run> = Vec::new();
-    let mut last: Option<(&grid::Glyph, bool)> = None;
-    // Glyphs in the last run: its step is set by its second.
-    let mut count = 0;
+    let mut open: Vec<Open> = Vec::new();
     for g in glyphs {
+        let first = g.text.chars().next();
         let advance = (!g.latin)
-            .then(|| g.text.chars().next())
+            .then_some(first)
             .flatten()
             .map_or(1.0, |c| m.advance(c, g.face, false));
         let alone = (advance - 1.0).abs() > 1e-3;
-        let joins = |run: &Run| {
-            !alone
-                && last.is_some_and(|(p, p_alone)| {
-                    let step = g.x - p.x;
-                    let steady = if count == 1 {
-                        (0.5..2.0).contains(&step)
-                    } else {
-                        (step - run.step).abs() < 1e-9
-                    };
-                    !(p_alone || p.latin || g.latin || p.half)
-                        && p.face == g.face
-                        && steady
-                        && !(is_mark(&p.text) && is_mark(&g.text))
-                })
+        // A single Latin letter or digit, its advance in cells.
+        let letter = (g.latin && g.tracking == 0.0 && g.text.chars().count() == 1)
+            .then_some(first)
+            .flatten()
+            .map(|c| m.advance(c, g.face, true) * EM);
+        let slot = open
+            .iter()
+            .position(|o| o.last.face == g.face && o.last.latin == g.latin);
+        let joins = |o: &Open| {
+            if !across && o.run + 1 != out.len() {
+                return false;
+            }
+            let p = o.last;
+            let step = g.x - p.x;
+            let steady = |least: f64| {
+                if o.count == 1 {
+                    step >= least && step < least + 1.5
+                } else {
+                    (step - o.step).abs() < 1e-9
+                }
+            };
+            if g.latin {
+                letter.is_some_and(|a| (a - o.latin_advance).abs() < 1e-9 && steady(a))
+            } else {
+                !alone
+                    && !p.half
+                    && (o.count > 1 || (0.5..2.0).contains(&step))
+                    && steady(0.5)
+                    && !(is_mark(&p.text) && is_mark(&g.text))
+            }
         };
-        // The composer already centres a glyph narrower than 0.9 em (a
-        // middle dot) in its cell.
-        let centring = if alone && advance >= 0.9 && !is_mark(&g.text) {
-            // The cell less the glyph (16 pt type, an em a little more than
-            // a cell), halved.
-            (1.0 - advance * EM) / 2.0
-        } else {
-            0.0
-        };
-        match out.last_mut() {
-            Some(run) if joins(run) => {
-                if let Some((p, _)) = last {
-                    run.step = g.x - p.x;
+        match slot.filter(|&k| joins(&open[k])) {
+            Some(k) => {
+                let o = &mut open[k];
+                let run = &mut out[o.run];
+                o.step = g.x - o.last.x;
+                if g.latin {
+                    run.tracking = o.step - o.latin_advance;
+                } else {
+                    run.step = o.step;
+                    run.half = g.half;
                 }
                 run.text.push_str(&g.text);
-                run.half = g.half;
-                count += 1;
+                o.last = g;
+                o.count += 1;
             }
-            _ => {
+            None => {
+                // The composer already centres a glyph narrower than 0.9
+                // em (a middle dot) in its cell.
+                let centring = if alone && advance >= 0.9 && !is_mark(&g.text) {
+                    // The cell less the glyph (16 pt type, an em a little
+                    // more than a cell), halved.
+                    (1.0 - advance * EM) / 2.0
+                } else {
+                    0.0
+                };
                 out.push(Run {
                     text: g.text.clone(),
                     x: g.x + centring,
@@ -135,10 +183,26 @@ pub fn gather(glyphs: &[grid::Glyph], m: &dyn grid::Measure) -> Vec<Run> {
                     tracking: g.tracking,
                     step: 1.0,
                 });
-                count = 1;
+                // A glyph alone, a Latin word or a half mark starts no run
+                // that others join.
+                let joinable = if g.latin { letter.is_some() } else { !alone };
+                let entry = Open {
+                    run: out.len() - 1,
+                    last: g,
+                    count: 1,
+                    step: 0.0,
+                    latin_advance: letter.unwrap_or(0.0),
+                };
+                match (slot, joinable) {
+                    (Some(k), true) => open[k] = entry,
+                    (Some(k), false) => {
+                        open.remove(k);
+                    }
+                    (None, true) => open.push(entry),
+                    (None, false) => {}
+                }
             }
         }
-        last = Some((g, alone));
     }
     out
 }
@@ -153,7 +217,8 @@ fn is_mark(s: &str) -> bool {
 /// type area breaks between words, as evenly as the words allow.
 pub fn centred(text: &str, role: Role, size_pt: f64, fonts: &Fonts) -> Vec<Row> {
     let cap = WIDTH / (size_pt * MM_PER_PT);
-    title::break_title(text, cap, fonts, face(role))
+    let setting = super::measure::Setting { fonts, role };
+    title::break_title(text, cap, &setting, face(role))
         .into_iter()
         .map(|t| {
             // A line that ends with a pause mark (…危险化学品、) is centred

@@ -202,10 +202,24 @@ impl Fonts {
                 )
             })
             .collect();
+        // The faces resolved, and the Latin families at every role's weight:
+        // typst sets a bold title's Latin letters in the family's bold.
+        let book = store.book();
+        let latin = &roles[Role::ALL.iter().position(|r| *r == Role::Latin).unwrap()].1;
+        let weighted: Vec<usize> = roles
+            .iter()
+            .flat_map(|(weight, _)| {
+                latin
+                    .iter()
+                    .filter_map(|f| select(book, &f.family, *weight))
+            })
+            .collect();
         let instances = roles
             .iter()
             .flat_map(|(_, f)| f)
-            .map(|r| (r.index, OnceLock::new()))
+            .map(|r| r.index)
+            .chain(weighted)
+            .map(|index| (index, OnceLock::new()))
             .collect();
         let covered = Role::ALL
             .iter()
@@ -362,7 +376,28 @@ impl Fonts {
     /// The advance of `c` in em, in the face of `role` that prints it;
     /// `None` when no face of the role has it.
     pub fn advance(&self, role: Role, c: char) -> Option<f64> {
-        let index = self.face_for(role, c)?.index;
+        self.advance_in(self.face_for(role, c)?.index, c)
+    }
+
+    /// The advance of `c` in em as typst sets it in text of `role` (a
+    /// centred title): from the Latin family that has it, at the role's
+    /// weight (Liberation Serif Bold in a bold title, wider than the
+    /// regular), when `latin`; else, or when no Latin family has it, from
+    /// the role's own faces.
+    pub fn advance_as(&self, role: Role, c: char, latin: bool) -> Option<f64> {
+        let weighted = || {
+            let family = &self.face_for(Role::Latin, c)?.family;
+            let index = select(self.book(), family, self.role(role).0)?;
+            self.advance_in(index, c)
+        };
+        latin
+            .then(weighted)
+            .flatten()
+            .or_else(|| self.advance(role, c))
+    }
+
+    /// The advance of `c` in em in the face at `index` of the font book.
+    fn advance_in(&self, index: usize, c: char) -> Option<f64> {
         let font = self.instances.get(&index)?.get_or_init(|| {
             let font = self.store.font(index)?;
             let info = self.book().info(index)?;

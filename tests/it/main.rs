@@ -8,10 +8,11 @@
 //! an office's layout (`outputs`) — and `watch` and `serve` driven from
 //! the test (`live`), titles, 本期要目 entries, captions and speeches
 //! broken by meaning (`titles`), what the commands say happened
-//! (`reports`). The corpus of `jianbao check` outputs is a binary of
+//! (`reports`), pages that hostile input once broke (`attacked`). The corpus of `jianbao check` outputs is a binary of
 //! its own (`tests/corpus.rs`).
 
 mod archive;
+mod attacked;
 mod build;
 mod common;
 mod completeness;
