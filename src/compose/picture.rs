@@ -193,12 +193,7 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
             Vec::new()
         } else {
             // A hair under the picture's width, so that typst never wraps it again.
-            title::break_title(
-                caption,
-                item.caption_width / em - 0.01,
-                fonts,
-                Face::Subheading,
-            )
+            break_caption(caption, item.caption_width / em - 0.01, fonts)
         };
         x += item.width + CELL;
     }
@@ -239,6 +234,24 @@ fn caption_lines(n: usize) -> usize {
 /// `check`'s error ([`caption_overflow`]): no page could hold the row.
 pub const LEAST_PICTURE_LINES: usize = 4;
 
+/// Breaks a caption into lines of at most `cap` em. A caption of a few
+/// lines is centred in a 梯形 or 菱形 shape like a title; a longer one is
+/// a paragraph, each line as full as a break by meaning allows, since a
+/// shape over many lines costs lines the page may not have.
+fn break_caption(caption: &str, cap: f64, fonts: &Fonts) -> Vec<String> {
+    const SHAPED_LINES: usize = 3;
+    let shaped = title::break_title(caption, cap, fonts, Face::Subheading);
+    if shaped.len() <= SHAPED_LINES {
+        return shaped;
+    }
+    let filled = title::break_flush(caption, cap, cap, fonts, Face::Subheading, 1.0);
+    if filled.len() < shaped.len() {
+        filled
+    } else {
+        shaped
+    }
+}
+
 /// How many lines a caption takes set across the whole type area (the
 /// widest it is ever set), when that is more than a page leaves it beside
 /// [`LEAST_PICTURE_LINES`] of picture: `(lines, most)`.
@@ -248,7 +261,7 @@ pub fn caption_overflow(caption: &str, fonts: &Fonts) -> Option<(usize, usize)> 
         return None;
     }
     let em = CAPTION_PT * MM_PER_PT;
-    let n = title::break_title(caption, WIDTH / em - 0.01, fonts, Face::Subheading).len();
+    let n = break_caption(caption, WIDTH / em - 0.01, fonts).len();
     let most = (1..=n)
         .take_while(|&k| caption_lines(k) + LEAST_PICTURE_LINES <= LINES)
         .last()
@@ -289,19 +302,17 @@ fn within_page(items: &mut [PictureItem], fonts: &Fonts) {
             (item.caption_x, item.caption_width) = (centre - width / 2.0, width);
             let caption = item.caption.trim();
             if !caption.is_empty() {
-                item.caption_lines =
-                    title::break_title(caption, width / em - 0.01, fonts, Face::Subheading);
+                item.caption_lines = break_caption(caption, width / em - 0.01, fonts);
             }
         }
         let (picture_lines, captions) = row_lines(items);
         if picture_lines + captions <= LINES || captions + 1 > LINES {
             return;
         }
-        // The pictures smaller, to the lines the captions leave (a
-        // quarter of a line clear above, as when made smaller to fit a
-        // page), the row centred again.
+        // The pictures smaller, to the lines the captions leave ([`CLEAR`]
+        // above them, as [`picture_lines`] counts), the row centred again.
         let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
-        let scale = ((LINES - captions) as f64 - 0.25) * PITCH / tallest;
+        let scale = (((LINES - captions) as f64) * PITCH - CLEAR - 0.01) / tallest;
         for item in items.iter_mut() {
             item.width *= scale;
             item.height *= scale;
