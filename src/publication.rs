@@ -313,11 +313,13 @@ impl Publication {
                 .flatten()
                 .and_then(|a| Some((show_path(a), sandbox::unwritable(a)?)));
             if let Some((there, why)) = unwritable {
-                return sandbox::Error::said(folder, format!("建不了：文件夹 {there} 不能写入，{why}"))
+                let problem = format!("建不了：文件夹 {there} 不能写入，{why}");
+                let help = format!(
+                    "让文件夹 {there} 可以写入（例如 chmod u+rwx {there}），或用 --out 文件夹 把 PDF 写到别处"
+                );
+                return sandbox::Error::said(folder, problem)
                     .as_a("输出文件夹")
-                    .with_help(format!(
-                        "让文件夹 {there} 可以写入（例如 chmod u+rwx {there}），或用 --out 文件夹 把 PDF 写到别处"
-                    ));
+                    .with_help(help);
             }
             let lead = match e.problem() {
                 sandbox::Problem::NotAFolder { .. } => "建不了：",

@@ -449,6 +449,7 @@ impl Error {
         &self.path
     }
 
+    /// What is wrong with the path.
     pub fn problem(&self) -> &Problem {
         &self.problem
     }
