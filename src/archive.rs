@@ -6,7 +6,7 @@
 //! memory stays flat. What each PDF was built from is kept in the output
 //! folder's [`Manifest`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +20,7 @@ use crate::issue::{Block, Issue};
 use crate::layout_data::OutputData;
 use crate::manifest::{Hash, Manifest, WrittenPdf};
 use crate::publication::{IssueEntry, Publication};
-use crate::sandbox::Folder;
+use crate::sandbox::{self, Folder};
 use crate::typeset::{self, Engine, Laid, TypstDiagnostic};
 
 /// What became of one selected issue.
@@ -48,9 +48,50 @@ pub enum Outcome {
     /// earlier PDF is there and stays as it was.
     WriteFailed {
         path: PathBuf,
-        error: std::io::Error,
+        error: sandbox::Error,
         kept: bool,
     },
+}
+
+/// A PDF (or page picture) `path` that could not be written, said as
+/// `build` and `watch` say it, with what to do about it: a folder that
+/// cannot be written (its permissions, a read-only disk) says so; a PDF
+/// that is there but cannot be replaced is most likely open in a viewer;
+/// otherwise the error's own help. `kept`: an earlier file is there and
+/// stays as it was.
+pub fn write_failed(path: &Path, error: &sandbox::Error, kept: bool) -> UsageError {
+    let kept = if kept {
+        "（原有的 PDF 保持不变）"
+    } else {
+        ""
+    };
+    let shown = crate::source::show_path(path);
+    let denied = error.is_denied();
+    let folder = path.parent().unwrap_or(Path::new("."));
+    if denied && let Some(why) = sandbox::unwritable(folder) {
+        let folder = crate::source::show_path(folder);
+        return UsageError::new(format!(
+            "无法写入 {shown}：输出文件夹 {folder} 不能写入，{why}{kept}"
+        ))
+        .help(format!(
+            "让这个文件夹可以写入（例如 chmod u+rwx {folder}；文件夹属于别的用户时请它的主人或管理员改），或用 --out 文件夹 把 PDF 写到别处"
+        ));
+    }
+    if path.is_dir() {
+        return UsageError::new(format!("无法写入 {shown}：那里是一个同名的文件夹{kept}"))
+            .help("把这个文件夹移走或改名，或用 --out 文件夹 把 PDF 写到别处");
+    }
+    let mut e = UsageError::cannot(&format!("无法写入 {shown}"), error);
+    e.message.push_str(kept);
+    // A viewer that holds the file open (Windows, or a Windows folder
+    // seen from WSL) makes replacing it fail with "permission denied".
+    if denied && path.exists() {
+        e.help("这个 PDF 可能正在 PDF 阅读器里打开着：关掉它，再运行一次")
+    } else if denied {
+        e.help("检查是否有权限写这个文件夹")
+    } else {
+        e
+    }
 }
 
 /// What an issue becomes.
@@ -315,16 +356,15 @@ impl<'a> Builder<'a> {
         let p = self.publication;
         // Each output folder checked once, and swept of what killed builds
         // left there.
-        let mut folders: HashMap<PathBuf, Result<(), String>> = HashMap::new();
-        let mut usable = |out: &Path| {
+        // (A folder refused is asked again for each issue, which says why.)
+        let mut folders: HashSet<PathBuf> = HashSet::new();
+        let mut usable = |out: &Path| -> Result<(), sandbox::Error> {
             let folder = out.parent().unwrap_or(Path::new(".")).to_path_buf();
-            folders
-                .entry(folder)
-                .or_insert_with(|| {
-                    p.output_folder(out)?.remove_stale_temporaries();
-                    Ok(())
-                })
-                .clone()
+            if !folders.contains(&folder) {
+                p.output_folder(out)?.remove_stale_temporaries();
+                folders.insert(folder);
+            }
+            Ok(())
         };
         // The manifest is read only from an output folder that may be used.
         let manifest_folder = self.manifest_folder();
@@ -346,13 +386,13 @@ impl<'a> Builder<'a> {
                 report(entry, Outcome::HasErrors { kept: kept() });
                 continue;
             };
-            if let Err(why) = usable(&out) {
+            if let Err(error) = usable(&out) {
                 report(
                     entry,
                     Outcome::WriteFailed {
                         kept: out.is_file(),
                         path: out,
-                        error: std::io::Error::other(why),
+                        error,
                     },
                 );
                 continue;
@@ -461,11 +501,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Saves what a run recorded into the manifest in `folder`.
-    pub fn save(
-        &self,
-        manifest: &mut Manifest,
-        folder: &Folder,
-    ) -> Result<(), crate::sandbox::WriteError> {
+    pub fn save(&self, manifest: &mut Manifest, folder: &Folder) -> Result<(), sandbox::Error> {
         let named: HashSet<&str> = self
             .publication
             .issues
@@ -513,31 +549,29 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            Output::Png { ppi } => match typeset::png_pages(&laid.document, ppi) {
-                Ok(pngs) => {
-                    let count = pngs.len();
-                    pngs.into_iter()
-                        .enumerate()
-                        .map(|(i, png)| (page_image_path(out, i + 1, count), png))
-                        .collect()
+            Output::Png { ppi } => {
+                match typeset::png_pages(&laid.document, ppi, |page, count| {
+                    page_image_path(out, page, count)
+                }) {
+                    Ok(pngs) => pngs,
+                    Err(error) => {
+                        let path = error.path().to_path_buf();
+                        return Outcome::WriteFailed {
+                            kept: path.is_file(),
+                            path,
+                            error,
+                        };
+                    }
                 }
-                Err(e) => {
-                    let path = page_image_path(out, 1, 1);
-                    return Outcome::WriteFailed {
-                        kept: path.is_file(),
-                        path,
-                        error: std::io::Error::other(e),
-                    };
-                }
-            },
+            }
         };
         let folder = match self.publication.output_folder(out) {
             Ok(folder) => folder,
-            Err(why) => {
+            Err(error) => {
                 return Outcome::WriteFailed {
                     kept: out.is_file(),
                     path: out.to_path_buf(),
-                    error: std::io::Error::other(why),
+                    error,
                 };
             }
         };
@@ -556,7 +590,7 @@ impl<'a> Builder<'a> {
                 Err(error) => {
                     return Outcome::WriteFailed {
                         path: path.clone(),
-                        error: error.into_io(),
+                        error,
                         kept: existed,
                     };
                 }
@@ -642,4 +676,44 @@ fn layout_files(dir: &Path, root_level: bool) -> Vec<(String, Vec<u8>)> {
     }
     found.sort();
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pdf_that_cannot_be_replaced_may_be_open_in_a_viewer() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("004.pdf");
+        std::fs::write(&pdf, b"%PDF").unwrap();
+        // What a viewer holding the file open gives on Windows (and on a
+        // Windows folder seen from WSL: "Operation not permitted").
+        let denied = || {
+            let e = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+            sandbox::Error::io(&pdf, e)
+        };
+        let said = write_failed(&pdf, &denied(), true).to_string();
+        assert!(
+            said.contains("PDF 阅读器里打开着") && said.contains("关掉它"),
+            "{said}"
+        );
+        assert!(said.contains("原有的 PDF 保持不变"), "{said}");
+        // No PDF there before: nothing is said to be kept.
+        let said = write_failed(&dir.path().join("005.pdf"), &denied(), false).to_string();
+        assert!(
+            !said.contains("原有的 PDF") && !said.contains("阅读器"),
+            "{said}"
+        );
+    }
+
+    #[test]
+    fn a_write_error_keeps_its_help() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = dir.path().join("004.pdf");
+        let changed = sandbox::Error::new(&pdf, sandbox::Problem::Exists { kind: "链接" });
+        let said = write_failed(&pdf, &changed, false).to_string();
+        assert!(said.contains("已经有了（是链接）"), "{said}");
+        assert!(said.contains("help: 先把它改名或移走"), "{said}");
+    }
 }

@@ -484,6 +484,28 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+impl UsageError {
+    /// What a run could not do with a file, as every command says it:
+    /// `{doing}：{error}` with the error's help. A system error about the
+    /// path `doing` already names does not name it again (`无法写入
+    /// out/004.pdf: Permission denied`).
+    pub fn cannot(doing: &str, error: &sandbox::Error) -> UsageError {
+        let message = match error.problem() {
+            sandbox::Problem::Io(io)
+                if doing.ends_with(&crate::source::show_path(error.path())) =>
+            {
+                format!("{doing}: {io}")
+            }
+            _ => format!("{doing}：{error}"),
+        };
+        let usage = UsageError::new(message);
+        match error.help() {
+            Some(help) => usage.help(help),
+            None => usage,
+        }
+    }
+}
+
 /// Reads a text file: UTF-8 only, a BOM is kept for the parser to skip.
 /// A file or folder that was refused (`shown` as the user sees it): the
 /// reason, and what to do where it is known.

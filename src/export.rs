@@ -78,8 +78,7 @@ pub fn project(builder: &Builder, issue: &Issue) -> Result<(Project, Laid), Expo
 /// folder (not a link to one): it is written beside it and renamed into
 /// place by the one writer, so a failure leaves nothing.
 pub fn write_project(files: &Project, dir: &Path) -> Result<(), UsageError> {
-    use crate::create::cannot_write;
-    use crate::sandbox::{Folder, WriteError};
+    use crate::sandbox::{self, Folder};
     let shown = show_path(dir);
     match std::fs::symlink_metadata(dir) {
         Err(_) => {}
@@ -121,14 +120,14 @@ pub fn write_project(files: &Project, dir: &Path) -> Result<(), UsageError> {
         .unwrap_or(Path::new("."));
     // The folder the user names may be anywhere; what is written goes
     // into it and nowhere else.
-    let cannot = |e| cannot_write(&format!("无法写入 {shown}"), e);
-    std::fs::create_dir_all(parent).map_err(|error| cannot(WriteError::from_io(parent, error)))?;
+    let cannot = |e: sandbox::Error| UsageError::cannot(&format!("无法写入 {shown}"), &e);
+    std::fs::create_dir_all(parent).map_err(|error| cannot(sandbox::Error::io(parent, error)))?;
     let root = parent
         .canonicalize()
-        .map_err(|error| cannot(WriteError::from_io(parent, error)))?;
+        .map_err(|error| cannot(sandbox::Error::io(parent, error)))?;
     let top = Folder::open(&root, &root).map_err(cannot)?;
     let (tmp, project) = top.temporary_folder(&name).map_err(cannot)?;
-    let result = (|| -> Result<(), WriteError> {
+    let result = (|| -> Result<(), sandbox::Error> {
         for (path, bytes) in files {
             let folder = project.folder(path.parent().unwrap_or(Path::new("")))?;
             let file = path.file_name().unwrap_or_default().to_string_lossy();

@@ -34,7 +34,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::sandbox::{Folder, Stamp, WriteError};
+use crate::sandbox::{self, Folder, Stamp};
 
 pub const MANIFEST_FILE: &str = ".jianbao-manifest.json";
 /// Format 1 recorded only a PDF's size; its records are not trusted.
@@ -267,7 +267,7 @@ impl Manifest {
         &mut self,
         folder: &Folder,
         used_files: &dyn Fn(&str) -> bool,
-    ) -> Result<(), WriteError> {
+    ) -> Result<(), sandbox::Error> {
         let _held = folder.lock(PATIENCE)?;
         let mut on_disk = OnDisk::read(folder);
         on_disk.format = FORMAT;

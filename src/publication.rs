@@ -14,6 +14,7 @@ use crate::config::{CONFIG_FILE, Config, PdfStandard};
 use crate::diagnostic::{Diagnostic, UsageError, read_source, unreadable};
 use crate::fonts::Fonts;
 use crate::issue::{Issue, IssueFile, Parsed};
+use crate::sandbox;
 use crate::script::escape_unprintable;
 use crate::source::{display_path, show_path};
 
@@ -299,40 +300,39 @@ impl Publication {
 
     /// The folder the file `out` goes into, made if missing and held open
     /// for writing, when it resolves inside
-    /// [`Publication::output_sandbox`]; else why not.
-    pub fn output_folder(&self, out: &Path) -> Result<crate::sandbox::Folder, String> {
-        use crate::sandbox::WriteError;
+    /// [`Publication::output_sandbox`]; else why not, said of the output
+    /// folder.
+    pub fn output_folder(&self, out: &Path) -> Result<sandbox::Folder, sandbox::Error> {
         let folder = out.parent().unwrap_or(Path::new("."));
-        let sandbox = self.output_sandbox().map_err(|e| e.message)?;
-        crate::sandbox::Folder::open(&sandbox, folder).map_err(|e| {
-            use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
-            let why = match &e {
-                // Not made: the nearest folder that is there cannot be
-                // written.
-                WriteError::Io { error, .. }
-                    if matches!(error.kind(), PermissionDenied | ReadOnlyFilesystem) =>
-                {
-                    folder
-                        .ancestors()
-                        .find(|a| a.is_dir())
-                        .and_then(|a| Some((a, crate::sandbox::unwritable(a)?)))
-                        .map(|(a, why)| format!("建不了：文件夹 {} 不能写入，{why}", show_path(a)))
-                }
-                WriteError::NotAFolder { .. } => Some(format!("建不了：{e}")),
-                _ => None,
+        let root = self.output_sandbox()?;
+        sandbox::Folder::open(&root, folder).map_err(|e| {
+            // Not made: the nearest folder that is there cannot be written.
+            let unwritable = e
+                .is_denied()
+                .then(|| folder.ancestors().find(|a| a.is_dir()))
+                .flatten()
+                .and_then(|a| Some((show_path(a), sandbox::unwritable(a)?)));
+            if let Some((there, why)) = unwritable {
+                let problem = format!("建不了：文件夹 {there} 不能写入，{why}");
+                let help = format!(
+                    "让文件夹 {there} 可以写入（例如 chmod u+rwx {there}），或用 --out 文件夹 把 PDF 写到别处"
+                );
+                return sandbox::Error::said(folder, problem)
+                    .as_a("输出文件夹")
+                    .with_help(help);
+            }
+            let lead = match e.problem() {
+                sandbox::Problem::NotAFolder { .. } => "建不了：",
+                _ => "用不了：",
             };
-            format!(
-                "输出文件夹 {} {}",
-                show_path(folder),
-                why.unwrap_or_else(|| format!("用不了：{e}"))
-            )
+            e.because(folder, lead).as_a("输出文件夹")
         })
     }
 
     /// The folder output must stay inside, made if missing: the one named
     /// with `--out`, else the publication folder (so an `out/` that is a
     /// link leading out of it is refused).
-    pub fn output_sandbox(&self) -> Result<PathBuf, UsageError> {
+    pub fn output_sandbox(&self) -> Result<PathBuf, sandbox::Error> {
         let Some(dir) = &self.out_dir else {
             return Ok(self.root.clone());
         };
@@ -340,8 +340,9 @@ impl Publication {
             .and_then(|()| dir.canonicalize())
             .map_err(|e| {
                 let what = file_in_the_way(dir).unwrap_or_else(|| e.to_string());
-                UsageError::new(format!("无法使用输出文件夹 {}：{what}", show_path(dir)))
-                    .help("用 --out 指定一个文件夹（没有就会新建）")
+                sandbox::Error::said(dir, format!("用不了：{what}"))
+                    .as_a("输出文件夹")
+                    .with_help("用 --out 指定一个文件夹（没有就会新建）")
             })
     }
 
@@ -605,15 +606,11 @@ impl<'q> Named<'q> {
 /// The folder with `jianbao.toml`: `start` or the nearest parent.
 pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
     let start = start.canonicalize().map_err(|e| {
-        let e = crate::sandbox::WriteError::from_io(start, e);
+        let e = sandbox::Error::io(start, e);
         if e.is_too_long() {
             cannot_look(e)
         } else {
-            UsageError::new(format!(
-                "无法打开文件夹 {}: {}",
-                show_path(start),
-                e.into_io()
-            ))
+            UsageError::cannot(&format!("无法打开文件夹 {}", show_path(start)), &e)
         }
     })?;
     // The nearest jianbao.toml of any kind counts: one that is a folder, a
@@ -631,7 +628,7 @@ pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
             // that may not be looked into. Said as it is.
             Err(e) => {
                 let path = dir.join(CONFIG_FILE);
-                return Err(cannot_look(crate::sandbox::WriteError::from_io(&path, e)));
+                return Err(cannot_look(sandbox::Error::io(&path, e)));
             }
         }
     }
@@ -655,7 +652,7 @@ pub fn find_root(start: &Path) -> Result<PathBuf, UsageError> {
 
 /// Why `path` could not be looked at, said as it is: a path longer than
 /// the system takes is not a missing jianbao.toml.
-fn cannot_look(e: crate::sandbox::WriteError) -> UsageError {
+fn cannot_look(e: sandbox::Error) -> UsageError {
     let too_long = e.is_too_long();
     let message = if too_long {
         format!("无法查看 {CONFIG_FILE}：{e}")
@@ -692,8 +689,8 @@ fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
         UsageError::new(format!("无法读取期刊文件夹 {}: {e}", show_path(&dir)))
             .help("每一期放在 issues/ 下，一期一个 .md 文件")
     };
-    let real = crate::sandbox::inside(root, &dir).map_err(|r| cannot_read(r.to_string()))?;
-    let entries = crate::sandbox::list_dir(&real).map_err(|e| cannot_read(e.to_string()))?;
+    let real = sandbox::inside(root, &dir).map_err(|r| cannot_read(r.to_string()))?;
+    let entries = sandbox::list_dir(&real).map_err(|e| cannot_read(e.to_string()))?;
     let mut scan = Scan {
         files: Vec::new(),
         stray: Vec::new(),
@@ -717,13 +714,13 @@ fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
             continue;
         }
         let folder = if kind.is_symlink() {
-            match crate::sandbox::inside(root, &path) {
+            match sandbox::inside(root, &path) {
                 // A link to issues/ itself (or above it) would read every
                 // issue a second time under another name.
                 Ok(target) if real.starts_with(&target) => {
                     scan.refused.push(unreadable(
                         &display_path(&path),
-                        &crate::sandbox::Refusal::LinkLoop,
+                        &sandbox::Refusal::LinkLoop,
                     ));
                     continue;
                 }
@@ -752,7 +749,7 @@ fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
-        for (p, kind) in crate::sandbox::list_dir(&folder).unwrap_or_default() {
+        for (p, kind) in sandbox::list_dir(&folder).unwrap_or_default() {
             let p = path.join(p.file_name().unwrap_or_default());
             if is_markdown(&p) && !kind.is_dir() {
                 scan.files.push(IssueFile {
@@ -776,7 +773,7 @@ fn scan_issues(root: &Path) -> Result<Scan, UsageError> {
 /// followed and the depth is bounded, so a loop cannot hang the walk.
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
     const DEPTH: usize = 8;
-    for (p, kind) in crate::sandbox::list_dir(dir).unwrap_or_default() {
+    for (p, kind) in sandbox::list_dir(dir).unwrap_or_default() {
         if kind.is_dir() && depth < DEPTH {
             collect_files(&p, out, depth + 1);
         } else if !kind.is_dir() {

@@ -335,50 +335,47 @@ pub fn list_dir(dir: &Path) -> io::Result<Vec<(PathBuf, fs::FileType)>> {
 // into place, so a file is whole or not there.
 // ---------------------------------------------------------------------------
 
-/// Why a file could not be written. `path` is what stood in the way: the
-/// file, or a folder on the way to it.
+/// What a run could not do with a file or the environment — write a PDF,
+/// make the output folder, use a font file, encode a page: the file or
+/// folder that stood in the way, what is wrong with it (the system's own
+/// error when there is one), what the file is to the run when that helps
+/// the reader (`输出文件夹`, `字体文件`), and the fix when it is known.
+/// Every command prints it the same way ([`crate::diagnostic::UsageError::cannot`]).
 #[derive(Debug)]
-pub enum WriteError {
+pub struct Error {
+    path: PathBuf,
+    problem: Problem,
+    /// `输出文件夹`: said before the path.
+    what: Option<&'static str>,
+    /// A fix known to whoever met the problem, over the problem's own.
+    help: Option<String>,
+}
+
+/// What is wrong with the path of an [`Error`].
+#[derive(Debug)]
+pub enum Problem {
     /// A link leading out, a link loop.
-    Refused {
-        path: PathBuf,
-        why: Refusal,
-    },
+    Refused(Refusal),
     /// A link to something that is not there.
-    Dangling {
-        path: PathBuf,
-        target: PathBuf,
-    },
+    Dangling { target: PathBuf },
     /// Something other than a folder where a folder is needed.
-    NotAFolder {
-        path: PathBuf,
-        kind: &'static str,
-    },
+    NotAFolder { kind: &'static str },
     /// Something is there already: a new file never replaces anything,
     /// and a file never replaces a folder.
-    Exists {
-        path: PathBuf,
-        kind: &'static str,
-    },
+    Exists { kind: &'static str },
     /// The file no longer holds the bytes it was read with: someone saved
     /// it meanwhile.
-    Changed {
-        path: PathBuf,
-    },
+    Changed,
     /// The file belongs to another user (`uid`), and this user cannot give
     /// the new one to them.
-    Owner {
-        path: PathBuf,
-        uid: u32,
-    },
+    Owner { uid: u32 },
     /// The path is longer than the system takes.
-    TooLong {
-        path: PathBuf,
-    },
-    Io {
-        path: PathBuf,
-        error: io::Error,
-    },
+    TooLong,
+    /// What the system said.
+    Io(io::Error),
+    /// A problem jianbao found itself, said after the path
+    /// (`不完整：字体的数据应当有 …`).
+    Said(String),
 }
 
 /// The longest path the system takes (Linux's `PATH_MAX`, with its NUL).
@@ -395,93 +392,124 @@ fn long_name(path: &Path) -> Option<usize> {
         .filter(|&n| n > NAME_MAX - 20)
 }
 
-impl WriteError {
+impl Error {
+    pub fn new(path: &Path, problem: Problem) -> Error {
+        Error {
+            path: path.to_path_buf(),
+            problem,
+            what: None,
+            help: None,
+        }
+    }
+
     /// A system error at `path`; one about a path too long for the
     /// system says so.
-    pub fn from_io(path: &Path, error: io::Error) -> WriteError {
+    pub fn io(path: &Path, error: io::Error) -> Error {
         #[cfg(unix)]
         if error.raw_os_error() == Some(libc::ENAMETOOLONG) {
-            return WriteError::TooLong {
-                path: path.to_path_buf(),
-            };
+            return Error::new(path, Problem::TooLong);
         }
-        WriteError::Io {
-            path: path.to_path_buf(),
-            error,
+        Error::new(path, Problem::Io(error))
+    }
+
+    /// A problem jianbao found itself, said after the path.
+    pub fn said(path: &Path, problem: impl Into<String>) -> Error {
+        Error::new(path, Problem::Said(problem.into()))
+    }
+
+    /// Says what the path is to the run (`输出文件夹`) before it.
+    pub fn as_a(mut self, what: &'static str) -> Error {
+        self.what = Some(what);
+        self
+    }
+
+    /// A fix known better than the problem's own.
+    pub fn with_help(mut self, help: impl Into<String>) -> Error {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// This error as the reason `path` cannot be used: `{lead}{self}`
+    /// said after `path`, with this error's help.
+    pub fn because(self, path: &Path, lead: &str) -> Error {
+        let help = self.help().map(str::to_owned);
+        Error {
+            help,
+            ..Error::said(path, format!("{lead}{self}"))
         }
     }
 
     /// Whether the path was longer than the system takes.
     pub fn is_too_long(&self) -> bool {
-        matches!(self, WriteError::TooLong { .. })
+        matches!(self.problem, Problem::TooLong)
     }
 
     /// The file or folder that stood in the way.
     pub fn path(&self) -> &Path {
-        match self {
-            WriteError::Refused { path, .. }
-            | WriteError::Dangling { path, .. }
-            | WriteError::NotAFolder { path, .. }
-            | WriteError::Exists { path, .. }
-            | WriteError::Changed { path }
-            | WriteError::Owner { path, .. }
-            | WriteError::TooLong { path }
-            | WriteError::Io { path, .. } => path,
+        &self.path
+    }
+
+    /// What is wrong with the path.
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+
+    /// The system's error, when the system said no.
+    pub fn io_error(&self) -> Option<&io::Error> {
+        match &self.problem {
+            Problem::Io(e) | Problem::Refused(Refusal::Io(e)) => Some(e),
+            _ => None,
         }
+    }
+
+    /// Whether the system refused for want of permission (or a read-only
+    /// disk; on Windows, a file another program holds open).
+    pub fn is_denied(&self) -> bool {
+        self.io_error().is_some_and(|e| {
+            matches!(
+                e.kind(),
+                io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
+            ) || matches!(e.raw_os_error(), Some(32 | 33) if cfg!(windows))
+        })
     }
 
     /// How to fix it, when that is known.
-    pub fn help(&self) -> Option<&'static str> {
-        match self {
-            WriteError::Refused { why, .. } => why.help(),
-            WriteError::Dangling { .. } => {
+    pub fn help(&self) -> Option<&str> {
+        if let Some(help) = &self.help {
+            return Some(help);
+        }
+        match &self.problem {
+            Problem::Refused(why) => why.help(),
+            Problem::Dangling { .. } => {
                 Some("删掉这个链接（或让它指向一个真正的文件夹），再运行一次")
             }
-            WriteError::NotAFolder { .. } => Some("把它改名或移走，让这里可以建文件夹"),
-            WriteError::Exists { .. } => Some("先把它改名或移走，再运行一次"),
-            WriteError::Changed { .. } => {
+            Problem::NotAFolder { .. } => Some("把它改名或移走，让这里可以建文件夹"),
+            Problem::Exists { .. } => Some("先把它改名或移走，再运行一次"),
+            Problem::Changed => {
                 Some("什么都没有改；保存好文件后再运行一次（编辑器里的改动不会丢）")
             }
-            WriteError::Owner { .. } => Some(
+            Problem::Owner { .. } => Some(
                 "用这个文件的主人的账户运行；或者请主人（或管理员）先把文件交给当前用户（chown）",
             ),
-            WriteError::TooLong { path } if long_name(path).is_some() => {
-                Some("给它起一个短一些的名字")
-            }
-            WriteError::TooLong { .. } => {
+            Problem::TooLong if long_name(&self.path).is_some() => Some("给它起一个短一些的名字"),
+            Problem::TooLong => {
                 Some("把简报文件夹移到路径短一些的地方（或给上层文件夹起短一些的名字），再运行一次")
             }
-            WriteError::Io { .. } => None,
-        }
-    }
-
-    /// As an I/O error (what a build reports a PDF it could not write
-    /// with): the system's own error where there is one, so the reader of
-    /// it can tell a permission problem.
-    pub fn into_io(self) -> io::Error {
-        match self {
-            WriteError::Io { error, .. } => error,
-            other => io::Error::other(other.to_string()),
+            Problem::Io(_) | Problem::Said(_) => None,
         }
     }
 }
 
-impl fmt::Display for WriteError {
+/// `输出文件夹 out 建不了：…`, `out/004.pdf: Permission denied`: the path,
+/// then what is wrong with it.
+impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = show_path(self.path());
-        match self {
-            WriteError::Refused { why, .. } => write!(f, "{shown} {why}"),
-            WriteError::Dangling { target, .. } => {
-                write!(f, "{shown} 是一个链接，指向的 {} 不存在", show_path(target))
-            }
-            WriteError::NotAFolder { kind, .. } => write!(f, "{shown} 是一个{kind}，不是文件夹"),
-            WriteError::Exists { kind, .. } => write!(f, "{shown} 已经有了（是{kind}）"),
-            WriteError::Changed { .. } => write!(f, "{shown} 在这期间被改动过"),
-            WriteError::Owner { uid, .. } => write!(
-                f,
-                "{shown} 属于另一个用户（uid {uid}），当前用户替换它会把它变成自己的，原来的主人可能就打不开了"
-            ),
-            WriteError::TooLong { path } => match long_name(path) {
+        let mut shown = show_path(&self.path);
+        if let Some(what) = self.what {
+            shown = format!("{what} {shown}");
+        }
+        match &self.problem {
+            Problem::TooLong => match long_name(&self.path) {
                 Some(n) => write!(
                     f,
                     "{shown} 的名字太长：{n} 字节，系统最多接受 {NAME_MAX} 字节"
@@ -489,10 +517,35 @@ impl fmt::Display for WriteError {
                 // The path itself is not worth showing: it is the problem.
                 None => write!(f, "文件夹的路径太长，超过了系统接受的 {PATH_MAX} 字节"),
             },
-            WriteError::Io { error, .. } => write!(f, "{shown}: {error}"),
+            Problem::Io(_) => write!(f, "{shown}: {}", self.problem),
+            problem => write!(f, "{shown} {problem}"),
         }
     }
 }
+
+/// What is wrong, said after the path (`是一个文件，不是文件夹`).
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Refused(why) => write!(f, "{why}"),
+            Problem::Dangling { target } => {
+                write!(f, "是一个链接，指向的 {} 不存在", show_path(target))
+            }
+            Problem::NotAFolder { kind } => write!(f, "是一个{kind}，不是文件夹"),
+            Problem::Exists { kind } => write!(f, "已经有了（是{kind}）"),
+            Problem::Changed => write!(f, "在这期间被改动过"),
+            Problem::Owner { uid } => write!(
+                f,
+                "属于另一个用户（uid {uid}），当前用户替换它会把它变成自己的，原来的主人可能就打不开了"
+            ),
+            Problem::TooLong => write!(f, "的路径太长"),
+            Problem::Io(error) => write!(f, "{error}"),
+            Problem::Said(problem) => write!(f, "{problem}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// What a written file is on disk: enough to know later, without reading
 /// it, that the file at a path is still the one written — a file replaced
@@ -565,7 +618,7 @@ pub struct Folder {
 impl Folder {
     /// The folder `dir` (made, with the folders on the way, if missing)
     /// when it resolves inside `root`, which must be canonical.
-    pub fn open(root: &Path, dir: &Path) -> Result<Folder, WriteError> {
+    pub fn open(root: &Path, dir: &Path) -> Result<Folder, Error> {
         // The part of `dir` that is there (a link counts, even to nothing).
         let mut existing = dir.to_path_buf();
         let mut missing: Vec<std::ffi::OsString> = Vec::new();
@@ -574,7 +627,7 @@ impl Folder {
                 Ok(_) => break,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     let Some(Component::Normal(name)) = existing.components().next_back() else {
-                        return Err(WriteError::from_io(dir, e));
+                        return Err(Error::io(dir, e));
                     };
                     missing.push(name.to_owned());
                     existing.pop();
@@ -582,12 +635,12 @@ impl Folder {
                         existing = PathBuf::from(".");
                     }
                 }
-                Err(e) => return Err(WriteError::from_io(&existing, e)),
+                Err(e) => return Err(Error::io(&existing, e)),
             }
         }
         let real = resolve(root, &existing)?;
         let mut folder = Folder {
-            dir: at::Dir::open(root).map_err(|e| WriteError::from_io(root, e))?,
+            dir: at::Dir::open(root).map_err(|e| Error::io(root, e))?,
             path: root.to_path_buf(),
         };
         for name in real.strip_prefix(root).unwrap_or(Path::new("")).iter() {
@@ -601,35 +654,32 @@ impl Folder {
 
     /// The folder `name` in this one, made if `make` and missing; never
     /// through a link.
-    fn sub(&self, name: &std::ffi::OsStr, make: bool) -> Result<Folder, WriteError> {
+    fn sub(&self, name: &std::ffi::OsStr, make: bool) -> Result<Folder, Error> {
         let path = self.path.join(name);
         if make
             && let Err(e) = self.dir.mkdir(name)
             && e.kind() != io::ErrorKind::AlreadyExists
         {
-            return Err(WriteError::from_io(&path, e));
+            return Err(Error::io(&path, e));
         }
         match self.dir.sub(name) {
             Ok(dir) => Ok(Folder { path, dir }),
             // Swapped for a link or a file since it was resolved, or made
             // by someone else meanwhile.
             Err(e) => Err(match self.dir.kind(name) {
-                Ok(Kind::Link) => WriteError::Refused {
-                    path,
-                    why: Refusal::Io(io::Error::other("在写入的同时被换成了链接")),
-                },
-                Ok(Kind::Other(kind)) => WriteError::NotAFolder { path, kind },
-                _ => WriteError::from_io(&path, e),
+                Ok(Kind::Link) => Error::said(&path, "在写入的同时被换成了链接"),
+                Ok(Kind::Other(kind)) => Error::new(&path, Problem::NotAFolder { kind }),
+                _ => Error::io(&path, e),
             }),
         }
     }
 
     /// The folder `rel` below this one (made if missing), never through
     /// a link: `rel` is a path jianbao made (`fonts`, `images/2024`).
-    pub fn folder(&self, rel: &Path) -> Result<Folder, WriteError> {
+    pub fn folder(&self, rel: &Path) -> Result<Folder, Error> {
         let mut names = rel.components().map(|c| match c {
             Component::Normal(name) => Ok(name),
-            _ => Err(WriteError::from_io(
+            _ => Err(Error::io(
                 &self.path.join(rel),
                 io::Error::from(io::ErrorKind::InvalidInput),
             )),
@@ -646,7 +696,7 @@ impl Folder {
 
     /// A fresh, empty folder here to write a tree into before it is
     /// renamed into place (`.export.<pid>.<n>.tmp`), and its name.
-    pub fn temporary_folder(&self, name: &str) -> Result<(String, Folder), WriteError> {
+    pub fn temporary_folder(&self, name: &str) -> Result<(String, Folder), Error> {
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -659,21 +709,21 @@ impl Folder {
             match self.dir.mkdir(tmp.as_ref()) {
                 Ok(()) => return Ok((tmp.clone(), self.sub(tmp.as_ref(), false)?)),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(WriteError::from_io(&self.path.join(name), e)),
+                Err(e) => return Err(Error::io(&self.path.join(name), e)),
             }
         }
-        Err(WriteError::from_io(
-            &self.path.join(name),
-            io::Error::other("找不到一个可用的临时文件夹名"),
+        Err(Error::said(
+            &self.path,
+            "里找不到一个可用的临时文件夹名（试了 64 个）",
         ))
     }
 
     /// Renames `from` to `to` in this folder: a folder may replace an
     /// empty folder, nothing else.
-    pub fn rename(&self, from: &str, to: &str) -> Result<(), WriteError> {
+    pub fn rename(&self, from: &str, to: &str) -> Result<(), Error> {
         self.dir
             .rename(from.as_ref(), to.as_ref())
-            .map_err(|e| WriteError::from_io(&self.path.join(to), e))
+            .map_err(|e| Error::io(&self.path.join(to), e))
     }
 
     /// Removes the folder `name` here and everything in it (links are
@@ -696,34 +746,34 @@ impl Folder {
     /// Writes `bytes` as the file `name`, replacing what is there (a
     /// replaced file's owner and permissions are kept). Returns the
     /// written file's stamp.
-    pub fn replace(&self, name: &str, bytes: &[u8]) -> Result<Stamp, WriteError> {
+    pub fn replace(&self, name: &str, bytes: &[u8]) -> Result<Stamp, Error> {
         self.write(name, bytes, Put::Replace(None))
     }
 
     /// Replaces the file `name` with `bytes` only while it still holds
     /// `read`: a file saved by someone else since is left as they saved
-    /// it ([`WriteError::Changed`]).
+    /// it ([`Problem::Changed`]).
     pub fn replace_if_unchanged(
         &self,
         name: &str,
         bytes: &[u8],
         read: &[u8],
-    ) -> Result<Stamp, WriteError> {
+    ) -> Result<Stamp, Error> {
         self.write(name, bytes, Put::Replace(Some(read)))
     }
 
     /// Writes the new file `name`; anything there (a file, a folder, a
-    /// link, even to nothing) is left alone ([`WriteError::Exists`]).
-    pub fn create(&self, name: &str, bytes: &[u8]) -> Result<Stamp, WriteError> {
+    /// link, even to nothing) is left alone ([`Problem::Exists`]).
+    pub fn create(&self, name: &str, bytes: &[u8]) -> Result<Stamp, Error> {
         self.write(name, bytes, Put::New)
     }
 
-    fn write(&self, name: &str, bytes: &[u8], put: Put) -> Result<Stamp, WriteError> {
+    fn write(&self, name: &str, bytes: &[u8], put: Put) -> Result<Stamp, Error> {
         let path = self.path.join(name);
         let old = match self.dir.stat(name.as_ref()) {
             Ok(old) => Some(old),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(WriteError::from_io(&path, e)),
+            Err(e) => return Err(Error::io(&path, e)),
         };
         match (&put, &old) {
             (Put::New, Some(old)) => {
@@ -732,19 +782,16 @@ impl Folder {
                     Kind::Other(kind) => kind,
                     Kind::File => "文件",
                 };
-                return Err(WriteError::Exists { path, kind });
+                return Err(Error::new(&path, Problem::Exists { kind }));
             }
             (Put::Replace(_), Some(old)) if old.kind == Kind::Other("文件夹") => {
-                return Err(WriteError::Exists {
-                    path,
-                    kind: "文件夹",
-                });
+                return Err(Error::new(&path, Problem::Exists { kind: "文件夹" }));
             }
             _ => {}
         }
         let (tmp, file) = self.temporary(name, &path)?;
-        let written = (|| -> Result<Stamp, WriteError> {
-            let fail = |e| WriteError::from_io(&path, e);
+        let written = (|| -> Result<Stamp, Error> {
+            let fail = |e| Error::io(&path, e);
             (&file).write_all(bytes).map_err(fail)?;
             if let (Put::Replace(_), Some(old)) = (&put, &old)
                 && old.kind == Kind::File
@@ -759,17 +806,19 @@ impl Folder {
                     if let Some(read) = read {
                         let now = self.read(name, read.len() as u64);
                         if now.as_deref().ok() != Some(read) {
-                            return Err(WriteError::Changed { path });
+                            return Err(Error::new(&path, Problem::Changed));
                         }
                     }
                     self.dir.rename(tmp.as_ref(), name.as_ref()).map_err(fail)
                 }
                 Put::New => self.dir.link_new(tmp.as_ref(), name.as_ref()).map_err(|e| {
                     if e.kind() == io::ErrorKind::AlreadyExists {
-                        WriteError::Exists {
-                            path: path.clone(),
-                            kind: "别的进程刚写的文件",
-                        }
+                        Error::new(
+                            &path,
+                            Problem::Exists {
+                                kind: "别的进程刚写的文件",
+                            },
+                        )
                     } else {
                         fail(e)
                     }
@@ -786,7 +835,7 @@ impl Folder {
     /// created exclusively (never through anything left at that name) and
     /// locked while it is written: [`Folder::remove_stale_temporaries`]
     /// removes only unlocked ones, left by a killed run.
-    fn temporary(&self, name: &str, path: &Path) -> Result<(String, File), WriteError> {
+    fn temporary(&self, name: &str, path: &Path) -> Result<(String, File), Error> {
         use std::sync::atomic::{AtomicU64, Ordering};
         static NEXT: AtomicU64 = AtomicU64::new(0);
         // Not guessable from the pid alone: names planted in advance are
@@ -805,7 +854,7 @@ impl Folder {
             let file = match self.dir.create_new(tmp.as_ref()) {
                 Ok(f) => f,
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(WriteError::from_io(path, e)),
+                Err(e) => return Err(Error::io(path, e)),
             };
             // File systems without locks (some network shares): unlocked.
             if file.lock().is_err() {
@@ -817,9 +866,9 @@ impl Folder {
                 return Ok((tmp, file));
             }
         }
-        Err(WriteError::from_io(
-            path,
-            io::Error::other("找不到一个可用的临时文件名"),
+        Err(Error::said(
+            &self.path,
+            "里找不到一个可用的临时文件名（试了 64 个）",
         ))
     }
 
@@ -840,11 +889,11 @@ impl Folder {
     /// threads that opened it apart), held until the returned handle is
     /// dropped. No file is made for it. Waits at most `patience` for
     /// another run to let go.
-    pub fn lock(&self, patience: std::time::Duration) -> Result<File, WriteError> {
+    pub fn lock(&self, patience: std::time::Duration) -> Result<File, Error> {
         let handle = self
             .dir
             .lock_handle()
-            .map_err(|e| WriteError::from_io(&self.path, e))?;
+            .map_err(|e| Error::io(&self.path, e))?;
         let start = std::time::Instant::now();
         loop {
             match handle.try_lock() {
@@ -853,10 +902,11 @@ impl Folder {
                     std::thread::sleep(std::time::Duration::from_millis(5));
                 }
                 Err(fs::TryLockError::WouldBlock) => {
-                    return Err(WriteError::from_io(
-                        &self.path,
-                        io::Error::other("另一个 jianbao 一直占着这个文件夹"),
-                    ));
+                    return Err(
+                        Error::said(&self.path, "一直被另一个 jianbao 占着").with_help(
+                            "等另一个 jianbao（build、watch 或 serve）做完，或者停掉它，再运行一次",
+                        ),
+                    );
                 }
                 // No locks on this file system: go on without.
                 Err(fs::TryLockError::Error(_)) => return Ok(handle),
@@ -901,7 +951,7 @@ impl Folder {
 
 /// `existing` (which is there) resolved, when it is a folder inside
 /// `root`; else what it is.
-fn resolve(root: &Path, existing: &Path) -> Result<PathBuf, WriteError> {
+fn resolve(root: &Path, existing: &Path) -> Result<PathBuf, Error> {
     let real = match existing.canonicalize() {
         Ok(real) => real,
         Err(e) => {
@@ -911,18 +961,12 @@ fn resolve(root: &Path, existing: &Path) -> Result<PathBuf, WriteError> {
                     && a.canonicalize()
                         .is_err_and(|e| e.kind() == io::ErrorKind::NotFound)
                 {
-                    return Err(WriteError::Dangling {
-                        path: a.to_path_buf(),
-                        target,
-                    });
+                    return Err(Error::new(a, Problem::Dangling { target }));
                 }
             }
             return Err(match Refusal::from_io(e) {
-                Refusal::Io(e) => WriteError::from_io(existing, e),
-                why => WriteError::Refused {
-                    path: existing.to_path_buf(),
-                    why,
-                },
+                Refusal::Io(e) => Error::io(existing, e),
+                why => Error::new(existing, Problem::Refused(why)),
             });
         }
     };
@@ -938,45 +982,44 @@ fn resolve(root: &Path, existing: &Path) -> Result<PathBuf, WriteError> {
                     && a.canonicalize().is_ok_and(|r| !r.starts_with(root))
             })
             .unwrap_or(existing);
-        return Err(WriteError::Refused {
-            path: link.to_path_buf(),
-            why: Refusal::Outside {
+        return Err(Error::new(
+            link,
+            Problem::Refused(Refusal::Outside {
                 target: link.canonicalize().unwrap_or(real),
-            },
-        });
+            }),
+        ));
     }
     match fs::metadata(&real) {
         Ok(m) if m.is_dir() => Ok(real),
-        Ok(m) => Err(WriteError::NotAFolder {
-            path: existing.to_path_buf(),
-            kind: if m.is_file() { "文件" } else { kind_of(&m) },
-        }),
-        Err(e) => Err(WriteError::from_io(existing, e)),
+        Ok(m) => Err(Error::new(
+            existing,
+            Problem::NotAFolder {
+                kind: if m.is_file() { "文件" } else { kind_of(&m) },
+            },
+        )),
+        Err(e) => Err(Error::io(existing, e)),
     }
 }
 
 /// Gives the new file the replaced one's owner and permissions: an issue
 /// file `check --fix` rewrites as root stays the clerk's, a private one
 /// stays private.
-fn keep_owner_and_mode(file: &File, old: &Stat, path: &Path) -> Result<(), WriteError> {
+fn keep_owner_and_mode(file: &File, old: &Stat, path: &Path) -> Result<(), Error> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        let mine = file.metadata().map_err(|e| WriteError::from_io(path, e))?;
+        let mine = file.metadata().map_err(|e| Error::io(path, e))?;
         if (old.uid, old.gid) != (mine.uid(), mine.gid())
             && std::os::unix::fs::fchown(file, Some(old.uid), Some(old.gid)).is_err()
             && old.uid != mine.uid()
         {
-            return Err(WriteError::Owner {
-                path: path.to_path_buf(),
-                uid: old.uid,
-            });
+            return Err(Error::new(path, Problem::Owner { uid: old.uid }));
         }
         // (Our own file in a group this user is no longer in keeps the
         // group it can have.) After the owner: changing it clears set-id
         // bits.
         file.set_permissions(fs::Permissions::from_mode(old.mode & 0o7777))
-            .map_err(|e| WriteError::from_io(path, e))?;
+            .map_err(|e| Error::io(path, e))?;
     }
     #[cfg(not(unix))]
     {
@@ -1309,20 +1352,34 @@ thread_local! {
     static CONTAINED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// A parser that panicked (a bug in that crate), with the panic's
+/// message. Not yet an [`Error`]: the caller knows which file it was
+/// reading and what that makes of it (a broken picture, a font skipped).
+#[derive(Debug, PartialEq)]
+pub struct Crash(pub String);
+
+impl fmt::Display for Crash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Runs a parser on untrusted bytes (a picture decoder, a font reader) so
 /// that a panic in it — a bug in that crate — is an error of that input
-/// (`Err` with the panic's message) rather than the end of the run. The
-/// panic hook stays quiet while the parser runs ([`is_contained`]).
-pub fn contain<T>(parse: impl FnOnce() -> T) -> Result<T, String> {
+/// rather than the end of the run. The panic hook stays quiet while the
+/// parser runs ([`is_contained`]).
+pub fn contain<T>(parse: impl FnOnce() -> T) -> Result<T, Crash> {
     let before = CONTAINED.with(|c| c.replace(true));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
     CONTAINED.with(|c| c.set(before));
     result.map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default()
+        Crash(
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default(),
+        )
     })
 }
 
@@ -1370,8 +1427,8 @@ mod tests {
     #[test]
     fn a_panicking_parser_is_an_error_of_its_input() {
         assert_eq!(contain(|| 7), Ok(7));
-        let crashed: Result<(), String> = contain(|| panic!("bad table"));
-        assert_eq!(crashed, Err("bad table".to_string()));
+        let crashed: Result<(), Crash> = contain(|| panic!("bad table"));
+        assert_eq!(crashed, Err(Crash("bad table".to_string())));
         assert!(!is_contained());
     }
 
@@ -1403,11 +1460,8 @@ mod tests {
         let root = dir.path().canonicalize().unwrap();
         std::os::unix::fs::symlink(outside.path(), root.join("out")).unwrap();
         assert!(matches!(
-            Folder::open(&root, &root.join("out/2024")),
-            Err(WriteError::Refused {
-                why: Refusal::Outside { .. },
-                ..
-            })
+            Folder::open(&root, &root.join("out/2024")).map_err(|e| e.problem),
+            Err(Problem::Refused(Refusal::Outside { .. }))
         ));
         assert!(!outside.path().join("2024").exists());
         // A link planted at the name of a new file is left alone.
@@ -1416,8 +1470,8 @@ mod tests {
         fs::write(&secret, b"keep").unwrap();
         std::os::unix::fs::symlink(&secret, root.join("a.txt")).unwrap();
         assert!(matches!(
-            folder.create("a.txt", b"new"),
-            Err(WriteError::Exists { kind: "链接", .. })
+            folder.create("a.txt", b"new").map_err(|e| e.problem),
+            Err(Problem::Exists { kind: "链接" })
         ));
         // Replaced, it is the link that goes, not what it points to.
         folder.replace("a.txt", b"new").unwrap();
@@ -1432,8 +1486,10 @@ mod tests {
         let folder = Folder::open(&root, &root).unwrap();
         fs::write(root.join("001.md"), b"saved since").unwrap();
         assert!(matches!(
-            folder.replace_if_unchanged("001.md", b"fixed", b"as read"),
-            Err(WriteError::Changed { .. })
+            folder
+                .replace_if_unchanged("001.md", b"fixed", b"as read")
+                .map_err(|e| e.problem),
+            Err(Problem::Changed)
         ));
         assert_eq!(fs::read(root.join("001.md")).unwrap(), b"saved since");
         folder

@@ -314,8 +314,9 @@ impl Session {
         let document = laid.document.clone();
         let out = p.output_path(&entry.file.id);
         // The output folder stays inside the publication, as for `build`.
-        if let Err(why) = p.output_folder(&out) {
-            return Step::Problem(format!("error: {why}"));
+        if let Err(error) = p.output_folder(&out) {
+            let kept = out.is_file();
+            return Step::Problem(crate::archive::write_failed(&out, &error, kept).to_string());
         }
         let outcome = builder.write(&entry.file.id, issue, laid, &out);
         builder.record(recorder, &entry.file.id, &outcome);
@@ -341,8 +342,8 @@ impl Session {
                 }
             }
             Outcome::Failed { errors, .. } => failed(errors),
-            Outcome::WriteFailed { path, error, .. } => {
-                Step::Problem(format!("error: 无法写入 {}: {error}", show_path(&path)))
+            Outcome::WriteFailed { path, error, kept } => {
+                Step::Problem(crate::archive::write_failed(&path, &error, kept).to_string())
             }
             Outcome::HasErrors { .. } | Outcome::UpToDate { .. } => {
                 Step::Problem(format!("{shown}: 有错误"))

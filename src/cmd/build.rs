@@ -149,7 +149,7 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
                 Outcome::WriteFailed { path, error, kept } => {
                     failed += 1;
                     code = EXIT_USAGE;
-                    progress.line(&write_failed(&path, &error, kept).to_string());
+                    progress.line(&archive::write_failed(&path, &error, kept).to_string());
                     progress.done(None);
                 }
             }
@@ -262,77 +262,6 @@ fn say_forgotten(publication: &Publication, forgotten: Vec<String>) {
         say!(
             "……还有 {} 个 PDF 的期刊文件也已经不在了，同样不再算作最新（文件保留）",
             kept.len() - NAMED
-        );
-    }
-}
-
-/// A PDF that could not be written, with what to do about it: a folder
-/// that cannot be written (its permissions, a read-only disk) says so; a
-/// PDF that is there but cannot be replaced is most likely open in a
-/// viewer.
-fn write_failed(path: &std::path::Path, error: &std::io::Error, kept: bool) -> UsageError {
-    let kept = if kept {
-        "（原有的 PDF 保持不变）"
-    } else {
-        ""
-    };
-    let denied = matches!(
-        error.kind(),
-        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem
-    ) || matches!(error.raw_os_error(), Some(32 | 33) if cfg!(windows));
-    let folder = path.parent().unwrap_or(Path::new("."));
-    if denied && let Some(why) = crate::sandbox::unwritable(folder) {
-        let folder = show_path(folder);
-        return UsageError::new(format!(
-            "无法写入 {}：输出文件夹 {folder} 不能写入，{why}{kept}",
-            show_path(path)
-        ))
-        .help(format!(
-            "让这个文件夹可以写入（例如 chmod u+rwx {folder}；文件夹属于别的用户时请它的主人或管理员改），或用 --out 文件夹 把 PDF 写到别处"
-        ));
-    }
-    if path.is_dir() {
-        return UsageError::new(format!(
-            "无法写入 {}：那里是一个同名的文件夹{kept}",
-            show_path(path)
-        ))
-        .help("把这个文件夹移走或改名，或用 --out 文件夹 把 PDF 写到别处");
-    }
-    let e = UsageError::new(format!("无法写入 {}: {error}{kept}", show_path(path)));
-    // A viewer that holds the file open (Windows, or a Windows folder
-    // seen from WSL) makes replacing it fail with "permission denied".
-    if denied && path.exists() {
-        e.help("这个 PDF 可能正在 PDF 阅读器里打开着：关掉它，再运行一次")
-    } else if denied {
-        e.help("检查是否有权限写这个文件夹")
-    } else {
-        e
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_pdf_that_cannot_be_replaced_may_be_open_in_a_viewer() {
-        let dir = tempfile::tempdir().unwrap();
-        let pdf = dir.path().join("004.pdf");
-        std::fs::write(&pdf, b"%PDF").unwrap();
-        // What a viewer holding the file open gives on Windows (and on a
-        // Windows folder seen from WSL: "Operation not permitted").
-        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
-        let said = write_failed(&pdf, &denied, true).to_string();
-        assert!(
-            said.contains("PDF 阅读器里打开着") && said.contains("关掉它"),
-            "{said}"
-        );
-        assert!(said.contains("原有的 PDF 保持不变"), "{said}");
-        // No PDF there before: nothing is said to be kept.
-        let said = write_failed(&dir.path().join("005.pdf"), &denied, false).to_string();
-        assert!(
-            !said.contains("原有的 PDF") && !said.contains("阅读器"),
-            "{said}"
         );
     }
 }

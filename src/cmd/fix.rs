@@ -90,7 +90,7 @@ fn write_fixed(
     read: &str,
     text: &str,
 ) -> Result<(), UsageError> {
-    use crate::sandbox::{Folder, TEXT_LIMIT, WriteError, human_size};
+    use crate::sandbox::{Folder, Problem, TEXT_LIMIT, human_size};
     // Never larger than jianbao reads: half-width marks become three bytes
     // each, and a file near the limit would grow past it.
     if text.len() as u64 > TEXT_LIMIT {
@@ -122,11 +122,11 @@ fn write_fixed(
     Folder::open(&publication.root, folder)
         .and_then(|folder| folder.replace_if_unchanged(&name, text.as_bytes(), read.as_bytes()))
         .map(|_| ())
-        .map_err(|e| match e {
-            WriteError::Changed { .. } => UsageError::new(format!(
+        .map_err(|e| match e.problem() {
+            Problem::Changed => UsageError::new(format!(
                 "{shown} 在检查之后被改动过（可能是编辑器刚保存了它），没有改写"
             ))
             .help("什么都没有改；编辑器里的改动都在。保存好文件后再运行 jianbao check --fix"),
-            e => crate::create::cannot_write(&format!("无法改写 {shown}"), e),
+            _ => UsageError::cannot(&format!("无法改写 {shown}"), &e),
         })
 }

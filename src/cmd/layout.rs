@@ -8,6 +8,7 @@ use super::exit::EXIT_OK;
 use super::output::{say, tell};
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
+use crate::sandbox::Problem;
 use crate::script::escape_unprintable;
 use crate::source::show_path;
 use crate::typeset::world::{LAYOUT, LAYOUT_SHOWN};
@@ -40,14 +41,14 @@ pub fn run(start: &Path, options: &Options, command: &LayoutCommand) -> Result<u
     .and_then(|folder| folder.create("bulletin.typ", LAYOUT.as_bytes()));
     match written {
         Ok(_) => {}
-        Err(crate::sandbox::WriteError::Exists {
-            path: there,
-            kind: "文件",
-        }) if there.file_name() == path.file_name() => {
+        Err(e)
+            if matches!(e.problem(), Problem::Exists { kind: "文件" })
+                && e.path().file_name() == path.file_name() =>
+        {
             return Err(UsageError::new(format!("{shown} 已经存在，没有覆盖"))
                 .help("先把它改名或删掉，再导出内置版式"));
         }
-        Err(e) => return Err(crate::create::cannot_write(&format!("无法写入 {shown}"), e)),
+        Err(e) => return Err(UsageError::cannot(&format!("无法写入 {shown}"), &e)),
     }
     say!("已写出内置版式：{shown}");
     if configured.is_none() {

@@ -14,22 +14,12 @@ use crate::config::CONFIG_FILE;
 use crate::diagnostic::UsageError;
 use crate::issue::Distribution;
 use crate::publication::Publication;
-use crate::sandbox::{self, Folder, Refusal, WriteError};
+use crate::sandbox::{self, Folder, Problem, Refusal};
 use crate::source::{Spanned, show_path};
 
 const CONFIG_TEMPLATE: &str = include_str!("jianbao.toml");
 const FIRST_ISSUE: &str = include_str!("001.md");
 const NEW_BODY: &str = include_str!("next.md");
-
-/// `{what}：{why}`, with the help the writer knows.
-pub fn cannot_write(what: &str, e: WriteError) -> UsageError {
-    let help = e.help();
-    let error = UsageError::new(format!("{what}：{e}"));
-    match help {
-        Some(help) => error.help(help),
-        None => error,
-    }
-}
 
 /// `jianbao init DIR`: writes jianbao.toml, issues/001.md (dated `today`)
 /// and a .gitignore for the output folder (or adds the line to one that
@@ -43,18 +33,18 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, UsageError> {
     // (A path too long for the system is not shown again: it is the
     // problem.)
     let cannot = |what: &str, e| {
-        let e = WriteError::from_io(dir, e);
+        let e = sandbox::Error::io(dir, e);
         if e.is_too_long() {
-            cannot_write("无法新建简报", e)
+            UsageError::cannot("无法新建简报", &e)
         } else {
-            cannot_write(&format!("{what} {shown}"), e)
+            UsageError::cannot(&format!("{what} {shown}"), &e)
         }
     };
     fs::create_dir_all(dir).map_err(|e| cannot("无法新建文件夹", e))?;
     let root = dir
         .canonicalize()
         .map_err(|e| cannot("无法打开文件夹", e))?;
-    let top = Folder::open(&root, &root).map_err(|e| cannot_write("无法新建简报", e))?;
+    let top = Folder::open(&root, &root).map_err(|e| UsageError::cannot("无法新建简报", &e))?;
     let config = dir.join(CONFIG_FILE);
     if let Ok(meta) = fs::symlink_metadata(&config) {
         let what = match fs::metadata(&config) {
@@ -132,7 +122,7 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, UsageError> {
     if !keep_issue {
         Folder::open(&root, &root.join("issues"))
             .and_then(|f| f.create("001.md", first.as_bytes()))
-            .map_err(|e| cannot_write(&format!("无法写入 {}", show_path(&issue)), e))?;
+            .map_err(|e| UsageError::cannot(&format!("无法写入 {}", show_path(&issue)), &e))?;
         written.push(issue);
     }
     let listed = ignore_at.as_ref().map_or("", |(_, text)| text.as_str());
@@ -154,12 +144,12 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, UsageError> {
             }),
             None => top.create(".gitignore", text.as_bytes()),
         };
-        put.map_err(|e| cannot_write(&format!("无法写入 {}", show_path(&ignore)), e))?;
+        put.map_err(|e| UsageError::cannot(&format!("无法写入 {}", show_path(&ignore)), &e))?;
         written.push(ignore);
     }
     // Last: a run stopped before it can simply be run again.
     top.create(CONFIG_FILE, CONFIG_TEMPLATE.as_bytes())
-        .map_err(|e| cannot_write(&format!("无法写入 {}", show_path(&config)), e))?;
+        .map_err(|e| UsageError::cannot(&format!("无法写入 {}", show_path(&config)), &e))?;
     written.insert(0, config);
     Ok(written)
 }
@@ -253,14 +243,11 @@ pub fn new_issue(publication: &Publication) -> Result<PathBuf, UsageError> {
                 text.as_bytes(),
             )
         })
-        .map_err(|e| match e {
-            WriteError::Exists {
-                path: there,
-                kind: "文件",
-            } if there.file_name() == path.file_name() => {
+        .map_err(|e| match e.problem() {
+            Problem::Exists { kind: "文件" } if e.path().file_name() == path.file_name() => {
                 UsageError::new(format!("{shown} 已经存在，没有改动它"))
             }
-            e => cannot_write(&format!("无法写入 {shown}"), e),
+            _ => UsageError::cannot(&format!("无法写入 {shown}"), &e),
         })?;
     Ok(path)
 }

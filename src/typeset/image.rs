@@ -1,35 +1,52 @@
 //! Pages as pictures: PNG for web sites and WeChat (`--format png`), SVG
 //! for the live preview of `jianbao serve`.
 
+use std::path::{Path, PathBuf};
+
 use typst::utils::Scalar;
 use typst_layout::PagedDocument;
 
+use crate::sandbox;
+
 /// One PNG per page at `ppi` pixels per inch, on white. Each states its
 /// resolution (a pHYs chunk), so that Word and WPS place it at A4 size
-/// rather than at 96 ppi.
-pub fn png_pages(doc: &PagedDocument, ppi: f32) -> Result<Vec<Vec<u8>>, String> {
+/// rather than at 96 ppi. Page `n` of `count` becomes the file
+/// `path_of(n, count)`; a page that cannot be encoded is an error of its
+/// file.
+pub fn png_pages(
+    doc: &PagedDocument,
+    ppi: f32,
+    path_of: impl Fn(usize, usize) -> PathBuf,
+) -> Result<Vec<(PathBuf, Vec<u8>)>, sandbox::Error> {
     let options = typst_render::RenderOptions {
         pixel_per_pt: Scalar::new(f64::from(ppi) / 72.0),
         render_bleed: false,
     };
+    let count = doc.pages().len();
     doc.pages()
         .iter()
-        .map(|page| {
-            typst_render::render(page, &options)
+        .enumerate()
+        .map(|(i, page)| {
+            let path = path_of(i + 1, count);
+            let png = typst_render::render(page, &options)
                 .encode_png()
-                .map_err(|e| e.to_string())
-                .and_then(|png| with_density(png, ppi))
+                .map_err(|e| sandbox::Error::said(&path, format!("做不出来：PNG 编码出错（{e}）")))
+                .and_then(|png| with_density(png, ppi, &path))?;
+            Ok((path, png))
         })
         .collect()
 }
 
 /// `png` with a pHYs chunk saying `ppi`, right after its header (the
 /// chunk must come before the image data; the encoder writes none).
-fn with_density(png: Vec<u8>, ppi: f32) -> Result<Vec<u8>, String> {
+fn with_density(png: Vec<u8>, ppi: f32, path: &Path) -> Result<Vec<u8>, sandbox::Error> {
     // Signature (8 bytes), then IHDR: length, type, 13 bytes, CRC.
     const AFTER_HEADER: usize = 8 + 4 + 4 + 13 + 4;
     if png.get(12..16) != Some(b"IHDR") || png.len() < AFTER_HEADER {
-        return Err("PNG 编码器给出的文件没有 IHDR 头".into());
+        return Err(sandbox::Error::said(
+            path,
+            "做不出来：PNG 编码器给出的文件没有 IHDR 头",
+        ));
     }
     let per_metre = (f64::from(ppi) / 0.0254).round() as u32;
     let mut body = Vec::with_capacity(13);
@@ -72,7 +89,7 @@ mod tests {
         let mut writer = encoder.write_header().unwrap();
         writer.write_image_data(&[255; 18]).unwrap();
         writer.finish().unwrap();
-        let png = with_density(plain, 150.0).unwrap();
+        let png = with_density(plain, 150.0, Path::new("out/001.png")).unwrap();
         let decoder = png::Decoder::new(std::io::Cursor::new(&png));
         let reader = decoder.read_info().unwrap();
         let dims = reader.info().pixel_dims.unwrap();

@@ -1723,6 +1723,38 @@ fn a_cmyk_picture_under_pdf_a_is_an_error_at_check() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
 }
 
+/// What stood in the way of the output folder is said with its fix (the
+/// help of the write error reaches the line printed).
+#[test]
+fn an_unusable_output_folder_says_what_is_in_the_way_and_the_fix() {
+    let dir = publication("");
+    let d = dir.path();
+    std::fs::write(d.join("out"), "").unwrap();
+    let out = run(d, &["build"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("无法写入 out/001.pdf：输出文件夹 out 建不了：out 是一个文件，不是文件夹"),
+        "{err}"
+    );
+    assert!(err.contains("help: 把它改名或移走"), "{err}");
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(d.join("out")).unwrap();
+        std::os::unix::fs::symlink(d.join("gone"), d.join("out")).unwrap();
+        let out = run(d, &["build"]);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("输出文件夹 out 用不了：out 是一个链接，指向的")
+                && err.contains("gone 不存在"),
+            "{err}"
+        );
+        assert!(err.contains("help: 删掉这个链接"), "{err}");
+        assert!(!d.join("gone").exists());
+    }
+}
+
 #[test]
 fn an_output_path_taken_by_a_folder_or_a_file_is_said_to_be_so() {
     let dir = publication("");

@@ -126,6 +126,16 @@ fn watch_rebuilds_after_a_save_and_survives_a_broken_one() {
     assert!(text().contains("快"), "the masthead from jianbao.toml");
 }
 
+/// A PDF `watch` cannot write is said as `build` says it, with the fix.
+#[test]
+fn watch_says_a_write_it_cannot_do_as_build_does() {
+    let dir = copy_publication(&repo());
+    std::fs::write(dir.path().join("out"), "").unwrap();
+    let watch = Running::start(dir.path(), &["watch", "4"]);
+    watch.until("error: 无法写入 out/004.pdf：输出文件夹 out 建不了：out 是一个文件，不是文件夹");
+    watch.until("help: 把它改名或移走");
+}
+
 #[test]
 fn watch_says_a_warning_once_and_then_only_what_is_new() {
     let dir = copy_publication(&repo());
