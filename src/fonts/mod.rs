@@ -498,11 +498,15 @@ impl Fonts {
 /// its memoised work by a hash of the whole font file, computed the first
 /// time a face is used and kept: 30 MB for the Fandol faces, an eighth of
 /// a cold build. Started when lines are first measured, it overlaps line
-/// breaking and the evaluation of the layout, which use one thread.
+/// breaking and the evaluation of the layout, which use one thread. Not
+/// the fallback role's: it prints only characters the others lack, so
+/// most issues never use it (Droid Sans Fallback, 4 MB).
 fn hash_ahead(store: &FontStore, roles: &[(u16, Vec<Resolved>)]) {
-    let mut faces: Vec<usize> = roles
+    let mut faces: Vec<usize> = Role::ALL
         .iter()
-        .filter_map(|(_, families)| Some(families.first()?.index))
+        .zip(roles)
+        .filter(|(role, _)| **role != Role::Fallback)
+        .filter_map(|(_, (_, families))| Some(families.first()?.index))
         .collect();
     faces.sort_unstable();
     faces.dedup();
