@@ -2,9 +2,16 @@
 //! the embedded layout, the locked dependencies). `jianbao build` counts it
 //! among an issue's inputs, so a PDF built by other code is rebuilt — also
 //! between two development builds that share a version number.
+//!
+//! `printed.rs` (in `OUT_DIR`): for each embedded font in `fonts/`, the
+//! characters its first face prints — mapped by its cmap to a glyph with an
+//! outline, or whitespace — as sorted ranges. Finding that at run time
+//! meant outlining a glyph per character and face, a third of a cold build
+//! (docs/performance.md); the fonts are part of the binary, so it is done
+//! once here, and again only when a font file changes.
 
 use std::hash::Hasher;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// FNV-1a, 64 bits: std has no stable hash, and this needs no dependency.
 struct Fnv(u64);
@@ -119,8 +126,93 @@ fn test_conditions() {
     }
 }
 
+/// The characters the first face of `data` prints, as sorted inclusive
+/// ranges: the same test as `Fonts::maps` and `Fonts::draws` at run time
+/// (typst's coverage is the code points of the Unicode cmap subtables).
+fn printed_ranges(data: &[u8]) -> Vec<(u32, u32)> {
+    let Ok(face) = ttf_parser::Face::parse(data, 0) else {
+        panic!("an embedded font does not parse");
+    };
+    let mut mapped = Vec::new();
+    for subtable in face.tables().cmap.into_iter().flat_map(|t| t.subtables) {
+        if subtable.is_unicode() {
+            subtable.codepoints(|c| mapped.push(c));
+        }
+    }
+    mapped.sort_unstable();
+    mapped.dedup();
+    // Many code points share a glyph (and the cmap subtables overlap).
+    let mut drawn: std::collections::HashMap<ttf_parser::GlyphId, bool> = Default::default();
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for cp in mapped {
+        let Some(c) = char::from_u32(cp) else {
+            continue;
+        };
+        let prints = c.is_whitespace()
+            || face.glyph_index(c).is_some_and(|g| {
+                *drawn
+                    .entry(g)
+                    .or_insert_with(|| face.glyph_bounding_box(g).is_some())
+            });
+        if !prints {
+            continue;
+        }
+        match ranges.last_mut() {
+            Some(last) if last.1 + 1 == cp => last.1 = cp,
+            _ => ranges.push((cp, cp)),
+        }
+    }
+    ranges
+}
+
+/// Writes `printed.rs` unless the one there was made from the same fonts.
+fn printed_table() {
+    use std::fmt::Write;
+    use std::hash::Hash;
+    println!("cargo:rerun-if-changed=fonts");
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir("fonts")
+        .expect("fonts/")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|e| ["otf", "ttf", "ttc"].contains(&&*e.to_string_lossy()))
+        })
+        .collect();
+    files.sort();
+    let fonts: Vec<(String, Vec<u8>)> = files
+        .iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(p).expect("read a font"))
+        })
+        .collect();
+    // std's hasher is optimised even in a debug build script; the key only
+    // has to tell this machine's fonts apart from the last run's.
+    let mut key = std::hash::DefaultHasher::new();
+    fonts.hash(&mut key);
+    let key = format!("// fonts {:016x}\n", std::hash::Hasher::finish(&key));
+    let table = out.join("printed.rs");
+    if std::fs::read_to_string(&table).is_ok_and(|t| t.starts_with(&key)) {
+        return;
+    }
+    let mut text = key;
+    text.push_str("pub const PRINTED: &[(&str, &[(u32, u32)])] = &[\n");
+    for (name, data) in &fonts {
+        let _ = write!(text, "({name:?}, &[");
+        for (a, b) in printed_ranges(data) {
+            let _ = write!(text, "({a},{b}),");
+        }
+        text.push_str("]),\n");
+    }
+    text.push_str("];\n");
+    std::fs::write(&table, text).expect("write printed.rs");
+}
+
 fn main() {
     test_conditions();
+    printed_table();
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
     for p in ["src", "layouts", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={p}");

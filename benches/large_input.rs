@@ -61,7 +61,8 @@ fn publication(case: &str) -> tempfile::TempDir {
     )
 }
 
-/// One case, in this process: build, then print `seconds bytes pages`.
+/// One case, in this process: build, then print `seconds bytes pages
+/// cpu-seconds`.
 fn run_case(case: &str) -> Result<(), String> {
     let dir = publication(case);
     let start = Instant::now();
@@ -81,7 +82,11 @@ fn run_case(case: &str) -> Result<(), String> {
     }
     let pdf = std::fs::read(dir.path().join("out/001.pdf")).map_err(|e| e.to_string())?;
     let pages = count_pages(&pdf);
-    println!("{took} {} {pages}", children_peak_rss().unwrap_or(0));
+    println!(
+        "{took} {} {pages} {}",
+        children_peak_rss().unwrap_or(0),
+        children_cpu().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -97,7 +102,7 @@ fn count_pages(pdf: &[u8]) -> usize {
         .sum()
 }
 
-fn measure(bench: &Path, case: &str) -> Result<(f64, u64, usize), String> {
+fn measure(bench: &Path, case: &str) -> Result<(f64, u64, usize, f64), String> {
     let out = Command::new(bench)
         .env(CASE_VAR, case)
         .output()
@@ -112,6 +117,7 @@ fn measure(bench: &Path, case: &str) -> Result<(f64, u64, usize), String> {
         next()?.parse().map_err(|_| "seconds")?,
         next()?.parse().map_err(|_| "bytes")?,
         next()?.parse().map_err(|_| "pages")?,
+        next()?.parse().map_err(|_| "cpu")?,
     ))
 }
 
@@ -134,9 +140,11 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let bench = std::env::current_exe().expect("this bench's path");
+    // CPU time (user + system, every thread) beside wall time: on a
+    // shared machine the wall time depends on the load.
     println!(
-        "{:<16} {:>9} {:>10} {:>7}",
-        "case", "seconds", "peak MB", "pages"
+        "{:<16} {:>9} {:>9} {:>10} {:>7}",
+        "case", "seconds", "cpu s", "peak MB", "pages"
     );
     let mut failed = false;
     for case in [
@@ -146,8 +154,8 @@ fn main() -> ExitCode {
         "paragraph-1m",
     ] {
         match measure(&bench, case) {
-            Ok((s, bytes, pages)) => println!(
-                "{case:<16} {s:>9.2} {:>10.0} {pages:>7}",
+            Ok((s, bytes, pages, cpu)) => println!(
+                "{case:<16} {s:>9.2} {cpu:>9.2} {:>10.0} {pages:>7}",
                 bytes as f64 / 1e6
             ),
             Err(e) => {

@@ -1,11 +1,13 @@
 use std::process::ExitCode;
 
 // See Cargo.toml: typst's many small allocations.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// `mi_option_arena_eager_commit`, option 4 of mimalloc v2's `mi_option_e`
 /// (mimalloc.h; the crate names no constant for it).
+#[cfg(feature = "mimalloc")]
 const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 
 /// mimalloc commits each arena whole when it reserves it, and then keeps
@@ -15,7 +17,10 @@ const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 /// runs as a constructor, before the Rust runtime allocates anything.
 extern "C" fn allocator_options() {
     // SAFETY: sets an option of the allocator; any value is valid.
-    unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) };
+    #[cfg(feature = "mimalloc")]
+    unsafe {
+        libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0)
+    };
 }
 
 #[cfg(target_os = "linux")]

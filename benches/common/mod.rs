@@ -5,13 +5,18 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 pub fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `target/release/jianbao` (or under `$CARGO_TARGET_DIR`).
+/// `target/release/jianbao` (or under `$CARGO_TARGET_DIR`), or the binary
+/// `$JIANBAO_BIN` names.
 pub fn release_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("JIANBAO_BIN") {
+        return PathBuf::from(bin);
+    }
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|t| {
@@ -64,4 +69,21 @@ pub fn children_peak_rss() -> Option<u64> {
 #[cfg(not(unix))]
 pub fn children_peak_rss() -> Option<u64> {
     None
+}
+
+/// User + system time of the children waited for so far.
+#[cfg(unix)]
+pub fn children_cpu() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a `rusage` into the pointer it is given.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) };
+    // SAFETY: initialised by getrusage (or zeroed).
+    let u = unsafe { usage.assume_init() };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(u.ru_utime) + tv(u.ru_stime)
+}
+
+#[cfg(not(unix))]
+pub fn children_cpu() -> Duration {
+    Duration::ZERO
 }

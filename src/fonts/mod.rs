@@ -5,6 +5,7 @@
 //! only when asked for (`--system-fonts`, `[fonts] system = true`), and
 //! every font file is validated before typst reads it (`scan`).
 
+mod printed;
 mod role;
 mod scan;
 
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+use rayon::prelude::*;
 use typst::foundations::Bytes;
 use typst::layout::Abs;
 use typst::text::{
@@ -150,6 +152,14 @@ pub struct Fonts {
     /// typst's coverage lookup is a linear scan over the font's ranges, far
     /// too slow for every character of a thousand issues.
     covered: Vec<Box<[AtomicU8]>>,
+    /// Whether the faces of the roles are being hashed for typst
+    /// ([`hash_ahead`]): started by the first measurement, as only a build
+    /// measures.
+    hashed_ahead: std::sync::Once,
+    /// The parsed tables of each embedded face, when first needed.
+    embedded_ttf: Vec<OnceLock<Option<ttf_parser::Face<'static>>>>,
+    /// Per face in the book: what an embedded face prints (build.rs).
+    printed: Vec<Option<&'static [(u32, u32)]>>,
     /// Font files that were skipped, each a warning naming the file.
     pub warnings: Vec<Diagnostic>,
 }
@@ -225,8 +235,19 @@ impl Fonts {
             .iter()
             .map(|_| (0..=0xFFFF).map(|_| AtomicU8::new(0)).collect())
             .collect();
+        let printed = origins
+            .iter()
+            .enumerate()
+            .map(|(i, o)| match o {
+                Origin::Embedded => printed::of(EMBEDDED_NAMES[i]),
+                Origin::File(_) => None,
+            })
+            .collect();
         Ok(Fonts {
+            hashed_ahead: std::sync::Once::new(),
+            embedded_ttf: EMBEDDED.iter().map(|_| OnceLock::new()).collect(),
             covered,
+            printed,
             store,
             origins,
             roles,
@@ -312,11 +333,7 @@ impl Fonts {
     pub fn face_for(&self, role: Role, c: char) -> Option<&Resolved> {
         let r = Role::ALL.iter().position(|x| *x == role).unwrap();
         let families = &self.roles[r].1;
-        let lookup = || {
-            families
-                .iter()
-                .position(|f| self.maps(f.index, c) && self.draws(f.index, c))
-        };
+        let lookup = || families.iter().position(|f| self.prints(f.index, c));
         let Some(slot) = self.covered[r].get(c as usize) else {
             return lookup().map(|k| &families[k]);
         };
@@ -330,6 +347,16 @@ impl Fonts {
             k => Some(k as usize - 1),
         };
         k.map(|k| &families[k])
+    }
+
+    /// Whether the face at `index` prints `c`: maps it to a glyph with an
+    /// outline ([`Fonts::maps`], [`Fonts::draws`]). For an embedded face
+    /// the answer was found when jianbao was built.
+    fn prints(&self, index: usize, c: char) -> bool {
+        match self.printed.get(index).copied().flatten() {
+            Some(ranges) => printed::contains(ranges, c),
+            None => self.maps(index, c) && self.draws(index, c),
+        }
     }
 
     /// Whether the face at `index` maps `c` to a glyph.
@@ -398,6 +425,15 @@ impl Fonts {
 
     /// The advance of `c` in em in the face at `index` of the font book.
     fn advance_in(&self, index: usize, c: char) -> Option<f64> {
+        self.hashed_ahead
+            .call_once(|| hash_ahead(&self.store, &self.roles));
+        if let Some(ttf) = self.embedded_ttf(index) {
+            // The embedded faces have no variation axes: an advance is the
+            // hmtx table's, what an instance reads too (typst's `to_em`).
+            // Making an instance would hash the whole file first.
+            let units = ttf.glyph_hor_advance(ttf.glyph_index(c)?)?;
+            return Some(f64::from(units) / f64::from(ttf.units_per_em()));
+        }
         let font = self.instances.get(&index)?.get_or_init(|| {
             let font = self.store.font(index)?;
             let info = self.book().info(index)?;
@@ -406,6 +442,19 @@ impl Fonts {
         let font = font.as_ref()?;
         let glyph = font.ttf().glyph_index(c)?;
         font.x_advance(glyph.0).map(|em| em.get())
+    }
+
+    /// The parsed tables of an embedded face (`None` for a face from a
+    /// file or one with variation axes), parsed when first asked for.
+    fn embedded_ttf(&self, index: usize) -> Option<&ttf_parser::Face<'static>> {
+        let data: &'static [u8] = EMBEDDED.get(index)?;
+        self.embedded_ttf
+            .get(index)?
+            .get_or_init(|| {
+                let face = ttf_parser::Face::parse(data, 0).ok()?;
+                (!face.is_variable()).then_some(face)
+            })
+            .as_ref()
     }
 
     /// The characters of an issue that its role's own face lacks, each
@@ -433,6 +482,33 @@ impl Fonts {
         }
         found
     }
+}
+
+/// Hashes the first face of each role on a thread of its own. typst keys
+/// its memoised work by a hash of the whole font file, computed the first
+/// time a face is used and kept: 30 MB for the Fandol faces, an eighth of
+/// a cold build. Started when lines are first measured, it overlaps line
+/// breaking and the evaluation of the layout, which use one thread. Not
+/// the fallback role's: it prints only characters the others lack, so
+/// most issues never use it (Droid Sans Fallback, 4 MB).
+fn hash_ahead(store: &FontStore, roles: &[(u16, Vec<Resolved>)]) {
+    let mut faces: Vec<usize> = Role::ALL
+        .iter()
+        .zip(roles)
+        .filter(|(role, _)| **role != Role::Fallback)
+        .filter_map(|(_, (_, families))| Some(families.first()?.index))
+        .collect();
+    faces.sort_unstable();
+    faces.dedup();
+    let fonts: Vec<Font> = faces.into_iter().filter_map(|i| store.font(i)).collect();
+    // Nothing waits for it: a face typst reaches first it hashes itself.
+    let _ = std::thread::Builder::new()
+        .name("font hashes".into())
+        .spawn(move || {
+            for font in fonts {
+                typst::utils::hash128(&font);
+            }
+        });
 }
 
 /// A character printed by a later family of its role than the first.
@@ -582,8 +658,13 @@ fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool
     let mut skipped = Vec::new();
     let mut store = FontStore::new();
     let mut origins = Vec::new();
-    for data in EMBEDDED {
-        let font = Font::new(Bytes::new(data), 0).expect("embedded fonts parse");
+    // Reading a face's coverage walks its whole cmap (a tenth of a cold
+    // build for the eleven): the faces side by side.
+    let embedded: Vec<Font> = EMBEDDED
+        .par_iter()
+        .map(|data| Font::new(Bytes::new(*data), 0).expect("embedded fonts parse"))
+        .collect();
+    for font in embedded {
         let info = font.info().clone();
         store.push((font, info));
         origins.push(Origin::Embedded);
@@ -854,4 +935,39 @@ fn missing_families(
         help.push("`jianbao fonts` 列出字体文件夹里的每一种字体和要填的准确名字；字体文件放进一个文件夹，用 [fonts] paths = [\"文件夹\"] 或 --font-path 指定；装在系统里的字体要加 --system-fonts（或 [fonts] system = true）".to_string());
     }
     UsageError::new(message).help(help.join("\n        "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use typst::layout::Abs;
+    use typst::text::FontVariations;
+
+    /// An embedded face's advance read from its tables is the advance of a
+    /// typst instance of it (what the layout measures), to the bit.
+    #[test]
+    fn advances_are_those_of_typst_instances() {
+        let fonts = Fonts::load(
+            &FontConfig::default(),
+            std::path::Path::new("."),
+            &[],
+            false,
+        )
+        .expect("embedded fonts load");
+        for role in Role::ALL {
+            for c in "，。永国　Ag1（䶮".chars() {
+                let Some(ours) = fonts.advance(role, c) else {
+                    continue;
+                };
+                let index = fonts.face_for(role, c).unwrap().index;
+                let font = fonts.font(index).unwrap();
+                let info = fonts.book().info(index).unwrap();
+                let instance =
+                    font.instantiate(info.variant, Abs::pt(16.0), &FontVariations::default());
+                let glyph = instance.ttf().glyph_index(c).unwrap();
+                let theirs = instance.x_advance(glyph.0).unwrap().get();
+                assert_eq!(ours.to_bits(), theirs.to_bits(), "{role:?} {c}");
+            }
+        }
+    }
 }
