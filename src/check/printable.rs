@@ -57,8 +57,15 @@ fn in_a_font(src: &Arc<SourceFile>, placed: &[Placed], fonts: &Fonts, diags: &mu
         if p.c.is_whitespace() || unprintable(p.c).is_some() {
             continue;
         }
+        // A narrow character (−, ₃, é) is set from the Latin face first,
+        // as the layout's font list does ("latin-in-cjk"): the cleaner's
+        // − and a typed − are printed by the same face.
+        let narrow = !crate::script::is_wide(p.c);
+        if narrow && fonts.face_for(Role::Latin, p.c).is_some() {
+            continue;
+        }
         match fonts.face_for(p.role, p.c) {
-            Some(face) if face.same_style || !crate::script::is_wide(p.c) => continue,
+            Some(face) if face.same_style || narrow => continue,
             Some(face) => {
                 let e = other_style.entry((p.c, p.role)).or_insert_with(|| {
                     other_order.push((p.c, p.role));

@@ -12,6 +12,7 @@
 
 mod archive;
 mod build;
+mod cleaning;
 mod common;
 mod completeness;
 mod composition;
