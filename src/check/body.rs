@@ -18,6 +18,7 @@ pub fn check_body(
     diags: &mut Vec<Diagnostic>,
 ) {
     heading_sequence(src, body, diags);
+    pasted_tables(src, body, diags);
     if ctx.clean {
         pasted_text(src, body, diags);
     }
@@ -199,6 +200,32 @@ pub fn repeat_help(code: &str) -> Option<String> {
         .then(|| "jianbao check --fix 一次全部改好".to_string())
 }
 
+/// A line of cells between tabs is a row of a table pasted from Word or a
+/// spreadsheet: jianbao sets no tables yet, and setting its cells as one
+/// paragraph would run them together ("1城关一中12 8"). An error at the
+/// first tab; the cleaner leaves such a line alone.
+fn pasted_tables(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    for block in body {
+        for text in texts(block) {
+            let typed = &src.text[text.span.clone()];
+            if !crate::clean::is_table_row(typed) {
+                continue;
+            }
+            let tab = text.span.start + typed.find('\t').unwrap_or(0);
+            let cells = typed.split('\t').filter(|c| !c.trim().is_empty()).count();
+            diags.push(
+                Diagnostic::error(
+                    "pasted-table",
+                    src,
+                    tab..tab + 1,
+                    format!("这一行像是从 Word 或 Excel 粘贴的表格（用 Tab 隔开的 {cells} 格），排出来各格会连在一起"),
+                )
+                .with_help("jianbao 现在还不能排表格（以后的版本会支持）：把表格截图存成图片，用 ![表格说明](images/表格.png) 插入；或者把每一行改写成一句话"),
+            );
+        }
+    }
+}
+
 /// Pasted-text problems the cleaner fixes before layout (half-width marks
 /// and straight quotes in Chinese, stray spaces, full-width digits), as
 /// warnings with the fix; `jianbao check --fix` applies them.
@@ -238,6 +265,22 @@ fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
             FixKind::OddQuote => (
                 format!("中文里用了网页的异体引号 {typed}"),
                 format!("改成中文引号 {}", fix.replacement),
+            ),
+            FixKind::UnitSpace => (
+                "数字和单位（℃ % ‰）之间有空格".to_string(),
+                "删掉空格：数字紧挨着单位".to_string(),
+            ),
+            FixKind::FieldSeparator => (
+                "用半角空格隔开两栏（如“编辑：… 审核：…”）".to_string(),
+                "改成全角空格“　”，两栏才不会连成一句".to_string(),
+            ),
+            FixKind::HtmlEntity if fix.replacement.trim().is_empty() => (
+                format!("网页代码“{typed}”（从网页复制带来的空格）"),
+                "删掉它".to_string(),
+            ),
+            FixKind::HtmlEntity => (
+                format!("网页代码“{typed}”（从网页复制带来的）"),
+                format!("改成它代表的“{}”", fix.replacement),
             ),
             FixKind::Invisible => (
                 format!(

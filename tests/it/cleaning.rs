@@ -70,3 +70,77 @@ fn what_fix_writes_builds_as_the_cleaned_text_did() {
     assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
     assert_eq!(built_text(dir.path()), before);
 }
+
+#[test]
+fn a_pasted_table_is_reported_and_never_run_together() {
+    // user F9: rows of cells between tabs are an error at the first tab,
+    // with the help; `--fix` leaves them as typed.
+    let table = "序号\t单位\t检查次数\t发现隐患\n1\t城关一中\t12\t8\n";
+    let dir = publication(&format!("# 安全检查情况\n检查情况如下。\n{table}"));
+    assert_eq!(
+        diagnostics(dir.path()),
+        ["3:3: error[pasted-table]", "4:2: error[pasted-table]"]
+    );
+    let check = jianbao(dir.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(stderr(&check).contains("把表格截图存成图片"));
+    let _ = jianbao(dir.path(), &["check", "--fix"]);
+    assert!(issue_text(dir.path()).ends_with(table));
+    let build = jianbao(dir.path(), &["build", "1"]);
+    assert_eq!(build.status.code(), Some(1));
+    assert!(!dir.path().join("out/001.pdf").exists());
+}
+
+#[test]
+fn units_entities_and_labelled_fields_from_web_pages() {
+    // user F3, F19: "17 ℃" and "94.6 %" (also with a no-break space) are
+    // closed up; &nbsp; &gt; decoded; a space before a labelled field
+    // becomes a full-width one, a space inside a name goes.
+    let dir = publication(concat!(
+        "# 防暑降温提示\n",
+        "夜间最低气温17 ℃，午后高温38\u{a0}℃，整改率94.6 %。\n",
+        "请广大群众注意防暑降温&nbsp;，做好个人防护。了解更多&gt;&gt;\n",
+        "来源：青山应急管理微信公众号 编辑：王小丽 审核：李 强\n",
+    ));
+    assert_eq!(
+        diagnostics(dir.path()),
+        [
+            "2:9: warning[unit-space]",
+            "2:18: warning[unit-space]",
+            "2:28: warning[unit-space]",
+            "3:12: warning[html-entity]",
+            "3:30: warning[html-entity]",
+            "3:34: warning[html-entity]",
+            "4:15: warning[field-separator]",
+            "4:22: warning[field-separator]",
+            "4:27: warning[stray-space]",
+        ]
+    );
+    let fixed = jianbao(dir.path(), &["check", "--fix"]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
+    assert_eq!(
+        issue_text(dir.path()),
+        concat!(
+            "# 防暑降温提示\n",
+            "夜间最低气温17℃，午后高温38℃，整改率94.6%。\n",
+            "请广大群众注意防暑降温，做好个人防护。了解更多>>\n",
+            "来源：青山应急管理微信公众号　编辑：王小丽　审核：李强\n",
+        )
+    );
+    assert_eq!(diagnostics(dir.path()), Vec::<String>::new());
+    let text = built_text(dir.path());
+    assert_in_order(
+        &text,
+        &[
+            "17℃",
+            "38℃",
+            "94.6%",
+            "降温，做好",
+            "更多>>",
+            "公众号",
+            "编辑：王小丽",
+            "审核：李强",
+        ],
+    );
+    assert!(!text.contains("&"), "{text}");
+}
