@@ -51,6 +51,8 @@ pub enum FixKind {
     FieldSeparator,
     /// an HTML entity copied from a web page (&nbsp; &gt; &#8451;) → what it stands for
     HtmlEntity,
+    /// a level-one heading number typed `一.` `一．` `一 、` → `一、`
+    HeadingMark,
 }
 
 impl FixKind {
@@ -68,6 +70,7 @@ impl FixKind {
             FixKind::UnitSpace => "unit-space",
             FixKind::FieldSeparator => "field-separator",
             FixKind::HtmlEntity => "html-entity",
+            FixKind::HeadingMark => "heading-mark",
         }
     }
 
@@ -85,10 +88,11 @@ impl FixKind {
             FixKind::UnitSpace => "数字和单位间的空格",
             FixKind::FieldSeparator => "栏目间的空格",
             FixKind::HtmlEntity => "网页代码",
+            FixKind::HeadingMark => "标题编号",
         }
     }
 
-    pub const ALL: [FixKind; 11] = [
+    pub const ALL: [FixKind; 12] = [
         FixKind::HalfWidthPunctuation,
         FixKind::StraightQuote,
         FixKind::Space,
@@ -100,6 +104,7 @@ impl FixKind {
         FixKind::UnitSpace,
         FixKind::FieldSeparator,
         FixKind::HtmlEntity,
+        FixKind::HeadingMark,
     ];
 }
 
@@ -124,6 +129,22 @@ pub fn fixes(text: &str) -> Vec<Fix> {
     if is_table_row(text) {
         return Vec::new();
     }
+    let mut out = decoded_fixes(text);
+    // `一.` `一 、` at the start: the heading's mark, not a full stop.
+    if let Some((_, mark)) = crate::issue::loose_level_one(text) {
+        out.retain(|f| f.range.end <= mark.start || f.range.start >= mark.end);
+        out.push(Fix {
+            range: mark,
+            replacement: "、".to_string(),
+            kind: FixKind::HeadingMark,
+        });
+        out.sort_by_key(|f| f.range.start);
+    }
+    out
+}
+
+/// The fixes of a text whose HTML entities are decoded first.
+fn decoded_fixes(text: &str) -> Vec<Fix> {
     let entities = html_entities(text);
     if entities.is_empty() {
         return Cleaner::new(text).fixes();
@@ -1805,5 +1826,23 @@ mod tests {
         assert!(!is_table_row("\t段首的制表符"));
         assert_eq!(fixes("序号\t单位\t检查次数"), []);
         assert_eq!(clean("一、\t主要做法"), "一、主要做法");
+    }
+
+    #[test]
+    fn a_loose_heading_number_becomes_its_mark() {
+        assert_eq!(clean("一. 主要做法"), "一、主要做法");
+        assert_eq!(clean("二．取得成效"), "二、取得成效");
+        assert_eq!(clean("三 、存在问题"), "三、存在问题");
+        assert_eq!(clean("一.主要做法"), "一、主要做法");
+        assert_eq!(kinds("一. 主要做法"), [FixKind::HeadingMark]);
+        assert_eq!(clean("一.5亿元"), "一.5亿元");
+        for text in [
+            "一. 主要做法",
+            "一 、 做法",
+            "十二．．做法",
+            "一.\u{200B}做法",
+        ] {
+            check_invariants(text);
+        }
     }
 }

@@ -19,6 +19,7 @@ pub fn check_body(
 ) {
     heading_sequence(src, body, diags);
     pasted_tables(src, body, diags);
+    number_with_pause(src, body, diags);
     if ctx.clean {
         pasted_text(src, body, diags);
     }
@@ -226,6 +227,41 @@ fn pasted_tables(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnost
     }
 }
 
+/// `1、建立…` at a paragraph's start: Word users number with a 顿号, but
+/// an Arabic numeral takes a full stop (`1.`, the third heading level,
+/// GB/T 9704 7.3.3). Not fixed: whether it is a heading or a list in a
+/// paragraph is the writer's to say.
+fn number_with_pause(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    for block in body {
+        let Block::Paragraph(text) = block else {
+            continue;
+        };
+        let typed = &src.text[text.span.clone()];
+        let digits = typed.bytes().take_while(u8::is_ascii_digit).count();
+        let rest = &typed[digits..];
+        let Some(after) = rest.strip_prefix('、') else {
+            continue;
+        };
+        if !(1..=3).contains(&digits) || after.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let at = text.span.start;
+        let number = &typed[..digits];
+        diags.push(
+            Diagnostic::warning(
+                "number-pause",
+                src,
+                at..at + digits + '、'.len_utf8(),
+                format!("“{number}、”：阿拉伯数字的序号后面不用顿号"),
+            )
+            .with_help(format!(
+                "作三级标题写成“{number}.”；作一级标题写成“{}、”",
+                crate::issue::chinese_number(number.parse().unwrap_or(1))
+            )),
+        );
+    }
+}
+
 /// Pasted-text problems the cleaner fixes before layout (half-width marks
 /// and straight quotes in Chinese, stray spaces, full-width digits), as
 /// warnings with the fix; `jianbao check --fix` applies them.
@@ -281,6 +317,10 @@ fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
             FixKind::HtmlEntity => (
                 format!("网页代码“{typed}”（从网页复制带来的）"),
                 format!("改成它代表的“{}”", fix.replacement),
+            ),
+            FixKind::HeadingMark => (
+                format!("一级标题的编号写成了“{}”", typed.trim()),
+                "改成顿号“、”：一级标题写成“一、”".to_string(),
             ),
             FixKind::Invisible => (
                 format!(

@@ -498,6 +498,11 @@ pub fn heading_number(t: &str) -> Option<(HeadingLevel, u32)> {
             return Some((HeadingLevel::One, chinese_value(num)?));
         }
     }
+    // `一.` `一．` `一 、` as typed in Word: a level-one heading whose mark
+    // the cleaner makes `一、` (never `一。`).
+    if let Some((num, _)) = loose_level_one(t) {
+        return Some((HeadingLevel::One, chinese_value(num)?));
+    }
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
     if (1..=3).contains(&digits) {
         let after = &t[digits..];
@@ -511,6 +516,34 @@ pub fn heading_number(t: &str) -> Option<(HeadingLevel, u32)> {
         }
     }
     None
+}
+
+/// A level-one heading number typed loosely: Chinese numerals, then `.`
+/// or `．` (and blanks), or blanks and `、`, then the heading's first
+/// character (not a figure: `一.5` is no heading). The numerals and the
+/// byte range of the loose mark.
+pub fn loose_level_one(t: &str) -> Option<(&str, std::ops::Range<usize>)> {
+    let end = t
+        .char_indices()
+        .find(|(_, c)| !CN_DIGITS.contains(*c))
+        .map(|(i, _)| i)?;
+    let num = &t[..end];
+    if num.is_empty() || num.chars().count() > 4 {
+        return None;
+    }
+    let rest = &t[end..];
+    let after_blanks = rest.trim_start_matches([' ', '\u{A0}', '\u{3000}']);
+    let mark = if let Some(r) = rest.strip_prefix(['.', '．']) {
+        r
+    } else if after_blanks.len() < rest.len() {
+        after_blanks.strip_prefix('、')?
+    } else {
+        return None;
+    };
+    let body = mark.trim_start_matches([' ', '\u{A0}', '\u{3000}']);
+    let first = body.chars().next()?;
+    (!first.is_ascii_digit() && !('０'..='９').contains(&first))
+        .then_some((num, end..t.len() - body.len()))
 }
 
 /// The run-in rule: a heading paragraph that ends in sentence-final
@@ -584,6 +617,15 @@ mod tests {
         assert_eq!(heading_number("1.5亿元投入"), None);
         assert_eq!(heading_number("2022年"), None);
         assert_eq!(heading_number("（单位）党组织"), None);
+        // Typed loosely in Word: still a level-one heading.
+        assert_eq!(heading_number("一. 主要做法"), Some((HeadingLevel::One, 1)));
+        assert_eq!(heading_number("二．取得成效"), Some((HeadingLevel::One, 2)));
+        assert_eq!(
+            heading_number("三 、存在问题"),
+            Some((HeadingLevel::One, 3))
+        );
+        assert_eq!(heading_number("一.5亿元"), None);
+        assert_eq!(heading_number("一 是加强"), None);
     }
 
     #[test]

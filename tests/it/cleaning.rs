@@ -144,3 +144,60 @@ fn units_entities_and_labelled_fields_from_web_pages() {
     );
     assert!(!text.contains("&"), "{text}");
 }
+
+#[test]
+fn a_heading_number_typed_with_a_full_stop_is_a_heading() {
+    // user F10: `一.` `二．` `三 、` at a line start are level-one headings
+    // (`一、`, set in 黑体), never "一。"; `1、` is warned.
+    let dir = publication(concat!(
+        "# 工作总结\n",
+        "一. 主要做法\n",
+        "各单位认真落实。\n",
+        "二．取得成效\n",
+        "隐患整改率达到九成。\n",
+        "三 、存在问题\n",
+        "1、台账不全。\n",
+    ));
+    assert_eq!(
+        diagnostics(dir.path()),
+        [
+            "2:2: warning[heading-mark]",
+            "4:2: warning[heading-mark]",
+            "6:2: warning[heading-mark]",
+            "7:1: warning[number-pause]",
+        ]
+    );
+    let text = built_text(dir.path());
+    assert_in_order(
+        &text,
+        &[
+            "一、主要做法",
+            "二、取得成效",
+            "三、存在问题",
+            "1、台账不全",
+        ],
+    );
+    assert!(!text.contains("一。") && !text.contains("二。"), "{text}");
+    // The headings are set in the heading face, the body not.
+    let placed = flatten(&layout(dir.path(), "1"));
+    let family = |c: &str| {
+        placed
+            .glyphs
+            .iter()
+            .find(|g| g.text == c)
+            .map(|g| g.family.clone())
+            .unwrap()
+    };
+    assert!(family("主").contains("Hei"), "{}", family("主"));
+    assert!(family("效").contains("Hei"), "{}", family("效"));
+    assert!(family("题").contains("Hei"), "{}", family("题"));
+    assert!(!family("落").contains("Hei"), "{}", family("落"));
+    let fixed = jianbao(dir.path(), &["check", "--fix"]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
+    assert!(
+        issue_text(dir.path()).contains("一、主要做法\n各单位认真落实。\n二、取得成效\n"),
+        "{}",
+        issue_text(dir.path())
+    );
+    assert_eq!(diagnostics(dir.path()), ["7:1: warning[number-pause]"]);
+}
