@@ -126,7 +126,7 @@ pub fn is_invisible(c: char) -> bool {
 /// are decoded first and the rest is decided on the text as it reads
 /// then, so one run reaches the fixed point.
 pub fn fixes(text: &str) -> Vec<Fix> {
-    if is_table_row(text) {
+    if is_table_row(text) || looks_like_picture(text) {
         return Vec::new();
     }
     let mut out = decoded_fixes(text);
@@ -199,6 +199,14 @@ fn decoded_fixes(text: &str) -> Vec<Fix> {
     }
     out.sort_by_key(|f| f.range.start);
     out
+}
+
+/// A paragraph that starts like a picture line (`![`, `！[`, `！［`) but
+/// did not parse as one: `check` says so, and cleaning it would make its
+/// `(` `)` full-width, further from a picture.
+pub fn looks_like_picture(text: &str) -> bool {
+    text.strip_prefix(['!', '！'])
+        .is_some_and(|r| r.starts_with(['[', '［']))
 }
 
 /// A row of a table pasted from Word or a spreadsheet: three or more

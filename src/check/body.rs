@@ -20,6 +20,7 @@ pub fn check_body(
     heading_sequence(src, body, diags);
     pasted_tables(src, body, diags);
     number_with_pause(src, body, diags);
+    unfinished_pictures(src, body, diags);
     if ctx.clean {
         pasted_text(src, body, diags);
     }
@@ -258,6 +259,32 @@ fn number_with_pause(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diag
                 "作三级标题写成“{number}.”；作一级标题写成“{}、”",
                 crate::issue::chinese_number(number.parse().unwrap_or(1))
             )),
+        );
+    }
+}
+
+/// A paragraph that starts like a picture (`![`, `！[`) but is not one:
+/// an empty or unclosed path, or words after it. Printed as typed, and
+/// not cleaned (a fix would turn its `(` `)` into `（` `）`).
+fn unfinished_pictures(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    for block in body {
+        let Block::Paragraph(text) = block else {
+            continue;
+        };
+        let typed = &src.text[text.span.clone()];
+        if !crate::clean::looks_like_picture(typed) {
+            continue;
+        }
+        let at = text.span.start;
+        let mark = typed.chars().take(2).map(char::len_utf8).sum::<usize>();
+        diags.push(
+            Diagnostic::warning(
+                "picture-syntax",
+                src,
+                at..at + mark,
+                "这一行像是图片，但写法不完整，会当作正文印出来",
+            )
+            .with_help("图片单独写一行：![图片说明](images/文件名.jpg)，路径不能空，最后的“)”后面只能跟 {width=50%}；如果它本来就是正文，在行首加 \\"),
         );
     }
 }

@@ -88,10 +88,16 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                     inline_text(file, l.text, l.span.start, diags)
                 });
             let mut byline = Vec::new();
+            // Under a title, `＠县委书记` without the space is a byline too
+            // (a Chinese keyboard types it so); elsewhere it is text.
             while let Some((off, rest)) = lines
                 .get(i)
-                .filter(|l| line_kind(l.text) == LineKind::Byline)
-                .and_then(|l| byline_marker(l.text).map(|(o, r)| (l.span.start + o, r)))
+                .filter(|l| matches!(line_kind(l.text), LineKind::Byline | LineKind::Paragraph))
+                .and_then(|l| {
+                    byline_marker(l.text)
+                        .or_else(|| tight_byline(l.text))
+                        .map(|(o, r)| (l.span.start + o, r))
+                })
             {
                 byline.push(inline_text(file, rest, off, diags));
                 i += 1;
@@ -144,7 +150,7 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                     text: pic.caption.to_string(),
                     emphasis: false,
                 }],
-                span: at + 2..at + 2 + pic.caption.len(),
+                span: at + pic.caption_at..at + pic.caption_at + pic.caption.len(),
             };
             let path_span = at + pic.path_at..at + pic.path_at + pic.path.len();
             let width = pic
@@ -287,6 +293,12 @@ fn byline_marker(line: &str) -> Option<(usize, &str)> {
     marker(line, '@').or_else(|| marker(line, '＠'))
 }
 
+/// `＠县委书记　张明`: a byline typed without the space after the mark.
+fn tight_byline(line: &str) -> Option<(usize, &str)> {
+    let rest = line.strip_prefix(['@', '＠'])?;
+    (!rest.is_empty()).then(|| (line.len() - rest.len(), rest))
+}
+
 /// `【栏目名】` alone on a line.
 fn is_label(t: &str) -> bool {
     t.starts_with('【')
@@ -298,6 +310,7 @@ fn is_label(t: &str) -> bool {
 /// A picture line's parts, with byte offsets in the line.
 struct PictureLine<'a> {
     caption: &'a str,
+    caption_at: usize,
     path: &'a str,
     path_at: usize,
     /// What stands between `{` and `}` after the picture, and its offset.
@@ -305,25 +318,42 @@ struct PictureLine<'a> {
 }
 
 /// `![caption](path)` alone on a line, optionally followed by `{width=…}`.
+/// The marks may be typed full-width, as a Chinese keyboard gives them
+/// (`！[会议现场]（images/会议.jpg）`, `！［…］（…）`), and blanks inside the
+/// brackets do not count.
 fn picture(t: &str) -> Option<PictureLine<'_>> {
-    t.strip_prefix("![")?;
-    let (inner, attrs) = match t.rfind(')') {
-        Some(close) if t[close + 1..].trim().is_empty() => (&t[2..close], None),
-        Some(close) => {
-            let tail = t[close + 1..].trim_start();
-            let body = tail.strip_prefix('{')?.strip_suffix('}')?;
-            let off = t.len() - tail.len() + 1;
-            (&t[2..close], Some((body, off)))
-        }
-        None => return None,
+    let open = t.strip_prefix(['!', '！'])?;
+    let inner_at = t.len() - open.strip_prefix(['[', '［'])?.len();
+    let close = t.rfind([')', '）'])?;
+    let close_len = t[close..].chars().next()?.len_utf8();
+    let tail = t[close + close_len..].trim_start();
+    let attrs = if tail.is_empty() {
+        None
+    } else {
+        let body = tail.strip_prefix('{')?.strip_suffix('}')?;
+        Some((body, t.len() - tail.len() + 1))
     };
-    let mid = inner.find("](")?;
-    let path = &inner[mid + 2..];
-    // The path runs to the last `)`: 会议现场(1).png is one name.
+    let inner = t.get(inner_at..close)?;
+    // The caption ends at the first `](`; the path runs to the last `)`:
+    // 会议现场(1).png is one name.
+    let mid = inner.char_indices().find_map(|(i, c)| {
+        let after = &inner[i + c.len_utf8()..];
+        let paren = after.chars().next().filter(|p| matches!(p, '(' | '（'))?;
+        matches!(c, ']' | '］').then(|| (i, i + c.len_utf8() + paren.len_utf8()))
+    })?;
+    let blank = [' ', '\t', '\u{A0}', '\u{3000}'];
+    let trimmed = |from: usize, to: usize| {
+        let raw = &inner[from..to];
+        let lead = raw.len() - raw.trim_start_matches(blank).len();
+        (inner_at + from + lead, raw.trim_matches(blank))
+    };
+    let (caption_at, caption) = trimmed(0, mid.0);
+    let (path_at, path) = trimmed(mid.1, inner.len());
     (!path.is_empty()).then_some(PictureLine {
-        caption: &inner[..mid],
+        caption,
+        caption_at,
         path,
-        path_at: 2 + mid + 2,
+        path_at,
         attrs,
     })
 }

@@ -201,3 +201,78 @@ fn a_heading_number_typed_with_a_full_stop_is_a_heading() {
     );
     assert_eq!(diagnostics(dir.path()), ["7:1: warning[number-pause]"]);
 }
+
+#[test]
+fn pictures_and_bylines_typed_on_a_chinese_keyboard() {
+    // user F11: `！[…]（…）` and `！［…］（…）` are pictures, blanks inside
+    // the brackets do not count; a line that starts like a picture but is
+    // not one is warned and left as typed. user F20: `＠县委书记` under a
+    // title is its byline.
+    let dir = publication(concat!(
+        "# 在全县安全生产工作会议上的讲话\n",
+        "＠县委书记　张明\n",
+        "＠（2026年11月2日）\n",
+        "同志们：今天召开会议。\n",
+        "！[会议现场]（images/site-a.png）\n",
+        "！［检查现场］（images/site-b.png）\n",
+        "![ 宣传现场 ]( images/meeting-wide.png )\n",
+        "![图](images/site-a.png) 后面还有字\n",
+        "@某人说的话\n",
+    ));
+    let images = dir.path().join("images");
+    std::fs::create_dir_all(&images).unwrap();
+    for name in ["site-a.png", "site-b.png", "meeting-wide.png"] {
+        std::fs::copy(fixture("pictures/images").join(name), images.join(name)).unwrap();
+    }
+    assert_eq!(diagnostics(dir.path()), ["8:1: warning[picture-syntax]"]);
+    let before = issue_text(dir.path());
+    let _ = jianbao(dir.path(), &["check", "--fix"]);
+    assert_eq!(
+        issue_text(dir.path()),
+        before,
+        "--fix changed a picture-like line"
+    );
+    let placed = flatten(&layout(dir.path(), "1"));
+    assert_eq!(placed.images.len(), 3);
+    let text = built_text(dir.path());
+    assert_in_order(
+        &text,
+        &[
+            "会议现场",
+            "检查现场",
+            "宣传现场",
+            "![图](images/site-a.png)",
+            "@某人说的话",
+        ],
+    );
+    for typed in ["！[", "images/site-b", "＠", "@县委", "@（"] {
+        assert!(!text.contains(typed), "{typed} printed:\n{text}");
+    }
+    // The byline and date are centred under the title: the same distance
+    // from both edges of the type area (156 mm wide, 28 mm from the left:
+    // its middle is at 106 mm).
+    let byline = placed.glyphs.iter().find(|g| g.text == "书").unwrap();
+    let line_of = |c: &str| {
+        let g = placed
+            .glyphs
+            .iter()
+            .find(|g| g.text == c && g.page == byline.page && g.y >= byline.y)
+            .unwrap();
+        let on_line = placed
+            .glyphs
+            .iter()
+            .filter(|h| h.page == g.page && (h.y - g.y).abs() < 0.1);
+        // The ink a reader sees, not the cells: a bracket's cell is half
+        // blank.
+        let ink: Vec<(f64, f64)> = on_line.flat_map(|h| h.ink()).collect();
+        let left = ink.iter().map(|i| i.0).fold(f64::MAX, f64::min);
+        let right = ink.iter().map(|i| i.1).fold(0.0, f64::max);
+        (left, right)
+    };
+    for c in ["书", "月"] {
+        let (left, right) = line_of(c);
+        let centre = (left + right) / 2.0;
+        assert!((centre - 106.0).abs() < 1.0, "{c}: {left}..{right}");
+        assert!(right - left < 60.0, "{c}: {left}..{right}");
+    }
+}
