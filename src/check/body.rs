@@ -21,6 +21,7 @@ pub fn check_body(
     pasted_tables(src, body, diags);
     number_with_pause(src, body, diags);
     unfinished_pictures(src, body, diags);
+    broken_sentences(src, body, diags);
     if ctx.clean {
         pasted_text(src, body, diags);
     }
@@ -259,6 +260,47 @@ fn number_with_pause(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diag
                 "作三级标题写成“{number}.”；作一级标题写成“{}、”",
                 crate::issue::chinese_number(number.parse().unwrap_or(1))
             )),
+        );
+    }
+}
+
+/// Text copied from a PDF keeps the PDF's line ends: a long paragraph
+/// line that stops in the middle of a sentence (on a character, not a
+/// mark) with the next line right under it going on as text, which would
+/// become a paragraph of its own ("…发现一般事故" / "隐患5872项…").
+/// Warned at the line's end; not fixed: only the writer knows.
+fn broken_sentences(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    /// Shorter lines end on a word often enough: 联系人：张明.
+    const LONG: usize = 20;
+    for pair in body.windows(2) {
+        let (Block::Paragraph(line), Block::Paragraph(next)) = (&pair[0], &pair[1]) else {
+            continue;
+        };
+        let typed = &src.text[line.span.clone()];
+        let Some(last) = typed.chars().last() else {
+            continue;
+        };
+        let between = src.text.get(line.span.end..next.span.start).unwrap_or("");
+        let adjacent = between.matches('\n').count() == 1
+            && between
+                .chars()
+                .all(|c| c.is_whitespace() || c == '\u{3000}');
+        let goes_on = src.text[next.span.clone()]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric());
+        if !adjacent || !goes_on || typed.chars().count() < LONG || !last.is_alphanumeric() {
+            continue;
+        }
+        let at = line.span.end - last.len_utf8();
+        diags.push(
+            Diagnostic::warning(
+                "broken-sentence",
+                src,
+                at..line.span.end,
+                "这一行在句子中间断开，下一行会另起一段（像是从 PDF 复制带来的换行）",
+            )
+            .with_help("把下一行接到这一行后面；如果本来就是两段，在这一行末尾加上标点"),
         );
     }
 }

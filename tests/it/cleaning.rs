@@ -276,3 +276,27 @@ fn pictures_and_bylines_typed_on_a_chinese_keyboard() {
         assert!(right - left < 60.0, "{c}: {left}..{right}");
     }
 }
+
+#[test]
+fn lines_pasted_from_a_pdf_are_warned() {
+    // user F17: a long line that stops mid-sentence, the next line going
+    // on right under it, is a line end copied from a PDF.
+    let dir = publication(concat!(
+        "# 隐患排查情况\n",
+        "今年以来全县共组织开展安全生产大检查三轮，发现一般事故\n",
+        "隐患5872项，已整改5790项，整改率达到98.6%，较去\n",
+        "年同期提高了2.1个百分点。\n",
+        "联系人：张明\n",
+        "电话：0371-12345678\n",
+        "各乡镇要在本月底前完成全部隐患的整改销号工作，并报县安委会办公室\n",
+        "\n",
+        "附件：隐患清单\n",
+    ));
+    assert_eq!(
+        diagnostics(dir.path()),
+        [
+            "2:27: warning[broken-sentence]",
+            "3:30: warning[broken-sentence]"
+        ]
+    );
+}
