@@ -388,7 +388,11 @@ fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
                 format!("改成它代表的“{}”", fix.replacement),
             ),
             FixKind::HeadingMark => (
-                format!("一级标题的编号写成了“{}”", typed.trim()),
+                if typed.trim() == "、" {
+                    "一级标题的编号和顿号之间有空格".to_string()
+                } else {
+                    format!("一级标题的编号后面用了“{}”", typed.trim())
+                },
                 "改成顿号“、”：一级标题写成“一、”".to_string(),
             ),
             FixKind::Invisible => (

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::Context;
 use crate::diagnostic::Diagnostic;
-use crate::issue::{Distribution, FrontMatter, Issue, IssueFile, chinese_date};
+use crate::issue::{Distribution, FrontMatter, Issue, IssueFile, IssueNumber, chinese_date};
 use crate::source::{SourceFile, Span, Spanned, show_path};
 
 pub fn check_front(
@@ -524,6 +524,8 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
             ));
         }
     }
+    same_number_in_one_year(issues, &mut diags);
+    total_shared_with_regular(issues, &mut diags);
     for (series, list) in by_series.iter_mut() {
         let edition = series.edition;
         list.sort_by_key(|i| (i.number(), i.source.path.clone()));
@@ -611,6 +613,97 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// Two issues of one edition in different folders (`issues/001.md` and
+/// `issues/2026/001.md`, as a publication moving to year folders has
+/// them) with the same number and dated in the same year print the same
+/// 期号 line: a reader cannot tell them apart, and neither is built.
+fn same_number_in_one_year(issues: &[(&IssueFile, &Issue)], diags: &mut Vec<Diagnostic>) {
+    let mut groups: HashMap<(&str, IssueNumber, i32), Vec<(&IssueFile, &Issue)>> = HashMap::new();
+    for &(file, issue) in issues {
+        let series = Series::of(file, issue);
+        groups
+            .entry((series.edition, issue.number(), issue.date().year()))
+            .or_default()
+            .push((file, issue));
+    }
+    let mut groups: Vec<_> = groups
+        .into_iter()
+        .filter(|(_, g)| g.iter().any(|(f, _)| f.series() != g[0].0.series()))
+        .collect();
+    groups.sort_by_key(|(key, _)| *key);
+    for ((edition, number, year), group) in groups {
+        for (k, (file, issue)) in group.iter().enumerate() {
+            let others: Vec<&(&IssueFile, &Issue)> = (group.iter().enumerate())
+                .filter_map(|(j, o)| (j != k && o.0.series() != file.series()).then_some(o))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            let mut d = Diagnostic::error(
+                "duplicate-number-line",
+                &issue.source,
+                issue.front.number.span.clone(),
+                format!(
+                    "{} 和这一期都是 {year} 年的{edition}第{number}期，报头上的期号会一模一样",
+                    names(others.iter().map(|(_, o)| &o.source.path))
+                ),
+            );
+            for (_, other) in &others {
+                d = d.with_related(
+                    "这里也是这个期号",
+                    &other.source,
+                    other.front.number.span.clone(),
+                );
+            }
+            diags.push(d.with_help(
+                "有年份文件夹时，同一年的各期要放在同一个文件夹里：把 issues/ 下这一年的期刊文件移进 issues/年份/（或者改掉其中一期的期号；改好之前这几期都不生成）",
+            ));
+        }
+    }
+}
+
+/// A 增刊 (or 专刊 …) whose 总期号 is a regular issue's: the two print the
+/// same 总第N期. Offices give a 增刊 no 总期号, or one of its own.
+fn total_shared_with_regular(issues: &[(&IssueFile, &Issue)], diags: &mut Vec<Diagnostic>) {
+    let regular: HashMap<u32, &Issue> = issues
+        .iter()
+        .filter(|(f, i)| Series::of(f, i).edition.is_empty())
+        .filter_map(|(_, i)| Some((i.front.total.as_ref()?.value, *i)))
+        .collect();
+    for &(file, issue) in issues {
+        let edition = Series::of(file, issue).edition;
+        let Some(total) = issue.front.total.as_ref() else {
+            continue;
+        };
+        let Some(other) = regular.get(&total.value).filter(|_| !edition.is_empty()) else {
+            continue;
+        };
+        let other_span = other.front.total.as_ref().map_or(0..0, |t| t.span.clone());
+        diags.push(
+            Diagnostic::warning(
+                "total-shared",
+                &issue.source,
+                total.span.clone(),
+                format!(
+                    "{edition}第{}期的总期号 {} 和正刊第{}期的一样，两期都会印“总第{}期”",
+                    issue.number(),
+                    total.value,
+                    other.number(),
+                    total.value
+                ),
+            )
+            .with_related(
+                format!("正刊第{}期的总期号", other.number()),
+                &other.source,
+                other_span,
+            )
+            .with_help(format!(
+                "总期号数的是正刊：{edition}一般不写总期号，删掉 total 这一行"
+            )),
+        );
+    }
 }
 
 /// The series an issue's number counts in: its year folder (`""` without

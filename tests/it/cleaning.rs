@@ -300,3 +300,108 @@ fn lines_pasted_from_a_pdf_are_warned() {
         ]
     );
 }
+
+/// The front matter of an issue numbered `number`, dated `date`.
+fn issue_file(number: u32, date: &str, extra: &str) -> String {
+    format!(
+        "+++\nnumber = {number}\ndate = {date}\n{extra}\n[distribution]\nfa = [\"各科室\"]\n+++\n# 标题\n正文。\n"
+    )
+}
+
+#[test]
+fn new_starts_a_zengkan_of_its_own() {
+    // user F12: `jianbao new 增刊` makes 增刊01.md, numbered in its own
+    // series and without the regular 总期号; `jianbao new` goes on with the
+    // regular issues.
+    let dir = publication("# 标题\n正文。\n");
+    let file = dir.path().join("issues/001.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("# total = 1 ", "total = 21")).unwrap();
+    let made = jianbao(dir.path(), &["new", "增刊"]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    assert_eq!(
+        String::from_utf8_lossy(&made.stdout).trim(),
+        "issues/增刊01.md"
+    );
+    let zengkan = std::fs::read_to_string(dir.path().join("issues/增刊01.md")).unwrap();
+    assert!(
+        zengkan.starts_with("+++\nnumber = 1\nedition = \"增刊\"\ndate = "),
+        "{zengkan}"
+    );
+    assert!(!zengkan.contains("total"), "{zengkan}");
+    let made = jianbao(dir.path(), &["new"]);
+    assert_eq!(
+        String::from_utf8_lossy(&made.stdout).trim(),
+        "issues/002.md"
+    );
+    let regular = std::fs::read_to_string(dir.path().join("issues/002.md")).unwrap();
+    assert!(
+        regular.contains("number = 2\n") && regular.contains("total = 22\n"),
+        "{regular}"
+    );
+    let made = jianbao(dir.path(), &["new", "增刊"]);
+    assert_eq!(
+        String::from_utf8_lossy(&made.stdout).trim(),
+        "issues/增刊02.md"
+    );
+    let check = jianbao(dir.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let build = jianbao(dir.path(), &["build", "增刊1"]);
+    assert_eq!(build.status.code(), Some(0), "{}", stderr(&build));
+    let pdf = std::fs::read(dir.path().join("out/增刊01.pdf")).unwrap();
+    let first = pdf_text(&pdf).concat();
+    assert!(first.contains("增刊第1期"), "{first}");
+    assert!(!first.contains("总第"), "{first}");
+    let refused = jianbao(dir.path(), &["new", "../x"]);
+    assert_eq!(refused.status.code(), Some(2));
+}
+
+#[test]
+fn two_issues_printing_one_number_line_are_an_error() {
+    // user F13: flat 2026 issues beside issues/2026/ both print
+    // 2026年第1期; user F12: a 增刊 sharing a regular issue's 总期号.
+    let dir = publication("# 标题\n正文。\n");
+    let issues = dir.path().join("issues");
+    std::fs::write(
+        issues.join("001.md"),
+        issue_file(1, "2026-01-05", "total = 21"),
+    )
+    .unwrap();
+    std::fs::write(
+        issues.join("002.md"),
+        issue_file(2, "2026-02-05", "total = 22"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(issues.join("2026")).unwrap();
+    std::fs::create_dir_all(issues.join("2027")).unwrap();
+    std::fs::write(issues.join("2026/001.md"), issue_file(1, "2026-12-01", "")).unwrap();
+    // Another year's 第1期 is no clash.
+    std::fs::write(issues.join("2027/002.md"), issue_file(2, "2027-01-05", "")).unwrap();
+    std::fs::write(
+        issues.join("增刊01.md"),
+        issue_file(1, "2026-03-01", "edition = \"增刊\"\ntotal = 22"),
+    )
+    .unwrap();
+    let check = jianbao(dir.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let err = stderr(&check);
+    let codes: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("issues/") && l.contains('['))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "issues/001.md:2:10: error[duplicate-number-line]: issues/2026/001.md 和这一期都是 2026 年的第1期，报头上的期号会一模一样",
+            "issues/2026/001.md:2:10: error[duplicate-number-line]: issues/001.md 和这一期都是 2026 年的第1期，报头上的期号会一模一样",
+            "issues/增刊01.md:5:9: warning[total-shared]: 增刊第1期的总期号 22 和正刊第2期的一样，两期都会印“总第22期”",
+        ],
+        "{err}"
+    );
+    // `build` refuses what `check` reports, and builds the rest.
+    let build = jianbao(dir.path(), &["build"]);
+    assert_eq!(build.status.code(), Some(1));
+    assert!(!issues.join("../out/001.pdf").exists());
+    assert!(!issues.join("../out/2026/001.pdf").exists());
+    assert!(issues.join("../out/002.pdf").exists());
+}
