@@ -620,7 +620,9 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
 /// them) with the same number and dated in the same year print the same
 /// 期号 line: a reader cannot tell them apart, and neither is built.
 fn same_number_in_one_year(issues: &[(&IssueFile, &Issue)], diags: &mut Vec<Diagnostic>) {
-    let mut groups: HashMap<(&str, IssueNumber, i32), Vec<(&IssueFile, &Issue)>> = HashMap::new();
+    /// Edition, number and the year of the date: what the 期号 line says.
+    type Printed<'a> = (&'a str, IssueNumber, i32);
+    let mut groups: HashMap<Printed, Vec<(&IssueFile, &Issue)>> = HashMap::new();
     for &(file, issue) in issues {
         let series = Series::of(file, issue);
         groups
