@@ -69,6 +69,10 @@ fn what_fix_writes_builds_as_the_cleaned_text_did() {
     let check = jianbao(dir.path(), &["check", "--deny-warnings"]);
     assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
     assert_eq!(built_text(dir.path()), before);
+    // `fonts` says the same: the Latin face prints them.
+    let fonts = jianbao(dir.path(), &["fonts", "1"]);
+    let listed = String::from_utf8_lossy(&fonts.stdout).into_owned() + &stderr(&fonts);
+    assert!(!listed.contains("没有字体）"), "{listed}");
 }
 
 #[test]
