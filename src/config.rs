@@ -500,6 +500,7 @@ pub fn layout_file_problem(path: &Path, shown: &str) -> Option<(String, &'static
 }
 
 fn check_number_format(file: &Arc<SourceFile>, f: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
+    let reported = diags.len();
     let mut rest = f.value.as_str();
     while let Some(open) = rest.find('{') {
         let Some(close) = rest[open..].find('}') else {
@@ -520,5 +521,30 @@ fn check_number_format(file: &Arc<SourceFile>, f: &Spanned<String>, diags: &mut 
             );
         }
         rest = &rest[open + close..];
+    }
+    // A brace left open or closed alone is printed as typed ("第1期{"),
+    // and a format without the number prints no 期号 at all.
+    let mut depth = 0i32;
+    let unpaired = f.value.chars().any(|c| {
+        match c {
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            _ => {}
+        }
+        !(0..=1).contains(&depth)
+    }) || depth != 0;
+    let problem = if unpaired {
+        Some("number_format 里的“{”“}”没有配对".to_string())
+    } else if !f.value.contains("{number}") && !f.value.contains("{number_cn}") {
+        Some("number_format 里没有 {number} 或 {number_cn}，报头上印不出期号".to_string())
+    } else {
+        None
+    };
+    if let Some(message) = problem.filter(|_| diags.len() == reported) {
+        diags.push(
+            Diagnostic::error("bad-number-format", file, f.span.clone(), message).with_help(
+                "写成 \"{year}年第{number}期\" 这样：期号写 {number}（4）或 {number_cn}（四），花括号只用来括这几个名字",
+            ),
+        );
     }
 }

@@ -285,11 +285,23 @@ fn broken_sentences(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagn
             && between
                 .chars()
                 .all(|c| c.is_whitespace() || c == '\u{3000}');
-        let goes_on = src.text[next.span.clone()]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphanumeric());
-        if !adjacent || !goes_on || typed.chars().count() < LONG || !last.is_alphanumeric() {
+        let next_typed = &src.text[next.span.clone()];
+        let digits = next_typed.bytes().take_while(u8::is_ascii_digit).count();
+        // `1、` `2.` start an item of a list, not the rest of a sentence.
+        let numbered = digits > 0 && next_typed[digits..].starts_with(['、', '.', '．', ')', '）']);
+        let goes_on = !numbered
+            && next_typed
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric());
+        // 来源：… 编辑：…: a row of fields ends on a name.
+        let fields = typed.matches(['：', ':']).count() >= 2;
+        if !adjacent
+            || fields
+            || !goes_on
+            || typed.chars().count() < LONG
+            || !last.is_alphanumeric()
+        {
             continue;
         }
         let at = line.span.end - last.len_utf8();
