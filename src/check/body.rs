@@ -22,6 +22,7 @@ pub fn check_body(
     number_with_pause(src, body, diags);
     unfinished_pictures(src, body, diags);
     broken_sentences(src, body, diags);
+    empty_lines_of_markup(src, body, diags);
     if ctx.clean {
         pasted_text(src, body, diags);
     }
@@ -298,6 +299,7 @@ fn broken_sentences(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagn
         let fields = typed.matches(['：', ':']).count() >= 2;
         if !adjacent
             || fields
+            || crate::clean::looks_like_picture(typed)
             || !goes_on
             || typed.chars().count() < LONG
             || !last.is_alphanumeric()
@@ -314,6 +316,51 @@ fn broken_sentences(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagn
             )
             .with_help("把下一行接到这一行后面；如果本来就是两段，在这一行末尾加上标点"),
         );
+    }
+}
+
+/// What looks like markup but carries nothing: a line that is only a mark
+/// (`# `, `@ `, `^ ` with nothing after, printed as the bare mark), and
+/// a title with no text under it before the next title or 栏目 (an
+/// article of a title alone, in 本期要目 too).
+fn empty_lines_of_markup(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    for (k, block) in body.iter().enumerate() {
+        match block {
+            Block::Paragraph(text) => {
+                let typed = &src.text[text.span.clone()];
+                if !matches!(typed, "#" | "@" | "＠" | "^" | "＃") {
+                    continue;
+                }
+                diags.push(
+                    Diagnostic::warning(
+                        "empty-markup",
+                        src,
+                        text.span.clone(),
+                        format!("这一行只有“{typed}”，后面没有文字，会把“{typed}”当正文印出来"),
+                    )
+                    .with_help(format!("在“{typed}”和一个空格后面写上文字，或删掉这一行")),
+                );
+            }
+            Block::Title { lines, .. } => {
+                let next = body.get(k + 1);
+                if !matches!(next, None | Some(Block::Title { .. } | Block::Label(_))) {
+                    continue;
+                }
+                let Some(first) = lines.first() else {
+                    continue;
+                };
+                diags.push(
+                    Diagnostic::warning(
+                        "title-without-body",
+                        src,
+                        first.span.clone(),
+                        "这个标题下面没有正文，它会单独算作一篇文章",
+                    )
+                    .with_help("在标题下面写上正文；如果它和下一个标题是同一个标题的两行，把中间的行删掉，让 # 行挨在一起"),
+                );
+            }
+            _ => {}
+        }
     }
 }
 

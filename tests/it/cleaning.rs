@@ -409,3 +409,19 @@ fn two_issues_printing_one_number_line_are_an_error() {
     assert!(!issues.join("../out/2026/001.pdf").exists());
     assert!(issues.join("../out/002.pdf").exists());
 }
+
+#[test]
+fn markup_that_carries_nothing_is_warned() {
+    // attack B5: `@ ` and `# ` with nothing after them print the bare
+    // mark; a title with no text under it is an article of its own.
+    let dir = publication("# 标题上\n@ 市长　王五\n# 标题下\n正文。\n#  \n@ \n# 最后的标题\n");
+    assert_eq!(
+        diagnostics(dir.path()),
+        [
+            "1:3: warning[title-without-body]",
+            "5:1: warning[empty-markup]",
+            "6:1: warning[empty-markup]",
+            "7:3: warning[title-without-body]",
+        ]
+    );
+}
