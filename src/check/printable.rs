@@ -124,9 +124,18 @@ fn in_a_font(src: &Arc<SourceFile>, placed: &[Placed], fonts: &Fonts, diags: &mu
                 span,
                 format!("字符“{c}”（U+{:04X}）没有字体能印{more}：{}字体试过 {}", c as u32, role_name(role), tried.join("、")),
             )
-            .with_help("在 jianbao.toml 的 [fonts] 里加一个有这个字的字体（例如 fallback = [\"字体名\"]），或用 --font-path 指定字体文件夹"),
+            .with_help(if is_emoji(c) {
+                "简报里不用表情符号（多半是从微信或网页复制带来的）：删掉它"
+            } else {
+                "在 jianbao.toml 的 [fonts] 里加一个有这个字的字体（例如 fallback = [\"字体名\"]），或用 --font-path 指定字体文件夹"
+            }),
         );
     }
+}
+
+/// Emoji and pictographs, which WeChat text carries: no 简报 prints them.
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF)
 }
 
 fn role_name(role: Role) -> &'static str {
