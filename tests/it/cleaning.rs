@@ -425,3 +425,37 @@ fn markup_that_carries_nothing_is_warned() {
         ]
     );
 }
+
+#[test]
+fn new_numbers_after_this_years_issues_in_issues_itself() {
+    // user F13: a publication moving to year folders keeps this year's
+    // issues in issues/: `new` numbers after them (no second 第1期), and
+    // counts 总期号 on from the latest by date.
+    use chrono::Datelike;
+    let year = chrono::Local::now().year();
+    let dir = publication("# 标题\n正文。\n");
+    let issues = dir.path().join("issues");
+    // Both dated 1 January: never after today.
+    let this =
+        |n: u32, total: u32| issue_file(n, &format!("{year}-01-01"), &format!("total = {total}"));
+    std::fs::write(issues.join("001.md"), this(1, 10)).unwrap();
+    std::fs::write(issues.join("002.md"), this(2, 11)).unwrap();
+    let last = issues.join(format!("{}", year - 1));
+    std::fs::create_dir_all(&last).unwrap();
+    std::fs::write(
+        last.join("001.md"),
+        issue_file(1, &format!("{}-06-01", year - 1), "total = 5"),
+    )
+    .unwrap();
+    let made = jianbao(dir.path(), &["new"]);
+    assert_eq!(made.status.code(), Some(0), "{}", stderr(&made));
+    let path = format!("issues/{year}/003.md");
+    assert_eq!(String::from_utf8_lossy(&made.stdout).trim(), path);
+    let text = std::fs::read_to_string(dir.path().join(&path)).unwrap();
+    assert!(
+        text.contains("number = 3\n") && text.contains("total = 12\n"),
+        "{text}"
+    );
+    let check = jianbao(dir.path(), &["check"]);
+    assert!(!stderr(&check).contains("duplicate"), "{}", stderr(&check));
+}
