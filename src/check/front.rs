@@ -18,7 +18,29 @@ pub fn check_front(
     diags: &mut Vec<Diagnostic>,
 ) {
     file_name(src, front, file, diags);
+    edition_value(src, front, diags);
     let date = &front.date;
+    // issues/2026/001.md dated 2025: one of the two is wrong, and the
+    // issue counts in the folder's series.
+    if let Ok(folder_year) = file.series().parse::<i32>()
+        && folder_year != date.value.year()
+    {
+        diags.push(
+            Diagnostic::warning(
+                "year-folder-date",
+                src,
+                date.span.clone(),
+                format!(
+                    "这一期在 {folder_year} 年的文件夹里，日期却是 {} 年",
+                    date.value.year()
+                ),
+            )
+            .with_help(format!(
+                "改日期，或把文件移到 issues/{}/ 里（期号按文件夹所在的年份算）",
+                date.value.year()
+            )),
+        );
+    }
     let ahead = (date.value - ctx.today).num_days();
     if ahead > 366 {
         diags.push(
@@ -53,6 +75,42 @@ pub fn check_front(
             .with_help("检查年份和月份是否写错"),
         );
     }
+}
+
+/// An edition as printed before 第N期: a name (增刊, 专刊), not empty, with
+/// no blanks around it, no `第` (printed 增刊第第1期) and no path mark.
+fn edition_value(src: &Arc<SourceFile>, front: &FrontMatter, diags: &mut Vec<Diagnostic>) {
+    let Some(edition) = front.edition.as_deref() else {
+        return;
+    };
+    let trimmed = edition.trim();
+    let problem = if trimmed.is_empty() {
+        "是空的：这一期会算作正刊"
+    } else if trimmed.len() < edition.len() {
+        "前后有空格"
+    } else if trimmed.contains('第') {
+        "里有“第”：报头会印成“…第第1期”"
+    } else if trimmed.contains(['/', '\\', '.']) {
+        "里有“/”或“.”，不像刊别的名字"
+    } else {
+        return;
+    };
+    let at = src
+        .text
+        .find("\nedition")
+        .map_or(0..0, |i| i + 1..i + 1 + "edition".len());
+    diags.push(
+        Diagnostic::warning(
+            "edition-value",
+            src,
+            at,
+            format!(
+                "edition = \"{}\" {problem}",
+                crate::script::escape_unprintable(edition)
+            ),
+        )
+        .with_help("写成 edition = \"增刊\"（或 专刊、特刊）；正刊不写 edition"),
+    );
 }
 
 /// An issue file's name and its number agree when the name is a number

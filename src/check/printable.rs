@@ -126,6 +126,8 @@ fn in_a_font(src: &Arc<SourceFile>, placed: &[Placed], fonts: &Fonts, diags: &mu
             )
             .with_help(if is_emoji(c) {
                 "简报里不用表情符号（多半是从微信或网页复制带来的）：删掉它"
+            } else if matches!(c, '„' | '‟' | '‚' | '‛') {
+                "这是网页里的异体引号：改成“ ”或‘ ’"
             } else {
                 "在 jianbao.toml 的 [fonts] 里加一个有这个字的字体（例如 fallback = [\"字体名\"]），或用 --font-path 指定字体文件夹"
             }),

@@ -58,7 +58,7 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
             let mut title = Vec::new();
             while let Some((off, rest)) = lines
                 .get(i)
-                .and_then(|l| marker(l.text, '#').map(|m| (l, m)))
+                .and_then(|l| title_marker(l.text).map(|m| (l, m)))
                 .map(|(l, (o, r))| (l.span.start + o, r))
             {
                 title.push(inline_text(file, rest, off, diags));
@@ -260,7 +260,7 @@ pub fn line_kind(line: &str) -> LineKind {
         LineKind::Escaped
     } else if marker(t, '^').is_some() {
         LineKind::Lead
-    } else if marker(t, '#').is_some() {
+    } else if title_marker(t).is_some() {
         LineKind::TitleLine
     } else if byline_marker(t).is_some() {
         LineKind::Byline
@@ -284,6 +284,11 @@ fn marker(line: &str, mark: char) -> Option<(usize, &str)> {
     let rest = line.strip_prefix(mark)?;
     let after = rest.trim_start_matches(is_blank);
     (after.len() < rest.len() && !after.is_empty()).then(|| (line.len() - after.len(), after))
+}
+
+/// `# 标题`, or `＃ 标题` as a Chinese keyboard types it.
+fn title_marker(line: &str) -> Option<(usize, &str)> {
+    marker(line, '#').or_else(|| marker(line, '＃'))
 }
 
 /// `@ 市长　李堃`, `@ （2026年6月28日）`: a byline under a title (the

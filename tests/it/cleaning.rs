@@ -459,3 +459,33 @@ fn new_numbers_after_this_years_issues_in_issues_itself() {
     let check = jianbao(dir.path(), &["check"]);
     assert!(!stderr(&check).contains("duplicate"), "{}", stderr(&check));
 }
+
+#[test]
+fn a_full_width_hash_an_odd_edition_and_a_year_folder_out_of_its_year() {
+    // attack M5, M7, M11.
+    let dir = publication("＃ 全角井号标题\n正文。\n");
+    assert_eq!(diagnostics(dir.path()), Vec::<String>::new());
+    let text = built_text(dir.path());
+    assert!(
+        text.contains("全角井号标题") && !text.contains('＃'),
+        "{text}"
+    );
+    let issues = dir.path().join("issues");
+    std::fs::create_dir_all(issues.join("2025")).unwrap();
+    std::fs::write(issues.join("2025/002.md"), issue_file(2, "2024-05-01", "")).unwrap();
+    std::fs::write(
+        issues.join("增刊01.md"),
+        issue_file(1, "2024-05-01", "edition = \"增刊第\""),
+    )
+    .unwrap();
+    let check = jianbao(dir.path(), &["check"]);
+    let err = stderr(&check);
+    assert!(
+        err.contains("issues/2025/002.md:3:8: warning[year-folder-date]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("issues/增刊01.md:4:1: warning[edition-value]"),
+        "{err}"
+    );
+}
