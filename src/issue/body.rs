@@ -577,7 +577,9 @@ pub fn loose_level_one(t: &str) -> Option<(&str, std::ops::Range<usize>)> {
     };
     let body = mark.trim_start_matches([' ', '\u{A0}', '\u{3000}']);
     let first = body.chars().next()?;
-    (!first.is_ascii_digit() && !('０'..='９').contains(&first))
+    // `十.一期间` is a date (十一), `一.5` a number: no heading.
+    let glued_numeral = body.len() == mark.len() && CN_DIGITS.contains(first);
+    (!first.is_ascii_digit() && !('０'..='９').contains(&first) && !glued_numeral)
         .then_some((num, end..t.len() - body.len()))
 }
 
@@ -661,6 +663,7 @@ mod tests {
         );
         assert_eq!(heading_number("一.5亿元"), None);
         assert_eq!(heading_number("一 是加强"), None);
+        assert_eq!(heading_number("十.一期间"), None);
     }
 
     #[test]
