@@ -1844,11 +1844,19 @@ mod tests {
         assert_eq!(clean("一.主要做法"), "一、主要做法");
         assert_eq!(kinds("一. 主要做法"), [FixKind::HeadingMark]);
         assert_eq!(clean("一.5亿元"), "一.5亿元");
+        assert_eq!(clean("一..做法"), "一、做法");
+        assert_eq!(clean("一\u{200B}.做法"), "一、做法");
         for text in [
             "一. 主要做法",
             "一 、 做法",
             "十二．．做法",
             "一.\u{200B}做法",
+            "一..做法",
+            "一. .、做法",
+            "一 、 、做法",
+            "一.\u{200B}.做法",
+            "一\u{200B}.做法",
+            "一\u{200B} 、做法",
         ] {
             check_invariants(text);
         }

@@ -299,8 +299,12 @@ fn byline_marker(line: &str) -> Option<(usize, &str)> {
 }
 
 /// `＠县委书记　张明`: a byline typed without the space after the mark.
+/// Invisible characters before the mark do not count: cleaning removes
+/// them, and the line must be what it was before.
 fn tight_byline(line: &str) -> Option<(usize, &str)> {
-    let rest = line.strip_prefix(['@', '＠'])?;
+    let rest = line
+        .trim_start_matches(crate::clean::is_invisible)
+        .strip_prefix(['@', '＠'])?;
     (!rest.is_empty()).then(|| (line.len() - rest.len(), rest))
 }
 
@@ -566,7 +570,7 @@ pub fn loose_level_one(t: &str) -> Option<(&str, std::ops::Range<usize>)> {
     if num.is_empty() || num.chars().count() > 4 {
         return None;
     }
-    let rest = &t[end..];
+    let rest = t[end..].trim_start_matches(crate::clean::is_invisible);
     let after_blanks = rest.trim_start_matches([' ', '\u{A0}', '\u{3000}']);
     let mark = if let Some(r) = rest.strip_prefix(['.', '．']) {
         r
@@ -575,7 +579,11 @@ pub fn loose_level_one(t: &str) -> Option<(&str, std::ops::Range<usize>)> {
     } else {
         return None;
     };
-    let body = mark.trim_start_matches([' ', '\u{A0}', '\u{3000}']);
+    // Blanks and doubled marks after it are part of the mark (`一..做法`).
+    let body = mark.trim_start_matches(|c| {
+        matches!(c, ' ' | '\u{A0}' | '\u{3000}' | '.' | '．' | '、')
+            || crate::clean::is_invisible(c)
+    });
     let first = body.chars().next()?;
     // `十.一期间` is a date (十一), `一.5` a number: no heading.
     let glued_numeral = body.len() == mark.len() && CN_DIGITS.contains(first);
