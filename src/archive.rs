@@ -17,10 +17,11 @@ use sha2::{Digest, Sha256};
 use crate::config::{CONFIG_FILE, Config, PdfStandard};
 use crate::diagnostic::UsageError;
 use crate::issue::{Block, Issue};
+use crate::layout_data::OutputData;
 use crate::manifest::{Hash, Manifest, WrittenPdf};
 use crate::publication::{IssueEntry, Publication};
-use crate::render::{self, Engine, Laid, OutputData, TypstDiagnostic};
 use crate::sandbox::Folder;
+use crate::typeset::{self, Engine, Laid, TypstDiagnostic};
 
 /// What became of one selected issue.
 pub enum Outcome {
@@ -54,7 +55,7 @@ pub enum Outcome {
 
 /// What an issue becomes.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Format {
+pub enum Output {
     /// `out/004.pdf`.
     Pdf,
     /// One PNG per page at this many pixels per inch: `out/004-1.png` ….
@@ -65,7 +66,7 @@ pub enum Format {
 /// line says over it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
-    pub format: Format,
+    pub format: Output,
     pub pdf_standard: Option<PdfStandard>,
     /// The office's own layout, relative to the publication; `None` for
     /// the built-in one.
@@ -77,7 +78,7 @@ impl Settings {
     /// override it.
     pub fn new(
         config: &Config,
-        format: Format,
+        format: Output,
         pdf_standard: Option<PdfStandard>,
         layout: Option<PathBuf>,
     ) -> Self {
@@ -102,8 +103,8 @@ impl Settings {
     /// PNG pages are not a PDF, whatever standard PDFs follow.
     pub fn output_data(&self) -> OutputData {
         match self.format {
-            Format::Pdf => OutputData::new(self.pdf_standard),
-            Format::Png { .. } => OutputData::new(None),
+            Output::Pdf => OutputData::new(self.pdf_standard),
+            Output::Png { .. } => OutputData::new(None),
         }
     }
 }
@@ -111,27 +112,41 @@ impl Settings {
 /// What a build wrote, for its message: the PDF `out/004.pdf`, or the
 /// pages' pictures `out/004-1.png … out/004-6.png` for the issue whose PDF
 /// would be `pdf`.
-pub fn written(pdf: &Path, pages: usize, format: Format) -> String {
+pub fn written(pdf: &Path, pages: usize, format: Output) -> String {
     let shown = |p: &Path| crate::source::show_path(p);
     match format {
-        Format::Pdf => shown(pdf),
-        Format::Png { .. } if pages == 1 => shown(&page_image_path(pdf, 1)),
-        Format::Png { .. } => format!(
+        Output::Pdf => shown(pdf),
+        Output::Png { .. } if pages == 1 => shown(&page_image_path(pdf, 1, 1)),
+        Output::Png { .. } => format!(
             "{} … {}",
-            shown(&page_image_path(pdf, 1)),
-            shown(&page_image_path(pdf, pages))
+            shown(&page_image_path(pdf, 1, pages)),
+            shown(&page_image_path(pdf, pages, pages))
         ),
     }
 }
 
-/// The PNG of page `n` (from 1) of the issue whose PDF is `pdf`:
-/// `out/004.pdf` → `out/004-1.png`.
-pub fn page_image_path(pdf: &Path, n: usize) -> PathBuf {
-    let stem = pdf
-        .file_stem()
+/// The PNG of page `n` (from 1) of `pages` of the issue whose PDF is
+/// `pdf`: `out/004.pdf` → `out/004-1.png`; numbered with as many digits
+/// as the last page has (`004-01.png` … `004-12.png`), so that a list of
+/// files sorts in page order.
+pub fn page_image_path(pdf: &Path, n: usize, pages: usize) -> PathBuf {
+    let width = pages.max(n).to_string().len();
+    pdf.with_file_name(format!("{}-{n:0width$}.png", file_stem(pdf)))
+}
+
+fn file_stem(pdf: &Path) -> String {
+    pdf.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    pdf.with_file_name(format!("{stem}-{n}.png"))
+        .unwrap_or_default()
+}
+
+/// Whether `name` is one of the page pictures jianbao writes for the
+/// issue whose PDF is `pdf` (`004-3.png`, `004-03.png`).
+fn is_page_image_of(pdf: &Path, name: &str) -> bool {
+    name.strip_prefix(&file_stem(pdf))
+        .and_then(|rest| rest.strip_prefix('-'))
+        .and_then(|rest| rest.strip_suffix(".png"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// How to build.
@@ -190,7 +205,7 @@ impl<'a> Builder<'a> {
     /// A builder with jianbao.toml's settings: PDF, its layout.
     pub fn new(publication: &'a Publication) -> Result<Self, ConfigHasErrors> {
         let config = publication.config.as_ref().ok_or(ConfigHasErrors)?;
-        let settings = Settings::new(config, Format::Pdf, None, None);
+        let settings = Settings::new(config, Output::Pdf, None, None);
         let engine = settings.engine(publication).map_err(|_| ConfigHasErrors)?;
         Self::with(publication, settings, engine)
     }
@@ -251,7 +266,7 @@ impl<'a> Builder<'a> {
     /// Lays one issue out with the layout of the settings.
     pub fn layout(&self, issue: &Issue) -> Result<Laid, Vec<TypstDiagnostic>> {
         let p = self.publication;
-        render::layout(
+        typeset::layout(
             &self.engine,
             &p.root,
             self.config,
@@ -345,7 +360,7 @@ impl<'a> Builder<'a> {
             let inputs = self.inputs(issue, &mut manifest);
             // PNG pages are not in the manifest: always made afresh.
             if !options.force
-                && self.settings.format == Format::Pdf
+                && self.settings.format == Output::Pdf
                 && inputs.is_some_and(|h| manifest.is_current(&entry.file.id, &h))
             {
                 report(entry, Outcome::UpToDate { path: out });
@@ -415,7 +430,7 @@ impl<'a> Builder<'a> {
     /// pages are not in the manifest: always made afresh).
     pub fn manifest_folder(&self) -> Option<Folder> {
         let p = self.publication;
-        (self.settings.format == Format::Pdf)
+        (self.settings.format == Output::Pdf)
             .then(|| p.output_folder(&p.output_dir().join(crate::manifest::MANIFEST_FILE)))?
             .ok()
     }
@@ -478,11 +493,11 @@ impl<'a> Builder<'a> {
         let pages = laid.document.pages().len();
         let kept = || out.is_file().then(|| out.to_path_buf());
         let files: Vec<(PathBuf, Vec<u8>)> = match self.settings.format {
-            Format::Pdf => {
+            Output::Pdf => {
                 // Stable across builds: the same input gives the same bytes.
                 let ident = format!("jianbao:{}:{id}", self.config.imprint.publisher);
                 let standard = self.settings.pdf_standard;
-                match render::export_pdf(
+                match typeset::export_pdf(
                     &self.engine,
                     &laid.document,
                     &ident,
@@ -498,14 +513,16 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            Format::Png { ppi } => match render::png_pages(&laid.document, ppi) {
-                Ok(pngs) => pngs
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, png)| (page_image_path(out, i + 1), png))
-                    .collect(),
+            Output::Png { ppi } => match typeset::png_pages(&laid.document, ppi) {
+                Ok(pngs) => {
+                    let count = pngs.len();
+                    pngs.into_iter()
+                        .enumerate()
+                        .map(|(i, png)| (page_image_path(out, i + 1, count), png))
+                        .collect()
+                }
                 Err(e) => {
-                    let path = page_image_path(out, 1);
+                    let path = page_image_path(out, 1, 1);
                     return Outcome::WriteFailed {
                         kept: path.is_file(),
                         path,
@@ -532,7 +549,7 @@ impl<'a> Builder<'a> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             match folder.replace(&name, bytes) {
-                Ok(stamp) if self.settings.format == Format::Pdf => {
+                Ok(stamp) if self.settings.format == Output::Pdf => {
                     pdf = Some(WrittenPdf::new(stamp, bytes));
                 }
                 Ok(_) => {}
@@ -545,10 +562,38 @@ impl<'a> Builder<'a> {
                 }
             }
         }
+        let mut notes = laid.notes;
+        if self.settings.format != Output::Pdf {
+            // Page pictures of an earlier, longer version (or numbered the
+            // other way) would be taken for this version's pages; they are
+            // named, not removed: `--out` may be any folder, and a file
+            // jianbao did not write this time may be the office's own.
+            let written: Vec<&std::ffi::OsStr> =
+                files.iter().filter_map(|(p, _)| p.file_name()).collect();
+            let stale: Vec<String> = crate::sandbox::list_dir(folder.path())
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|(path, _)| {
+                    let name = path.file_name()?;
+                    (!written.contains(&name) && is_page_image_of(out, &name.to_string_lossy()))
+                        .then(|| crate::source::show_path(&path))
+                })
+                .collect();
+            if let (Some(first), Some(last)) = (stale.first(), stale.last()) {
+                let named = if stale.len() == 1 {
+                    first.clone()
+                } else {
+                    format!("{first} … {last}（{} 个）", stale.len())
+                };
+                notes.push(format!(
+                    "{named} 不是这一版的页面（这一版 {pages} 页）：是以前生成的就删掉，免得误用"
+                ));
+            }
+        }
         Outcome::Written {
             pages,
             warnings: laid.warnings,
-            notes: laid.notes,
+            notes,
             pdf,
         }
     }

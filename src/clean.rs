@@ -15,6 +15,8 @@
 
 use std::ops::Range;
 
+use crate::script::is_invisible;
+
 /// One change the cleaner makes, on a byte range of the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
@@ -106,17 +108,6 @@ impl FixKind {
         FixKind::HtmlEntity,
         FixKind::HeadingMark,
     ];
-}
-
-/// Characters that print nothing and only get in the way: zero-width
-/// space, non-joiner and joiner, left-to-right and right-to-left marks,
-/// word joiner, the emoji variation selector, a byte-order mark inside the
-/// text, and the soft hyphen (which typst would print as a hyphen).
-pub fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
-    )
 }
 
 /// The fixes for one paragraph's text, in order, non-overlapping.

@@ -11,7 +11,7 @@ use crate::toml_table::{self, TableReader};
 
 pub const CONFIG_FILE: &str = "jianbao.toml";
 
-/// Settings from `jianbao.toml`, with the defaults of issue-format §2.
+/// Settings from `jianbao.toml`, with the defaults of docs/publication.md.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub masthead: Masthead,
@@ -242,7 +242,7 @@ fn parse_config(
                 (&title, 10.0, "title（简报名称）"),
             ] {
                 if let Some(v) = value
-                    && ems(&v.value) > most
+                    && crate::script::ems(&v.value) > most
                 {
                     diags.push(
                         Diagnostic::error(
@@ -431,13 +431,6 @@ fn parse_config(
     })
 }
 
-/// A text's width in em: a Chinese character one, a Latin one about half.
-fn ems(text: &str) -> f64 {
-    text.chars()
-        .map(|c| if crate::script::is_wide(c) { 1.0 } else { 0.5 })
-        .sum()
-}
-
 /// `[output] layout`: a `.typ` file inside the publication.
 fn check_layout(
     file: &Arc<SourceFile>,
@@ -500,51 +493,48 @@ pub fn layout_file_problem(path: &Path, shown: &str) -> Option<(String, &'static
 }
 
 fn check_number_format(file: &Arc<SourceFile>, f: &Spanned<String>, diags: &mut Vec<Diagnostic>) {
-    let reported = diags.len();
+    let error = |message: String, help: &str| {
+        Diagnostic::error("bad-number-format", file, f.span.clone(), message).with_help(help)
+    };
+    const NAMES: &str = "可用的有 {number}（4）、{number_cn}（四）、{year}（2022）、{edition}（增刊、专刊，正刊为空）";
     let mut rest = f.value.as_str();
-    while let Some(open) = rest.find('{') {
+    let mut numbered = false;
+    loop {
+        let open = rest.find('{');
+        // A `}` before any `{` opens nothing.
+        if rest[..open.unwrap_or(rest.len())].contains('}') {
+            diags.push(error(
+                "number_format 里有多余的“}”".into(),
+                "占位符写成 {number} 这样一对花括号；去掉多余的“}”",
+            ));
+            return;
+        }
+        let Some(open) = open else { break };
         let Some(close) = rest[open..].find('}') else {
-            break;
+            diags.push(error(
+                "number_format 里的“{”没有配对的“}”".into(),
+                "占位符写成 {number} 这样一对花括号",
+            ));
+            return;
         };
         let name = &rest[open + 1..open + close];
-        if !matches!(name, "number" | "number_cn" | "year" | "edition") {
-            diags.push(
-                Diagnostic::error(
-                    "bad-number-format",
-                    file,
-                    f.span.clone(),
+        match name {
+            "number" | "number_cn" => numbered = true,
+            "year" | "edition" => {}
+            _ => {
+                diags.push(error(
                     format!("number_format 里的 {{{name}}} 不认识"),
-                )
-                .with_help(
-                    "可用的有 {number}（4）、{number_cn}（四）、{year}（2022）、{edition}（增刊、专刊，正刊为空）",
-                ),
-            );
+                    NAMES,
+                ));
+                return;
+            }
         }
-        rest = &rest[open + close..];
+        rest = &rest[open + close + 1..];
     }
-    // A brace left open or closed alone is printed as typed ("第1期{"),
-    // and a format without the number prints no 期号 at all.
-    let mut depth = 0i32;
-    let unpaired = f.value.chars().any(|c| {
-        match c {
-            '{' => depth += 1,
-            '}' => depth -= 1,
-            _ => {}
-        }
-        !(0..=1).contains(&depth)
-    }) || depth != 0;
-    let problem = if unpaired {
-        Some("number_format 里的“{”“}”没有配对".to_string())
-    } else if !f.value.contains("{number}") && !f.value.contains("{number_cn}") {
-        Some("number_format 里没有 {number} 或 {number_cn}，报头上印不出期号".to_string())
-    } else {
-        None
-    };
-    if let Some(message) = problem.filter(|_| diags.len() == reported) {
-        diags.push(
-            Diagnostic::error("bad-number-format", file, f.span.clone(), message).with_help(
-                "写成 \"{year}年第{number}期\" 这样：期号写 {number}（4）或 {number_cn}（四），花括号只用来括这几个名字",
-            ),
-        );
+    if !numbered {
+        diags.push(error(
+            "number_format 里没有期号：报头会印不出第几期".into(),
+            "加上 {number}（4）或 {number_cn}（四），例如 number_format = \"第{number}期\"",
+        ));
     }
 }

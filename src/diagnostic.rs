@@ -527,8 +527,12 @@ pub fn read_source(
             let good = String::from_utf8_lossy(&bytes[..at]).into_owned();
             let file = SourceFile::new(shown, good);
             let looks_gbk = bytes[at..].iter().take(2).all(|b| *b >= 0x81);
-            // Notepad's "Unicode" is UTF-16 with a byte-order mark.
-            let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+            // Notepad's "Unicode" is UTF-16 with a byte-order mark; without
+            // one, every other byte of Chinese or ASCII text is often zero.
+            let zeros = bytes.iter().take(4096).filter(|b| **b == 0).count();
+            let looks_utf16 = bytes.starts_with(&[0xFF, 0xFE])
+                || bytes.starts_with(&[0xFE, 0xFF])
+                || zeros * 4 > bytes.len().min(4096);
             let d = Diagnostic::error(
                 "not-utf8",
                 &file,
@@ -539,8 +543,8 @@ pub fn read_source(
                     bytes[at]
                 ),
             )
-            .with_help(if utf16 {
-                "这个文件是 UTF-16 编码（记事本里叫“Unicode”）。用记事本“另存为”并选 UTF-8，或运行 iconv -f UTF-16 -t UTF-8"
+            .with_help(if looks_utf16 {
+                "这个文件是 UTF-16 编码（记事本叫它“Unicode”）。用记事本“另存为”并选 UTF-8，或运行 iconv -f UTF-16 -t UTF-8"
             } else if looks_gbk {
                 "这个文件像是 GBK/GB2312 编码。用记事本“另存为”并选 UTF-8，或运行 iconv -f GBK -t UTF-8"
             } else {

@@ -16,8 +16,8 @@ use crate::archive::Builder;
 use crate::diagnostic::UsageError;
 use crate::fonts::Fonts;
 use crate::issue::Issue;
-use crate::render::{Laid, TypstDiagnostic};
 use crate::source::show_path;
+use crate::typeset::{Laid, TypstDiagnostic};
 
 /// Why an issue could not be exported.
 pub enum ExportError {
@@ -40,7 +40,7 @@ pub fn project(builder: &Builder, issue: &Issue) -> Result<(Project, Laid), Expo
     let mut files = Project::new();
     files.insert("main.typ".into(), layout.into_bytes());
     files.insert(
-        crate::render::world::DATA_PATH
+        crate::typeset::world::DATA_PATH
             .trim_start_matches('/')
             .into(),
         laid.issue_json(),

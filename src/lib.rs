@@ -1,46 +1,70 @@
 //! jianbao typesets Chinese government work bulletins (简报) to print-ready
 //! PDF on the GB/T 9704 page.
 //!
-//! The pipeline, one module per stage:
+//! The pipeline, one module per stage, in the order the data passes:
 //! [`publication`] finds `jianbao.toml` and the issue files and loads them
 //! all →
 //! [`issue`] parses an issue (front matter and body, with spans) →
-//! [`check`] validates it →
-//! [`render`] lays it out (layout data, Typst world, embedded layout) and
-//! exports the PDF; [`archive`] builds the selected issues that are not
-//! current, in parallel batches, keeping the output folder's [`manifest`]
-//! of what each PDF was built from. [`create`] writes new files: the
-//! publication of `jianbao init` and the next issue of `jianbao new`.
-//! Before layout, [`clean`] fixes body text pasted from Word, web pages and
-//! WeChat (and `check` reports what it fixes).
+//! [`check`] validates it ([`clean`] finds the fixes for text pasted from
+//! Word, web pages and WeChat; `check` reports them, the build applies
+//! them) →
+//! [`compose`] breaks lines and pages in Rust into [`layout_data`] (the
+//! `/issue.json` types and the page geometry, which import neither stage
+//! around them) →
+//! [`typeset`] draws that with the embedded Typst layout and writes PDF,
+//! PNG or SVG pages →
+//! [`archive`] builds the selected issues that are not current, in
+//! parallel, keeping the output folder's [`manifest`] of what each PDF was
+//! built from. Beside the build: [`export`] (a Typst project), [`watch`]
+//! and [`serve`] (rebuilds on save, a live preview), [`create`] (`init`'s
+//! publication, `new`'s next issue); [`cmd`] parses arguments, runs one
+//! command per file and prints.
 //!
 //! Below the stages, importing nothing above them: [`source`] (files and
 //! spans), [`diagnostic`] (what went wrong and where), [`config`]
-//! (`jianbao.toml`) and [`fonts`] (faces by role, and which role prints
-//! each part of an issue). [`cli`] only parses arguments and prints.
+//! (`jianbao.toml`), [`fonts`] (faces by role, and which role prints each
+//! part of an issue), [`picture`] (picture files found and decoded within
+//! limits), [`sandbox`] (what a run may read and write) and [`script`]
+//! (which characters are wide, invisible or unprintable).
+//!
+//! No module imports one that imports it; `tests/architecture.rs` checks
+//! it, and `docs/architecture.md` shows the graph.
 
-// Output goes through `say!` / `tell!` (cli.rs): a closed stdout or stderr
+// Output goes through `say!` / `tell!` (cmd/output.rs): a closed stdout or stderr
 // (`jianbao build 2>&1 | head -1`) must end a run quietly with the work
 // done, and std's print macros panic on it.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod archive;
-pub mod check;
-pub mod clean;
-pub mod cli;
+// Below the stages.
 pub mod config;
-pub mod create;
 pub mod diagnostic;
-pub mod export;
 pub mod fonts;
-pub mod issue;
-pub mod manifest;
 pub mod picture;
-pub mod publication;
-pub mod render;
 pub mod sandbox;
 pub mod script;
-pub mod serve;
 pub mod source;
 mod toml_table;
+
+// The stages, in pipeline order.
+pub mod publication;
+
+pub mod issue;
+
+pub mod check;
+pub mod clean;
+
+pub mod compose;
+
+pub mod layout_data;
+
+pub mod typeset;
+
+pub mod archive;
+pub mod manifest;
+
+// Beside the build, and the command line.
+pub mod cmd;
+pub mod create;
+pub mod export;
+pub mod serve;
 pub mod watch;

@@ -28,7 +28,7 @@ fn main() -> ExitCode {
     allocator_options();
     // A bug ends with one line and status 2, never a backtrace; a panic
     // inside a picture or font decoder stays that input's problem.
-    jianbao::cli::install_panic_hook();
-    let args = jianbao::cli::Args::parse_or_exit();
-    ExitCode::from(jianbao::cli::run(args))
+    jianbao::cmd::install_panic_hook();
+    let args = jianbao::cmd::parse_args();
+    ExitCode::from(jianbao::cmd::run(args))
 }

@@ -34,32 +34,32 @@ const HEAD: usize = 256 * 1024;
 
 /// The formats the layout takes, by the file's extension as typst decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub enum PictureFormat {
     Png,
     Jpeg,
     Svg,
 }
 
-impl Format {
+impl PictureFormat {
     /// The format typst will decode a file as: by its extension.
-    pub fn from_extension(path: &Path) -> Option<Format> {
+    pub fn from_extension(path: &Path) -> Option<PictureFormat> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         match ext.as_str() {
-            "png" => Some(Format::Png),
-            "jpg" | "jpeg" => Some(Format::Jpeg),
-            "svg" => Some(Format::Svg),
+            "png" => Some(PictureFormat::Png),
+            "jpg" | "jpeg" => Some(PictureFormat::Jpeg),
+            "svg" => Some(PictureFormat::Svg),
             _ => None,
         }
     }
 
     /// What the first bytes say the file is.
-    fn sniff(head: &[u8]) -> Option<Format> {
+    fn sniff(head: &[u8]) -> Option<PictureFormat> {
         if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(Format::Png)
+            Some(PictureFormat::Png)
         } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(Format::Jpeg)
+            Some(PictureFormat::Jpeg)
         } else if is_svg_text(head) {
-            Some(Format::Svg)
+            Some(PictureFormat::Svg)
         } else {
             None
         }
@@ -67,9 +67,9 @@ impl Format {
 
     fn name(self) -> &'static str {
         match self {
-            Format::Png => "PNG",
-            Format::Jpeg => "JPEG",
-            Format::Svg => "SVG",
+            PictureFormat::Png => "PNG",
+            PictureFormat::Jpeg => "JPEG",
+            PictureFormat::Svg => "SVG",
         }
     }
 }
@@ -89,8 +89,8 @@ pub enum Problem {
     File(Refusal),
     /// Not a PNG, JPEG or SVG file, or not what its extension says.
     Format {
-        by_extension: Option<Format>,
-        found: Option<Format>,
+        by_extension: Option<PictureFormat>,
+        found: Option<PictureFormat>,
     },
     /// More pixels than [`PIXEL_LIMIT`].
     TooManyPixels {
@@ -195,9 +195,9 @@ impl Problem {
             } => format!(
                 "把文件改名为 .{} 结尾，或用图片软件另存为 PNG 或 JPEG",
                 match found {
-                    Format::Png => "png",
-                    Format::Jpeg => "jpg",
-                    Format::Svg => "svg",
+                    PictureFormat::Png => "png",
+                    PictureFormat::Jpeg => "jpg",
+                    PictureFormat::Svg => "svg",
                 }
             ),
             Problem::Format { .. } => "用图片软件另存为 PNG 或 JPEG".into(),
@@ -229,7 +229,7 @@ impl Problem {
 pub struct Located {
     /// The resolved file, inside the publication folder.
     pub path: PathBuf,
-    pub format: Format,
+    pub format: PictureFormat,
 }
 
 /// Finds the picture `rel` (as written in the issue) in the publication
@@ -248,8 +248,8 @@ pub fn locate(root: &Path, rel: &str) -> Result<Located, Problem> {
     })?;
     let (head, _) =
         sandbox::read_head(&path, HEAD, sandbox::PICTURE_LIMIT).map_err(Problem::File)?;
-    let by_extension = Format::from_extension(rel);
-    let found = Format::sniff(&head);
+    let by_extension = PictureFormat::from_extension(rel);
+    let found = PictureFormat::sniff(&head);
     let format = match (by_extension, found) {
         (Some(e), Some(f)) if e == f => e,
         _ => {
@@ -261,7 +261,7 @@ pub fn locate(root: &Path, rel: &str) -> Result<Located, Problem> {
     };
     // The size in the header, when the head holds it: a picture of
     // 200,000 × 200,000 pixels is refused before anything is decoded.
-    if format != Format::Svg
+    if format != PictureFormat::Svg
         && let Some((width, height)) = raster_size(&head, format)
     {
         check_size(width, height)?;
@@ -296,8 +296,8 @@ pub struct Decoded {
 pub fn decode(picture: &Located, transparency: bool) -> Result<Decoded, Problem> {
     let data = sandbox::read(&picture.path, sandbox::PICTURE_LIMIT).map_err(Problem::File)?;
     sandbox::contain(|| match picture.format {
-        Format::Png | Format::Jpeg => decode_raster(&data, picture.format),
-        Format::Svg => {
+        PictureFormat::Png | PictureFormat::Jpeg => decode_raster(&data, picture.format),
+        PictureFormat::Svg => {
             let (tree, filter_ns) = decode_svg(&data)?;
             Ok(Decoded {
                 transparent: transparency && svg_transparent(&tree),
@@ -371,33 +371,35 @@ fn check_size(width: u32, height: u32) -> Result<(), Problem> {
 }
 
 /// The pixel size a raster picture's header gives, if the bytes hold it.
-fn raster_size(head: &[u8], format: Format) -> Option<(u32, u32)> {
+fn raster_size(head: &[u8], format: PictureFormat) -> Option<(u32, u32)> {
     let cursor = Cursor::new(head);
     match format {
-        Format::Png => image::codecs::png::PngDecoder::with_limits(cursor, metadata_limits())
+        PictureFormat::Png => {
+            image::codecs::png::PngDecoder::with_limits(cursor, metadata_limits())
+                .ok()
+                .map(|d| d.dimensions())
+        }
+        PictureFormat::Jpeg => image::codecs::jpeg::JpegDecoder::new(cursor)
             .ok()
             .map(|d| d.dimensions()),
-        Format::Jpeg => image::codecs::jpeg::JpegDecoder::new(cursor)
-            .ok()
-            .map(|d| d.dimensions()),
-        Format::Svg => None,
+        PictureFormat::Svg => None,
     }
 }
 
 /// Decodes a PNG or JPEG with the decoder and allocation limit typst uses
 /// (`typst-library`'s `RasterImage::new`), after checking its size.
 /// Returns whether the decoded pixels have an alpha channel.
-fn decode_raster(data: &[u8], format: Format) -> Result<Decoded, Problem> {
-    if format == Format::Png {
+fn decode_raster(data: &[u8], format: PictureFormat) -> Result<Decoded, Problem> {
+    if format == PictureFormat::Png {
         png_colour_profile(data)?;
     }
     let cursor = Cursor::new(data);
     match format {
-        Format::Png => decode_with(image::codecs::png::PngDecoder::with_limits(
+        PictureFormat::Png => decode_with(image::codecs::png::PngDecoder::with_limits(
             cursor,
             metadata_limits(),
         )),
-        Format::Jpeg => {
+        PictureFormat::Jpeg => {
             // A JPEG cut short still decodes (the rest grey): it must end
             // with its end-of-image marker (give or take some padding).
             let tail = &data[data.len().saturating_sub(1024)..];
@@ -410,7 +412,7 @@ fn decode_raster(data: &[u8], format: Format) -> Result<Decoded, Problem> {
                 ..decoded
             })
         }
-        Format::Svg => decode_svg(data).map(|_| Decoded::default()),
+        PictureFormat::Svg => decode_svg(data).map(|_| Decoded::default()),
     }
 }
 
@@ -717,8 +719,8 @@ fn embedded_pictures(group: &usvg::Group) -> Result<(), Problem> {
         .collect();
     for kind in &distinct {
         let header = match kind {
-            usvg::ImageKind::PNG(data) => raster_size(data, Format::Png),
-            usvg::ImageKind::JPEG(data) => raster_size(data, Format::Jpeg),
+            usvg::ImageKind::PNG(data) => raster_size(data, PictureFormat::Png),
+            usvg::ImageKind::JPEG(data) => raster_size(data, PictureFormat::Jpeg),
             _ => None,
         };
         if let Some((w, h)) = header {
@@ -732,8 +734,8 @@ fn embedded_pictures(group: &usvg::Group) -> Result<(), Problem> {
         |r: Result<Decoded, Problem>| r.map(|_| ()).map_err(|p| Problem::Embedded(Box::new(p)));
     for kind in &distinct {
         match kind {
-            usvg::ImageKind::PNG(data) => embedded(decode_raster(data, Format::Png))?,
-            usvg::ImageKind::JPEG(data) => embedded(decode_raster(data, Format::Jpeg))?,
+            usvg::ImageKind::PNG(data) => embedded(decode_raster(data, PictureFormat::Png))?,
+            usvg::ImageKind::JPEG(data) => embedded(decode_raster(data, PictureFormat::Jpeg))?,
             usvg::ImageKind::GIF(data) => embedded(decode_with(
                 image::codecs::gif::GifDecoder::new(Cursor::new(data.as_slice())),
             ))?,

@@ -1,6 +1,17 @@
 //! Which characters Chinese text sets full-width: one cell of the grid,
-//! from a CJK face. The composer, the checks and the cleaner's neighbours
-//! all ask the same question.
+//! from a CJK face; and which print nothing at all. The composer, the
+//! parser, the checks and the cleaner all ask the same questions.
+
+/// Characters that print nothing and only get in the way: zero-width
+/// space, non-joiner and joiner, left-to-right and right-to-left marks,
+/// word joiner, the emoji variation selector, a byte-order mark inside the
+/// text, and the soft hyphen (which typst would print as a hyphen).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
+}
 
 /// Symbols that Chinese text sets full-width from the CJK face even
 /// though they are not ideographs.
@@ -107,4 +118,12 @@ pub fn escape_unprintable(text: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// A string's width in characters of its size: a wide character one, a
+/// narrow one half (for bounds on short printed strings, not layout).
+pub fn ems(text: &str) -> f64 {
+    text.chars()
+        .map(|c| if is_wide(c) { 1.0 } else { 0.5 })
+        .sum()
 }

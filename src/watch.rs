@@ -14,12 +14,12 @@ use std::time::{Duration, Instant};
 use notify::{EventKind, RecursiveMode, Watcher as _};
 use typst_layout::PagedDocument;
 
-use crate::archive::{Builder, Format, Outcome, Settings};
+use crate::archive::{Builder, Outcome, Output, Settings};
 use crate::config::{CONFIG_FILE, PdfStandard};
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
-use crate::render::Engine;
 use crate::source::show_path;
+use crate::typeset::Engine;
 
 /// What to watch and build.
 #[derive(Debug, Clone)]
@@ -30,7 +30,7 @@ pub struct Request {
     /// The issue the user named; `None`: the newest issue at first, then
     /// whichever issue file was saved last.
     pub issue: Option<String>,
-    pub format: Format,
+    pub format: Output,
     pub pdf_standard: Option<PdfStandard>,
     pub layout: Option<PathBuf>,
 }
@@ -72,6 +72,7 @@ pub fn run(request: &Request, mut on_rebuild: impl FnMut(Rebuilt)) -> Result<(),
         layout_dir: None,
         told_too_many: false,
         told_unwatched: Default::default(),
+        warned: Vec::new(),
     };
     session.followed = session.initial_issue()?;
     let mut since = Instant::now();
@@ -188,6 +189,9 @@ struct Session {
     told_too_many: bool,
     /// The folders the user was told cannot be watched.
     told_unwatched: std::collections::HashSet<PathBuf>,
+    /// The warnings said at the last build of the followed issue: a save
+    /// says only what is new, not the same dozen lines again.
+    warned: Vec<String>,
 }
 
 /// What a rebuild came to.
@@ -258,9 +262,17 @@ impl Session {
         };
         let (config, issue) = issue;
         let mut err = anstream::stderr().lock();
-        for r in &rendered {
+        let repeated = rendered.iter().filter(|r| self.warned.contains(r)).count();
+        for r in rendered.iter().filter(|r| !self.warned.contains(r)) {
             let _ = writeln!(err, "{r}");
         }
+        if repeated > 0 {
+            let _ = writeln!(
+                err,
+                "{shown}: 另有 {repeated} 条警告和上次一样（jianbao check 查看全部）"
+            );
+        }
+        self.warned = rendered;
         let settings = Settings::new(
             config,
             self.request.format,
@@ -287,7 +299,7 @@ impl Session {
         let Ok(builder) = Builder::with(p, settings, engine) else {
             return Step::Problem("jianbao.toml 有错误".into());
         };
-        let failed = |errors: Vec<crate::render::TypstDiagnostic>| {
+        let failed = |errors: Vec<crate::typeset::TypstDiagnostic>| {
             let text: Vec<String> = errors.iter().map(|e| format!("{shown}: {e}")).collect();
             Step::Problem(text.join("\n"))
         };

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::Context;
+use super::context::Context;
 use crate::config::PdfStandard;
 use crate::diagnostic::Diagnostic;
 use crate::issue::{Block, HeadingLevel, Issue, PictureWidth, Text};
@@ -526,8 +526,8 @@ pub fn decode_pictures(
     root: &Path,
     standard: Option<PdfStandard>,
 ) -> Vec<Vec<Diagnostic>> {
+    use crate::compose::picture::MIN_PPI;
     use crate::picture::{Decoded, ISSUE_FILTER_BUDGET, Located, Problem, decode, locate};
-    use crate::render::picture::MIN_PPI;
     use rayon::prelude::*;
     use std::collections::HashMap;
     let opaque = standard.is_some_and(PdfStandard::forbids_transparency);
@@ -594,7 +594,7 @@ pub fn decode_pictures(
     // A picture that decodes but prints coarser than the floor, at the size
     // the layout gives it (its width asked for, its row shared).
     for (i, issue) in issues.iter().enumerate() {
-        let printed = crate::render::picture::resolutions(&issue.body, root, &issue.source.text);
+        let printed = crate::compose::picture::resolutions(&issue.body, root, &issue.source.text);
         for (k, ppi) in printed {
             let Block::Picture { path, width, .. } = &issue.body[k] else {
                 continue;
@@ -644,7 +644,7 @@ pub fn decode_pictures(
             Some(Ok(d)) if d.transparent && opaque => {
                 let standard = standard.map(PdfStandard::title).unwrap_or_default();
                 let (what, help) = match found.format {
-                    crate::picture::Format::Svg => (
+                    crate::picture::PictureFormat::Svg => (
                         "用了半透明、蒙版或滤镜",
                         "用图片软件把它另存为不透明的 PNG 或 JPEG",
                     ),
@@ -678,7 +678,7 @@ fn low_resolution(
     asked: Option<PictureWidth>,
     ppi: f64,
 ) -> Diagnostic {
-    use crate::render::picture::MIN_PPI;
+    use crate::compose::picture::MIN_PPI;
     let message = format!(
         "图片 {} 按现在的宽度只有 {:.0} ppi（每英寸像素数），低于 {MIN_PPI:.0} ppi，印出来会发虚、有锯齿",
         path.value,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::Datelike;
 use std::sync::Arc;
 
-use super::Context;
+use super::context::Context;
 use crate::diagnostic::Diagnostic;
 use crate::issue::{Distribution, FrontMatter, Issue, IssueFile, IssueNumber, chinese_date};
 use crate::source::{SourceFile, Span, Spanned, show_path};
@@ -114,7 +114,7 @@ fn edition_value(src: &Arc<SourceFile>, front: &FrontMatter, diags: &mut Vec<Dia
 }
 
 /// An issue file's name and its number agree when the name is a number
-/// (issue-format §3). A name is a number to a reader also when it is not
+/// (docs/issue-format.md, front matter). A name is a number to a reader also when it is not
 /// plainly digits: spaces or invisible characters around or inside them
 /// (` 003.md`, a name copied with a line break), full-width digits
 /// (`００３.md`), `第3期.md`. Such a name must agree all the same (an

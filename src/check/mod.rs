@@ -3,31 +3,20 @@
 //! runs the same and builds only the issues without errors.
 
 mod body;
+mod context;
 mod front;
+mod masthead;
 mod printable;
 
 use std::path::Path;
 
-use chrono::NaiveDate;
-
+pub use context::Context;
 pub use front::{Series, check_series, edition_number};
 
 use crate::config::{Config, PdfStandard};
 use crate::diagnostic::Diagnostic;
 use crate::fonts::{Fonts, characters, printed_characters};
 use crate::issue::{Issue, IssueFile, Parsed};
-
-/// What the rules need besides the issue itself.
-pub struct Context<'a> {
-    /// The publication folder: pictures must be inside it.
-    pub root: &'a Path,
-    /// The fonts of the build; `None` skips the "no font can print" rule.
-    pub fonts: Option<&'a Fonts>,
-    pub today: NaiveDate,
-    /// Whether body text is cleaned before layout (`[text] clean`): then
-    /// what the cleaner changes is reported.
-    pub clean: bool,
-}
 
 /// Every rule on one issue on its own (the series rules are in
 /// [`check_series`]).
@@ -52,7 +41,7 @@ pub fn check_issue(parsed: &Parsed, file: &IssueFile, ctx: &Context) -> Vec<Diag
         // Invisible characters the cleaner removes from the body are its
         // warnings (with the fix), not errors.
         let body_start = parsed.distribution.as_ref().map_or(0, |(_, s)| s.end);
-        placed.retain(|p| p.offset < body_start || !crate::clean::is_invisible(p.c));
+        placed.retain(|p| p.offset < body_start || !crate::script::is_invisible(p.c));
         // What the cleaner replaces (odd quotes ‟ → ”) is printed as its
         // replacement, not as typed.
         let fixes = parsed
@@ -65,6 +54,7 @@ pub fn check_issue(parsed: &Parsed, file: &IssueFile, ctx: &Context) -> Vec<Diag
             fixes.get(k).is_none_or(|f| !f.range.contains(&p.offset))
         });
     }
+    masthead::fits(src, &parsed.printed, &mut diags);
     placed.extend(printed_characters(src, &parsed.printed));
     printable::printable(src, placed, ctx.fonts, &mut diags);
     diags
@@ -74,6 +64,7 @@ pub fn check_issue(parsed: &Parsed, file: &IssueFile, ctx: &Context) -> Vec<Diag
 /// same rules as an issue's characters.
 pub fn check_config_strings(config: &Config, fonts: Option<&Fonts>) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
+    masthead::fits(&config.source, &config.printed, &mut diags);
     let placed = printed_characters(&config.source, &config.printed);
     printable::printable(&config.source, placed, fonts, &mut diags);
     diags

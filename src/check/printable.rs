@@ -7,14 +7,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
-use crate::fonts::{Fonts, Placed, Role};
+use crate::fonts::{Fonts, PrintedChar, Role};
 use crate::script::{Unprintable, unprintable};
 use crate::source::{SourceFile, Span};
 
 /// Checks the printed characters `placed` of the file `src`.
 pub fn printable(
     src: &Arc<SourceFile>,
-    placed: Vec<Placed>,
+    placed: Vec<PrintedChar>,
     fonts: Option<&Fonts>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -28,7 +28,7 @@ pub fn printable(
     }
 }
 
-fn unprintable_error(src: &Arc<SourceFile>, p: &Placed, kind: Unprintable) -> Diagnostic {
+fn unprintable_error(src: &Arc<SourceFile>, p: &PrintedChar, kind: Unprintable) -> Diagnostic {
     let help = match kind {
         Unprintable::Bidi => {
             "它会让这一行的文字倒过来显示，印出来却看不见：删掉它（多半是从网页复制带进来的）"
@@ -48,7 +48,12 @@ fn unprintable_error(src: &Arc<SourceFile>, p: &Placed, kind: Unprintable) -> Di
 /// of another style (a rare name in 仿宋 from a sans) a warning. Each once
 /// per character (and role), at its first place, with a count: the same
 /// missing character in a title and in the body is one fix.
-fn in_a_font(src: &Arc<SourceFile>, placed: &[Placed], fonts: &Fonts, diags: &mut Vec<Diagnostic>) {
+fn in_a_font(
+    src: &Arc<SourceFile>,
+    placed: &[PrintedChar],
+    fonts: &Fonts,
+    diags: &mut Vec<Diagnostic>,
+) {
     let mut missing: HashMap<char, (Span, Role, usize)> = HashMap::new();
     let mut order = Vec::new();
     let mut other_style: HashMap<(char, Role), (Span, String, usize)> = HashMap::new();

@@ -16,12 +16,13 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use typst::foundations::Bytes;
 use typst::layout::Abs;
 use typst::text::{
-    Font, FontBook, FontInstance, FontStretch, FontStyle, FontVariant, FontVariations, FontWeight,
+    Font, FontBook, FontInfo, FontInstance, FontStretch, FontStyle, FontVariant, FontVariations,
+    FontWeight,
 };
 use typst::utils::LazyHash;
 use typst_kit::fonts::FontStore;
 
-pub use role::{Part, Placed, Role, characters, printed_characters};
+pub use role::{Part, PrintedChar, Role, characters, printed_characters};
 pub use scan::Skipped;
 
 use crate::config::FontConfig;
@@ -188,65 +189,19 @@ impl Fonts {
             ))
             .help("把字体放进简报文件夹；要用别处的字体，在命令行用 --font-path 文件夹"));
         }
-        let mut missing: Vec<(Role, String)> = Vec::new();
-        let mut roles = Vec::new();
-        for role in Role::ALL {
-            let (default, weight) = embedded(role);
-            let mut families: Vec<Resolved> = Vec::new();
-            for name in configured(role, config) {
-                let Some(index) = select(store.book(), name, weight) else {
-                    missing.push((role, name.clone()));
-                    continue;
-                };
-                families.push(Resolved {
-                    family: store.book().info(index).unwrap().family.clone(),
-                    index,
-                    origin: origins[index].clone(),
-                    same_style: true,
-                });
-            }
-            // The role's default, its same-style fallbacks, the office's own
-            // fallbacks, and Droid Sans Fallback for whatever is left.
-            let own =
-                std::iter::once((default, true)).chain(same_style(role).iter().map(|f| (*f, true)));
-            let others = (role != Role::Latin)
-                .then(|| {
-                    near_style(role)
-                        .iter()
-                        .map(|f| (*f, false))
-                        .chain(config.fallback.iter().map(|f| (f.as_str(), false)))
-                        .chain([(DROID, false)])
-                })
-                .into_iter()
-                .flatten();
-            for (name, same_style) in own.chain(others) {
-                if families.iter().any(|f| f.family.eq_ignore_ascii_case(name)) {
-                    continue;
-                }
-                let Some(index) = select(store.book(), name, weight) else {
-                    // A configured fallback that is missing (named once).
-                    if !missing.iter().any(|(_, m)| m == name) {
-                        missing.push((Role::Fallback, name.to_string()));
-                    }
-                    continue;
-                };
-                let info = store.book().info(index).unwrap();
-                // A light face standing in for a bold one (AR PL UMing in a
-                // 小标宋 title) is not the same style to a reader.
-                let weight_off =
-                    (i32::from(info.variant.weight.to_number()) - i32::from(weight)).abs() >= 300;
-                families.push(Resolved {
-                    family: info.family.clone(),
-                    index,
-                    origin: origins[index].clone(),
-                    same_style: same_style && !weight_off,
-                });
-            }
-            roles.push((weight, families));
-        }
+        let (roles, missing) = resolve(config, store.book(), &origins);
         if !missing.is_empty() {
             return Err(missing_families(store.book(), &missing, &skipped));
         }
+        let roles: Vec<(u16, Vec<Resolved>)> = roles
+            .into_iter()
+            .map(|r| {
+                (
+                    r.weight,
+                    r.tried.into_iter().filter_map(Tried::found).collect(),
+                )
+            })
+            .collect();
         let instances = roles
             .iter()
             .flat_map(|(_, f)| f)
@@ -461,9 +416,117 @@ pub struct Fallback<'a> {
     pub offset: usize,
 }
 
+/// One family a role tries: a face at hand, or a family `[fonts]` names
+/// that is not there (a build refuses to start until it is found).
+#[derive(Debug, Clone)]
+pub enum Tried {
+    Found(Resolved),
+    Missing(String),
+}
+
+impl Tried {
+    fn found(self) -> Option<Resolved> {
+        match self {
+            Tried::Found(r) => Some(r),
+            Tried::Missing(_) => None,
+        }
+    }
+}
+
+/// The families a role tries, in order, and its weight.
+#[derive(Debug, Clone)]
+pub struct RoleFaces {
+    pub role: Role,
+    pub weight: u16,
+    pub tried: Vec<Tried>,
+}
+
+/// What each role tries, in `Role::ALL` order, with its weight: the
+/// office's own families, the role's default, its same-style fallbacks,
+/// the office's own fallbacks, and Droid Sans Fallback for whatever is
+/// left. And every configured family that is not in `book` (a missing
+/// configured fallback named once).
+fn resolve(
+    config: &FontConfig,
+    book: &FontBook,
+    origins: &[Origin],
+) -> (Vec<RoleFaces>, Vec<(Role, String)>) {
+    let mut missing: Vec<(Role, String)> = Vec::new();
+    let mut roles = Vec::new();
+    for role in Role::ALL {
+        let (default, weight) = embedded(role);
+        let mut tried: Vec<Tried> = Vec::new();
+        let has = |tried: &[Tried], name: &str| {
+            tried.iter().any(|t| match t {
+                Tried::Found(f) => f.family.eq_ignore_ascii_case(name),
+                Tried::Missing(m) => m == name,
+            })
+        };
+        for name in configured(role, config) {
+            let Some(index) = select(book, name, weight) else {
+                // A configured fallback is tried by the roles before its
+                // own: named once.
+                if !missing.contains(&(role, name.clone())) {
+                    missing.push((role, name.clone()));
+                }
+                tried.push(Tried::Missing(name.clone()));
+                continue;
+            };
+            tried.push(Tried::Found(Resolved {
+                family: book.info(index).unwrap().family.clone(),
+                index,
+                origin: origins[index].clone(),
+                same_style: true,
+            }));
+        }
+        let own =
+            std::iter::once((default, true)).chain(same_style(role).iter().map(|f| (*f, true)));
+        let others = (role != Role::Latin)
+            .then(|| {
+                near_style(role)
+                    .iter()
+                    .map(|f| (*f, false))
+                    .chain(config.fallback.iter().map(|f| (f.as_str(), false)))
+                    .chain([(DROID, false)])
+            })
+            .into_iter()
+            .flatten();
+        for (name, same_style) in own.chain(others) {
+            if has(&tried, name) {
+                continue;
+            }
+            let Some(index) = select(book, name, weight) else {
+                // A configured fallback that is missing (named once).
+                if !missing.iter().any(|(_, m)| m == name) {
+                    missing.push((Role::Fallback, name.to_string()));
+                }
+                tried.push(Tried::Missing(name.to_string()));
+                continue;
+            };
+            let info = book.info(index).unwrap();
+            // A light face standing in for a bold one (AR PL UMing in a
+            // 小标宋 title) is not the same style to a reader.
+            let weight_off =
+                (i32::from(info.variant.weight.to_number()) - i32::from(weight)).abs() >= 300;
+            tried.push(Tried::Found(Resolved {
+                family: info.family.clone(),
+                index,
+                origin: origins[index].clone(),
+                same_style: same_style && !weight_off,
+            }));
+        }
+        roles.push(RoleFaces {
+            role,
+            weight,
+            tried,
+        });
+    }
+    (roles, missing)
+}
+
 /// A font folder from `[fonts] paths` or `--font-path`.
 #[derive(Debug, Clone)]
-pub struct Folder {
+pub struct FontFolder {
     pub path: PathBuf,
     /// From `--font-path` rather than jianbao.toml.
     pub from_command_line: bool,
@@ -480,7 +543,7 @@ pub struct Folder {
 struct Gathered {
     store: FontStore,
     origins: Vec<Origin>,
-    folders: Vec<Folder>,
+    folders: Vec<FontFolder>,
     /// The font files that cannot be used.
     skipped: Vec<Skipped>,
 }
@@ -495,7 +558,7 @@ fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool
         store.push((font, info));
         origins.push(Origin::Embedded);
     }
-    let folders: Vec<Folder> = config
+    let folders: Vec<FontFolder> = config
         .paths
         .iter()
         .map(|p| (root.join(p), false))
@@ -506,7 +569,7 @@ fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool
                 .then(|| crate::sandbox::inside(root, &path).err())
                 .flatten()
                 .map(|refusal| refusal.to_string());
-            Folder {
+            FontFolder {
                 exists,
                 path,
                 from_command_line,
@@ -543,14 +606,20 @@ fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool
 
 /// What `jianbao fonts` shows before anything is laid out: the families in
 /// each font folder, with the exact names to type into `[fonts]`, and
-/// whether each configured family was found. Never fails: a missing
-/// folder or family is part of the answer.
+/// whether each configured family was found, and what each role tries.
+/// Never fails: a missing folder or family is part of the answer.
 pub struct Survey {
+    /// The faces built into jianbao, with the names of their files in its
+    /// repository's `fonts/`.
+    pub embedded: Vec<FoundFace>,
     /// Each folder and the faces found in it.
-    pub folders: Vec<(Folder, Vec<FoundFace>)>,
+    pub folders: Vec<(FontFolder, Vec<FoundFace>)>,
     /// Each configured family: its role, the name as typed, and where it
     /// was found, or the near names when it was not.
     pub configured: Vec<Wanted>,
+    /// What each role tries, in order, with its weight; a configured
+    /// family that is missing is shown where it would be tried.
+    pub roles: Vec<RoleFaces>,
 }
 
 /// A face in a font folder: its family (the name to type), its weight
@@ -594,20 +663,7 @@ impl Survey {
                     .enumerate()
                     .filter_map(|(i, o)| match o {
                         Origin::File(p) if p.starts_with(&folder.path) => {
-                            let info = book.info(i)?;
-                            let style = format!(
-                                "{}{}",
-                                info.variant.weight.to_number(),
-                                match info.variant.style {
-                                    FontStyle::Normal => "",
-                                    _ => " 斜体",
-                                }
-                            );
-                            Some(FoundFace {
-                                family: info.family.clone(),
-                                style,
-                                path: p.clone(),
-                            })
+                            Some(found_face(book.info(i)?, p.clone()))
                         }
                         _ => None,
                     })
@@ -639,13 +695,39 @@ impl Survey {
                 });
             }
         }
+        let embedded = EMBEDDED_NAMES
+            .iter()
+            .enumerate()
+            .filter_map(|(i, name)| Some(found_face(book.info(i)?, PathBuf::from(name))))
+            .collect();
+        let (roles, _) = resolve(config, book, &origins);
         (
             Survey {
+                embedded,
                 folders,
                 configured: configured_families,
+                roles,
             },
             skipped.iter().map(Skipped::warning).collect(),
         )
+    }
+}
+
+/// A face as `jianbao fonts` lists it: its family, its weight (and
+/// 斜体 when italic), its file.
+fn found_face(info: &FontInfo, path: PathBuf) -> FoundFace {
+    let style = format!(
+        "{}{}",
+        info.variant.weight.to_number(),
+        match info.variant.style {
+            FontStyle::Normal => "",
+            _ => " 斜体",
+        }
+    );
+    FoundFace {
+        family: info.family.clone(),
+        style,
+        path,
     }
 }
 

@@ -5,8 +5,10 @@
 use crate::issue::{Block, Distribution, Field, HeadingLevel, Printed, Text, note_label};
 use crate::source::{SourceFile, Spanned};
 
-/// What a face is used for in the layout.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a face is used for in the layout. In the layout data a role is
+/// written as its [`Role::key`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// 小标宋: masthead, series line, article titles.
     Title,
@@ -106,7 +108,7 @@ impl Part {
 /// A printed character of the issue: where it is and the font role that
 /// prints it.
 #[derive(Debug, Clone, Copy)]
-pub struct Placed {
+pub struct PrintedChar {
     pub offset: usize,
     /// Bytes of the source that show this character: the character itself,
     /// or a whole TOML string written with escapes.
@@ -120,7 +122,7 @@ pub fn characters(
     src: &SourceFile,
     distribution: Option<&Distribution>,
     body: &[Block],
-) -> Vec<Placed> {
+) -> Vec<PrintedChar> {
     let mut out = Vec::new();
     // `part(at)` is the part of the text at byte `at` of its plain text.
     let mut scan = |text: &Text, part: &dyn Fn(usize) -> Part| {
@@ -137,7 +139,7 @@ pub fn characters(
                 continue;
             }
             let c = raw[i..].chars().next().unwrap();
-            out.push(Placed {
+            out.push(PrintedChar {
                 offset: text.span.start + i,
                 len: c.len_utf8(),
                 c,
@@ -211,7 +213,7 @@ pub fn characters(
 /// Every character printed from masthead and imprint strings (of
 /// jianbao.toml or of an issue's front matter, in `src`), with its role;
 /// `number_format`'s placeholders are not printed as typed.
-pub fn printed_characters(src: &SourceFile, printed: &[Printed]) -> Vec<Placed> {
+pub fn printed_characters(src: &SourceFile, printed: &[Printed]) -> Vec<PrintedChar> {
     let mut out = Vec::new();
     for (field, s) in printed {
         if *field == Field::NumberFormat {
@@ -241,7 +243,12 @@ pub fn printed_characters(src: &SourceFile, printed: &[Printed]) -> Vec<Placed> 
 /// The characters of a TOML string value, each at its place inside the
 /// quotes; a string with escapes (\u5C40) is not typed as printed: each
 /// points at the whole string.
-fn string_characters(src: &SourceFile, s: &Spanned<String>, part: Part, out: &mut Vec<Placed>) {
+fn string_characters(
+    src: &SourceFile,
+    s: &Spanned<String>,
+    part: Part,
+    out: &mut Vec<PrintedChar>,
+) {
     let raw = src.text.get(s.span.clone()).unwrap_or("");
     let verbatim = raw.len() == s.value.len() + 2;
     for (i, c) in s.value.char_indices() {
@@ -254,7 +261,7 @@ fn string_characters(src: &SourceFile, s: &Spanned<String>, part: Part, out: &mu
         if !verbatim && c == '\u{fffd}' {
             continue;
         }
-        out.push(Placed {
+        out.push(PrintedChar {
             offset,
             len,
             c,

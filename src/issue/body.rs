@@ -1,11 +1,11 @@
-//! The body grammar (issue-format §4): one line is one paragraph; titles,
+//! The body grammar (docs/issue-format.md): one line is one paragraph; titles,
 //! lead-in, subtitle, column labels, editor's notes, pictures and numbered
 //! headings are recognised from how the line starts.
 
 use std::sync::Arc;
 
 use super::front_matter::line_spans;
-use super::{Block, HeadingLevel, Inline, PictureWidth, Text};
+use super::model::{Block, HeadingLevel, Inline, PictureWidth, Text};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -253,7 +253,7 @@ impl LineKind {
 pub fn line_kind(line: &str) -> LineKind {
     let t = line.trim_matches(is_blank);
     if t.chars()
-        .all(|c| is_blank(c) || crate::clean::is_invisible(c))
+        .all(|c| is_blank(c) || crate::script::is_invisible(c))
     {
         LineKind::Blank
     } else if t.starts_with('\\') {
@@ -303,7 +303,7 @@ fn byline_marker(line: &str) -> Option<(usize, &str)> {
 /// them, and the line must be what it was before.
 fn tight_byline(line: &str) -> Option<(usize, &str)> {
     let rest = line
-        .trim_start_matches(crate::clean::is_invisible)
+        .trim_start_matches(crate::script::is_invisible)
         .strip_prefix(['@', '＠'])?;
     (!rest.is_empty()).then(|| (line.len() - rest.len(), rest))
 }
@@ -570,7 +570,7 @@ pub fn loose_level_one(t: &str) -> Option<(&str, std::ops::Range<usize>)> {
     if num.is_empty() || num.chars().count() > 4 {
         return None;
     }
-    let rest = t[end..].trim_start_matches(crate::clean::is_invisible);
+    let rest = t[end..].trim_start_matches(crate::script::is_invisible);
     let after_blanks = rest.trim_start_matches([' ', '\u{A0}', '\u{3000}']);
     let mark = if let Some(r) = rest.strip_prefix(['.', '．']) {
         r
@@ -582,7 +582,7 @@ pub fn loose_level_one(t: &str) -> Option<(&str, std::ops::Range<usize>)> {
     // Blanks and doubled marks after it are part of the mark (`一..做法`).
     let body = mark.trim_start_matches(|c| {
         matches!(c, ' ' | '\u{A0}' | '\u{3000}' | '.' | '．' | '、')
-            || crate::clean::is_invisible(c)
+            || crate::script::is_invisible(c)
     });
     let first = body.chars().next()?;
     // `十.一期间` is a date (十一), `一.5` a number: no heading.

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
-use super::{Distribution, Field, IssueNumber, Printed};
+use super::model::{Distribution, Field, IssueNumber, Printed};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span, Spanned};
 use crate::toml_table::{self, TableReader};

@@ -110,10 +110,10 @@ fn only_what_changed_is_rebuilt() {
     let err = build(p, &[]);
     assert_eq!(written(&err), all, "{err}");
     assert!(err.contains("生成 4 期，0 期已是最新，0 期失败"), "{err}");
-    // Nothing changed: nothing.
+    // Nothing changed: nothing, said in one line.
     let err = build(p, &[]);
     assert!(written(&err).is_empty(), "{err}");
-    assert!(err.contains("生成 0 期，4 期已是最新，0 期失败"), "{err}");
+    assert!(err.contains("都是最新的：4 期，无需重排"), "{err}");
     // A picture's content: only the issue that names it.
     std::fs::copy(
         repo().join("tests/fixtures/features/images/meeting.png"),

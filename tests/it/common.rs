@@ -15,6 +15,27 @@ pub const PT_PER_MM: f64 = 72.0 / 25.4;
 pub const PITCH: f64 = 225.0 / 22.0;
 pub const CELL: f64 = 156.0 / 28.0;
 
+/// Whether a reader sees `c` set full width, in one cell of the grid: Han
+/// ideographs, kana, CJK and full-width punctuation and forms, Roman and
+/// circled numerals (Ⅲ, ①), arrows, geometric signs and stars, and the
+/// marks Chinese text sets full width (“ ” ‘ ’ — … ·). Stated here from
+/// Unicode's blocks, apart from the composer's own table, so that a
+/// character the composer classes wrongly shows up in what is measured.
+pub fn is_full_width(c: char) -> bool {
+    matches!(c as u32,
+        0x2160..=0x217F // Roman numerals
+        | 0x2190..=0x21FF // arrows
+        | 0x2460..=0x24FF // circled numbers
+        | 0x25A0..=0x25FF // geometric shapes
+        | 0x2605..=0x2606 // stars
+        | 0x3000..=0x303F // CJK symbols and punctuation
+        | 0x3040..=0x30FF // kana
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF
+        | 0xFE30..=0xFE4F // CJK compatibility forms
+        | 0xFF01..=0xFF60 | 0xFFE0..=0xFFE6) // full-width forms
+        || "“”‘’—…·".contains(c)
+}
+
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }

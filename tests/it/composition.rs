@@ -82,7 +82,7 @@ fn width(g: &PlacedGlyph) -> f64 {
 }
 
 fn is_cjk(c: char) -> bool {
-    jianbao::script::is_wide(c)
+    is_full_width(c)
 }
 
 fn body_lines(p: &Placed) -> Vec<BodyLine<'_>> {

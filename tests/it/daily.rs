@@ -192,6 +192,15 @@ fn help_and_usage_errors_are_in_chinese() {
         err.contains("没有 bulid 这个命令") && err.contains("build"),
         "{err}"
     );
+    // The warnings' helps say "jianbao check --fix"; `fix` alone is
+    // pointed there.
+    let out = jianbao(&repo(), &["fix"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("改好文件用 jianbao check --fix"),
+        "{}",
+        stderr(&out)
+    );
     let out = jianbao(&repo(), &["build", "--froce"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(

@@ -1,6 +1,6 @@
 //! Geometry of the laid-out Typst document for issue 4, measured on the
 //! frames (positions in mm from the page's top-left corner) against
-//! bulletin-format.md: type area, grid, faces, rules, closing block, page
+//! docs/page-format.md: type area, grid, faces, rules, closing block, page
 //! numbers.
 
 use std::sync::OnceLock;

@@ -126,6 +126,34 @@ fn watch_rebuilds_after_a_save_and_survives_a_broken_one() {
     assert!(text().contains("快"), "the masthead from jianbao.toml");
 }
 
+#[test]
+fn watch_says_a_warning_once_and_then_only_what_is_new() {
+    let dir = copy_publication(&repo());
+    let issue = dir.path().join("issues/004.md");
+    // A half-width comma between Chinese characters: a warning.
+    edit(&issue, "结合实际情况，", "结合实际情况,");
+    let watch = Running::start(dir.path(), &["watch", "4"]);
+    watch.until("warning[half-width-punctuation]");
+    watch.until("→ out/004.pdf");
+    watch.until("正在监视");
+    // A save that changes nothing the warning is about: it is not said
+    // again, only counted.
+    edit(&issue, "郑州市教育局在", "郑州市教育局于");
+    let line = watch.until("→ out/004.pdf");
+    assert!(!line.contains("warning"), "{line}");
+    // (The count line comes before the build's line.)
+    drop(watch);
+    let watch = Running::start(dir.path(), &["watch", "4"]);
+    watch.until("warning[half-width-punctuation]");
+    watch.until("正在监视");
+    edit(&issue, "郑州市教育局于", "郑州市教育局在");
+    let said = watch.until("条警告和上次一样");
+    assert!(said.contains("另有 1 条警告和上次一样"), "{said}");
+    // A new warning is said in full.
+    edit(&issue, "紧扣教育发展需要，", "紧扣教育发展需要,");
+    watch.until("warning[half-width-punctuation]");
+}
+
 /// The next server-sent event's data from an event stream.
 fn next_event(events: &mut impl BufRead) -> serde_json::Value {
     let mut line = String::new();

@@ -7,7 +7,8 @@
 //! (`robustness`), the other outputs — PNG, PDF/A, the exported project,
 //! an office's layout (`outputs`) — and `watch` and `serve` driven from
 //! the test (`live`), titles, 本期要目 entries, captions and speeches
-//! broken by meaning (`titles`). The corpus of `jianbao check` outputs is a binary of
+//! broken by meaning (`titles`), what the commands say happened
+//! (`reports`). The corpus of `jianbao check` outputs is a binary of
 //! its own (`tests/corpus.rs`).
 
 mod archive;
@@ -26,6 +27,7 @@ mod live;
 mod outputs;
 mod pages;
 mod pictures;
+mod reports;
 mod robustness;
 mod series;
 mod titles;

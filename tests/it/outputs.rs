@@ -40,6 +40,8 @@ fn png_pages_one_per_page_at_the_requested_ppi() {
     std::fs::create_dir_all(dir.path().join("out")).unwrap();
     let stale = dir.path().join(format!("out/004-{}.png", pages + 1));
     std::fs::write(&stale, b"old").unwrap();
+    let own = dir.path().join("out/004-封面.png");
+    std::fs::write(&own, b"the office's").unwrap();
 
     let out = build(
         dir.path(),
@@ -50,9 +52,14 @@ fn png_pages_one_per_page_at_the_requested_ppi() {
         "{}",
         stderr(&out)
     );
-    // A file jianbao did not write this time is not jianbao's to remove
-    // (it may be the office's own picture): it stays.
+    // A page picture of an earlier, longer version is named, not removed
+    // (`--out` may be any folder; it may be the office's own file).
     assert_eq!(std::fs::read(&stale).unwrap(), b"old");
+    let said = format!(
+        "out/004-{}.png 不是这一版的页面（这一版 {pages} 页）",
+        pages + 1
+    );
+    assert!(stderr(&out).contains(&said), "{}", stderr(&out));
     assert!(!dir.path().join("out/004.pdf").exists(), "png wrote a PDF");
     // A4 at 100 ppi: 595.28 × 841.89 pt.
     let (w, h) = (
@@ -96,6 +103,36 @@ fn png_pages_one_per_page_at_the_requested_ppi() {
     build(dir.path(), &["build", "4", "--format", "png"]);
     let (w150, _, _) = decode_png(&std::fs::read(dir.path().join("out/004-1.png")).unwrap());
     assert_eq!(f64::from(w150), (595.28_f64 / 72.0 * 150.0).round());
+
+    // Ten pages or more: two-digit page numbers; the one-digit names of
+    // the shorter version are named as not this version's.
+    let text = std::fs::read_to_string(dir.path().join("issues/004.md")).unwrap();
+    let body = text.split("+++").nth(2).unwrap();
+    std::fs::write(
+        dir.path().join("issues/004.md"),
+        format!("{text}{body}{body}"),
+    )
+    .unwrap();
+    let long = build(
+        dir.path(),
+        &["build", "4", "--format", "png", "--ppi", "30"],
+    );
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("004-") && n.len() == "004-01.png".len())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 11, "{names:?}");
+    assert_eq!(names[0], "004-01.png", "{names:?}");
+    assert_eq!(names[9], "004-10.png", "{names:?}");
+    let said = format!(
+        "out/004-1.png … out/004-{}.png（{} 个） 不是这一版的页面",
+        pages + 1,
+        pages + 1
+    );
+    assert!(stderr(&long).contains(&said), "{}", stderr(&long));
+    assert_eq!(std::fs::read(&own).unwrap(), b"the office's");
 
     let bad = jianbao(dir.path(), &["build", "4", "--ppi", "100"]);
     assert_eq!(bad.status.code(), Some(2), "--ppi without png");
@@ -313,7 +350,7 @@ fn assert_same_pages(ours: &PagedDocument, theirs: &PagedDocument) {
 }
 
 /// Text of every page of a PDF the Python `typst` package (a stock
-/// compiler) makes of the project, or `None` when it is not installed.
+/// compiler) makes of the project.
 fn python_typst_text(project: &Path) -> Vec<String> {
     let pdf = project.join("stock.pdf");
     let script = "import sys, typst; typst.compile('main.typ', output='stock.pdf', font_paths=['fonts'], ignore_system_fonts=True)";
@@ -409,9 +446,10 @@ fn with_ejected_layout() -> tempfile::TempDir {
         stderr(&out)
     );
     let layout = dir.path().join("layouts/bulletin.typ");
+    // The layout in the repository, which the binary embeds.
     assert_eq!(
         std::fs::read_to_string(&layout).unwrap(),
-        jianbao::render::world::LAYOUT
+        std::fs::read_to_string(repo().join("layouts/bulletin.typ")).unwrap()
     );
     let again = jianbao(dir.path(), &["layout", "--eject"]);
     assert_eq!(again.status.code(), Some(2), "ejecting over a layout");
@@ -501,7 +539,8 @@ fn a_broken_layout_reports_typst_s_diagnostic_and_keeps_the_pdf() {
     let file = dir.path().join("layouts/bulletin.typ");
     let broken = "#let pitch = g.pitch * 1mm + nope";
     edit(&file, "#let pitch = g.pitch * 1mm", broken);
-    let line = jianbao::render::world::LAYOUT
+    let line = std::fs::read_to_string(repo().join("layouts/bulletin.typ"))
+        .unwrap()
         .lines()
         .position(|l| l.starts_with("#let pitch"))
         .unwrap()
@@ -610,10 +649,10 @@ fn keys(value: &serde_json::Value, out: &mut Vec<String>) {
 
 #[test]
 fn issue_json_is_documented() {
-    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
-    let start = readme.find("<!-- issue.json").expect("the schema section");
-    let end = start + readme[start..].find("### Watching").unwrap();
-    let schema = &readme[start..end];
+    let doc = std::fs::read_to_string(repo().join("docs/layout-data.md")).unwrap();
+    let start = doc.find("<!-- issue.json").expect("the schema section");
+    let end = start + doc[start..].find("<!-- end of issue.json").unwrap();
+    let schema = &doc[start..end];
     for (publication, issue) in [(repo(), "4"), (fixture("features"), "2023/1")] {
         let dir = copy_publication(&publication);
         let options = jianbao::publication::Options::new(
@@ -629,7 +668,7 @@ fn issue_json_is_documented() {
         for key in found {
             assert!(
                 schema.contains(&format!("`{key}`")),
-                "`{key}` of /issue.json is not documented in README.md"
+                "`{key}` of /issue.json is not documented in docs/layout-data.md"
             );
         }
     }

@@ -17,7 +17,7 @@ const TOP: f64 = 37.0;
 const BOTTOM: f64 = 262.0;
 /// 4号 in mm: the closing block's type and its 1 字 inset.
 const SIZE_4: f64 = 14.0 / PT_PER_MM;
-/// The closing block's tightest pitch: 1.5 × 4号 (README, "Pages").
+/// The closing block's tightest pitch: 1.5 × 4号 (docs/page-format.md, "The 报/送/发 block").
 const CLOSING_MIN_PITCH: f64 = 1.5 * SIZE_4;
 
 fn cached(
@@ -321,7 +321,7 @@ fn assert_tight_closing(name: &str, p: &Placed) {
             g.text,
             g.size_pt
         );
-        if g.text.chars().all(jianbao::script::is_wide) {
+        if g.text.chars().all(is_full_width) {
             assert!(
                 g.family.contains("Fang"),
                 "{name}: {} in {}",

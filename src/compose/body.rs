@@ -1,0 +1,139 @@
+//! The body of an issue as a flow of rows for pagination: each block
+//! composed (paragraphs on the grid, titles centred, pictures sized) with
+//! what must stay together.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::fonts::{Fonts, Part, Role};
+use crate::issue::{Block, note_label};
+use crate::layout_data::Row;
+use crate::layout_data::geometry::{BODY_PT, TITLE_PT};
+
+use super::page::{Flow, ParagraphKind};
+use super::picture;
+use super::rows::{FLUSH, PARAGRAPH, centred, face, grid_rows, runs_of};
+
+/// The body as a flow of rows with what must stay together.
+pub fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow {
+    let mut flow = Flow::default();
+    // Paragraphs, most of a body, are broken into lines side by side.
+    let mut paragraphs: Vec<Option<Vec<Row>>> = blocks
+        .par_iter()
+        .map(|block| match block {
+            Block::Paragraph(text) => {
+                Some(grid_rows(&runs_of(text, Part::Paragraph), PARAGRAPH, fonts))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut article = 0;
+    let mut i = 0;
+    while i < blocks.len() {
+        match &blocks[i] {
+            Block::Label(text) => {
+                // A blank line above a column label, none at a page top; the
+                // label keeps with two lines of what follows.
+                flow.weak_blank();
+                flow.keeper(grid_rows(&runs_of(text, Part::Label), FLUSH, fonts), 2);
+            }
+            Block::Title {
+                lead,
+                lines,
+                subtitle,
+                byline,
+            } => {
+                flow.weak_blank();
+                let mut rows = Vec::new();
+                if let Some(lead) = lead {
+                    rows.extend(centred(&lead.plain(), Role::Subheading, BODY_PT, fonts));
+                }
+                for line in lines {
+                    rows.extend(centred(&line.plain(), Role::Title, TITLE_PT, fonts));
+                }
+                if let Some(sub) = subtitle {
+                    rows.extend(centred(&sub.plain(), Role::Subheading, BODY_PT, fonts));
+                }
+                // A speech's speaker and date, 3号 楷体 centred (practice
+                // for 讲话稿; GB/T 9704 has no rule for them).
+                for line in byline {
+                    rows.extend(centred(&line.plain(), Role::Subheading, BODY_PT, fonts));
+                }
+                flow.start_article(article);
+                article += 1;
+                flow.keeper(rows, 0);
+                // A blank line under the title, kept with two lines of text.
+                flow.blank_kept(2);
+            }
+            Block::Heading {
+                level, head, rest, ..
+            } => {
+                let mut r = runs_of(head, Part::Head(*level));
+                if let Some(rest) = rest {
+                    r.extend(runs_of(rest, Part::RunIn));
+                }
+                let rows = grid_rows(&r, PARAGRAPH, fonts);
+                // A heading on its own line stays with the next line — unless
+                // a heading of its level or above follows: one-line items
+                // of a list (（1）…（2）…) may part like paragraphs. A
+                // heading with its text run in is a paragraph.
+                let heads_text = match blocks.get(i + 1) {
+                    Some(Block::Heading { level: next, .. }) => next > level,
+                    Some(_) => true,
+                    None => false,
+                };
+                if rest.is_none() && heads_text {
+                    flow.heading(rows, 1);
+                } else {
+                    flow.paragraph(rows, ParagraphKind::RunInHeading);
+                }
+            }
+            Block::Paragraph(_) => flow.paragraph(
+                paragraphs[i].take().unwrap_or_default(),
+                ParagraphKind::Text,
+            ),
+            Block::Note(paras) => {
+                // A note before an article (编者按 above its title) ends on
+                // the title's page.
+                let before_title = matches!(blocks.get(i + 1), Some(Block::Title { .. }));
+                for (k, p) in paras.iter().enumerate() {
+                    let mut r = runs_of(p, Part::Note);
+                    if k == 0 {
+                        let plain = p.plain();
+                        let label_face = face(Part::NoteLabel.role(false));
+                        match note_label(&plain) {
+                            Some(l) => {
+                                // Set the typed label in 黑体.
+                                let mut rest = r[0].0.split_off(l.len());
+                                std::mem::swap(&mut rest, &mut r[0].0);
+                                r.insert(0, (rest.replace(':', "："), label_face));
+                            }
+                            None => r.insert(0, ("编者按：".into(), label_face)),
+                        }
+                    }
+                    flow.paragraph(grid_rows(&r, PARAGRAPH, fonts), ParagraphKind::Text);
+                }
+                if before_title {
+                    flow.keep_last(1);
+                }
+            }
+            Block::Picture { .. } => {
+                // Pictures on consecutive lines share a row where they fit;
+                // a blank line between two pictures keeps them apart.
+                let mut j = i + 1;
+                while j < blocks.len() && picture::adjacent(source, &blocks[j - 1], &blocks[j]) {
+                    j += 1;
+                }
+                for row in picture::rows(&blocks[i..j], root, fonts) {
+                    let smaller = picture::smaller(&row, fonts);
+                    flow.pictures(row, smaller);
+                }
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    flow
+}

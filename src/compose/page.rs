@@ -1,0 +1,1165 @@
+//! Pagination on the grid. Rows go onto pages of 22 lines in order; a page
+//! breaks only where the rules below allow, and as late as they allow, so
+//! that every page is as full as it can be. In order of priority:
+//!
+//! 1. What must stay together does (a run of glued lines moves whole): a
+//!    title or a 【栏目】 label with the first two lines after it, a
+//!    heading with its first line, an 编者按 with the title it stands
+//!    above — never a chain of articles: a keep ends where the next title,
+//!    label or heading begins, once it holds a line.
+//! 2. No widow, no orphan: a paragraph of two lines or more never leaves
+//!    its first line alone at a page's foot nor its last line alone at a
+//!    page's top; the page ends a line early instead.
+//! 3. A picture that does not fit the rest of a page (with the heading or
+//!    title it is kept with) is made smaller, down to
+//!    [`super::picture::FLOOR`] of its size, when that keeps it beside its
+//!    text; else, on its own, it floats to the top of the next page while
+//!    the text after it fills the page. It floats past paragraphs; past a heading only when
+//!    stopping there would leave the page [`SHORT`] lines or more empty;
+//!    never past the next title or label (its article's end) nor past
+//!    another picture.
+//! 4. The closing block stands at the foot of the last page: on the grid
+//!    when it fits there, else in a tighter setting (see [`place_closing`]),
+//!    else on a page of its own (and `build` says how many lines less would
+//!    have kept it on the text's page); taller than a page, it runs over
+//!    several pages, each part framed by its rules.
+//!
+//! A blank line above a title or a label vanishes at the top of a page.
+
+use super::closing::Closing;
+use super::masthead::MastheadRows;
+use crate::layout_data::geometry::{CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH};
+use crate::layout_data::{PageData, Placed, Row, Rule};
+
+/// A page left with this many empty lines or more is short: a float may
+/// pass a heading rather than leave one so.
+const SHORT: usize = 5;
+
+/// The tightest line pitch of the closing block, in mm: 1.5 × 4号 (21 pt).
+/// GB/T 9704 §7.4 fixes the block's type (4号 仿宋), its insets (1 字), its
+/// rules (0.35 mm thick first and last, 0.25 mm thin between, as wide as
+/// the type area, the last on the type area's foot) but not its line
+/// pitch; on the grid it is the body's 29 pt.
+pub const CLOSING_MIN_PITCH: f64 = 1.5 * CLOSING_PT * MM_PER_PT;
+
+/// What a line of the flow is to the keep and float rules.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// Running text (a paragraph, an editor's note, the 本期要目): a
+    /// picture floats past it.
+    Text,
+    /// A heading (一、 （一） 1. （1）): a picture floats past it only to
+    /// keep a page full.
+    Heading,
+    /// A title or a column label, or the blank line above one: an article
+    /// or a column begins; a keep ends here and no picture floats past it.
+    Start,
+    /// The blank line under a title.
+    Blank,
+    /// A row of pictures.
+    Picture,
+}
+
+/// One line of the flow: a row, or a blank line.
+#[derive(Clone)]
+struct FlowLine {
+    /// `None`: a blank line.
+    row: Option<Row>,
+    kind: Kind,
+    /// A blank line that vanishes at the top of a page.
+    weak: bool,
+    /// No page break between this line and the next.
+    glue: bool,
+    /// The glue is only there to keep a paragraph's first line from
+    /// standing alone at a page's foot (no orphan): the one rule given up
+    /// when keeping it would leave the closing block alone on a page.
+    soft: bool,
+    /// This line keeps with the next `keep` lines of text (resolved into
+    /// `glue` by [`Flow::resolve`]).
+    keep: usize,
+    /// This row starts article `n` (its title's first line).
+    article: Option<usize>,
+    /// This row is the 本期要目 line that shows article `n`'s page.
+    shows_page_of: Option<usize>,
+    /// A row of pictures: the same made smaller, tallest first.
+    smaller: Vec<Row>,
+}
+
+impl FlowLine {
+    fn lines(&self) -> usize {
+        self.row.as_ref().map_or(1, Row::lines)
+    }
+}
+
+/// The body (and the 本期要目) as rows to be paged.
+#[derive(Default)]
+pub struct Flow {
+    lines: Vec<FlowLine>,
+    /// The next row starts this article.
+    article: Option<usize>,
+}
+
+impl Flow {
+    fn push(&mut self, row: Option<Row>, kind: Kind) {
+        let article = if row.is_some() {
+            self.article.take()
+        } else {
+            None
+        };
+        self.lines.push(FlowLine {
+            row,
+            kind,
+            weak: false,
+            glue: false,
+            soft: false,
+            keep: 0,
+            article,
+            shows_page_of: None,
+            smaller: Vec::new(),
+        });
+    }
+
+    /// Glues the last line to the next one.
+    fn glue_last(&mut self) {
+        if let Some(last) = self.lines.last_mut() {
+            last.glue = true;
+        }
+    }
+
+    /// A blank line above a title or label: none at the top of a page.
+    pub fn weak_blank(&mut self) {
+        self.push(None, Kind::Start);
+        let last = self.lines.last_mut().expect("just pushed");
+        last.weak = true;
+        last.glue = true;
+    }
+
+    /// A blank line under a title, kept with it and with the `keep` lines
+    /// of text that follow.
+    pub fn blank_kept(&mut self, keep: usize) {
+        self.glue_last();
+        self.push(None, Kind::Blank);
+        self.keep_last(keep);
+    }
+
+    /// Rows that stay together (a title, a label) and with the `keep` lines
+    /// of text after them. An article or a column begins here.
+    pub fn keeper(&mut self, rows: Vec<Row>, keep: usize) {
+        self.together(rows, Kind::Start, keep);
+    }
+
+    /// A heading's rows: together, and with the `keep` lines after them.
+    pub fn heading(&mut self, rows: Vec<Row>, keep: usize) {
+        self.together(rows, Kind::Heading, keep);
+    }
+
+    fn together(&mut self, rows: Vec<Row>, kind: Kind, keep: usize) {
+        let n = rows.len();
+        for (i, row) in rows.into_iter().enumerate() {
+            self.push(Some(row), kind);
+            if i + 1 < n {
+                self.glue_last();
+            }
+        }
+        self.keep_last(keep);
+    }
+
+    /// The last line keeps with the next `keep` lines of text.
+    pub fn keep_last(&mut self, keep: usize) {
+        if let Some(last) = self.lines.last_mut() {
+            last.keep = last.keep.max(keep);
+        }
+    }
+
+    /// A paragraph's lines: a page may break between any two but after
+    /// the first or before the last (no orphan, no widow). `kind` is the
+    /// first line's: a run-in heading is a heading.
+    pub fn paragraph(&mut self, rows: Vec<Row>, first: ParagraphKind) {
+        let n = rows.len();
+        for (i, row) in rows.into_iter().enumerate() {
+            let kind = match first {
+                ParagraphKind::RunInHeading if i == 0 => Kind::Heading,
+                _ => Kind::Text,
+            };
+            self.push(Some(row), kind);
+            if n >= 2 && (i == 0 || i + 2 == n) {
+                self.glue_last();
+                // A first line alone at a page's foot may be allowed, for
+                // the closing block's sake; a last line alone at a page's
+                // top never is.
+                if i == 0
+                    && i + 2 != n
+                    && let Some(last) = self.lines.last_mut()
+                {
+                    last.soft = true;
+                }
+            }
+        }
+    }
+
+    /// Rows of running text: a page may break between any two.
+    pub fn rows(&mut self, rows: Vec<Row>) {
+        for row in rows {
+            self.push(Some(row), Kind::Text);
+        }
+    }
+
+    /// A row of pictures (with their captions), never split, and the same
+    /// row made smaller (tallest first) for a page it does not fit.
+    pub fn pictures(&mut self, row: Row, smaller: Vec<Row>) {
+        self.push(Some(row), Kind::Picture);
+        if let Some(last) = self.lines.last_mut() {
+            last.smaller = smaller;
+        }
+    }
+
+    /// The next row is the first of article `n`.
+    pub fn start_article(&mut self, n: usize) {
+        self.article = Some(n);
+    }
+
+    /// A 本期要目 row that will show the page article `n` starts on.
+    pub fn contents_row(&mut self, row: Row, shows: Option<usize>) {
+        self.push(Some(row), Kind::Text);
+        if let Some(last) = self.lines.last_mut() {
+            last.shows_page_of = shows;
+        }
+    }
+
+    /// Turns every keep into glue: a line that keeps with `k` lines of
+    /// text is glued to what follows until `k` rows have followed. A keep
+    /// ends early at a picture (which it takes along), and at the next
+    /// title, label or heading once it has taken any row at all: a short
+    /// article does not drag the next one along with it.
+    fn resolve(mut self) -> Vec<FlowLine> {
+        let n = self.lines.len();
+        for i in 0..n {
+            let keep = self.lines[i].keep;
+            let mut taken = 0;
+            let mut j = i + 1;
+            while keep > 0 && j < n && taken < keep {
+                let next = &self.lines[j];
+                // A title with a one-line paragraph has its text: the
+                // heading after it keeps with its own.
+                if matches!(next.kind, Kind::Start | Kind::Heading) && taken > 0 {
+                    break;
+                }
+                let (is_row, is_picture) = (next.row.is_some(), next.kind == Kind::Picture);
+                self.lines[j - 1].glue = true;
+                self.lines[j - 1].soft = false;
+                if is_picture {
+                    break;
+                }
+                taken += usize::from(is_row);
+                j += 1;
+            }
+        }
+        self.lines
+    }
+}
+
+/// What the first line of a paragraph is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum ParagraphKind {
+    Text,
+    /// 一、… followed by text on the same line: a heading to the float rule.
+    RunInHeading,
+}
+
+/// The pages, and whether the closing block had to take a page of its own.
+pub struct Paginated {
+    pub pages: Vec<PageData>,
+    /// The closing block took a page of its own: how many lines less text
+    /// would have kept it on the text's last page.
+    pub closing_alone: Option<usize>,
+    /// The no-orphan rule was given up to keep the closing block on the
+    /// text's last page (the page tests hold the rule only when not).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub relaxed: bool,
+}
+
+/// The pages being filled.
+struct Pager {
+    pages: Vec<PageData>,
+    /// The next free grid line on the last page.
+    cursor: usize,
+    /// Nothing above the cursor on this page: a weak blank vanishes here.
+    at_top: bool,
+    /// A row of pictures waiting for the top of the next page.
+    float: Option<Row>,
+    /// Article `n` starts on page `p` (0-based).
+    article_page: Vec<(usize, usize)>,
+    /// (page, row index, article) of the 本期要目 lines.
+    shows: Vec<(usize, usize, usize)>,
+}
+
+impl Pager {
+    fn free(&self) -> usize {
+        LINES - self.cursor.min(LINES)
+    }
+
+    /// A new page, the waiting pictures at its top.
+    fn new_page(&mut self) {
+        self.pages.push(PageData::default());
+        self.cursor = 0;
+        self.at_top = true;
+        if let Some(row) = self.float.take() {
+            self.put(&row, None, None);
+        }
+    }
+
+    fn put(&mut self, row: &Row, article: Option<usize>, shows: Option<usize>) {
+        let page = self.pages.len() - 1;
+        if let Some(n) = article {
+            self.article_page.push((n, page));
+        }
+        if let Some(n) = shows {
+            self.shows.push((page, self.pages[page].rows.len(), n));
+        }
+        self.pages[page].rows.push(Placed {
+            line: self.cursor as f64,
+            row: row.clone(),
+        });
+        self.cursor += row.lines();
+        self.at_top = false;
+    }
+
+    /// Places a run of lines that must stay together: on this page when it
+    /// fits (its picture, when it has one, made smaller if that is enough),
+    /// else whole on the next (a run taller than a page breaks where the
+    /// page ends).
+    fn run(&mut self, run: &[FlowLine]) {
+        loop {
+            let skip = if self.at_top {
+                run.iter().take_while(|l| l.weak).count()
+            } else {
+                0
+            };
+            let height: usize = run[skip..].iter().map(FlowLine::lines).sum();
+            if self.cursor + height > LINES && self.cursor > 0 && height <= LINES {
+                match with_smaller_picture(&run[skip..], self.cursor + height - LINES) {
+                    Some(fits) => self.place(&fits),
+                    None => {
+                        self.new_page();
+                        continue;
+                    }
+                }
+            } else {
+                self.place(&run[skip..]);
+            }
+            return;
+        }
+    }
+
+    /// Places lines one after another, breaking the page where it is full.
+    fn place(&mut self, lines: &[FlowLine]) {
+        for line in lines {
+            if self.cursor + line.lines() > LINES {
+                self.new_page();
+                if line.weak {
+                    continue;
+                }
+            }
+            match &line.row {
+                Some(row) => self.put(row, line.article, line.shows_page_of),
+                None => {
+                    self.cursor += 1;
+                    self.at_top = false;
+                }
+            }
+        }
+    }
+
+    /// Places a row of pictures that is not glued to what precedes it:
+    /// here, or here made smaller, or at the top of the next page.
+    fn pictures(&mut self, row: &Row, smaller: &[Row]) {
+        // Pictures keep their order: one waiting goes first.
+        if self.float.is_some() {
+            self.new_page();
+        }
+        let free = self.free();
+        if row.lines() <= free {
+            self.put(row, None, None);
+        } else if let Some(fits) = smaller.iter().find(|r| r.lines() <= free) {
+            self.put(fits, None, None);
+        } else {
+            self.float = Some(row.clone());
+        }
+    }
+
+    /// Whether the waiting picture must be placed before this run: the
+    /// next title or label, another picture (a heading's), or a heading
+    /// when the page is nearly full anyway.
+    fn stops_float(&self, run: &[FlowLine]) -> bool {
+        run.iter().any(|l| l.kind == Kind::Picture)
+            || match run[0].kind {
+                Kind::Start | Kind::Picture => true,
+                Kind::Heading => self.free() < SHORT,
+                Kind::Text | Kind::Blank => false,
+            }
+    }
+}
+
+/// The run with its row of pictures made smaller by at least `over` lines,
+/// when the run has one and it can be.
+fn with_smaller_picture(run: &[FlowLine], over: usize) -> Option<Vec<FlowLine>> {
+    let at = run.iter().position(|l| l.kind == Kind::Picture)?;
+    let lines = run[at].lines();
+    let smaller = run[at].smaller.iter().find(|r| r.lines() + over <= lines)?;
+    let mut fits = run.to_vec();
+    fits[at].row = Some(smaller.clone());
+    Some(fits)
+}
+
+/// Pages the masthead, the 本期要目 (when there is one), the body and the
+/// closing block.
+pub fn paginate(
+    masthead: MastheadRows,
+    contents: Option<Flow>,
+    body: Flow,
+    closing: Closing,
+) -> Paginated {
+    // Under the masthead: a blank line and the 本期要目, then the body; or
+    // the two blank lines a title keeps below the red rule (GB/T 9704), as
+    // if the body began a page.
+    let (cursor, at_top) = match &contents {
+        Some(_) => (masthead.lines + 1, false),
+        None => (masthead.lines + 2, true),
+    };
+    let first = PageData {
+        rows: masthead.rows,
+        rules: masthead.rules,
+    };
+    let mut flow = contents.map(Flow::resolve).unwrap_or_default();
+    flow.extend(body.resolve());
+    let mut pager = lay(&flow, first.clone(), cursor, at_top);
+    let mut relaxed = false;
+    // A last page holding nothing but the closing block is worse than a
+    // paragraph's first line alone at a page's foot: when giving up that
+    // one rule keeps the block on the text's last page, it is given up
+    // (and only then; a last line alone at a page's top is never allowed).
+    if !closing_fits(pager.cursor, &closing) && flow.iter().any(|l| l.soft) {
+        let loose: Vec<FlowLine> = flow
+            .iter()
+            .cloned()
+            .map(|mut l| {
+                l.glue &= !l.soft;
+                l
+            })
+            .collect();
+        let other = lay(&loose, first, cursor, at_top);
+        if other.pages.len() <= pager.pages.len() && closing_fits(other.cursor, &closing) {
+            pager = other;
+            relaxed = true;
+        }
+    }
+    let Pager {
+        mut pages,
+        cursor,
+        article_page,
+        shows,
+        ..
+    } = pager;
+    // The 本期要目's page numbers, now that the pages are known.
+    for (page, index, n) in shows {
+        let number = article_page
+            .iter()
+            .find(|(a, _)| *a == n)
+            .map(|(_, p)| (p + 1).to_string());
+        if let Row::Grid { number: slot, .. } = &mut pages[page].rows[index].row {
+            *slot = number;
+        }
+    }
+    let closing_alone = place_closing(&mut pages, cursor, closing);
+    Paginated {
+        pages,
+        closing_alone,
+        relaxed,
+    }
+}
+
+/// Whether the closing block fits under text that ends at grid line
+/// `used` of the last page, on the grid or at its tightest pitch.
+fn closing_fits(used: usize, closing: &Closing) -> bool {
+    let total = closing.rows.len();
+    let free = LINES - used.min(LINES);
+    total == 0 || free as f64 * PITCH >= total as f64 * CLOSING_MIN_PITCH - 1e-9
+}
+
+/// Pages the flow under the first page's masthead.
+fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager {
+    let mut pager = Pager {
+        pages: vec![first],
+        cursor,
+        at_top,
+        float: None,
+        article_page: Vec::new(),
+        shows: Vec::new(),
+    };
+    let mut i = 0;
+    while i < flow.len() {
+        // The run of lines that must stay together.
+        let mut j = i;
+        while j + 1 < flow.len() && flow[j].glue {
+            j += 1;
+        }
+        let run = &flow[i..=j];
+        match (&run[0].row, run.len()) {
+            (Some(row), 1) if run[0].kind == Kind::Picture => {
+                pager.pictures(row, &run[0].smaller);
+            }
+            _ => {
+                if pager.float.is_some() && pager.stops_float(run) {
+                    pager.new_page();
+                }
+                pager.run(run);
+            }
+        }
+        i = j + 1;
+    }
+    if pager.float.is_some() {
+        pager.new_page();
+    }
+    pager
+}
+
+/// Puts the closing block at the foot of the last page. On the grid, a
+/// grid line a row, when it fits under the text; else, when the rows fit
+/// there at a pitch of [`CLOSING_MIN_PITCH`] or more, at the loosest pitch
+/// that fits, the first rule on the boundary of the last line of text as
+/// on the grid (the type, insets and rules as GB/T 9704 §7.4 fixes them);
+/// else at the foot of a page of its own, on the grid (and says how many
+/// lines the text would have to lose for the tighter setting to fit); or,
+/// taller than a page, over as many pages as it needs, each part between a
+/// thick rule above and a thick rule below.
+fn place_closing(pages: &mut Vec<PageData>, used: usize, closing: Closing) -> Option<usize> {
+    let total = closing.rows.len();
+    if total == 0 {
+        return None;
+    }
+    let free = LINES - used.min(LINES);
+    let mut alone = None;
+    // Where each part goes: (page, the top of its first row in mm below
+    // the type area's top, its row pitch, its rows).
+    let mut parts: Vec<(usize, f64, f64, std::ops::Range<usize>)> = Vec::new();
+    let tight = free as f64 * PITCH / total as f64;
+    if total <= free {
+        let first = (LINES - total) as f64 * PITCH;
+        parts.push((pages.len() - 1, first, PITCH, 0..total));
+    } else if tight >= CLOSING_MIN_PITCH - 1e-9 {
+        let first = HEIGHT - total as f64 * tight;
+        parts.push((pages.len() - 1, first, tight, 0..total));
+    } else if total <= LINES {
+        // The lines of text to lose: the block at its tightest needs this
+        // many whole grid lines.
+        let needed = total as f64 * CLOSING_MIN_PITCH / PITCH;
+        alone = Some((needed - 1e-9).ceil() as usize - free);
+        pages.push(PageData::default());
+        let first = (LINES - total) as f64 * PITCH;
+        parts.push((pages.len() - 1, first, PITCH, 0..total));
+    } else {
+        // Taller than a page: from the top of a new page, page after page,
+        // the last part at the foot of its page.
+        let mut from = 0;
+        while from < total {
+            pages.push(PageData::default());
+            let n = (total - from).min(LINES);
+            let first = if from + n == total { LINES - n } else { 0 };
+            parts.push((pages.len() - 1, first as f64 * PITCH, PITCH, from..from + n));
+            from += n;
+        }
+    }
+    for (page, first, pitch, range) in parts {
+        let at = |k: usize| first + k as f64 * pitch;
+        let rules = &mut pages[page].rules;
+        rules.push(Rule {
+            at: at(0),
+            thickness: 0.35,
+            red: false,
+        });
+        rules.push(Rule {
+            at: at(range.len()),
+            thickness: 0.35,
+            red: false,
+        });
+        // The thin rule above the 印发 line, where it falls in this part.
+        if range.contains(&closing.imprint_from) && closing.imprint_from > range.start {
+            rules.push(Rule {
+                at: at(closing.imprint_from - range.start),
+                thickness: 0.25,
+                red: false,
+            });
+        }
+        for (k, row) in closing.rows[range].iter().enumerate() {
+            // A row is drawn centred on one grid line's height: place that
+            // line so that its middle is the middle of the row's pitch.
+            let line = (at(k) + pitch / 2.0) / PITCH - 0.5;
+            let on_grid = (line - line.round()).abs() < 1e-6;
+            pages[page].rows.push(Placed {
+                line: if on_grid { line.round() } else { line },
+                row: row.clone(),
+            });
+        }
+    }
+    alone
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fonts::Role;
+    use crate::layout_data::{Align, TextItem};
+    use proptest::prelude::*;
+    use proptest::test_runner::Config as ProptestConfig;
+
+    /// A one-line row that says what it is.
+    fn row(tag: &str) -> Row {
+        Row::Text {
+            items: vec![TextItem {
+                text: tag.into(),
+                role: Role::Body,
+                size: 16.0,
+                align: Align::Left,
+                inset: 0.0,
+                red: false,
+            }],
+            lines: 1,
+        }
+    }
+
+    fn rows(tag: &str, n: usize) -> Vec<Row> {
+        (0..n).map(|k| row(&format!("{tag}{k}"))).collect()
+    }
+
+    fn pictures(lines: usize) -> Row {
+        Row::Pictures {
+            items: Vec::new(),
+            lines,
+            captions: 0,
+        }
+    }
+
+    fn tag(r: &Placed) -> String {
+        match &r.row {
+            Row::Text { items, .. } => items.iter().map(|i| i.text.as_str()).collect(),
+            Row::Pictures { items, lines, .. } => match items.first() {
+                Some(item) => item.path.clone(),
+                None => format!("pictures{lines}"),
+            },
+            Row::Grid { .. } => String::new(),
+        }
+    }
+
+    fn tags(page: &PageData) -> Vec<String> {
+        page.rows.iter().map(tag).collect()
+    }
+
+    /// 8 lines: the body starts on line 10 (two blank lines under it).
+    fn masthead() -> MastheadRows {
+        MastheadRows {
+            rows: Vec::new(),
+            rules: Vec::new(),
+            lines: 8,
+        }
+    }
+
+    fn closing(n: usize) -> Closing {
+        Closing {
+            rows: rows("closing", n),
+            imprint_from: n.saturating_sub(1),
+        }
+    }
+
+    fn lines_on(pages: &[PageData]) -> Vec<usize> {
+        pages
+            .iter()
+            .map(|p| p.rows.iter().map(|r| r.row.lines()).sum())
+            .collect()
+    }
+
+    /// The grid lines left empty under the last row of a page.
+    fn empty_at_foot(page: &PageData) -> usize {
+        let bottom = page
+            .rows
+            .iter()
+            .map(|r| r.line as usize + r.row.lines())
+            .max()
+            .unwrap_or(0);
+        LINES - bottom
+    }
+
+    fn article(flow: &mut Flow, n: usize, paragraphs: &[usize]) {
+        flow.weak_blank();
+        flow.start_article(n);
+        flow.keeper(vec![row(&format!("title{n}"))], 0);
+        flow.blank_kept(2);
+        for (k, &lines) in paragraphs.iter().enumerate() {
+            flow.paragraph(rows(&format!("a{n}p{k}l"), lines), ParagraphKind::Text);
+        }
+    }
+
+    #[test]
+    fn pages_hold_22_lines_and_the_body_starts_below_the_masthead() {
+        let mut body = Flow::default();
+        body.rows(rows("l", 40));
+        let laid = paginate(masthead(), None, body, closing(0));
+        // 8 masthead lines + 2 blank lines, then 12 + 22 + 6.
+        assert_eq!(lines_on(&laid.pages), [12, 22, 6]);
+        assert_eq!(laid.pages[0].rows[0].line, 10.0);
+    }
+
+    #[test]
+    fn a_title_is_never_the_last_line_of_a_page() {
+        let mut body = Flow::default();
+        body.rows(rows("l", 11));
+        article(&mut body, 0, &[10]);
+        let laid = paginate(masthead(), None, body, closing(0));
+        // Page 1 has 12 free lines: 11 of text, and the title (its blank
+        // line under it and 2 lines of text) does not fit: it moves, and
+        // the blank line above it vanishes at the top of page 2.
+        assert_eq!(laid.pages[0].rows.len(), 11);
+        assert_eq!(tags(&laid.pages[1])[0], "title0");
+        assert_eq!(laid.pages[1].rows[0].line, 0.0);
+    }
+
+    #[test]
+    fn a_paragraph_never_leaves_its_first_line_alone_at_a_page_foot() {
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 11), ParagraphKind::Text);
+        body.paragraph(rows("b", 5), ParagraphKind::Text);
+        let laid = paginate(masthead(), None, body, closing(0));
+        // One line is free under a: b's first line would be alone there.
+        assert_eq!(lines_on(&laid.pages), [11, 5]);
+        assert_eq!(tags(&laid.pages[1])[0], "b0");
+    }
+
+    #[test]
+    fn a_paragraph_never_leaves_its_last_line_alone_at_a_page_top() {
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 8), ParagraphKind::Text);
+        body.paragraph(rows("b", 5), ParagraphKind::Text);
+        let laid = paginate(masthead(), None, body, closing(0));
+        // Four lines are free under a; b's fifth would open page 2 alone:
+        // one more goes down with it.
+        assert_eq!(lines_on(&laid.pages), [11, 2]);
+        assert_eq!(tags(&laid.pages[1]), ["b3", "b4"]);
+    }
+
+    #[test]
+    fn a_paragraph_of_two_or_three_lines_is_not_split() {
+        for n in [2, 3] {
+            // One line too few for the paragraph: it goes down whole.
+            let mut body = Flow::default();
+            body.paragraph(rows("a", 13 - n), ParagraphKind::Text);
+            body.paragraph(rows("b", n), ParagraphKind::Text);
+            let laid = paginate(masthead(), None, body, closing(0));
+            assert_eq!(lines_on(&laid.pages), [13 - n, n], "{n} lines");
+        }
+    }
+
+    #[test]
+    fn a_keep_never_chains_short_articles_together() {
+        // Articles of one short paragraph each: a title keeps its blank
+        // line and its paragraph, not the next article.
+        let mut body = Flow::default();
+        for n in 0..8 {
+            article(&mut body, n, &[1]);
+        }
+        let lines = body.resolve();
+        for (k, w) in lines.windows(2).enumerate() {
+            if w[1].weak {
+                assert!(!w[0].glue, "line {k} glued to the next article");
+            }
+        }
+        let mut body = Flow::default();
+        for n in 0..16 {
+            article(&mut body, n, &[1]);
+        }
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(laid.pages.len(), 4);
+        let last = laid.pages.len() - 1;
+        for (p, page) in laid.pages[..last].iter().enumerate() {
+            // Each article is 4 lines with the blank above its title: a
+            // page ends at most 3 short, and with an article's text.
+            assert!(empty_at_foot(page) < 4, "page {} is short", p + 1);
+            let end = tags(page).pop().unwrap();
+            assert!(end.ends_with("p0l0"), "page {} ends with {end}", p + 1);
+        }
+    }
+
+    #[test]
+    fn a_picture_that_does_not_fit_floats_and_the_text_fills_the_page() {
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 5), ParagraphKind::Text);
+        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        for (k, n) in [4, 3, 4, 4].into_iter().enumerate() {
+            body.paragraph(rows(&format!("p{k}l"), n), ParagraphKind::Text);
+        }
+        let laid = paginate(masthead(), None, body, closing(0));
+        // 7 lines free under a: too few even for the smallest; the text
+        // after the picture fills them, the picture opens page 2.
+        assert_eq!(lines_on(&laid.pages)[0], 12);
+        assert_eq!(
+            tags(&laid.pages[0])[5..],
+            ["p0l0", "p0l1", "p0l2", "p0l3", "p1l0", "p1l1", "p1l2"]
+        );
+        assert_eq!(tags(&laid.pages[1])[..2], ["pictures12", "p2l0"]);
+        assert_eq!(laid.pages[1].rows[0].line, 0.0);
+    }
+
+    #[test]
+    fn a_picture_is_made_smaller_when_that_keeps_it_beside_its_text() {
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 2), ParagraphKind::Text);
+        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        body.paragraph(rows("b", 4), ParagraphKind::Text);
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[0])[2], "pictures10");
+        assert_eq!(laid.pages.len(), 2);
+    }
+
+    #[test]
+    fn a_picture_kept_with_a_heading_is_made_smaller_with_it() {
+        let mut body = Flow::default();
+        body.rows(rows("a", 1));
+        body.heading(vec![row("h")], 1);
+        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        let laid = paginate(masthead(), None, body, closing(0));
+        // 11 lines free for the heading and its picture: made a line
+        // smaller, the picture stays with its heading.
+        assert_eq!(tags(&laid.pages[0]), ["a0", "h", "pictures10"]);
+        // 9 free: the smallest is too tall; both go to the next page.
+        let mut body = Flow::default();
+        body.rows(rows("a", 3));
+        body.heading(vec![row("h")], 1);
+        body.pictures(pictures(12), vec![pictures(11), pictures(10)]);
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[1]), ["h", "pictures12"]);
+    }
+
+    #[test]
+    fn pictures_keep_their_order() {
+        // The first waits for page 2; the second, kept with its heading,
+        // comes after it even though the heading would fit on page 1.
+        let mut body = Flow::default();
+        body.rows(rows("a", 1));
+        body.pictures(pictures(12), Vec::new());
+        body.heading(vec![row("h")], 1);
+        body.pictures(pictures(3), Vec::new());
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[0]), ["a0"]);
+        assert_eq!(tags(&laid.pages[1]), ["pictures12", "h", "pictures3"]);
+    }
+
+    #[test]
+    fn a_picture_never_floats_past_the_next_title() {
+        let mut body = Flow::default();
+        article(&mut body, 0, &[4]);
+        body.pictures(pictures(12), Vec::new());
+        body.paragraph(rows("b", 2), ParagraphKind::Text);
+        article(&mut body, 1, &[4]);
+        let laid = paginate(masthead(), None, body, closing(0));
+        // Page 1: title, blank, 4 lines, and b beside the waiting picture.
+        assert_eq!(tags(&laid.pages[0]).last().unwrap(), "b1");
+        assert_eq!(tags(&laid.pages[1])[..2], ["pictures12", "title1"]);
+    }
+
+    #[test]
+    fn a_picture_floats_past_a_heading_only_to_keep_the_page_full() {
+        // 11 lines free after a; the picture needs 12: the heading and its
+        // text fill the page rather than leave 11 lines empty.
+        let mut body = Flow::default();
+        body.rows(rows("a", 1));
+        body.pictures(pictures(12), Vec::new());
+        body.heading(vec![row("h")], 1);
+        body.paragraph(rows("c", 12), ParagraphKind::Text);
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[0])[1], "h");
+        assert_eq!(tags(&laid.pages[1])[0], "pictures12");
+        // With 4 lines free, the heading waits under the picture.
+        let mut body = Flow::default();
+        body.rows(rows("a", 8));
+        body.pictures(pictures(12), Vec::new());
+        body.heading(vec![row("h")], 1);
+        body.paragraph(rows("c", 12), ParagraphKind::Text);
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(lines_on(&laid.pages)[0], 8);
+        assert_eq!(tags(&laid.pages[1])[..2], ["pictures12", "h"]);
+    }
+
+    #[test]
+    fn the_closing_block_stands_on_the_grid_at_the_foot() {
+        let mut body = Flow::default();
+        body.rows(rows("l", 5));
+        let laid = paginate(masthead(), None, body, closing(6));
+        assert_eq!(laid.pages.len(), 1);
+        let last = laid.pages[0].rows.last().unwrap();
+        assert_eq!(last.line, 21.0);
+        assert_eq!(laid.closing_alone, None);
+        let mut at: Vec<f64> = laid.pages[0].rules.iter().map(|r| r.at).collect();
+        at.sort_by(f64::total_cmp);
+        assert!((at[0] - 16.0 * PITCH).abs() < 1e-9, "{at:?}");
+        assert!((at[2] - HEIGHT).abs() < 1e-9, "{at:?}");
+    }
+
+    #[test]
+    fn a_closing_block_one_line_short_is_set_tighter_on_the_last_page() {
+        // 7 lines of text leave 5; the block has 6 rows.
+        let mut body = Flow::default();
+        body.rows(rows("l", 7));
+        let laid = paginate(masthead(), None, body, closing(6));
+        assert_eq!(laid.pages.len(), 1);
+        assert_eq!(laid.closing_alone, None);
+        let page = &laid.pages[0];
+        let mut at: Vec<f64> = page.rules.iter().map(|r| r.at).collect();
+        at.sort_by(f64::total_cmp);
+        // The first rule right under the text, the last on the foot, the
+        // rows at the pitch that fills the 5 lines between.
+        assert!((at[0] - 17.0 * PITCH).abs() < 1e-9, "{at:?}");
+        assert!((at[2] - HEIGHT).abs() < 1e-9, "{at:?}");
+        let pitch = 5.0 * PITCH / 6.0;
+        assert!(pitch >= CLOSING_MIN_PITCH);
+        let closing: Vec<&Placed> = page
+            .rows
+            .iter()
+            .filter(|r| tag(r).starts_with("closing"))
+            .collect();
+        for w in closing.windows(2) {
+            assert!(((w[1].line - w[0].line) * PITCH - pitch).abs() < 1e-9);
+        }
+        // The thin rule above the 印发 row, between it and the row above.
+        assert!((at[1] - (HEIGHT - pitch)).abs() < 1e-9, "{at:?}");
+        let imprint = closing.last().unwrap();
+        let middle = (imprint.line + 0.5) * PITCH;
+        assert!((middle - (HEIGHT - pitch / 2.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_closing_block_that_cannot_share_the_page_says_how_many_lines_to_cut() {
+        let mut body = Flow::default();
+        body.rows(rows("l", 10));
+        let laid = paginate(masthead(), None, body, closing(6));
+        assert_eq!(laid.pages.len(), 2);
+        // 2 lines free; the block needs 6 × 7.41 mm = 4.35 lines, so 5:
+        // the text would have to lose 3.
+        assert_eq!(laid.closing_alone, Some(3));
+        // On its own page it stands on the grid at the foot.
+        assert_eq!(laid.pages[1].rows.last().unwrap().line, 21.0);
+        assert_eq!(laid.pages[1].rows[0].line, 16.0);
+    }
+
+    #[test]
+    fn a_closing_block_taller_than_a_page_runs_over_with_its_rules() {
+        let body = Flow::default();
+        let laid = paginate(masthead(), None, body, closing(30));
+        let rows: usize = laid.pages.iter().map(|p| p.rows.len()).sum();
+        assert_eq!(rows, 30, "no line of the closing block is lost");
+        for p in &laid.pages[1..] {
+            assert!(p.rules.len() >= 2, "each part has its rules");
+            assert!(p.rows.iter().all(|r| r.line < LINES as f64));
+        }
+    }
+
+    /// What a generated body holds: articles of paragraphs (line counts),
+    /// headings and pictures (their heights in lines).
+    #[derive(Debug, Clone)]
+    enum Item {
+        Paragraph(usize),
+        Heading,
+        Picture(usize),
+    }
+
+    fn items(pictures: bool) -> impl Strategy<Value = Vec<(usize, Vec<Item>)>> {
+        let item = prop_oneof![
+            6 => (1usize..=12).prop_map(Item::Paragraph),
+            1 => Just(Item::Heading),
+            if pictures { 1 } else { 0 } => (2usize..=14).prop_map(Item::Picture),
+        ];
+        prop::collection::vec((1usize..=2, prop::collection::vec(item, 1..8)), 1..10)
+    }
+
+    /// The flow of generated articles; each row is tagged with what it is.
+    fn generated(articles: &[(usize, Vec<Item>)]) -> Flow {
+        use crate::layout_data::PictureItem;
+        let mut flow = Flow::default();
+        for (n, (title, items)) in articles.iter().enumerate() {
+            flow.weak_blank();
+            flow.start_article(n);
+            flow.keeper(rows(&format!("t{n}r"), *title), 0);
+            flow.blank_kept(2);
+            for (k, item) in items.iter().enumerate() {
+                let tag = format!("a{n}i{k}");
+                match item {
+                    Item::Paragraph(lines) => {
+                        flow.paragraph(rows(&format!("{tag}l"), *lines), ParagraphKind::Text)
+                    }
+                    // A heading keeps with its text, as body_flow decides.
+                    Item::Heading => {
+                        let text_follows = !matches!(items.get(k + 1), None | Some(Item::Heading));
+                        flow.heading(vec![row(&format!("{tag}h"))], usize::from(text_follows));
+                    }
+                    Item::Picture(lines) => {
+                        let picture = |lines: usize| Row::Pictures {
+                            items: vec![PictureItem {
+                                path: format!("{tag}p"),
+                                x: 0.0,
+                                width: 0.0,
+                                height: 0.0,
+                                caption: String::new(),
+                                caption_lines: Vec::new(),
+                                caption_size: 14.0,
+                                caption_pitch: 0.0,
+                                caption_x: 0.0,
+                                caption_width: 0.0,
+                            }],
+                            lines,
+                            captions: 0,
+                        };
+                        let smaller = (lines * 4 / 5..*lines)
+                            .rev()
+                            .filter(|&l| l > 0)
+                            .map(picture)
+                            .collect();
+                        flow.pictures(picture(*lines), smaller);
+                    }
+                }
+            }
+        }
+        flow
+    }
+
+    /// Every row's tag with its page and line, in the order placed.
+    fn placed(laid: &Paginated) -> Vec<(String, usize, f64, f64)> {
+        let mut out = Vec::new();
+        for (p, page) in laid.pages.iter().enumerate() {
+            let mut rows: Vec<&Placed> = page.rows.iter().collect();
+            rows.sort_by(|a, b| a.line.total_cmp(&b.line));
+            for r in rows {
+                // A closing row in the tighter setting takes less than the
+                // grid line it is drawn centred on: its middle stands for it.
+                if tag(r).starts_with("closing") {
+                    out.push((tag(r), p, r.line + 0.5, 0.0));
+                } else {
+                    out.push((tag(r), p, r.line, r.row.lines() as f64));
+                }
+            }
+        }
+        out
+    }
+
+    fn check_rules(articles: &[(usize, Vec<Item>)], laid: &Paginated, full_pages: bool) {
+        let rows = placed(laid);
+        let page_of = |t: &str| {
+            rows.iter()
+                .find(|r| r.0 == t)
+                .unwrap_or_else(|| panic!("{t} is lost"))
+                .1
+        };
+        // Nothing overlaps, nothing passes the foot.
+        for w in rows.windows(2) {
+            if w[0].1 == w[1].1 {
+                assert!(
+                    w[0].2 + w[0].3 <= w[1].2 + 1e-9,
+                    "{} overlaps {}",
+                    w[0].0,
+                    w[1].0
+                );
+            }
+        }
+        assert!(rows.iter().all(|r| r.2 + r.3 <= LINES as f64 + 1e-9));
+        // Text in order; pictures in order and before the next title.
+        let order = |keep: &dyn Fn(&str) -> bool| -> Vec<String> {
+            rows.iter()
+                .map(|r| r.0.clone())
+                .filter(|t| !t.starts_with("closing") && keep(t))
+                .collect()
+        };
+        let mut expected = Vec::new();
+        for (n, (title, items)) in articles.iter().enumerate() {
+            expected.extend((0..*title).map(|k| format!("t{n}r{k}")));
+            for (k, item) in items.iter().enumerate() {
+                match item {
+                    Item::Paragraph(lines) => {
+                        expected.extend((0..*lines).map(|i| format!("a{n}i{k}l{i}")))
+                    }
+                    Item::Heading => expected.push(format!("a{n}i{k}h")),
+                    Item::Picture(_) => expected.push(format!("a{n}i{k}p")),
+                }
+            }
+        }
+        let is_picture = |t: &str| t.ends_with('p');
+        let text: Vec<String> = expected
+            .iter()
+            .filter(|t| !is_picture(t))
+            .cloned()
+            .collect();
+        assert_eq!(order(&|t| !is_picture(t)), text);
+        let titles_and_pictures: Vec<String> = expected
+            .iter()
+            .filter(|t| is_picture(t) || t.starts_with('t'))
+            .cloned()
+            .collect();
+        assert_eq!(
+            order(&|t| is_picture(t) || t.starts_with('t')),
+            titles_and_pictures
+        );
+        for (n, (title, items)) in articles.iter().enumerate() {
+            // A title with what follows it.
+            let last = format!("t{n}r{}", title - 1);
+            let next = expected
+                .iter()
+                .position(|t| *t == last)
+                .and_then(|i| expected.get(i + 1));
+            if let Some(next) = next {
+                assert_eq!(page_of(&last), page_of(next), "{last} ends a page");
+            }
+            // No orphan (unless given up for the closing block), no widow.
+            for (k, item) in items.iter().enumerate() {
+                if let Item::Paragraph(lines @ 2..) = item {
+                    let line = |i: usize| page_of(&format!("a{n}i{k}l{i}"));
+                    if !laid.relaxed {
+                        assert_eq!(line(0), line(1), "a{n}i{k}: an orphan");
+                    }
+                    assert_eq!(line(lines - 2), line(lines - 1), "a{n}i{k}: a widow");
+                }
+            }
+        }
+        if full_pages {
+            for p in 0..laid.pages.len() - 1 {
+                let bottom = rows
+                    .iter()
+                    .filter(|r| r.1 == p)
+                    .map(|r| (r.2 + r.3) as usize)
+                    .max()
+                    .unwrap_or(0);
+                let next_starts_article = rows
+                    .iter()
+                    .find(|r| r.1 == p + 1)
+                    .is_some_and(|r| r.0.starts_with('t'));
+                let limit = if next_starts_article { 8 } else { 5 };
+                assert!(
+                    LINES - bottom < limit,
+                    "page {} ends {} lines short",
+                    p + 1,
+                    LINES - bottom
+                );
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn text_pages_are_full_and_keep_their_rules(articles in items(false)) {
+            let laid = paginate(masthead(), None, generated(&articles), closing(0));
+            check_rules(&articles, &laid, true);
+        }
+
+        #[test]
+        fn pictures_keep_their_order_and_the_rules_hold(articles in items(true)) {
+            let laid = paginate(masthead(), None, generated(&articles), closing(4));
+            check_rules(&articles, &laid, false);
+        }
+    }
+}

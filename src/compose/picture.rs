@@ -1,0 +1,422 @@
+//! Pictures on the grid. A picture keeps its natural size: its pixels
+//! upright (a photo's EXIF orientation applied, as typst applies it) at the
+//! density its file states (EXIF, JFIF or pHYs, in typst's order) but never
+//! coarser than [`MIN_PPI`] (a file that states none, or 72, gets that), so
+//! that only a width asked for prints a picture coarser; an SVG at 96 px
+//! to the inch. At most the
+//! type area's width and 11 grid lines high, aspect kept; `{width=50%}` or
+//! `{width=14字}` asks for a width. A picture and its caption (on the grid
+//! line under it) are one row, never split by a page; pictures on
+//! consecutive lines share a row when they fit side by side.
+//!
+//! A caption is 4号 楷体, centred under its picture and never wider than
+//! it: a longer one breaks by meaning into balanced lines ([`title`]), 1.5
+//! lines of 4号 apart, the first centred in the grid line under the
+//! picture; the captions take whole grid lines, so the text after the row
+//! is back on the grid. The captions of a row start on the same line:
+//! their lines share baselines.
+
+use std::path::Path;
+
+use super::grid::Face;
+use super::title;
+use crate::fonts::Fonts;
+use crate::issue::{Block, PictureWidth};
+use crate::layout_data::geometry::*;
+use crate::layout_data::{PictureItem, Row};
+
+/// The tallest a picture is made by default, in grid lines.
+const MAX_LINES: f64 = 11.0;
+/// The tallest any picture may be, leaving its caption a line.
+const PAGE_LINES: f64 = (LINES - 1) as f64;
+
+/// Rows of pictures for consecutive picture blocks.
+pub fn rows(blocks: &[Block], root: &Path, fonts: &Fonts) -> Vec<Row> {
+    pack(blocks, root)
+        .into_iter()
+        .map(|(row, used)| finish(row.into_iter().map(|s| s.item).collect(), used, fonts))
+        .collect()
+}
+
+/// The pictures of consecutive picture blocks sized and put into rows, at
+/// the size they print, and the width each row takes, gaps included.
+fn pack(blocks: &[Block], root: &Path) -> Vec<(Vec<Sized>, f64)> {
+    let pictures = blocks.iter().filter_map(|b| match b {
+        Block::Picture {
+            caption,
+            path,
+            width,
+        } => Some(size(
+            root,
+            &path.value,
+            width.as_ref().map(|w| w.value),
+            caption.plain(),
+        )),
+        _ => None,
+    });
+    let gap = CELL;
+    let mut rows = Vec::new();
+    let mut row: Vec<Sized> = Vec::new();
+    let mut used = 0.0;
+    for p in pictures {
+        // Pictures that fill the width between them (two at 50%) share the
+        // row all the same: [`fit`] makes them a little smaller for the gap.
+        if !row.is_empty() && used + p.item.width > WIDTH + 1e-6 {
+            rows.push(fit(std::mem::take(&mut row), used));
+            used = 0.0;
+        }
+        used += if row.is_empty() { 0.0 } else { gap } + p.item.width;
+        row.push(p);
+    }
+    if !row.is_empty() {
+        rows.push(fit(row, used));
+    }
+    rows
+}
+
+/// A row wider than the type area made smaller to fit, gaps kept.
+fn fit(mut row: Vec<Sized>, used: f64) -> (Vec<Sized>, f64) {
+    if used <= WIDTH {
+        return (row, used);
+    }
+    let gaps = CELL * (row.len() - 1) as f64;
+    let scale = (WIDTH - gaps) / (used - gaps);
+    for s in &mut row {
+        s.item.width *= scale;
+        s.item.height *= scale;
+    }
+    (row, WIDTH)
+}
+
+/// How many pixels per inch each raster picture of `blocks` prints at, by
+/// its index in `blocks`; pictures on consecutive lines of `source` share
+/// rows as the layout sets them.
+pub fn resolutions(blocks: &[Block], root: &Path, source: &str) -> Vec<(usize, f64)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < blocks.len() {
+        if !matches!(blocks[i], Block::Picture { .. }) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < blocks.len() && adjacent(source, &blocks[j - 1], &blocks[j]) {
+            j += 1;
+        }
+        let printed = pack(&blocks[i..j], root)
+            .into_iter()
+            .flat_map(|(row, _)| row);
+        out.extend(
+            (i..j)
+                .zip(printed)
+                .filter_map(|(k, s)| s.ppi().map(|ppi| (k, ppi))),
+        );
+        i = j;
+    }
+    out
+}
+
+/// Centres a row of pictures and gives it whole grid lines: the tallest
+/// picture's, and the longest caption's.
+fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
+    let mut used = used;
+    if used > WIDTH {
+        let gaps = CELL * (items.len() - 1) as f64;
+        let scale = (WIDTH - gaps) / (used - gaps);
+        for item in &mut items {
+            item.width *= scale;
+            item.height *= scale;
+        }
+        used = WIDTH;
+    }
+    let mut x = (WIDTH - used) / 2.0;
+    let em = CAPTION_PT * MM_PER_PT;
+    for item in &mut items {
+        item.x = x;
+        (item.caption_x, item.caption_width) = (x, item.width);
+        let caption = item.caption.trim();
+        item.caption_lines = if caption.is_empty() {
+            Vec::new()
+        } else {
+            // A hair under the picture's width, so that typst never wraps it again.
+            title::break_title(caption, item.width / em - 0.01, fonts, Face::Subheading)
+        };
+        x += item.width + CELL;
+    }
+    let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
+    let picture_lines = (tallest / PITCH - 1e-6).ceil().max(1.0) as usize;
+    let longest = items
+        .iter()
+        .map(|i| i.caption_lines.len())
+        .max()
+        .unwrap_or(0);
+    // The first caption line centred in the grid line under the pictures,
+    // the others under it at the caption's pitch, in whole grid lines.
+    let captions = if longest == 0 {
+        0
+    } else {
+        let depth = (PITCH - CAPTION_PITCH) / 2.0 + longest as f64 * CAPTION_PITCH;
+        (depth / PITCH - 1e-6).ceil() as usize
+    };
+    Row::Pictures {
+        items,
+        lines: picture_lines + captions,
+        captions,
+    }
+}
+
+/// The least a picture is made to stay beside its text when it does not
+/// fit the rest of a page: 80 % of its width and height (pagination,
+/// `compose/page.rs`).
+pub const FLOOR: f64 = 0.8;
+
+/// The same row of pictures made smaller, one row for each grid line
+/// less it can take, tallest first, down to [`FLOOR`] of its size; the
+/// captions as [`finish`] sets them.
+pub fn smaller(row: &Row, fonts: &Fonts) -> Vec<Row> {
+    let Row::Pictures {
+        items, captions, ..
+    } = row
+    else {
+        return Vec::new();
+    };
+    let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
+    let picture_lines = (tallest / PITCH - 1e-6).ceil().max(1.0) as usize;
+    let captions = *captions;
+    let mut out = Vec::new();
+    for target in (1..picture_lines).rev() {
+        // A quarter of a line kept clear above, so that the picture does
+        // not touch the text over it.
+        let scale = (target as f64 - 0.25) * PITCH / tallest;
+        if scale < FLOOR {
+            break;
+        }
+        let items: Vec<PictureItem> = items
+            .iter()
+            .cloned()
+            .map(|mut i| {
+                i.width *= scale;
+                i.height *= scale;
+                i
+            })
+            .collect();
+        let used = items.iter().map(|i| i.width).sum::<f64>() + CELL * (items.len() - 1) as f64;
+        let row = finish(items, used, fonts);
+        if row.lines() <= target + captions {
+            out.push(row);
+        }
+    }
+    out
+}
+
+/// The least resolution a printed picture should have, in pixels per
+/// inch: a picture that states no density of its own is given this one,
+/// and `check` warns for one that prints coarser.
+pub const MIN_PPI: f64 = 150.0;
+
+/// A picture as it will be printed: its item for the layout and, for a
+/// raster picture, how many pixels it has across (upright).
+struct Sized {
+    item: PictureItem,
+    pixels_across: Option<u32>,
+}
+
+impl Sized {
+    /// Pixels per inch at its printed width (a raster picture).
+    fn ppi(&self) -> Option<f64> {
+        let across = f64::from(self.pixels_across?);
+        (self.item.width > 0.0).then(|| across * 25.4 / self.item.width)
+    }
+}
+
+/// A picture's size on the page, in mm.
+fn size(root: &Path, path: &str, asked: Option<PictureWidth>, caption: String) -> Sized {
+    // Only a picture `check` accepts is read (inside the folder, a regular
+    // file, within the limits); one that still cannot be read is typst's
+    // to report. Give it a square to stand in.
+    let natural = crate::picture::locate(root, path)
+        .ok()
+        .and_then(|found| natural_size(&found.path));
+    let (w, h) = natural.map_or((WIDTH / 2.0, WIDTH / 2.0), |n| (n.width, n.height));
+    let aspect = h / w;
+    let (mut width, limit) = match asked {
+        Some(PictureWidth::Percent(p)) => (WIDTH * p / 100.0, PAGE_LINES),
+        Some(PictureWidth::Chars(n)) => (CELL * n, PAGE_LINES),
+        None => (w.min(WIDTH), MAX_LINES),
+    };
+    width = width.min(WIDTH);
+    let mut height = width * aspect;
+    if height > limit * PITCH {
+        height = limit * PITCH;
+        width = height / aspect;
+    }
+    Sized {
+        item: PictureItem {
+            path: format!("/{}", path.trim_start_matches("./")),
+            x: 0.0,
+            width,
+            height,
+            caption,
+            caption_lines: Vec::new(),
+            caption_size: CAPTION_PT,
+            caption_pitch: CAPTION_PITCH,
+            caption_x: 0.0,
+            caption_width: 0.0,
+        },
+        pixels_across: natural.and_then(|n| n.pixels_across),
+    }
+}
+
+/// A picture file's natural size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Natural {
+    /// In mm, upright.
+    pub width: f64,
+    pub height: f64,
+    /// A raster picture's pixels across, upright; `None` for an SVG.
+    pub pixels_across: Option<u32>,
+}
+
+/// The natural size of a picture file: an SVG at 96 px to the inch; a
+/// PNG or JPEG turned upright as its EXIF orientation says (typst draws
+/// it so), at the density the file states but never below [`MIN_PPI`].
+pub fn natural_size(file: &Path) -> Option<Natural> {
+    let is_svg = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+    if is_svg {
+        let data = std::fs::read(file).ok()?;
+        let tree = usvg::Tree::from_data(&data, &usvg::Options::default()).ok()?;
+        let px = 25.4 / 96.0;
+        let size = tree.size();
+        return Some(Natural {
+            width: f64::from(size.width()) * px,
+            height: f64::from(size.height()) * px,
+            pixels_across: None,
+        });
+    }
+    let dims = imagesize::size(file).ok()?;
+    if dims.width == 0 || dims.height == 0 {
+        return None;
+    }
+    let head = head(file)?;
+    let exif = exif::Reader::new()
+        .read_from_container(&mut std::io::Cursor::new(&head))
+        .ok();
+    // Orientations 5 to 8 turn the picture a quarter: typst swaps its
+    // width and height (typst-library, `apply_rotation`).
+    let turned = exif
+        .as_ref()
+        .and_then(|e| e.get_field(exif::Tag::Orientation, exif::In::PRIMARY))
+        .and_then(|f| f.value.get_uint(0))
+        .is_some_and(|o| (5..=8).contains(&o));
+    let (across, down) = if turned {
+        (dims.height, dims.width)
+    } else {
+        (dims.width, dims.height)
+    };
+    // A stated density below the floor (72 and 96, which cameras and
+    // screenshots write by default, mean nothing on paper) gives way to
+    // it: by default no picture prints coarser than MIN_PPI.
+    let dpi = exif.as_ref().and_then(exif_dpi).or_else(|| dpi(&head));
+    let mm = 25.4 / dpi.map_or(MIN_PPI, |d| d.max(MIN_PPI));
+    Some(Natural {
+        width: across as f64 * mm,
+        height: down as f64 * mm,
+        pixels_across: u32::try_from(across).ok(),
+    })
+}
+
+/// The first bytes of a picture: where its header, EXIF and density are.
+fn head(file: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64 * 1024);
+    std::fs::File::open(file)
+        .ok()?
+        .take(256 * 1024)
+        .read_to_end(&mut head)
+        .ok()?;
+    Some(head)
+}
+
+/// The density EXIF states (typst reads it before JFIF and pHYs): the
+/// larger of its two resolutions, in its unit (inch unless it says cm).
+fn exif_dpi(exif: &exif::Exif) -> Option<f64> {
+    let axis = |tag| match &exif.get_field(tag, exif::In::PRIMARY)?.value {
+        exif::Value::Rational(r) => r.first().map(|r| r.to_f64()),
+        _ => None,
+    };
+    let per_unit = [axis(exif::Tag::XResolution), axis(exif::Tag::YResolution)]
+        .into_iter()
+        .flatten()
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))?;
+    let unit = exif
+        .get_field(exif::Tag::ResolutionUnit, exif::In::PRIMARY)
+        .and_then(|f| f.value.get_uint(0));
+    let dpi = if unit == Some(3) {
+        per_unit * 2.54
+    } else {
+        per_unit
+    };
+    plausible(dpi)
+}
+
+/// A density a picture file could mean: not 0, nor a runaway value.
+fn plausible(dpi: f64) -> Option<f64> {
+    (dpi.is_finite() && (10.0..=10_000.0).contains(&dpi)).then_some(dpi)
+}
+
+/// The resolution a PNG (pHYs) or JPEG (JFIF) head states, in dots per inch.
+fn dpi(head: &[u8]) -> Option<f64> {
+    let dpi = if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        png_dpi(head)
+    } else if head.starts_with(&[0xFF, 0xD8]) {
+        jfif_dpi(head)
+    } else {
+        None
+    };
+    dpi.and_then(plausible)
+}
+
+fn png_dpi(data: &[u8]) -> Option<f64> {
+    let mut at = 8;
+    while at + 8 <= data.len() {
+        let len = u32::from_be_bytes(data[at..at + 4].try_into().ok()?) as usize;
+        let kind = &data[at + 4..at + 8];
+        if kind == b"pHYs" {
+            let body = data.get(at + 8..at + 17)?;
+            let x = u32::from_be_bytes(body[0..4].try_into().ok()?);
+            let y = u32::from_be_bytes(body[4..8].try_into().ok()?);
+            // Unit 1: metres; 0: aspect only.
+            return (body[8] == 1).then(|| f64::from(x.max(y)) * 0.0254);
+        }
+        if kind == b"IDAT" {
+            return None;
+        }
+        at += 12 + len;
+    }
+    None
+}
+
+fn jfif_dpi(data: &[u8]) -> Option<f64> {
+    let at = data.windows(5).position(|w| w == b"JFIF\0")?;
+    let body = data.get(at + 5..at + 12)?;
+    let x = f64::from(u16::from_be_bytes([body[3], body[4]]));
+    let y = f64::from(u16::from_be_bytes([body[5], body[6]]));
+    match body[2] {
+        1 => Some(x.max(y)),
+        2 => Some(x.max(y) * 2.54),
+        _ => None,
+    }
+}
+
+/// Whether two blocks are pictures on consecutive lines of the file.
+pub fn adjacent(source: &str, a: &Block, b: &Block) -> bool {
+    match (a, b) {
+        (Block::Picture { path: pa, .. }, Block::Picture { caption: cb, .. }) => source
+            .get(pa.span.end..cb.span.start)
+            .is_some_and(|between| between.matches('\n').count() == 1),
+        _ => false,
+    }
+}

@@ -1,0 +1,259 @@
+//! What an issue is made of, as the parser gives it to the rest of the
+//! crate: the front matter's values and the body's blocks. The files of
+//! this folder share these types; `issue/mod.rs` re-exports them.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::source::{Span, Spanned};
+
+/// The 期号: a positive number, unique within its series (year folder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IssueNumber(pub u32);
+
+impl fmt::Display for IssueNumber {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// The 报/送/发 lists of the closing block.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Distribution {
+    /// 报: superior bodies.
+    pub bao: Vec<Spanned<String>>,
+    /// 送: peers.
+    pub song: Vec<Spanned<String>>,
+    /// 发: subordinate bodies.
+    pub fa: Vec<Spanned<String>>,
+    /// 本期增发: units this issue goes to in addition.
+    pub extra: Vec<Spanned<String>>,
+}
+
+impl Distribution {
+    /// The lists with their printed labels, in printing order.
+    pub fn lists(&self) -> [(&'static str, &'static str, &[Spanned<String>]); 4] {
+        [
+            ("bao", "报", &self.bao),
+            ("song", "送", &self.song),
+            ("fa", "发", &self.fa),
+            ("extra", "本期增发", &self.extra),
+        ]
+    }
+}
+
+/// A string from jianbao.toml or an issue's front matter that is printed
+/// on the page: the masthead's lines and the imprint. Its characters are
+/// checked like the body's (printable, and in a font).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    Series,
+    Title,
+    Mark,
+    Editor,
+    /// `number_format` (its `{number}` placeholders are not printed as typed).
+    NumberFormat,
+    Edition,
+    Publisher,
+    Separator,
+    Terminator,
+    /// 密级, top right.
+    Classification,
+    /// 编号, top right.
+    Serial,
+}
+
+impl Field {
+    /// The key it is written as.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Series => "series",
+            Field::Title => "title",
+            Field::Mark => "mark",
+            Field::Editor => "editor",
+            Field::NumberFormat => "number_format",
+            Field::Edition => "edition",
+            Field::Publisher => "publisher",
+            Field::Separator => "separator",
+            Field::Terminator => "terminator",
+            Field::Classification => "classification",
+            Field::Serial => "serial",
+        }
+    }
+}
+
+/// A printed string and where it is written.
+pub type Printed = (Field, Spanned<String>);
+
+/// A run of body text in one style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inline {
+    pub text: String,
+    /// `**…**`: set in the heading face (黑体).
+    pub emphasis: bool,
+}
+
+/// A paragraph's text: runs of inline text, with the span of the whole line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Text {
+    pub runs: Vec<Inline>,
+    pub span: Span,
+}
+
+impl Text {
+    pub fn plain(&self) -> String {
+        self.runs.iter().map(|r| r.text.as_str()).collect()
+    }
+}
+
+/// Heading levels recognised by their numbering (GB/T 9704 7.3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HeadingLevel {
+    /// `一、` — 黑体
+    One = 1,
+    /// `（一）` — 楷体
+    Two = 2,
+    /// `1.` — 仿宋
+    Three = 3,
+    /// `（1）` — 仿宋
+    Four = 4,
+}
+
+/// A block of the body, in reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// `【栏目名】`: a column label over the articles that follow.
+    Label(Text),
+    /// The title of an article: `^` lead-in, `#` lines, `——` subtitle,
+    /// and `@` byline lines under them (a speech's speaker and date).
+    Title {
+        lead: Option<Text>,
+        lines: Vec<Text>,
+        subtitle: Option<Text>,
+        byline: Vec<Text>,
+    },
+    /// `> …` lines: an editor's note of one or more paragraphs.
+    Note(Vec<Text>),
+    /// A numbered heading; `rest` is the run-in body text after it, if any.
+    Heading {
+        level: HeadingLevel,
+        ordinal: u32,
+        head: Text,
+        rest: Option<Text>,
+    },
+    /// An ordinary paragraph.
+    Paragraph(Text),
+    /// `![caption](path)`: a picture with its caption, and the width
+    /// written after it (`{width=50%}`, `{width=14字}`).
+    Picture {
+        caption: Text,
+        path: Spanned<String>,
+        width: Option<Spanned<PictureWidth>>,
+    },
+}
+
+/// The width asked for a picture.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PictureWidth {
+    /// A share of the type area's width, 0–100.
+    Percent(f64),
+    /// A number of characters (3号 cells of the grid).
+    Chars(f64),
+}
+
+/// The label an editor's note opens with as typed (`编者按：`), if any.
+pub fn note_label(first_paragraph: &str) -> Option<&'static str> {
+    ["编者按：", "编者按:", "按：", "按:"]
+        .into_iter()
+        .find(|l| first_paragraph.starts_with(l))
+}
+
+/// `2022年1月19日`: Arabic numerals, no leading zeros (GB/T 9704 7.3.5).
+pub fn chinese_date(date: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// Chinese numerals for 1..=9999 as used in 期号 (第四期, 第十二期).
+pub fn chinese_number(n: u32) -> String {
+    const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    const UNITS: [&str; 4] = ["", "十", "百", "千"];
+    if n == 0 {
+        return DIGITS[0].into();
+    }
+    if n >= 10_000 {
+        // 一万零三, 十二万三千四百五十六, 四十二亿九千四百九十六万七千二百九十五.
+        let (big, unit, rest) = if n >= 100_000_000 {
+            (n / 100_000_000, "亿", n % 100_000_000)
+        } else {
+            (n / 10_000, "万", n % 10_000)
+        };
+        let mut out = chinese_number(big) + unit;
+        let place = if unit == "亿" { 10_000_000 } else { 1_000 };
+        if rest > 0 {
+            if rest < place {
+                out.push('零');
+            }
+            // 一万零十 reads 一万零一十.
+            let tail = chinese_number(rest);
+            if rest < place && (10..20).contains(&rest) {
+                out.push('一');
+            }
+            out.push_str(&tail);
+        }
+        return out;
+    }
+    let digits: Vec<usize> = n.to_string().bytes().map(|b| (b - b'0') as usize).collect();
+    let len = digits.len();
+    let mut out = String::new();
+    let mut zero = false;
+    for (i, &d) in digits.iter().enumerate() {
+        let unit = len - 1 - i;
+        if d == 0 {
+            zero = true;
+            continue;
+        }
+        if zero && !out.is_empty() {
+            out.push_str(DIGITS[0]);
+        }
+        zero = false;
+        // 十二, not 一十二; but 一百一十二.
+        if !(d == 1 && unit == 1 && i == 0) {
+            out.push_str(DIGITS[d]);
+        }
+        out.push_str(UNITS[unit]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_numbers() {
+        assert_eq!(chinese_number(4), "四");
+        assert_eq!(chinese_number(10), "十");
+        assert_eq!(chinese_number(12), "十二");
+        assert_eq!(chinese_number(20), "二十");
+        assert_eq!(chinese_number(105), "一百零五");
+        assert_eq!(chinese_number(112), "一百一十二");
+        assert_eq!(chinese_number(10_000), "一万");
+        assert_eq!(chinese_number(10_003), "一万零三");
+        assert_eq!(chinese_number(10_012), "一万零一十二");
+        assert_eq!(chinese_number(11_000), "一万一千");
+        assert_eq!(chinese_number(123_456), "十二万三千四百五十六");
+        assert_eq!(chinese_number(100_010_000), "一亿零一万");
+        assert_eq!(
+            chinese_number(u32::MAX),
+            "四十二亿九千四百九十六万七千二百九十五"
+        );
+    }
+
+    #[test]
+    fn dates_have_no_leading_zeros() {
+        let d = NaiveDate::from_ymd_opt(2022, 1, 9).unwrap();
+        assert_eq!(chinese_date(d), "2022年1月9日");
+    }
+}
