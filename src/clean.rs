@@ -46,6 +46,15 @@ pub enum FixKind {
     Range,
     /// odd quote glyphs from web pages (‚ ‛ „ ‟) around Chinese text → “ ” / ‘ ’
     OddQuote,
+    /// a space between a figure and ℃ % ‰ → dropped (17 ℃ → 17℃)
+    UnitSpace,
+    /// a space before a labelled field (… 编辑：王小丽 审核：…) → an
+    /// ideographic space, which keeps the fields apart
+    FieldSeparator,
+    /// an HTML entity copied from a web page (&nbsp; &gt; &#8451;) → what it stands for
+    HtmlEntity,
+    /// a level-one heading number typed `一.` `一．` `一 、` → `一、`
+    HeadingMark,
 }
 
 impl FixKind {
@@ -60,6 +69,10 @@ impl FixKind {
             FixKind::Minus => "minus-sign",
             FixKind::Range => "range-mark",
             FixKind::OddQuote => "odd-quote",
+            FixKind::UnitSpace => "unit-space",
+            FixKind::FieldSeparator => "field-separator",
+            FixKind::HtmlEntity => "html-entity",
+            FixKind::HeadingMark => "heading-mark",
         }
     }
 
@@ -74,10 +87,14 @@ impl FixKind {
             FixKind::Minus => "负号",
             FixKind::Range => "范围浪纹线",
             FixKind::OddQuote => "异体引号",
+            FixKind::UnitSpace => "数字和单位间的空格",
+            FixKind::FieldSeparator => "栏目间的空格",
+            FixKind::HtmlEntity => "网页代码",
+            FixKind::HeadingMark => "标题编号",
         }
     }
 
-    pub const ALL: [FixKind; 8] = [
+    pub const ALL: [FixKind; 12] = [
         FixKind::HalfWidthPunctuation,
         FixKind::StraightQuote,
         FixKind::Space,
@@ -86,12 +103,186 @@ impl FixKind {
         FixKind::Minus,
         FixKind::Range,
         FixKind::OddQuote,
+        FixKind::UnitSpace,
+        FixKind::FieldSeparator,
+        FixKind::HtmlEntity,
+        FixKind::HeadingMark,
     ];
 }
 
 /// The fixes for one paragraph's text, in order, non-overlapping.
+///
+/// A row of a pasted table (cells between tabs) gets none: cleaning would
+/// run its cells together, and `check` reports it instead. HTML entities
+/// are decoded first and the rest is decided on the text as it reads
+/// then, so one run reaches the fixed point.
 pub fn fixes(text: &str) -> Vec<Fix> {
-    Cleaner::new(text).fixes()
+    if is_table_row(text) || looks_like_picture(text) {
+        return Vec::new();
+    }
+    let mut out = decoded_fixes(text);
+    // `一.` `一 、` at the start: the heading's mark, not a full stop.
+    if let Some((_, mark)) = crate::issue::loose_level_one(text) {
+        out.retain(|f| f.range.end <= mark.start || f.range.start >= mark.end);
+        out.push(Fix {
+            range: mark,
+            replacement: "、".to_string(),
+            kind: FixKind::HeadingMark,
+        });
+        out.sort_by_key(|f| f.range.start);
+    }
+    out
+}
+
+/// The fixes of a text whose HTML entities are decoded first.
+fn decoded_fixes(text: &str) -> Vec<Fix> {
+    let entities = html_entities(text);
+    if entities.is_empty() {
+        return Cleaner::new(text).fixes();
+    }
+    // The decoded text, and for each of its byte offsets the offset in
+    // `text` (at char boundaries; an entity maps to its whole range).
+    let mut decoded = String::with_capacity(text.len());
+    let mut to_text = Vec::with_capacity(text.len() + 1);
+    let mut at = 0;
+    for (range, c) in &entities {
+        for b in at..range.start {
+            to_text.push(b);
+        }
+        decoded.push_str(&text[at..range.start]);
+        to_text.extend(std::iter::repeat_n(range.start, c.len_utf8()));
+        decoded.push(*c);
+        at = range.end;
+    }
+    to_text.extend(at..text.len());
+    decoded.push_str(&text[at..]);
+    to_text.push(text.len());
+    let map = |r: &Range<usize>| to_text[r.start]..to_text[r.end];
+    let holds_entity = |r: &Range<usize>| {
+        entities
+            .iter()
+            .any(|(e, _)| e.start >= r.start && e.end <= r.end && e.start < r.end)
+    };
+    let mut out: Vec<Fix> = Cleaner::new(&decoded)
+        .fixes()
+        .into_iter()
+        .map(|f| {
+            let range = map(&f.range);
+            let kind = if holds_entity(&range) {
+                FixKind::HtmlEntity
+            } else {
+                f.kind
+            };
+            Fix { range, kind, ..f }
+        })
+        .collect();
+    for (range, c) in entities {
+        if !out
+            .iter()
+            .any(|f| f.range.start <= range.start && range.end <= f.range.end)
+        {
+            out.push(Fix {
+                range,
+                replacement: c.to_string(),
+                kind: FixKind::HtmlEntity,
+            });
+        }
+    }
+    out.sort_by_key(|f| f.range.start);
+    out
+}
+
+/// A paragraph that starts like a picture line (`![`, `！[`, `！［`) but
+/// did not parse as one: `check` says so, and cleaning it would make its
+/// `(` `)` full-width, further from a picture.
+pub fn looks_like_picture(text: &str) -> bool {
+    text.strip_prefix(['!', '！'])
+        .is_some_and(|r| r.starts_with(['[', '［']))
+}
+
+/// A row of a table pasted from Word or a spreadsheet: three or more
+/// cells between tabs, not counting a heading number followed by a tab
+/// (`一、<tab>主要做法`, as Word's numbering pastes). A single tab in a
+/// sentence is a stray space.
+pub fn is_table_row(text: &str) -> bool {
+    let cells: Vec<&str> = text
+        .split('\t')
+        .map(|c| c.trim_matches([' ', '\u{A0}', '\u{3000}']))
+        .filter(|c| !c.is_empty())
+        .collect();
+    let numbering = |c: &str| {
+        c.ends_with(['、', '.', '．', '）', ')'])
+            && crate::issue::heading_number(&format!("{c}题")).is_some()
+    };
+    match cells.as_slice() {
+        [first, rest @ ..] if numbering(first) => rest.len() >= 3,
+        cells => cells.len() >= 3,
+    }
+}
+
+/// The HTML entities of `text` that web pages leave in copied text
+/// (`&nbsp;` `&gt;` `&#8451;` `&#x2103;`), with the character each stands
+/// for. An entity encoded twice (`&amp;gt;`) is read to the end, so that
+/// a second run finds nothing to decode.
+fn html_entities(text: &str) -> Vec<(Range<usize>, char)> {
+    const NAMED: [(&str, char); 16] = [
+        ("nbsp", '\u{A0}'),
+        ("gt", '>'),
+        ("lt", '<'),
+        ("amp", '&'),
+        ("quot", '"'),
+        ("apos", '\''),
+        ("ldquo", '“'),
+        ("rdquo", '”'),
+        ("lsquo", '‘'),
+        ("rsquo", '’'),
+        ("hellip", '…'),
+        ("mdash", '—'),
+        ("middot", '·'),
+        ("times", '×'),
+        ("deg", '°'),
+        ("yen", '¥'),
+    ];
+    // The entity `rest` starts with: its length and character.
+    fn entity(rest: &str) -> Option<(usize, char)> {
+        let body = rest.strip_prefix('&')?;
+        let end = body.find(';').filter(|&e| e <= 10)?;
+        let name = &body[..end];
+        let c = if let Some(num) = name.strip_prefix('#') {
+            let code = match num.strip_prefix(['x', 'X']) {
+                Some(hex) if !hex.is_empty() => u32::from_str_radix(hex, 16).ok()?,
+                _ if !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) => {
+                    num.parse().ok()?
+                }
+                _ => return None,
+            };
+            char::from_u32(code).filter(|c| !c.is_control())?
+        } else {
+            NAMED.iter().find(|(n, _)| *n == name)?.1
+        };
+        Some((end + 2, c))
+    }
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(k) = text[i..].find('&') {
+        let start = i + k;
+        match entity(&text[start..]).map(|(len, c)| (start + len, c)) {
+            Some((mut end, mut c)) => {
+                // Encoded twice (&amp;gt;): what it stands for in the end.
+                while c == '&' {
+                    let Some((len, next)) = entity(&format!("&{}", &text[end..])) else {
+                        break;
+                    };
+                    end += len - 1;
+                    c = next;
+                }
+                found.push((start..end, c));
+                i = end;
+            }
+            None => i = start + 1,
+        }
+    }
+    found
 }
 
 /// `text` with `fixes` applied.
@@ -567,6 +758,30 @@ impl<'a> Cleaner<'a> {
                 while i < n && is_space(self.view[i]) {
                     i += 1;
                 }
+                let (before, after) = (self.prev[start], self.next[i - 1]);
+                // 17 ℃, 94.6 %: a figure and its unit are one word.
+                if before != NONE
+                    && is_figure(self.view[before])
+                    && after != NONE
+                    && "℃℉%‰％".contains(self.view[after])
+                {
+                    out.push(Fix {
+                        range: self.bytes(start..i),
+                        replacement: String::new(),
+                        kind: FixKind::UnitSpace,
+                    });
+                    continue;
+                }
+                // 来源：…公众号 编辑：王小丽 审核：…: the space keeps two
+                // labelled fields apart; it becomes a full-width one.
+                if before != NONE && after != NONE && self.starts_field(after, start) {
+                    out.push(Fix {
+                        range: self.bytes(start..i),
+                        replacement: "\u{3000}".to_string(),
+                        kind: FixKind::FieldSeparator,
+                    });
+                    continue;
+                }
                 // Dropped next to a mark this cleaner makes full-width (which
                 // carries its own spacing), or between two Chinese chars.
                 let by_mark = (start > 0 && self.is_converted_mark(start - 1))
@@ -603,6 +818,19 @@ impl<'a> Cleaner<'a> {
 
         out.sort_by_key(|f| f.range.start);
         out
+    }
+
+    /// Whether a labelled field (2–5 Han characters and a colon: 编辑：)
+    /// starts at `at`, after another one earlier in the paragraph (before
+    /// `before`): the line is a row of fields.
+    fn starts_field(&self, at: usize, before: usize) -> bool {
+        let label = (at..self.view.len())
+            .take_while(|&k| is_han(self.view[k]))
+            .count();
+        let colon = |k: usize| matches!(self.view.get(k), Some('：' | ':'));
+        (2..=5).contains(&label)
+            && colon(at + label)
+            && (1..before).any(|k| colon(k) && is_han(self.view[k - 1]))
     }
 
     /// Changed by the full-width alphanumeric rule.
@@ -1533,6 +1761,95 @@ mod tests {
         // No Chinese inside, a lone one, ‚…‚ used as commas: as typed.
         for typed in ["„abc‟", "他说„好", "中国‚美国‚日本"] {
             assert_eq!(clean(typed), typed);
+        }
+    }
+
+    #[test]
+    fn a_figure_keeps_its_unit() {
+        assert_eq!(
+            clean("夜间最低气温17 ℃，整改率94.6 %"),
+            "夜间最低气温17℃，整改率94.6%"
+        );
+        assert_eq!(clean("高温38\u{a0}℃"), "高温38℃");
+        assert_eq!(kinds("气温17 ℃"), [FixKind::UnitSpace]);
+        // Not after a letter.
+        assert_eq!(clean("PM 25 ‰"), "PM 25‰");
+    }
+
+    #[test]
+    fn labelled_fields_stay_apart() {
+        assert_eq!(
+            clean("来源：青山应急管理微信公众号 编辑：王小丽 审核：李 强"),
+            "来源：青山应急管理微信公众号　编辑：王小丽　审核：李强"
+        );
+        assert_eq!(
+            clean("电话：0371-1234 传真：0371-5678"),
+            "电话：0371-1234　传真：0371-5678"
+        );
+        // Without a field before it, a colon is a sentence's.
+        assert_eq!(clean("会议指出 下一步：抓落实"), "会议指出下一步：抓落实");
+    }
+
+    #[test]
+    fn html_entities_are_decoded() {
+        assert_eq!(
+            clean("请广大群众注意防暑降温&nbsp;，做好个人防护。"),
+            "请广大群众注意防暑降温，做好个人防护。"
+        );
+        assert_eq!(clean("了解更多&gt;&gt;"), "了解更多>>");
+        assert_eq!(clean("气温&#8451;与&#x2103;"), "气温℃与℃");
+        assert_eq!(clean("他说&quot;好&quot;"), "他说“好”");
+        assert_eq!(clean("A&amp;B公司"), "A&B公司");
+        assert_eq!(kinds("降温&nbsp;，做好"), [FixKind::HtmlEntity]);
+        // Not entities: left as typed.
+        assert_eq!(clean("R&D部门"), "R&D部门");
+        assert_eq!(clean("&amp;gt;&amp;amp;lt;"), "><");
+        for text in [
+            "降温&nbsp;，做好",
+            "了解&gt;&gt;",
+            "&amp;amp;中",
+            "中&#0;文",
+            "&#xD800;中",
+        ] {
+            check_invariants(text);
+        }
+    }
+
+    #[test]
+    fn a_pasted_table_row_is_left_alone() {
+        assert!(is_table_row("序号\t单位\t检查次数\t发现隐患"));
+        assert!(is_table_row("1\t城关一中\t12\t8"));
+        assert!(!is_table_row("郑州 市\t人民政府"));
+        assert!(!is_table_row("一、\t主要做法"));
+        assert!(!is_table_row("1.\t加强领导"));
+        assert!(!is_table_row("\t段首的制表符"));
+        assert_eq!(fixes("序号\t单位\t检查次数"), []);
+        assert_eq!(clean("一、\t主要做法"), "一、主要做法");
+    }
+
+    #[test]
+    fn a_loose_heading_number_becomes_its_mark() {
+        assert_eq!(clean("一. 主要做法"), "一、主要做法");
+        assert_eq!(clean("二．取得成效"), "二、取得成效");
+        assert_eq!(clean("三 、存在问题"), "三、存在问题");
+        assert_eq!(clean("一.主要做法"), "一、主要做法");
+        assert_eq!(kinds("一. 主要做法"), [FixKind::HeadingMark]);
+        assert_eq!(clean("一.5亿元"), "一.5亿元");
+        assert_eq!(clean("一..做法"), "一、做法");
+        assert_eq!(clean("一\u{200B}.做法"), "一、做法");
+        for text in [
+            "一. 主要做法",
+            "一 、 做法",
+            "十二．．做法",
+            "一.\u{200B}做法",
+            "一..做法",
+            "一. .、做法",
+            "一 、 、做法",
+            "一.\u{200B}.做法",
+            "一\u{200B}.做法",
+            "一\u{200B} 、做法",
+        ] {
+            check_invariants(text);
         }
     }
 }

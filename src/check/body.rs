@@ -18,6 +18,11 @@ pub fn check_body(
     diags: &mut Vec<Diagnostic>,
 ) {
     heading_sequence(src, body, diags);
+    pasted_tables(src, body, diags);
+    number_with_pause(src, body, diags);
+    unfinished_pictures(src, body, diags);
+    broken_sentences(src, body, diags);
+    empty_lines_of_markup(src, body, diags);
     if ctx.clean {
         pasted_text(src, body, diags);
     }
@@ -234,6 +239,192 @@ pub fn repeat_help(code: &str) -> Option<String> {
         .then(|| "jianbao check --fix 一次全部改好".to_string())
 }
 
+/// A line of cells between tabs is a row of a table pasted from Word or a
+/// spreadsheet: jianbao sets no tables yet, and setting its cells as one
+/// paragraph would run them together ("1城关一中12 8"). An error at the
+/// first tab; the cleaner leaves such a line alone.
+fn pasted_tables(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    for block in body {
+        for text in texts(block) {
+            let typed = &src.text[text.span.clone()];
+            if !crate::clean::is_table_row(typed) {
+                continue;
+            }
+            let tab = text.span.start + typed.find('\t').unwrap_or(0);
+            let cells = typed.split('\t').filter(|c| !c.trim().is_empty()).count();
+            diags.push(
+                Diagnostic::error(
+                    "pasted-table",
+                    src,
+                    tab..tab + 1,
+                    format!("这一行像是从 Word 或 Excel 粘贴的表格（用 Tab 隔开的 {cells} 格），排出来各格会连在一起"),
+                )
+                .with_help("jianbao 现在还不能排表格（以后的版本会支持）：把表格截图存成图片，用 ![表格说明](images/表格.png) 插入；或者把每一行改写成一句话"),
+            );
+        }
+    }
+}
+
+/// `1、建立…` at a paragraph's start: Word users number with a 顿号, but
+/// an Arabic numeral takes a full stop (`1.`, the third heading level,
+/// GB/T 9704 7.3.3). Not fixed: whether it is a heading or a list in a
+/// paragraph is the writer's to say.
+fn number_with_pause(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    for block in body {
+        let Block::Paragraph(text) = block else {
+            continue;
+        };
+        let typed = &src.text[text.span.clone()];
+        let digits = typed.bytes().take_while(u8::is_ascii_digit).count();
+        let rest = &typed[digits..];
+        let Some(after) = rest.strip_prefix('、') else {
+            continue;
+        };
+        if !(1..=3).contains(&digits) || after.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let at = text.span.start;
+        let number = &typed[..digits];
+        diags.push(
+            Diagnostic::warning(
+                "number-pause",
+                src,
+                at..at + digits + '、'.len_utf8(),
+                format!("“{number}、”：阿拉伯数字的序号后面不用顿号"),
+            )
+            .with_help(format!(
+                "作三级标题写成“{number}.”；作一级标题写成“{}、”",
+                crate::issue::chinese_number(number.parse().unwrap_or(1))
+            )),
+        );
+    }
+}
+
+/// Text copied from a PDF keeps the PDF's line ends: a long paragraph
+/// line that stops in the middle of a sentence (on a character, not a
+/// mark) with the next line right under it going on as text, which would
+/// become a paragraph of its own ("…发现一般事故" / "隐患5872项…").
+/// Warned at the line's end; not fixed: only the writer knows.
+fn broken_sentences(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    /// Shorter lines end on a word often enough: 联系人：张明.
+    const LONG: usize = 20;
+    for pair in body.windows(2) {
+        let (Block::Paragraph(line), Block::Paragraph(next)) = (&pair[0], &pair[1]) else {
+            continue;
+        };
+        let typed = &src.text[line.span.clone()];
+        let Some(last) = typed.chars().last() else {
+            continue;
+        };
+        let between = src.text.get(line.span.end..next.span.start).unwrap_or("");
+        let adjacent = between.matches('\n').count() == 1
+            && between
+                .chars()
+                .all(|c| c.is_whitespace() || c == '\u{3000}');
+        let next_typed = &src.text[next.span.clone()];
+        let digits = next_typed.bytes().take_while(u8::is_ascii_digit).count();
+        // `1、` `2.` start an item of a list, not the rest of a sentence.
+        let numbered = digits > 0 && next_typed[digits..].starts_with(['、', '.', '．', ')', '）']);
+        let goes_on = !numbered
+            && next_typed
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric());
+        // 来源：… 编辑：…: a row of fields ends on a name.
+        let fields = typed.matches(['：', ':']).count() >= 2;
+        if !adjacent
+            || fields
+            || crate::clean::looks_like_picture(typed)
+            || !goes_on
+            || typed.chars().count() < LONG
+            || !last.is_alphanumeric()
+        {
+            continue;
+        }
+        let at = line.span.end - last.len_utf8();
+        diags.push(
+            Diagnostic::warning(
+                "broken-sentence",
+                src,
+                at..line.span.end,
+                "这一行在句子中间断开，下一行会另起一段（像是从 PDF 复制带来的换行）",
+            )
+            .with_help("把下一行接到这一行后面；如果本来就是两段，在这一行末尾加上标点"),
+        );
+    }
+}
+
+/// What looks like markup but carries nothing: a line that is only a mark
+/// (`# `, `@ `, `^ ` with nothing after, printed as the bare mark), and
+/// a title with no text under it before the next title or 栏目 (an
+/// article of a title alone, in 本期要目 too).
+fn empty_lines_of_markup(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    for (k, block) in body.iter().enumerate() {
+        match block {
+            Block::Paragraph(text) => {
+                let typed = &src.text[text.span.clone()];
+                if !matches!(typed, "#" | "@" | "＠" | "^" | "＃") {
+                    continue;
+                }
+                diags.push(
+                    Diagnostic::warning(
+                        "empty-markup",
+                        src,
+                        text.span.clone(),
+                        format!("这一行只有“{typed}”，后面没有文字，会把“{typed}”当正文印出来"),
+                    )
+                    .with_help(format!("在“{typed}”和一个空格后面写上文字，或删掉这一行")),
+                );
+            }
+            Block::Title { lines, .. } => {
+                let next = body.get(k + 1);
+                if !matches!(next, None | Some(Block::Title { .. } | Block::Label(_))) {
+                    continue;
+                }
+                let Some(first) = lines.first() else {
+                    continue;
+                };
+                diags.push(
+                    Diagnostic::warning(
+                        "title-without-body",
+                        src,
+                        first.span.clone(),
+                        "这个标题下面没有正文，它会单独算作一篇文章",
+                    )
+                    .with_help("在标题下面写上正文；如果它和下一个标题是同一个标题的两行，把中间的行删掉，让 # 行挨在一起"),
+                );
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A paragraph that starts like a picture (`![`, `！[`) but is not one:
+/// an empty or unclosed path, or words after it. Printed as typed, and
+/// not cleaned (a fix would turn its `(` `)` into `（` `）`).
+fn unfinished_pictures(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    for block in body {
+        let Block::Paragraph(text) = block else {
+            continue;
+        };
+        let typed = &src.text[text.span.clone()];
+        if !crate::clean::looks_like_picture(typed) {
+            continue;
+        }
+        let at = text.span.start;
+        let mark = typed.chars().take(2).map(char::len_utf8).sum::<usize>();
+        diags.push(
+            Diagnostic::warning(
+                "picture-syntax",
+                src,
+                at..at + mark,
+                "这一行像是图片，但写法不完整，会当作正文印出来",
+            )
+            .with_help("图片单独写一行：![图片说明](images/文件名.jpg)，路径不能空，最后的“)”后面只能跟 {width=50%}；如果它本来就是正文，在行首加 \\"),
+        );
+    }
+}
+
 /// Pasted-text problems the cleaner fixes before layout (half-width marks
 /// and straight quotes in Chinese, stray spaces, full-width digits), as
 /// warnings with the fix; `jianbao check --fix` applies them.
@@ -273,6 +464,30 @@ fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
             FixKind::OddQuote => (
                 format!("中文里用了网页的异体引号 {typed}"),
                 format!("改成中文引号 {}", fix.replacement),
+            ),
+            FixKind::UnitSpace => (
+                "数字和单位（℃ % ‰）之间有空格".to_string(),
+                "删掉空格：数字紧挨着单位".to_string(),
+            ),
+            FixKind::FieldSeparator => (
+                "用半角空格隔开两栏（如“编辑：… 审核：…”）".to_string(),
+                "改成全角空格“　”，两栏才不会连成一句".to_string(),
+            ),
+            FixKind::HtmlEntity if fix.replacement.trim().is_empty() => (
+                format!("网页代码“{typed}”（从网页复制带来的空格）"),
+                "删掉它".to_string(),
+            ),
+            FixKind::HtmlEntity => (
+                format!("网页代码“{typed}”（从网页复制带来的）"),
+                format!("改成它代表的“{}”", fix.replacement),
+            ),
+            FixKind::HeadingMark => (
+                if typed.trim() == "、" {
+                    "一级标题的编号和顿号之间有空格".to_string()
+                } else {
+                    format!("一级标题的编号后面用了“{}”", typed.trim())
+                },
+                "改成顿号“、”：一级标题写成“一、”".to_string(),
             ),
             FixKind::Invisible => (
                 format!(

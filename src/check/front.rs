@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::context::Context;
 use crate::diagnostic::Diagnostic;
-use crate::issue::{Distribution, FrontMatter, Issue, IssueFile, chinese_date};
+use crate::issue::{Distribution, FrontMatter, Issue, IssueFile, IssueNumber, chinese_date};
 use crate::source::{SourceFile, Span, Spanned, show_path};
 
 pub fn check_front(
@@ -18,7 +18,29 @@ pub fn check_front(
     diags: &mut Vec<Diagnostic>,
 ) {
     file_name(src, front, file, diags);
+    edition_value(src, front, diags);
     let date = &front.date;
+    // issues/2026/001.md dated 2025: one of the two is wrong, and the
+    // issue counts in the folder's series.
+    if let Ok(folder_year) = file.series().parse::<i32>()
+        && folder_year != date.value.year()
+    {
+        diags.push(
+            Diagnostic::warning(
+                "year-folder-date",
+                src,
+                date.span.clone(),
+                format!(
+                    "这一期在 {folder_year} 年的文件夹里，日期却是 {} 年",
+                    date.value.year()
+                ),
+            )
+            .with_help(format!(
+                "改日期，或把文件移到 issues/{}/ 里（期号按文件夹所在的年份算）",
+                date.value.year()
+            )),
+        );
+    }
     let ahead = (date.value - ctx.today).num_days();
     if ahead > 366 {
         diags.push(
@@ -53,6 +75,42 @@ pub fn check_front(
             .with_help("检查年份和月份是否写错"),
         );
     }
+}
+
+/// An edition as printed before 第N期: a name (增刊, 专刊), not empty, with
+/// no blanks around it, no `第` (printed 增刊第第1期) and no path mark.
+fn edition_value(src: &Arc<SourceFile>, front: &FrontMatter, diags: &mut Vec<Diagnostic>) {
+    let Some(edition) = front.edition.as_deref() else {
+        return;
+    };
+    let trimmed = edition.trim();
+    let problem = if trimmed.is_empty() {
+        "是空的：这一期会算作正刊"
+    } else if trimmed.len() < edition.len() {
+        "前后有空格"
+    } else if trimmed.contains('第') {
+        "里有“第”：报头会印成“…第第1期”"
+    } else if trimmed.contains(['/', '\\', '.']) {
+        "里有“/”或“.”，不像刊别的名字"
+    } else {
+        return;
+    };
+    let at = src
+        .text
+        .find("\nedition")
+        .map_or(0..0, |i| i + 1..i + 1 + "edition".len());
+    diags.push(
+        Diagnostic::warning(
+            "edition-value",
+            src,
+            at,
+            format!(
+                "edition = \"{}\" {problem}",
+                crate::script::escape_unprintable(edition)
+            ),
+        )
+        .with_help("写成 edition = \"增刊\"（或 专刊、特刊）；正刊不写 edition"),
+    );
 }
 
 /// An issue file's name and its number agree when the name is a number
@@ -524,6 +582,8 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
             ));
         }
     }
+    same_number_in_one_year(issues, &mut diags);
+    total_shared_with_regular(issues, &mut diags);
     for (series, list) in by_series.iter_mut() {
         let edition = series.edition;
         list.sort_by_key(|i| (i.number(), i.source.path.clone()));
@@ -611,6 +671,99 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// Two issues of one edition in different folders (`issues/001.md` and
+/// `issues/2026/001.md`, as a publication moving to year folders has
+/// them) with the same number and dated in the same year print the same
+/// 期号 line: a reader cannot tell them apart, and neither is built.
+fn same_number_in_one_year(issues: &[(&IssueFile, &Issue)], diags: &mut Vec<Diagnostic>) {
+    /// Edition, number and the year of the date: what the 期号 line says.
+    type Printed<'a> = (&'a str, IssueNumber, i32);
+    let mut groups: HashMap<Printed, Vec<(&IssueFile, &Issue)>> = HashMap::new();
+    for &(file, issue) in issues {
+        let series = Series::of(file, issue);
+        groups
+            .entry((series.edition, issue.number(), issue.date().year()))
+            .or_default()
+            .push((file, issue));
+    }
+    let mut groups: Vec<_> = groups
+        .into_iter()
+        .filter(|(_, g)| g.iter().any(|(f, _)| f.series() != g[0].0.series()))
+        .collect();
+    groups.sort_by_key(|(key, _)| *key);
+    for ((edition, number, year), group) in groups {
+        for (k, (file, issue)) in group.iter().enumerate() {
+            let others: Vec<&(&IssueFile, &Issue)> = (group.iter().enumerate())
+                .filter_map(|(j, o)| (j != k && o.0.series() != file.series()).then_some(o))
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            let mut d = Diagnostic::error(
+                "duplicate-number-line",
+                &issue.source,
+                issue.front.number.span.clone(),
+                format!(
+                    "{} 和这一期都是 {year} 年的{edition}第{number}期，报头上的期号会一模一样",
+                    names(others.iter().map(|(_, o)| &o.source.path))
+                ),
+            );
+            for (_, other) in &others {
+                d = d.with_related(
+                    "这里也是这个期号",
+                    &other.source,
+                    other.front.number.span.clone(),
+                );
+            }
+            diags.push(d.with_help(
+                "有年份文件夹时，同一年的各期要放在同一个文件夹里：把 issues/ 下这一年的期刊文件移进 issues/年份/（或者改掉其中一期的期号；改好之前这几期都不生成）",
+            ));
+        }
+    }
+}
+
+/// A 增刊 (or 专刊 …) whose 总期号 is a regular issue's: the two print the
+/// same 总第N期. Offices give a 增刊 no 总期号, or one of its own.
+fn total_shared_with_regular(issues: &[(&IssueFile, &Issue)], diags: &mut Vec<Diagnostic>) {
+    let regular: HashMap<u32, &Issue> = issues
+        .iter()
+        .filter(|(f, i)| Series::of(f, i).edition.is_empty())
+        .filter_map(|(_, i)| Some((i.front.total.as_ref()?.value, *i)))
+        .collect();
+    for &(file, issue) in issues {
+        let edition = Series::of(file, issue).edition;
+        let Some(total) = issue.front.total.as_ref() else {
+            continue;
+        };
+        let Some(other) = regular.get(&total.value).filter(|_| !edition.is_empty()) else {
+            continue;
+        };
+        let other_span = other.front.total.as_ref().map_or(0..0, |t| t.span.clone());
+        diags.push(
+            Diagnostic::warning(
+                "total-shared",
+                &issue.source,
+                total.span.clone(),
+                format!(
+                    "{edition}第{}期的总期号 {} 和正刊第{}期的一样，两期都会印“总第{}期”",
+                    issue.number(),
+                    total.value,
+                    other.number(),
+                    total.value
+                ),
+            )
+            .with_related(
+                format!("正刊第{}期的总期号", other.number()),
+                &other.source,
+                other_span,
+            )
+            .with_help(format!(
+                "总期号数的是正刊：{edition}一般不写总期号，删掉 total 这一行"
+            )),
+        );
+    }
 }
 
 /// The series an issue's number counts in: its year folder (`""` without

@@ -62,8 +62,15 @@ fn in_a_font(
         if p.c.is_whitespace() || unprintable(p.c).is_some() {
             continue;
         }
+        // A narrow character (−, ₃, é) is set from the Latin face first,
+        // as the layout's font list does ("latin-in-cjk"): the cleaner's
+        // − and a typed − are printed by the same face.
+        let narrow = !crate::script::is_wide(p.c);
+        if narrow && fonts.face_for(Role::Latin, p.c).is_some() {
+            continue;
+        }
         match fonts.face_for(p.role, p.c) {
-            Some(face) if face.same_style || !crate::script::is_wide(p.c) => continue,
+            Some(face) if face.same_style || narrow => continue,
             Some(face) => {
                 let e = other_style.entry((p.c, p.role)).or_insert_with(|| {
                     other_order.push((p.c, p.role));
@@ -122,9 +129,20 @@ fn in_a_font(
                 span,
                 format!("字符“{c}”（U+{:04X}）没有字体能印{more}：{}字体试过 {}", c as u32, role_name(role), tried.join("、")),
             )
-            .with_help("在 jianbao.toml 的 [fonts] 里加一个有这个字的字体（例如 fallback = [\"字体名\"]），或用 --font-path 指定字体文件夹"),
+            .with_help(if is_emoji(c) {
+                "简报里不用表情符号（多半是从微信或网页复制带来的）：删掉它"
+            } else if matches!(c, '„' | '‟' | '‚' | '‛') {
+                "这是网页里的异体引号：改成“ ”或‘ ’"
+            } else {
+                "在 jianbao.toml 的 [fonts] 里加一个有这个字的字体（例如 fallback = [\"字体名\"]），或用 --font-path 指定字体文件夹"
+            }),
         );
     }
+}
+
+/// Emoji and pictographs, which WeChat text carries: no 简报 prints them.
+fn is_emoji(c: char) -> bool {
+    matches!(c as u32, 0x1F000..=0x1FAFF | 0x2600..=0x27BF)
 }
 
 fn role_name(role: Role) -> &'static str {

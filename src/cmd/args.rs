@@ -65,8 +65,12 @@ pub enum Command {
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao init [文件夹]")]
     Init(InitCommand),
     /// 新建下一期的期刊文件（期号、日期、总期号、报送发都填好），打印它的路径
-    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao new")]
-    New,
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao new [增刊]")]
+    New {
+        /// 不写就是下一期正刊；写 增刊（或 专刊、特刊）就新建下一期增刊，增刊自己编号，不带总期号
+        #[arg(value_name = "刊别", help_heading = "参数")]
+        edition: Option<String>,
+    },
     /// 检查期刊，生成 PDF 到输出文件夹（默认 out/）；没有改动的期不重新生成
     #[command(
         help_template = HELP,

@@ -69,6 +69,8 @@ pub fn fix_files(publication: &Publication, queries: &[String]) -> Result<Fixed,
                 say!("  {line}:{col}  删除空格");
             } else if f.kind == FixKind::Invisible {
                 say!("  {line}:{col}  删除看不见的字符");
+            } else if f.replacement.is_empty() {
+                say!("  {line}:{col}  删除 {typed}");
             } else {
                 say!("  {line}:{col}  {typed} → {}", f.replacement);
             }

@@ -150,7 +150,7 @@ fn dispatch(args: &Args) -> Result<u8, UsageError> {
     };
     match &args.command {
         Command::Init(init) => init::run(&start, init, &options),
-        Command::New => new::run(&start, &options),
+        Command::New { edition } => new::run(&start, &options, edition.as_deref()),
         Command::Build(build) => build::run(&start, &options, build),
         Command::Check(check) => check::run(&start, &options, check),
         Command::Fonts(fonts) => fonts::run(&start, &options, fonts),

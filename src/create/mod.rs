@@ -154,21 +154,50 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, UsageError> {
     Ok(written)
 }
 
-/// `jianbao new`: writes the next issue file and returns its path.
+/// `jianbao new [增刊]`: writes the next issue file and returns its path.
 ///
-/// - the number follows the highest in its series: the current year's
-///   folder when the publication uses year folders, else `issues/`;
+/// - the series is the regular issues, or the `edition` named (增刊,
+///   专刊 …), each numbered on its own;
+/// - the number follows the highest of the series that prints in this
+///   year: the current year's folder when the publication uses year
+///   folders (and issues of this year still in `issues/` itself, so a
+///   publication moving to year folders never prints 第1期 twice), else
+///   `issues/`;
 /// - the date is `today`;
-/// - `total` counts on from the latest issue that has one;
+/// - `total` (regular issues only: a 增刊 has none) counts on from the
+///   latest regular issue by date that has one;
 /// - the distribution is `[defaults.distribution]`, or the latest issue's;
-/// - the file name is as wide as the others' (`005.md` after `004.md`).
-pub fn new_issue(publication: &Publication) -> Result<PathBuf, UsageError> {
+/// - the file name is as wide as the others' (`005.md` after `004.md`,
+///   `增刊02.md` after `增刊01.md`).
+pub fn new_issue(publication: &Publication, edition: Option<&str>) -> Result<PathBuf, UsageError> {
     let p = publication;
     let today = p.today;
-    let parsed = || {
-        p.issues
-            .iter()
-            .filter_map(|e| Some((&e.file, e.issue.as_ref()?)))
+    let edition = edition.map(str::trim).unwrap_or_default();
+    if !edition.chars().all(|c| c.is_alphabetic() && !c.is_ascii()) || edition.chars().count() > 6 {
+        return Err(UsageError::new(format!(
+            "“{}”不是刊别的名字",
+            crate::script::escape_unprintable(edition)
+        ))
+        .help("写 jianbao new 新建下一期正刊，jianbao new 增刊 新建下一期增刊（专刊、特刊同样）"));
+    }
+    let edition_of = |e: &crate::publication::IssueEntry| -> Option<String> {
+        let issue = e.issue.as_ref()?;
+        Some(
+            issue
+                .front
+                .edition
+                .as_deref()
+                .map_or("", str::trim)
+                .to_string(),
+        )
+    };
+    // A file that does not parse counts by its name.
+    let same_edition = |e: &crate::publication::IssueEntry| match edition_of(e) {
+        Some(ed) => ed == edition,
+        None => {
+            let stem = e.file.id.rsplit('/').next().unwrap_or_default();
+            crate::check::edition_number(stem).is_some_and(|(named, _)| named == edition)
+        }
     };
     let year_folders = p.issues.iter().any(|e| !e.file.series().is_empty());
     let series = if year_folders {
@@ -176,25 +205,53 @@ pub fn new_issue(publication: &Publication) -> Result<PathBuf, UsageError> {
     } else {
         String::new()
     };
-    let in_series = || p.issues.iter().filter(|e| e.file.series() == series);
+    let this_year = |e: &crate::publication::IssueEntry| {
+        e.file.series() == series
+            || (year_folders
+                && e.file.series().is_empty()
+                && e.issue
+                    .as_ref()
+                    .is_some_and(|i| i.date().year() == today.year()))
+    };
+    let in_series = || p.issues.iter().filter(|e| same_edition(e) && this_year(e));
     let number = in_series()
         .filter_map(|e| {
             let front = e.issue.as_ref().map(|i| i.number().0);
-            front.or(e.file.file_number())
+            let stem = e.file.id.rsplit('/').next().unwrap_or_default();
+            let named = crate::check::edition_number(stem).map(|(_, n)| n);
+            front.or(named)
         })
         .max()
         .unwrap_or(0)
         .checked_add(1)
         .ok_or_else(|| UsageError::new("期号已经到了最大值，没有下一期"))?;
+    let parsed = || {
+        p.issues
+            .iter()
+            .filter_map(|e| Some((&e.file, e.issue.as_ref()?)))
+    };
     // The latest issue: the last by date, then by its place in the archive.
     let latest = parsed()
         .enumerate()
         .max_by_key(|(order, (_, issue))| (issue.date(), *order))
         .map(|(_, (_, issue))| issue);
-    let total = parsed()
+    // 总期号 counts the regular issues: from the latest by date (one
+    // dated after today, made ahead, only when there is no other).
+    let totals: Vec<(NaiveDate, u32)> = parsed()
+        .filter(|(_, i)| {
+            i.front
+                .edition
+                .as_deref()
+                .is_none_or(|e| e.trim().is_empty())
+        })
         .filter_map(|(_, i)| Some((i.date(), i.front.total.as_ref()?.value)))
-        .max()
-        .map(|(_, t)| t + 1);
+        .collect();
+    let total = if edition.is_empty() {
+        let past = totals.iter().filter(|(d, _)| *d <= today).max();
+        past.or(totals.iter().max()).map(|(_, t)| t + 1)
+    } else {
+        None
+    };
     let defaults = p.config.as_ref().map(|c| &c.defaults);
     let distribution = match defaults {
         Some(d) if !is_empty(d) => d.clone(),
@@ -206,21 +263,29 @@ pub fn new_issue(publication: &Publication) -> Result<PathBuf, UsageError> {
             })
             .unwrap_or_default(),
     };
+    // Digits as wide as the other files of the series have them.
+    let digits = |e: &crate::publication::IssueEntry| {
+        let stem = e.file.id.rsplit('/').next().unwrap_or_default();
+        let body = stem.strip_suffix('期').unwrap_or(stem);
+        let head = body.trim_end_matches(|c: char| c.is_ascii_digit());
+        (head.trim_end_matches('第') == edition && body.len() > head.len())
+            .then(|| body.len() - head.len())
+    };
     let width = in_series()
         .chain(p.issues.iter())
-        .find_map(|e| {
-            e.file
-                .file_number()
-                .map(|_| e.file.id.rsplit('/').next().unwrap().len())
-        })
-        .unwrap_or(3);
+        .find_map(digits)
+        .unwrap_or(if edition.is_empty() { 3 } else { 2 });
     let dir = if series.is_empty() {
         p.root.join("issues")
     } else {
         p.root.join("issues").join(&series)
     };
-    let path = dir.join(format!("{number:0width$}.md"));
-    let mut text = format!("+++\nnumber = {number}\ndate = {today}\n");
+    let path = dir.join(format!("{edition}{number:0width$}.md"));
+    let mut text = format!("+++\nnumber = {number}\n");
+    if !edition.is_empty() {
+        text += &format!("edition = {}\n", toml::Value::String(edition.to_string()));
+    }
+    text += &format!("date = {today}\n");
     if let Some(total) = total {
         text += &format!("total = {total}\n");
     }

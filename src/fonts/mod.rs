@@ -467,6 +467,11 @@ impl Fonts {
             if p.c.is_whitespace() || found.iter().any(|f| f.c == p.c && f.role == p.role) {
                 continue;
             }
+            // A narrow character (−, ₃) is set from the Latin face first,
+            // as the layout's font list does: that is its own face.
+            if !crate::script::is_wide(p.c) && self.face_for(Role::Latin, p.c).is_some() {
+                continue;
+            }
             let own = &self.role(p.role).1[0];
             let family = match self.face_for(p.role, p.c) {
                 Some(face) if face.index == own.index => continue,

@@ -58,7 +58,7 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
             let mut title = Vec::new();
             while let Some((off, rest)) = lines
                 .get(i)
-                .and_then(|l| marker(l.text, '#').map(|m| (l, m)))
+                .and_then(|l| title_marker(l.text).map(|m| (l, m)))
                 .map(|(l, (o, r))| (l.span.start + o, r))
             {
                 title.push(inline_text(file, rest, off, diags));
@@ -88,10 +88,16 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                     inline_text(file, l.text, l.span.start, diags)
                 });
             let mut byline = Vec::new();
+            // Under a title, `＠县委书记` without the space is a byline too
+            // (a Chinese keyboard types it so); elsewhere it is text.
             while let Some((off, rest)) = lines
                 .get(i)
-                .filter(|l| line_kind(l.text) == LineKind::Byline)
-                .and_then(|l| byline_marker(l.text).map(|(o, r)| (l.span.start + o, r)))
+                .filter(|l| matches!(line_kind(l.text), LineKind::Byline | LineKind::Paragraph))
+                .and_then(|l| {
+                    byline_marker(l.text)
+                        .or_else(|| tight_byline(l.text))
+                        .map(|(o, r)| (l.span.start + o, r))
+                })
             {
                 byline.push(inline_text(file, rest, off, diags));
                 i += 1;
@@ -144,7 +150,7 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                     text: pic.caption.to_string(),
                     emphasis: false,
                 }],
-                span: at + 2..at + 2 + pic.caption.len(),
+                span: at + pic.caption_at..at + pic.caption_at + pic.caption.len(),
             };
             let path_span = at + pic.path_at..at + pic.path_at + pic.path.len();
             let width = pic
@@ -254,7 +260,7 @@ pub fn line_kind(line: &str) -> LineKind {
         LineKind::Escaped
     } else if marker(t, '^').is_some() {
         LineKind::Lead
-    } else if marker(t, '#').is_some() {
+    } else if title_marker(t).is_some() {
         LineKind::TitleLine
     } else if byline_marker(t).is_some() {
         LineKind::Byline
@@ -280,11 +286,26 @@ fn marker(line: &str, mark: char) -> Option<(usize, &str)> {
     (after.len() < rest.len() && !after.is_empty()).then(|| (line.len() - after.len(), after))
 }
 
+/// `# 标题`, or `＃ 标题` as a Chinese keyboard types it.
+fn title_marker(line: &str) -> Option<(usize, &str)> {
+    marker(line, '#').or_else(|| marker(line, '＃'))
+}
+
 /// `@ 市长　李堃`, `@ （2026年6月28日）`: a byline under a title (the
 /// speaker and date of a speech); `＠` as a Chinese keyboard types it.
 /// `@某人` without the space is an ordinary paragraph.
 fn byline_marker(line: &str) -> Option<(usize, &str)> {
     marker(line, '@').or_else(|| marker(line, '＠'))
+}
+
+/// `＠县委书记　张明`: a byline typed without the space after the mark.
+/// Invisible characters before the mark do not count: cleaning removes
+/// them, and the line must be what it was before.
+fn tight_byline(line: &str) -> Option<(usize, &str)> {
+    let rest = line
+        .trim_start_matches(crate::script::is_invisible)
+        .strip_prefix(['@', '＠'])?;
+    (!rest.is_empty()).then(|| (line.len() - rest.len(), rest))
 }
 
 /// `【栏目名】` alone on a line.
@@ -298,6 +319,7 @@ fn is_label(t: &str) -> bool {
 /// A picture line's parts, with byte offsets in the line.
 struct PictureLine<'a> {
     caption: &'a str,
+    caption_at: usize,
     path: &'a str,
     path_at: usize,
     /// What stands between `{` and `}` after the picture, and its offset.
@@ -305,25 +327,42 @@ struct PictureLine<'a> {
 }
 
 /// `![caption](path)` alone on a line, optionally followed by `{width=…}`.
+/// The marks may be typed full-width, as a Chinese keyboard gives them
+/// (`！[会议现场]（images/会议.jpg）`, `！［…］（…）`), and blanks inside the
+/// brackets do not count.
 fn picture(t: &str) -> Option<PictureLine<'_>> {
-    t.strip_prefix("![")?;
-    let (inner, attrs) = match t.rfind(')') {
-        Some(close) if t[close + 1..].trim().is_empty() => (&t[2..close], None),
-        Some(close) => {
-            let tail = t[close + 1..].trim_start();
-            let body = tail.strip_prefix('{')?.strip_suffix('}')?;
-            let off = t.len() - tail.len() + 1;
-            (&t[2..close], Some((body, off)))
-        }
-        None => return None,
+    let open = t.strip_prefix(['!', '！'])?;
+    let inner_at = t.len() - open.strip_prefix(['[', '［'])?.len();
+    let close = t.rfind([')', '）'])?;
+    let close_len = t[close..].chars().next()?.len_utf8();
+    let tail = t[close + close_len..].trim_start();
+    let attrs = if tail.is_empty() {
+        None
+    } else {
+        let body = tail.strip_prefix('{')?.strip_suffix('}')?;
+        Some((body, t.len() - tail.len() + 1))
     };
-    let mid = inner.find("](")?;
-    let path = &inner[mid + 2..];
-    // The path runs to the last `)`: 会议现场(1).png is one name.
+    let inner = t.get(inner_at..close)?;
+    // The caption ends at the first `](`; the path runs to the last `)`:
+    // 会议现场(1).png is one name.
+    let mid = inner.char_indices().find_map(|(i, c)| {
+        let after = &inner[i + c.len_utf8()..];
+        let paren = after.chars().next().filter(|p| matches!(p, '(' | '（'))?;
+        matches!(c, ']' | '］').then(|| (i, i + c.len_utf8() + paren.len_utf8()))
+    })?;
+    let blank = [' ', '\t', '\u{A0}', '\u{3000}'];
+    let trimmed = |from: usize, to: usize| {
+        let raw = &inner[from..to];
+        let lead = raw.len() - raw.trim_start_matches(blank).len();
+        (inner_at + from + lead, raw.trim_matches(blank))
+    };
+    let (caption_at, caption) = trimmed(0, mid.0);
+    let (path_at, path) = trimmed(mid.1, inner.len());
     (!path.is_empty()).then_some(PictureLine {
-        caption: &inner[..mid],
+        caption,
+        caption_at,
         path,
-        path_at: 2 + mid + 2,
+        path_at,
         attrs,
     })
 }
@@ -498,6 +537,11 @@ pub fn heading_number(t: &str) -> Option<(HeadingLevel, u32)> {
             return Some((HeadingLevel::One, chinese_value(num)?));
         }
     }
+    // `一.` `一．` `一 、` as typed in Word: a level-one heading whose mark
+    // the cleaner makes `一、` (never `一。`).
+    if let Some((num, _)) = loose_level_one(t) {
+        return Some((HeadingLevel::One, chinese_value(num)?));
+    }
     let digits = t.bytes().take_while(u8::is_ascii_digit).count();
     if (1..=3).contains(&digits) {
         let after = &t[digits..];
@@ -511,6 +555,40 @@ pub fn heading_number(t: &str) -> Option<(HeadingLevel, u32)> {
         }
     }
     None
+}
+
+/// A level-one heading number typed loosely: Chinese numerals, then `.`
+/// or `．` (and blanks), or blanks and `、`, then the heading's first
+/// character (not a figure: `一.5` is no heading). The numerals and the
+/// byte range of the loose mark.
+pub fn loose_level_one(t: &str) -> Option<(&str, std::ops::Range<usize>)> {
+    let end = t
+        .char_indices()
+        .find(|(_, c)| !CN_DIGITS.contains(*c))
+        .map(|(i, _)| i)?;
+    let num = &t[..end];
+    if num.is_empty() || num.chars().count() > 4 {
+        return None;
+    }
+    let rest = t[end..].trim_start_matches(crate::script::is_invisible);
+    let after_blanks = rest.trim_start_matches([' ', '\u{A0}', '\u{3000}']);
+    let mark = if let Some(r) = rest.strip_prefix(['.', '．']) {
+        r
+    } else if after_blanks.len() < rest.len() {
+        after_blanks.strip_prefix('、')?
+    } else {
+        return None;
+    };
+    // Blanks and doubled marks after it are part of the mark (`一..做法`).
+    let body = mark.trim_start_matches(|c| {
+        matches!(c, ' ' | '\u{A0}' | '\u{3000}' | '.' | '．' | '、')
+            || crate::script::is_invisible(c)
+    });
+    let first = body.chars().next()?;
+    // `十.一期间` is a date (十一), `一.5` a number: no heading.
+    let glued_numeral = body.len() == mark.len() && CN_DIGITS.contains(first);
+    (!first.is_ascii_digit() && !('０'..='９').contains(&first) && !glued_numeral)
+        .then_some((num, end..t.len() - body.len()))
 }
 
 /// The run-in rule: a heading paragraph that ends in sentence-final
@@ -584,6 +662,16 @@ mod tests {
         assert_eq!(heading_number("1.5亿元投入"), None);
         assert_eq!(heading_number("2022年"), None);
         assert_eq!(heading_number("（单位）党组织"), None);
+        // Typed loosely in Word: still a level-one heading.
+        assert_eq!(heading_number("一. 主要做法"), Some((HeadingLevel::One, 1)));
+        assert_eq!(heading_number("二．取得成效"), Some((HeadingLevel::One, 2)));
+        assert_eq!(
+            heading_number("三 、存在问题"),
+            Some((HeadingLevel::One, 3))
+        );
+        assert_eq!(heading_number("一.5亿元"), None);
+        assert_eq!(heading_number("一 是加强"), None);
+        assert_eq!(heading_number("十.一期间"), None);
     }
 
     #[test]

@@ -134,7 +134,11 @@ pub fn parse_front_matter(
                     "bad-number",
                     file,
                     n.span.clone(),
-                    format!("期号 number = {} 不对：期号从 1 开始", n.value),
+                    if n.value < 1 {
+                        format!("期号 number = {} 不对：期号从 1 开始", n.value)
+                    } else {
+                        format!("期号 number = {} 太大了", n.value)
+                    },
                 )
                 .with_help("写这一期的期号，例如 number = 4"),
             );

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
 
-pub use body::{LineKind, heading_number, line_kind, parse_body, split_heading};
+pub use body::{LineKind, heading_number, line_kind, loose_level_one, parse_body, split_heading};
 pub use front_matter::{FrontMatter, FrontParts, parse_front_matter};
 pub use model::*;
 

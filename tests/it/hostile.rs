@@ -101,10 +101,17 @@ fn publication(body: &str) -> tempfile::TempDir {
 fn write_issue(dir: &Path, id: &str, number: u32, body: &str) {
     let path = dir.join(format!("issues/{id}.md"));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    // An issue in a year folder is dated in its year, one in issues/ in the
+    // year 2020: the same number in both would otherwise print the same
+    // 期号 line (an error of its own).
+    let year = match id.split_once('/') {
+        Some((y, _)) if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) => y,
+        _ => "2020",
+    };
     std::fs::write(
         path,
         format!(
-            "+++\nnumber = {number}\ndate = 2024-03-05\n\n[distribution]\nfa = [\"各处室\"]\n+++\n# 工作动态\n各单位要按时报送材料。\n{body}\n"
+            "+++\nnumber = {number}\ndate = {year}-03-05\n\n[distribution]\nfa = [\"各处室\"]\n+++\n# 工作动态\n各单位要按时报送材料。\n{body}\n"
         ),
     )
     .unwrap();

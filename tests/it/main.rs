@@ -14,6 +14,7 @@
 mod archive;
 mod attacked;
 mod build;
+mod cleaning;
 mod common;
 mod completeness;
 mod composition;
