@@ -5,7 +5,7 @@
 //! office's layout read from its folder beside `main.typ`, and the font
 //! files the pages use, byte for byte.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use typst::layout::{Frame, FrameItem};
@@ -39,11 +39,12 @@ pub fn project(builder: &Builder, issue: &Issue) -> Result<(Project, Laid), Expo
         .map_err(|e| ExportError::Folder(UsageError::new(format!("无法读取版式文件: {e}"))))?;
     let mut files = Project::new();
     files.insert("main.typ".into(), layout.into_bytes());
+    let (fonts, families) = font_files(&engine.fonts, &laid.document);
     files.insert(
         crate::typeset::world::DATA_PATH
             .trim_start_matches('/')
             .into(),
-        laid.issue_json(),
+        only_families(&laid.issue_json(), &families),
     );
     let folder = engine.layout_folder();
     for read in &laid.files {
@@ -68,7 +69,7 @@ pub fn project(builder: &Builder, issue: &Issue) -> Result<(Project, Laid), Expo
         })?;
         files.insert(at.into(), bytes);
     }
-    for (name, bytes) in font_files(&engine.fonts, &laid.document) {
+    for (name, bytes) in fonts {
         files.insert(Path::new("fonts").join(name), bytes);
     }
     Ok((files, laid))
@@ -142,19 +143,48 @@ pub fn write_project(files: &Project, dir: &Path) -> Result<(), UsageError> {
 }
 
 /// The files of the faces the pages use, named as jianbao's fonts/ names
-/// them (or as the office's files are named), each once.
-fn font_files(fonts: &Fonts, doc: &PagedDocument) -> BTreeMap<String, Vec<u8>> {
+/// them (or as the office's files are named), each once; and their
+/// families, in lower case as typst compares them.
+fn font_files(fonts: &Fonts, doc: &PagedDocument) -> (BTreeMap<String, Vec<u8>>, BTreeSet<String>) {
     let mut used: Vec<Font> = Vec::new();
     for page in doc.pages() {
         collect_fonts(&page.frame, &mut used);
     }
     let mut files = BTreeMap::new();
+    let mut families = BTreeSet::new();
     for font in &used {
         if let Some((name, bytes)) = fonts.file_of(font) {
             files.entry(name).or_insert_with(|| bytes.to_vec());
+            families.insert(font.info().family.to_lowercase());
         }
     }
-    files
+    (files, families)
+}
+
+/// The layout data with each role's families cut to those exported: the
+/// others print nothing on these pages, and stock typst would warn of
+/// each as an unknown family wherever the layout names the role.
+fn only_families(issue_json: &[u8], families: &BTreeSet<String>) -> Vec<u8> {
+    let Ok(mut data) = serde_json::from_slice::<serde_json::Value>(issue_json) else {
+        return issue_json.to_vec();
+    };
+    let roles = data.get_mut("fonts").and_then(|f| f.as_array_mut());
+    for role in roles.into_iter().flatten() {
+        if let Some(list) = role.get_mut("families").and_then(|f| f.as_array_mut()) {
+            list.retain(|family| {
+                let name = family
+                    .as_str()
+                    .or_else(|| family.get("name").and_then(|n| n.as_str()));
+                name.is_some_and(|n| families.contains(&n.to_lowercase()))
+            });
+        }
+    }
+    let written = if issue_json.contains(&b'\n') {
+        serde_json::to_vec_pretty(&data)
+    } else {
+        serde_json::to_vec(&data)
+    };
+    written.unwrap_or_else(|_| issue_json.to_vec())
 }
 
 fn collect_fonts(frame: &Frame, used: &mut Vec<Font>) {

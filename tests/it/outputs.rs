@@ -323,6 +323,10 @@ impl World for FolderWorld {
 fn compile_folder(root: &Path) -> PagedDocument {
     let world = FolderWorld::new(root);
     let result = typst::compile::<PagedDocument>(&world);
+    // Not a word from typst either: every family the layout data names
+    // for a role is among the exported fonts.
+    let warnings: Vec<_> = result.warnings.iter().map(|w| &w.message).collect();
+    assert!(warnings.is_empty(), "typst warns: {warnings:?}");
     result
         .output
         .unwrap_or_else(|e| panic!("the exported project does not compile: {e:?}"))
