@@ -145,7 +145,12 @@ const CLOSING: &str = "，。、；：！？”’）》」』】〕〗〉］｝
 /// Opening brackets and quotes: ink in the right half.
 const OPENING: &str = "“‘（《「『【〔〖〈［｛";
 /// Characters that, after a number, are its unit: "2024年" is not split.
-const UNITS: &str = "年月日时分秒天周岁%％‰℃元角万亿千百十个位名人次件项条份家所户处座台辆套批场届期号轮倍级篇章节页版米吨克斤升亩公平里多余微毫厘立";
+const UNITS: &str = concat!(
+    "年月日时分秒天周岁%％‰℃元角万亿千百十个位名人次件项条份家所户处座台辆套批场届期号轮倍级篇章节页版米吨克斤升亩公平里多余微毫厘立",
+    // Measure words of 应急 and statistics writing (事故23起, 3艘渔船, 1例):
+    // a number is torn from them as from any unit.
+    "起艘支张箱床度例栋幢层只头株棵册本首幅间把部架列趟匹块根片段组队口宗袋瓶盒包桶罐两尺寸成折封种类",
+);
 /// Connectors between two numbers (2023—2025年, 3～5天): no break on
 /// either side.
 const CONNECTORS: &[&str] = &["—", "～", "–", "〜", "~", "-"];
@@ -599,7 +604,15 @@ fn is_connector(a: &Atom) -> bool {
 /// between two numbers and the numbers (2023—2025年, 3～5天).
 fn with_number(a: &[Atom], k: usize) -> bool {
     let (prev, this) = (&a[k - 1], &a[k]);
-    if prev.ends_in_digit() && this.text.starts_with(|c| UNITS.contains(c)) {
+    let unit_fits = |unit: &str| {
+        unit.is_empty()
+            || (unit.chars().count() == 1 && unit.starts_with(|c| UNITS.contains(c) || c == '季'))
+            || COMPOUND_UNITS.iter().any(|u| u.starts_with(unit))
+    };
+    // The first character of a unit (2024年, and 1小时: 小 begins one).
+    if prev.ends_in_digit()
+        && (this.text.starts_with(|c| UNITS.contains(c)) || unit_fits(&this.text))
+    {
         return true;
     }
     if is_roman(prev)
@@ -634,12 +647,6 @@ fn with_number(a: &[Atom], k: usize) -> bool {
             break;
         };
         let text: String = a[start..=k].iter().map(|x| x.text.as_str()).collect();
-        let unit_fits = |unit: &str| {
-            unit.is_empty()
-                || (unit.chars().count() == 1
-                    && unit.starts_with(|c| UNITS.contains(c) || c == '季'))
-                || COMPOUND_UNITS.iter().any(|u| u.starts_with(unit))
-        };
         if before.ends_in_digit() {
             return unit_fits(&text);
         }
@@ -1638,6 +1645,29 @@ mod tests {
         let parts = break_plain(&text, 26.0, 26.0, &Mono, Face::Body);
         assert_eq!(parts[0].chars().count(), 25);
         assert!(parts[1].starts_with("字、"), "{parts:?}");
+    }
+
+    #[test]
+    fn measure_words_and_two_character_units_stay_with_their_number() {
+        // A proof-reader's marks: 接报后1 / 小时内, 23 / 起.
+        for pad in 18..28 {
+            for (text, head) in [
+                ("接报后1小时内到达", "1小时"),
+                ("共发生23起事故", "23起"),
+                ("出动3艘渔船", "3艘"),
+                ("组建5支队伍", "5支"),
+                ("确诊6例病例", "6例"),
+                ("倒塌2栋房屋", "2栋"),
+                ("气温38度以上", "38度"),
+            ] {
+                let t = texts(&lines(&format!(
+                    "{}{text}{}",
+                    "字".repeat(pad),
+                    "字".repeat(30)
+                )));
+                assert!(t.iter().any(|l| l.contains(head)), "{head} split: {t:?}");
+            }
+        }
     }
 
     #[test]
