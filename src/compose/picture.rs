@@ -183,19 +183,50 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
     let em = CAPTION_PT * MM_PER_PT;
     for item in &mut items {
         item.x = x;
-        // A caption is as wide as its picture, or as wide as it was before
-        // the picture was made smaller ([`smaller`]), centred under it.
-        let width = item.caption_width.max(item.width).min(WIDTH);
-        item.caption_width = width;
-        item.caption_x = (x + (item.width - width) / 2.0).clamp(0.0, WIDTH - width);
-        let caption = item.caption.trim();
-        item.caption_lines = if caption.is_empty() {
-            Vec::new()
-        } else {
-            // A hair under the picture's width, so that typst never wraps it again.
-            break_caption(caption, item.caption_width / em - 0.01, fonts)
-        };
         x += item.width + CELL;
+    }
+    for k in 0..items.len() {
+        // A caption is as wide as its picture, or as wide as it was before
+        // the picture was made smaller ([`smaller`]), centred under it. Under
+        // a narrow picture alone in its row (a logo, a banner), when that
+        // takes more than two lines (a column of four characters), it is set
+        // wider — [`NARROW_CAPTION`], then the whole type area — at the first
+        // width that takes two lines, or else the first that takes fewest.
+        let lone = items.len() == 1;
+        let (lo, hi) = room(&items, k);
+        let item = &items[k];
+        let centre = item.x + item.width / 2.0;
+        let own = item.caption_width.max(item.width).min(WIDTH);
+        let room = (2.0 * (centre - lo).min(hi - centre)).clamp(own, WIDTH);
+        let caption = item.caption.trim().to_string();
+        let (width, lines) = if caption.is_empty() {
+            (own, Vec::new())
+        } else {
+            // A hair under the caption's width, so that typst never wraps it again.
+            let set = |w: f64| (w, break_caption(&caption, w / em - 0.01, fonts));
+            let mut best = set(own);
+            // (In a row of pictures each caption stays under its own: the
+            // captions side by side must read as apart.)
+            let wider = if lone && own < NARROW_CAPTION {
+                vec![NARROW_CAPTION.clamp(own, room), room]
+            } else {
+                vec![]
+            };
+            for w in wider {
+                if best.1.len() <= 2 {
+                    break;
+                }
+                let wider = set(w);
+                if wider.1.len() < best.1.len() {
+                    best = wider;
+                }
+            }
+            best
+        };
+        let item = &mut items[k];
+        item.caption_width = width;
+        item.caption_x = (centre - width / 2.0).clamp(0.0, WIDTH - width);
+        item.caption_lines = lines;
     }
     within_page(&mut items, fonts);
     let (picture_lines, captions) = row_lines(&items);
@@ -204,6 +235,27 @@ fn finish(mut items: Vec<PictureItem>, used: f64, fonts: &Fonts) -> Row {
         lines: picture_lines + captions,
         captions,
     }
+}
+
+/// Ten 4号 characters: a picture narrower is narrow, and its caption may
+/// be set wider than it.
+const NARROW_CAPTION: f64 = 10.0 * CAPTION_PT * MM_PER_PT;
+
+/// The room a caption of picture `k` of a placed row may take: from the
+/// middle of the gap to its left neighbour (or the type area's left edge)
+/// to the middle of the gap to its right neighbour (or the right edge).
+fn room(items: &[PictureItem], k: usize) -> (f64, f64) {
+    let lo = if k == 0 {
+        0.0
+    } else {
+        (items[k - 1].x + items[k - 1].width + items[k].x) / 2.0
+    };
+    let hi = if k + 1 == items.len() {
+        WIDTH
+    } else {
+        (items[k].x + items[k].width + items[k + 1].x) / 2.0
+    };
+    (lo, hi)
 }
 
 /// The grid lines a row of placed pictures takes: the tallest picture's,
@@ -286,16 +338,7 @@ fn within_page(items: &mut [PictureItem], fonts: &Fonts) {
         // Captions across the room between the neighbours' pictures.
         let n = items.len();
         for k in 0..n {
-            let lo = if k == 0 {
-                0.0
-            } else {
-                (items[k - 1].x + items[k - 1].width + items[k].x) / 2.0
-            };
-            let hi = if k + 1 == n {
-                WIDTH
-            } else {
-                (items[k].x + items[k].width + items[k + 1].x) / 2.0
-            };
+            let (lo, hi) = room(items, k);
             let item = &mut items[k];
             let centre = item.x + item.width / 2.0;
             let width = (2.0 * (centre - lo).min(hi - centre)).max(item.width);

@@ -276,3 +276,46 @@ fn a_lone_closing_block_names_the_picture_to_make_smaller_and_that_is_enough() {
     assert!(!stderr(&out).contains("报尾单独占了"), "{}", stderr(&out));
     assert_eq!(flatten(&layout(dir.path(), "5")).pages, 2);
 }
+
+#[test]
+fn a_caption_under_a_logo_is_set_wider_than_a_column_of_four_characters() {
+    // A proof-reader's mark: under a 25 mm logo the caption read
+    // “《预案》/修订工作/专班会议”, three lines of four characters. Under a
+    // picture alone in its row and narrower than ten 4号 characters, the
+    // caption is set wider, centred on it, on at most two lines.
+    let p = issue("6");
+    assert_eq!(p.images.len(), 1);
+    let logo = &p.images[0];
+    assert!(logo.width < 30.0, "{logo:?}");
+    let foot = logo.y + logo.height;
+    let under: Vec<Vec<&PlacedGlyph>> = lines_of(&p, logo.page, 14.0)
+        .into_iter()
+        .map(|l| {
+            l.into_iter()
+                .filter(|g| g.family.contains("Kai"))
+                .collect::<Vec<_>>()
+        })
+        .filter(|l| !l.is_empty() && l[0].y > foot && l[0].y < foot + 3.0 * PITCH)
+        .collect();
+    let texts: Vec<String> = under.iter().map(|l| text(l)).collect();
+    assert_eq!(texts.concat(), "《预案》修订工作专班会议");
+    assert!(texts.len() <= 2, "{texts:?}");
+    let mid = logo.x + logo.width / 2.0;
+    for l in &under {
+        let (left, right) = (l[0].x, l[l.len() - 1].x + l[l.len() - 1].advance);
+        // An opening mark's ink is the right half of its em: typst trims
+        // the blank half at a line start and centres the line by its ink.
+        let left = if "《“（【〈「『".contains(l[0].text.as_str()) {
+            left + 14.0 / PT_PER_MM / 2.0
+        } else {
+            left
+        };
+        assert!(left >= LEFT - 0.1 && right <= LEFT + 156.1, "{texts:?}");
+        assert!(
+            ((left + right) / 2.0 - mid).abs() < 0.6,
+            "{texts:?} not centred: {left:.2}–{right:.2} under {:.2}–{:.2}",
+            logo.x,
+            logo.x + logo.width
+        );
+    }
+}
