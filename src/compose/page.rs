@@ -5,7 +5,8 @@
 //! 1. What must stay together does (a run of glued lines moves whole): a
 //!    title or a 【栏目】 label with the first two lines after it, a
 //!    heading with its first line, an 编者按 with the title it stands
-//!    above — never a chain of articles: a keep ends where the next title,
+//!    above (a note of [`NOTE_WHOLE`] lines never breaks, a longer one
+//!    leaves two lines or more on each side) — never a chain of articles: a keep ends where the next title,
 //!    label or heading begins, once it holds a line; and before a picture
 //!    once it holds a line of text (the picture may float). A run that
 //!    does not fit where nothing of the body stands yet (page 1 under the
@@ -40,6 +41,10 @@ use crate::layout_data::{Alone, PageData, Placed, Row, Rule};
 /// A page left with this many empty lines or more is short: a float may
 /// pass a heading rather than leave one so.
 const SHORT: usize = 5;
+
+/// An 编者按 this many lines long or shorter is never broken: a reader
+/// takes it in at one glance, with the title it stands above.
+const NOTE_WHOLE: usize = 4;
 
 /// The tightest line pitch of the closing block, in mm: 1.5 × 4号 (21 pt).
 /// GB/T 9704 §7.4 fixes the block's type (4号 仿宋), its insets (1 字), its
@@ -206,6 +211,25 @@ impl Flow {
                     last.soft = true;
                 }
             }
+        }
+    }
+
+    /// An 编者按, its paragraphs' lines: a note of [`NOTE_WHOLE`] lines or
+    /// fewer never breaks; a longer one breaks only where it leaves two
+    /// lines or more on each side (and each paragraph no orphan, no
+    /// widow). No rule of it is given up for the closing block.
+    pub fn note(&mut self, paragraphs: Vec<Vec<Row>>) {
+        let from = self.lines.len();
+        for rows in paragraphs {
+            self.paragraph(rows, ParagraphKind::Text);
+        }
+        let n = self.lines.len() - from;
+        for (k, line) in self.lines[from..].iter_mut().enumerate() {
+            // A break after line k leaves k + 1 lines above it.
+            if k + 1 < n && (n <= NOTE_WHOLE || k + 1 < 2 || n - (k + 1) < 2) {
+                line.glue = true;
+            }
+            line.soft = false;
         }
     }
 
@@ -901,6 +925,37 @@ mod tests {
             let laid = paginate(masthead(), None, body, closing(0));
             assert_eq!(lines_on(&laid.pages), [13 - n, n], "{n} lines");
         }
+    }
+
+    #[test]
+    fn an_editors_note_of_four_lines_never_breaks_a_longer_one_leaves_two_each_side() {
+        // 12 lines free under the masthead.
+        let laid = |text: usize, note: Vec<usize>| {
+            let mut body = Flow::default();
+            body.rows(rows("a", text));
+            body.note(
+                note.iter()
+                    .enumerate()
+                    .map(|(k, &n)| rows(&format!("n{k}l"), n))
+                    .collect(),
+            );
+            body.rows(rows("b", 4));
+            lines_on(&paginate(masthead(), None, body, closing(0)).pages)
+        };
+        // 3 free: a note of 4 lines goes down whole (a paragraph breaks 2 | 2).
+        assert_eq!(laid(9, vec![4])[0], 9);
+        // A note of two paragraphs (2 + 2 lines) is one note.
+        assert_eq!(laid(9, vec![2, 2])[0], 9);
+        // 5 free for a note of 6: 4 | 2, never 5 | 1.
+        assert_eq!(laid(7, vec![6])[0], 11);
+        assert_eq!(laid(7, vec![1, 5])[0], 11);
+        // 1 free: never a line alone.
+        assert_eq!(laid(11, vec![6])[0], 11);
+        // 2 free, a note of 1 + 5 lines: 2 | 4 would leave the second
+        // paragraph's first line alone; the note goes down.
+        assert_eq!(laid(10, vec![1, 5])[0], 10);
+        // 3 free: 3 | 3.
+        assert_eq!(laid(9, vec![6])[0], 12);
     }
 
     #[test]
