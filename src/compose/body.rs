@@ -44,7 +44,13 @@ pub fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> 
                 subtitle,
                 byline,
             } => {
-                flow.weak_blank();
+                // A title under its label: the blank between them is the
+                // one an article's start may give up at a page's foot.
+                if i > 0 && matches!(blocks[i - 1], Block::Label(_)) {
+                    flow.label_blank();
+                } else {
+                    flow.weak_blank();
+                }
                 let mut rows = Vec::new();
                 if let Some(lead) = lead {
                     rows.extend(centred(&lead.plain(), Role::Subheading, BODY_PT, fonts));

@@ -31,6 +31,11 @@
 //!    several pages, each part framed by its rules.
 //!
 //! A blank line above a title or a label vanishes at the top of a page.
+//! The blank line between a label and the title under it (and one of the
+//! two under the 本期要目) goes at a page's foot where that lets an
+//! article start there rather than leave the page [`SHORT`] lines or more
+//! empty ([`tight_start`]); on page 1 the 要目 moves up a line when that
+//! lets the first article start under it ([`paginate`]).
 
 use super::closing::Closing;
 use super::masthead::MastheadRows;
@@ -85,6 +90,9 @@ struct FlowLine {
     kind: Kind,
     /// A blank line that vanishes at the top of a page.
     weak: bool,
+    /// A blank line between a label and the title under it: the one
+    /// blank an article's start gives up at a page's foot ([`Pager::run`]).
+    tight: bool,
     /// No page break between this line and the next.
     glue: bool,
     /// The glue is only there to keep a paragraph's first line from
@@ -127,6 +135,7 @@ impl Flow {
             row,
             kind,
             weak: false,
+            tight: false,
             glue: false,
             soft: false,
             keep: 0,
@@ -149,6 +158,17 @@ impl Flow {
         let last = self.lines.last_mut().expect("just pushed");
         last.weak = true;
         last.glue = true;
+    }
+
+    /// The blank line between a 【栏目】 label and the title under it (or
+    /// between the 本期要目 and the blank above the first label or title):
+    /// as [`Flow::weak_blank`], and left out where that lets the article
+    /// start on a page that would otherwise end [`SHORT`] lines short.
+    pub fn label_blank(&mut self) {
+        self.weak_blank();
+        if let Some(last) = self.lines.last_mut() {
+            last.tight = true;
+        }
     }
 
     /// A blank line under a title, kept with it and with the `keep` lines
@@ -400,6 +420,8 @@ impl Pager {
                         .map(|row| (row, picture.smaller.clone()));
                 } else if self.at_top {
                     self.place(&run[skip..]);
+                } else if let Some(tight) = tight_start(&run[skip..], self.free()) {
+                    self.place(&tight);
                 } else {
                     self.new_page();
                     continue;
@@ -491,6 +513,15 @@ impl Pager {
     }
 }
 
+/// An article's start set tight: the run without the blank line between
+/// its label and its title, when it then fits the `free` lines left and
+/// moving it would leave the page [`SHORT`] lines or more empty.
+fn tight_start(run: &[FlowLine], free: usize) -> Option<Vec<FlowLine>> {
+    let tight: Vec<FlowLine> = run.iter().filter(|l| !l.tight).cloned().collect();
+    let height: usize = tight.iter().map(FlowLine::lines).sum();
+    (free >= SHORT && tight.len() < run.len() && height <= free).then_some(tight)
+}
+
 /// The run with its row of pictures made smaller by at least `over` lines,
 /// when the run has one and it can be.
 fn with_smaller_picture(run: &[FlowLine], over: usize, floor: f64) -> Option<Vec<FlowLine>> {
@@ -537,7 +568,7 @@ pub fn paginate(
     // Under the masthead: a blank line and the 本期要目, then the body; or
     // the two blank lines a title keeps below the red rule (GB/T 9704), as
     // if the body began a page.
-    let (cursor, at_top) = match &contents {
+    let (mut cursor, at_top) = match &contents {
         Some(_) => (masthead.lines + 1, false),
         None => (masthead.lines + 2, true),
     };
@@ -545,9 +576,24 @@ pub fn paginate(
         rows: masthead.rows,
         rules: masthead.rules,
     };
+    let has_contents = contents.is_some();
     let mut flow = contents.map(Flow::resolve).unwrap_or_default();
     flow.extend(body.resolve());
     let mut pager = lay(&flow, first.clone(), cursor, at_top);
+    // A 简报 starts its first article under the 本期要目: when it misses
+    // page 1, the 要目 moves up to the line under the red rule's if that
+    // lets the article (its title and the lines it keeps) start there, and
+    // the issue ends no later and its closing block stands no worse.
+    if has_contents && pager.article_page.first().is_some_and(|&(_, p)| p > 0) {
+        let other = lay(&flow, first.clone(), cursor - 1, at_top);
+        let starts = other.article_page.first().is_some_and(|&(_, p)| p == 0);
+        let later = (other.pages.len(), !closing_fits(other.cursor, &closing))
+            > (pager.pages.len(), !closing_fits(pager.cursor, &closing));
+        if starts && !later {
+            pager = other;
+            cursor -= 1;
+        }
+    }
     let mut relaxed = false;
     // A last page holding nothing but the closing block is worse than a
     // paragraph's first line alone at a page's foot: when giving up that
@@ -958,6 +1004,99 @@ mod tests {
         assert_eq!(laid(9, vec![6])[0], 12);
     }
 
+    /// A 本期要目 of `n` lines, as contents::flow ends it.
+    fn contents(n: usize) -> Flow {
+        let mut flow = Flow::default();
+        flow.rows(rows("c", n));
+        flow.label_blank();
+        flow
+    }
+
+    /// An article under a 【栏目】 label, as body_flow sets it.
+    fn labelled(flow: &mut Flow, n: usize, title: usize, paragraphs: &[usize]) {
+        flow.weak_blank();
+        flow.keeper(vec![row(&format!("label{n}"))], 2);
+        flow.label_blank();
+        flow.start_article(n);
+        flow.keeper(rows(&format!("title{n}r"), title), 0);
+        flow.blank_kept(2);
+        for (k, &lines) in paragraphs.iter().enumerate() {
+            flow.paragraph(rows(&format!("a{n}p{k}l"), lines), ParagraphKind::Text);
+        }
+    }
+
+    #[test]
+    fn an_article_starts_low_on_a_page_with_its_label_right_above_its_title() {
+        // 8 lines free under 6 lines of text: the blank, the label, the
+        // blank under it, 2 title lines, the blank under them and a
+        // paragraph of 3 lines are 9. Without the blank between label and
+        // title the article starts on page 1 (第4期 of the proof-read).
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 4), ParagraphKind::Text);
+        labelled(&mut body, 0, 2, &[3, 6]);
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(
+            tags(&laid.pages[0])[4..],
+            [
+                "label0", "title0r0", "title0r1", "a0p0l0", "a0p0l1", "a0p0l2"
+            ]
+        );
+        let line = |t: &str| {
+            laid.pages[0]
+                .rows
+                .iter()
+                .find(|r| tag(r) == t)
+                .unwrap()
+                .line
+        };
+        assert_eq!(line("title0r0") - line("label0"), 1.0);
+        assert_eq!(empty_at_foot(&laid.pages[0]), 0);
+        // Where it fits, the label keeps its blank line under it.
+        let mut body = Flow::default();
+        labelled(&mut body, 0, 1, &[4]);
+        let laid = paginate(masthead(), None, body, closing(0));
+        let at = |t: &str| {
+            laid.pages[0]
+                .rows
+                .iter()
+                .find(|r| tag(r) == t)
+                .unwrap()
+                .line
+        };
+        assert_eq!(at("title0r0") - at("label0"), 2.0);
+        // 4 lines short is no reason to set the start tight: 4 lines of
+        // text leave 8 under them, 4 of text more leave 4.
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 8), ParagraphKind::Text);
+        labelled(&mut body, 0, 1, &[4]);
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[1])[0], "label0");
+    }
+
+    #[test]
+    fn the_first_article_starts_under_the_contents_which_moves_up_a_line_if_need_be() {
+        // 要目 of 7 lines from line 9: 6 lines free under it, the article
+        // needs 7 set tight (one blank line above its label, none between
+        // label and title). The 要目 moves up to line 8.
+        let mut body = Flow::default();
+        labelled(&mut body, 0, 2, &[6]);
+        let laid = paginate(masthead(), Some(contents(7)), body, closing(0));
+        let page = &laid.pages[0];
+        assert_eq!(page.rows[0].line, 8.0);
+        assert_eq!(
+            tags(page)[7..],
+            ["label0", "title0r0", "title0r1", "a0p0l0", "a0p0l1"]
+        );
+        assert_eq!(page.rows[7].line, 16.0, "one blank line under the 要目");
+        assert_eq!(empty_at_foot(page), 0);
+        // When even that does not fit, the 要目 stays where it stands.
+        let mut body = Flow::default();
+        labelled(&mut body, 0, 2, &[6]);
+        let laid = paginate(masthead(), Some(contents(9)), body, closing(0));
+        assert_eq!(laid.pages[0].rows[0].line, 9.0);
+        assert_eq!(tags(&laid.pages[1])[0], "label0");
+    }
+
     #[test]
     fn a_keep_never_chains_short_articles_together() {
         // Articles of one short paragraph each: a title keeps its blank
@@ -1205,21 +1344,33 @@ mod tests {
         Picture(usize),
     }
 
-    fn items(pictures: bool) -> impl Strategy<Value = Vec<(usize, Vec<Item>)>> {
+    /// Articles: title lines, a 【栏目】 label above the title or not, and
+    /// the items.
+    type Articles = Vec<(usize, bool, Vec<Item>)>;
+
+    fn items(pictures: bool) -> impl Strategy<Value = Articles> {
         let item = prop_oneof![
             6 => (1usize..=12).prop_map(Item::Paragraph),
             1 => Just(Item::Heading),
             if pictures { 1 } else { 0 } => (2usize..=14).prop_map(Item::Picture),
         ];
-        prop::collection::vec((1usize..=2, prop::collection::vec(item, 1..8)), 1..10)
+        prop::collection::vec(
+            (1usize..=2, any::<bool>(), prop::collection::vec(item, 1..8)),
+            1..10,
+        )
     }
 
     /// The flow of generated articles; each row is tagged with what it is.
-    fn generated(articles: &[(usize, Vec<Item>)]) -> Flow {
+    fn generated(articles: &[(usize, bool, Vec<Item>)]) -> Flow {
         use crate::layout_data::PictureItem;
         let mut flow = Flow::default();
-        for (n, (title, items)) in articles.iter().enumerate() {
+        for (n, (title, label, items)) in articles.iter().enumerate() {
             flow.weak_blank();
+            if *label {
+                // As body_flow sets a label and the title under it.
+                flow.keeper(vec![row(&format!("t{n}L"))], 2);
+                flow.label_blank();
+            }
             flow.start_article(n);
             flow.keeper(rows(&format!("t{n}r"), *title), 0);
             flow.blank_kept(2);
@@ -1286,7 +1437,31 @@ mod tests {
         out
     }
 
-    fn check_rules(articles: &[(usize, Vec<Item>)], laid: &Paginated, full_pages: bool) {
+    /// The lines article `n`'s start needs at a page's foot (the blank
+    /// above it, its label, title, the blank under it and the text it
+    /// keeps), set tight: without the blank between label and title.
+    fn start_needs(articles: &[(usize, bool, Vec<Item>)], n: usize) -> usize {
+        let lines = generated(articles).resolve();
+        let title = lines
+            .iter()
+            .position(|l| l.article == Some(n))
+            .expect("the title");
+        let mut start = title;
+        while start > 0 && lines[start - 1].glue {
+            start -= 1;
+        }
+        let mut end = title;
+        while end + 1 < lines.len() && lines[end].glue {
+            end += 1;
+        }
+        lines[start..=end]
+            .iter()
+            .filter(|l| !l.tight)
+            .map(FlowLine::lines)
+            .sum()
+    }
+
+    fn check_rules(articles: &[(usize, bool, Vec<Item>)], laid: &Paginated, full_pages: bool) {
         let rows = placed(laid);
         let page_of = |t: &str| {
             rows.iter()
@@ -1314,7 +1489,10 @@ mod tests {
                 .collect()
         };
         let mut expected = Vec::new();
-        for (n, (title, items)) in articles.iter().enumerate() {
+        for (n, (title, label, items)) in articles.iter().enumerate() {
+            if *label {
+                expected.push(format!("t{n}L"));
+            }
             expected.extend((0..*title).map(|k| format!("t{n}r{k}")));
             for (k, item) in items.iter().enumerate() {
                 match item {
@@ -1342,7 +1520,11 @@ mod tests {
             order(&|t| is_picture(t) || t.starts_with('t')),
             titles_and_pictures
         );
-        for (n, (title, items)) in articles.iter().enumerate() {
+        for (n, (title, label, items)) in articles.iter().enumerate() {
+            // A label on the page of the title under it.
+            if *label {
+                assert_eq!(page_of(&format!("t{n}L")), page_of(&format!("t{n}r0")));
+            }
             // A title with what follows it, or, when a picture follows
             // that floated, with its first line of text. (Under the
             // masthead, a title whose pictures cannot all float stays
@@ -1382,14 +1564,28 @@ mod tests {
                     .map(|r| (r.2 + r.3) as usize)
                     .max()
                     .unwrap_or(0);
-                let next_starts_article = rows
+                // A page ends 5 lines short or more only before an article
+                // whose start (its label, title and the lines they keep)
+                // does not fit even set tight.
+                let next_article = rows
                     .iter()
                     .find(|r| r.1 == p + 1)
-                    .is_some_and(|r| r.0.starts_with('t'));
-                let limit = if next_starts_article { 8 } else { 5 };
+                    .filter(|r| r.0.starts_with('t'))
+                    .and_then(|r| r.0[1..].split(['L', 'r']).next()?.parse().ok());
+                let limit = next_article.map_or(SHORT, |n| start_needs(articles, n).max(SHORT));
                 assert!(
                     LINES - bottom < limit,
                     "page {} ends {} lines short",
+                    p + 1,
+                    LINES - bottom
+                );
+                // With a title of 2 lines, a label and its blank lines,
+                // that is at most 7 lines (two lines of text) or 8 (a
+                // paragraph of 3 lines, or one of 1 and the next's first
+                // two): the blank between label and title is given up first.
+                assert!(
+                    LINES - bottom <= 8,
+                    "page {} ends {} short",
                     p + 1,
                     LINES - bottom
                 );

@@ -84,3 +84,86 @@ fn an_editors_note_of_four_lines_stays_whole_with_the_title_under_it() {
         "the 报/送/发 block is alone on page {last_page}"
     );
 }
+
+/// The grid lines left empty at the foot of a page: under its lowest text
+/// (any size, the page number below the type area aside) or picture.
+fn empty_at_foot(p: &Placed, page: usize) -> usize {
+    let glyphs = p
+        .glyphs
+        .iter()
+        .filter(|g| g.page == page && g.y < TOP + 225.0)
+        .map(|g| g.y);
+    let pictures = p
+        .images
+        .iter()
+        .filter(|i| i.page == page)
+        .map(|i| i.y + i.height - 0.1);
+    let lowest = glyphs.chain(pictures).fold(TOP, f64::max);
+    21 - ((lowest - TOP) / PITCH).floor() as usize
+}
+
+#[test]
+fn the_first_article_starts_under_the_contents_on_page_1() {
+    // 001: page 1 held the masthead and the 本期要目 only, 6 lines empty:
+    // 【工作动态】, the title's 2 lines and 2 lines of text did not fit.
+    // The 要目 one line higher (a line under the red rule's) and the label
+    // right above the title (no blank between them, at a page's foot
+    // only), the article starts there and fills the page.
+    let p = issue("1");
+    // Not the masthead's series line (2号 too).
+    let mut titles = lines_of(&p, 1, 22.0);
+    titles.retain(|l| l[0].y > TOP + 8.0 * PITCH);
+    assert!(
+        titles
+            .first()
+            .is_some_and(|l| text(l).starts_with("全县召开2026年")),
+        "the first title is not on page 1"
+    );
+    let below: Vec<String> = p
+        .body_lines(1)
+        .into_iter()
+        .filter(|l| l[0].y > titles[1][0].y)
+        .map(|l| text(&l))
+        .collect();
+    assert_eq!(below.len(), 2, "{below:?}");
+    assert_eq!(empty_at_foot(&p, 1), 0);
+    // The label one grid line above the title.
+    let label = p
+        .body_lines(1)
+        .into_iter()
+        .rfind(|l| text(l) == "【工作动态】")
+        .expect("the label");
+    let gap = titles[0][0].y - label[0].y;
+    assert!(gap < 1.5 * PITCH, "{gap:.1} mm between label and title");
+    // The issue: 4 pages (it had 5), none before the last 5 lines short.
+    assert_eq!(p.pages, 4);
+    for page in 1..p.pages {
+        assert!(empty_at_foot(&p, page) < 5, "page {page} is short");
+    }
+}
+
+#[test]
+fn a_new_article_starts_low_on_a_page_rather_than_leave_it_8_lines_short() {
+    // 004: page 4 ended 8 lines short; 【经验交流】, the title's 2 lines and
+    // the first paragraph of 3 lines (never split) needed 9 with the
+    // blank between label and title. Without it they fill page 4.
+    let p = issue("4");
+    let titles = lines_of(&p, 4, 22.0);
+    assert!(
+        titles
+            .first()
+            .is_some_and(|l| text(l).starts_with("青山乡")),
+        "the title is not on page 4"
+    );
+    assert_eq!(empty_at_foot(&p, 4), 0);
+    for page in 1..p.pages {
+        assert!(empty_at_foot(&p, page) < 5, "page {page} is short");
+    }
+    // Elsewhere a label keeps its blank line: 【专题聚焦】 atop page 2.
+    let label = &p.body_lines(2)[0];
+    assert_eq!(text(label), "【专题聚焦】");
+    let title = &lines_of(&p, 2, 22.0)[0];
+    assert!(title[0].y - label[0].y > 1.5 * PITCH);
+    // The 报/送/发 block under the text of the last page.
+    assert!(!p.body_lines(p.pages).is_empty());
+}
