@@ -380,11 +380,13 @@ impl Pager {
         if let Some(n) = shows {
             self.shows.push((page, self.pages[page].rows.len(), n));
         }
-        self.pages[page].rows.push(Placed {
-            line: self.cursor as f64,
-            row: row.clone(),
-        });
+        let (row, line) = if self.cursor == 0 {
+            at_page_top(row)
+        } else {
+            (row.clone(), self.cursor as f64)
+        };
         self.cursor += row.lines();
+        self.pages[page].rows.push(Placed { line, row });
         self.at_top = false;
     }
 
@@ -511,6 +513,35 @@ impl Pager {
                 Kind::Text | Kind::Blank => false,
             }
     }
+}
+
+/// A row at the top of a page (not page 1's, under the masthead), and the
+/// line it stands on. A row of pictures has no text above it to keep
+/// [`CLEAR`] of: its tallest picture stands at the type area's top edge,
+/// its captions right under it as ever, and it takes the lines the
+/// pictures need without the clearance (the row raised by what is left
+/// of its first line: a negative fraction of a line).
+fn at_page_top(row: &Row) -> (Row, f64) {
+    let Row::Pictures {
+        items,
+        lines,
+        captions,
+    } = row
+    else {
+        return (row.clone(), 0.0);
+    };
+    let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
+    if tallest <= 0.0 {
+        return (row.clone(), 0.0);
+    }
+    let pictures = ((tallest / PITCH - 1e-6).ceil() as usize).clamp(1, lines - captions);
+    let raise = pictures as f64 * PITCH - tallest;
+    let row = Row::Pictures {
+        items: items.clone(),
+        lines: pictures + captions,
+        captions: *captions,
+    };
+    (row, -raise / PITCH)
 }
 
 /// An article's start set tight: the run without the blank line between
@@ -1095,6 +1126,52 @@ mod tests {
         let laid = paginate(masthead(), Some(contents(9)), body, closing(0));
         assert_eq!(laid.pages[0].rows[0].line, 9.0);
         assert_eq!(tags(&laid.pages[1])[0], "label0");
+    }
+
+    #[test]
+    fn a_picture_at_the_top_of_a_page_stands_at_the_type_areas_top_edge() {
+        use crate::layout_data::PictureItem;
+        // 10 lines less 1 mm tall: with the clearance above it, 11 lines
+        // after text; at a page top, 10, raised to the top edge.
+        let height = 10.0 * PITCH - 1.0;
+        let item = PictureItem {
+            path: "p".into(),
+            x: 0.0,
+            width: 100.0,
+            height,
+            caption: String::new(),
+            caption_lines: Vec::new(),
+            caption_size: 14.0,
+            caption_pitch: 0.0,
+            caption_x: 0.0,
+            caption_width: 0.0,
+        };
+        let photo = |captions: usize| Row::Pictures {
+            items: vec![item.clone()],
+            lines: 11 + captions,
+            captions,
+        };
+        for captions in [0, 1] {
+            let mut body = Flow::default();
+            body.paragraph(rows("a", 11), ParagraphKind::Text);
+            body.pictures(photo(captions), Vec::new());
+            body.paragraph(rows("b", 4), ParagraphKind::Text);
+            let laid = paginate(masthead(), None, body, closing(0));
+            let top = &laid.pages[1].rows[0];
+            assert_eq!(tag(top), "p");
+            // Its top edge (the row's line, plus the lines above the
+            // picture less its height) on the type area's top.
+            let edge = top.line * PITCH + (top.row.lines() - captions) as f64 * PITCH - height;
+            assert!(edge.abs() < 1e-9, "{edge} mm below the top");
+            assert_eq!(top.row.lines(), 10 + captions);
+            assert_eq!(laid.pages[1].rows[1].line, (10 + captions) as f64);
+            // Under the masthead (or text) it keeps its clearance.
+            let mut body = Flow::default();
+            body.pictures(photo(captions), Vec::new());
+            let laid = paginate(masthead(), None, body, closing(0));
+            let under = &laid.pages[0].rows[0];
+            assert_eq!((under.line, under.row.lines()), (10.0, 11 + captions));
+        }
     }
 
     #[test]

@@ -167,3 +167,36 @@ fn a_new_article_starts_low_on_a_page_rather_than_leave_it_8_lines_short() {
     // The 报/送/发 block under the text of the last page.
     assert!(!p.body_lines(p.pages).is_empty());
 }
+
+#[test]
+fn a_picture_at_the_head_of_a_page_stands_at_the_type_areas_top() {
+    // 004 p.5 opens with the tall picture of 【经验交流】 (no caption): no
+    // text above it to keep half an em clear of, it stands on the type
+    // area's top edge (it stood 8.5 mm below it in 001 p.3 of the
+    // proof-read), and the text under it keeps its grid lines.
+    let p = issue("4");
+    let picture = p
+        .images
+        .iter()
+        .find(|i| i.page == 5)
+        .expect("a picture on page 5");
+    assert!(
+        (picture.y - TOP).abs() < 0.05,
+        "the picture's top {:.1} mm below the type area's",
+        picture.y - TOP
+    );
+    let first = &p.body_lines(5)[0];
+    assert!(first[0].y > picture.y + picture.height);
+    // A picture under text keeps its clearance: 004 p.3's row of photos.
+    let row = p
+        .images
+        .iter()
+        .find(|i| i.page == 3)
+        .expect("photos on p.3");
+    let above = p
+        .body_lines(3)
+        .into_iter()
+        .rfind(|l| l[0].y < row.y)
+        .expect("text above the photos");
+    assert!(row.y - above[0].y > 8.0);
+}
