@@ -44,7 +44,13 @@ pub fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> 
                 subtitle,
                 byline,
             } => {
-                flow.weak_blank();
+                // A title under its label: the blank between them is the
+                // one an article's start may give up at a page's foot.
+                if i > 0 && matches!(blocks[i - 1], Block::Label(_)) {
+                    flow.label_blank();
+                } else {
+                    flow.weak_blank();
+                }
                 let mut rows = Vec::new();
                 if let Some(lead) = lead {
                     rows.extend(centred(&lead.plain(), Role::Subheading, BODY_PT, fonts));
@@ -110,6 +116,7 @@ pub fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> 
                 // A note before an article (编者按 above its title) ends on
                 // the title's page.
                 let before_title = matches!(blocks.get(i + 1), Some(Block::Title { .. }));
+                let mut lines = Vec::new();
                 for (k, p) in paras.iter().enumerate() {
                     let mut r = runs_of(p, Part::Note);
                     if k == 0 {
@@ -125,8 +132,11 @@ pub fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> 
                             None => r.insert(0, ("编者按：".into(), label_face)),
                         }
                     }
-                    flow.paragraph(grid_rows(&r, PARAGRAPH, fonts), ParagraphKind::Text);
+                    lines.push(grid_rows(&r, PARAGRAPH, fonts));
                 }
+                // A short note is never broken, a long one never leaves a
+                // line or a single one behind.
+                flow.note(lines);
                 if before_title {
                     flow.keep_last(1);
                 }

@@ -135,8 +135,17 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
         }
     }
     // A blank line between the 本期要目 and what follows, so that an
-    // editor's note under it is not read as part of it.
-    flow.weak_blank();
+    // editor's note under it is not read as part of it; before a title or
+    // a label (a blank line of its own above it), the one of the two
+    // that the first article's start gives up to begin on page 1.
+    if matches!(
+        issue.body.first(),
+        Some(Block::Label(_) | Block::Title { .. })
+    ) {
+        flow.label_blank();
+    } else {
+        flow.weak_blank();
+    }
     Some(flow)
 }
 

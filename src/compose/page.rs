@@ -5,7 +5,8 @@
 //! 1. What must stay together does (a run of glued lines moves whole): a
 //!    title or a 【栏目】 label with the first two lines after it, a
 //!    heading with its first line, an 编者按 with the title it stands
-//!    above — never a chain of articles: a keep ends where the next title,
+//!    above (a note of [`NOTE_WHOLE`] lines never breaks, a longer one
+//!    leaves two lines or more on each side) — never a chain of articles: a keep ends where the next title,
 //!    label or heading begins, once it holds a line; and before a picture
 //!    once it holds a line of text (the picture may float). A run that
 //!    does not fit where nothing of the body stands yet (page 1 under the
@@ -30,6 +31,11 @@
 //!    several pages, each part framed by its rules.
 //!
 //! A blank line above a title or a label vanishes at the top of a page.
+//! The blank line between a label and the title under it (and one of the
+//! two under the 本期要目) goes at a page's foot where that lets an
+//! article start there rather than leave the page [`SHORT`] lines or more
+//! empty ([`tight_start`]); on page 1 the 要目 moves up a line when that
+//! lets the first article start under it ([`paginate`]).
 
 use super::closing::Closing;
 use super::masthead::MastheadRows;
@@ -40,6 +46,10 @@ use crate::layout_data::{Alone, PageData, Placed, Row, Rule};
 /// A page left with this many empty lines or more is short: a float may
 /// pass a heading rather than leave one so.
 const SHORT: usize = 5;
+
+/// An 编者按 this many lines long or shorter is never broken: a reader
+/// takes it in at one glance, with the title it stands above.
+const NOTE_WHOLE: usize = 4;
 
 /// The tightest line pitch of the closing block, in mm: 1.5 × 4号 (21 pt).
 /// GB/T 9704 §7.4 fixes the block's type (4号 仿宋), its insets (1 字), its
@@ -80,6 +90,9 @@ struct FlowLine {
     kind: Kind,
     /// A blank line that vanishes at the top of a page.
     weak: bool,
+    /// A blank line between a label and the title under it: the one
+    /// blank an article's start gives up at a page's foot ([`Pager::run`]).
+    tight: bool,
     /// No page break between this line and the next.
     glue: bool,
     /// The glue is only there to keep a paragraph's first line from
@@ -122,6 +135,7 @@ impl Flow {
             row,
             kind,
             weak: false,
+            tight: false,
             glue: false,
             soft: false,
             keep: 0,
@@ -144,6 +158,17 @@ impl Flow {
         let last = self.lines.last_mut().expect("just pushed");
         last.weak = true;
         last.glue = true;
+    }
+
+    /// The blank line between a 【栏目】 label and the title under it (or
+    /// between the 本期要目 and the blank above the first label or title):
+    /// as [`Flow::weak_blank`], and left out where that lets the article
+    /// start on a page that would otherwise end [`SHORT`] lines short.
+    pub fn label_blank(&mut self) {
+        self.weak_blank();
+        if let Some(last) = self.lines.last_mut() {
+            last.tight = true;
+        }
     }
 
     /// A blank line under a title, kept with it and with the `keep` lines
@@ -206,6 +231,25 @@ impl Flow {
                     last.soft = true;
                 }
             }
+        }
+    }
+
+    /// An 编者按, its paragraphs' lines: a note of [`NOTE_WHOLE`] lines or
+    /// fewer never breaks; a longer one breaks only where it leaves two
+    /// lines or more on each side (and each paragraph no orphan, no
+    /// widow). No rule of it is given up for the closing block.
+    pub fn note(&mut self, paragraphs: Vec<Vec<Row>>) {
+        let from = self.lines.len();
+        for rows in paragraphs {
+            self.paragraph(rows, ParagraphKind::Text);
+        }
+        let n = self.lines.len() - from;
+        for (k, line) in self.lines[from..].iter_mut().enumerate() {
+            // A break after line k leaves k + 1 lines above it.
+            if k + 1 < n && (n <= NOTE_WHOLE || k + 1 < 2 || n - (k + 1) < 2) {
+                line.glue = true;
+            }
+            line.soft = false;
         }
     }
 
@@ -336,11 +380,13 @@ impl Pager {
         if let Some(n) = shows {
             self.shows.push((page, self.pages[page].rows.len(), n));
         }
-        self.pages[page].rows.push(Placed {
-            line: self.cursor as f64,
-            row: row.clone(),
-        });
+        let (row, line) = if self.cursor == 0 {
+            at_page_top(row)
+        } else {
+            (row.clone(), self.cursor as f64)
+        };
         self.cursor += row.lines();
+        self.pages[page].rows.push(Placed { line, row });
         self.at_top = false;
     }
 
@@ -376,6 +422,8 @@ impl Pager {
                         .map(|row| (row, picture.smaller.clone()));
                 } else if self.at_top {
                     self.place(&run[skip..]);
+                } else if let Some(tight) = tight_start(&run[skip..], self.free()) {
+                    self.place(&tight);
                 } else {
                     self.new_page();
                     continue;
@@ -467,6 +515,44 @@ impl Pager {
     }
 }
 
+/// A row at the top of a page (not page 1's, under the masthead), and the
+/// line it stands on. A row of pictures has no text above it to keep
+/// [`CLEAR`] of: its tallest picture stands at the type area's top edge,
+/// its captions right under it as ever, and it takes the lines the
+/// pictures need without the clearance (the row raised by what is left
+/// of its first line: a negative fraction of a line).
+fn at_page_top(row: &Row) -> (Row, f64) {
+    let Row::Pictures {
+        items,
+        lines,
+        captions,
+    } = row
+    else {
+        return (row.clone(), 0.0);
+    };
+    let tallest = items.iter().map(|i| i.height).fold(0.0, f64::max);
+    if tallest <= 0.0 {
+        return (row.clone(), 0.0);
+    }
+    let pictures = ((tallest / PITCH - 1e-6).ceil() as usize).clamp(1, lines - captions);
+    let raise = pictures as f64 * PITCH - tallest;
+    let row = Row::Pictures {
+        items: items.clone(),
+        lines: pictures + captions,
+        captions: *captions,
+    };
+    (row, -raise / PITCH)
+}
+
+/// An article's start set tight: the run without the blank line between
+/// its label and its title, when it then fits the `free` lines left and
+/// moving it would leave the page [`SHORT`] lines or more empty.
+fn tight_start(run: &[FlowLine], free: usize) -> Option<Vec<FlowLine>> {
+    let tight: Vec<FlowLine> = run.iter().filter(|l| !l.tight).cloned().collect();
+    let height: usize = tight.iter().map(FlowLine::lines).sum();
+    (free >= SHORT && tight.len() < run.len() && height <= free).then_some(tight)
+}
+
 /// The run with its row of pictures made smaller by at least `over` lines,
 /// when the run has one and it can be.
 fn with_smaller_picture(run: &[FlowLine], over: usize, floor: f64) -> Option<Vec<FlowLine>> {
@@ -513,7 +599,7 @@ pub fn paginate(
     // Under the masthead: a blank line and the 本期要目, then the body; or
     // the two blank lines a title keeps below the red rule (GB/T 9704), as
     // if the body began a page.
-    let (cursor, at_top) = match &contents {
+    let (mut cursor, at_top) = match &contents {
         Some(_) => (masthead.lines + 1, false),
         None => (masthead.lines + 2, true),
     };
@@ -521,9 +607,24 @@ pub fn paginate(
         rows: masthead.rows,
         rules: masthead.rules,
     };
+    let has_contents = contents.is_some();
     let mut flow = contents.map(Flow::resolve).unwrap_or_default();
     flow.extend(body.resolve());
     let mut pager = lay(&flow, first.clone(), cursor, at_top);
+    // A 简报 starts its first article under the 本期要目: when it misses
+    // page 1, the 要目 moves up to the line under the red rule's if that
+    // lets the article (its title and the lines it keeps) start there, and
+    // the issue ends no later and its closing block stands no worse.
+    if has_contents && pager.article_page.first().is_some_and(|&(_, p)| p > 0) {
+        let other = lay(&flow, first.clone(), cursor - 1, at_top);
+        let starts = other.article_page.first().is_some_and(|&(_, p)| p == 0);
+        let later = (other.pages.len(), !closing_fits(other.cursor, &closing))
+            > (pager.pages.len(), !closing_fits(pager.cursor, &closing));
+        if starts && !later {
+            pager = other;
+            cursor -= 1;
+        }
+    }
     let mut relaxed = false;
     // A last page holding nothing but the closing block is worse than a
     // paragraph's first line alone at a page's foot: when giving up that
@@ -904,6 +1005,176 @@ mod tests {
     }
 
     #[test]
+    fn an_editors_note_of_four_lines_never_breaks_a_longer_one_leaves_two_each_side() {
+        // 12 lines free under the masthead.
+        let laid = |text: usize, note: Vec<usize>| {
+            let mut body = Flow::default();
+            body.rows(rows("a", text));
+            body.note(
+                note.iter()
+                    .enumerate()
+                    .map(|(k, &n)| rows(&format!("n{k}l"), n))
+                    .collect(),
+            );
+            body.rows(rows("b", 4));
+            lines_on(&paginate(masthead(), None, body, closing(0)).pages)
+        };
+        // 3 free: a note of 4 lines goes down whole (a paragraph breaks 2 | 2).
+        assert_eq!(laid(9, vec![4])[0], 9);
+        // A note of two paragraphs (2 + 2 lines) is one note.
+        assert_eq!(laid(9, vec![2, 2])[0], 9);
+        // 5 free for a note of 6: 4 | 2, never 5 | 1.
+        assert_eq!(laid(7, vec![6])[0], 11);
+        assert_eq!(laid(7, vec![1, 5])[0], 11);
+        // 1 free: never a line alone.
+        assert_eq!(laid(11, vec![6])[0], 11);
+        // 2 free, a note of 1 + 5 lines: 2 | 4 would leave the second
+        // paragraph's first line alone; the note goes down.
+        assert_eq!(laid(10, vec![1, 5])[0], 10);
+        // 3 free: 3 | 3.
+        assert_eq!(laid(9, vec![6])[0], 12);
+    }
+
+    /// A 本期要目 of `n` lines, as contents::flow ends it.
+    fn contents(n: usize) -> Flow {
+        let mut flow = Flow::default();
+        flow.rows(rows("c", n));
+        flow.label_blank();
+        flow
+    }
+
+    /// An article under a 【栏目】 label, as body_flow sets it.
+    fn labelled(flow: &mut Flow, n: usize, title: usize, paragraphs: &[usize]) {
+        flow.weak_blank();
+        flow.keeper(vec![row(&format!("label{n}"))], 2);
+        flow.label_blank();
+        flow.start_article(n);
+        flow.keeper(rows(&format!("title{n}r"), title), 0);
+        flow.blank_kept(2);
+        for (k, &lines) in paragraphs.iter().enumerate() {
+            flow.paragraph(rows(&format!("a{n}p{k}l"), lines), ParagraphKind::Text);
+        }
+    }
+
+    #[test]
+    fn an_article_starts_low_on_a_page_with_its_label_right_above_its_title() {
+        // 8 lines free under 6 lines of text: the blank, the label, the
+        // blank under it, 2 title lines, the blank under them and a
+        // paragraph of 3 lines are 9. Without the blank between label and
+        // title the article starts on page 1 (第4期 of the proof-read).
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 4), ParagraphKind::Text);
+        labelled(&mut body, 0, 2, &[3, 6]);
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(
+            tags(&laid.pages[0])[4..],
+            [
+                "label0", "title0r0", "title0r1", "a0p0l0", "a0p0l1", "a0p0l2"
+            ]
+        );
+        let line = |t: &str| {
+            laid.pages[0]
+                .rows
+                .iter()
+                .find(|r| tag(r) == t)
+                .unwrap()
+                .line
+        };
+        assert_eq!(line("title0r0") - line("label0"), 1.0);
+        assert_eq!(empty_at_foot(&laid.pages[0]), 0);
+        // Where it fits, the label keeps its blank line under it.
+        let mut body = Flow::default();
+        labelled(&mut body, 0, 1, &[4]);
+        let laid = paginate(masthead(), None, body, closing(0));
+        let at = |t: &str| {
+            laid.pages[0]
+                .rows
+                .iter()
+                .find(|r| tag(r) == t)
+                .unwrap()
+                .line
+        };
+        assert_eq!(at("title0r0") - at("label0"), 2.0);
+        // 4 lines short is no reason to set the start tight: 4 lines of
+        // text leave 8 under them, 4 of text more leave 4.
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 8), ParagraphKind::Text);
+        labelled(&mut body, 0, 1, &[4]);
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[1])[0], "label0");
+    }
+
+    #[test]
+    fn the_first_article_starts_under_the_contents_which_moves_up_a_line_if_need_be() {
+        // 要目 of 7 lines from line 9: 6 lines free under it, the article
+        // needs 7 set tight (one blank line above its label, none between
+        // label and title). The 要目 moves up to line 8.
+        let mut body = Flow::default();
+        labelled(&mut body, 0, 2, &[6]);
+        let laid = paginate(masthead(), Some(contents(7)), body, closing(0));
+        let page = &laid.pages[0];
+        assert_eq!(page.rows[0].line, 8.0);
+        assert_eq!(
+            tags(page)[7..],
+            ["label0", "title0r0", "title0r1", "a0p0l0", "a0p0l1"]
+        );
+        assert_eq!(page.rows[7].line, 16.0, "one blank line under the 要目");
+        assert_eq!(empty_at_foot(page), 0);
+        // When even that does not fit, the 要目 stays where it stands.
+        let mut body = Flow::default();
+        labelled(&mut body, 0, 2, &[6]);
+        let laid = paginate(masthead(), Some(contents(9)), body, closing(0));
+        assert_eq!(laid.pages[0].rows[0].line, 9.0);
+        assert_eq!(tags(&laid.pages[1])[0], "label0");
+    }
+
+    #[test]
+    fn a_picture_at_the_top_of_a_page_stands_at_the_type_areas_top_edge() {
+        use crate::layout_data::PictureItem;
+        // 10 lines less 1 mm tall: with the clearance above it, 11 lines
+        // after text; at a page top, 10, raised to the top edge.
+        let height = 10.0 * PITCH - 1.0;
+        let item = PictureItem {
+            path: "p".into(),
+            x: 0.0,
+            width: 100.0,
+            height,
+            caption: String::new(),
+            caption_lines: Vec::new(),
+            caption_size: 14.0,
+            caption_pitch: 0.0,
+            caption_x: 0.0,
+            caption_width: 0.0,
+        };
+        let photo = |captions: usize| Row::Pictures {
+            items: vec![item.clone()],
+            lines: 11 + captions,
+            captions,
+        };
+        for captions in [0, 1] {
+            let mut body = Flow::default();
+            body.paragraph(rows("a", 11), ParagraphKind::Text);
+            body.pictures(photo(captions), Vec::new());
+            body.paragraph(rows("b", 4), ParagraphKind::Text);
+            let laid = paginate(masthead(), None, body, closing(0));
+            let top = &laid.pages[1].rows[0];
+            assert_eq!(tag(top), "p");
+            // Its top edge (the row's line, plus the lines above the
+            // picture less its height) on the type area's top.
+            let edge = top.line * PITCH + (top.row.lines() - captions) as f64 * PITCH - height;
+            assert!(edge.abs() < 1e-9, "{edge} mm below the top");
+            assert_eq!(top.row.lines(), 10 + captions);
+            assert_eq!(laid.pages[1].rows[1].line, (10 + captions) as f64);
+            // Under the masthead (or text) it keeps its clearance.
+            let mut body = Flow::default();
+            body.pictures(photo(captions), Vec::new());
+            let laid = paginate(masthead(), None, body, closing(0));
+            let under = &laid.pages[0].rows[0];
+            assert_eq!((under.line, under.row.lines()), (10.0, 11 + captions));
+        }
+    }
+
+    #[test]
     fn a_keep_never_chains_short_articles_together() {
         // Articles of one short paragraph each: a title keeps its blank
         // line and its paragraph, not the next article.
@@ -1150,21 +1421,33 @@ mod tests {
         Picture(usize),
     }
 
-    fn items(pictures: bool) -> impl Strategy<Value = Vec<(usize, Vec<Item>)>> {
+    /// Articles: title lines, a 【栏目】 label above the title or not, and
+    /// the items.
+    type Articles = Vec<(usize, bool, Vec<Item>)>;
+
+    fn items(pictures: bool) -> impl Strategy<Value = Articles> {
         let item = prop_oneof![
             6 => (1usize..=12).prop_map(Item::Paragraph),
             1 => Just(Item::Heading),
             if pictures { 1 } else { 0 } => (2usize..=14).prop_map(Item::Picture),
         ];
-        prop::collection::vec((1usize..=2, prop::collection::vec(item, 1..8)), 1..10)
+        prop::collection::vec(
+            (1usize..=2, any::<bool>(), prop::collection::vec(item, 1..8)),
+            1..10,
+        )
     }
 
     /// The flow of generated articles; each row is tagged with what it is.
-    fn generated(articles: &[(usize, Vec<Item>)]) -> Flow {
+    fn generated(articles: &[(usize, bool, Vec<Item>)]) -> Flow {
         use crate::layout_data::PictureItem;
         let mut flow = Flow::default();
-        for (n, (title, items)) in articles.iter().enumerate() {
+        for (n, (title, label, items)) in articles.iter().enumerate() {
             flow.weak_blank();
+            if *label {
+                // As body_flow sets a label and the title under it.
+                flow.keeper(vec![row(&format!("t{n}L"))], 2);
+                flow.label_blank();
+            }
             flow.start_article(n);
             flow.keeper(rows(&format!("t{n}r"), *title), 0);
             flow.blank_kept(2);
@@ -1231,7 +1514,31 @@ mod tests {
         out
     }
 
-    fn check_rules(articles: &[(usize, Vec<Item>)], laid: &Paginated, full_pages: bool) {
+    /// The lines article `n`'s start needs at a page's foot (the blank
+    /// above it, its label, title, the blank under it and the text it
+    /// keeps), set tight: without the blank between label and title.
+    fn start_needs(articles: &[(usize, bool, Vec<Item>)], n: usize) -> usize {
+        let lines = generated(articles).resolve();
+        let title = lines
+            .iter()
+            .position(|l| l.article == Some(n))
+            .expect("the title");
+        let mut start = title;
+        while start > 0 && lines[start - 1].glue {
+            start -= 1;
+        }
+        let mut end = title;
+        while end + 1 < lines.len() && lines[end].glue {
+            end += 1;
+        }
+        lines[start..=end]
+            .iter()
+            .filter(|l| !l.tight)
+            .map(FlowLine::lines)
+            .sum()
+    }
+
+    fn check_rules(articles: &[(usize, bool, Vec<Item>)], laid: &Paginated, full_pages: bool) {
         let rows = placed(laid);
         let page_of = |t: &str| {
             rows.iter()
@@ -1259,7 +1566,10 @@ mod tests {
                 .collect()
         };
         let mut expected = Vec::new();
-        for (n, (title, items)) in articles.iter().enumerate() {
+        for (n, (title, label, items)) in articles.iter().enumerate() {
+            if *label {
+                expected.push(format!("t{n}L"));
+            }
             expected.extend((0..*title).map(|k| format!("t{n}r{k}")));
             for (k, item) in items.iter().enumerate() {
                 match item {
@@ -1287,7 +1597,11 @@ mod tests {
             order(&|t| is_picture(t) || t.starts_with('t')),
             titles_and_pictures
         );
-        for (n, (title, items)) in articles.iter().enumerate() {
+        for (n, (title, label, items)) in articles.iter().enumerate() {
+            // A label on the page of the title under it.
+            if *label {
+                assert_eq!(page_of(&format!("t{n}L")), page_of(&format!("t{n}r0")));
+            }
             // A title with what follows it, or, when a picture follows
             // that floated, with its first line of text. (Under the
             // masthead, a title whose pictures cannot all float stays
@@ -1327,14 +1641,28 @@ mod tests {
                     .map(|r| (r.2 + r.3) as usize)
                     .max()
                     .unwrap_or(0);
-                let next_starts_article = rows
+                // A page ends 5 lines short or more only before an article
+                // whose start (its label, title and the lines they keep)
+                // does not fit even set tight.
+                let next_article = rows
                     .iter()
                     .find(|r| r.1 == p + 1)
-                    .is_some_and(|r| r.0.starts_with('t'));
-                let limit = if next_starts_article { 8 } else { 5 };
+                    .filter(|r| r.0.starts_with('t'))
+                    .and_then(|r| r.0[1..].split(['L', 'r']).next()?.parse().ok());
+                let limit = next_article.map_or(SHORT, |n| start_needs(articles, n).max(SHORT));
                 assert!(
                     LINES - bottom < limit,
                     "page {} ends {} lines short",
+                    p + 1,
+                    LINES - bottom
+                );
+                // With a title of 2 lines, a label and its blank lines,
+                // that is at most 7 lines (two lines of text) or 8 (a
+                // paragraph of 3 lines, or one of 1 and the next's first
+                // two): the blank between label and title is given up first.
+                assert!(
+                    LINES - bottom <= 8,
+                    "page {} ends {} short",
                     p + 1,
                     LINES - bottom
                 );

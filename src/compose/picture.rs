@@ -158,7 +158,8 @@ pub fn resolutions(blocks: &[Block], root: &Path, source: &str) -> Vec<(usize, f
 /// Kept clear above a picture, in mm: half an em of body text, so that
 /// with the blank under a text line's characters (half the interline
 /// space) half a line separates the text above from the picture, more
-/// than the body's own interline space.
+/// than the body's own interline space. Not at the top of a page, where
+/// no text is above it (`page::at_page_top`).
 pub const CLEAR: f64 = BODY_PT * MM_PER_PT / 2.0;
 
 /// The grid lines a picture `height` mm tall takes, [`CLEAR`] above it.

@@ -28,6 +28,7 @@ mod live;
 mod outputs;
 mod pages;
 mod pictures;
+mod proof2;
 mod proofread;
 mod reports;
 mod robustness;
