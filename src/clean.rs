@@ -865,6 +865,9 @@ pub fn body_spans(body: &[crate::issue::Block]) -> Vec<(Range<usize>, bool)> {
             ),
             Block::Note(paras) => spans.extend(paras.iter().map(|t| (t.span.clone(), false))),
             Block::Picture { caption, .. } => spans.push((caption.span.clone(), false)),
+            // A table's cells are cleaned one by one: never its tabs or
+            // pipes, which separate them.
+            Block::Table(table) => spans.extend(table.texts().map(|t| (t.span.clone(), false))),
         }
     }
     spans.sort_by_key(|(s, _)| s.start);
@@ -919,6 +922,7 @@ fn texts(block: &mut crate::issue::Block) -> Vec<&mut crate::issue::Text> {
             .collect(),
         Block::Note(paras) => paras.iter_mut().collect(),
         Block::Picture { caption, .. } => vec![caption],
+        Block::Table(table) => table.texts_mut().collect(),
     }
 }
 

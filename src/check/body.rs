@@ -90,6 +90,7 @@ fn texts(block: &Block) -> Vec<&Text> {
             .collect(),
         Block::Note(paras) => paras.iter().collect(),
         Block::Picture { caption, .. } => vec![caption],
+        Block::Table(table) => table.texts().collect(),
     }
 }
 

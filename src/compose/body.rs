@@ -32,6 +32,10 @@ pub fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> 
     let mut i = 0;
     while i < blocks.len() {
         match &blocks[i] {
+            Block::Table(_) => {
+                // Branch `tables` only: compose/table.rs lays it out (issue
+                // 18); this branch reaches main with it, never without.
+            }
             Block::Label(text) => {
                 // A blank line above a column label, none at a page top; the
                 // label keeps with two lines of what follows.
