@@ -31,9 +31,12 @@
 //!
 //! A blank line above a title or a label vanishes at the top of a page.
 
+use std::sync::Arc;
+
 use super::closing::Closing;
 use super::masthead::MastheadRows;
 use super::picture::{CLEAR, FLOOR, LAST_FLOOR, Smaller};
+use super::table::Composed;
 use crate::layout_data::geometry::{BODY_PT, CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH, WIDTH};
 use crate::layout_data::{Alone, PageData, Placed, Row, Rule};
 
@@ -70,6 +73,9 @@ enum Kind {
     Blank,
     /// A row of pictures.
     Picture,
+    /// A table: broken between its rows by [`Pager::table`]; a waiting
+    /// picture lands before it.
+    Table,
 }
 
 /// One line of the flow: a row, or a blank line.
@@ -95,11 +101,24 @@ struct FlowLine {
     shows_page_of: Option<usize>,
     /// A row of pictures: the same made smaller, tallest first.
     smaller: Vec<Smaller>,
+    /// A table, set over as many pages as it needs (`row` is `None`).
+    table: Option<Arc<Composed>>,
 }
 
 impl FlowLine {
+    /// The grid lines it takes; a table, the least it takes on the page
+    /// it starts on (its caption, header and first rows), so that what
+    /// keeps with it stays with that.
     fn lines(&self) -> usize {
-        self.row.as_ref().map_or(1, Row::lines)
+        match &self.table {
+            Some(t) => t.least_lines(),
+            None => self.row.as_ref().map_or(1, Row::lines),
+        }
+    }
+
+    /// Whether it prints anything (a blank line does not).
+    fn is_row(&self) -> bool {
+        self.row.is_some() || self.table.is_some()
     }
 }
 
@@ -128,6 +147,7 @@ impl Flow {
             article,
             shows_page_of: None,
             smaller: Vec::new(),
+            table: None,
         });
     }
 
@@ -225,6 +245,15 @@ impl Flow {
         }
     }
 
+    /// A table: broken between its rows where the page ends, its header
+    /// repeated under 续表N.
+    pub fn table(&mut self, table: Composed) {
+        self.push(None, Kind::Table);
+        if let Some(last) = self.lines.last_mut() {
+            last.table = Some(Arc::new(table));
+        }
+    }
+
     /// The next row is the first of article `n`.
     pub fn start_article(&mut self, n: usize) {
         self.article = Some(n);
@@ -262,7 +291,7 @@ impl Flow {
                 if matches!(next.kind, Kind::Start | Kind::Heading) && (taken > 0 || carried) {
                     break;
                 }
-                let (is_row, is_picture) = (next.row.is_some(), next.kind == Kind::Picture);
+                let (is_row, is_picture) = (next.is_row(), next.kind == Kind::Picture);
                 if is_picture && (taken > 0 || carried) {
                     break;
                 }
@@ -390,6 +419,10 @@ impl Pager {
     /// Places lines one after another, breaking the page where it is full.
     fn place(&mut self, lines: &[FlowLine]) {
         for line in lines {
+            if let Some(table) = &line.table {
+                self.table(table);
+                continue;
+            }
             if self.cursor + line.lines() > LINES {
                 self.new_page();
                 if line.weak {
@@ -403,6 +436,44 @@ impl Pager {
                     self.at_top = false;
                 }
             }
+        }
+    }
+
+    /// Places a table over as many pages as it needs: on each, the
+    /// caption (or 续表N), the header and the rows that fit, the notes
+    /// after the last row. The caption starts a page only with the header
+    /// and the first rows under it; a page that cannot take them is left
+    /// for the next, unless it is a page's top (or nothing of the body is
+    /// on page 1 yet), where the rows that fit go at any rate.
+    fn table(&mut self, t: &Composed) {
+        let mut next = 0;
+        let mut first = true;
+        loop {
+            let free = self.free();
+            let k = match t.take(next, free, first) {
+                Some(k) => k,
+                None => {
+                    let k = t.forced(next, free, first);
+                    let fits = t.piece_lines(next..next + k, first) <= free;
+                    if self.cursor == 0 || (self.at_top && fits) {
+                        k
+                    } else {
+                        self.new_page();
+                        continue;
+                    }
+                }
+            };
+            let above = if first { &t.caption } else { &t.continued };
+            for row in above {
+                self.put(row, None, None);
+            }
+            self.put(&t.piece(next..next + k, first), None, None);
+            next += k;
+            first = false;
+            if next >= t.bands() {
+                return;
+            }
+            self.new_page();
         }
     }
 
@@ -460,7 +531,7 @@ impl Pager {
     fn stops_float(&self, run: &[FlowLine]) -> bool {
         run.iter().any(|l| l.kind == Kind::Picture)
             || match run[0].kind {
-                Kind::Start | Kind::Picture => true,
+                Kind::Start | Kind::Picture | Kind::Table => true,
                 Kind::Heading => self.free() < SHORT,
                 Kind::Text | Kind::Blank => false,
             }
@@ -793,6 +864,7 @@ mod tests {
                 None => format!("pictures{lines}"),
             },
             Row::Grid { .. } => String::new(),
+            Row::Table { lines, .. } => format!("table{lines}"),
         }
     }
 

@@ -201,6 +201,7 @@ fn shape_of(body: &[jianbao::issue::Block]) -> Vec<String> {
             }
             Block::Paragraph(t) => format!("paragraph |{}", runs(t)),
             Block::Picture { .. } => "picture".to_string(),
+            Block::Table(t) => format!("table rows={} header={}", t.rows.len(), t.header_rows),
         })
         .collect()
 }
