@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, read_source};
-use crate::issue::{Distribution, Field, Printed};
+use crate::issue::{Distribution, Field, Printed, TableStyle};
 use crate::source::{SourceFile, Spanned, display_path};
 use crate::toml_table::{self, TableReader};
 
@@ -32,6 +32,17 @@ pub struct Config {
     /// to the publication root (checked to exist inside it); `None` is the
     /// built-in layout.
     pub layout: Option<PathBuf>,
+    /// `[table]`: how tables are set unless a table asks otherwise.
+    pub table: TableConfig,
+}
+
+/// `[table]`: the publication's defaults for tables.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableConfig {
+    /// `style = "grid"` (every cell ruled, the default) or
+    /// `"three-line"` (三线表); a table's `{三线表}` / `{style=grid}`
+    /// overrides it.
+    pub style: TableStyle,
 }
 
 /// A PDF standard typst-pdf 0.15 can enforce, by the name used in
@@ -376,6 +387,24 @@ fn parse_config(
         }
         t.finish(diags);
     }
+    let mut table_config = TableConfig::default();
+    if let Ok(Some(mut t)) = top.table("table", "style = \"three-line\"", diags) {
+        if let Some(s) = t.string("style", "\"three-line\"", diags) {
+            match TableStyle::from_name(&s.value) {
+                Some(style) => table_config.style = style,
+                None => diags.push(
+                    Diagnostic::error(
+                        "bad-value",
+                        file,
+                        s.span,
+                        format!("style = \"{}\" 不认识", s.value),
+                    )
+                    .with_help("写 style = \"grid\"（表格每一格都画线，默认）或 style = \"three-line\"（三线表）"),
+                ),
+            }
+        }
+        t.finish(diags);
+    }
     let mut fonts = FontConfig::default();
     if let Ok(Some(mut f)) = top.table("fonts", "body = [\"仿宋_GB2312\"]", diags) {
         let ex = "[\"方正小标宋简体\"]";
@@ -428,6 +457,7 @@ fn parse_config(
         printed,
         pdf_standard,
         layout,
+        table: table_config,
     })
 }
 

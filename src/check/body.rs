@@ -240,10 +240,10 @@ pub fn repeat_help(code: &str) -> Option<String> {
         .then(|| "jianbao check --fix 一次全部改好".to_string())
 }
 
-/// A line of cells between tabs is a row of a table pasted from Word or a
-/// spreadsheet: jianbao sets no tables yet, and setting its cells as one
-/// paragraph would run them together ("1城关一中12 8"). An error at the
-/// first tab; the cleaner leaves such a line alone.
+/// A line of cells between tabs that did not become a table (alone, or
+/// beside a line of another number of cells, and no caption above): set
+/// as one paragraph its cells would run together ("1城关一中12 8"). A
+/// warning at the first tab; the cleaner leaves such a line alone.
 fn pasted_tables(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
     for block in body {
         for text in texts(block) {
@@ -254,13 +254,13 @@ fn pasted_tables(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnost
             let tab = text.span.start + typed.find('\t').unwrap_or(0);
             let cells = typed.split('\t').filter(|c| !c.trim().is_empty()).count();
             diags.push(
-                Diagnostic::error(
-                    "pasted-table",
+                Diagnostic::warning(
+                    "table-lone-row",
                     src,
                     tab..tab + 1,
-                    format!("这一行像是从 Word 或 Excel 粘贴的表格（用 Tab 隔开的 {cells} 格），排出来各格会连在一起"),
+                    format!("这一行像是从 Excel 或 WPS 粘贴的表格行（用 Tab 隔开的 {cells} 格），但没有成为表格，排出来各格会连在一起"),
                 )
-                .with_help("jianbao 现在还不能排表格（以后的版本会支持）：把表格截图存成图片，用 ![表格说明](images/表格.png) 插入；或者把每一行改写成一句话"),
+                .with_help("表格至少要有格数相同的两行（表头和数据）；只有一行的表格，在它上面加一行表题（表1　……）；如果不是表格，把 Tab 换成逗号"),
             );
         }
     }

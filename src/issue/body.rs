@@ -6,19 +6,10 @@ use std::sync::Arc;
 
 use super::front_matter::line_spans;
 use super::model::{Block, HeadingLevel, Inline, PictureWidth, Text};
+use super::table;
+use super::text::{Line, inline_text, is_blank};
 use crate::diagnostic::Diagnostic;
-use crate::source::{SourceFile, Span, Spanned};
-
-/// Spaces that Word users paste around paragraphs.
-fn is_blank(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\u{3000}' | '\u{a0}')
-}
-
-/// A body line, trimmed, with the byte span of what is left.
-struct Line<'a> {
-    text: &'a str,
-    span: Span,
-}
+use crate::source::{SourceFile, Spanned};
 
 pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnostic>) -> Vec<Block> {
     let src = file.text.as_str();
@@ -27,9 +18,19 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
             let s = &src[raw.clone()];
             let lead = s.len() - s.trim_start_matches(is_blank).len();
             let text = s.trim_matches(is_blank);
-            (line_kind(text) != LineKind::Blank).then(|| Line {
+            let kind = line_kind(text);
+            // `^<tab>…` is a row whose first cell joins the one above,
+            // not a lead-in.
+            let pasted_row = table::is_tab_row(s, is_numbering)
+                && (matches!(
+                    kind,
+                    LineKind::Paragraph | LineKind::Heading(_) | LineKind::Dash
+                ) || table::starts_with_join(s));
+            (kind != LineKind::Blank).then(|| Line {
                 text,
                 span: raw.start + lead..raw.start + lead + text.len(),
+                raw,
+                pasted_row,
             })
         })
         .collect();
@@ -50,6 +51,9 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                 span,
             }));
             i += 1;
+        } else if let Some(found) = table::table_at(file, &lines, i, diags) {
+            blocks.push(Block::Table(found.table));
+            i = found.next;
         } else if matches!(kind, LineKind::Lead | LineKind::TitleLine) {
             let lead = marker(t, '^').map(|(off, rest)| {
                 i += 1;
@@ -225,6 +229,12 @@ pub enum LineKind {
     Picture,
     /// `一、…` `（一）…` `1.…` `（1）…`
     Heading(HeadingLevel),
+    /// `|…`: a row of a pipe table.
+    TableRow,
+    /// `表1　…`: a table's caption, right above one.
+    TableCaption,
+    /// `注：…`, `数据来源：…`: a table's note, right under one.
+    TableNote,
     Paragraph,
 }
 
@@ -245,6 +255,9 @@ impl LineKind {
             LineKind::Heading(HeadingLevel::Two) => "二级标题",
             LineKind::Heading(HeadingLevel::Three) => "三级标题",
             LineKind::Heading(_) => "四级标题",
+            LineKind::TableRow => "表格行",
+            LineKind::TableCaption => "表题（紧挨表格时）",
+            LineKind::TableNote => "表注（紧挨表格时）",
         }
     }
 }
@@ -274,9 +287,21 @@ pub fn line_kind(line: &str) -> LineKind {
         LineKind::Dash
     } else if let Some((level, _)) = heading_number(t) {
         LineKind::Heading(level)
+    } else if table::is_pipe_row(t) {
+        LineKind::TableRow
+    } else if table::caption_line(t).is_some() {
+        LineKind::TableCaption
+    } else if table::is_note_line(t) {
+        LineKind::TableNote
     } else {
         LineKind::Paragraph
     }
+}
+
+/// A heading number alone in a cell (`一、`, `1.`): Word's numbering
+/// pasted with a tab after it, not a cell of a table.
+fn is_numbering(cell: &str) -> bool {
+    cell.ends_with(['、', '.', '．', '）', ')']) && heading_number(&format!("{cell}题")).is_some()
 }
 
 /// `# text` → (offset of text, text). The mark must be followed by a space.
@@ -410,72 +435,6 @@ fn picture_width(
         );
     }
     parsed.map(|w| Spanned::new(w, span))
-}
-
-/// Splits `**emphasis**` runs. An unclosed `**` is an error.
-fn inline_text(
-    file: &Arc<SourceFile>,
-    text: &str,
-    offset: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Text {
-    let span = offset..offset + text.len();
-    let mut runs = Vec::new();
-    let mut emphasis = false;
-    let mut open_at = 0;
-    let mut rest = text;
-    let mut pos = 0;
-    while let Some(i) = rest.find("**") {
-        if i > 0 {
-            runs.push(Inline {
-                text: rest[..i].to_string(),
-                emphasis,
-            });
-        }
-        if !emphasis {
-            open_at = pos + i;
-        }
-        emphasis = !emphasis;
-        pos += i + 2;
-        rest = &rest[i + 2..];
-    }
-    if emphasis {
-        let at = offset + open_at;
-        diags.push(
-            Diagnostic::error(
-                "unclosed-emphasis",
-                file,
-                at..at + 2,
-                "强调标记 ** 没有配对的结束 **",
-            )
-            .with_help("在要强调的文字后面再加一个 **；如果 ** 本来就是正文，在行首加 \\"),
-        );
-        // Print the rest as it was typed.
-        runs.push(Inline {
-            text: format!("**{rest}"),
-            emphasis: false,
-        });
-    } else if !rest.is_empty() {
-        runs.push(Inline {
-            text: rest.to_string(),
-            emphasis,
-        });
-    }
-    merge_runs(&mut runs);
-    Text { runs, span }
-}
-
-fn merge_runs(runs: &mut Vec<Inline>) {
-    runs.retain(|r| !r.text.is_empty());
-    let mut i = 1;
-    while i < runs.len() {
-        if runs[i].emphasis == runs[i - 1].emphasis {
-            let t = runs.remove(i).text;
-            runs[i - 1].text.push_str(&t);
-        } else {
-            i += 1;
-        }
-    }
 }
 
 const CN_DIGITS: &str = "〇零一二两三四五六七八九十百";

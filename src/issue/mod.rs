@@ -4,6 +4,8 @@
 mod body;
 mod front_matter;
 mod model;
+mod table;
+mod text;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -248,6 +248,18 @@ pub enum TableStyle {
     ThreeLine,
 }
 
+impl TableStyle {
+    /// By the name written in jianbao.toml and in a table's `{style=…}`:
+    /// `grid` / `three-line`, or in Chinese `网格` / `三线表`.
+    pub fn from_name(name: &str) -> Option<TableStyle> {
+        match name.trim() {
+            "grid" | "网格" => Some(TableStyle::Grid),
+            "three-line" | "三线表" => Some(TableStyle::ThreeLine),
+            _ => None,
+        }
+    }
+}
+
 /// The width asked for a picture.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PictureWidth {
