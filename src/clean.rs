@@ -841,8 +841,9 @@ impl<'a> Cleaner<'a> {
 
 /// The places in an issue file whose text is cleaned: every body text
 /// after its line marker (titles, lead-in, subtitle, notes, headings,
-/// paragraphs, labels, captions), as byte ranges of the file, and whether
-/// it is a centred line (a title, its lead-in, subtitle or byline).
+/// paragraphs, labels, captions, table cells), as byte ranges of the file,
+/// and whether it is a centred line (a title, its lead-in, subtitle or
+/// byline, a table's caption).
 pub fn body_spans(body: &[crate::issue::Block]) -> Vec<(Range<usize>, bool)> {
     use crate::issue::Block;
     let mut spans: Vec<(Range<usize>, bool)> = Vec::new();
@@ -866,8 +867,17 @@ pub fn body_spans(body: &[crate::issue::Block]) -> Vec<(Range<usize>, bool)> {
             Block::Note(paras) => spans.extend(paras.iter().map(|t| (t.span.clone(), false))),
             Block::Picture { caption, .. } => spans.push((caption.span.clone(), false)),
             // A table's cells are cleaned one by one: never its tabs or
-            // pipes, which separate them.
-            Block::Table(table) => spans.extend(table.texts().map(|t| (t.span.clone(), false))),
+            // pipes, which separate them. The caption is centred: a space
+            // in it (表一 检查情况) is meant, and becomes `　`.
+            Block::Table(table) => {
+                spans.extend(table.caption.iter().map(|t| (t.span.clone(), true)));
+                spans.extend(
+                    table
+                        .cells()
+                        .chain(&table.notes)
+                        .map(|t| (t.span.clone(), false)),
+                );
+            }
         }
     }
     spans.sort_by_key(|(s, _)| s.start);

@@ -150,10 +150,9 @@ fn row_span(src: &str, line: &Line) -> Span {
     line.raw.start..end
 }
 
-/// The cells of a pipe row, as byte ranges in the (trimmed) line: cut at
-/// every `|` or `｜` that is not written `\|`; the leading pipe opens the
-/// row, a trailing one closes it.
-fn pipe_cells(t: &str) -> Vec<(usize, usize)> {
+/// The unescaped `|` and `｜` of a line (not written `\|`), as byte
+/// ranges.
+fn pipes(t: &str) -> Vec<(usize, usize)> {
     let mut cuts = Vec::new();
     let mut escaped = false;
     for (i, c) in t.char_indices() {
@@ -165,13 +164,30 @@ fn pipe_cells(t: &str) -> Vec<(usize, usize)> {
             cuts.push((i, i + c.len_utf8()));
         }
     }
-    let mut cells: Vec<(usize, usize)> = cuts.windows(2).map(|w| (w[0].1, w[1].0)).collect();
-    // Text after the last pipe is a cell too (`| a | b` without the
-    // closing pipe); blanks after it are nothing.
-    if let Some(&(_, end)) = cuts.last()
-        && !t[end..].trim_matches(is_blank).is_empty()
+    cuts
+}
+
+/// The cells of a pipe row, as byte ranges in the (trimmed) line: cut at
+/// every pipe; a leading pipe opens the row and a trailing one closes it,
+/// and either may be left out, as GFM has it (`单位 | 次数`).
+fn pipe_cells(t: &str) -> Vec<(usize, usize)> {
+    let cuts = pipes(t);
+    let mut cells = Vec::with_capacity(cuts.len() + 1);
+    let mut start = 0;
+    for &(a, b) in &cuts {
+        cells.push((start, a));
+        start = b;
+    }
+    cells.push((start, t.len()));
+    if t.starts_with(['|', '｜']) {
+        cells.remove(0);
+    }
+    if !cuts.is_empty()
+        && cells
+            .last()
+            .is_some_and(|&(a, b)| t[a..b].trim_matches(is_blank).is_empty())
     {
-        cells.push((end, t.len()));
+        cells.pop();
     }
     cells
 }
@@ -243,10 +259,16 @@ pub fn table_at(
         k += 1;
     }
     let first = lines.get(k)?;
-    let pipe = is_pipe_row(first.text);
+    // `单位 | 次数` over `--- | ---` starts a table too, as in GFM; after
+    // the first row, a line with a pipe goes on with it.
+    let pipe = is_pipe_row(first.text)
+        || (first.plain
+            && !pipes(first.text).is_empty()
+            && touches(k)
+            && delimiter_row(lines[k + 1].text).is_some());
     let is_row = |l: &Line| {
         if pipe {
-            is_pipe_row(l.text)
+            is_pipe_row(l.text) || (l.plain && !pipes(l.text).is_empty())
         } else {
             l.pasted_row
         }
@@ -270,7 +292,9 @@ pub fn table_at(
     while end < lines.len() && lines[end - 1].touches(&lines[end]) && is_row(&lines[end]) {
         end += 1;
     }
-    let style = options.and_then(|(o, at)| table_options(file, o, at, diags));
+    let options = options.map_or_else(Options::default, |(o, at)| {
+        table_options(file, o, at, diags)
+    });
     let rows = &lines[k..end];
     let mut notes = Vec::new();
     let mut next = end;
@@ -287,9 +311,15 @@ pub fn table_at(
     } else {
         tab_table(file, rows, diags)
     };
+    if !pipe && notes.is_empty() {
+        spaced_row_under(file, &lines[end - 1], lines.get(end), table.align.len(), diags);
+    }
     let first_row = table.rows[0].span.start;
     table.caption = caption.map(|(c, l)| inline_text(file, c.text, l.span.start, diags));
-    table.style = style;
+    table.style = options.style;
+    if let Some(header) = options.header {
+        header_option(file, &mut table, pipe, header, diags);
+    }
     let last = notes
         .last()
         .map_or(table.rows[table.rows.len() - 1].span.end, |n: &Text| {
@@ -301,15 +331,24 @@ pub fn table_at(
     Some(Found { table, next })
 }
 
-/// `三线表`, `网格`, `style=three-line`, `style=grid` (several between
-/// commas: the last one counts).
+/// What a table's `{…}` asks.
+#[derive(Default)]
+struct Options {
+    style: Option<Spanned<TableStyle>>,
+    /// `表头=2`: how many rows the header has (a pasted table's own rule
+    /// overridden).
+    header: Option<Spanned<usize>>,
+}
+
+/// `三线表`, `网格`, `style=three-line`, `style=grid`, `表头=2`,
+/// `header=2`; several between commas.
 fn table_options(
     file: &Arc<SourceFile>,
     options: &str,
     at: usize,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Spanned<TableStyle>> {
-    let mut style = None;
+) -> Options {
+    let mut read = Options::default();
     let mut pos = 0;
     for part in options.split([',', '，']) {
         let lead = part.len() - part.trim_start_matches(is_blank).len();
@@ -323,25 +362,71 @@ fn table_options(
         if word.is_empty() {
             continue;
         }
-        let value = match word.split_once(['=', '＝']) {
-            Some((key, value)) if matches!(key.trim(), "style" | "样式") => value,
-            Some(_) => "",
-            None => word,
+        let (key, value) = match word.split_once(['=', '＝']) {
+            Some((key, value)) => (key.trim_matches(is_blank), value.trim_matches(is_blank)),
+            None => ("style", word),
         };
-        match TableStyle::from_name(value) {
-            Some(s) => style = Some(Spanned::new(s, span)),
-            None => diags.push(
-                Diagnostic::error(
-                    "bad-table-option",
-                    file,
-                    span,
-                    format!("表格选项“{word}”看不懂"),
-                )
-                .with_help("表题后面可以写 {三线表}（或 {style=three-line}）排成三线表，{网格}（或 {style=grid}）每一格都画线"),
-            ),
+        match key {
+            "style" | "样式" => {
+                if let Some(s) = TableStyle::from_name(value) {
+                    read.style = Some(Spanned::new(s, span));
+                    continue;
+                }
+            }
+            "header" | "表头" => {
+                if let Some(n) = value.parse::<usize>().ok().filter(|n| (1..=9).contains(n)) {
+                    read.header = Some(Spanned::new(n, span));
+                    continue;
+                }
+            }
+            _ => {}
         }
+        diags.push(
+            Diagnostic::error(
+                "bad-table-option",
+                file,
+                span,
+                format!("表格选项“{word}”看不懂"),
+            )
+            .with_help("表题后面可以写 {三线表}（或 {style=three-line}）排成三线表，{网格}（或 {style=grid}）每一格都画线，{表头=2}（或 {header=2}，1–9）说表头有几行；几项之间用逗号隔开"),
+        );
     }
-    style
+    read
+}
+
+/// `{表头=N}`: the header is the first N rows of a pasted table. A pipe
+/// table's header is what stands above its delimiter row.
+fn header_option(
+    file: &Arc<SourceFile>,
+    table: &mut Table,
+    pipe: bool,
+    header: Spanned<usize>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let rows = table.rows.len();
+    if pipe {
+        diags.push(
+            Diagnostic::error(
+                "bad-table-option",
+                file,
+                header.span,
+                "用 | 写的表格，表头就是分隔行 |---| 上面的几行，不用写“表头=”",
+            )
+            .with_help("删掉“表头=…”；表头有两行，就在分隔行上面写两行"),
+        );
+    } else if header.value > rows {
+        diags.push(
+            Diagnostic::error(
+                "bad-table-option",
+                file,
+                header.span,
+                format!("表头写了 {} 行，可表格一共只有 {rows} 行", header.value),
+            )
+            .with_help("写表头实际的行数（数据行不算）"),
+        );
+    } else {
+        table.header_rows = header.value;
+    }
 }
 
 /// A cell's text from its byte range in the file: trimmed, a lone `<` or
@@ -408,7 +493,14 @@ fn pipe_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>
         });
     }
     let header_rows = delimiter.unwrap_or(1);
+    let blank = table_rows.iter().all(|r: &TableRow| {
+        r.cells
+            .iter()
+            .all(|c| matches!(c, Cell::Text(t) if t.runs.is_empty()))
+    });
     match delimiter {
+        // An empty table is said as such (`check_table`), nothing more.
+        _ if blank => {}
         None => {
             let l = &rows[0];
             diags.push(
@@ -632,6 +724,44 @@ fn spaced_cells(src: &str, cells: &[Cell]) -> Option<Span> {
         }
     }
     None
+}
+
+/// A line right under a pasted table with as many parts between spaces as
+/// the table has columns, a figure among them (`合计  120  85`): a row
+/// typed with spaces, which ends the table and would print as a sentence.
+fn spaced_row_under(
+    file: &Arc<SourceFile>,
+    last: &Line,
+    next: Option<&Line>,
+    columns: usize,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(next) = next.filter(|n| last.touches(n) && n.plain && !n.pasted_row) else {
+        return;
+    };
+    let parts: Vec<&str> = next
+        .text
+        .split(is_cell_blank)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let figure = |p: &&str| p.chars().any(|c| c.is_ascii_digit());
+    if columns < 2 || parts.len() != columns || !parts.iter().any(figure) {
+        return;
+    }
+    let first = next.text.find(is_cell_blank).unwrap_or(0);
+    let run = next.text[first..]
+        .find(|c| !is_cell_blank(c))
+        .unwrap_or(next.text.len() - first);
+    let at = next.span.start + first;
+    diags.push(
+        Diagnostic::error(
+            "table-spaces",
+            file,
+            at..at + run,
+            format!("这一行紧挨着表格，分成 {columns} 段，像是表格的一行，但格之间是空格，不是 Tab：它不算表格，会排成一段文字"),
+        )
+        .with_help("把格之间的空格换成一个 Tab；最稳妥的是在 Excel 或 WPS 里重新复制这几行粘贴过来；如果它不是表格的一行，和表格之间空一行"),
+    );
 }
 
 /// `<` and `^`: every one must join its cell to a cell on its left / above

@@ -23,6 +23,9 @@ pub struct Line<'a> {
     /// A row pasted from a spreadsheet, by itself: a paragraph or a
     /// heading with cells between tabs (not a heading number and a tab).
     pub pasted_row: bool,
+    /// A paragraph or a heading by itself, as a table's row may be
+    /// typed (`单位 | 次数`, `1.<tab>城关`); not a title, note or picture.
+    pub plain: bool,
 }
 
 impl Line<'_> {
