@@ -36,7 +36,45 @@ pub fn check_body(
                 caption_too_long(src, caption, fonts, diags);
             }
         }
+        if let (Block::Table(table), Some(fonts)) = (block, ctx.fonts) {
+            table_too_wide(src, table, fonts, diags);
+        }
     }
+}
+
+/// A table whose columns do not fit the type area even at 5号, the
+/// smallest size a table is set at: its figures would have to be torn
+/// or run out of their cells ([`crate::compose::table::too_wide`]).
+fn table_too_wide(
+    src: &Arc<SourceFile>,
+    table: &crate::issue::Table,
+    fonts: &crate::fonts::Fonts,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(wide) = crate::compose::table::too_wide(table, fonts) else {
+        return;
+    };
+    let head = if wide.head.is_empty() {
+        String::new()
+    } else {
+        format!("（{}）", wide.head)
+    };
+    diags.push(
+        Diagnostic::error(
+            "table-too-wide",
+            src,
+            table.span.clone(),
+            format!(
+                "表格太宽：缩到五号字，各列最长的数字和词也要 {:.0} 毫米，版心只有 {:.0} 毫米宽",
+                wide.needs, wide.room
+            ),
+        )
+        .with_help(format!(
+            "最宽的是第 {} 列{head}，其中“{}”不能断开；减少列数、把这一列拆成两列或换一个较短的单位，或把表格拆成两个表（横排的页面以后再支持）",
+            wide.column + 1,
+            wide.widest
+        )),
+    );
 }
 
 /// A caption no page can hold beside its picture, even set across the

@@ -26,7 +26,7 @@ use std::path::Path;
 
 use crate::config::Config;
 use crate::fonts::{Fonts, Role};
-use crate::issue::{Issue, TableStyle};
+use crate::issue::Issue;
 use crate::layout_data::geometry::*;
 use crate::layout_data::{Family, FontRole, Grid, LayoutData};
 
@@ -34,11 +34,14 @@ use crate::layout_data::{Family, FontRole, Grid, LayoutData};
 /// font families of each role.
 pub fn compose(issue: &Issue, config: &Config, fonts: &Fonts, root: &Path) -> LayoutData {
     let masthead = masthead::rows(issue, config, fonts);
-    // The publication's table style: `TableStyle::default()` (a full grid)
-    // until jianbao.toml's `[table] style` reaches this branch (issue 18's
-    // input side); a table's own `style` wins over it.
-    let table_style = TableStyle::default();
-    let flow = body::body_flow(&issue.body, fonts, root, &issue.source.text, table_style);
+    // jianbao.toml's `[table] style`; a table's own `{三线表}` wins over it.
+    let flow = body::body_flow(
+        &issue.body,
+        fonts,
+        root,
+        &issue.source.text,
+        config.table.style,
+    );
     let contents = contents::flow(issue, config, fonts);
     let closing = closing::rows(issue, config, fonts);
     let laid = page::paginate(masthead, contents, flow, closing);

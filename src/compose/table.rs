@@ -33,6 +33,7 @@ use crate::layout_data::{Row, Run, Segment, TableText};
 
 use super::grid::{self, Face, Shape};
 use super::rows::{centred, gather_em, runs_of};
+use super::title;
 
 /// The sizes a table is set at, largest first: 4号, 小4号, 5号 (pt).
 pub const SIZES: [f64; 3] = [14.0, 12.0, 10.5];
@@ -143,24 +144,31 @@ pub struct TooWide {
 }
 
 /// The text of a table's caption number: `表3` gives `3`, `表2-1` gives
-/// `2-1`; `None` when the caption does not start with 表 and a number.
+/// `2-1`, `表一` gives `一` (the caption forms the parser reads); `None`
+/// when the caption does not start with 表 and a number.
 pub fn caption_number(caption: &str) -> Option<&str> {
-    let rest = caption.trim_start().strip_prefix('表')?.trim_start();
+    const NUMERALS: &str = "0123456789０１２３４５６７８９〇零一二两三四五六七八九十百";
+    let rest = caption
+        .trim_start()
+        .strip_prefix('表')?
+        .trim_start_matches([' ', '\u{3000}', '\u{a0}']);
     let end = rest
         .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_digit() || matches!(c, '０'..='９' | '-' | '－' | '.' | '．')))
+        .find(|&(_, c)| !(NUMERALS.contains(c) || matches!(c, '-' | '－' | '.' | '．')))
         .map_or(rest.len(), |(i, _)| i);
     let number = rest[..end].trim_end_matches(['-', '－', '.', '．']);
     number
-        .starts_with(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c))
+        .starts_with(|c| NUMERALS.contains(c))
         .then_some(number)
 }
 
-/// What a column must be, in ems: at least its widest unbreakable piece,
-/// at most its longest text on one line.
+/// What a column must be, in ems: at least its widest unbreakable piece;
+/// for its body cells each on one line (and its header on at most about
+/// two), `body`; for every cell on one line, `most`.
 #[derive(Debug, Clone, Copy, Default)]
 struct Need {
     least: f64,
+    body: f64,
     most: f64,
 }
 
@@ -257,29 +265,37 @@ fn is_placeholder(s: &str) -> bool {
     )
 }
 
-/// The width of a figure's part from its decimal point on, in ems (0 for
-/// a figure without one).
+/// The width of a figure's part from its decimal point on, in ems: its
+/// fraction and its percent sign, or the percent sign alone (`100%`
+/// stands with its point where `96.5%` has it); 0 for a whole number.
 fn fraction_width(s: &str, fonts: &Fonts) -> f64 {
-    s.trim()
-        .find('.')
-        .map_or(0.0, |i| grid::width(&s.trim()[i..], fonts, Face::Body))
+    let s = s.trim();
+    s.find(['.', '%', '‰', '％'])
+        .map_or(0.0, |i| grid::width(&s[i..], fonts, Face::Body))
 }
 
-/// The columns' widths in whole ems for the content `room` ems hold.
+/// The columns' widths in whole ems for the content `room` ems hold: every
+/// text on one line when that fits; else the body cells on one line (a
+/// header may wrap: 发现隐患 / （处） reads well, a name torn in a cell
+/// does not), the rest shared among the headers; else each column its
+/// unbreakable pieces and a share of the rest, as the body needs it.
 fn widths(needs: &[Need], room: f64) -> Vec<usize> {
-    let least: Vec<usize> = needs
+    let whole = |x: f64| ((x - 1e-6).ceil().max(1.0)) as usize;
+    let least: Vec<usize> = needs.iter().map(|n| whole(n.least)).collect();
+    let body: Vec<usize> = needs
         .iter()
-        .map(|n| ((n.least - 1e-6).ceil().max(1.0)) as usize)
+        .zip(&least)
+        .map(|(n, &l)| whole(n.body).max(l))
         .collect();
     let most: Vec<usize> = needs
         .iter()
-        .zip(&least)
-        .map(|(n, &l)| (((n.most - 1e-6).ceil()) as usize).max(l))
+        .zip(&body)
+        .map(|(n, &b)| whole(n.most).max(b))
         .collect();
     let room = room.floor().max(0.0) as usize;
     let sum = |v: &[usize]| v.iter().sum::<usize>();
-    // Shares of `extra` ems in proportion to `weight`, largest remainders
-    // first; `cap` bounds each column's share.
+    // `base` and shares of `extra` ems in proportion to `weight`, largest
+    // remainders first, each column at most `cap` more.
     let share = |base: &[usize], extra: usize, weight: &[usize], cap: &[usize]| {
         let total: usize = weight.iter().sum();
         let mut out = base.to_vec();
@@ -311,13 +327,19 @@ fn widths(needs: &[Need], room: f64) -> Vec<usize> {
         }
         out
     };
+    let gap = |to: &[usize], from: &[usize]| -> Vec<usize> {
+        to.iter().zip(from).map(|(t, f)| t - f).collect()
+    };
     if sum(&most) <= room {
         // Everything on one line: the table still spans the type area,
         // the rest shared as the texts are long.
         let unbounded = vec![usize::MAX; most.len()];
         share(&most, room - sum(&most), &most, &unbounded)
+    } else if sum(&body) <= room {
+        let want = gap(&most, &body);
+        share(&body, room - sum(&body), &want, &want)
     } else if sum(&least) <= room {
-        let want: Vec<usize> = most.iter().zip(&least).map(|(m, l)| m - l).collect();
+        let want = gap(&body, &least);
         share(&least, room - sum(&least), &want, &want)
     } else {
         // Too wide even so (check refuses it): the columns in proportion,
@@ -412,34 +434,54 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
         })
         .collect();
     let mut needs = vec![Need::default(); ncols];
-    for (k, &(_, c, _, cols, _)) in regions.cells.iter().enumerate() {
+    for (k, &(r, c, _, cols, _)) in regions.cells.iter().enumerate() {
         if cols == 1 {
-            needs[c].least = needs[c].least.max(runs[k].2);
-            needs[c].most = needs[c].most.max(runs[k].1);
+            let (whole, piece) = (runs[k].1, runs[k].2);
+            let n = &mut needs[c];
+            n.least = n.least.max(piece);
+            n.most = n.most.max(whole);
+            // A header on about two lines; a body cell on one.
+            n.body = n.body.max(if r < header {
+                (whole / 2.0).ceil()
+            } else {
+                whole
+            });
         }
     }
     for c in 0..ncols {
         if numeric[c] == Some(true) {
             let aligned = integer[c] + fraction[c];
-            needs[c].least = needs[c].least.max(aligned);
-            needs[c].most = needs[c].most.max(aligned);
+            let n = &mut needs[c];
+            n.least = n.least.max(aligned);
+            n.body = n.body.max(aligned);
+            n.most = n.most.max(aligned);
         }
     }
     // A cell over several columns: what it needs beyond theirs (and the
     // padding between them) is shared among them.
-    for (k, &(_, c, _, cols, _)) in regions.cells.iter().enumerate() {
+    for (k, &(r, c, _, cols, _)) in regions.cells.iter().enumerate() {
         if cols > 1 {
             let span = c..c + cols;
             let between = PAD * (cols - 1) as f64;
-            let least: f64 = needs[span.clone()].iter().map(|n| n.least).sum::<f64>() + between;
-            let most: f64 = needs[span.clone()].iter().map(|n| n.most).sum::<f64>() + between;
-            let (more_least, more_most) = (
-                (runs[k].2 - least).max(0.0) / cols as f64,
-                (runs[k].1 - most).max(0.0) / cols as f64,
+            let over = |f: fn(&Need) -> f64, want: f64| {
+                let have = needs[span.clone()].iter().map(f).sum::<f64>() + between;
+                (want - have).max(0.0) / cols as f64
+            };
+            let (whole, piece) = (runs[k].1, runs[k].2);
+            let body = if r < header {
+                (whole / 2.0).ceil()
+            } else {
+                whole
+            };
+            let more = (
+                over(|n| n.least, piece),
+                over(|n| n.body, body),
+                over(|n| n.most, whole),
             );
             for n in &mut needs[span] {
-                n.least += more_least;
-                n.most += more_most.max(more_least);
+                n.least += more.0;
+                n.body = (n.body + more.1).max(n.least);
+                n.most = (n.most + more.2).max(n.body);
             }
         }
     }
@@ -564,7 +606,9 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
                 rest_indent: 0,
                 em: 1.0,
             };
-            let lines = grid::break_lines(&m.runs[k].0, shape, fonts)
+            let runs = &m.runs[k].0;
+            let lines = centred_lines(runs, content, m.placing[k], fonts)
+                .unwrap_or_else(|| grid::break_lines(runs, shape, fonts))
                 .into_iter()
                 .map(|line| {
                     let dx = match m.placing[k] {
@@ -635,6 +679,42 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
     };
     composed.lay_rows(table.rows.len(), ncols);
     composed
+}
+
+/// A centred cell's text too long for its width, broken as a title is
+/// (`title.rs`: between words, lines as even as the words allow) and each
+/// line set at its natural width: justified lines, as a paragraph's are,
+/// would spread a header's few characters apart (发　　现). `None` when
+/// the text fits on one line, mixes faces, or a line so set would not
+/// fit: the cell is then set as a paragraph.
+fn centred_lines(
+    runs: &[(String, Face)],
+    content: f64,
+    placing: Placing,
+    fonts: &Fonts,
+) -> Option<Vec<grid::Line>> {
+    let face = runs.first()?.1;
+    if placing != Placing::Center || runs.iter().any(|r| r.1 != face) {
+        return None;
+    }
+    let text: String = runs.iter().map(|r| r.0.as_str()).collect();
+    let (whole, _) = grid::extent(runs, 1.0, fonts);
+    if whole <= content + 1e-6 {
+        return None;
+    }
+    let wide = Shape {
+        cells: 10_000,
+        first_indent: 0,
+        rest_indent: 0,
+        em: 1.0,
+    };
+    title::break_title(&text, content, fonts, face)
+        .into_iter()
+        .map(|line| {
+            let mut set = grid::break_lines(&[(line, face)], wide, fonts);
+            (set.len() == 1 && set[0].width <= content + 1e-6).then(|| set.remove(0))
+        })
+        .collect()
 }
 
 /// The thirds a cell of `lines` text lines needs: its lines and a sixth
@@ -1211,6 +1291,7 @@ mod tests {
         assert_eq!(caption_number("表 12 情况"), Some("12"));
         assert_eq!(caption_number("表2-1　分项"), Some("2-1"));
         assert_eq!(caption_number("表３　全角"), Some("３"));
+        assert_eq!(caption_number("表二　汉字"), Some("二"));
         assert_eq!(caption_number("表格说明"), None);
         assert_eq!(caption_number("各县区情况"), None);
     }
@@ -1286,6 +1367,40 @@ mod tests {
         // Text flush left at the padding.
         let t = texts(&piece).into_iter().find(|t| t.text == "甲").unwrap();
         assert!((t.x - c.pad).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_wrapped_header_is_centred_line_by_line_not_spread() {
+        let c = compose(
+            &table(None, 1, &[&["已整改隐患（处）", "说明"], &["12", "好"]]),
+            TableStyle::Grid,
+            fonts(),
+        );
+        // Set narrow on purpose: three ems of content.
+        let runs = vec![("已整改隐患（处）".to_string(), Face::Heading)];
+        let lines = centred_lines(&runs, 3.0, Placing::Center, fonts()).expect("breaks");
+        assert!(lines.len() >= 3);
+        for l in &lines {
+            // Solid: each glyph a whole em after the one before.
+            for w in l.glyphs.windows(2) {
+                assert!((w[1].x - w[0].x - 1.0).abs() < 1e-9, "{lines:?}");
+            }
+            assert!(l.width <= 3.0 + 1e-9);
+        }
+        assert!(c.too_wide.is_none());
+    }
+
+    #[test]
+    fn a_percent_stands_where_a_decimal_point_would() {
+        let t = table(None, 1, &[&["率"], &["100%"], &["96.49%"]]);
+        let c = compose(&t, TableStyle::Grid, fonts());
+        let piece = c.piece(0..c.bands(), true);
+        let em = c.size * MM_PER_PT;
+        let end_of = |s: &str, int: &str| {
+            let t = texts(&piece).into_iter().find(|t| t.text == s).unwrap();
+            t.x + grid::width(int, fonts(), Face::Body) * em
+        };
+        assert!((end_of("100%", "100") - end_of("96.49%", "96")).abs() < 1e-6);
     }
 
     #[test]

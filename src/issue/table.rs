@@ -312,7 +312,13 @@ pub fn table_at(
         tab_table(file, rows, diags)
     };
     if !pipe && notes.is_empty() {
-        spaced_row_under(file, &lines[end - 1], lines.get(end), table.align.len(), diags);
+        spaced_row_under(
+            file,
+            &lines[end - 1],
+            lines.get(end),
+            table.align.len(),
+            diags,
+        );
     }
     let first_row = table.rows[0].span.start;
     table.caption = caption.map(|(c, l)| inline_text(file, c.text, l.span.start, diags));
