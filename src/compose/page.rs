@@ -1201,6 +1201,151 @@ mod tests {
         assert_eq!(laid.pages[1].rows[0].line, 16.0);
     }
 
+    /// A table of `rows` body rows (序号, 单位NNNNN, a figure), with its
+    /// caption 表1 and a note, composed with the embedded fonts.
+    fn big_table(rows: usize) -> super::super::table::Composed {
+        use crate::issue::{Cell, Inline, Table, TableRow, TableStyle, Text};
+        static FONTS: std::sync::OnceLock<crate::fonts::Fonts> = std::sync::OnceLock::new();
+        let fonts = FONTS.get_or_init(|| {
+            crate::fonts::Fonts::load(
+                &crate::config::FontConfig::default(),
+                std::path::Path::new("."),
+                &[],
+                false,
+            )
+            .expect("embedded fonts load")
+        });
+        let text = |s: String| Text {
+            runs: vec![Inline {
+                text: s,
+                emphasis: false,
+            }],
+            span: 0..0,
+        };
+        let row = |cells: [String; 3]| TableRow {
+            cells: cells.into_iter().map(|c| Cell::Text(text(c))).collect(),
+            span: 0..0,
+        };
+        let mut all = vec![row(["序号".into(), "单位".into(), "隐患（处）".into()])];
+        for i in 1..=rows {
+            all.push(row([
+                i.to_string(),
+                format!("单位{i:05}"),
+                (i % 37).to_string(),
+            ]));
+        }
+        let table = Table {
+            caption: Some(text("表1　隐患整改台账".into())),
+            rows: all,
+            header_rows: 1,
+            align: Vec::new(),
+            style: None,
+            notes: vec![text("注：截至5月底。".into())],
+            span: 0..0,
+        };
+        super::super::table::compose(&table, TableStyle::Grid, fonts)
+    }
+
+    fn texts_of(r: &Placed) -> Vec<String> {
+        match &r.row {
+            Row::Table { texts, .. } => texts.iter().map(|t| t.text.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_table_of_2000_rows_breaks_between_rows_with_its_header_on_every_page() {
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 5), ParagraphKind::Text);
+        body.table(big_table(2000));
+        body.paragraph(rows("b", 2), ParagraphKind::Text);
+        let laid = paginate(masthead(), None, body, closing(2));
+        let mut numbers = Vec::new();
+        let mut pieces = 0;
+        for (p, page) in laid.pages.iter().enumerate() {
+            for r in &page.rows {
+                assert!(
+                    r.line as usize + r.row.lines() <= LINES,
+                    "page {} overflows",
+                    p + 1
+                );
+            }
+            let Some(k) = page
+                .rows
+                .iter()
+                .position(|r| matches!(r.row, Row::Table { .. }))
+            else {
+                continue;
+            };
+            pieces += 1;
+            // Above it, on the line before: the caption, then 续表1.
+            let above = tag(&page.rows[k - 1]);
+            let want = if pieces == 1 {
+                "表1　隐患整改台账"
+            } else {
+                "续表1"
+            };
+            assert_eq!(above, want, "page {}", p + 1);
+            assert_eq!(page.rows[k - 1].line + 1.0, page.rows[k].line);
+            let texts = texts_of(&page.rows[k]);
+            assert_eq!(texts[..3].concat(), "序号单位隐患（处）", "page {}", p + 1);
+            numbers.extend(
+                texts
+                    .iter()
+                    .filter(|t| t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()))
+                    .map(|t| t.parse::<usize>().unwrap()),
+            );
+            // Pages in the middle are full: a row more would not fit.
+            if p + 1 < laid.pages.len() - 1 && pieces > 1 {
+                assert!(empty_at_foot(page) <= 1, "page {} ends short", p + 1);
+            }
+        }
+        assert_eq!(numbers, (1..=2000).collect::<Vec<_>>());
+        assert!(pieces >= 90, "{pieces} pages of table");
+        // The note under the last row, and the text after the table.
+        let last = laid.pages.iter().rev().find_map(|p| {
+            p.rows
+                .iter()
+                .rev()
+                .find(|r| matches!(r.row, Row::Table { .. }))
+        });
+        assert!(
+            texts_of(last.unwrap())
+                .concat()
+                .ends_with("注：截至5月底。")
+        );
+    }
+
+    #[test]
+    fn a_caption_at_a_page_foot_goes_on_with_the_header_and_two_rows() {
+        // 12 lines free under the masthead; 9 of text leave 3: enough for
+        // the caption, the header and one row, not two.
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 9), ParagraphKind::Text);
+        body.table(big_table(5));
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[0]).len(), 9);
+        // The header, five rows and the note: six lines and two thirds.
+        assert_eq!(tags(&laid.pages[1])[..2], ["表1　隐患整改台账", "table7"]);
+        // With a line more, it starts there.
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 8), ParagraphKind::Text);
+        body.table(big_table(5));
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[0])[8], "表1　隐患整改台账");
+    }
+
+    #[test]
+    fn a_heading_stays_with_the_table_under_it() {
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 8), ParagraphKind::Text);
+        body.heading(vec![row("h")], 1);
+        body.table(big_table(5));
+        let laid = paginate(masthead(), None, body, closing(0));
+        // The heading and the table's start need 5 lines; 4 are left.
+        assert_eq!(tags(&laid.pages[1])[..2], ["h", "表1　隐患整改台账"]);
+    }
+
     #[test]
     fn a_closing_block_taller_than_a_page_runs_over_with_its_rules() {
         let body = Flow::default();

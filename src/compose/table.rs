@@ -522,11 +522,14 @@ fn overflow(m: &Measured, header: usize) -> Option<TooWide> {
     }
     let smallest = SIZES[SIZES.len() - 1];
     let em = smallest * MM_PER_PT;
-    let (column, _) = m
-        .needs
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.least.total_cmp(&b.1.least))?;
+    // The first of the widest, as a reader counts from the left.
+    let column = (0..m.needs.len()).fold(0, |best, c| {
+        if m.needs[c].least > m.needs[best].least + 1e-9 {
+            c
+        } else {
+            best
+        }
+    });
     // The cell of that column with the widest unbreakable piece.
     let widest = m
         .regions
