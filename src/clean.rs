@@ -1842,6 +1842,57 @@ mod tests {
     }
 
     #[test]
+    fn a_table_is_cleaned_cell_by_cell_and_keeps_its_separators() {
+        use crate::issue::{Block, Cell, Issue};
+        let text = concat!(
+            "+++\nnumber = 1\ndate = 2026-04-01\n+++\n",
+            "表一 各县区安全检查情况\n",
+            "地区\t检查次数\t发现隐患,整改\n",
+            "城关 一中\t１２\t8\n",
+            "| 单位 | 说明 |\n|---|---|\n| 东区 | 已整改,待复查 |\n",
+            "注:单位为次\n",
+        );
+        let source = crate::source::SourceFile::new("t.md".into(), text.to_string());
+        let issue = Issue::parse("001".into(), source, &mut Vec::new()).unwrap();
+        let fixes = file_fixes(text, &issue.body);
+        let fixed = apply(text, &fixes);
+        assert_eq!(
+            &fixed[fixed.find("+++\n表").unwrap() + 4..],
+            concat!(
+                "表一　各县区安全检查情况\n",
+                "地区\t检查次数\t发现隐患，整改\n",
+                "城关一中\t12\t8\n",
+                "| 单位 | 说明 |\n|---|---|\n| 东区 | 已整改，待复查 |\n",
+                "注：单位为次\n",
+            )
+        );
+        // The layout's cleaned issue has the same tables, cells cleaned.
+        let cleaned = cleaned(&issue);
+        let tables: Vec<_> = cleaned
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tables.len(), 2);
+        assert_eq!(
+            tables[0].caption.as_ref().unwrap().plain(),
+            "表一　各县区安全检查情况"
+        );
+        let cells: Vec<String> = tables[0].cells().map(|t| t.plain()).collect();
+        assert_eq!(
+            cells,
+            ["地区", "检查次数", "发现隐患，整改", "城关一中", "12", "8"]
+        );
+        assert!(
+            matches!(&tables[1].rows[1].cells[1], Cell::Text(t) if t.plain() == "已整改，待复查")
+        );
+        assert_eq!(tables[1].notes[0].plain(), "注：单位为次");
+    }
+
+    #[test]
     fn a_loose_heading_number_becomes_its_mark() {
         assert_eq!(clean("一. 主要做法"), "一、主要做法");
         assert_eq!(clean("二．取得成效"), "二、取得成效");

@@ -763,7 +763,10 @@ mod tests {
         };
         assert_eq!(escaped.plain(), "a | b");
         let caption = t.caption.as_ref().unwrap();
-        assert_eq!(&body[caption.span.clone()], "表1　2026年一季度各县区安全检查情况");
+        assert_eq!(
+            &body[caption.span.clone()],
+            "表1　2026年一季度各县区安全检查情况"
+        );
         let notes: Vec<&str> = t.notes.iter().map(|n| &body[n.span.clone()]).collect();
         assert_eq!(notes, ["注：单位为次。", "数据来源：县应急局"]);
         assert_eq!(&body[t.span.clone()], body.trim_end());
@@ -943,7 +946,10 @@ mod tests {
                 if let Block::Table(t) = b {
                     assert!(t.header_rows >= 1 && t.header_rows <= t.rows.len().max(1));
                     let w = t.align.len();
-                    assert!(w >= 1 && t.rows.iter().all(|r| r.cells.len() == w), "{body:?}");
+                    assert!(
+                        w >= 1 && t.rows.iter().all(|r| r.cells.len() == w),
+                        "{body:?}"
+                    );
                 }
             }
         }

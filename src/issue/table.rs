@@ -18,9 +18,12 @@ fn is_cell_blank(c: char) -> bool {
 }
 
 /// `| a | b |`: a pipe row starts with `|`, or with the full-width `｜`
-/// a Chinese keyboard types for it.
+/// a Chinese keyboard types for it. Invisible characters before it (a
+/// zero-width space from a web page) do not count: they are in no cell,
+/// print nothing, and cleaning could not make the line another.
 pub fn is_pipe_row(t: &str) -> bool {
-    t.starts_with(['|', '｜'])
+    t.trim_start_matches(crate::script::is_invisible)
+        .starts_with(['|', '｜'])
 }
 
 /// The parts of a caption line: `表1　标题{三线表}`.
@@ -179,7 +182,7 @@ fn pipe_cells(t: &str) -> Vec<(usize, usize)> {
         start = b;
     }
     cells.push((start, t.len()));
-    if t.starts_with(['|', '｜']) {
+    if is_pipe_row(t) {
         cells.remove(0);
     }
     if !cuts.is_empty()
@@ -312,7 +315,13 @@ pub fn table_at(
         tab_table(file, rows, diags)
     };
     if !pipe && notes.is_empty() {
-        spaced_row_under(file, &lines[end - 1], lines.get(end), table.align.len(), diags);
+        spaced_row_under(
+            file,
+            &lines[end - 1],
+            lines.get(end),
+            table.align.len(),
+            diags,
+        );
     }
     let first_row = table.rows[0].span.start;
     table.caption = caption.map(|(c, l)| inline_text(file, c.text, l.span.start, diags));
