@@ -112,8 +112,9 @@ impl FixKind {
 
 /// The fixes for one paragraph's text, in order, non-overlapping.
 ///
-/// A row of a pasted table (cells between tabs) gets none: cleaning would
-/// run its cells together, and `check` reports it instead. HTML entities
+/// A line of cells between tabs that made no table gets none: cleaning
+/// would run its cells together, and `check` warns about it instead (a
+/// table's cells are cleaned one by one, see [`body_spans`]). HTML entities
 /// are decoded first and the rest is decided on the text as it reads
 /// then, so one run reaches the fixed point.
 pub fn fixes(text: &str) -> Vec<Fix> {
