@@ -861,6 +861,14 @@ mod tests {
         assert!(blocks.iter().all(|b| matches!(b, Block::Paragraph(_))));
         let (blocks, _) = parse("一、\t主要做法\n二、\t存在问题\n");
         assert!(blocks.iter().all(|b| matches!(b, Block::Heading { .. })));
+        // Paragraphs indented with a tab are no table.
+        let (blocks, _) = parse("\t各单位要高度重视。\n\t认真抓好落实。\n");
+        assert!(blocks.iter().all(|b| matches!(b, Block::Paragraph(_))));
+        // Under a table's first rows, a line with text in one cell, or a
+        // heading and a tab, is a row.
+        let (t, cells, _) = table("单位\t次数\t隐患\n城关\t12\t3\n一、道路\t\t\n合计\t\t\n");
+        assert_eq!(t.rows.len(), 4);
+        assert_eq!(cells[2], ["一、道路", "", ""]);
         let (t, _, diags) = table("表3　情况\n单位\t次数\n");
         assert_eq!(t.rows.len(), 1);
         assert_eq!(codes(&diags), [("table-no-body", (2, 1))]);
