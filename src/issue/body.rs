@@ -700,7 +700,7 @@ mod tests {
         assert_eq!(diags[0].line_col(), (1, 3));
     }
 
-    use crate::issue::{Cell, ColumnAlign, Table, TableStyle};
+    use super::super::model::{Cell, ColumnAlign, Table, TableStyle};
 
     /// The one table of `body`, what each cell's span shows in the
     /// source (`<` `^` for joins), and the diagnostics.
