@@ -568,3 +568,33 @@ fn check_number_format(file: &Arc<SourceFile>, f: &Spanned<String>, diags: &mut 
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The configuration of `toml` (with the required tables in front),
+    /// and the codes of its diagnostics.
+    fn read(extra: &str) -> (Option<Config>, Vec<&'static str>) {
+        let text =
+            format!("[masthead]\ntitle = \"简报\"\n[imprint]\npublisher = \"办公室\"\n{extra}");
+        let file = SourceFile::new(PathBuf::from(CONFIG_FILE), text);
+        let mut diags = Vec::new();
+        let config = parse_config(&file, Path::new("."), &mut diags);
+        (config, diags.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn table_style_is_grid_unless_set() {
+        let (config, codes) = read("");
+        assert!(codes.is_empty(), "{codes:?}");
+        assert_eq!(config.unwrap().table.style, TableStyle::Grid);
+        let (config, _) = read("[table]\nstyle = \"three-line\"\n");
+        assert_eq!(config.unwrap().table.style, TableStyle::ThreeLine);
+        let (config, codes) = read("[table]\nstyle = \"三线\"\n");
+        assert!(config.is_none());
+        assert_eq!(codes, ["bad-value"]);
+        let (_, codes) = read("[table]\nstlye = \"grid\"\n");
+        assert_eq!(codes, ["unknown-key"]);
+    }
+}

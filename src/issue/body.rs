@@ -25,13 +25,16 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
             );
             // `^<tab>…` is a row whose first cell joins the one above,
             // not a lead-in.
-            let pasted_row =
-                table::is_tab_row(s, is_numbering) && (plain || table::starts_with_join(s));
+            let tabs = table::tabs(
+                s,
+                plain || table::starts_with_join(s),
+                matches!(kind, LineKind::Heading(_)),
+            );
             (kind != LineKind::Blank).then(|| Line {
                 text,
                 span: raw.start + lead..raw.start + lead + text.len(),
                 raw,
-                pasted_row,
+                tabs,
                 plain,
             })
         })
@@ -300,12 +303,6 @@ pub fn line_kind(line: &str) -> LineKind {
     }
 }
 
-/// A heading number alone in a cell (`一、`, `1.`): Word's numbering
-/// pasted with a tab after it, not a cell of a table.
-fn is_numbering(cell: &str) -> bool {
-    cell.ends_with(['、', '.', '．', '）', ')']) && heading_number(&format!("{cell}题")).is_some()
-}
-
 /// `# text` → (offset of text, text). The mark must be followed by a space.
 fn marker(line: &str, mark: char) -> Option<(usize, &str)> {
     let rest = line.strip_prefix(mark)?;
@@ -329,10 +326,14 @@ fn byline_marker(line: &str) -> Option<(usize, &str)> {
 /// Invisible characters before the mark do not count: cleaning removes
 /// them, and the line must be what it was before.
 fn tight_byline(line: &str) -> Option<(usize, &str)> {
+    // Blanks after them neither: the line is trimmed once they are gone.
     let rest = line
-        .trim_start_matches(crate::script::is_invisible)
+        .trim_start_matches(|c| crate::script::is_invisible(c) || is_blank(c))
         .strip_prefix(['@', '＠'])?;
-    (!rest.is_empty()).then(|| (line.len() - rest.len(), rest))
+    // Something to print after the mark, as cleaning leaves it.
+    rest.chars()
+        .any(|c| !crate::script::is_invisible(c) && !is_blank(c))
+        .then(|| (line.len() - rest.len(), rest))
 }
 
 /// `【栏目名】` alone on a line.
@@ -699,7 +700,7 @@ mod tests {
         assert_eq!(diags[0].line_col(), (1, 3));
     }
 
-    use crate::issue::{Cell, ColumnAlign, Table, TableStyle};
+    use super::super::model::{Cell, ColumnAlign, Table, TableStyle};
 
     /// The one table of `body`, what each cell's span shows in the
     /// source (`<` `^` for joins), and the diagnostics.
@@ -860,6 +861,14 @@ mod tests {
         assert!(blocks.iter().all(|b| matches!(b, Block::Paragraph(_))));
         let (blocks, _) = parse("一、\t主要做法\n二、\t存在问题\n");
         assert!(blocks.iter().all(|b| matches!(b, Block::Heading { .. })));
+        // Paragraphs indented with a tab are no table.
+        let (blocks, _) = parse("\t各单位要高度重视。\n\t认真抓好落实。\n");
+        assert!(blocks.iter().all(|b| matches!(b, Block::Paragraph(_))));
+        // Under a table's first rows, a line with text in one cell, or a
+        // heading and a tab, is a row.
+        let (t, cells, _) = table("单位\t次数\t隐患\n城关\t12\t3\n一、道路\t\t\n合计\t\t\n");
+        assert_eq!(t.rows.len(), 4);
+        assert_eq!(cells[2], ["一、道路", "", ""]);
         let (t, _, diags) = table("表3　情况\n单位\t次数\n");
         assert_eq!(t.rows.len(), 1);
         assert_eq!(codes(&diags), [("table-no-body", (2, 1))]);
@@ -955,6 +964,14 @@ mod tests {
         }
         let (_, diags) = parse("|\n");
         assert_eq!(codes(&diags)[0].0, "table-empty");
+        // `|` inside `**…**` cuts: each half is unclosed, and the help
+        // speaks of the cell, not the line.
+        let (_, diags) = parse("| **甲|乙** |\n|-|-|\n| 1 | 2 |\n");
+        assert_eq!(
+            codes(&diags),
+            [("unclosed-emphasis", (1, 3)), ("unclosed-emphasis", (1, 8))]
+        );
+        assert!(diags[0].help.as_ref().unwrap().contains("这一格"));
         let (_, diags) = parse("|---|\n|a|\n");
         assert_eq!(codes(&diags), [("table-no-header", (1, 1))]);
         let (_, diags) = parse("| a | b |\n| c | d |\n");

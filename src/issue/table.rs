@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::model::{Cell, ColumnAlign, Inline, Table, TableRow, TableStyle, Text};
-use super::text::{Line, inline_text, is_blank};
+use super::text::{Line, Tabs, inline_text, is_blank};
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -18,9 +18,12 @@ fn is_cell_blank(c: char) -> bool {
 }
 
 /// `| a | b |`: a pipe row starts with `|`, or with the full-width `｜`
-/// a Chinese keyboard types for it.
+/// a Chinese keyboard types for it. Invisible characters before it (a
+/// zero-width space from a web page) do not count: they are in no cell,
+/// print nothing, and cleaning could not make the line another.
 pub fn is_pipe_row(t: &str) -> bool {
-    t.starts_with(['|', '｜'])
+    t.trim_start_matches(crate::script::is_invisible)
+        .starts_with(['|', '｜'])
 }
 
 /// The parts of a caption line: `表1　标题{三线表}`.
@@ -59,8 +62,12 @@ pub fn caption_line(t: &str) -> Option<CaptionLine<'_>> {
 
 /// `{…}` (or `｛…｝`) at the end of a line: what is inside, and its
 /// offset.
+/// Invisible characters around it do not count (cleaning removes them, and
+/// the line must read the same before and after).
 fn options_at_end(t: &str) -> Option<(&str, usize)> {
-    let body = t.strip_suffix(['}', '｝'])?;
+    let body = t
+        .trim_end_matches(|c| crate::script::is_invisible(c) || is_blank(c))
+        .strip_suffix(['}', '｝'])?;
     let open = body.rfind(['{', '｛'])?;
     let inner_at = open + body[open..].chars().next()?.len_utf8();
     let inner = &body[inner_at..];
@@ -69,7 +76,13 @@ fn options_at_end(t: &str) -> Option<(&str, usize)> {
 
 /// A line of only `{三线表}`: the options of the table right under it.
 fn options_line(t: &str) -> Option<(&str, usize)> {
-    options_at_end(t).filter(|(_, at)| t[..*at].chars().count() == 1)
+    options_at_end(t).filter(|(_, at)| {
+        t[..*at]
+            .trim_start_matches(|c| crate::script::is_invisible(c) || is_blank(c))
+            .chars()
+            .count()
+            == 1
+    })
 }
 
 /// `注：…`, `注:…`, `注1：…`, `注①：…`, `数据来源：…`, `资料来源：…`: a
@@ -107,31 +120,42 @@ fn tab_cells(raw: &str) -> Vec<(usize, usize)> {
     cells
 }
 
-/// Whether a line pasted from a spreadsheet is a row of two cells or
-/// more between tabs, and not a heading number and a tab (`一、<tab>主要做法`,
-/// `1.<tab>…`: Word's numbering pasted). `numbering` says whether a cell
-/// is such a number.
-pub fn is_tab_row(raw: &str, numbering: impl Fn(&str) -> bool) -> bool {
-    if !raw.contains('\t') {
-        return false;
+/// What a line with tabs may be in a pasted table. `row` says whether the
+/// line may be a row at all (text, or a first cell that joins); `heading`
+/// whether it is a heading by itself.
+///
+/// It starts a table with text in two cells or more, but not as a heading
+/// with one or two (`一、<tab>主要做法`, `1.<tab>加强领导`: Word's numbering
+/// pasted), nor with a tab only at its start (a paragraph indented with a
+/// tab). Under a table's first rows any such line with a tab is a row
+/// (`合计<tab><tab>`). Cells are counted as they read cleaned (without
+/// invisible characters), and what a line is never changes with cleaning
+/// (`clean::file_fixes`): the table a file makes is the table its cleaned
+/// text makes.
+pub fn tabs(raw: &str, row: bool, heading: bool) -> Tabs {
+    if !row || !raw.contains('\t') {
+        return Tabs::No;
     }
-    let cells = tab_cells(raw);
-    let filled: Vec<&str> = cells
+    let filled = tab_cells(raw)
         .iter()
-        .map(|&(a, b)| raw[a..b].trim_matches(is_cell_blank))
-        .filter(|c| !c.is_empty())
-        .collect();
-    !(filled.len() == 2 && numbering(filled[0]))
+        .filter(|&&(a, b)| {
+            raw[a..b]
+                .chars()
+                .any(|c| !is_cell_blank(c) && !crate::script::is_invisible(c))
+        })
+        .count();
+    if filled >= 2 && !(heading && filled <= 2) {
+        Tabs::Starts
+    } else {
+        Tabs::Continues
+    }
 }
 
 /// Whether a pasted row's first cell is `<` or `^` (so the line is a row
 /// whatever `^ ` would make it by itself).
 pub fn starts_with_join(raw: &str) -> bool {
     let (a, b) = tab_cells(raw)[0];
-    matches!(
-        raw[a..b].trim_matches(is_cell_blank),
-        "<" | "^" | "＜" | "＾"
-    )
+    join_mark(&raw[a..b]).is_some()
 }
 
 /// How many cells a pasted row has (empty ones included).
@@ -154,14 +178,19 @@ fn row_span(src: &str, line: &Line) -> Span {
 /// ranges.
 fn pipes(t: &str) -> Vec<(usize, usize)> {
     let mut cuts = Vec::new();
+    // After a `\`, the next pipe is escaped; invisible characters between
+    // them do not count (cleaning removes them).
     let mut escaped = false;
     for (i, c) in t.char_indices() {
-        if escaped {
+        if matches!(c, '|' | '｜') {
+            if !escaped {
+                cuts.push((i, i + c.len_utf8()));
+            }
             escaped = false;
         } else if c == '\\' {
             escaped = true;
-        } else if matches!(c, '|' | '｜') {
-            cuts.push((i, i + c.len_utf8()));
+        } else if !crate::script::is_invisible(c) {
+            escaped = false;
         }
     }
     cuts
@@ -179,13 +208,16 @@ fn pipe_cells(t: &str) -> Vec<(usize, usize)> {
         start = b;
     }
     cells.push((start, t.len()));
-    if t.starts_with(['|', '｜']) {
+    if is_pipe_row(t) {
         cells.remove(0);
     }
     if !cuts.is_empty()
-        && cells
-            .last()
-            .is_some_and(|&(a, b)| t[a..b].trim_matches(is_blank).is_empty())
+        && cells.last().is_some_and(|&(a, b)| {
+            // Invisible characters do not count: cleaning removes them.
+            t[a..b]
+                .chars()
+                .all(|c| is_blank(c) || crate::script::is_invisible(c))
+        })
     {
         cells.pop();
     }
@@ -195,7 +227,12 @@ fn pipe_cells(t: &str) -> Vec<(usize, usize)> {
 /// `:---:` and friends: a cell of the delimiter row, and the alignment it
 /// asks. Full-width `：` and `－` as a Chinese keyboard types them.
 fn delimiter_cell(cell: &str) -> Option<ColumnAlign> {
-    let c = cell.trim_matches(is_blank);
+    // Invisible characters do not count: cleaning removes them.
+    let visible: String = cell
+        .chars()
+        .filter(|&c| !crate::script::is_invisible(c))
+        .collect();
+    let c = visible.trim_matches(is_blank);
     let left = c.starts_with([':', '：']);
     let c = c.trim_start_matches([':', '：']);
     let right = c.ends_with([':', '：']);
@@ -211,9 +248,10 @@ fn delimiter_cell(cell: &str) -> Option<ColumnAlign> {
     })
 }
 
+/// A delimiter row has a pipe (a line of dashes alone is no row).
 fn delimiter_row(t: &str) -> Option<Vec<ColumnAlign>> {
     let cells = pipe_cells(t);
-    if cells.is_empty() {
+    if cells.is_empty() || pipes(t).is_empty() {
         return None;
     }
     cells
@@ -270,7 +308,7 @@ pub fn table_at(
         if pipe {
             is_pipe_row(l.text) || (l.plain && !pipes(l.text).is_empty())
         } else {
-            l.pasted_row
+            l.tabs != Tabs::No
         }
     };
     if !is_row(first) {
@@ -278,8 +316,9 @@ pub fn table_at(
     }
     if !pipe
         && caption.is_none()
-        && !(touches(k)
-            && is_row(&lines[k + 1])
+        && !(first.tabs == Tabs::Starts
+            && touches(k)
+            && lines[k + 1].tabs == Tabs::Starts
             && tab_count(src, &lines[k]) == tab_count(src, &lines[k + 1]))
     {
         // One line with tabs, or two of different counts, without a
@@ -435,6 +474,21 @@ fn header_option(
     }
 }
 
+/// `<` or `^` (`＜` `＾` full-width): a cell that joins, as `<` or `^`.
+/// Invisible characters around the mark do not count (cleaning would
+/// remove them, and the table must read the same after).
+fn join_mark(cell: &str) -> Option<char> {
+    let visible: String = cell
+        .chars()
+        .filter(|&c| !crate::script::is_invisible(c) && !is_blank(c))
+        .collect();
+    match visible.as_str() {
+        "<" | "＜" => Some('<'),
+        "^" | "＾" => Some('^'),
+        _ => None,
+    }
+}
+
 /// A cell's text from its byte range in the file: trimmed, a lone `<` or
 /// `^` a join, `\|` `\<` `\^` the character itself.
 fn cell(
@@ -449,12 +503,22 @@ fn cell(
     let t = typed.trim_matches(blank);
     let at = start + lead;
     let span = at..at + t.len();
-    match t {
-        "<" | "＜" => return Cell::JoinLeft(span),
-        "^" | "＾" => return Cell::JoinUp(span),
-        _ => {}
+    match join_mark(t) {
+        Some('<') => return Cell::JoinLeft(span),
+        Some(_) => return Cell::JoinUp(span),
+        None => {}
     }
+    let before = diags.len();
     let mut text = inline_text(file, t, at, diags);
+    // A `\` at the line's start would not help inside a cell.
+    for d in &mut diags[before..] {
+        if d.code == "unclosed-emphasis" {
+            d.help = Some(
+                "在这一格里要强调的文字后面再加一个 **（强调不能跨格：每一格各写一对 **）"
+                    .to_string(),
+            );
+        }
+    }
     for run in &mut text.runs {
         if run.text.contains('\\') {
             run.text = unescape(&run.text);
@@ -742,7 +806,7 @@ fn spaced_row_under(
     columns: usize,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some(next) = next.filter(|n| last.touches(n) && n.plain && !n.pasted_row) else {
+    let Some(next) = next.filter(|n| last.touches(n) && n.plain && n.tabs == Tabs::No) else {
         return;
     };
     let parts: Vec<&str> = next

@@ -20,12 +20,23 @@ pub struct Line<'a> {
     /// read their tabs from it, and lines next to each other are found
     /// by it.
     pub raw: Span,
-    /// A row pasted from a spreadsheet, by itself: a paragraph or a
-    /// heading with cells between tabs (not a heading number and a tab).
-    pub pasted_row: bool,
+    /// What the line's tabs make of it in a pasted table.
+    pub tabs: Tabs,
     /// A paragraph or a heading by itself, as a table's row may be
     /// typed (`单位 | 次数`, `1.<tab>城关`); not a title, note or picture.
     pub plain: bool,
+}
+
+/// What a line with tabs may be in a table pasted from a spreadsheet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tabs {
+    /// No row: no tab, or a line marked as something else (`# `, `>`).
+    No,
+    /// A row under a table's first rows: tabs, but text in one cell only
+    /// (`合计<tab><tab>`), or a heading number and a tab.
+    Continues,
+    /// A row that may start a table: text in two cells or more.
+    Starts,
 }
 
 impl Line<'_> {
