@@ -1336,6 +1336,25 @@ mod tests {
     }
 
     #[test]
+    fn the_last_row_of_a_table_never_goes_over_alone() {
+        // 12 lines: 7 of text leave 5, the caption, the header and three
+        // rows; one row and the note would follow alone under 续表1: two
+        // rows go over.
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 7), ParagraphKind::Text);
+        body.table(big_table(4));
+        let laid = paginate(masthead(), None, body, closing(0));
+        let numbers = |page: &PageData| {
+            page.rows
+                .iter()
+                .flat_map(texts_of)
+                .filter(|t| t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()))
+                .count()
+        };
+        assert_eq!((numbers(&laid.pages[0]), numbers(&laid.pages[1])), (2, 2));
+    }
+
+    #[test]
     fn a_heading_stays_with_the_table_under_it() {
         let mut body = Flow::default();
         body.paragraph(rows("a", 8), ParagraphKind::Text);

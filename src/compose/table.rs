@@ -49,6 +49,10 @@ pub const THICK: f64 = 0.5;
 pub const THIN: f64 = 0.25;
 /// The least side padding of a cell, in ems, both sides together.
 const PAD: f64 = 1.0;
+/// The narrowest a column of text is made, in ems, when its text is
+/// that long: a place name of three characters on one line (城关镇), never
+/// a column one character wide that reads downwards.
+const LEAST_TEXT: f64 = 3.0;
 /// Body rows that stay with the caption and the header at the start of a
 /// table: a caption never stands over a header alone.
 const FIRST_ROWS: usize = 2;
@@ -176,9 +180,26 @@ struct Need {
 /// place belongs to the cell its join points to), regions that are not
 /// rectangles, or that cross from the header into the body, undone.
 struct Regions {
-    /// (row, col, rows, cols) of every cell with its text.
-    cells: Vec<(usize, usize, usize, usize, Option<Text>)>,
+    cells: Vec<Region>,
     ncols: usize,
+}
+
+/// A cell as typed: its first row and column, the rows and columns it
+/// spans, and its text (none for a join left over or a missing cell).
+struct Region {
+    row: usize,
+    col: usize,
+    rows: usize,
+    cols: usize,
+    text: Option<Text>,
+}
+
+/// A cell's text as the composer sees it: its runs, and its width on one
+/// line and its widest unbreakable piece, in ems.
+struct Extent {
+    runs: Vec<(String, Face)>,
+    whole: f64,
+    piece: f64,
 }
 
 fn regions(table: &Table, header: usize) -> Regions {
@@ -231,7 +252,13 @@ fn regions(table: &Table, header: usize) -> Regions {
                 Some(Cell::Text(t)) => Some(t.clone()),
                 _ => None,
             };
-            cells.push((r, c, rows, cols, text));
+            cells.push(Region {
+                row: r,
+                col: c,
+                rows,
+                cols,
+                text,
+            });
         }
     }
     Regions { cells, ncols }
@@ -356,8 +383,8 @@ fn widths(needs: &[Need], room: f64) -> Vec<usize> {
 /// numeric columns' widest fraction.
 struct Measured {
     regions: Regions,
-    /// Per cell (as in `regions.cells`): its runs and (one line, widest piece).
-    runs: Vec<(Vec<(String, Face)>, f64, f64)>,
+    /// Per cell, as in `regions.cells`.
+    runs: Vec<Extent>,
     placing: Vec<Placing>,
     needs: Vec<Need>,
 }
@@ -365,23 +392,27 @@ struct Measured {
 fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
     let regions = regions(table, header);
     let ncols = regions.ncols;
-    let runs: Vec<(Vec<(String, Face)>, f64, f64)> = regions
+    let runs: Vec<Extent> = regions
         .cells
         .par_iter()
-        .map(|(r, _, _, _, text)| {
-            let part = if *r < header {
+        .map(|cell| {
+            let part = if cell.row < header {
                 Part::TableHead
             } else {
                 Part::TableCell
             };
-            let runs = text.as_ref().map(|t| runs_of(t, part)).unwrap_or_default();
+            let runs = cell
+                .text
+                .as_ref()
+                .map(|t| runs_of(t, part))
+                .unwrap_or_default();
             let (whole, piece) = grid::extent(&runs, 1.0, fonts);
-            (runs, whole, piece)
+            Extent { runs, whole, piece }
         })
         .collect();
     let plain = |k: usize| {
         regions.cells[k]
-            .4
+            .text
             .as_ref()
             .map(Text::plain)
             .unwrap_or_default()
@@ -389,7 +420,8 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
     // A column is numeric when its body cells are figures (or say there
     // is none): right-aligned, decimal points under each other.
     let mut numeric = vec![None::<bool>; ncols];
-    for (k, &(r, c, _, cols, _)) in regions.cells.iter().enumerate() {
+    for (k, cell) in regions.cells.iter().enumerate() {
+        let (r, c, cols) = (cell.row, cell.col, cell.cols);
         if r < header || cols != 1 {
             continue;
         }
@@ -402,11 +434,12 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
     }
     let mut fraction = vec![0.0_f64; ncols];
     let mut integer = vec![0.0_f64; ncols];
-    for (k, &(r, c, _, cols, _)) in regions.cells.iter().enumerate() {
+    for (k, cell) in regions.cells.iter().enumerate() {
+        let (r, c, cols) = (cell.row, cell.col, cell.cols);
         if r >= header && cols == 1 && numeric[c] == Some(true) {
             let f = fraction_width(&plain(k), fonts);
             fraction[c] = fraction[c].max(f);
-            integer[c] = integer[c].max(runs[k].1 - f);
+            integer[c] = integer[c].max(runs[k].whole - f);
         }
     }
     let align = |c: usize| table.align.get(c).copied().unwrap_or(ColumnAlign::Auto);
@@ -414,31 +447,42 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
         .cells
         .iter()
         .enumerate()
-        .map(|(k, &(r, c, _, cols, _))| {
-            let decimal = || {
-                if cols == 1 && numeric[c] == Some(true) && is_number(&plain(k)) {
-                    Placing::Decimal(fraction[c] - fraction_width(&plain(k), fonts))
-                } else {
-                    Placing::Right
+        .map(
+            |(
+                k,
+                &Region {
+                    row: r,
+                    col: c,
+                    cols,
+                    ..
+                },
+            )| {
+                let decimal = || {
+                    if cols == 1 && numeric[c] == Some(true) && is_number(&plain(k)) {
+                        Placing::Decimal(fraction[c] - fraction_width(&plain(k), fonts))
+                    } else {
+                        Placing::Right
+                    }
+                };
+                match (align(c), r < header) {
+                    (ColumnAlign::Left, _) => Placing::Left,
+                    (ColumnAlign::Center, _) => Placing::Center,
+                    (ColumnAlign::Right, true) => Placing::Right,
+                    (ColumnAlign::Right, false) => decimal(),
+                    (ColumnAlign::Auto, true) => Placing::Center,
+                    (ColumnAlign::Auto, false) if numeric[c] == Some(true) => decimal(),
+                    (ColumnAlign::Auto, false) => Placing::Left,
                 }
-            };
-            match (align(c), r < header) {
-                (ColumnAlign::Left, _) => Placing::Left,
-                (ColumnAlign::Center, _) => Placing::Center,
-                (ColumnAlign::Right, true) => Placing::Right,
-                (ColumnAlign::Right, false) => decimal(),
-                (ColumnAlign::Auto, true) => Placing::Center,
-                (ColumnAlign::Auto, false) if numeric[c] == Some(true) => decimal(),
-                (ColumnAlign::Auto, false) => Placing::Left,
-            }
-        })
+            },
+        )
         .collect();
     let mut needs = vec![Need::default(); ncols];
-    for (k, &(r, c, _, cols, _)) in regions.cells.iter().enumerate() {
+    for (k, cell) in regions.cells.iter().enumerate() {
+        let (r, c, cols) = (cell.row, cell.col, cell.cols);
         if cols == 1 {
-            let (whole, piece) = (runs[k].1, runs[k].2);
+            let (whole, piece) = (runs[k].whole, runs[k].piece);
             let n = &mut needs[c];
-            n.least = n.least.max(piece);
+            n.least = n.least.max(piece.max(whole.min(LEAST_TEXT)));
             n.most = n.most.max(whole);
             // A header on about two lines; a body cell on one.
             n.body = n.body.max(if r < header {
@@ -459,7 +503,8 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
     }
     // A cell over several columns: what it needs beyond theirs (and the
     // padding between them) is shared among them.
-    for (k, &(r, c, _, cols, _)) in regions.cells.iter().enumerate() {
+    for (k, cell) in regions.cells.iter().enumerate() {
+        let (r, c, cols) = (cell.row, cell.col, cell.cols);
         if cols > 1 {
             let span = c..c + cols;
             let between = PAD * (cols - 1) as f64;
@@ -467,14 +512,14 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
                 let have = needs[span.clone()].iter().map(f).sum::<f64>() + between;
                 (want - have).max(0.0) / cols as f64
             };
-            let (whole, piece) = (runs[k].1, runs[k].2);
+            let (whole, piece) = (runs[k].whole, runs[k].piece);
             let body = if r < header {
                 (whole / 2.0).ceil()
             } else {
                 whole
             };
             let more = (
-                over(|n| n.least, piece),
+                over(|n| n.least, piece.max(whole.min(LEAST_TEXT))),
                 over(|n| n.body, body),
                 over(|n| n.most, whole),
             );
@@ -536,16 +581,16 @@ fn overflow(m: &Measured, header: usize) -> Option<TooWide> {
         .cells
         .iter()
         .enumerate()
-        .filter(|(_, c)| c.1 == column && c.3 == 1)
-        .max_by(|a, b| m.runs[a.0].2.total_cmp(&m.runs[b.0].2))
-        .and_then(|(_, c)| c.4.as_ref().map(Text::plain))
+        .filter(|(_, c)| c.col == column && c.cols == 1)
+        .max_by(|a, b| m.runs[a.0].piece.total_cmp(&m.runs[b.0].piece))
+        .and_then(|(_, c)| c.text.as_ref().map(Text::plain))
         .unwrap_or_default();
     let head = m
         .regions
         .cells
         .iter()
-        .filter(|c| c.0 < header.max(1) && c.1 <= column && column < c.1 + c.3)
-        .filter_map(|c| c.4.as_ref().map(Text::plain))
+        .filter(|c| c.row < header.max(1) && c.col <= column && column < c.col + c.cols)
+        .filter_map(|c| c.text.as_ref().map(Text::plain))
         .collect::<Vec<_>>()
         .join("/");
     let needs: f64 = m
@@ -600,7 +645,8 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         .cells
         .par_iter()
         .enumerate()
-        .map(|(k, &(row, col, rows, cols, _))| {
+        .map(|(k, cell)| {
+            let (row, col, rows, cols) = (cell.row, cell.col, cell.rows, cell.cols);
             let content =
                 width[col..col + cols].iter().sum::<usize>() as f64 + pad_ems * (cols - 1) as f64;
             let shape = Shape {
@@ -609,7 +655,7 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
                 rest_indent: 0,
                 em: 1.0,
             };
-            let runs = &m.runs[k].0;
+            let runs = &m.runs[k].runs;
             let lines = centred_lines(runs, content, m.placing[k], fonts)
                 .unwrap_or_else(|| grid::break_lines(runs, shape, fonts))
                 .into_iter()
@@ -951,13 +997,18 @@ impl Composed {
             self.continued.len()
         };
         let room = free.checked_sub(above)? * 3;
-        let k = self.fit(next, room, first);
+        let mut k = self.fit(next, room, first);
         let left = self.bands.len() - next;
         let least = if first {
             FIRST_ROWS.min(left)
         } else {
             1.min(left)
         };
+        // The last row never stands alone under 续表N (with the notes):
+        // one more goes over with it, when this page keeps its least.
+        if left > k && left - k == 1 && k > least && !self.bands[next + k - 1].continues {
+            k -= 1;
+        }
         // A header alone (no body rows at all) fits when it and the notes do.
         let fits = if left == 0 {
             self.piece_thirds(next..next, first) <= room

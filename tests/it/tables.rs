@@ -397,7 +397,7 @@ fn a_caption_never_stands_alone_at_a_page_foot() {
         .map(|l| l[0].y)
         .expect("text on page 1");
     let free = ((BOTTOM - last_on_1) / PITCH).floor() as usize;
-    assert!(free >= 2 && free < 4, "page 1 ends {free} lines short");
+    assert!((2..4).contains(&free), "page 1 ends {free} lines short");
 }
 
 /// The horizontal rules of a 三线表 on a page: every black one above the
