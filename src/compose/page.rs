@@ -467,7 +467,11 @@ impl Pager {
             for row in above {
                 self.put(row, None, None);
             }
-            self.put(&t.piece(next..next + k, first), None, None);
+            let piece = t.piece(next..next + k, first);
+            // A table of nothing but a caption draws no part.
+            if piece.lines() > 0 {
+                self.put(&piece, None, None);
+            }
             next += k;
             first = false;
             if next >= t.bands() {

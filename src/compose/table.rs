@@ -790,16 +790,14 @@ impl Composed {
         }
         let header_thirds: usize = rows[..self.header].iter().map(|r| r.thirds).sum();
         let page = LINES * 3;
-        let continued = self.continued.len() * 3;
-        self.repeat = header_thirds + continued <= page / 2;
-        // The most a body row may take on a page under the 续表 line and
-        // the repeated header, its note under it.
-        let room =
-            page - if self.repeat {
-                continued + header_thirds
-            } else {
-                continued
-            } - LINE;
+        // The caption or 续表N over the table, whichever is taller.
+        let above = self.continued.len().max(self.caption.len()) * 3;
+        self.repeat = header_thirds + above <= page / 2;
+        // The most a body row may take on a page under that and the
+        // header (on the first page, or repeated), its note under it.
+        let room = page
+            .saturating_sub(above + header_thirds + LINE)
+            .max(LINE + 1);
         // Bands: rows joined by cells over several rows.
         let mut reach: Vec<usize> = (0..nrows).map(|r| r + 1).collect();
         for c in &self.cells {
@@ -1134,6 +1132,8 @@ impl Composed {
             under += line_h;
         }
         let rules = match self.style {
+            // A table of no rows (its header cut away) has no frame.
+            _ if shown.is_empty() => Vec::new(),
             TableStyle::Grid => self.grid_rules(&shown, bottom),
             TableStyle::ThreeLine => {
                 let head = shown
@@ -1622,6 +1622,18 @@ mod tests {
         let c = compose(&t, TableStyle::Grid, fonts());
         assert_eq!(c.size, 10.5);
         assert!(c.too_wide.is_some());
+    }
+
+    #[test]
+    fn a_header_alone_is_framed_and_no_rows_draw_nothing() {
+        let c = compose(&table(None, 1, &[&["甲", "乙"]]), TableStyle::Grid, fonts());
+        assert_eq!(c.bands(), 0);
+        let piece = c.piece(0..0, true);
+        assert_eq!((piece.lines(), rules(&piece).len()), (1, 5));
+        let c = compose(&table(Some("表1　空"), 1, &[]), TableStyle::Grid, fonts());
+        let piece = c.piece(0..0, true);
+        assert_eq!((piece.lines(), rules(&piece).len()), (0, 0));
+        assert_eq!(c.caption.len(), 1);
     }
 
     #[test]
