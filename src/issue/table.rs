@@ -75,7 +75,7 @@ fn options_at_end(t: &str) -> Option<(&str, usize)> {
 }
 
 /// A line of only `{三线表}`: the options of the table right under it.
-fn options_line(t: &str) -> Option<(&str, usize)> {
+pub fn options_line(t: &str) -> Option<(&str, usize)> {
     options_at_end(t).filter(|(_, at)| {
         t[..*at]
             .trim_start_matches(|c| crate::script::is_invisible(c) || is_blank(c))
