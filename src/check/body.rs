@@ -300,7 +300,9 @@ fn table_lines_astray(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Dia
         } else {
             continue;
         };
-        diags.push(Diagnostic::warning("table-astray", src, text.span.clone(), message).with_help(help));
+        diags.push(
+            Diagnostic::warning("table-astray", src, text.span.clone(), message).with_help(help),
+        );
     }
 }
 
