@@ -19,6 +19,7 @@ pub fn check_body(
 ) {
     heading_sequence(src, body, diags);
     pasted_tables(src, body, diags);
+    table_lines_astray(src, body, diags);
     number_with_pause(src, body, diags);
     unfinished_pictures(src, body, diags);
     broken_sentences(src, body, diags);
@@ -301,6 +302,45 @@ fn pasted_tables(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnost
                 .with_help("表格至少要有格数相同的两行（表头和数据）；只有一行的表格，在它上面加一行表题（表1　……）；如果不是表格，把 Tab 换成逗号"),
             );
         }
+    }
+}
+
+/// A caption, a note or a table's `{…}` that stands apart from its table
+/// (a blank line between, as people leave one): printed as a paragraph of
+/// the body. A warning at the line.
+fn table_lines_astray(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    use crate::issue::{caption_line, is_note_line, options_line};
+    for (k, block) in body.iter().enumerate() {
+        let Block::Paragraph(text) = block else {
+            continue;
+        };
+        let typed = &src.text[text.span.clone()];
+        let next_is_table = matches!(body.get(k + 1), Some(Block::Table(t)) if t.caption.is_none());
+        let after_table = k > 0 && matches!(body[k - 1], Block::Table(_));
+        let caption = caption_line(typed);
+        let (message, help) = if options_line(typed).is_some()
+            || caption.as_ref().is_some_and(|c| c.options.is_some())
+        {
+            (
+                "这一行有表格选项 {…}，但它下面紧挨着的不是表格：会当作正文印出来",
+                "把 {…} 写在表题的末尾，或单独写在表格正上方的一行，和表格之间不空行；如果它本来就是正文，在行首加 \\",
+            )
+        } else if caption.is_some() && next_is_table {
+            (
+                "这一行像是下面表格的表题，但和表格之间隔着空行：会当作正文印出来",
+                "删掉表题和表格之间的空行",
+            )
+        } else if is_note_line(typed) && after_table {
+            (
+                "这一行像是上面表格的注，但和表格之间隔着空行：会当作正文印出来",
+                "删掉表格和注之间的空行；如果它本来就是正文，不用改",
+            )
+        } else {
+            continue;
+        };
+        diags.push(
+            Diagnostic::warning("table-astray", src, text.span.clone(), message).with_help(help),
+        );
     }
 }
 

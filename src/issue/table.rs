@@ -75,7 +75,7 @@ fn options_at_end(t: &str) -> Option<(&str, usize)> {
 }
 
 /// A line of only `{三线表}`: the options of the table right under it.
-fn options_line(t: &str) -> Option<(&str, usize)> {
+pub fn options_line(t: &str) -> Option<(&str, usize)> {
     options_at_end(t).filter(|(_, at)| {
         t[..*at]
             .trim_start_matches(|c| crate::script::is_invisible(c) || is_blank(c))
@@ -271,9 +271,9 @@ pub struct Found {
 ///
 /// A pipe table is every pipe row from there to a blank line or a line
 /// that is no pipe row. A pasted table is the lines with tabs from there
-/// to a blank line or a line without a tab, when they are at least two
-/// and the first two have as many cells; or, under a caption line, any
-/// such lines (a caption says a table follows).
+/// to a blank line or a line without a tab, when its first two may start
+/// one ([`Tabs::Starts`]) and have as many cells; or, under a caption
+/// line, any such lines (a caption says a table follows).
 pub fn table_at(
     file: &Arc<SourceFile>,
     lines: &[Line],
