@@ -344,7 +344,14 @@ fn body_text_after_a_table_is_back_on_the_grid() {
             .iter()
             .find(|g| g.page >= last_table_page && g.y > below && g.text == after)
             .unwrap_or_else(|| panic!("issue {n}: no paragraph after the table"));
-        let reference = body.iter().find(|g| g.page == 1).unwrap();
+        // The first line of text under the masthead's red rule.
+        let rule = p
+            .lines
+            .iter()
+            .filter(|l| l.page == 1 && l.red)
+            .map(|l| l.y)
+            .fold(TOP, f64::max);
+        let reference = body.iter().find(|g| g.page == 1 && g.y > rule).unwrap();
         let (a, b) = (grid_phase(after_table.y), grid_phase(reference.y));
         assert!((a - b).abs() < 1e-3, "issue {n}: {a} against {b}");
     }
@@ -364,26 +371,33 @@ fn a_caption_never_stands_alone_at_a_page_foot() {
             }) else {
                 continue;
             };
-            // Right under it the header and at least two rows: two
-            // horizontal rules or more under the header's (three-line
-            // tables: the rows' glyphs).
-            let rows_under: Vec<f64> = {
-                let mut ys: Vec<f64> = p
-                    .glyphs
-                    .iter()
-                    .filter(|g| {
-                        g.page == page && g.y > caption.y + 1.0 && (g.size_pt - 14.0).abs() < 0.01
-                    })
-                    .map(|g| g.y)
-                    .collect();
-                ys.sort_by(f64::total_cmp);
-                ys.dedup_by(|a, b| (*a - *b).abs() < 0.5);
-                ys
+            // Right under it (its frame's top within a grid line) the
+            // header and at least two rows: three baselines or more inside
+            // the frame (grid) or between the top and bottom rules
+            // (三线表).
+            let (top, bottom) = match grid_table(p, page) {
+                Some(t) => (t.top, t.bottom),
+                None => {
+                    let rules = three_line_rules(p, page);
+                    (rules[0].y, rules[rules.len() - 1].y)
+                }
             };
             assert!(
-                rows_under.len() >= 3,
+                top > caption.y && top - caption.y < PITCH,
+                "issue {n} page {page}: the table does not start under its caption"
+            );
+            let mut rows: Vec<f64> = p
+                .glyphs
+                .iter()
+                .filter(|g| g.page == page && g.y > top && g.y < bottom)
+                .map(|g| g.y)
+                .collect();
+            rows.sort_by(f64::total_cmp);
+            rows.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+            assert!(
+                rows.len() >= 3,
                 "issue {n} page {page}: the caption has {} lines of table under it",
-                rows_under.len()
+                rows.len()
             );
         }
     }
