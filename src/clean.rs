@@ -112,8 +112,9 @@ impl FixKind {
 
 /// The fixes for one paragraph's text, in order, non-overlapping.
 ///
-/// A row of a pasted table (cells between tabs) gets none: cleaning would
-/// run its cells together, and `check` reports it instead. HTML entities
+/// A line of cells between tabs that made no table gets none: cleaning
+/// would run its cells together, and `check` warns about it instead (a
+/// table's cells are cleaned one by one, see [`body_spans`]). HTML entities
 /// are decoded first and the rest is decided on the text as it reads
 /// then, so one run reaches the fixed point.
 pub fn fixes(text: &str) -> Vec<Fix> {
@@ -841,8 +842,9 @@ impl<'a> Cleaner<'a> {
 
 /// The places in an issue file whose text is cleaned: every body text
 /// after its line marker (titles, lead-in, subtitle, notes, headings,
-/// paragraphs, labels, captions), as byte ranges of the file, and whether
-/// it is a centred line (a title, its lead-in, subtitle or byline).
+/// paragraphs, labels, captions, table cells), as byte ranges of the file,
+/// and whether it is a centred line (a title, its lead-in, subtitle or
+/// byline, a table's caption).
 pub fn body_spans(body: &[crate::issue::Block]) -> Vec<(Range<usize>, bool)> {
     use crate::issue::Block;
     let mut spans: Vec<(Range<usize>, bool)> = Vec::new();
@@ -865,6 +867,18 @@ pub fn body_spans(body: &[crate::issue::Block]) -> Vec<(Range<usize>, bool)> {
             ),
             Block::Note(paras) => spans.extend(paras.iter().map(|t| (t.span.clone(), false))),
             Block::Picture { caption, .. } => spans.push((caption.span.clone(), false)),
+            // A table's cells are cleaned one by one: never its tabs or
+            // pipes, which separate them. The caption is centred: a space
+            // in it (表一 检查情况) is meant, and becomes `　`.
+            Block::Table(table) => {
+                spans.extend(table.caption.iter().map(|t| (t.span.clone(), true)));
+                spans.extend(
+                    table
+                        .cells()
+                        .chain(&table.notes)
+                        .map(|t| (t.span.clone(), false)),
+                );
+            }
         }
     }
     spans.sort_by_key(|(s, _)| s.start);
@@ -919,6 +933,7 @@ fn texts(block: &mut crate::issue::Block) -> Vec<&mut crate::issue::Text> {
             .collect(),
         Block::Note(paras) => paras.iter_mut().collect(),
         Block::Picture { caption, .. } => vec![caption],
+        Block::Table(table) => table.texts_mut().collect(),
     }
 }
 
@@ -958,15 +973,78 @@ fn line_by_line<T: Send>(
     body: &[crate::issue::Block],
     pick: impl Fn(Vec<Fix>, Vec<Withheld>) -> Vec<T> + Sync,
 ) -> Vec<T> {
+    // A table row has a text per cell, each fixed and judged by itself;
+    // the line must also keep its kind with all of them made, else none
+    // is (`\u{200B}<tab>\u{200B}表1 x`: either alone leaves a paragraph,
+    // both a caption).
+    let mut spans = span_fixes(source, body).into_iter().peekable();
+    let mut out = Vec::new();
+    while let Some(first) = spans.next() {
+        let line = first.line.clone();
+        let mut group = vec![first];
+        while let Some(next) = spans.next_if(|s| s.line == line) {
+            group.push(next);
+        }
+        let fixed = group.iter().filter(|s| !s.made.is_empty()).count();
+        let mut made: Vec<Fix> = Vec::new();
+        let mut withheld: Vec<Withheld> = Vec::new();
+        for s in group {
+            made.extend(s.made);
+            withheld.extend(s.withheld);
+        }
+        if fixed > 1 {
+            let shifted: Vec<Fix> = made
+                .iter()
+                .map(|f| Fix {
+                    range: f.range.start - line.start..f.range.end - line.start,
+                    ..f.clone()
+                })
+                .collect();
+            let typed = crate::issue::line_kind(&source[line.clone()]);
+            let all = crate::issue::line_kind(&apply(&source[line.clone()], &shifted));
+            if all != typed {
+                withheld.extend(
+                    made.iter()
+                        .filter(|f| f.kind == FixKind::Invisible)
+                        .map(|f| Withheld {
+                            range: f.range.clone(),
+                            typed,
+                            would_be: all,
+                        }),
+                );
+                made.clear();
+            }
+        }
+        out.extend(pick(made, withheld));
+    }
+    out
+}
+
+/// The fixes of one cleaned text, with ranges in the file, and the line it
+/// is on.
+struct SpanFixes {
+    line: Range<usize>,
+    made: Vec<Fix>,
+    withheld: Vec<Withheld>,
+}
+
+/// The fixes of every cleaned text, side by side (a long issue has
+/// thousands of lines), in the order of the file.
+fn span_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<SpanFixes> {
     use crate::issue::line_kind;
     use rayon::prelude::*;
-    let per_line = |(span, centred): (Range<usize>, bool)| -> Vec<T> {
+    let per_line = |(span, centred): (Range<usize>, bool)| -> SpanFixes {
+        let nothing = |line| SpanFixes {
+            line,
+            made: Vec::new(),
+            withheld: Vec::new(),
+        };
         let Some(text) = source.get(span.clone()) else {
-            return Vec::new();
+            return nothing(span);
         };
         // A line escaped with `\` is taken as typed.
         if span.start > 0 && source.as_bytes()[span.start - 1] == b'\\' {
-            return Vec::new();
+            return nothing(span);
         }
         let found: Vec<Fix> = fixes(text)
             .into_iter()
@@ -1019,14 +1097,23 @@ fn line_by_line<T: Send>(
                 })
                 .collect();
         }
+        // A table cell cleaned to a lone `<` or `^` (`&lt;`) would join
+        // cells when the cleaned file is read again: it stays as typed.
+        let joins = |t: &str| matches!(t.trim(), "<" | "^" | "＜" | "＾");
+        if !joins(text) && joins(&apply(text, &made)) {
+            made.clear();
+        }
         let at = |f: Fix| Fix {
             range: f.range.start + span.start..f.range.end + span.start,
             ..f
         };
-        pick(made.into_iter().map(at).collect(), withheld)
+        SpanFixes {
+            line: line_start..line_end,
+            made: made.into_iter().map(at).collect(),
+            withheld,
+        }
     };
-    let lines: Vec<Vec<T>> = body_spans(body).into_par_iter().map(per_line).collect();
-    lines.into_iter().flatten().collect()
+    body_spans(body).into_par_iter().map(per_line).collect()
 }
 
 /// Spaces that are stray between Chinese characters. The ideographic
@@ -1825,6 +1912,59 @@ mod tests {
         assert!(!is_table_row("\t段首的制表符"));
         assert_eq!(fixes("序号\t单位\t检查次数"), []);
         assert_eq!(clean("一、\t主要做法"), "一、主要做法");
+    }
+
+    #[test]
+    fn a_table_is_cleaned_cell_by_cell_and_keeps_its_separators() {
+        use crate::issue::{Block, Cell, Issue};
+        let text = concat!(
+            "+++\nnumber = 1\ndate = 2026-04-01\n+++\n",
+            "表一 各县区安全检查情况\n",
+            "地区\t检查次数\t发现隐患,整改\n",
+            "城关 一中\t１２\t8\n",
+            "| 单位 | 说明 |\n|---|---|\n| 东区 | 已整改,待复查 |\n| &lt; | &gt;1 |\n",
+            "注:单位为次\n",
+        );
+        let source = crate::source::SourceFile::new("t.md".into(), text.to_string());
+        let issue = Issue::parse("001".into(), source, &mut Vec::new()).unwrap();
+        let fixes = file_fixes(text, &issue.body);
+        let fixed = apply(text, &fixes);
+        assert_eq!(
+            &fixed[fixed.find("+++\n表").unwrap() + 4..],
+            concat!(
+                "表一　各县区安全检查情况\n",
+                "地区\t检查次数\t发现隐患，整改\n",
+                "城关一中\t12\t8\n",
+                "| 单位 | 说明 |\n|---|---|\n| 东区 | 已整改，待复查 |\n| &lt; | >1 |\n",
+                "注：单位为次\n",
+            )
+        );
+        // The layout's cleaned issue has the same tables, cells cleaned.
+        let cleaned = cleaned(&issue);
+        let tables: Vec<_> = cleaned
+            .body
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tables.len(), 2);
+        assert_eq!(
+            tables[0].caption.as_ref().unwrap().plain(),
+            "表一　各县区安全检查情况"
+        );
+        let cells: Vec<String> = tables[0].cells().map(|t| t.plain()).collect();
+        assert_eq!(
+            cells,
+            ["地区", "检查次数", "发现隐患，整改", "城关一中", "12", "8"]
+        );
+        assert!(
+            matches!(&tables[1].rows[1].cells[1], Cell::Text(t) if t.plain() == "已整改，待复查")
+        );
+        assert_eq!(tables[1].notes[0].plain(), "注：单位为次");
+        // `&lt;` alone in a cell is not decoded into a join.
+        assert!(matches!(&tables[1].rows[2].cells[0], Cell::Text(t) if t.plain() == "&lt;"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, read_source};
-use crate::issue::{Distribution, Field, Printed};
+use crate::issue::{Distribution, Field, Printed, TableStyle};
 use crate::source::{SourceFile, Spanned, display_path};
 use crate::toml_table::{self, TableReader};
 
@@ -32,6 +32,17 @@ pub struct Config {
     /// to the publication root (checked to exist inside it); `None` is the
     /// built-in layout.
     pub layout: Option<PathBuf>,
+    /// `[table]`: how tables are set unless a table asks otherwise.
+    pub table: TableConfig,
+}
+
+/// `[table]`: the publication's defaults for tables.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableConfig {
+    /// `style = "grid"` (every cell ruled, the default) or
+    /// `"three-line"` (三线表); a table's `{三线表}` / `{style=grid}`
+    /// overrides it.
+    pub style: TableStyle,
 }
 
 /// A PDF standard typst-pdf 0.15 can enforce, by the name used in
@@ -376,6 +387,24 @@ fn parse_config(
         }
         t.finish(diags);
     }
+    let mut table_config = TableConfig::default();
+    if let Ok(Some(mut t)) = top.table("table", "style = \"three-line\"", diags) {
+        if let Some(s) = t.string("style", "\"three-line\"", diags) {
+            match TableStyle::from_name(&s.value) {
+                Some(style) => table_config.style = style,
+                None => diags.push(
+                    Diagnostic::error(
+                        "bad-value",
+                        file,
+                        s.span,
+                        format!("style = \"{}\" 不认识", s.value),
+                    )
+                    .with_help("写 style = \"grid\"（表格每一格都画线，默认）或 style = \"three-line\"（三线表）"),
+                ),
+            }
+        }
+        t.finish(diags);
+    }
     let mut fonts = FontConfig::default();
     if let Ok(Some(mut f)) = top.table("fonts", "body = [\"仿宋_GB2312\"]", diags) {
         let ex = "[\"方正小标宋简体\"]";
@@ -428,6 +457,7 @@ fn parse_config(
         printed,
         pdf_standard,
         layout,
+        table: table_config,
     })
 }
 
@@ -536,5 +566,35 @@ fn check_number_format(file: &Arc<SourceFile>, f: &Spanned<String>, diags: &mut 
             "number_format 里没有期号：报头会印不出第几期".into(),
             "加上 {number}（4）或 {number_cn}（四），例如 number_format = \"第{number}期\"",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The configuration of `toml` (with the required tables in front),
+    /// and the codes of its diagnostics.
+    fn read(extra: &str) -> (Option<Config>, Vec<&'static str>) {
+        let text =
+            format!("[masthead]\ntitle = \"简报\"\n[imprint]\npublisher = \"办公室\"\n{extra}");
+        let file = SourceFile::new(PathBuf::from(CONFIG_FILE), text);
+        let mut diags = Vec::new();
+        let config = parse_config(&file, Path::new("."), &mut diags);
+        (config, diags.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn table_style_is_grid_unless_set() {
+        let (config, codes) = read("");
+        assert!(codes.is_empty(), "{codes:?}");
+        assert_eq!(config.unwrap().table.style, TableStyle::Grid);
+        let (config, _) = read("[table]\nstyle = \"three-line\"\n");
+        assert_eq!(config.unwrap().table.style, TableStyle::ThreeLine);
+        let (config, codes) = read("[table]\nstyle = \"三线\"\n");
+        assert!(config.is_none());
+        assert_eq!(codes, ["bad-value"]);
+        let (_, codes) = read("[table]\nstlye = \"grid\"\n");
+        assert_eq!(codes, ["unknown-key"]);
     }
 }

@@ -174,15 +174,69 @@ pub enum Row {
         lines: usize,
         captions: usize,
     },
+    /// The part of a table on one page (its header rows, the body rows
+    /// that fit, and on the last page its notes), on `lines` whole grid
+    /// lines: every glyph placed and every rule drawn as a segment.
+    Table {
+        lines: usize,
+        texts: Vec<TableText>,
+        rules: Vec<Segment>,
+    },
 }
 
 impl Row {
     pub fn lines(&self) -> usize {
         match self {
             Row::Grid { .. } => 1,
-            Row::Text { lines, .. } | Row::Pictures { lines, .. } => *lines,
+            Row::Text { lines, .. } | Row::Pictures { lines, .. } | Row::Table { lines, .. } => {
+                *lines
+            }
         }
     }
+}
+
+/// Glyphs of a table placed by the composer, as a grid run is, at a size
+/// of their own: lengths in mm from the row's top left (the type area's
+/// left edge, the row's first grid line).
+#[derive(Serialize, Clone, Debug)]
+pub struct TableText {
+    pub text: String,
+    /// Left edge of the first glyph's box.
+    pub x: f64,
+    /// Top of the text's em box (its baseline 0.88 em below).
+    pub y: f64,
+    /// Type size in pt.
+    pub size: f64,
+    /// The role whose faces set it (`body`: cells and notes; `heading`:
+    /// the header and emphasis).
+    pub face: Role,
+    /// Latin letters or digits: natural width in the Latin face.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub latin: bool,
+    /// The text ends with a mark squeezed to half at its line's end.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub half: bool,
+    /// Latin text whose letters are set further apart, in mm.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub tracking: f64,
+    /// Full-width glyphs: from one glyph's left edge to the next's, in mm
+    /// (an em of `size`, or more on a stretched line). Absent for Latin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<f64>,
+}
+
+/// A straight rule of a table, from (`x1`, `y1`) to (`x2`, `y2`) along
+/// its centre line, in mm from the row's top left, with square-cut ends:
+/// a horizontal rule reaches half the thickness of the vertical ones it
+/// meets past their centres, so corners close exactly.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Segment {
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+    /// Thickness in mm.
+    pub thickness: f64,
 }
 
 /// Glyphs in one face a whole cell apart (or one Latin word): typst sets

@@ -19,6 +19,7 @@ pub fn check_body(
 ) {
     heading_sequence(src, body, diags);
     pasted_tables(src, body, diags);
+    table_lines_astray(src, body, diags);
     number_with_pause(src, body, diags);
     unfinished_pictures(src, body, diags);
     broken_sentences(src, body, diags);
@@ -36,7 +37,45 @@ pub fn check_body(
                 caption_too_long(src, caption, fonts, diags);
             }
         }
+        if let (Block::Table(table), Some(fonts)) = (block, ctx.fonts) {
+            table_too_wide(src, table, fonts, diags);
+        }
     }
+}
+
+/// A table whose columns do not fit the type area even at 5号, the
+/// smallest size a table is set at: its figures would have to be torn
+/// or run out of their cells ([`crate::compose::table::too_wide`]).
+fn table_too_wide(
+    src: &Arc<SourceFile>,
+    table: &crate::issue::Table,
+    fonts: &crate::fonts::Fonts,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(wide) = crate::compose::table::too_wide(table, fonts) else {
+        return;
+    };
+    let head = if wide.head.is_empty() {
+        String::new()
+    } else {
+        format!("（{}）", wide.head)
+    };
+    diags.push(
+        Diagnostic::error(
+            "table-too-wide",
+            src,
+            table.span.clone(),
+            format!(
+                "表格太宽：缩到五号字，各列最长的数字和词也要 {:.0} 毫米，版心只有 {:.0} 毫米宽",
+                wide.needs, wide.room
+            ),
+        )
+        .with_help(format!(
+            "最宽的是第 {} 列{head}，其中“{}”不能断开；减少列数、把这一列拆成两列或换一个较短的单位，或把表格拆成两个表（横排的页面以后再支持）",
+            wide.column + 1,
+            wide.widest
+        )),
+    );
 }
 
 /// A caption no page can hold beside its picture, even set across the
@@ -90,6 +129,7 @@ fn texts(block: &Block) -> Vec<&Text> {
             .collect(),
         Block::Note(paras) => paras.iter().collect(),
         Block::Picture { caption, .. } => vec![caption],
+        Block::Table(table) => table.texts().collect(),
     }
 }
 
@@ -239,10 +279,10 @@ pub fn repeat_help(code: &str) -> Option<String> {
         .then(|| "jianbao check --fix 一次全部改好".to_string())
 }
 
-/// A line of cells between tabs is a row of a table pasted from Word or a
-/// spreadsheet: jianbao sets no tables yet, and setting its cells as one
-/// paragraph would run them together ("1城关一中12 8"). An error at the
-/// first tab; the cleaner leaves such a line alone.
+/// A line of cells between tabs that did not become a table (alone, or
+/// beside a line of another number of cells, and no caption above): set
+/// as one paragraph its cells would run together ("1城关一中12 8"). A
+/// warning at the first tab; the cleaner leaves such a line alone.
 fn pasted_tables(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
     for block in body {
         for text in texts(block) {
@@ -253,15 +293,54 @@ fn pasted_tables(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnost
             let tab = text.span.start + typed.find('\t').unwrap_or(0);
             let cells = typed.split('\t').filter(|c| !c.trim().is_empty()).count();
             diags.push(
-                Diagnostic::error(
-                    "pasted-table",
+                Diagnostic::warning(
+                    "table-lone-row",
                     src,
                     tab..tab + 1,
-                    format!("这一行像是从 Word 或 Excel 粘贴的表格（用 Tab 隔开的 {cells} 格），排出来各格会连在一起"),
+                    format!("这一行像是从 Excel 或 WPS 粘贴的表格行（用 Tab 隔开的 {cells} 格），但没有成为表格，排出来各格会连在一起"),
                 )
-                .with_help("jianbao 现在还不能排表格（以后的版本会支持）：把表格截图存成图片，用 ![表格说明](images/表格.png) 插入；或者把每一行改写成一句话"),
+                .with_help("表格至少要有格数相同的两行（表头和数据）；只有一行的表格，在它上面加一行表题（表1　……）；如果不是表格，把 Tab 换成逗号"),
             );
         }
+    }
+}
+
+/// A caption, a note or a table's `{…}` that stands apart from its table
+/// (a blank line between, as people leave one): printed as a paragraph of
+/// the body. A warning at the line.
+fn table_lines_astray(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    use crate::issue::{caption_line, is_note_line, options_line};
+    for (k, block) in body.iter().enumerate() {
+        let Block::Paragraph(text) = block else {
+            continue;
+        };
+        let typed = &src.text[text.span.clone()];
+        let next_is_table = matches!(body.get(k + 1), Some(Block::Table(t)) if t.caption.is_none());
+        let after_table = k > 0 && matches!(body[k - 1], Block::Table(_));
+        let caption = caption_line(typed);
+        let (message, help) = if options_line(typed).is_some()
+            || caption.as_ref().is_some_and(|c| c.options.is_some())
+        {
+            (
+                "这一行有表格选项 {…}，但它下面紧挨着的不是表格：会当作正文印出来",
+                "把 {…} 写在表题的末尾，或单独写在表格正上方的一行，和表格之间不空行；如果它本来就是正文，在行首加 \\",
+            )
+        } else if caption.is_some() && next_is_table {
+            (
+                "这一行像是下面表格的表题，但和表格之间隔着空行：会当作正文印出来",
+                "删掉表题和表格之间的空行",
+            )
+        } else if is_note_line(typed) && after_table {
+            (
+                "这一行像是上面表格的注，但和表格之间隔着空行：会当作正文印出来",
+                "删掉表格和注之间的空行；如果它本来就是正文，不用改",
+            )
+        } else {
+            continue;
+        };
+        diags.push(
+            Diagnostic::warning("table-astray", src, text.span.clone(), message).with_help(help),
+        );
     }
 }
 

@@ -1,5 +1,6 @@
 //! The body of an issue as a flow of rows for pagination: each block
-//! composed (paragraphs on the grid, titles centred, pictures sized) with
+//! composed (paragraphs on the grid, titles centred, pictures sized,
+//! tables set) with
 //! what must stay together.
 
 use std::path::Path;
@@ -7,16 +8,23 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::fonts::{Fonts, Part, Role};
-use crate::issue::{Block, note_label};
+use crate::issue::{Block, TableStyle, note_label};
 use crate::layout_data::Row;
 use crate::layout_data::geometry::{BODY_PT, TITLE_PT};
 
 use super::page::{Flow, ParagraphKind};
 use super::picture;
 use super::rows::{FLUSH, PARAGRAPH, centred, face, grid_rows, grid_rows_by, runs_of};
+use super::table;
 
 /// The body as a flow of rows with what must stay together.
-pub fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> Flow {
+pub fn body_flow(
+    blocks: &[Block],
+    fonts: &Fonts,
+    root: &Path,
+    source: &str,
+    table_style: TableStyle,
+) -> Flow {
     let mut flow = Flow::default();
     // Paragraphs, most of a body, are broken into lines side by side.
     let mut paragraphs: Vec<Option<Vec<Row>>> = blocks
@@ -32,6 +40,10 @@ pub fn body_flow(blocks: &[Block], fonts: &Fonts, root: &Path, source: &str) -> 
     let mut i = 0;
     while i < blocks.len() {
         match &blocks[i] {
+            Block::Table(t) => {
+                let style = t.style.as_ref().map_or(table_style, |s| s.value);
+                flow.table(table::compose(t, style, fonts));
+            }
             Block::Label(text) => {
                 // A blank line above a column label, none at a page top; the
                 // label keeps with two lines of what follows.

@@ -120,6 +120,10 @@ pub struct Line {
     /// (between the letters, on a line of nothing but an address).
     #[serde(skip)]
     pub spread: f64,
+    /// From the line's left edge to the end of its last glyph, in cells:
+    /// what a table cell aligns (right, centred).
+    #[serde(skip)]
+    pub width: f64,
 }
 
 /// How a paragraph's lines are shaped: cells per line and indents, in
@@ -1182,7 +1186,31 @@ fn set_line(
         adjusted,
         // A line of nothing but an address is spread between its letters.
         spread: if c.even > 0 { p.spread } else { p.piece },
+        width: x,
     }
+}
+
+/// How wide `runs` are set on one line at rest, and the widest piece no
+/// line may break inside (a number with its unit, a word, a character
+/// with the marks kinsoku keeps with it), in cells: the narrowest and the
+/// widest a table's column needs to be for this text. A URL counts by its
+/// pieces, since it breaks.
+pub fn extent(runs: &[(String, Face)], em: f64, m: &dyn Measure) -> (f64, f64) {
+    let mut a = split_words(atoms(runs, m, em), f64::INFINITY, m, em);
+    mark_breaks(&mut a);
+    let (mut whole, mut piece, mut widest) = (0.0_f64, 0.0_f64, 0.0_f64);
+    for k in 0..a.len() {
+        let gap = gap_info(&a, k, em).natural;
+        if a[k].breakable {
+            widest = widest.max(piece);
+            piece = 0.0;
+        } else {
+            piece += gap;
+        }
+        piece += a[k].width;
+        whole += a[k].width + gap;
+    }
+    (whole, widest.max(piece))
 }
 
 /// The width of a text in em of its own size, as the layout sets it

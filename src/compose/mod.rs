@@ -19,6 +19,7 @@ mod measure;
 mod page;
 pub mod picture;
 mod rows;
+pub mod table;
 pub mod title;
 
 use std::path::Path;
@@ -33,7 +34,14 @@ use crate::layout_data::{Family, FontRole, Grid, LayoutData};
 /// font families of each role.
 pub fn compose(issue: &Issue, config: &Config, fonts: &Fonts, root: &Path) -> LayoutData {
     let masthead = masthead::rows(issue, config, fonts);
-    let flow = body::body_flow(&issue.body, fonts, root, &issue.source.text);
+    // jianbao.toml's `[table] style`; a table's own `{三线表}` wins over it.
+    let flow = body::body_flow(
+        &issue.body,
+        fonts,
+        root,
+        &issue.source.text,
+        config.table.style,
+    );
     let contents = contents::flow(issue, config, fonts);
     let closing = closing::rows(issue, config, fonts);
     let laid = page::paginate(masthead, contents, flow, closing);

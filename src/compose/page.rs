@@ -37,9 +37,12 @@
 //! empty ([`tight_start`]); on page 1 the 要目 moves up a line when that
 //! lets the first article start under it ([`paginate`]).
 
+use std::sync::Arc;
+
 use super::closing::Closing;
 use super::masthead::MastheadRows;
 use super::picture::{CLEAR, FLOOR, LAST_FLOOR, Smaller};
+use super::table::Composed;
 use crate::layout_data::geometry::{BODY_PT, CLOSING_PT, HEIGHT, LINES, MM_PER_PT, PITCH, WIDTH};
 use crate::layout_data::{Alone, PageData, Placed, Row, Rule};
 
@@ -80,6 +83,9 @@ enum Kind {
     Blank,
     /// A row of pictures.
     Picture,
+    /// A table: broken between its rows by [`Pager::table`]; a waiting
+    /// picture lands before it.
+    Table,
 }
 
 /// One line of the flow: a row, or a blank line.
@@ -108,11 +114,24 @@ struct FlowLine {
     shows_page_of: Option<usize>,
     /// A row of pictures: the same made smaller, tallest first.
     smaller: Vec<Smaller>,
+    /// A table, set over as many pages as it needs (`row` is `None`).
+    table: Option<Arc<Composed>>,
 }
 
 impl FlowLine {
+    /// The grid lines it takes; a table, the least it takes on the page
+    /// it starts on (its caption, header and first rows), so that what
+    /// keeps with it stays with that.
     fn lines(&self) -> usize {
-        self.row.as_ref().map_or(1, Row::lines)
+        match &self.table {
+            Some(t) => t.least_lines(),
+            None => self.row.as_ref().map_or(1, Row::lines),
+        }
+    }
+
+    /// Whether it prints anything (a blank line does not).
+    fn is_row(&self) -> bool {
+        self.row.is_some() || self.table.is_some()
     }
 }
 
@@ -142,6 +161,7 @@ impl Flow {
             article,
             shows_page_of: None,
             smaller: Vec::new(),
+            table: None,
         });
     }
 
@@ -269,6 +289,15 @@ impl Flow {
         }
     }
 
+    /// A table: broken between its rows where the page ends, its header
+    /// repeated under 续表N.
+    pub fn table(&mut self, table: Composed) {
+        self.push(None, Kind::Table);
+        if let Some(last) = self.lines.last_mut() {
+            last.table = Some(Arc::new(table));
+        }
+    }
+
     /// The next row is the first of article `n`.
     pub fn start_article(&mut self, n: usize) {
         self.article = Some(n);
@@ -306,7 +335,7 @@ impl Flow {
                 if matches!(next.kind, Kind::Start | Kind::Heading) && (taken > 0 || carried) {
                     break;
                 }
-                let (is_row, is_picture) = (next.row.is_some(), next.kind == Kind::Picture);
+                let (is_row, is_picture) = (next.is_row(), next.kind == Kind::Picture);
                 if is_picture && (taken > 0 || carried) {
                     break;
                 }
@@ -438,6 +467,10 @@ impl Pager {
     /// Places lines one after another, breaking the page where it is full.
     fn place(&mut self, lines: &[FlowLine]) {
         for line in lines {
+            if let Some(table) = &line.table {
+                self.table(table);
+                continue;
+            }
             if self.cursor + line.lines() > LINES {
                 self.new_page();
                 if line.weak {
@@ -451,6 +484,48 @@ impl Pager {
                     self.at_top = false;
                 }
             }
+        }
+    }
+
+    /// Places a table over as many pages as it needs: on each, the
+    /// caption (or 续表N), the header and the rows that fit, the notes
+    /// after the last row. The caption starts a page only with the header
+    /// and the first rows under it; a page that cannot take them is left
+    /// for the next, unless it is a page's top (or nothing of the body is
+    /// on page 1 yet), where the rows that fit go at any rate.
+    fn table(&mut self, t: &Composed) {
+        let mut next = 0;
+        let mut first = true;
+        loop {
+            let free = self.free();
+            let k = match t.take(next, free, first) {
+                Some(k) => k,
+                None => {
+                    let k = t.forced(next, free, first);
+                    let fits = t.piece_lines(next..next + k, first) <= free;
+                    if self.cursor == 0 || (self.at_top && fits) {
+                        k
+                    } else {
+                        self.new_page();
+                        continue;
+                    }
+                }
+            };
+            let above = if first { &t.caption } else { &t.continued };
+            for row in above {
+                self.put(row, None, None);
+            }
+            let piece = t.piece(next..next + k, first);
+            // A table of nothing but a caption draws no part.
+            if piece.lines() > 0 {
+                self.put(&piece, None, None);
+            }
+            next += k;
+            first = false;
+            if next >= t.bands() {
+                return;
+            }
+            self.new_page();
         }
     }
 
@@ -508,7 +583,7 @@ impl Pager {
     fn stops_float(&self, run: &[FlowLine]) -> bool {
         run.iter().any(|l| l.kind == Kind::Picture)
             || match run[0].kind {
-                Kind::Start | Kind::Picture => true,
+                Kind::Start | Kind::Picture | Kind::Table => true,
                 Kind::Heading => self.free() < SHORT,
                 Kind::Text | Kind::Blank => false,
             }
@@ -894,6 +969,7 @@ mod tests {
                 None => format!("pictures{lines}"),
             },
             Row::Grid { .. } => String::new(),
+            Row::Table { lines, .. } => format!("table{lines}"),
         }
     }
 
@@ -1398,6 +1474,170 @@ mod tests {
         // On its own page it stands on the grid at the foot.
         assert_eq!(laid.pages[1].rows.last().unwrap().line, 21.0);
         assert_eq!(laid.pages[1].rows[0].line, 16.0);
+    }
+
+    /// A table of `rows` body rows (序号, 单位NNNNN, a figure), with its
+    /// caption 表1 and a note, composed with the embedded fonts.
+    fn big_table(rows: usize) -> super::super::table::Composed {
+        use crate::issue::{Cell, Inline, Table, TableRow, TableStyle, Text};
+        static FONTS: std::sync::OnceLock<crate::fonts::Fonts> = std::sync::OnceLock::new();
+        let fonts = FONTS.get_or_init(|| {
+            crate::fonts::Fonts::load(
+                &crate::config::FontConfig::default(),
+                std::path::Path::new("."),
+                &[],
+                false,
+            )
+            .expect("embedded fonts load")
+        });
+        let text = |s: String| Text {
+            runs: vec![Inline {
+                text: s,
+                emphasis: false,
+            }],
+            span: 0..0,
+        };
+        let row = |cells: [String; 3]| TableRow {
+            cells: cells.into_iter().map(|c| Cell::Text(text(c))).collect(),
+            span: 0..0,
+        };
+        let mut all = vec![row(["序号".into(), "单位".into(), "隐患（处）".into()])];
+        for i in 1..=rows {
+            all.push(row([
+                i.to_string(),
+                format!("单位{i:05}"),
+                (i % 37).to_string(),
+            ]));
+        }
+        let table = Table {
+            caption: Some(text("表1　隐患整改台账".into())),
+            rows: all,
+            header_rows: 1,
+            align: Vec::new(),
+            style: None,
+            notes: vec![text("注：截至5月底。".into())],
+            span: 0..0,
+        };
+        super::super::table::compose(&table, TableStyle::Grid, fonts)
+    }
+
+    fn texts_of(r: &Placed) -> Vec<String> {
+        match &r.row {
+            Row::Table { texts, .. } => texts.iter().map(|t| t.text.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_table_of_2000_rows_breaks_between_rows_with_its_header_on_every_page() {
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 5), ParagraphKind::Text);
+        body.table(big_table(2000));
+        body.paragraph(rows("b", 2), ParagraphKind::Text);
+        let laid = paginate(masthead(), None, body, closing(2));
+        let mut numbers = Vec::new();
+        let mut pieces = 0;
+        for (p, page) in laid.pages.iter().enumerate() {
+            for r in &page.rows {
+                assert!(
+                    r.line as usize + r.row.lines() <= LINES,
+                    "page {} overflows",
+                    p + 1
+                );
+            }
+            let Some(k) = page
+                .rows
+                .iter()
+                .position(|r| matches!(r.row, Row::Table { .. }))
+            else {
+                continue;
+            };
+            pieces += 1;
+            // Above it, on the line before: the caption, then 续表1.
+            let above = tag(&page.rows[k - 1]);
+            let want = if pieces == 1 {
+                "表1　隐患整改台账"
+            } else {
+                "续表1"
+            };
+            assert_eq!(above, want, "page {}", p + 1);
+            assert_eq!(page.rows[k - 1].line + 1.0, page.rows[k].line);
+            let texts = texts_of(&page.rows[k]);
+            assert_eq!(texts[..3].concat(), "序号单位隐患（处）", "page {}", p + 1);
+            numbers.extend(
+                texts
+                    .iter()
+                    .filter(|t| t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()))
+                    .map(|t| t.parse::<usize>().unwrap()),
+            );
+            // Pages in the middle are full: a row more would not fit.
+            if p + 1 < laid.pages.len() - 1 && pieces > 1 {
+                assert!(empty_at_foot(page) <= 1, "page {} ends short", p + 1);
+            }
+        }
+        assert_eq!(numbers, (1..=2000).collect::<Vec<_>>());
+        assert!(pieces >= 90, "{pieces} pages of table");
+        // The note under the last row, and the text after the table.
+        let last = laid.pages.iter().rev().find_map(|p| {
+            p.rows
+                .iter()
+                .rev()
+                .find(|r| matches!(r.row, Row::Table { .. }))
+        });
+        assert!(
+            texts_of(last.unwrap())
+                .concat()
+                .ends_with("注：截至5月底。")
+        );
+    }
+
+    #[test]
+    fn a_caption_at_a_page_foot_goes_on_with_the_header_and_two_rows() {
+        // 12 lines free under the masthead; 9 of text leave 3: enough for
+        // the caption, the header and one row, not two.
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 9), ParagraphKind::Text);
+        body.table(big_table(5));
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[0]).len(), 9);
+        // The header, five rows and the note: six lines and two thirds.
+        assert_eq!(tags(&laid.pages[1])[..2], ["表1　隐患整改台账", "table7"]);
+        // With a line more, it starts there.
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 8), ParagraphKind::Text);
+        body.table(big_table(5));
+        let laid = paginate(masthead(), None, body, closing(0));
+        assert_eq!(tags(&laid.pages[0])[8], "表1　隐患整改台账");
+    }
+
+    #[test]
+    fn the_last_row_of_a_table_never_goes_over_alone() {
+        // 12 lines: 7 of text leave 5, the caption, the header and three
+        // rows; one row and the note would follow alone under 续表1: two
+        // rows go over.
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 7), ParagraphKind::Text);
+        body.table(big_table(4));
+        let laid = paginate(masthead(), None, body, closing(0));
+        let numbers = |page: &PageData| {
+            page.rows
+                .iter()
+                .flat_map(texts_of)
+                .filter(|t| t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()))
+                .count()
+        };
+        assert_eq!((numbers(&laid.pages[0]), numbers(&laid.pages[1])), (2, 2));
+    }
+
+    #[test]
+    fn a_heading_stays_with_the_table_under_it() {
+        let mut body = Flow::default();
+        body.paragraph(rows("a", 8), ParagraphKind::Text);
+        body.heading(vec![row("h")], 1);
+        body.table(big_table(5));
+        let laid = paginate(masthead(), None, body, closing(0));
+        // The heading and the table's start need 5 lines; 4 are left.
+        assert_eq!(tags(&laid.pages[1])[..2], ["h", "表1　隐患整改台账"]);
     }
 
     #[test]

@@ -84,9 +84,15 @@ pub fn grid_rows_by(
 /// composer put them either way; only the order of the runs in the PDF's
 /// text differs from the reading order, and only on such lines.
 pub fn gather(glyphs: &[grid::Glyph], m: &dyn grid::Measure) -> Vec<Run> {
-    let runs = gather_runs(glyphs, m, false);
+    gather_em(glyphs, m, EM)
+}
+
+/// As [`gather`], for glyphs set with an em of `em` cells (a table's
+/// text is set with its own em as the cell: 1).
+pub fn gather_em(glyphs: &[grid::Glyph], m: &dyn grid::Measure, em: f64) -> Vec<Run> {
+    let runs = gather_runs(glyphs, m, false, em);
     if runs.len() > CROWDED {
-        gather_runs(glyphs, m, true)
+        gather_runs(glyphs, m, true, em)
     } else {
         runs
     }
@@ -98,7 +104,7 @@ const CROWDED: usize = COLUMNS / 2;
 
 /// The runs of a line's glyphs; `across`: a run may pass over glyphs of
 /// another face or script (see [`gather`]).
-fn gather_runs(glyphs: &[grid::Glyph], m: &dyn grid::Measure, across: bool) -> Vec<Run> {
+fn gather_runs(glyphs: &[grid::Glyph], m: &dyn grid::Measure, across: bool, em: f64) -> Vec<Run> {
     /// The run a face (and script) is adding to.
     struct Open<'g> {
         run: usize,
@@ -122,7 +128,7 @@ fn gather_runs(glyphs: &[grid::Glyph], m: &dyn grid::Measure, across: bool) -> V
         let letter = (g.latin && g.tracking == 0.0 && g.text.chars().count() == 1)
             .then_some(first)
             .flatten()
-            .map(|c| m.advance(c, g.face, true) * EM);
+            .map(|c| m.advance(c, g.face, true) * em);
         let slot = open
             .iter()
             .position(|o| o.last.face == g.face && o.last.latin == g.latin);
@@ -170,7 +176,7 @@ fn gather_runs(glyphs: &[grid::Glyph], m: &dyn grid::Measure, across: bool) -> V
                 let centring = if alone && advance >= 0.9 && !is_mark(&g.text) {
                     // The cell less the glyph (16 pt type, an em a little
                     // more than a cell), halved.
-                    (1.0 - advance * EM) / 2.0
+                    (1.0 - advance * em) / 2.0
                 } else {
                     0.0
                 };

@@ -76,6 +76,14 @@ pub enum Part {
     NoteLabel,
     /// A picture's caption.
     Caption,
+    /// A table's caption line (`表1　…`), centred above it.
+    TableCaption,
+    /// A cell of a table's header rows.
+    TableHead,
+    /// A cell of a table's body rows.
+    TableCell,
+    /// A `注：` / `数据来源：` line under a table.
+    TableNote,
     /// A unit in the 报/送/发 lists.
     Unit,
     /// A masthead or imprint string from jianbao.toml or the front matter.
@@ -97,10 +105,14 @@ impl Part {
             // The number row, the editor and the closing block.
             Part::Printed(_) => Role::Body,
             Part::Label | Part::NoteLabel => Role::Heading,
+            // Caption and header in 黑体 (GB/T 7713 practice for 表题;
+            // Chinese statistical tables set the head so).
+            Part::TableCaption | Part::TableHead => Role::Heading,
             _ if emphasis => Role::Heading,
             Part::Head(HeadingLevel::One) => Role::Heading,
             Part::Head(HeadingLevel::Two) | Part::Note => Role::Subheading,
             Part::Head(_) | Part::RunIn | Part::Paragraph => Role::Body,
+            Part::TableCell | Part::TableNote => Role::Body,
         }
     }
 }
@@ -200,6 +212,26 @@ pub fn characters(
                 });
             }
             Block::Picture { caption, .. } => scan(caption, &|_| Part::Caption),
+            Block::Table(table) => {
+                if let Some(t) = &table.caption {
+                    scan(t, &|_| Part::TableCaption);
+                }
+                for (i, row) in table.rows.iter().enumerate() {
+                    let part = if i < table.header_rows {
+                        Part::TableHead
+                    } else {
+                        Part::TableCell
+                    };
+                    for cell in &row.cells {
+                        if let crate::issue::Cell::Text(t) = cell {
+                            scan(t, &|_| part);
+                        }
+                    }
+                }
+                for t in &table.notes {
+                    scan(t, &|_| Part::TableNote);
+                }
+            }
         }
     }
     for (_, _, units) in distribution.iter().flat_map(|d| d.lists()) {

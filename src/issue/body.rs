@@ -6,19 +6,10 @@ use std::sync::Arc;
 
 use super::front_matter::line_spans;
 use super::model::{Block, HeadingLevel, Inline, PictureWidth, Text};
+use super::table;
+use super::text::{Line, inline_text, is_blank};
 use crate::diagnostic::Diagnostic;
-use crate::source::{SourceFile, Span, Spanned};
-
-/// Spaces that Word users paste around paragraphs.
-fn is_blank(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\r' | '\u{3000}' | '\u{a0}')
-}
-
-/// A body line, trimmed, with the byte span of what is left.
-struct Line<'a> {
-    text: &'a str,
-    span: Span,
-}
+use crate::source::{SourceFile, Spanned};
 
 pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnostic>) -> Vec<Block> {
     let src = file.text.as_str();
@@ -27,9 +18,24 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
             let s = &src[raw.clone()];
             let lead = s.len() - s.trim_start_matches(is_blank).len();
             let text = s.trim_matches(is_blank);
-            (line_kind(text) != LineKind::Blank).then(|| Line {
+            let kind = line_kind(text);
+            let plain = matches!(
+                kind,
+                LineKind::Paragraph | LineKind::Heading(_) | LineKind::Dash
+            );
+            // `^<tab>…` is a row whose first cell joins the one above,
+            // not a lead-in.
+            let tabs = table::tabs(
+                s,
+                plain || table::starts_with_join(s),
+                matches!(kind, LineKind::Heading(_)),
+            );
+            (kind != LineKind::Blank).then(|| Line {
                 text,
                 span: raw.start + lead..raw.start + lead + text.len(),
+                raw,
+                tabs,
+                plain,
             })
         })
         .collect();
@@ -50,6 +56,9 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                 span,
             }));
             i += 1;
+        } else if let Some(found) = table::table_at(file, &lines, i, diags) {
+            blocks.push(Block::Table(found.table));
+            i = found.next;
         } else if matches!(kind, LineKind::Lead | LineKind::TitleLine) {
             let lead = marker(t, '^').map(|(off, rest)| {
                 i += 1;
@@ -225,6 +234,12 @@ pub enum LineKind {
     Picture,
     /// `一、…` `（一）…` `1.…` `（1）…`
     Heading(HeadingLevel),
+    /// `|…`: a row of a pipe table.
+    TableRow,
+    /// `表1　…`: a table's caption, right above one.
+    TableCaption,
+    /// `注：…`, `数据来源：…`: a table's note, right under one.
+    TableNote,
     Paragraph,
 }
 
@@ -245,6 +260,9 @@ impl LineKind {
             LineKind::Heading(HeadingLevel::Two) => "二级标题",
             LineKind::Heading(HeadingLevel::Three) => "三级标题",
             LineKind::Heading(_) => "四级标题",
+            LineKind::TableRow => "表格行",
+            LineKind::TableCaption => "表题（紧挨表格时）",
+            LineKind::TableNote => "表注（紧挨表格时）",
         }
     }
 }
@@ -274,6 +292,12 @@ pub fn line_kind(line: &str) -> LineKind {
         LineKind::Dash
     } else if let Some((level, _)) = heading_number(t) {
         LineKind::Heading(level)
+    } else if table::is_pipe_row(t) {
+        LineKind::TableRow
+    } else if table::caption_line(t).is_some() {
+        LineKind::TableCaption
+    } else if table::is_note_line(t) {
+        LineKind::TableNote
     } else {
         LineKind::Paragraph
     }
@@ -302,10 +326,14 @@ fn byline_marker(line: &str) -> Option<(usize, &str)> {
 /// Invisible characters before the mark do not count: cleaning removes
 /// them, and the line must be what it was before.
 fn tight_byline(line: &str) -> Option<(usize, &str)> {
+    // Blanks after them neither: the line is trimmed once they are gone.
     let rest = line
-        .trim_start_matches(crate::script::is_invisible)
+        .trim_start_matches(|c| crate::script::is_invisible(c) || is_blank(c))
         .strip_prefix(['@', '＠'])?;
-    (!rest.is_empty()).then(|| (line.len() - rest.len(), rest))
+    // Something to print after the mark, as cleaning leaves it.
+    rest.chars()
+        .any(|c| !crate::script::is_invisible(c) && !is_blank(c))
+        .then(|| (line.len() - rest.len(), rest))
 }
 
 /// `【栏目名】` alone on a line.
@@ -410,72 +438,6 @@ fn picture_width(
         );
     }
     parsed.map(|w| Spanned::new(w, span))
-}
-
-/// Splits `**emphasis**` runs. An unclosed `**` is an error.
-fn inline_text(
-    file: &Arc<SourceFile>,
-    text: &str,
-    offset: usize,
-    diags: &mut Vec<Diagnostic>,
-) -> Text {
-    let span = offset..offset + text.len();
-    let mut runs = Vec::new();
-    let mut emphasis = false;
-    let mut open_at = 0;
-    let mut rest = text;
-    let mut pos = 0;
-    while let Some(i) = rest.find("**") {
-        if i > 0 {
-            runs.push(Inline {
-                text: rest[..i].to_string(),
-                emphasis,
-            });
-        }
-        if !emphasis {
-            open_at = pos + i;
-        }
-        emphasis = !emphasis;
-        pos += i + 2;
-        rest = &rest[i + 2..];
-    }
-    if emphasis {
-        let at = offset + open_at;
-        diags.push(
-            Diagnostic::error(
-                "unclosed-emphasis",
-                file,
-                at..at + 2,
-                "强调标记 ** 没有配对的结束 **",
-            )
-            .with_help("在要强调的文字后面再加一个 **；如果 ** 本来就是正文，在行首加 \\"),
-        );
-        // Print the rest as it was typed.
-        runs.push(Inline {
-            text: format!("**{rest}"),
-            emphasis: false,
-        });
-    } else if !rest.is_empty() {
-        runs.push(Inline {
-            text: rest.to_string(),
-            emphasis,
-        });
-    }
-    merge_runs(&mut runs);
-    Text { runs, span }
-}
-
-fn merge_runs(runs: &mut Vec<Inline>) {
-    runs.retain(|r| !r.text.is_empty());
-    let mut i = 1;
-    while i < runs.len() {
-        if runs[i].emphasis == runs[i - 1].emphasis {
-            let t = runs.remove(i).text;
-            runs[i - 1].text.push_str(&t);
-        } else {
-            i += 1;
-        }
-    }
 }
 
 const CN_DIGITS: &str = "〇零一二两三四五六七八九十百";
@@ -736,5 +698,283 @@ mod tests {
         let (_, diags) = parse("这是**重点内容\n");
         assert_eq!(diags[0].code, "unclosed-emphasis");
         assert_eq!(diags[0].line_col(), (1, 3));
+    }
+
+    use super::super::model::{Cell, ColumnAlign, Table, TableStyle};
+
+    /// The one table of `body`, what each cell's span shows in the
+    /// source (`<` `^` for joins), and the diagnostics.
+    fn table(body: &str) -> (Table, Vec<Vec<String>>, Vec<Diagnostic>) {
+        let (blocks, diags) = parse(body);
+        let tables: Vec<&Table> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(tables.len(), 1, "{blocks:?}");
+        let t = tables[0].clone();
+        let shown = t
+            .rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Text(x) => body[x.span.clone()].to_string(),
+                        Cell::JoinLeft(s) => format!("<{}", &body[s.clone()]),
+                        Cell::JoinUp(s) => format!("^{}", &body[s.clone()]),
+                    })
+                    .collect()
+            })
+            .collect();
+        (t, shown, diags)
+    }
+
+    fn codes(diags: &[Diagnostic]) -> Vec<(&'static str, (usize, usize))> {
+        diags.iter().map(|d| (d.code, d.line_col())).collect()
+    }
+
+    #[test]
+    fn a_pipe_table_with_a_two_row_header_alignment_and_emphasis() {
+        let body = "表1　2026年一季度各县区安全检查情况\n| 地区 | 检查情况 | < |\n| ^ | 次数 | **隐患** |\n|:---|:---:|---:|\n| 城关镇 | 18 | 13 |\n| a \\| b |  | x ｜\n注：单位为次。\n数据来源：县应急局\n";
+        let (t, cells, diags) = table(body);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(t.header_rows, 2);
+        assert_eq!(
+            t.align,
+            [ColumnAlign::Left, ColumnAlign::Center, ColumnAlign::Right]
+        );
+        assert_eq!(
+            cells,
+            [
+                ["地区", "检查情况", "<<"],
+                ["^^", "次数", "**隐患**"],
+                ["城关镇", "18", "13"],
+                ["a \\| b", "", "x"],
+            ]
+        );
+        let Cell::Text(head) = &t.rows[1].cells[2] else {
+            panic!()
+        };
+        assert!(head.runs[0].emphasis && head.plain() == "隐患");
+        let Cell::Text(escaped) = &t.rows[3].cells[0] else {
+            panic!()
+        };
+        assert_eq!(escaped.plain(), "a | b");
+        let caption = t.caption.as_ref().unwrap();
+        assert_eq!(
+            &body[caption.span.clone()],
+            "表1　2026年一季度各县区安全检查情况"
+        );
+        let notes: Vec<&str> = t.notes.iter().map(|n| &body[n.span.clone()]).collect();
+        assert_eq!(notes, ["注：单位为次。", "数据来源：县应急局"]);
+        assert_eq!(&body[t.span.clone()], body.trim_end());
+        assert_eq!(t.style, None);
+    }
+
+    #[test]
+    fn pipes_may_be_left_out_at_the_ends_as_in_gfm() {
+        let (t, cells, diags) = table("单位 | 次数\n--- | ---\n城关 | 12\n｜东区｜8｜\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(t.header_rows, 1);
+        assert_eq!(cells, [["单位", "次数"], ["城关", "12"], ["东区", "8"]]);
+        // Without the delimiter row under it, such a line is a paragraph.
+        let (blocks, _) = parse("单位 | 次数\n城关 | 12\n");
+        assert!(blocks.iter().all(|b| matches!(b, Block::Paragraph(_))));
+    }
+
+    #[test]
+    fn a_pasted_table_keeps_empty_cells_and_reads_crlf() {
+        let body = "地区\t检查次数\t\t隐患\r\n\t计划\t实际\t\r\n城关\t12\t10\t3\r\n";
+        let (t, cells, diags) = table(body);
+        assert_eq!(
+            cells,
+            [
+                ["地区", "检查次数", "", "隐患"],
+                ["", "计划", "实际", ""],
+                ["城关", "12", "10", "3"],
+            ]
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        // Without joins the header is the first row.
+        assert_eq!(t.header_rows, 1);
+        assert_eq!(t.align, [ColumnAlign::Auto; 4]);
+        // Spans never hold a tab or the `\r`.
+        assert!(
+            t.cells()
+                .all(|c| !body[c.span.clone()].contains(['\t', '\r']))
+        );
+    }
+
+    #[test]
+    fn joins_make_a_pasted_header_of_two_rows() {
+        let body = "表2　隐患整改情况{三线表}\n地区\t检查情况\t<\t隐患\n^\t次数\t发现问题\t^\n道路运输\t18\t13\t48.6%\n";
+        let (t, cells, diags) = table(body);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(t.header_rows, 2);
+        assert_eq!(
+            cells,
+            [
+                ["地区", "检查情况", "<<", "隐患"],
+                ["^^", "次数", "发现问题", "^^"],
+                ["道路运输", "18", "13", "48.6%"],
+            ]
+        );
+        let style = t.style.unwrap();
+        assert_eq!(style.value, TableStyle::ThreeLine);
+        assert_eq!(&body[style.span], "三线表");
+        assert_eq!(
+            &body[t.caption.unwrap().span],
+            "表2　隐患整改情况",
+            "the option is not the caption's"
+        );
+    }
+
+    #[test]
+    fn options_line_header_option_and_bad_options() {
+        let body = "{style=grid, 表头=2}\n一\t二\n三\t四\n五\t六\n";
+        let (t, _, diags) = table(body);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(t.style.map(|s| s.value), Some(TableStyle::Grid));
+        assert_eq!(t.header_rows, 2);
+        let (_, _, diags) = table("表1　情况{三线, 表头=12}\n一\t二\n三\t四\n");
+        assert_eq!(
+            codes(&diags),
+            [("bad-table-option", (1, 7)), ("bad-table-option", (1, 11))]
+        );
+        let (_, _, diags) = table("表1　情况{表头=2}\n|一|二|\n|-|-|\n|三|四|\n");
+        assert_eq!(codes(&diags), [("bad-table-option", (1, 7))]);
+        let (t, _, diags) = table("表1　情况{表头=3}\n一\t二\n三\t四\n");
+        assert_eq!(codes(&diags), [("bad-table-option", (1, 7))]);
+        assert_eq!(t.header_rows, 1);
+    }
+
+    #[test]
+    fn what_makes_a_pasted_table() {
+        // One line with tabs: a paragraph (check warns); two of the same
+        // count: a table; one under a caption: a table of its header.
+        let (blocks, _) = parse("说明\t见下\n正文。\n");
+        assert!(matches!(&blocks[0], Block::Paragraph(_)));
+        let (blocks, _) = parse("一\t二\t三\n四\t五\n");
+        assert!(blocks.iter().all(|b| matches!(b, Block::Paragraph(_))));
+        let (blocks, _) = parse("一、\t主要做法\n二、\t存在问题\n");
+        assert!(blocks.iter().all(|b| matches!(b, Block::Heading { .. })));
+        // Paragraphs indented with a tab are no table.
+        let (blocks, _) = parse("\t各单位要高度重视。\n\t认真抓好落实。\n");
+        assert!(blocks.iter().all(|b| matches!(b, Block::Paragraph(_))));
+        // Under a table's first rows, a line with text in one cell, or a
+        // heading and a tab, is a row.
+        let (t, cells, _) = table("单位\t次数\t隐患\n城关\t12\t3\n一、道路\t\t\n合计\t\t\n");
+        assert_eq!(t.rows.len(), 4);
+        assert_eq!(cells[2], ["一、道路", "", ""]);
+        let (t, _, diags) = table("表3　情况\n单位\t次数\n");
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(codes(&diags), [("table-no-body", (2, 1))]);
+        // A blank line ends a table; a caption not right above is text.
+        let (blocks, _) = parse("表1　情况\n\n一\t二\n三\t四\n\n五\t六\n");
+        assert!(matches!(&blocks[0], Block::Paragraph(_)));
+        assert!(matches!(&blocks[1], Block::Table(t) if t.caption.is_none() && t.rows.len() == 2));
+        assert!(matches!(&blocks[2], Block::Paragraph(_)));
+    }
+
+    #[test]
+    fn ragged_rows_and_spaces_for_tabs() {
+        // Under a caption, lines of other counts are a table still.
+        let body = "表1　情况\n单位\t次数\t隐患\n城关\t12\n东区\t8\t3\t多\n道路运输 18\t13\n";
+        let (t, _, diags) = table(body);
+        assert_eq!(
+            codes(&diags),
+            [
+                ("table-ragged", (3, 5)),
+                ("table-ragged", (4, 8)),
+                ("table-spaces", (5, 5)),
+            ]
+        );
+        // Made whole for what comes after.
+        assert!(t.rows.iter().all(|r| r.cells.len() == 3));
+        let (_, _, diags) = table("| 单位 | 次数 |\n|---|---|---|\n| 城关 | 12 |\n");
+        assert_eq!(codes(&diags), [("table-ragged", (2, 10))]);
+        // A row typed with spaces right under the table.
+        let (blocks, diags) = parse("单位\t次数\t隐患\n城关\t12\t3\n合计  12  3\n");
+        assert_eq!(codes(&diags), [("table-spaces", (3, 3))]);
+        assert!(matches!(&blocks[1], Block::Paragraph(_)));
+    }
+
+    #[test]
+    fn joins_that_point_nowhere() {
+        let (t, cells, diags) = table("<\t一\n二\t三\n四\t五\n");
+        assert_eq!(codes(&diags), [("table-merge", (1, 1))]);
+        assert_eq!(cells[0][0], "<", "set as typed");
+        assert!(matches!(t.rows[0].cells[0], Cell::Text(_)));
+        let (_, _, diags) = table("|^|一|\n|-|-|\n|二|三|\n");
+        assert_eq!(codes(&diags), [("table-merge", (1, 2))]);
+        // From the header into the body.
+        let (_, _, diags) = table("|一|二|\n|-|-|\n|^|三|\n");
+        assert_eq!(codes(&diags), [("table-merge", (3, 2))]);
+        // Not a rectangle: 一 spans two columns above, one below.
+        let (_, _, diags) = table("|一|<|\n|^|二|\n|-|-|\n|三|四|\n");
+        assert_eq!(codes(&diags), [("table-merge", (1, 4))]);
+        // A rectangle of two by two, and escaped marks.
+        let (t, cells, diags) = table("|一|<|三|\n|^|^|四|\n|-|-|-|\n|\\<|\\^|五|\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(t.header_rows, 2);
+        assert_eq!(cells[2], ["\\<", "\\^", "五"]);
+        let Cell::Text(lt) = &t.rows[2].cells[0] else {
+            panic!()
+        };
+        assert_eq!(lt.plain(), "<");
+    }
+
+    #[test]
+    fn hostile_tables_never_panic() {
+        let wide = format!("|{}\n|{}\n", "x|".repeat(10_000), "-|".repeat(10_000));
+        let tabs = format!("{}\n{}\n", "1\t".repeat(10_000), "2\t".repeat(9_999));
+        for body in [
+            "|\n",
+            "||||\n",
+            "|---|\n",
+            "|---|\n|---|\n",
+            "| a |\n",
+            "\t\t\t\n\t\t\n",
+            "| **a|b** |\n|-|\n",
+            "｜a｜b｜\r\n｜－｜－｜\r\n",
+            "|<|^|\n|^|<|\n|-|-|\n",
+            "表1\n",
+            "表1　x\n|\n",
+            "{三线表}\n",
+            "{}\n|a|\n|-|\n",
+            "^\t<\n<\t^\n",
+            "注：\n",
+            &wide,
+            &tabs,
+        ] {
+            let (blocks, _) = parse(body);
+            for b in &blocks {
+                if let Block::Table(t) = b {
+                    assert!(t.header_rows >= 1 && t.header_rows <= t.rows.len().max(1));
+                    let w = t.align.len();
+                    assert!(
+                        w >= 1 && t.rows.iter().all(|r| r.cells.len() == w),
+                        "{body:?}"
+                    );
+                }
+            }
+        }
+        let (_, diags) = parse("|\n");
+        assert_eq!(codes(&diags)[0].0, "table-empty");
+        // `|` inside `**…**` cuts: each half is unclosed, and the help
+        // speaks of the cell, not the line.
+        let (_, diags) = parse("| **甲|乙** |\n|-|-|\n| 1 | 2 |\n");
+        assert_eq!(
+            codes(&diags),
+            [("unclosed-emphasis", (1, 3)), ("unclosed-emphasis", (1, 8))]
+        );
+        assert!(diags[0].help.as_ref().unwrap().contains("这一格"));
+        let (_, diags) = parse("|---|\n|a|\n");
+        assert_eq!(codes(&diags), [("table-no-header", (1, 1))]);
+        let (_, diags) = parse("| a | b |\n| c | d |\n");
+        assert_eq!(codes(&diags), [("table-no-delimiter", (1, 1))]);
     }
 }

@@ -4,6 +4,8 @@
 mod body;
 mod front_matter;
 mod model;
+mod table;
+mod text;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use crate::source::{SourceFile, Span};
 pub use body::{LineKind, heading_number, line_kind, loose_level_one, parse_body, split_heading};
 pub use front_matter::{FrontMatter, FrontParts, parse_front_matter};
 pub use model::*;
+pub use table::{caption_line, is_note_line, options_line};
 
 /// An issue file found under `issues/`.
 #[derive(Debug, Clone)]

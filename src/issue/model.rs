@@ -151,6 +151,113 @@ pub enum Block {
         path: Spanned<String>,
         width: Option<Spanned<PictureWidth>>,
     },
+    /// A table with its caption and notes.
+    Table(Table),
+}
+
+/// A table: GFM pipe rows or lines pasted from Excel/WPS (cells
+/// separated by tabs), with the caption line above it and the note lines
+/// below it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// `表1　2026年一季度各县区安全检查情况`: the line above, set centred
+    /// in 黑体.
+    pub caption: Option<Text>,
+    /// The rows, the header rows first.
+    pub rows: Vec<TableRow>,
+    /// How many of `rows` are the header (repeated under 续表 on every
+    /// page the table continues on); at least 1.
+    pub header_rows: usize,
+    /// The alignment asked for each column (a pipe table's `:---:` row);
+    /// `Auto` where nothing was asked.
+    pub align: Vec<ColumnAlign>,
+    /// The rules asked for this table; `None`: the publication's default.
+    pub style: Option<Spanned<TableStyle>>,
+    /// `注：…` / `数据来源：…` lines under the table.
+    pub notes: Vec<Text>,
+    /// From the caption (or first row) to the last note (or last row).
+    pub span: Span,
+}
+
+impl Table {
+    /// The texts of its cells, row by row, left to right.
+    pub fn cells(&self) -> impl Iterator<Item = &Text> {
+        self.rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .filter_map(|c| match c {
+                Cell::Text(t) => Some(t),
+                Cell::JoinLeft(_) | Cell::JoinUp(_) => None,
+            })
+    }
+
+    /// Every text of the table that prints: caption, cells, notes.
+    pub fn texts(&self) -> impl Iterator<Item = &Text> {
+        self.caption.iter().chain(self.cells()).chain(&self.notes)
+    }
+
+    /// The same, to change.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut Text> {
+        let cells = self
+            .rows
+            .iter_mut()
+            .flat_map(|r| &mut r.cells)
+            .filter_map(|c| match c {
+                Cell::Text(t) => Some(t),
+                Cell::JoinLeft(_) | Cell::JoinUp(_) => None,
+            });
+        self.caption.iter_mut().chain(cells).chain(&mut self.notes)
+    }
+}
+
+/// One row of a table, as many cells as the header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRow {
+    pub cells: Vec<Cell>,
+    pub span: Span,
+}
+
+/// A cell of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// A cell with text (possibly empty: `runs` empty).
+    Text(Text),
+    /// `<`: joined to the cell on its left (a header spanning columns).
+    JoinLeft(Span),
+    /// `^`: joined to the cell above (a header spanning rows).
+    JoinUp(Span),
+}
+
+/// A column's alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnAlign {
+    /// Numbers right (decimal points aligned), text left.
+    Auto,
+    Left,
+    Center,
+    Right,
+}
+
+/// The rules of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TableStyle {
+    /// Every cell ruled (the default).
+    #[default]
+    Grid,
+    /// 三线表: a thick rule above and below, a thin one under the header.
+    ThreeLine,
+}
+
+impl TableStyle {
+    /// By the name written in jianbao.toml and in a table's `{style=…}`:
+    /// `grid` / `three-line`, or in Chinese `网格` / `三线表`.
+    pub fn from_name(name: &str) -> Option<TableStyle> {
+        match name.trim() {
+            "grid" | "网格" => Some(TableStyle::Grid),
+            "three-line" | "三线表" => Some(TableStyle::ThreeLine),
+            _ => None,
+        }
+    }
 }
 
 /// The width asked for a picture.

@@ -173,6 +173,9 @@ pub struct PlacedLine {
     pub x: f64,
     pub y: f64,
     pub length: f64,
+    /// How far down its end is from its start (0 for a horizontal rule;
+    /// a table's vertical rules have it).
+    pub drop: f64,
     pub thickness: f64,
     pub red: bool,
 }
@@ -270,6 +273,7 @@ fn walk(frame: &Frame, ts: Transform, page: usize, out: &mut Placed) {
                         x: mm(start.x),
                         y: mm(start.y),
                         length: mm(end.x - start.x),
+                        drop: mm(end.y - start.y),
                         thickness: mm(stroke.thickness),
                         red,
                     });

@@ -8,7 +8,8 @@
 //! an office's layout (`outputs`) — and `watch` and `serve` driven from
 //! the test (`live`), titles, 本期要目 entries, captions and speeches
 //! broken by meaning (`titles`), what the commands say happened
-//! (`reports`), pages that hostile input once broke (`attacked`). The corpus of `jianbao check` outputs is a binary of
+//! (`reports`), pages that hostile input once broke (`attacked`), tables
+//! (`tables`). The corpus of `jianbao check` outputs is a binary of
 //! its own (`tests/corpus.rs`).
 
 mod archive;
@@ -33,5 +34,6 @@ mod proofread;
 mod reports;
 mod robustness;
 mod series;
+mod tables;
 mod titles;
 mod writes;

@@ -657,7 +657,11 @@ fn issue_json_is_documented() {
     let start = doc.find("<!-- issue.json").expect("the schema section");
     let end = start + doc[start..].find("<!-- end of issue.json").unwrap();
     let schema = &doc[start..end];
-    for (publication, issue) in [(repo(), "4"), (fixture("features"), "2023/1")] {
+    for (publication, issue) in [
+        (repo(), "4"),
+        (fixture("features"), "2023/1"),
+        (fixture("tables"), "2"),
+    ] {
         let dir = copy_publication(&publication);
         let options = jianbao::publication::Options::new(
             chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),

@@ -201,6 +201,28 @@ fn shape_of(body: &[jianbao::issue::Block]) -> Vec<String> {
             }
             Block::Paragraph(t) => format!("paragraph |{}", runs(t)),
             Block::Picture { .. } => "picture".to_string(),
+            Block::Table(t) => format!(
+                "table caption={} header={} notes={} style={:?} |{}",
+                t.caption.is_some(),
+                t.header_rows,
+                t.notes.len(),
+                t.style.as_ref().map(|s| s.value),
+                t.rows
+                    .iter()
+                    .map(|r| {
+                        r.cells
+                            .iter()
+                            .map(|c| match c {
+                                jianbao::issue::Cell::Text(t) => runs(t),
+                                jianbao::issue::Cell::JoinLeft(_) => "<".to_string(),
+                                jianbao::issue::Cell::JoinUp(_) => "^".to_string(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    })
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
         })
         .collect()
 }
@@ -241,6 +263,17 @@ const PIECES: &[&str] = &[
     "【",
     "】",
     "![图](a.png)",
+    // Tables (issue 18): separators, joins, caption, note, options.
+    "\t",
+    "|",
+    "｜",
+    "|---|",
+    "<",
+    "^",
+    "表1 ",
+    "注：",
+    "{三线表}",
+    "&lt;",
     "\\",
     "一、",
     "（一）",

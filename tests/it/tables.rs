@@ -1,0 +1,517 @@
+//! Tables (issue 18), measured on the laid-out frames of
+//! `tests/fixtures/tables`: column rules that line up across rows and
+//! pages and meet at the corners, every cell's text inside its cell with
+//! room to the rules and in reading order (in the PDF too), the header
+//! repeated under 续表N on every page a table continues on, the body text
+//! after a table back on the grid, a caption never alone at a page's foot,
+//! and a 三线表's three rules on every page of it, none vertical.
+
+use std::sync::OnceLock;
+
+use crate::common::*;
+
+const TOP: f64 = 37.0;
+const LEFT: f64 = 28.0;
+const RIGHT: f64 = 184.0;
+/// The type area's foot; the folio stands under it.
+const BOTTOM: f64 = 262.0;
+
+fn issue(n: usize) -> &'static Placed {
+    static CELLS: [OnceLock<Placed>; 5] = [const { OnceLock::new() }; 5];
+    CELLS[n - 1].get_or_init(|| flatten(&layout(&fixture("tables"), &n.to_string())))
+}
+
+/// The rows of a pipe table in an issue file of the fixture, each its
+/// cells run together (how the page must read them), header first.
+fn typed_rows(n: usize) -> Vec<String> {
+    let src = std::fs::read_to_string(fixture("tables").join(format!("issues/00{n}.md"))).unwrap();
+    src.lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("|---") && !l.starts_with("|:"))
+        .map(|l| l.split('|').map(str::trim).collect::<String>())
+        .collect()
+}
+
+/// A table's rules on one page (a fixture page holds one table at most).
+struct TablePage<'a> {
+    verticals: Vec<&'a PlacedLine>,
+    horizontals: Vec<&'a PlacedLine>,
+    top: f64,
+    bottom: f64,
+}
+
+/// The rules of a full-grid table on `page`: its vertical rules, and the
+/// horizontal ones between the top and the foot of those.
+fn grid_table(p: &Placed, page: usize) -> Option<TablePage<'_>> {
+    let verticals: Vec<&PlacedLine> = p
+        .lines
+        .iter()
+        .filter(|l| l.page == page && l.drop.abs() > 1e-6)
+        .collect();
+    let top = verticals.iter().map(|l| l.y).fold(f64::MAX, f64::min);
+    let bottom = verticals.iter().map(|l| l.y + l.drop).fold(0.0, f64::max);
+    if verticals.is_empty() {
+        return None;
+    }
+    let mut horizontals: Vec<&PlacedLine> = p
+        .lines
+        .iter()
+        .filter(|l| {
+            l.page == page
+                && l.drop.abs() < 1e-6
+                && !l.red
+                && l.y >= top - 0.5
+                && l.y <= bottom + 0.5
+        })
+        .collect();
+    horizontals.sort_by(|a, b| a.y.total_cmp(&b.y));
+    Some(TablePage {
+        verticals,
+        horizontals,
+        top,
+        bottom,
+    })
+}
+
+fn size_mm(g: &PlacedGlyph) -> f64 {
+    g.size_pt / PT_PER_MM
+}
+
+/// The glyphs inside a table's frame on `page`, in the order the page
+/// draws them.
+fn cell_glyphs<'a>(p: &'a Placed, page: usize, t: &TablePage) -> Vec<&'a PlacedGlyph> {
+    p.glyphs
+        .iter()
+        .filter(|g| g.page == page && g.y > t.top && g.y < t.bottom)
+        .collect()
+}
+
+fn text(glyphs: &[&PlacedGlyph]) -> String {
+    glyphs.iter().map(|g| g.text.as_str()).collect()
+}
+
+/// The pages of an issue that hold a full-grid table.
+fn table_pages(p: &Placed) -> Vec<usize> {
+    (1..=p.pages)
+        .filter(|&page| grid_table(p, page).is_some())
+        .collect()
+}
+
+#[test]
+fn column_rules_line_up_across_rows_and_pages_and_meet_at_corners() {
+    let p = issue(3);
+    let pages = table_pages(p);
+    assert!(pages.len() >= 10, "200 rows over {} pages", pages.len());
+    let xs = |t: &TablePage| {
+        let mut xs: Vec<f64> = t.verticals.iter().map(|l| l.x).collect();
+        xs.sort_by(f64::total_cmp);
+        xs
+    };
+    let first = xs(&grid_table(p, pages[0]).unwrap());
+    assert_eq!(first.len(), 6, "five columns: {first:?}");
+    for &page in &pages {
+        let t = grid_table(p, page).unwrap();
+        // One rule a column edge, from the top of the table to its foot:
+        // every row's rules on the same x, page after page.
+        let here = xs(&t);
+        assert_eq!(here.len(), first.len(), "page {page}");
+        for (a, b) in here.iter().zip(&first) {
+            assert!(
+                (a - b).abs() < 1e-6,
+                "page {page}: {here:?} against {first:?}"
+            );
+        }
+        for v in &t.verticals {
+            assert!((v.y - t.top).abs() < 1e-6 && (v.y + v.drop - t.bottom).abs() < 1e-6);
+        }
+        // Corners: each end of a vertical rule lies on a horizontal one
+        // that reaches past it by half its thickness (square corners, no
+        // notch); the frame's outer edges are the type area's.
+        for v in &t.verticals {
+            for y in [v.y, v.y + v.drop] {
+                let h = t
+                    .horizontals
+                    .iter()
+                    .find(|h| (h.y - y).abs() < 1e-6)
+                    .unwrap_or_else(|| {
+                        panic!("page {page}: a vertical rule ends at {y} in the air")
+                    });
+                assert!(h.x <= v.x - v.thickness / 2.0 + 1e-6, "page {page}");
+                assert!(
+                    h.x + h.length >= v.x + v.thickness / 2.0 - 1e-6,
+                    "page {page}"
+                );
+            }
+        }
+        let left = t
+            .verticals
+            .iter()
+            .map(|v| v.x - v.thickness / 2.0)
+            .fold(f64::MAX, f64::min);
+        let right = t
+            .verticals
+            .iter()
+            .map(|v| v.x + v.thickness / 2.0)
+            .fold(0.0, f64::max);
+        assert!(
+            (left - LEFT).abs() < 1e-6 && (right - RIGHT).abs() < 1e-6,
+            "page {page}"
+        );
+        assert!(
+            t.bottom + 0.25 <= BOTTOM + 1e-6,
+            "page {page}: the table runs off the type area"
+        );
+    }
+}
+
+/// Every glyph inside a table stands clear of every rule (its em box a
+/// millimetre or more from the rule's edge) and inside the type area.
+fn assert_glyphs_inside_cells(p: &Placed, what: &str) {
+    for page in table_pages(p) {
+        let t = grid_table(p, page).unwrap();
+        let glyphs = cell_glyphs(p, page, &t);
+        assert!(!glyphs.is_empty());
+        for g in glyphs {
+            let em = size_mm(g);
+            let (x0, x1) = (g.x, g.x + g.advance);
+            let (y0, y1) = (g.y - 0.88 * em, g.y + 0.12 * em);
+            assert!(
+                x0 >= LEFT && x1 <= RIGHT,
+                "{what} p{page}: {} outside the type area",
+                g.text
+            );
+            for v in &t.verticals {
+                let crosses_rows = v.y < y1 && v.y + v.drop > y0;
+                let clear = (v.x - v.thickness / 2.0 - x1).max(x0 - v.x - v.thickness / 2.0);
+                assert!(
+                    !crosses_rows || clear >= 1.0,
+                    "{what} p{page}: “{}” at x {x0:.2}–{x1:.2} is {clear:.2} mm from a rule at {:.2}",
+                    g.text,
+                    v.x
+                );
+            }
+            for h in &t.horizontals {
+                let under_it = h.x < x1 && h.x + h.length > x0;
+                let clear = (h.y - h.thickness / 2.0 - y1).max(y0 - h.y - h.thickness / 2.0);
+                assert!(
+                    !under_it || clear >= 1.0,
+                    "{what} p{page}: “{}” is {clear:.2} mm from a rule at y {:.2}",
+                    g.text,
+                    h.y
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_cell_string_is_inside_its_cell_in_reading_order() {
+    for n in [1, 2, 3, 5] {
+        assert_glyphs_inside_cells(issue(n), &format!("issue {n}"));
+    }
+    // Row by row, left to right, each cell whole: the rows as typed.
+    for n in [1, 3, 5] {
+        let p = issue(n);
+        let drawn: String = table_pages(p)
+            .into_iter()
+            .map(|page| text(&cell_glyphs(p, page, &grid_table(p, page).unwrap())))
+            .collect();
+        let rows = typed_rows(n);
+        let expected: Vec<&str> = rows.iter().map(String::as_str).collect();
+        assert_in_order(&drawn, &expected);
+    }
+    // The pasted table of issue 2, its two-level header merged.
+    let p = issue(2);
+    let page = table_pages(p)[0];
+    let drawn = text(&cell_glyphs(p, page, &grid_table(p, page).unwrap()));
+    assert_in_order(
+        &drawn,
+        &[
+            "行业领域",
+            "检查情况",
+            "隐患整改",
+            "检查次数",
+            "检查单位（家）",
+            "发现（处）",
+            "已整改（处）",
+            "整改率",
+            "道路运输1864353",
+            "建筑施工2411214814195.3%",
+        ],
+    );
+}
+
+#[test]
+fn merged_cells_are_drawn_as_one() {
+    let p = issue(2);
+    let page = table_pages(p)[0];
+    let t = grid_table(p, page).unwrap();
+    let glyph = |s: &str| {
+        p.glyphs
+            .iter()
+            .find(|g| g.page == page && g.text == s && g.y > t.top)
+            .unwrap()
+    };
+    // 行业领域 spans the two header rows: no rule between them under it,
+    // and it stands between them (centred on their common border).
+    let area = glyph("行");
+    let rules_under: Vec<&&PlacedLine> = t
+        .horizontals
+        .iter()
+        .filter(|h| h.x < area.x && h.x + h.length > area.x + area.advance)
+        .collect();
+    let (head_top, head_foot) = (rules_under[0].y, rules_under[1].y);
+    let inner = t
+        .horizontals
+        .iter()
+        .filter(|h| h.y > head_top + 1.0 && h.y < head_foot - 1.0)
+        .collect::<Vec<_>>();
+    assert_eq!(inner.len(), 1, "one rule between the header rows");
+    assert!(
+        inner[0].x > area.x + area.advance,
+        "it stops at 行业领域's column"
+    );
+    let middle = area.y - 0.38 * size_mm(area);
+    assert!((middle - (head_top + head_foot) / 2.0).abs() < 0.5);
+    // 检查情况 spans two columns: no vertical rule through it.
+    let check = glyph("检");
+    for v in t
+        .verticals
+        .iter()
+        .filter(|v| v.y < check.y && v.y + v.drop > check.y)
+    {
+        assert!(
+            v.x < check.x - 1.0 || v.x > check.x + 4.0 * size_mm(check) + 1.0,
+            "a rule at {} runs through 检查情况",
+            v.x
+        );
+    }
+}
+
+#[test]
+fn the_header_is_repeated_under_continued_n_on_every_continued_page() {
+    let p = issue(3);
+    let pages = table_pages(p);
+    let header = typed_rows(3)[0].clone();
+    for (k, &page) in pages.iter().enumerate() {
+        let t = grid_table(p, page).unwrap();
+        let above: String = p
+            .glyphs
+            .iter()
+            .filter(|g| g.page == page && g.y < t.top && g.y > t.top - PITCH)
+            .map(|g| g.text.as_str())
+            .collect();
+        if k == 0 {
+            assert_eq!(above, "表3\u{3000}重点生产经营单位隐患整改台账");
+        } else {
+            assert_eq!(above, "续表3", "page {page}");
+        }
+        // The first row of the table on the page is the header.
+        let first_rule = t.horizontals[1].y;
+        let first_row: Vec<&PlacedGlyph> = cell_glyphs(p, page, &t)
+            .into_iter()
+            .filter(|g| g.y < first_rule)
+            .collect();
+        assert_eq!(text(&first_row), header, "page {page}");
+        // In 黑体, the rows under it in 仿宋.
+        assert!(
+            first_row.iter().all(|g| !g.family.contains("Fang")),
+            "page {page}"
+        );
+    }
+}
+
+/// The baseline of a body (3号) line, as an offset into its grid line.
+fn grid_phase(y: f64) -> f64 {
+    (y - TOP).rem_euclid(PITCH)
+}
+
+#[test]
+fn body_text_after_a_table_is_back_on_the_grid() {
+    for (n, after) in [(1, "下"), (2, "各"), (3, "请"), (4, "各"), (5, "各")] {
+        let p = issue(n);
+        let body: Vec<&PlacedGlyph> = p
+            .glyphs
+            .iter()
+            .filter(|g| (g.size_pt - 16.0).abs() < 0.01 && g.y < BOTTOM)
+            .collect();
+        // The first body line of the page the table is on and the
+        // paragraph after the table (its first character: the last
+        // paragraph's first line).
+        let last_table_page = *table_pages(p).last().unwrap_or(&1);
+        let t = grid_table(p, last_table_page);
+        let below = t.as_ref().map_or(0.0, |t| t.bottom);
+        let after_table = body
+            .iter()
+            .find(|g| g.page >= last_table_page && g.y > below && g.text == after)
+            .unwrap_or_else(|| panic!("issue {n}: no paragraph after the table"));
+        // The first line of text under the masthead's red rule.
+        let rule = p
+            .lines
+            .iter()
+            .filter(|l| l.page == 1 && l.red)
+            .map(|l| l.y)
+            .fold(TOP, f64::max);
+        let reference = body.iter().find(|g| g.page == 1 && g.y > rule).unwrap();
+        let (a, b) = (grid_phase(after_table.y), grid_phase(reference.y));
+        assert!((a - b).abs() < 1e-3, "issue {n}: {a} against {b}");
+    }
+}
+
+#[test]
+fn a_caption_never_stands_alone_at_a_page_foot() {
+    for n in 1..=5 {
+        let p = issue(n);
+        for page in 1..=p.pages {
+            // A caption: 表N in 4号 黑体 at a line's start.
+            let Some(caption) = p.glyphs.iter().find(|g| {
+                g.page == page
+                    && g.text == "表"
+                    && (g.size_pt - 14.0).abs() < 0.01
+                    && !g.family.contains("Fang")
+            }) else {
+                continue;
+            };
+            // Right under it (its frame's top within a grid line) the
+            // header and at least two rows: three baselines or more inside
+            // the frame (grid) or between the top and bottom rules
+            // (三线表).
+            let (top, bottom) = match grid_table(p, page) {
+                Some(t) => (t.top, t.bottom),
+                None => {
+                    let rules = three_line_rules(p, page);
+                    (rules[0].y, rules[rules.len() - 1].y)
+                }
+            };
+            assert!(
+                top > caption.y && top - caption.y < PITCH,
+                "issue {n} page {page}: the table does not start under its caption"
+            );
+            let mut rows: Vec<f64> = p
+                .glyphs
+                .iter()
+                .filter(|g| g.page == page && g.y > top && g.y < bottom)
+                .map(|g| g.y)
+                .collect();
+            rows.sort_by(f64::total_cmp);
+            rows.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+            assert!(
+                rows.len() >= 3,
+                "issue {n} page {page}: the caption has {} lines of table under it",
+                rows.len()
+            );
+        }
+    }
+    // Issue 5's table would have its caption, header and a row on page 1
+    // (three lines were free there): it starts page 2 instead.
+    let p = issue(5);
+    assert_eq!(table_pages(p), [2]);
+    let last_on_1 = p
+        .body_lines(1)
+        .last()
+        .map(|l| l[0].y)
+        .expect("text on page 1");
+    let free = ((BOTTOM - last_on_1) / PITCH).floor() as usize;
+    assert!((2..4).contains(&free), "page 1 ends {free} lines short");
+}
+
+/// The horizontal rules of a 三线表 on a page: every black one above the
+/// notes (and the closing block under them).
+fn three_line_rules(p: &Placed, page: usize) -> Vec<&PlacedLine> {
+    let notes = p
+        .glyphs
+        .iter()
+        .filter(|g| g.page == page && (g.size_pt - 12.0).abs() < 0.01)
+        .map(|g| g.y)
+        .fold(BOTTOM, f64::min);
+    let mut rules: Vec<&PlacedLine> = p
+        .lines
+        .iter()
+        .filter(|l| l.page == page && !l.red && l.y < notes)
+        .collect();
+    rules.sort_by(|a, b| a.y.total_cmp(&b.y));
+    rules
+}
+
+fn assert_three_lines(rules: &[&PlacedLine], what: &str) {
+    assert!(
+        rules.iter().all(|l| l.drop.abs() < 1e-6),
+        "{what}: a vertical rule"
+    );
+    let t: Vec<f64> = rules.iter().map(|l| l.thickness).collect();
+    assert_eq!(t.len(), 3, "{what}: {t:?}");
+    assert!((t[0] - t[2]).abs() < 1e-6 && t[0] > t[1], "{what}: {t:?}");
+    for l in rules {
+        assert!((l.x - LEFT).abs() < 1e-6 && (l.x + l.length - RIGHT).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn a_three_line_table_has_three_rules_on_every_page_and_no_vertical_one() {
+    // Issue 4 asks for it itself ({三线表}).
+    let p = issue(4);
+    assert_three_lines(&three_line_rules(p, 1), "issue 4");
+    // The publication asks for it: the 200 rows of issue 3, page by page.
+    let dir = copy_publication(&fixture("tables"));
+    let toml = dir.path().join("jianbao.toml");
+    let mut config = std::fs::read_to_string(&toml).unwrap();
+    config.push_str("\n[table]\nstyle = \"three-line\"\n");
+    std::fs::write(&toml, config).unwrap();
+    let p = flatten(&layout(dir.path(), "3"));
+    assert!(
+        p.lines.iter().all(|l| l.drop.abs() < 1e-6),
+        "no vertical rule"
+    );
+    let pages: Vec<usize> = (1..=p.pages)
+        .filter(|&page| p.glyphs.iter().any(|g| g.page == page && g.text == "序"))
+        .collect();
+    assert!(pages.len() >= 8);
+    for page in pages {
+        assert_three_lines(&three_line_rules(&p, page), &format!("page {page}"));
+    }
+}
+
+#[test]
+fn the_pdf_reads_the_rows_in_order() {
+    let dir = copy_publication(&fixture("tables"));
+    let out = jianbao(dir.path(), &["build", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = std::fs::read(dir.path().join("out/003.pdf")).unwrap();
+    let text: String = pdf_text(&pdf).concat();
+    let rows = typed_rows(3);
+    let expected: Vec<&str> = rows.iter().map(String::as_str).collect();
+    assert_in_order(&text, &expected);
+}
+
+#[test]
+fn png_pages_and_the_exported_project_show_tables() {
+    let dir = copy_publication(&fixture("tables"));
+    let out = jianbao(dir.path(), &["build", "2", "--format", "png"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pngs: Vec<_> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "png"))
+        .collect();
+    assert!(!pngs.is_empty());
+    let project = dir.path().join("exported");
+    let out = jianbao(dir.path(), &["export", "2", project.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let data: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(project.join("issue.json")).unwrap()).unwrap();
+    let tables: Vec<&serde_json::Value> = data["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["rows"].as_array().unwrap())
+        .filter(|r| r["kind"] == "table")
+        .collect();
+    // Over two pages: the last row and the note go on under 续表2.
+    assert_eq!(tables.len(), 2);
+    let texts: String = tables
+        .iter()
+        .flat_map(|t| t["texts"].as_array().unwrap())
+        .map(|t| t["text"].as_str().unwrap())
+        .collect();
+    assert!(texts.contains("危险化学品") && texts.contains("数据来源"));
+    assert!(tables[0]["rules"].as_array().unwrap().len() > 10);
+}
