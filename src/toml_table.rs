@@ -126,6 +126,22 @@ fn syntax_error(
                 k.trim()
             ));
     }
+    // A key in Chinese (报 = [...], 密级 = "秘密") is not a TOML bare key:
+    // it is written in quotes.
+    if let Some((k, value)) = line.split_once('=')
+        && message.contains("unquoted key")
+        && !k.trim().is_empty()
+        && !k.trim().is_ascii()
+        && !k.contains('"')
+    {
+        return Diagnostic::error(
+            "toml-syntax",
+            file,
+            span,
+            format!("中文名称 {} 要加英文双引号", k.trim()),
+        )
+        .with_help(format!("写成 \"{}\" = {}", k.trim(), value.trim()));
+    }
     let (what, help) = if message.contains("duplicate key") {
         ("同一个设置项写了两次", "删掉重复的那一行")
     } else if message.contains("string values must be quoted") || message.contains("invalid string")
