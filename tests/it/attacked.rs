@@ -35,20 +35,11 @@ fn masthead_bottom(p: &Placed) -> f64 {
 /// baseline), top to bottom, each left to right.
 fn lines(p: &Placed, page: usize, size_pt: f64) -> Vec<Vec<&PlacedGlyph>> {
     let from = if page == 1 { masthead_bottom(p) } else { 0.0 };
-    let mut glyphs: Vec<&PlacedGlyph> = p
-        .glyphs
-        .iter()
-        .filter(|g| g.page == page && (g.size_pt - size_pt).abs() < 0.01 && g.y > from)
-        .collect();
-    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
-    let mut out: Vec<Vec<&PlacedGlyph>> = Vec::new();
-    for g in glyphs {
-        match out.last_mut() {
-            Some(l) if (l[0].y - g.y).abs() < 0.5 => l.push(g),
-            _ => out.push(vec![g]),
-        }
-    }
-    out
+    in_lines(
+        p.glyphs
+            .iter()
+            .filter(|g| g.page == page && (g.size_pt - size_pt).abs() < 0.01 && g.y > from),
+    )
 }
 
 fn text(glyphs: &[&PlacedGlyph]) -> String {

@@ -287,21 +287,35 @@ fn walk(frame: &Frame, ts: Transform, page: usize, out: &mut Placed) {
 impl Placed {
     /// Body glyphs (16 pt) on a page, grouped into lines by baseline.
     pub fn body_lines(&self, page: usize) -> Vec<Vec<&PlacedGlyph>> {
-        let mut glyphs: Vec<&PlacedGlyph> = self
-            .glyphs
-            .iter()
-            .filter(|g| g.page == page && (g.size_pt - 16.0).abs() < 0.01 && g.y < 37.0 + 225.0)
-            .collect();
-        glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
-        let mut lines: Vec<Vec<&PlacedGlyph>> = Vec::new();
-        for g in glyphs {
-            match lines.last_mut() {
-                Some(l) if (l[0].y - g.y).abs() < 0.5 => l.push(g),
-                _ => lines.push(vec![g]),
-            }
-        }
-        lines
+        self.lines_at(page, 16.0)
     }
+
+    /// Glyphs of one size on a page, inside the type area's height,
+    /// grouped into lines by baseline.
+    pub fn lines_at(&self, page: usize, size_pt: f64) -> Vec<Vec<&PlacedGlyph>> {
+        in_lines(
+            self.glyphs.iter().filter(|g| {
+                g.page == page && (g.size_pt - size_pt).abs() < 0.01 && g.y < 37.0 + 225.0
+            }),
+        )
+    }
+}
+
+/// Glyphs grouped into lines by baseline (within half a millimetre), top
+/// down, each line left to right.
+pub fn in_lines<'a>(
+    glyphs: impl IntoIterator<Item = &'a PlacedGlyph>,
+) -> Vec<Vec<&'a PlacedGlyph>> {
+    let mut glyphs: Vec<&PlacedGlyph> = glyphs.into_iter().collect();
+    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
+    let mut lines: Vec<Vec<&PlacedGlyph>> = Vec::new();
+    for g in glyphs {
+        match lines.last_mut() {
+            Some(l) if (l[0].y - g.y).abs() < 0.5 => l.push(g),
+            _ => lines.push(vec![g]),
+        }
+    }
+    lines
 }
 
 /// The text of every page of a PDF, read with lopdf, whitespace dropped.

@@ -19,20 +19,7 @@ fn text(line: &[&PlacedGlyph]) -> String {
 
 /// The glyphs of one size on a page, grouped into lines by baseline.
 fn lines_of(p: &Placed, page: usize, size: f64) -> Vec<Vec<&PlacedGlyph>> {
-    let mut glyphs: Vec<&PlacedGlyph> = p
-        .glyphs
-        .iter()
-        .filter(|g| g.page == page && (g.size_pt - size).abs() < 0.01 && g.y < TOP + 225.0)
-        .collect();
-    glyphs.sort_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)));
-    let mut lines: Vec<Vec<&PlacedGlyph>> = Vec::new();
-    for g in glyphs {
-        match lines.last_mut() {
-            Some(l) if (l[0].y - g.y).abs() < 0.5 => l.push(g),
-            _ => lines.push(vec![g]),
-        }
-    }
-    lines
+    p.lines_at(page, size)
 }
 
 /// (page, line text) of every 3号 line of the body, in order.
