@@ -1790,3 +1790,57 @@ fn an_output_path_taken_by_a_folder_or_a_file_is_said_to_be_so() {
     assert_ne!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("是一个文件，不是文件夹"), "{err}");
 }
+
+/// A font file that is a link leading out of the publication is refused
+/// without being read, in a `[fonts] paths` folder as in a `--font-path`
+/// folder inside the publication: the family of the file it points to is
+/// never known (finding N4). A folder outside named with `--font-path` is
+/// the user's and may link anywhere.
+#[test]
+#[cfg(unix)]
+fn a_font_file_linking_out_of_the_publication_is_refused_unread() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("Outside.ttf");
+    std::fs::write(&target, font_named("Outside Family")).unwrap();
+    let dir = publication("");
+    std::fs::create_dir(dir.path().join("fonts")).unwrap();
+    symlink(&target, dir.path().join("fonts/link.ttf"));
+    append_config(dir.path(), "[fonts]\nlatin = [\"Outside Family\"]\n");
+    let with_paths = |yes: bool| {
+        let config = dir.path().join("jianbao.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        let text = text.replace("[fonts]\npaths = [\"fonts\"]\n", "[fonts]\n");
+        let text = if yes {
+            text.replace("[fonts]\n", "[fonts]\npaths = [\"fonts\"]\n")
+        } else {
+            text
+        };
+        std::fs::write(&config, text).unwrap();
+    };
+    for (paths, args) in [
+        (true, vec!["fonts"]),
+        (false, vec!["--font-path", "fonts", "fonts"]),
+    ] {
+        with_paths(paths);
+        let out = run(dir.path(), &args);
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr_of(&out)
+        );
+        assert!(
+            said.contains("fonts/link.ttf") && said.contains("指向简报文件夹外面"),
+            "{args:?}: {said}"
+        );
+        // Had the file been read, its family would be named as in it.
+        assert!(!said.contains("在 fonts/link.ttf 里"), "{args:?}: {said}");
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {said}");
+    }
+    // The folder outside, named on the command line: used.
+    with_paths(false);
+    let out = run(
+        dir.path(),
+        &["--font-path", outside.path().to_str().unwrap(), "check"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+}
