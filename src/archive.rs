@@ -220,6 +220,9 @@ pub struct Builder<'a> {
     engine: Arc<Engine>,
     /// What every issue's PDF depends on (see [`Builder::inputs`]).
     shared_inputs: Hash,
+    /// The pictures the issues use, resolved: never written over, wherever
+    /// the output folder is (`--out`, a link).
+    pictures_used: HashSet<PathBuf>,
 }
 
 /// An issue to lay out, where its PDF goes, and what it is built from
@@ -291,12 +294,20 @@ impl<'a> Builder<'a> {
             &mut h,
             &std::fs::read(publication.root.join(CONFIG_FILE)).unwrap_or_default(),
         );
+        let pictures_used = publication
+            .issues
+            .iter()
+            .filter_map(|e| e.issue.as_ref())
+            .flat_map(pictures)
+            .filter_map(|rel| publication.root.join(rel).canonicalize().ok())
+            .collect();
         Ok(Self {
             publication,
             config,
             settings,
             engine,
             shared_inputs: h.finalize().into(),
+            pictures_used,
         })
     }
 
@@ -575,6 +586,23 @@ impl<'a> Builder<'a> {
                 };
             }
         };
+        // A picture an issue uses is never replaced by what is made of it.
+        if let Some(path) = files.iter().map(|(p, _)| p).find(|p| {
+            p.canonicalize()
+                .is_ok_and(|real| self.pictures_used.contains(&real))
+        }) {
+            return Outcome::WriteFailed {
+                path: path.clone(),
+                error: sandbox::Error::said(
+                    path,
+                    "是期刊用的图片：生成的文件不能覆盖它",
+                )
+                .with_help(
+                    "把输出写到一个只放输出的文件夹：jianbao.toml 里写 [output] dir = \"out\"，或用 --out 文件夹",
+                ),
+                kept: true,
+            };
+        }
         let mut pdf = None;
         for (path, bytes) in &files {
             let existed = path.is_file();

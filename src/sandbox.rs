@@ -444,6 +444,11 @@ impl Error {
         matches!(self.problem, Problem::TooLong)
     }
 
+    /// What the path is to the run (`输出文件夹`), when said.
+    pub fn what(&self) -> Option<&'static str> {
+        self.what
+    }
+
     /// The file or folder that stood in the way.
     pub fn path(&self) -> &Path {
         &self.path
