@@ -470,7 +470,9 @@ fn parse_config(
                 output_dir.display()
             ));
         }
-        for (input, what) in inputs {
+        // (A layout or font folder that is the publication folder itself
+        // holds every output folder: only its own files are read there.)
+        for (input, what) in inputs.filter(|(input, _)| !is_publication_folder(input)) {
             let folder = shown_folder(&input);
             let how = match (holds(&output_dir, &input), holds(&input, &output_dir)) {
                 (true, true) => format!("就是{what} {folder}"),
@@ -687,6 +689,33 @@ mod tests {
         let mut diags = Vec::new();
         let config = parse_config(&file, Path::new("."), &mut diags);
         (config, diags.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn an_output_folder_must_hold_nothing_jianbao_reads() {
+        for dir in [
+            "",
+            ".",
+            "./",
+            "issues",
+            "Issues/2023",
+            "fonts",
+            "fonts/out",
+            "a/..",
+        ] {
+            let (_, codes) = read(&format!(
+                "[output]\ndir = \"{dir}\"\n[fonts]\npaths = [\"fonts\"]\n"
+            ));
+            assert_eq!(codes, ["output-in-use"], "{dir:?}");
+        }
+        // A font folder that is the publication folder holds every folder:
+        // only its own files are read there.
+        for dir in ["out", "out/png", "pdf"] {
+            let (config, codes) = read(&format!(
+                "[output]\ndir = \"{dir}\"\n[fonts]\npaths = [\".\"]\n"
+            ));
+            assert!(codes.is_empty() && config.is_some(), "{dir:?}: {codes:?}");
+        }
     }
 
     #[test]
