@@ -60,6 +60,8 @@ pub struct Skipped {
     pub why: String,
     /// Family names (typographic, family and full names), when readable.
     pub families: Vec<String>,
+    /// A link leading out of the publication (never read).
+    pub outside: bool,
 }
 
 impl Skipped {
@@ -73,6 +75,10 @@ impl Skipped {
             path: path.to_path_buf(),
             why: error.problem().to_string(),
             families,
+            outside: matches!(
+                error.problem(),
+                Problem::Refused(sandbox::Refusal::Outside { .. })
+            ),
         }
     }
 
@@ -93,7 +99,11 @@ impl Skipped {
                 self.why
             ),
         )
-        .with_help("删掉或换掉这个字体文件（从字体厂商处重新下载或复制一份）")
+        .with_help(if self.outside {
+            "把字体文件复制进简报文件夹，不要用指向外面的链接；要用别处的字体，在命令行用 --font-path 指定它所在的文件夹"
+        } else {
+            "删掉或换掉这个字体文件（从字体厂商处重新下载或复制一份）"
+        })
     }
 }
 

@@ -1918,6 +1918,9 @@ fn a_font_file_linking_out_of_the_publication_is_refused_unread() {
             said.contains("fonts/link.ttf") && said.contains("指向简报文件夹外面"),
             "{args:?}: {said}"
         );
+        if args[0] == "fonts" && paths {
+            assert!(said.contains("复制进简报文件夹"), "{said}");
+        }
         // Had the file been read, its family would be named as in it.
         assert!(!said.contains("在 fonts/link.ttf 里"), "{args:?}: {said}");
         assert_ne!(out.status.code(), Some(0), "{args:?}: {said}");
