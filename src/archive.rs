@@ -44,26 +44,77 @@ pub enum Outcome {
         errors: Vec<TypstDiagnostic>,
         kept: Option<PathBuf>,
     },
-    /// The PDF could not be written: an environment problem. `kept`: an
-    /// earlier PDF is there and stays as it was.
+    /// The PDF (or a page picture) could not be written: an environment
+    /// problem. `kept`: what is there of an earlier build.
     WriteFailed {
         path: PathBuf,
         error: sandbox::Error,
-        kept: bool,
+        kept: Kept,
     },
+}
+
+/// What a failed write left of an earlier build's files.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kept {
+    /// Nothing was there, and nothing was written.
+    Nothing,
+    /// The earlier PDF, or every earlier page picture, is there as it was.
+    Earlier,
+    /// Page pictures whose earlier version could not be put back: these
+    /// are the new version, the others the old one.
+    Mixed(Vec<PathBuf>),
+}
+
+impl From<bool> for Kept {
+    fn from(earlier: bool) -> Kept {
+        if earlier {
+            Kept::Earlier
+        } else {
+            Kept::Nothing
+        }
+    }
 }
 
 /// A PDF (or page picture) `path` that could not be written, said as
 /// `build` and `watch` say it, with what to do about it: a folder that
-/// cannot be written (its permissions, a read-only disk) says so; a PDF
-/// that is there but cannot be replaced is most likely open in a viewer;
-/// otherwise the error's own help. `kept`: an earlier file is there and
-/// stays as it was.
-pub fn write_failed(path: &Path, error: &sandbox::Error, kept: bool) -> UsageError {
-    let kept = if kept {
-        "（原有的 PDF 保持不变）"
+/// cannot be written (its permissions, a read-only disk) says so; a file
+/// that is there but cannot be replaced is most likely open in a viewer
+/// (or locked); otherwise the error's own help. `kept`: what is there of
+/// an earlier build — for page pictures, the set is said as a whole (all
+/// kept, none written, or which pages are new).
+pub fn write_failed(path: &Path, error: &sandbox::Error, kept: impl Into<Kept>) -> UsageError {
+    let kept = kept.into();
+    let page = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    let (file, viewer) = if page {
+        ("页面图片", "看图软件或别的程序")
     } else {
-        ""
+        ("PDF", "PDF 阅读器")
+    };
+    let kept_text = match (&kept, page) {
+        (Kept::Earlier, false) => "（原有的 PDF 保持不变）".to_string(),
+        (Kept::Nothing, false) => String::new(),
+        (Kept::Earlier, true) => {
+            format!(
+                "（这一期原有的页面图片 {} 都保持不变，一张也没有换）",
+                pages_of(path)
+            )
+        }
+        (Kept::Nothing, true) => {
+            format!("（这一期的页面图片 {} 一张也没有写）", pages_of(path))
+        }
+        (Kept::Mixed(new), _) => {
+            let shown: Vec<String> = new.iter().map(|p| crate::source::show_path(p)).collect();
+            let named = match shown.as_slice() {
+                [one] => one.clone(),
+                [first, .., last] => format!("{first} … {last}（{} 个）", shown.len()),
+                [] => String::new(),
+            };
+            format!(
+                "（原有的页面图片没能全部放回：{named} 已经是新的一版，其余还是旧的一版，新旧混在一起，不要使用）"
+            )
+        }
     };
     let shown = crate::source::show_path(path);
     let denied = error.is_denied();
@@ -71,27 +122,46 @@ pub fn write_failed(path: &Path, error: &sandbox::Error, kept: bool) -> UsageErr
     if denied && let Some(why) = sandbox::unwritable(folder) {
         let folder = crate::source::show_path(folder);
         return UsageError::new(format!(
-            "无法写入 {shown}：输出文件夹 {folder} 不能写入，{why}{kept}"
+            "无法写入 {shown}：输出文件夹 {folder} 不能写入，{why}{kept_text}"
         ))
         .help(format!(
-            "让这个文件夹可以写入（例如 chmod u+rwx {folder}；文件夹属于别的用户时请它的主人或管理员改），或用 --out 文件夹 把 PDF 写到别处"
+            "让这个文件夹可以写入（例如 chmod u+rwx {folder}；文件夹属于别的用户时请它的主人或管理员改），或用 --out 文件夹 把{file}写到别处"
         ));
     }
     if path.is_dir() {
-        return UsageError::new(format!("无法写入 {shown}：那里是一个同名的文件夹{kept}"))
-            .help("把这个文件夹移走或改名，或用 --out 文件夹 把 PDF 写到别处");
+        return UsageError::new(format!(
+            "无法写入 {shown}：那里是一个同名的文件夹{kept_text}"
+        ))
+        .help(format!(
+            "把这个文件夹移走或改名，或用 --out 文件夹 把{file}写到别处"
+        ));
     }
     let mut e = UsageError::cannot(&format!("无法写入 {shown}"), error);
-    e.message.push_str(kept);
+    e.message.push_str(&kept_text);
     // A viewer that holds the file open (Windows, or a Windows folder
-    // seen from WSL) makes replacing it fail with "permission denied".
+    // seen from WSL) makes replacing it fail with "permission denied"; so
+    // does a file made unchangeable (immutable, locked).
     if denied && path.exists() {
-        e.help("这个 PDF 可能正在 PDF 阅读器里打开着：关掉它，再运行一次")
+        e.help(format!(
+            "这个{file}可能正在{viewer}里打开着，或被设成了不能改动（锁定、只读属性）：关掉它或解除锁定，再运行一次"
+        ))
     } else if denied {
         e.help("检查是否有权限写这个文件夹")
     } else {
         e
     }
+}
+
+/// `out/004-*.png`: every page picture of the issue whose page `page` is.
+fn pages_of(page: &Path) -> String {
+    let stem = page
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let issue = stem
+        .rsplit_once('-')
+        .map_or(stem.as_str(), |(issue, _)| issue);
+    crate::source::show_path(&page.with_file_name(format!("{issue}-*.png")))
 }
 
 /// What an issue becomes.
@@ -220,6 +290,9 @@ pub struct Builder<'a> {
     engine: Arc<Engine>,
     /// What every issue's PDF depends on (see [`Builder::inputs`]).
     shared_inputs: Hash,
+    /// The pictures the issues use, resolved: never written over, wherever
+    /// the output folder is (`--out`, a link).
+    pictures_used: HashSet<PathBuf>,
 }
 
 /// An issue to lay out, where its PDF goes, and what it is built from
@@ -291,12 +364,20 @@ impl<'a> Builder<'a> {
             &mut h,
             &std::fs::read(publication.root.join(CONFIG_FILE)).unwrap_or_default(),
         );
+        let pictures_used = publication
+            .issues
+            .iter()
+            .filter_map(|e| e.issue.as_ref())
+            .flat_map(pictures)
+            .filter_map(|rel| publication.root.join(rel).canonicalize().ok())
+            .collect();
         Ok(Self {
             publication,
             config,
             settings,
             engine,
             shared_inputs: h.finalize().into(),
+            pictures_used,
         })
     }
 
@@ -390,7 +471,7 @@ impl<'a> Builder<'a> {
                 report(
                     entry,
                     Outcome::WriteFailed {
-                        kept: out.is_file(),
+                        kept: out.is_file().into(),
                         path: out,
                         error,
                     },
@@ -557,7 +638,7 @@ impl<'a> Builder<'a> {
                     Err(error) => {
                         let path = error.path().to_path_buf();
                         return Outcome::WriteFailed {
-                            kept: path.is_file(),
+                            kept: path.is_file().into(),
                             path,
                             error,
                         };
@@ -569,29 +650,71 @@ impl<'a> Builder<'a> {
             Ok(folder) => folder,
             Err(error) => {
                 return Outcome::WriteFailed {
-                    kept: out.is_file(),
+                    kept: out.is_file().into(),
                     path: out.to_path_buf(),
                     error,
                 };
             }
         };
-        let mut pdf = None;
-        for (path, bytes) in &files {
-            let existed = path.is_file();
-            let name = path
-                .file_name()
+        // A picture an issue uses is never replaced by what is made of it.
+        if let Some(path) = files.iter().map(|(p, _)| p).find(|p| {
+            p.canonicalize()
+                .is_ok_and(|real| self.pictures_used.contains(&real))
+        }) {
+            return Outcome::WriteFailed {
+                path: path.clone(),
+                error: sandbox::Error::said(
+                    path,
+                    "是期刊用的图片：生成的文件不能覆盖它",
+                )
+                .with_help(
+                    "把输出写到一个只放输出的文件夹：jianbao.toml 里写 [output] dir = \"out\"，或用 --out 文件夹",
+                ),
+                kept: Kept::Earlier,
+            };
+        }
+        let name = |path: &Path| {
+            path.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            match folder.replace(&name, bytes) {
-                Ok(stamp) if self.settings.format == Output::Pdf => {
-                    pdf = Some(WrittenPdf::new(stamp, bytes));
+                .unwrap_or_default()
+        };
+        let mut pdf = None;
+        match self.settings.format {
+            Output::Pdf => {
+                for (path, bytes) in &files {
+                    let existed = path.is_file();
+                    match folder.replace(&name(path), bytes) {
+                        Ok(stamp) => pdf = Some(WrittenPdf::new(stamp, bytes)),
+                        Err(error) => {
+                            return Outcome::WriteFailed {
+                                path: path.clone(),
+                                error,
+                                kept: existed.into(),
+                            };
+                        }
+                    }
                 }
-                Ok(_) => {}
-                Err(error) => {
+            }
+            // The pages as one set: all replaced, or none (see
+            // `Folder::replace_all`).
+            Output::Png { .. } => {
+                let existed = files.iter().any(|(p, _)| p.is_file());
+                let names: Vec<String> = files.iter().map(|(p, _)| name(p)).collect();
+                let set: Vec<(&str, &[u8])> = names
+                    .iter()
+                    .zip(&files)
+                    .map(|(n, (_, bytes))| (n.as_str(), bytes.as_slice()))
+                    .collect();
+                if let Err(failed) = folder.replace_all(&set) {
+                    let kept = if failed.left_new.is_empty() {
+                        existed.into()
+                    } else {
+                        Kept::Mixed(failed.left_new)
+                    };
                     return Outcome::WriteFailed {
-                        path: path.clone(),
-                        error,
-                        kept: existed,
+                        path: failed.error.path().to_path_buf(),
+                        error: failed.error,
+                        kept,
                     };
                 }
             }

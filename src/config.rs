@@ -19,6 +19,9 @@ pub struct Config {
     pub defaults: Distribution,
     /// Output folder, relative to the publication root.
     pub output_dir: PathBuf,
+    /// Where `[output] dir` is written, when it is (for the error of an
+    /// output folder that holds a picture an issue uses).
+    pub output_dir_span: Option<crate::source::Span>,
     pub fonts: FontConfig,
     /// `[text] clean`: clean pasted body text before layout (default on).
     pub clean_text: bool,
@@ -340,12 +343,14 @@ fn parse_config(
         d.finish(diags);
     }
     let mut output_dir = PathBuf::from("out");
+    let mut output_dir_span = None;
     let mut pdf_standard = None;
     let mut layout = None;
     if let Ok(Some(mut o)) = top.table("output", "dir = \"out\"", diags) {
         if let Some(dir) = o.string("dir", "\"out\"", diags) {
             if crate::sandbox::stays_inside(Path::new(&dir.value)) {
                 output_dir = PathBuf::from(dir.value);
+                output_dir_span = Some(dir.span);
             } else {
                 diags.push(
                     Diagnostic::error(
@@ -446,11 +451,52 @@ fn parse_config(
         f.finish(diags);
     }
     top.finish(diags);
+    if let Some(span) = &output_dir_span {
+        // Folders of what jianbao reads, which the output folder must
+        // neither be, nor hold, nor be inside.
+        let inputs = [(PathBuf::from("issues"), "期刊文件夹")]
+            .into_iter()
+            .chain(layout.iter().map(|l| {
+                (
+                    l.parent().unwrap_or(Path::new("")).to_path_buf(),
+                    "版式文件夹",
+                )
+            }))
+            .chain(fonts.paths.iter().map(|f| (f.clone(), "字体文件夹")));
+        let mut used = None;
+        if is_publication_folder(&output_dir) {
+            used = Some(format!(
+                "输出文件夹 \"{}\" 是简报文件夹本身：生成的 PDF 和页面图片会和 jianbao.toml、期刊文件、图片放在一起，可能覆盖它们",
+                output_dir.display()
+            ));
+        }
+        // (A layout or font folder that is the publication folder itself
+        // holds every output folder: only its own files are read there.)
+        for (input, what) in inputs.filter(|(input, _)| !is_publication_folder(input)) {
+            let folder = shown_folder(&input);
+            let how = match (holds(&output_dir, &input), holds(&input, &output_dir)) {
+                (true, true) => format!("就是{what} {folder}"),
+                (false, true) => format!("在{what} {folder} 里面"),
+                (true, false) => format!("包含{what} {folder}"),
+                (false, false) => continue,
+            };
+            if used.is_none() {
+                used = Some(format!(
+                    "输出文件夹 {} {how}：生成的 PDF 和页面图片会和 jianbao 要读的文件混在一起",
+                    shown_folder(&output_dir),
+                ));
+            }
+        }
+        if let Some(used) = used {
+            diags.push(output_in_use(file, span.clone(), used));
+        }
+    }
     (!recovery.any_errors && diags.len() == before).then_some(Config {
         masthead,
         imprint,
         defaults,
         output_dir,
+        output_dir_span,
         fonts,
         clean_text,
         source: file.clone(),
@@ -459,6 +505,67 @@ fn parse_config(
         layout,
         table: table_config,
     })
+}
+
+/// Whether the output folder `dir` (relative to the publication, staying
+/// inside it) is the publication folder itself.
+fn is_publication_folder(dir: &Path) -> bool {
+    crate::sandbox::normalise(dir).as_os_str().is_empty()
+}
+
+/// Whether the output folder `dir` holds `input` (a folder or file, both
+/// relative to the publication): is it, or a folder above it. Compared
+/// without regard to ASCII case, as Windows and macOS find files.
+pub fn holds(dir: &Path, input: &Path) -> bool {
+    let words = |p: &Path| -> Vec<String> {
+        crate::sandbox::normalise(p)
+            .iter()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .collect()
+    };
+    words(input).starts_with(&words(dir))
+}
+
+/// `images/` as a folder is written in messages (`简报文件夹` for the
+/// publication folder).
+fn shown_folder(dir: &Path) -> String {
+    let dir = crate::sandbox::normalise(dir);
+    if dir.as_os_str().is_empty() {
+        "简报文件夹".into()
+    } else {
+        format!("{}/", dir.display())
+    }
+}
+
+/// `output-in-use`: `[output] dir` names a folder that holds (or is
+/// held by) what jianbao reads, whose files a build could write over;
+/// `problem` says which.
+pub fn output_in_use(
+    file: &Arc<SourceFile>,
+    span: crate::source::Span,
+    problem: String,
+) -> Diagnostic {
+    Diagnostic::error("output-in-use", file, span, problem)
+        .with_help("输出要放在一个只放输出的文件夹里：写 dir = \"out\"（或另一个新文件夹的名字，不要和期刊、图片、版式、字体放在一起）")
+}
+
+/// `output-in-use` for a picture an issue uses (`picture`, in `issue`)
+/// that the output folder `dir` holds.
+pub fn output_holds_picture(
+    file: &Arc<SourceFile>,
+    span: crate::source::Span,
+    dir: &Path,
+    issue: &str,
+    picture: &str,
+) -> Diagnostic {
+    output_in_use(
+        file,
+        span,
+        format!(
+            "输出文件夹 {} 里有期刊用的图片（{issue} 用的 {picture}）：生成的页面图片可能覆盖它",
+            shown_folder(dir)
+        ),
+    )
 }
 
 /// `[output] layout`: a `.typ` file inside the publication.
@@ -582,6 +689,33 @@ mod tests {
         let mut diags = Vec::new();
         let config = parse_config(&file, Path::new("."), &mut diags);
         (config, diags.iter().map(|d| d.code).collect())
+    }
+
+    #[test]
+    fn an_output_folder_must_hold_nothing_jianbao_reads() {
+        for dir in [
+            "",
+            ".",
+            "./",
+            "issues",
+            "Issues/2023",
+            "fonts",
+            "fonts/out",
+            "a/..",
+        ] {
+            let (_, codes) = read(&format!(
+                "[output]\ndir = \"{dir}\"\n[fonts]\npaths = [\"fonts\"]\n"
+            ));
+            assert_eq!(codes, ["output-in-use"], "{dir:?}");
+        }
+        // A font folder that is the publication folder holds every folder:
+        // only its own files are read there.
+        for dir in ["out", "out/png", "pdf"] {
+            let (config, codes) = read(&format!(
+                "[output]\ndir = \"{dir}\"\n[fonts]\npaths = [\".\"]\n"
+            ));
+            assert!(codes.is_empty() && config.is_some(), "{dir:?}: {codes:?}");
+        }
     }
 
     #[test]

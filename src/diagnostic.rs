@@ -496,6 +496,13 @@ impl UsageError {
             {
                 format!("{doing}: {io}")
             }
+            // The path said once: `无法写入 out/001-1.png：是期刊用的图片…`.
+            sandbox::Problem::Said(said)
+                if error.what().is_none()
+                    && doing.ends_with(&crate::source::show_path(error.path())) =>
+            {
+                format!("{doing}：{said}")
+            }
             _ => format!("{doing}：{error}"),
         };
         let usage = UsageError::new(message);

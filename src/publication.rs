@@ -150,9 +150,6 @@ impl Publication {
             config_diagnostics.extend(check::check_config_strings(c, fonts.as_deref()));
             check::summarise(&mut config_diagnostics);
         }
-        // A masthead that cannot be printed stops every build, as any other
-        // error in jianbao.toml does.
-        let config_unprintable = config_diagnostics.iter().any(Diagnostic::is_error);
         let ctx = check::Context {
             root: &root,
             fonts: fonts.as_deref(),
@@ -195,9 +192,37 @@ impl Publication {
                 entry.diagnostics.push(d);
             }
         }
+        // An output folder that holds a picture an issue uses: a build
+        // could write a page picture over it.
+        if let Some(c) = &config
+            && let Some(span) = &c.output_dir_span
+            && options.out_dir.is_none()
+            && let Some((entry, picture)) = issues.iter().find_map(|e| {
+                let picture = e.issue.as_ref()?.body.iter().find_map(|b| match b {
+                    crate::issue::Block::Picture { path, .. }
+                        if crate::config::holds(&c.output_dir, Path::new(&path.value)) =>
+                    {
+                        Some(path.value.clone())
+                    }
+                    _ => None,
+                })?;
+                Some((e, picture))
+            })
+        {
+            config_diagnostics.push(crate::config::output_holds_picture(
+                &c.source,
+                span.clone(),
+                &c.output_dir,
+                &show_path(&entry.file.path),
+                &picture,
+            ));
+        }
+        // A masthead that cannot be printed, or an output folder in use,
+        // stops every build, as any other error in jianbao.toml does.
+        let config_unusable = config_diagnostics.iter().any(Diagnostic::is_error);
         Ok(Publication {
             root,
-            config: config.filter(|_| !config_unprintable),
+            config: config.filter(|_| !config_unusable),
             fonts,
             today: options.today,
             issues,

@@ -444,6 +444,11 @@ impl Error {
         matches!(self.problem, Problem::TooLong)
     }
 
+    /// What the path is to the run (`输出文件夹`), when said.
+    pub fn what(&self) -> Option<&'static str> {
+        self.what
+    }
+
     /// The file or folder that stood in the way.
     pub fn path(&self) -> &Path {
         &self.path
@@ -546,6 +551,16 @@ impl fmt::Display for Problem {
 }
 
 impl std::error::Error for Error {}
+
+/// A set of files that could not all be replaced ([`Folder::replace_all`]).
+#[derive(Debug)]
+pub struct Unreplaced {
+    /// The file that stood in the way, and why.
+    pub error: Error,
+    /// Files that are the new version all the same: their old file could
+    /// not be put back. Empty when the folder holds the old set as it was.
+    pub left_new: Vec<PathBuf>,
+}
 
 /// What a written file is on disk: enough to know later, without reading
 /// it, that the file at a path is still the one written — a file replaced
@@ -760,6 +775,147 @@ impl Folder {
         read: &[u8],
     ) -> Result<Stamp, Error> {
         self.write(name, bytes, Put::Replace(Some(read)))
+    }
+
+    /// Writes every file of `files` (name, bytes), replacing what is there,
+    /// as one set: all are written under temporary names first, and only
+    /// when every one is whole are they renamed into place, each old file
+    /// kept under a temporary name meanwhile. A rename that fails (a file
+    /// locked, made immutable, held open) puts the files already replaced
+    /// back, so the folder holds the old set or the new one, never a mix
+    /// — as far as the file system lets the old files be put back: those
+    /// it did not are in [`Unreplaced::left_new`].
+    pub fn replace_all(&self, files: &[(&str, &[u8])]) -> Result<Vec<Stamp>, Unreplaced> {
+        let unreplaced = |error| Unreplaced {
+            error,
+            left_new: Vec::new(),
+        };
+        // Every file written whole under its temporary name.
+        let mut made: Vec<(String, Stamp)> = Vec::new();
+        let remove = |made: &[(String, Stamp)]| {
+            for (tmp, _) in made {
+                let _ = self.dir.unlink(tmp.as_ref());
+            }
+        };
+        for (name, bytes) in files {
+            let path = self.path.join(name);
+            let written = (|| -> Result<(String, Stamp), Error> {
+                let fail = |e| Error::io(&path, e);
+                let old = match self.dir.stat(name.as_ref()) {
+                    Ok(old) => Some(old),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                    Err(e) => return Err(fail(e)),
+                };
+                if let Some(old) = &old
+                    && old.kind == Kind::Other("文件夹")
+                {
+                    return Err(Error::new(&path, Problem::Exists { kind: "文件夹" }));
+                }
+                let (tmp, file) = self.temporary(name, &path)?;
+                let done = (|| {
+                    (&file).write_all(bytes).map_err(fail)?;
+                    if let Some(old) = &old
+                        && old.kind == Kind::File
+                    {
+                        keep_owner_and_mode(&file, old, &path)?;
+                    }
+                    file.sync_all().map_err(fail)?;
+                    Ok(Stamp::of(&file.metadata().map_err(fail)?))
+                })();
+                match done {
+                    Ok(stamp) => Ok((tmp, stamp)),
+                    Err(e) => {
+                        let _ = self.dir.unlink(tmp.as_ref());
+                        Err(e)
+                    }
+                }
+            })();
+            match written {
+                Ok(m) => made.push(m),
+                Err(error) => {
+                    remove(&made);
+                    return Err(unreplaced(error));
+                }
+            }
+        }
+        // Then into place, each old file kept aside until all are.
+        let mut done: Vec<(&str, Option<String>)> = Vec::new();
+        let mut failed = None;
+        for ((name, _), (tmp, _)) in files.iter().zip(&made) {
+            let path = self.path.join(name);
+            let kept = match self.dir.stat(name.as_ref()) {
+                Ok(_) => match self.set_aside(name) {
+                    Ok(kept) => Some(kept),
+                    Err(e) => {
+                        failed = Some(Error::io(&path, e));
+                        break;
+                    }
+                },
+                Err(_) => None,
+            };
+            if let Err(e) = self.dir.rename(tmp.as_ref(), name.as_ref()) {
+                // This one's old file back where it was, if it was moved.
+                if let Some(kept) = &kept {
+                    let _ = self.dir.link_new(kept.as_ref(), name.as_ref());
+                    let _ = self.dir.unlink(kept.as_ref());
+                }
+                failed = Some(Error::io(&path, e));
+                break;
+            }
+            done.push((name, kept));
+        }
+        let Some(error) = failed else {
+            for (_, kept) in &done {
+                if let Some(kept) = kept {
+                    let _ = self.dir.unlink(kept.as_ref());
+                }
+            }
+            return Ok(made.into_iter().map(|(_, stamp)| stamp).collect());
+        };
+        // Put back what was replaced.
+        let mut left_new = Vec::new();
+        for (name, kept) in done.into_iter().rev() {
+            let back = match &kept {
+                Some(kept) => self.dir.rename(kept.as_ref(), name.as_ref()),
+                None => self.dir.unlink(name.as_ref()),
+            };
+            if back.is_err() {
+                left_new.push(self.path.join(name));
+                if let Some(kept) = &kept {
+                    let _ = self.dir.unlink(kept.as_ref());
+                }
+            }
+        }
+        left_new.reverse();
+        remove(&made);
+        Err(Unreplaced { error, left_new })
+    }
+
+    /// Gives the file (or link) `name` a second, temporary name of its
+    /// own (a hard link; a rename where there are none), to put it back
+    /// with if what replaces it cannot all be put in place.
+    fn set_aside(&self, name: &str) -> io::Result<String> {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let mut short = name.len().min(160);
+        while !name.is_char_boundary(short) {
+            short -= 1;
+        }
+        for n in 0..64u32 {
+            let kept = format!(
+                ".{}.{}.{}.tmp",
+                &name[..short],
+                std::process::id(),
+                seed.wrapping_add(n) % 1_000_000_000
+            );
+            match self.dir.link_new(name.as_ref(), kept.as_ref()) {
+                Ok(()) => return Ok(kept),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::from(io::ErrorKind::AlreadyExists))
     }
 
     /// Writes the new file `name`; anything there (a file, a folder, a
@@ -1477,6 +1633,34 @@ mod tests {
         folder.replace("a.txt", b"new").unwrap();
         assert_eq!(fs::read(&secret).unwrap(), b"keep");
         assert_eq!(fs::read(root.join("a.txt")).unwrap(), b"new");
+    }
+
+    #[test]
+    fn a_set_of_files_is_replaced_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let folder = Folder::open(&root, &root).unwrap();
+        fs::write(root.join("a-1.png"), b"old 1").unwrap();
+        fs::create_dir(root.join("a-3.png")).unwrap();
+        let failed = folder
+            .replace_all(&[
+                ("a-1.png", b"new 1"),
+                ("a-2.png", b"new 2"),
+                ("a-3.png", b"new 3"),
+            ])
+            .unwrap_err();
+        assert_eq!(failed.error.path(), root.join("a-3.png"));
+        assert!(failed.left_new.is_empty());
+        assert_eq!(fs::read(root.join("a-1.png")).unwrap(), b"old 1");
+        assert!(!root.join("a-2.png").exists());
+        fs::remove_dir(root.join("a-3.png")).unwrap();
+        folder
+            .replace_all(&[("a-1.png", b"new 1"), ("a-2.png", b"new 2")])
+            .unwrap();
+        assert_eq!(fs::read(root.join("a-1.png")).unwrap(), b"new 1");
+        assert_eq!(fs::read(root.join("a-2.png")).unwrap(), b"new 2");
+        // Nothing else is left: no temporary, no file set aside.
+        assert_eq!(fs::read_dir(&root).unwrap().count(), 2);
     }
 
     #[test]

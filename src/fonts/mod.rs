@@ -700,7 +700,14 @@ fn gather(config: &FontConfig, root: &Path, font_paths: &[PathBuf], system: bool
         if !scanned.insert(dir.canonicalize().unwrap_or_else(|_| dir.clone())) {
             continue;
         }
-        let sandbox = (!folder.from_command_line).then_some(root);
+        // A folder inside the publication (`[fonts] paths`, or a
+        // `--font-path` that is in it) is the publication's: a font file
+        // there that links out of it is refused unread. A folder named on
+        // the command line outside the publication is the user's, trusted
+        // with its links.
+        let in_publication = !folder.from_command_line
+            || dir.canonicalize().is_ok_and(|real| real.starts_with(root));
+        let sandbox = in_publication.then_some(root);
         for (file, info) in scan::scan_folder(dir, sandbox, &mut skipped) {
             origins.push(Origin::File(file.path.clone()));
             store.push((file, info));

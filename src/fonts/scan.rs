@@ -35,11 +35,15 @@ const DEPTH: usize = 16;
 pub struct FontFile {
     pub path: PathBuf,
     pub index: u32,
+    /// Inside a publication folder: the file as it resolved inside the
+    /// publication, read from there without following a link (a link
+    /// swapped in since is refused, never followed out).
+    confined: Option<PathBuf>,
 }
 
 impl FontSource for FontFile {
     fn load(&self) -> Option<Font> {
-        let data = sandbox::read(&self.path, sandbox::FONT_LIMIT).ok()?;
+        let data = read_font(&self.path, self.confined.as_deref()).ok()?;
         sane(&data, self.index).ok()?;
         sandbox::contain(|| Font::new(Bytes::new(data), self.index))
             .ok()
@@ -56,18 +60,25 @@ pub struct Skipped {
     pub why: String,
     /// Family names (typographic, family and full names), when readable.
     pub families: Vec<String>,
+    /// A link leading out of the publication (never read).
+    pub outside: bool,
 }
 
 impl Skipped {
-    fn new(error: sandbox::Error) -> Skipped {
+    /// `data`: the file's bytes when it could be read (a damaged font),
+    /// for the families it names; a file refused (a link leading out of
+    /// the publication, not a file, too large) is never read.
+    fn new(error: sandbox::Error, data: Option<&[u8]>) -> Skipped {
         let path = error.path();
-        let families = sandbox::read(path, sandbox::FONT_LIMIT)
-            .map(|data| family_names(&data))
-            .unwrap_or_default();
+        let families = data.map(family_names).unwrap_or_default();
         Skipped {
             path: path.to_path_buf(),
             why: error.problem().to_string(),
             families,
+            outside: matches!(
+                error.problem(),
+                Problem::Refused(sandbox::Refusal::Outside { .. })
+            ),
         }
     }
 
@@ -88,7 +99,11 @@ impl Skipped {
                 self.why
             ),
         )
-        .with_help("删掉或换掉这个字体文件（从字体厂商处重新下载或复制一份）")
+        .with_help(if self.outside {
+            "把字体文件复制进简报文件夹，不要用指向外面的链接；要用别处的字体，在命令行用 --font-path 指定它所在的文件夹"
+        } else {
+            "删掉或换掉这个字体文件（从字体厂商处重新下载或复制一份）"
+        })
     }
 }
 
@@ -121,7 +136,9 @@ fn family_names(data: &[u8]) -> Vec<String> {
 
 /// Every face of the font files in `dir` (and the folders below it, links
 /// to folders not followed). With `sandbox`, a file that is a link must
-/// lead inside that folder. Bad files are skipped, into `skipped`.
+/// lead inside that folder: one that leads out is skipped without being
+/// opened, and the file is read where it resolved, never through a link.
+/// Bad files are skipped, into `skipped`.
 pub fn scan_folder(
     dir: &Path,
     sandbox: Option<&Path>,
@@ -132,13 +149,21 @@ pub fn scan_folder(
     let mut found = Vec::new();
     for path in files {
         let real = match sandbox {
-            Some(root) => sandbox::inside(root, &path),
-            None => path.canonicalize().map_err(|_| sandbox::Refusal::Missing),
+            Some(root) => sandbox::inside(root, &path).map(Some),
+            None => path
+                .canonicalize()
+                .map(|_| None)
+                .map_err(|_| sandbox::Refusal::Missing),
         };
-        let refused = |why| sandbox::Error::new(&path, Problem::Refused(why));
-        match real.map_err(refused).and_then(|_| faces(&path)) {
-            Ok(faces) => found.extend(faces),
-            Err(error) => skipped.push(Skipped::new(error)),
+        match real {
+            Ok(confined) => match faces(&path, confined) {
+                Ok(faces) => found.extend(faces),
+                Err(skip) => skipped.push(skip),
+            },
+            Err(why) => skipped.push(Skipped::new(
+                sandbox::Error::new(&path, Problem::Refused(why)),
+                None,
+            )),
         }
     }
     found
@@ -160,9 +185,9 @@ pub fn scan_system(skipped: &mut Vec<Skipped>) -> Vec<(FontFile, FontInfo)> {
     paths.dedup();
     let mut found = Vec::new();
     for path in paths {
-        match faces(&path) {
+        match faces(&path, None) {
             Ok(faces) => found.extend(faces),
-            Err(error) => skipped.push(Skipped::new(error)),
+            Err(skip) => skipped.push(skip),
         }
     }
     found
@@ -190,12 +215,31 @@ fn is_font_file(path: &Path) -> bool {
     })
 }
 
+/// The bytes of the font file `path`; `confined`: where it resolved
+/// inside the publication, read from there without following a link.
+fn read_font(path: &Path, confined: Option<&Path>) -> Result<Vec<u8>, sandbox::Refusal> {
+    match confined {
+        Some(real) => sandbox::read_stamped(real, sandbox::FONT_LIMIT).map(|(data, _)| data),
+        None => sandbox::read(path, sandbox::FONT_LIMIT),
+    }
+}
+
 /// The faces of one font file with typst's metadata, or why it cannot be
-/// used.
-fn faces(path: &Path) -> Result<Vec<(FontFile, FontInfo)>, sandbox::Error> {
-    let error = |problem| sandbox::Error::new(path, problem);
-    let said = |problem: String| error(Problem::Said(problem));
-    let data = sandbox::read(path, sandbox::FONT_LIMIT).map_err(|r| error(Problem::Refused(r)))?;
+/// used (see [`FontFile::confined`]).
+fn faces(path: &Path, confined: Option<PathBuf>) -> Result<Vec<(FontFile, FontInfo)>, Skipped> {
+    let data = read_font(path, confined.as_deref())
+        .map_err(|r| Skipped::new(sandbox::Error::new(path, Problem::Refused(r)), None))?;
+    let data = std::sync::Arc::new(data);
+    checked_faces(path, confined, data.clone())
+        .map_err(|problem| Skipped::new(sandbox::Error::new(path, problem), Some(&data)))
+}
+
+fn checked_faces(
+    path: &Path,
+    confined: Option<PathBuf>,
+    data: std::sync::Arc<Vec<u8>>,
+) -> Result<Vec<(FontFile, FontInfo)>, Problem> {
+    let said = Problem::Said;
     let count = match ttf_parser::fonts_in_collection(&data) {
         Some(n) if n == 0 || n > FACES || u64::from(n) * 4 + 12 > data.len() as u64 => {
             return Err(said(format!("字体集合的文件头说有 {n} 个字体，与文件不符")));
@@ -204,8 +248,8 @@ fn faces(path: &Path) -> Result<Vec<(FontFile, FontInfo)>, sandbox::Error> {
         None => 1,
     };
     for index in 0..count {
-        intact(&data, index).map_err(error)?;
-        sane(&data, index).map_err(error)?;
+        intact(&data, index)?;
+        sane(&data, index)?;
     }
     let infos = with_time_limit(move || {
         sandbox::contain(|| {
@@ -228,6 +272,7 @@ fn faces(path: &Path) -> Result<Vec<(FontFile, FontInfo)>, sandbox::Error> {
                 FontFile {
                     path: path.to_path_buf(),
                     index,
+                    confined: confined.clone(),
                 },
                 info,
             )

@@ -602,6 +602,92 @@ fn an_output_folder_outside_the_publication_is_an_error() {
     }
 }
 
+/// An output folder that holds what jianbao reads is refused before
+/// anything is written: the publication folder, `issues/` (or a folder in
+/// it), the layout's or a font folder, a folder with a picture an issue
+/// uses (finding N10: `dir = "images"` with `--format png` wrote page 1
+/// over the issue's own `images/001-1.png`). Wherever the output goes
+/// (`--out`), a picture an issue uses is never written over.
+#[test]
+fn an_output_folder_holding_what_jianbao_reads_is_refused() {
+    let photo = picture(image::ImageFormat::Png);
+    for dir_value in [
+        "images",
+        "./Images/",
+        "",
+        ".",
+        "issues",
+        "issues/2023",
+        "layouts",
+        "fonts",
+    ] {
+        let dir = publication("![现场照片](images/001-1.png)");
+        std::fs::write(dir.path().join("images/001-1.png"), &photo).unwrap();
+        std::fs::create_dir_all(dir.path().join("layouts")).unwrap();
+        std::fs::create_dir_all(dir.path().join("fonts")).unwrap();
+        let layout = match dir_value {
+            "layouts" => "layout = \"layouts/bulletin.typ\"\n",
+            _ => "",
+        };
+        if !layout.is_empty() {
+            let out = run(dir.path(), &["layout", "--eject"]);
+            assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        }
+        let before = append_config(
+            dir.path(),
+            &format!("[output]\ndir = \"{dir_value}\"\n{layout}[fonts]\npaths = [\"fonts\"]\n"),
+        );
+        let line = before.lines().count() + 3;
+        for command in [&["check"][..], &["build", "--format", "png"]] {
+            let out = run(dir.path(), command);
+            let err = stderr_of(&out);
+            assert_eq!(
+                out.status.code(),
+                Some(1),
+                "{dir_value:?} {command:?}: {err}"
+            );
+            assert!(
+                has_diagnostic(&err, "jianbao.toml", line, "output-in-use"),
+                "{dir_value:?} {command:?}: {err}"
+            );
+            assert!(err.contains("dir = \"out\""), "{err}");
+        }
+        assert_eq!(
+            std::fs::read(dir.path().join("images/001-1.png")).unwrap(),
+            photo,
+            "{dir_value:?}"
+        );
+        assert!(!dir.path().join("001-1.png").exists());
+        assert!(!dir.path().join("issues/001-1.png").exists());
+    }
+    // Named on the command line, the pictures' folder is not written over
+    // either.
+    let dir = publication("![现场照片](images/001-1.png)");
+    std::fs::write(dir.path().join("images/001-1.png"), &photo).unwrap();
+    let out = run(dir.path(), &["build", "--format", "png", "--out", "images"]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("images/001-1.png") && err.contains("是期刊用的图片"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("images/001-1.png")).unwrap(),
+        photo
+    );
+    // A folder of its own is fine.
+    let dir = publication("![现场照片](images/001-1.png)");
+    std::fs::write(dir.path().join("images/001-1.png"), &photo).unwrap();
+    append_config(dir.path(), "[output]\ndir = \"out/png\"\n");
+    let out = run(dir.path(), &["build", "--format", "png"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(dir.path().join("out/png/001-1.png").exists());
+    assert_eq!(
+        std::fs::read(dir.path().join("images/001-1.png")).unwrap(),
+        photo
+    );
+}
+
 #[test]
 #[cfg(unix)]
 fn an_out_folder_that_links_out_of_the_publication_is_refused() {
@@ -1789,4 +1875,61 @@ fn an_output_path_taken_by_a_folder_or_a_file_is_said_to_be_so() {
     let err = stderr_of(&out);
     assert_ne!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("是一个文件，不是文件夹"), "{err}");
+}
+
+/// A font file that is a link leading out of the publication is refused
+/// without being read, in a `[fonts] paths` folder as in a `--font-path`
+/// folder inside the publication: the family of the file it points to is
+/// never known (finding N4). A folder outside named with `--font-path` is
+/// the user's and may link anywhere.
+#[test]
+#[cfg(unix)]
+fn a_font_file_linking_out_of_the_publication_is_refused_unread() {
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("Outside.ttf");
+    std::fs::write(&target, font_named("Outside Family")).unwrap();
+    let dir = publication("");
+    std::fs::create_dir(dir.path().join("fonts")).unwrap();
+    symlink(&target, dir.path().join("fonts/link.ttf"));
+    append_config(dir.path(), "[fonts]\nlatin = [\"Outside Family\"]\n");
+    let with_paths = |yes: bool| {
+        let config = dir.path().join("jianbao.toml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        let text = text.replace("[fonts]\npaths = [\"fonts\"]\n", "[fonts]\n");
+        let text = if yes {
+            text.replace("[fonts]\n", "[fonts]\npaths = [\"fonts\"]\n")
+        } else {
+            text
+        };
+        std::fs::write(&config, text).unwrap();
+    };
+    for (paths, args) in [
+        (true, vec!["fonts"]),
+        (false, vec!["--font-path", "fonts", "fonts"]),
+    ] {
+        with_paths(paths);
+        let out = run(dir.path(), &args);
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr_of(&out)
+        );
+        assert!(
+            said.contains("fonts/link.ttf") && said.contains("指向简报文件夹外面"),
+            "{args:?}: {said}"
+        );
+        if args[0] == "fonts" && paths {
+            assert!(said.contains("复制进简报文件夹"), "{said}");
+        }
+        // Had the file been read, its family would be named as in it.
+        assert!(!said.contains("在 fonts/link.ttf 里"), "{args:?}: {said}");
+        assert_ne!(out.status.code(), Some(0), "{args:?}: {said}");
+    }
+    // The folder outside, named on the command line: used.
+    with_paths(false);
+    let out = run(
+        dir.path(),
+        &["--font-path", outside.path().to_str().unwrap(), "check"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
 }

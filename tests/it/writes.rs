@@ -1042,3 +1042,83 @@ fn new_never_writes_through_a_link_at_an_issue_name() {
     assert!(d.join("issues/003.md").is_file());
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
 }
+
+/// The page pictures of an issue are replaced as one set: when one page
+/// cannot be replaced (a folder at its name; a file made immutable, as a
+/// viewer holding it open on Windows), every page stays as it was, no
+/// temporary file is left, and the message speaks of page pictures, not
+/// of a PDF (finding N2: pages 01–04 were new, 06–19 old, and the message
+/// said the PDF was unchanged).
+#[test]
+fn page_pictures_are_replaced_all_or_none() {
+    let body = |version: &str| {
+        (1..=60)
+            .map(|i| format!("{version}第{i}段正文，内容用于撑出更多的页面。"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let dir = publication(&body("旧版"));
+    build(dir.path(), &["--format", "png", "--ppi", "20"]);
+    let out = dir.path().join("out");
+    let old = snapshot(&out);
+    let pages = old.len();
+    assert!(pages >= 3, "{old:?}");
+    write_issue(dir.path(), "001", 1, &body("新版"));
+    let blocked = out.join(format!("001-{:0w$}.png", 2, w = pages.to_string().len()));
+    let rebuild = || {
+        let o = run(dir.path(), &["build", "--format", "png", "--ppi", "20"]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("001-2.png") || err.contains("001-02.png"),
+            "{err}"
+        );
+        assert!(
+            err.contains("原有的页面图片") && err.contains("都保持不变"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("PDF 保持不变") && !err.contains("PDF 阅读器"),
+            "{err}"
+        );
+        err
+    };
+    // A folder where page 2 goes: nothing is replaced.
+    std::fs::remove_file(&blocked).unwrap();
+    std::fs::create_dir(&blocked).unwrap();
+    rebuild();
+    let now = snapshot(&out);
+    for (path, bytes) in &old {
+        if !path.starts_with(&blocked) {
+            assert!(
+                now.contains(&(path.clone(), bytes.clone())),
+                "{path:?} changed"
+            );
+        }
+    }
+    assert!(
+        now.iter()
+            .all(|(p, _)| !p.to_string_lossy().ends_with(".tmp")),
+        "{now:?}"
+    );
+    std::fs::remove_dir(&blocked).unwrap();
+    // Page 2 immutable (where this user may make it so): pages already
+    // renamed into place are put back.
+    build(dir.path(), &["--format", "png", "--ppi", "20"]);
+    let new = snapshot(&out);
+    write_issue(dir.path(), "001", 1, &body("第三版"));
+    let immutable = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(&blocked)
+        .status()
+        .is_ok_and(|s| s.success());
+    if immutable {
+        let err = rebuild();
+        let _ = std::process::Command::new("chattr")
+            .arg("-i")
+            .arg(&blocked)
+            .status();
+        assert!(err.contains("锁定"), "{err}");
+        assert_eq!(snapshot(&out), new);
+    }
+}
