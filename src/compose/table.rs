@@ -654,7 +654,7 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
             };
             let runs = &m.runs[k].runs;
             let lines = centred_lines(runs, content, m.placing[k], fonts)
-                .unwrap_or_else(|| grid::break_lines(runs, shape, fonts))
+                .unwrap_or_else(|| grid::break_lines_ragged(runs, shape, fonts))
                 .into_iter()
                 .map(|line| {
                     let dx = match m.placing[k] {
@@ -1571,6 +1571,63 @@ mod tests {
         assert!(lines.iter().any(|l| l.contains("2024年")), "{lines:?}");
         // The row is as tall as its longest cell.
         assert_eq!(c.rows[1].thirds, thirds_for(cell.lines.len()));
+    }
+
+    /// Every line of every cell set at its natural width: no run
+    /// letter-spaced, no gap between runs wider than the text's own.
+    fn assert_natural(c: &Composed) {
+        for cell in &c.cells {
+            for line in &cell.lines {
+                let text: String = line.runs.iter().map(|r| r.text.as_str()).collect();
+                let end = line.runs.last().map_or(0.0, |a| {
+                    a.x + if a.latin {
+                        grid::width(&a.text, fonts(), Face::Body)
+                    } else {
+                        a.text.chars().count() as f64 * a.step
+                    }
+                });
+                let (natural, _) = grid::extent(&[(text.clone(), Face::Body)], 1.0, fonts());
+                assert!(end <= natural + 1e-6, "{text:?} is spread: {:?}", line.runs);
+                for r in &line.runs {
+                    assert!(r.latin || r.step <= 1.0 + 1e-6, "{text:?} is spread");
+                    assert!(r.tracking.abs() < 1e-9, "{text:?} is tracked");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cell_text_is_set_at_its_natural_width_never_spread_to_the_cell() {
+        // The user's tables: a long unit name in a narrow first column, a
+        // date over two lines, a header over its figures.
+        let t = table(
+            None,
+            1,
+            &[
+                &[
+                    "单位",
+                    "时间",
+                    "增加值（亿元）",
+                    "同比增长（%）",
+                    "已整改（项）",
+                ],
+                &[
+                    "县经济开发区管理委员会（高新技术产业园区）",
+                    "2026年12月20日",
+                    "1234567.89",
+                    "12345.6",
+                    "12345678",
+                ],
+                &["东城街道", "2026年1月", "12.3", "1.2", "4"],
+            ],
+        );
+        let c = compose(&t, TableStyle::Grid, fonts());
+        let wrapped = c.cells.iter().filter(|x| x.lines.len() > 1).count();
+        assert!(wrapped >= 2, "the test must wrap cells");
+        assert_natural(&c);
+        // A wrapped left cell's lines start at its left edge.
+        let name = c.cells.iter().find(|x| x.row == 1 && x.col == 0).unwrap();
+        assert!(name.lines.iter().all(|l| l.dx.abs() < 1e-9));
     }
 
     #[test]
