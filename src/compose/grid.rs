@@ -987,8 +987,15 @@ pub fn break_lines_by(
 /// is (squeezed when it must be, never spread): a table cell's lines,
 /// which stand left, right or centred in the cell and are never letter-
 /// spaced to fill it (`2026　　年`, `增 加 值`).
-pub fn break_lines_ragged(runs: &[(String, Face)], shape: Shape, m: &dyn Measure) -> Vec<Line> {
-    break_lines_with(runs, shape, m, &|_| 0.0, true)
+/// A break before the character after the first `n` costs `cut(n)` more,
+/// as in [`break_lines_by`] (a date or a code kept whole).
+pub fn break_lines_ragged(
+    runs: &[(String, Face)],
+    shape: Shape,
+    m: &dyn Measure,
+    cut: &dyn Fn(usize) -> f64,
+) -> Vec<Line> {
+    break_lines_with(runs, shape, m, cut, true)
 }
 
 fn break_lines_with(
