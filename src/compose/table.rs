@@ -272,7 +272,7 @@ fn regions(table: &Table, header: usize) -> Regions {
 
 /// A figure as statistical tables print them: a sign, digits with their
 /// group separators, a decimal part, a percent or per-mille sign.
-fn is_number(s: &str) -> bool {
+pub(crate) fn is_number(s: &str) -> bool {
     let s = s.trim();
     let s = s.trim_start_matches(['+', '-', '−', '±', '¥', '$']);
     let s = s.trim_end_matches(['%', '‰', '％']);
