@@ -133,21 +133,33 @@ fn table_too_wide(
     } else {
         format!("（{}）", wide.head)
     };
-    diags.push(
-        Diagnostic::error(
-            "table-too-wide",
-            src,
-            table.span.clone(),
+    let (message, help) = if wide.alone {
+        (
             format!(
-                "表格太宽：缩到五号字，各列最长的数字和词也要 {:.0} 毫米，版心只有 {:.0} 毫米宽",
-                wide.needs, wide.room
+                "表格太宽：第 {} 列{head}太宽，缩到五号字，全表也要 {:.0} 毫米，版心只有 {:.0} 毫米宽",
+                wide.column + 1,
+                wide.needs,
+                wide.room
+            ),
+            format!(
+                "这一列里的“{}”不能断开，单这一列就要 {:.0} 毫米；把它写短（数字可以换一个较大的单位，如元改万元），或把这一列单独列成一个表",
+                wide.widest, wide.column_needs
             ),
         )
-        .with_help(format!(
-            "最宽的是第 {} 列{head}，其中“{}”不能断开；减少列数、把这一列拆成两列或换一个较短的单位，或把表格拆成两个表（横排的页面以后再支持）",
-            wide.column + 1,
-            wide.widest
-        )),
+    } else {
+        (
+            format!(
+                "表格太宽：列太多，{} 列缩到五号字也要 {:.0} 毫米，版心只有 {:.0} 毫米宽",
+                wide.columns, wide.needs, wide.room
+            ),
+            format!(
+                "这样的列，版心最多放约 {} 列：把表格转过来排（行和列对调，例如月份作行、指标作列），或拆成两个表（例如 1—6 月一个表、7—12 月一个表）；横排的页面以后再支持",
+                wide.most_columns
+            ),
+        )
+    };
+    diags.push(
+        Diagnostic::error("table-too-wide", src, table.span.clone(), message).with_help(help),
     );
 }
 

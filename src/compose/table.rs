@@ -151,6 +151,16 @@ pub struct TooWide {
     /// What the columns need and what the type area holds, mm at 5号.
     pub needs: f64,
     pub room: f64,
+    /// The table's columns.
+    pub columns: usize,
+    /// What the widest column needs alone, mm at 5号 (its padding in).
+    pub column_needs: f64,
+    /// The widest column alone is the cause: as wide as the others'
+    /// middle one, the table would fit. Else there are too many columns.
+    pub alone: bool,
+    /// The columns the type area holds at 5号 as wide as the middle one
+    /// of this table's.
+    pub most_columns: usize,
 }
 
 /// The text of a table's caption number: `表3` gives `3`, `表2-1` gives
@@ -715,17 +725,33 @@ fn overflow(m: &Measured, header: usize) -> Option<TooWide> {
         .filter_map(|c| c.text.as_ref().map(Text::plain))
         .collect::<Vec<_>>()
         .join("/");
-    let needs: f64 = m
+    let each: Vec<f64> = m
         .needs
         .iter()
         .map(|n| ((n.least - 1e-6).ceil().max(1.0) + PAD) * em)
-        .sum();
+        .collect();
+    let needs: f64 = each.iter().sum();
+    // The middle column's width, the widest left out.
+    let mut others: Vec<f64> = (0..each.len())
+        .filter(|&c| c != column)
+        .map(|c| each[c])
+        .collect();
+    others.sort_by(f64::total_cmp);
+    let middle = others
+        .get(others.len() / 2)
+        .copied()
+        .unwrap_or(each[column]);
+    let alone = needs - each[column] + middle <= WIDTH + 1e-9;
     Some(TooWide {
         column,
         head,
         widest,
         needs,
         room: WIDTH,
+        columns: each.len(),
+        column_needs: each[column],
+        alone,
+        most_columns: (WIDTH / middle.max(1e-9)).floor() as usize,
     })
 }
 
@@ -1889,6 +1915,22 @@ mod tests {
             (wide.column, wide.head.as_str(), wide.widest.as_str()),
             (10, "列10", "1023456789012310")
         );
+        // Twelve columns all alike: too many columns, not one too wide.
+        assert!(!wide.alone);
+        assert_eq!(wide.columns, 12);
+        assert!(wide.most_columns < 12);
+        // Three columns, one holding a code as wide as the page: that
+        // column alone is the cause.
+        let code = "91410100MA46".repeat(8);
+        let t = table(
+            None,
+            1,
+            &[&["单位", "登记号", "年份"], &["城关镇", &code, "2026"]],
+        );
+        let one = too_wide(&t, fonts()).expect("too wide");
+        assert!(one.alone);
+        assert_eq!((one.column, one.widest.as_str()), (1, code.as_str()));
+        assert!(one.column_needs > one.room);
         // Composed all the same (at 5号, the figures broken where they
         // must, as check has refused it): never out of their cells.
         let c = compose(&t, TableStyle::Grid, fonts());
