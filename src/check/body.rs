@@ -37,10 +37,83 @@ pub fn check_body(
                 caption_too_long(src, caption, fonts, diags);
             }
         }
+        if let Block::Table(table) = block {
+            table_merge_empty(src, table, diags);
+        }
         if let (Block::Table(table), Some(fonts)) = (block, ctx.fonts) {
             table_too_wide(src, table, fonts, diags);
         }
     }
+}
+
+/// An Excel header of two rows pasted as it comes: Excel copies a merged
+/// cell as its text and empty cells, so the second header row arrives
+/// with empty cells under the filled ones of the first (行业领域 over two
+/// rows) and is printed as a data row (仿宋, the figures' columns flush
+/// left for its words). Said when the table has one header row, its
+/// second row has an empty cell under a filled one and no figure, and a
+/// row under it has figures. A warning at that row, the empty places of
+/// the two rows in its help.
+fn table_merge_empty(
+    src: &Arc<SourceFile>,
+    table: &crate::issue::Table,
+    diags: &mut Vec<Diagnostic>,
+) {
+    use crate::compose::table::is_number;
+    use crate::issue::Cell;
+    if table.header_rows != 1 || table.rows.len() < 3 {
+        return;
+    }
+    let plain = |c: &Cell| match c {
+        Cell::Text(t) => Some(t.plain().trim().to_string()),
+        _ => None,
+    };
+    let (head, second) = (&table.rows[0], &table.rows[1]);
+    let joined = |r: &crate::issue::TableRow| r.cells.iter().any(|c| plain(c).is_none());
+    if joined(head) || joined(second) {
+        return;
+    }
+    let texts = |r: &crate::issue::TableRow| -> Vec<String> {
+        r.cells
+            .iter()
+            .map(|c| plain(c).unwrap_or_default())
+            .collect()
+    };
+    let (top, under) = (texts(head), texts(second));
+    let under_filled: Vec<usize> = (0..under.len().min(top.len()))
+        .filter(|&c| under[c].is_empty() && !top[c].is_empty())
+        .collect();
+    let words = under.iter().any(|t| !t.is_empty());
+    let figures = |r: &[String]| r.iter().any(|t| is_number(t));
+    let body_figures = table.rows[2..].iter().any(|r| figures(&texts(r)));
+    if under_filled.is_empty() || !words || figures(&under) || !body_figures {
+        return;
+    }
+    // The empty places of the two rows, as a reader counts them.
+    let list = |v: &[usize]| {
+        v.iter()
+            .map(|c| (c + 1).to_string())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let top_empty: Vec<usize> = (1..top.len()).filter(|&c| top[c].is_empty()).collect();
+    let mut places = Vec::new();
+    if !top_empty.is_empty() {
+        places.push(format!("第 1 行第 {} 格", list(&top_empty)));
+    }
+    places.push(format!("第 2 行第 {} 格", list(&under_filled)));
+    diags.push(
+        Diagnostic::warning(
+            "table-merge-empty",
+            src,
+            second.span.clone(),
+            "表格第 2 行像是 Excel 两行表头的第二行：合并的格粘贴过来是空的，这一行现在会当作数据行印出来",
+        )
+        .with_help(format!(
+            "在空着的合并格里写上记号：和左边的格合并写 <，和上面的格合并写 ^（{}是空的）；两行表头都写好了，它就排成表头。也可以在表题后面写 {{表头=2}}",
+            places.join("，")
+        )),
+    );
 }
 
 /// A table whose columns do not fit the type area even at 5号, the
@@ -60,21 +133,33 @@ fn table_too_wide(
     } else {
         format!("（{}）", wide.head)
     };
-    diags.push(
-        Diagnostic::error(
-            "table-too-wide",
-            src,
-            table.span.clone(),
+    let (message, help) = if wide.alone {
+        (
             format!(
-                "表格太宽：缩到五号字，各列最长的数字和词也要 {:.0} 毫米，版心只有 {:.0} 毫米宽",
-                wide.needs, wide.room
+                "表格太宽：第 {} 列{head}太宽，缩到五号字，全表也要 {:.0} 毫米，版心只有 {:.0} 毫米宽",
+                wide.column + 1,
+                wide.needs,
+                wide.room
+            ),
+            format!(
+                "这一列里的“{}”不能断开，单这一列就要 {:.0} 毫米；把它写短（数字可以换一个较大的单位，如元改万元），或把这一列单独列成一个表",
+                wide.widest, wide.column_needs
             ),
         )
-        .with_help(format!(
-            "最宽的是第 {} 列{head}，其中“{}”不能断开；减少列数、把这一列拆成两列或换一个较短的单位，或把表格拆成两个表（横排的页面以后再支持）",
-            wide.column + 1,
-            wide.widest
-        )),
+    } else {
+        (
+            format!(
+                "表格太宽：列太多，{} 列缩到五号字也要 {:.0} 毫米，版心只有 {:.0} 毫米宽",
+                wide.columns, wide.needs, wide.room
+            ),
+            format!(
+                "这样的列，版心最多放约 {} 列：把表格转过来排（行和列对调，例如月份作行、指标作列），或拆成两个表（例如 1—6 月一个表、7—12 月一个表）；横排的页面以后再支持",
+                wide.most_columns
+            ),
+        )
+    };
+    diags.push(
+        Diagnostic::error("table-too-wide", src, table.span.clone(), message).with_help(help),
     );
 }
 

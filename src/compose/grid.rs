@@ -980,6 +980,31 @@ pub fn break_lines_by(
     m: &dyn Measure,
     cut: &dyn Fn(usize) -> f64,
 ) -> Vec<Line> {
+    break_lines_with(runs, shape, m, cut, false)
+}
+
+/// As [`break_lines`], every line set at its natural width as a last line
+/// is (squeezed when it must be, never spread): a table cell's lines,
+/// which stand left, right or centred in the cell and are never letter-
+/// spaced to fill it (`2026　　年`, `增 加 值`).
+/// A break before the character after the first `n` costs `cut(n)` more,
+/// as in [`break_lines_by`] (a date or a code kept whole).
+pub fn break_lines_ragged(
+    runs: &[(String, Face)],
+    shape: Shape,
+    m: &dyn Measure,
+    cut: &dyn Fn(usize) -> f64,
+) -> Vec<Line> {
+    break_lines_with(runs, shape, m, cut, true)
+}
+
+fn break_lines_with(
+    runs: &[(String, Face)],
+    shape: Shape,
+    m: &dyn Measure,
+    cut: &dyn Fn(usize) -> f64,
+    ragged: bool,
+) -> Vec<Line> {
     let cap_of = |first: bool| {
         shape.cells as f64
             - if first {
@@ -1086,7 +1111,16 @@ pub fn break_lines_by(
             } else {
                 shape.rest_indent
             } as f64;
-            set_line(&a, &gaps, &sums, i, k, indent, cap_of(first), k == n)
+            set_line(
+                &a,
+                &gaps,
+                &sums,
+                i,
+                k,
+                indent,
+                cap_of(first),
+                k == n || ragged,
+            )
         })
         .collect()
 }

@@ -786,6 +786,37 @@ mod tests {
     }
 
     #[test]
+    fn excel_trailing_tabs_are_no_columns_and_no_ragged_row() {
+        // Every row ends in Excel's tabs: the empty columns at the right
+        // are dropped, an empty cell inside the table kept.
+        let body = "行业\t检查单位\t发现隐患\t\t\n工贸\t12\t\t\t\n危化\t8\t3\t\t\n";
+        let (t, cells, diags) = table(body);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(t.align.len(), 3);
+        assert_eq!(
+            cells,
+            [
+                ["行业", "检查单位", "发现隐患"],
+                ["工贸", "12", ""],
+                ["危化", "8", "3"]
+            ]
+        );
+        // One row (合计) with two tabs more than the header: not ragged.
+        let body = "行业\t检查单位\t发现隐患\n工贸\t12\t5\n合计\t12\t5\t\t\r\n";
+        let (t, cells, diags) = table(body);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(t.align.len(), 3);
+        assert_eq!(cells[2], ["合计", "12", "5"]);
+        // A column empty in the header but filled below is kept; text
+        // past the header is still a row too long.
+        let (t, _, diags) = table("表1　情况\n单位\t次数\t\n城关\t12\t3\n东区\t8\t\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(t.align.len(), 3);
+        let (_, _, diags) = table("表1　情况\n单位\t次数\n城关\t12\t3\n东区\t8\n");
+        assert_eq!(codes(&diags), [("table-ragged", (3, 7))]);
+    }
+
+    #[test]
     fn a_pasted_table_keeps_empty_cells_and_reads_crlf() {
         let body = "地区\t检查次数\t\t隐患\r\n\t计划\t实际\t\r\n城关\t12\t10\t3\r\n";
         let (t, cells, diags) = table(body);

@@ -631,7 +631,7 @@ fn pipe_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>
 }
 
 fn tab_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>) -> Table {
-    let table_rows: Vec<TableRow> = rows
+    let mut table_rows: Vec<TableRow> = rows
         .iter()
         .map(|l| {
             let raw = &file.text[l.raw.clone()];
@@ -657,7 +657,7 @@ fn tab_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>)
     {
         header_rows += 1;
     }
-    let columns = table_rows.first().map_or(1, |r| r.cells.len());
+    let columns = excel_columns(&mut table_rows);
     Table {
         caption: None,
         rows: table_rows,
@@ -667,6 +667,29 @@ fn tab_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>)
         notes: Vec::new(),
         span: 0..0,
     }
+}
+
+/// The columns of a pasted table, Excel's trailing tabs taken off: Excel
+/// ends a row copied with empty cells to the right of the range (every
+/// row, or one row that reached further), which are no columns. The
+/// table is as wide as its first row up to the last column that holds
+/// something in any row; the empty cells past that are dropped from every
+/// row (a row with text past it stays longer: `table-ragged`).
+fn excel_columns(rows: &mut [TableRow]) -> usize {
+    let blank = |c: &Cell| matches!(c, Cell::Text(t) if t.runs.is_empty());
+    let filled = |r: &TableRow| r.cells.iter().rposition(|c| !blank(c)).map_or(0, |k| k + 1);
+    let first = rows.first().map_or(1, |r| r.cells.len());
+    let columns = rows
+        .iter()
+        .map(filled)
+        .max()
+        .unwrap_or(0)
+        .clamp(1, first.max(1));
+    for row in rows.iter_mut() {
+        let keep = filled(row).max(columns);
+        row.cells.truncate(keep);
+    }
+    columns
 }
 
 /// A row with another number of cells than the header: an error at its
