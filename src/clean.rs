@@ -159,10 +159,15 @@ fn decoded_fixes(text: &str) -> Vec<Fix> {
     decoded.push_str(&text[at..]);
     to_text.push(text.len());
     let map = |r: &Range<usize>| to_text[r.start]..to_text[r.end];
+    // Entities are sorted and apart: the first one starting at or after
+    // `r.start` is the only candidate to check first (binary search, so
+    // that a line of thousands of entities stays n log n).
     let holds_entity = |r: &Range<usize>| {
-        entities
+        let first = entities.partition_point(|(e, _)| e.start < r.start);
+        entities[first..]
             .iter()
-            .any(|(e, _)| e.start >= r.start && e.end <= r.end && e.start < r.end)
+            .take_while(|(e, _)| e.start < r.end)
+            .any(|(e, _)| e.end <= r.end)
     };
     let mut out: Vec<Fix> = Cleaner::new(&decoded)
         .fixes()
@@ -177,11 +182,23 @@ fn decoded_fixes(text: &str) -> Vec<Fix> {
             Fix { range, kind, ..f }
         })
         .collect();
+    // Whether a fix covers an entity: among the fixes that start at or
+    // before it (a binary search in the sorted starts), the furthest end.
+    out.sort_by_key(|f| f.range.start);
+    let starts: Vec<usize> = out.iter().map(|f| f.range.start).collect();
+    let furthest: Vec<usize> = out
+        .iter()
+        .scan(0, |max, f| {
+            *max = (*max).max(f.range.end);
+            Some(*max)
+        })
+        .collect();
+    let is_covered = |range: &Range<usize>| {
+        let after = starts.partition_point(|&s| s <= range.start);
+        after > 0 && range.end <= furthest[after - 1]
+    };
     for (range, c) in entities {
-        if !out
-            .iter()
-            .any(|f| f.range.start <= range.start && range.end <= f.range.end)
-        {
+        if !is_covered(&range) {
             out.push(Fix {
                 range,
                 replacement: c.to_string(),
@@ -247,7 +264,8 @@ fn html_entities(text: &str) -> Vec<(Range<usize>, char)> {
     // The entity `rest` starts with: its length and character.
     fn entity(rest: &str) -> Option<(usize, char)> {
         let body = rest.strip_prefix('&')?;
-        let end = body.find(';').filter(|&e| e <= 10)?;
+        // Bounded look-ahead: a line of `&` without `;` stays linear.
+        let end = body.bytes().take(11).position(|b| b == b';')?;
         let name = &body[..end];
         let c = if let Some(num) = name.strip_prefix('#') {
             let code = match num.strip_prefix(['x', 'X']) {
@@ -271,7 +289,14 @@ fn html_entities(text: &str) -> Vec<(Range<usize>, char)> {
             Some((mut end, mut c)) => {
                 // Encoded twice (&amp;gt;): what it stands for in the end.
                 while c == '&' {
-                    let Some((len, next)) = entity(&format!("&{}", &text[end..])) else {
+                    // `&` and what follows, at most an entity's length.
+                    let mut head = String::from("&");
+                    let mut cut = (end + 12).min(text.len());
+                    while !text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    head.push_str(&text[end..cut]);
+                    let Some((len, next)) = entity(&head) else {
                         break;
                     };
                     end += len - 1;
@@ -1899,6 +1924,34 @@ mod tests {
             "&#xD800;中",
         ] {
             check_invariants(text);
+        }
+    }
+
+    #[test]
+    fn a_line_of_entities_is_decoded_in_one_pass() {
+        // Each of these lines was quadratic in its `&`s: a look for `;` to
+        // the line's end from every `&`, every entity compared with every
+        // fix found so far, the rest of the line copied for each `&amp;`.
+        // At these sizes that took minutes; one pass over the line takes
+        // a moment. (No clock here: the sizes are the test.)
+        let ampersands = format!("正{}", "&".repeat(1_000_000));
+        assert!(fixes(&ampersands).is_empty());
+        let n = 200_000;
+        let degrees = "温度&#8451;".repeat(n);
+        let found = fixes(&degrees);
+        assert_eq!(found.len(), n);
+        assert!(found.iter().all(|f| f.kind == FixKind::HtmlEntity));
+        assert_eq!(apply(&degrees, &found), "温度℃".repeat(n));
+        let spaces = "中&nbsp;文".repeat(n);
+        let found = fixes(&spaces);
+        assert_eq!(found.len(), n);
+        assert!(found.iter().all(|f| f.kind == FixKind::HtmlEntity));
+        assert_eq!(apply(&spaces, &found), "中文".repeat(n));
+        let twice = "&amp;gt;".repeat(n);
+        assert_eq!(clean(&twice), ">".repeat(n));
+        for text in [&degrees, &spaces, &twice] {
+            let cleaned = clean(text);
+            assert_eq!(clean(&cleaned), cleaned);
         }
     }
 
