@@ -117,13 +117,142 @@ impl FixKind {
 /// table's cells are cleaned one by one, see [`body_spans`]). HTML entities
 /// are decoded first and the rest is decided on the text as it reads
 /// then, so one run reaches the fixed point.
+///
+/// One rule can still make work for another: `3-5 ℃` is a range only once
+/// the unit's space is gone (`3～5℃`), `１０ ％` a unit only once the figures
+/// are half-width. So the rules run again on the cleaned text, a few rounds
+/// at most, until they find nothing more; the fixes of every round are
+/// given as fixes of `text` (where a later fix touches an earlier one, the
+/// two become one fix). `check` warns about all of them, `--fix` writes the
+/// fixed point at once, and the build prints what `--fix` would write.
 pub fn fixes(text: &str) -> Vec<Fix> {
+    /// More rounds than any known chain of rules needs (two).
+    const ROUNDS: usize = 4;
+    let mut out = one_round(text);
+    for _ in 0..ROUNDS {
+        if out.is_empty() {
+            break;
+        }
+        let once = apply(text, &out);
+        let more = one_round(&once);
+        if more.is_empty() {
+            break;
+        }
+        out = compose(text, out, &once, &more);
+    }
+    out
+}
+
+/// The fixes of `text` that do what `first` (fixes of `text`, giving
+/// `once`) and then `second` (fixes of `once`) do; both in order and
+/// apart. A fix of `second` that overlaps fixes of `first` (in `once`)
+/// makes one fix with them, of the first kind among them that is not
+/// [`FixKind::Space`].
+fn compose(text: &str, first: Vec<Fix>, once: &str, second: &[Fix]) -> Vec<Fix> {
+    debug_assert_eq!(apply(text, &first), once);
+    let delta = |f: &Fix| f.replacement.len() as isize - f.range.len() as isize;
+    // Where each fix of `first` stands in `once`.
+    let mut placed = Vec::with_capacity(first.len());
+    let mut shift = 0isize;
+    for f in &first {
+        let start = f.range.start.wrapping_add_signed(shift);
+        placed.push(start..start + f.replacement.len());
+        shift += delta(f);
+    }
+    let overlaps = |a: &Range<usize>, b: &Range<usize>| a.start < b.end && b.start < a.end;
+    let mut out = Vec::with_capacity(first.len() + second.len());
+    // `shift`: what the fixes of `first` passed so far add in `once`.
+    let (mut i, mut j, mut shift) = (0, 0, 0isize);
+    loop {
+        match (placed.get(i), second.get(j)) {
+            (None, None) => break,
+            (Some(p), s)
+                if s.is_none_or(|s| {
+                    !overlaps(p, &s.range)
+                        && (p.start < s.range.start || p.start == s.range.start && p.is_empty())
+                }) =>
+            {
+                out.push(first[i].clone());
+                shift += delta(&first[i]);
+                i += 1;
+            }
+            (p, Some(s)) if p.is_none_or(|p| !overlaps(p, &s.range)) => {
+                let range = s.range.start.wrapping_add_signed(-shift)
+                    ..s.range.end.wrapping_add_signed(-shift);
+                out.push(Fix { range, ..s.clone() });
+                j += 1;
+            }
+            (Some(p), Some(s)) => {
+                // The fixes of both rounds that overlap, in `once`.
+                let mut span = p.start.min(s.range.start)..p.end.max(s.range.end);
+                let (first_i, first_j) = (i, j);
+                loop {
+                    if let Some(p) = placed.get(i).filter(|p| overlaps(p, &span)) {
+                        span = span.start.min(p.start)..span.end.max(p.end);
+                        i += 1;
+                    } else if let Some(s) = second.get(j).filter(|s| overlaps(&s.range, &span)) {
+                        span = span.start.min(s.range.start)..span.end.max(s.range.end);
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let members: isize = first[first_i..i].iter().map(delta).sum();
+                let range = span.start.wrapping_add_signed(-shift)
+                    ..span.end.wrapping_add_signed(-shift - members);
+                let mut replacement = String::new();
+                let mut at = span.start;
+                for s in &second[first_j..j] {
+                    replacement.push_str(&once[at..s.range.start]);
+                    replacement.push_str(&s.replacement);
+                    at = s.range.end;
+                }
+                replacement.push_str(&once[at..span.end]);
+                // Not a space's kind unless all are: a centred line makes
+                // a space fix's replacement `　`, whatever it was.
+                let kind = (first[first_i..i].iter().chain(&second[first_j..j]))
+                    .map(|f| f.kind)
+                    .find(|&k| k != FixKind::Space)
+                    .unwrap_or(FixKind::Space);
+                out.push(Fix {
+                    range,
+                    replacement,
+                    kind,
+                });
+                shift += members;
+            }
+            _ => unreachable!("a lone fix of either round is pushed above"),
+        }
+    }
+    out
+}
+
+/// One round of the rules: the fixes as found on `text` itself.
+fn one_round(text: &str) -> Vec<Fix> {
     if is_table_row(text) || looks_like_picture(text) {
         return Vec::new();
     }
     let mut out = decoded_fixes(text);
-    // `一.` `一 、` at the start: the heading's mark, not a full stop.
-    if let Some((_, mark)) = crate::issue::loose_level_one(text) {
+    // `一.` `一 、` at the start: the heading's mark, not a full stop. After
+    // blanks, invisible characters and `&nbsp;` too: a title's text is read
+    // without them on the next run, so `# &nbsp;一 .;` must come out as
+    // that run leaves it.
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches(|c| {
+            matches!(c, ' ' | '\u{A0}' | '\u{3000}') || crate::script::is_invisible(c)
+        });
+        match ["&nbsp;", "&#160;", "&#xA0;", "&#xa0;"]
+            .iter()
+            .find_map(|e| rest.strip_prefix(e))
+        {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    let blanks = text.len() - rest.len();
+    if let Some((_, mark)) = crate::issue::loose_level_one(&text[blanks..]) {
+        let mark = mark.start + blanks..mark.end + blanks;
         out.retain(|f| f.range.end <= mark.start || f.range.start >= mark.end);
         out.push(Fix {
             range: mark,
@@ -159,10 +288,15 @@ fn decoded_fixes(text: &str) -> Vec<Fix> {
     decoded.push_str(&text[at..]);
     to_text.push(text.len());
     let map = |r: &Range<usize>| to_text[r.start]..to_text[r.end];
+    // Entities are sorted and apart: the first one starting at or after
+    // `r.start` is the only candidate to check first (binary search, so
+    // that a line of thousands of entities stays n log n).
     let holds_entity = |r: &Range<usize>| {
-        entities
+        let first = entities.partition_point(|(e, _)| e.start < r.start);
+        entities[first..]
             .iter()
-            .any(|(e, _)| e.start >= r.start && e.end <= r.end && e.start < r.end)
+            .take_while(|(e, _)| e.start < r.end)
+            .any(|(e, _)| e.end <= r.end)
     };
     let mut out: Vec<Fix> = Cleaner::new(&decoded)
         .fixes()
@@ -177,11 +311,23 @@ fn decoded_fixes(text: &str) -> Vec<Fix> {
             Fix { range, kind, ..f }
         })
         .collect();
+    // Whether a fix covers an entity: among the fixes that start at or
+    // before it (a binary search in the sorted starts), the furthest end.
+    out.sort_by_key(|f| f.range.start);
+    let starts: Vec<usize> = out.iter().map(|f| f.range.start).collect();
+    let furthest: Vec<usize> = out
+        .iter()
+        .scan(0, |max, f| {
+            *max = (*max).max(f.range.end);
+            Some(*max)
+        })
+        .collect();
+    let is_covered = |range: &Range<usize>| {
+        let after = starts.partition_point(|&s| s <= range.start);
+        after > 0 && range.end <= furthest[after - 1]
+    };
     for (range, c) in entities {
-        if !out
-            .iter()
-            .any(|f| f.range.start <= range.start && range.end <= f.range.end)
-        {
+        if !is_covered(&range) {
             out.push(Fix {
                 range,
                 replacement: c.to_string(),
@@ -247,7 +393,8 @@ fn html_entities(text: &str) -> Vec<(Range<usize>, char)> {
     // The entity `rest` starts with: its length and character.
     fn entity(rest: &str) -> Option<(usize, char)> {
         let body = rest.strip_prefix('&')?;
-        let end = body.find(';').filter(|&e| e <= 10)?;
+        // Bounded look-ahead: a line of `&` without `;` stays linear.
+        let end = body.bytes().take(11).position(|b| b == b';')?;
         let name = &body[..end];
         let c = if let Some(num) = name.strip_prefix('#') {
             let code = match num.strip_prefix(['x', 'X']) {
@@ -271,7 +418,14 @@ fn html_entities(text: &str) -> Vec<(Range<usize>, char)> {
             Some((mut end, mut c)) => {
                 // Encoded twice (&amp;gt;): what it stands for in the end.
                 while c == '&' {
-                    let Some((len, next)) = entity(&format!("&{}", &text[end..])) else {
+                    // `&` and what follows, at most an entity's length.
+                    let mut head = String::from("&");
+                    let mut cut = (end + 12).min(text.len());
+                    while !text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    head.push_str(&text[end..cut]);
+                    let Some((len, next)) = entity(&head) else {
                         break;
                     };
                     end += len - 1;
@@ -1046,62 +1200,82 @@ fn span_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<SpanFixes> {
         if span.start > 0 && source.as_bytes()[span.start - 1] == b'\\' {
             return nothing(span);
         }
-        let found: Vec<Fix> = fixes(text)
-            .into_iter()
-            .map(|f| Fix {
-                replacement: if centred && f.kind == FixKind::Space {
-                    "\u{3000}".to_string()
-                } else {
-                    f.replacement
-                },
-                ..f
-            })
-            .collect();
         // The whole line, marks and all, is what has a kind.
         let line_start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[span.end..]
             .find('\n')
             .map_or(source.len(), |i| span.end + i);
         let (before, after) = (&source[line_start..span.start], &source[span.end..line_end]);
-        let kind = |fixes: &[Fix]| line_kind(&format!("{before}{}{after}", apply(text, fixes)));
-        let typed = kind(&[]);
-        let mut made = found.clone();
-        let mut withheld = Vec::new();
-        let all = kind(&found);
-        if !found.is_empty() && all != typed {
-            // What decides a kind is at the line's ends: try without the
-            // first fix, the last, both; else keep the line as typed.
-            let last = found.len() - 1;
-            let drop = [vec![0], vec![last], vec![0, last]]
+        // The fixes of `text` made and withheld: every rule, then what
+        // would change the line's kind left out.
+        let decide = |text: &str| -> (Vec<Fix>, Vec<Withheld>) {
+            let found: Vec<Fix> = fixes(text)
                 .into_iter()
-                .find(|drop| {
-                    let kept: Vec<Fix> = (0..found.len())
-                        .filter(|i| !drop.contains(i))
-                        .map(|i| found[i].clone())
-                        .collect();
-                    kind(&kept) == typed
-                })
-                .unwrap_or_else(|| (0..found.len()).collect());
-            made = (0..found.len())
-                .filter(|i| !drop.contains(i))
-                .map(|i| found[i].clone())
-                .collect();
-            withheld = drop
-                .into_iter()
-                .map(|i| &found[i])
-                .filter(|f| f.kind == FixKind::Invisible)
-                .map(|f| Withheld {
-                    range: f.range.start + span.start..f.range.end + span.start,
-                    typed,
-                    would_be: all,
+                .map(|f| Fix {
+                    replacement: if centred && f.kind == FixKind::Space {
+                        "\u{3000}".to_string()
+                    } else {
+                        f.replacement
+                    },
+                    ..f
                 })
                 .collect();
-        }
-        // A table cell cleaned to a lone `<` or `^` (`&lt;`) would join
-        // cells when the cleaned file is read again: it stays as typed.
-        let joins = |t: &str| matches!(t.trim(), "<" | "^" | "＜" | "＾");
-        if !joins(text) && joins(&apply(text, &made)) {
-            made.clear();
+            let kind = |fixes: &[Fix]| line_kind(&format!("{before}{}{after}", apply(text, fixes)));
+            let typed = kind(&[]);
+            let mut made = found.clone();
+            let mut withheld = Vec::new();
+            let all = kind(&found);
+            if !found.is_empty() && all != typed {
+                // What decides a kind is at the line's ends: try without the
+                // first fix, the last, both; else keep the line as typed.
+                let last = found.len() - 1;
+                let drop = [vec![0], vec![last], vec![0, last]]
+                    .into_iter()
+                    .find(|drop| {
+                        let kept: Vec<Fix> = (0..found.len())
+                            .filter(|i| !drop.contains(i))
+                            .map(|i| found[i].clone())
+                            .collect();
+                        kind(&kept) == typed
+                    })
+                    .unwrap_or_else(|| (0..found.len()).collect());
+                made = (0..found.len())
+                    .filter(|i| !drop.contains(i))
+                    .map(|i| found[i].clone())
+                    .collect();
+                withheld = drop
+                    .into_iter()
+                    .map(|i| &found[i])
+                    .filter(|f| f.kind == FixKind::Invisible)
+                    .map(|f| Withheld {
+                        range: f.range.start + span.start..f.range.end + span.start,
+                        typed,
+                        would_be: all,
+                    })
+                    .collect();
+            }
+            // A table cell cleaned to a lone `<` or `^` (`&lt;`) would join
+            // cells when the cleaned file is read again: it stays as typed.
+            let joins = |t: &str| matches!(t.trim(), "<" | "^" | "＜" | "＾");
+            if !joins(text) && joins(&apply(text, &made)) {
+                made.clear();
+            }
+            (made, withheld)
+        };
+        let (mut made, withheld) = decide(text);
+        // What is withheld stays as typed, and the rules may find more in
+        // the text as made (`1.\u{200B}1.3-5 ℃`): again on it, a few rounds
+        // at most, so that one --fix reaches the fixed point.
+        for _ in 0..4 {
+            if made.is_empty() {
+                break;
+            }
+            let once = apply(text, &made);
+            let (more, _) = decide(&once);
+            if more.is_empty() {
+                break;
+            }
+            made = compose(text, made, &once, &more);
         }
         let at = |f: Fix| Fix {
             range: f.range.start + span.start..f.range.end + span.start,
@@ -1903,6 +2077,56 @@ mod tests {
     }
 
     #[test]
+    fn a_line_of_entities_is_decoded_in_one_pass() {
+        // Each of these lines was quadratic in its `&`s: a look for `;` to
+        // the line's end from every `&`, every entity compared with every
+        // fix found so far, the rest of the line copied for each `&amp;`.
+        // At these sizes that took minutes; one pass over the line takes
+        // a moment. (No clock here: the sizes are the test.)
+        let ampersands = format!("正{}", "&".repeat(1_000_000));
+        assert!(fixes(&ampersands).is_empty());
+        let n = 200_000;
+        let degrees = "温度&#8451;".repeat(n);
+        let found = fixes(&degrees);
+        assert_eq!(found.len(), n);
+        assert!(found.iter().all(|f| f.kind == FixKind::HtmlEntity));
+        assert_eq!(apply(&degrees, &found), "温度℃".repeat(n));
+        let spaces = "中&nbsp;文".repeat(n);
+        let found = fixes(&spaces);
+        assert_eq!(found.len(), n);
+        assert!(found.iter().all(|f| f.kind == FixKind::HtmlEntity));
+        assert_eq!(apply(&spaces, &found), "中文".repeat(n));
+        let twice = "&amp;gt;".repeat(n);
+        assert_eq!(clean(&twice), ">".repeat(n));
+        for text in [&degrees, &spaces, &twice] {
+            let cleaned = clean(text);
+            assert_eq!(clean(&cleaned), cleaned);
+        }
+    }
+
+    #[test]
+    fn rules_that_make_work_for_one_another_finish_in_one_run() {
+        // The unit's space hides the range (`3-5℃` is one only once the
+        // space goes); full-width figures hide the unit: one run does all.
+        for (text, want) in [
+            ("温度3-5 ℃之间", "温度3～5℃之间"),
+            ("降温３-５ ℃", "降温3～5℃"),
+            ("增长１０ ％。", "增长10%。"),
+            ("完成3-5&nbsp;%", "完成3～5%"),
+            (
+                "预计明天温度3-5 ℃之间，湿度增长１０ ％。",
+                "预计明天温度3～5℃之间，湿度增长10%。",
+            ),
+        ] {
+            assert_eq!(clean(text), want, "{text}");
+            assert_eq!(clean(want), want, "{want}");
+            check_invariants(text);
+        }
+        // Each rule's fix is still its own where the rounds do not touch.
+        assert_eq!(kinds("温度3-5 ℃之间"), [FixKind::Range, FixKind::UnitSpace]);
+    }
+
+    #[test]
     fn a_pasted_table_row_is_left_alone() {
         assert!(is_table_row("序号\t单位\t检查次数\t发现隐患"));
         assert!(is_table_row("1\t城关一中\t12\t8"));
@@ -1977,7 +2201,15 @@ mod tests {
         assert_eq!(clean("一.5亿元"), "一.5亿元");
         assert_eq!(clean("一..做法"), "一、做法");
         assert_eq!(clean("一\u{200B}.做法"), "一、做法");
+        // A blank before the Latin or full-width dot: still the heading's
+        // mark, never `一。` (attack 2, N7).
+        assert_eq!(clean("一 .加强领导"), "一、加强领导");
+        assert_eq!(clean("二 ．压实责任"), "二、压实责任");
+        assert_eq!(kinds("一 .加强领导"), [FixKind::HeadingMark]);
         for text in [
+            "一 .加强领导",
+            "二 ．压实责任",
+            "一 . 做法",
             "一. 主要做法",
             "一 、 做法",
             "十二．．做法",

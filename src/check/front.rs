@@ -564,6 +564,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
         for (k, issue) in group.iter().enumerate() {
             let others: Vec<&&Issue> = (group.iter().enumerate())
                 .filter_map(|(j, o)| (j != k).then_some(o))
+                .take(NAMED_OTHERS)
                 .collect();
             let mut d = Diagnostic::error(
                 "duplicate-total",
@@ -571,7 +572,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                 span(issue),
                 format!(
                     "总期号 {total} 重复了：{} 也是总第{total}期",
-                    names(others.iter().map(|o| &o.source.path))
+                    some_names(others.iter().map(|o| &o.source.path), group.len() - 1)
                 ),
             );
             for other in others {
@@ -594,6 +595,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
             for (k, issue) in group.iter().enumerate() {
                 let others: Vec<&&Issue> = (group.iter().enumerate())
                     .filter_map(|(j, o)| (j != k).then_some(o))
+                    .take(NAMED_OTHERS)
                     .collect();
                 let mut d = Diagnostic::error(
                     "duplicate-number",
@@ -602,7 +604,7 @@ pub fn check_series(issues: &[(&IssueFile, &Issue)]) -> Vec<Diagnostic> {
                     format!(
                         "期号 {} 重复了：{} 也是{edition}第{}期",
                         issue.number(),
-                        names(others.iter().map(|o| &o.source.path)),
+                        some_names(others.iter().map(|o| &o.source.path), group.len() - 1),
                         issue.number()
                     ),
                 );
@@ -694,9 +696,25 @@ fn same_number_in_one_year(issues: &[(&IssueFile, &Issue)], diags: &mut Vec<Diag
         .collect();
     groups.sort_by_key(|(key, _)| *key);
     for ((edition, number, year), group) in groups {
-        for (k, (file, issue)) in group.iter().enumerate() {
-            let others: Vec<&(&IssueFile, &Issue)> = (group.iter().enumerate())
-                .filter_map(|(j, o)| (j != k && o.0.series() != file.series()).then_some(o))
+        // How many of the group each folder holds, and the first few of
+        // each folder in the group's order: the first few issues of other
+        // folders are among them, so each issue finds its others in a few
+        // steps however large the group.
+        let mut per_folder: HashMap<&str, usize> = HashMap::new();
+        let mut firsts = Vec::new();
+        for entry in &group {
+            let seen = per_folder.entry(entry.0.series()).or_default();
+            if *seen < NAMED_OTHERS {
+                firsts.push(entry);
+            }
+            *seen += 1;
+        }
+        for (file, issue) in &group {
+            let count = group.len() - per_folder[file.series()];
+            let others: Vec<&(&IssueFile, &Issue)> = (firsts.iter())
+                .filter(|o| o.0.series() != file.series())
+                .take(NAMED_OTHERS)
+                .copied()
                 .collect();
             if others.is_empty() {
                 continue;
@@ -707,7 +725,7 @@ fn same_number_in_one_year(issues: &[(&IssueFile, &Issue)], diags: &mut Vec<Diag
                 issue.front.number.span.clone(),
                 format!(
                     "{} 和这一期都是 {year} 年的{edition}第{number}期，报头上的期号会一模一样",
-                    names(others.iter().map(|(_, o)| &o.source.path))
+                    some_names(others.iter().map(|(_, o)| &o.source.path), count)
                 ),
             );
             for (_, other) in &others {
@@ -800,8 +818,23 @@ pub fn edition_number(name: &str) -> Option<(&str, u32)> {
 
 /// `issues/001.md、issues/001b.md`: the paths of the other issues of a
 /// problem, as shown.
-fn names<'p>(paths: impl Iterator<Item = &'p std::path::PathBuf>) -> String {
-    paths.map(|p| show_path(p)).collect::<Vec<_>>().join("、")
+/// How many of the other issues that share a number (or 总期号) an error
+/// names and points at; the rest are counted. Each issue of the group has
+/// its error, so naming every other would print every pair: the square of
+/// the group's size (500 copies of one template, 250,000 notes).
+const NAMED_OTHERS: usize = 3;
+
+/// The first of `count` other issues named (at most [`NAMED_OTHERS`] of
+/// them), and how many more there are: `a.md、b.md、c.md 和另外 497 期`.
+fn some_names<'p>(paths: impl Iterator<Item = &'p std::path::PathBuf>, count: usize) -> String {
+    let shown: Vec<String> = paths.take(NAMED_OTHERS).map(|p| show_path(p)).collect();
+    let more = count.saturating_sub(shown.len());
+    let shown = shown.join("、");
+    if more == 0 {
+        shown
+    } else {
+        format!("{shown} 和另外 {more} 期")
+    }
 }
 
 #[cfg(test)]

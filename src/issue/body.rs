@@ -520,7 +520,7 @@ pub fn heading_number(t: &str) -> Option<(HeadingLevel, u32)> {
 }
 
 /// A level-one heading number typed loosely: Chinese numerals, then `.`
-/// or `．` (and blanks), or blanks and `、`, then the heading's first
+/// or `．` (and blanks), or blanks and `、` `.` `．`, then the heading's first
 /// character (not a figure: `一.5` is no heading). The numerals and the
 /// byte range of the loose mark.
 pub fn loose_level_one(t: &str) -> Option<(&str, std::ops::Range<usize>)> {
@@ -537,7 +537,8 @@ pub fn loose_level_one(t: &str) -> Option<(&str, std::ops::Range<usize>)> {
     let mark = if let Some(r) = rest.strip_prefix(['.', '．']) {
         r
     } else if after_blanks.len() < rest.len() {
-        after_blanks.strip_prefix('、')?
+        // `一 、` `一 .` `二 ．`: a blank before the mark too.
+        after_blanks.strip_prefix(['、', '.', '．'])?
     } else {
         return None;
     };

@@ -416,3 +416,37 @@ fn sections_without_a_level_one_heading_pass_deny_warnings() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_number_shared_by_many_issues_gives_one_short_error_each() {
+    // 60 copies of one issue, number and 总期号 unchanged: each copy has
+    // its errors (none is built), each names three others and counts the
+    // rest. Naming every other printed every pair: 60 × 59 notes a code.
+    let dir = copy_publication(&fixture("series"));
+    let p = dir.path();
+    let issues = p.join("issues");
+    let first = std::fs::read_to_string(issues.join("001.md")).unwrap();
+    let copies = 60;
+    for i in 0..copies {
+        std::fs::write(issues.join(format!("copy{i:02}.md")), &first).unwrap();
+    }
+    let check = run(p, &["check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    let err = stderr(&check);
+    for code in ["duplicate-number", "duplicate-total"] {
+        let lines: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains(&format!("error[{code}]")))
+            .collect();
+        assert_eq!(lines.len(), copies + 1, "{code}");
+        assert!(
+            lines.iter().all(|l| l.contains("和另外 57 期")),
+            "{code}: {lines:?}"
+        );
+    }
+    let notes = err
+        .lines()
+        .filter(|l| l.trim_start().starts_with("note:"))
+        .count();
+    assert_eq!(notes, 2 * (copies + 1) * 3, "{err}");
+}

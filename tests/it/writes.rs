@@ -319,6 +319,20 @@ const PIECES: &[&str] = &[
     "\u{FEFF}",
     "\u{AD}",
     "\u{2060}",
+    // Rules that feed one another (attack 2, N7): a unit's space hides a
+    // range, a full-width figure a unit; a heading number with a blank
+    // before its Latin dot.
+    "3-5 ℃",
+    "３-５ ℃",
+    "１０ ％",
+    "3-5&nbsp;%",
+    "\"3-5 ℃\"",
+    " ℃",
+    "℃",
+    "％",
+    "-",
+    "一 .",
+    "二 ．",
 ];
 
 fn body_line() -> impl Strategy<Value = String> {
