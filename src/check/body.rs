@@ -21,6 +21,7 @@ pub fn check_body(
     pasted_tables(src, body, diags);
     table_lines_astray(src, body, diags);
     number_with_pause(src, body, diags);
+    markdown_marks(src, body, diags);
     unfinished_pictures(src, body, diags);
     broken_sentences(src, body, diags);
     empty_lines_of_markup(src, body, diags);
@@ -460,6 +461,58 @@ fn number_with_pause(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diag
                 "作三级标题写成“{number}.”；作一级标题写成“{}、”",
                 crate::issue::chinese_number(number.parse().unwrap_or(1))
             )),
+        );
+    }
+}
+
+/// A draft written in Markdown (an editor's `.md`, a chat answer) keeps
+/// marks this format does not use: `##` headings, `- ` and `* ` list
+/// items, `---` rules and ``` fences. They would print as typed (`##一、…`,
+/// `-市委办公室`). Warned at the mark; not fixed: what the line should be
+/// (a heading, a paragraph, nothing) is the writer's to say.
+fn markdown_marks(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    for block in body {
+        let Block::Paragraph(text) = block else {
+            continue;
+        };
+        let typed = &src.text[text.span.clone()];
+        let hashes = typed.bytes().take_while(|&b| b == b'#').count();
+        let (mark, message, help) = if (2..=6).contains(&hashes) {
+            (
+                hashes,
+                format!(
+                    "“{}”是 Markdown 的小标题符号，会照原样印出来",
+                    &typed[..hashes]
+                ),
+                "文章标题写成“# 标题”（一个 # 加空格）；文中的小标题直接写“一、”“（一）”“1.”，不加 #",
+            )
+        } else if let Some(rest) = typed.strip_prefix(['-', '*', '+'])
+            && rest.starts_with([' ', '\t'])
+            && !rest.trim_start().is_empty()
+        {
+            (
+                1,
+                format!("“{}”是 Markdown 的列表符号，会照原样印出来", &typed[..1]),
+                "删掉行首的符号和空格，每一项写成一段；要编号就写“1.”“（1）”",
+            )
+        } else if typed.len() >= 3
+            && (typed.bytes().all(|b| b == b'-')
+                || typed.bytes().all(|b| b == b'*')
+                || typed.bytes().all(|b| b == b'_')
+                || typed.starts_with("```")
+                || typed.starts_with("~~~"))
+        {
+            (
+                typed.len().min(3),
+                "这一行是 Markdown 的分隔线或代码块符号，会照原样印出来".to_string(),
+                "删掉这一行",
+            )
+        } else {
+            continue;
+        };
+        let at = text.span.start;
+        diags.push(
+            Diagnostic::warning("markdown-mark", src, at..at + mark, message).with_help(help),
         );
     }
 }
