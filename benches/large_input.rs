@@ -14,9 +14,7 @@
 //!
 //! Targets (issue 7): the 20,000 paragraphs in < 3 s and < 500 MB.
 
-use std::path::Path;
-use std::process::{Command, ExitCode, Stdio};
-use std::time::Instant;
+use std::process::ExitCode;
 
 mod common;
 use common::*;
@@ -61,64 +59,9 @@ fn publication(case: &str) -> tempfile::TempDir {
     )
 }
 
-/// One case, in this process: build, then print `seconds bytes pages
-/// cpu-seconds`.
+/// One case, in this process (the child of [`measure`]).
 fn run_case(case: &str) -> Result<(), String> {
-    let dir = publication(case);
-    let start = Instant::now();
-    let out = Command::new(release_binary())
-        .arg("-C")
-        .arg(dir.path())
-        .args(["build", "1"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run jianbao: {e}"))?;
-    let took = start.elapsed().as_secs_f64();
-    if !out.status.success() {
-        return Err(format!(
-            "build failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let pdf = std::fs::read(dir.path().join("out/001.pdf")).map_err(|e| e.to_string())?;
-    let pages = count_pages(&pdf);
-    println!(
-        "{took} {} {pages} {}",
-        children_peak_rss().unwrap_or(0),
-        children_cpu().as_secs_f64()
-    );
-    Ok(())
-}
-
-/// Pages of a PDF, counted by its page objects (enough for a report).
-fn count_pages(pdf: &[u8]) -> usize {
-    [&b"/Type /Page"[..], b"/Type/Page"]
-        .iter()
-        .map(|needle| {
-            pdf.windows(needle.len() + 1)
-                .filter(|w| &w[..needle.len()] == *needle && w[needle.len()] != b's')
-                .count()
-        })
-        .sum()
-}
-
-fn measure(bench: &Path, case: &str) -> Result<(f64, u64, usize, f64), String> {
-    let out = Command::new(bench)
-        .env(CASE_VAR, case)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.split_whitespace();
-    let mut next = || parts.next().ok_or("no result").map(str::to_string);
-    Ok((
-        next()?.parse().map_err(|_| "seconds")?,
-        next()?.parse().map_err(|_| "bytes")?,
-        next()?.parse().map_err(|_| "pages")?,
-        next()?.parse().map_err(|_| "cpu")?,
-    ))
+    build_and_report(publication(case).path())
 }
 
 fn main() -> ExitCode {
@@ -139,7 +82,6 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    let bench = std::env::current_exe().expect("this bench's path");
     // CPU time (user + system, every thread) beside wall time: on a
     // shared machine the wall time depends on the load.
     println!(
@@ -153,10 +95,13 @@ fn main() -> ExitCode {
         "paragraph-500k",
         "paragraph-1m",
     ] {
-        match measure(&bench, case) {
-            Ok((s, bytes, pages, cpu)) => println!(
-                "{case:<16} {s:>9.2} {cpu:>9.2} {:>10.0} {pages:>7}",
-                bytes as f64 / 1e6
+        match measure(CASE_VAR, case) {
+            Ok(m) => println!(
+                "{case:<16} {:>9.2} {:>9.2} {:>10.0} {:>7}",
+                m.seconds,
+                m.cpu,
+                m.peak as f64 / 1e6,
+                m.pages
             ),
             Err(e) => {
                 eprintln!("{case}: {e}");

@@ -11,8 +11,7 @@
 //!
 //! Target (issue 18): the 2,000 rows in < 2 s, broken across pages.
 
-use std::process::{Command, ExitCode, Stdio};
-use std::time::Instant;
+use std::process::ExitCode;
 
 mod common;
 use common::*;
@@ -54,66 +53,10 @@ fn case(name: &str) -> (usize, bool) {
     }
 }
 
-/// One case, in this process: build, then print `seconds bytes pages
-/// cpu-seconds`.
+/// One case, in this process (the child of [`measure`]).
 fn run_case(name: &str) -> Result<(), String> {
     let (rows, three_line) = case(name);
-    let dir = publication_with("001.md", &issue(rows, three_line));
-    let start = Instant::now();
-    let out = Command::new(release_binary())
-        .arg("-C")
-        .arg(dir.path())
-        .args(["build", "1"])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run jianbao: {e}"))?;
-    let took = start.elapsed().as_secs_f64();
-    if !out.status.success() {
-        return Err(format!(
-            "build failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let pdf = std::fs::read(dir.path().join("out/001.pdf")).map_err(|e| e.to_string())?;
-    println!(
-        "{took} {} {} {}",
-        children_peak_rss().unwrap_or(0),
-        count_pages(&pdf),
-        children_cpu().as_secs_f64()
-    );
-    Ok(())
-}
-
-/// Pages of a PDF, counted by its page objects.
-fn count_pages(pdf: &[u8]) -> usize {
-    [&b"/Type /Page"[..], b"/Type/Page"]
-        .iter()
-        .map(|needle| {
-            pdf.windows(needle.len() + 1)
-                .filter(|w| &w[..needle.len()] == *needle && w[needle.len()] != b's')
-                .count()
-        })
-        .sum()
-}
-
-fn measure(name: &str) -> Result<(f64, u64, usize, f64), String> {
-    let bench = std::env::current_exe().map_err(|e| e.to_string())?;
-    let out = Command::new(bench)
-        .env(CASE_VAR, name)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut parts = text.split_whitespace();
-    let mut next = || parts.next().ok_or("no result").map(str::to_string);
-    Ok((
-        next()?.parse().map_err(|_| "seconds")?,
-        next()?.parse().map_err(|_| "bytes")?,
-        next()?.parse().map_err(|_| "pages")?,
-        next()?.parse().map_err(|_| "cpu")?,
-    ))
+    build_and_report(publication_with("001.md", &issue(rows, three_line)).path())
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -149,12 +92,12 @@ fn main() -> ExitCode {
         let mut peak = 0;
         let mut pages = 0;
         for _ in 0..ROUNDS {
-            match measure(name) {
-                Ok((s, bytes, p, cpu)) => {
-                    walls.push(s);
-                    cpus.push(cpu);
-                    peak = peak.max(bytes);
-                    pages = p;
+            match measure(CASE_VAR, name) {
+                Ok(m) => {
+                    walls.push(m.seconds);
+                    cpus.push(m.cpu);
+                    peak = peak.max(m.peak);
+                    pages = m.pages;
                 }
                 Err(e) => {
                     eprintln!("{name}: {e}");
