@@ -1021,6 +1021,12 @@ pub fn body_spans(body: &[crate::issue::Block]) -> Vec<(Range<usize>, bool)> {
             ),
             Block::Note(paras) => spans.extend(paras.iter().map(|t| (t.span.clone(), false))),
             Block::Picture { caption, .. } => spans.push((caption.span.clone(), false)),
+            // The names of the attachment note, never its `附件：` nor its
+            // numbers; an attachment's title, centred, as an article's.
+            Block::AttachmentNote(note) => {
+                spans.extend(note.items.iter().map(|i| (i.name.span.clone(), false)));
+            }
+            Block::Attachment(a) => spans.extend(a.title.iter().map(|t| (t.span.clone(), true))),
             // A table's cells are cleaned one by one: never its tabs or
             // pipes, which separate them. The caption is centred: a space
             // in it (表一 检查情况) is meant, and becomes `　`.
@@ -1088,6 +1094,8 @@ fn texts(block: &mut crate::issue::Block) -> Vec<&mut crate::issue::Text> {
         Block::Note(paras) => paras.iter_mut().collect(),
         Block::Picture { caption, .. } => vec![caption],
         Block::Table(table) => table.texts_mut().collect(),
+        Block::AttachmentNote(note) => note.items.iter_mut().map(|i| &mut i.name).collect(),
+        Block::Attachment(a) => a.title.iter_mut().collect(),
     }
 }
 

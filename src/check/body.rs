@@ -18,6 +18,7 @@ pub fn check_body(
     diags: &mut Vec<Diagnostic>,
 ) {
     heading_sequence(src, body, diags);
+    super::attachments::check_attachments(src, body, diags);
     pasted_tables(src, body, diags);
     table_lines_astray(src, body, diags);
     number_with_pause(src, body, diags);
@@ -216,6 +217,8 @@ fn texts(block: &Block) -> Vec<&Text> {
         Block::Note(paras) => paras.iter().collect(),
         Block::Picture { caption, .. } => vec![caption],
         Block::Table(table) => table.texts().collect(),
+        Block::AttachmentNote(note) => note.items.iter().map(|i| &i.name).collect(),
+        Block::Attachment(a) => a.title.iter().collect(),
     }
 }
 
@@ -231,7 +234,7 @@ fn heading_sequence(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagn
     let mut last = [0u32; 5];
     for block in body {
         match block {
-            Block::Title { .. } | Block::Label(_) => last = [0; 5],
+            Block::Title { .. } | Block::Label(_) | Block::Attachment(_) => last = [0; 5],
             Block::Heading {
                 level,
                 ordinal,
@@ -595,7 +598,10 @@ fn empty_lines_of_markup(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<
             }
             Block::Title { lines, .. } => {
                 let next = body.get(k + 1);
-                if !matches!(next, None | Some(Block::Title { .. } | Block::Label(_))) {
+                if !matches!(
+                    next,
+                    None | Some(Block::Title { .. } | Block::Label(_) | Block::Attachment(_))
+                ) {
                     continue;
                 }
                 let Some(first) = lines.first() else {

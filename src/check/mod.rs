@@ -2,6 +2,7 @@
 //! diagnostics with spans. `jianbao check` runs them all; `jianbao build`
 //! runs the same and builds only the issues without errors.
 
+mod attachments;
 mod body;
 mod context;
 mod front;

@@ -8,10 +8,11 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::fonts::{Fonts, Part, Role};
-use crate::issue::{Block, TableStyle, note_label};
+use crate::issue::{Block, TableStyle, articles, note_label};
 use crate::layout_data::Row;
 use crate::layout_data::geometry::{BODY_PT, TITLE_PT};
 
+use super::attachment;
 use super::page::{Flow, ParagraphKind};
 use super::picture;
 use super::rows::{FLUSH, PARAGRAPH, centred, face, grid_rows, grid_rows_by, runs_of};
@@ -37,9 +38,18 @@ pub fn body_flow(
         })
         .collect();
     let mut article = 0;
+    // The blocks from here on are attachments, not articles of the 简报.
+    let attachments_from = articles(blocks).len();
     let mut i = 0;
     while i < blocks.len() {
         match &blocks[i] {
+            Block::AttachmentNote(note) => {
+                flow.attachment_note(attachment::note_rows(note, fonts));
+            }
+            Block::Attachment(a) => {
+                let (mark, title) = attachment::head_rows(a, fonts);
+                flow.attachment_head(mark, title);
+            }
             Block::Table(t) => {
                 let style = t.style.as_ref().map_or(table_style, |s| s.value);
                 flow.table(table::compose(t, style, fonts));
@@ -78,8 +88,10 @@ pub fn body_flow(
                 for line in byline {
                     rows.extend(centred(&line.plain(), Role::Subheading, BODY_PT, fonts));
                 }
-                flow.start_article(article);
-                article += 1;
+                if i < attachments_from {
+                    flow.start_article(article);
+                    article += 1;
+                }
                 flow.keeper(rows, 0);
                 // A blank line under the title, kept with two lines of text.
                 flow.blank_kept(2);

@@ -14,7 +14,7 @@ use super::rows::{gather, grid_rows};
 use super::title;
 use crate::config::Config;
 use crate::fonts::{Fonts, Role};
-use crate::issue::{Block, Issue};
+use crate::issue::{Block, Issue, articles};
 
 /// Cells kept at the right of an entry for its page number.
 const NUMBER_CELLS: usize = 3;
@@ -29,7 +29,8 @@ pub fn flow(issue: &Issue, config: &Config, fonts: &Fonts) -> Option<Flow> {
     let on = issue.front.contents.unwrap_or(config.masthead.contents);
     let mut entries: Vec<(Option<String>, Vec<String>)> = Vec::new();
     let mut label: Option<String> = None;
-    for block in &issue.body {
+    // An attachment's titles are no articles of the 简报.
+    for block in articles(&issue.body) {
         match block {
             Block::Label(t) => label = Some(t.plain()),
             Block::Title { lines, .. } => {

@@ -10,6 +10,7 @@
 //! This file only puts the parts together: the files of this folder never
 //! import it (`docs/architecture.md`).
 
+mod attachment;
 mod body;
 mod closing;
 mod contents;

@@ -86,6 +86,10 @@ enum Kind {
     /// A table: broken between its rows by [`Pager::table`]; a waiting
     /// picture lands before it.
     Table,
+    /// A forced page break (an attachment starts): what follows starts a
+    /// new page, unless the page is still empty; a waiting picture lands
+    /// before it, and no keep reaches over it.
+    Break,
 }
 
 /// One line of the flow: a row, or a blank line.
@@ -298,6 +302,44 @@ impl Flow {
         }
     }
 
+    /// A forced page break: what follows starts on a new page (none
+    /// when the page is still empty).
+    pub fn page_break(&mut self) {
+        if let Some(last) = self.lines.last_mut() {
+            last.glue = false;
+            last.soft = false;
+        }
+        self.push(None, Kind::Break);
+    }
+
+    /// An attachment's head, on a new page: its mark (附件1) on the type
+    /// area's first line, a blank line, its title from the third line
+    /// (GB/T 9704—2012 §8: 附件标题居中编排在版心第三行), kept together
+    /// and, with the blank line under the title, with two lines of what
+    /// follows, as an article's title is.
+    pub fn attachment_head(&mut self, mark: Row, title: Vec<Row>) {
+        self.page_break();
+        self.push(Some(mark), Kind::Start);
+        self.glue_last();
+        self.push(None, Kind::Start);
+        if title.is_empty() {
+            self.keep_last(2);
+            return;
+        }
+        self.glue_last();
+        self.together(title, Kind::Start, 0);
+        self.blank_kept(2);
+    }
+
+    /// The attachment note (附件说明) under an article's text: one blank
+    /// line above it (GB/T 9704 §7.3.4: 在正文下空一行), none at a page's
+    /// top; its items' lines kept as an editor's note's are (a note of a
+    /// few lines never breaks).
+    pub fn attachment_note(&mut self, items: Vec<Vec<Row>>) {
+        self.weak_blank();
+        self.note(items);
+    }
+
     /// The next row is the first of article `n`.
     pub fn start_article(&mut self, n: usize) {
         self.article = Some(n);
@@ -329,6 +371,9 @@ impl Flow {
             let mut j = i + 1;
             while keep > 0 && j < n && taken < keep {
                 let next = &self.lines[j];
+                if next.kind == Kind::Break {
+                    break;
+                }
                 // A title with a one-line paragraph has its text: the
                 // heading after it keeps with its own; so does a heading
                 // after a picture.
@@ -583,7 +628,7 @@ impl Pager {
     fn stops_float(&self, run: &[FlowLine]) -> bool {
         run.iter().any(|l| l.kind == Kind::Picture)
             || match run[0].kind {
-                Kind::Start | Kind::Picture | Kind::Table => true,
+                Kind::Start | Kind::Picture | Kind::Table | Kind::Break => true,
                 Kind::Heading => self.free() < SHORT,
                 Kind::Text | Kind::Blank => false,
             }
@@ -817,6 +862,17 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
             j += 1;
         }
         let run = &flow[i..=j];
+        if run[0].kind == Kind::Break {
+            // A waiting picture goes before the break.
+            if pager.float.is_some() {
+                pager.land();
+            }
+            if pager.cursor > 0 {
+                pager.new_page();
+            }
+            i = j + 1;
+            continue;
+        }
         match (&run[0].row, run.len()) {
             (Some(row), 1) if run[0].kind == Kind::Picture => {
                 pager.pictures(row, &run[0].smaller);

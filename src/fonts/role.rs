@@ -212,6 +212,19 @@ pub fn characters(
                 });
             }
             Block::Picture { caption, .. } => scan(caption, &|_| Part::Caption),
+            // `附件：` and `1.` are set in 仿宋 with the names.
+            Block::AttachmentNote(note) => {
+                for item in &note.items {
+                    scan(&item.name, &|_| Part::Paragraph);
+                }
+            }
+            // The mark `附件1` is jianbao's own text; the title is set as
+            // an article's.
+            Block::Attachment(a) => {
+                for t in &a.title {
+                    scan(t, &|_| Part::TitleLine);
+                }
+            }
             Block::Table(table) => {
                 if let Some(t) = &table.caption {
                     scan(t, &|_| Part::TableCaption);

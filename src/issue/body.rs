@@ -5,7 +5,9 @@
 use std::sync::Arc;
 
 use super::front_matter::line_spans;
-use super::model::{Block, HeadingLevel, Inline, PictureWidth, Text};
+use super::model::{
+    Attachment, AttachmentItem, AttachmentNote, Block, HeadingLevel, Inline, PictureWidth, Text,
+};
 use super::table;
 use super::text::{Line, inline_text, is_blank};
 use crate::diagnostic::Diagnostic;
@@ -56,6 +58,29 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                 span,
             }));
             i += 1;
+        } else if kind == LineKind::AttachmentNote {
+            let (note, next) = attachment_note(file, src, &lines, i, diags);
+            blocks.push(Block::AttachmentNote(note));
+            i = next;
+        } else if let Some(number) = attachment_mark(t).filter(|_| kind == LineKind::AttachmentMark)
+        {
+            let at = line.span.start;
+            i += 1;
+            // The `# ` lines right under the mark are its title.
+            let mut title = Vec::new();
+            while let Some((off, rest)) = lines
+                .get(i)
+                .and_then(|l| title_marker(l.text).map(|m| (l, m)))
+                .map(|(l, (o, r))| (l.span.start + o, r))
+            {
+                title.push(inline_text(file, rest, off, diags));
+                i += 1;
+            }
+            blocks.push(Block::Attachment(Attachment {
+                number: number.map(|(n, r)| Spanned::new(n, at + r.start..at + r.end)),
+                mark: line.span.clone(),
+                title,
+            }));
         } else if let Some(found) = table::table_at(file, &lines, i, diags) {
             blocks.push(Block::Table(found.table));
             i = found.next;
@@ -240,6 +265,11 @@ pub enum LineKind {
     TableCaption,
     /// `注：…`, `数据来源：…`: a table's note, right under one.
     TableNote,
+    /// `附件：…`: the attachment note (its `2. …` lines under it are
+    /// headings by themselves, items of the note where they stand).
+    AttachmentNote,
+    /// `附件1`, `附件 1`, `附件` alone: an attachment starts.
+    AttachmentMark,
     Paragraph,
 }
 
@@ -263,6 +293,8 @@ impl LineKind {
             LineKind::TableRow => "表格行",
             LineKind::TableCaption => "表题（紧挨表格时）",
             LineKind::TableNote => "表注（紧挨表格时）",
+            LineKind::AttachmentNote => "附件说明",
+            LineKind::AttachmentMark => "附件标记",
         }
     }
 }
@@ -290,6 +322,10 @@ pub fn line_kind(line: &str) -> LineKind {
         LineKind::Picture
     } else if t.starts_with("——") {
         LineKind::Dash
+    } else if attachment_label(t).is_some() {
+        LineKind::AttachmentNote
+    } else if attachment_mark(t).is_some() {
+        LineKind::AttachmentMark
     } else if let Some((level, _)) = heading_number(t) {
         LineKind::Heading(level)
     } else if table::is_pipe_row(t) {
@@ -301,6 +337,113 @@ pub fn line_kind(line: &str) -> LineKind {
     } else {
         LineKind::Paragraph
     }
+}
+
+/// `附件：` / `附件:` opening a line: the label's length in bytes.
+fn attachment_label(t: &str) -> Option<usize> {
+    ["附件：", "附件:"]
+        .into_iter()
+        .find(|l| t.starts_with(l))
+        .map(str::len)
+}
+
+/// `附件1`, `附件 1`, `附件１`, `附件` alone on a line: the attachment's
+/// number (none for `附件`) and its byte range in the line.
+pub fn attachment_mark(t: &str) -> Option<Option<(u32, std::ops::Range<usize>)>> {
+    let rest = t.strip_prefix("附件")?;
+    let digits = rest.trim_start_matches(is_blank);
+    let from = t.len() - digits.len();
+    if digits.is_empty() {
+        return Some(None);
+    }
+    let n = arabic(digits).filter(|&(_, len)| len == digits.len())?;
+    Some(Some((n.0, from..t.len())))
+}
+
+/// Arabic numerals, half- or full-width, 1–3 of them, at the start of
+/// `t`: their value and byte length.
+fn arabic(t: &str) -> Option<(u32, usize)> {
+    let mut value = 0;
+    let mut len = 0;
+    for (count, c) in t.chars().enumerate() {
+        let d = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            '０'..='９' => c as u32 - '０' as u32,
+            _ => break,
+        };
+        if count == 3 {
+            return None;
+        }
+        value = value * 10 + d;
+        len += c.len_utf8();
+    }
+    (len > 0).then_some((value, len))
+}
+
+/// An item's number in the attachment note: `1.` `2．` `3、` and blanks,
+/// then the name (not a figure: `1.5亿元` is no item). The number, its
+/// byte length, and where the name starts.
+pub fn item_number(t: &str) -> Option<(u32, usize, usize)> {
+    let (n, len) = arabic(t)?;
+    let after = t[len..].strip_prefix(['.', '．', '、'])?;
+    let name = after.trim_start_matches(is_blank);
+    let first = name.chars().next()?;
+    (!first.is_ascii_digit() && !('０'..='９').contains(&first))
+        .then(|| (n, len, t.len() - name.len()))
+}
+
+/// The attachment note at line `i`: `附件：` and its first name, and the
+/// numbered lines right under it (no blank line between), which are its
+/// further items and never headings. The note and the line after it.
+fn attachment_note(
+    file: &Arc<SourceFile>,
+    src: &str,
+    lines: &[Line],
+    i: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> (AttachmentNote, usize) {
+    let first = &lines[i];
+    let label_len = attachment_label(first.text).unwrap_or(0);
+    let label = first.span.start..first.span.start + label_len;
+    let item = |text: &str, at: usize, diags: &mut Vec<Diagnostic>| -> Option<AttachmentItem> {
+        let trimmed = text.trim_start_matches(is_blank);
+        let at = at + text.len() - trimmed.len();
+        if trimmed.is_empty() {
+            return None;
+        }
+        Some(match item_number(trimmed) {
+            Some((n, len, name_at)) => AttachmentItem {
+                number: Some(Spanned::new(n, at..at + len)),
+                name: inline_text(file, &trimmed[name_at..], at + name_at, diags),
+            },
+            None => AttachmentItem {
+                number: None,
+                name: inline_text(file, trimmed, at, diags),
+            },
+        })
+    };
+    let mut items: Vec<AttachmentItem> = item(&first.text[label_len..], label.end, diags)
+        .into_iter()
+        .collect();
+    let mut end = first.span.end;
+    let mut next = i + 1;
+    while let Some(l) = lines.get(next).filter(|l| {
+        l.raw.start == lines[next - 1].raw.end + 1
+            && item_number(l.text).is_some()
+            && !src[l.raw.clone()].contains('\t')
+    }) {
+        items.extend(item(l.text, l.span.start, diags));
+        end = l.span.end;
+        next += 1;
+    }
+    (
+        AttachmentNote {
+            label: label.clone(),
+            items,
+            span: label.start..end,
+        },
+        next,
+    )
 }
 
 /// `# text` → (offset of text, text). The mark must be followed by a space.

@@ -15,7 +15,10 @@ use chrono::NaiveDate;
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceFile, Span};
 
-pub use body::{LineKind, heading_number, line_kind, loose_level_one, parse_body, split_heading};
+pub use body::{
+    LineKind, attachment_mark, heading_number, item_number, line_kind, loose_level_one, parse_body,
+    split_heading,
+};
 pub use front_matter::{FrontMatter, FrontParts, parse_front_matter};
 pub use model::*;
 pub use table::{caption_line, is_note_line, options_line};

@@ -153,6 +153,62 @@ pub enum Block {
     },
     /// A table with its caption and notes.
     Table(Table),
+    /// `附件：1. 名称` and the `2. 名称` lines right under it: the
+    /// attachment note after an article's text (GB/T 9704 §7.3.4).
+    AttachmentNote(AttachmentNote),
+    /// `附件1` alone on its line: an attachment starts on a new page here.
+    /// The blocks after it, up to the next mark, are its content; the
+    /// `# ` lines right under the mark are its title. An attachment is no
+    /// article: what follows the first mark is never in 本期要目.
+    Attachment(Attachment),
+}
+
+/// The attachment note: `附件：` and the names of the attachments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachmentNote {
+    /// `附件：` (or `附件:`) as typed.
+    pub label: Span,
+    pub items: Vec<AttachmentItem>,
+    /// From `附件` to the end of the last item.
+    pub span: Span,
+}
+
+/// One attachment named in the note.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttachmentItem {
+    /// `1.` `2．` `3、`: none for a single attachment (`附件：名称`).
+    pub number: Option<Spanned<u32>>,
+    pub name: Text,
+}
+
+/// An attachment's mark (`附件1`, `附件`) and title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    /// `附件1` → 1; `附件` alone → none.
+    pub number: Option<Spanned<u32>>,
+    /// The whole mark line.
+    pub mark: Span,
+    /// The `# ` lines under the mark.
+    pub title: Vec<Text>,
+}
+
+impl Attachment {
+    /// The mark as printed: `附件1`, or `附件`.
+    pub fn printed_mark(&self) -> String {
+        match &self.number {
+            Some(n) => format!("附件{}", n.value),
+            None => "附件".to_string(),
+        }
+    }
+}
+
+/// The articles of a body: its blocks before the first attachment.
+pub fn articles(body: &[Block]) -> &[Block] {
+    let end = body
+        .iter()
+        .position(|b| matches!(b, Block::Attachment(_)))
+        .unwrap_or(body.len());
+    &body[..end]
 }
 
 /// A table: GFM pipe rows or lines pasted from Excel/WPS (cells
