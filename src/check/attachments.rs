@@ -104,18 +104,9 @@ pub fn check_attachments(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<
     if listed.len() != marks.len() {
         count_mismatch(src, note, listed.len(), marks.len(), diags);
     }
-    // Each attachment's title as the note names it: by number, or in order.
-    for (k, (_, a)) in marks.iter().enumerate() {
-        let item = match &a.number {
-            Some(n) => listed
-                .iter()
-                .find(|i| i.number.as_ref().is_some_and(|m| m.value == n.value))
-                .or_else(|| listed.get(k).filter(|i| i.number.is_none())),
-            None => listed.get(k),
-        };
-        let Some(item) = item else {
-            continue;
-        };
+    // Each attachment's title as the note names it, in order (a number
+    // out of its place is an error of its own).
+    for ((_, a), item) in marks.iter().zip(&listed) {
         let name = item.name.plain();
         let title: String = a.title.iter().map(Text::plain).collect();
         if normalised(&name) == normalised(&title) {

@@ -1102,6 +1102,36 @@ mod tests {
     }
 
     #[test]
+    fn an_attachment_starts_a_page_its_title_on_the_third_line() {
+        let mut body = Flow::default();
+        article(&mut body, 0, &[3]);
+        body.attachment_note(vec![rows("note", 2)]);
+        // A picture that does not fit page 1 floats, and lands before the
+        // break: on a page of its own, not on the attachment's.
+        body.pictures(pictures(12), Vec::new());
+        body.attachment_head(row("mark1"), rows("title", 2));
+        body.paragraph(rows("x", 3), ParagraphKind::Text);
+        // A break on a page still empty makes no page.
+        body.page_break();
+        body.attachment_head(row("mark2"), Vec::new());
+        body.paragraph(rows("y", 2), ParagraphKind::Text);
+        let laid = paginate(masthead(), None, body, closing(2));
+        let pages: Vec<Vec<String>> = laid.pages.iter().map(tags).collect();
+        assert_eq!(pages.len(), 4, "{pages:?}");
+        // Page 1: the title, a blank, 3 lines, a blank, the note.
+        assert_eq!(&pages[0][4..], ["note0", "note1"]);
+        assert_eq!(laid.pages[0].rows[4].line, 10.0 + 6.0);
+        assert_eq!(pages[1], ["pictures12"]);
+        assert_eq!(pages[2][..3], ["mark1", "title0", "title1"]);
+        let lines: Vec<f64> = laid.pages[2].rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines[..4], [0.0, 2.0, 3.0, 5.0]);
+        assert_eq!(pages[3][..2], ["mark2", "y0"]);
+        assert_eq!(laid.pages[3].rows[1].line, 2.0);
+        // The closing block after the last attachment, at its page's foot.
+        assert!(pages[3].ends_with(&["closing0".to_string(), "closing1".to_string()]));
+    }
+
+    #[test]
     fn a_paragraph_never_leaves_its_first_line_alone_at_a_page_foot() {
         let mut body = Flow::default();
         body.paragraph(rows("a", 11), ParagraphKind::Text);

@@ -844,6 +844,91 @@ mod tests {
         assert_eq!(diags[0].line_col(), (1, 3));
     }
 
+    #[test]
+    fn an_attachment_note_takes_its_numbered_lines_and_no_heading() {
+        let body = "正文。\n\n附件：1. 工作方案\n2．统计表\n3、 名单\n\n1. 这是标题\n";
+        let (blocks, diags) = parse(body);
+        assert!(diags.is_empty(), "{diags:?}");
+        let Block::AttachmentNote(note) = &blocks[1] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(&body[note.label.clone()], "附件：");
+        let items: Vec<(Option<u32>, String)> = note
+            .items
+            .iter()
+            .map(|i| (i.number.as_ref().map(|n| n.value), i.name.plain()))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                (Some(1), "工作方案".to_string()),
+                (Some(2), "统计表".to_string()),
+                (Some(3), "名单".to_string())
+            ]
+        );
+        assert_eq!(&body[note.items[1].name.span.clone()], "统计表");
+        assert_eq!(
+            &body[note.items[1].number.as_ref().unwrap().span.clone()],
+            "2"
+        );
+        // After a blank line, `1.` is a heading again.
+        assert!(matches!(
+            &blocks[2],
+            Block::Heading {
+                level: HeadingLevel::Three,
+                ..
+            }
+        ));
+        // One attachment: no number.
+        let (blocks, _) = parse("附件:工作方案\n");
+        let Block::AttachmentNote(note) = &blocks[0] else {
+            panic!()
+        };
+        assert!(note.items[0].number.is_none());
+        assert_eq!(note.items[0].name.plain(), "工作方案");
+        // `1.5亿元` after the colon is a name, not a number.
+        assert_eq!(item_number("1.5亿元"), None);
+        assert_eq!(item_number("１０．名单"), Some((10, 6, 9)));
+    }
+
+    #[test]
+    fn an_attachment_mark_and_its_title() {
+        let body =
+            "附件：1. 甲\n2. 乙\n\n附件1\n# 甲的\n# 标题\n正文。\n附件 ２\n# 乙\n附件\n附件十\n";
+        let (blocks, diags) = parse(body);
+        assert!(diags.is_empty(), "{diags:?}");
+        let marks: Vec<(Option<u32>, Vec<String>)> = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Attachment(a) => Some((
+                    a.number.as_ref().map(|n| n.value),
+                    a.title.iter().map(Text::plain).collect(),
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            marks,
+            [
+                (Some(1), vec!["甲的".to_string(), "标题".to_string()]),
+                (Some(2), vec!["乙".to_string()]),
+                (None, vec![]),
+            ]
+        );
+        let Block::Attachment(second) = &blocks[3] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(&body[second.number.as_ref().unwrap().span.clone()], "２");
+        assert_eq!(second.printed_mark(), "附件2");
+        // `附件十` and words after the mark are text.
+        assert!(matches!(blocks.last(), Some(Block::Paragraph(t)) if t.plain() == "附件十"));
+        assert_eq!(line_kind("附件1 工作方案"), LineKind::Paragraph);
+        assert_eq!(line_kind("附件：名单"), LineKind::AttachmentNote);
+        assert_eq!(line_kind("附件 12"), LineKind::AttachmentMark);
+        // Only the blocks before the first mark are articles.
+        assert_eq!(super::super::model::articles(&blocks).len(), 1);
+    }
+
     use super::super::model::{Cell, ColumnAlign, Table, TableStyle};
 
     /// The one table of `body`, what each cell's span shows in the
