@@ -9,10 +9,11 @@
 //! the test (`live`), titles, 本期要目 entries, captions and speeches
 //! broken by meaning (`titles`), what the commands say happened
 //! (`reports`), pages that hostile input once broke (`attacked`), tables
-//! (`tables`). The corpus of `jianbao check` outputs is a binary of
+//! (`tables`), attachments (`attachments`). The corpus of `jianbao check` outputs is a binary of
 //! its own (`tests/corpus.rs`).
 
 mod archive;
+mod attachments;
 mod attacked;
 mod build;
 mod cleaning;

@@ -201,6 +201,19 @@ fn shape_of(body: &[jianbao::issue::Block]) -> Vec<String> {
             }
             Block::Paragraph(t) => format!("paragraph |{}", runs(t)),
             Block::Picture { .. } => "picture".to_string(),
+            Block::AttachmentNote(n) => format!(
+                "attachment note |{}",
+                n.items
+                    .iter()
+                    .map(|i| runs(&i.name))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Block::Attachment(a) => format!(
+                "attachment {:?} |{}",
+                a.number.as_ref().map(|n| n.value),
+                a.title.iter().map(runs).collect::<Vec<_>>().join(",")
+            ),
             Block::Table(t) => format!(
                 "table caption={} header={} notes={} style={:?} |{}",
                 t.caption.is_some(),
