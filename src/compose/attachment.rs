@@ -56,6 +56,21 @@ pub fn note_rows(note: &AttachmentNote, fonts: &Fonts) -> Vec<Vec<Row>> {
         half: false,
         tracking: 0.0,
     };
+    // `附件：` with no name after it is printed as typed, not lost.
+    let label = || {
+        LABEL
+            .chars()
+            .enumerate()
+            .map(|(c, ch)| glyph(ch.to_string(), LABEL_CELL + c, false))
+    };
+    if note.items.is_empty() {
+        let glyphs: Vec<Glyph> = label().collect();
+        return vec![vec![Row::Grid {
+            runs: gather(&glyphs, fonts),
+            leader: None,
+            number: None,
+        }]];
+    }
     note.items
         .iter()
         .zip(numbers)
@@ -73,12 +88,7 @@ pub fn note_rows(note: &AttachmentNote, fonts: &Fonts) -> Vec<Vec<Row>> {
             }
             let mut before = Vec::new();
             if k == 0 {
-                before.extend(
-                    LABEL
-                        .chars()
-                        .enumerate()
-                        .map(|(c, ch)| glyph(ch.to_string(), LABEL_CELL + c, false)),
-                );
+                before.extend(label());
             }
             if let Some(n) = number {
                 before.push(glyph(n, number_cell, true));
