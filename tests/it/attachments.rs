@@ -369,3 +369,43 @@ fn an_attachment_before_the_first_article_is_refused() {
     );
     assert!(!dir.path().join("out/001.pdf").exists());
 }
+
+#[test]
+fn a_single_attachment_has_no_number_its_name_after_the_colon() {
+    let p = flatten(&layout(&fixture("attachments"), "2"));
+    let lines = all_lines(&p);
+    let at = lines
+        .iter()
+        .position(|(_, l)| text(l).starts_with("附件："))
+        .expect("a line starting 附件：");
+    let (page, first) = &lines[at];
+    let (_, wrapped) = &lines[at + 1];
+    assert_on_cell(first[0], 2.0, "附");
+    // No number: the name right after the colon, on cell 5.
+    assert_eq!(first[3].text, "云");
+    assert_on_cell(first[3], 5.0, "the name");
+    assert_on_cell(wrapped[0], 5.0, "the wrapped name");
+    assert_eq!(line_of(wrapped[0].y), line_of(first[0].y) + 1);
+    // `附件` alone, top left of the next page; its title from line 3.
+    let (mark_page, mark) = lines
+        .iter()
+        .find(|(_, l)| text(l) == "附件")
+        .map(|(pg, l)| (*pg, l))
+        .expect("a line 附件");
+    assert_eq!(mark_page, page + 1);
+    assert_on_cell(mark[0], 0.0, "附");
+    assert_eq!(line_of(mark[0].y), 1);
+    let title: Vec<&PlacedGlyph> = p
+        .glyphs
+        .iter()
+        .filter(|g| g.page == mark_page && (g.size_pt - 22.0).abs() < 1e-6)
+        .collect();
+    assert_eq!(line_of(in_lines(title)[0][0].y), 3);
+    // Its headings number afresh: `check` is silent on the fixture.
+    let out = jianbao(&fixture("attachments"), &["check", "2"]);
+    assert!(
+        out.status.success() && !stderr(&out).contains("warning"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -337,11 +337,13 @@ fn lines_pasted_from_a_pdf_are_warned() {
         "\n",
         "附件：隐患清单\n",
     ));
+    // The note names an attachment that does not follow (issue 18).
     assert_eq!(
         diagnostics(dir.path()),
         [
             "2:27: warning[broken-sentence]",
-            "3:30: warning[broken-sentence]"
+            "3:30: warning[broken-sentence]",
+            "9:1: warning[attachment-count]"
         ]
     );
 }
