@@ -114,7 +114,7 @@ pub fn check_attachments(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<
         }
         let (span, message) = match a.title.first() {
             Some(t) => (
-                a.title.first().unwrap().span.start..a.title.last().unwrap_or(t).span.end,
+                t.span.clone(),
                 format!(
                     "{}的标题“{}”和附件说明里的名称“{}”不一致",
                     a.printed_mark(),
