@@ -27,6 +27,7 @@ pub fn check_attachments(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<
             _ => None,
         })
         .collect();
+    loose_marks(src, body, diags);
     for note in &notes {
         punctuation(src, note, diags);
         numbering(
@@ -250,4 +251,66 @@ fn count_mismatch(
         )
         .with_help(help),
     );
+}
+
+/// A paragraph that looks like an attachment's mark but is not one:
+/// `附件一`, `附件1：`, `附件1.` alone on the line. It prints as a line of
+/// text and starts no page.
+fn loose_marks(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic>) {
+    for block in body {
+        let Block::Paragraph(text) = block else {
+            continue;
+        };
+        let typed = &src.text[text.span.clone()];
+        let Some(rest) = typed.strip_prefix("附件") else {
+            continue;
+        };
+        let number = rest.trim_end_matches(['：', ':', '.', '．', '、']).trim();
+        let arabic = !number.is_empty()
+            && number
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c));
+        let chinese = !number.is_empty()
+            && number.chars().count() <= 3
+            && number.chars().all(|c| "一二三四五六七八九十".contains(c));
+        if !(arabic && number.len() < rest.len()) && !chinese {
+            continue;
+        }
+        let digits: String = if arabic {
+            number
+                .chars()
+                .map(|c| {
+                    char::from_digit(c.to_digit(10).unwrap_or_else(|| c as u32 - '０' as u32), 10)
+                        .unwrap_or(c)
+                })
+                .collect()
+        } else {
+            chinese_value(number).map_or_else(String::new, |n| n.to_string())
+        };
+        diags.push(
+            Diagnostic::warning(
+                "attachment-mark",
+                src,
+                text.span.clone(),
+                format!("“{typed}”像是附件的标记，但会当作一段正文印出来，不会另起一页"),
+            )
+            .with_help(format!(
+                "附件标记单独一行，写成“附件{digits}”（阿拉伯数字，后面不加标点；只有一个附件写“附件”）"
+            )),
+        );
+    }
+}
+
+/// 一 … 十九 as a number.
+fn chinese_value(s: &str) -> Option<u32> {
+    let digit = |c: char| "一二三四五六七八九".find(c).map(|i| i as u32 / 3 + 1);
+    let chars: Vec<char> = s.chars().collect();
+    match chars.as_slice() {
+        [c] if *c == '十' => Some(10),
+        [c] => digit(*c),
+        ['十', c] => Some(10 + digit(*c)?),
+        [a, '十'] => Some(digit(*a)? * 10),
+        [a, '十', c] => Some(digit(*a)? * 10 + digit(*c)?),
+        _ => None,
+    }
 }
