@@ -273,7 +273,8 @@ fn loose_marks(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
         let chinese = !number.is_empty()
             && number.chars().count() <= 3
             && number.chars().all(|c| "一二三四五六七八九十".contains(c));
-        if !(arabic && number.len() < rest.len()) && !chinese {
+        let marked = arabic && number.len() < rest.len();
+        if !(marked || chinese) {
             continue;
         }
         let digits: String = if arabic {
