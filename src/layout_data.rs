@@ -25,6 +25,9 @@ pub mod geometry {
     pub const WIDTH: f64 = 156.0;
     pub const HEIGHT: f64 = 225.0;
     pub const LINES: usize = 22;
+    /// Grid lines of a landscape page (横排): its type area is the page's
+    /// turned a quarter, 156 mm down, at the body's line pitch.
+    pub const LANDSCAPE_LINES: usize = (WIDTH / PITCH) as usize;
     pub const COLUMNS: usize = 28;
     /// Line pitch: 22 lines fill the type area.
     pub const PITCH: f64 = HEIGHT / LINES as f64;
@@ -128,6 +131,12 @@ impl Family {
 pub struct PageData {
     pub rows: Vec<Placed>,
     pub rules: Vec<Rule>,
+    /// A landscape page (横排, GB/T 9704—2012 §8): its rows are set across
+    /// the type area turned a quarter, [`geometry::HEIGHT`] wide and
+    /// [`geometry::LANDSCAPE_LINES`] lines down, their head at the page's
+    /// left edge; the page number stands where every page's does.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub landscape: bool,
 }
 
 /// A row and the grid line (0–21) its top sits on: a whole line, but for

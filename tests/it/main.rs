@@ -24,6 +24,7 @@ mod faces;
 mod fonts;
 mod geometry;
 mod hostile;
+mod landscape;
 mod layout;
 mod live;
 mod outputs;
