@@ -190,7 +190,36 @@ pub enum Row {
         lines: usize,
         texts: Vec<TableText>,
         rules: Vec<Segment>,
+        /// The rows and columns the texts stand in, for a tagged PDF to
+        /// read the part as a table (its header, rows and cells).
+        grid: TableGrid,
     },
+}
+
+/// The rows and columns of a table's part on a page, and its cells: what
+/// the layout tags as a table (typst's `table`, drawing nothing itself:
+/// the glyphs and rules are placed as [`TableText`] and [`Segment`]s).
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct TableGrid {
+    /// Column widths, mm, left to right.
+    pub columns: Vec<f64>,
+    /// Row heights, mm, top down (the rows shown on this page).
+    pub rows: Vec<f64>,
+    /// The first `header` rows are the header.
+    pub header: usize,
+    pub cells: Vec<TableCellData>,
+}
+
+/// A cell: its first row and column, the rows and columns it spans on
+/// this page, and its texts (`texts[from..to]` of the row).
+#[derive(Serialize, Clone, Debug)]
+pub struct TableCellData {
+    pub x: usize,
+    pub y: usize,
+    pub colspan: usize,
+    pub rowspan: usize,
+    pub from: usize,
+    pub to: usize,
 }
 
 impl Row {

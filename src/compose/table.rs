@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use crate::fonts::{Fonts, Part, Role};
 use crate::issue::{Cell, ColumnAlign, Table, TableStyle, Text};
 use crate::layout_data::geometry::{HEIGHT, LANDSCAPE_LINES, LINES, MM_PER_PT, PITCH, WIDTH};
-use crate::layout_data::{Row, Run, Segment, TableText};
+use crate::layout_data::{Row, Run, Segment, TableCellData, TableGrid, TableText};
 
 use super::grid::{self, Face, Shape};
 use super::rows::{centred_in, gather_em, runs_of};
@@ -1267,8 +1267,9 @@ impl Composed {
         }
         let bottom = y;
         let mut texts = Vec::new();
+        let mut cells = Vec::new();
         let y_of: std::collections::HashMap<usize, f64> = shown.iter().copied().collect();
-        for &(r, top) in &shown {
+        for (index, &(r, top)) in shown.iter().enumerate() {
             for c in 0..self.edges.len() - 1 {
                 let k = self.at[r][c];
                 let Some(cell) = self.cells.get(k) else {
@@ -1286,6 +1287,7 @@ impl Composed {
                 let block = (LINE * cell.lines.len()) as f64 * THIRD;
                 let mut line_top = top + (height - block) / 2.0;
                 let left = self.edges[c] + self.pad;
+                let from = texts.len();
                 for line in &cell.lines {
                     let y = line_top + (LINE as f64 * THIRD - em) / 2.0;
                     for run in &line.runs {
@@ -1293,8 +1295,27 @@ impl Composed {
                     }
                     line_top += LINE as f64 * THIRD;
                 }
+                cells.push(TableCellData {
+                    x: c,
+                    y: index,
+                    colspan: cell.cols,
+                    rowspan: (cell.row..cell.row + cell.rows)
+                        .filter(|x| y_of.contains_key(x))
+                        .count(),
+                    from,
+                    to: texts.len(),
+                });
             }
         }
+        let grid = TableGrid {
+            columns: self.edges.windows(2).map(|e| e[1] - e[0]).collect(),
+            rows: shown
+                .iter()
+                .map(|&(r, _)| self.rows[r].thirds as f64 * THIRD)
+                .collect(),
+            header,
+            cells,
+        };
         // Under the table: the notes after its last row, or the word that
         // the row goes on.
         let note_em = self.note_size * MM_PER_PT;
@@ -1347,6 +1368,7 @@ impl Composed {
             lines: thirds.div_ceil(3),
             texts,
             rules,
+            grid,
         }
     }
 
