@@ -25,6 +25,9 @@ pub mod geometry {
     pub const WIDTH: f64 = 156.0;
     pub const HEIGHT: f64 = 225.0;
     pub const LINES: usize = 22;
+    /// Grid lines of a landscape page (横排): its type area is the page's
+    /// turned a quarter, 156 mm down, at the body's line pitch.
+    pub const LANDSCAPE_LINES: usize = (WIDTH / PITCH) as usize;
     pub const COLUMNS: usize = 28;
     /// Line pitch: 22 lines fill the type area.
     pub const PITCH: f64 = HEIGHT / LINES as f64;
@@ -128,6 +131,12 @@ impl Family {
 pub struct PageData {
     pub rows: Vec<Placed>,
     pub rules: Vec<Rule>,
+    /// A landscape page (横排, GB/T 9704—2012 §8): its rows are set across
+    /// the type area turned a quarter, [`geometry::HEIGHT`] wide and
+    /// [`geometry::LANDSCAPE_LINES`] lines down, their head at the page's
+    /// left edge; the page number stands where every page's does.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub landscape: bool,
 }
 
 /// A row and the grid line (0–21) its top sits on: a whole line, but for
@@ -181,7 +190,36 @@ pub enum Row {
         lines: usize,
         texts: Vec<TableText>,
         rules: Vec<Segment>,
+        /// The rows and columns the texts stand in, for a tagged PDF to
+        /// read the part as a table (its header, rows and cells).
+        grid: TableGrid,
     },
+}
+
+/// The rows and columns of a table's part on a page, and its cells: what
+/// the layout tags as a table (typst's `table`, drawing nothing itself:
+/// the glyphs and rules are placed as [`TableText`] and [`Segment`]s).
+#[derive(Serialize, Clone, Debug, Default)]
+pub struct TableGrid {
+    /// Column widths, mm, left to right.
+    pub columns: Vec<f64>,
+    /// Row heights, mm, top down (the rows shown on this page).
+    pub rows: Vec<f64>,
+    /// The first `header` rows are the header.
+    pub header: usize,
+    pub cells: Vec<TableCellData>,
+}
+
+/// A cell: its first row and column, the rows and columns it spans on
+/// this page, and its texts (`texts[from..to]` of the row).
+#[derive(Serialize, Clone, Debug)]
+pub struct TableCellData {
+    pub x: usize,
+    pub y: usize,
+    pub colspan: usize,
+    pub rowspan: usize,
+    pub from: usize,
+    pub to: usize,
 }
 
 impl Row {

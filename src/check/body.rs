@@ -118,9 +118,9 @@ fn table_merge_empty(
     );
 }
 
-/// A table whose columns do not fit the type area even at 5号, the
-/// smallest size a table is set at: its figures would have to be torn
-/// or run out of their cells ([`crate::compose::table::too_wide`]).
+/// A table whose columns do not fit even a landscape page's type area at
+/// 5号, the smallest size a table is set at: its figures would have to be
+/// torn or run out of their cells ([`crate::compose::table::too_wide`]).
 fn table_too_wide(
     src: &Arc<SourceFile>,
     table: &crate::issue::Table,
@@ -138,7 +138,7 @@ fn table_too_wide(
     let (message, help) = if wide.alone {
         (
             format!(
-                "表格太宽：第 {} 列{head}太宽，缩到五号字，全表也要 {:.0} 毫米，版心只有 {:.0} 毫米宽",
+                "表格太宽：第 {} 列{head}太宽，缩到五号字，全表也要 {:.0} 毫米，横排的版心也只有 {:.0} 毫米宽",
                 wide.column + 1,
                 wide.needs,
                 wide.room
@@ -151,11 +151,11 @@ fn table_too_wide(
     } else {
         (
             format!(
-                "表格太宽：列太多，{} 列缩到五号字也要 {:.0} 毫米，版心只有 {:.0} 毫米宽",
+                "表格太宽：列太多，{} 列缩到五号字也要 {:.0} 毫米，横排的版心也只有 {:.0} 毫米宽",
                 wide.columns, wide.needs, wide.room
             ),
             format!(
-                "这样的列，版心最多放约 {} 列：把表格转过来排（行和列对调，例如月份作行、指标作列），或拆成两个表（例如 1—6 月一个表、7—12 月一个表）；横排的页面以后再支持",
+                "这样的列，横排的版心最多放约 {} 列：把表格转过来排（行和列对调，例如月份作行、指标作列），或拆成两个表（例如 1—6 月一个表、7—12 月一个表）",
                 wide.most_columns
             ),
         )

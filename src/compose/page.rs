@@ -128,6 +128,8 @@ impl FlowLine {
     /// keeps with it stays with that.
     fn lines(&self) -> usize {
         match &self.table {
+            // A landscape table takes pages of its own, nothing here.
+            Some(t) if t.area.landscape => 0,
             Some(t) => t.least_lines(),
             None => self.row.as_ref().map_or(1, Row::lines),
         }
@@ -429,6 +431,9 @@ struct Pager {
     article_page: Vec<(usize, usize)>,
     /// (page, row index, article) of the 本期要目 lines.
     shows: Vec<(usize, usize, usize)>,
+    /// Landscape tables waiting for the end of this page: the text after
+    /// them fills it first ([`Pager::turned`]).
+    turned: Vec<Arc<Composed>>,
 }
 
 impl Pager {
@@ -436,8 +441,39 @@ impl Pager {
         LINES - self.cursor.min(LINES)
     }
 
-    /// A new page, the waiting pictures at its top.
+    /// Nothing is on the last page yet.
+    fn page_is_empty(&self) -> bool {
+        self.cursor == 0
+            && self
+                .pages
+                .last()
+                .is_some_and(|p| p.rows.is_empty() && p.rules.is_empty())
+    }
+
+    /// A table too wide for the page, set on landscape pages of its own:
+    /// right here when nothing is on this page yet; else after this page,
+    /// which the text after the table fills first (past a title too: a
+    /// page left half empty before the turned pages is the worse fault),
+    /// up to the next table ([`lay`]) or the end of the text.
+    fn turned(&mut self, t: &Arc<Composed>) {
+        self.turned.push(t.clone());
+        if self.page_is_empty() {
+            self.new_page();
+        }
+    }
+
+    /// A new page, the waiting pictures at its top; the landscape tables
+    /// waiting for this page's end before it.
     fn new_page(&mut self) {
+        if !self.turned.is_empty() {
+            // A page with nothing on it yet gives way to them.
+            if self.page_is_empty() {
+                self.pages.pop();
+            }
+            for t in std::mem::take(&mut self.turned) {
+                self.pages.extend(landscape_pages(&t));
+            }
+        }
         self.pages.push(PageData::default());
         self.cursor = 0;
         self.at_top = true;
@@ -513,7 +549,11 @@ impl Pager {
     fn place(&mut self, lines: &[FlowLine]) {
         for line in lines {
             if let Some(table) = &line.table {
-                self.table(table);
+                if table.area.landscape {
+                    self.turned(table);
+                } else {
+                    self.table(table);
+                }
                 continue;
             }
             if self.cursor + line.lines() > LINES {
@@ -641,6 +681,40 @@ impl Pager {
 /// its captions right under it as ever, and it takes the lines the
 /// pictures need without the clearance (the row raised by what is left
 /// of its first line: a negative fraction of a line).
+/// A landscape table's pages: on each its caption (or 续表N), the header
+/// and the rows that fit the landscape type area, the notes after the last
+/// row; every page takes at least one row.
+fn landscape_pages(t: &Composed) -> Vec<PageData> {
+    let lines = t.area.lines;
+    let mut pages = Vec::new();
+    let (mut next, mut first) = (0, true);
+    loop {
+        let mut page = PageData {
+            landscape: true,
+            ..PageData::default()
+        };
+        let k = t
+            .take(next, lines, first)
+            .unwrap_or_else(|| t.forced(next, lines, first));
+        let above = if first { &t.caption } else { &t.continued };
+        let mut cursor = 0;
+        let piece = t.piece(next..next + k, first);
+        for row in above.iter().chain((piece.lines() > 0).then_some(&piece)) {
+            page.rows.push(Placed {
+                line: cursor as f64,
+                row: row.clone(),
+            });
+            cursor += row.lines();
+        }
+        pages.push(page);
+        next += k;
+        first = false;
+        if next >= t.bands() {
+            return pages;
+        }
+    }
+}
+
 fn at_page_top(row: &Row) -> (Row, f64) {
     let Row::Pictures {
         items,
@@ -726,6 +800,7 @@ pub fn paginate(
     let first = PageData {
         rows: masthead.rows,
         rules: masthead.rules,
+        landscape: false,
     };
     let has_contents = contents.is_some();
     let mut flow = contents.map(Flow::resolve).unwrap_or_default();
@@ -781,6 +856,15 @@ pub fn paginate(
         if let Row::Grid { number: slot, .. } = &mut pages[page].rows[index].row {
             *slot = number;
         }
+    }
+    // Landscape pages last and no closing block: no empty page after them.
+    if closing.rows.is_empty()
+        && pages.len() > 1
+        && pages
+            .last()
+            .is_some_and(|p| p.rows.is_empty() && p.rules.is_empty())
+    {
+        pages.pop();
     }
     let closing_alone = place_closing(&mut pages, cursor, closing).map(|lines| Alone {
         lines,
@@ -853,6 +937,7 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
         float: None,
         article_page: Vec::new(),
         shows: Vec::new(),
+        turned: Vec::new(),
     };
     let mut i = 0;
     while i < flow.len() {
@@ -881,6 +966,11 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
                 if pager.float.is_some() && pager.stops_float(run) {
                     pager.land();
                 }
+                // Tables keep their order: a landscape table goes in
+                // before the next table.
+                if !pager.turned.is_empty() && run.iter().any(|l| l.table.is_some()) {
+                    pager.new_page();
+                }
                 pager.run(run);
             }
         }
@@ -888,6 +978,11 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
     }
     if pager.float.is_some() {
         pager.land();
+    }
+    // The text ends before the landscape pages: they go in, and what
+    // follows them (the closing block) on a page of the book's way.
+    if !pager.turned.is_empty() {
+        pager.new_page();
     }
     pager
 }

@@ -222,7 +222,12 @@ fn is_mark(s: &str) -> bool {
 /// A centred line (titles, lead-in, subtitle): a line too long for the
 /// type area breaks between words, as evenly as the words allow.
 pub fn centred(text: &str, role: Role, size_pt: f64, fonts: &Fonts) -> Vec<Row> {
-    let cap = WIDTH / (size_pt * MM_PER_PT);
+    centred_in(text, role, size_pt, WIDTH, fonts)
+}
+
+/// The same, across `width` mm (a landscape page's type area).
+pub fn centred_in(text: &str, role: Role, size_pt: f64, width: f64, fonts: &Fonts) -> Vec<Row> {
+    let cap = width / (size_pt * MM_PER_PT);
     let setting = super::measure::Setting { fonts, role };
     title::break_title(text, cap, &setting, face(role))
         .into_iter()

@@ -31,11 +31,11 @@ use rayon::prelude::*;
 
 use crate::fonts::{Fonts, Part, Role};
 use crate::issue::{Cell, ColumnAlign, Table, TableStyle, Text};
-use crate::layout_data::geometry::{LINES, MM_PER_PT, PITCH, WIDTH};
-use crate::layout_data::{Row, Run, Segment, TableText};
+use crate::layout_data::geometry::{HEIGHT, LANDSCAPE_LINES, LINES, MM_PER_PT, PITCH, WIDTH};
+use crate::layout_data::{Row, Run, Segment, TableCellData, TableGrid, TableText};
 
 use super::grid::{self, Face, Shape};
-use super::rows::{centred, gather_em, runs_of};
+use super::rows::{centred_in, gather_em, runs_of};
 use super::title;
 
 /// The sizes a table is set at, largest first: 4号, 小4号, 5号 (pt).
@@ -66,6 +66,31 @@ const SHRINK: f64 = 1.4;
 const IN_PIECE: f64 = 1.0e6;
 /// Said under the part of a row that goes on on the next page.
 const SPLIT_NOTE: &str = "（本行下页续）";
+
+/// The type area a table is set in: the page's, or, for a table too wide
+/// for it even at 5号, a landscape page's (横排, GB/T 9704—2012 §8): the
+/// same type area turned a quarter, 225 mm across and as many grid lines
+/// of the body's pitch as its 156 mm hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Area {
+    /// Across, in mm.
+    pub width: f64,
+    /// Grid lines down.
+    pub lines: usize,
+    pub landscape: bool,
+}
+
+pub const PORTRAIT: Area = Area {
+    width: WIDTH,
+    lines: LINES,
+    landscape: false,
+};
+
+pub const LANDSCAPE: Area = Area {
+    width: HEIGHT,
+    lines: LANDSCAPE_LINES,
+    landscape: true,
+};
 
 /// How a cell's lines stand in its width.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,6 +145,8 @@ pub struct Composed {
     pub caption: Vec<Row>,
     /// 续表N, over the table on every page it continues on.
     pub continued: Vec<Row>,
+    /// The type area it is set in: the page's, or a landscape page's.
+    pub area: Area,
     size: f64,
     note_size: f64,
     style: TableStyle,
@@ -632,17 +659,17 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
 
 /// The ems of content a table at `size` pt holds across the type area,
 /// with `ncols` columns' least padding.
-fn room(size: f64, ncols: usize) -> f64 {
-    WIDTH / (size * MM_PER_PT) - PAD * ncols as f64
+fn room(size: f64, ncols: usize, width: f64) -> f64 {
+    width / (size * MM_PER_PT) - PAD * ncols as f64
 }
 
 /// The size a table is set at: the largest of [`SIZES`] at which its
 /// columns' unbreakable texts fit the type area; `None` when none does.
-fn fitting_size(needs: &[Need]) -> Option<f64> {
+fn fitting_size(needs: &[Need], width: f64) -> Option<f64> {
     let least: f64 = needs.iter().map(|n| (n.least - 1e-6).ceil().max(1.0)).sum();
     SIZES
         .into_iter()
-        .find(|&s| least <= room(s, needs.len()).floor())
+        .find(|&s| least <= room(s, needs.len(), width).floor())
 }
 
 /// How badly a table's rows wrap at `size` pt: each row as many lines
@@ -651,9 +678,9 @@ fn fitting_size(needs: &[Need]) -> Option<f64> {
 /// two more: a name on six lines in a column of figures reads worse
 /// than three rows of two, and one row on two lines is no reason to set
 /// a table smaller.
-fn rows_lines(m: &Measured, size: f64) -> usize {
+fn rows_lines(m: &Measured, size: f64, across: f64) -> usize {
     let ncols = m.regions.ncols;
-    let width = widths(&m.needs, room(size, ncols));
+    let width = widths(&m.needs, room(size, ncols, across));
     let mut rows: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for (k, cell) in m.regions.cells.iter().enumerate() {
         let w: usize = width[cell.col..cell.col + cell.cols].iter().sum();
@@ -671,12 +698,12 @@ fn rows_lines(m: &Measured, size: f64) -> usize {
 /// three lines or more where 5号 keeps them on one (user-tables review
 /// 2: 160 rows on 16 pages). A smaller size is taken when the larger
 /// wraps more than [`SHRINK`] times as badly ([`rows_lines`]).
-fn chosen_size(m: &Measured) -> Option<f64> {
-    let first = fitting_size(&m.needs)?;
+fn chosen_size(m: &Measured, width: f64) -> Option<f64> {
+    let first = fitting_size(&m.needs, width)?;
     let sizes: Vec<(f64, usize)> = SIZES
         .into_iter()
         .filter(|&s| s <= first)
-        .map(|s| (s, rows_lines(m, s)))
+        .map(|s| (s, rows_lines(m, s, width)))
         .collect();
     let fewest = sizes.iter().map(|s| s.1).min()?;
     sizes
@@ -685,16 +712,16 @@ fn chosen_size(m: &Measured) -> Option<f64> {
         .map(|s| s.0)
 }
 
-/// `check`'s error: the table's columns do not fit the type area even at
-/// 5号, the smallest size; which column is widest.
+/// `check`'s error: the table's columns do not fit even a landscape
+/// page's type area at 5号, the smallest size; which column is widest.
 pub fn too_wide(table: &Table, fonts: &Fonts) -> Option<TooWide> {
     let header = table.header_rows.min(table.rows.len());
     let m = measure(table, header, fonts);
-    overflow(&m, header)
+    overflow(&m, header, LANDSCAPE.width)
 }
 
-fn overflow(m: &Measured, header: usize) -> Option<TooWide> {
-    if m.needs.is_empty() || fitting_size(&m.needs).is_some() {
+fn overflow(m: &Measured, header: usize, width: f64) -> Option<TooWide> {
+    if m.needs.is_empty() || fitting_size(&m.needs, width).is_some() {
         return None;
     }
     let smallest = SIZES[SIZES.len() - 1];
@@ -741,17 +768,17 @@ fn overflow(m: &Measured, header: usize) -> Option<TooWide> {
         .get(others.len() / 2)
         .copied()
         .unwrap_or(each[column]);
-    let alone = needs - each[column] + middle <= WIDTH + 1e-9;
+    let alone = needs - each[column] + middle <= width + 1e-9;
     Some(TooWide {
         column,
         head,
         widest,
         needs,
-        room: WIDTH,
+        room: width,
         columns: each.len(),
         column_needs: each[column],
         alone,
-        most_columns: (WIDTH / middle.max(1e-9)).floor() as usize,
+        most_columns: (width / middle.max(1e-9)).floor() as usize,
     })
 }
 
@@ -761,16 +788,24 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
     let header = table.header_rows.min(table.rows.len());
     let m = measure(table, header, fonts);
     let ncols = m.regions.ncols;
-    let size = chosen_size(&m).unwrap_or(SIZES[SIZES.len() - 1]);
+    // On the page when it fits there at 5号, else on a landscape page.
+    let (area, size) = match chosen_size(&m, PORTRAIT.width) {
+        Some(size) => (PORTRAIT, size),
+        None => (
+            LANDSCAPE,
+            chosen_size(&m, LANDSCAPE.width).unwrap_or(SIZES[SIZES.len() - 1]),
+        ),
+    };
+    let across = area.width;
     let note_size = SIZES
         .iter()
         .copied()
         .find(|&s| s < size - 1e-9)
         .unwrap_or(size);
     let em = size * MM_PER_PT;
-    let width = widths(&m.needs, room(size, ncols));
+    let width = widths(&m.needs, room(size, ncols, across));
     // What whole ems leave over pads the cells, evenly.
-    let total_ems = WIDTH / em;
+    let total_ems = across / em;
     let pad_ems = if ncols == 0 {
         0.0
     } else {
@@ -784,7 +819,7 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         edges.push(x);
     }
     if let Some(last) = edges.last_mut() {
-        *last = WIDTH;
+        *last = across;
     }
     // Every cell's lines, broken by the body's composer at its width.
     let cells: Vec<SetCell> = m
@@ -849,13 +884,13 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
     let caption = table
         .caption
         .as_ref()
-        .map(|c| centred(&c.plain(), Role::Heading, CAPTION_PT, fonts))
+        .map(|c| centred_in(&c.plain(), Role::Heading, CAPTION_PT, across, fonts))
         .unwrap_or_default();
-    let continued = centred(&continued_text, Role::Heading, CAPTION_PT, fonts);
+    let continued = centred_in(&continued_text, Role::Heading, CAPTION_PT, across, fonts);
     // The notes, at a size under the cells', across the table.
     let note_em = note_size * MM_PER_PT;
     let note_shape = Shape {
-        cells: (WIDTH / note_em).floor() as usize,
+        cells: (across / note_em).floor() as usize,
         first_indent: 0,
         rest_indent: 0,
         em: 1.0,
@@ -869,6 +904,7 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
     let mut composed = Composed {
         caption,
         continued,
+        area,
         size,
         note_size,
         style,
@@ -945,7 +981,7 @@ impl Composed {
             }
         }
         let header_thirds: usize = rows[..self.header].iter().map(|r| r.thirds).sum();
-        let page = LINES * 3;
+        let page = self.area.lines * 3;
         // The caption or 续表N over the table, whichever is taller.
         let above = self.continued.len().max(self.caption.len()) * 3;
         self.repeat = header_thirds + above <= page / 2;
@@ -1231,8 +1267,9 @@ impl Composed {
         }
         let bottom = y;
         let mut texts = Vec::new();
+        let mut cells = Vec::new();
         let y_of: std::collections::HashMap<usize, f64> = shown.iter().copied().collect();
-        for &(r, top) in &shown {
+        for (index, &(r, top)) in shown.iter().enumerate() {
             for c in 0..self.edges.len() - 1 {
                 let k = self.at[r][c];
                 let Some(cell) = self.cells.get(k) else {
@@ -1250,6 +1287,7 @@ impl Composed {
                 let block = (LINE * cell.lines.len()) as f64 * THIRD;
                 let mut line_top = top + (height - block) / 2.0;
                 let left = self.edges[c] + self.pad;
+                let from = texts.len();
                 for line in &cell.lines {
                     let y = line_top + (LINE as f64 * THIRD - em) / 2.0;
                     for run in &line.runs {
@@ -1257,8 +1295,27 @@ impl Composed {
                     }
                     line_top += LINE as f64 * THIRD;
                 }
+                cells.push(TableCellData {
+                    x: c,
+                    y: index,
+                    colspan: cell.cols,
+                    rowspan: (cell.row..cell.row + cell.rows)
+                        .filter(|x| y_of.contains_key(x))
+                        .count(),
+                    from,
+                    to: texts.len(),
+                });
             }
         }
+        let grid = TableGrid {
+            columns: self.edges.windows(2).map(|e| e[1] - e[0]).collect(),
+            rows: shown
+                .iter()
+                .map(|&(r, _)| self.rows[r].thirds as f64 * THIRD)
+                .collect(),
+            header,
+            cells,
+        };
         // Under the table: the notes after its last row, or the word that
         // the row goes on.
         let note_em = self.note_size * MM_PER_PT;
@@ -1276,7 +1333,7 @@ impl Composed {
             let w = SPLIT_NOTE.chars().count() as f64 * note_em;
             texts.push(TableText {
                 text: SPLIT_NOTE.to_string(),
-                x: WIDTH - w,
+                x: self.area.width - w,
                 y: under + (line_h - note_em) / 2.0,
                 size: self.note_size,
                 face: Role::Body,
@@ -1297,11 +1354,12 @@ impl Composed {
                     .take_while(|(r, _)| *r < header)
                     .map(|&(r, _)| self.rows[r].thirds as f64 * THIRD)
                     .sum::<f64>();
-                let mut rules = vec![horizontal(0.0, WIDTH, THICK / 2.0, THICK)];
+                let across = self.area.width;
+                let mut rules = vec![horizontal(0.0, across, THICK / 2.0, THICK)];
                 if header > 0 && head < bottom {
-                    rules.push(horizontal(0.0, WIDTH, head, THIN));
+                    rules.push(horizontal(0.0, across, head, THIN));
                 }
-                rules.push(horizontal(0.0, WIDTH, bottom - THICK / 2.0, THICK));
+                rules.push(horizontal(0.0, across, bottom - THICK / 2.0, THICK));
                 rules
             }
         };
@@ -1310,6 +1368,7 @@ impl Composed {
             lines: thirds.div_ceil(3),
             texts,
             rules,
+            grid,
         }
     }
 
@@ -1323,7 +1382,7 @@ impl Composed {
             if e == 0 {
                 THICK / 2.0
             } else if e == ncols {
-                WIDTH - THICK / 2.0
+                self.area.width - THICK / 2.0
             } else {
                 self.edges[e]
             }
@@ -1919,9 +1978,9 @@ mod tests {
         assert!(!wide.alone);
         assert_eq!(wide.columns, 12);
         assert!(wide.most_columns < 12);
-        // Three columns, one holding a code as wide as the page: that
-        // column alone is the cause.
-        let code = "91410100MA46".repeat(8);
+        // Three columns, one holding a code wider than a landscape page:
+        // that column alone is the cause.
+        let code = "91410100MA46".repeat(12);
         let t = table(
             None,
             1,
@@ -1935,6 +1994,20 @@ mod tests {
         // must, as check has refused it): never out of their cells.
         let c = compose(&t, TableStyle::Grid, fonts());
         assert_eq!(c.size, 10.5);
+        inside(&c);
+        // Twice as wide as the page at 4号 and fitting a landscape page:
+        // set there, as large as it fits.
+        let code = "91410100MA46".repeat(6);
+        let t = table(
+            None,
+            1,
+            &[&["单位", "登记号", "年份"], &["城关镇", &code, "2026"]],
+        );
+        assert!(too_wide(&t, fonts()).is_none());
+        let c = compose(&t, TableStyle::Grid, fonts());
+        assert_eq!(c.area, LANDSCAPE);
+        assert!((c.edges[c.edges.len() - 1] - 225.0).abs() < 1e-9);
+        assert!(c.size < 14.0);
         inside(&c);
     }
 

@@ -337,9 +337,32 @@ pub fn pdf_visible_text(bytes: &[u8]) -> Vec<String> {
 /// The text of every page whose run starts at a point (in PDF units, from
 /// the page's lower left) that `keep`s, given the page's width and height.
 fn pdf_text_where(bytes: &[u8], keep: impl Fn((f64, f64), (f64, f64)) -> bool) -> Vec<String> {
-    use lopdf::{Document, Object, content::Content};
+    let doc = lopdf::Document::load_mem(bytes).expect("PDF parses");
+    pdf_runs(&doc)
+        .into_iter()
+        .map(|(_, size, runs)| {
+            runs.iter()
+                .filter(|r| keep(r.at, size))
+                .flat_map(|r| r.text.chars())
+                .filter(|c| !c.is_whitespace())
+                .collect()
+        })
+        .collect()
+}
+
+/// A run of text shown on a page: where it starts (PDF units from the
+/// page's lower left), its text, and the marked-content id it is inside
+/// (what a tagged PDF's structure points at).
+pub struct PdfRun {
+    pub at: (f64, f64),
+    pub text: String,
+    pub mcid: Option<i64>,
+}
+
+/// Every page's id, size and runs of text, in content order.
+pub fn pdf_runs(doc: &lopdf::Document) -> Vec<(lopdf::ObjectId, (f64, f64), Vec<PdfRun>)> {
+    use lopdf::{Object, content::Content};
     use std::collections::HashMap;
-    let doc = Document::load_mem(bytes).expect("PDF parses");
     let cmap_of = |font: &lopdf::Dictionary| -> HashMap<u16, String> {
         let mut map = HashMap::new();
         let Ok(r) = font.get(b"ToUnicode").and_then(Object::as_reference) else {
@@ -403,7 +426,9 @@ fn pdf_text_where(bytes: &[u8], keep: impl Fn((f64, f64), (f64, f64)) -> bool) -
             .collect();
         let content = Content::decode(&doc.get_page_content(page_id).unwrap()).unwrap();
         let mut current: Option<&HashMap<u16, String>> = None;
-        let mut text = String::new();
+        let mut runs: Vec<PdfRun> = Vec::new();
+        // Marked content open: its MCID, if it has one.
+        let mut marks: Vec<Option<i64>> = Vec::new();
         let mut ctm = identity;
         let mut saved = Vec::new();
         let mut tm = identity;
@@ -439,11 +464,17 @@ fn pdf_text_where(bytes: &[u8], keep: impl Fn((f64, f64), (f64, f64)) -> bool) -
                         .and_then(|n| n.as_name().ok())
                         .and_then(|n| maps.get(n))
                 }
+                "BMC" => marks.push(None),
+                "BDC" => marks.push(op.operands.get(1).and_then(|d| match d {
+                    Object::Dictionary(d) => d.get(b"MCID").and_then(Object::as_i64).ok(),
+                    _ => None,
+                })),
+                "EMC" => {
+                    marks.pop();
+                }
                 "Tj" | "TJ" => {
                     let at = concat(tm, ctm);
-                    if !keep((at[4], at[5]), size) {
-                        continue;
-                    }
+                    let mut text = String::new();
                     match op.operands.first() {
                         Some(Object::String(b, _)) => show(b, current, &mut text),
                         Some(Object::Array(items)) => {
@@ -455,13 +486,136 @@ fn pdf_text_where(bytes: &[u8], keep: impl Fn((f64, f64), (f64, f64)) -> bool) -
                         }
                         _ => {}
                     }
+                    runs.push(PdfRun {
+                        at: (at[4], at[5]),
+                        text,
+                        mcid: marks.iter().rev().find_map(|m| *m),
+                    });
                 }
                 _ => {}
             }
         }
-        out.push(text.chars().filter(|c| !c.is_whitespace()).collect());
+        out.push((page_id, size, runs));
     }
     out
+}
+
+/// The tables of a tagged PDF as its structure tree gives them: each a
+/// list of rows (`TR`), each a list of cells, `(tag, text)` with tag `TH`
+/// or `TD` and the text whitespace dropped — what a screen reader reads.
+pub fn pdf_tagged_tables(bytes: &[u8]) -> Vec<Vec<Vec<(String, String)>>> {
+    use lopdf::{Document, Object, ObjectId};
+    use std::collections::HashMap;
+    let doc = Document::load_mem(bytes).expect("PDF parses");
+    let mut marked: HashMap<(ObjectId, i64), String> = HashMap::new();
+    for (page, _, runs) in pdf_runs(&doc) {
+        for r in runs {
+            if let Some(m) = r.mcid {
+                marked.entry((page, m)).or_default().push_str(&r.text);
+            }
+        }
+    }
+    let deref = |o: &Object| -> Object {
+        match o {
+            Object::Reference(r) => doc.get_object(*r).cloned().unwrap_or(Object::Null),
+            o => o.clone(),
+        }
+    };
+    // The text under a structure element, its content in order.
+    fn text_of(
+        o: &Object,
+        page: Option<ObjectId>,
+        doc: &Document,
+        marked: &HashMap<(ObjectId, i64), String>,
+        out: &mut String,
+    ) {
+        let o = match o {
+            Object::Reference(r) => doc.get_object(*r).cloned().unwrap_or(Object::Null),
+            o => o.clone(),
+        };
+        match &o {
+            Object::Integer(m) => {
+                if let Some(t) = page.and_then(|p| marked.get(&(p, *m))) {
+                    out.push_str(t);
+                }
+            }
+            Object::Array(items) => {
+                for i in items {
+                    text_of(i, page, doc, marked, out);
+                }
+            }
+            Object::Dictionary(d) => {
+                let page = d.get(b"Pg").and_then(Object::as_reference).ok().or(page);
+                if let Ok(m) = d.get(b"MCID").and_then(Object::as_i64) {
+                    if let Some(t) = page.and_then(|p| marked.get(&(p, m))) {
+                        out.push_str(t);
+                    }
+                } else if let Ok(k) = d.get(b"K") {
+                    text_of(k, page, doc, marked, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let tag = |d: &lopdf::Dictionary| {
+        d.get(b"S")
+            .and_then(Object::as_name)
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .unwrap_or_default()
+    };
+    let kids = |d: &lopdf::Dictionary| -> Vec<Object> {
+        match d.get(b"K").map(&deref) {
+            Ok(Object::Array(a)) => a.iter().map(&deref).collect(),
+            Ok(o) => vec![o],
+            Err(_) => Vec::new(),
+        }
+    };
+    let mut tables = Vec::new();
+    let mut stack: Vec<Object> = vec![deref(
+        doc.catalog().unwrap().get(b"StructTreeRoot").unwrap(),
+    )];
+    while let Some(o) = stack.pop() {
+        let Object::Dictionary(d) = o else { continue };
+        if tag(&d) == "Table" {
+            let mut rows = Vec::new();
+            let mut parts = kids(&d);
+            parts.reverse();
+            while let Some(Object::Dictionary(p)) = parts.pop() {
+                match tag(&p).as_str() {
+                    "THead" | "TBody" | "TFoot" => {
+                        let mut inner = kids(&p);
+                        inner.reverse();
+                        parts.extend(inner);
+                    }
+                    "TR" => {
+                        let cells = kids(&p)
+                            .iter()
+                            .filter_map(|c| match c {
+                                Object::Dictionary(c) => {
+                                    let page = c.get(b"Pg").and_then(Object::as_reference).ok();
+                                    let mut t = String::new();
+                                    if let Ok(k) = c.get(b"K") {
+                                        text_of(k, page, &doc, &marked, &mut t);
+                                    }
+                                    let t = t.chars().filter(|c| !c.is_whitespace()).collect();
+                                    Some((tag(c), t))
+                                }
+                                _ => None,
+                            })
+                            .collect();
+                        rows.push(cells);
+                    }
+                    _ => {}
+                }
+            }
+            tables.push(rows);
+        } else {
+            let mut k = kids(&d);
+            k.reverse();
+            stack.extend(k);
+        }
+    }
+    tables
 }
 
 /// Asserts that `expected` appear in `text` in this order.

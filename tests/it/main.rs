@@ -25,6 +25,7 @@ mod faces;
 mod fonts;
 mod geometry;
 mod hostile;
+mod landscape;
 mod layout;
 mod live;
 mod outputs;

@@ -219,16 +219,18 @@ fn every_cell_string_is_inside_its_cell_in_reading_order() {
         let expected: Vec<&str> = rows.iter().map(String::as_str).collect();
         assert_in_order(&drawn, &expected);
     }
-    // The pasted table of issue 2, its two-level header merged.
+    // The pasted table of issue 2, its two-level header merged: each head
+    // whole (a cell spanning rows is drawn after the first row's others;
+    // the tagged PDF reads it first: `tables_are_tagged_…`), then the rows.
     let p = issue(2);
     let page = table_pages(p)[0];
     let drawn = text(&cell_glyphs(p, page, &grid_table(p, page).unwrap()));
+    for head in ["行业领域", "检查情况", "隐患整改"] {
+        assert!(drawn.contains(head), "{head} in {drawn}");
+    }
     assert_in_order(
         &drawn,
         &[
-            "行业领域",
-            "检查情况",
-            "隐患整改",
             "检查次数",
             "检查单位（家）",
             "发现（处）",
@@ -514,4 +516,62 @@ fn png_pages_and_the_exported_project_show_tables() {
         .collect();
     assert!(texts.contains("危险化学品") && texts.contains("数据来源"));
     assert!(tables[0]["rules"].as_array().unwrap().len() > 10);
+}
+
+/// A tagged PDF (typst tags by default) reads each page's part of a
+/// table as a table: the header rows' cells `TH`, the others `TD`, row by
+/// row and cell by cell as typed (a merged cell once, in the row it starts
+/// in) — what a screen reader and PDF/A-a and PDF/UA need. (The glyphs
+/// are placed by jianbao; typst's `table` only carries the tags.)
+#[test]
+fn tables_are_tagged_as_tables_header_cells_as_headers_rows_as_typed() {
+    let dir = copy_publication(&fixture("tables"));
+    let out = jianbao(dir.path(), &["build", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = std::fs::read(dir.path().join("out/002.pdf")).unwrap();
+    let tables = pdf_tagged_tables(&pdf);
+    assert!(!tables.is_empty());
+    let src = std::fs::read_to_string(fixture("tables").join("issues/002.md")).unwrap();
+    let typed: Vec<Vec<String>> = src
+        .lines()
+        .filter(|l| l.contains('\t'))
+        .map(|l| {
+            l.split('\t')
+                .filter(|c| *c != "<" && *c != "^")
+                .map(|c| c.chars().filter(|c| !c.is_whitespace()).collect())
+                .collect()
+        })
+        .collect();
+    // On every page, two header rows (行业领域 spans them), then data;
+    // the header read once, on the first.
+    let mut tagged: Vec<Vec<String>> = Vec::new();
+    for (part, t) in tables.iter().enumerate() {
+        for (k, row) in t.iter().enumerate() {
+            let want = if k < 2 { "TH" } else { "TD" };
+            assert!(row.iter().all(|(tag, _)| tag == want), "row {k}: {row:?}");
+            if part == 0 || k >= 2 {
+                tagged.push(row.iter().map(|(_, t)| t.clone()).collect());
+            }
+        }
+    }
+    assert_eq!(tagged, typed);
+    // The 200 rows of issue 3: a table on every page, its header (its
+    // first row) repeated as headers, every row once and in order.
+    let out = jianbao(dir.path(), &["build", "3"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = std::fs::read(dir.path().join("out/003.pdf")).unwrap();
+    let tables = pdf_tagged_tables(&pdf);
+    assert!(tables.len() >= 10, "{} parts", tables.len());
+    let mut body = Vec::new();
+    for t in &tables {
+        assert!(t[0].iter().all(|(tag, _)| tag == "TH"));
+        assert!(t[1..].iter().flatten().all(|(tag, _)| tag == "TD"));
+        body.extend(
+            t[1..]
+                .iter()
+                .map(|r| r.iter().map(|(_, s)| s.as_str()).collect::<String>()),
+        );
+    }
+    let rows = typed_rows(3);
+    assert_eq!(body, rows[1..].to_vec());
 }
