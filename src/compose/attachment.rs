@@ -9,11 +9,11 @@
 
 use crate::fonts::{Fonts, Part, Role};
 use crate::issue::{Attachment, AttachmentNote};
-use crate::layout_data::Row;
 use crate::layout_data::geometry::{COLUMNS, EM, TITLE_PT};
+use crate::layout_data::{Placed, Row};
 
 use super::grid::{self, Face, Glyph, Shape};
-use super::rows::{FLUSH, centred, gather, grid_rows, runs_of};
+use super::rows::{FLUSH, centred_in, gather, grid_rows, runs_of};
 
 /// The cell `附件` starts on: two characters in (左空二字).
 const LABEL_CELL: usize = 2;
@@ -108,8 +108,10 @@ pub fn note_rows(note: &AttachmentNote, fonts: &Fonts) -> Vec<Vec<Row>> {
 }
 
 /// An attachment's head: its mark (`附件1`) in 3号 黑体 flush left, and
-/// its title's lines centred in the article title's face and size.
-pub fn head_rows(attachment: &Attachment, fonts: &Fonts) -> (Row, Vec<Row>) {
+/// its title's lines centred in the article title's face and size across
+/// `width` mm (the type area's; a landscape page's when the attachment is
+/// a table set on one).
+pub fn head_rows(attachment: &Attachment, fonts: &Fonts, width: f64) -> (Row, Vec<Row>) {
     let mark = grid_rows(&[(attachment.printed_mark(), Face::Heading)], FLUSH, fonts)
         .into_iter()
         .next()
@@ -117,7 +119,35 @@ pub fn head_rows(attachment: &Attachment, fonts: &Fonts) -> (Row, Vec<Row>) {
     let title = attachment
         .title
         .iter()
-        .flat_map(|line| centred(&line.plain(), Role::Title, TITLE_PT, fonts))
+        .flat_map(|line| centred_in(&line.plain(), Role::Title, TITLE_PT, width, fonts))
         .collect();
     (mark, title)
+}
+
+/// An attachment's head as it stands at a page's top: the mark on the
+/// first grid line, the title from the third (GB/T 9704—2012 §8), a blank
+/// line under it (none under a mark without a title).
+pub fn placed_head(mark: Row, title: Vec<Row>) -> Vec<Placed> {
+    let mut out = vec![Placed {
+        line: 0.0,
+        row: mark,
+    }];
+    let mut line = 2;
+    for row in title {
+        let n = row.lines();
+        out.push(Placed {
+            line: line as f64,
+            row,
+        });
+        line += n;
+    }
+    out
+}
+
+/// The grid lines a placed head takes, with the blank line under it.
+pub fn head_lines(head: &[Placed]) -> usize {
+    head.iter()
+        .map(|p| p.line as usize + p.row.lines())
+        .max()
+        .map_or(0, |end| end + 1)
 }

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use crate::fonts::{Fonts, Part, Role};
 use crate::issue::{Block, TableStyle, articles, note_label};
 use crate::layout_data::Row;
-use crate::layout_data::geometry::{BODY_PT, TITLE_PT};
+use crate::layout_data::geometry::{BODY_PT, TITLE_PT, WIDTH};
 
 use super::attachment;
 use super::page::{Flow, ParagraphKind};
@@ -47,7 +47,26 @@ pub fn body_flow(
                 flow.attachment_note(attachment::note_rows(note, fonts));
             }
             Block::Attachment(a) => {
-                let (mark, title) = attachment::head_rows(a, fonts);
+                // An attachment that is a table too wide for the page (a
+                // 附表): its head goes on the table's first landscape
+                // page, not alone on a page of its own.
+                if let Some(Block::Table(t)) = blocks.get(i + 1) {
+                    let style = t.style.as_ref().map_or(table_style, |s| s.value);
+                    let mut composed = table::compose(t, style, fonts);
+                    if composed.area.landscape {
+                        let (mark, title) = attachment::head_rows(a, fonts, composed.area.width);
+                        composed.head = attachment::placed_head(mark, title);
+                        composed.head_lines = attachment::head_lines(&composed.head);
+                        flow.page_break();
+                    } else {
+                        let (mark, title) = attachment::head_rows(a, fonts, WIDTH);
+                        flow.attachment_head(mark, title);
+                    }
+                    flow.table(composed);
+                    i += 2;
+                    continue;
+                }
+                let (mark, title) = attachment::head_rows(a, fonts, WIDTH);
                 flow.attachment_head(mark, title);
             }
             Block::Table(t) => {

@@ -693,11 +693,17 @@ fn landscape_pages(t: &Composed) -> Vec<PageData> {
             landscape: true,
             ..PageData::default()
         };
-        let k = t
-            .take(next, lines, first)
-            .unwrap_or_else(|| t.forced(next, lines, first));
-        let above = if first { &t.caption } else { &t.continued };
+        // An attachment that is this table: its head on the first page.
         let mut cursor = 0;
+        if first {
+            page.rows.extend(t.head.iter().cloned());
+            cursor = t.head_lines;
+        }
+        let free = lines.saturating_sub(cursor);
+        let k = t
+            .take(next, free, first)
+            .unwrap_or_else(|| t.forced(next, free, first));
+        let above = if first { &t.caption } else { &t.continued };
         let piece = t.piece(next..next + k, first);
         for row in above.iter().chain((piece.lines() > 0).then_some(&piece)) {
             page.rows.push(Placed {

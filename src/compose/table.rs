@@ -147,6 +147,11 @@ pub struct Composed {
     pub continued: Vec<Row>,
     /// The type area it is set in: the page's, or a landscape page's.
     pub area: Area,
+    /// Rows set above its caption on its first page, on their grid lines,
+    /// and the lines they take: an attachment's head (附件N, its title)
+    /// when the attachment is a landscape table (`body.rs`).
+    pub head: Vec<crate::layout_data::Placed>,
+    pub head_lines: usize,
     size: f64,
     note_size: f64,
     style: TableStyle,
@@ -905,6 +910,8 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         caption,
         continued,
         area,
+        head: Vec::new(),
+        head_lines: 0,
         size,
         note_size,
         style,

@@ -381,15 +381,17 @@ fn arabic(t: &str) -> Option<(u32, usize)> {
 }
 
 /// An item's number in the attachment note: `1.` `2．` `3、` and blanks,
-/// then the name (not a figure: `1.5亿元` is no item). The number, its
-/// byte length, and where the name starts.
+/// then the name (not a figure: `1.5亿元` is no item; a name that starts
+/// with a figure is one after a blank or a `．` `、`: `2. 2026年…`). The
+/// number, its byte length, and where the name starts.
 pub fn item_number(t: &str) -> Option<(u32, usize, usize)> {
     let (n, len) = arabic(t)?;
     let after = t[len..].strip_prefix(['.', '．', '、'])?;
     let name = after.trim_start_matches(is_blank);
     let first = name.chars().next()?;
-    (!first.is_ascii_digit() && !('０'..='９').contains(&first))
-        .then(|| (n, len, t.len() - name.len()))
+    let figure = first.is_ascii_digit() || ('０'..='９').contains(&first);
+    let apart = name.len() < after.len() || !t[len..].starts_with('.');
+    (!figure || apart).then(|| (n, len, t.len() - name.len()))
 }
 
 /// The attachment note at line `i`: `附件：` and its first name, and the
@@ -889,6 +891,10 @@ mod tests {
         // `1.5亿元` after the colon is a name, not a number.
         assert_eq!(item_number("1.5亿元"), None);
         assert_eq!(item_number("１０．名单"), Some((10, 6, 9)));
+        // A name that starts with a figure, after a blank or a `．`.
+        assert_eq!(item_number("1. 11月份运行分析"), Some((1, 1, 3)));
+        assert_eq!(item_number("2．2026年分月情况表"), Some((2, 1, 4)));
+        assert_eq!(item_number("2.2026年"), None);
     }
 
     #[test]

@@ -299,3 +299,61 @@ fn a_table_too_wide_even_for_a_landscape_page_is_refused_at_its_caption() {
     assert!(err.contains("横排的版心也只有 225 毫米宽"), "{err}");
     assert!(!dir.path().join("out/001.pdf").exists());
 }
+
+/// Issue 2 sends two attachments; the second is the wide table alone (a
+/// 附表): its head — 附件2 on the first line, its title centred on the
+/// third (GB/T 9704 §8) — stands on the table's first landscape page, not
+/// alone on an upright one, and the closing block comes after it.
+#[test]
+fn an_attachment_that_is_a_wide_table_has_its_head_on_the_landscape_page() {
+    let p = flatten(&layout(&fixture("landscape"), "2"));
+    assert_eq!(p.pages, 5);
+    assert_eq!(turned_pages(&p), vec![3, 4]);
+    let on = |page: usize| -> Vec<&PlacedGlyph> {
+        p.glyphs
+            .iter()
+            .filter(|g| g.page == page && g.y <= BOTTOM)
+            .collect()
+    };
+    // The glyphs of a turned line: those at one x, read upwards.
+    let line_at = |page: usize, x: f64| -> String {
+        let mut line: Vec<&PlacedGlyph> = on(page)
+            .into_iter()
+            .filter(|g| (g.x - x).abs() < 0.5)
+            .collect();
+        line.sort_by(|a, b| b.y.total_cmp(&a.y));
+        line.iter().map(|g| g.text.as_str()).collect()
+    };
+    let glyphs = on(3);
+    let leftmost = glyphs.iter().map(|g| g.x).fold(f64::MAX, f64::min);
+    // 附件2 on the first line, from the start of the line: the page's
+    // foot (the turned page's left edge), flush (顶格).
+    assert_eq!(line_at(3, leftmost), "附件2");
+    let mark = glyphs.iter().find(|g| g.text == "附").unwrap();
+    assert!(mark.y > BOTTOM - 3.0 * CELL / 2.0, "附 at y {:.1}", mark.y);
+    // The title two lines further, centred along the page's height.
+    let title: Vec<&&PlacedGlyph> = glyphs
+        .iter()
+        .filter(|g| (g.x - (leftmost + 2.0 * PITCH)).abs() < 1.0)
+        .collect();
+    let text: String = line_at(3, title[0].x);
+    assert_eq!(text, "2026年各乡镇（街道）规模以上工业产值分月情况表");
+    let top = title.iter().map(|g| g.y).fold(f64::MAX, f64::min);
+    let foot = title.iter().map(|g| g.y).fold(0.0, f64::max);
+    let middle = (top + foot) / 2.0;
+    assert!(
+        (middle - (TOP + BOTTOM) / 2.0).abs() < 8.0,
+        "the title's middle at {middle:.1}"
+    );
+    // Page 2 is 附件1, upright; the closing block is on the last page.
+    assert_eq!(
+        p.glyphs
+            .iter()
+            .filter(|g| g.page == 2)
+            .min_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)))
+            .map(|g| g.text.as_str()),
+        Some("附")
+    );
+    let last: String = on(5).iter().map(|g| g.text.as_str()).collect();
+    assert!(last.contains("印发"), "{last}");
+}
