@@ -515,7 +515,17 @@ impl Pager {
                 0
             };
             let height: usize = run[skip..].iter().map(FlowLine::lines).sum();
-            if self.cursor + height > LINES && self.cursor > 0 && height <= LINES {
+            // A run taller than a page for its picture alone (a title, a
+            // picture of most of a page, the title's first lines) may
+            // still keep its text here, the picture made smaller or
+            // floated: only a run taller than a page without it breaks
+            // where the page ends.
+            let picture = run[skip..]
+                .iter()
+                .filter(|l| l.kind == Kind::Picture)
+                .map(FlowLine::lines)
+                .sum::<usize>();
+            if self.cursor + height > LINES && self.cursor > 0 && height - picture <= LINES {
                 let floor = self.floor();
                 if let Some(fits) =
                     with_smaller_picture(&run[skip..], self.cursor + height - LINES, floor)
@@ -2095,6 +2105,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    /// A title whose run with its picture is taller than a page (a
+    /// picture of 14 lines between the title and its text): the text
+    /// stays with the title, the picture floats (a proptest case).
+    fn a_run_taller_than_a_page_for_its_picture_keeps_its_text_with_the_title() {
+        use Item::*;
+        let articles: Articles = vec![
+            (1, false, vec![Paragraph(1)]),
+            (1, false, vec![Paragraph(1)]),
+            (1, false, vec![Paragraph(1)]),
+            (1, true, vec![Paragraph(7)]),
+            (2, false, vec![Picture(2)]),
+            (1, false, vec![Paragraph(3)]),
+            (
+                2,
+                true,
+                vec![Picture(14), Paragraph(1), Paragraph(2), Paragraph(1)],
+            ),
+        ];
+        let laid = paginate(masthead(), None, generated(&articles), closing(4));
+        check_rules(&articles, &laid, false);
     }
 
     proptest! {
