@@ -22,8 +22,9 @@
 //! - Columns as wide as their longest text on one line when the table
 //!   fits the type area so; else their widest unbreakable piece plus a
 //!   share of the rest (the automatic table layout of HTML and Word). The
-//!   table spans the type area; what is left over after whole ems goes to
-//!   the cells' side padding, half an em at least.
+//!   table spans the type area; widths are exact ems (not whole ones),
+//!   what the columns leave over goes to the cells' side padding, half an
+//!   em at least.
 
 use std::ops::Range;
 
@@ -353,113 +354,64 @@ fn fraction_width(s: &str, fonts: &Fonts) -> f64 {
         .map_or(0.0, |i| grid::width(&s[i..], fonts, Face::Body))
 }
 
-/// The columns' widths in whole ems for the content `room` ems hold: every
-/// text on one line when that fits; else the body cells on one line (a
-/// header may wrap: 发现隐患 / （处） reads well, a name torn in a cell
-/// does not), the rest shared among the headers; else each column its
-/// unbreakable pieces and a share of the rest, as the body needs it.
-fn widths(needs: &[Need], room: f64) -> Vec<usize> {
-    let whole = |x: f64| ((x - 1e-6).ceil().max(1.0)) as usize;
-    let least: Vec<usize> = needs.iter().map(|n| whole(n.least)).collect();
-    let body: Vec<usize> = needs
+/// The columns' widths in ems for the content `room` ems hold, exact (a
+/// column of `12月` needs 2.25 ems, not 3: whole ems would refuse a
+/// 13-column month table that fits at 5号): every text on one line when
+/// that fits; else the body cells on one line (a header may wrap: 发现隐患
+/// / （处） reads well, a name torn in a cell does not), the rest shared
+/// among the headers; else each column its unbreakable pieces and a
+/// share of the rest, as the body needs it.
+fn widths(needs: &[Need], room: f64) -> Vec<f64> {
+    let least: Vec<f64> = needs.iter().map(|n| n.least.max(1.0)).collect();
+    let body: Vec<f64> = needs
         .iter()
         .zip(&least)
-        .map(|(n, &l)| whole(n.body).max(l))
+        .map(|(n, &l)| n.body.max(l))
         .collect();
-    let most: Vec<usize> = needs
+    let most: Vec<f64> = needs
         .iter()
         .zip(&body)
-        .map(|(n, &b)| whole(n.most).max(b))
+        .map(|(n, &b)| n.most.max(b))
         .collect();
-    let room = room.floor().max(0.0) as usize;
-    let sum = |v: &[usize]| v.iter().sum::<usize>();
-    // `base` and shares of `extra` ems in proportion to `weight`, largest
-    // remainders first, each column at most `cap` more.
-    let share = |base: &[usize], extra: usize, weight: &[usize], cap: &[usize]| {
-        let total: usize = weight.iter().sum();
-        let mut out = base.to_vec();
-        if total == 0 || extra == 0 {
-            return out;
-        }
-        let mut given = 0;
-        let mut rest: Vec<(usize, f64)> = Vec::new();
-        for k in 0..base.len() {
-            let exact = extra as f64 * weight[k] as f64 / total as f64;
-            let whole = (exact.floor() as usize).min(cap[k]);
-            out[k] += whole;
-            given += whole;
-            rest.push((k, exact - whole as f64));
-        }
-        rest.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mut left = extra - given;
-        while left > 0 {
-            let before = left;
-            for &(k, _) in &rest {
-                if left > 0 && out[k] < base[k].saturating_add(cap[k]) {
-                    out[k] += 1;
-                    left -= 1;
-                }
-            }
-            if left == before {
-                break;
-            }
-        }
-        out
-    };
+    let room = room.max(0.0);
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
     // `base` and `extra` ems given as the columns want them, the least
     // wants first (max-min fair shares): a short column gets all it
     // wants (its date, its 小微企业 on one line) before a long text
-    // column takes the rest; what is left when every want is met is
-    // shared in proportion to the wants.
-    let fill = |base: &[usize], extra: usize, want: &[usize]| {
+    // column takes the rest.
+    let fill = |base: &[f64], extra: f64, want: &[f64]| {
         let mut out = base.to_vec();
-        let mut order: Vec<usize> = (0..base.len()).filter(|&k| want[k] > 0).collect();
-        order.sort_by_key(|&k| (want[k], k));
+        let mut order: Vec<usize> = (0..base.len()).filter(|&k| want[k] > 1e-9).collect();
+        order.sort_by(|&a, &b| want[a].total_cmp(&want[b]).then(a.cmp(&b)));
         let mut left = extra;
-        let mut given = vec![0usize; base.len()];
         for (i, &k) in order.iter().enumerate() {
-            let fair = left / (order.len() - i);
+            let fair = left / (order.len() - i) as f64;
             let g = want[k].min(fair);
-            given[k] = g;
+            out[k] += g;
             left -= g;
-        }
-        // What whole ems left over: to the columns still wanting, the
-        // most wanting first.
-        for &k in order.iter().rev() {
-            if left == 0 {
-                break;
-            }
-            let more = (want[k] - given[k]).min(left);
-            given[k] += more;
-            left -= more;
-        }
-        for k in 0..out.len() {
-            out[k] += given[k];
         }
         out
     };
-    let gap = |to: &[usize], from: &[usize]| -> Vec<usize> {
-        to.iter().zip(from).map(|(t, f)| t - f).collect()
+    let gap = |to: &[f64], from: &[f64]| -> Vec<f64> {
+        to.iter().zip(from).map(|(t, f)| (t - f).max(0.0)).collect()
     };
-    if sum(&most) <= room {
+    if sum(&most) <= room + 1e-9 {
         // Everything on one line: the table still spans the type area,
         // the rest shared as the texts are long.
-        let unbounded = vec![usize::MAX; most.len()];
-        share(&most, room - sum(&most), &most, &unbounded)
-    } else if sum(&body) <= room {
+        let total = sum(&most);
+        let extra = room - total;
+        most.iter().map(|&w| w + extra * w / total).collect()
+    } else if sum(&body) <= room + 1e-9 {
         let want = gap(&most, &body);
         fill(&body, room - sum(&body), &want)
-    } else if sum(&least) <= room {
+    } else if sum(&least) <= room + 1e-9 {
         let want = gap(&body, &least);
         fill(&least, room - sum(&least), &want)
     } else {
         // Too wide even so (check refuses it): the columns in proportion,
         // the composer breaking what it must.
-        let total = sum(&least) as f64;
-        least
-            .iter()
-            .map(|&l| ((l as f64 * room as f64 / total).floor() as usize).max(1))
-            .collect()
+        let total = sum(&least);
+        least.iter().map(|&l| (l * room / total).max(1.0)).collect()
     }
 }
 
@@ -593,6 +545,16 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
             n.most = n.most.max(aligned);
         }
     }
+    // A header less than an em wider than its column's body is kept on
+    // one line: 完成时限 over 6月20日 is not broken for an eighth of an em.
+    for (k, cell) in regions.cells.iter().enumerate() {
+        if cell.row < header && cell.cols == 1 {
+            let n = &mut needs[cell.col];
+            if runs[k].whole < n.body + 1.0 {
+                n.body = n.body.max(runs[k].whole);
+            }
+        }
+    }
     // A cell over several columns: what it needs beyond theirs (and the
     // padding between them) is shared among them.
     for (k, cell) in regions.cells.iter().enumerate() {
@@ -639,10 +601,10 @@ fn room(size: f64, ncols: usize) -> f64 {
 /// The size a table is set at: the largest of [`SIZES`] at which its
 /// columns' unbreakable texts fit the type area; `None` when none does.
 fn fitting_size(needs: &[Need]) -> Option<f64> {
-    let least: f64 = needs.iter().map(|n| (n.least - 1e-6).ceil().max(1.0)).sum();
+    let least: f64 = needs.iter().map(|n| n.least.max(1.0)).sum();
     SIZES
         .into_iter()
-        .find(|&s| least <= room(s, needs.len()).floor())
+        .find(|&s| least <= room(s, needs.len()) + 1e-9)
 }
 
 /// How badly a table's rows wrap at `size` pt: each row as many lines
@@ -656,8 +618,13 @@ fn rows_lines(m: &Measured, size: f64) -> usize {
     let width = widths(&m.needs, room(size, ncols));
     let mut rows: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for (k, cell) in m.regions.cells.iter().enumerate() {
-        let w: usize = width[cell.col..cell.col + cell.cols].iter().sum();
-        let lines = ((m.runs[k].whole - 1e-6) / w.max(1) as f64).ceil().max(1.0) as usize;
+        let w: f64 = width[cell.col..cell.col + cell.cols].iter().sum::<f64>()
+            + PAD * (cell.cols - 1) as f64;
+        let lines = if m.runs[k].whole <= w + 1e-6 {
+            1
+        } else {
+            (m.runs[k].whole / w.floor().max(1.0)).ceil() as usize
+        };
         let per = lines.div_ceil(cell.rows.max(1));
         let r = rows.entry(cell.row).or_insert(1);
         *r = (*r).max(per);
@@ -728,7 +695,7 @@ fn overflow(m: &Measured, header: usize) -> Option<TooWide> {
     let each: Vec<f64> = m
         .needs
         .iter()
-        .map(|n| ((n.least - 1e-6).ceil().max(1.0) + PAD) * em)
+        .map(|n| (n.least.max(1.0) + PAD) * em)
         .collect();
     let needs: f64 = each.iter().sum();
     // The middle column's width, the widest left out.
@@ -769,18 +736,18 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         .unwrap_or(size);
     let em = size * MM_PER_PT;
     let width = widths(&m.needs, room(size, ncols));
-    // What whole ems leave over pads the cells, evenly.
+    // What the columns leave over pads the cells, evenly.
     let total_ems = WIDTH / em;
     let pad_ems = if ncols == 0 {
         0.0
     } else {
-        (total_ems - width.iter().sum::<usize>() as f64) / ncols as f64
+        (total_ems - width.iter().sum::<f64>()) / ncols as f64
     };
     let mut edges = Vec::with_capacity(ncols + 1);
     let mut x = 0.0;
     edges.push(0.0);
     for w in &width {
-        x += (*w as f64 + pad_ems) * em;
+        x += (w + pad_ems) * em;
         edges.push(x);
     }
     if let Some(last) = edges.last_mut() {
@@ -794,10 +761,17 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         .enumerate()
         .map(|(k, cell)| {
             let (row, col, rows, cols) = (cell.row, cell.col, cell.rows, cell.cols);
-            let content =
-                width[col..col + cols].iter().sum::<usize>() as f64 + pad_ems * (cols - 1) as f64;
+            let content = width[col..col + cols].iter().sum::<f64>() + pad_ems * (cols - 1) as f64;
+            // Text on the character grid of the cell: whole ems a line,
+            // unless the whole text fits the cell's exact width (`12月` in
+            // 2.25 ems).
+            let cells = if m.runs[k].whole <= content + 1e-6 {
+                content.ceil()
+            } else {
+                (content + 1e-6).floor()
+            };
             let shape = Shape {
-                cells: (content + 1e-6).floor() as usize,
+                cells: cells.max(1.0) as usize,
                 first_indent: 0,
                 rest_indent: 0,
                 em: 1.0,

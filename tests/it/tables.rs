@@ -515,3 +515,47 @@ fn png_pages_and_the_exported_project_show_tables() {
     assert!(texts.contains("危险化学品") && texts.contains("数据来源"));
     assert!(tables[0]["rules"].as_array().unwrap().len() > 10);
 }
+
+/// An issue of `tests/fixtures/table-proof`, laid out once.
+fn proof(n: usize) -> &'static Placed {
+    static CELLS: [OnceLock<Placed>; 8] = [const { OnceLock::new() }; 8];
+    CELLS[n - 1].get_or_init(|| flatten(&layout(&fixture("table-proof"), &n.to_string())))
+}
+
+/// The x of each distinct vertical rule of the full-grid table on `page`.
+fn column_edges(t: &TablePage) -> Vec<f64> {
+    let mut xs: Vec<f64> = t.verticals.iter().map(|l| l.x).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup_by(|a, b| (*a - *b).abs() < 0.3);
+    xs
+}
+
+#[test]
+fn month_tables_fit_the_portrait_type_area_at_the_size_a_typesetter_chooses() {
+    // 县区 + 1月…12月, two-digit figures: at 5号 the columns need about
+    // 143 mm (县区 3 ems, 1月 1.75, 12月 2.25, an em of padding each), so
+    // it is set portrait at 5号; with 1月…11月 (about 149 mm at 小4号) at
+    // 小4号. Whole ems would make the first 159 mm (refused) and the
+    // second too wide for 小4号.
+    let out = jianbao(&fixture("table-proof"), &["check", "1", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (n, columns, size) in [(1, 13, 10.5), (2, 12, 12.0)] {
+        let p = proof(n);
+        let t = grid_table(p, 1).unwrap_or_else(|| panic!("issue {n}: no table on page 1"));
+        assert_eq!(column_edges(&t).len(), columns + 1, "issue {n}");
+        let cells = cell_glyphs(p, 1, &t);
+        let figure = cells
+            .iter()
+            .find(|g| g.text.chars().all(|c| c.is_ascii_digit()) && !g.family.contains("Hei"))
+            .expect("a figure");
+        assert!(
+            (figure.size_pt - size).abs() < 0.01,
+            "issue {n}: set at {} pt, not {size}",
+            figure.size_pt
+        );
+        // Every month head on one line, inside its column.
+        let heads = in_lines(cells.iter().copied().filter(|g| g.y < t.top + PITCH));
+        assert_eq!(heads.len(), 1, "issue {n}: the header wraps");
+        assert_glyphs_inside_cells(p, &format!("issue {n}"));
+    }
+}
