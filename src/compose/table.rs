@@ -735,7 +735,7 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         .find(|&s| s < size - 1e-9)
         .unwrap_or(size);
     let em = size * MM_PER_PT;
-    let width = widths(&m.needs, room(size, ncols));
+    let width = relieve_lone(&m, widths(&m.needs, room(size, ncols)), fonts);
     // What the columns leave over pads the cells, evenly.
     let total_ems = WIDTH / em;
     let pad_ems = if ncols == 0 {
@@ -762,33 +762,7 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         .map(|(k, cell)| {
             let (row, col, rows, cols) = (cell.row, cell.col, cell.rows, cell.cols);
             let content = width[col..col + cols].iter().sum::<f64>() + pad_ems * (cols - 1) as f64;
-            // Text on the character grid of the cell: whole ems a line,
-            // unless the whole text fits the cell's exact width (`12月` in
-            // 2.25 ems).
-            let cells = if m.runs[k].whole <= content + 1e-6 {
-                content.ceil()
-            } else {
-                (content + 1e-6).floor()
-            };
-            let shape = Shape {
-                cells: cells.max(1.0) as usize,
-                first_indent: 0,
-                rest_indent: 0,
-                em: 1.0,
-            };
-            let runs = &m.runs[k].runs;
-            let text: String = runs.iter().map(|r| r.0.as_str()).collect();
-            let pieces = whole_pieces(&text);
-            // A break inside a date or a code only when nothing else fits.
-            let cut = |n: usize| {
-                if pieces.iter().any(|(r, _)| r.start < n && n < r.end) {
-                    IN_PIECE
-                } else {
-                    0.0
-                }
-            };
-            let lines = centred_lines(runs, content, m.placing[k], fonts)
-                .unwrap_or_else(|| grid::break_lines_ragged(runs, shape, fonts, &cut))
+            let lines = cell_lines(&m, k, content, fonts)
                 .into_iter()
                 .map(|line| {
                     let dx = match m.placing[k] {
@@ -860,6 +834,119 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
     composed
 }
 
+/// A cell's text broken at `content` ems: a centred one as a title
+/// ([`centred_lines`]), else by the body's composer, ragged, on the
+/// character grid of the cell: whole ems a line, unless the whole text
+/// fits the cell's exact width (`12月` in 2.25 ems).
+fn cell_lines(m: &Measured, k: usize, content: f64, fonts: &Fonts) -> Vec<grid::Line> {
+    let cells = if m.runs[k].whole <= content + 1e-6 {
+        content.ceil()
+    } else {
+        (content + 1e-6).floor()
+    };
+    let shape = Shape {
+        cells: cells.max(1.0) as usize,
+        first_indent: 0,
+        rest_indent: 0,
+        em: 1.0,
+    };
+    let runs = &m.runs[k].runs;
+    let text: String = runs.iter().map(|r| r.0.as_str()).collect();
+    let pieces = whole_pieces(&text);
+    // A break inside a date or a code only when nothing else fits.
+    let cut = |n: usize| {
+        if pieces.iter().any(|(r, _)| r.start < n && n < r.end) {
+            IN_PIECE
+        } else {
+            0.0
+        }
+    };
+    centred_lines(runs, content, m.placing[k], fonts)
+        .unwrap_or_else(|| grid::break_lines_ragged(runs, shape, fonts, &cut))
+}
+
+/// Whether a cell's lines leave one character alone on a line (评审得 /
+/// 分, 认识不到 / 位): a line of one letter or character, marks aside. A
+/// bracketed unit alone (（处）) is a line of its own in a header.
+fn leaves_one_alone<S: AsRef<str>>(lines: &[S]) -> bool {
+    lines.len() > 1
+        && lines.iter().any(|l| {
+            let l = l.as_ref();
+            l.chars().filter(|c| c.is_alphanumeric()).count() == 1
+                && !l.contains(['（', '(', '）', ')'])
+        })
+}
+
+/// The columns' widths with a column whose cells would leave one
+/// character alone on a line (a header 评审得分 in 3 ems, a label 认识不到位
+/// in 4) made as wide as they need, taken from the widest column when it
+/// has room to spare: its rows, and the table's, on no more lines than
+/// before (proof-tables review 1).
+fn relieve_lone(m: &Measured, mut width: Vec<f64>, fonts: &Fonts) -> Vec<f64> {
+    let cells = &m.regions.cells;
+    // The table's lines, each row as many as its cell with the most, as
+    // the cells' one-line widths estimate them.
+    let lines_of = |width: &[f64]| -> usize {
+        let mut rows = std::collections::BTreeMap::new();
+        for (k, cell) in cells.iter().enumerate() {
+            let w: f64 = width[cell.col..cell.col + cell.cols].iter().sum::<f64>()
+                + PAD * (cell.cols - 1) as f64;
+            let whole = m.runs[k].whole;
+            let lines = if whole <= w + 1e-6 {
+                1
+            } else {
+                (whole / w.floor().max(1.0)).ceil() as usize
+            };
+            let r = rows.entry(cell.row).or_insert(1);
+            *r = (*r).max(lines.div_ceil(cell.rows.max(1)));
+        }
+        rows.values().sum::<usize>()
+    };
+    let alone = |k: usize, w: f64| {
+        m.runs[k].whole > w + 1e-6 && {
+            let lines: Vec<String> = cell_lines(m, k, w, fonts)
+                .iter()
+                .map(|l| l.glyphs.iter().map(|g| g.text.as_str()).collect())
+                .collect();
+            leaves_one_alone(&lines)
+        }
+    };
+    for c in 0..width.len() {
+        let own: Vec<usize> = (0..cells.len())
+            .filter(|&k| cells[k].col == c && cells[k].cols == 1)
+            .collect();
+        if !own.iter().any(|&k| alone(k, width[c])) {
+            continue;
+        }
+        let Some(donor) = (0..width.len())
+            .filter(|&d| d != c)
+            .max_by(|&a, &b| width[a].total_cmp(&width[b]))
+        else {
+            continue;
+        };
+        let most = own.iter().map(|&k| m.runs[k].whole).fold(0.0, f64::max);
+        let before = lines_of(&width);
+        // Whole characters more, until no cell of the column leaves one
+        // alone.
+        let mut w = (width[c] + 1e-6).floor() + 1.0;
+        while w <= most.ceil() + 1e-6 {
+            let extra = w - width[c];
+            let mut tried = width.clone();
+            tried[c] = w;
+            tried[donor] -= extra;
+            if tried[donor] < m.needs[donor].least.max(w) || lines_of(&tried) > before {
+                break;
+            }
+            if !own.iter().any(|&k| alone(k, w)) {
+                width = tried;
+                break;
+            }
+            w += 1.0;
+        }
+    }
+    width
+}
+
 /// A centred cell's text too long for its width, broken as a title is
 /// (`title.rs`: between words, lines as even as the words allow) and each
 /// line set at its natural width: justified lines, as a paragraph's are,
@@ -887,7 +974,23 @@ fn centred_lines(
         rest_indent: 0,
         em: 1.0,
     };
-    title::break_title(&text, content, fonts, face)
+    // By words as a title, as even as the words allow; a line of one
+    // character (评审得 / 分) is broken narrower, on as many lines (评审 /
+    // 得分).
+    let mut broken = title::break_title(&text, content, fonts, face);
+    let mut cap = (content + 1e-6).floor() - 1.0;
+    while leaves_one_alone(&broken) && cap >= 1.0 {
+        let narrower = title::break_title(&text, cap, fonts, face);
+        if narrower.len() > broken.len() {
+            break;
+        }
+        if !leaves_one_alone(&narrower) {
+            broken = narrower;
+            break;
+        }
+        cap -= 1.0;
+    }
+    broken
         .into_iter()
         .map(|line| {
             let mut set = grid::break_lines(&[(line, face)], wide, fonts);
@@ -1947,5 +2050,44 @@ mod tests {
             })
             .collect();
         assert_eq!(all.matches("安全生产责任制落实情况。").count(), 200);
+    }
+
+    #[test]
+    fn a_label_column_leaving_one_character_alone_takes_an_em_from_a_wide_one() {
+        // The proof-readers' 表8: 问题类型 4 ems wide set 认识不到 / 位 while
+        // 具体表现 had room to spare; it gets the em it needs.
+        let long = "部分企业主要负责人对安全生产法定职责认识不清，存在重生产轻安全、重效益轻防范的思想，安全投入严重不足";
+        let t = table(
+            None,
+            1,
+            &[
+                &["问题类型", "具体表现"],
+                &["认识不到位", long],
+                &["责任不落实", "全员安全生产责任制流于形式"],
+            ],
+        );
+        let m = measure(&t, 1, fonts());
+        let given = vec![4.0, 27.5];
+        let lines = |w: f64, k: usize| -> Vec<String> {
+            cell_lines(&m, k, w, fonts())
+                .iter()
+                .map(|l| l.glyphs.iter().map(|g| g.text.as_str()).collect())
+                .collect()
+        };
+        let label = m
+            .regions
+            .cells
+            .iter()
+            .position(|c| c.row == 1 && c.col == 0)
+            .unwrap();
+        assert_eq!(lines(4.0, label), ["认识不到", "位"]);
+        let width = relieve_lone(&m, given.clone(), fonts());
+        assert_eq!(width, [5.0, 26.5]);
+        assert_eq!(lines(width[0], label), ["认识不到位"]);
+        // No room to spare: a column that would have to wrap more keeps its
+        // width, and so does the label.
+        assert_eq!(relieve_lone(&m, vec![4.0, 4.0], fonts()), [4.0, 4.0]);
+        assert!(leaves_one_alone(&["评审得", "分"]));
+        assert!(!leaves_one_alone(&["发现", "隐患", "（处）"]));
     }
 }

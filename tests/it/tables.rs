@@ -559,3 +559,39 @@ fn month_tables_fit_the_portrait_type_area_at_the_size_a_typesetter_chooses() {
         assert_glyphs_inside_cells(p, &format!("issue {n}"));
     }
 }
+
+/// Each text line of each cell of the full-grid table on `page`: the
+/// glyphs of one baseline between two neighbouring column rules.
+fn cell_text_lines(p: &Placed, page: usize, t: &TablePage) -> Vec<String> {
+    let edges = column_edges(t);
+    let glyphs = cell_glyphs(p, page, t);
+    let mut out = Vec::new();
+    for pair in edges.windows(2) {
+        let column = glyphs
+            .iter()
+            .copied()
+            .filter(|g| g.x > pair[0] && g.x + g.advance < pair[1]);
+        for line in in_lines(column) {
+            out.push(line.iter().map(|g| g.text.as_str()).collect());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_narrow_header_breaks_by_words_and_leaves_no_character_alone() {
+    // 评审得分 over figures 3 ems wide: 评审 / 得分, never 评审得 / 分 (the
+    // proof-readers' 表4, repeated on every 续表 page).
+    let p = proof(3);
+    let t = grid_table(p, 1).expect("a table on page 1");
+    let lines = cell_text_lines(p, 1, &t);
+    assert!(lines.contains(&"评审".to_string()), "{lines:?}");
+    assert!(lines.contains(&"得分".to_string()), "{lines:?}");
+    for line in &lines {
+        let han = line.chars().filter(|c| c.is_alphabetic()).count();
+        assert!(
+            han != 1 || line.chars().count() > 1,
+            "one character alone on a line: {lines:?}"
+        );
+    }
+}
