@@ -508,12 +508,14 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
                         Placing::Right
                     }
                 };
+                // The header is centred whatever the column's alignment
+                // (a group head over its columns): `:---` and `---:`
+                // place the body cells.
                 match (align(c), r < header) {
-                    (ColumnAlign::Left, _) => Placing::Left,
-                    (ColumnAlign::Center, _) => Placing::Center,
-                    (ColumnAlign::Right, true) => Placing::Right,
+                    (_, true) => Placing::Center,
+                    (ColumnAlign::Left, false) => Placing::Left,
+                    (ColumnAlign::Center, false) => Placing::Center,
                     (ColumnAlign::Right, false) => decimal(),
-                    (ColumnAlign::Auto, true) => Placing::Center,
                     (ColumnAlign::Auto, false) if numeric[c] == Some(true) => decimal(),
                     (ColumnAlign::Auto, false) => Placing::Left,
                 }

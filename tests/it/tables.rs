@@ -595,3 +595,54 @@ fn a_narrow_header_breaks_by_words_and_leaves_no_character_alone() {
         );
     }
 }
+
+#[test]
+fn header_cells_are_centred_whatever_the_column_alignment() {
+    // `|:---|---:|…` under a two-level header: 行业 and the group heads
+    // 检查情况 (over three columns) and 整改情况 (over two) centred over
+    // what they cover; the figures flush right.
+    let p = proof(4);
+    let t = grid_table(p, 1).expect("a table on page 1");
+    let edges = column_edges(&t);
+    assert_eq!(edges.len(), 7);
+    let glyphs = cell_glyphs(p, 1, &t);
+    let heads = in_lines(glyphs.iter().copied().filter(|g| g.family.contains("Hei")));
+    let centre_of = |text: &str| -> f64 {
+        let first = text.chars().next().unwrap().to_string();
+        let line = heads
+            .iter()
+            .find_map(|l| {
+                let k = l.iter().position(|g| g.text == first)?;
+                let run = &l[k..k + text.chars().count()];
+                (run.iter().map(|g| g.text.as_str()).collect::<String>() == text).then_some(run)
+            })
+            .unwrap_or_else(|| panic!("{text} not in the header"));
+        let last = line.last().unwrap();
+        (line[0].x + last.x + last.advance) / 2.0
+    };
+    for (text, from, to) in [("行业", 0, 1), ("检查情况", 1, 4), ("整改情况", 4, 6)] {
+        let mid = (edges[from] + edges[to]) / 2.0;
+        let c = centre_of(text);
+        assert!(
+            (c - mid).abs() < 0.5,
+            "{text} is centred at {c:.2} mm, its columns at {mid:.2}"
+        );
+    }
+    // The body follows `---:`: 351 (the row of 危险化学品) ends close to its
+    // column's right rule, far from the left one.
+    let row = in_lines(glyphs.iter().copied())
+        .into_iter()
+        .find(|l| l.iter().any(|g| g.text == "危"))
+        .expect("the row of 危险化学品");
+    let figure: Vec<&PlacedGlyph> = row
+        .into_iter()
+        .filter(|g| g.x > edges[1] && g.x < edges[2])
+        .collect();
+    assert_eq!(text(&figure), "351");
+    let last = figure.last().unwrap();
+    let end = last.x + last.advance;
+    assert!(
+        edges[2] - end < 3.0 && end - edges[1] > 10.0,
+        "351 ends at {end:.2}"
+    );
+}
