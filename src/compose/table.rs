@@ -336,6 +336,19 @@ fn whole_pieces(text: &str) -> Vec<(Range<usize>, String)> {
     out
 }
 
+/// A cell that stands in a column of figures as one: a figure with a
+/// word or mark about it (约120, (12.3), 3-5, 10～15%, 1.2万, 12.0*), or a
+/// short word in a figure's place (N/A, 不适用, 未统计).
+fn figure_like(s: &str) -> bool {
+    let s = s.trim();
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let others = s
+        .chars()
+        .filter(|c| !c.is_ascii_digit() && !c.is_ascii_punctuation())
+        .count();
+    (digits > 0 && others <= 2) || s.chars().count() <= 3
+}
+
 /// What a statistical table writes in a figure's place: none, not
 /// applicable.
 fn is_placeholder(s: &str) -> bool {
@@ -461,9 +474,12 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
             .map(Text::plain)
             .unwrap_or_default()
     };
-    // A column is numeric when its body cells are figures (or say there
-    // is none): right-aligned, decimal points under each other.
-    let mut numeric = vec![None::<bool>; ncols];
+    // A column is numeric when its body cells are mostly figures and the
+    // rest annotated figures (约120, (12.3), 3-5, 10～15%, 1.2万) or short
+    // words in a figure's place (N/A, 不适用), placeholders (—) aside:
+    // right-aligned, decimal points under each other where the cells
+    // have them. One annotated value does not turn it to text.
+    let mut counts = vec![(0usize, 0usize, false); ncols];
     for (k, cell) in regions.cells.iter().enumerate() {
         let (r, c, cols) = (cell.row, cell.col, cell.cols);
         if r < header || cols != 1 {
@@ -473,14 +489,24 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
         if is_placeholder(&s) {
             continue;
         }
-        let n = numeric[c].get_or_insert(true);
-        *n &= is_number(&s);
+        let n = &mut counts[c];
+        if is_number(&s) {
+            n.0 += 1;
+        } else {
+            n.1 += 1;
+            n.2 |= !figure_like(&s);
+        }
     }
+    let numeric: Vec<Option<bool>> = counts
+        .iter()
+        .map(|&(figures, others, text)| (figures + others > 0).then_some(!text && figures > others))
+        .collect();
+    let has_digit = |k: usize| plain(k).chars().any(|c| c.is_ascii_digit());
     let mut fraction = vec![0.0_f64; ncols];
     let mut integer = vec![0.0_f64; ncols];
     for (k, cell) in regions.cells.iter().enumerate() {
         let (r, c, cols) = (cell.row, cell.col, cell.cols);
-        if r >= header && cols == 1 && numeric[c] == Some(true) {
+        if r >= header && cols == 1 && numeric[c] == Some(true) && has_digit(k) {
             let f = fraction_width(&plain(k), fonts);
             fraction[c] = fraction[c].max(f);
             integer[c] = integer[c].max(runs[k].whole - f);
@@ -502,8 +528,8 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
                 },
             )| {
                 let decimal = || {
-                    if cols == 1 && numeric[c] == Some(true) && is_number(&plain(k)) {
-                        Placing::Decimal(fraction[c] - fraction_width(&plain(k), fonts))
+                    if cols == 1 && numeric[c] == Some(true) && has_digit(k) {
+                        Placing::Decimal((fraction[c] - fraction_width(&plain(k), fonts)).max(0.0))
                     } else {
                         Placing::Right
                     }
@@ -1594,6 +1620,21 @@ mod tests {
             assert!(!is_number(s), "{s}");
         }
         assert!(is_placeholder("—") && is_placeholder(""));
+        for s in [
+            "约120",
+            "(12.3)",
+            "3-5",
+            "10～15%",
+            "1.2万",
+            "12.0*",
+            "N/A",
+            "不适用",
+        ] {
+            assert!(figure_like(s), "{s}");
+        }
+        for s in ["2026年4月30日", "城关镇人民政府", "已整改到位"] {
+            assert!(!figure_like(s), "{s}");
+        }
     }
 
     #[test]

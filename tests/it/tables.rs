@@ -646,3 +646,49 @@ fn header_cells_are_centred_whatever_the_column_alignment() {
         "351 ends at {end:.2}"
     );
 }
+
+#[test]
+fn an_annotated_value_leaves_a_figure_column_right_aligned() {
+    // 3-5 and 约120 among counts, 10～15% and — among rates, (12.3) among
+    // sums (user-tables review 8, proof-tables review 7): the columns stay
+    // flush right, the sums' decimal points under each other.
+    let p = proof(5);
+    let t = grid_table(p, 1).expect("a table on page 1");
+    let edges = column_edges(&t);
+    assert_eq!(edges.len(), 5);
+    let glyphs = cell_glyphs(p, 1, &t);
+    let rows: Vec<Vec<&PlacedGlyph>> = in_lines(glyphs.iter().copied())
+        .into_iter()
+        .filter(|l| !l[0].family.contains("Hei"))
+        .collect();
+    assert_eq!(rows.len(), 5);
+    for row in &rows {
+        for c in 1..4 {
+            let cell: Vec<&PlacedGlyph> = row
+                .iter()
+                .copied()
+                .filter(|g| g.x > edges[c] && g.x < edges[c + 1])
+                .collect();
+            let first = cell.first().expect("a cell");
+            assert!(
+                first.x - edges[c] > 5.0,
+                "“{}” starts {:.2} mm from its column's left rule",
+                text(&cell),
+                first.x - edges[c]
+            );
+        }
+    }
+    let points: Vec<f64> = rows
+        .iter()
+        .filter_map(|row| {
+            row.iter()
+                .find(|g| g.text == "." && g.x > edges[3])
+                .map(|g| g.x)
+        })
+        .collect();
+    assert_eq!(points.len(), 5, "a decimal point in every sum");
+    let spread = points
+        .iter()
+        .fold(0.0_f64, |m, x| m.max((x - points[0]).abs()));
+    assert!(spread < 0.2, "the decimal points stand {points:?}");
+}
