@@ -692,3 +692,53 @@ fn an_annotated_value_leaves_a_figure_column_right_aligned() {
         .fold(0.0_f64, |m, x| m.max((x - points[0]).abs()));
     assert!(spread < 0.2, "the decimal points stand {points:?}");
 }
+
+#[test]
+fn a_three_line_table_has_a_short_rule_under_each_group_head() {
+    // 隐患排查 over three columns, 资金投入（万元） over two (user-tables
+    // review 11, proof-tables review 8): a thin rule under each, as wide
+    // as its columns less a small gap, between the top rule and the rule
+    // under the header.
+    let p = proof(6);
+    let rules = three_line_rules(p, 1);
+    let full: Vec<&&PlacedLine> = rules
+        .iter()
+        .filter(|l| (l.x - LEFT).abs() < 1e-6 && (l.x + l.length - RIGHT).abs() < 1e-6)
+        .collect();
+    assert_eq!(full.len(), 3, "the three lines");
+    assert!(rules.iter().all(|l| l.drop.abs() < 1e-6), "a vertical rule");
+    let (top, head) = (full[0].y, full[1].y);
+    let mut short: Vec<&&PlacedLine> = rules
+        .iter()
+        .filter(|l| l.length < RIGHT - LEFT - 1.0)
+        .collect();
+    short.sort_by(|a, b| a.x.total_cmp(&b.x));
+    assert_eq!(short.len(), 2, "a short rule under each group head");
+    for l in &short {
+        assert!(l.y > top + PITCH / 2.0 && l.y < head - PITCH / 2.0);
+        assert!((l.thickness - full[1].thickness).abs() < 1e-6, "thin");
+    }
+    assert!((short[0].y - short[1].y).abs() < 1e-6);
+    let gap = short[1].x - (short[0].x + short[0].length);
+    assert!(
+        (2.0..8.0).contains(&gap),
+        "the rules stand {gap:.2} mm apart"
+    );
+    // Each under its head, centred with it.
+    let heads = in_lines(
+        p.glyphs
+            .iter()
+            .filter(|g| g.page == 1 && g.family.contains("Hei") && g.y > top && g.y < short[0].y),
+    );
+    assert_eq!(heads.len(), 1);
+    for (l, first) in short.iter().zip(["隐", "资"]) {
+        let glyphs: Vec<&&PlacedGlyph> = heads[0]
+            .iter()
+            .filter(|g| g.x >= l.x && g.x + g.advance <= l.x + l.length)
+            .collect();
+        assert_eq!(glyphs[0].text, first);
+        let last = glyphs.last().unwrap();
+        let mid = (glyphs[0].x + last.x + last.advance) / 2.0;
+        assert!((mid - (l.x + l.length / 2.0)).abs() < 0.5);
+    }
+}
