@@ -1411,11 +1411,13 @@ impl Composed {
                 // the cells' padding, so that neighbouring ones stand apart.
                 for cell in &self.cells {
                     let under = cell.row + cell.rows;
-                    if cell.cols > 1 && under < header && !cell.lines.is_empty() {
-                        if let Some(&y) = y_of.get(&under) {
-                            let (x1, x2) = (self.edges[cell.col], self.edges[cell.col + cell.cols]);
-                            rules.push(horizontal(x1 + self.pad, x2 - self.pad, y, THIN));
-                        }
+                    if cell.cols > 1
+                        && under < header
+                        && !cell.lines.is_empty()
+                        && let Some(&y) = y_of.get(&under)
+                    {
+                        let (x1, x2) = (self.edges[cell.col], self.edges[cell.col + cell.cols]);
+                        rules.push(horizontal(x1 + self.pad, x2 - self.pad, y, THIN));
                     }
                 }
                 rules.push(horizontal(0.0, WIDTH, bottom - THICK / 2.0, THICK));
