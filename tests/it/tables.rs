@@ -742,3 +742,30 @@ fn a_three_line_table_has_a_short_rule_under_each_group_head() {
         assert!((mid - (l.x + l.length / 2.0)).abs() < 0.5);
     }
 }
+
+#[test]
+fn two_tables_back_to_back_have_a_blank_line_between_them() {
+    // 表1 and its note, then 表2's caption (proof-tables review 14): a
+    // blank grid line between the note and the caption, both tables on
+    // page 1.
+    let p = proof(7);
+    let captions: Vec<&PlacedGlyph> = p
+        .glyphs
+        .iter()
+        .filter(|g| g.page == 1 && g.text == "表" && g.family.contains("Hei"))
+        .collect();
+    assert_eq!(captions.len(), 2, "both captions on page 1");
+    let note = p
+        .glyphs
+        .iter()
+        .find(|g| g.page == 1 && g.text == "注")
+        .expect("表1's note");
+    let gap = captions[1].y - note.y;
+    assert!(
+        gap > 2.0 * PITCH - 0.5,
+        "表2's caption stands {gap:.2} mm under 表1's note"
+    );
+    // Table 1's frame, its note, then the caption; not more than a line
+    // and a half of white.
+    assert!(gap < 2.5 * PITCH, "{gap:.2} mm");
+}
