@@ -825,7 +825,14 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
     let caption = table
         .caption
         .as_ref()
-        .map(|c| centred(&c.plain(), Role::Heading, CAPTION_PT, fonts))
+        .map(|c| {
+            centred(
+                &spaced_caption(&c.plain()),
+                Role::Heading,
+                CAPTION_PT,
+                fonts,
+            )
+        })
         .unwrap_or_default();
     let continued = centred(&continued_text, Role::Heading, CAPTION_PT, fonts);
     // The notes, at a size under the cells', across the table.
@@ -973,6 +980,28 @@ fn relieve_lone(m: &Measured, mut width: Vec<f64>, fonts: &Fonts) -> Vec<f64> {
         }
     }
     width
+}
+
+/// A caption as printed: `表3各乡镇检查情况`, typed without the blank
+/// after its number (`table-caption-space`), is set `表3　各乡镇检查情况`.
+fn spaced_caption(caption: &str) -> String {
+    let Some(number) = caption_number(caption) else {
+        return caption.to_string();
+    };
+    let Some(after_mark) = caption.find('表').map(|i| i + '表'.len_utf8()) else {
+        return caption.to_string();
+    };
+    let Some(end) = caption[after_mark..]
+        .find(number)
+        .map(|i| after_mark + i + number.len())
+    else {
+        return caption.to_string();
+    };
+    let rest = &caption[end..];
+    if rest.is_empty() || rest.starts_with([' ', '\u{3000}', '\u{a0}', '-', '－', '.', '．']) {
+        return caption.to_string();
+    }
+    format!("{}\u{3000}{rest}", &caption[..end])
 }
 
 /// A centred cell's text too long for its width, broken as a title is

@@ -22,8 +22,18 @@ fn is_cell_blank(c: char) -> bool {
 /// zero-width space from a web page) do not count: they are in no cell,
 /// print nothing, and cleaning could not make the line another.
 pub fn is_pipe_row(t: &str) -> bool {
+    let t = t.trim_start_matches(crate::script::is_invisible);
+    t.starts_with(['|', '｜']) || ime_row(t)
+}
+
+/// `丨 单位 丨 联络员 丨`: a row typed with the Chinese IME's 竖 (丨,
+/// U+4E28) for `|`, as it comes when one types 竖线 by its name. Read as
+/// a pipe row when the line starts with it and has another: no word of
+/// a bulletin starts so.
+fn ime_row(t: &str) -> bool {
     t.trim_start_matches(crate::script::is_invisible)
-        .starts_with(['|', '｜'])
+        .starts_with('丨')
+        && t.matches('丨').count() >= 2
 }
 
 /// The parts of a caption line: `表1　标题{三线表}`.
@@ -41,14 +51,8 @@ const NUMERALS: &str = "0123456789０１２３４５６７８９〇零一二两�
 /// and the title (or nothing), and optionally `{…}`. `表示…`, `表彰…`,
 /// `表1显示…` are no captions.
 pub fn caption_line(t: &str) -> Option<CaptionLine<'_>> {
-    let (text, options) = match options_at_end(t) {
-        Some((inner, at)) => {
-            let brace = t[..at].char_indices().last().map_or(0, |(i, _)| i);
-            (t[..brace].trim_end_matches(is_blank), Some((inner, at)))
-        }
-        None => (t, None),
-    };
-    let rest = text
+    let (text, options) = split_options(t);
+    let rest = trim_blank_start(text)
         .strip_prefix('表')?
         .trim_start_matches([' ', '\u{3000}', '\u{a0}']);
     if !rest.starts_with(|c| NUMERALS.contains(c)) {
@@ -60,29 +64,91 @@ pub fn caption_line(t: &str) -> Option<CaptionLine<'_>> {
         .then_some(CaptionLine { text, options })
 }
 
+/// A caption line's text and its `{…}`, if it has one.
+fn split_options(t: &str) -> (&str, Option<(&str, usize)>) {
+    match options_at_end(t) {
+        Some((inner, at)) => {
+            let brace = t[..at].char_indices().last().map_or(0, |(i, _)| i);
+            (t[..brace].trim_end_matches(is_blank), Some((inner, at)))
+        }
+        None => (t, None),
+    }
+}
+
+/// `表3各乡镇检查情况`: a caption typed without the blank after its
+/// number (an Arabic one: 表一季度… is no caption). Read as the caption
+/// of a table right under it, never elsewhere (`表1显示，…` is a
+/// sentence), with `table-caption-space`. A title of a sentence's marks
+/// (，。：；) is no caption. The caption and the byte offset of its
+/// number's end in the line.
+fn tight_caption(t: &str) -> Option<(CaptionLine<'_>, usize)> {
+    if caption_line(t).is_some() {
+        return None;
+    }
+    let (text, options) = split_options(t);
+    let rest = trim_blank_start(text).strip_prefix('表')?;
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    if !rest.starts_with(digit) {
+        return None;
+    }
+    let title = rest.trim_start_matches(|c| digit(c) || matches!(c, '-' | '.' | '．'));
+    let end = text.len() - title.len();
+    let sentence = title.contains([
+        '，', '。', '；', '：', '！', '？', ',', ';', ':', '!', '?', '、',
+    ]);
+    let first_is_word = title
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() && !c.is_ascii_alphabetic());
+    (first_is_word && !sentence && title.chars().count() <= 40)
+        .then_some((CaptionLine { text, options }, end))
+}
+
 /// `{…}` (or `｛…｝`) at the end of a line: what is inside, and its
 /// offset.
 /// Invisible characters around it do not count (cleaning removes them, and
 /// the line must read the same before and after).
 fn options_at_end(t: &str) -> Option<(&str, usize)> {
-    let body = t
-        .trim_end_matches(|c| crate::script::is_invisible(c) || is_blank(c))
-        .strip_suffix(['}', '｝'])?;
+    let body = trim_blank_end(t).strip_suffix(['}', '｝'])?;
     let open = body.rfind(['{', '｛'])?;
     let inner_at = open + body[open..].chars().next()?.len_utf8();
     let inner = &body[inner_at..];
     (!inner.contains(['{', '｛', '}', '｝'])).then_some((inner, inner_at))
 }
 
+/// `&nbsp;` as a web page leaves it (cleaning makes it a no-break
+/// space, a blank).
+const BLANK_ENTITIES: [&str; 4] = ["&nbsp;", "&#160;", "&#xA0;", "&#xa0;"];
+
+/// A line without the blanks, invisible characters and `&nbsp;`s at its
+/// end: cleaning removes them, and the line must read the same before
+/// and after (`表1　标题{三线表}&nbsp;` keeps its 三线表).
+fn trim_blank_end(t: &str) -> &str {
+    let mut rest = t;
+    loop {
+        rest = rest.trim_end_matches(|c| crate::script::is_invisible(c) || is_blank(c));
+        match BLANK_ENTITIES.iter().find_map(|e| rest.strip_suffix(e)) {
+            Some(r) => rest = r,
+            None => return rest,
+        }
+    }
+}
+
+/// As [`trim_blank_end`], at the line's start.
+fn trim_blank_start(t: &str) -> &str {
+    let mut rest = t;
+    loop {
+        rest = rest.trim_start_matches(|c| crate::script::is_invisible(c) || is_blank(c));
+        match BLANK_ENTITIES.iter().find_map(|e| rest.strip_prefix(e)) {
+            Some(r) => rest = r,
+            None => return rest,
+        }
+    }
+}
+
 /// A line of only `{三线表}`: the options of the table right under it.
 pub fn options_line(t: &str) -> Option<(&str, usize)> {
-    options_at_end(t).filter(|(_, at)| {
-        t[..*at]
-            .trim_start_matches(|c| crate::script::is_invisible(c) || is_blank(c))
-            .chars()
-            .count()
-            == 1
-    })
+    options_at_end(t).filter(|(_, at)| trim_blank_start(&t[..*at]).chars().count() == 1)
 }
 
 /// `注：…`, `注:…`, `注1：…`, `注①：…`, `数据来源：…`, `资料来源：…`: a
@@ -178,11 +244,12 @@ fn row_span(src: &str, line: &Line) -> Span {
 /// ranges.
 fn pipes(t: &str) -> Vec<(usize, usize)> {
     let mut cuts = Vec::new();
+    let ime = ime_row(t);
     // After a `\`, the next pipe is escaped; invisible characters between
     // them do not count (cleaning removes them).
     let mut escaped = false;
     for (i, c) in t.char_indices() {
-        if matches!(c, '|' | '｜') {
+        if matches!(c, '|' | '｜') || (ime && c == '丨') {
             if !escaped {
                 cuts.push((i, i + c.len_utf8()));
             }
@@ -283,10 +350,20 @@ pub fn table_at(
     let src = file.text.as_str();
     let touches = |k: usize| lines.get(k + 1).is_some_and(|n| lines[k].touches(n));
     let mut k = i;
-    let caption = caption_line(lines[k].text).filter(|_| touches(k)).map(|c| {
-        k += 1;
-        (c, &lines[k - 1])
-    });
+    // A caption without its blank (表3各乡镇…) only right over a row.
+    let starts_rows =
+        |k: usize| touches(k) && (is_pipe_row(lines[k + 1].text) || lines[k + 1].tabs != Tabs::No);
+    let tight = tight_caption(lines[k].text).filter(|_| starts_rows(k));
+    let caption = caption_line(lines[k].text)
+        .filter(|_| touches(k))
+        .or(tight.as_ref().map(|(c, _)| CaptionLine {
+            text: c.text,
+            options: c.options,
+        }))
+        .map(|c| {
+            k += 1;
+            (c, &lines[k - 1])
+        });
     let mut options = caption
         .as_ref()
         .and_then(|(c, l)| c.options.map(|(o, at)| (o, l.span.start + at)));
@@ -372,6 +449,22 @@ pub fn table_at(
         });
     table.notes = notes;
     table.span = lines[i].span.start.min(first_row)..last;
+    if let Some((c, end)) = tight {
+        let at = lines[i].span.start;
+        let number = &c.text[..end];
+        let title = c.text[end..].trim_end_matches(is_blank);
+        diags.push(
+            Diagnostic::warning(
+                "table-caption-space",
+                file,
+                at..at + end,
+                format!("表题“{number}”和标题之间没有空格：当作下面表格的表题读了，印出来空一格"),
+            )
+            .with_help(format!(
+                "在“{number}”后面空一格（全角空格）：{number}　{title}"
+            )),
+        );
+    }
     check_table(file, &mut table, pipe, diags);
     Some(Found { table, next })
 }
@@ -1040,5 +1133,92 @@ mod tests {
         assert_eq!(delimiter_row("| 单位 | --- |"), None);
         assert_eq!(delimiter_row("|"), None);
         assert_eq!(delimiter_row("|:|"), None);
+    }
+
+    /// The tables of a body, and what parsing it said.
+    fn tables_of(body: &str) -> (Vec<Table>, Vec<Diagnostic>) {
+        let file = SourceFile::new(std::path::PathBuf::from("t.md"), body.to_string());
+        let mut diags = Vec::new();
+        let blocks = crate::issue::parse_body(&file, 0, &mut diags);
+        let tables = blocks
+            .into_iter()
+            .filter_map(|b| match b {
+                crate::issue::Block::Table(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        (tables, diags)
+    }
+
+    #[test]
+    fn nbsp_on_a_caption_line_keeps_the_table_style() {
+        for caption in [
+            "表1　标题{三线表}&nbsp;",
+            "表1　标题{三线表}&#160;",
+            "表1　标题{三线表}\u{a0}",
+            "&nbsp;表1　标题{三线表}",
+        ] {
+            let body = format!("{caption}\n单位\t次数\n城关镇\t12\n东城区\t9\n");
+            let (t, diags) = tables_of(&body);
+            assert!(diags.is_empty(), "{diags:?}");
+            assert_eq!(t.len(), 1, "{caption}");
+            let style = t[0].style.as_ref().map(|s| s.value);
+            assert_eq!(style, Some(TableStyle::ThreeLine), "{caption}");
+            let plain = t[0].caption.as_ref().unwrap().plain();
+            assert!(plain.ends_with("标题"), "{caption}: {plain}");
+        }
+    }
+
+    #[test]
+    fn a_caption_without_its_blank_is_one_only_over_a_table() {
+        let (t, diags) = tables_of("表3各乡镇检查情况\n乡镇\t次数\n城关镇\t12\n东城区\t9\n");
+        assert_eq!(t[0].caption.as_ref().unwrap().plain(), "表3各乡镇检查情况");
+        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["table-caption-space"]);
+        // Not over a table, a sentence, or 表 and a Chinese numeral: no
+        // caption.
+        for body in [
+            "表3各乡镇检查情况\n\n乡镇\t次数\n城关镇\t12\n东城区\t9\n",
+            "表1显示，各乡镇都已完成\n乡镇\t次数\n城关镇\t12\n东城区\t9\n",
+            "表一季度检查情况\n乡镇\t次数\n城关镇\t12\n东城区\t9\n",
+        ] {
+            let (t, diags) = tables_of(body);
+            assert!(t[0].caption.is_none(), "{body}");
+            assert!(diags.is_empty(), "{body}: {diags:?}");
+        }
+        assert!(tight_caption("表1　检查情况").is_none());
+    }
+
+    #[test]
+    fn a_row_typed_with_the_ime_shu_is_a_pipe_row() {
+        let (t, diags) = tables_of(
+            "丨 单位 丨 联络员 丨\n丨---丨---丨\n丨 县应急局 丨 王建国 丨\n丨 县交通局 丨 李明 丨\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(t.len(), 1);
+        let cells: Vec<Vec<String>> = t[0]
+            .rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .map(|c| match c {
+                        Cell::Text(t) => t.plain(),
+                        _ => String::new(),
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                ["单位", "联络员"],
+                ["县应急局", "王建国"],
+                ["县交通局", "李明"]
+            ]
+        );
+        // A 丨 inside a line that does not start with it is a character.
+        assert!(!is_pipe_row("个丨中"));
+        assert_eq!(pipes("｜甲丨乙｜").len(), 2);
     }
 }

@@ -769,3 +769,71 @@ fn two_tables_back_to_back_have_a_blank_line_between_them() {
     // and a half of white.
     assert!(gap < 2.5 * PITCH, "{gap:.2} mm");
 }
+
+#[test]
+fn a_clerks_slips_in_typing_a_table_are_read_as_meant_or_said() {
+    // Issue 8: a table typed with the IME's 丨 for |, a caption without
+    // its blank (表3各乡镇…) and `&nbsp;` after its {三线表}, a row pasted
+    // twice (user-tables review 7, 10).
+    let dir = fixture("table-proof");
+    let out = jianbao(&dir, &["check", "8"]);
+    let said = stderr(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("issues/008.md:20:1: warning[table-caption-space]"),
+        "{said}"
+    );
+    assert!(said.contains("help: 在“表3”后面空一格（全角空格）：表3　各乡镇检查情况"));
+    assert!(
+        said.contains("issues/008.md:23:1: warning[table-duplicate-row]"),
+        "{said}"
+    );
+    assert!(!said.contains("stray-space"), "{said}");
+    // `check --fix` leaves the 丨 rows as typed: their blanks are no
+    // stray spaces between words.
+    let copy = copy_publication(&dir);
+    let before = std::fs::read_to_string(dir.join("issues/008.md")).unwrap();
+    let out = jianbao(copy.path(), &["check", "--fix", "8"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read_to_string(copy.path().join("issues/008.md")).unwrap();
+    let rows = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with('丨'))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(rows(&after), rows(&before));
+    assert_eq!(rows(&before).len(), 4);
+    // The 丨 table is a table of two columns; 表3 has its caption, set
+    // with the blank, and is a 三线表 (no vertical rule under its caption).
+    let p = proof(8);
+    let t = grid_table(p, 1).expect("表1 on page 1");
+    assert_eq!(column_edges(&t).len(), 3);
+    let lines = cell_text_lines(p, 1, &t);
+    for cell in ["单位", "联络员", "县应急局", "王建国", "县交通局", "李明"] {
+        assert!(lines.contains(&cell.to_string()), "{cell}: {lines:?}");
+    }
+    let caption = in_lines(
+        p.glyphs
+            .iter()
+            .filter(|g| g.page == 1 && (g.size_pt - 14.0).abs() < 0.01 && g.y > t.bottom),
+    )
+    .into_iter()
+    .next()
+    .expect("表3's caption");
+    assert_eq!(text(&caption), "表3\u{3000}各乡镇检查情况");
+    let three = caption.iter().position(|g| g.text == "3").unwrap();
+    let title = caption.iter().position(|g| g.text == "各").unwrap();
+    let gap = caption[title].x - (caption[three].x + caption[three].advance);
+    assert!(gap > 4.0, "表3 and its title {gap:.2} mm apart");
+    assert!(
+        p.lines
+            .iter()
+            .all(|l| l.drop.abs() < 1e-6 || l.page > 1 || l.y < caption[0].y),
+        "a vertical rule in 表3"
+    );
+    assert!(
+        p.lines.iter().all(|l| l.drop.abs() < 1e-6 || l.page == 1),
+        "a vertical rule in 续表3"
+    );
+}
