@@ -405,7 +405,14 @@ pub fn table_at(
         return None;
     }
     let mut end = k + 1;
-    while end < lines.len() && lines[end - 1].touches(&lines[end]) && is_row(&lines[end]) {
+    // A pasted cell broken by Alt+Enter goes on on the next line, a row
+    // or not.
+    let mut quoted = !pipe && still_quoted(false, &src[first.raw.clone()]);
+    while end < lines.len()
+        && lines[end - 1].touches(&lines[end])
+        && (is_row(&lines[end]) || quoted)
+    {
+        quoted = !pipe && still_quoted(quoted, &src[lines[end].raw.clone()]);
         end += 1;
     }
     let options = options.map_or_else(Options::default, |(o, at)| {
@@ -724,20 +731,65 @@ fn pipe_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>
 }
 
 fn tab_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>) -> Table {
-    let mut table_rows: Vec<TableRow> = rows
-        .iter()
-        .map(|l| {
-            let raw = &file.text[l.raw.clone()];
-            let cells = tab_cells(raw)
-                .into_iter()
-                .map(|(a, b)| cell(file, l.raw.start + a, l.raw.start + b, is_cell_blank, diags))
-                .collect();
-            TableRow {
+    let mut table_rows: Vec<TableRow> = Vec::with_capacity(rows.len());
+    // Whether the last line ended inside a quoted cell (Alt+Enter).
+    let mut open = false;
+    for l in rows {
+        let raw = &file.text[l.raw.clone()];
+        let cuts = tab_cells(raw);
+        let continuing = open && !table_rows.is_empty();
+        let mut cells = Vec::with_capacity(cuts.len());
+        for (i, &(a, b)) in cuts.iter().enumerate() {
+            let (start, end) = (l.raw.start + a, l.raw.start + b);
+            let piece = &raw[a..b];
+            if i == 0 && continuing {
+                // The rest of a cell broken by Alt+Enter, to its closing
+                // quote, joined to the cell it goes on.
+                let close = piece.rfind('"').map_or(end, |q| start + q);
+                let rest = cell(file, start, close, is_cell_blank, diags);
+                let row = table_rows.last_mut().expect("continuing a row");
+                row.span.end = row_span(&file.text, l).end;
+                if let (Some(Cell::Text(t)), Cell::Text(more)) = (row.cells.last_mut(), rest) {
+                    // The cell's span stays its first line's: cleaning
+                    // works a line at a time, and the rest is cleaned as
+                    // the layout parses the cleaned file again.
+                    t.runs.extend(more.runs);
+                }
+                continue;
+            }
+            let lead = piece.len() - piece.trim_start_matches(is_cell_blank).len();
+            let opens = i + 1 == cuts.len() && opens_quote(piece);
+            if opens {
+                let quote = start + lead;
+                let c = cell(file, quote + 1, end, is_cell_blank, diags);
+                cells.push(c);
+                diags.push(
+                    Diagnostic::warning(
+                        "table-cell-linebreak",
+                        file,
+                        quote..quote + 1,
+                        "这一格在 Excel 里用 Alt+Enter 换了行，粘贴过来断成了两行：按一格读了，不印引号",
+                    )
+                    .with_help("把这一格的两行接成一行，删掉两头的引号（表格排版时自己会在格里换行）"),
+                );
+            } else {
+                cells.push(cell(file, start, end, is_cell_blank, diags));
+            }
+        }
+        if continuing {
+            table_rows
+                .last_mut()
+                .expect("continuing a row")
+                .cells
+                .extend(cells);
+        } else {
+            table_rows.push(TableRow {
                 cells,
                 span: row_span(&file.text, l),
-            }
-        })
-        .collect();
+            });
+        }
+        open = still_quoted(open, raw);
+    }
     // The first row is the header, and the next one too while the one
     // above has a `<` (a heading over columns has their headings under
     // it) or it has a `^` (a heading over rows goes on in it).
@@ -760,6 +812,32 @@ fn tab_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>)
         notes: Vec::new(),
         span: 0..0,
     }
+}
+
+/// A pasted cell that opens a quote it does not close: Excel copies a
+/// cell with a line break in it (Alt+Enter) as `"检查单位` and `（家次）"`
+/// on two lines, and its own reader joins them.
+fn opens_quote(cell: &str) -> bool {
+    cell.trim_matches(is_cell_blank).starts_with('"') && !cell.matches('"').count().is_multiple_of(2)
+}
+
+/// Whether a pasted line ends inside a quoted cell, `open` saying whether
+/// the line before did: the first cell of a line that goes on a quoted
+/// cell closes it at an odd quote; then only the last cell can open one.
+fn still_quoted(open: bool, raw: &str) -> bool {
+    let raw = raw.strip_suffix('\r').unwrap_or(raw);
+    let cuts = tab_cells(raw);
+    let last = cuts.len() - 1;
+    let mut quoted = open;
+    for (i, &(a, b)) in cuts.iter().enumerate() {
+        let cell = &raw[a..b];
+        quoted = if i == 0 && quoted {
+            cell.matches('"').count().is_multiple_of(2)
+        } else {
+            opens_quote(cell)
+        } && i == last;
+    }
+    quoted
 }
 
 /// The columns of a pasted table, Excel's trailing tabs taken off: Excel
@@ -1220,5 +1298,54 @@ mod tests {
         // A 丨 inside a line that does not start with it is a character.
         assert!(!is_pipe_row("个丨中"));
         assert_eq!(pipes("｜甲丨乙｜").len(), 2);
+    }
+
+    #[test]
+    fn a_cell_broken_by_alt_enter_is_joined_as_excel_reads_it() {
+        let cells = |t: &Table| -> Vec<Vec<String>> {
+            t.rows
+                .iter()
+                .map(|r| {
+                    r.cells
+                        .iter()
+                        .map(|c| match c {
+                            Cell::Text(t) => t.plain(),
+                            _ => "<>".to_string(),
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let codes = |d: &[Diagnostic]| d.iter().map(|d| d.code).collect::<Vec<_>>();
+        // In the middle of a row, as the clerk's header came.
+        let (t, diags) = tables_of(
+            "表1　检查情况\n行业\t\"检查单位\n（家次）\"\t发现隐患\n道路运输\t18\t13\n建筑施工\t12\t8\n",
+        );
+        assert_eq!(codes(&diags), ["table-cell-linebreak"]);
+        assert_eq!(
+            cells(&t[0]),
+            [
+                ["行业", "检查单位（家次）", "发现隐患"],
+                ["道路运输", "18", "13"],
+                ["建筑施工", "12", "8"],
+            ]
+        );
+        // The last cell, its rest on a line without a tab; over three
+        // lines.
+        let (t, diags) =
+            tables_of("表1　情况\n单位\t\"备注\n说明\n（一）\"\n城关镇\t有\n东城区\t无\n");
+        assert_eq!(codes(&diags), ["table-cell-linebreak"]);
+        assert_eq!(
+            cells(&t[0]),
+            [
+                ["单位", "备注说明（一）"],
+                ["城关镇", "有"],
+                ["东城区", "无"]
+            ]
+        );
+        // A cell that opens and closes its quotes is a cell.
+        let (t, diags) = tables_of("项目\t金额\n\"十四五\"规划\t12\n其他\t3\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(cells(&t[0])[1], ["\"十四五\"规划", "12"]);
     }
 }

@@ -518,7 +518,7 @@ fn png_pages_and_the_exported_project_show_tables() {
 
 /// An issue of `tests/fixtures/table-proof`, laid out once.
 fn proof(n: usize) -> &'static Placed {
-    static CELLS: [OnceLock<Placed>; 8] = [const { OnceLock::new() }; 8];
+    static CELLS: [OnceLock<Placed>; 9] = [const { OnceLock::new() }; 9];
     CELLS[n - 1].get_or_init(|| flatten(&layout(&fixture("table-proof"), &n.to_string())))
 }
 
@@ -836,4 +836,39 @@ fn a_clerks_slips_in_typing_a_table_are_read_as_meant_or_said() {
         p.lines.iter().all(|l| l.drop.abs() < 1e-6 || l.page == 1),
         "a vertical rule in 续表3"
     );
+}
+
+#[test]
+fn a_cell_broken_by_alt_enter_is_one_cell_with_a_warning() {
+    // Excel copies a cell with a line break (Alt+Enter) as "检查单位 and
+    // （家次）" on two lines (user-tables review 6): read as its own reader
+    // does, one cell without the quotes, and said where.
+    let dir = fixture("table-proof");
+    let out = jianbao(&dir, &["check", "9"]);
+    let said = stderr(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("issues/009.md:13:4: warning[table-cell-linebreak]"),
+        "{said}"
+    );
+    assert!(
+        said.contains("issues/009.md:14:12: warning[table-cell-linebreak]"),
+        "{said}"
+    );
+    assert!(!said.contains("table-ragged"), "{said}");
+    let p = proof(9);
+    let t = grid_table(p, 1).expect("a table on page 1");
+    assert_eq!(column_edges(&t).len(), 5, "four columns");
+    let lines = cell_text_lines(p, 1, &t);
+    let all = lines.concat();
+    for cell in [
+        "行业",
+        "检查单位（家次）",
+        "发现隐患",
+        "备注说明",
+        "含在建工地",
+    ] {
+        assert!(all.contains(cell), "{cell}: {lines:?}");
+    }
+    assert!(!all.contains('"'), "{lines:?}");
 }
