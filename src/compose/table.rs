@@ -950,7 +950,7 @@ fn relieve_lone(m: &Measured, mut width: Vec<f64>, fonts: &Fonts) -> Vec<f64> {
         let own: Vec<usize> = (0..cells.len())
             .filter(|&k| cells[k].col == c && cells[k].cols == 1)
             .collect();
-        if !own.iter().any(|&k| alone(k, width[c])) {
+        if !own.par_iter().any(|&k| alone(k, width[c])) {
             continue;
         }
         let Some(donor) = (0..width.len())

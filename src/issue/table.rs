@@ -818,7 +818,8 @@ fn tab_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>)
 /// cell with a line break in it (Alt+Enter) as `"检查单位` and `（家次）"`
 /// on two lines, and its own reader joins them.
 fn opens_quote(cell: &str) -> bool {
-    cell.trim_matches(is_cell_blank).starts_with('"') && !cell.matches('"').count().is_multiple_of(2)
+    cell.trim_matches(is_cell_blank).starts_with('"')
+        && !cell.matches('"').count().is_multiple_of(2)
 }
 
 /// Whether a pasted line ends inside a quoted cell, `open` saying whether
