@@ -1214,21 +1214,6 @@ mod tests {
         assert_eq!(delimiter_row("|:|"), None);
     }
 
-    /// The tables of a body, and what parsing it said.
-    fn tables_of(body: &str) -> (Vec<Table>, Vec<Diagnostic>) {
-        let file = SourceFile::new(std::path::PathBuf::from("t.md"), body.to_string());
-        let mut diags = Vec::new();
-        let blocks = crate::issue::parse_body(&file, 0, &mut diags);
-        let tables = blocks
-            .into_iter()
-            .filter_map(|b| match b {
-                crate::issue::Block::Table(t) => Some(t),
-                _ => None,
-            })
-            .collect();
-        (tables, diags)
-    }
-
     #[test]
     fn nbsp_on_a_caption_line_keeps_the_table_style() {
         for caption in [
@@ -1237,116 +1222,59 @@ mod tests {
             "表1　标题{三线表}\u{a0}",
             "&nbsp;表1　标题{三线表}",
         ] {
-            let body = format!("{caption}\n单位\t次数\n城关镇\t12\n东城区\t9\n");
-            let (t, diags) = tables_of(&body);
-            assert!(diags.is_empty(), "{diags:?}");
-            assert_eq!(t.len(), 1, "{caption}");
-            let style = t[0].style.as_ref().map(|s| s.value);
-            assert_eq!(style, Some(TableStyle::ThreeLine), "{caption}");
-            let plain = t[0].caption.as_ref().unwrap().plain();
-            assert!(plain.ends_with("标题"), "{caption}: {plain}");
+            let c = caption_line(caption).unwrap_or_else(|| panic!("{caption}"));
+            assert_eq!(c.options.map(|o| o.0), Some("三线表"), "{caption}");
+            assert!(c.text.ends_with("标题"), "{caption}: {}", c.text);
         }
+        assert_eq!(options_line("{三线表}&nbsp;").map(|o| o.0), Some("三线表"));
     }
 
     #[test]
-    fn a_caption_without_its_blank_is_one_only_over_a_table() {
-        let (t, diags) = tables_of("表3各乡镇检查情况\n乡镇\t次数\n城关镇\t12\n东城区\t9\n");
-        assert_eq!(t[0].caption.as_ref().unwrap().plain(), "表3各乡镇检查情况");
-        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["table-caption-space"]);
-        // Not over a table, a sentence, or 表 and a Chinese numeral: no
-        // caption.
-        for body in [
-            "表3各乡镇检查情况\n\n乡镇\t次数\n城关镇\t12\n东城区\t9\n",
-            "表1显示，各乡镇都已完成\n乡镇\t次数\n城关镇\t12\n东城区\t9\n",
-            "表一季度检查情况\n乡镇\t次数\n城关镇\t12\n东城区\t9\n",
+    fn a_caption_without_its_blank() {
+        let (c, end) = tight_caption("表3各乡镇检查情况{三线表}").unwrap();
+        assert_eq!(&c.text[..end], "表3");
+        assert_eq!(c.text, "表3各乡镇检查情况");
+        assert_eq!(c.options.map(|o| o.0), Some("三线表"));
+        assert!(tight_caption("表2-1各县区情况").is_some());
+        // A sentence, 表 and a Chinese numeral, a caption with its blank:
+        // none.
+        for t in [
+            "表1显示，各乡镇都已完成",
+            "表一季度检查情况",
+            "表1　检查情况",
+            "表12",
         ] {
-            let (t, diags) = tables_of(body);
-            assert!(t[0].caption.is_none(), "{body}");
-            assert!(diags.is_empty(), "{body}: {diags:?}");
+            assert!(tight_caption(t).is_none(), "{t}");
         }
-        assert!(tight_caption("表1　检查情况").is_none());
     }
 
     #[test]
     fn a_row_typed_with_the_ime_shu_is_a_pipe_row() {
-        let (t, diags) = tables_of(
-            "丨 单位 丨 联络员 丨\n丨---丨---丨\n丨 县应急局 丨 王建国 丨\n丨 县交通局 丨 李明 丨\n",
-        );
-        assert!(diags.is_empty(), "{diags:?}");
-        assert_eq!(t.len(), 1);
-        let cells: Vec<Vec<String>> = t[0]
-            .rows
-            .iter()
-            .map(|r| {
-                r.cells
-                    .iter()
-                    .map(|c| match c {
-                        Cell::Text(t) => t.plain(),
-                        _ => String::new(),
-                    })
-                    .collect()
-            })
+        let row = "丨 单位 丨 联络员 丨";
+        assert!(is_pipe_row(row));
+        let cells: Vec<&str> = pipe_cells(row)
+            .into_iter()
+            .map(|(a, b)| row[a..b].trim())
             .collect();
-        assert_eq!(
-            cells,
-            [
-                ["单位", "联络员"],
-                ["县应急局", "王建国"],
-                ["县交通局", "李明"]
-            ]
-        );
-        // A 丨 inside a line that does not start with it is a character.
+        assert_eq!(cells, ["单位", "联络员"]);
+        assert!(delimiter_row("丨---丨---丨").is_some());
+        // A 丨 in a line that does not start with it is a character.
         assert!(!is_pipe_row("个丨中"));
         assert_eq!(pipes("｜甲丨乙｜").len(), 2);
     }
 
     #[test]
-    fn a_cell_broken_by_alt_enter_is_joined_as_excel_reads_it() {
-        let cells = |t: &Table| -> Vec<Vec<String>> {
-            t.rows
-                .iter()
-                .map(|r| {
-                    r.cells
-                        .iter()
-                        .map(|c| match c {
-                            Cell::Text(t) => t.plain(),
-                            _ => "<>".to_string(),
-                        })
-                        .collect()
-                })
-                .collect()
-        };
-        let codes = |d: &[Diagnostic]| d.iter().map(|d| d.code).collect::<Vec<_>>();
-        // In the middle of a row, as the clerk's header came.
-        let (t, diags) = tables_of(
-            "表1　检查情况\n行业\t\"检查单位\n（家次）\"\t发现隐患\n道路运输\t18\t13\n建筑施工\t12\t8\n",
-        );
-        assert_eq!(codes(&diags), ["table-cell-linebreak"]);
-        assert_eq!(
-            cells(&t[0]),
-            [
-                ["行业", "检查单位（家次）", "发现隐患"],
-                ["道路运输", "18", "13"],
-                ["建筑施工", "12", "8"],
-            ]
-        );
-        // The last cell, its rest on a line without a tab; over three
-        // lines.
-        let (t, diags) =
-            tables_of("表1　情况\n单位\t\"备注\n说明\n（一）\"\n城关镇\t有\n东城区\t无\n");
-        assert_eq!(codes(&diags), ["table-cell-linebreak"]);
-        assert_eq!(
-            cells(&t[0]),
-            [
-                ["单位", "备注说明（一）"],
-                ["城关镇", "有"],
-                ["东城区", "无"]
-            ]
-        );
-        // A cell that opens and closes its quotes is a cell.
-        let (t, diags) = tables_of("项目\t金额\n\"十四五\"规划\t12\n其他\t3\n");
-        assert!(diags.is_empty(), "{diags:?}");
-        assert_eq!(cells(&t[0])[1], ["\"十四五\"规划", "12"]);
+    fn a_cell_broken_by_alt_enter_is_followed_over_its_lines() {
+        assert!(opens_quote("\"检查单位"));
+        assert!(!opens_quote("\"十四五\"规划"));
+        assert!(!opens_quote("检查单位"));
+        // Opened in the last cell, closed in the next line's first.
+        assert!(still_quoted(false, "行业\t\"检查单位"));
+        assert!(!still_quoted(true, "（家次）\"\t发现隐患"));
+        // Over three lines; opened again at the end of a closing line.
+        assert!(still_quoted(true, "说明"));
+        assert!(still_quoted(true, "（家次）\"\t\"备注"));
+        // Only the last cell can stay open.
+        assert!(!still_quoted(false, "\"检查单位\t发现隐患"));
     }
 }
