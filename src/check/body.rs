@@ -41,6 +41,7 @@ pub fn check_body(
         }
         if let Block::Table(table) = block {
             table_merge_empty(src, table, diags);
+            table_duplicate_row(src, table, diags);
         }
         if let (Block::Table(table), Some(fonts)) = (block, ctx.fonts) {
             table_too_wide(src, table, fonts, diags);
@@ -116,6 +117,43 @@ fn table_merge_empty(
             places.join("，")
         )),
     );
+}
+
+/// A data row the same as the one above it, cell for cell: a row pasted
+/// twice (user-tables review 10), printed twice without a word. Rows of
+/// fewer than two filled cells (a row of dashes) are not said.
+fn table_duplicate_row(
+    src: &Arc<SourceFile>,
+    table: &crate::issue::Table,
+    diags: &mut Vec<Diagnostic>,
+) {
+    use crate::issue::Cell;
+    let texts = |r: &crate::issue::TableRow| -> Option<Vec<String>> {
+        r.cells
+            .iter()
+            .map(|c| match c {
+                Cell::Text(t) => Some(t.plain().trim().to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    let body = table.rows.iter().skip(table.header_rows);
+    for (above, row) in body.clone().zip(body.skip(1)) {
+        let (Some(a), Some(b)) = (texts(above), texts(row)) else {
+            continue;
+        };
+        if a == b && b.iter().filter(|t| !t.is_empty()).count() >= 2 {
+            diags.push(
+                Diagnostic::warning(
+                    "table-duplicate-row",
+                    src,
+                    row.span.clone(),
+                    "这一行和上一行一模一样：像是粘贴了两次，会印两遍",
+                )
+                .with_help("删掉重复的一行；如果两行本来就相同，不用改"),
+            );
+        }
+    }
 }
 
 /// A table whose columns do not fit even a landscape page's type area at

@@ -70,6 +70,13 @@ pub fn body_flow(
                 flow.attachment_head(mark, title);
             }
             Block::Table(t) => {
+                // Two tables back to back: a blank line between the first
+                // (its notes) and the second's caption; none at a page top,
+                // and given up, as a label's is, where that lets the second
+                // start on a page that would otherwise end short.
+                if i > 0 && matches!(blocks[i - 1], Block::Table(_)) {
+                    flow.label_blank();
+                }
                 let style = t.style.as_ref().map_or(table_style, |s| s.value);
                 flow.table(table::compose(t, style, fonts));
             }

@@ -22,8 +22,9 @@
 //! - Columns as wide as their longest text on one line when the table
 //!   fits the type area so; else their widest unbreakable piece plus a
 //!   share of the rest (the automatic table layout of HTML and Word). The
-//!   table spans the type area; what is left over after whole ems goes to
-//!   the cells' side padding, half an em at least.
+//!   table spans the type area; widths are exact ems (not whole ones),
+//!   what the columns leave over goes to the cells' side padding, half an
+//!   em at least.
 
 use std::ops::Range;
 
@@ -367,6 +368,19 @@ fn whole_pieces(text: &str) -> Vec<(Range<usize>, String)> {
     out
 }
 
+/// A cell that stands in a column of figures as one: a figure with a
+/// word or mark about it (约120, (12.3), 3-5, 10～15%, 1.2万, 12.0*), or a
+/// short word in a figure's place (N/A, 不适用, 未统计).
+fn figure_like(s: &str) -> bool {
+    let s = s.trim();
+    let digits = s.chars().filter(char::is_ascii_digit).count();
+    let others = s
+        .chars()
+        .filter(|c| !c.is_ascii_digit() && !c.is_ascii_punctuation())
+        .count();
+    (digits > 0 && others <= 2) || s.chars().count() <= 3
+}
+
 /// What a statistical table writes in a figure's place: none, not
 /// applicable.
 fn is_placeholder(s: &str) -> bool {
@@ -385,113 +399,64 @@ fn fraction_width(s: &str, fonts: &Fonts) -> f64 {
         .map_or(0.0, |i| grid::width(&s[i..], fonts, Face::Body))
 }
 
-/// The columns' widths in whole ems for the content `room` ems hold: every
-/// text on one line when that fits; else the body cells on one line (a
-/// header may wrap: 发现隐患 / （处） reads well, a name torn in a cell
-/// does not), the rest shared among the headers; else each column its
-/// unbreakable pieces and a share of the rest, as the body needs it.
-fn widths(needs: &[Need], room: f64) -> Vec<usize> {
-    let whole = |x: f64| ((x - 1e-6).ceil().max(1.0)) as usize;
-    let least: Vec<usize> = needs.iter().map(|n| whole(n.least)).collect();
-    let body: Vec<usize> = needs
+/// The columns' widths in ems for the content `room` ems hold, exact (a
+/// column of `12月` needs 2.25 ems, not 3: whole ems would refuse a
+/// 13-column month table that fits at 5号): every text on one line when
+/// that fits; else the body cells on one line (a header may wrap: 发现隐患
+/// / （处） reads well, a name torn in a cell does not), the rest shared
+/// among the headers; else each column its unbreakable pieces and a
+/// share of the rest, as the body needs it.
+fn widths(needs: &[Need], room: f64) -> Vec<f64> {
+    let least: Vec<f64> = needs.iter().map(|n| n.least.max(1.0)).collect();
+    let body: Vec<f64> = needs
         .iter()
         .zip(&least)
-        .map(|(n, &l)| whole(n.body).max(l))
+        .map(|(n, &l)| n.body.max(l))
         .collect();
-    let most: Vec<usize> = needs
+    let most: Vec<f64> = needs
         .iter()
         .zip(&body)
-        .map(|(n, &b)| whole(n.most).max(b))
+        .map(|(n, &b)| n.most.max(b))
         .collect();
-    let room = room.floor().max(0.0) as usize;
-    let sum = |v: &[usize]| v.iter().sum::<usize>();
-    // `base` and shares of `extra` ems in proportion to `weight`, largest
-    // remainders first, each column at most `cap` more.
-    let share = |base: &[usize], extra: usize, weight: &[usize], cap: &[usize]| {
-        let total: usize = weight.iter().sum();
-        let mut out = base.to_vec();
-        if total == 0 || extra == 0 {
-            return out;
-        }
-        let mut given = 0;
-        let mut rest: Vec<(usize, f64)> = Vec::new();
-        for k in 0..base.len() {
-            let exact = extra as f64 * weight[k] as f64 / total as f64;
-            let whole = (exact.floor() as usize).min(cap[k]);
-            out[k] += whole;
-            given += whole;
-            rest.push((k, exact - whole as f64));
-        }
-        rest.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let mut left = extra - given;
-        while left > 0 {
-            let before = left;
-            for &(k, _) in &rest {
-                if left > 0 && out[k] < base[k].saturating_add(cap[k]) {
-                    out[k] += 1;
-                    left -= 1;
-                }
-            }
-            if left == before {
-                break;
-            }
-        }
-        out
-    };
+    let room = room.max(0.0);
+    let sum = |v: &[f64]| v.iter().sum::<f64>();
     // `base` and `extra` ems given as the columns want them, the least
     // wants first (max-min fair shares): a short column gets all it
     // wants (its date, its 小微企业 on one line) before a long text
-    // column takes the rest; what is left when every want is met is
-    // shared in proportion to the wants.
-    let fill = |base: &[usize], extra: usize, want: &[usize]| {
+    // column takes the rest.
+    let fill = |base: &[f64], extra: f64, want: &[f64]| {
         let mut out = base.to_vec();
-        let mut order: Vec<usize> = (0..base.len()).filter(|&k| want[k] > 0).collect();
-        order.sort_by_key(|&k| (want[k], k));
+        let mut order: Vec<usize> = (0..base.len()).filter(|&k| want[k] > 1e-9).collect();
+        order.sort_by(|&a, &b| want[a].total_cmp(&want[b]).then(a.cmp(&b)));
         let mut left = extra;
-        let mut given = vec![0usize; base.len()];
         for (i, &k) in order.iter().enumerate() {
-            let fair = left / (order.len() - i);
+            let fair = left / (order.len() - i) as f64;
             let g = want[k].min(fair);
-            given[k] = g;
+            out[k] += g;
             left -= g;
-        }
-        // What whole ems left over: to the columns still wanting, the
-        // most wanting first.
-        for &k in order.iter().rev() {
-            if left == 0 {
-                break;
-            }
-            let more = (want[k] - given[k]).min(left);
-            given[k] += more;
-            left -= more;
-        }
-        for k in 0..out.len() {
-            out[k] += given[k];
         }
         out
     };
-    let gap = |to: &[usize], from: &[usize]| -> Vec<usize> {
-        to.iter().zip(from).map(|(t, f)| t - f).collect()
+    let gap = |to: &[f64], from: &[f64]| -> Vec<f64> {
+        to.iter().zip(from).map(|(t, f)| (t - f).max(0.0)).collect()
     };
-    if sum(&most) <= room {
+    if sum(&most) <= room + 1e-9 {
         // Everything on one line: the table still spans the type area,
         // the rest shared as the texts are long.
-        let unbounded = vec![usize::MAX; most.len()];
-        share(&most, room - sum(&most), &most, &unbounded)
-    } else if sum(&body) <= room {
+        let total = sum(&most);
+        let extra = room - total;
+        most.iter().map(|&w| w + extra * w / total).collect()
+    } else if sum(&body) <= room + 1e-9 {
         let want = gap(&most, &body);
         fill(&body, room - sum(&body), &want)
-    } else if sum(&least) <= room {
+    } else if sum(&least) <= room + 1e-9 {
         let want = gap(&body, &least);
         fill(&least, room - sum(&least), &want)
     } else {
         // Too wide even so (check refuses it): the columns in proportion,
         // the composer breaking what it must.
-        let total = sum(&least) as f64;
-        least
-            .iter()
-            .map(|&l| ((l as f64 * room as f64 / total).floor() as usize).max(1))
-            .collect()
+        let total = sum(&least);
+        least.iter().map(|&l| (l * room / total).max(1.0)).collect()
     }
 }
 
@@ -541,9 +506,12 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
             .map(Text::plain)
             .unwrap_or_default()
     };
-    // A column is numeric when its body cells are figures (or say there
-    // is none): right-aligned, decimal points under each other.
-    let mut numeric = vec![None::<bool>; ncols];
+    // A column is numeric when its body cells are mostly figures and the
+    // rest annotated figures (约120, (12.3), 3-5, 10～15%, 1.2万) or short
+    // words in a figure's place (N/A, 不适用), placeholders (—) aside:
+    // right-aligned, decimal points under each other where the cells
+    // have them. One annotated value does not turn it to text.
+    let mut counts = vec![(0usize, 0usize, false); ncols];
     for (k, cell) in regions.cells.iter().enumerate() {
         let (r, c, cols) = (cell.row, cell.col, cell.cols);
         if r < header || cols != 1 {
@@ -553,14 +521,24 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
         if is_placeholder(&s) {
             continue;
         }
-        let n = numeric[c].get_or_insert(true);
-        *n &= is_number(&s);
+        let n = &mut counts[c];
+        if is_number(&s) {
+            n.0 += 1;
+        } else {
+            n.1 += 1;
+            n.2 |= !figure_like(&s);
+        }
     }
+    let numeric: Vec<Option<bool>> = counts
+        .iter()
+        .map(|&(figures, others, text)| (figures + others > 0).then_some(!text && figures > others))
+        .collect();
+    let has_digit = |k: usize| plain(k).chars().any(|c| c.is_ascii_digit());
     let mut fraction = vec![0.0_f64; ncols];
     let mut integer = vec![0.0_f64; ncols];
     for (k, cell) in regions.cells.iter().enumerate() {
         let (r, c, cols) = (cell.row, cell.col, cell.cols);
-        if r >= header && cols == 1 && numeric[c] == Some(true) {
+        if r >= header && cols == 1 && numeric[c] == Some(true) && has_digit(k) {
             let f = fraction_width(&plain(k), fonts);
             fraction[c] = fraction[c].max(f);
             integer[c] = integer[c].max(runs[k].whole - f);
@@ -582,18 +560,20 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
                 },
             )| {
                 let decimal = || {
-                    if cols == 1 && numeric[c] == Some(true) && is_number(&plain(k)) {
-                        Placing::Decimal(fraction[c] - fraction_width(&plain(k), fonts))
+                    if cols == 1 && numeric[c] == Some(true) && has_digit(k) {
+                        Placing::Decimal((fraction[c] - fraction_width(&plain(k), fonts)).max(0.0))
                     } else {
                         Placing::Right
                     }
                 };
+                // The header is centred whatever the column's alignment
+                // (a group head over its columns): `:---` and `---:`
+                // place the body cells.
                 match (align(c), r < header) {
-                    (ColumnAlign::Left, _) => Placing::Left,
-                    (ColumnAlign::Center, _) => Placing::Center,
-                    (ColumnAlign::Right, true) => Placing::Right,
+                    (_, true) => Placing::Center,
+                    (ColumnAlign::Left, false) => Placing::Left,
+                    (ColumnAlign::Center, false) => Placing::Center,
                     (ColumnAlign::Right, false) => decimal(),
-                    (ColumnAlign::Auto, true) => Placing::Center,
                     (ColumnAlign::Auto, false) if numeric[c] == Some(true) => decimal(),
                     (ColumnAlign::Auto, false) => Placing::Left,
                 }
@@ -623,6 +603,16 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
             n.least = n.least.max(aligned);
             n.body = n.body.max(aligned);
             n.most = n.most.max(aligned);
+        }
+    }
+    // A header less than an em wider than its column's body is kept on
+    // one line: 完成时限 over 6月20日 is not broken for an eighth of an em.
+    for (k, cell) in regions.cells.iter().enumerate() {
+        if cell.row < header && cell.cols == 1 {
+            let n = &mut needs[cell.col];
+            if runs[k].whole < n.body + 1.0 {
+                n.body = n.body.max(runs[k].whole);
+            }
         }
     }
     // A cell over several columns: what it needs beyond theirs (and the
@@ -671,10 +661,10 @@ fn room(size: f64, ncols: usize, width: f64) -> f64 {
 /// The size a table is set at: the largest of [`SIZES`] at which its
 /// columns' unbreakable texts fit the type area; `None` when none does.
 fn fitting_size(needs: &[Need], width: f64) -> Option<f64> {
-    let least: f64 = needs.iter().map(|n| (n.least - 1e-6).ceil().max(1.0)).sum();
+    let least: f64 = needs.iter().map(|n| n.least.max(1.0)).sum();
     SIZES
         .into_iter()
-        .find(|&s| least <= room(s, needs.len(), width).floor())
+        .find(|&s| least <= room(s, needs.len(), width) + 1e-9)
 }
 
 /// How badly a table's rows wrap at `size` pt: each row as many lines
@@ -688,8 +678,13 @@ fn rows_lines(m: &Measured, size: f64, across: f64) -> usize {
     let width = widths(&m.needs, room(size, ncols, across));
     let mut rows: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for (k, cell) in m.regions.cells.iter().enumerate() {
-        let w: usize = width[cell.col..cell.col + cell.cols].iter().sum();
-        let lines = ((m.runs[k].whole - 1e-6) / w.max(1) as f64).ceil().max(1.0) as usize;
+        let w: f64 = width[cell.col..cell.col + cell.cols].iter().sum::<f64>()
+            + PAD * (cell.cols - 1) as f64;
+        let lines = if m.runs[k].whole <= w + 1e-6 {
+            1
+        } else {
+            (m.runs[k].whole / w.floor().max(1.0)).ceil() as usize
+        };
         let per = lines.div_ceil(cell.rows.max(1));
         let r = rows.entry(cell.row).or_insert(1);
         *r = (*r).max(per);
@@ -760,7 +755,7 @@ fn overflow(m: &Measured, header: usize, width: f64) -> Option<TooWide> {
     let each: Vec<f64> = m
         .needs
         .iter()
-        .map(|n| ((n.least - 1e-6).ceil().max(1.0) + PAD) * em)
+        .map(|n| (n.least.max(1.0) + PAD) * em)
         .collect();
     let needs: f64 = each.iter().sum();
     // The middle column's width, the widest left out.
@@ -808,19 +803,19 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         .find(|&s| s < size - 1e-9)
         .unwrap_or(size);
     let em = size * MM_PER_PT;
-    let width = widths(&m.needs, room(size, ncols, across));
-    // What whole ems leave over pads the cells, evenly.
+    let width = relieve_lone(&m, widths(&m.needs, room(size, ncols, across)), fonts);
+    // What the columns leave over pads the cells, evenly.
     let total_ems = across / em;
     let pad_ems = if ncols == 0 {
         0.0
     } else {
-        (total_ems - width.iter().sum::<usize>() as f64) / ncols as f64
+        (total_ems - width.iter().sum::<f64>()) / ncols as f64
     };
     let mut edges = Vec::with_capacity(ncols + 1);
     let mut x = 0.0;
     edges.push(0.0);
     for w in &width {
-        x += (*w as f64 + pad_ems) * em;
+        x += (w + pad_ems) * em;
         edges.push(x);
     }
     if let Some(last) = edges.last_mut() {
@@ -834,27 +829,8 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         .enumerate()
         .map(|(k, cell)| {
             let (row, col, rows, cols) = (cell.row, cell.col, cell.rows, cell.cols);
-            let content =
-                width[col..col + cols].iter().sum::<usize>() as f64 + pad_ems * (cols - 1) as f64;
-            let shape = Shape {
-                cells: (content + 1e-6).floor() as usize,
-                first_indent: 0,
-                rest_indent: 0,
-                em: 1.0,
-            };
-            let runs = &m.runs[k].runs;
-            let text: String = runs.iter().map(|r| r.0.as_str()).collect();
-            let pieces = whole_pieces(&text);
-            // A break inside a date or a code only when nothing else fits.
-            let cut = |n: usize| {
-                if pieces.iter().any(|(r, _)| r.start < n && n < r.end) {
-                    IN_PIECE
-                } else {
-                    0.0
-                }
-            };
-            let lines = centred_lines(runs, content, m.placing[k], fonts)
-                .unwrap_or_else(|| grid::break_lines_ragged(runs, shape, fonts, &cut))
+            let content = width[col..col + cols].iter().sum::<f64>() + pad_ems * (cols - 1) as f64;
+            let lines = cell_lines(&m, k, content, fonts)
                 .into_iter()
                 .map(|line| {
                     let dx = match m.placing[k] {
@@ -889,7 +865,15 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
     let caption = table
         .caption
         .as_ref()
-        .map(|c| centred_in(&c.plain(), Role::Heading, CAPTION_PT, across, fonts))
+        .map(|c| {
+            centred_in(
+                &spaced_caption(&c.plain()),
+                Role::Heading,
+                CAPTION_PT,
+                across,
+                fonts,
+            )
+        })
         .unwrap_or_default();
     let continued = centred_in(&continued_text, Role::Heading, CAPTION_PT, across, fonts);
     // The notes, at a size under the cells', across the table.
@@ -929,6 +913,141 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
     composed
 }
 
+/// A cell's text broken at `content` ems: a centred one as a title
+/// ([`centred_lines`]), else by the body's composer, ragged, on the
+/// character grid of the cell: whole ems a line, unless the whole text
+/// fits the cell's exact width (`12月` in 2.25 ems).
+fn cell_lines(m: &Measured, k: usize, content: f64, fonts: &Fonts) -> Vec<grid::Line> {
+    let cells = if m.runs[k].whole <= content + 1e-6 {
+        content.ceil()
+    } else {
+        (content + 1e-6).floor()
+    };
+    let shape = Shape {
+        cells: cells.max(1.0) as usize,
+        first_indent: 0,
+        rest_indent: 0,
+        em: 1.0,
+    };
+    let runs = &m.runs[k].runs;
+    let text: String = runs.iter().map(|r| r.0.as_str()).collect();
+    let pieces = whole_pieces(&text);
+    // A break inside a date or a code only when nothing else fits.
+    let cut = |n: usize| {
+        if pieces.iter().any(|(r, _)| r.start < n && n < r.end) {
+            IN_PIECE
+        } else {
+            0.0
+        }
+    };
+    centred_lines(runs, content, m.placing[k], fonts)
+        .unwrap_or_else(|| grid::break_lines_ragged(runs, shape, fonts, &cut))
+}
+
+/// Whether a cell's lines leave one character alone on a line (评审得 /
+/// 分, 认识不到 / 位): a line of one letter or character, marks aside. A
+/// bracketed unit alone (（处）) is a line of its own in a header.
+fn leaves_one_alone<S: AsRef<str>>(lines: &[S]) -> bool {
+    lines.len() > 1
+        && lines.iter().any(|l| {
+            let l = l.as_ref();
+            l.chars().filter(|c| c.is_alphanumeric()).count() == 1
+                && !l.contains(['（', '(', '）', ')'])
+        })
+}
+
+/// The columns' widths with a column whose cells would leave one
+/// character alone on a line (a header 评审得分 in 3 ems, a label 认识不到位
+/// in 4) made as wide as they need, taken from the widest column when it
+/// has room to spare: its rows, and the table's, on no more lines than
+/// before (proof-tables review 1).
+fn relieve_lone(m: &Measured, mut width: Vec<f64>, fonts: &Fonts) -> Vec<f64> {
+    let cells = &m.regions.cells;
+    // The table's lines, each row as many as its cell with the most, as
+    // the cells' one-line widths estimate them.
+    let lines_of = |width: &[f64]| -> usize {
+        let mut rows = std::collections::BTreeMap::new();
+        for (k, cell) in cells.iter().enumerate() {
+            let w: f64 = width[cell.col..cell.col + cell.cols].iter().sum::<f64>()
+                + PAD * (cell.cols - 1) as f64;
+            let whole = m.runs[k].whole;
+            let lines = if whole <= w + 1e-6 {
+                1
+            } else {
+                (whole / w.floor().max(1.0)).ceil() as usize
+            };
+            let r = rows.entry(cell.row).or_insert(1);
+            *r = (*r).max(lines.div_ceil(cell.rows.max(1)));
+        }
+        rows.values().sum::<usize>()
+    };
+    let alone = |k: usize, w: f64| {
+        m.runs[k].whole > w + 1e-6 && {
+            let lines: Vec<String> = cell_lines(m, k, w, fonts)
+                .iter()
+                .map(|l| l.glyphs.iter().map(|g| g.text.as_str()).collect())
+                .collect();
+            leaves_one_alone(&lines)
+        }
+    };
+    for c in 0..width.len() {
+        let own: Vec<usize> = (0..cells.len())
+            .filter(|&k| cells[k].col == c && cells[k].cols == 1)
+            .collect();
+        if !own.par_iter().any(|&k| alone(k, width[c])) {
+            continue;
+        }
+        let Some(donor) = (0..width.len())
+            .filter(|&d| d != c)
+            .max_by(|&a, &b| width[a].total_cmp(&width[b]))
+        else {
+            continue;
+        };
+        let most = own.iter().map(|&k| m.runs[k].whole).fold(0.0, f64::max);
+        let before = lines_of(&width);
+        // Whole characters more, until no cell of the column leaves one
+        // alone.
+        let mut w = (width[c] + 1e-6).floor() + 1.0;
+        while w <= most.ceil() + 1e-6 {
+            let extra = w - width[c];
+            let mut tried = width.clone();
+            tried[c] = w;
+            tried[donor] -= extra;
+            if tried[donor] < m.needs[donor].least.max(w) || lines_of(&tried) > before {
+                break;
+            }
+            if !own.iter().any(|&k| alone(k, w)) {
+                width = tried;
+                break;
+            }
+            w += 1.0;
+        }
+    }
+    width
+}
+
+/// A caption as printed: `表3各乡镇检查情况`, typed without the blank
+/// after its number (`table-caption-space`), is set `表3　各乡镇检查情况`.
+fn spaced_caption(caption: &str) -> String {
+    let Some(number) = caption_number(caption) else {
+        return caption.to_string();
+    };
+    let Some(after_mark) = caption.find('表').map(|i| i + '表'.len_utf8()) else {
+        return caption.to_string();
+    };
+    let Some(end) = caption[after_mark..]
+        .find(number)
+        .map(|i| after_mark + i + number.len())
+    else {
+        return caption.to_string();
+    };
+    let rest = &caption[end..];
+    if rest.is_empty() || rest.starts_with([' ', '\u{3000}', '\u{a0}', '-', '－', '.', '．']) {
+        return caption.to_string();
+    }
+    format!("{}\u{3000}{rest}", &caption[..end])
+}
+
 /// A centred cell's text too long for its width, broken as a title is
 /// (`title.rs`: between words, lines as even as the words allow) and each
 /// line set at its natural width: justified lines, as a paragraph's are,
@@ -956,7 +1075,23 @@ fn centred_lines(
         rest_indent: 0,
         em: 1.0,
     };
-    title::break_title(&text, content, fonts, face)
+    // By words as a title, as even as the words allow; a line of one
+    // character (评审得 / 分) is broken narrower, on as many lines (评审 /
+    // 得分).
+    let mut broken = title::break_title(&text, content, fonts, face);
+    let mut cap = (content + 1e-6).floor() - 1.0;
+    while leaves_one_alone(&broken) && cap >= 1.0 {
+        let narrower = title::break_title(&text, cap, fonts, face);
+        if narrower.len() > broken.len() {
+            break;
+        }
+        if !leaves_one_alone(&narrower) {
+            broken = narrower;
+            break;
+        }
+        cap -= 1.0;
+    }
+    broken
         .into_iter()
         .map(|line| {
             let mut set = grid::break_lines(&[(line, face)], wide, fonts);
@@ -1366,6 +1501,20 @@ impl Composed {
                 if header > 0 && head < bottom {
                     rules.push(horizontal(0.0, across, head, THIN));
                 }
+                // A head over several columns with heads under it: a thin
+                // short rule (辅助线) under it, as wide as its columns less
+                // the cells' padding, so that neighbouring ones stand apart.
+                for cell in &self.cells {
+                    let under = cell.row + cell.rows;
+                    if cell.cols > 1
+                        && under < header
+                        && !cell.lines.is_empty()
+                        && let Some(&y) = y_of.get(&under)
+                    {
+                        let (x1, x2) = (self.edges[cell.col], self.edges[cell.col + cell.cols]);
+                        rules.push(horizontal(x1 + self.pad, x2 - self.pad, y, THIN));
+                    }
+                }
                 rules.push(horizontal(0.0, across, bottom - THICK / 2.0, THICK));
                 rules
             }
@@ -1581,6 +1730,21 @@ mod tests {
             assert!(!is_number(s), "{s}");
         }
         assert!(is_placeholder("—") && is_placeholder(""));
+        for s in [
+            "约120",
+            "(12.3)",
+            "3-5",
+            "10～15%",
+            "1.2万",
+            "12.0*",
+            "N/A",
+            "不适用",
+        ] {
+            assert!(figure_like(s), "{s}");
+        }
+        for s in ["2026年4月30日", "城关镇人民政府", "已整改到位"] {
+            assert!(!figure_like(s), "{s}");
+        }
     }
 
     #[test]
@@ -2053,5 +2217,44 @@ mod tests {
             })
             .collect();
         assert_eq!(all.matches("安全生产责任制落实情况。").count(), 200);
+    }
+
+    #[test]
+    fn a_label_column_leaving_one_character_alone_takes_an_em_from_a_wide_one() {
+        // The proof-readers' 表8: 问题类型 4 ems wide set 认识不到 / 位 while
+        // 具体表现 had room to spare; it gets the em it needs.
+        let long = "部分企业主要负责人对安全生产法定职责认识不清，存在重生产轻安全、重效益轻防范的思想，安全投入严重不足";
+        let t = table(
+            None,
+            1,
+            &[
+                &["问题类型", "具体表现"],
+                &["认识不到位", long],
+                &["责任不落实", "全员安全生产责任制流于形式"],
+            ],
+        );
+        let m = measure(&t, 1, fonts());
+        let given = vec![4.0, 27.5];
+        let lines = |w: f64, k: usize| -> Vec<String> {
+            cell_lines(&m, k, w, fonts())
+                .iter()
+                .map(|l| l.glyphs.iter().map(|g| g.text.as_str()).collect())
+                .collect()
+        };
+        let label = m
+            .regions
+            .cells
+            .iter()
+            .position(|c| c.row == 1 && c.col == 0)
+            .unwrap();
+        assert_eq!(lines(4.0, label), ["认识不到", "位"]);
+        let width = relieve_lone(&m, given.clone(), fonts());
+        assert_eq!(width, [5.0, 26.5]);
+        assert_eq!(lines(width[0], label), ["认识不到位"]);
+        // No room to spare: a column that would have to wrap more keeps its
+        // width, and so does the label.
+        assert_eq!(relieve_lone(&m, vec![4.0, 4.0], fonts()), [4.0, 4.0]);
+        assert!(leaves_one_alone(&["评审得", "分"]));
+        assert!(!leaves_one_alone(&["发现", "隐患", "（处）"]));
     }
 }

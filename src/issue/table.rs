@@ -22,8 +22,18 @@ fn is_cell_blank(c: char) -> bool {
 /// zero-width space from a web page) do not count: they are in no cell,
 /// print nothing, and cleaning could not make the line another.
 pub fn is_pipe_row(t: &str) -> bool {
+    let t = t.trim_start_matches(crate::script::is_invisible);
+    t.starts_with(['|', '｜']) || ime_row(t)
+}
+
+/// `丨 单位 丨 联络员 丨`: a row typed with the Chinese IME's 竖 (丨,
+/// U+4E28) for `|`, as it comes when one types 竖线 by its name. Read as
+/// a pipe row when the line starts with it and has another: no word of
+/// a bulletin starts so.
+fn ime_row(t: &str) -> bool {
     t.trim_start_matches(crate::script::is_invisible)
-        .starts_with(['|', '｜'])
+        .starts_with('丨')
+        && t.matches('丨').count() >= 2
 }
 
 /// The parts of a caption line: `表1　标题{三线表}`.
@@ -41,14 +51,8 @@ const NUMERALS: &str = "0123456789０１２３４５６７８９〇零一二两�
 /// and the title (or nothing), and optionally `{…}`. `表示…`, `表彰…`,
 /// `表1显示…` are no captions.
 pub fn caption_line(t: &str) -> Option<CaptionLine<'_>> {
-    let (text, options) = match options_at_end(t) {
-        Some((inner, at)) => {
-            let brace = t[..at].char_indices().last().map_or(0, |(i, _)| i);
-            (t[..brace].trim_end_matches(is_blank), Some((inner, at)))
-        }
-        None => (t, None),
-    };
-    let rest = text
+    let (text, options) = split_options(t);
+    let rest = trim_blank_start(text)
         .strip_prefix('表')?
         .trim_start_matches([' ', '\u{3000}', '\u{a0}']);
     if !rest.starts_with(|c| NUMERALS.contains(c)) {
@@ -60,29 +64,91 @@ pub fn caption_line(t: &str) -> Option<CaptionLine<'_>> {
         .then_some(CaptionLine { text, options })
 }
 
+/// A caption line's text and its `{…}`, if it has one.
+fn split_options(t: &str) -> (&str, Option<(&str, usize)>) {
+    match options_at_end(t) {
+        Some((inner, at)) => {
+            let brace = t[..at].char_indices().last().map_or(0, |(i, _)| i);
+            (t[..brace].trim_end_matches(is_blank), Some((inner, at)))
+        }
+        None => (t, None),
+    }
+}
+
+/// `表3各乡镇检查情况`: a caption typed without the blank after its
+/// number (an Arabic one: 表一季度… is no caption). Read as the caption
+/// of a table right under it, never elsewhere (`表1显示，…` is a
+/// sentence), with `table-caption-space`. A title of a sentence's marks
+/// (，。：；) is no caption. The caption and the byte offset of its
+/// number's end in the line.
+fn tight_caption(t: &str) -> Option<(CaptionLine<'_>, usize)> {
+    if caption_line(t).is_some() {
+        return None;
+    }
+    let (text, options) = split_options(t);
+    let rest = trim_blank_start(text).strip_prefix('表')?;
+    let digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    if !rest.starts_with(digit) {
+        return None;
+    }
+    let title = rest.trim_start_matches(|c| digit(c) || matches!(c, '-' | '.' | '．'));
+    let end = text.len() - title.len();
+    let sentence = title.contains([
+        '，', '。', '；', '：', '！', '？', ',', ';', ':', '!', '?', '、',
+    ]);
+    let first_is_word = title
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() && !c.is_ascii_alphabetic());
+    (first_is_word && !sentence && title.chars().count() <= 40)
+        .then_some((CaptionLine { text, options }, end))
+}
+
 /// `{…}` (or `｛…｝`) at the end of a line: what is inside, and its
 /// offset.
 /// Invisible characters around it do not count (cleaning removes them, and
 /// the line must read the same before and after).
 fn options_at_end(t: &str) -> Option<(&str, usize)> {
-    let body = t
-        .trim_end_matches(|c| crate::script::is_invisible(c) || is_blank(c))
-        .strip_suffix(['}', '｝'])?;
+    let body = trim_blank_end(t).strip_suffix(['}', '｝'])?;
     let open = body.rfind(['{', '｛'])?;
     let inner_at = open + body[open..].chars().next()?.len_utf8();
     let inner = &body[inner_at..];
     (!inner.contains(['{', '｛', '}', '｝'])).then_some((inner, inner_at))
 }
 
+/// `&nbsp;` as a web page leaves it (cleaning makes it a no-break
+/// space, a blank).
+const BLANK_ENTITIES: [&str; 4] = ["&nbsp;", "&#160;", "&#xA0;", "&#xa0;"];
+
+/// A line without the blanks, invisible characters and `&nbsp;`s at its
+/// end: cleaning removes them, and the line must read the same before
+/// and after (`表1　标题{三线表}&nbsp;` keeps its 三线表).
+fn trim_blank_end(t: &str) -> &str {
+    let mut rest = t;
+    loop {
+        rest = rest.trim_end_matches(|c| crate::script::is_invisible(c) || is_blank(c));
+        match BLANK_ENTITIES.iter().find_map(|e| rest.strip_suffix(e)) {
+            Some(r) => rest = r,
+            None => return rest,
+        }
+    }
+}
+
+/// As [`trim_blank_end`], at the line's start.
+fn trim_blank_start(t: &str) -> &str {
+    let mut rest = t;
+    loop {
+        rest = rest.trim_start_matches(|c| crate::script::is_invisible(c) || is_blank(c));
+        match BLANK_ENTITIES.iter().find_map(|e| rest.strip_prefix(e)) {
+            Some(r) => rest = r,
+            None => return rest,
+        }
+    }
+}
+
 /// A line of only `{三线表}`: the options of the table right under it.
 pub fn options_line(t: &str) -> Option<(&str, usize)> {
-    options_at_end(t).filter(|(_, at)| {
-        t[..*at]
-            .trim_start_matches(|c| crate::script::is_invisible(c) || is_blank(c))
-            .chars()
-            .count()
-            == 1
-    })
+    options_at_end(t).filter(|(_, at)| trim_blank_start(&t[..*at]).chars().count() == 1)
 }
 
 /// `注：…`, `注:…`, `注1：…`, `注①：…`, `数据来源：…`, `资料来源：…`: a
@@ -178,11 +244,12 @@ fn row_span(src: &str, line: &Line) -> Span {
 /// ranges.
 fn pipes(t: &str) -> Vec<(usize, usize)> {
     let mut cuts = Vec::new();
+    let ime = ime_row(t);
     // After a `\`, the next pipe is escaped; invisible characters between
     // them do not count (cleaning removes them).
     let mut escaped = false;
     for (i, c) in t.char_indices() {
-        if matches!(c, '|' | '｜') {
+        if matches!(c, '|' | '｜') || (ime && c == '丨') {
             if !escaped {
                 cuts.push((i, i + c.len_utf8()));
             }
@@ -283,10 +350,20 @@ pub fn table_at(
     let src = file.text.as_str();
     let touches = |k: usize| lines.get(k + 1).is_some_and(|n| lines[k].touches(n));
     let mut k = i;
-    let caption = caption_line(lines[k].text).filter(|_| touches(k)).map(|c| {
-        k += 1;
-        (c, &lines[k - 1])
-    });
+    // A caption without its blank (表3各乡镇…) only right over a row.
+    let starts_rows =
+        |k: usize| touches(k) && (is_pipe_row(lines[k + 1].text) || lines[k + 1].tabs != Tabs::No);
+    let tight = tight_caption(lines[k].text).filter(|_| starts_rows(k));
+    let caption = caption_line(lines[k].text)
+        .filter(|_| touches(k))
+        .or(tight.as_ref().map(|(c, _)| CaptionLine {
+            text: c.text,
+            options: c.options,
+        }))
+        .map(|c| {
+            k += 1;
+            (c, &lines[k - 1])
+        });
     let mut options = caption
         .as_ref()
         .and_then(|(c, l)| c.options.map(|(o, at)| (o, l.span.start + at)));
@@ -328,7 +405,14 @@ pub fn table_at(
         return None;
     }
     let mut end = k + 1;
-    while end < lines.len() && lines[end - 1].touches(&lines[end]) && is_row(&lines[end]) {
+    // A pasted cell broken by Alt+Enter goes on on the next line, a row
+    // or not.
+    let mut quoted = !pipe && still_quoted(false, &src[first.raw.clone()]);
+    while end < lines.len()
+        && lines[end - 1].touches(&lines[end])
+        && (is_row(&lines[end]) || quoted)
+    {
+        quoted = !pipe && still_quoted(quoted, &src[lines[end].raw.clone()]);
         end += 1;
     }
     let options = options.map_or_else(Options::default, |(o, at)| {
@@ -372,6 +456,22 @@ pub fn table_at(
         });
     table.notes = notes;
     table.span = lines[i].span.start.min(first_row)..last;
+    if let Some((c, end)) = tight {
+        let at = lines[i].span.start;
+        let number = &c.text[..end];
+        let title = c.text[end..].trim_end_matches(is_blank);
+        diags.push(
+            Diagnostic::warning(
+                "table-caption-space",
+                file,
+                at..at + end,
+                format!("表题“{number}”和标题之间没有空格：当作下面表格的表题读了，印出来空一格"),
+            )
+            .with_help(format!(
+                "在“{number}”后面空一格（全角空格）：{number}　{title}"
+            )),
+        );
+    }
     check_table(file, &mut table, pipe, diags);
     Some(Found { table, next })
 }
@@ -631,20 +731,65 @@ fn pipe_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>
 }
 
 fn tab_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>) -> Table {
-    let mut table_rows: Vec<TableRow> = rows
-        .iter()
-        .map(|l| {
-            let raw = &file.text[l.raw.clone()];
-            let cells = tab_cells(raw)
-                .into_iter()
-                .map(|(a, b)| cell(file, l.raw.start + a, l.raw.start + b, is_cell_blank, diags))
-                .collect();
-            TableRow {
+    let mut table_rows: Vec<TableRow> = Vec::with_capacity(rows.len());
+    // Whether the last line ended inside a quoted cell (Alt+Enter).
+    let mut open = false;
+    for l in rows {
+        let raw = &file.text[l.raw.clone()];
+        let cuts = tab_cells(raw);
+        let continuing = open && !table_rows.is_empty();
+        let mut cells = Vec::with_capacity(cuts.len());
+        for (i, &(a, b)) in cuts.iter().enumerate() {
+            let (start, end) = (l.raw.start + a, l.raw.start + b);
+            let piece = &raw[a..b];
+            if i == 0 && continuing {
+                // The rest of a cell broken by Alt+Enter, to its closing
+                // quote, joined to the cell it goes on.
+                let close = piece.rfind('"').map_or(end, |q| start + q);
+                let rest = cell(file, start, close, is_cell_blank, diags);
+                let row = table_rows.last_mut().expect("continuing a row");
+                row.span.end = row_span(&file.text, l).end;
+                if let (Some(Cell::Text(t)), Cell::Text(more)) = (row.cells.last_mut(), rest) {
+                    // The cell's span stays its first line's: cleaning
+                    // works a line at a time, and the rest is cleaned as
+                    // the layout parses the cleaned file again.
+                    t.runs.extend(more.runs);
+                }
+                continue;
+            }
+            let lead = piece.len() - piece.trim_start_matches(is_cell_blank).len();
+            let opens = i + 1 == cuts.len() && opens_quote(piece);
+            if opens {
+                let quote = start + lead;
+                let c = cell(file, quote + 1, end, is_cell_blank, diags);
+                cells.push(c);
+                diags.push(
+                    Diagnostic::warning(
+                        "table-cell-linebreak",
+                        file,
+                        quote..quote + 1,
+                        "这一格在 Excel 里用 Alt+Enter 换了行，粘贴过来断成了两行：按一格读了，不印引号",
+                    )
+                    .with_help("把这一格的两行接成一行，删掉两头的引号（表格排版时自己会在格里换行）"),
+                );
+            } else {
+                cells.push(cell(file, start, end, is_cell_blank, diags));
+            }
+        }
+        if continuing {
+            table_rows
+                .last_mut()
+                .expect("continuing a row")
+                .cells
+                .extend(cells);
+        } else {
+            table_rows.push(TableRow {
                 cells,
                 span: row_span(&file.text, l),
-            }
-        })
-        .collect();
+            });
+        }
+        open = still_quoted(open, raw);
+    }
     // The first row is the header, and the next one too while the one
     // above has a `<` (a heading over columns has their headings under
     // it) or it has a `^` (a heading over rows goes on in it).
@@ -667,6 +812,33 @@ fn tab_table(file: &Arc<SourceFile>, rows: &[Line], diags: &mut Vec<Diagnostic>)
         notes: Vec::new(),
         span: 0..0,
     }
+}
+
+/// A pasted cell that opens a quote it does not close: Excel copies a
+/// cell with a line break in it (Alt+Enter) as `"检查单位` and `（家次）"`
+/// on two lines, and its own reader joins them.
+fn opens_quote(cell: &str) -> bool {
+    cell.trim_matches(is_cell_blank).starts_with('"')
+        && !cell.matches('"').count().is_multiple_of(2)
+}
+
+/// Whether a pasted line ends inside a quoted cell, `open` saying whether
+/// the line before did: the first cell of a line that goes on a quoted
+/// cell closes it at an odd quote; then only the last cell can open one.
+fn still_quoted(open: bool, raw: &str) -> bool {
+    let raw = raw.strip_suffix('\r').unwrap_or(raw);
+    let cuts = tab_cells(raw);
+    let last = cuts.len() - 1;
+    let mut quoted = open;
+    for (i, &(a, b)) in cuts.iter().enumerate() {
+        let cell = &raw[a..b];
+        quoted = if i == 0 && quoted {
+            cell.matches('"').count().is_multiple_of(2)
+        } else {
+            opens_quote(cell)
+        } && i == last;
+    }
+    quoted
 }
 
 /// The columns of a pasted table, Excel's trailing tabs taken off: Excel
@@ -1040,5 +1212,69 @@ mod tests {
         assert_eq!(delimiter_row("| 单位 | --- |"), None);
         assert_eq!(delimiter_row("|"), None);
         assert_eq!(delimiter_row("|:|"), None);
+    }
+
+    #[test]
+    fn nbsp_on_a_caption_line_keeps_the_table_style() {
+        for caption in [
+            "表1　标题{三线表}&nbsp;",
+            "表1　标题{三线表}&#160;",
+            "表1　标题{三线表}\u{a0}",
+            "&nbsp;表1　标题{三线表}",
+        ] {
+            let c = caption_line(caption).unwrap_or_else(|| panic!("{caption}"));
+            assert_eq!(c.options.map(|o| o.0), Some("三线表"), "{caption}");
+            assert!(c.text.ends_with("标题"), "{caption}: {}", c.text);
+        }
+        assert_eq!(options_line("{三线表}&nbsp;").map(|o| o.0), Some("三线表"));
+    }
+
+    #[test]
+    fn a_caption_without_its_blank() {
+        let (c, end) = tight_caption("表3各乡镇检查情况{三线表}").unwrap();
+        assert_eq!(&c.text[..end], "表3");
+        assert_eq!(c.text, "表3各乡镇检查情况");
+        assert_eq!(c.options.map(|o| o.0), Some("三线表"));
+        assert!(tight_caption("表2-1各县区情况").is_some());
+        // A sentence, 表 and a Chinese numeral, a caption with its blank:
+        // none.
+        for t in [
+            "表1显示，各乡镇都已完成",
+            "表一季度检查情况",
+            "表1　检查情况",
+            "表12",
+        ] {
+            assert!(tight_caption(t).is_none(), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_row_typed_with_the_ime_shu_is_a_pipe_row() {
+        let row = "丨 单位 丨 联络员 丨";
+        assert!(is_pipe_row(row));
+        let cells: Vec<&str> = pipe_cells(row)
+            .into_iter()
+            .map(|(a, b)| row[a..b].trim())
+            .collect();
+        assert_eq!(cells, ["单位", "联络员"]);
+        assert!(delimiter_row("丨---丨---丨").is_some());
+        // A 丨 in a line that does not start with it is a character.
+        assert!(!is_pipe_row("个丨中"));
+        assert_eq!(pipes("｜甲丨乙｜").len(), 2);
+    }
+
+    #[test]
+    fn a_cell_broken_by_alt_enter_is_followed_over_its_lines() {
+        assert!(opens_quote("\"检查单位"));
+        assert!(!opens_quote("\"十四五\"规划"));
+        assert!(!opens_quote("检查单位"));
+        // Opened in the last cell, closed in the next line's first.
+        assert!(still_quoted(false, "行业\t\"检查单位"));
+        assert!(!still_quoted(true, "（家次）\"\t发现隐患"));
+        // Over three lines; opened again at the end of a closing line.
+        assert!(still_quoted(true, "说明"));
+        assert!(still_quoted(true, "（家次）\"\t\"备注"));
+        // Only the last cell can stay open.
+        assert!(!still_quoted(false, "\"检查单位\t发现隐患"));
     }
 }

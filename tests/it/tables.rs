@@ -575,3 +575,360 @@ fn tables_are_tagged_as_tables_header_cells_as_headers_rows_as_typed() {
     let rows = typed_rows(3);
     assert_eq!(body, rows[1..].to_vec());
 }
+
+/// An issue of `tests/fixtures/table-proof`, laid out once.
+fn proof(n: usize) -> &'static Placed {
+    static CELLS: [OnceLock<Placed>; 9] = [const { OnceLock::new() }; 9];
+    CELLS[n - 1].get_or_init(|| flatten(&layout(&fixture("table-proof"), &n.to_string())))
+}
+
+/// The x of each distinct vertical rule of the full-grid table on `page`.
+fn column_edges(t: &TablePage) -> Vec<f64> {
+    let mut xs: Vec<f64> = t.verticals.iter().map(|l| l.x).collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup_by(|a, b| (*a - *b).abs() < 0.3);
+    xs
+}
+
+#[test]
+fn month_tables_fit_the_portrait_type_area_at_the_size_a_typesetter_chooses() {
+    // 县区 + 1月…12月, two-digit figures: at 5号 the columns need about
+    // 143 mm (县区 3 ems, 1月 1.75, 12月 2.25, an em of padding each), so
+    // it is set portrait at 5号; with 1月…11月 (about 149 mm at 小4号) at
+    // 小4号. Whole ems would make the first 159 mm (refused) and the
+    // second too wide for 小4号.
+    let out = jianbao(&fixture("table-proof"), &["check", "1", "2"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (n, columns, size) in [(1, 13, 10.5), (2, 12, 12.0)] {
+        let p = proof(n);
+        let t = grid_table(p, 1).unwrap_or_else(|| panic!("issue {n}: no table on page 1"));
+        assert_eq!(column_edges(&t).len(), columns + 1, "issue {n}");
+        let cells = cell_glyphs(p, 1, &t);
+        let figure = cells
+            .iter()
+            .find(|g| g.text.chars().all(|c| c.is_ascii_digit()) && !g.family.contains("Hei"))
+            .expect("a figure");
+        assert!(
+            (figure.size_pt - size).abs() < 0.01,
+            "issue {n}: set at {} pt, not {size}",
+            figure.size_pt
+        );
+        // Every month head on one line, inside its column.
+        let heads = in_lines(cells.iter().copied().filter(|g| g.y < t.top + PITCH));
+        assert_eq!(heads.len(), 1, "issue {n}: the header wraps");
+        assert_glyphs_inside_cells(p, &format!("issue {n}"));
+    }
+}
+
+/// Each text line of each cell of the full-grid table on `page`: the
+/// glyphs of one baseline between two neighbouring column rules.
+fn cell_text_lines(p: &Placed, page: usize, t: &TablePage) -> Vec<String> {
+    let edges = column_edges(t);
+    let glyphs = cell_glyphs(p, page, t);
+    let mut out = Vec::new();
+    for pair in edges.windows(2) {
+        let column = glyphs
+            .iter()
+            .copied()
+            .filter(|g| g.x > pair[0] && g.x + g.advance < pair[1]);
+        for line in in_lines(column) {
+            out.push(line.iter().map(|g| g.text.as_str()).collect());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_narrow_header_breaks_by_words_and_leaves_no_character_alone() {
+    // 评审得分 over figures 3 ems wide: 评审 / 得分, never 评审得 / 分 (the
+    // proof-readers' 表4, repeated on every 续表 page).
+    let p = proof(3);
+    let t = grid_table(p, 1).expect("a table on page 1");
+    let lines = cell_text_lines(p, 1, &t);
+    assert!(lines.contains(&"评审".to_string()), "{lines:?}");
+    assert!(lines.contains(&"得分".to_string()), "{lines:?}");
+    for line in &lines {
+        let han = line.chars().filter(|c| c.is_alphabetic()).count();
+        assert!(
+            han != 1 || line.chars().count() > 1,
+            "one character alone on a line: {lines:?}"
+        );
+    }
+}
+
+#[test]
+fn header_cells_are_centred_whatever_the_column_alignment() {
+    // `|:---|---:|…` under a two-level header: 行业 and the group heads
+    // 检查情况 (over three columns) and 整改情况 (over two) centred over
+    // what they cover; the figures flush right.
+    let p = proof(4);
+    let t = grid_table(p, 1).expect("a table on page 1");
+    let edges = column_edges(&t);
+    assert_eq!(edges.len(), 7);
+    let glyphs = cell_glyphs(p, 1, &t);
+    let heads = in_lines(glyphs.iter().copied().filter(|g| g.family.contains("Hei")));
+    let centre_of = |text: &str| -> f64 {
+        let first = text.chars().next().unwrap().to_string();
+        let line = heads
+            .iter()
+            .find_map(|l| {
+                let k = l.iter().position(|g| g.text == first)?;
+                let run = &l[k..k + text.chars().count()];
+                (run.iter().map(|g| g.text.as_str()).collect::<String>() == text).then_some(run)
+            })
+            .unwrap_or_else(|| panic!("{text} not in the header"));
+        let last = line.last().unwrap();
+        (line[0].x + last.x + last.advance) / 2.0
+    };
+    for (text, from, to) in [("行业", 0, 1), ("检查情况", 1, 4), ("整改情况", 4, 6)] {
+        let mid = (edges[from] + edges[to]) / 2.0;
+        let c = centre_of(text);
+        assert!(
+            (c - mid).abs() < 0.5,
+            "{text} is centred at {c:.2} mm, its columns at {mid:.2}"
+        );
+    }
+    // The body follows `---:`: 351 (the row of 危险化学品) ends close to its
+    // column's right rule, far from the left one.
+    let row = in_lines(glyphs.iter().copied())
+        .into_iter()
+        .find(|l| l.iter().any(|g| g.text == "危"))
+        .expect("the row of 危险化学品");
+    let figure: Vec<&PlacedGlyph> = row
+        .into_iter()
+        .filter(|g| g.x > edges[1] && g.x < edges[2])
+        .collect();
+    assert_eq!(text(&figure), "351");
+    let last = figure.last().unwrap();
+    let end = last.x + last.advance;
+    assert!(
+        edges[2] - end < 3.0 && end - edges[1] > 10.0,
+        "351 ends at {end:.2}"
+    );
+}
+
+#[test]
+fn an_annotated_value_leaves_a_figure_column_right_aligned() {
+    // 3-5 and 约120 among counts, 10～15% and — among rates, (12.3) among
+    // sums (user-tables review 8, proof-tables review 7): the columns stay
+    // flush right, the sums' decimal points under each other.
+    let p = proof(5);
+    let t = grid_table(p, 1).expect("a table on page 1");
+    let edges = column_edges(&t);
+    assert_eq!(edges.len(), 5);
+    let glyphs = cell_glyphs(p, 1, &t);
+    let rows: Vec<Vec<&PlacedGlyph>> = in_lines(glyphs.iter().copied())
+        .into_iter()
+        .filter(|l| !l[0].family.contains("Hei"))
+        .collect();
+    assert_eq!(rows.len(), 5);
+    for row in &rows {
+        for c in 1..4 {
+            let cell: Vec<&PlacedGlyph> = row
+                .iter()
+                .copied()
+                .filter(|g| g.x > edges[c] && g.x < edges[c + 1])
+                .collect();
+            let first = cell.first().expect("a cell");
+            assert!(
+                first.x - edges[c] > 5.0,
+                "“{}” starts {:.2} mm from its column's left rule",
+                text(&cell),
+                first.x - edges[c]
+            );
+        }
+    }
+    let points: Vec<f64> = rows
+        .iter()
+        .filter_map(|row| {
+            row.iter()
+                .find(|g| g.text == "." && g.x > edges[3])
+                .map(|g| g.x)
+        })
+        .collect();
+    assert_eq!(points.len(), 5, "a decimal point in every sum");
+    let spread = points
+        .iter()
+        .fold(0.0_f64, |m, x| m.max((x - points[0]).abs()));
+    assert!(spread < 0.2, "the decimal points stand {points:?}");
+}
+
+#[test]
+fn a_three_line_table_has_a_short_rule_under_each_group_head() {
+    // 隐患排查 over three columns, 资金投入（万元） over two (user-tables
+    // review 11, proof-tables review 8): a thin rule under each, as wide
+    // as its columns less a small gap, between the top rule and the rule
+    // under the header.
+    let p = proof(6);
+    let rules = three_line_rules(p, 1);
+    let full: Vec<&&PlacedLine> = rules
+        .iter()
+        .filter(|l| (l.x - LEFT).abs() < 1e-6 && (l.x + l.length - RIGHT).abs() < 1e-6)
+        .collect();
+    assert_eq!(full.len(), 3, "the three lines");
+    assert!(rules.iter().all(|l| l.drop.abs() < 1e-6), "a vertical rule");
+    let (top, head) = (full[0].y, full[1].y);
+    let mut short: Vec<&&PlacedLine> = rules
+        .iter()
+        .filter(|l| l.length < RIGHT - LEFT - 1.0)
+        .collect();
+    short.sort_by(|a, b| a.x.total_cmp(&b.x));
+    assert_eq!(short.len(), 2, "a short rule under each group head");
+    for l in &short {
+        assert!(l.y > top + PITCH / 2.0 && l.y < head - PITCH / 2.0);
+        assert!((l.thickness - full[1].thickness).abs() < 1e-6, "thin");
+    }
+    assert!((short[0].y - short[1].y).abs() < 1e-6);
+    let gap = short[1].x - (short[0].x + short[0].length);
+    assert!(
+        (2.0..8.0).contains(&gap),
+        "the rules stand {gap:.2} mm apart"
+    );
+    // Each under its head, centred with it.
+    let heads = in_lines(
+        p.glyphs
+            .iter()
+            .filter(|g| g.page == 1 && g.family.contains("Hei") && g.y > top && g.y < short[0].y),
+    );
+    assert_eq!(heads.len(), 1);
+    for (l, first) in short.iter().zip(["隐", "资"]) {
+        let glyphs: Vec<&&PlacedGlyph> = heads[0]
+            .iter()
+            .filter(|g| g.x >= l.x && g.x + g.advance <= l.x + l.length)
+            .collect();
+        assert_eq!(glyphs[0].text, first);
+        let last = glyphs.last().unwrap();
+        let mid = (glyphs[0].x + last.x + last.advance) / 2.0;
+        assert!((mid - (l.x + l.length / 2.0)).abs() < 0.5);
+    }
+}
+
+#[test]
+fn two_tables_back_to_back_have_a_blank_line_between_them() {
+    // 表1 and its note, then 表2's caption (proof-tables review 14): a
+    // blank grid line between the note and the caption, both tables on
+    // page 1.
+    let p = proof(7);
+    let captions: Vec<&PlacedGlyph> = p
+        .glyphs
+        .iter()
+        .filter(|g| g.page == 1 && g.text == "表" && g.family.contains("Hei"))
+        .collect();
+    assert_eq!(captions.len(), 2, "both captions on page 1");
+    let note = p
+        .glyphs
+        .iter()
+        .find(|g| g.page == 1 && g.text == "注")
+        .expect("表1's note");
+    let gap = captions[1].y - note.y;
+    assert!(
+        gap > 2.0 * PITCH - 0.5,
+        "表2's caption stands {gap:.2} mm under 表1's note"
+    );
+    // Table 1's frame, its note, then the caption; not more than a line
+    // and a half of white.
+    assert!(gap < 2.5 * PITCH, "{gap:.2} mm");
+}
+
+#[test]
+fn a_clerks_slips_in_typing_a_table_are_read_as_meant_or_said() {
+    // Issue 8: a table typed with the IME's 丨 for |, a caption without
+    // its blank (表3各乡镇…) and `&nbsp;` after its {三线表}, a row pasted
+    // twice (user-tables review 7, 10).
+    let dir = fixture("table-proof");
+    let out = jianbao(&dir, &["check", "8"]);
+    let said = stderr(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("issues/008.md:20:1: warning[table-caption-space]"),
+        "{said}"
+    );
+    assert!(said.contains("help: 在“表3”后面空一格（全角空格）：表3　各乡镇检查情况"));
+    assert!(
+        said.contains("issues/008.md:23:1: warning[table-duplicate-row]"),
+        "{said}"
+    );
+    assert!(!said.contains("stray-space"), "{said}");
+    // `check --fix` leaves the 丨 rows as typed: their blanks are no
+    // stray spaces between words.
+    let copy = copy_publication(&dir);
+    let before = std::fs::read_to_string(dir.join("issues/008.md")).unwrap();
+    let out = jianbao(copy.path(), &["check", "--fix", "8"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let after = std::fs::read_to_string(copy.path().join("issues/008.md")).unwrap();
+    let rows = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| l.starts_with('丨'))
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(rows(&after), rows(&before));
+    assert_eq!(rows(&before).len(), 4);
+    // The 丨 table is a table of two columns; 表3 has its caption, set
+    // with the blank, and is a 三线表 (no vertical rule under its caption).
+    let p = proof(8);
+    let t = grid_table(p, 1).expect("表1 on page 1");
+    assert_eq!(column_edges(&t).len(), 3);
+    let lines = cell_text_lines(p, 1, &t);
+    for cell in ["单位", "联络员", "县应急局", "王建国", "县交通局", "李明"] {
+        assert!(lines.contains(&cell.to_string()), "{cell}: {lines:?}");
+    }
+    let caption = in_lines(
+        p.glyphs
+            .iter()
+            .filter(|g| g.page == 1 && (g.size_pt - 14.0).abs() < 0.01 && g.y > t.bottom),
+    )
+    .into_iter()
+    .next()
+    .expect("表3's caption");
+    assert_eq!(text(&caption), "表3\u{3000}各乡镇检查情况");
+    let three = caption.iter().position(|g| g.text == "3").unwrap();
+    let title = caption.iter().position(|g| g.text == "各").unwrap();
+    let gap = caption[title].x - (caption[three].x + caption[three].advance);
+    assert!(gap > 4.0, "表3 and its title {gap:.2} mm apart");
+    assert!(
+        p.lines
+            .iter()
+            .all(|l| l.drop.abs() < 1e-6 || l.page > 1 || l.y < caption[0].y),
+        "a vertical rule in 表3"
+    );
+    assert!(
+        p.lines.iter().all(|l| l.drop.abs() < 1e-6 || l.page == 1),
+        "a vertical rule in 续表3"
+    );
+}
+
+#[test]
+fn a_cell_broken_by_alt_enter_is_one_cell_with_a_warning() {
+    // Excel copies a cell with a line break (Alt+Enter) as "检查单位 and
+    // （家次）" on two lines (user-tables review 6): read as its own reader
+    // does, one cell without the quotes, and said where.
+    let dir = fixture("table-proof");
+    let out = jianbao(&dir, &["check", "9"]);
+    let said = stderr(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("issues/009.md:13:4: warning[table-cell-linebreak]"),
+        "{said}"
+    );
+    assert!(
+        said.contains("issues/009.md:14:12: warning[table-cell-linebreak]"),
+        "{said}"
+    );
+    assert!(!said.contains("table-ragged"), "{said}");
+    let p = proof(9);
+    let t = grid_table(p, 1).expect("a table on page 1");
+    assert_eq!(column_edges(&t).len(), 5, "four columns");
+    let lines = cell_text_lines(p, 1, &t);
+    let all = lines.concat();
+    for cell in [
+        "行业",
+        "检查单位（家次）",
+        "发现隐患",
+        "备注说明",
+        "含在建工地",
+    ] {
+        assert!(all.contains(cell), "{cell}: {lines:?}");
+    }
+    assert!(!all.contains('"'), "{lines:?}");
+}
