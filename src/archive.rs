@@ -87,13 +87,18 @@ pub fn write_failed(path: &Path, error: &sandbox::Error, kept: impl Into<Kept>) 
     let page = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("png"));
-    let (file, viewer) = if page {
+    let docx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    let (file, viewer) = if docx {
+        ("Word 文件", "Word 或 WPS")
+    } else if page {
         ("页面图片", "看图软件或别的程序")
     } else {
         ("PDF", "PDF 阅读器")
     };
     let kept_text = match (&kept, page) {
-        (Kept::Earlier, false) => "（原有的 PDF 保持不变）".to_string(),
+        (Kept::Earlier, false) => format!("（原有的{file}保持不变）"),
         (Kept::Nothing, false) => String::new(),
         (Kept::Earlier, true) => {
             format!(
@@ -171,6 +176,20 @@ pub enum Output {
     Pdf,
     /// One PNG per page at this many pixels per inch: `out/004-1.png` ….
     Png { ppi: f32 },
+    /// `out/004.docx`: a Word document on the same grid (`crate::docx`),
+    /// made from the issue's blocks and the composer's pages, not typst's.
+    Docx,
+}
+
+impl Output {
+    /// The file an issue whose PDF would be `pdf` is written to (for PNG
+    /// pages, the first page's is named by [`page_image_path`]).
+    pub fn path(self, pdf: &Path) -> PathBuf {
+        match self {
+            Output::Docx => pdf.with_extension("docx"),
+            Output::Pdf | Output::Png { .. } => pdf.to_path_buf(),
+        }
+    }
 }
 
 /// How issues are built: jianbao.toml's `[output]` with what the command
@@ -215,7 +234,7 @@ impl Settings {
     pub fn output_data(&self) -> OutputData {
         match self.format {
             Output::Pdf => OutputData::new(self.pdf_standard),
-            Output::Png { .. } => OutputData::new(None),
+            Output::Png { .. } | Output::Docx => OutputData::new(None),
         }
     }
 }
@@ -227,6 +246,7 @@ pub fn written(pdf: &Path, pages: usize, format: Output) -> String {
     let shown = |p: &Path| crate::source::show_path(p);
     match format {
         Output::Pdf => shown(pdf),
+        Output::Docx => shown(&format.path(pdf)),
         Output::Png { .. } if pages == 1 => shown(&page_image_path(pdf, 1, 1)),
         Output::Png { .. } => format!(
             "{} … {}",
@@ -461,7 +481,7 @@ impl<'a> Builder<'a> {
         let mut jobs: Vec<Job> = Vec::new();
         for &i in selected {
             let entry = &p.issues[i];
-            let out = p.output_path(&entry.file.id);
+            let out = self.settings.format.path(&p.output_path(&entry.file.id));
             let kept = || out.is_file().then(|| out.clone());
             let Some(issue) = entry.issue.as_ref().filter(|_| !entry.has_errors()) else {
                 report(entry, Outcome::HasErrors { kept: kept() });
@@ -593,14 +613,73 @@ impl<'a> Builder<'a> {
         manifest.save(folder, &|rel| named.contains(rel))
     }
 
-    /// Builds one issue: layout, PDF or PNGs, atomic writes.
+    /// Builds one issue: layout, PDF or PNGs, atomic writes; or the Word
+    /// document, which typst does not lay out.
     fn build_one(&self, job: &Job) -> Outcome {
+        if self.settings.format == Output::Docx {
+            return self.write_docx(job.issue, &job.out);
+        }
         match self.layout(job.issue) {
             Ok(laid) => self.write(&job.entry.file.id, job.issue, laid, &job.out),
             Err(errors) => Outcome::Failed {
                 errors,
                 kept: job.out.is_file().then(|| job.out.clone()),
             },
+        }
+    }
+
+    /// Writes the Word document of an issue to `out` (`out/004.docx`),
+    /// made in memory first and replaced atomically, as a PDF is.
+    pub fn write_docx(&self, issue: &Issue, out: &Path) -> Outcome {
+        let p = self.publication;
+        let (bytes, pages) =
+            match crate::docx::document(issue, self.config, &self.engine.fonts, &p.root) {
+                Ok(made) => made,
+                Err(e) => {
+                    return Outcome::WriteFailed {
+                        kept: out.is_file().into(),
+                        path: out.to_path_buf(),
+                        error: sandbox::Error::said(out, e.to_string()),
+                    };
+                }
+            };
+        let folder = match p.output_folder(out) {
+            Ok(folder) => folder,
+            Err(error) => {
+                return Outcome::WriteFailed {
+                    kept: out.is_file().into(),
+                    path: out.to_path_buf(),
+                    error,
+                };
+            }
+        };
+        if out
+            .canonicalize()
+            .is_ok_and(|real| self.pictures_used.contains(&real))
+        {
+            return Outcome::WriteFailed {
+                path: out.to_path_buf(),
+                error: sandbox::Error::said(out, "是期刊用的图片：生成的文件不能覆盖它"),
+                kept: Kept::Earlier,
+            };
+        }
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let existed = out.is_file();
+        if let Err(error) = folder.replace(&name, &bytes) {
+            return Outcome::WriteFailed {
+                path: out.to_path_buf(),
+                error,
+                kept: existed.into(),
+            };
+        }
+        Outcome::Written {
+            pages,
+            warnings: Vec::new(),
+            notes: Vec::new(),
+            pdf: None,
         }
     }
 
@@ -630,6 +709,8 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
+            // Made by `write_docx`, never laid out.
+            Output::Docx => Vec::new(),
             Output::Png { ppi } => {
                 match typeset::png_pages(&laid.document, ppi, |page, count| {
                     page_image_path(out, page, count)
@@ -695,6 +776,7 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
+            Output::Docx => {}
             // The pages as one set: all replaced, or none (see
             // `Folder::replace_all`).
             Output::Png { .. } => {
@@ -720,7 +802,7 @@ impl<'a> Builder<'a> {
             }
         }
         let mut notes = laid.notes;
-        if self.settings.format != Output::Pdf {
+        if matches!(self.settings.format, Output::Png { .. }) {
             // Page pictures of an earlier, longer version (or numbered the
             // other way) would be taken for this version's pages; they are
             // named, not removed: `--out` may be any folder, and a file

@@ -12,7 +12,8 @@
 //! `/issue.json` types and the page geometry, which import neither stage
 //! around them) →
 //! [`typeset`] draws that with the embedded Typst layout and writes PDF,
-//! PNG or SVG pages →
+//! PNG or SVG pages (or [`docx`] writes the issue as a Word document on
+//! the same grid, from its blocks and the composer's pages) →
 //! [`archive`] builds the selected issues that are not current, in
 //! parallel, keeping the output folder's [`manifest`] of what each PDF was
 //! built from. Beside the build: [`export`] (a Typst project), [`watch`]
@@ -58,6 +59,8 @@ pub mod compose;
 pub mod layout_data;
 
 pub mod typeset;
+
+pub mod docx;
 
 pub mod archive;
 pub mod manifest;

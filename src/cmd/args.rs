@@ -210,7 +210,7 @@ pub struct ServeCommand {
 /// What `build`, `watch` and `serve` write.
 #[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
-    /// pdf（默认），或 png：每页一张图片（out/004-1.png …）
+    /// pdf（默认）；png：每页一张图片（out/004-1.png …）；docx：Word 文件（out/004.docx，同样的版心和样式，可以在 Word、WPS 里改）
     #[arg(long = "format", value_enum, default_value_t = OutputFormat::Pdf, value_name = "格式",
           hide_default_value = true, hide_possible_values = true)]
     pub format: OutputFormat,
@@ -248,6 +248,7 @@ fn parse_standard(name: &str) -> Result<PdfStandard, String> {
 pub enum OutputFormat {
     Pdf,
     Png,
+    Docx,
 }
 
 /// `--ppi` when none is given.

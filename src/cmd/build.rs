@@ -105,8 +105,11 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
                     }
                     let out = publication.output_path(&entry.file.id);
                     let mut line = format!("{shown} → {}", archive::written(&out, pages, format));
-                    if format != archive::Output::Pdf {
-                        line += &format!("（{pages} 页）");
+                    match format {
+                        archive::Output::Pdf => {}
+                        archive::Output::Png { .. } => line += &format!("（{pages} 页）"),
+                        // Word breaks the pages itself.
+                        archive::Output::Docx => line += &format!("（PDF 排 {pages} 页）"),
                     }
                     progress.done(Some(line));
                 }

@@ -14,8 +14,11 @@ use crate::script::escape_unprintable;
 pub fn format(output: &OutputArgs) -> Result<archive::Output, UsageError> {
     match (output.format, output.ppi) {
         (OutputFormat::Pdf, None) => Ok(archive::Output::Pdf),
-        (OutputFormat::Pdf, Some(_)) => Err(UsageError::new("--ppi 只用于 --format png")
-            .help("例如 jianbao build 4 --format png --ppi 300")),
+        (OutputFormat::Docx, None) => Ok(archive::Output::Docx),
+        (OutputFormat::Pdf | OutputFormat::Docx, Some(_)) => {
+            Err(UsageError::new("--ppi 只用于 --format png")
+                .help("例如 jianbao build 4 --format png --ppi 300"))
+        }
         (OutputFormat::Png, ppi) => Ok(archive::Output::Png {
             ppi: f32::from(ppi.unwrap_or(DEFAULT_PPI)),
         }),
@@ -62,7 +65,7 @@ pub fn standard(
         archive::Output::Pdf => {
             asked.or_else(|| publication.config.as_ref().and_then(|c| c.pdf_standard))
         }
-        archive::Output::Png { .. } => None,
+        archive::Output::Png { .. } | archive::Output::Docx => None,
     }
 }
 
