@@ -524,14 +524,20 @@ impl Writer<'_> {
                         if k == 0 {
                             ppr = self.first(ppr);
                         }
-                        let label = (k == 0).then(|| note_label(&p.plain())).flatten();
-                        let content = match label {
-                            Some(label) => {
-                                let rest = strip_prefix(p, label.chars().count());
-                                run(label, &format!(r#"<w:rStyle w:val="{}"/>"#, id::EMPHASIS))
-                                    + &text_runs(&rest, None, "")
+                        // The label in 黑体: as typed (a colon made
+                        // full-width), else 编者按：, as the PDF prints it.
+                        let emphasis = format!(r#"<w:rStyle w:val="{}"/>"#, id::EMPHASIS);
+                        let content = if k > 0 {
+                            text_runs(p, None, "")
+                        } else {
+                            match note_label(&p.plain()) {
+                                Some(label) => {
+                                    let rest = strip_prefix(p, label.chars().count());
+                                    run(&label.replace(':', "："), &emphasis)
+                                        + &text_runs(&rest, None, "")
+                                }
+                                None => run("编者按：", &emphasis) + &text_runs(p, None, ""),
                             }
-                            None => text_runs(p, None, ""),
                         };
                         self.push(&ppr, &content);
                     }
@@ -843,27 +849,28 @@ impl Writer<'_> {
         let ncols = t.rows.iter().map(|r| r.cells.len()).max().unwrap_or(0);
         // Column widths in twips, rounded so that they add up to the
         // type area's width exactly.
-        let across = if landscape { HEIGHT } else { WIDTH };
+        // The type area's width as Word has it (the page less its
+        // margins, in twips), or its height across a landscape page.
+        let (width, height) = type_area();
+        let across = if landscape { height } else { width };
         let total_mm: f64 = columns.iter().sum();
         let widths: Vec<i64> = if columns.len() == ncols && total_mm > 0.0 {
-            let scale = across / total_mm;
             let mut at = 0.0;
             let mut prev = 0;
             columns
                 .iter()
                 .map(|c| {
-                    at += c * scale;
-                    let edge = twips(at);
+                    at += c / total_mm;
+                    let edge = (at * across as f64).round() as i64;
                     let w = edge - prev;
                     prev = edge;
                     w
                 })
                 .collect()
         } else {
-            let total = twips(across);
             let n = ncols.max(1) as i64;
             (0..n)
-                .map(|k| (total * (k + 1)) / n - (total * k) / n)
+                .map(|k| (across * (k + 1)) / n - (across * k) / n)
                 .collect()
         };
         let total: i64 = widths.iter().sum();

@@ -69,7 +69,7 @@ pub fn document(
         issue
     };
     let laid = crate::compose::compose(issue, config, fonts, root);
-    let office = OfficeFonts::of(config);
+    let office = OfficeFonts::of(&config.fonts);
     let body = document::Body::write(issue, config, fonts, root, &laid, &office)?;
     let bytes = package::package(issue, config, &laid, &office, body)?;
     Ok((bytes, laid.pages.len()))

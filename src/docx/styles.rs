@@ -5,7 +5,7 @@
 //! (no theme fonts, which Word would resolve to its own defaults).
 
 use super::xml::{escape, half_points, line_pitch, pt_twips};
-use crate::config::Config;
+use crate::config::FontConfig;
 use crate::layout_data::geometry::*;
 
 /// The font family names the document names, per role: `[fonts]`'s first
@@ -22,8 +22,7 @@ pub struct OfficeFonts {
 }
 
 impl OfficeFonts {
-    pub fn of(config: &Config) -> Self {
-        let f = &config.fonts;
+    pub fn of(f: &FontConfig) -> Self {
         let pick = |list: &[String], default: &str| {
             list.first()
                 .map(|s| s.trim().to_string())
@@ -476,4 +475,34 @@ pub fn font_table(f: &OfficeFonts) -> String {
     ));
     s.push_str("</w:fonts>");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fonts_are_the_offices_or_those_jianbao_toml_names() {
+        let mut config = FontConfig::default();
+        let f = OfficeFonts::of(&config);
+        assert_eq!(
+            (
+                f.title.as_str(),
+                f.body.as_str(),
+                f.heading.as_str(),
+                f.subheading.as_str()
+            ),
+            ("方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312")
+        );
+        config.body = vec!["方正仿宋_GBK".into(), "FandolFang R".into()];
+        config.title = vec!["方正小标宋_GBK".into()];
+        let f = OfficeFonts::of(&config);
+        assert_eq!(
+            (f.body.as_str(), f.title.as_str()),
+            ("方正仿宋_GBK", "方正小标宋_GBK")
+        );
+        let styles = styles(&f);
+        assert!(styles.contains(r#"w:eastAsia="方正仿宋_GBK""#));
+        assert!(!styles.contains("仿宋_GB2312"));
+    }
 }

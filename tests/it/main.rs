@@ -21,6 +21,7 @@ mod common;
 mod completeness;
 mod composition;
 mod daily;
+mod docx;
 mod faces;
 mod fonts;
 mod geometry;
