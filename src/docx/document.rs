@@ -737,8 +737,9 @@ impl Writer<'_> {
         (w * scale, h * scale, Vec::new())
     }
 
-    /// Pictures with their captions: one centred, or several side by side
-    /// in a table without rules, a picture and its caption a cell.
+    /// Pictures with their captions, side by side when there are several:
+    /// a table without rules, a picture and its caption a cell, bottom
+    /// aligned, its one row as tall as whole grid lines.
     fn pictures(&mut self, blocks: &[Block]) -> Result<(), DocxError> {
         let mut cells = Vec::new();
         for b in blocks {
@@ -748,6 +749,11 @@ impl Writer<'_> {
             let (width, height, lines) = self.picture_size(&path.value);
             let rel = self.media(&path.value, width)?;
             let drawing = self.drawing(&rel, width, height, &caption.plain());
+            let caption_lines = if caption.runs.is_empty() {
+                0
+            } else {
+                lines.len().max(1)
+            };
             let caption = if lines.is_empty() {
                 text_runs(caption, None, "")
             } else {
@@ -757,16 +763,30 @@ impl Writer<'_> {
                     .collect::<Vec<_>>()
                     .join(line_break())
             };
-            cells.push((width, drawing, caption));
+            cells.push((width, height, drawing, caption, caption_lines));
         }
-        let pic_ppr = self.first(PPr::style(id::PICTURE));
-        if cells.len() == 1 {
-            let (_, drawing, caption) = cells.remove(0);
-            self.push(&pic_ppr, &drawing);
-            if !caption.is_empty() {
-                self.push(&PPr::style(id::CAPTION), &caption);
-            }
-            return Ok(());
+        // The row takes whole grid lines, as in the PDF, so that the text
+        // after it stays on the grid: the tallest picture, half an em
+        // clear above it, its caption's lines; a little room for the
+        // descent Word and LibreOffice keep under an inline picture.
+        let pitch = line_pitch();
+        let lines = cells
+            .iter()
+            .map(|(_, height, _, _, caption_lines)| {
+                let mm = height
+                    + BODY_PT * MM_PER_PT / 2.0
+                    + *caption_lines as f64 * CAPTION_PITCH
+                    + 1.5;
+                (mm / PITCH).ceil().max(1.0) as i64
+            })
+            .max()
+            .unwrap_or(1);
+        if let Some(before) = self.first_before.take().filter(|b| *b > 0) {
+            let ppr = PPr {
+                line: Some(before),
+                ..PPr::style(id::NORMAL)
+            };
+            self.push(&ppr, "");
         }
         let (total, _) = type_area();
         let n = cells.len() as i64;
@@ -775,7 +795,8 @@ impl Writer<'_> {
             concat!(
                 r#"<w:tbl><w:tblPr><w:tblW w:w="{total}" w:type="dxa"/><w:jc w:val="center"/>"#,
                 r#"<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>"#,
-                r#"<w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>"#,
+                r#"<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="57" w:type="dxa"/>"#,
+                r#"<w:bottom w:w="0" w:type="dxa"/><w:right w:w="57" w:type="dxa"/></w:tblCellMar>"#,
                 r#"<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>"#
             ),
             total = col * n,
@@ -786,19 +807,22 @@ impl Writer<'_> {
         for _ in 0..n {
             s += &format!(r#"<w:gridCol w:w="{col}"/>"#);
         }
-        s += "</w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr>";
-        for (_, drawing, caption) in &cells {
+        s += &format!(
+            r#"</w:tblGrid><w:tr><w:trPr><w:cantSplit/><w:trHeight w:val="{}" w:hRule="exact"/></w:trPr>"#,
+            lines * pitch
+        );
+        let picture = PPr {
+            before: Some(0),
+            ..PPr::style(id::PICTURE)
+        };
+        for (_, _, drawing, caption, _) in &cells {
             s += &format!(
                 r#"<w:tc><w:tcPr><w:tcW w:w="{col}" w:type="dxa"/><w:vAlign w:val="bottom"/></w:tcPr>{}{}</w:tc>"#,
-                paragraph(&PPr::style(id::PICTURE), drawing),
+                paragraph(&picture, drawing),
                 paragraph(&PPr::style(id::CAPTION), caption)
             );
         }
         s += "</w:tr></w:tbl>";
-        // The paragraph the table stands after carries page 1's spacing.
-        if pic_ppr.before != PPr::style(id::PICTURE).before {
-            self.push(&pic_ppr, "");
-        }
         self.out += &s;
         Ok(())
     }

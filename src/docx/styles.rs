@@ -154,7 +154,8 @@ pub fn styles(f: &OfficeFonts) -> String {
     };
     // Normal: the body paragraph, 3号 仿宋, first line indented 2 字,
     // justified, one grid line a line; no extra space between Chinese and
-    // Latin text or digits (the PDF sets none).
+    // Latin text or digits (the PDF sets none); no punctuation hanging
+    // out of the type area (the PDF keeps every glyph inside it).
     para(
         id::NORMAL,
         "Normal",
@@ -162,7 +163,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         None,
         format!(
             concat!(
-                r#"<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>"#,
+                r#"<w:overflowPunct w:val="0"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>"#,
                 r#"<w:spacing w:before="0" w:after="0" {exact}/>"#,
                 r#"<w:ind w:firstLineChars="200" w:firstLine="640"/><w:jc w:val="both"/>"#
             ),
