@@ -32,10 +32,19 @@ pub fn run(start: &Path, options: &Options, command: &ExportCommand) -> Result<u
         say!("有错误，没有导出");
         return Ok(EXIT_INPUT.max(code));
     };
+    if is_docx(&command.folder) {
+        return export_docx(
+            publication,
+            issue,
+            &start.join(&command.folder),
+            &shown(entry),
+            code,
+        );
+    }
     let engine = settings.engine(publication)?;
     let builder = Builder::with(publication, settings, engine)
         .map_err(|_| UsageError::new("jianbao.toml 有错误"))?;
-    let shown = show_path(&entry.file.path);
+    let shown = shown(entry);
     let (files, _) = match crate::export::project(&builder, issue) {
         Ok(p) => p,
         Err(crate::export::ExportError::Layout(errors)) => {
@@ -58,5 +67,52 @@ pub fn run(start: &Path, options: &Options, command: &ExportCommand) -> Result<u
         "用 Typst 编译：cd {} && typst compile --font-path fonts --ignore-system-fonts main.typ",
         show_path(&dir)
     );
+    Ok(code)
+}
+
+fn shown(entry: &crate::publication::IssueEntry) -> String {
+    show_path(&entry.file.path)
+}
+
+/// `jianbao export 4 第4期.docx`: a path ending in `.docx` is a Word
+/// document to write, not a project folder.
+fn is_docx(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
+}
+
+/// Writes the Word document of `issue` to `path`, a new file (never over
+/// one that is there), atomically.
+fn export_docx(
+    publication: &Publication,
+    issue: &crate::issue::Issue,
+    path: &Path,
+    shown_issue: &str,
+    code: u8,
+) -> Result<u8, UsageError> {
+    let (Some(config), Some(fonts)) = (&publication.config, &publication.fonts) else {
+        say!("jianbao.toml 有错误，没有导出");
+        return Ok(EXIT_INPUT);
+    };
+    let shown = show_path(path);
+    let (bytes, pages) = crate::docx::document(issue, config, fonts, &publication.root)
+        .map_err(|e| UsageError::new(format!("{shown}: {e}")))?;
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let cannot = |e: crate::sandbox::Error| UsageError::cannot(&format!("无法写入 {shown}"), &e);
+    std::fs::create_dir_all(parent)
+        .map_err(|error| cannot(crate::sandbox::Error::io(parent, error)))?;
+    let root = parent
+        .canonicalize()
+        .map_err(|error| cannot(crate::sandbox::Error::io(parent, error)))?;
+    let folder = crate::sandbox::Folder::open(&root, &root).map_err(cannot)?;
+    folder.create(&name, &bytes).map_err(cannot)?;
+    say!("{shown_issue} → {shown}（Word 文件；PDF 排 {pages} 页）");
     Ok(code)
 }

@@ -409,3 +409,22 @@ fn the_same_issue_gives_the_same_bytes() {
         assert!(doc.parts.contains_key(part), "{part}");
     }
 }
+
+#[test]
+fn export_writes_a_new_word_file_and_never_over_one() {
+    let dir = copy_publication(&repo());
+    let o = jianbao(dir.path(), &["export", "4", "word/第4期.docx"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let path = dir.path().join("word/第4期.docx");
+    let first = std::fs::read(&path).unwrap();
+    // The same document as `build --format docx` writes.
+    let o = jianbao(dir.path(), &["build", "4", "--format", "docx"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(first == std::fs::read(dir.path().join("out/004.docx")).unwrap());
+    // Never over a file that is there.
+    std::fs::write(&path, b"mine").unwrap();
+    let o = jianbao(dir.path(), &["export", "4", "word/第4期.docx"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("已经有了"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&path).unwrap(), b"mine");
+}
