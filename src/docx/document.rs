@@ -43,7 +43,6 @@ struct PPr {
     style: &'static str,
     keep_next: bool,
     page_break_before: bool,
-    frame: Option<String>,
     /// `w:pBdr`'s content.
     borders: Option<String>,
     tabs: Option<String>,
@@ -74,9 +73,6 @@ impl PPr {
         }
         if self.page_break_before {
             s += "<w:pageBreakBefore/>";
-        }
-        if let Some(f) = &self.frame {
-            s += f;
         }
         if let Some(b) = &self.borders {
             s += &format!("<w:pBdr>{b}</w:pBdr>");
@@ -1055,20 +1051,20 @@ impl Writer<'_> {
         }
     }
 
-    /// The 版记 at the foot of the last page: its paragraphs in one frame
-    /// anchored at the bottom of the type area (`w:framePr
-    /// w:yAlign="bottom"`), as wide as it, so it stands there whatever
-    /// Word makes of the pages above; its rules are the paragraphs'
+    /// The 版记 at the foot of the last page: a table floating at the
+    /// bottom of the type area (`w:tblpPr w:vertAnchor="margin"
+    /// w:tblpYSpec="bottom"`), as wide as it, so that it stands there
+    /// whatever Word makes of the pages above; its rules are the table's
     /// borders — the thick first and last, the thin one above the 印发
-    /// line — the lists in 4号 inset 1 字, each wrapped after its colon.
+    /// line (a floating table rather than framed paragraphs: LibreOffice
+    /// draws neither the frame's place nor its paragraphs' borders, and a
+    /// table's rules it draws) — the lists in 4号 inset 1 字, each
+    /// wrapped after its colon.
     fn closing(&mut self, issue: &Issue) {
         let imprint = &self.config.imprint;
         let (width, _) = type_area();
         let em = pt_twips(CLOSING_PT);
-        let frame = format!(
-            r#"<w:framePr w:w="{width}" w:wrap="notBeside" w:vAnchor="margin" w:hAnchor="margin" w:xAlign="center" w:yAlign="bottom"/>"#
-        );
-        let mut rows: Vec<(PPr, String)> = Vec::new();
+        let mut rows: Vec<String> = Vec::new();
         for (_, label, units) in issue.front.distribution.lists() {
             if units.is_empty() {
                 continue;
@@ -1088,7 +1084,7 @@ impl Writer<'_> {
                 )),
                 ..PPr::style(id::CLOSING)
             };
-            rows.push((ppr, run(&text, "")));
+            rows.push(paragraph(&ppr, &run(&text, "")));
         }
         let imprint_row = rows.len();
         let unit = issue
@@ -1104,9 +1100,9 @@ impl Writer<'_> {
             )),
             ..PPr::style(id::CLOSING)
         };
-        rows.push((
-            ppr,
-            format!("{}{}{}", run(&unit, ""), tab(), run(&date, "")),
+        rows.push(paragraph(
+            &ppr,
+            &format!("{}{}{}", run(&unit, ""), tab(), run(&date, "")),
         ));
         if let Some(n) = issue.front.copies {
             let ppr = PPr {
@@ -1116,23 +1112,46 @@ impl Writer<'_> {
                 jc: Some("right"),
                 ..PPr::style(id::CLOSING)
             };
-            rows.push((ppr, run(&format!("（共印{n}份）"), "")));
+            rows.push(paragraph(&ppr, &run(&format!("（共印{n}份）"), "")));
         }
-        let last = rows.len() - 1;
-        for (k, (mut ppr, content)) in rows.into_iter().enumerate() {
-            let mut b = String::new();
-            if k == 0 {
-                b += &border("top", 0.35);
-            } else if k == imprint_row {
-                b += &border("top", 0.25);
-            }
-            if k == last {
-                b += &border("bottom", 0.35);
-            }
-            ppr.frame = Some(frame.clone());
-            ppr.borders = (!b.is_empty()).then_some(b);
-            self.push(&ppr, &content);
+        let mut s = format!(
+            concat!(
+                r#"<w:tbl><w:tblPr><w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" w:bottomFromText="0" "#,
+                r#"w:vertAnchor="margin" w:horzAnchor="margin" w:tblpXSpec="center" w:tblpYSpec="bottom"/>"#,
+                r#"<w:tblOverlap w:val="never"/><w:tblW w:w="{width}" w:type="dxa"/>"#,
+                r#"<w:tblBorders>{top}{left}{bottom}{right}{h}{v}</w:tblBorders><w:tblLayout w:type="fixed"/>"#,
+                r#"<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>"#,
+                r#"<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>"#,
+                r#"<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>"#
+            ),
+            width = width,
+            top = border("top", 0.35),
+            left = no_border("left"),
+            bottom = border("bottom", 0.35),
+            right = no_border("right"),
+            h = no_border("insideH"),
+            v = no_border("insideV"),
+        );
+        for (k, p) in rows.iter().enumerate() {
+            let top = if k == imprint_row && k > 0 {
+                format!("<w:tcBorders>{}</w:tcBorders>", border("top", 0.25))
+            } else {
+                String::new()
+            };
+            s += &format!(
+                r#"<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{top}</w:tcPr>{p}</w:tc></w:tr>"#
+            );
         }
+        s += "</w:tbl>";
+        self.out += &s;
+        // The paragraph the table is anchored to, which a document must
+        // end with: as short as Word allows, so that it fits under a full
+        // page's last line (22 × 579 twips leave 18 of the type area).
+        let ppr = PPr {
+            line: Some(14),
+            ..PPr::style(id::CLOSING)
+        };
+        self.push(&ppr, "");
     }
 }
 

@@ -275,8 +275,11 @@ fn the_page_the_grid_the_styles_and_the_footers() {
         );
         assert_eq!(texts(&footer).concat(), "— 1 —", "{part}");
     }
-    // The 版记 framed at the foot of the type area.
-    assert!(document.contains(r#"w:yAlign="bottom""#));
+    // The 版记 floating at the foot of the type area.
+    assert!(
+        document.contains(r#"w:vertAnchor="margin""#)
+            && document.contains(r#"w:tblpYSpec="bottom""#)
+    );
     let fonts = doc.xml("word/fontTable.xml");
     assert!(fonts.contains(r#"w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>"#));
 }
@@ -292,7 +295,7 @@ fn tables_fill_the_type_area_and_repeat_their_headers() {
         let mut count = 0;
         for table in document.split("<w:tbl>").skip(1) {
             let table = &table[..table.find("</w:tbl>").unwrap()];
-            if table.contains("w:framePr") {
+            if table.contains("w:tblpPr") {
                 continue;
             }
             count += 1;
