@@ -686,6 +686,11 @@ impl<'a> Builder<'a> {
     /// Writes a laid-out issue whose PDF goes to `out`. Everything is made
     /// in memory first, so a failure writes nothing.
     pub fn write(&self, id: &str, issue: &Issue, laid: Laid, out: &Path) -> Outcome {
+        // `watch` lays an issue out for its preview whatever the format:
+        // the Word document is made from the issue, not from the pages.
+        if self.settings.format == Output::Docx {
+            return self.write_docx(issue, out);
+        }
         let pages = laid.document.pages().len();
         let kept = || out.is_file().then(|| out.to_path_buf());
         let files: Vec<(PathBuf, Vec<u8>)> = match self.settings.format {
@@ -709,7 +714,7 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            // Made by `write_docx`, never laid out.
+            // Made by `write_docx` above.
             Output::Docx => Vec::new(),
             Output::Png { ppi } => {
                 match typeset::png_pages(&laid.document, ppi, |page, count| {

@@ -312,7 +312,7 @@ impl Session {
         };
         self.relevant = laid.files.iter().map(|f| f.path.clone()).collect();
         let document = laid.document.clone();
-        let out = p.output_path(&entry.file.id);
+        let out = self.request.format.path(&p.output_path(&entry.file.id));
         // The output folder stays inside the publication, as for `build`.
         if let Err(error) = p.output_folder(&out) {
             let kept = out.is_file();

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::DocxError;
+use super::error::DocxError;
 use super::styles::{OfficeFonts, border, grid_borders, id, no_border, three_line_borders};
 use super::xml::{cell_twips, emu, escape, half_points, line_pitch, pt_twips, twips, type_area};
 use crate::compose::grid::Face;
@@ -244,7 +244,7 @@ impl Body {
         w.contents(issue, laid);
         w.blocks(issue)?;
         w.closing(issue);
-        w.out += &section(false, true);
+        w.out += &section(false);
         Ok(Body {
             xml: w.out,
             media: w.media,
@@ -254,7 +254,7 @@ impl Body {
 
 /// A section's properties: A4 upright (or turned, for a landscape table),
 /// the 公文 margins, the footers, and the document grid.
-fn section(landscape: bool, _last: bool) -> String {
+fn section(landscape: bool) -> String {
     let (top, right, bottom, left) = super::xml::margins();
     let (w, h) = (twips(PAGE_WIDTH), twips(PAGE_HEIGHT));
     // The page number's baseline 8.8 mm under the type area, as the PDF
@@ -850,7 +850,7 @@ impl Writer<'_> {
         if landscape {
             // Ends the upright section before the table.
             let ppr = PPr {
-                sect: Some(section(false, false)),
+                sect: Some(section(false)),
                 ..PPr::style(id::NORMAL)
             };
             self.push(&ppr, "");
@@ -1001,7 +1001,7 @@ impl Writer<'_> {
         }
         if landscape {
             let ppr = PPr {
-                sect: Some(section(true, false)),
+                sect: Some(section(true)),
                 line: Some(20),
                 ..PPr::style(id::NORMAL)
             };

@@ -18,6 +18,7 @@
 //! and the units.
 
 mod document;
+mod error;
 mod package;
 mod styles;
 mod xml;
@@ -28,27 +29,9 @@ use crate::config::Config;
 use crate::fonts::Fonts;
 use crate::issue::Issue;
 
+pub use error::DocxError;
 pub use styles::OfficeFonts;
 pub use xml::{condense, line_pitch};
-
-/// Why an issue could not be written as a .docx.
-#[derive(Debug)]
-pub enum DocxError {
-    /// A picture the issue names could not be read (`check` found it
-    /// readable; it changed since, or it is an SVG that cannot be drawn).
-    Picture { path: String, why: String },
-    /// The zip could not be written (in memory: a bug).
-    Package(String),
-}
-
-impl std::fmt::Display for DocxError {
-    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        match self {
-            DocxError::Picture { path, why } => write!(f, "图片 {path} 无法放进 Word 文件：{why}"),
-            DocxError::Package(why) => write!(f, "无法生成 Word 文件：{why}"),
-        }
-    }
-}
 
 /// The .docx of an issue, and its page count in the PDF (Word's own may
 /// differ by a page: it breaks lines itself). The same issue, publication

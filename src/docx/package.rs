@@ -14,8 +14,8 @@ use std::io::Write;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use super::DocxError;
 use super::document::{Body, FOOTER_EVEN, FOOTER_ODD};
+use super::error::DocxError;
 use super::styles::{self, OfficeFonts, id};
 use super::xml::{escape, pt_twips};
 use crate::config::Config;
@@ -148,8 +148,8 @@ pub fn package(
     add("word/styles.xml", styles::styles(fonts));
     add("word/fontTable.xml", styles::font_table(fonts));
     add("word/settings.xml", settings());
-    add("word/footer1.xml", footer(fonts, true));
-    add("word/footer2.xml", footer(fonts, false));
+    add("word/footer1.xml", footer(true));
+    add("word/footer2.xml", footer(false));
 
     let mut rels = format!(
         concat!(
@@ -201,7 +201,7 @@ fn settings() -> String {
 
 /// A footer with the page number `— N —` (a `PAGE` field), 4号 宋体: on
 /// odd pages flush right, on even pages flush left, inset 1 字.
-fn footer(fonts: &OfficeFonts, odd: bool) -> String {
+fn footer(odd: bool) -> String {
     let em = pt_twips(CLOSING_PT);
     let (jc, ind) = if odd {
         (
@@ -214,7 +214,6 @@ fn footer(fonts: &OfficeFonts, odd: bool) -> String {
             format!(r#"<w:ind w:left="{em}" w:firstLine="0" w:firstLineChars="0"/>"#),
         )
     };
-    let _ = fonts;
     format!(
         concat!(
             "{head}",
