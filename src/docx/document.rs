@@ -1064,27 +1064,36 @@ impl Writer<'_> {
         let imprint = &self.config.imprint;
         let (width, _) = type_area();
         let em = pt_twips(CLOSING_PT);
-        let mut rows: Vec<String> = Vec::new();
+        // Three columns: 1 字 inset and `报：`, the three more characters
+        // of `本期增发：`, the rest. A list's label stands in the first one
+        // or two, its units in the rest, so that its wrapped lines align
+        // after the colon in any application; the 印发 line spans all.
+        let columns = [3 * em, 3 * em, width - 6 * em];
+        let mut rows: Vec<Vec<(usize, String)>> = Vec::new();
         for (_, label, units) in issue.front.distribution.lists() {
             if units.is_empty() {
                 continue;
             }
             let label = format!("{label}：");
-            let label_width = label.chars().count() as i64 * em;
+            let span = if label.chars().count() <= 2 { 1 } else { 2 };
             let names: Vec<&str> = units.iter().map(|u| u.value.as_str()).collect();
-            let text = format!(
-                "{label}{}{}",
-                names.join(&imprint.separator),
-                imprint.terminator
-            );
-            let ppr = PPr {
+            let text = format!("{}{}", names.join(&imprint.separator), imprint.terminator);
+            let label_ppr = PPr {
                 ind: Some(format!(
-                    r#"<w:ind w:left="{}" w:right="{em}" w:hanging="{label_width}" w:firstLineChars="0"/>"#,
-                    em + label_width
+                    r#"<w:ind w:left="{em}" w:right="0" w:firstLineChars="0" w:firstLine="0"/>"#
                 )),
                 ..PPr::style(id::CLOSING)
             };
-            rows.push(paragraph(&ppr, &run(&text, "")));
+            let units_ppr = PPr {
+                ind: Some(format!(
+                    r#"<w:ind w:left="0" w:right="{em}" w:firstLineChars="0" w:firstLine="0"/>"#
+                )),
+                ..PPr::style(id::CLOSING)
+            };
+            rows.push(vec![
+                (span, paragraph(&label_ppr, &run(&label, ""))),
+                (3 - span, paragraph(&units_ppr, &run(&text, ""))),
+            ]);
         }
         let imprint_row = rows.len();
         let unit = issue
@@ -1100,10 +1109,13 @@ impl Writer<'_> {
             )),
             ..PPr::style(id::CLOSING)
         };
-        rows.push(paragraph(
-            &ppr,
-            &format!("{}{}{}", run(&unit, ""), tab(), run(&date, "")),
-        ));
+        rows.push(vec![(
+            3,
+            paragraph(
+                &ppr,
+                &format!("{}{}{}", run(&unit, ""), tab(), run(&date, "")),
+            ),
+        )]);
         if let Some(n) = issue.front.copies {
             let ppr = PPr {
                 ind: Some(format!(
@@ -1112,7 +1124,10 @@ impl Writer<'_> {
                 jc: Some("right"),
                 ..PPr::style(id::CLOSING)
             };
-            rows.push(paragraph(&ppr, &run(&format!("（共印{n}份）"), "")));
+            rows.push(vec![(
+                3,
+                paragraph(&ppr, &run(&format!("（共印{n}份）"), "")),
+            )]);
         }
         let mut s = format!(
             concat!(
@@ -1122,7 +1137,7 @@ impl Writer<'_> {
                 r#"<w:tblBorders>{top}{left}{bottom}{right}{h}{v}</w:tblBorders><w:tblLayout w:type="fixed"/>"#,
                 r#"<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>"#,
                 r#"<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>"#,
-                r#"<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>"#
+                r#"<w:tblGrid><w:gridCol w:w="{c0}"/><w:gridCol w:w="{c1}"/><w:gridCol w:w="{c2}"/></w:tblGrid>"#
             ),
             width = width,
             top = border("top", 0.35),
@@ -1131,16 +1146,31 @@ impl Writer<'_> {
             right = no_border("right"),
             h = no_border("insideH"),
             v = no_border("insideV"),
+            c0 = columns[0],
+            c1 = columns[1],
+            c2 = columns[2],
         );
-        for (k, p) in rows.iter().enumerate() {
+        for (k, cells) in rows.iter().enumerate() {
             let top = if k == imprint_row && k > 0 {
                 format!("<w:tcBorders>{}</w:tcBorders>", border("top", 0.25))
             } else {
                 String::new()
             };
-            s += &format!(
-                r#"<w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{top}</w:tcPr>{p}</w:tc></w:tr>"#
-            );
+            s += "<w:tr><w:trPr><w:cantSplit/></w:trPr>";
+            let mut col = 0;
+            for (span, p) in cells {
+                let w: i64 = columns[col..col + span].iter().sum();
+                let grid_span = if *span > 1 {
+                    format!(r#"<w:gridSpan w:val="{span}"/>"#)
+                } else {
+                    String::new()
+                };
+                s += &format!(
+                    r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{grid_span}{top}</w:tcPr>{p}</w:tc>"#
+                );
+                col += span;
+            }
+            s += "</w:tr>";
         }
         s += "</w:tbl>";
         self.out += &s;
