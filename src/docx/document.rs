@@ -1064,11 +1064,20 @@ impl Writer<'_> {
         let imprint = &self.config.imprint;
         let (width, _) = type_area();
         let em = pt_twips(CLOSING_PT);
-        // Three columns: 1 字 inset and `报：`, the three more characters
-        // of `本期增发：`, the rest. A list's label stands in the first one
-        // or two, its units in the rest, so that its wrapped lines align
-        // after the colon in any application; the 印发 line spans all.
-        let columns = [3 * em, 3 * em, width - 6 * em];
+        // Four columns: 1 字 inset and `报：`, the three more characters
+        // of `本期增发：`, the rest but the date, the date with 印发 and
+        // 1 字 inset. A list's label stands in the first one or two, its
+        // units in the rest, so that its wrapped lines align after the
+        // colon in any application; on the 印发 line the unit wraps in the
+        // first three, the date stands at the right of the last, as the
+        // PDF sets them.
+        let date = format!("{}印发", chinese_date(issue.date()));
+        let date_width: i64 = date
+            .chars()
+            .map(|c| if c.is_ascii() { em / 2 } else { em })
+            .sum::<i64>()
+            + 2 * em;
+        let columns = [3 * em, 3 * em, width - 6 * em - date_width, date_width];
         let mut rows: Vec<Vec<(usize, String)>> = Vec::new();
         for (_, label, units) in issue.front.distribution.lists() {
             if units.is_empty() {
@@ -1092,7 +1101,7 @@ impl Writer<'_> {
             };
             rows.push(vec![
                 (span, paragraph(&label_ppr, &run(&label, ""))),
-                (3 - span, paragraph(&units_ppr, &run(&text, ""))),
+                (4 - span, paragraph(&units_ppr, &run(&text, ""))),
             ]);
         }
         let imprint_row = rows.len();
@@ -1101,21 +1110,23 @@ impl Writer<'_> {
             .publisher
             .clone()
             .unwrap_or_else(|| imprint.publisher.clone());
-        let date = format!("{}印发", chinese_date(issue.date()));
-        let ppr = PPr {
-            tabs: Some(format!(r#"<w:tab w:val="right" w:pos="{}"/>"#, width - em)),
+        let unit_ppr = PPr {
             ind: Some(format!(
-                r#"<w:ind w:left="{em}" w:right="{em}" w:firstLineChars="0" w:firstLine="0"/>"#
+                r#"<w:ind w:left="{em}" w:right="0" w:firstLineChars="0" w:firstLine="0"/>"#
             )),
             ..PPr::style(id::CLOSING)
         };
-        rows.push(vec![(
-            3,
-            paragraph(
-                &ppr,
-                &format!("{}{}{}", run(&unit, ""), tab(), run(&date, "")),
-            ),
-        )]);
+        let date_ppr = PPr {
+            ind: Some(format!(
+                r#"<w:ind w:left="0" w:right="{em}" w:firstLineChars="0" w:firstLine="0"/>"#
+            )),
+            jc: Some("right"),
+            ..PPr::style(id::CLOSING)
+        };
+        rows.push(vec![
+            (3, paragraph(&unit_ppr, &run(&unit, ""))),
+            (1, paragraph(&date_ppr, &run(&date, ""))),
+        ]);
         if let Some(n) = issue.front.copies {
             let ppr = PPr {
                 ind: Some(format!(
@@ -1125,7 +1136,7 @@ impl Writer<'_> {
                 ..PPr::style(id::CLOSING)
             };
             rows.push(vec![(
-                3,
+                4,
                 paragraph(&ppr, &run(&format!("（共印{n}份）"), "")),
             )]);
         }
@@ -1137,7 +1148,7 @@ impl Writer<'_> {
                 r#"<w:tblBorders>{top}{left}{bottom}{right}{h}{v}</w:tblBorders><w:tblLayout w:type="fixed"/>"#,
                 r#"<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>"#,
                 r#"<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>"#,
-                r#"<w:tblGrid><w:gridCol w:w="{c0}"/><w:gridCol w:w="{c1}"/><w:gridCol w:w="{c2}"/></w:tblGrid>"#
+                r#"<w:tblGrid><w:gridCol w:w="{c0}"/><w:gridCol w:w="{c1}"/><w:gridCol w:w="{c2}"/><w:gridCol w:w="{c3}"/></w:tblGrid>"#
             ),
             width = width,
             top = border("top", 0.35),
@@ -1149,6 +1160,7 @@ impl Writer<'_> {
             c0 = columns[0],
             c1 = columns[1],
             c2 = columns[2],
+            c3 = columns[3],
         );
         for (k, cells) in rows.iter().enumerate() {
             let top = if k == imprint_row && k > 0 {
@@ -1166,7 +1178,7 @@ impl Writer<'_> {
                     String::new()
                 };
                 s += &format!(
-                    r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{grid_span}{top}</w:tcPr>{p}</w:tc>"#
+                    r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{grid_span}{top}<w:vAlign w:val="bottom"/></w:tcPr>{p}</w:tc>"#
                 );
                 col += span;
             }
