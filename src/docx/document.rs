@@ -1078,7 +1078,9 @@ impl Writer<'_> {
             .sum::<i64>()
             + 2 * em;
         let columns = [3 * em, 3 * em, width - 6 * em - date_width, date_width];
-        let mut rows: Vec<Vec<(usize, String)>> = Vec::new();
+        // Each row's cells: the columns it spans, its paragraph, and
+        // whether it stands at the foot of the row (the date).
+        let mut rows: Vec<Vec<(usize, String, bool)>> = Vec::new();
         for (_, label, units) in issue.front.distribution.lists() {
             if units.is_empty() {
                 continue;
@@ -1100,8 +1102,8 @@ impl Writer<'_> {
                 ..PPr::style(id::CLOSING)
             };
             rows.push(vec![
-                (span, paragraph(&label_ppr, &run(&label, ""))),
-                (4 - span, paragraph(&units_ppr, &run(&text, ""))),
+                (span, paragraph(&label_ppr, &run(&label, "")), false),
+                (4 - span, paragraph(&units_ppr, &run(&text, "")), false),
             ]);
         }
         let imprint_row = rows.len();
@@ -1124,8 +1126,8 @@ impl Writer<'_> {
             ..PPr::style(id::CLOSING)
         };
         rows.push(vec![
-            (3, paragraph(&unit_ppr, &run(&unit, ""))),
-            (1, paragraph(&date_ppr, &run(&date, ""))),
+            (3, paragraph(&unit_ppr, &run(&unit, "")), false),
+            (1, paragraph(&date_ppr, &run(&date, "")), true),
         ]);
         if let Some(n) = issue.front.copies {
             let ppr = PPr {
@@ -1138,6 +1140,7 @@ impl Writer<'_> {
             rows.push(vec![(
                 4,
                 paragraph(&ppr, &run(&format!("（共印{n}份）"), "")),
+                false,
             )]);
         }
         let mut s = format!(
@@ -1170,7 +1173,12 @@ impl Writer<'_> {
             };
             s += "<w:tr><w:trPr><w:cantSplit/></w:trPr>";
             let mut col = 0;
-            for (span, p) in cells {
+            for (span, p, foot) in cells {
+                let v_align = if *foot {
+                    r#"<w:vAlign w:val="bottom"/>"#
+                } else {
+                    ""
+                };
                 let w: i64 = columns[col..col + span].iter().sum();
                 let grid_span = if *span > 1 {
                     format!(r#"<w:gridSpan w:val="{span}"/>"#)
@@ -1178,7 +1186,7 @@ impl Writer<'_> {
                     String::new()
                 };
                 s += &format!(
-                    r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{grid_span}{top}<w:vAlign w:val="bottom"/></w:tcPr>{p}</w:tc>"#
+                    r#"<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{grid_span}{top}{v_align}</w:tcPr>{p}</w:tc>"#
                 );
                 col += span;
             }
