@@ -98,7 +98,8 @@ pub fn write_failed(path: &Path, error: &sandbox::Error, kept: impl Into<Kept>) 
         ("PDF", "PDF 阅读器")
     };
     let kept_text = match (&kept, page) {
-        (Kept::Earlier, false) => format!("（原有的{file}保持不变）"),
+        (Kept::Earlier, false) if docx => "（原有的 Word 文件保持不变）".to_string(),
+        (Kept::Earlier, false) => "（原有的 PDF 保持不变）".to_string(),
         (Kept::Nothing, false) => String::new(),
         (Kept::Earlier, true) => {
             format!(
