@@ -122,7 +122,7 @@ pub struct BuildCommand {
     /// 只生成第 K 份（共 N 份）：每一期固定分在一份里，N 个 CI 任务正好把全部生成一遍
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<Shard>,
-    /// 把 PDF 写到这个文件夹（没有就创建），不用 jianbao.toml 的输出文件夹；可以在简报文件夹外面
+    /// 把 PDF（或页面图片、Word 文件）写到这个文件夹（没有就创建），不用 jianbao.toml 的输出文件夹；可以在简报文件夹外面
     #[arg(long = "out", value_name = "文件夹")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
