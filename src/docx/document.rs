@@ -207,6 +207,10 @@ struct Writer<'a> {
     /// Spacing before the first block after the masthead (or 本期要目):
     /// the blank lines the PDF leaves there.
     first_before: Option<i64>,
+    /// A landscape section is open: an attachment that is a table too
+    /// wide for the page has its head on the table's first turned page,
+    /// as in the PDF.
+    landscape_open: bool,
 }
 
 impl Body {
@@ -239,6 +243,7 @@ impl Body {
             pictures,
             next_picture: 0,
             first_before: None,
+            landscape_open: false,
         };
         w.masthead(laid);
         w.contents(issue, laid);
@@ -585,6 +590,11 @@ impl Writer<'_> {
                 Block::AttachmentNote(note) => self.attachment_note(note),
                 Block::Attachment(a) => {
                     attachments_started = true;
+                    if let Some(Block::Table(t)) = body.get(i + 1)
+                        && self.is_landscape(t)
+                    {
+                        self.open_landscape();
+                    }
                     let ppr = PPr::style(id::ATTACHMENT_MARK);
                     self.push(&ppr, &run(&a.printed_mark(), ""));
                     if !a.title.is_empty() {
@@ -847,13 +857,8 @@ impl Writer<'_> {
             _ => (Vec::new(), CAPTION_PT),
         };
         let landscape = composed.area.landscape;
-        if landscape {
-            // Ends the upright section before the table.
-            let ppr = PPr {
-                sect: Some(section(false)),
-                ..PPr::style(id::NORMAL)
-            };
-            self.push(&ppr, "");
+        if landscape && !self.landscape_open {
+            self.open_landscape();
         }
         let sz = size_rpr(size);
         if let Some(caption) = &t.caption {
@@ -1000,13 +1005,34 @@ impl Writer<'_> {
             self.push(&ppr, &text_runs(note, None, &size_rpr(note_size)));
         }
         if landscape {
+            // Ends the landscape section.
             let ppr = PPr {
                 sect: Some(section(true)),
                 line: Some(20),
                 ..PPr::style(id::NORMAL)
             };
             self.push(&ppr, "");
+            self.landscape_open = false;
         }
+    }
+
+    /// Whether a table is set on landscape pages (too wide for the page).
+    fn is_landscape(&self, t: &Table) -> bool {
+        let style = t
+            .style
+            .as_ref()
+            .map_or(self.config.table.style, |s| s.value);
+        table::compose(t, style, self.fonts).area.landscape
+    }
+
+    /// Ends the upright section: what follows is on landscape pages.
+    fn open_landscape(&mut self) {
+        let ppr = PPr {
+            sect: Some(section(false)),
+            ..PPr::style(id::NORMAL)
+        };
+        self.push(&ppr, "");
+        self.landscape_open = true;
     }
 
     /// `附件：1. 名称` and the items under it, each number under the first
