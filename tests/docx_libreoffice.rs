@@ -2,7 +2,7 @@
 //! converted to PDF by LibreOffice (`soffice --headless --convert-to
 //! pdf`, Debian's `libreoffice-writer-nogui`) and read back with
 //! poppler's `pdftotext`. For this repository's issue 4 and the fixtures
-//! with tables, pictures, attachments and every construct: as many pages
+//! with tables, pictures, attachments, a landscape table and every construct: as many pages
 //! as jianbao's own PDF, give or take one (Word and LibreOffice break
 //! lines and pages themselves); every line a reader must see
 //! (`tests/it/data/printed`) in order; and the body on the grid — each
@@ -46,6 +46,7 @@ fn main() {
         ("pictures", fixture("pictures"), "003", false),
         ("attachments", fixture("attachments"), "001", false),
         ("features", fixture("features"), "2023/001", false),
+        ("landscape", fixture("landscape"), "002", false),
     ];
     let trials = cases
         .into_iter()
