@@ -431,3 +431,39 @@ fn export_writes_a_new_word_file_and_never_over_one() {
     assert!(stderr(&o).contains("已经有了"), "{}", stderr(&o));
     assert_eq!(std::fs::read(&path).unwrap(), b"mine");
 }
+
+#[test]
+fn an_svg_picture_is_drawn_as_a_png() {
+    let dir = copy_publication(&fixture("pictures"));
+    std::fs::write(
+        dir.path().join("images/chart.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200"><rect x="10" y="10" width="380" height="180" fill="#c00"/></svg>"##,
+    )
+    .unwrap();
+    let issue = dir.path().join("issues/003.md");
+    let mut text = std::fs::read_to_string(&issue).unwrap();
+    text.push_str("\n图表如下。\n\n![示意图](images/chart.svg)\n");
+    std::fs::write(&issue, text).unwrap();
+    let o = jianbao(dir.path(), &["build", "3", "--format", "docx"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let doc = Docx::read(&dir.path().join("out/003.docx"));
+    // The last picture part is the SVG's: a PNG of its aspect (2:1).
+    let last = doc
+        .parts
+        .iter()
+        .filter(|(k, _)| k.starts_with("word/media/"))
+        .max_by_key(|(k, _)| {
+            k.trim_start_matches("word/media/image")
+                .split('.')
+                .next()
+                .and_then(|n| n.parse::<u32>().ok())
+        })
+        .unwrap();
+    assert!(last.0.ends_with(".png"), "{}", last.0);
+    let decoder = png::Decoder::new(std::io::Cursor::new(last.1.clone()));
+    let info = decoder.read_info().unwrap().info().clone();
+    assert!(info.width > 100, "{} px", info.width);
+    let aspect = info.width as f64 / info.height as f64;
+    assert!((aspect - 2.0).abs() < 0.05, "{aspect}");
+    assert!(doc.xml("word/document.xml").contains("示意图"));
+}
