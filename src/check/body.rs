@@ -176,7 +176,7 @@ fn table_too_wide(
     let (message, help) = if wide.alone {
         (
             format!(
-                "表格太宽：第 {} 列{head}太宽，缩到五号字，全表也要 {:.0} 毫米，横排的版心也只有 {:.0} 毫米宽",
+                "表格太宽：第 {} 列{head}太宽，缩到小五号字、格子边距留到最小，全表也要 {:.0} 毫米，横排的版心也只有 {:.0} 毫米宽",
                 wide.column + 1,
                 wide.needs,
                 wide.room
@@ -189,7 +189,7 @@ fn table_too_wide(
     } else {
         (
             format!(
-                "表格太宽：列太多，{} 列缩到五号字也要 {:.0} 毫米，横排的版心也只有 {:.0} 毫米宽",
+                "表格太宽：列太多，{} 列缩到小五号字、格子边距留到最小也要 {:.0} 毫米，横排的版心也只有 {:.0} 毫米宽",
                 wide.columns, wide.needs, wide.room
             ),
             format!(

@@ -452,9 +452,11 @@ impl Pager {
 
     /// A table too wide for the page, set on landscape pages of its own:
     /// right here when nothing is on this page yet; else after this page,
-    /// which the text after the table fills first (past a title too: a
-    /// page left half empty before the turned pages is the worse fault),
-    /// up to the next table ([`lay`]) or the end of the text.
+    /// which the text after the table fills first, up to the end of its
+    /// article (the next title, label or attachment note), the next table
+    /// ([`lay`]) or the end of the text: a table printed inside the next
+    /// article, or after the note that ends the text, reads as lost (the
+    /// proof-read of the merged build).
     fn turned(&mut self, t: &Arc<Composed>) {
         self.turned.push(t.clone());
         if self.page_is_empty() {
@@ -982,9 +984,14 @@ fn lay(flow: &[FlowLine], first: PageData, cursor: usize, at_top: bool) -> Pager
                 if pager.float.is_some() && pager.stops_float(run) {
                     pager.land();
                 }
-                // Tables keep their order: a landscape table goes in
-                // before the next table.
-                if !pager.turned.is_empty() && run.iter().any(|l| l.table.is_some()) {
+                // A landscape table stays in its article (before the next
+                // title, label or attachment note) and before the next
+                // table.
+                if !pager.turned.is_empty()
+                    && run
+                        .iter()
+                        .any(|l| l.kind == Kind::Start || l.table.is_some())
+                {
                     pager.new_page();
                 }
                 pager.run(run);

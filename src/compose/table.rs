@@ -41,6 +41,10 @@ use super::title;
 
 /// The sizes a table is set at, largest first: 4号, 小4号, 5号 (pt).
 pub const SIZES: [f64; 3] = [14.0, 12.0, 10.5];
+/// The same and 小5号 (9 pt): a landscape table too wide at 5号 even
+/// with its cells tightly padded is set at 小5号 (Word's 小五, the size
+/// offices set their widest statistics tables at) before it is refused.
+const TIGHT_SIZES: [f64; 4] = [14.0, 12.0, 10.5, 9.0];
 /// The caption and 续表N: 4号 黑体, centred, a grid line each.
 pub const CAPTION_PT: f64 = 14.0;
 /// A third of a grid line, in mm: the unit of a table's heights.
@@ -65,6 +69,9 @@ const FIRST_ROWS: usize = 2;
 const SHRINK: f64 = 1.4;
 /// What a break inside a date or a code costs: more than any other break.
 const IN_PIECE: f64 = 1.0e6;
+/// A table is turned for its wrapping only when its body rows take
+/// more than this many lines each on the page ([`chosen_area`]).
+const TURN_WRAP: usize = 3;
 /// Said under the part of a row that goes on on the next page.
 const SPLIT_NOTE: &str = "（本行下页续）";
 
@@ -79,19 +86,48 @@ pub struct Area {
     /// Grid lines down.
     pub lines: usize,
     pub landscape: bool,
+    /// The least side padding of a cell, in ems, both sides together.
+    pub pad: f64,
+    /// The sizes a table may be set at here, largest first.
+    pub sizes: &'static [f64],
+}
+
+impl Area {
+    /// The smallest size a table is set at here.
+    fn smallest(&self) -> f64 {
+        self.sizes[self.sizes.len() - 1]
+    }
 }
 
 pub const PORTRAIT: Area = Area {
     width: WIDTH,
     lines: LINES,
     landscape: false,
+    pad: PAD,
+    sizes: &SIZES,
 };
 
 pub const LANDSCAPE: Area = Area {
     width: HEIGHT,
     lines: LANDSCAPE_LINES,
     landscape: true,
+    pad: PAD,
+    sizes: &SIZES,
 };
+
+/// A landscape page's type area for a table too wide for it with the
+/// cells' usual padding: a quarter em a side (1 mm at 5号), the least a
+/// statistics table's figures keep from their rules, before `check`
+/// refuses it (the new-user review: 乡镇 + 1—12月 + 合计 + 同比 of
+/// five-digit figures).
+pub const LANDSCAPE_TIGHT: Area = Area {
+    pad: TIGHT_PAD,
+    sizes: &TIGHT_SIZES,
+    ..LANDSCAPE
+};
+
+/// The least side padding of a tightly set table, both sides, in ems.
+const TIGHT_PAD: f64 = 0.5;
 
 /// How a cell's lines stand in its width.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -654,17 +690,18 @@ fn measure(table: &Table, header: usize, fonts: &Fonts) -> Measured {
 
 /// The ems of content a table at `size` pt holds across the type area,
 /// with `ncols` columns' least padding.
-fn room(size: f64, ncols: usize, width: f64) -> f64 {
-    width / (size * MM_PER_PT) - PAD * ncols as f64
+fn room(size: f64, ncols: usize, area: Area) -> f64 {
+    area.width / (size * MM_PER_PT) - area.pad * ncols as f64
 }
 
 /// The size a table is set at: the largest of [`SIZES`] at which its
 /// columns' unbreakable texts fit the type area; `None` when none does.
-fn fitting_size(needs: &[Need], width: f64) -> Option<f64> {
+fn fitting_size(needs: &[Need], area: Area) -> Option<f64> {
     let least: f64 = needs.iter().map(|n| n.least.max(1.0)).sum();
-    SIZES
-        .into_iter()
-        .find(|&s| least <= room(s, needs.len(), width) + 1e-9)
+    area.sizes
+        .iter()
+        .copied()
+        .find(|&s| least <= room(s, needs.len(), area) + 1e-9)
 }
 
 /// How badly a table's rows wrap at `size` pt: each row as many lines
@@ -673,9 +710,15 @@ fn fitting_size(needs: &[Need], width: f64) -> Option<f64> {
 /// two more: a name on six lines in a column of figures reads worse
 /// than three rows of two, and one row on two lines is no reason to set
 /// a table smaller.
-fn rows_lines(m: &Measured, size: f64, across: f64) -> usize {
+fn rows_lines(m: &Measured, size: f64, area: Area) -> usize {
+    rows_lines_from(m, size, area, 0)
+}
+
+/// The same for the rows from `from` on (the body: `from` the header's
+/// rows).
+fn rows_lines_from(m: &Measured, size: f64, area: Area, from: usize) -> usize {
     let ncols = m.regions.ncols;
-    let width = widths(&m.needs, room(size, ncols, across));
+    let width = widths(&m.needs, room(size, ncols, area));
     let mut rows: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for (k, cell) in m.regions.cells.iter().enumerate() {
         let w: f64 = width[cell.col..cell.col + cell.cols].iter().sum::<f64>()
@@ -686,6 +729,9 @@ fn rows_lines(m: &Measured, size: f64, across: f64) -> usize {
             (m.runs[k].whole / w.floor().max(1.0)).ceil() as usize
         };
         let per = lines.div_ceil(cell.rows.max(1));
+        if cell.row < from {
+            continue;
+        }
         let r = rows.entry(cell.row).or_insert(1);
         *r = (*r).max(per);
     }
@@ -698,12 +744,14 @@ fn rows_lines(m: &Measured, size: f64, across: f64) -> usize {
 /// three lines or more where 5号 keeps them on one (user-tables review
 /// 2: 160 rows on 16 pages). A smaller size is taken when the larger
 /// wraps more than [`SHRINK`] times as badly ([`rows_lines`]).
-fn chosen_size(m: &Measured, width: f64) -> Option<f64> {
-    let first = fitting_size(&m.needs, width)?;
-    let sizes: Vec<(f64, usize)> = SIZES
-        .into_iter()
+fn chosen_size(m: &Measured, area: Area) -> Option<f64> {
+    let first = fitting_size(&m.needs, area)?;
+    let sizes: Vec<(f64, usize)> = area
+        .sizes
+        .iter()
+        .copied()
         .filter(|&s| s <= first)
-        .map(|s| (s, rows_lines(m, s, width)))
+        .map(|s| (s, rows_lines(m, s, area)))
         .collect();
     let fewest = sizes.iter().map(|s| s.1).min()?;
     sizes
@@ -717,14 +765,15 @@ fn chosen_size(m: &Measured, width: f64) -> Option<f64> {
 pub fn too_wide(table: &Table, fonts: &Fonts) -> Option<TooWide> {
     let header = table.header_rows.min(table.rows.len());
     let m = measure(table, header, fonts);
-    overflow(&m, header, LANDSCAPE.width)
+    overflow(&m, header, LANDSCAPE_TIGHT)
 }
 
-fn overflow(m: &Measured, header: usize, width: f64) -> Option<TooWide> {
-    if m.needs.is_empty() || fitting_size(&m.needs, width).is_some() {
+fn overflow(m: &Measured, header: usize, area: Area) -> Option<TooWide> {
+    if m.needs.is_empty() || fitting_size(&m.needs, area).is_some() {
         return None;
     }
-    let smallest = SIZES[SIZES.len() - 1];
+    let width = area.width;
+    let smallest = area.smallest();
     let em = smallest * MM_PER_PT;
     // The first of the widest, as a reader counts from the left.
     let column = (0..m.needs.len()).fold(0, |best, c| {
@@ -755,7 +804,7 @@ fn overflow(m: &Measured, header: usize, width: f64) -> Option<TooWide> {
     let each: Vec<f64> = m
         .needs
         .iter()
-        .map(|n| (n.least.max(1.0) + PAD) * em)
+        .map(|n| (n.least.max(1.0) + area.pad) * em)
         .collect();
     let needs: f64 = each.iter().sum();
     // The middle column's width, the widest left out.
@@ -782,20 +831,57 @@ fn overflow(m: &Measured, header: usize, width: f64) -> Option<TooWide> {
     })
 }
 
+/// The type area and size a table is set at: on the page when it fits
+/// there at 5号 — unless its rows wrap far worse there than on a landscape
+/// page, a page's height for a page's height ([`SHRINK`] times: an
+/// eight-column list with an 18-character code column, its names three
+/// characters a line and five lines a row, the proof-read of the merged
+/// build); else on a landscape page, with the cells' usual padding or
+/// else tighter ([`LANDSCAPE_TIGHT`]); refused by `check` past that
+/// ([`too_wide`]), set at 5号 all the same.
+fn chosen_area(m: &Measured, header: usize) -> (Area, f64) {
+    let turned = [LANDSCAPE, LANDSCAPE_TIGHT]
+        .into_iter()
+        .find_map(|a| chosen_size(m, a).map(|s| (a, s)));
+    match (chosen_size(m, PORTRAIT), turned) {
+        (Some(p), Some((a, l))) => {
+            // The body rows only: a header on two or three lines is
+            // no reason to turn a table.
+            let per_page = |size: f64, area: Area| {
+                rows_lines_from(m, size, area, header) as f64 / area.lines as f64
+            };
+            // And only a table whose body rows take more than three lines
+            // each on the page, as `rows_lines` counts them (a row of
+            // four lines counts eight): rows of two or three lines are a
+            // table's ordinary lot.
+            let body_rows = m
+                .regions
+                .cells
+                .iter()
+                .map(|c| c.row + c.rows)
+                .max()
+                .unwrap_or(0)
+                .saturating_sub(header);
+            let wraps = rows_lines_from(m, p, PORTRAIT, header) > TURN_WRAP * body_rows;
+            if wraps && per_page(p, PORTRAIT) > SHRINK * per_page(l, a) {
+                (a, l)
+            } else {
+                (PORTRAIT, p)
+            }
+        }
+        (Some(p), None) => (PORTRAIT, p),
+        (None, Some(turned)) => turned,
+        (None, None) => (LANDSCAPE_TIGHT, LANDSCAPE_TIGHT.smallest()),
+    }
+}
+
 /// Composes a table: its size, columns, cells, rows and the bands a page
 /// break may come between. `style` is the rules it is drawn with.
 pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
     let header = table.header_rows.min(table.rows.len());
     let m = measure(table, header, fonts);
     let ncols = m.regions.ncols;
-    // On the page when it fits there at 5号, else on a landscape page.
-    let (area, size) = match chosen_size(&m, PORTRAIT.width) {
-        Some(size) => (PORTRAIT, size),
-        None => (
-            LANDSCAPE,
-            chosen_size(&m, LANDSCAPE.width).unwrap_or(SIZES[SIZES.len() - 1]),
-        ),
-    };
+    let (area, size) = chosen_area(&m, header);
     let across = area.width;
     let note_size = SIZES
         .iter()
@@ -803,7 +889,7 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         .find(|&s| s < size - 1e-9)
         .unwrap_or(size);
     let em = size * MM_PER_PT;
-    let width = relieve_lone(&m, widths(&m.needs, room(size, ncols, across)), fonts);
+    let width = relieve_lone(&m, widths(&m.needs, room(size, ncols, area)), fonts);
     // What the columns leave over pads the cells, evenly.
     let total_ems = across / em;
     let pad_ems = if ncols == 0 {

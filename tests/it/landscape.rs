@@ -255,16 +255,16 @@ fn the_pdf_keeps_a4_upright_pages_and_reads_the_text_after_the_table_first() {
         assert!(page.get(b"Rotate").is_err(), "a page turned by /Rotate");
     }
     let text = pdf_text(pdf).join("\n");
-    // Page 2 is filled by the text after the table (the second article's
-    // start too); the turned pages follow; then the rest.
+    // The text after the table, to the end of its article, goes on on
+    // page 2; the turned pages follow; then the next article.
     assert_in_order(
         &text,
         &[
             "各乡镇（街道）分月产值见表2",
             "从乡镇（街道）看",
-            "全县固定资产投资结构持续优化",
             "表2",
             "续表2",
+            "全县固定资产投资结构持续优化",
             "从项目看",
         ],
     );
