@@ -760,6 +760,58 @@ fn chosen_size(m: &Measured, area: Area) -> Option<f64> {
         .map(|s| s.0)
 }
 
+/// The part of a table that a page cannot hold, whatever the breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TallPart {
+    Caption,
+    Header,
+    Notes,
+}
+
+/// A table some page of which would run off the page: its caption, its
+/// header or its notes (each kept whole on a page) take more lines than
+/// a page holds with what must stand beside them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooTall {
+    pub part: TallPart,
+    /// The grid lines that part takes, and the lines of the page.
+    pub lines: usize,
+    pub page: usize,
+}
+
+/// `check`'s error: a part of the table a page cannot hold (the attack
+/// review: 25 notes, a header cell of 1,500 characters, a caption of
+/// 1,000 ran off the page and were lost).
+pub fn too_tall(table: &Table, fonts: &Fonts) -> Option<TooTall> {
+    let c = compose(table, TableStyle::Grid, fonts);
+    let page = c.area.lines;
+    let n = c.bands();
+    let first = c.piece_lines(0..n.min(1), true);
+    let last = if n > 1 {
+        c.piece_lines(n - 1..n, false)
+    } else {
+        0
+    };
+    if first <= page && last <= page {
+        return None;
+    }
+    let caption = c.caption.len();
+    let header = c.header_thirds().div_ceil(3);
+    let notes = c.notes_thirds().div_ceil(3);
+    let part = if caption * 2 > page {
+        (TallPart::Caption, caption)
+    } else if notes * 2 > page || (first <= page && last > page) {
+        (TallPart::Notes, notes)
+    } else {
+        (TallPart::Header, header)
+    };
+    Some(TooTall {
+        part: part.0,
+        lines: part.1,
+        page,
+    })
+}
+
 /// `check`'s error: the table's columns do not fit even a landscape
 /// page's type area at 5号, the smallest size; which column is widest.
 pub fn too_wide(table: &Table, fonts: &Fonts) -> Option<TooWide> {
