@@ -705,11 +705,15 @@ fn landscape_pages(t: &Composed) -> Vec<PageData> {
             landscape: true,
             ..PageData::default()
         };
-        // An attachment that is this table: its head on the first page.
+        // The page's grid is the table's own (`t.area.pitch`); rows are
+        // placed on the body's grid lines, in fractions of them.
+        let ratio = t.area.pitch / PITCH;
+        // An attachment that is this table: its head on the first page, on
+        // the body's lines, the table under it from the next of its own.
         let mut cursor = 0;
         if first {
             page.rows.extend(t.head.iter().cloned());
-            cursor = t.head_lines;
+            cursor = (t.head_lines as f64 / ratio - 1e-9).ceil() as usize;
         }
         let free = lines.saturating_sub(cursor);
         let k = t
@@ -718,8 +722,14 @@ fn landscape_pages(t: &Composed) -> Vec<PageData> {
         let above = if first { &t.caption } else { &t.continued };
         let piece = t.piece(next..next + k, first);
         for row in above.iter().chain((piece.lines() > 0).then_some(&piece)) {
+            // A caption's line is drawn centred on a body line's height:
+            // its middle is put on the middle of the table's line.
+            let centre = match row {
+                Row::Text { .. } => (ratio - 1.0) / 2.0,
+                _ => 0.0,
+            };
             page.rows.push(Placed {
-                line: cursor as f64,
+                line: cursor as f64 * ratio + centre,
                 row: row.clone(),
             });
             cursor += row.lines();

@@ -90,6 +90,10 @@ pub struct Area {
     pub pad: f64,
     /// The sizes a table may be set at here, largest first.
     pub sizes: &'static [f64],
+    /// The distance between its grid lines, mm: the body's pitch on the
+    /// page; on a landscape page, set by the table's size
+    /// ([`Area::turned_for`]).
+    pub pitch: f64,
 }
 
 impl Area {
@@ -97,7 +101,32 @@ impl Area {
     fn smallest(&self) -> f64 {
         self.sizes[self.sizes.len() - 1]
     }
+
+    /// A landscape page's grid for a table at `size` pt: no body text
+    /// shares it, so its lines are as close as the table's type allows —
+    /// [`TURNED_LEADING`] times its size, whole lines filling the 156 mm
+    /// down (20 at 5号 rather than the body's 15: a county's 13 towns, the
+    /// caption, a two-row header and the note on one page; the new-user
+    /// review) — and never closer than the body's.
+    fn turned_for(self, size: f64) -> Area {
+        let lines =
+            ((WIDTH / (TURNED_LEADING * size * MM_PER_PT)).floor() as usize).max(LANDSCAPE_LINES);
+        Area {
+            lines,
+            pitch: WIDTH / lines as f64,
+            ..self
+        }
+    }
+
+    /// A third of a grid line, mm: the unit of a table's heights.
+    fn third(&self) -> f64 {
+        self.pitch / 3.0
+    }
 }
+
+/// A landscape table's grid line, in its type size: a cell's text lines
+/// (two thirds of a grid line) 1.4 times the size apart.
+const TURNED_LEADING: f64 = 2.1;
 
 pub const PORTRAIT: Area = Area {
     width: WIDTH,
@@ -105,6 +134,7 @@ pub const PORTRAIT: Area = Area {
     landscape: false,
     pad: PAD,
     sizes: &SIZES,
+    pitch: PITCH,
 };
 
 pub const LANDSCAPE: Area = Area {
@@ -113,6 +143,7 @@ pub const LANDSCAPE: Area = Area {
     landscape: true,
     pad: PAD,
     sizes: &SIZES,
+    pitch: PITCH,
 };
 
 /// A landscape page's type area for a table too wide for it with the
@@ -934,6 +965,11 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
     let m = measure(table, header, fonts);
     let ncols = m.regions.ncols;
     let (area, size) = chosen_area(&m, header);
+    let area = if area.landscape {
+        area.turned_for(size)
+    } else {
+        area
+    };
     let across = area.width;
     let note_size = SIZES
         .iter()
@@ -1189,9 +1225,14 @@ fn spaced_caption(caption: &str) -> String {
         return caption.to_string();
     };
     let rest = &caption[end..];
-    if rest.is_empty() || rest.starts_with([' ', '\u{3000}', '\u{a0}', '-', '－', '.', '．']) {
+    if rest.is_empty() || rest.starts_with(['\u{3000}', '-', '－', '.', '．']) {
         return caption.to_string();
     }
+    // A word space (or a thin one the cleaning kept between two figures)
+    // after the number reads as nothing: 表1 11月份 as 表111月份 (the
+    // new-user review). The number and the title stand a full-width
+    // blank apart.
+    let rest = rest.trim_start_matches(|c: char| c.is_whitespace() && c != '\u{3000}');
     format!("{}\u{3000}{rest}", &caption[..end])
 }
 
@@ -1552,7 +1593,7 @@ impl Composed {
             .flat_map(|b| b.rows.clone());
         for r in (0..header).chain(body) {
             shown.push((r, y));
-            y += self.rows[r].thirds as f64 * THIRD;
+            y += self.rows[r].thirds as f64 * self.area.third();
         }
         let bottom = y;
         let mut texts = Vec::new();
@@ -1571,18 +1612,18 @@ impl Composed {
                 // that are (bands keep them together).
                 let height: f64 = (cell.row..cell.row + cell.rows)
                     .filter(|x| y_of.contains_key(x))
-                    .map(|x| self.rows[x].thirds as f64 * THIRD)
+                    .map(|x| self.rows[x].thirds as f64 * self.area.third())
                     .sum();
-                let block = (LINE * cell.lines.len()) as f64 * THIRD;
+                let block = (LINE * cell.lines.len()) as f64 * self.area.third();
                 let mut line_top = top + (height - block) / 2.0;
                 let left = self.edges[c] + self.pad;
                 let from = texts.len();
                 for line in &cell.lines {
-                    let y = line_top + (LINE as f64 * THIRD - em) / 2.0;
+                    let y = line_top + (LINE as f64 * self.area.third() - em) / 2.0;
                     for run in &line.runs {
                         texts.push(text_of(run, left + (line.dx + run.x) * em, y, self.size));
                     }
-                    line_top += LINE as f64 * THIRD;
+                    line_top += LINE as f64 * self.area.third();
                 }
                 cells.push(TableCellData {
                     x: c,
@@ -1600,7 +1641,7 @@ impl Composed {
             columns: self.edges.windows(2).map(|e| e[1] - e[0]).collect(),
             rows: shown
                 .iter()
-                .map(|&(r, _)| self.rows[r].thirds as f64 * THIRD)
+                .map(|&(r, _)| self.rows[r].thirds as f64 * self.area.third())
                 .collect(),
             header,
             cells,
@@ -1608,7 +1649,7 @@ impl Composed {
         // Under the table: the notes after its last row, or the word that
         // the row goes on.
         let note_em = self.note_size * MM_PER_PT;
-        let line_h = LINE as f64 * THIRD;
+        let line_h = LINE as f64 * self.area.third();
         let mut under = bottom;
         if bands.end == self.bands.len() {
             for runs in &self.notes {
@@ -1641,7 +1682,7 @@ impl Composed {
                 let head = shown
                     .iter()
                     .take_while(|(r, _)| *r < header)
-                    .map(|&(r, _)| self.rows[r].thirds as f64 * THIRD)
+                    .map(|&(r, _)| self.rows[r].thirds as f64 * self.area.third())
                     .sum::<f64>();
                 let across = self.area.width;
                 let mut rules = vec![horizontal(0.0, across, THICK / 2.0, THICK)];
@@ -1666,7 +1707,7 @@ impl Composed {
                 rules
             }
         };
-        let thirds = (under / THIRD).round() as usize;
+        let thirds = (under / self.area.third()).round() as usize;
         Row::Table {
             lines: thirds.div_ceil(3),
             texts,
@@ -1855,6 +1896,100 @@ mod tests {
 
     fn joined(row: &Row) -> String {
         texts(row).iter().map(|t| t.text.as_str()).collect()
+    }
+
+    /// A county table: 乡镇 and `months` columns of figures like
+    /// `sample`, a 合计 and a 同比, `towns` rows.
+    fn monthly(towns: usize, months: usize, sample: &str) -> Table {
+        let mut head: Vec<String> = vec!["乡镇".into()];
+        head.extend((1..=months).map(|m| format!("{m}月")));
+        head.extend(["合计".to_string(), "同比".to_string()]);
+        let row: Vec<String> = std::iter::once("城关镇".to_string())
+            .chain((0..months).map(|_| sample.to_string()))
+            .chain(["123456.7".to_string(), "-12.3%".to_string()])
+            .collect();
+        let mut rows: Vec<Vec<&str>> = vec![head.iter().map(String::as_str).collect()];
+        for _ in 0..towns {
+            rows.push(row.iter().map(String::as_str).collect());
+        }
+        let refs: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+        table(Some("表2　各乡镇分月情况"), 1, &refs)
+    }
+
+    #[test]
+    fn a_landscape_table_too_wide_at_5hao_is_padded_tighter_then_set_at_xiao_5hao() {
+        // 15 columns of five-digit figures with a decimal: too wide for a
+        // landscape page at 5号 with half an em a side (the new-user
+        // review's table), set with a quarter em a side or at 小5号.
+        let t = monthly(13, 12, "12345.6");
+        assert!(too_wide(&t, fonts()).is_none());
+        let c = compose(&t, TableStyle::Grid, fonts());
+        assert!(c.area.landscape);
+        assert_eq!(c.area.pad, TIGHT_PAD);
+        assert!(c.size <= 10.5, "{}", c.size);
+        // On its own grid: a 13-town table, its caption and header on one
+        // landscape page.
+        assert!(c.area.lines >= 20, "{} lines", c.area.lines);
+        assert_eq!(c.take(0, c.area.lines, true), Some(13));
+        // Four-digit figures fit with the usual padding.
+        let c = compose(&monthly(13, 12, "1234.5"), TableStyle::Grid, fonts());
+        assert!(c.area.landscape && c.area.pad == PAD);
+    }
+
+    #[test]
+    fn a_table_whose_rows_wrap_past_three_lines_on_the_page_is_turned() {
+        // The proof-read's list: an 18-character code column leaves the
+        // names three characters a line, five lines a row, on the page.
+        let rows: Vec<[String; 6]> = (0..6)
+            .map(|k| {
+                [
+                    k.to_string(),
+                    "云溪市宏达机械制造有限责任公司".to_string(),
+                    format!("91350100MA2XY3K{k}5P"),
+                    "2026-03-12".to_string(),
+                    "安全生产责任制不落实，隐患排查台账缺失，应急预案未演练".to_string(),
+                    "12.5".to_string(),
+                ]
+            })
+            .collect();
+        let head = [
+            "序号",
+            "单位名称",
+            "统一社会信用代码",
+            "检查日期",
+            "发现问题",
+            "罚款（万元）",
+        ];
+        let mut all: Vec<Vec<&str>> = vec![head.to_vec()];
+        all.extend(rows.iter().map(|r| r.iter().map(String::as_str).collect()));
+        let refs: Vec<&[&str]> = all.iter().map(Vec::as_slice).collect();
+        let c = compose(&table(None, 1, &refs), TableStyle::Grid, fonts());
+        assert!(c.area.landscape);
+        // Rows of two or three lines stay on the page: a short list.
+        let short = table(
+            None,
+            1,
+            &[
+                &["单位", "问题"],
+                &["城关镇", "安全生产责任制不落实，隐患排查台账缺失"],
+            ],
+        );
+        assert!(!compose(&short, TableStyle::Grid, fonts()).area.landscape);
+    }
+
+    #[test]
+    fn a_caption_number_and_its_title_stand_a_full_width_blank_apart() {
+        assert_eq!(
+            spaced_caption("表3各乡镇检查情况"),
+            "表3\u{3000}各乡镇检查情况"
+        );
+        assert_eq!(spaced_caption("表1 11月份情况"), "表1\u{3000}11月份情况");
+        assert_eq!(
+            spaced_caption("表1\u{2009}11月份情况"),
+            "表1\u{3000}11月份情况"
+        );
+        assert_eq!(spaced_caption("表1\u{3000}情况"), "表1\u{3000}情况");
+        assert_eq!(spaced_caption("表2-1　情况"), "表2-1　情况");
     }
 
     #[test]
@@ -2308,10 +2443,11 @@ mod tests {
         assert!(one.alone);
         assert_eq!((one.column, one.widest.as_str()), (1, code.as_str()));
         assert!(one.column_needs > one.room);
-        // Composed all the same (at 5号, the figures broken where they
-        // must, as check has refused it): never out of their cells.
+        // Composed all the same (at 小5号 on a landscape page, the figures
+        // broken where they must, as check has refused it): never out of
+        // their cells.
         let c = compose(&t, TableStyle::Grid, fonts());
-        assert_eq!(c.size, 10.5);
+        assert_eq!((c.size, c.area.landscape), (9.0, true));
         inside(&c);
         // Twice as wide as the page at 4号 and fitting a landscape page:
         // set there, as large as it fits.
@@ -2323,7 +2459,7 @@ mod tests {
         );
         assert!(too_wide(&t, fonts()).is_none());
         let c = compose(&t, TableStyle::Grid, fonts());
-        assert_eq!(c.area, LANDSCAPE);
+        assert!(c.area.landscape && c.area.pad == PAD);
         assert!((c.edges[c.edges.len() - 1] - 225.0).abs() < 1e-9);
         assert!(c.size < 14.0);
         inside(&c);
