@@ -1014,3 +1014,31 @@ fn a_pipe_written_as_an_html_entity_stays_in_its_cell() {
     let again = std::fs::read(dir.path().join("out/001.pdf")).unwrap();
     assert_eq!(pdf_text(&again), pdf_text(&pdf));
 }
+
+/// An Excel two-level header pasted as Excel copies it (merged cells
+/// empty), its rows said with `{表头=2}`: the empty cells join as they
+/// were merged — 本月 over 绝对值 and 增速, 指标 over both rows — not
+/// printed as empty ruled boxes (the new-user review).
+#[test]
+fn an_excel_header_of_two_rows_joins_its_empty_merged_cells() {
+    let dir = one_table(
+        "表1　主要指标{表头=2}\n指标\t本月\t\t1—11月累计\t\n\t绝对值\t增速\t绝对值\t增速\n工业总产值\t31.26\t7.9\t312.56\t7.3",
+    );
+    let out = jianbao(dir.path(), &["build", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let pdf = std::fs::read(dir.path().join("out/001.pdf")).unwrap();
+    let tables = pdf_tagged_tables(&pdf);
+    let cells: Vec<Vec<&str>> = tables[0]
+        .iter()
+        .map(|r| r.iter().map(|(_, t)| t.as_str()).collect())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            vec!["指标", "本月", "1—11月累计"],
+            vec!["绝对值", "增速", "绝对值", "增速"],
+            vec!["工业总产值", "31.26", "7.9", "312.56", "7.3"],
+        ]
+    );
+}
