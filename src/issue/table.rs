@@ -594,8 +594,9 @@ fn join_excel_header(table: &mut Table) {
                 continue;
             }
             let span = t.span.clone();
-            let left = c > 0 && matches!(table.rows[r].cells.get(c - 1), Some(Cell::JoinLeft(_)))
-                || c > 0 && filled(table.rows[r].cells.get(c - 1));
+            let left = c > 0
+                && (matches!(table.rows[r].cells.get(c - 1), Some(Cell::JoinLeft(_)))
+                    || filled(table.rows[r].cells.get(c - 1)));
             let below = r + 1 < h && filled(table.rows[r + 1].cells.get(c));
             let above = r > 0
                 && (filled(table.rows[r - 1].cells.get(c))
