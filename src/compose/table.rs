@@ -961,15 +961,65 @@ fn chosen_area(m: &Measured, header: usize) -> (Area, f64) {
 /// Composes a table: its size, columns, cells, rows and the bands a page
 /// break may come between. `style` is the rules it is drawn with.
 pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
+    compose_under(table, style, fonts, 0)
+}
+
+/// The same for a table whose first landscape page, if it is set on
+/// one, has `head_lines` body grid lines above it (an attachment's head).
+pub fn compose_under(
+    table: &Table,
+    style: TableStyle,
+    fonts: &Fonts,
+    head_lines: usize,
+) -> Composed {
     let header = table.header_rows.min(table.rows.len());
     let m = measure(table, header, fonts);
-    let ncols = m.regions.ncols;
     let (area, size) = chosen_area(&m, header);
-    let area = if area.landscape {
-        area.turned_for(size)
-    } else {
-        area
+    if !area.landscape {
+        return compose_at(table, style, fonts, &m, area, size);
+    }
+    let turned = |size: f64| {
+        let mut c = compose_at(table, style, fonts, &m, area.turned_for(size), size);
+        c.head_lines = head_lines;
+        c
     };
+    let first = turned(size);
+    // A landscape table that a size smaller sets on fewer pages (a
+    // county's 14 towns at 小4号 leave two rows on a page of their own; at
+    // 5号 they fit one) is set a size smaller: its pages are its own, and
+    // a page of two rows is a sheet wasted (the second proof-read). Only
+    // for tables of a few pages: a long one gains a page in many.
+    if first.bands() > TURNED_RETRY_ROWS {
+        return first;
+    }
+    let mut best = first;
+    let mut pages = best.turned_pages();
+    for &smaller in area.sizes.iter().filter(|&&s| s < size - 1e-9) {
+        let other = turned(smaller);
+        let n = other.turned_pages();
+        if n < pages {
+            best = other;
+            pages = n;
+        }
+    }
+    best
+}
+
+/// Landscape tables of more rows than this are not set smaller to save
+/// a page ([`compose`]).
+const TURNED_RETRY_ROWS: usize = 60;
+
+/// A table composed in `area` at `size` pt.
+fn compose_at(
+    table: &Table,
+    style: TableStyle,
+    fonts: &Fonts,
+    m: &Measured,
+    area: Area,
+    size: f64,
+) -> Composed {
+    let header = table.header_rows.min(table.rows.len());
+    let ncols = m.regions.ncols;
     let across = area.width;
     let note_size = SIZES
         .iter()
@@ -977,7 +1027,7 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         .find(|&s| s < size - 1e-9)
         .unwrap_or(size);
     let em = size * MM_PER_PT;
-    let width = relieve_lone(&m, widths(&m.needs, room(size, ncols, area)), fonts);
+    let width = relieve_lone(m, widths(&m.needs, room(size, ncols, area)), fonts);
     // What the columns leave over pads the cells, evenly.
     let total_ems = across / em;
     let pad_ems = if ncols == 0 {
@@ -1004,7 +1054,7 @@ pub fn compose(table: &Table, style: TableStyle, fonts: &Fonts) -> Composed {
         .map(|(k, cell)| {
             let (row, col, rows, cols) = (cell.row, cell.col, cell.rows, cell.cols);
             let content = width[col..col + cols].iter().sum::<f64>() + pad_ems * (cols - 1) as f64;
-            let lines = cell_lines(&m, k, content, fonts)
+            let lines = cell_lines(m, k, content, fonts)
                 .into_iter()
                 .map(|line| {
                     let dx = match m.placing[k] {
@@ -1497,6 +1547,29 @@ impl Composed {
     /// The number of bands.
     pub fn bands(&self) -> usize {
         self.bands.len()
+    }
+
+    /// The lines of its own grid the head above it takes.
+    pub fn head_turned_lines(&self) -> usize {
+        (self.head_lines as f64 * PITCH / self.area.pitch - 1e-9).ceil() as usize
+    }
+
+    /// The pages a landscape table takes, as `page.rs` breaks it.
+    pub fn turned_pages(&self) -> usize {
+        let lines = self.area.lines;
+        let (mut next, mut first, mut pages) = (0, true, 0);
+        loop {
+            let free = lines.saturating_sub(if first { self.head_turned_lines() } else { 0 });
+            let k = self
+                .take(next, free, first)
+                .unwrap_or_else(|| self.forced(next, free, first));
+            pages += 1;
+            next += k;
+            first = false;
+            if next >= self.bands() || k == 0 {
+                return pages;
+            }
+        }
     }
 
     /// The grid lines the table's first page needs at least: the caption,
