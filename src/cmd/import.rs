@@ -24,14 +24,17 @@ pub fn run(start: &Path, options: &Options, command: &ImportCommand) -> Result<u
         Ok(i) => i,
         Err(Failure::Usage(e)) => return Err(e),
         Err(Failure::Input(d)) => {
-            say!("{}", d.render().trim_end());
+            print_diagnostic(&d);
             say!("没有写入任何文件");
             return Ok(EXIT_INPUT);
         }
     };
     let shown = show_path(&imported.path);
     say!("从 {} 导入：", show_path(&draft));
-    for s in &imported.said {
+    let mut said: Vec<_> = imported.said.iter().collect();
+    // By paragraph; what concerns the whole document last.
+    said.sort_by_key(|s| (s.index == 0, s.index));
+    for s in said {
         let mark = if s.warning { "！" } else { "　" };
         if s.index == 0 {
             say!("  {mark}{}", s.text);
@@ -56,7 +59,7 @@ pub fn run(start: &Path, options: &Options, command: &ImportCommand) -> Result<u
     let (mut errors, mut warnings) = (0, 0);
     if let Some(entry) = entry {
         for d in &entry.diagnostics {
-            say!("{}", d.render().trim_end());
+            print_diagnostic(d);
             if d.is_error() {
                 errors += 1;
             } else {
@@ -71,4 +74,12 @@ pub fn run(start: &Path, options: &Options, command: &ImportCommand) -> Result<u
     }
     tell!(std::io::stdout(), "{shown}");
     Ok(EXIT_OK)
+}
+
+/// As `check` prints one: its colour codes go to anstream, which keeps
+/// them on a terminal and strips them elsewhere.
+fn print_diagnostic(d: &crate::diagnostic::Diagnostic) {
+    use std::io::Write as _;
+    let mut err = anstream::stderr().lock();
+    let _ = write!(err, "{}", d.render());
 }

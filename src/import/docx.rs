@@ -219,6 +219,10 @@ fn num_pr(e: &Element) -> Option<(String, Option<usize>)> {
 #[derive(Debug, Default)]
 pub struct Rels {
     pub targets: HashMap<String, Target>,
+    /// Ids whose target was written as an absolute path (`/word/…`):
+    /// valid in a package, but one that names no part of it is a path
+    /// of the system (`/etc/passwd`) and refused.
+    pub absolute: std::collections::HashSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,6 +244,9 @@ impl Rels {
             let (Some(id), Some(target)) = (e.attr("Id"), e.attr("Target")) else {
                 continue;
             };
+            if target.starts_with(['/', '\\']) {
+                rels.absolute.insert(id.to_string());
+            }
             let t = if e.attr("TargetMode") == Some("External") {
                 Target::External(target.to_string())
             } else {
@@ -291,6 +298,8 @@ pub struct Reader<'a> {
     /// The paragraph or table being read (its report number).
     at: usize,
     next_index: usize,
+    /// Inside a table's cells: their paragraphs are the table's.
+    in_table: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -301,6 +310,7 @@ impl<'a> Reader<'a> {
             met: Met::default(),
             at: 0,
             next_index: 0,
+            in_table: 0,
         }
     }
 
@@ -319,7 +329,7 @@ impl<'a> Reader<'a> {
         for e in parent.elements() {
             match (e.ns, &*e.name) {
                 (Ns::W, "p") => {
-                    if !in_box {
+                    if !in_box && self.in_table == 0 {
                         self.next_index += 1;
                         self.at = self.next_index;
                     }
@@ -329,11 +339,13 @@ impl<'a> Reader<'a> {
                     out.extend(boxes);
                 }
                 (Ns::W, "tbl") => {
-                    if !in_box {
+                    if !in_box && self.in_table == 0 {
                         self.next_index += 1;
                         self.at = self.next_index;
                     }
+                    self.in_table += 1;
                     let table = self.table(e, in_box);
+                    self.in_table -= 1;
                     out.push(Block::Table(table));
                 }
                 (Ns::W, "sdt") => {

@@ -399,6 +399,20 @@ impl write::Pictures for Placer<'_> {
         };
         let bytes = match self.pkg.read(&target) {
             Ok(Some(b)) => b,
+            Ok(None) if self.rels.absolute.contains(&picture.rel) => {
+                self.fatal = Some(
+                    Diagnostic::file_error(
+                        "docx-path",
+                        self.shown,
+                        format!(
+                            "第 {} 段的图片指向绝对路径 /{target}，文件里没有它：正常的 Word 文件不会这样，没有导入",
+                            picture.index
+                        ),
+                    )
+                    .with_help("在 Word 里打开原稿，重新插入图片，另存为 .docx，再导入"),
+                );
+                return Err("路径在文件外面".into());
+            }
             Ok(None) => {
                 return Err(format!("文件里缺少图片 {target}"));
             }

@@ -147,7 +147,8 @@ impl Writer<'_> {
         let mut front = Front::default();
         for (k, (_, text)) in texts.iter().enumerate().skip(number_at).take(3) {
             let mut used = false;
-            for line in text.split(['\n', '\t']) {
+            for line in text.split('\n') {
+                let line = &line.replace('\t', "　");
                 if let Some(n) = issue_number(line) {
                     front.number.get_or_insert(n);
                     used = true;
@@ -339,6 +340,7 @@ impl Writer<'_> {
             && q.pictures.is_empty()
             && !q.centred
             && self.role(q) == Role::Plain
+            && q.number.is_none()
             && continues_paragraph(&q.text())
         {
             line.push_str(&self.plain_line(q));
@@ -415,13 +417,23 @@ impl Writer<'_> {
         }
     }
 
-    /// The title lines from item `i`, and a 副题 right under them.
+    /// The title lines from item `i`, a 副题 right under them, and
+    /// bylines (a speech's speaker, an article's author) under those.
     fn title(&mut self, items: &[&Block], mut i: usize) -> usize {
         let first = i;
+        let mut size = None;
         while let Some(Block::Para(p)) = items.get(i) {
-            if i > first && (self.role(p) != Role::Title || !p.pictures.is_empty()) {
+            // The lines of one title share their size; a smaller line
+            // under it is something else (a byline).
+            if i > first
+                && (self.role(p) != Role::Title
+                    || !p.pictures.is_empty()
+                    || p.size < size
+                    || is_byline_style(&p.style))
+            {
                 break;
             }
+            size = size.max(p.size);
             let text = p.text();
             for line in text.split('\n').map(|l| l.trim_matches(is_blank)) {
                 if !line.is_empty() {
@@ -444,6 +456,21 @@ impl Writer<'_> {
                 self.say(p.index, "副题");
                 i += 1;
             }
+        }
+        while let Some(Block::Para(p)) = items.get(i) {
+            let text = p.text();
+            let t = one_line(&text);
+            let short_centred = p.centred
+                && p.size < size
+                && t.chars().count() <= 20
+                && !ends_sentence(&t)
+                && p.pictures.is_empty();
+            if !(is_byline_style(&p.style) || short_centred) || t.is_empty() {
+                break;
+            }
+            self.draft.lines.push(format!("@ {t}"));
+            self.say(p.index, format!("署名：{t}"));
+            i += 1;
         }
         i
     }
@@ -663,6 +690,11 @@ fn number_text(p: &Para, t: &str) -> String {
         Some(Shown::Number(n)) => format!("{n}{t}"),
         _ => t.to_string(),
     }
+}
+
+/// Word's and WPS's styles for a byline under a title.
+fn is_byline_style(style: &str) -> bool {
+    ["author", "作者", "署名"].iter().any(|s| style.contains(s))
 }
 
 fn is_blank(c: char) -> bool {
