@@ -498,10 +498,8 @@ impl<'a> Reader<'a> {
                 (Ns::W, "footnoteReference" | "endnoteReference") => {
                     self.met.footnotes.push(self.at)
                 }
-                (Ns::W, "commentReference") => {
-                    if !self.met.comments.contains(&self.at) {
-                        self.met.comments.push(self.at)
-                    }
+                (Ns::W, "commentReference") if !self.met.comments.contains(&self.at) => {
+                    self.met.comments.push(self.at)
                 }
                 (Ns::W, "drawing" | "pict") => {
                     self.push_text(para, &mut text, bold, size);
@@ -702,7 +700,7 @@ fn vml_width(d: &Element) -> Option<u64> {
         return None;
     };
     let v: f64 = num.trim().parse().ok()?;
-    (v > 0.0).then(|| (v * per) as u64)
+    (v > 0.0).then_some((v * per) as u64)
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -503,7 +503,7 @@ pub fn parse_xml(part: &str, bytes: &[u8]) -> Result<Element, Damage> {
     if stack.len() != 1 {
         return Err(bad("文件在中途结束了（缺少结束标记）".to_string()));
     }
-    let top = stack.pop().unwrap_or_else(|| unreachable_root());
+    let top = stack.pop().unwrap_or_else(unreachable_root);
     top.children
         .into_iter()
         .find_map(|c| match c {

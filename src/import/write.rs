@@ -516,10 +516,10 @@ impl Writer<'_> {
             }
         }
         if !placed.is_empty() {
-            if !caption.is_empty() {
-                if let Some(Block::Para(q)) = items.get(i + 1) {
-                    self.say(q.index, "图片说明");
-                }
+            if !caption.is_empty()
+                && let Some(Block::Para(q)) = items.get(i + 1)
+            {
+                self.say(q.index, "图片说明");
             }
             self.blank();
             self.draft.lines.extend(placed);
