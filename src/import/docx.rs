@@ -602,14 +602,17 @@ impl<'a> Reader<'a> {
             let trpr = tr.child("trPr");
             let mut row = Row {
                 header: trpr.and_then(|p| p.child("tblHeader")).is_some_and(on),
+                // Bounded as a span is: the values are the file's claims.
                 before: trpr
                     .and_then(|p| p.child_val("gridBefore"))
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0),
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(0)
+                    .min(64),
                 after: trpr
                     .and_then(|p| p.child_val("gridAfter"))
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0),
+                    .and_then(|v| v.parse::<usize>().ok())
+                    .unwrap_or(0)
+                    .min(64),
                 cells: Vec::new(),
             };
             for tc in cells_of(tr) {

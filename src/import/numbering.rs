@@ -200,7 +200,11 @@ fn enclosed(n: u32, first: char, last: u32) -> String {
 }
 
 fn letters(n: u32) -> String {
-    // Word: A … Z, AA … ZZ, AAA …
+    // Word: A … Z, AA … ZZ, AAA …; past a few letters (a number the file
+    // claims), figures.
+    if n > 26 * 8 {
+        return n.to_string();
+    }
     let n = n.max(1) - 1;
     let c = char::from(b'A' + (n % 26) as u8);
     c.to_string().repeat(n as usize / 26 + 1)
@@ -328,7 +332,7 @@ impl Numbering {
         }
         let level = &levels[ilvl];
         let n = match counters[ilvl] {
-            Some(n) => n + 1,
+            Some(n) => n.saturating_add(1),
             None => level.start,
         };
         counters[ilvl] = Some(n);
@@ -461,6 +465,9 @@ mod tests {
         assert_eq!(Format::UpperRoman.show(14), "XIV");
         assert_eq!(Format::LowerLetter.show(28), "bb");
         assert_eq!(Format::ChineseLegal.show(12), "拾贰");
+        // Numbers a file may claim: figures, never a string of millions.
+        assert_eq!(Format::UpperLetter.show(u32::MAX), "4294967295");
+        assert_eq!(Format::ChineseCountingThousand.show(u32::MAX), "4294967295");
         assert_eq!(
             Format::from_name("chineseCounting"),
             Format::ChineseCounting
@@ -544,5 +551,13 @@ mod tests {
         assert_eq!(shown(&mut n, "1", 0), "第三章");
         assert_eq!(shown(&mut n, "1", 1), "3.1");
         assert_eq!(n.next("2", 0), Some(Shown::Bullet));
+        // A start at the largest number counts on without overflowing.
+        let huge = format!(
+            "<w:abstractNum w:abstractNumId=\"0\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"{}\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%1.\"/></w:lvl></w:abstractNum><w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num>",
+            u32::MAX
+        );
+        let mut n = numbering(&huge);
+        assert_eq!(shown(&mut n, "1", 0), "4294967295.");
+        assert_eq!(shown(&mut n, "1", 0), "4294967295.");
     }
 }
