@@ -252,3 +252,51 @@ fn an_old_doc_without_libreoffice_says_to_save_as_docx() {
     assert!(said.contains("另存为"), "{said}");
     assert!(!dir.path().join("issues").join("001.md").exists());
 }
+
+/// A .doc goes through LibreOffice when it is installed, and gives the
+/// issue its .docx gives. Without `soffice` on PATH there is nothing to
+/// test here (the error without it is tested above): said on stderr.
+#[test]
+fn an_old_doc_goes_through_libreoffice() {
+    let Some(soffice) = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|d| d.join("soffice"))
+        .find(|p| p.is_file())
+    else {
+        eprintln!("an_old_doc_goes_through_libreoffice: no soffice on PATH, not run");
+        return;
+    };
+    let dir = publication();
+    let work = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new(soffice)
+        .arg("--headless")
+        .arg(format!(
+            "-env:UserInstallation=file://{}/profile",
+            work.path().display()
+        ))
+        .args(["--convert-to", "doc", "--outdir"])
+        .arg(work.path())
+        .arg(docx("clerk.docx"))
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let doc = work.path().join("clerk.doc");
+    let out = jianbao(dir.path(), &["import", doc.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.path().join("issues/001.md")).unwrap();
+    let expected = std::fs::read_to_string(docx("expected/clerk.md"))
+        .unwrap()
+        .replace("{today}", &today());
+    // The picture is encoded anew by LibreOffice: its name may differ.
+    let without_pictures = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter(|l| !l.starts_with("!["))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(without_pictures(&written), without_pictures(&expected));
+    assert!(written.contains("![图1　志愿者清理村道垃圾](images/import-1-"));
+}
