@@ -139,7 +139,15 @@ impl Writer<'_> {
                 Block::Table(t) => (t.index, table_text(t)),
             })
             .collect();
-        let Some(number_at) = texts.iter().position(|(_, t)| issue_number(t).is_some()) else {
+        // A number line of a masthead, not a sentence that names an
+        // issue (县委党校举办第3期培训班。).
+        let number_line = |t: &str| {
+            t.split('\n').any(|l| {
+                let l = l.trim_matches(is_blank);
+                issue_number(l).is_some() && l.chars().count() <= 40 && !ends_sentence(l)
+            })
+        };
+        let Some(number_at) = texts.iter().position(|(_, t)| number_line(t)) else {
             return 0;
         };
         // The date and the 编发单位 are on the number's line or the next two.
@@ -246,6 +254,12 @@ impl Writer<'_> {
                     Some(Closing::Imprint { publisher, date }) => {
                         if !publisher.is_empty() {
                             front.publisher = Some(publisher);
+                        }
+                        // （共印50份） at the right of the 印发 line.
+                        if let Some(n) =
+                            line.find("共印").and_then(|at| closing_copies(&line[at..]))
+                        {
+                            front.copies = Some(n);
                         }
                         if front.date.is_none() {
                             front.date = Some(date);
@@ -1160,11 +1174,7 @@ fn closing_line(line: &str) -> Option<Closing<'_>> {
     let inner = bare
         .strip_prefix(['（', '('])
         .and_then(|r| r.strip_suffix(['）', ')']));
-    if let Some(n) = inner
-        .and_then(|i| i.strip_prefix("共印"))
-        .and_then(|r| r.strip_suffix('份'))
-        .and_then(|n| number_value(n.trim_matches(is_blank)))
-    {
+    if let Some(n) = inner.and_then(closing_copies) {
         return Some(Closing::Copies(n));
     }
     let at = line.find("印发")?;
@@ -1174,6 +1184,13 @@ fn closing_line(line: &str) -> Option<Closing<'_>> {
         publisher: before.trim_matches(is_blank).to_string(),
         date,
     })
+}
+
+/// `共印50份` (and what follows it) → 50.
+fn closing_copies(s: &str) -> Option<u32> {
+    let rest = s.strip_prefix("共印")?;
+    let end = rest.find('份')?;
+    number_value(rest[..end].trim_matches(is_blank))
 }
 
 fn list_of<'f>(front: &'f mut Front, key: &str) -> &'f mut Vec<String> {
@@ -1235,6 +1252,69 @@ mod tests {
             Some(Closing::Copies(80))
         ));
         assert!(closing_line("报告会在县里召开。").is_none());
+    }
+
+    struct NoPictures;
+    impl Pictures for NoPictures {
+        fn place(&mut self, _: &PictureRef) -> Result<String, String> {
+            Err("none".into())
+        }
+    }
+
+    fn para(index: usize, text: &str, centred: bool, size: Option<u32>) -> Block {
+        Block::Para(Para {
+            index,
+            centred,
+            size,
+            runs: vec![super::super::docx::Run {
+                text: text.into(),
+                bold: false,
+            }],
+            ..Para::default()
+        })
+    }
+
+    #[test]
+    fn a_sentence_naming_an_issue_is_no_masthead() {
+        let blocks = [
+            para(1, "县委党校举办青年干部培训班", true, Some(44)),
+            para(
+                2,
+                "近日，县委党校举办第3期青年干部培训班，共60人参加。",
+                false,
+                None,
+            ),
+        ];
+        let draft = recognise(&blocks, &mut NoPictures);
+        assert_eq!(draft.front.number, None);
+        assert_eq!(draft.lines[0], "# 县委党校举办青年干部培训班");
+        assert_eq!(draft.lines.len(), 2);
+    }
+
+    #[test]
+    fn a_masthead_and_a_closing_block() {
+        let blocks = [
+            para(1, "工作简报", true, Some(72)),
+            para(2, "第 12 期", true, None),
+            para(3, "县委办公室编　　2026年4月1日", false, None),
+            para(4, "县里召开会议", true, Some(44)),
+            para(5, "会议要求各单位抓好落实。", false, None),
+            para(6, "抄送：市委办公室、市政府办公室。", false, None),
+            para(
+                7,
+                "县委办公室　　2026年4月2日印发　（共印60份）",
+                false,
+                None,
+            ),
+        ];
+        let draft = recognise(&blocks, &mut NoPictures);
+        let f = &draft.front;
+        assert_eq!((f.number, f.copies), (Some(12), Some(60)));
+        assert_eq!(f.date.unwrap().to_string(), "2026-04-01");
+        assert_eq!(f.editor.as_deref(), Some("县委办公室"));
+        assert_eq!(f.publisher.as_deref(), Some("县委办公室"));
+        assert_eq!(f.song, ["市委办公室", "市政府办公室"]);
+        assert_eq!(draft.lines, ["# 县里召开会议", "会议要求各单位抓好落实。"]);
     }
 
     #[test]
