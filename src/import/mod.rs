@@ -442,6 +442,13 @@ impl write::Pictures for Placer<'_> {
             }
             _ => return Err(format!("{target} 不是认得的图片格式")),
         };
+        // Decoded as `check` will, so that a damaged picture is said here
+        // and the issue still builds.
+        if let Err(problem) = crate::picture::decode_raster_bytes(&bytes) {
+            return Err(format!(
+                "图片 {target} 打不开（{problem}）；请在 Word 里换一张再导入"
+            ));
+        }
         let hash = sha2::Sha256::digest(&bytes);
         let hex: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
         // The same picture twice is one file.

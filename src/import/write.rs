@@ -642,11 +642,20 @@ impl Writer<'_> {
             return Role::Plain;
         }
         let style = p.style.as_str();
-        if matches!(style, "title" | "标题") || p.outline == Some(0) && p.centred {
+        // Title, or Heading 1 (outline level 1) without a number: an
+        // article's title as Word users mark it.
+        if matches!(style, "title" | "标题") || p.outline == Some(0) {
             return Role::Title;
         }
         let size = p.size.unwrap_or(0);
-        let caption = t.starts_with('图') || t.starts_with('表');
+        // 图1 … and 表1 … are captions; 图片和印章 is no caption.
+        let caption = t.strip_prefix(['图', '表']).is_some_and(|r| {
+            r.chars().next().is_some_and(|c| {
+                c.is_ascii_digit()
+                    || c.is_whitespace()
+                    || "一二三四五六七八九十０１２３４５６７８９".contains(c)
+            })
+        });
         if p.centred
             && !caption
             && !p.in_box

@@ -228,6 +228,29 @@ fn an_external_picture_is_never_followed() {
     assert!(!text.contains("root:"), "{text}");
 }
 
+/// A damaged picture is decoded as `check` would and left out, said at
+/// its paragraph: the issue still checks clean and builds.
+#[test]
+fn a_damaged_picture_is_left_out_and_said() {
+    let dir = publication();
+    let out = jianbao(
+        dir.path(),
+        &[
+            "import",
+            docx("hostile/broken-picture.docx").to_str().unwrap(),
+        ],
+    );
+    let said = stderr(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("第16段　图片没有导入") && said.contains("打不开"),
+        "{said}"
+    );
+    assert!(!dir.path().join("images").exists());
+    let check = jianbao(dir.path(), &["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+}
+
 /// A .doc without LibreOffice on PATH: a clear error saying to save as
 /// .docx, nothing written.
 #[test]
