@@ -1327,6 +1327,34 @@ mod tests {
     }
 
     #[test]
+    fn several_articles_labels_and_notes() {
+        let blocks = [
+            para(1, "【工作动态】", false, None),
+            para(2, "县里召开安全生产会议", true, Some(44)),
+            para(3, "编者按：这是一段按语。", false, None),
+            para(4, "会议要求各单位抓好落实。", false, None),
+            para(5, "【基层经验】", false, None),
+            para(6, "城关镇：网格化管理见实效", true, Some(44)),
+            para(7, "城关镇把全镇划为32个网格。", false, None),
+            para(8, "# 这一行不是标题", false, None),
+        ];
+        let draft = recognise(&blocks, &mut NoPictures);
+        assert_eq!(
+            draft.lines,
+            [
+                "【工作动态】",
+                "# 县里召开安全生产会议",
+                "> 编者按：这是一段按语。",
+                "会议要求各单位抓好落实。",
+                "【基层经验】",
+                "# 城关镇：网格化管理见实效",
+                "城关镇把全镇划为32个网格。",
+                "\\# 这一行不是标题",
+            ]
+        );
+    }
+
+    #[test]
     fn run_in_heads_lose_emphasis_the_rest_keeps_it() {
         assert_eq!(
             strip_emphasis_prefix(
