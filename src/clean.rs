@@ -1216,12 +1216,19 @@ fn span_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<SpanFixes> {
         let (before, after) = (&source[line_start..span.start], &source[span.end..line_end]);
         // The fixes of `text` made and withheld: every rule, then what
         // would change the line's kind left out.
+        // In a pipe table's cell, a `|` the cleaning writes (`&#124;`)
+        // would cut the cell when the cleaned file is read again: it is
+        // written escaped, as a pipe in a cell is typed (the attack
+        // review: `左&#124;右` printed `左`).
+        let pipe_row = line_kind(&source[line_start..line_end]) == crate::issue::LineKind::TableRow;
         let decide = |text: &str| -> (Vec<Fix>, Vec<Withheld>) {
             let found: Vec<Fix> = fixes(text)
                 .into_iter()
                 .map(|f| Fix {
                     replacement: if centred && f.kind == FixKind::Space {
                         "\u{3000}".to_string()
+                    } else if pipe_row && f.replacement.contains(['|', '｜']) {
+                        f.replacement.replace('|', "\\|").replace('｜', "\\｜")
                     } else {
                         f.replacement
                     },

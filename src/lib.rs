@@ -18,7 +18,8 @@
 //! parallel, keeping the output folder's [`manifest`] of what each PDF was
 //! built from. Beside the build: [`export`] (a Typst project), [`watch`]
 //! and [`serve`] (rebuilds on save, a live preview), [`create`] (`init`'s
-//! publication, `new`'s next issue); [`cmd`] parses arguments, runs one
+//! publication, `new`'s next issue), [`import`] (a Word draft as the next
+//! issue); [`cmd`] parses arguments, runs one
 //! command per file and prints.
 //!
 //! Below the stages, importing nothing above them: [`source`] (files and
@@ -69,5 +70,6 @@ pub mod manifest;
 pub mod cmd;
 pub mod create;
 pub mod export;
+pub mod import;
 pub mod serve;
 pub mod watch;

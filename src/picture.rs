@@ -309,6 +309,26 @@ pub fn decode(picture: &Located, transparency: bool) -> Result<Decoded, Problem>
     .unwrap_or_else(|panic| Err(Problem::Broken(format!("解码器出错：{panic}"))))
 }
 
+/// Decodes the bytes of a PNG or JPEG as [`decode`] does a file, within
+/// the same limits (its size from the header first): for pictures that
+/// are not files yet (`jianbao import` takes them out of a .docx).
+pub fn decode_raster_bytes(data: &[u8]) -> Result<Decoded, Problem> {
+    let format = match PictureFormat::sniff(data) {
+        Some(f @ (PictureFormat::Png | PictureFormat::Jpeg)) => f,
+        found => {
+            return Err(Problem::Format {
+                by_extension: None,
+                found,
+            });
+        }
+    };
+    if let Some((width, height)) = raster_size(&data[..data.len().min(HEAD)], format) {
+        check_size(width, height)?;
+    }
+    sandbox::contain(|| decode_raster(data, format))
+        .unwrap_or_else(|panic| Err(Problem::Broken(format!("解码器出错：{panic}"))))
+}
+
 /// Whether the PDF writer typst uses (krilla, through krilla-svg as
 /// typst-pdf calls it) draws `tree` with transparency: the SVG is drawn on
 /// a page of a PDF/A-1b document of its own and the writer's validation

@@ -274,6 +274,21 @@ fn loose_marks(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
             && number.chars().count() <= 3
             && number.chars().all(|c| "一二三四五六七八九十".contains(c));
         let marked = arabic && number.len() < rest.len();
+        // `附件1000`: a mark of four digits or more is read as text (a
+        // number no attachment has), its title as an article's: said, and
+        // the build refused (the attack review).
+        if arabic && !marked && number.chars().count() > 3 {
+            diags.push(
+                Diagnostic::error(
+                    "attachment-number",
+                    src,
+                    text.span.clone(),
+                    format!("“{typed}”的序号太大：附件最多编到 999"),
+                )
+                .with_help("附件按 1、2、3…… 编号；这一行如果是正文，在行首加 \\"),
+            );
+            continue;
+        }
         if !(marked || chinese) {
             continue;
         }

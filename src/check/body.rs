@@ -43,8 +43,10 @@ pub fn check_body(
             table_merge_empty(src, table, diags);
             table_duplicate_row(src, table, diags);
         }
-        if let (Block::Table(table), Some(fonts)) = (block, ctx.fonts) {
-            table_too_wide(src, table, fonts, diags);
+        if let (Block::Table(table), Some(fonts)) = (block, ctx.fonts)
+            && !table_too_wide(src, table, fonts, diags)
+        {
+            table_too_tall(src, table, fonts, diags);
         }
     }
 }
@@ -159,14 +161,15 @@ fn table_duplicate_row(
 /// A table whose columns do not fit even a landscape page's type area at
 /// 5号, the smallest size a table is set at: its figures would have to be
 /// torn or run out of their cells ([`crate::compose::table::too_wide`]).
+/// Whether it said so.
 fn table_too_wide(
     src: &Arc<SourceFile>,
     table: &crate::issue::Table,
     fonts: &crate::fonts::Fonts,
     diags: &mut Vec<Diagnostic>,
-) {
+) -> bool {
     let Some(wide) = crate::compose::table::too_wide(table, fonts) else {
-        return;
+        return false;
     };
     let head = if wide.head.is_empty() {
         String::new()
@@ -176,7 +179,7 @@ fn table_too_wide(
     let (message, help) = if wide.alone {
         (
             format!(
-                "表格太宽：第 {} 列{head}太宽，缩到五号字，全表也要 {:.0} 毫米，横排的版心也只有 {:.0} 毫米宽",
+                "表格太宽：第 {} 列{head}太宽，缩到小五号字、格子边距留到最小，全表也要 {:.0} 毫米，横排的版心也只有 {:.0} 毫米宽",
                 wide.column + 1,
                 wide.needs,
                 wide.room
@@ -189,7 +192,7 @@ fn table_too_wide(
     } else {
         (
             format!(
-                "表格太宽：列太多，{} 列缩到五号字也要 {:.0} 毫米，横排的版心也只有 {:.0} 毫米宽",
+                "表格太宽：列太多，{} 列缩到小五号字、格子边距留到最小也要 {:.0} 毫米，横排的版心也只有 {:.0} 毫米宽",
                 wide.columns, wide.needs, wide.room
             ),
             format!(
@@ -200,6 +203,52 @@ fn table_too_wide(
     };
     diags.push(
         Diagnostic::error("table-too-wide", src, table.span.clone(), message).with_help(help),
+    );
+    true
+}
+
+/// A table whose caption, header or notes a page cannot hold beside what
+/// must stand with them: the layout would run them off the page
+/// ([`crate::compose::table::too_tall`]).
+fn table_too_tall(
+    src: &Arc<SourceFile>,
+    table: &crate::issue::Table,
+    fonts: &crate::fonts::Fonts,
+    diags: &mut Vec<Diagnostic>,
+) {
+    use crate::compose::table::TallPart;
+    let Some(tall) = crate::compose::table::too_tall(table, fonts) else {
+        return;
+    };
+    let (span, what, help) = match tall.part {
+        TallPart::Caption => (
+            table.caption.as_ref().map(|c| c.span.clone()),
+            "表题",
+            "表题写短，说明的话放到表格前面的正文里",
+        ),
+        TallPart::Header => (
+            table.rows.first().map(|r| r.span.clone()),
+            "表头",
+            "表头的格子写短（单位、说明可以放到表题或表注里）；Excel 里用 Alt+Enter 换行的格子，检查引号是否配对",
+        ),
+        TallPart::Notes => (
+            table.notes.first().map(|n| n.span.clone()),
+            "表注",
+            "表注写短，或把较长的说明放到表格后面的正文里",
+        ),
+    };
+    let span = span.unwrap_or_else(|| table.span.clone());
+    diags.push(
+        Diagnostic::error(
+            "table-too-tall",
+            src,
+            span,
+            format!(
+                "{what}太长：要占 {} 行，和表格必须同页的部分放在一起，一页（{} 行）放不下，排出来会超出页面",
+                tall.lines, tall.page
+            ),
+        )
+        .with_help(help),
     );
 }
 

@@ -71,6 +71,9 @@ pub enum Command {
         #[arg(value_name = "刊别", help_heading = "参数")]
         edition: Option<String>,
     },
+    /// 把 Word 稿（.docx；装了 LibreOffice 时也可以是 .doc、.wps）导入成新的一期，说明每一段认成了什么
+    #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao import <文件.docx> [--number 期号]")]
+    Import(ImportCommand),
     /// 检查期刊，生成 PDF 到输出文件夹（默认 out/）；没有改动的期不重新生成
     #[command(
         help_template = HELP,
@@ -105,6 +108,24 @@ pub struct InitCommand {
     /// 在这个文件夹里新建（没有就创建）；不写就是当前文件夹
     #[arg(value_name = "文件夹", help_heading = "参数")]
     pub folder: Option<PathBuf>,
+}
+
+/// `jianbao import`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportCommand {
+    /// 要导入的 Word 文件
+    #[arg(value_name = "文件.docx", help_heading = "参数")]
+    pub draft: PathBuf,
+    /// 新的一期用这个期号（不写：报头上有期号就用它，否则是下一期）
+    #[arg(long, value_name = "期号", value_parser = parse_number)]
+    pub number: Option<u32>,
+}
+
+fn parse_number(s: &str) -> Result<u32, String> {
+    s.parse::<u32>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| "要写一个正整数，例如 --number 5".to_string())
 }
 
 /// `jianbao build`.

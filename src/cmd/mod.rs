@@ -1,4 +1,4 @@
-//! The command line: `jianbao init`, `new`, `build`, `check`, `fonts`,
+//! The command line: `jianbao init`, `new`, `import`, `build`, `check`, `fonts`,
 //! `export`, `layout`, `watch`, `serve`. [`args`] is what clap reads; each
 //! command is a file of its own that calls the library and prints what it
 //! says (through [`output`]); this file only hands a run to its command,
@@ -11,6 +11,7 @@ mod exit;
 mod export;
 mod fix;
 mod fonts;
+mod import;
 mod init;
 mod layout;
 mod new;
@@ -151,6 +152,7 @@ fn dispatch(args: &Args) -> Result<u8, UsageError> {
     match &args.command {
         Command::Init(init) => init::run(&start, init, &options),
         Command::New { edition } => new::run(&start, &options, edition.as_deref()),
+        Command::Import(command) => import::run(&start, &options, command),
         Command::Build(build) => build::run(&start, &options, build),
         Command::Check(check) => check::run(&start, &options, check),
         Command::Fonts(fonts) => fonts::run(&start, &options, fonts),

@@ -55,8 +55,12 @@ pub fn body_flow(
                     let mut composed = table::compose(t, style, fonts);
                     if composed.area.landscape {
                         let (mark, title) = attachment::head_rows(a, fonts, composed.area.width);
-                        composed.head = attachment::placed_head(mark, title);
-                        composed.head_lines = attachment::head_lines(&composed.head);
+                        let head = attachment::placed_head(mark, title);
+                        // Set again with the head's lines reserved, so a
+                        // size smaller is taken where it saves a page.
+                        composed =
+                            table::compose_under(t, style, fonts, attachment::head_lines(&head));
+                        composed.head = head;
                         flow.page_break();
                     } else {
                         let (mark, title) = attachment::head_rows(a, fonts, WIDTH);

@@ -983,6 +983,12 @@ pub fn break_lines_by(
     break_lines_with(runs, shape, m, cut, false)
 }
 
+/// What a ragged line costs beyond the last: more than any break by
+/// meaning (a cell on a line more is a taller row).
+const RAGGED_LINE: f64 = 1_000.0;
+/// What a ragged line's slack costs, per em.
+const RAGGED_SLACK: f64 = 10.0;
+
 /// As [`break_lines`], every line set at its natural width as a last line
 /// is (squeezed when it must be, never spread): a table cell's lines,
 /// which stand left, right or centred in the cell and are never letter-
@@ -1063,9 +1069,16 @@ fn break_lines_with(
                 continue;
             }
             let last = k == n;
-            let Some((_, mut cost)) = plan(&c, cap, last) else {
+            // A ragged line (a table cell's) is set at its natural width:
+            // a short one is not spread, so it costs its line and its
+            // slack, not its looseness — a line fewer first, then a break
+            // between words (`cut`), then fuller lines.
+            let Some((_, mut cost)) = plan(&c, cap, last || ragged) else {
                 continue;
             };
+            if ragged && !last {
+                cost += RAGGED_LINE + RAGGED_SLACK * (cap - c.width).max(0.0);
+            }
             if k < n
                 && let Some(penalty) = a[k].piece
             {

@@ -170,6 +170,83 @@ pub fn init(dir: &Path, today: NaiveDate) -> Result<Vec<PathBuf>, UsageError> {
 /// - the file name is as wide as the others' (`005.md` after `004.md`,
 ///   `增刊02.md` after `增刊01.md`).
 pub fn new_issue(publication: &Publication, edition: Option<&str>) -> Result<PathBuf, UsageError> {
+    let plan = plan_issue(publication, edition)?;
+    let text = plan.front_matter(&[]) + NEW_BODY;
+    write_issue(publication, &plan, &text)
+}
+
+/// The next issue as `new` would write it: where, its number, date,
+/// 总期号 and distribution. `import` fills it from a Word file.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub dir: PathBuf,
+    /// Digits of the number in the file name.
+    pub width: usize,
+    pub edition: String,
+    pub number: u32,
+    pub date: NaiveDate,
+    pub total: Option<u32>,
+    pub distribution: Distribution,
+}
+
+impl Plan {
+    /// The issue file's path.
+    pub fn path(&self) -> PathBuf {
+        let (edition, number, width) = (&self.edition, self.number, self.width);
+        self.dir.join(format!("{edition}{number:0width$}.md"))
+    }
+
+    /// The front matter, `+++` to `+++` and its line end, with `extra`
+    /// keys (already TOML: `editor = "…"`) after `total`.
+    pub fn front_matter(&self, extra: &[String]) -> String {
+        let mut text = format!("+++\nnumber = {}\n", self.number);
+        if !self.edition.is_empty() {
+            text += &format!("edition = {}\n", toml::Value::String(self.edition.clone()));
+        }
+        text += &format!("date = {}\n", self.date);
+        if let Some(total) = self.total {
+            text += &format!("total = {total}\n");
+        }
+        for line in extra {
+            text += line;
+            text += "\n";
+        }
+        text += "\n[distribution]\n";
+        for (key, _, units) in self.distribution.lists() {
+            if !units.is_empty() {
+                text += &format!("{key} = {}\n", toml_list(units));
+            }
+        }
+        if is_empty(&self.distribution) {
+            text += "fa = [\"各单位\"]\n";
+        }
+        text += "+++\n";
+        text
+    }
+
+    /// Whether an issue of this number is there already (in its series).
+    pub fn taken(&self, publication: &Publication, number: u32) -> Option<PathBuf> {
+        publication
+            .issues
+            .iter()
+            .filter(|e| e.file.path.parent() == Some(self.dir.as_path()))
+            .find(|e| {
+                let front = e.issue.as_ref().map(|i| i.number().0);
+                let stem = e.file.id.rsplit('/').next().unwrap_or_default();
+                let named = crate::check::edition_number(stem)
+                    .filter(|(ed, _)| *ed == self.edition)
+                    .map(|(_, n)| n);
+                front.or(named) == Some(number)
+                    && e.issue.as_ref().is_none_or(|i| {
+                        i.front.edition.as_deref().map_or("", str::trim) == self.edition
+                    })
+            })
+            .map(|e| e.file.path.clone())
+    }
+}
+
+/// Plans the next issue of the series of `edition` (see [`new_issue`]).
+pub fn plan_issue(publication: &Publication, edition: Option<&str>) -> Result<Plan, UsageError> {
     let p = publication;
     let today = p.today;
     let edition = edition.map(str::trim).unwrap_or_default();
@@ -280,28 +357,28 @@ pub fn new_issue(publication: &Publication, edition: Option<&str>) -> Result<Pat
     } else {
         p.root.join("issues").join(&series)
     };
-    let path = dir.join(format!("{edition}{number:0width$}.md"));
-    let mut text = format!("+++\nnumber = {number}\n");
-    if !edition.is_empty() {
-        text += &format!("edition = {}\n", toml::Value::String(edition.to_string()));
-    }
-    text += &format!("date = {today}\n");
-    if let Some(total) = total {
-        text += &format!("total = {total}\n");
-    }
-    text += "\n[distribution]\n";
-    for (key, _, units) in distribution.lists() {
-        if !units.is_empty() {
-            text += &format!("{key} = {}\n", toml_list(units));
-        }
-    }
-    if is_empty(&distribution) {
-        text += "fa = [\"各单位\"]\n";
-    }
-    text += "+++\n";
-    text += NEW_BODY;
+    Ok(Plan {
+        dir,
+        width,
+        edition: edition.to_string(),
+        number,
+        date: today,
+        total,
+        distribution,
+    })
+}
+
+/// Writes a new issue file as `plan` says, never over anything there.
+pub fn write_issue(
+    publication: &Publication,
+    plan: &Plan,
+    text: &str,
+) -> Result<PathBuf, UsageError> {
+    let p = publication;
+    let path = plan.path();
+    let dir = &plan.dir;
     let shown = show_path(&path);
-    Folder::open(&p.root, &dir)
+    Folder::open(&p.root, dir)
         .and_then(|folder| {
             folder.create(
                 &path.file_name().unwrap_or_default().to_string_lossy(),

@@ -571,6 +571,42 @@ fn header_option(
         );
     } else {
         table.header_rows = header.value;
+        join_excel_header(table);
+    }
+}
+
+/// The empty cells of a pasted table's header of `{表头=N}` rows, as
+/// Excel copies merged cells, joined as they were merged: an empty cell
+/// right of a head with heads under it joins to its left (本月 over 绝对值
+/// and 增速), an empty cell under a head joins to it (指标 over two rows).
+/// Typed with `<` and `^` it reads the same; without, it printed empty
+/// ruled boxes (the new-user review).
+fn join_excel_header(table: &mut Table) {
+    let h = table.header_rows.min(table.rows.len());
+    let filled =
+        |c: Option<&Cell>| matches!(c, Some(Cell::Text(t)) if !t.plain().trim().is_empty());
+    for r in 0..h {
+        for c in 0..table.rows[r].cells.len() {
+            let Cell::Text(t) = &table.rows[r].cells[c] else {
+                continue;
+            };
+            if !t.plain().trim().is_empty() {
+                continue;
+            }
+            let span = t.span.clone();
+            let left = c > 0
+                && (matches!(table.rows[r].cells.get(c - 1), Some(Cell::JoinLeft(_)))
+                    || filled(table.rows[r].cells.get(c - 1)));
+            let below = r + 1 < h && filled(table.rows[r + 1].cells.get(c));
+            let above = r > 0
+                && (filled(table.rows[r - 1].cells.get(c))
+                    || matches!(table.rows[r - 1].cells.get(c), Some(Cell::JoinUp(_))));
+            if left && below {
+                table.rows[r].cells[c] = Cell::JoinLeft(span);
+            } else if above {
+                table.rows[r].cells[c] = Cell::JoinUp(span);
+            }
+        }
     }
 }
 

@@ -339,6 +339,14 @@ fn check_says_where_note_and_attachments_disagree() {
         said.contains("issues/001.md:24:1: warning[attachment-without-note]"),
         "{said}"
     );
+    // A mark of four digits or more: no attachment has that number, and
+    // its title would be read as an article's (the attack review).
+    let (ok, said) = check_broken(|t| t.replace("附件2\n", "附件1000\n"));
+    assert!(!ok);
+    assert!(
+        said.contains("issues/001.md:48:1: error[attachment-number]: “附件1000”的序号太大"),
+        "{said}"
+    );
     // Fewer attachments than the note lists.
     let (ok, said) = check_broken(|t| t[..t.find("附件2\n").unwrap()].to_string());
     assert!(ok, "{said}");

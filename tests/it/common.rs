@@ -624,10 +624,15 @@ pub fn assert_in_order(text: &str, expected: &[&str]) {
     for e in expected {
         match text[at..].find(e) {
             Some(i) => at += i + e.len(),
-            None => panic!(
-                "`{e}` not found in order after byte {at}:\n{}",
-                &text[at.saturating_sub(60)..(at + 300).min(text.len())]
-            ),
+            None => {
+                // The text around `at`, cut on character boundaries.
+                let from = text.floor_char_boundary(at.saturating_sub(60));
+                let to = text.floor_char_boundary((at + 300).min(text.len()));
+                panic!(
+                    "`{e}` not found in order after byte {at}:\n{}",
+                    &text[from..to]
+                )
+            }
         }
     }
 }

@@ -9,7 +9,8 @@
 //! the test (`live`), titles, 本期要目 entries, captions and speeches
 //! broken by meaning (`titles`), what the commands say happened
 //! (`reports`), pages that hostile input once broke (`attacked`), tables
-//! (`tables`), attachments (`attachments`). The corpus of `jianbao check` outputs is a binary of
+//! (`tables`), attachments (`attachments`), Word drafts imported
+//! (`import`). The corpus of `jianbao check` outputs is a binary of
 //! its own (`tests/corpus.rs`).
 
 mod archive;
@@ -26,6 +27,7 @@ mod faces;
 mod fonts;
 mod geometry;
 mod hostile;
+mod import;
 mod landscape;
 mod layout;
 mod live;

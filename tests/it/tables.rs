@@ -932,3 +932,113 @@ fn a_cell_broken_by_alt_enter_is_one_cell_with_a_warning() {
     }
     assert!(!all.contains('"'), "{lines:?}");
 }
+
+/// An issue of one table in a copy of the tables fixture: `table` is the
+/// body after its first paragraph.
+fn one_table(table: &str) -> tempfile::TempDir {
+    let dir = copy_publication(&fixture("tables"));
+    let src = format!(
+        "+++\nnumber = 1\ndate = 2024-05-06\n\n[distribution]\nfa = [\"各乡（镇）人民政府\"]\n+++\n# 标题\n\n正文一段。\n\n{table}\n"
+    );
+    std::fs::write(dir.path().join("issues/001.md"), src).unwrap();
+    dir
+}
+
+/// A caption, a header or notes that no page holds beside what must stand
+/// with them would run off the page, their text lost (the attack review:
+/// 25 notes lost 注18–注25, a header cell of 1,500 characters lost the row
+/// under it): `check` refuses them at their line, and `build` writes no
+/// PDF.
+#[test]
+fn a_caption_header_or_notes_taller_than_a_page_are_refused_at_their_line() {
+    let notes: String = (1..=30)
+        .map(|k| {
+            format!("注{k}：本表第{k}项数据由各乡镇统计站报送，县统计局汇总后经县政府审定。\n")
+        })
+        .collect();
+    let cases = [
+        (
+            format!(
+                "表1　{}\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |",
+                "各乡镇情况".repeat(200)
+            ),
+            "12:1: error[table-too-tall]: 表题太长",
+        ),
+        (
+            format!(
+                "表1　情况\n| {} | 乙 |\n|---|---|\n| 1 | 2 |",
+                "指标说明".repeat(300)
+            ),
+            "13:1: error[table-too-tall]: 表头太长",
+        ),
+        (
+            format!("表1　情况\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n{notes}"),
+            "16:1: error[table-too-tall]: 表注太长",
+        ),
+    ];
+    for (table, said) in cases {
+        let dir = one_table(&table);
+        let out = jianbao(dir.path(), &["check", "1"]);
+        let err = stderr(&out);
+        assert!(!out.status.success() && err.contains(said), "{said}: {err}");
+        let out = jianbao(dir.path(), &["build", "1"]);
+        assert!(!out.status.success());
+        assert!(!dir.path().join("out/001.pdf").exists());
+    }
+    // Ten notes fit under the table: no error.
+    let ten: String = notes.lines().take(10).map(|l| format!("{l}\n")).collect();
+    let dir = one_table(&format!(
+        "表1　情况\n| 甲 | 乙 |\n|---|---|\n| 1 | 2 |\n{ten}"
+    ));
+    let out = jianbao(dir.path(), &["build", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// `&#124;` in a pipe table's cell is a `|` in the cell: printed, and
+/// written `\|` by `check --fix`, so the fixed file still builds the same
+/// (the attack review: `左&#124;右` printed `左`, and `--fix` wrote a bare
+/// `|` that split the cell).
+#[test]
+fn a_pipe_written_as_an_html_entity_stays_in_its_cell() {
+    let dir = one_table("| 单位 | 符号 |\n|---|---|\n| 甲 | 左&#124;右 |");
+    let out = jianbao(dir.path(), &["build", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pdf = std::fs::read(dir.path().join("out/001.pdf")).unwrap();
+    assert!(pdf_text(&pdf).concat().contains("甲左|右"));
+    let out = jianbao(dir.path(), &["check", "--fix", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let fixed = std::fs::read_to_string(dir.path().join("issues/001.md")).unwrap();
+    assert!(fixed.contains("| 甲 | 左\\|右 |"), "{fixed}");
+    let out = jianbao(dir.path(), &["build", "--force", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = std::fs::read(dir.path().join("out/001.pdf")).unwrap();
+    assert_eq!(pdf_text(&again), pdf_text(&pdf));
+}
+
+/// An Excel two-level header pasted as Excel copies it (merged cells
+/// empty), its rows said with `{表头=2}`: the empty cells join as they
+/// were merged — 本月 over 绝对值 and 增速, 指标 over both rows — not
+/// printed as empty ruled boxes (the new-user review).
+#[test]
+fn an_excel_header_of_two_rows_joins_its_empty_merged_cells() {
+    let dir = one_table(
+        "表1　主要指标{表头=2}\n指标\t本月\t\t1—11月累计\t\n\t绝对值\t增速\t绝对值\t增速\n工业总产值\t31.26\t7.9\t312.56\t7.3",
+    );
+    let out = jianbao(dir.path(), &["build", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let pdf = std::fs::read(dir.path().join("out/001.pdf")).unwrap();
+    let tables = pdf_tagged_tables(&pdf);
+    let cells: Vec<Vec<&str>> = tables[0]
+        .iter()
+        .map(|r| r.iter().map(|(_, t)| t.as_str()).collect())
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            vec!["指标", "本月", "1—11月累计"],
+            vec!["绝对值", "增速", "绝对值", "增速"],
+            vec!["工业总产值", "31.26", "7.9", "312.56", "7.3"],
+        ]
+    );
+}

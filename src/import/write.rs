@@ -1,0 +1,1367 @@
+//! The document's blocks recognised as an issue: the masthead made in
+//! Word (期号, 总期号, date, 编发单位) and the 版记 at the end (报/送/发,
+//! the 印发 line) into front-matter values, and the body into lines of
+//! the issue format, with what each paragraph became (or why it was
+//! dropped) for the report.
+
+use super::docx::{Block, Para, Table};
+use super::numbering::Shown;
+use crate::issue::{LineKind, heading_number, line_kind};
+
+/// The type area is 156 mm wide (GB/T 9704): a picture's width in Word
+/// is written as a share of it.
+const TYPE_AREA_EMU: f64 = 156.0 * 36_000.0;
+/// A title is set large: 小二 (18 pt, 36 half-points) or more.
+const TITLE_SIZE: u32 = 36;
+/// A bold centred line of 三号 (16 pt) is a title when nothing else says
+/// otherwise.
+const BOLD_TITLE_SIZE: u32 = 32;
+/// Longer than this, a centred line is a paragraph, not a title.
+const TITLE_CHARS: usize = 60;
+/// A line pasted from a PDF is this long or longer, and stops on a
+/// character, not a mark (as `check`'s `broken-sentence`).
+const WRAPPED_CHARS: usize = 20;
+
+/// What the masthead and the 版记 say, as far as found.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Front {
+    pub number: Option<u32>,
+    pub total: Option<u32>,
+    pub date: Option<chrono::NaiveDate>,
+    pub editor: Option<String>,
+    pub publisher: Option<String>,
+    pub copies: Option<u32>,
+    pub bao: Vec<String>,
+    pub song: Vec<String>,
+    pub fa: Vec<String>,
+    pub extra: Vec<String>,
+}
+
+impl Front {
+    pub fn has_distribution(&self) -> bool {
+        !(self.bao.is_empty()
+            && self.song.is_empty()
+            && self.fa.is_empty()
+            && self.extra.is_empty())
+    }
+}
+
+/// One line of the report: the paragraph it is about (0: the document as
+/// a whole) and what became of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Said {
+    pub index: usize,
+    pub text: String,
+    /// Something dropped or changed that the clerk should look at.
+    pub warning: bool,
+}
+
+/// A picture to write: the paragraph it is in and its relationship.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PictureRef {
+    pub index: usize,
+    pub rel: String,
+    pub width: Option<u64>,
+}
+
+/// Where the writer asks for a picture's file: `Ok(path)` relative to
+/// the publication (`images/import-…png`), or why it is not kept.
+pub trait Pictures {
+    fn place(&mut self, picture: &PictureRef) -> Result<String, String>;
+}
+
+/// The issue as recognised.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub front: Front,
+    /// The body, one line each ("" for a blank line).
+    pub lines: Vec<String>,
+    pub said: Vec<Said>,
+}
+
+/// What a paragraph's text is taken for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Title,
+    Plain,
+}
+
+pub fn recognise(blocks: &[Block], pictures: &mut dyn Pictures) -> Draft {
+    let mut w = Writer {
+        draft: Draft::default(),
+        pictures,
+    };
+    // Empty paragraphs are Word's spacing.
+    let items: Vec<&Block> = blocks
+        .iter()
+        .filter(|b| match b {
+            Block::Para(p) => !p.text().trim().is_empty() || !p.pictures.is_empty(),
+            Block::Table(_) => true,
+        })
+        .collect();
+    let start = w.masthead(&items);
+    let end = w.closing(&items, start);
+    w.body(&items[start..end]);
+    w.draft
+}
+
+struct Writer<'p> {
+    draft: Draft,
+    pictures: &'p mut dyn Pictures,
+}
+
+impl Writer<'_> {
+    fn say(&mut self, index: usize, text: impl Into<String>) {
+        self.draft.said.push(Said {
+            index,
+            text: text.into(),
+            warning: false,
+        });
+    }
+
+    fn warn(&mut self, index: usize, text: impl Into<String>) {
+        self.draft.said.push(Said {
+            index,
+            text: text.into(),
+            warning: true,
+        });
+    }
+
+    /// A masthead made in Word at the top: the lines up to the one with
+    /// 第N期 and the date. Returns where the body starts.
+    fn masthead(&mut self, items: &[&Block]) -> usize {
+        const WITHIN: usize = 8;
+        let texts: Vec<(usize, String)> = items
+            .iter()
+            .take(WITHIN)
+            .map(|b| match b {
+                Block::Para(p) => (p.index, p.text()),
+                Block::Table(t) => (t.index, table_text(t)),
+            })
+            .collect();
+        // A number line of a masthead, not a sentence that names an
+        // issue (县委党校举办第3期培训班。).
+        let number_line = |t: &str| {
+            t.split('\n').any(|l| {
+                let l = l.trim_matches(is_blank);
+                issue_number(l).is_some() && l.chars().count() <= 40 && !ends_sentence(l)
+            })
+        };
+        let Some(number_at) = texts.iter().position(|(_, t)| number_line(t)) else {
+            return 0;
+        };
+        // The date and the 编发单位 are on the number's line or the next two.
+        let mut last = number_at;
+        let mut front = Front::default();
+        for (k, (_, text)) in texts.iter().enumerate().skip(number_at).take(3) {
+            let mut used = false;
+            for line in text.split('\n') {
+                let line = &line.replace('\t', "　");
+                if let Some(n) = issue_number(line) {
+                    front.number.get_or_insert(n);
+                    used = true;
+                }
+                if let Some(t) = total_number(line) {
+                    front.total.get_or_insert(t);
+                    used = true;
+                }
+                if let Some((date, before)) = find_date(line) {
+                    front.date.get_or_insert(date);
+                    let unit = trim_unit(&before);
+                    if !unit.is_empty() && issue_number(&unit).is_none() {
+                        front.editor.get_or_insert(unit);
+                    }
+                    used = true;
+                }
+            }
+            if used {
+                last = k;
+            } else {
+                break;
+            }
+        }
+        let (front_index, _) = texts[0];
+        for (index, text) in &texts[..=last] {
+            let shown = one_line(text);
+            self.say(*index, format!("报头：{shown}"));
+        }
+        let mut parts = Vec::new();
+        if let Some(n) = front.number {
+            parts.push(format!("number = {n}"));
+        }
+        if let Some(t) = front.total {
+            parts.push(format!("total = {t}"));
+        }
+        if let Some(d) = front.date {
+            parts.push(format!("date = {d}"));
+        }
+        if let Some(e) = &front.editor {
+            parts.push(format!("editor = “{e}”"));
+        }
+        self.say(
+            front_index,
+            format!(
+                "报头读进了前置信息（{}）；报头名称等由 jianbao.toml 排出，不进正文",
+                parts.join("，")
+            ),
+        );
+        self.draft.front = front;
+        last + 1
+    }
+
+    /// The 版记 at the end: 报/送/发 lines, the 印发 line, （共印N份）.
+    /// Returns where the body ends.
+    fn closing(&mut self, items: &[&Block], start: usize) -> usize {
+        let mut end = items.len();
+        let mut found: Vec<(usize, String)> = Vec::new();
+        while end > start {
+            let Block::Para(p) = items[end - 1] else {
+                break;
+            };
+            let text = p.text();
+            let lines: Vec<&str> = text.split('\n').map(str::trim).collect();
+            if !lines
+                .iter()
+                .all(|l| l.is_empty() || closing_line(l).is_some())
+            {
+                // A unit list going on from the line above it (a 报
+                // list of two lines) counts if a list line follows.
+                let continues = !found.is_empty()
+                    && !text.trim().ends_with(['。', '！', '？', '：'])
+                    && text.chars().count() <= 80
+                    && end - 1 > start
+                    && matches!(items[end - 2], Block::Para(q) if q.text().split('\n').any(|l| matches!(closing_line(l.trim()), Some(Closing::List(..)))));
+                if !continues {
+                    break;
+                }
+            }
+            found.push((p.index, text));
+            end -= 1;
+        }
+        if found.is_empty() {
+            return items.len();
+        }
+        found.reverse();
+        let mut front = std::mem::take(&mut self.draft.front);
+        let mut current: Option<&'static str> = None;
+        for (index, text) in &found {
+            for line in text.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
+                match closing_line(line) {
+                    Some(Closing::List(key, units)) => {
+                        current = Some(key);
+                        list_of(&mut front, key).extend(split_units(units));
+                    }
+                    Some(Closing::Imprint { publisher, date }) => {
+                        if !publisher.is_empty() {
+                            front.publisher = Some(publisher);
+                        }
+                        // （共印50份） at the right of the 印发 line.
+                        if let Some(n) =
+                            line.find("共印").and_then(|at| closing_copies(&line[at..]))
+                        {
+                            front.copies = Some(n);
+                        }
+                        if front.date.is_none() {
+                            front.date = Some(date);
+                        }
+                    }
+                    Some(Closing::Copies(n)) => front.copies = Some(n),
+                    None => {
+                        if let Some(key) = current {
+                            list_of(&mut front, key).extend(split_units(line));
+                        }
+                    }
+                }
+            }
+            self.say(*index, format!("版记：{}", one_line(text)));
+        }
+        self.draft.front = front;
+        end
+    }
+
+    fn body(&mut self, items: &[&Block]) {
+        let mut i = 0;
+        while i < items.len() {
+            match items[i] {
+                Block::Table(t) => {
+                    self.table(t, &mut Vec::new());
+                    i += 1;
+                }
+                Block::Para(p) => i = self.paragraph(items, i, p),
+            }
+        }
+        // Captions and notes stand right at their table: no blank line
+        // at the end.
+        while self.draft.lines.last().is_some_and(String::is_empty) {
+            self.draft.lines.pop();
+        }
+    }
+
+    /// Paragraph `i`; returns the next item to read.
+    fn paragraph(&mut self, items: &[&Block], i: usize, p: &Para) -> usize {
+        let index = p.index;
+        let where_ = if p.in_box { "（文本框里）" } else { "" };
+        if !p.pictures.is_empty() {
+            if !p.text().trim().is_empty() {
+                let line = self.plain_line(p);
+                self.push_plain(index, line, where_);
+            }
+            return self.pictures(items, i, p);
+        }
+        let text = p.text();
+        let trimmed = text.trim_matches(is_blank);
+        // 编者按 and 按语.
+        if let Some(note) = editor_note(trimmed) {
+            self.draft.lines.push(format!("> {}", one_line(&note)));
+            self.say(index, format!("编者按{where_}"));
+            return i + 1;
+        }
+        if is_label(trimmed) {
+            self.draft.lines.push(trimmed.to_string());
+            self.say(index, format!("栏目 {trimmed}"));
+            return i + 1;
+        }
+        if self.role(p) == Role::Title {
+            return self.title(items, i);
+        }
+        // A 引题 right above a title.
+        if p.centred
+            && !ends_sentence(trimmed)
+            && trimmed.chars().count() <= 40
+            && matches!(items.get(i + 1), Some(Block::Para(next)) if self.role(next) == Role::Title && next.pictures.is_empty())
+        {
+            self.draft.lines.push(format!("^ {}", one_line(trimmed)));
+            self.say(index, "引题");
+            return self.title(items, i + 1);
+        }
+        if let Some(caption) = table_caption(trimmed)
+            && matches!(items.get(i + 1), Some(Block::Table(_)))
+        {
+            let Some(Block::Table(t)) = items.get(i + 1) else {
+                return i + 1;
+            };
+            let mut above = vec![caption];
+            self.say(index, "表题");
+            self.table(t, &mut above);
+            return self.notes(items, i + 2);
+        }
+        let mut line = self.plain_line(p);
+        let mut next = i + 1;
+        // Lines pasted from a PDF, one paragraph each: joined.
+        let mut joined = 0;
+        while is_wrapped(&line)
+            && let Some(Block::Para(q)) = items.get(next)
+            && q.pictures.is_empty()
+            && !q.centred
+            && self.role(q) == Role::Plain
+            && q.number.is_none()
+            && continues_paragraph(&q.text())
+        {
+            line.push_str(&self.plain_line(q));
+            joined += 1;
+            next += 1;
+        }
+        if joined > 0 {
+            self.warn(
+                index,
+                format!("和下面 {joined} 段接成了一段（像是从 PDF 复制来的折行）"),
+            );
+        }
+        self.push_plain(index, line, where_);
+        next
+    }
+
+    /// A paragraph's line as text (with `**` for bold), its heading or
+    /// kind said.
+    fn push_plain(&mut self, index: usize, line: String, where_: &str) {
+        let bare = line.trim_matches(is_blank);
+        let kind = line_kind(bare);
+        match kind {
+            LineKind::Heading(level) => {
+                let name = match level as u8 {
+                    1 => "一级标题",
+                    2 => "二级标题",
+                    3 => "三级标题",
+                    _ => "四级标题",
+                };
+                let plain = bare.replace("**", "");
+                let (head, rest) = split_run_in(&plain);
+                let line = match rest {
+                    // A run-in heading's head is set in the heading face:
+                    // no emphasis there; the rest keeps its own.
+                    Some(_) => {
+                        let cut = head.len();
+                        let rest_marked = strip_emphasis_prefix(bare, cut);
+                        format!("{head}{rest_marked}")
+                    }
+                    None => plain.clone(),
+                };
+                let run_in = if rest.is_some() {
+                    "（段首标题）"
+                } else {
+                    ""
+                };
+                self.say(index, format!("{name}{run_in}{where_}：{}", short(&plain)));
+                self.draft.lines.push(line);
+            }
+            LineKind::Paragraph | LineKind::AttachmentNote | LineKind::AttachmentMark => {
+                let what = match kind {
+                    LineKind::AttachmentNote => "附件说明",
+                    LineKind::AttachmentMark => "附件标记",
+                    _ => "正文",
+                };
+                if where_.is_empty() && what == "正文" {
+                    self.say(index, "正文");
+                } else {
+                    self.say(index, format!("{what}{where_}"));
+                }
+                self.draft.lines.push(bare.to_string());
+            }
+            // Text that would read as markup it is not: kept as typed.
+            _ => {
+                self.say(
+                    index,
+                    format!(
+                        "正文{where_}（开头像{}，前面加了 \\ 按原样保留）",
+                        kind.name()
+                    ),
+                );
+                self.draft.lines.push(format!("\\{bare}"));
+            }
+        }
+    }
+
+    /// The title lines from item `i`, a 副题 right under them, and
+    /// bylines (a speech's speaker, an article's author) under those.
+    fn title(&mut self, items: &[&Block], mut i: usize) -> usize {
+        let first = i;
+        let mut size = None;
+        while let Some(Block::Para(p)) = items.get(i) {
+            // The lines of one title share their size; a smaller line
+            // under it is something else (a byline).
+            if i > first
+                && (self.role(p) != Role::Title
+                    || !p.pictures.is_empty()
+                    || p.size < size
+                    || is_byline_style(&p.style))
+            {
+                break;
+            }
+            size = size.max(p.size);
+            let text = p.text();
+            for line in text.split('\n').map(|l| l.trim_matches(is_blank)) {
+                if !line.is_empty() {
+                    self.draft.lines.push(format!("# {}", tabs_out(line)));
+                }
+            }
+            self.say(p.index, format!("标题：{}", short(&one_line(&text))));
+            i += 1;
+        }
+        if let Some(Block::Para(p)) = items.get(i) {
+            let text = p.text();
+            let t = text.trim_matches(is_blank);
+            if let Some(rest) = t
+                .strip_prefix("——")
+                .or_else(|| t.strip_prefix('—'))
+                .or_else(|| t.strip_prefix("--"))
+            {
+                let rest = rest.trim_start_matches(['—', '-']).trim_matches(is_blank);
+                self.draft.lines.push(format!("——{}", one_line(rest)));
+                self.say(p.index, "副题");
+                i += 1;
+            }
+        }
+        while let Some(Block::Para(p)) = items.get(i) {
+            let text = p.text();
+            let t = one_line(&text);
+            let short_centred = p.centred
+                && p.size < size
+                && t.chars().count() <= 20
+                && !ends_sentence(&t)
+                && p.pictures.is_empty();
+            if !(is_byline_style(&p.style) || short_centred) || t.is_empty() {
+                break;
+            }
+            self.draft.lines.push(format!("@ {t}"));
+            self.say(p.index, format!("署名：{t}"));
+            i += 1;
+        }
+        i
+    }
+
+    /// The pictures of paragraph `i`, and the caption under them.
+    fn pictures(&mut self, items: &[&Block], i: usize, p: &Para) -> usize {
+        let mut next = i + 1;
+        let caption = match items.get(next) {
+            Some(Block::Para(q)) if q.pictures.is_empty() && is_caption(q) => {
+                next += 1;
+                one_line(q.text().trim_matches(is_blank))
+            }
+            _ => String::new(),
+        };
+        let mut placed = Vec::new();
+        for (k, pic) in p.pictures.iter().enumerate() {
+            let picture = PictureRef {
+                index: p.index,
+                rel: pic.rel.clone(),
+                width: pic.width,
+            };
+            match self.pictures.place(&picture) {
+                Ok(path) => {
+                    // The caption goes under the last of a row.
+                    let cap = if k + 1 == p.pictures.len() {
+                        caption.as_str()
+                    } else {
+                        ""
+                    };
+                    let width = pic
+                        .width
+                        .map(|w| {
+                            ((w as f64 / TYPE_AREA_EMU) * 100.0)
+                                .round()
+                                .clamp(1.0, 100.0)
+                        })
+                        .map(|w| format!("{{width={w}%}}"))
+                        .unwrap_or_default();
+                    placed.push(format!("![{}]({path}){width}", escape_caption(cap)));
+                    self.say(p.index, format!("图片 → {path}"));
+                }
+                Err(why) => self.warn(p.index, format!("图片没有导入：{why}")),
+            }
+        }
+        if !placed.is_empty() {
+            if !caption.is_empty()
+                && let Some(Block::Para(q)) = items.get(i + 1)
+            {
+                self.say(q.index, "图片说明");
+            }
+            self.blank();
+            self.draft.lines.extend(placed);
+            self.draft.lines.push(String::new());
+        } else if !caption.is_empty() {
+            // No picture to caption: the caption is a paragraph again.
+            next = i + 1;
+        }
+        next
+    }
+
+    /// A table, with its caption (in `above`) and the notes under it.
+    fn table(&mut self, t: &Table, above: &mut Vec<String>) {
+        let index = t.index;
+        let rows = table_rows(t);
+        let cells = rows.iter().flatten().filter(|c| !c.is_empty()).count();
+        if cells == 0 {
+            self.warn(index, "空表格，没有导入");
+            return;
+        }
+        let columns = rows.first().map_or(0, Vec::len);
+        // A table of one cell is a box around text: its paragraphs.
+        if rows.len() == 1 && columns == 1 {
+            self.warn(index, "只有一格的表格（文字外面的框）：按正文导入");
+            for row in &t.rows {
+                for cell in &row.cells {
+                    for p in &cell.paras {
+                        let line = self.plain_line(p);
+                        self.push_plain(p.index, line, "（表格里）");
+                    }
+                }
+            }
+            return;
+        }
+        let mut header = t.rows.iter().take_while(|r| r.header).count().max(1);
+        let mut rows = rows;
+        header = settle_header(&mut rows, header);
+        self.blank();
+        self.draft.lines.append(above);
+        for (r, row) in rows.iter().enumerate() {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| {
+                    if r < header {
+                        c.replace("**", "")
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect();
+            self.draft.lines.push(format!("| {} |", cells.join(" | ")));
+            if r + 1 == header {
+                self.draft
+                    .lines
+                    .push(format!("|{}", "---|".repeat(columns)));
+            }
+        }
+        let merged = rows.iter().flatten().any(|c| c == "<" || c == "^");
+        self.say(
+            index,
+            format!(
+                "表格：{} 行 × {columns} 列，表头 {header} 行{}",
+                rows.len(),
+                if merged { "，有合并单元格" } else { "" }
+            ),
+        );
+        if t.nested {
+            self.warn(index, "表格里套的表格按文字放进了所在的格");
+        }
+    }
+
+    /// The notes under a table (`注：`, `数据来源：`), from item `i`.
+    fn notes(&mut self, items: &[&Block], mut i: usize) -> usize {
+        while let Some(Block::Para(p)) = items.get(i) {
+            let text = p.text();
+            let t = text.trim_matches(is_blank);
+            if p.pictures.is_empty() && crate::issue::is_note_line(t) {
+                self.draft.lines.push(one_line(t));
+                self.say(p.index, "表注");
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        self.draft.lines.push(String::new());
+        i
+    }
+
+    fn blank(&mut self) {
+        if self.draft.lines.last().is_some_and(|l| !l.is_empty()) {
+            self.draft.lines.push(String::new());
+        }
+    }
+
+    /// How a paragraph reads: a title, or text.
+    fn role(&self, p: &Para) -> Role {
+        let text = p.text();
+        let t = text.trim_matches(is_blank);
+        if t.is_empty()
+            || heading_number(&number_text(p, t)).is_some()
+            || t.chars().count() > TITLE_CHARS
+            || ends_sentence(t)
+            || editor_note(t).is_some()
+            || is_label(t)
+        {
+            return Role::Plain;
+        }
+        let style = p.style.as_str();
+        // Title, or Heading 1 (outline level 1) without a number: an
+        // article's title as Word users mark it.
+        if matches!(style, "title" | "标题") || p.outline == Some(0) {
+            return Role::Title;
+        }
+        let size = p.size.unwrap_or(0);
+        // 图1 … and 表1 … are captions; 图片和印章 is no caption.
+        let caption = t.strip_prefix(['图', '表']).is_some_and(|r| {
+            r.chars().next().is_some_and(|c| {
+                c.is_ascii_digit()
+                    || c.is_whitespace()
+                    || "一二三四五六七八九十０１２３４５６７８９".contains(c)
+            })
+        });
+        if p.centred
+            && !caption
+            && !p.in_box
+            && (size >= TITLE_SIZE || (p.all_bold() && size >= BOLD_TITLE_SIZE))
+        {
+            return Role::Title;
+        }
+        Role::Plain
+    }
+
+    /// A paragraph's text for the body: Word's number in front, bold as
+    /// `**…**`, line breaks joined, tabs as ideographic spaces.
+    fn plain_line(&self, p: &Para) -> String {
+        let mut out = String::new();
+        if let Some(Shown::Number(n)) = &p.number {
+            out.push_str(n);
+        }
+        let mut runs: Vec<(String, bool)> = Vec::new();
+        for r in &p.runs {
+            let text = join_breaks(&r.text)
+                .replace('\t', "　")
+                .replace("**", "＊＊");
+            match runs.last_mut() {
+                Some(last) if last.1 == r.bold => last.0.push_str(&text),
+                _ => runs.push((text, r.bold)),
+            }
+        }
+        let first_text = out.is_empty();
+        for (k, (text, bold)) in runs.iter().enumerate() {
+            let text = if k == 0 && first_text {
+                text.trim_start_matches(is_blank).to_string()
+            } else {
+                text.clone()
+            };
+            if *bold && !text.trim_matches(is_blank).is_empty() {
+                let lead = text.len() - text.trim_start_matches(is_blank).len();
+                let body = text.trim_matches(is_blank);
+                let tail = &text[lead + body.len()..];
+                out.push_str(&text[..lead]);
+                out.push_str("**");
+                out.push_str(body);
+                out.push_str("**");
+                out.push_str(tail);
+            } else {
+                out.push_str(&text);
+            }
+        }
+        out.trim_matches(is_blank).to_string()
+    }
+}
+
+/// The text a heading check sees: Word's number, then the text.
+fn number_text(p: &Para, t: &str) -> String {
+    match &p.number {
+        Some(Shown::Number(n)) => format!("{n}{t}"),
+        _ => t.to_string(),
+    }
+}
+
+/// Word's and WPS's styles for a byline under a title.
+fn is_byline_style(style: &str) -> bool {
+    ["author", "作者", "署名"].iter().any(|s| style.contains(s))
+}
+
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\u{A0}' | '\u{3000}' | '\n' | '\r')
+}
+
+fn tabs_out(s: &str) -> String {
+    s.replace('\t', "　")
+}
+
+/// Soft line breaks joined: nothing between Chinese, a space between
+/// two Latin words.
+fn join_breaks(s: &str) -> String {
+    if !s.contains('\n') {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let parts: Vec<&str> = s.split('\n').collect();
+    for (k, part) in parts.iter().enumerate() {
+        let part = if k > 0 {
+            part.trim_start_matches(is_blank)
+        } else {
+            part
+        };
+        if k > 0
+            && out
+                .chars()
+                .last()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+            && part
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+/// A paragraph's text on one line (breaks joined).
+fn one_line(s: &str) -> String {
+    join_breaks(s)
+        .replace('\t', "　")
+        .trim_matches(is_blank)
+        .to_string()
+}
+
+fn short(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= 24 {
+        s.to_string()
+    } else {
+        format!("{}……", s.chars().take(22).collect::<String>())
+    }
+}
+
+fn ends_sentence(t: &str) -> bool {
+    t.ends_with(['。', '；', '，', '！', '？', '：', ';', ','])
+}
+
+/// Stops on a character, not a mark, after at least [`WRAPPED_CHARS`].
+fn is_wrapped(line: &str) -> bool {
+    let plain = line.replace("**", "");
+    if plain.chars().count() < WRAPPED_CHARS || line_kind(&plain) != LineKind::Paragraph {
+        return false;
+    }
+    plain.chars().last().is_some_and(char::is_alphanumeric)
+}
+
+/// The next paragraph goes on with text: not a heading, a list item or
+/// a field line.
+fn continues_paragraph(next: &str) -> bool {
+    let t = next.trim_matches(is_blank);
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    first.is_alphabetic()
+        && line_kind(t) == LineKind::Paragraph
+        && !t.starts_with(['一', '二', '三'])
+        || matches!(first, '，' | '。' | '、' | '；' | '”' | '）')
+}
+
+fn is_caption(p: &Para) -> bool {
+    let text = p.text();
+    let t = text.trim_matches(is_blank);
+    if t.is_empty() || t.chars().count() > 80 {
+        return false;
+    }
+    let numbered = t.strip_prefix('图').is_some_and(|r| {
+        r.chars().next().is_some_and(|c| {
+            c.is_ascii_digit()
+                || c.is_whitespace()
+                || "一二三四五六七八九十０１２３４５６７８９".contains(c)
+        })
+    });
+    numbered || (p.centred && !ends_sentence(t.trim_end_matches('。')) && t.chars().count() <= 40)
+}
+
+fn escape_caption(c: &str) -> String {
+    // `]` would end the caption early.
+    c.replace(']', "］").replace('[', "［")
+}
+
+/// `表1　…`, `表 2 …`: a table's caption line as the issue writes it.
+fn table_caption(t: &str) -> Option<String> {
+    crate::issue::caption_line(t)?;
+    Some(one_line(t))
+}
+
+fn is_label(t: &str) -> bool {
+    t.starts_with('【')
+        && t.ends_with('】')
+        && t.matches('【').count() == 1
+        && t.chars().count() <= 20
+        && !t.starts_with("【编者按")
+}
+
+/// `编者按：…`, `【编者按】…`, `按：…`, `按语：…`: the note's text as
+/// the issue writes it (`编者按：…`).
+fn editor_note(t: &str) -> Option<String> {
+    for head in [
+        "【编者按】",
+        "[编者按]",
+        "编者按：",
+        "编者按:",
+        "编者按 ",
+        "编者按　",
+    ] {
+        if let Some(rest) = t.strip_prefix(head) {
+            return Some(format!("编者按：{}", rest.trim_matches(is_blank)));
+        }
+    }
+    for head in ["按语：", "按语:", "按：", "按:"] {
+        if let Some(rest) = t.strip_prefix(head) {
+            return Some(format!("按：{}", rest.trim_matches(is_blank)));
+        }
+    }
+    None
+}
+
+/// A heading's head and run-in rest, as the parser splits it.
+fn split_run_in(line: &str) -> (String, Option<String>) {
+    let last = line.chars().last();
+    if !matches!(last, Some('。' | '！' | '？' | '；' | '：')) {
+        return (line.to_string(), None);
+    }
+    match line.find(['。', '！', '？']) {
+        Some(i) if i + '。'.len_utf8() < line.len() => {
+            let cut = i + '。'.len_utf8();
+            (line[..cut].to_string(), Some(line[cut..].to_string()))
+        }
+        _ => (line.to_string(), None),
+    }
+}
+
+/// `line` (with `**`) from the plain offset `cut` on, its emphasis kept;
+/// an emphasis open at the cut is opened again.
+fn strip_emphasis_prefix(line: &str, cut: usize) -> String {
+    let mut plain_at = 0;
+    let mut open = false;
+    let mut i = 0;
+    let bytes = line.as_bytes();
+    while i < line.len() && plain_at < cut {
+        if line[i..].starts_with("**") {
+            open = !open;
+            i += 2;
+            continue;
+        }
+        let c = line[i..].chars().next().unwrap_or(' ');
+        i += c.len_utf8();
+        plain_at += c.len_utf8();
+    }
+    let _ = bytes;
+    let rest = &line[i..];
+    let rest = if open {
+        format!("**{rest}")
+    } else {
+        rest.to_string()
+    };
+    // `****` left where the emphasis ended right at the cut.
+    rest.strip_prefix("****")
+        .map_or(rest.clone(), str::to_string)
+}
+
+/// A table as rows of cells in the issue's syntax: `<` for a cell joined
+/// to its left (`w:gridSpan`), `^` for one joined to the cell above
+/// (`w:vMerge`), every row as wide as the widest.
+fn table_rows(t: &Table) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for row in &t.rows {
+        let mut cells: Vec<String> = vec![String::new(); row.before];
+        for cell in &row.cells {
+            if cell.continues {
+                cells.extend(std::iter::repeat_n("^".to_string(), cell.span));
+                continue;
+            }
+            let text = cell_text(&cell.paras);
+            cells.push(text);
+            cells.extend(std::iter::repeat_n("<".to_string(), cell.span - 1));
+        }
+        cells.extend(std::iter::repeat_n(String::new(), row.after));
+        rows.push(cells);
+    }
+    let width = rows
+        .iter()
+        .map(Vec::len)
+        .max()
+        .unwrap_or(0)
+        .max(t.grid.min(64));
+    for row in &mut rows {
+        row.resize(width, String::new());
+    }
+    // Columns empty in every row (a grid wider than its cells) go.
+    let keep: Vec<bool> = (0..width)
+        .map(|c| rows.iter().any(|r| !r[c].is_empty()))
+        .collect();
+    for row in &mut rows {
+        let mut c = 0;
+        row.retain(|_| {
+            c += 1;
+            keep[c - 1]
+        });
+    }
+    // A `^` under nothing, or in the first row, joins nothing; a `<` in
+    // the first column neither.
+    for r in 0..rows.len() {
+        for c in 0..rows[r].len() {
+            let up = r == 0 || rows[r - 1][c].is_empty();
+            if rows[r][c] == "^" && up {
+                rows[r][c] = String::new();
+            }
+            if rows[r][c] == "<" && c == 0 {
+                rows[r][c] = String::new();
+            }
+        }
+    }
+    rows
+}
+
+/// The header rows: at least `header`, and more while a row below joins
+/// a header cell (a heading over two rows); a joined cell that would
+/// leave no data row is parted instead.
+fn settle_header(rows: &mut [Vec<String>], mut header: usize) -> usize {
+    header = header.min(rows.len().saturating_sub(1)).max(1);
+    while header < rows.len() && rows[header].iter().any(|c| c == "^") {
+        if header + 1 < rows.len() {
+            header += 1;
+        } else {
+            for c in rows[header].iter_mut().filter(|c| *c == "^") {
+                c.clear();
+            }
+        }
+    }
+    header
+}
+
+fn cell_text(paras: &[Para]) -> String {
+    let mut out = String::new();
+    for p in paras {
+        let mut text = String::new();
+        if let Some(Shown::Number(n)) = &p.number {
+            text.push_str(n);
+        }
+        for r in &p.runs {
+            let t = one_line(&r.text).replace('|', "\\|");
+            if r.bold && !t.is_empty() {
+                text.push_str(&format!("**{t}**"));
+            } else {
+                text.push_str(&t);
+            }
+        }
+        let text = text.replace("****", "");
+        let text = text.trim_matches(is_blank);
+        if text.is_empty() {
+            continue;
+        }
+        if out
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+            && text
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+        {
+            out.push(' ');
+        }
+        out.push_str(text);
+    }
+    match out.as_str() {
+        "<" | "^" | "＜" | "＾" => format!("\\{out}"),
+        _ => out,
+    }
+}
+
+fn table_text(t: &Table) -> String {
+    let mut lines = Vec::new();
+    for row in &t.rows {
+        for cell in &row.cells {
+            for p in &cell.paras {
+                lines.push(p.text());
+            }
+        }
+    }
+    lines.join("\n")
+}
+
+/// `第5期`, `第 12 期`, `第五期`, `2024年第3期`: the issue number.
+fn issue_number(line: &str) -> Option<u32> {
+    let at = line.find('第')?;
+    let rest = line[at + '第'.len_utf8()..].trim_start_matches(is_blank);
+    let end = rest.find('期')?;
+    let num = rest[..end].trim_matches(is_blank);
+    if line[..at].ends_with('总') || line[..at].ends_with("总　") {
+        return None;
+    }
+    number_value(num)
+}
+
+/// `（总第16期）`, `总第16期`.
+fn total_number(line: &str) -> Option<u32> {
+    let at = line.find("总第")?;
+    let rest = &line[at + "总第".len()..];
+    let end = rest.find('期')?;
+    number_value(rest[..end].trim_matches(is_blank))
+}
+
+fn number_value(s: &str) -> Option<u32> {
+    if s.is_empty() || s.chars().count() > 6 {
+        return None;
+    }
+    let digits: String = s
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    if let Ok(n) = digits.parse::<u32>() {
+        return (n > 0).then_some(n);
+    }
+    chinese_value(s)
+}
+
+fn chinese_value(s: &str) -> Option<u32> {
+    let mut total = 0;
+    let mut digit = 0;
+    for c in s.chars() {
+        match c {
+            '十' => {
+                total += digit.max(1) * 10;
+                digit = 0;
+            }
+            '百' => {
+                total += digit.max(1) * 100;
+                digit = 0;
+            }
+            _ => digit = "〇一二三四五六七八九".chars().position(|d| d == c)? as u32,
+        }
+    }
+    let n = total + digit;
+    (n > 0).then_some(n)
+}
+
+/// The first `2024年3月5日` in `line` (Arabic figures, or Chinese ones
+/// such as 二〇二四年三月五日), and the text before it.
+fn find_date(line: &str) -> Option<(chrono::NaiveDate, String)> {
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    for (k, &(at, _)) in chars.iter().enumerate() {
+        let rest = &line[at..];
+        let Some(y_end) = rest.find('年') else { break };
+        let year_s = &rest[..y_end];
+        if year_s.chars().count() != 4 {
+            continue;
+        }
+        let year = four_digits(year_s)?;
+        let after = &rest[y_end + '年'.len_utf8()..];
+        let m_end = after.find('月')?;
+        let month = number_value(after[..m_end].trim_matches(is_blank))?;
+        let after_m = &after[m_end + '月'.len_utf8()..];
+        let d_end = after_m.find('日')?;
+        let day = number_value(after_m[..d_end].trim_matches(is_blank))?;
+        let _ = k;
+        let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
+        return Some((date, line[..at].to_string()));
+    }
+    None
+}
+
+fn four_digits(s: &str) -> Option<u32> {
+    let mut v = 0;
+    for c in s.chars() {
+        let d = match c {
+            '0'..='9' => c as u32 - '0' as u32,
+            '０'..='９' => c as u32 - '０' as u32,
+            '〇' | '○' | 'О' | '零' => 0,
+            _ => "〇一二三四五六七八九".chars().position(|d| d == c)? as u32,
+        };
+        v = v * 10 + d;
+    }
+    Some(v)
+}
+
+/// The 编发单位 before the date: `县委办公室编　　` → `县委办公室`.
+fn trim_unit(before: &str) -> String {
+    let t = before.trim_matches(is_blank);
+    let t = t
+        .strip_suffix("编印")
+        .or_else(|| t.strip_suffix("编发"))
+        .or_else(|| t.strip_suffix("主办"))
+        .or_else(|| t.strip_suffix('编'))
+        .unwrap_or(t);
+    let t = t.trim_matches(is_blank);
+    // 第N期 on the same line (第5期　县委办公室编　2024年…).
+    let t = match t.rfind('期') {
+        Some(i) if issue_number(&t[..i + '期'.len_utf8()]).is_some() => &t[i + '期'.len_utf8()..],
+        _ => t,
+    };
+    let t = t.trim_matches(is_blank);
+    let t = match t.rfind('）') {
+        Some(i) if t[..i].contains("总第") => &t[i + '）'.len_utf8()..],
+        _ => t,
+    };
+    t.trim_matches(is_blank).to_string()
+}
+
+enum Closing<'a> {
+    List(&'static str, &'a str),
+    Imprint {
+        publisher: String,
+        date: chrono::NaiveDate,
+    },
+    Copies(u32),
+}
+
+/// A line of the 版记.
+fn closing_line(line: &str) -> Option<Closing<'_>> {
+    const LABELS: [(&str, &str); 12] = [
+        ("本期增发", "extra"),
+        ("增发", "extra"),
+        ("报送", "bao"),
+        ("抄报", "bao"),
+        ("报", "bao"),
+        ("抄送", "song"),
+        ("送", "song"),
+        ("分送", "fa"),
+        ("发送", "fa"),
+        ("印发", "fa"),
+        ("下发", "fa"),
+        ("发", "fa"),
+    ];
+    for (label, key) in LABELS {
+        if let Some(rest) = line.strip_prefix(label) {
+            let rest = rest.trim_start_matches(is_blank);
+            if let Some(units) = rest.strip_prefix(['：', ':']) {
+                return Some(Closing::List(key, units));
+            }
+        }
+    }
+    let bare = line.trim_matches(is_blank);
+    let inner = bare
+        .strip_prefix(['（', '('])
+        .and_then(|r| r.strip_suffix(['）', ')']));
+    if let Some(n) = inner.and_then(closing_copies) {
+        return Some(Closing::Copies(n));
+    }
+    let at = line.find("印发")?;
+    let (date, before) = find_date(&line[..at])?;
+    // `（共印50份）` at the right of the 印发 line is said there.
+    Some(Closing::Imprint {
+        publisher: before.trim_matches(is_blank).to_string(),
+        date,
+    })
+}
+
+/// `共印50份` (and what follows it) → 50.
+fn closing_copies(s: &str) -> Option<u32> {
+    let rest = s.strip_prefix("共印")?;
+    let end = rest.find('份')?;
+    number_value(rest[..end].trim_matches(is_blank))
+}
+
+fn list_of<'f>(front: &'f mut Front, key: &str) -> &'f mut Vec<String> {
+    match key {
+        "bao" => &mut front.bao,
+        "song" => &mut front.song,
+        "extra" => &mut front.extra,
+        _ => &mut front.fa,
+    }
+}
+
+/// `市委办公室，市政府办公室。` → the units.
+fn split_units(s: &str) -> Vec<String> {
+    s.split(['，', '、', '；', ',', ';'])
+        .map(|u| {
+            u.trim_matches(is_blank)
+                .trim_end_matches(['。', '.'])
+                .trim_matches(is_blank)
+                .to_string()
+        })
+        .filter(|u| !u.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masthead_fields() {
+        assert_eq!(issue_number("第 5 期"), Some(5));
+        assert_eq!(issue_number("2024年第十二期"), Some(12));
+        assert_eq!(issue_number("（总第16期）"), None);
+        assert_eq!(total_number("第5期（总第16期）"), Some(16));
+        let (d, before) = find_date("县委办公室编　　　2024年3月5日").unwrap();
+        assert_eq!(d.to_string(), "2024-03-05");
+        assert_eq!(trim_unit(&before), "县委办公室");
+        let (d, _) = find_date("二〇二四年三月十五日").unwrap();
+        assert_eq!(d.to_string(), "2024-03-15");
+    }
+
+    #[test]
+    fn closing_lines() {
+        match closing_line("报：市委办公室，市政府办公室。") {
+            Some(Closing::List("bao", u)) => {
+                assert_eq!(split_units(u), ["市委办公室", "市政府办公室"])
+            }
+            _ => panic!(),
+        }
+        match closing_line("县委办公室　　　　2024年3月5日印发") {
+            Some(Closing::Imprint { publisher, date }) => {
+                assert_eq!(publisher, "县委办公室");
+                assert_eq!(date.to_string(), "2024-03-05");
+            }
+            _ => panic!(),
+        }
+        assert!(matches!(
+            closing_line("（共印80份）"),
+            Some(Closing::Copies(80))
+        ));
+        assert!(closing_line("报告会在县里召开。").is_none());
+    }
+
+    struct NoPictures;
+    impl Pictures for NoPictures {
+        fn place(&mut self, _: &PictureRef) -> Result<String, String> {
+            Err("none".into())
+        }
+    }
+
+    fn para(index: usize, text: &str, centred: bool, size: Option<u32>) -> Block {
+        Block::Para(Para {
+            index,
+            centred,
+            size,
+            runs: vec![super::super::docx::Run {
+                text: text.into(),
+                bold: false,
+            }],
+            ..Para::default()
+        })
+    }
+
+    #[test]
+    fn a_sentence_naming_an_issue_is_no_masthead() {
+        let blocks = [
+            para(1, "县委党校举办青年干部培训班", true, Some(44)),
+            para(
+                2,
+                "近日，县委党校举办第3期青年干部培训班，共60人参加。",
+                false,
+                None,
+            ),
+        ];
+        let draft = recognise(&blocks, &mut NoPictures);
+        assert_eq!(draft.front.number, None);
+        assert_eq!(draft.lines[0], "# 县委党校举办青年干部培训班");
+        assert_eq!(draft.lines.len(), 2);
+    }
+
+    #[test]
+    fn a_masthead_and_a_closing_block() {
+        let blocks = [
+            para(1, "工作简报", true, Some(72)),
+            para(2, "第 12 期", true, None),
+            para(3, "县委办公室编　　2026年4月1日", false, None),
+            para(4, "县里召开会议", true, Some(44)),
+            para(5, "会议要求各单位抓好落实。", false, None),
+            para(6, "抄送：市委办公室、市政府办公室。", false, None),
+            para(
+                7,
+                "县委办公室　　2026年4月2日印发　（共印60份）",
+                false,
+                None,
+            ),
+        ];
+        let draft = recognise(&blocks, &mut NoPictures);
+        let f = &draft.front;
+        assert_eq!((f.number, f.copies), (Some(12), Some(60)));
+        assert_eq!(f.date.unwrap().to_string(), "2026-04-01");
+        assert_eq!(f.editor.as_deref(), Some("县委办公室"));
+        assert_eq!(f.publisher.as_deref(), Some("县委办公室"));
+        assert_eq!(f.song, ["市委办公室", "市政府办公室"]);
+        assert_eq!(draft.lines, ["# 县里召开会议", "会议要求各单位抓好落实。"]);
+    }
+
+    #[test]
+    fn several_articles_labels_and_notes() {
+        let blocks = [
+            para(1, "【工作动态】", false, None),
+            para(2, "县里召开安全生产会议", true, Some(44)),
+            para(3, "编者按：这是一段按语。", false, None),
+            para(4, "会议要求各单位抓好落实。", false, None),
+            para(5, "【基层经验】", false, None),
+            para(6, "城关镇：网格化管理见实效", true, Some(44)),
+            para(7, "城关镇把全镇划为32个网格。", false, None),
+            para(8, "# 这一行不是标题", false, None),
+        ];
+        let draft = recognise(&blocks, &mut NoPictures);
+        assert_eq!(
+            draft.lines,
+            [
+                "【工作动态】",
+                "# 县里召开安全生产会议",
+                "> 编者按：这是一段按语。",
+                "会议要求各单位抓好落实。",
+                "【基层经验】",
+                "# 城关镇：网格化管理见实效",
+                "城关镇把全镇划为32个网格。",
+                "\\# 这一行不是标题",
+            ]
+        );
+    }
+
+    #[test]
+    fn run_in_heads_lose_emphasis_the_rest_keeps_it() {
+        assert_eq!(
+            strip_emphasis_prefix(
+                "**（一）加强领导。**各单位要**抓紧**。",
+                "（一）加强领导。".len()
+            ),
+            "各单位要**抓紧**。"
+        );
+    }
+}
