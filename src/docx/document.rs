@@ -1115,16 +1115,21 @@ impl Writer<'_> {
             let span = if label.chars().count() <= 2 { 1 } else { 2 };
             let names: Vec<&str> = units.iter().map(|u| u.value.as_str()).collect();
             let text = format!("{}{}", names.join(&imprint.separator), imprint.terminator);
+            // Every row kept with the next: the block never splits over
+            // two pages (the new-user review saw 报、送 on one page and
+            // 发 with the 印发 line on the next, in LibreOffice).
             let label_ppr = PPr {
                 ind: Some(format!(
                     r#"<w:ind w:left="{em}" w:right="0" w:firstLineChars="0" w:firstLine="0"/>"#
                 )),
+                keep_next: true,
                 ..PPr::style(id::CLOSING)
             };
             let units_ppr = PPr {
                 ind: Some(format!(
                     r#"<w:ind w:left="0" w:right="{em}" w:firstLineChars="0" w:firstLine="0"/>"#
                 )),
+                keep_next: true,
                 ..PPr::style(id::CLOSING)
             };
             rows.push(vec![
@@ -1138,10 +1143,12 @@ impl Writer<'_> {
             .publisher
             .clone()
             .unwrap_or_else(|| imprint.publisher.clone());
+        let copies_after = issue.front.copies.is_some();
         let unit_ppr = PPr {
             ind: Some(format!(
                 r#"<w:ind w:left="{em}" w:right="0" w:firstLineChars="0" w:firstLine="0"/>"#
             )),
+            keep_next: copies_after,
             ..PPr::style(id::CLOSING)
         };
         let date_ppr = PPr {
@@ -1149,6 +1156,7 @@ impl Writer<'_> {
                 r#"<w:ind w:left="0" w:right="{em}" w:firstLineChars="0" w:firstLine="0"/>"#
             )),
             jc: Some("right"),
+            keep_next: copies_after,
             ..PPr::style(id::CLOSING)
         };
         rows.push(vec![
