@@ -1125,6 +1125,9 @@ pub struct Withheld {
     pub range: Range<usize>,
     pub typed: crate::issue::LineKind,
     pub would_be: crate::issue::LineKind,
+    /// Invisible characters; else the marks at a line's start that would
+    /// make it a heading (`( 一 ) …`).
+    pub invisible: bool,
 }
 
 /// The fixes of every cleaned line, side by side (a long issue has
@@ -1172,6 +1175,7 @@ fn line_by_line<T: Send>(
                             range: f.range.clone(),
                             typed,
                             would_be: all,
+                            invisible: true,
                         }),
                 );
                 made.clear();
@@ -1181,6 +1185,10 @@ fn line_by_line<T: Send>(
     }
     out
 }
+
+/// The most fixes at a line's start left as typed to keep the line's
+/// kind: a heading's marks (`( 一 )`), never a sentence's.
+const LEADING_FIXES: usize = 8;
 
 /// The fixes of one cleaned text, with ranges in the file, and the line it
 /// is on.
@@ -1243,9 +1251,15 @@ fn span_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<SpanFixes> {
             if !found.is_empty() && all != typed {
                 // What decides a kind is at the line's ends: try without the
                 // first fix, the last, both; else keep the line as typed.
+                // Then the first few (`( 一 ) 提前部署 . …`: the marks
+                // that would make a heading stay as typed, the rest of the
+                // line is cleaned; the user review of the Word import).
                 let last = found.len() - 1;
+                let leading =
+                    (2..=found.len().min(LEADING_FIXES)).map(|k| (0..k).collect::<Vec<_>>());
                 let drop = [vec![0], vec![last], vec![0, last]]
                     .into_iter()
+                    .chain(leading)
                     .find(|drop| {
                         let kept: Vec<Fix> = (0..found.len())
                             .filter(|i| !drop.contains(i))
@@ -1259,15 +1273,33 @@ fn span_fixes(source: &str, body: &[crate::issue::Block]) -> Vec<SpanFixes> {
                     .map(|i| found[i].clone())
                     .collect();
                 withheld = drop
-                    .into_iter()
-                    .map(|i| &found[i])
+                    .iter()
+                    .map(|&i| &found[i])
                     .filter(|f| f.kind == FixKind::Invisible)
                     .map(|f| Withheld {
                         range: f.range.start + span.start..f.range.end + span.start,
                         typed,
                         would_be: all,
+                        invisible: true,
                     })
                     .collect();
+                // Marks kept at the line's start that would make it a
+                // heading: said once, over their range.
+                let marks: Vec<&Fix> = drop
+                    .iter()
+                    .map(|&i| &found[i])
+                    .filter(|f| f.kind != FixKind::Invisible)
+                    .collect();
+                if let (Some(first), Some(last)) = (marks.first(), marks.last())
+                    && matches!(all, crate::issue::LineKind::Heading(_))
+                {
+                    withheld.push(Withheld {
+                        range: first.range.start + span.start..last.range.end + span.start,
+                        typed,
+                        would_be: all,
+                        invisible: false,
+                    });
+                }
             }
             // A table cell cleaned to a lone `<` or `^` (`&lt;`) would join
             // cells when the cleaned file is read again: it stays as typed.

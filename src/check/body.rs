@@ -821,11 +821,26 @@ fn pasted_text(src: &Arc<SourceFile>, body: &[Block], diags: &mut Vec<Diagnostic
     // Lines are what they are as typed: an invisible character that
     // decides it stays (and prints nothing), and the clerk is told.
     for kept in clean::withheld_fixes(&src.text, body) {
+        let (typed, would_be) = (kept.typed.name(), kept.would_be.name());
+        if !kept.invisible {
+            let marks = &src.text[kept.range.clone()];
+            diags.push(
+                Diagnostic::warning(
+                    "loose-heading-mark",
+                    src,
+                    kept.range.clone(),
+                    format!("行首的“{marks}”像是{would_be}的编号，但写法不规范，这一行按{typed}排"),
+                )
+                .with_help(format!(
+                    "要作{would_be}，把编号写规范（全角括号、不留空格，如“（一）”）；要保持{typed}，在行首加 \\（jianbao check --fix 不改它：改了这一行就变了）"
+                )),
+            );
+            continue;
+        }
         let codes: Vec<String> = src.text[kept.range.clone()]
             .chars()
             .map(|c| format!("U+{:04X}", c as u32))
             .collect();
-        let (typed, would_be) = (kept.typed.name(), kept.would_be.name());
         diags.push(
             Diagnostic::warning(
                 "invisible-character-kept",

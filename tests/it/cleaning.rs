@@ -532,3 +532,42 @@ fn a_full_width_hash_an_odd_edition_and_a_year_folder_out_of_its_year() {
         "{err}"
     );
 }
+
+/// A heading's number typed loosely (`( 一 )`, half-width and spaced, as a
+/// PDF or a web page gives it): the line stays what it was typed as, a
+/// paragraph — cleaning never changes a line's kind — but the rest of it
+/// is cleaned as any paragraph is, and `check` says the number would make
+/// it a heading (the new-user review of the Word import: the whole line
+/// was left uncleaned and unsaid).
+#[test]
+fn a_loosely_typed_heading_number_is_said_and_the_rest_of_its_line_cleaned() {
+    let dir = publication(
+        "# 标题\n\n一、总体情况\n\n( 一 ) 提前部署 . 汛前各乡镇完成检查 , 落实责任 ; 做到\"三个责任人\"到位。\n",
+    );
+    let said = diagnostics(dir.path());
+    assert!(
+        said.iter()
+            .any(|d| d.starts_with("5:1: warning[loose-heading-mark]")),
+        "{said:?}"
+    );
+    let built = built_text(dir.path());
+    assert!(
+        built.contains("提前部署。汛前各乡镇完成检查，落实责任；做到“三个责任人”到位。"),
+        "{built}"
+    );
+    let fix = jianbao(dir.path(), &["check", "--fix"]);
+    assert!(fix.status.success(), "{}", stderr(&fix));
+    let once = issue_text(dir.path());
+    assert!(
+        once.contains("提前部署。汛前各乡镇完成检查，落实责任；"),
+        "{once}"
+    );
+    // A second run changes nothing, and the line is still said.
+    jianbao(dir.path(), &["check", "--fix"]);
+    assert_eq!(issue_text(dir.path()), once);
+    assert!(
+        diagnostics(dir.path())
+            .iter()
+            .any(|d| d.contains("loose-heading-mark"))
+    );
+}
