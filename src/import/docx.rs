@@ -22,6 +22,9 @@ pub struct Para {
     /// The style's name as Word shows it, lowercased (`title`,
     /// `heading 1`, `标题 1`).
     pub style: String,
+    /// The style's id (`JianbaoCaption`): what jianbao's own export is
+    /// recognised by.
+    pub style_id: String,
     /// The outline level of its style or its own (0 = level 1).
     pub outline: Option<u32>,
     pub centred: bool,
@@ -132,6 +135,9 @@ struct Style {
     centred: Option<bool>,
     num: Option<(String, Option<usize>)>,
     outline: Option<u32>,
+    /// Its East Asian (or only) face is a 黑体: a character style in it is
+    /// emphasis, as jianbao's `**…**` (the export's `JianbaoEmphasis`).
+    heiti: Option<bool>,
 }
 
 /// The styles of `word/styles.xml`.
@@ -168,6 +174,11 @@ impl Styles {
                 outline: ppr
                     .and_then(|p| p.child_val("outlineLvl"))
                     .and_then(|v| v.parse().ok()),
+                heiti: rpr.and_then(|r| r.child("rFonts")).map(|f| {
+                    f.attr("eastAsia")
+                        .or_else(|| f.attr("ascii"))
+                        .is_some_and(is_heiti)
+                }),
             };
             if e.attr("type") == Some("paragraph")
                 && matches!(e.attr("default"), Some("1" | "true" | "on"))
@@ -198,6 +209,13 @@ impl Styles {
             .map(|s| s.name.clone())
             .unwrap_or_default()
     }
+}
+
+/// 黑体 and its kin as offices name them (`黑体`, `方正黑体_GBK`,
+/// `SimHei`, `Source Han Sans`… are the heading face, not the body's).
+fn is_heiti(face: &str) -> bool {
+    let f = face.to_lowercase();
+    f.contains("黑") || f.contains("simhei") || f.contains("heiti") || f.contains("hei ")
 }
 
 fn on(e: &Element) -> bool {
@@ -335,7 +353,11 @@ impl<'a> Reader<'a> {
                     }
                     let mut boxes = Vec::new();
                     let para = self.paragraph(e, in_box, &mut boxes);
-                    out.push(Block::Para(para));
+                    // jianbao's own 本期要目: made from the titles, with
+                    // page numbers; it is no text of the issue.
+                    if !para.style_id.starts_with(JIANBAO_CONTENTS) {
+                        out.push(Block::Para(para));
+                    }
                     out.extend(boxes);
                 }
                 (Ns::W, "tbl") => {
@@ -346,7 +368,10 @@ impl<'a> Reader<'a> {
                     self.in_table += 1;
                     let table = self.table(e, in_box);
                     self.in_table -= 1;
-                    out.push(Block::Table(table));
+                    match own_table(&table) {
+                        Some(paras) => out.extend(paras.into_iter().map(Block::Para)),
+                        None => out.push(Block::Table(table)),
+                    }
                 }
                 (Ns::W, "sdt") => {
                     if let Some(content) = e.child("sdtContent") {
@@ -409,6 +434,7 @@ impl<'a> Reader<'a> {
             index: self.at,
             in_box,
             style: styles.name(&style_id),
+            style_id: style_id.clone(),
             outline,
             centred,
             size: None,
@@ -466,6 +492,11 @@ impl<'a> Reader<'a> {
             .and_then(|p| p.child("b"))
             .map(on)
             .or_else(|| char_style.and_then(|s| styles.find(s, |st| st.bold)))
+            .or_else(|| {
+                char_style
+                    .and_then(|s| styles.find(s, |st| st.heiti))
+                    .filter(|h| *h)
+            })
             .unwrap_or(look.bold);
         let size = rpr
             .and_then(|p| p.child_val("sz"))
@@ -651,6 +682,57 @@ impl<'a> Reader<'a> {
         }
         table
     }
+}
+
+/// The paragraph styles of jianbao's export (`src/docx/styles.rs`) that
+/// mark what it wrote as a table for layout's sake only.
+const JIANBAO_CONTENTS: &str = "JianbaoContents";
+const JIANBAO_PICTURE: &str = "JianbaoPicture";
+const JIANBAO_CLOSING: &str = "JianbaoClosing";
+
+/// A table jianbao's export made for layout, as the paragraphs it stands
+/// for: pictures side by side (a borderless row, each cell a picture in
+/// `JianbaoPicture` and its caption), the picture paragraphs and their
+/// captions in reading order; the 版记 (every paragraph `JianbaoClosing`),
+/// a line per row (`报：` and its units, the imprint and its date
+/// separated by a space), which the closing block is read from.
+fn own_table(t: &Table) -> Option<Vec<Para>> {
+    let paras = || t.rows.iter().flat_map(|r| &r.cells).flat_map(|c| &c.paras);
+    if paras().any(|p| p.style_id == JIANBAO_PICTURE) {
+        return Some(paras().cloned().collect());
+    }
+    if paras().next().is_none() || !paras().all(|p| p.style_id == JIANBAO_CLOSING) {
+        return None;
+    }
+    let rows = t.rows.iter().filter_map(|r| {
+        let mut line = Para::default();
+        for c in &r.cells {
+            for p in &c.paras {
+                if line.style_id.is_empty() {
+                    line = Para {
+                        runs: Vec::new(),
+                        ..p.clone()
+                    };
+                }
+                let text = p.text();
+                let text = text.trim();
+                if text.is_empty() {
+                    continue;
+                }
+                let glue = line.text().is_empty() || line.text().ends_with(['：', ':']);
+                line.runs.push(Run {
+                    text: if glue {
+                        text.to_string()
+                    } else {
+                        format!(" {text}")
+                    },
+                    bold: false,
+                });
+            }
+        }
+        (!line.text().is_empty()).then_some(line)
+    });
+    Some(rows.collect())
 }
 
 /// Rows of a table, through content controls and tracked insertions.

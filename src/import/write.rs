@@ -285,7 +285,7 @@ impl Writer<'_> {
             match items[i] {
                 Block::Table(t) => {
                     self.table(t, &mut Vec::new());
-                    i += 1;
+                    i = self.notes(items, i + 1);
                 }
                 Block::Para(p) => i = self.paragraph(items, i, p),
             }
@@ -479,7 +479,10 @@ impl Writer<'_> {
                 && t.chars().count() <= 20
                 && !ends_sentence(&t)
                 && p.pictures.is_empty();
-            if !(is_byline_style(&p.style) || short_centred) || t.is_empty() {
+            // A table's caption right under an (attachment's) title.
+            let caption =
+                table_caption(&t).is_some() && matches!(items.get(i + 1), Some(Block::Table(_)));
+            if !(is_byline_style(&p.style) || short_centred) || t.is_empty() || caption {
                 break;
             }
             self.draft.lines.push(format!("@ {t}"));
@@ -1095,16 +1098,21 @@ fn find_date(line: &str) -> Option<(chrono::NaiveDate, String)> {
         if year_s.chars().count() != 4 {
             continue;
         }
-        let year = four_digits(year_s)?;
-        let after = &rest[y_end + '年'.len_utf8()..];
-        let m_end = after.find('月')?;
-        let month = number_value(after[..m_end].trim_matches(is_blank))?;
-        let after_m = &after[m_end + '月'.len_utf8()..];
-        let d_end = after_m.find('日')?;
-        let day = number_value(after_m[..d_end].trim_matches(is_blank))?;
+        // A 年 that starts no date (`建设年`) is passed over, not the end.
+        let date = || {
+            let year = four_digits(year_s)?;
+            let after = &rest[y_end + '年'.len_utf8()..];
+            let m_end = after.find('月')?;
+            let month = number_value(after[..m_end].trim_matches(is_blank))?;
+            let after_m = &after[m_end + '月'.len_utf8()..];
+            let d_end = after_m.find('日')?;
+            let day = number_value(after_m[..d_end].trim_matches(is_blank))?;
+            chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
+        };
         let _ = k;
-        let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
-        return Some((date, line[..at].to_string()));
+        if let Some(date) = date() {
+            return Some((date, line[..at].to_string()));
+        }
     }
     None
 }
@@ -1213,7 +1221,23 @@ fn list_of<'f>(front: &'f mut Front, key: &str) -> &'f mut Vec<String> {
 
 /// `市委办公室，市政府办公室。` → the units.
 fn split_units(s: &str) -> Vec<String> {
-    s.split(['，', '、', '；', ',', ';'])
+    // Not inside brackets: `各县（市、区）教育局` is one unit.
+    let mut units = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (at, c) in s.char_indices() {
+        match c {
+            '（' | '(' | '〔' | '［' | '[' => depth += 1,
+            '）' | ')' | '〕' | '］' | ']' => depth = depth.saturating_sub(1),
+            '，' | '、' | '；' | ',' | ';' if depth == 0 => {
+                units.push(&s[start..at]);
+                start = at + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    units.push(&s[start..]);
+    units
+        .into_iter()
         .map(|u| {
             u.trim_matches(is_blank)
                 .trim_end_matches(['。', '.'])

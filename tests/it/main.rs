@@ -38,6 +38,7 @@ mod proof2;
 mod proofread;
 mod reports;
 mod robustness;
+mod roundtrip;
 mod series;
 mod tables;
 mod titles;
