@@ -35,6 +35,9 @@ pub struct Para {
     /// Text runs: `\n` for a line break, `\t` for a tab.
     pub runs: Vec<Run>,
     pub pictures: Vec<Picture>,
+    /// Its picture stands beside the one before it: a cell after the
+    /// first of jianbao's row of pictures.
+    pub beside: bool,
 }
 
 impl Para {
@@ -441,6 +444,7 @@ impl<'a> Reader<'a> {
             number,
             runs: Vec::new(),
             pictures: Vec::new(),
+            beside: false,
         };
         let look = Look {
             bold: para_bold,
@@ -699,7 +703,19 @@ const JIANBAO_CLOSING: &str = "JianbaoClosing";
 fn own_table(t: &Table) -> Option<Vec<Para>> {
     let paras = || t.rows.iter().flat_map(|r| &r.cells).flat_map(|c| &c.paras);
     if paras().any(|p| p.style_id == JIANBAO_PICTURE) {
-        return Some(paras().cloned().collect());
+        let mut out = Vec::new();
+        for (k, cell) in t.rows.iter().flat_map(|r| &r.cells).enumerate() {
+            let mut first = k > 0;
+            for p in &cell.paras {
+                let mut p = p.clone();
+                if first && !p.pictures.is_empty() {
+                    p.beside = true;
+                    first = false;
+                }
+                out.push(p);
+            }
+        }
+        return Some(out);
     }
     if paras().next().is_none() || !paras().all(|p| p.style_id == JIANBAO_CLOSING) {
         return None;

@@ -538,7 +538,22 @@ impl Writer<'_> {
             {
                 self.say(q.index, "图片说明");
             }
-            self.blank();
+            if p.beside
+                && self
+                    .draft
+                    .lines
+                    .iter()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(|l| l.starts_with("!["))
+            {
+                // On the next line: side by side again.
+                if self.draft.lines.last().is_some_and(String::is_empty) {
+                    self.draft.lines.pop();
+                }
+            } else {
+                self.blank();
+            }
             self.draft.lines.extend(placed);
             self.draft.lines.push(String::new());
         } else if !caption.is_empty() {

@@ -99,7 +99,7 @@ fn width(original: Option<&PictureWidth>, imported: Option<&PictureWidth>) -> St
 /// A block as a line to compare: what a reader sees and what the source
 /// asks, without the spans (the files differ) nor a picture's file name
 /// (the import names the pictures it extracts itself).
-fn block(b: &Block, other: Option<&Block>, original: bool) -> String {
+fn block(b: &Block, other: Option<&Block>, original: bool, beside: bool) -> String {
     match b {
         Block::Label(t) => format!("栏目 {}", show(t)),
         Block::Title {
@@ -156,7 +156,12 @@ fn block(b: &Block, other: Option<&Block>, original: bool) -> String {
             } else {
                 (theirs, mine)
             };
-            format!("图 {} {}", show(caption), width(o, i))
+            format!(
+                "图 {} {}{}",
+                show(caption),
+                width(o, i),
+                if beside { " 并排" } else { "" }
+            )
         }
         Block::Table(t) => {
             let rows: Vec<Vec<String>> = t
@@ -254,10 +259,16 @@ fn round_trip(publication: &Path) -> Vec<String> {
         let (a, b) = (front(&original), front(&imported));
         let (c, d): (Vec<_>, Vec<_>) = (
             (0..original.body.len())
-                .map(|k| block(&original.body[k], imported.body.get(k), true))
+                .map(|k| {
+                    let beside = beside(&original, k);
+                    block(&original.body[k], imported.body.get(k), true, beside)
+                })
                 .collect(),
             (0..imported.body.len())
-                .map(|k| block(&imported.body[k], original.body.get(k), false))
+                .map(|k| {
+                    let beside = beside(&imported, k);
+                    block(&imported.body[k], original.body.get(k), false, beside)
+                })
                 .collect(),
         );
         if a != b || c != d {
@@ -270,6 +281,17 @@ fn round_trip(publication: &Path) -> Vec<String> {
         }
     }
     failures
+}
+
+/// Block `k` is a picture on the line right under the picture before it:
+/// the two stand side by side.
+fn beside(issue: &Issue, k: usize) -> bool {
+    k > 0
+        && jianbao::compose::picture::adjacent(
+            &issue.source.text,
+            &issue.body[k - 1],
+            &issue.body[k],
+        )
 }
 
 /// The blocks that differ, as `-` original and `+` imported lines.
