@@ -360,6 +360,10 @@ impl<'a> Reader<'a> {
                     // page numbers; it is no text of the issue.
                     if !para.style_id.starts_with(JIANBAO_CONTENTS) {
                         out.push(Block::Para(para));
+                    } else {
+                        // Its PAGEREF fields go with it, unsaid.
+                        let at = self.at;
+                        self.met.fields.retain(|&i| i != at);
                     }
                     out.extend(boxes);
                 }

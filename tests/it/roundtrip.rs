@@ -254,6 +254,14 @@ fn round_trip(publication: &Path) -> Vec<String> {
             .filter(|p| !before.contains(p))
             .collect();
         assert_eq!(new.len(), 1, "{}: written {new:?}", issue.display());
+        // In the folder of its year, as the original.
+        assert_eq!(
+            new[0].parent(),
+            issue.parent(),
+            "{}: imported as {}",
+            issue.display(),
+            new[0].display()
+        );
         let original = parse(&built.path().join(&issue));
         let imported = parse(&fresh.path().join(&new[0]));
         let (a, b) = (front(&original), front(&imported));
