@@ -28,6 +28,9 @@ pub struct Para {
     /// The outline level of its style or its own (0 = level 1).
     pub outline: Option<u32>,
     pub centred: bool,
+    /// Its own alignment (`w:jc`: `left`, `center`, `right` …), not its
+    /// style's.
+    pub jc: Option<String>,
     /// The largest font size of its text, in half-points.
     pub size: Option<u32>,
     /// Word's automatic number, as shown.
@@ -85,6 +88,8 @@ pub struct Table {
     pub grid: usize,
     /// A table inside a cell was read as its text.
     pub nested: bool,
+    /// Its table style's id (`w:tblStyle`).
+    pub style_id: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -444,6 +449,7 @@ impl<'a> Reader<'a> {
             style_id: style_id.clone(),
             outline,
             centred,
+            jc: ppr.and_then(|p| p.child_val("jc")).map(str::to_string),
             size: None,
             number,
             runs: Vec::new(),
@@ -635,6 +641,11 @@ impl<'a> Reader<'a> {
         let mut table = Table {
             index: self.at,
             grid,
+            style_id: t
+                .child("tblPr")
+                .and_then(|p| p.child_val("tblStyle"))
+                .unwrap_or_default()
+                .to_string(),
             ..Table::default()
         };
         for tr in rows_of(t) {

@@ -589,6 +589,15 @@ impl Writer<'_> {
         let mut header = t.rows.iter().take_while(|r| r.header).count().max(1);
         let mut rows = rows;
         header = settle_header(&mut rows, header);
+        // jianbao's 三线表 asks for itself again, on the caption line or
+        // the line above the table.
+        if t.style_id == "JianbaoThreeLineTable" {
+            match above.last_mut() {
+                Some(caption) => caption.push_str("{三线表}"),
+                None => above.push("{三线表}".to_string()),
+            }
+        }
+        let align = column_align(t, header, columns);
         self.blank();
         self.draft.lines.append(above);
         for (r, row) in rows.iter().enumerate() {
@@ -604,9 +613,7 @@ impl Writer<'_> {
                 .collect();
             self.draft.lines.push(format!("| {} |", cells.join(" | ")));
             if r + 1 == header {
-                self.draft
-                    .lines
-                    .push(format!("|{}", "---|".repeat(columns)));
+                self.draft.lines.push(format!("|{}|", align.join("|")));
             }
         }
         let merged = rows.iter().flatten().any(|c| c == "<" || c == "^");
@@ -1261,6 +1268,64 @@ fn split_units(s: &str) -> Vec<String> {
         })
         .filter(|u| !u.is_empty())
         .collect()
+}
+
+/// The marks of a pipe table's alignment row, by column: `---` where the
+/// body's cells stand as jianbao sets them unasked (figures right, text
+/// left) or as they come; `:---:`, `---:`, `:---` where every cell of the
+/// column is centred, right or left otherwise (as a column asked so is
+/// exported).
+/// Only in jianbao's own tables: a clerk's alignment in Word is
+/// formatting, not a column asked for.
+fn column_align(t: &Table, header: usize, columns: usize) -> Vec<&'static str> {
+    if !t.style_id.starts_with("Jianbao") {
+        return vec!["---"; columns];
+    }
+    let mut jcs: Vec<Vec<(String, String)>> = vec![Vec::new(); columns];
+    for row in t.rows.iter().skip(header) {
+        let mut col = row.before;
+        for cell in &row.cells {
+            if !cell.continues
+                && col < columns
+                && let Some(p) = cell.paras.first()
+            {
+                let text = cell.paras.iter().map(Para::text).collect::<String>();
+                if !text.trim().is_empty() {
+                    let jc = p.jc.clone().unwrap_or_else(|| "left".to_string());
+                    jcs[col].push((jc, text));
+                }
+            }
+            col += cell.span;
+        }
+    }
+    jcs.iter()
+        .map(|cells| {
+            let unasked = cells
+                .iter()
+                .all(|(jc, text)| *jc == if is_figure(text) { "right" } else { "left" });
+            let all = |want: &str| !cells.is_empty() && cells.iter().all(|(jc, _)| jc == want);
+            if unasked {
+                "---"
+            } else if all("center") {
+                ":---:"
+            } else if all("right") {
+                "---:"
+            } else if all("left") || all("start") {
+                ":---"
+            } else {
+                "---"
+            }
+        })
+        .collect()
+}
+
+/// A figure as jianbao sets it right in a column of no asked alignment
+/// (`src/docx/document.rs`, `is_figure`).
+fn is_figure(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().any(|c| c.is_ascii_digit())
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || ".,%+-‰％－—～~()（）".contains(c))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use jianbao::issue::{Block, Cell, Issue, PictureWidth, Text};
+use jianbao::issue::{Block, Cell, ColumnAlign, Issue, PictureWidth, TableStyle, Text};
 use jianbao::source::SourceFile;
 
 use crate::common::*;
@@ -178,8 +178,30 @@ fn block(b: &Block, other: Option<&Block>, original: bool, beside: bool) -> Stri
                         .collect()
                 })
                 .collect();
+            // The fixtures' publications rule tables in full by default
+            // (`[table] style`): a table that asks nothing is a grid.
+            let style = t.style.as_ref().map_or(TableStyle::Grid, |s| s.value);
+            // `:---` on a column of text prints as nothing asked (text
+            // stands left): the .docx has the same left-aligned cells.
+            let align: Vec<ColumnAlign> = (0..t.align.len())
+                .map(|c| match t.align[c] {
+                    ColumnAlign::Left
+                        if !rows.iter().skip(t.header_rows).any(|r| {
+                            r.get(c).is_some_and(|x| {
+                                x.chars().any(|c| c.is_ascii_digit())
+                                    && x.chars().all(|c| {
+                                        c.is_ascii_digit() || ".,%+-‰％－—～~()（）".contains(c)
+                                    })
+                            })
+                        }) =>
+                    {
+                        ColumnAlign::Auto
+                    }
+                    a => a,
+                })
+                .collect();
             format!(
-                "表 {:?} 表头{} {rows:?} 注={:?}",
+                "表 {:?} {style:?} 对齐{align:?} 表头{} {rows:?} 注={:?}",
                 t.caption.as_ref().map(show),
                 t.header_rows,
                 t.notes.iter().map(show).collect::<Vec<_>>()
