@@ -310,6 +310,15 @@ impl Writer<'_> {
         }
         let text = p.text();
         let trimmed = text.trim_matches(is_blank);
+        // A further paragraph of jianbao's editor's note (the label is
+        // on the first only).
+        if p.style_id == "JianbaoNote"
+            && editor_note(trimmed).is_none()
+            && self.draft.lines.last().is_some_and(|l| l.starts_with("> "))
+        {
+            self.draft.lines.push(format!("> {}", one_line(trimmed)));
+            return i + 1;
+        }
         // 编者按 and 按语.
         if let Some(note) = editor_note(trimmed) {
             self.draft.lines.push(format!("> {}", one_line(&note)));
@@ -335,6 +344,7 @@ impl Writer<'_> {
             return self.title(items, i + 1);
         }
         if let Some(caption) = table_caption(trimmed)
+            .or_else(|| (p.style_id == "JianbaoTableCaption").then(|| one_line(trimmed)))
             && matches!(items.get(i + 1), Some(Block::Table(_)))
         {
             let Some(Block::Table(t)) = items.get(i + 1) else {
@@ -657,6 +667,10 @@ impl Writer<'_> {
     fn role(&self, p: &Para) -> Role {
         let text = p.text();
         let t = text.trim_matches(is_blank);
+        // jianbao's own title style: a title however long or worded.
+        if p.style_id == "JianbaoTitle" && !t.is_empty() {
+            return Role::Title;
+        }
         if t.is_empty()
             || heading_number(&number_text(p, t)).is_some()
             || t.chars().count() > TITLE_CHARS
@@ -830,7 +844,14 @@ fn continues_paragraph(next: &str) -> bool {
 fn is_caption(p: &Para) -> bool {
     let text = p.text();
     let t = text.trim_matches(is_blank);
-    if t.is_empty() || t.chars().count() > 80 {
+    if t.is_empty() {
+        return false;
+    }
+    // jianbao's caption style: a caption however long.
+    if p.style_id == "JianbaoCaption" {
+        return true;
+    }
+    if t.chars().count() > 80 {
         return false;
     }
     let numbered = t.strip_prefix('图').is_some_and(|r| {
