@@ -316,11 +316,15 @@ impl Writer<'_> {
             && editor_note(trimmed).is_none()
             && self.draft.lines.last().is_some_and(|l| l.starts_with("> "))
         {
-            self.draft.lines.push(format!("> {}", one_line(trimmed)));
+            let line = self.plain_line(p);
+            self.draft.lines.push(format!("> {}", one_line(&line)));
             return i + 1;
         }
-        // 编者按 and 按语.
-        if let Some(note) = editor_note(trimmed) {
+        // 编者按 and 按语, with the emphasis in them (a label in bold is
+        // the label).
+        if editor_note(trimmed).is_some()
+            && let Some(note) = editor_note(&unbold_label(&self.plain_line(p)))
+        {
             self.draft.lines.push(format!("> {}", one_line(&note)));
             self.say(index, format!("编者按{where_}"));
             return i + 1;
@@ -881,6 +885,18 @@ fn is_label(t: &str) -> bool {
         && t.matches('【').count() == 1
         && t.chars().count() <= 20
         && !t.starts_with("【编者按")
+}
+
+/// `**编者按：**…` → `编者按：…`: a note's label set in bold, as
+/// jianbao's export and many offices set it.
+fn unbold_label(line: &str) -> String {
+    if let Some(rest) = line.strip_prefix("**")
+        && let Some(end) = rest.find("**")
+        && editor_note(&rest[..end]).is_some()
+    {
+        return format!("{}{}", &rest[..end], &rest[end + 2..]);
+    }
+    line.to_string()
 }
 
 /// `编者按：…`, `【编者按】…`, `按：…`, `按语：…`: the note's text as

@@ -406,3 +406,18 @@ fn every_other_fixture() {
     assert!(tried >= 10, "only {tried} fixtures");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// An editor's note of two paragraphs, with emphasis in it: the export
+/// labels the first paragraph only.
+#[test]
+fn a_note_of_two_paragraphs() {
+    let dir = copy_publication(&fixture("features"));
+    let path = dir.path().join("issues/2023/001.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let one = "> 本期刊发两篇工作动态，供各单位学习借鉴。\n";
+    assert!(text.contains(one), "the fixture's note changed");
+    let two = "> 本期刊发两篇工作动态，供各单位学习借鉴。\n> 请各单位**结合实际**抓好落实。\n";
+    std::fs::write(&path, text.replace(one, two)).unwrap();
+    let failures = round_trip(dir.path());
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
