@@ -10,8 +10,9 @@
 //! broken by meaning (`titles`), what the commands say happened
 //! (`reports`), pages that hostile input once broke (`attacked`), tables
 //! (`tables`), attachments (`attachments`), Word drafts imported
-//! (`import`). The corpus of `jianbao check` outputs is a binary of
-//! its own (`tests/corpus.rs`).
+//! (`import`), jianbao's own .docx imported back (`roundtrip`). The
+//! corpus of `jianbao check` outputs is a binary of its own
+//! (`tests/corpus.rs`).
 
 mod archive;
 mod attachments;
