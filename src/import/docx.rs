@@ -220,10 +220,10 @@ impl Styles {
 }
 
 /// 黑体 and its kin as offices name them (`黑体`, `方正黑体_GBK`,
-/// `SimHei`, `Source Han Sans`… are the heading face, not the body's).
+/// `SimHei`, `Heiti SC`: the heading face, not the body's).
 fn is_heiti(face: &str) -> bool {
     let f = face.to_lowercase();
-    f.contains("黑") || f.contains("simhei") || f.contains("heiti") || f.contains("hei ")
+    f.contains("黑") || f.contains("simhei") || f.contains("heiti")
 }
 
 fn on(e: &Element) -> bool {
