@@ -22,9 +22,15 @@ pub struct Para {
     /// The style's name as Word shows it, lowercased (`title`,
     /// `heading 1`, `标题 1`).
     pub style: String,
+    /// The style's id (`JianbaoCaption`): what jianbao's own export is
+    /// recognised by.
+    pub style_id: String,
     /// The outline level of its style or its own (0 = level 1).
     pub outline: Option<u32>,
     pub centred: bool,
+    /// Its own alignment (`w:jc`: `left`, `center`, `right` …), not its
+    /// style's.
+    pub jc: Option<String>,
     /// The largest font size of its text, in half-points.
     pub size: Option<u32>,
     /// Word's automatic number, as shown.
@@ -32,6 +38,9 @@ pub struct Para {
     /// Text runs: `\n` for a line break, `\t` for a tab.
     pub runs: Vec<Run>,
     pub pictures: Vec<Picture>,
+    /// Its picture stands beside the one before it: a cell after the
+    /// first of jianbao's row of pictures.
+    pub beside: bool,
 }
 
 impl Para {
@@ -79,6 +88,8 @@ pub struct Table {
     pub grid: usize,
     /// A table inside a cell was read as its text.
     pub nested: bool,
+    /// Its table style's id (`w:tblStyle`).
+    pub style_id: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -132,6 +143,9 @@ struct Style {
     centred: Option<bool>,
     num: Option<(String, Option<usize>)>,
     outline: Option<u32>,
+    /// Its East Asian (or only) face is a 黑体: a character style in it is
+    /// emphasis, as jianbao's `**…**` (the export's `JianbaoEmphasis`).
+    heiti: Option<bool>,
 }
 
 /// The styles of `word/styles.xml`.
@@ -168,6 +182,11 @@ impl Styles {
                 outline: ppr
                     .and_then(|p| p.child_val("outlineLvl"))
                     .and_then(|v| v.parse().ok()),
+                heiti: rpr.and_then(|r| r.child("rFonts")).map(|f| {
+                    f.attr("eastAsia")
+                        .or_else(|| f.attr("ascii"))
+                        .is_some_and(is_heiti)
+                }),
             };
             if e.attr("type") == Some("paragraph")
                 && matches!(e.attr("default"), Some("1" | "true" | "on"))
@@ -198,6 +217,13 @@ impl Styles {
             .map(|s| s.name.clone())
             .unwrap_or_default()
     }
+}
+
+/// 黑体 and its kin as offices name them (`黑体`, `方正黑体_GBK`,
+/// `SimHei`, `Heiti SC`: the heading face, not the body's).
+fn is_heiti(face: &str) -> bool {
+    let f = face.to_lowercase();
+    f.contains("黑") || f.contains("simhei") || f.contains("heiti")
 }
 
 fn on(e: &Element) -> bool {
@@ -335,7 +361,15 @@ impl<'a> Reader<'a> {
                     }
                     let mut boxes = Vec::new();
                     let para = self.paragraph(e, in_box, &mut boxes);
-                    out.push(Block::Para(para));
+                    // jianbao's own 本期要目: made from the titles, with
+                    // page numbers; it is no text of the issue.
+                    if !para.style_id.starts_with(JIANBAO_CONTENTS) {
+                        out.push(Block::Para(para));
+                    } else {
+                        // Its PAGEREF fields go with it, unsaid.
+                        let at = self.at;
+                        self.met.fields.retain(|&i| i != at);
+                    }
                     out.extend(boxes);
                 }
                 (Ns::W, "tbl") => {
@@ -346,7 +380,10 @@ impl<'a> Reader<'a> {
                     self.in_table += 1;
                     let table = self.table(e, in_box);
                     self.in_table -= 1;
-                    out.push(Block::Table(table));
+                    match own_table(&table) {
+                        Some(paras) => out.extend(paras.into_iter().map(Block::Para)),
+                        None => out.push(Block::Table(table)),
+                    }
                 }
                 (Ns::W, "sdt") => {
                     if let Some(content) = e.child("sdtContent") {
@@ -409,12 +446,15 @@ impl<'a> Reader<'a> {
             index: self.at,
             in_box,
             style: styles.name(&style_id),
+            style_id: style_id.clone(),
             outline,
             centred,
+            jc: ppr.and_then(|p| p.child_val("jc")).map(str::to_string),
             size: None,
             number,
             runs: Vec::new(),
             pictures: Vec::new(),
+            beside: false,
         };
         let look = Look {
             bold: para_bold,
@@ -466,6 +506,11 @@ impl<'a> Reader<'a> {
             .and_then(|p| p.child("b"))
             .map(on)
             .or_else(|| char_style.and_then(|s| styles.find(s, |st| st.bold)))
+            .or_else(|| {
+                char_style
+                    .and_then(|s| styles.find(s, |st| st.heiti))
+                    .filter(|h| *h)
+            })
             .unwrap_or(look.bold);
         let size = rpr
             .and_then(|p| p.child_val("sz"))
@@ -596,6 +641,11 @@ impl<'a> Reader<'a> {
         let mut table = Table {
             index: self.at,
             grid,
+            style_id: t
+                .child("tblPr")
+                .and_then(|p| p.child_val("tblStyle"))
+                .unwrap_or_default()
+                .to_string(),
             ..Table::default()
         };
         for tr in rows_of(t) {
@@ -651,6 +701,69 @@ impl<'a> Reader<'a> {
         }
         table
     }
+}
+
+/// The paragraph styles of jianbao's export (`src/docx/styles.rs`) that
+/// mark what it wrote as a table for layout's sake only.
+const JIANBAO_CONTENTS: &str = "JianbaoContents";
+const JIANBAO_PICTURE: &str = "JianbaoPicture";
+const JIANBAO_CLOSING: &str = "JianbaoClosing";
+
+/// A table jianbao's export made for layout, as the paragraphs it stands
+/// for: pictures side by side (a borderless row, each cell a picture in
+/// `JianbaoPicture` and its caption), the picture paragraphs and their
+/// captions in reading order; the 版记 (every paragraph `JianbaoClosing`),
+/// a line per row (`报：` and its units, the imprint and its date
+/// separated by a space), which the closing block is read from.
+fn own_table(t: &Table) -> Option<Vec<Para>> {
+    let paras = || t.rows.iter().flat_map(|r| &r.cells).flat_map(|c| &c.paras);
+    if paras().any(|p| p.style_id == JIANBAO_PICTURE) {
+        let mut out = Vec::new();
+        for (k, cell) in t.rows.iter().flat_map(|r| &r.cells).enumerate() {
+            let mut first = k > 0;
+            for p in &cell.paras {
+                let mut p = p.clone();
+                if first && !p.pictures.is_empty() {
+                    p.beside = true;
+                    first = false;
+                }
+                out.push(p);
+            }
+        }
+        return Some(out);
+    }
+    if paras().next().is_none() || !paras().all(|p| p.style_id == JIANBAO_CLOSING) {
+        return None;
+    }
+    let rows = t.rows.iter().filter_map(|r| {
+        let mut line = Para::default();
+        for c in &r.cells {
+            for p in &c.paras {
+                if line.style_id.is_empty() {
+                    line = Para {
+                        runs: Vec::new(),
+                        ..p.clone()
+                    };
+                }
+                let text = p.text();
+                let text = text.trim();
+                if text.is_empty() {
+                    continue;
+                }
+                let glue = line.text().is_empty() || line.text().ends_with(['：', ':']);
+                line.runs.push(Run {
+                    text: if glue {
+                        text.to_string()
+                    } else {
+                        format!(" {text}")
+                    },
+                    bold: false,
+                });
+            }
+        }
+        (!line.text().is_empty()).then_some(line)
+    });
+    Some(rows.collect())
 }
 
 /// Rows of a table, through content controls and tracked insertions.

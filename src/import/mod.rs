@@ -18,6 +18,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
+use chrono::Datelike;
 use sha2::Digest;
 
 use crate::diagnostic::{Diagnostic, UsageError};
@@ -120,6 +121,29 @@ pub fn import(
     said.extend(summary(&met));
     let front = draft_issue.front;
 
+    // An issue dated in another year than this one goes into that year's
+    // folder, where the publication has year folders (`check` asks the
+    // folder to match the date), numbered on from that year's last.
+    if let Some(date) = front.date
+        && let Some(year) = plan.dir.file_name().and_then(|n| n.to_str())
+        && year.parse::<i32>().is_ok_and(|y| y != date.year())
+        && plan.dir.parent() == Some(publication.root.join("issues").as_path())
+    {
+        plan.dir = publication
+            .root
+            .join("issues")
+            .join(date.year().to_string());
+        plan.number = publication
+            .issues
+            .iter()
+            .filter(|e| e.file.path.parent() == Some(plan.dir.as_path()))
+            .filter_map(|e| e.issue.as_ref())
+            .filter(|i| i.front.edition.as_deref().map_or("", str::trim) == plan.edition)
+            .map(|i| i.number().0)
+            .max()
+            .unwrap_or(0)
+            + 1;
+    }
     // The number: --number, or the masthead's, or the next.
     let from_masthead = front.number.filter(|_| number.is_none());
     if let Some(n) = number.or(from_masthead) {

@@ -285,7 +285,7 @@ impl Writer<'_> {
             match items[i] {
                 Block::Table(t) => {
                     self.table(t, &mut Vec::new());
-                    i += 1;
+                    i = self.notes(items, i + 1);
                 }
                 Block::Para(p) => i = self.paragraph(items, i, p),
             }
@@ -310,8 +310,21 @@ impl Writer<'_> {
         }
         let text = p.text();
         let trimmed = text.trim_matches(is_blank);
-        // 编者按 and 按语.
-        if let Some(note) = editor_note(trimmed) {
+        // A further paragraph of jianbao's editor's note (the label is
+        // on the first only).
+        if p.style_id == "JianbaoNote"
+            && editor_note(trimmed).is_none()
+            && self.draft.lines.last().is_some_and(|l| l.starts_with("> "))
+        {
+            let line = self.plain_line(p);
+            self.draft.lines.push(format!("> {}", one_line(&line)));
+            return i + 1;
+        }
+        // 编者按 and 按语, with the emphasis in them (a label in bold is
+        // the label).
+        if editor_note(trimmed).is_some()
+            && let Some(note) = editor_note(&unbold_label(&self.plain_line(p)))
+        {
             self.draft.lines.push(format!("> {}", one_line(&note)));
             self.say(index, format!("编者按{where_}"));
             return i + 1;
@@ -335,6 +348,7 @@ impl Writer<'_> {
             return self.title(items, i + 1);
         }
         if let Some(caption) = table_caption(trimmed)
+            .or_else(|| (p.style_id == "JianbaoTableCaption").then(|| one_line(trimmed)))
             && matches!(items.get(i + 1), Some(Block::Table(_)))
         {
             let Some(Block::Table(t)) = items.get(i + 1) else {
@@ -479,7 +493,10 @@ impl Writer<'_> {
                 && t.chars().count() <= 20
                 && !ends_sentence(&t)
                 && p.pictures.is_empty();
-            if !(is_byline_style(&p.style) || short_centred) || t.is_empty() {
+            // A table's caption right under an (attachment's) title.
+            let caption =
+                table_caption(&t).is_some() && matches!(items.get(i + 1), Some(Block::Table(_)));
+            if !(is_byline_style(&p.style) || short_centred) || t.is_empty() || caption {
                 break;
             }
             self.draft.lines.push(format!("@ {t}"));
@@ -535,7 +552,22 @@ impl Writer<'_> {
             {
                 self.say(q.index, "图片说明");
             }
-            self.blank();
+            if p.beside
+                && self
+                    .draft
+                    .lines
+                    .iter()
+                    .rev()
+                    .nth(1)
+                    .is_some_and(|l| l.starts_with("!["))
+            {
+                // On the next line: side by side again.
+                if self.draft.lines.last().is_some_and(String::is_empty) {
+                    self.draft.lines.pop();
+                }
+            } else {
+                self.blank();
+            }
             self.draft.lines.extend(placed);
             self.draft.lines.push(String::new());
         } else if !caption.is_empty() {
@@ -571,6 +603,15 @@ impl Writer<'_> {
         let mut header = t.rows.iter().take_while(|r| r.header).count().max(1);
         let mut rows = rows;
         header = settle_header(&mut rows, header);
+        // jianbao's 三线表 asks for itself again, on the caption line or
+        // the line above the table.
+        if t.style_id == "JianbaoThreeLineTable" {
+            match above.last_mut() {
+                Some(caption) => caption.push_str("{三线表}"),
+                None => above.push("{三线表}".to_string()),
+            }
+        }
+        let align = column_align(t, header, columns);
         self.blank();
         self.draft.lines.append(above);
         for (r, row) in rows.iter().enumerate() {
@@ -586,9 +627,7 @@ impl Writer<'_> {
                 .collect();
             self.draft.lines.push(format!("| {} |", cells.join(" | ")));
             if r + 1 == header {
-                self.draft
-                    .lines
-                    .push(format!("|{}", "---|".repeat(columns)));
+                self.draft.lines.push(format!("|{}|", align.join("|")));
             }
         }
         let merged = rows.iter().flatten().any(|c| c == "<" || c == "^");
@@ -632,6 +671,10 @@ impl Writer<'_> {
     fn role(&self, p: &Para) -> Role {
         let text = p.text();
         let t = text.trim_matches(is_blank);
+        // jianbao's own title style: a title however long or worded.
+        if p.style_id == "JianbaoTitle" && !t.is_empty() {
+            return Role::Title;
+        }
         if t.is_empty()
             || heading_number(&number_text(p, t)).is_some()
             || t.chars().count() > TITLE_CHARS
@@ -805,7 +848,14 @@ fn continues_paragraph(next: &str) -> bool {
 fn is_caption(p: &Para) -> bool {
     let text = p.text();
     let t = text.trim_matches(is_blank);
-    if t.is_empty() || t.chars().count() > 80 {
+    if t.is_empty() {
+        return false;
+    }
+    // jianbao's caption style: a caption however long.
+    if p.style_id == "JianbaoCaption" {
+        return true;
+    }
+    if t.chars().count() > 80 {
         return false;
     }
     let numbered = t.strip_prefix('图').is_some_and(|r| {
@@ -835,6 +885,18 @@ fn is_label(t: &str) -> bool {
         && t.matches('【').count() == 1
         && t.chars().count() <= 20
         && !t.starts_with("【编者按")
+}
+
+/// `**编者按：**…` → `编者按：…`: a note's label set in bold, as
+/// jianbao's export and many offices set it.
+fn unbold_label(line: &str) -> String {
+    if let Some(rest) = line.strip_prefix("**")
+        && let Some(end) = rest.find("**")
+        && editor_note(&rest[..end]).is_some()
+    {
+        return format!("{}{}", &rest[..end], &rest[end + 2..]);
+    }
+    line.to_string()
 }
 
 /// `编者按：…`, `【编者按】…`, `按：…`, `按语：…`: the note's text as
@@ -1095,16 +1157,21 @@ fn find_date(line: &str) -> Option<(chrono::NaiveDate, String)> {
         if year_s.chars().count() != 4 {
             continue;
         }
-        let year = four_digits(year_s)?;
-        let after = &rest[y_end + '年'.len_utf8()..];
-        let m_end = after.find('月')?;
-        let month = number_value(after[..m_end].trim_matches(is_blank))?;
-        let after_m = &after[m_end + '月'.len_utf8()..];
-        let d_end = after_m.find('日')?;
-        let day = number_value(after_m[..d_end].trim_matches(is_blank))?;
+        // A 年 that starts no date (`建设年`) is passed over, not the end.
+        let date = || {
+            let year = four_digits(year_s)?;
+            let after = &rest[y_end + '年'.len_utf8()..];
+            let m_end = after.find('月')?;
+            let month = number_value(after[..m_end].trim_matches(is_blank))?;
+            let after_m = &after[m_end + '月'.len_utf8()..];
+            let d_end = after_m.find('日')?;
+            let day = number_value(after_m[..d_end].trim_matches(is_blank))?;
+            chrono::NaiveDate::from_ymd_opt(year as i32, month, day)
+        };
         let _ = k;
-        let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
-        return Some((date, line[..at].to_string()));
+        if let Some(date) = date() {
+            return Some((date, line[..at].to_string()));
+        }
     }
     None
 }
@@ -1213,7 +1280,23 @@ fn list_of<'f>(front: &'f mut Front, key: &str) -> &'f mut Vec<String> {
 
 /// `市委办公室，市政府办公室。` → the units.
 fn split_units(s: &str) -> Vec<String> {
-    s.split(['，', '、', '；', ',', ';'])
+    // Not inside brackets: `各县（市、区）教育局` is one unit.
+    let mut units = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (at, c) in s.char_indices() {
+        match c {
+            '（' | '(' | '〔' | '［' | '[' => depth += 1,
+            '）' | ')' | '〕' | '］' | ']' => depth = depth.saturating_sub(1),
+            '，' | '、' | '；' | ',' | ';' if depth == 0 => {
+                units.push(&s[start..at]);
+                start = at + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    units.push(&s[start..]);
+    units
+        .into_iter()
         .map(|u| {
             u.trim_matches(is_blank)
                 .trim_end_matches(['。', '.'])
@@ -1222,6 +1305,64 @@ fn split_units(s: &str) -> Vec<String> {
         })
         .filter(|u| !u.is_empty())
         .collect()
+}
+
+/// The marks of a pipe table's alignment row, by column: `---` where the
+/// body's cells stand as jianbao sets them unasked (figures right, text
+/// left) or as they come; `:---:`, `---:`, `:---` where every cell of the
+/// column is centred, right or left otherwise (as a column asked so is
+/// exported).
+/// Only in jianbao's own tables: a clerk's alignment in Word is
+/// formatting, not a column asked for.
+fn column_align(t: &Table, header: usize, columns: usize) -> Vec<&'static str> {
+    if !t.style_id.starts_with("Jianbao") {
+        return vec!["---"; columns];
+    }
+    let mut jcs: Vec<Vec<(String, String)>> = vec![Vec::new(); columns];
+    for row in t.rows.iter().skip(header) {
+        let mut col = row.before;
+        for cell in &row.cells {
+            if !cell.continues
+                && col < columns
+                && let Some(p) = cell.paras.first()
+            {
+                let text = cell.paras.iter().map(Para::text).collect::<String>();
+                if !text.trim().is_empty() {
+                    let jc = p.jc.clone().unwrap_or_else(|| "left".to_string());
+                    jcs[col].push((jc, text));
+                }
+            }
+            col += cell.span;
+        }
+    }
+    jcs.iter()
+        .map(|cells| {
+            let unasked = cells
+                .iter()
+                .all(|(jc, text)| *jc == if is_figure(text) { "right" } else { "left" });
+            let all = |want: &str| !cells.is_empty() && cells.iter().all(|(jc, _)| jc == want);
+            if unasked {
+                "---"
+            } else if all("center") {
+                ":---:"
+            } else if all("right") {
+                "---:"
+            } else if all("left") || all("start") {
+                ":---"
+            } else {
+                "---"
+            }
+        })
+        .collect()
+}
+
+/// A figure as jianbao sets it right in a column of no asked alignment
+/// (`src/docx/document.rs`, `is_figure`).
+fn is_figure(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().any(|c| c.is_ascii_digit())
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || ".,%+-‰％－—～~()（）".contains(c))
 }
 
 #[cfg(test)]

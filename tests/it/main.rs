@@ -10,8 +10,9 @@
 //! broken by meaning (`titles`), what the commands say happened
 //! (`reports`), pages that hostile input once broke (`attacked`), tables
 //! (`tables`), attachments (`attachments`), Word drafts imported
-//! (`import`). The corpus of `jianbao check` outputs is a binary of
-//! its own (`tests/corpus.rs`).
+//! (`import`), jianbao's own .docx imported back (`roundtrip`). The
+//! corpus of `jianbao check` outputs is a binary of its own
+//! (`tests/corpus.rs`).
 
 mod archive;
 mod attachments;
@@ -38,6 +39,7 @@ mod proof2;
 mod proofread;
 mod reports;
 mod robustness;
+mod roundtrip;
 mod series;
 mod tables;
 mod titles;
