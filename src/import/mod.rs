@@ -217,6 +217,17 @@ pub fn import(
         text
     };
 
+    // An issue file jianbao would refuse to read is not written (a run of
+    // 20 MB gave one: the attack review).
+    if text.len() as u64 > crate::sandbox::TEXT_LIMIT {
+        return Err(UsageError::new(format!(
+            "导入的正文有 {} MB，一期的文件最大 {} MB，没有写入",
+            text.len() >> 20,
+            crate::sandbox::TEXT_LIMIT >> 20
+        ))
+        .help("把这份稿子分成几期，或删掉不印的部分再导入")
+        .into());
+    }
     // Written last, and only new files: the pictures, then the issue.
     if plan.path().exists() || std::fs::symlink_metadata(plan.path()).is_ok() {
         return Err(
@@ -296,33 +307,57 @@ fn convert(draft: &Path, shown: &Path, ext: &str) -> Result<Vec<u8>, Failure> {
             .map_or(0, |d| d.subsec_nanos())
     ));
     std::fs::create_dir_all(&tmp).map_err(|e| fail(format!("无法新建临时文件夹：{e}")))?;
-    let out = std::process::Command::new(&soffice)
+    let result = run_soffice(&soffice, draft, ext, &tmp).map_err(fail);
+    let _ = std::fs::remove_dir_all(&tmp);
+    result
+}
+
+/// How long LibreOffice may take to convert one draft.
+const CONVERT_SECONDS: u64 = 120;
+
+/// Converts `draft` with LibreOffice in `tmp`: a copy under a name of
+/// jianbao's own (`draft.doc`: a name with a second dot, or starting with
+/// `-`, which soffice would read as an option, failed — the attack
+/// review), killed after [`CONVERT_SECONDS`] (a soffice that never
+/// returns would hold `import` for ever).
+fn run_soffice(soffice: &Path, draft: &Path, ext: &str, tmp: &Path) -> Result<Vec<u8>, String> {
+    let input = tmp.join(format!("draft.{ext}"));
+    std::fs::copy(draft, &input).map_err(|e| format!("无法复制到临时文件夹：{e}"))?;
+    let mut child = std::process::Command::new(soffice)
         .arg("--headless")
         .arg(format!(
             "-env:UserInstallation=file://{}/profile",
             tmp.display()
         ))
         .args(["--convert-to", "docx", "--outdir"])
-        .arg(&tmp)
-        .arg(draft)
+        .arg(tmp)
+        .arg(&input)
         .stdin(std::process::Stdio::null())
-        .output();
-    let stem = draft.file_stem().unwrap_or_default();
-    let converted = tmp.join(stem).with_extension("docx");
-    let result = match out {
-        Ok(_) if converted.is_file() => sandbox::read(&converted, MAX_FILE)
-            .map_err(|r| fail(format!("LibreOffice 转换出来的文件读不了：{r}"))),
-        Ok(o) => Err(fail(format!(
-            "LibreOffice 没能把它转换成 .docx（{}）",
-            String::from_utf8_lossy(&o.stderr).trim()
-        ))),
-        Err(e) => Err(fail(format!(
-            "无法运行 LibreOffice（{}）：{e}",
-            soffice.display()
-        ))),
-    };
-    let _ = std::fs::remove_dir_all(&tmp);
-    result
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("无法运行 LibreOffice（{}）：{e}", soffice.display()))?;
+    let start = std::time::Instant::now();
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if start.elapsed().as_secs() >= CONVERT_SECONDS => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "LibreOffice 转换了 {CONVERT_SECONDS} 秒还没完成，已停止"
+                ));
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(100)),
+            Err(e) => return Err(format!("LibreOffice 运行出错：{e}")),
+        }
+    }
+    let converted = tmp.join("draft.docx");
+    if !converted.is_file() {
+        return Err("LibreOffice 没能把它转换成 .docx（文件可能已损坏）".to_string());
+    }
+    sandbox::read(&converted, MAX_FILE)
+        .map_err(|r| format!("LibreOffice 转换出来的文件读不了：{r}"))
 }
 
 fn find_program(names: &[&str]) -> Option<PathBuf> {

@@ -140,16 +140,35 @@ impl Writer<'_> {
             })
             .collect();
         // A number line of a masthead, not a sentence that names an
-        // issue (县委党校举办第3期培训班。).
+        // issue (县委党校举办第3期培训班。), nor a heading or a title that
+        // does (二、第3期培训班: the attack review saw the title, a
+        // paragraph and a table above it taken for the masthead and
+        // lost): 第N期 at its start, after a year or a bracket at most.
         let number_line = |t: &str| {
             t.split('\n').any(|l| {
                 let l = l.trim_matches(is_blank);
-                issue_number(l).is_some() && l.chars().count() <= 40 && !ends_sentence(l)
+                let leads = l.find('第').is_some_and(|at| {
+                    l[..at].chars().all(|c| {
+                        c.is_ascii_digit() || c.is_whitespace() || "年〔〕[]（）()　".contains(c)
+                    })
+                });
+                leads && issue_number(l).is_some() && l.chars().count() <= 40 && !ends_sentence(l)
             })
         };
         let Some(number_at) = texts.iter().position(|(_, t)| number_line(t)) else {
             return 0;
         };
+        // What stands above it is the masthead's name (工作简报, 内部资料):
+        // short lines, no table, no sentence.
+        let heading_lines = texts[..number_at]
+            .iter()
+            .all(|(_, t)| t.chars().count() <= 30 && !ends_sentence(t.trim_matches(is_blank)))
+            && items[..number_at]
+                .iter()
+                .all(|b| matches!(b, Block::Para(_)));
+        if !heading_lines {
+            return 0;
+        }
         // The date and the 编发单位 are on the number's line or the next two.
         let mut last = number_at;
         let mut front = Front::default();
@@ -218,6 +237,12 @@ impl Writer<'_> {
             let Block::Para(p) = items[end - 1] else {
                 break;
             };
+            // A picture is never part of the 版记 (one that ended the
+            // document was read as an empty line of it and lost: the
+            // attack review).
+            if !p.pictures.is_empty() {
+                break;
+            }
             let text = p.text();
             let lines: Vec<&str> = text.split('\n').map(str::trim).collect();
             if !lines
