@@ -148,7 +148,7 @@ impl Writer<'_> {
             t.split('\n').any(|l| {
                 let l = l.trim_matches(is_blank);
                 let leads = l.find('第').is_some_and(|at| {
-                    l[..at].chars().all(|c| {
+                    l[..at].replace("增刊", "").chars().all(|c| {
                         c.is_ascii_digit() || c.is_whitespace() || "年〔〕[]（）()　".contains(c)
                     })
                 });
