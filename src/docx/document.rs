@@ -1118,20 +1118,8 @@ impl Writer<'_> {
             // Every row kept with the next: the block never splits over
             // two pages (the new-user review saw 报、送 on one page and
             // 发 with the 印发 line on the next, in LibreOffice).
-            let label_ppr = PPr {
-                ind: Some(format!(
-                    r#"<w:ind w:left="{em}" w:right="0" w:firstLineChars="0" w:firstLine="0"/>"#
-                )),
-                keep_next: true,
-                ..PPr::style(id::CLOSING)
-            };
-            let units_ppr = PPr {
-                ind: Some(format!(
-                    r#"<w:ind w:left="0" w:right="{em}" w:firstLineChars="0" w:firstLine="0"/>"#
-                )),
-                keep_next: true,
-                ..PPr::style(id::CLOSING)
-            };
+            let label_ppr = cell_ppr(em, 0, true);
+            let units_ppr = cell_ppr(0, em, true);
             rows.push(vec![
                 (span, paragraph(&label_ppr, &run(&label, "")), false),
                 (4 - span, paragraph(&units_ppr, &run(&text, "")), false),
@@ -1144,20 +1132,10 @@ impl Writer<'_> {
             .clone()
             .unwrap_or_else(|| imprint.publisher.clone());
         let copies_after = issue.front.copies.is_some();
-        let unit_ppr = PPr {
-            ind: Some(format!(
-                r#"<w:ind w:left="{em}" w:right="0" w:firstLineChars="0" w:firstLine="0"/>"#
-            )),
-            keep_next: copies_after,
-            ..PPr::style(id::CLOSING)
-        };
+        let unit_ppr = cell_ppr(em, 0, copies_after);
         let date_ppr = PPr {
-            ind: Some(format!(
-                r#"<w:ind w:left="0" w:right="{em}" w:firstLineChars="0" w:firstLine="0"/>"#
-            )),
             jc: Some("right"),
-            keep_next: copies_after,
-            ..PPr::style(id::CLOSING)
+            ..cell_ppr(0, em, copies_after)
         };
         rows.push(vec![
             (3, paragraph(&unit_ppr, &run(&unit, "")), false),
@@ -1165,11 +1143,8 @@ impl Writer<'_> {
         ]);
         if let Some(n) = issue.front.copies {
             let ppr = PPr {
-                ind: Some(format!(
-                    r#"<w:ind w:left="0" w:right="{em}" w:firstLineChars="0" w:firstLine="0"/>"#
-                )),
                 jc: Some("right"),
-                ..PPr::style(id::CLOSING)
+                ..cell_ppr(0, em, false)
             };
             rows.push(vec![(
                 4,
@@ -1236,6 +1211,18 @@ impl Writer<'_> {
             ..PPr::style(id::CLOSING)
         };
         self.push(&ppr, "");
+    }
+}
+
+/// A paragraph of the 版记 table: inset `left` and `right` twips, kept
+/// with the next row or not.
+fn cell_ppr(left: i64, right: i64, keep_next: bool) -> PPr {
+    PPr {
+        ind: Some(format!(
+            r#"<w:ind w:left="{left}" w:right="{right}" w:firstLineChars="0" w:firstLine="0"/>"#
+        )),
+        keep_next,
+        ..PPr::style(id::CLOSING)
     }
 }
 

@@ -67,15 +67,7 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
             let at = line.span.start;
             i += 1;
             // The `# ` lines right under the mark are its title.
-            let mut title = Vec::new();
-            while let Some((off, rest)) = lines
-                .get(i)
-                .and_then(|l| title_marker(l.text).map(|m| (l, m)))
-                .map(|(l, (o, r))| (l.span.start + o, r))
-            {
-                title.push(inline_text(file, rest, off, diags));
-                i += 1;
-            }
+            let title = title_lines(file, &lines, &mut i, diags);
             blocks.push(Block::Attachment(Attachment {
                 number: number.map(|(n, r)| Spanned::new(n, at + r.start..at + r.end)),
                 mark: line.span.clone(),
@@ -89,15 +81,7 @@ pub fn parse_body(file: &Arc<SourceFile>, start: usize, diags: &mut Vec<Diagnost
                 i += 1;
                 inline_text(file, rest, line.span.start + off, diags)
             });
-            let mut title = Vec::new();
-            while let Some((off, rest)) = lines
-                .get(i)
-                .and_then(|l| title_marker(l.text).map(|m| (l, m)))
-                .map(|(l, (o, r))| (l.span.start + o, r))
-            {
-                title.push(inline_text(file, rest, off, diags));
-                i += 1;
-            }
+            let title = title_lines(file, &lines, &mut i, diags);
             if title.is_empty() {
                 let span = line.span.clone();
                 diags.push(
@@ -446,6 +430,26 @@ fn attachment_note(
         },
         next,
     )
+}
+
+/// The `# ` lines from line `i` on (an article's or an attachment's
+/// title), `i` moved past them.
+fn title_lines(
+    file: &Arc<SourceFile>,
+    lines: &[Line],
+    i: &mut usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Text> {
+    let mut title = Vec::new();
+    while let Some((off, rest)) = lines
+        .get(*i)
+        .and_then(|l| title_marker(l.text).map(|m| (l, m)))
+        .map(|(l, (o, r))| (l.span.start + o, r))
+    {
+        title.push(inline_text(file, rest, off, diags));
+        *i += 1;
+    }
+    title
 }
 
 /// `# text` → (offset of text, text). The mark must be followed by a space.
