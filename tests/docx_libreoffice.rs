@@ -7,7 +7,7 @@
 //! lines and pages themselves); every line a reader must see
 //! (`tests/it/data/printed`) in order; and the body on the grid — each
 //! line of 3号 text on one of 22 lines 579 twips apart, from the type
-//! area's first.
+//! area's first, and every full line of Chinese text 28 characters.
 //!
 //! LibreOffice has none of the fonts the document names (仿宋_GB2312 …):
 //! the test gives it jianbao's embedded faces under those names through a
@@ -217,6 +217,8 @@ fn pages(pdf: &Path) -> Result<usize, Failed> {
 /// One word of `pdftotext -bbox`: its page, box (pt) and text.
 struct Word {
     page: usize,
+    x_min: f64,
+    x_max: f64,
     y_min: f64,
     y_max: f64,
     text: String,
@@ -256,6 +258,8 @@ fn words(pdf: &Path) -> Result<Vec<Word>, Failed> {
         let text = &rest[rest.find('>').unwrap() + 1..rest.rfind("</word>").unwrap()];
         out.push(Word {
             page,
+            x_min: attr("xMin"),
+            x_max: attr("xMax"),
             y_min: attr("yMin"),
             y_max: attr("yMax"),
             text: text
@@ -266,6 +270,21 @@ fn words(pdf: &Path) -> Result<Vec<Word>, Failed> {
         });
     }
     Ok(out)
+}
+
+/// The type area's left and right edges on an upright page, in pt (28
+/// mm from the left, 156 mm wide).
+const TYPE_LEFT: f64 = 28.0 * 72.0 / 25.4;
+const TYPE_RIGHT: f64 = (28.0 + 156.0) * 72.0 / 25.4;
+
+/// A line of text on a page, as `pdftotext` gives its words.
+struct Line {
+    foot: f64,
+    body: bool,
+    taller: bool,
+    left: f64,
+    right: f64,
+    text: String,
 }
 
 /// A character compared: not a space, not punctuation.
@@ -315,7 +334,8 @@ fn check(name: &str, src: &Path, id: &str, full: bool) -> Result<(), Failed> {
     // Every printed line in order (the page numbers between pages left
     // out; 续表 and a repeated header are the PDF's, not Word's), its
     // punctuation aside: LibreOffice 7.4 hangs a mark that ends a full
-    // line (行家里手，) outside the type area and does not draw it.
+    // line (行家里手，) outside the type area, and on a line grid alone
+    // (`w:type="lines"`) it did not draw it.
     let words = words(&lo_pdf)?;
     let text: String = words
         .iter()
@@ -363,11 +383,18 @@ fn check(name: &str, src: &Path, id: &str, full: bool) -> Result<(), Failed> {
     // more than 22 lines, and some page's spans 20 or more.
     const PITCH: f64 = 579.0 / 20.0;
     let mut fullest = 0;
+    let mut full_lines = 0;
     for page in 1..=theirs {
-        // Each text line of the page: its foot and whether it is body.
-        let mut lines: Vec<(f64, bool, bool)> = Vec::new();
+        // Each text line of the page: its foot, whether it is body and
+        // whether taller type is on it, its left and right ends and its
+        // text.
+        let mut lines: Vec<Line> = Vec::new();
         let mut on_page: Vec<&Word> = words.iter().filter(|w| w.page == page).collect();
-        on_page.sort_by(|a, b| a.y_max.total_cmp(&b.y_max));
+        on_page.sort_by(|a, b| {
+            a.y_max
+                .total_cmp(&b.y_max)
+                .then(a.x_min.total_cmp(&b.x_min))
+        });
         for w in on_page {
             if w.footer() {
                 continue;
@@ -377,14 +404,62 @@ fn check(name: &str, src: &Path, id: &str, full: bool) -> Result<(), Failed> {
             let height = w.y_max - w.y_min;
             let (body, taller) = ((height - 16.0 * 1.3).abs() < 1.5, height > 22.5);
             match lines.last_mut() {
-                Some((y, b, t)) if (w.y_max - *y).abs() < 2.0 => {
-                    *b |= body;
-                    *t |= taller;
+                Some(l) if (w.y_max - l.foot).abs() < 2.0 => {
+                    l.body |= body;
+                    l.taller |= taller;
+                    l.left = l.left.min(w.x_min);
+                    l.right = l.right.max(w.x_max);
+                    l.text += &w.text;
                 }
-                _ => lines.push((w.y_max, body, taller)),
+                _ => lines.push(Line {
+                    foot: w.y_max,
+                    body,
+                    taller,
+                    left: w.x_min,
+                    right: w.x_max,
+                    text: w.text.clone(),
+                }),
             }
         }
-        let lines: Vec<(f64, bool)> = lines.into_iter().map(|(y, b, t)| (y, b && !t)).collect();
+        // 28 characters a line: a line of 3号 Chinese text alone (Latin
+        // letters and digits are narrower) that starts at the type area's
+        // left edge and reaches its right one holds 28 characters inside
+        // it; a punctuation mark LibreOffice hangs outside the right edge
+        // is not counted; a line holds 27 when the next begins with an
+        // opening mark (“ （ 《), which may not end a line. (A line of 27
+        // characters spread to the width, or of 14 on a character grid
+        // of two cells each, fails.)
+        for (i, l) in lines.iter().enumerate() {
+            if !l.body || l.taller || l.text.chars().any(|c| c.is_ascii()) {
+                continue;
+            }
+            let at_left = (l.left - TYPE_LEFT).abs() < 2.0;
+            let at_right = l.right > TYPE_RIGHT - 2.0;
+            if !(at_left && at_right) {
+                continue;
+            }
+            let mut inside = l.text.chars().count();
+            let hanging = l.text.chars().last().is_some_and(|c| !kept(c));
+            if l.right > TYPE_RIGHT + 2.0 && hanging {
+                inside -= 1;
+            }
+            let opening_next = lines
+                .get(i + 1)
+                .and_then(|next| next.text.chars().next())
+                .is_some_and(|c| "“‘（《〈【〔".contains(c));
+            if inside != 28 && !(inside == 27 && opening_next) {
+                return Err(format!(
+                    "{name} {id}: page {page}: a full line of {inside} characters, not 28: {}",
+                    l.text
+                )
+                .into());
+            }
+            full_lines += 1;
+        }
+        let lines: Vec<(f64, bool)> = lines
+            .into_iter()
+            .map(|l| (l.foot, l.body && !l.taller))
+            .collect();
         let mut run_start: Option<f64> = None;
         let mut last: Option<f64> = None;
         for (y, body) in lines {
@@ -416,6 +491,10 @@ fn check(name: &str, src: &Path, id: &str, full: bool) -> Result<(), Failed> {
         return Err(
             format!("{name} {id}: no page holds a run of 20 of its 22 lines ({fullest})").into(),
         );
+    }
+    // Issue 4's pages of text have dozens of full lines of Chinese alone.
+    if full && full_lines < 20 {
+        return Err(format!("{name} {id}: only {full_lines} full lines of 28 characters").into());
     }
     Ok(())
 }

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use super::error::DocxError;
 use super::styles::{OfficeFonts, border, grid_borders, id, no_border, three_line_borders};
-use super::xml::{cell_twips, emu, escape, half_points, line_pitch, pt_twips, twips, type_area};
+use super::xml::{
+    cell_twips, char_space, emu, escape, half_points, line_pitch, pt_twips, twips, type_area,
+};
 use crate::compose::grid::Face;
 use crate::compose::{picture, table, title};
 use crate::config::Config;
@@ -269,20 +271,19 @@ fn section(landscape: bool) -> String {
     let footers = format!(
         r#"<w:footerReference w:type="default" r:id="{FOOTER_ODD}"/><w:footerReference w:type="even" r:id="{FOOTER_EVEN}"/>"#
     );
-    // A line grid of 22 lines; the 28 characters a line come from the
-    // body's own pitch (`styles::CONDENSE`), not from a character grid
-    // (`linesAndChars`), which LibreOffice sets at two cells a character
-    // when the type (16 pt) is wider than the cell (15.79 pt).
+    // The grid of 22 lines of 28 characters Word's 页面设置 shows. The
+    // text is off its character grid (`styles::styles`, Normal): its 28
+    // characters a line come from the body's own condensed pitch.
     let grid = format!(
-        r#"<w:docGrid w:type="lines" w:linePitch="{}"/>"#,
-        line_pitch()
+        r#"<w:docGrid w:type="linesAndChars" w:linePitch="{}" w:charSpace="{}"/>"#,
+        line_pitch(),
+        char_space()
     );
     if landscape {
         // The type area turned a quarter anticlockwise, as the PDF's
         // landscape pages: its head at the binding edge.
         format!(
-            r#"<w:sectPr>{footers}<w:pgSz w:w="{h}" w:h="{w}" w:orient="landscape"/><w:pgMar w:top="{left}" w:right="{top}" w:bottom="{right}" w:left="{bottom}" w:header="851" w:footer="{footer}" w:gutter="0"/><w:cols w:space="425"/><w:docGrid w:type="lines" w:linePitch="{}"/></w:sectPr>"#,
-            line_pitch()
+            r#"<w:sectPr>{footers}<w:pgSz w:w="{h}" w:h="{w}" w:orient="landscape"/><w:pgMar w:top="{left}" w:right="{top}" w:bottom="{right}" w:left="{bottom}" w:header="851" w:footer="{footer}" w:gutter="0"/><w:cols w:space="425"/>{grid}</w:sectPr>"#
         )
     } else {
         format!(

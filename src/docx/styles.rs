@@ -142,10 +142,6 @@ pub fn styles(f: &OfficeFonts) -> String {
         ));
     };
     let no_indent = r#"<w:ind w:firstLineChars="0" w:firstLine="0"/>"#;
-    // Text not at 3号 is off the character grid (its lines keep their
-    // exact pitch): LibreOffice would give each character larger than a
-    // grid cell two cells, and spread smaller ones to a cell each.
-    let free = r#"<w:snapToGrid w:val="0"/>"#;
     let centred = r#"<w:jc w:val="center"/>"#;
     let keep = r#"<w:keepNext/><w:keepLines/>"#;
     let size = |pt: f64| {
@@ -155,7 +151,12 @@ pub fn styles(f: &OfficeFonts) -> String {
     // Normal: the body paragraph, 3号 仿宋, first line indented 2 字,
     // justified, one grid line a line; no extra space between Chinese and
     // Latin text or digits (the PDF sets none); no punctuation hanging
-    // out of the type area (the PDF keeps every glyph inside it).
+    // out of the type area (the PDF keeps every glyph inside it). Off the
+    // character grid, and with it every style (all are based on Normal):
+    // LibreOffice gives a glyph wider than a cell two cells (a 16 pt one
+    // in the 15.73 pt cell: 14 a line), whatever its condensed spacing;
+    // the body's 28 a line come from that spacing (`xml::condense`). Its
+    // lines keep the grid's pitch by their exact spacing.
     para(
         id::NORMAL,
         "Normal",
@@ -163,7 +164,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         None,
         format!(
             concat!(
-                r#"<w:overflowPunct w:val="0"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>"#,
+                r#"<w:snapToGrid w:val="0"/><w:overflowPunct w:val="0"/><w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>"#,
                 r#"<w:spacing w:before="0" w:after="0" {exact}/>"#,
                 r#"<w:ind w:firstLineChars="200" w:firstLine="640"/><w:jc w:val="both"/>"#
             ),
@@ -184,7 +185,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         Some(id::NORMAL),
         Some(id::NORMAL),
         format!(
-            r#"{keep}{free}<w:spacing w:before="{pitch}" w:after="0" {}/>{no_indent}{centred}<w:outlineLvl w:val="0"/>"#,
+            r#"{keep}<w:spacing w:before="{pitch}" w:after="0" {}/>{no_indent}{centred}<w:outlineLvl w:val="0"/>"#,
             exact(1.0)
         ),
         format!("{title_fonts}{}", size(TITLE_PT)),
@@ -253,7 +254,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         Some(id::NORMAL),
         Some(id::CAPTION),
         format!(
-            r#"<w:keepNext/><w:snapToGrid w:val="0"/><w:spacing w:before="{}" w:line="240" w:lineRule="auto"/>{no_indent}{centred}"#,
+            r#"<w:keepNext/><w:spacing w:before="{}" w:line="240" w:lineRule="auto"/>{no_indent}{centred}"#,
             pitch / 2
         ),
         String::new(),
@@ -264,7 +265,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         Some(id::NORMAL),
         Some(id::NORMAL),
         format!(
-            r#"<w:snapToGrid w:val="0"/><w:spacing w:line="{}" w:lineRule="exact"/>{no_indent}{centred}"#,
+            r#"<w:spacing w:line="{}" w:lineRule="exact"/>{no_indent}{centred}"#,
             pt_twips(1.5 * CAPTION_PT)
         ),
         format!("{}{}", f.r_fonts(&f.subheading), size(CAPTION_PT)),
@@ -274,7 +275,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         "表题",
         Some(id::NORMAL),
         None,
-        format!("{keep}{free}{no_indent}{centred}"),
+        format!("{keep}{no_indent}{centred}"),
         format!("{heading_fonts}{}", size(CAPTION_PT)),
     );
     para(
@@ -282,7 +283,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         "表格文字",
         Some(id::NORMAL),
         None,
-        format!(r#"<w:snapToGrid w:val="0"/>{no_indent}<w:jc w:val="left"/>"#),
+        format!(r#"{no_indent}<w:jc w:val="left"/>"#),
         format!("{body}{}", size(CAPTION_PT)),
     );
     para(
@@ -298,7 +299,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         "表注",
         Some(id::NORMAL),
         None,
-        format!(r#"<w:snapToGrid w:val="0"/>{no_indent}<w:jc w:val="left"/>"#),
+        format!(r#"{no_indent}<w:jc w:val="left"/>"#),
         format!("{body}{}", size(12.0)),
     );
     para(
@@ -349,7 +350,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         "报头",
         Some(id::NORMAL),
         None,
-        format!(r#"<w:keepNext/>{free}{no_indent}{centred}"#),
+        format!(r#"<w:keepNext/>{no_indent}{centred}"#),
         String::new(),
     );
     para(
@@ -357,7 +358,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         "版记",
         Some(id::NORMAL),
         None,
-        format!(r#"<w:snapToGrid w:val="0"/>{no_indent}<w:jc w:val="left"/>"#),
+        format!(r#"{no_indent}<w:jc w:val="left"/>"#),
         format!("{body}{}", size(CLOSING_PT)),
     );
     para(
@@ -366,7 +367,7 @@ pub fn styles(f: &OfficeFonts) -> String {
         Some(id::NORMAL),
         None,
         format!(
-            r#"<w:snapToGrid w:val="0"/><w:spacing w:line="{}" w:lineRule="exact"/>{no_indent}"#,
+            r#"<w:spacing w:line="{}" w:lineRule="exact"/>{no_indent}"#,
             pt_twips(CLOSING_PT)
         ),
         format!("{}{}", f.r_fonts_all(&f.song), size(CLOSING_PT)),

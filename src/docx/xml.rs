@@ -1,6 +1,6 @@
 //! XML text and the units of WordprocessingML: twips (1/20 pt) for
 //! lengths, half-points for type sizes, eighths of a point for borders,
-//! EMU for drawings; and the document grid's two numbers.
+//! EMU for drawings; and the document grid's numbers.
 
 use crate::layout_data::geometry::*;
 
@@ -61,18 +61,43 @@ pub fn line_pitch() -> i64 {
     height / LINES as i64
 }
 
-/// The body's characters condensed (`w:spacing` of a run, twentieths
-/// of a point) so that 28 fill a line: 156 mm = 8845 twips = 442.25 pt,
-/// / 28 = 15.7946 pt a character; 16 pt less 0.2054 pt, rounded away
-/// from zero to a twentieth: −5 (15.75 pt, 28.08 a line; −4 gives 15.8
-/// pt, 27.99, so 27). Word, WPS and LibreOffice all set it so; a
-/// character grid (`w:docGrid w:type="linesAndChars" w:charSpace="-842"`,
-/// the same pitch) is not used: LibreOffice gives a character wider than
-/// its cell two cells, 14 a line.
-pub fn condense() -> i64 {
+/// `w:docGrid w:charSpace`: the character grid's pitch as Word reads
+/// it, the Normal style's size (3号, 16 pt) plus this many 4096ths of a
+/// point (ECMA-376 §17.6.5). The type area's 442.25 pt / 28 = 15.7946 pt a
+/// character: (15.7946 − 16) × 4096 = −841.1, rounded *down* to −842
+/// (15.7944 pt, 28 × that = 442.24 pt) so that 28 fit, −841 giving 27.
+pub fn char_space() -> i64 {
     let (width, _) = type_area();
     let pitch_pt = width as f64 / 20.0 / COLUMNS as f64;
-    -((BODY_PT - pitch_pt) * 20.0).ceil() as i64
+    ((pitch_pt - BODY_PT) * 4096.0).floor() as i64
+}
+
+/// The grid's cell as LibreOffice computes it on import (writerfilter's
+/// `SectionPropertyMap`, 7.4): the Normal style's East Asian size in
+/// twips, then `w:charSpace`'s whole points (its top 20 bits, signed)
+/// and its fraction (the low 12 bits, as twentieths, truncated), each
+/// converted to 1/100 mm and rounded: 564 − 35 + 26 = 555, 15.73 pt.
+pub fn libreoffice_cell_mm100() -> i64 {
+    let mm100 = |twips: i64| (twips as f64 * 127.0 / 72.0).round() as i64;
+    let space = char_space();
+    let whole_points = space.div_euclid(4096);
+    let fraction = space.rem_euclid(4096) * 20 / 0xFFF;
+    mm100(pt_twips(BODY_PT)) + mm100(whole_points * 20) + mm100(fraction)
+}
+
+/// The body's characters condensed (`w:spacing` of a run, twentieths
+/// of a point) so that 28 fill a line in Word and in LibreOffice, the
+/// body being off the character grid (`w:snapToGrid w:val="0"` in
+/// Normal: LibreOffice gives a glyph wider than its cell two cells, and
+/// a 16 pt glyph is wider than the 15.79 pt cell of a 28-character
+/// line). LibreOffice narrows the line to whole cells (28 × 15.73 pt,
+/// centred) even for text off the grid, so a character must be no wider
+/// than its cell: 15.73 − 16 = −0.27 pt, rounded away from zero to a
+/// twentieth: −6 (15.7 pt; −5, 15.75 pt, set 27 a line in LibreOffice).
+/// Word, whose line is the whole 442.25 pt, holds 28.17 of them.
+pub fn condense() -> i64 {
+    let cell_pt = libreoffice_cell_mm100() as f64 / 100.0 / MM_PER_PT;
+    ((cell_pt - BODY_PT) * 20.0).floor() as i64
 }
 
 /// The Word pitch of one 3号 grid character in twips (for indents in
@@ -112,13 +137,23 @@ mod tests {
         assert_eq!(margins(), (2098, 1474, 1984, 1587));
         assert_eq!(type_area(), (8845, 12756));
         assert_eq!(line_pitch(), 579);
-        assert_eq!(condense(), -5);
-        // As Word counts them.
+        assert_eq!(char_space(), -842);
+        assert_eq!(libreoffice_cell_mm100(), 555);
+        assert_eq!(condense(), -6);
+        // As Word counts them: lines of the type area's height, characters
+        // of the grid's pitch, and of the condensed body off the grid.
         let (width, height) = type_area();
         assert_eq!(height / line_pitch(), 22);
-        let fits = |condense: i64| (width as f64 / 20.0 / (16.0 + condense as f64 / 20.0)).floor();
-        assert_eq!(fits(condense()), 28.0);
-        assert_eq!(fits(condense() + 1), 27.0);
+        let width_pt = width as f64 / 20.0;
+        let per_line = |pitch_pt: f64| (width_pt / pitch_pt).floor();
+        assert_eq!(per_line(16.0 + char_space() as f64 / 4096.0), 28.0);
+        assert_eq!(per_line(16.0 + (char_space() + 1) as f64 / 4096.0), 27.0);
+        let advance = |condense: i64| 16.0 + condense as f64 / 20.0;
+        assert_eq!(per_line(advance(condense())), 28.0);
+        // As LibreOffice sets them: a line of 28 whole cells.
+        let cell_pt = libreoffice_cell_mm100() as f64 / 100.0 / MM_PER_PT;
+        assert!(28.0 * advance(condense()) <= 28.0 * cell_pt);
+        assert!(28.0 * advance(condense() + 1) > 28.0 * cell_pt);
     }
 
     #[test]

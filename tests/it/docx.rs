@@ -193,14 +193,24 @@ fn the_page_the_grid_the_styles_and_the_footers() {
     let (_dir, built) = build_docx(&repo());
     let doc = Docx::read(&built[0].1);
     let document = doc.xml("word/document.xml");
-    // A4, GB/T 9704 margins (37, 26, 35, 28 mm in twips), 22 lines of
-    // 579 twips (225 mm / 22 = 579.8, rounded down so that Word keeps 22).
+    // A4, GB/T 9704 margins (37, 26, 35, 28 mm in twips), a grid of 22
+    // lines of 579 twips (225 mm / 22 = 579.8, rounded down so that Word
+    // keeps 22) and 28 characters of 16 − 842/4096 pt (156 mm = 442.25
+    // pt / 28 = 15.7946 pt; −841 would give 27.999).
     assert!(
         document.contains(r#"<w:pgSz w:w="11906" w:h="16838"/>"#),
         "A4"
     );
     assert!(document.contains(r#"w:top="2098" w:right="1474" w:bottom="1984" w:left="1587""#));
-    assert!(document.contains(r#"<w:docGrid w:type="lines" w:linePitch="579"/>"#));
+    assert!(
+        document.contains(
+            r#"<w:docGrid w:type="linesAndChars" w:linePitch="579" w:charSpace="-842"/>"#
+        )
+    );
+    assert!(
+        !document.contains(r#"w:type="lines""#),
+        "a section with a line grid only"
+    );
     let styles = doc.xml("word/styles.xml");
     // No theme fonts: every font named, the East Asian one explicitly.
     assert!(!styles.contains("Theme"), "a theme font");
@@ -220,8 +230,10 @@ fn the_page_the_grid_the_styles_and_the_footers() {
         r#"<w:sz w:val="32"/>"#,
         r#"w:firstLineChars="200""#,
         r#"w:line="579" w:lineRule="exact""#,
-        // 28 characters of 15.75 pt in the 442.25 pt line.
-        r#"<w:spacing w:val="-5"/>"#,
+        // Off the character grid (LibreOffice gives a 16 pt glyph two
+        // cells of 15.73 pt), 28 characters of 15.7 pt in the line.
+        r#"<w:snapToGrid w:val="0"/>"#,
+        r#"<w:spacing w:val="-6"/>"#,
     ] {
         assert!(normal.contains(want), "Normal lacks {want}: {normal}");
     }
