@@ -202,6 +202,19 @@ pub fn import(
     if let Some(copies) = front.copies {
         extra.push(format!("copies = {copies}"));
     }
+    if let Some(serial) = &front.serial {
+        extra.push(format!("serial = {}", quoted(serial)));
+    }
+    if let Some(classification) = &front.classification
+        && config.is_none_or(|c| c.masthead.classification.as_ref() != Some(classification))
+    {
+        extra.push(format!("classification = {}", quoted(classification)));
+    }
+    if let Some(mark) = &front.mark
+        && config.is_none_or(|c| c.masthead.mark.as_ref() != Some(mark))
+    {
+        extra.push(format!("mark = {}", quoted(mark)));
+    }
     let mut body = draft_issue.lines.join("\n");
     if body.trim().is_empty() {
         return Err(Failure::Input(Box::new(

@@ -31,6 +31,11 @@ pub struct Front {
     pub editor: Option<String>,
     pub publisher: Option<String>,
     pub copies: Option<u32>,
+    /// 份号 (`serial`), 密级 (`classification`) and a keeping mark such
+    /// as 内部资料　注意保存 (`mark`), read from the head of page 1.
+    pub serial: Option<String>,
+    pub classification: Option<String>,
+    pub mark: Option<String>,
     pub bao: Vec<String>,
     pub song: Vec<String>,
     pub fa: Vec<String>,
@@ -156,7 +161,7 @@ impl Writer<'_> {
             })
         };
         let Some(number_at) = texts.iter().position(|(_, t)| number_line(t)) else {
-            return 0;
+            return self.document_head(items, &texts);
         };
         // What stands above it is the masthead's name (工作简报, 内部资料):
         // short lines, no table, no sentence.
@@ -200,7 +205,10 @@ impl Writer<'_> {
             }
         }
         let (front_index, _) = texts[0];
-        for (index, text) in &texts[..=last] {
+        for (k, (index, text)) in texts[..=last].iter().enumerate() {
+            if k < number_at && self.head_marks(*index, text, &mut front) {
+                continue;
+            }
             let shown = one_line(text);
             self.say(*index, format!("报头：{shown}"));
         }
@@ -226,6 +234,98 @@ impl Writer<'_> {
         );
         self.draft.front = front;
         last + 1
+    }
+
+    /// The lines of `text` (one paragraph at the head of page 1) if they
+    /// are all 份号, 密级, 紧急程度 or a keeping mark: read into `front`
+    /// (紧急程度, which a 简报 does not print, said as left out) and
+    /// said. False, and nothing read, if any line is something else.
+    fn head_marks(&mut self, index: usize, text: &str, front: &mut Front) -> bool {
+        let lines: Vec<&str> = text
+            .split('\n')
+            .map(|l| l.trim_matches(is_blank))
+            .filter(|l| !l.is_empty())
+            .collect();
+        let marks: Vec<HeadMark> = lines.iter().filter_map(|l| head_mark(l)).collect();
+        if lines.is_empty() || marks.len() != lines.len() {
+            return false;
+        }
+        for mark in marks {
+            match mark {
+                HeadMark::Serial(v) => {
+                    self.say(index, format!("份号 {v}：serial = “{v}”"));
+                    front.serial = Some(v);
+                }
+                HeadMark::Classification(v) => {
+                    self.say(index, format!("密级 {v}：classification = “{v}”"));
+                    front.classification = Some(v);
+                }
+                HeadMark::Keep(v) => {
+                    self.say(index, format!("{v}：mark = “{v}”"));
+                    front.mark = Some(v);
+                }
+                HeadMark::Urgency(v) => {
+                    self.warn(index, format!("紧急程度“{v}”没有导入：简报不印紧急程度"))
+                }
+            }
+        }
+        true
+    }
+
+    /// A 公文's 版头 made in Word, when there is no 简报 masthead: 份号,
+    /// 密级 and 紧急程度, the 发文机关标志 (…文件, or a 纪要's …纪要) and
+    /// the 发文字号 (云办发〔2026〕12号, with 签发人 on its line in a
+    /// 上行文; a 纪要's 〔2026〕第5次), as GB/T 9704 places them above the
+    /// red rule. The 份号 and 密级 go into the
+    /// front matter; the 发文机关标志 is the masthead's name, which
+    /// jianbao.toml holds; a 简报 has no 发文字号 nor 签发人: said as left
+    /// out. Returns where the body starts (0: no 版头).
+    fn document_head(&mut self, items: &[&Block], texts: &[(usize, String)]) -> usize {
+        let Some(number_at) = texts.iter().position(|(_, t)| {
+            t.split('\n')
+                .any(|l| document_number(l.trim_matches(is_blank)).is_some())
+        }) else {
+            return 0;
+        };
+        // Above it: marks, and the 发文机关标志 — short lines, no table,
+        // no sentence, no heading, at least one of them.
+        let above_ok = number_at > 0
+            && items[..number_at]
+                .iter()
+                .all(|b| matches!(b, Block::Para(_)))
+            && texts[..number_at].iter().all(|(_, t)| {
+                let t = t.trim_matches(is_blank);
+                t.chars().count() <= 30 && !ends_sentence(t) && heading_number(t).is_none()
+            });
+        if !above_ok {
+            return 0;
+        }
+        let mut front = Front::default();
+        for (index, text) in &texts[..number_at] {
+            if !self.head_marks(*index, text, &mut front) {
+                self.say(
+                    *index,
+                    format!(
+                        "版头：{}（发文机关标志：报头名称由 jianbao.toml 排出，不进正文）",
+                        one_line(text)
+                    ),
+                );
+            }
+        }
+        let (index, text) = &texts[number_at];
+        for line in text.split('\n').map(|l| l.trim_matches(is_blank)) {
+            if let Some((number, signer)) = document_number(line) {
+                self.warn(
+                    *index,
+                    format!("文号“{number}”没有导入：简报按期号编号（number）"),
+                );
+                if let Some(signer) = signer {
+                    self.warn(*index, format!("“{signer}”没有导入：简报不印签发人"));
+                }
+            }
+        }
+        self.draft.front = front;
+        number_at + 1
     }
 
     /// The 版记 at the end: 报/送/发 lines, the 印发 line, （共印N份）.
@@ -275,6 +375,22 @@ impl Writer<'_> {
                     Some(Closing::List(key, units)) => {
                         current = Some(key);
                         list_of(&mut front, key).extend(split_units(units));
+                        // 抄送 is printed 送, 抄报 报, 分送 发 …: said.
+                        let label = line[..line.len() - units.len()]
+                            .trim_end_matches(['：', ':'])
+                            .trim_matches(is_blank);
+                        let printed = match key {
+                            "bao" => "报",
+                            "song" => "送",
+                            "fa" => "发",
+                            _ => "本期增发",
+                        };
+                        if label != printed && !(key == "extra" && label == "增发") {
+                            self.warn(
+                                *index,
+                                format!("“{label}：”印成“{printed}：”（[distribution] {key}）"),
+                            );
+                        }
                     }
                     Some(Closing::Imprint { publisher, date }) => {
                         if !publisher.is_empty() {
@@ -488,12 +604,28 @@ impl Writer<'_> {
             }
             size = size.max(p.size);
             let text = p.text();
-            for line in text.split('\n').map(|l| l.trim_matches(is_blank)) {
-                if !line.is_empty() {
-                    self.draft.lines.push(format!("# {}", tabs_out(line)));
-                }
+            let lines: Vec<String> = text
+                .split('\n')
+                .map(|l| tabs_out(l.trim_matches(is_blank)))
+                .filter(|l| !l.is_empty())
+                .collect();
+            for line in &lines {
+                self.draft.lines.push(format!("# {line}"));
             }
-            self.say(p.index, format!("标题：{}", short(&one_line(&text))));
+            // A title broken in the paragraph (a soft line break) is said
+            // as the lines it becomes, not as one.
+            let shown = match lines.len() {
+                0 | 1 => format!("标题：{}", short(&one_line(&text))),
+                n => format!(
+                    "标题（{n} 行）：{}",
+                    lines
+                        .iter()
+                        .map(|l| short(l))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
+                ),
+            };
+            self.say(p.index, shown);
             i += 1;
         }
         if let Some(Block::Para(p)) = items.get(i) {
@@ -867,7 +999,18 @@ fn continues_paragraph(next: &str) -> bool {
     first.is_alphabetic()
         && line_kind(t) == LineKind::Paragraph
         && !t.starts_with(['一', '二', '三'])
+        && !is_field_line(t)
         || matches!(first, '，' | '。' | '、' | '；' | '”' | '）')
+}
+
+/// A line that starts with a short label and a colon: 请假：孙七,
+/// 时间：7月15日 (a 纪要's 出席 and 请假 lines are two paragraphs, not
+/// one wrapped).
+fn is_field_line(t: &str) -> bool {
+    t.find(['：', ':']).is_some_and(|at| {
+        let label = &t[..at];
+        (1..=6).contains(&label.chars().count()) && label.chars().all(|c| c.is_alphanumeric())
+    })
 }
 
 fn is_caption(p: &Para) -> bool {
@@ -1238,6 +1381,74 @@ fn trim_unit(before: &str) -> String {
     t.trim_matches(is_blank).to_string()
 }
 
+/// A line at the head of page 1 that the front matter holds.
+#[derive(Debug, PartialEq)]
+enum HeadMark {
+    /// 份号: six figures (GB/T 9704 7.2.1).
+    Serial(String),
+    /// 密级 and 保密期限: 秘密★1年, 机密, 绝密★长期.
+    Classification(String),
+    /// 特急, 加急.
+    Urgency(String),
+    /// 内部资料　注意保存, 内部刊物, 内部参阅.
+    Keep(String),
+}
+
+fn head_mark(line: &str) -> Option<HeadMark> {
+    let l = line.trim_matches(is_blank);
+    let n = l.chars().count();
+    if (1..=6).contains(&n)
+        && l.chars()
+            .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    {
+        return Some(HeadMark::Serial(l.to_string()));
+    }
+    if n <= 12 && ["秘密", "机密", "绝密"].iter().any(|m| l.starts_with(m)) {
+        let rest = l[6..].trim_matches(is_blank);
+        if rest.is_empty() || rest.starts_with(['★', '☆', '*']) {
+            return Some(HeadMark::Classification(l.to_string()));
+        }
+    }
+    if ["特急", "加急", "特提", "平急"].contains(&l) {
+        return Some(HeadMark::Urgency(l.to_string()));
+    }
+    if n <= 12 && (l.contains("注意保存") || ["内部资料", "内部刊物", "内部参阅"].contains(&l))
+    {
+        return Some(HeadMark::Keep(l.to_string()));
+    }
+    None
+}
+
+/// A 发文字号 line: `云办发〔2026〕12号`, `国办函[2026]3号`, with
+/// `签发人：张三` after it on the line (a 上行文); or a 纪要's number
+/// under its mark, `〔2026〕第5次`. The 字号, and the 签发人 part if any.
+fn document_number(line: &str) -> Option<(String, Option<String>)> {
+    let (number, signer) = match line.find("签发人") {
+        Some(at) => (
+            line[..at].trim_matches(is_blank),
+            Some(line[at..].trim_matches(is_blank).to_string()),
+        ),
+        None => (line, None),
+    };
+    let chars: Vec<char> = number.chars().collect();
+    let last = *chars.last()?;
+    if chars.len() > 30 || !(last == '号' || last == '次') {
+        return None;
+    }
+    let open = chars.iter().position(|c| "〔[［（(".contains(*c))?;
+    let close = chars.iter().position(|c| "〕]］）)".contains(*c))?;
+    let year: String = chars.get(open + 1..close)?.iter().collect();
+    let serial: String = chars.get(close + 1..chars.len() - 1)?.iter().collect();
+    let serial = serial.strip_prefix('第').unwrap_or(&serial);
+    let figures = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+    };
+    (year.chars().count() == 4 && figures(&year) && number_value(serial).is_some())
+        .then(|| (number.to_string(), signer))
+}
+
 enum Closing<'a> {
     List(&'static str, &'a str),
     Imprint {
@@ -1427,6 +1638,31 @@ mod tests {
             Some(Closing::Copies(80))
         ));
         assert!(closing_line("报告会在县里召开。").is_none());
+    }
+
+    #[test]
+    fn a_document_head() {
+        assert_eq!(head_mark("000001"), Some(HeadMark::Serial("000001".into())));
+        assert_eq!(
+            head_mark("秘密★1年"),
+            Some(HeadMark::Classification("秘密★1年".into()))
+        );
+        assert_eq!(head_mark("特急"), Some(HeadMark::Urgency("特急".into())));
+        assert_eq!(head_mark("秘密会议召开"), None);
+        assert_eq!(head_mark("2026年"), None);
+        assert_eq!(
+            document_number("云办发〔2026〕12号"),
+            Some(("云办发〔2026〕12号".into(), None))
+        );
+        assert_eq!(
+            document_number("云政报〔2026〕3号　　签发人：张三"),
+            Some(("云政报〔2026〕3号".into(), Some("签发人：张三".into())))
+        );
+        assert!(document_number("〔2026〕第5次").is_some());
+        assert_eq!(document_number("按〔2026〕12号文件要求执行"), None);
+        assert_eq!(document_number("共12号"), None);
+        assert!(is_field_line("请假：孙七（因公出差）"));
+        assert!(!is_field_line("会议指出，要抓好落实：一是……"));
     }
 
     struct NoPictures;

@@ -132,6 +132,64 @@ fn a_real_world_gongwen() {
     assert!(said.contains("第2段　署名：诸葛亮、亮葛诸"), "{said}");
 }
 
+/// A 通知 made by a GB/T 9704 generator (`real-kamisky-tongzhi.docx`,
+/// SOURCES.md). Checked by hand against the document's 23 paragraphs:
+/// the 份号 000001 and 密级 秘密★1年 of its first two lines go into the
+/// front matter; the 发文机关标志 (中共云岭市委办公室文件) and the
+/// 发文字号 (云办发〔2026〕12号) are not body text, and the report says the
+/// 字号 is left out; the title, broken in two by a soft line break, is
+/// two `# ` lines and said so; 主送机关, the eight paragraphs and the two
+/// headings, the 附件 line and the 落款 (unit, seal note, date, 此文公开发布)
+/// in order; 抄送 becomes the `song` list of two units, said as printed
+/// 送; the 印发 line gives the publisher and the date.
+#[test]
+fn a_real_world_tongzhi_with_its_document_head() {
+    let (_dir, said) = imports_as_expected("real-kamisky-tongzhi.docx", "001");
+    for want in [
+        "第1段　份号 000001：serial = “000001”",
+        "第2段　密级 秘密★1年：classification = “秘密★1年”",
+        "第3段　版头：中共云岭市委办公室文件",
+        "！第4段　文号“云办发〔2026〕12号”没有导入",
+        "第6段　标题（2 行）：关于做好2026年暑期 / 新时代文明实践工作的通知",
+        "！第21段　“抄送：”印成“送：”",
+    ] {
+        assert!(said.contains(want), "no `{want}` in\n{said}");
+    }
+}
+
+/// A 纪要 of the same generator (`real-kamisky-jiyao.docx`). Checked by
+/// hand against its 16 paragraphs: the 纪要标志 (中共云岭市委纪要) and its
+/// number (〔2026〕第5次) are the head, left out and said; the 22 pt
+/// centred 中共云岭市委常委会会议纪要 is the title (it had been taken for a
+/// byline under the mark); the 出席, 请假 and 列席 lines stay three lines
+/// (出席 had been joined with 请假 as a line wrapped in a PDF).
+#[test]
+fn a_real_world_jiyao() {
+    let (_dir, said) = imports_as_expected("real-kamisky-jiyao.docx", "001");
+    assert!(
+        said.contains("第4段　标题：中共云岭市委常委会会议纪要"),
+        "{said}"
+    );
+    assert!(!said.contains("接成了一段"), "{said}");
+}
+
+/// A 简报 made by a drafting tool (`real-zhaohui-jianbao.docx`), without
+/// masthead, date or 版记. Checked by hand against its 12 paragraphs: the
+/// 黑体 2号 title, the three 一级 and three 二级 headings in their faces,
+/// the five paragraphs word for word; the date is the day of the import.
+#[test]
+fn a_real_world_jianbao() {
+    let (_dir, said) = imports_as_expected("real-zhaohui-jianbao.docx", "001");
+    assert!(
+        said.contains("第1段　标题：“我的刀盾”网络动态简报"),
+        "{said}"
+    );
+    assert!(
+        said.contains("第9段　二级标题：（三）跨平台传播特征逐渐显现"),
+        "{said}"
+    );
+}
+
 #[test]
 fn never_overwrites_and_takes_a_number() {
     let dir = publication();
