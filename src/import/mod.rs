@@ -249,6 +249,7 @@ pub fn import(
                 .into(),
         );
     }
+    said.extend(already_imported(publication, &text));
     let written = write_pictures(&publication.root, &files)?;
     match crate::create::write_issue(publication, &plan, &text) {
         Ok(path) => Ok(Imported {
@@ -591,6 +592,54 @@ fn cleaned(path: &Path, text: String) -> String {
         }
         None => source.text.clone(),
     }
+}
+
+/// The body of an issue file: what follows its front matter.
+fn body_of(text: &str) -> &str {
+    let mut marks = text.match_indices("+++");
+    match (marks.next(), marks.next()) {
+        (Some((0, _)), Some((at, _))) => text[at + 3..].trim_matches(['\n', '\r', ' ']),
+        _ => text.trim(),
+    }
+}
+
+/// Its title: the `# ` lines it starts with.
+fn title_of(body: &str) -> Vec<&str> {
+    body.lines()
+        .skip_while(|l| !l.starts_with("# "))
+        .take_while(|l| l.starts_with("# "))
+        .collect()
+}
+
+/// A warning when an issue of the publication has the text, or the
+/// title, of the issue being imported: a draft without a masthead takes
+/// the next number, so importing it twice made a second issue without a
+/// word (the new-user review).
+fn already_imported(publication: &Publication, text: &str) -> Option<Said> {
+    let body = body_of(text);
+    let title = title_of(body);
+    for e in &publication.issues {
+        let Ok(theirs) = std::fs::read_to_string(&e.file.path) else {
+            continue;
+        };
+        let their_body = body_of(&theirs);
+        let what = if their_body == body {
+            "正文"
+        } else if !title.is_empty() && title_of(their_body) == title {
+            "标题"
+        } else {
+            continue;
+        };
+        return Some(Said {
+            index: 0,
+            text: format!(
+                "{} 的{what}和这份稿子的相同：这份稿子可能已经导入过，不要的话删掉新写的这一期",
+                show_path(&e.file.path)
+            ),
+            warning: true,
+        });
+    }
+    None
 }
 
 /// What was met and not kept, said once each with where.

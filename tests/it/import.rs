@@ -190,6 +190,29 @@ fn a_real_world_jianbao() {
     );
 }
 
+/// A draft without a masthead takes the next number each time: imported
+/// twice, the second import says that an issue has its text (it made a
+/// second issue without a word: the new-user review); another draft
+/// says nothing of the kind.
+#[test]
+fn a_draft_imported_twice_is_said() {
+    let dir = publication();
+    let import = |name: &str| {
+        let out = jianbao(dir.path(), &["import", docx(name).to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let first = import("real-zhaohui-jianbao.docx");
+    assert!(!first.contains("可能已经导入过"), "{first}");
+    let second = import("real-zhaohui-jianbao.docx");
+    assert!(
+        second.contains("！issues/001.md 的正文和这份稿子的相同：这份稿子可能已经导入过"),
+        "{second}"
+    );
+    let other = import("real-mrered-gongwen.docx");
+    assert!(!other.contains("可能已经导入过"), "{other}");
+}
+
 #[test]
 fn never_overwrites_and_takes_a_number() {
     let dir = publication();
