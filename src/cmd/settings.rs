@@ -15,7 +15,8 @@ pub fn format(output: &OutputArgs) -> Result<archive::Output, UsageError> {
     match (output.format, output.ppi) {
         (OutputFormat::Pdf, None) => Ok(archive::Output::Pdf),
         (OutputFormat::Docx, None) => Ok(archive::Output::Docx),
-        (OutputFormat::Pdf | OutputFormat::Docx, Some(_)) => {
+        (OutputFormat::Ofd, None) => Ok(archive::Output::Ofd),
+        (OutputFormat::Pdf | OutputFormat::Docx | OutputFormat::Ofd, Some(_)) => {
             Err(UsageError::new("--ppi 只用于 --format png")
                 .help("例如 jianbao build 4 --format png --ppi 300"))
         }
@@ -65,7 +66,7 @@ pub fn standard(
         archive::Output::Pdf => {
             asked.or_else(|| publication.config.as_ref().and_then(|c| c.pdf_standard))
         }
-        archive::Output::Png { .. } | archive::Output::Docx => None,
+        archive::Output::Png { .. } | archive::Output::Docx | archive::Output::Ofd => None,
     }
 }
 
