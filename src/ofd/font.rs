@@ -60,7 +60,8 @@ impl UsedFont {
 
     /// The file name of the subset in the package (`font_3.otf`).
     pub fn file_name(&self) -> String {
-        let cff = self.font.data().starts_with(b"OTTO") || self.instance.ttf().tables().cff.is_some();
+        let cff =
+            self.font.data().starts_with(b"OTTO") || self.instance.ttf().tables().cff.is_some();
         format!("font_{}.{}", self.id, if cff { "otf" } else { "ttf" })
     }
 
@@ -75,9 +76,11 @@ impl UsedFont {
         let data = self.font.data().as_slice();
         let sub = subsetter::subset(data, self.font.index(), &self.remapper)
             .map_err(|e| format!("字体 {} 无法取子集（{e}）", self.family()))?;
-        let cmap = cmap(self.chars.iter().filter_map(|(&c, &old)| {
-            self.remapper.get(old).map(|new| (u32::from(c), new))
-        }));
+        let cmap = cmap(
+            self.chars
+                .iter()
+                .filter_map(|(&c, &old)| self.remapper.get(old).map(|new| (u32::from(c), new))),
+        );
         let mut extra = vec![(*b"cmap", cmap)];
         if let Some(os2) = original_table(data, self.font.index(), *b"OS/2") {
             extra.push((*b"OS/2", os2));

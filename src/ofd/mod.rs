@@ -89,11 +89,7 @@ fn outlines(issue: &Issue, data: &LayoutData) -> Vec<Outline> {
                 let Some(&page) = numbers.get(k) else { break };
                 k += 1;
                 let entry = Outline {
-                    title: lines
-                        .iter()
-                        .map(|l| l.plain())
-                        .collect::<Vec<_>>()
-                        .join(""),
+                    title: lines.iter().map(|l| l.plain()).collect::<Vec<_>>().join(""),
                     page: page.saturating_sub(1),
                     children: Vec::new(),
                 };

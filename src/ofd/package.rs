@@ -60,7 +60,9 @@ pub fn package(
     ));
     let page_ids: Vec<u32> = pages.iter().map(|_| res.id()).collect();
     // The usual page: the first's (every page of a 简报 is A4 portrait).
-    let (width, height) = pages.first().map_or((210.0, 297.0), |p| (p.width, p.height));
+    let (width, height) = pages
+        .first()
+        .map_or((210.0, 297.0), |p| (p.width, p.height));
     let area = |w: f64, h: f64| {
         format!(
             "<ofd:PhysicalBox>0 0 {0} {1}</ofd:PhysicalBox><ofd:ApplicationBox>0 0 {0} {1}</ofd:ApplicationBox>",

@@ -73,9 +73,20 @@ impl Placement {
         let corners = [map(x0, y0), map(x1, y0), map(x0, y1), map(x1, y1)];
         let left = corners.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
         let top = corners.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-        let right = corners.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-        let bottom = corners.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-        let boundary = [left, top, (right - left).max(0.01), (bottom - top).max(0.01)];
+        let right = corners
+            .iter()
+            .map(|p| p.0)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let bottom = corners
+            .iter()
+            .map(|p| p.1)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let boundary = [
+            left,
+            top,
+            (right - left).max(0.01),
+            (bottom - top).max(0.01),
+        ];
         let straight = a == 1.0 && b == 0.0 && c == 0.0 && d == 1.0;
         if straight {
             Self {
@@ -439,8 +450,7 @@ fn media(image: &Image, width_mm: f64) -> Result<(&'static str, Vec<u8>), String
                 (f64::from(size.width()) * scale).ceil().max(1.0) as u32,
                 (f64::from(size.height()) * scale).ceil().clamp(1.0, 8000.0) as u32,
             );
-            let mut pixmap =
-                resvg::tiny_skia::Pixmap::new(w, h).ok_or("SVG 图片太大，无法绘制")?;
+            let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or("SVG 图片太大，无法绘制")?;
             resvg::render(
                 tree,
                 resvg::tiny_skia::Transform::from_scale(scale as f32, scale as f32),
@@ -448,7 +458,9 @@ fn media(image: &Image, width_mm: f64) -> Result<(&'static str, Vec<u8>), String
             );
             Ok((
                 "PNG",
-                pixmap.encode_png().map_err(|e| format!("SVG 图片无法转成 PNG（{e}）"))?,
+                pixmap
+                    .encode_png()
+                    .map_err(|e| format!("SVG 图片无法转成 PNG（{e}）"))?,
             ))
         }
         ImageKind::Pdf(_) => Err("PDF 图片不能放进 OFD".into()),
