@@ -88,7 +88,7 @@ pub enum Command {
     /// 列出字体文件夹里找到的字体（要填进 [fonts] 的准确名字）和每个角色用的字体
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao fonts [期号…]")]
     Fonts(FontsCommand),
-    /// 把一期导出成独立的 Typst 项目（main.typ、issue.json、图片、字体），可以手工微调或用 typst 编译；或导出成 Word 文件（.docx）
+    /// 把一期导出成独立的 Typst 项目（main.typ、issue.json、图片、字体），可以手工微调或用 typst 编译；或导出成 Word 文件（.docx）、OFD 文件（.ofd）
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao export <期号> <文件夹> [选项]")]
     Export(ExportCommand),
     /// 显示在用的版式；--eject 把内置版式写到 layouts/bulletin.typ，供本单位修改
