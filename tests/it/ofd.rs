@@ -515,3 +515,333 @@ fn export_writes_an_ofd_by_its_extension_and_never_over_a_file() {
     assert!(!o.status.success());
     assert_eq!(std::fs::read(&path).unwrap(), before);
 }
+
+/// The direct children of `els[i]`.
+fn children(els: &[El], i: usize) -> Vec<&El> {
+    let depth = els[i].path.len();
+    els[i + 1..]
+        .iter()
+        .take_while(|e| e.path.len() > depth)
+        .filter(|e| e.path.len() == depth + 1)
+        .collect()
+}
+
+/// Whether `names` follow `order` (each name in it, none going back).
+fn in_order(names: &[&str], order: &[&str]) -> bool {
+    let mut at = 0;
+    for name in names {
+        match order[at..].iter().position(|o| o == name) {
+            Some(k) => at += k,
+            None => return false,
+        }
+    }
+    true
+}
+
+fn is_number(s: &str) -> bool {
+    s.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// An `ST_Array` of numbers, with the `g` shorthand of GB/T 33190 (`g 3
+/// 5.6`: three times 5.6).
+fn is_array(s: &str) -> bool {
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    let mut k = 0;
+    while k < parts.len() {
+        if parts[k] == "g" {
+            if k + 2 >= parts.len()
+                || parts[k + 1].parse::<u32>().is_err()
+                || !is_number(parts[k + 2])
+            {
+                return false;
+            }
+            k += 3;
+        } else if is_number(parts[k]) {
+            k += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// `ST_Box`: x, y, width, height, the last two above zero.
+fn is_box(s: &str) -> bool {
+    let b: Vec<f64> = s
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    b.len() == 4 && s.split_whitespace().count() == 4 && b[2] > 0.0 && b[3] > 0.0
+}
+
+/// The structure of GB/T 33190—2016's schemas (OFD.xsd, Document.xsd,
+/// Res.xsd, Page.xsd and Definitions.xsd, as published with the standard;
+/// read from a public copy, see docs/commands.md), checked by hand on
+/// every part: which elements stand in which, in which order, and the
+/// types of the attributes written. (No registry package ships the XSD
+/// files to validate against; validated with xmllint once by hand.)
+#[test]
+fn every_part_has_the_structure_of_the_ofd_schemas() {
+    let mut checked = 0;
+    for (name, src) in publications() {
+        let (_dir, built) = build_both(&src);
+        for (id, _, ofd_path) in built {
+            let ofd = Ofd::read(&ofd_path);
+            let at = |what: &str| format!("{name} {id} {what}");
+            let entry = ofd.xml("OFD.xml");
+            assert_eq!(entry[0].name, "OFD");
+            assert_eq!(entry[0].attrs["Version"], "1.0");
+            assert_eq!(entry[0].attrs["DocType"], "OFD");
+            let body = entry.iter().position(|e| e.name == "DocBody").unwrap();
+            let names: Vec<&str> = children(&entry, body)
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
+            assert!(
+                in_order(&names, &["DocInfo", "DocRoot", "Versions", "Signatures"]),
+                "{names:?}"
+            );
+            let info = entry.iter().position(|e| e.name == "DocInfo").unwrap();
+            let names: Vec<&str> = children(&entry, info)
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
+            assert!(
+                in_order(
+                    &names,
+                    &[
+                        "DocID",
+                        "Title",
+                        "Author",
+                        "Subject",
+                        "Abstract",
+                        "CreationDate",
+                        "ModDate",
+                        "DocUsage",
+                        "Cover",
+                        "Keywords",
+                        "Creator",
+                        "CreatorVersion",
+                        "CustomDatas",
+                    ]
+                ),
+                "{}: {names:?}",
+                at("DocInfo")
+            );
+            // xs:date.
+            let date = &entry
+                .iter()
+                .find(|e| e.name == "CreationDate")
+                .unwrap()
+                .text;
+            let d: Vec<&str> = date.split('-').collect();
+            assert!(
+                d.len() == 3 && d[0].len() == 4 && d[1].len() == 2 && d[2].len() == 2,
+                "{date}"
+            );
+
+            let doc = ofd.document();
+            assert_eq!(doc[0].name, "Document");
+            let names: Vec<&str> = children(&doc, 0).iter().map(|e| e.name.as_str()).collect();
+            let document_order = [
+                "CommonData",
+                "Pages",
+                "Outlines",
+                "Permissions",
+                "Actions",
+                "VPreferences",
+                "Bookmarks",
+                "Annotations",
+                "CustomTags",
+                "Attachments",
+                "Extensions",
+            ];
+            assert!(
+                in_order(&names, &document_order),
+                "{}: {names:?}",
+                at("Document")
+            );
+            let common = doc.iter().position(|e| e.name == "CommonData").unwrap();
+            let names: Vec<&str> = children(&doc, common)
+                .iter()
+                .map(|e| e.name.as_str())
+                .collect();
+            assert!(
+                in_order(
+                    &names,
+                    &[
+                        "MaxUnitID",
+                        "PageArea",
+                        "PublicRes",
+                        "DocumentRes",
+                        "TemplatePage",
+                        "DefaultCS"
+                    ]
+                ),
+                "{names:?}"
+            );
+            for (i, e) in doc.iter().enumerate() {
+                match e.name.as_str() {
+                    "Page" => {
+                        assert!(e.attrs["ID"].parse::<u32>().is_ok_and(|n| n > 0));
+                        assert!(!e.attrs["BaseLoc"].is_empty());
+                    }
+                    "OutlineElem" => {
+                        assert!(!e.attrs["Title"].is_empty());
+                        let names: Vec<&str> =
+                            children(&doc, i).iter().map(|e| e.name.as_str()).collect();
+                        assert!(in_order(&names, &["Actions", "OutlineElem"]), "{names:?}");
+                    }
+                    "Dest" => {
+                        assert!(
+                            ["XYZ", "Fit", "FitH", "FitV", "FitR"]
+                                .contains(&e.attrs["Type"].as_str())
+                        );
+                    }
+                    "PhysicalBox" | "ApplicationBox" => assert!(is_box(&e.text), "{}", e.text),
+                    _ => {}
+                }
+            }
+
+            for kind in ["PublicRes", "DocumentRes"] {
+                let (res, _) = ofd.res(kind);
+                assert_eq!(res[0].name, "Res");
+                let names: Vec<&str> = children(&res, 0).iter().map(|e| e.name.as_str()).collect();
+                assert!(
+                    in_order(
+                        &names,
+                        &[
+                            "ColorSpaces",
+                            "DrawParams",
+                            "Fonts",
+                            "MultiMedias",
+                            "CompositeGraphicUnits"
+                        ]
+                    ),
+                    "{names:?}"
+                );
+                for e in &res {
+                    match e.name.as_str() {
+                        "ColorSpace" => {
+                            assert!(["GRAY", "RGB", "CMYK"].contains(&e.attrs["Type"].as_str()));
+                        }
+                        "Font" => assert!(!e.attrs["FontName"].is_empty()),
+                        "MultiMedia" => {
+                            assert!(["Image", "Audio", "Video"].contains(&e.attrs["Type"].as_str()))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+
+            for page in ofd.pages() {
+                assert_eq!(page[0].name, "Page");
+                let names: Vec<&str> = children(&page, 0).iter().map(|e| e.name.as_str()).collect();
+                assert!(
+                    in_order(
+                        &names,
+                        &["Template", "PageRes", "Area", "Content", "Actions"]
+                    ),
+                    "{names:?}"
+                );
+                for (i, e) in page.iter().enumerate() {
+                    let names: Vec<&str> =
+                        children(&page, i).iter().map(|e| e.name.as_str()).collect();
+                    let ids = || assert!(e.attrs["ID"].parse::<u32>().is_ok_and(|n| n > 0));
+                    match e.name.as_str() {
+                        "Area" => assert!(
+                            in_order(
+                                &names,
+                                &["PhysicalBox", "ApplicationBox", "ContentBox", "BleedBox"]
+                            ),
+                            "{names:?}"
+                        ),
+                        "Layer" => {
+                            ids();
+                            assert!(names.iter().all(|n| {
+                                [
+                                    "TextObject",
+                                    "PathObject",
+                                    "ImageObject",
+                                    "CompositeObject",
+                                    "PageBlock",
+                                ]
+                                .contains(n)
+                            }));
+                        }
+                        "TextObject" => {
+                            ids();
+                            assert!(is_box(&e.attrs["Boundary"]), "{}", e.attrs["Boundary"]);
+                            assert!(e.attrs["Font"].parse::<u32>().is_ok());
+                            assert!(is_number(&e.attrs["Size"]));
+                            // Colours first, then CGTransforms and TextCodes.
+                            let colours = names
+                                .iter()
+                                .take_while(|n| ["FillColor", "StrokeColor"].contains(n))
+                                .count();
+                            assert!(
+                                in_order(&names[..colours], &["FillColor", "StrokeColor"]),
+                                "{names:?}"
+                            );
+                            assert!(
+                                names[colours..]
+                                    .iter()
+                                    .all(|n| ["CGTransform", "TextCode"].contains(n))
+                                    && names.last() == Some(&"TextCode"),
+                                "{names:?}"
+                            );
+                        }
+                        "TextCode" => {
+                            assert!(is_number(&e.attrs["X"]) && is_number(&e.attrs["Y"]));
+                            for delta in ["DeltaX", "DeltaY"] {
+                                if let Some(d) = e.attrs.get(delta) {
+                                    assert!(is_array(d), "{d}");
+                                }
+                            }
+                        }
+                        "CGTransform" => {
+                            for a in ["CodePosition", "CodeCount", "GlyphCount"] {
+                                assert!(e.attrs[a].parse::<u32>().is_ok(), "{a}");
+                            }
+                            assert_eq!(names, ["Glyphs"]);
+                        }
+                        "PathObject" => {
+                            ids();
+                            assert!(is_box(&e.attrs["Boundary"]));
+                            assert!(
+                                in_order(&names, &["StrokeColor", "FillColor", "AbbreviatedData"])
+                                    && names.last() == Some(&"AbbreviatedData"),
+                                "{names:?}"
+                            );
+                            for b in ["Stroke", "Fill"] {
+                                if let Some(v) = e.attrs.get(b) {
+                                    assert!(v == "true" || v == "false");
+                                }
+                            }
+                            if let Some(w) = e.attrs.get("LineWidth") {
+                                assert!(is_number(w));
+                            }
+                        }
+                        "ImageObject" => {
+                            ids();
+                            assert!(is_box(&e.attrs["Boundary"]));
+                            assert!(e.attrs["ResourceID"].parse::<u32>().is_ok());
+                        }
+                        "FillColor" | "StrokeColor" => {
+                            assert!(is_array(&e.attrs["Value"]));
+                        }
+                        _ => {}
+                    }
+                    if let Some(ctm) = e.attrs.get("CTM") {
+                        assert!(
+                            is_array(ctm) && ctm.split_whitespace().count() == 6,
+                            "{ctm}"
+                        );
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5);
+}
