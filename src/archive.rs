@@ -705,6 +705,7 @@ impl<'a> Builder<'a> {
         }
         let pages = laid.document.pages().len();
         let kept = || out.is_file().then(|| out.to_path_buf());
+        let mut ofd_notes = Vec::new();
         let files: Vec<(PathBuf, Vec<u8>)> = match self.settings.format {
             Output::Pdf => {
                 // Stable across builds: the same input gives the same bytes.
@@ -731,7 +732,10 @@ impl<'a> Builder<'a> {
             Output::Ofd => {
                 let ident = format!("jianbao:{}:{id}", self.config.imprint.publisher);
                 match crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident) {
-                    Ok(bytes) => vec![(out.to_path_buf(), bytes)],
+                    Ok(written) => {
+                        ofd_notes = written.notes;
+                        vec![(out.to_path_buf(), written.bytes)]
+                    }
                     Err(e) => {
                         return Outcome::WriteFailed {
                             kept: out.is_file().into(),
@@ -836,6 +840,7 @@ impl<'a> Builder<'a> {
             }
         }
         let mut notes = laid.notes;
+        notes.extend(ofd_notes);
         if matches!(self.settings.format, Output::Png { .. }) {
             // Page pictures of an earlier, longer version (or numbered the
             // other way) would be taken for this version's pages; they are

@@ -129,10 +129,13 @@ fn export_ofd(
             .unwrap_or_default(),
         issue.id
     );
-    let bytes = crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident)
+    let written = crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident)
         .map_err(|e| UsageError::new(format!("{shown}: {e}")))?;
     let pages = laid.document.pages().len();
-    write_new(path, &bytes)?;
+    write_new(path, &written.bytes)?;
+    for note in written.notes {
+        say!("{shown_issue}: note: {note}");
+    }
     say!("{shown_issue} → {shown}（OFD 文件，{pages} 页）");
     Ok(code)
 }

@@ -33,6 +33,12 @@ impl std::fmt::Display for OfdError {
     }
 }
 
+/// An issue's OFD, and what the clerk should know about it.
+pub struct Written {
+    pub bytes: Vec<u8>,
+    pub notes: Vec<String>,
+}
+
 /// The .ofd of a laid-out issue: `doc` its pages, `data` what the layout
 /// drew them from (the 本期要目's page numbers), `ident` what identifies
 /// the issue across builds. The same pages give the same bytes.
@@ -41,11 +47,15 @@ pub fn document(
     data: &LayoutData,
     issue: &Issue,
     ident: &str,
-) -> Result<Vec<u8>, OfdError> {
+) -> Result<Written, OfdError> {
     let mut res = Resources::default();
     let mut pages = Vec::with_capacity(doc.pages().len());
-    for page in doc.pages() {
-        let content = page::content(page, &mut res).map_err(OfdError)?;
+    let mut clipped = Vec::new();
+    for (k, page) in doc.pages().iter().enumerate() {
+        let (content, clips) = page::content(page, &mut res).map_err(OfdError)?;
+        if clips {
+            clipped.push((k + 1).to_string());
+        }
         let size = page.frame.size();
         pages.push(PageXml {
             width: size.x.to_pt() * xml::MM_PER_PT,
@@ -61,7 +71,16 @@ pub fn document(
         creator_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let outlines = outlines(issue, data);
-    package::package(&info, pages, &outlines, res).map_err(OfdError)
+    let bytes = package::package(&info, pages, &outlines, res).map_err(OfdError)?;
+    let notes = if clipped.is_empty() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "版式在第 {} 页裁剪了内容（clip），OFD 里没有裁剪，裁掉的部分也会显示",
+            clipped.join("、")
+        )]
+    };
+    Ok(Written { bytes, notes })
 }
 
 /// The outline: the 本期要目's entries, each article's title opening the

@@ -21,13 +21,15 @@ use super::xml::{MM_PER_PT, escape, num, nums};
 /// What could not be written of a page (a picture that cannot be drawn).
 pub type PageError = String;
 
-/// `Content.xml` of `page`.
-pub fn content(page: &Page, res: &mut Resources) -> Result<String, PageError> {
+/// `Content.xml` of `page`, and whether the page clips what it draws
+/// (the OFD does not: see [`Writer::frame`]).
+pub fn content(page: &Page, res: &mut Resources) -> Result<(String, bool), PageError> {
     let size = page.frame.size();
     let layer = res.id();
     let mut writer = Writer {
         res,
         out: String::new(),
+        clipped: false,
     };
     writer.frame(&page.frame, Transform::identity())?;
     let mut xml = String::new();
@@ -41,7 +43,7 @@ pub fn content(page: &Page, res: &mut Resources) -> Result<String, PageError> {
     );
     xml.push_str(&writer.out);
     xml.push_str("</ofd:Layer></ofd:Content></ofd:Page>\n");
-    Ok(xml)
+    Ok((xml, writer.clipped))
 }
 
 fn mm(a: Abs) -> f64 {
@@ -51,6 +53,8 @@ fn mm(a: Abs) -> f64 {
 struct Writer<'a> {
     res: &'a mut Resources,
     out: String,
+    /// A group clipped what it holds.
+    clipped: bool,
 }
 
 /// Where an object stands: its `Boundary` on the page, and what takes its
@@ -122,11 +126,15 @@ impl Placement {
 }
 
 impl Writer<'_> {
+    /// The items of `frame`, drawn by `ts`. A group's clip is not
+    /// written: the built-in layout clips nothing; an office's own layout
+    /// that does is told so by the build (`clipped`).
     fn frame(&mut self, frame: &Frame, ts: Transform) -> Result<(), PageError> {
         for (pos, item) in frame.items() {
             let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
             match item {
                 FrameItem::Group(group) => {
+                    self.clipped |= group.clip.is_some();
                     self.frame(&group.frame, here.pre_concat(group.transform))?;
                 }
                 FrameItem::Text(text) => self.text(text, here),

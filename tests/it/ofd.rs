@@ -845,3 +845,43 @@ fn every_part_has_the_structure_of_the_ofd_schemas() {
     }
     assert!(checked >= 5);
 }
+
+/// An office's own layout that clips what it draws: the OFD does not
+/// clip, and the build says so.
+#[test]
+fn a_layout_that_clips_is_named_in_a_note() {
+    let dir = copy_publication(&repo());
+    let o = jianbao(dir.path(), &["layout", "--eject"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let layout = dir.path().join("layouts/bulletin.typ");
+    let text = std::fs::read_to_string(&layout).unwrap();
+    let from = "{ rows(p, g.width * 1mm) })";
+    assert!(text.contains(from), "the layout changed: edit this test");
+    std::fs::write(
+        &layout,
+        text.replace(from, "{ box(clip: true, rows(p, g.width * 1mm)) })"),
+    )
+    .unwrap();
+    let toml = dir.path().join("jianbao.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        text.replace(
+            "[output]\n",
+            "[output]\nlayout = \"layouts/bulletin.typ\"\n",
+        ),
+    )
+    .unwrap();
+    let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(
+        said.contains("版式在第 1、2、3、4、5 页裁剪了内容"),
+        "{said}"
+    );
+    // The built-in layout clips nothing: no such note.
+    let dir = copy_publication(&repo());
+    let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
+    let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(!said.contains("裁剪"), "{said}");
+}
