@@ -379,7 +379,12 @@ impl Writer<'_> {
 
     fn image(&mut self, image: &Image, size: Size, ts: Transform) -> Result<(), PageError> {
         let (w, h) = (mm(size.x), mm(size.y));
-        let key = typst::utils::hash128(image);
+        // One resource for the same file (an SVG: drawn at the same width).
+        let key = match image.kind() {
+            ImageKind::Raster(raster) => typst::utils::hash128(raster.data()),
+            ImageKind::Svg(svg) => typst::utils::hash128(&(svg.data(), (w * 10.0).round() as i64)),
+            ImageKind::Pdf(_) => typst::utils::hash128(image),
+        };
         let resource = self.res.media(key, || media(image, w))?;
         // The picture's unit square scaled to its size, then placed.
         let place = Placement::new(ts, 0.0, 0.0, w, h);
@@ -427,14 +432,18 @@ fn stroke_attributes(stroke: &FixedStroke) -> String {
     s
 }
 
-/// A picture as OFD holds it: a PNG or JPEG file as it is (a JPEG turned
-/// by its EXIF orientation is drawn anew, as a reader may not turn it);
-/// any other raster format decoded and written as PNG; an SVG drawn as a
-/// PNG at 300 pixels to the inch of its printed width.
+/// A picture as OFD holds it: a PNG or JPEG file as it is (one turned by
+/// its EXIF orientation is written anew, turned, as a reader may not turn
+/// it); any other raster format decoded and written as PNG; an SVG drawn
+/// as a PNG at 300 pixels to the inch of its printed width.
 fn media(image: &Image, width_mm: f64) -> Result<(&'static str, Vec<u8>), String> {
     match image.kind() {
         ImageKind::Raster(raster) => match raster.format() {
-            RasterFormat::Exchange(ExchangeFormat::Png) => Ok(("PNG", raster.data().to_vec())),
+            RasterFormat::Exchange(ExchangeFormat::Png)
+                if raster.exif_rotation().is_none_or(|r| r <= 1) =>
+            {
+                Ok(("PNG", raster.data().to_vec()))
+            }
             RasterFormat::Exchange(ExchangeFormat::Jpg)
                 if raster.exif_rotation().is_none_or(|r| r <= 1) =>
             {

@@ -401,11 +401,20 @@ fn the_masthead_is_red_ink_in_cmyk_and_the_rules_are_paths() {
 
 #[test]
 fn pictures_are_image_resources_and_landscape_pages_are_turned() {
-    let (_dir, built) = build_both(&fixture("pictures"));
+    let (_dir, pictures) = build_both(&fixture("pictures"));
+    // A phone photo turned by its EXIF orientation, and a logo.
+    let (_dir2, photos) = build_both(&fixture("photos"));
     let mut images = 0;
-    for (id, _, ofd_path) in &built {
+    for (id, _, ofd_path) in pictures.iter().chain(&photos) {
         let ofd = Ofd::read(ofd_path);
         let (res, base) = ofd.res("DocumentRes");
+        // A file used twice is one resource.
+        let mut held = std::collections::HashSet::new();
+        for (name, bytes) in &ofd.parts {
+            if name.starts_with(&format!("{base}/image_")) {
+                assert!(held.insert(bytes.clone()), "{id}: {name} held twice");
+            }
+        }
         for m in res.iter().filter(|e| e.name == "MultiMedia") {
             assert_eq!(m.attrs["Type"], "Image");
             let file = res
@@ -422,6 +431,16 @@ fn pictures_are_image_resources_and_landscape_pages_are_turned() {
             }
             image::load_from_memory(bytes).expect("decodes");
         }
+        let size_of = |resource: &str| {
+            let file = res
+                .iter()
+                .skip_while(|e| e.attrs.get("ID").map(String::as_str) != Some(resource))
+                .find(|e| e.name == "MediaFile")
+                .unwrap();
+            let picture =
+                image::load_from_memory(&ofd.parts[&format!("{base}/{}", file.text)]).unwrap();
+            (f64::from(picture.width()), f64::from(picture.height()))
+        };
         for page in ofd.pages() {
             for e in page.iter().filter(|e| e.name == "ImageObject") {
                 let id = &e.attrs["ResourceID"];
@@ -434,6 +453,13 @@ fn pictures_are_image_resources_and_landscape_pages_are_turned() {
                 let ctm = boxes(&e.attrs["CTM"]);
                 let b = boxes(&e.attrs["Boundary"]);
                 assert!(ctm[0] > 10.0 && ctm[3] > 10.0, "{ctm:?}");
+                // Upright as printed: the file's pixels have the aspect of
+                // the box they fill (a turned photo is written turned).
+                let (w, h) = size_of(id);
+                assert!(
+                    ((ctm[0] / ctm[3]) / (w / h) - 1.0).abs() < 0.02,
+                    "{id}: {w}×{h} px in {ctm:?}"
+                );
                 assert!(b[0] >= 0.0 && b[0] + b[2] <= 210.01 && b[1] + b[3] <= 297.01);
                 images += 1;
             }
