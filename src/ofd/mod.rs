@@ -21,8 +21,6 @@ use crate::layout_data::{LayoutData, Row};
 use package::{DocInfo, Outline, PageXml};
 use res::Resources;
 
-pub use font::cmap;
-
 /// Why an issue could not be written as an OFD.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OfdError(pub String);
