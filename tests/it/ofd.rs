@@ -44,7 +44,7 @@ fn elements(xml: &str) -> Vec<El> {
             }
             Event::Text(t) => {
                 if let Some(&(_, k)) = open.last() {
-                    out[k].text += &t.xml10_content().expect("text").into_owned();
+                    out[k].text += &t.xml10_content().expect("text");
                 }
             }
             Event::GeneralRef(r) => {
