@@ -205,7 +205,7 @@ impl Writer<'_> {
                 .get(range.clone())
                 .unwrap_or_default()
                 .chars()
-                .filter(|c| !c.is_control())
+                .filter(|&c| super::xml::is_writable(c))
                 .collect();
             if last_range.as_ref() == Some(&range)
                 && let Some(cluster) = clusters.last_mut()

@@ -8,6 +8,12 @@ pub const NS: &str = "http://www.ofdspec.org/2016";
 /// Millimetres in a typst point (1/72 inch).
 pub const MM_PER_PT: f64 = 25.4 / 72.0;
 
+/// Whether XML 1.0 can hold `c` in an element's text (a TextCode holds
+/// only such characters: each has its position).
+pub fn is_writable(c: char) -> bool {
+    !c.is_control() && c != '\u{FFFE}' && c != '\u{FFFF}'
+}
+
 /// `text` escaped for an element's text or an attribute in double quotes.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
