@@ -231,10 +231,14 @@ pub struct ServeCommand {
 /// What `build`, `watch` and `serve` write.
 #[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
-    /// pdf（默认）；png：每页一张图片（out/004-1.png …）；docx：Word 文件（out/004.docx，同样的版心和样式，可以在 Word、WPS 里改）；ofd：和 PDF 同样页面的 OFD 文件（out/004.ofd，GB/T 33190）
-    #[arg(long = "format", value_enum, default_value_t = OutputFormat::Pdf, value_name = "格式",
-          hide_default_value = true, hide_possible_values = true)]
-    pub format: OutputFormat,
+    /// pdf（默认，或 jianbao.toml 的 [output] format）；png：每页一张图片（out/004-1.png …）；docx：Word 文件（out/004.docx，同样的版心和样式，可以在 Word、WPS 里改）；ofd：和 PDF 同样页面的 OFD 文件（out/004.ofd，GB/T 33190）
+    #[arg(
+        long = "format",
+        value_enum,
+        value_name = "格式",
+        hide_possible_values = true
+    )]
+    pub format: Option<OutputFormat>,
     /// --format png 的分辨率，每英寸像素数（默认 150）
     #[arg(long, value_parser = parse_ppi, value_name = "PPI")]
     pub ppi: Option<u16>,

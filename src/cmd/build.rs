@@ -25,7 +25,7 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
     }
     let output = &command.output;
     let mut publication = Publication::load(start, options)?;
-    let format = settings::format(output)?;
+    let format = settings::format(&publication, output)?;
     let clock = Instant::now();
     let mut selection = publication.select(&command.issues)?;
     if let Some(shard) = command.shard {

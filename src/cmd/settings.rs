@@ -10,9 +10,23 @@ use crate::diagnostic::UsageError;
 use crate::publication::Publication;
 use crate::script::escape_unprintable;
 
-/// `--format` and `--ppi` as the library's format.
-pub fn format(output: &OutputArgs) -> Result<archive::Output, UsageError> {
-    match (output.format, output.ppi) {
+/// `--format` (else jianbao.toml's `[output] format`, else PDF) and
+/// `--ppi` as the library's format.
+pub fn format(
+    publication: &Publication,
+    output: &OutputArgs,
+) -> Result<archive::Output, UsageError> {
+    use crate::config::OutputFormat as Named;
+    let named =
+        output.format.unwrap_or_else(
+            || match publication.config.as_ref().and_then(|c| c.format) {
+                None | Some(Named::Pdf) => OutputFormat::Pdf,
+                Some(Named::Png) => OutputFormat::Png,
+                Some(Named::Docx) => OutputFormat::Docx,
+                Some(Named::Ofd) => OutputFormat::Ofd,
+            },
+        );
+    match (named, output.ppi) {
         (OutputFormat::Pdf, None) => Ok(archive::Output::Pdf),
         (OutputFormat::Docx, None) => Ok(archive::Output::Docx),
         (OutputFormat::Ofd, None) => Ok(archive::Output::Ofd),

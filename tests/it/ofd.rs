@@ -911,3 +911,43 @@ fn a_layout_that_clips_is_named_in_a_note() {
     let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
     assert!(!said.contains("裁剪"), "{said}");
 }
+
+/// `[output] format = "ofd"` makes `build` write OFD; `--format` wins
+/// over it; a format jianbao does not write is an error at its place.
+#[test]
+fn the_output_format_of_jianbao_toml() {
+    let dir = copy_publication(&repo());
+    let toml = dir.path().join("jianbao.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        text.replace("[output]\n", "[output]\nformat = \"ofd\"\n"),
+    )
+    .unwrap();
+    let o = jianbao(dir.path(), &["build", "4"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("out/004.ofd").is_file());
+    assert!(!dir.path().join("out/004.pdf").exists());
+    let o = jianbao(dir.path(), &["build", "4", "--format", "pdf"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("out/004.pdf").is_file());
+
+    std::fs::write(
+        &toml,
+        text.replace("[output]\n", "[output]\nformat = \"odt\"\n"),
+    )
+    .unwrap();
+    let o = jianbao(dir.path(), &["build", "4"]);
+    assert!(!o.status.success());
+    let said = stderr(&o);
+    let line = text
+        .lines()
+        .position(|l| l == "[output]")
+        .expect("an [output] table")
+        + 2;
+    assert!(
+        said.contains(&format!("jianbao.toml:{line}:10: error[bad-output-format]")),
+        "{said}"
+    );
+    assert!(said.contains("\"ofd\""), "{said}");
+}
