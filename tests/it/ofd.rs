@@ -951,3 +951,97 @@ fn the_output_format_of_jianbao_toml() {
     );
     assert!(said.contains("\"ofd\""), "{said}");
 }
+
+/// Every character where typst placed its glyph: the TextCode's position
+/// and advances (through the object's box and CTM) against the laid-out
+/// frames, within a micrometre or so (the OFD's numbers have four
+/// decimals).
+#[test]
+fn every_character_stands_where_typst_placed_its_glyph() {
+    let mut compared = 0;
+    let mut turned = 0;
+    for (name, src) in [
+        ("repo", repo()),
+        ("tables", fixture("tables")),
+        ("landscape", fixture("landscape")),
+        ("pictures", fixture("pictures")),
+    ] {
+        let (dir, built) = build_both(&src);
+        for (id, _, ofd_path) in built {
+            let placed = flatten(&layout(dir.path(), &id));
+            let ofd = Ofd::read(&ofd_path);
+            let pages = ofd.pages();
+            assert_eq!(pages.len(), placed.pages);
+            for (k, page) in pages.iter().enumerate() {
+                let want: Vec<(char, f64, f64)> = placed
+                    .glyphs
+                    .iter()
+                    .filter(|g| g.page == k + 1)
+                    .flat_map(|g| g.text.chars().map(move |c| (c, g.x, g.y)))
+                    .filter(|(c, _, _)| !c.is_control())
+                    .collect();
+                let mut got: Vec<(char, f64, f64)> = Vec::new();
+                let mut object: Option<(&El, [f64; 6])> = None;
+                for e in page {
+                    match e.name.as_str() {
+                        "TextObject" => {
+                            let ctm = e
+                                .attrs
+                                .get("CTM")
+                                .map(|m| boxes(m).try_into().unwrap())
+                                .unwrap_or([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+                            object = Some((e, ctm));
+                        }
+                        "TextCode" => {
+                            let (text_object, [a, b, c, d, tx, ty]) = object.unwrap();
+                            let bound = boxes(&text_object.attrs["Boundary"]);
+                            let number =
+                                |key: &str| e.attrs.get(key).map(|v| boxes(v)).unwrap_or_default();
+                            let (dx, dy) = (number("DeltaX"), number("DeltaY"));
+                            let (mut x, mut y) = (number("X")[0], number("Y")[0]);
+                            for (i, ch) in e.text.chars().enumerate() {
+                                if i > 0 {
+                                    x += dx[i - 1];
+                                    y += dy.get(i - 1).copied().unwrap_or(0.0);
+                                }
+                                got.push((
+                                    ch,
+                                    bound[0] + a * x + c * y + tx,
+                                    bound[1] + b * x + d * y + ty,
+                                ));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                assert_eq!(
+                    got.iter().map(|g| g.0).collect::<String>(),
+                    want.iter().map(|g| g.0).collect::<String>(),
+                    "{name} {id} page {}",
+                    k + 1
+                );
+                compared += got.len();
+                turned += page
+                    .iter()
+                    .filter(|e| e.name == "TextObject" && e.attrs.contains_key("CTM"))
+                    .count();
+                for (g, w) in got.iter().zip(&want) {
+                    assert!(
+                        (g.1 - w.1).abs() < 0.002 && (g.2 - w.2).abs() < 0.002,
+                        "{name} {id} page {}: {:?} at ({:.4}, {:.4}), typst placed it at ({:.4}, {:.4})",
+                        k + 1,
+                        g.0,
+                        g.1,
+                        g.2,
+                        w.1,
+                        w.2
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        compared > 5000 && turned > 50,
+        "{compared} characters, {turned} turned runs"
+    );
+}
