@@ -8,7 +8,8 @@
 //! - a rebuild in `jianbao watch 4` after a one-character edit, from the
 //!   file event to the PDF written (as `watch` reports it), and from the
 //!   save to the report as seen from outside;
-//! - a cold `jianbao build 4 --format png` at 150 ppi.
+//! - a cold `jianbao build 4 --format png` at 150 ppi;
+//! - a cold `jianbao build 4 --format ofd` beside a forced PDF build.
 //!
 //! ```sh
 //! cargo build --release
@@ -250,6 +251,29 @@ fn main() -> ExitCode {
         "jianbao build 4 --format png, 150 ppi (cold process)",
         &mut png,
     );
+
+    // The OFD beside the PDF it has the pages of, in turn (both see the
+    // same load); the PDF forced, as the OFD is always made afresh.
+    let (mut pdf, mut ofd) = (Vec::new(), Vec::new());
+    for _ in 0..=RUNS / 2 {
+        for (args, times) in [
+            (&["build", "4", "--force"][..], &mut pdf),
+            (&["build", "4", "--format", "ofd"][..], &mut ofd),
+        ] {
+            match run(&bin, root, args) {
+                Ok(t) => times.push(ms(t)),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+    }
+    pdf.remove(0);
+    ofd.remove(0);
+    let p = line("jianbao build 4 --force, PDF (cold process)", &mut pdf);
+    let o = line("jianbao build 4 --format ofd (cold process)", &mut ofd);
+    println!("ratio: {:.2} (OFD / PDF)", o / p);
 
     match watch(&bin, root) {
         Ok((mut inside, mut outside)) => {

@@ -90,8 +90,13 @@ pub fn write_failed(path: &Path, error: &sandbox::Error, kept: impl Into<Kept>) 
     let docx = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("docx"));
+    let ofd = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ofd"));
     let (file, viewer) = if docx {
         ("Word 文件", "Word 或 WPS")
+    } else if ofd {
+        ("OFD 文件", "OFD 阅读器")
     } else if page {
         ("页面图片", "看图软件或别的程序")
     } else {
@@ -99,6 +104,7 @@ pub fn write_failed(path: &Path, error: &sandbox::Error, kept: impl Into<Kept>) 
     };
     let kept_text = match (&kept, page) {
         (Kept::Earlier, false) if docx => "（原有的 Word 文件保持不变）".to_string(),
+        (Kept::Earlier, false) if ofd => "（原有的 OFD 文件保持不变）".to_string(),
         (Kept::Earlier, false) => "（原有的 PDF 保持不变）".to_string(),
         (Kept::Nothing, false) => String::new(),
         (Kept::Earlier, true) => {
@@ -180,6 +186,9 @@ pub enum Output {
     /// `out/004.docx`: a Word document on the same grid (`crate::docx`),
     /// made from the issue's blocks and the composer's pages, not typst's.
     Docx,
+    /// `out/004.ofd`: the PDF's pages as GB/T 33190 OFD (`crate::ofd`),
+    /// written from typst's laid-out pages.
+    Ofd,
 }
 
 impl Output {
@@ -188,6 +197,7 @@ impl Output {
     pub fn path(self, pdf: &Path) -> PathBuf {
         match self {
             Output::Docx => pdf.with_extension("docx"),
+            Output::Ofd => pdf.with_extension("ofd"),
             Output::Pdf | Output::Png { .. } => pdf.to_path_buf(),
         }
     }
@@ -235,7 +245,8 @@ impl Settings {
     pub fn output_data(&self) -> OutputData {
         match self.format {
             Output::Pdf => OutputData::new(self.pdf_standard),
-            Output::Png { .. } | Output::Docx => OutputData::new(None),
+            // The OFD has the PDF's red ink, in CMYK.
+            Output::Png { .. } | Output::Docx | Output::Ofd => OutputData::new(None),
         }
     }
 }
@@ -247,7 +258,7 @@ pub fn written(pdf: &Path, pages: usize, format: Output) -> String {
     let shown = |p: &Path| crate::source::show_path(p);
     match format {
         Output::Pdf => shown(pdf),
-        Output::Docx => shown(&format.path(pdf)),
+        Output::Docx | Output::Ofd => shown(&format.path(pdf)),
         Output::Png { .. } if pages == 1 => shown(&page_image_path(pdf, 1, 1)),
         Output::Png { .. } => format!(
             "{} … {}",
@@ -694,6 +705,7 @@ impl<'a> Builder<'a> {
         }
         let pages = laid.document.pages().len();
         let kept = || out.is_file().then(|| out.to_path_buf());
+        let mut ofd_notes = Vec::new();
         let files: Vec<(PathBuf, Vec<u8>)> = match self.settings.format {
             Output::Pdf => {
                 // Stable across builds: the same input gives the same bytes.
@@ -717,6 +729,22 @@ impl<'a> Builder<'a> {
             }
             // Made by `write_docx` above.
             Output::Docx => Vec::new(),
+            Output::Ofd => {
+                let ident = format!("jianbao:{}:{id}", self.config.imprint.publisher);
+                match crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident) {
+                    Ok(written) => {
+                        ofd_notes = written.notes;
+                        vec![(out.to_path_buf(), written.bytes)]
+                    }
+                    Err(e) => {
+                        return Outcome::WriteFailed {
+                            kept: out.is_file().into(),
+                            path: out.to_path_buf(),
+                            error: sandbox::Error::said(out, e.to_string()),
+                        };
+                    }
+                }
+            }
             Output::Png { ppi } => {
                 match typeset::png_pages(&laid.document, ppi, |page, count| {
                     page_image_path(out, page, count)
@@ -767,11 +795,15 @@ impl<'a> Builder<'a> {
         };
         let mut pdf = None;
         match self.settings.format {
-            Output::Pdf => {
+            Output::Pdf | Output::Ofd => {
                 for (path, bytes) in &files {
                     let existed = path.is_file();
                     match folder.replace(&name(path), bytes) {
-                        Ok(stamp) => pdf = Some(WrittenPdf::new(stamp, bytes)),
+                        // Only PDFs are in the manifest.
+                        Ok(stamp) if self.settings.format == Output::Pdf => {
+                            pdf = Some(WrittenPdf::new(stamp, bytes))
+                        }
+                        Ok(_) => {}
                         Err(error) => {
                             return Outcome::WriteFailed {
                                 path: path.clone(),
@@ -808,6 +840,7 @@ impl<'a> Builder<'a> {
             }
         }
         let mut notes = laid.notes;
+        notes.extend(ofd_notes);
         if matches!(self.settings.format, Output::Png { .. }) {
             // Page pictures of an earlier, longer version (or numbered the
             // other way) would be taken for this version's pages; they are

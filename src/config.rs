@@ -31,6 +31,9 @@ pub struct Config {
     pub printed: Vec<Printed>,
     /// `[output] pdf_standard`: the PDF standard the PDFs conform to.
     pub pdf_standard: Option<PdfStandard>,
+    /// `[output] format`: what `build` (and `watch`, `serve`) write when
+    /// the command line names no `--format`; `None` is PDF.
+    pub format: Option<OutputFormat>,
     /// `[output] layout`: the office's own layout, a `.typ` file relative
     /// to the publication root (checked to exist inside it); `None` is the
     /// built-in layout.
@@ -69,6 +72,27 @@ pub enum PdfStandard {
     A4f,
     A4e,
     Ua1,
+}
+
+/// `[output] format`: the names `--format` takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    Pdf,
+    Png,
+    Docx,
+    Ofd,
+}
+
+impl OutputFormat {
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "pdf" => Some(Self::Pdf),
+            "png" => Some(Self::Png),
+            "docx" => Some(Self::Docx),
+            "ofd" => Some(Self::Ofd),
+            _ => None,
+        }
+    }
 }
 
 impl PdfStandard {
@@ -345,6 +369,7 @@ fn parse_config(
     let mut output_dir = PathBuf::from("out");
     let mut output_dir_span = None;
     let mut pdf_standard = None;
+    let mut format = None;
     let mut layout = None;
     if let Ok(Some(mut o)) = top.table("output", "dir = \"out\"", diags) {
         if let Some(dir) = o.string("dir", "\"out\"", diags) {
@@ -377,6 +402,20 @@ fn parse_config(
                         "长期存档用 \"a-2b\"；可用的有 {}",
                         PdfStandard::names()
                     )),
+                );
+            }
+        }
+        if let Some(f) = o.string("format", "\"pdf\"", diags) {
+            format = OutputFormat::from_name(&f.value);
+            if format.is_none() {
+                diags.push(
+                    Diagnostic::error(
+                        "bad-output-format",
+                        file,
+                        f.span.clone(),
+                        format!("不认识的输出格式“{}”", f.value),
+                    )
+                    .with_help("可用的有 \"pdf\"（默认）、\"png\"、\"docx\"、\"ofd\""),
                 );
             }
         }
@@ -502,6 +541,7 @@ fn parse_config(
         source: file.clone(),
         printed,
         pdf_standard,
+        format,
         layout,
         table: table_config,
     })

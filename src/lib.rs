@@ -62,6 +62,8 @@ pub mod layout_data;
 pub mod typeset;
 
 pub mod docx;
+// `--format ofd`: the same pages as GB/T 33190 OFD.
+pub mod ofd;
 
 pub mod archive;
 pub mod manifest;

@@ -88,7 +88,7 @@ pub enum Command {
     /// 列出字体文件夹里找到的字体（要填进 [fonts] 的准确名字）和每个角色用的字体
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao fonts [期号…]")]
     Fonts(FontsCommand),
-    /// 把一期导出成独立的 Typst 项目（main.typ、issue.json、图片、字体），可以手工微调或用 typst 编译；或导出成 Word 文件（.docx）
+    /// 把一期导出成独立的 Typst 项目（main.typ、issue.json、图片、字体），可以手工微调或用 typst 编译；或导出成 Word 文件（.docx）、OFD 文件（.ofd）
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao export <期号> <文件夹> [选项]")]
     Export(ExportCommand),
     /// 显示在用的版式；--eject 把内置版式写到 layouts/bulletin.typ，供本单位修改
@@ -143,7 +143,7 @@ pub struct BuildCommand {
     /// 只生成第 K 份（共 N 份）：每一期固定分在一份里，N 个 CI 任务正好把全部生成一遍
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<Shard>,
-    /// 把 PDF（或页面图片、Word 文件）写到这个文件夹（没有就创建），不用 jianbao.toml 的输出文件夹；可以在简报文件夹外面
+    /// 把 PDF（或页面图片、Word 文件、OFD 文件）写到这个文件夹（没有就创建），不用 jianbao.toml 的输出文件夹；可以在简报文件夹外面
     #[arg(long = "out", value_name = "文件夹")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -185,7 +185,7 @@ pub struct ExportCommand {
     /// 要导出的期
     #[arg(value_name = "期号", help_heading = "参数")]
     pub issue: String,
-    /// 放项目的文件夹（新的或空的）；写成 名字.docx 就导出成 Word 文件（新文件，不覆盖）
+    /// 放项目的文件夹（新的或空的）；写成 名字.docx 就导出成 Word 文件、名字.ofd 就导出成 OFD 文件（新文件，不覆盖）
     #[arg(value_name = "文件夹", help_heading = "参数")]
     pub folder: PathBuf,
     #[command(flatten)]
@@ -231,10 +231,14 @@ pub struct ServeCommand {
 /// What `build`, `watch` and `serve` write.
 #[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
-    /// pdf（默认）；png：每页一张图片（out/004-1.png …）；docx：Word 文件（out/004.docx，同样的版心和样式，可以在 Word、WPS 里改）
-    #[arg(long = "format", value_enum, default_value_t = OutputFormat::Pdf, value_name = "格式",
-          hide_default_value = true, hide_possible_values = true)]
-    pub format: OutputFormat,
+    /// pdf（默认，或 jianbao.toml 的 [output] format）；png：每页一张图片（out/004-1.png …）；docx：Word 文件（out/004.docx，同样的版心和样式，可以在 Word、WPS 里改）；ofd：和 PDF 同样页面的 OFD 文件（out/004.ofd，GB/T 33190）
+    #[arg(
+        long = "format",
+        value_enum,
+        value_name = "格式",
+        hide_possible_values = true
+    )]
+    pub format: Option<OutputFormat>,
     /// --format png 的分辨率，每英寸像素数（默认 150）
     #[arg(long, value_parser = parse_ppi, value_name = "PPI")]
     pub ppi: Option<u16>,
@@ -270,6 +274,7 @@ pub enum OutputFormat {
     Pdf,
     Png,
     Docx,
+    Ofd,
 }
 
 /// `--ppi` when none is given.

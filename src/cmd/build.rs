@@ -25,7 +25,7 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
     }
     let output = &command.output;
     let mut publication = Publication::load(start, options)?;
-    let format = settings::format(output)?;
+    let format = settings::format(&publication, output)?;
     let clock = Instant::now();
     let mut selection = publication.select(&command.issues)?;
     if let Some(shard) = command.shard {
@@ -107,6 +107,7 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
                     let mut line = format!("{shown} → {}", archive::written(&out, pages, format));
                     match format {
                         archive::Output::Pdf => {}
+                        archive::Output::Ofd => line += &format!("（{pages} 页）"),
                         archive::Output::Png { .. } => line += &format!("（{pages} 页）"),
                         // Word breaks the pages itself.
                         archive::Output::Docx => line += &format!("（PDF 排 {pages} 页）"),

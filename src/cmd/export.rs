@@ -41,6 +41,16 @@ pub fn run(start: &Path, options: &Options, command: &ExportCommand) -> Result<u
             code,
         );
     }
+    if is_ofd(&command.folder) {
+        return export_ofd(
+            publication,
+            settings,
+            issue,
+            &start.join(&command.folder),
+            &shown(entry),
+            code,
+        );
+    }
     let engine = settings.engine(publication)?;
     let builder = Builder::with(publication, settings, engine)
         .map_err(|_| UsageError::new("jianbao.toml 有错误"))?;
@@ -81,6 +91,78 @@ fn is_docx(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("docx"))
 }
 
+/// `jianbao export 4 第4期.ofd`: a path ending in `.ofd` is an OFD file.
+fn is_ofd(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ofd"))
+}
+
+/// Writes the OFD of `issue` to `path`, a new file, atomically.
+fn export_ofd(
+    publication: &Publication,
+    mut settings: archive::Settings,
+    issue: &crate::issue::Issue,
+    path: &Path,
+    shown_issue: &str,
+    code: u8,
+) -> Result<u8, UsageError> {
+    settings.format = archive::Output::Ofd;
+    let engine = settings.engine(publication)?;
+    let builder = Builder::with(publication, settings, engine)
+        .map_err(|_| UsageError::new("jianbao.toml 有错误"))?;
+    let laid = match builder.layout(issue) {
+        Ok(laid) => laid,
+        Err(errors) => {
+            for e in &errors {
+                let _ = writeln!(anstream::stderr().lock(), "{}", typst_line(shown_issue, e));
+            }
+            return Ok(EXIT_INPUT);
+        }
+    };
+    let shown = show_path(path);
+    let ident = format!(
+        "jianbao:{}:{}",
+        publication
+            .config
+            .as_ref()
+            .map(|c| c.imprint.publisher.as_str())
+            .unwrap_or_default(),
+        issue.id
+    );
+    let written = crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident)
+        .map_err(|e| UsageError::new(format!("{shown}: {e}")))?;
+    let pages = laid.document.pages().len();
+    write_new(path, &written.bytes)?;
+    for note in written.notes {
+        say!("{shown_issue}: note: {note}");
+    }
+    say!("{shown_issue} → {shown}（OFD 文件，{pages} 页）");
+    Ok(code)
+}
+
+/// Writes `bytes` to `path`, a new file (never over one that is there),
+/// atomically, making its folder if need be.
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), UsageError> {
+    let shown = show_path(path);
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let cannot = |e: crate::sandbox::Error| UsageError::cannot(&format!("无法写入 {shown}"), &e);
+    std::fs::create_dir_all(parent)
+        .map_err(|error| cannot(crate::sandbox::Error::io(parent, error)))?;
+    let root = parent
+        .canonicalize()
+        .map_err(|error| cannot(crate::sandbox::Error::io(parent, error)))?;
+    let folder = crate::sandbox::Folder::open(&root, &root).map_err(cannot)?;
+    folder.create(&name, bytes).map_err(cannot)?;
+    Ok(())
+}
+
 /// Writes the Word document of `issue` to `path`, a new file (never over
 /// one that is there), atomically.
 fn export_docx(
@@ -97,22 +179,7 @@ fn export_docx(
     let shown = show_path(path);
     let (bytes, pages) = crate::docx::document(issue, config, fonts, &publication.root)
         .map_err(|e| UsageError::new(format!("{shown}: {e}")))?;
-    let parent = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let cannot = |e: crate::sandbox::Error| UsageError::cannot(&format!("无法写入 {shown}"), &e);
-    std::fs::create_dir_all(parent)
-        .map_err(|error| cannot(crate::sandbox::Error::io(parent, error)))?;
-    let root = parent
-        .canonicalize()
-        .map_err(|error| cannot(crate::sandbox::Error::io(parent, error)))?;
-    let folder = crate::sandbox::Folder::open(&root, &root).map_err(cannot)?;
-    folder.create(&name, &bytes).map_err(cannot)?;
+    write_new(path, &bytes)?;
     say!("{shown_issue} → {shown}（Word 文件；PDF 排 {pages} 页）");
     Ok(code)
 }

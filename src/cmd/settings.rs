@@ -10,12 +10,27 @@ use crate::diagnostic::UsageError;
 use crate::publication::Publication;
 use crate::script::escape_unprintable;
 
-/// `--format` and `--ppi` as the library's format.
-pub fn format(output: &OutputArgs) -> Result<archive::Output, UsageError> {
-    match (output.format, output.ppi) {
+/// `--format` (else jianbao.toml's `[output] format`, else PDF) and
+/// `--ppi` as the library's format.
+pub fn format(
+    publication: &Publication,
+    output: &OutputArgs,
+) -> Result<archive::Output, UsageError> {
+    use crate::config::OutputFormat as Named;
+    let named =
+        output.format.unwrap_or_else(
+            || match publication.config.as_ref().and_then(|c| c.format) {
+                None | Some(Named::Pdf) => OutputFormat::Pdf,
+                Some(Named::Png) => OutputFormat::Png,
+                Some(Named::Docx) => OutputFormat::Docx,
+                Some(Named::Ofd) => OutputFormat::Ofd,
+            },
+        );
+    match (named, output.ppi) {
         (OutputFormat::Pdf, None) => Ok(archive::Output::Pdf),
         (OutputFormat::Docx, None) => Ok(archive::Output::Docx),
-        (OutputFormat::Pdf | OutputFormat::Docx, Some(_)) => {
+        (OutputFormat::Ofd, None) => Ok(archive::Output::Ofd),
+        (OutputFormat::Pdf | OutputFormat::Docx | OutputFormat::Ofd, Some(_)) => {
             Err(UsageError::new("--ppi 只用于 --format png")
                 .help("例如 jianbao build 4 --format png --ppi 300"))
         }
@@ -65,7 +80,7 @@ pub fn standard(
         archive::Output::Pdf => {
             asked.or_else(|| publication.config.as_ref().and_then(|c| c.pdf_standard))
         }
-        archive::Output::Png { .. } | archive::Output::Docx => None,
+        archive::Output::Png { .. } | archive::Output::Docx | archive::Output::Ofd => None,
     }
 }
 

@@ -37,7 +37,7 @@ pub fn request(
         start: start.to_path_buf(),
         options,
         issue: issue.clone(),
-        format: settings::format(output)?,
+        format: settings::format(publication, output)?,
         pdf_standard: output.layout.pdf_standard,
         layout: settings::layout_path(publication, start, &output.layout)?,
     })

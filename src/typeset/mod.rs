@@ -38,6 +38,12 @@ pub struct Laid {
 }
 
 impl Laid {
+    /// What the layout drew the pages from (the OFD's outline reads the
+    /// 本期要目's page numbers in it).
+    pub fn layout_data(&self) -> &LayoutData {
+        &self.layout_data
+    }
+
     /// `/issue.json` of the whole document, as `jianbao export` hands it
     /// to stock typst (a long issue was laid out from parts of it).
     pub fn issue_json(&self) -> Vec<u8> {

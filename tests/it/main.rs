@@ -32,6 +32,7 @@ mod import;
 mod landscape;
 mod layout;
 mod live;
+mod ofd;
 mod outputs;
 mod pages;
 mod pictures;
