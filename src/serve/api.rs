@@ -384,7 +384,7 @@ impl Api {
         conflict_unless(&bytes, &fix.base)?;
         if p.config.as_ref().is_some_and(|c| !c.clean_text) {
             return Err(Response::error(
-                409,
+                422,
                 "jianbao.toml 里 [text] clean = false：正文保持原样，没有修改",
                 "要自动修正，把 jianbao.toml 里的 clean = false 删掉",
             ));
