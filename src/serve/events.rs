@@ -72,6 +72,7 @@ const QUIET: Duration = Duration::from_millis(30);
 pub fn watch_files(
     workspace: Arc<Workspace>,
     events: Arc<Events>,
+    jobs: super::jobs::Jobs,
 ) -> Result<(), crate::diagnostic::UsageError> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = crate::watch::watcher(tx)?;
@@ -95,7 +96,8 @@ pub fn watch_files(
                     take(e);
                 }
                 rewatch(&root, &mut watcher, &mut watched);
-                changed(&workspace, &events, &root, &paths);
+                let (workspace, events, root) = (workspace.clone(), events.clone(), root.clone());
+                jobs.run(move || changed(&workspace, &events, &root, &paths));
             }
         });
     if spawned.is_err() {
