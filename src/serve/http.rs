@@ -381,6 +381,9 @@ fn answer((stream, accepted): Accepted, handler: &dyn Handler, port: u16) {
     }
 }
 
+/// A request head and what of its body came in the same reads.
+type HeadRead = (Vec<u8>, Vec<u8>);
+
 /// The request head, up to the blank line, within the limits and by
 /// `deadline`, and whatever of the body came with it; `None` when the
 /// client went away or was too slow. Past the deadline only what has
@@ -389,7 +392,7 @@ fn answer((stream, accepted): Accepted, handler: &dyn Handler, port: u16) {
 fn read_head(
     mut stream: &TcpStream,
     deadline: Instant,
-) -> Result<Option<(Vec<u8>, Vec<u8>)>, Refused> {
+) -> Result<Option<HeadRead>, Refused> {
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
     loop {
