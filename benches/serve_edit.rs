@@ -50,7 +50,10 @@ fn main() -> ExitCode {
 fn bench() -> Result<(), String> {
     let bin = release_binary();
     if !bin.is_file() {
-        return Err(format!("no {} (cargo build --release first)", bin.display()));
+        return Err(format!(
+            "no {} (cargo build --release first)",
+            bin.display()
+        ));
     }
     let dir = issue_4_publication();
     let mut child = Command::new(&bin)
@@ -129,7 +132,11 @@ fn edits(url: &str) -> Result<(), String> {
         for (i, hash) in new_pages.iter().enumerate() {
             if old_pages.get(i) != Some(hash) {
                 let svg = agent
-                    .get(format!("{url}pages/004/{}.svg?v={hash}", i + 1))
+                    .get(format!(
+                        "{url}pages/004/{}.svg?v={}",
+                        i + 1,
+                        hash.as_str().unwrap_or_default()
+                    ))
                     .call()
                     .map_err(|e| format!("GET page {}: {e}", i + 1))?
                     .body_mut()
@@ -153,11 +160,17 @@ fn edits(url: &str) -> Result<(), String> {
         state = new;
     }
     let (p50, p90, max) = spread(puts);
-    println!("PUT (write, build, page hashes): median {p50:.1} ms, p90 {p90:.1} ms, max {max:.1} ms");
+    println!(
+        "PUT (write, build, page hashes): median {p50:.1} ms, p90 {p90:.1} ms, max {max:.1} ms"
+    );
     let (p50, p90, max) = spread(fetches);
-    println!("changed pages fetched as SVG:    median {p50:.1} ms, p90 {p90:.1} ms, max {max:.1} ms");
+    println!(
+        "changed pages fetched as SVG:    median {p50:.1} ms, p90 {p90:.1} ms, max {max:.1} ms"
+    );
     let (p50, p90, max) = spread(totals);
-    println!("edit to pages in hand:           median {p50:.1} ms, p90 {p90:.1} ms, max {max:.1} ms");
+    println!(
+        "edit to pages in hand:           median {p50:.1} ms, p90 {p90:.1} ms, max {max:.1} ms"
+    );
     changed.sort();
     println!(
         "pages changed per edit: {}..{} of {} ({EDITS} edits after {WARM} to warm up)",

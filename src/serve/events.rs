@@ -149,6 +149,27 @@ fn changed(workspace: &Workspace, events: &Events, root: &Path, paths: &[PathBuf
         return;
     }
     let _writing = lock(&workspace.writing);
+    // This server's own writes come back as events: no news, no reading
+    // the publication again (the next keystroke's save waits for it).
+    let issues = root.join("issues");
+    let news: Vec<&PathBuf> = issue_paths
+        .iter()
+        .copied()
+        .filter(|path| {
+            let key = path
+                .strip_prefix(&issues)
+                .ok()
+                .map(|rel| rel.with_extension("").to_string_lossy().replace('\\', "/"));
+            let version = crate::sandbox::read(path, TEXT_LIMIT).map(|b| version_of(&b));
+            match (key, version) {
+                (Some(key), Ok(version)) => !workspace.is_known(&key, &version),
+                _ => true,
+            }
+        })
+        .collect();
+    if news.is_empty() && !config_changed {
+        return;
+    }
     let Ok(p) = workspace.refresh() else { return };
     let mut rebuild = Vec::new();
     for entry in &p.issues {

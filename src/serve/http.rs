@@ -389,10 +389,7 @@ type HeadRead = (Vec<u8>, Vec<u8>);
 /// client went away or was too slow. Past the deadline only what has
 /// already arrived is read, so connections that waited in the queue
 /// behind slow ones cost nothing.
-fn read_head(
-    mut stream: &TcpStream,
-    deadline: Instant,
-) -> Result<Option<HeadRead>, Refused> {
+fn read_head(mut stream: &TcpStream, deadline: Instant) -> Result<Option<HeadRead>, Refused> {
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
     loop {
