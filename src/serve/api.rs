@@ -212,8 +212,11 @@ impl Routes {
         let p = self.workspace.publication();
         let config = p.config.as_ref();
         let builder = self.workspace.builder(&p).ok();
+        // Only an output folder that is there: opening the manifest's
+        // folder makes it, and a GET makes nothing.
         let mut manifest = builder
             .as_ref()
+            .filter(|_| p.output_dir().is_dir())
             .and_then(|b| b.manifest_folder())
             .map(|f| crate::manifest::Manifest::load(&f));
         let mut issues = Vec::new();
