@@ -107,15 +107,11 @@ fn edits(url: &str) -> Result<(), String> {
     let mut state = get_json("api/issues/004")?;
     let original = state["body"].as_str().unwrap_or_default().to_string();
     let (mut puts, mut fetches, mut totals, mut changed) = (vec![], vec![], vec![], vec![]);
-    for round in 0..EDITS + WARM {
+    for (round, edit_char) in EDIT_CHARS.iter().enumerate() {
         // Each edit a text not seen before (typst remembers layouts it
         // made: going back and forth between two texts would time its
         // cache): one character of the first paragraph, another each time.
-        let body = original.replacen(
-            "郑州市教育局在",
-            &format!("郑州市教育局{}", EDIT_CHARS[round]),
-            1,
-        );
+        let body = original.replacen("郑州市教育局在", &format!("郑州市教育局{edit_char}"), 1);
         let edited = body;
         let put = serde_json::json!({ "base": state["version"], "body": edited }).to_string();
         let start = Instant::now();

@@ -97,7 +97,7 @@ pub enum Command {
     /// 每次保存期刊文件、jianbao.toml、图片或版式，就重新生成这一期（Ctrl-C 结束）
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao watch [期号] [选项]")]
     Watch(WatchCommand),
-    /// 同 watch，再在浏览器里实时预览（只在本机 127.0.0.1）
+    /// 在浏览器里编简报：期刊列表、表单、正文、实时页面、粘贴 Word、下载（只在本机 127.0.0.1）
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao serve [期号] [选项]")]
     Serve(ServeCommand),
 }
