@@ -65,10 +65,12 @@ fn is_open(stream: &TcpStream) -> bool {
 /// rename and close).
 const QUIET: Duration = Duration::from_millis(30);
 
-/// Watches `issues/` and its year folders (each by itself, as `watch`
-/// does, and only inside the publication) on a thread of its own; an
-/// issue file whose bytes are not the ones this server wrote or told of
-/// is `changed`, and the issues the page has built are built again.
+/// Watches `issues/` and its year folders, `images/` and jianbao.toml
+/// (each folder by itself, as `watch` does, and only inside the
+/// publication) on a thread of its own; an issue file whose bytes are not
+/// the ones this server wrote or told of is `changed`, and the issues the
+/// page has built are built again (all of them after a change of
+/// jianbao.toml or of a picture).
 pub fn watch_files(
     workspace: Arc<Workspace>,
     events: Arc<Events>,
@@ -109,10 +111,10 @@ pub fn watch_files(
     Ok(())
 }
 
-/// issues/ and the year folders in it, each watched by itself.
+/// issues/, the year folders in it and images/, each watched by itself.
 fn rewatch(root: &Path, watcher: &mut notify::RecommendedWatcher, watched: &mut Vec<PathBuf>) {
     let issues = root.join("issues");
-    let mut want = vec![root.to_path_buf(), issues.clone()];
+    let mut want = vec![root.to_path_buf(), issues.clone(), root.join("images")];
     for (path, kind) in crate::sandbox::list_dir(&issues).unwrap_or_default() {
         if kind.is_dir() {
             want.push(path);
@@ -137,9 +139,12 @@ fn rewatch(root: &Path, watcher: &mut notify::RecommendedWatcher, watched: &mut 
 /// Tells the pages of every issue file among `paths` whose bytes changed,
 /// and builds again the issues they have open.
 fn changed(workspace: &Workspace, events: &Events, root: &Path, paths: &[PathBuf]) {
+    // jianbao.toml, or a picture in images/ (replaced by an editor, or
+    // saved from the page): the open issues are built again.
+    let images = root.join("images");
     let config_changed = paths
         .iter()
-        .any(|p| p == &root.join(crate::config::CONFIG_FILE));
+        .any(|p| p == &root.join(crate::config::CONFIG_FILE) || p.starts_with(&images));
     let issue_paths: Vec<&PathBuf> = paths
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md"))

@@ -549,6 +549,13 @@ fn serve_writes_an_issue_atomically_and_never_over_a_change_on_disk() {
     let after = page.issue("004");
     assert_eq!(after["version"], changed["version"]);
 
+    // A picture saved in images/ by another program: the open issue is
+    // built again (it may show it).
+    std::fs::create_dir_all(root.join("images")).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::write(root.join("images/新图.png"), png_bytes(4, 4, [1, 2, 3])).unwrap();
+    assert_eq!(next_event(&mut events, "built")["key"], "004");
+
     // The front matter from the form: its keys set or removed, the keys
     // it does not show (mark) kept, the body byte for byte.
     edit(
