@@ -97,7 +97,7 @@ pub enum Command {
     /// 每次保存期刊文件、jianbao.toml、图片或版式，就重新生成这一期（Ctrl-C 结束）
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao watch [期号] [选项]")]
     Watch(WatchCommand),
-    /// 同 watch，再在浏览器里实时预览（只在本机 127.0.0.1）
+    /// 在浏览器里编简报：期刊列表、表单、正文、实时页面、粘贴 Word、下载（只在本机 127.0.0.1）
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao serve [期号] [选项]")]
     Serve(ServeCommand),
 }
@@ -213,11 +213,11 @@ pub struct WatchCommand {
 /// `jianbao serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeCommand {
-    /// 要看的期；不写就是最新的一期，之后保存哪一期就显示哪一期
+    /// 页面打开时显示的那一期；不写就是期刊列表
     #[arg(value_name = "期号", help_heading = "参数")]
     pub issue: Option<String>,
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub layout: LayoutArgs,
     /// 127.0.0.1 上的端口；0（默认）是随便一个空闲的
     #[arg(
         long,
