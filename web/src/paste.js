@@ -150,6 +150,9 @@ class Walker {
         if (tag === "LI" && el.tagName === "OL") {
           listIndex += 1;
           list = olNumber(start + listIndex - 1, ctx.olDepth || 1);
+        } else if (!this.runs.some((r) => r.text.trim())) {
+          // The first paragraph inside a list item (<li><p>…) shows its number.
+          list = this.para.list;
         }
         this.block(node, { ...ctx, list });
         continue;
