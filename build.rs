@@ -210,9 +210,50 @@ fn printed_table() {
     std::fs::write(&table, text).expect("write printed.rs");
 }
 
+/// `serve`'s page: every file of `assets/web/` (the committed bundle),
+/// embedded by `include_bytes!` through a table in `OUT_DIR`, so that a
+/// file the page adds needs no line of Rust.
+fn web_assets() {
+    println!("cargo:rerun-if-changed=assets/web");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/web");
+    let mut files = Vec::new();
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                println!("cargo:rerun-if-changed={}", path.display());
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(&dir) {
+                println!("cargo:rerun-if-changed={}", path.display());
+                files.push((rel.to_string_lossy().replace('\\', "/"), path.clone()));
+            }
+        }
+    }
+    files.sort();
+    let mut out = String::from("&[\n");
+    for (rel, path) in files {
+        out += &format!(
+            "    ({rel:?}, include_bytes!({:?})),\n",
+            path.display().to_string()
+        );
+    }
+    out += "]\n";
+    let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("web_assets.rs");
+    std::fs::write(dest, out).unwrap();
+}
+
 fn main() {
     test_conditions();
     printed_table();
+    web_assets();
     let mut h = Fnv(0xcbf2_9ce4_8422_2325);
     for p in ["src", "layouts", "Cargo.lock"] {
         println!("cargo:rerun-if-changed={p}");

@@ -53,6 +53,11 @@ impl PictureFormat {
     }
 
     /// What the first bytes say the file is.
+    /// The format the bytes are in (PNG, JPEG, SVG), whatever the name.
+    pub fn from_bytes(head: &[u8]) -> Option<PictureFormat> {
+        Self::sniff(head)
+    }
+
     fn sniff(head: &[u8]) -> Option<PictureFormat> {
         if head.starts_with(b"\x89PNG\r\n\x1a\n") {
             Some(PictureFormat::Png)
@@ -327,6 +332,19 @@ pub fn decode_raster_bytes(data: &[u8]) -> Result<Decoded, Problem> {
     }
     sandbox::contain(|| decode_raster(data, format))
         .unwrap_or_else(|panic| Err(Problem::Broken(format!("解码器出错：{panic}"))))
+}
+
+/// A picture given as bytes (uploaded to `serve`, pasted): its format
+/// from the bytes, never from a name, and decoded as `check` decodes a
+/// file, so a picture saved from the page always builds.
+pub fn decode_bytes(data: &[u8]) -> Result<PictureFormat, Problem> {
+    match PictureFormat::sniff(data) {
+        Some(PictureFormat::Svg) => sandbox::contain(|| decode_svg(data))
+            .unwrap_or_else(|panic| Err(Problem::Broken(format!("解码器出错：{panic}"))))
+            .map(|_| PictureFormat::Svg),
+        _ => decode_raster_bytes(data)
+            .map(|_| PictureFormat::sniff(data).unwrap_or(PictureFormat::Png)),
+    }
 }
 
 /// Whether the PDF writer typst uses (krilla, through krilla-svg as

@@ -111,7 +111,7 @@ pub fn run(request: &Request, mut on_rebuild: impl FnMut(Rebuilt)) -> Result<(),
 /// limit), and then every call on the watcher panics, as does dropping it.
 /// So a thread is asked for first (and given back at once), and the
 /// watcher's own thread is asked once whether it runs.
-fn watcher(
+pub fn watcher(
     tx: std::sync::mpsc::Sender<notify::Result<notify::Event>>,
 ) -> Result<notify::RecommendedWatcher, UsageError> {
     let no_thread = |why: String| {

@@ -213,11 +213,11 @@ pub struct WatchCommand {
 /// `jianbao serve`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeCommand {
-    /// 要看的期；不写就是最新的一期，之后保存哪一期就显示哪一期
+    /// 页面打开时显示的那一期；不写就是期刊列表
     #[arg(value_name = "期号", help_heading = "参数")]
     pub issue: Option<String>,
     #[command(flatten)]
-    pub output: OutputArgs,
+    pub layout: LayoutArgs,
     /// 127.0.0.1 上的端口；0（默认）是随便一个空闲的
     #[arg(
         long,

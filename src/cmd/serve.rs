@@ -1,35 +1,68 @@
-//! `jianbao serve [期号]`: `watch`, with the pages shown live in a browser
-//! on this computer.
+//! `jianbao serve [期号]`: the clerk's page for the publication, on this
+//! computer only.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use super::args::ServeCommand;
-use super::exit::EXIT_OK;
 use super::output::{say, tell};
-use super::watch;
+use super::settings;
 use crate::diagnostic::UsageError;
 use crate::publication::{Options, Publication};
 
 pub fn run(start: &Path, options: Options, command: &ServeCommand) -> Result<u8, UsageError> {
     let publication = Publication::load(start, &options)?;
-    let request = watch::request(
-        &publication,
-        start,
+    let key = match &command.issue {
+        Some(query) => Some(
+            publication.issues[publication.resolve(query)?]
+                .file
+                .id
+                .clone(),
+        ),
+        None => None,
+    };
+    let layout = settings::layout_path(&publication, start, &command.layout)?;
+    let serving = crate::serve::start(&crate::serve::Request {
+        start: start.to_path_buf(),
         options,
-        &command.issue,
-        &command.output,
-    )?;
-    let preview = crate::serve::Preview::start(command.port)?;
-    // The one line on stdout: scripts (and the tests) read the address.
-    tell!(std::io::stdout(), "{}", preview.url());
-    let _ = std::io::stdout().flush();
-    say!("预览：{}（只在本机可以打开；Ctrl-C 结束）", preview.url());
-    crate::watch::run(&request, |rebuilt| match rebuilt {
-        crate::watch::Rebuilt::Pages { issue, document } => {
-            preview.show_pages(issue, crate::typeset::svg_pages(document));
-        }
-        crate::watch::Rebuilt::Problem(text) => preview.show_problem(&text),
+        pdf_standard: command.layout.pdf_standard,
+        layout,
+        port: command.port,
     })?;
-    Ok(EXIT_OK)
+    let mut url = serving.url();
+    if let Some(key) = key {
+        url += &format!(
+            "#/issue/{}",
+            percent_encoding::utf8_percent_encode(&key, percent_encoding::NON_ALPHANUMERIC)
+        );
+    }
+    // The one line on stdout: scripts (and the tests) read the address.
+    tell!(std::io::stdout(), "{url}");
+    let _ = std::io::stdout().flush();
+    say!("页面：{url}（只在本机可以打开；Ctrl-C 结束）");
+    if std::io::stdout().is_terminal() {
+        open_in_browser(&url);
+    }
+    loop {
+        std::thread::park();
+    }
+}
+
+/// Opens `url` in the default browser; failing is fine (the address is
+/// printed).
+fn open_in_browser(url: &str) {
+    let program: &[&str] = if cfg!(target_os = "macos") {
+        &["open"]
+    } else if cfg!(windows) {
+        &["cmd", "/C", "start", ""]
+    } else {
+        &["xdg-open"]
+    };
+    let _ = std::process::Command::new(program[0])
+        .args(&program[1..])
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
 }

@@ -87,7 +87,7 @@ fn configured(role: Role, config: &FontConfig) -> &[String] {
 
 /// The embedded fonts; of a collection only its first face (the mainland
 /// China variant of AR PL UKai and UMing) is used.
-const EMBEDDED: [&[u8]; 11] = [
+pub const EMBEDDED: [&[u8]; 11] = [
     include_bytes!("../../fonts/FandolSong-Bold.otf"),
     include_bytes!("../../fonts/FandolFang-Regular.otf"),
     include_bytes!("../../fonts/FandolHei-Regular.otf"),
@@ -103,7 +103,7 @@ const EMBEDDED: [&[u8]; 11] = [
 
 /// The file names of [`EMBEDDED`], in the same order (`fonts/` of
 /// jianbao's repository): `jianbao export` writes the fonts under them.
-const EMBEDDED_NAMES: [&str; 11] = [
+pub const EMBEDDED_NAMES: [&str; 11] = [
     "FandolSong-Bold.otf",
     "FandolFang-Regular.otf",
     "FandolHei-Regular.otf",

@@ -14,6 +14,7 @@
 mod docx;
 mod numbering;
 mod package;
+mod paste;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ use crate::source::{Spanned, show_path};
 pub use package::{
     MAX_DEPTH, MAX_ELEMENTS, MAX_ENTRIES, MAX_ENTRY, MAX_FILE, MAX_RATIO, MAX_TOTAL,
 };
+pub use paste::{PasteBlock, PasteCell, PasteRun};
 pub use write::Said;
 
 /// What an import did: the issue file and pictures written, and what
@@ -250,6 +252,87 @@ pub fn import(
             Err(e.into())
         }
     }
+}
+
+/// A clipboard pasted into the clerk's page, as body lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pasted {
+    /// The body lines, each ending with a line break.
+    pub text: String,
+    /// What was left out or should be looked at (a picture only linked,
+    /// a masthead or 版记 not put into the body).
+    pub notes: Vec<String>,
+}
+
+/// The blocks of a clipboard turned into body lines as a Word draft's
+/// body is (`write::recognise`: titles, headings by their text and
+/// numbering, bold, tables with merged cells, pictures, notes), and
+/// cleaned as `check --fix` cleans when `clean`. `place` saves the
+/// picture of a block (its `src`) and gives its path, or why not.
+pub fn paste(
+    blocks: &[PasteBlock],
+    clean: bool,
+    place: &mut dyn FnMut(&str) -> Result<String, String>,
+) -> Pasted {
+    struct Placer<'a, 'b> {
+        blocks: &'a [PasteBlock],
+        place: &'b mut dyn FnMut(&str) -> Result<String, String>,
+    }
+    impl write::Pictures for Placer<'_, '_> {
+        fn place(&mut self, picture: &write::PictureRef) -> Result<String, String> {
+            let src = picture
+                .rel
+                .strip_prefix(paste::PICTURE_REL)
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| self.blocks.get(i))
+                .and_then(|b| match b {
+                    PasteBlock::Picture { src, .. } => Some(src.as_str()),
+                    _ => None,
+                })
+                .ok_or_else(|| "粘贴的内容里找不到它".to_string())?;
+            (self.place)(src)
+        }
+    }
+    let read = paste::blocks(blocks);
+    let mut placer = Placer { blocks, place };
+    let draft = write::recognise(&read, &mut placer);
+    let mut notes: Vec<String> = draft
+        .said
+        .iter()
+        .filter(|s| s.warning)
+        .map(|s| {
+            if s.index > 0 {
+                format!("第{}段：{}", s.index, s.text)
+            } else {
+                s.text.clone()
+            }
+        })
+        .collect();
+    if draft.front != write::Front::default() {
+        notes.push(
+            "粘贴的内容里有报头或版记（期号、日期、报送发单位）：没有放进正文，请在左边的表单里填写".into(),
+        );
+    }
+    let mut lines = draft.lines;
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    while lines.first().is_some_and(|l| l.is_empty()) {
+        lines.remove(0);
+    }
+    let mut text = lines.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    if clean {
+        // Cleaned inside an issue file, as `check --fix` sees the body.
+        const FRONT: &str = "+++\nnumber = 1\ndate = 2000-01-01\n+++\n";
+        let whole = cleaned(Path::new("issues/paste.md"), format!("{FRONT}{text}"));
+        if let Some(body) = whole.strip_prefix(FRONT) {
+            text = body.to_string();
+        }
+    }
+    Pasted { text, notes }
 }
 
 /// The draft's bytes: a .docx as it is; a .doc or .wps converted by

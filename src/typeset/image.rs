@@ -37,6 +37,23 @@ pub fn png_pages(
         .collect()
 }
 
+/// Page `index` (from 0) as a PNG at `ppi`: `serve`'s PNG of one page.
+pub fn png_page(doc: &PagedDocument, index: usize, ppi: f32) -> Result<Vec<u8>, sandbox::Error> {
+    let path = PathBuf::from(format!("{}.png", index + 1));
+    let page = doc
+        .pages()
+        .get(index)
+        .ok_or_else(|| sandbox::Error::said(&path, "没有这一页"))?;
+    let options = typst_render::RenderOptions {
+        pixel_per_pt: Scalar::new(f64::from(ppi) / 72.0),
+        render_bleed: false,
+    };
+    let png = typst_render::render(page, &options)
+        .encode_png()
+        .map_err(|e| sandbox::Error::said(&path, format!("做不出来：PNG 编码出错（{e}）")))?;
+    with_density(png, ppi, &path)
+}
+
 /// `png` with a pHYs chunk saying `ppi`, right after its header (the
 /// chunk must come before the image data; the encoder writes none).
 fn with_density(png: Vec<u8>, ppi: f32, path: &Path) -> Result<Vec<u8>, sandbox::Error> {

@@ -1,0 +1,266 @@
+//! What the clerk's page pastes (the browser's HTML clipboard, from Word,
+//! WPS or a web page, already read into blocks by the page) as the same
+//! paragraphs and tables a .docx is read into, so that `write` recognises
+//! the titles, headings, numbering, bold, pictures and tables with merged
+//! cells exactly as `import` does.
+
+use serde::Deserialize;
+
+use super::docx::{Block, Para, Picture, Row, Run, Table, TableCell};
+use super::numbering::Shown;
+
+/// One block of the clipboard, as the page sends it (docs: serve's API).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum PasteBlock {
+    Para {
+        #[serde(default)]
+        runs: Vec<PasteRun>,
+        /// HTML h1..h6 or Word's `Heading N` / `标题 N`; 0 for none.
+        #[serde(default)]
+        heading: u8,
+        #[serde(default)]
+        center: bool,
+        /// The number Word shows for an automatic list item (`一、`, `1.`).
+        #[serde(default)]
+        list: Option<String>,
+    },
+    Table {
+        rows: Vec<Vec<PasteCell>>,
+    },
+    Picture {
+        src: String,
+        #[serde(default)]
+        alt: String,
+        #[serde(default)]
+        width_px: Option<f64>,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PasteRun {
+    pub text: String,
+    #[serde(default)]
+    pub bold: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PasteCell {
+    #[serde(default)]
+    pub runs: Vec<PasteRun>,
+    #[serde(default = "one")]
+    pub colspan: usize,
+    #[serde(default = "one")]
+    pub rowspan: usize,
+    #[serde(default)]
+    pub header: bool,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// Columns and rows a pasted table may span: more is a page's mistake.
+const SPAN_LIMIT: usize = 64;
+/// EMU per CSS pixel (96 to the inch, 914,400 EMU to the inch).
+const EMU_PER_PX: f64 = 9525.0;
+
+/// The prefix of a picture's relationship: `paste7` is block 7's picture.
+pub const PICTURE_REL: &str = "paste";
+
+/// The blocks as `docx` reads a document: each paragraph with its style
+/// name (`heading N`) and outline level, its alignment, Word's number and
+/// bold runs; each picture a paragraph holding it (relationship
+/// `paste<block>`); each table with its grid and its merges (a cell that
+/// spans rows goes on as `continues` cells below, as `w:vMerge` has it).
+pub fn blocks(pasted: &[PasteBlock]) -> Vec<Block> {
+    pasted
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let index = i + 1;
+            match b {
+                PasteBlock::Para {
+                    runs,
+                    heading,
+                    center,
+                    list,
+                } => Block::Para(para(index, runs, *heading, *center, list.as_deref())),
+                PasteBlock::Picture { width_px, .. } => Block::Para(Para {
+                    index,
+                    pictures: vec![Picture {
+                        rel: format!("{PICTURE_REL}{i}"),
+                        width: width_px
+                            .filter(|w| w.is_finite() && *w > 0.0)
+                            .map(|w| (w.min(10_000.0) * EMU_PER_PX) as u64),
+                    }],
+                    ..Para::default()
+                }),
+                PasteBlock::Table { rows } => Block::Table(table(index, rows)),
+            }
+        })
+        .collect()
+}
+
+fn para(index: usize, runs: &[PasteRun], heading: u8, center: bool, list: Option<&str>) -> Para {
+    let heading = u32::from(heading.min(9));
+    let number = list.map(str::trim).filter(|l| !l.is_empty()).map(|l| {
+        if l.chars()
+            .any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+        {
+            Shown::Number(l.to_string())
+        } else {
+            Shown::Bullet
+        }
+    });
+    Para {
+        index,
+        style: if heading > 0 {
+            format!("heading {heading}")
+        } else {
+            String::new()
+        },
+        outline: (heading > 0).then(|| heading - 1),
+        centred: center,
+        jc: center.then(|| "center".to_string()),
+        number,
+        runs: runs
+            .iter()
+            .map(|r| Run {
+                text: r.text.replace('\r', ""),
+                bold: r.bold,
+            })
+            .collect(),
+        ..Para::default()
+    }
+}
+
+/// The cells that go on from merges above at `col` (and right after).
+fn go_on(
+    down: &[(usize, usize, usize)],
+    col: &mut usize,
+    cells: &mut Vec<TableCell>,
+    next_down: &mut Vec<(usize, usize, usize)>,
+) {
+    while let Some(&(_, left, span)) = down.iter().find(|(at, _, _)| *at == *col) {
+        cells.push(TableCell {
+            span,
+            continues: true,
+            paras: Vec::new(),
+        });
+        if left > 1 {
+            next_down.push((*col, left - 1, span));
+        }
+        *col += span;
+    }
+}
+
+fn table(index: usize, rows: &[Vec<PasteCell>]) -> Table {
+    // Cells spanning down from rows above: (column, rows left, columns).
+    let mut down: Vec<(usize, usize, usize)> = Vec::new();
+    let mut out = Vec::new();
+    let mut grid = 0;
+    for row in rows {
+        let mut cells = Vec::new();
+        let mut col = 0;
+        let mut next_down = Vec::new();
+        for cell in row {
+            go_on(&down, &mut col, &mut cells, &mut next_down);
+            let span = cell.colspan.clamp(1, SPAN_LIMIT);
+            let rows_down = cell.rowspan.clamp(1, SPAN_LIMIT);
+            cells.push(TableCell {
+                span,
+                continues: false,
+                paras: vec![para(index, &cell.runs, 0, false, None)],
+            });
+            if rows_down > 1 {
+                next_down.push((col, rows_down - 1, span));
+            }
+            col += span;
+        }
+        // Merges that go on past the row's last cell.
+        loop {
+            let before = col;
+            go_on(&down, &mut col, &mut cells, &mut next_down);
+            match down
+                .iter()
+                .filter(|(at, _, _)| *at > col)
+                .map(|d| d.0)
+                .min()
+            {
+                Some(at) if col == before => {
+                    // A gap in the row: an empty cell up to the merge.
+                    cells.push(TableCell {
+                        span: at - col,
+                        continues: false,
+                        paras: Vec::new(),
+                    });
+                    col = at;
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        grid = grid.max(col);
+        out.push(Row {
+            header: !row.is_empty() && row.iter().all(|c| c.header),
+            before: 0,
+            after: 0,
+            cells,
+        });
+        down = next_down;
+    }
+    // Rows shorter than the grid end with empty columns.
+    for row in &mut out {
+        let width: usize = row.cells.iter().map(|c| c.span).sum();
+        row.after = grid.saturating_sub(width);
+    }
+    Table {
+        index,
+        rows: out,
+        grid,
+        nested: false,
+        style_id: String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(text: &str, colspan: usize, rowspan: usize) -> PasteCell {
+        PasteCell {
+            runs: vec![PasteRun {
+                text: text.into(),
+                bold: false,
+            }],
+            colspan,
+            rowspan,
+            header: false,
+        }
+    }
+
+    #[test]
+    fn a_cell_spanning_rows_goes_on_below_it() {
+        // | 地区(2 rows) | 数量 (2 cols) |
+        // |              | 上半年 | 下半年 |
+        let rows = vec![
+            vec![cell("地区", 1, 2), cell("数量", 2, 1)],
+            vec![cell("上半年", 1, 1), cell("下半年", 1, 1)],
+        ];
+        let t = table(1, &rows);
+        assert_eq!(t.grid, 3);
+        let shape: Vec<Vec<(usize, bool)>> = t
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().map(|c| (c.span, c.continues)).collect())
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                vec![(1, false), (2, false)],
+                vec![(1, true), (1, false), (1, false)]
+            ]
+        );
+    }
+}
