@@ -339,6 +339,12 @@ async function saveOnce() {
   if (key !== app.key) return;
   if (answer.status === 409) {
     if (request.front) app.frontDirty = true;
+    if (answer.json && answer.json.disk_version === app.version && !app.conflict) {
+      // The clerk already chose hers over this very disk text (the change
+      // event came first): send it again on that base.
+      app.wantSave = true;
+      return;
+    }
     showConflict(answer.json);
     return;
   }
@@ -671,6 +677,9 @@ function readForm() {
 // ---------------------------------------------------------------- conflict
 
 function showConflict(conflict) {
+  // The save's 409 and the server's change event may both tell it: one view.
+  const shown = document.getElementById("conflict");
+  if (shown) shown.remove();
   app.conflict = true;
   app.wantSave = false;
   saveState("文件在别处被改过", "error");

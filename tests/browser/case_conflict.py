@@ -2,10 +2,12 @@
 
 1. Nothing unsaved on the page: the page reads the new file in quietly.
 2. The clerk types while the disk changed under the page (the server's
-   change events held back, so the page learns it from its save): the
+   change events held back, so the page learns it from its save's 409): the
    conflict view shows both texts; 用我的 writes the clerk's, and after a
    second conflict 用磁盘上的 puts the disk's text in the editor.
 """
+
+import time
 
 from common import *
 
@@ -22,12 +24,10 @@ with page(url, "001") as pg:
     )
     check(pg.locator("#conflict").count() == 0, "no conflict view when nothing was unsaved")
 
-with page(url, "001") as pg:
+# The page hears no change events: it finds out on saving.
+with page(url, "001", events=False) as pg:
     wait_pages(pg)
     wait_saved(pg)
-    # From here the page hears no change events: it finds out on saving.
-    pg.route("**/api/events", lambda route: route.abort())
-    pg.evaluate("() => 0")
     text = issue.read_text(encoding="utf-8")
     issue.write_text(text.replace("主要负责同志亲自抓、负总责。", "主要负责同志亲自抓、负总责（同事改的）。"), encoding="utf-8")
     cursor_to_line(pg, 1)
@@ -52,4 +52,19 @@ with page(url, "001") as pg:
     )
     check("又一次磁盘上改的" in issue.read_text(encoding="utf-8"), "the disk's text stays")
     check("我又改的" not in issue.read_text(encoding="utf-8"), "mine is not written")
+
+# 3. With the events: a change on disk while the clerk's typing is not yet
+# saved shows the conflict view too (from the event or from the save).
+with page(url, "001") as pg:
+    wait_pages(pg)
+    wait_saved(pg)
+    pg.route("**/api/issues/**", lambda route: (time.sleep(1.5), route.continue_()) if route.request.method == "PUT" else route.continue_())
+    cursor_to_line(pg, 1)
+    pg.keyboard.type("（第三次我改的）")
+    text = issue.read_text(encoding="utf-8")
+    issue.write_text(text.replace("拉网式排查", "拉网式排查（第三次磁盘上改的）"), encoding="utf-8")
+    pg.wait_for_selector("#conflict", timeout=WAIT_MS)
+    check(pg.locator("#conflict").count() == 1, "one conflict view")
+    pg.click("#keep-mine")
+    wait_file(publication, lambda t: "第三次我改的" in t and "第三次磁盘上改的" not in t, "got my text")
 print("ok")

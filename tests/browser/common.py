@@ -39,9 +39,10 @@ def browser():
 
 
 @contextmanager
-def page(url, issue=None, viewport=(1400, 900), accept_downloads=False):
+def page(url, issue=None, viewport=(1400, 900), accept_downloads=False, events=True):
     """A page at the issue list, or at an issue's editor when `issue` is
-    given (its key, "001"), with its pages drawn."""
+    given (its key, "001"). Without `events` the page never hears the
+    server's change events (it learns of a change on disk when it saves)."""
     with browser() as b:
         context = b.new_context(
             viewport={"width": viewport[0], "height": viewport[1]},
@@ -52,6 +53,8 @@ def page(url, issue=None, viewport=(1400, 900), accept_downloads=False):
         errors = []
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.errors = errors
+        if not events:
+            pg.route("**/api/events", lambda route: route.abort())
         target = url + (f"#/issue/{issue}" if issue else "")
         pg.goto(target)
         if issue:

@@ -35,7 +35,7 @@ export async function call(method, path, body, headers = {}) {
     json = null;
   }
   if (response.ok || response.status === 409) return { status: response.status, json };
-  const message = (json && (json.message || json.error)) || text || `HTTP ${response.status}`;
+  const message = json && (json.error || json.message) ? [json.error || json.message, json.help].filter(Boolean).join("（") + (json.help ? "）" : "") : text || `HTTP ${response.status}`;
   throw new ApiError(response.status, message);
 }
 
