@@ -442,6 +442,7 @@ function showProblems(state, sent) {
     located.map(({ d, from }) => {
       const field = from === null ? fieldFor(d) : null;
       if (field) {
+        openAround(field);
         field.classList.add("has-problem");
         field.appendChild(h("div", { class: `field-problem ${d.severity}` }, d.message, d.help ? `（${d.help}）` : ""));
       }
@@ -482,6 +483,11 @@ function fieldFor(d) {
   return null;
 }
 
+/** Unfolds the <details> an element is in, so that it shows. */
+function openAround(el) {
+  for (let d = el.closest("details"); d; d = d.parentElement && d.parentElement.closest("details")) d.open = true;
+}
+
 function goTo(d, field) {
   const pos = bodyPos(view.state.doc, d.line, d.column);
   if (pos !== null && !d.field) {
@@ -490,7 +496,7 @@ function goTo(d, field) {
     return;
   }
   if (field) {
-    $("front").open = true;
+    openAround(field);
     const input = field.querySelector("input") || field;
     input.scrollIntoView({ block: "center" });
     input.focus();
@@ -599,7 +605,20 @@ function fillForm(front) {
     app.front[l.key] = { custom, items: custom ? distribution[l.key].slice() : (defaults[l.key] || []).slice() };
     return h("div", { class: "field list-field", dataset: { field: `distribution.${l.key}` } }, listEditor(l));
   });
-  fill($("front-form"), h("div", { class: "fields" }, fields), h("div", { class: "lists" }, lists));
+  fill(
+    $("front-form"),
+    h("div", { class: "fields" }, fields),
+    h("details", { id: "lists-box", class: "lists-box" }, h("summary", { id: "lists-summary" }), h("div", { class: "lists" }, lists)),
+  );
+  summarizeLists();
+}
+
+/** The 报/送/发 lists folded into one line: how many units each. */
+function summarizeLists() {
+  const parts = LISTS.filter((l) => app.front[l.key].items.some((s) => s.trim())).map(
+    (l) => `${l.label} ${app.front[l.key].items.filter((s) => s.trim()).length} 个`,
+  );
+  $("lists-summary").textContent = `报送范围：${parts.length ? parts.join("、") + "单位" : "还没有单位"}（点开修改）`;
 }
 
 function listEditor(l) {
@@ -640,6 +659,7 @@ function listEditor(l) {
 
 function formChanged() {
   app.frontDirty = true;
+  summarizeLists();
   scheduleSave();
 }
 

@@ -26,6 +26,10 @@ with page(url) as pg:
     check(len(units) >= 4 and all(ATTACK in u for u in units), f"every unit as text: {units}")
     problems = pg.locator("#problems").inner_text()
     check("太长" in problems, f"the problems of the fields listed: {problems!r}")
+    # A front-matter problem stands at its field too.
+    for field in ["classification", "serial"]:
+        at = pg.locator(f'.field[data-field="{field}"] .field-problem')
+        check(at.count() == 1 and "太长" in at.inner_text(), f"{field}'s problem at its field")
     pwned = pg.evaluate("() => document.documentElement.dataset.pwned || null")
     check(pwned is None, f"script from the issue ran: pwned={pwned}")
     check(pg.locator("img[src='x']").count() == 0, "an <img> from the issue was made")

@@ -12,6 +12,7 @@ with page(url) as pg:
     key = pg.evaluate("() => decodeURIComponent(location.hash.slice('#/issue/'.length))")
     check((publication / "issues" / f"{key}.md").is_file(), f"issues/{key}.md written")
     check(pg.input_value("#field-number") == "2", "期号 2")
+    pg.click("#lists-summary")
     units = pg.eval_on_selector_all(".unit-list[data-list='bao'] input", "els => els.map(e => e.value)")
     check(units == ["市应急管理局", "县委办公室"], f"报 as the publication's defaults: {units}")
     pg.fill("#field-copies", "150")
