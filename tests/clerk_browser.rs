@@ -40,11 +40,9 @@ fn main() {
                 .trim_start_matches("case_")
                 .trim_end_matches(".py")
                 .to_string();
-            Trial::ignorable_test(format!("clerk_page_{name}"), move || {
-                match missing() {
-                    Some(why) => Ok(Completion::ignored_with(why)),
-                    None => run_case(&file).map(|()| Completion::Completed),
-                }
+            Trial::ignorable_test(format!("clerk_page_{name}"), move || match missing() {
+                Some(why) => Ok(Completion::ignored_with(why)),
+                None => run_case(&file).map(|()| Completion::Completed),
             })
         })
         .collect();
@@ -142,7 +140,11 @@ impl Serve {
                 Err(_) => break,
             }
         }
-        Err(format!("jianbao serve printed no address; saw:\n{}", seen.join("\n")).into())
+        Err(format!(
+            "jianbao serve printed no address; saw:\n{}",
+            seen.join("\n")
+        )
+        .into())
     }
 
     fn output(&self) -> String {
