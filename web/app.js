@@ -6,7 +6,7 @@ import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
   drawSelection, highlightSpecialChars, placeholder,
 } from "@codemirror/view";
-import { history, historyKeymap, defaultKeymap, indentWithTab } from "@codemirror/commands";
+import { history, historyKeymap, defaultKeymap } from "@codemirror/commands";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
 import { bodyLanguage, bodyHighlight } from "./src/highlight.js";
 import { htmlToBlocks } from "./src/paste.js";
@@ -62,6 +62,7 @@ const app = {
 
 let view = null;
 const lineNumbersSlot = new Compartment();
+const editableSlot = new Compartment();
 
 // ---------------------------------------------------------------- shell
 
@@ -250,6 +251,7 @@ function makeEditor(body, bodyLine) {
     doc: body,
     extensions: [
       lineNumbersSlot.of(numbering(bodyLine)),
+      editableSlot.of(EditorView.editable.of(true)),
       highlightActiveLineGutter(),
       highlightSpecialChars(),
       history(),
@@ -260,7 +262,10 @@ function makeEditor(body, bodyLine) {
       bodyHighlight,
       lintGutter(),
       placeholder("在这里写正文：标题行以“# ”开头，一段一行。可以直接从 Word 粘贴。"),
-      keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+      // Ctrl+S, as a clerk presses it from habit: everything is saved as
+      // typed; this only waits for it, instead of the browser's "save page".
+      keymap.of([{ key: "Mod-s", run: () => (flushSave(), true), preventDefault: true }]),
+      keymap.of([...defaultKeymap, ...historyKeymap]),
       EditorView.domEventHandlers({ paste: onPaste, drop: onDrop }),
       EditorView.updateListener.of(onUpdate),
     ],
@@ -280,11 +285,22 @@ function onUpdate(update) {
   scheduleSave();
 }
 
-/** Puts text from the server into the editor as one undoable change. */
+/** Puts text from the server into the editor as one undoable change: only
+ * the part between what is the same at both ends, so the cursor and the
+ * scroll stay where the clerk was. */
 function replaceBody(body) {
-  if (view.state.doc.toString() === body) return;
+  const old = view.state.doc.toString();
+  if (old === body) return;
+  let start = 0;
+  const shortest = Math.min(old.length, body.length);
+  while (start < shortest && old.charCodeAt(start) === body.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < shortest - start && old.charCodeAt(old.length - 1 - end) === body.charCodeAt(body.length - 1 - end)) end++;
+  // Never split a surrogate pair.
+  if (start > 0 && /[\ud800-\udbff]/.test(old[start - 1])) start--;
+  if (end > 0 && /[\udc00-\udfff]/.test(old[old.length - end])) end--;
   view.dispatch({
-    changes: { from: 0, to: view.state.doc.length, insert: body },
+    changes: { from: start, to: old.length - end, insert: body.slice(start, body.length - end) },
     annotations: FromServer.of(true),
   });
 }
@@ -455,7 +471,7 @@ function showProblems(state, sent) {
           onclick: () => goTo(d, field),
           onkeydown: (e) => e.key === "Enter" && goTo(d, field),
         },
-        h("span", { class: "where" }, from === null ? (field ? "表单" : "文件开头") : `第 ${d.line} 行`),
+        h("span", { class: "where" }, field ? "表单" : d.line < app.bodyLine ? "文件开头" : `第 ${d.line} 行`),
         h("span", { class: "severity" }, d.severity === "error" ? "错误" : "提醒"),
         h("span", { class: "message" }, d.message),
         d.help ? h("span", { class: "help" }, `办法：${d.help}`) : null,
@@ -727,19 +743,27 @@ function showConflict(conflict) {
     ),
   );
   document.body.appendChild(overlay);
+  // Until the clerk chooses, nothing more goes into the editor.
+  view.dispatch({ effects: editableSlot.reconfigure(EditorView.editable.of(false)) });
+  view.contentDOM.blur();
+  overlay.querySelector("#keep-mine").focus();
+}
+
+function closeConflict(overlay) {
+  overlay.remove();
+  app.conflict = false;
+  view.dispatch({ effects: editableSlot.reconfigure(EditorView.editable.of(true)) });
 }
 
 async function keepDisk(overlay) {
-  overlay.remove();
-  app.conflict = false;
+  closeConflict(overlay);
   app.frontDirty = false;
   app.wantSave = false;
   await reloadIssue();
 }
 
 function keepMine(overlay, conflict) {
-  overlay.remove();
-  app.conflict = false;
+  closeConflict(overlay);
   app.version = conflict.disk_version;
   scheduleSave();
 }
@@ -846,6 +870,9 @@ function listen() {
       if (!app.key) refreshList().catch(() => {});
       return;
     }
+    // A save on its way is answered first: it may be what changed the file
+    // (then the versions agree), or it meets the change itself (a 409).
+    while (app.inFlight) await app.inFlight;
     if (data.version === app.version || app.conflict) return;
     if (!unsaved()) {
       await reloadIssue();
@@ -880,6 +907,12 @@ window.addEventListener("drop", (e) => {
   e.preventDefault();
   const files = [...((e.dataTransfer && e.dataTransfer.files) || [])];
   if (files.length && view && app.key && !view.dom.contains(e.target)) insertPictures(files, view.state.selection.main.head);
+});
+window.addEventListener("keydown", (e) => {
+  if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
+    e.preventDefault();
+    if (app.key) flushSave();
+  }
 });
 window.addEventListener("beforeunload", (e) => {
   if (unsaved()) e.preventDefault();

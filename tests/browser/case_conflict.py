@@ -31,7 +31,7 @@ with page(url, "001", events=False) as pg:
     text = issue.read_text(encoding="utf-8")
     issue.write_text(text.replace("主要负责同志亲自抓、负总责。", "主要负责同志亲自抓、负总责（同事改的）。"), encoding="utf-8")
     cursor_to_line(pg, 1)
-    pg.keyboard.type("（我改的）")
+    pg.keyboard.insert_text("（我改的）")
     pg.wait_for_selector("#conflict", timeout=WAIT_MS)
     disk = pg.locator("#conflict-disk").inner_text()
     mine = pg.locator("#conflict-mine").inner_text()
@@ -43,7 +43,7 @@ with page(url, "001", events=False) as pg:
 
     text = issue.read_text(encoding="utf-8")
     issue.write_text(text.replace("分析当前形势", "分析当前形势（又一次磁盘上改的）"), encoding="utf-8")
-    pg.keyboard.type("（我又改的）")
+    pg.keyboard.insert_text("（我又改的）")
     pg.wait_for_selector("#conflict", timeout=WAIT_MS)
     pg.click("#keep-disk")
     pg.wait_for_function(
@@ -58,13 +58,14 @@ with page(url, "001", events=False) as pg:
 with page(url, "001") as pg:
     wait_pages(pg)
     wait_saved(pg)
+    # Each save held back 1.5 s, so that the change on disk comes first.
     pg.route("**/api/issues/**", lambda route: (time.sleep(1.5), route.continue_()) if route.request.method == "PUT" else route.continue_())
     cursor_to_line(pg, 1)
-    pg.keyboard.type("（第三次我改的）")
+    pg.keyboard.insert_text("（第三次我改的）")
     text = issue.read_text(encoding="utf-8")
     issue.write_text(text.replace("拉网式排查", "拉网式排查（第三次磁盘上改的）"), encoding="utf-8")
     pg.wait_for_selector("#conflict", timeout=WAIT_MS)
     check(pg.locator("#conflict").count() == 1, "one conflict view")
     pg.click("#keep-mine")
-    wait_file(publication, lambda t: "第三次我改的" in t and "第三次磁盘上改的" not in t, "got my text")
+    wait_file(publication, lambda t: "第三次我改的" in t and "第三次磁盘上改的" not in t, "got my text", pg=pg)
 print("ok")

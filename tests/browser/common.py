@@ -112,12 +112,23 @@ def file_text(publication, key="001"):
     return (publication / "issues" / f"{key}.md").read_text(encoding="utf-8")
 
 
-def wait_file(publication, predicate, what, key="001", seconds=60):
+def wait_file(publication, predicate, what, key="001", seconds=60, pg=None):
+    """Waits for the issue file to hold what `predicate` wants. With `pg`,
+    waits through the page (Playwright runs a case's route handlers only
+    while it is called)."""
     deadline = time.time() + seconds
     text = ""
     while time.time() < deadline:
         text = file_text(publication, key)
         if predicate(text):
             return text
-        time.sleep(0.1)
-    fail(f"the file never {what}; it holds:\n{text}")
+        if pg is not None:
+            pg.wait_for_timeout(100)
+        else:
+            time.sleep(0.1)
+    seen = ""
+    if pg is not None:
+        seen = pg.evaluate(
+            "() => `save state: ${document.getElementById('save-state').textContent}; conflict views: ${document.querySelectorAll('#conflict').length}`"
+        )
+    fail(f"the file never {what} ({seen}); it holds:\n{text}")
