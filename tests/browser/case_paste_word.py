@@ -57,4 +57,31 @@ with page(url, "001") as pg:
     notes.wait_for(state="visible", timeout=WAIT_MS)
     check(notes.inner_text().strip() != "", "a note says what was left out")
     wait_file(publication, lambda t: "一、组织领导有力" in t and "城关镇" in t, "got the pasted article")
+
+    # Plain text alone (from Notepad) is pasted as it is, by the editor.
+    pg.keyboard.press("Control+End")
+    pg.keyboard.press("Enter")
+    pg.evaluate(
+        """() => { const data = new DataTransfer(); data.setData('text/plain', '纯文本一行,原样粘贴');
+                   document.querySelector('.cm-content').dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true})); }"""
+    )
+    pg.wait_for_function("() => window.jianbaoEditor.state.doc.toString().includes('纯文本一行,原样粘贴')", timeout=WAIT_MS)
+
+    # A web page's picture comes as a data: URL: saved under images/.
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP8z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg=="
+    pg.keyboard.press("Control+End")
+    pg.keyboard.press("Enter")
+    pg.evaluate(
+        """(png) => { const data = new DataTransfer();
+                   data.setData('text/html', `<p>网页上的一段话。</p><p><img src="data:image/png;base64,${png}" alt="网页图片" width="300"></p>`);
+                   data.setData('text/plain', '网页上的一段话。');
+                   document.querySelector('.cm-content').dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true})); }""",
+        png,
+    )
+    pg.wait_for_function("() => window.jianbaoEditor.state.doc.toString().includes('网页上的一段话。')", timeout=WAIT_MS)
+    body = editor_text(pg).split("\n")
+    pictures = [l for l in body if l.startswith("![") and "](images/" in l]
+    check(len(pictures) == 1, f"the web page's picture saved and its line inserted: {body[-4:]}")
+    saved = publication / pictures[0][pictures[0].index("](") + 2 : pictures[0].rindex(")")]
+    check(saved.is_file(), f"{saved} saved")
 print("ok")
