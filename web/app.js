@@ -720,6 +720,7 @@ function showConflict(conflict) {
   app.wantSave = false;
   saveState("文件在别处被改过", "error");
   const mine = view.state.doc.toString();
+  const disk = bodyOf(conflict.disk_text);
   const overlay = h(
     "div",
     { id: "conflict", class: "conflict", role: "dialog", "aria-modal": "true" },
@@ -727,12 +728,12 @@ function showConflict(conflict) {
       "div",
       { class: "conflict-box" },
       h("h2", {}, "这一期的文件在别处被改过"),
-      h("p", {}, "在这个页面打开之后，有人（或别的程序）改了磁盘上的文件。请选择保留哪一份；另一份会被替换。"),
+      h("p", {}, "在这个页面打开之后，有人（或别的程序）改了磁盘上的文件。两边不一样的行标了颜色。请选择保留哪一份；另一份会被替换（选了以后还可以按 Ctrl+Z 找回编辑框里的内容）。"),
       h(
         "div",
         { class: "conflict-sides" },
-        h("div", { class: "side" }, h("h3", {}, "磁盘上的文件"), h("pre", { id: "conflict-disk" }, conflict.disk_text)),
-        h("div", { class: "side" }, h("h3", {}, "我在这里写的正文"), h("pre", { id: "conflict-mine" }, mine)),
+        h("div", { class: "side" }, h("h3", {}, "磁盘上的正文"), h("pre", { id: "conflict-disk" }, marked(disk, mine))),
+        h("div", { class: "side" }, h("h3", {}, "我在这里写的正文"), h("pre", { id: "conflict-mine" }, marked(mine, disk))),
       ),
       h(
         "div",
@@ -753,6 +754,20 @@ function closeConflict(overlay) {
   overlay.remove();
   app.conflict = false;
   view.dispatch({ effects: editableSlot.reconfigure(EditorView.editable.of(true)) });
+}
+
+/** The body of an issue file's text: what follows the front matter. */
+function bodyOf(text) {
+  const lines = text.replace(/^\ufeff/, "").split(/\r?\n/);
+  if (lines[0].trim() !== "+++") return text;
+  const end = lines.indexOf("+++", 1);
+  return end < 0 ? text : lines.slice(end + 1).join("\n");
+}
+
+/** A text's lines, those the other text does not have marked. */
+function marked(text, other) {
+  const theirs = new Set(other.split("\n"));
+  return text.split("\n").map((line) => h("span", { class: theirs.has(line) ? "same" : "differs" }, line + "\n"));
 }
 
 async function keepDisk(overlay) {
