@@ -903,7 +903,9 @@ function listen() {
       if (!app.key) refreshList().catch(() => {});
       return;
     }
-    if (data.page_version <= app.pageVersion) return;
+    // A save on its way brings the pages itself.
+    while (app.inFlight) await app.inFlight;
+    if (data.key !== app.key || data.page_version <= app.pageVersion) return;
     const { json } = await api.issue(app.key);
     if (json.version === app.version && !unsaved()) applyState(json, { sent: view.state.doc });
     else if (json.page_version > app.pageVersion) {
