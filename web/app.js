@@ -198,7 +198,7 @@ async function openIssue(key) {
   const meta = (app.publication.issues || []).find((i) => i.key === key);
   fill($("main"), issueLayout(meta ? meta.label : key));
   makeEditor(state.body, state.body_line);
-  fillForm(state.front);
+  fillForm(state.front, state.text);
   applyState(state, { sent: view.state.doc });
   saveState("已保存", "ok");
 }
@@ -579,7 +579,7 @@ async function applyFix() {
     const { status, json } = await api.fix(app.key, app.version);
     if (status === 409) return showConflict(json);
     replaceBody(json.body);
-    fillForm(json.front);
+    fillForm(json.front, json.text);
     app.sinceSent = null;
     applyState(json, { sent: view.state.doc });
     notice("已按规则修正。要退回，按 Ctrl+Z。", "ok");
@@ -590,8 +590,14 @@ async function applyFix() {
 
 // ---------------------------------------------------------------- form
 
-function fillForm(front) {
+function fillForm(front, text = "") {
   front = front || {};
+  // A front matter the server could not read comes as {}: the form is
+  // empty, and saving it replaces the file's head. Say so before the clerk
+  // types into it.
+  const head = text.split(/\r?\n/);
+  const end = head[0] && head[0].trim() === "+++" ? head.indexOf("+++", 1) : -1;
+  const unreadable = !Object.keys(front).length && end > 1 && head.slice(1, end).some((l) => l.trim() && !l.trim().startsWith("#"));
   const distribution = front.distribution || {};
   const defaults = (app.publication && app.publication.defaults) || {};
   app.front = {};
@@ -623,6 +629,9 @@ function fillForm(front) {
   });
   fill(
     $("front-form"),
+    unreadable
+      ? h("p", { id: "front-unreadable", class: "front-unreadable" }, "文件头部（期号、日期等）有写错的地方，表单里显示不出原来的内容（见下面的问题）。在表单里重新填好，保存时会用表单的内容替换文件头部。")
+      : null,
     h("div", { class: "fields" }, fields),
     h("details", { id: "lists-box", class: "lists-box" }, h("summary", { id: "lists-summary" }), h("div", { class: "lists" }, lists)),
   );
@@ -787,7 +796,7 @@ function keepMine(overlay, conflict) {
 async function reloadIssue() {
   const { json } = await api.issue(app.key);
   replaceBody(json.body);
-  fillForm(json.front);
+  fillForm(json.front, json.text);
   app.sinceSent = null;
   applyState(json, { sent: view.state.doc });
   saveState("已保存", "ok");

@@ -44,4 +44,15 @@ with page(url, "001") as pg:
     pg.wait_for_function(
         "() => !document.querySelector('#problems li.problem[data-code=\"heading-mark\"]')", timeout=WAIT_MS
     )
+    wait_saved(pg)
+
+    # A date written 2026-3-2 in the file (by hand, elsewhere): the front
+    # matter no longer reads; the page says so above the form, and the
+    # problem stands at the date field.
+    issue = publication / "issues" / "001.md"
+    issue.write_text(issue.read_text(encoding="utf-8").replace("date = 2026-03-02", "date = 2026-3-2"), encoding="utf-8")
+    pg.wait_for_selector("#front-unreadable", timeout=WAIT_MS)
+    at = pg.locator('.field[data-field="date"] .field-problem')
+    at.wait_for(timeout=WAIT_MS)
+    check("2026-3-2" in at.inner_text(), f"the date's problem at the date field: {at.inner_text()!r}")
 print("ok")
