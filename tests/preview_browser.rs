@@ -1,8 +1,12 @@
-//! The live preview in a real browser. Headless Chromium opens the page
-//! `jianbao serve` serves for a publication whose year folder is named to
-//! break out of a string in the page's script (it did: the page once ran
-//! it), after a save whose problem quotes `{ISSUE}`; the page must show the
-//! name and the problem as text and run nothing of them.
+//! `jianbao serve` in a real browser. Headless Chromium opens what the
+//! server gives for a publication whose year folder is named to break out
+//! of a string in a script (it did: the old preview once ran it) and
+//! whose issue holds `<script>`, `</textarea>` and `"><img onerror>` in
+//! its title, its text and its front matter: the page itself (static: the
+//! issue comes to it as JSON), the page opened at the issue, the issue's
+//! JSON and its page's SVG opened by themselves. None may run anything of
+//! the issue. (The page's own tests, which type and paste in it, are the
+//! Playwright tests of `web/`.)
 //!
 //! A binary of its own (libtest-mimic, not linking the library) so that
 //! it can decide at run time: without Chromium on PATH (`apt-get install
@@ -123,7 +127,7 @@ fn get(addr: &str, path: &str) -> Result<String, Failed> {
     stream.set_read_timeout(Some(STEP))?;
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer)?;
@@ -131,25 +135,6 @@ fn get(addr: &str, path: &str) -> Result<String, Failed> {
         .split_once("\r\n\r\n")
         .map(|(_, body)| body.to_string())
         .unwrap_or_default())
-}
-
-/// Polls `/state` until `ready` holds.
-fn state_when(
-    addr: &str,
-    ready: impl Fn(&serde_json::Value) -> bool,
-) -> Result<serde_json::Value, Failed> {
-    let start = Instant::now();
-    loop {
-        if let Ok(state) = serde_json::from_str::<serde_json::Value>(&get(addr, "/state")?)
-            && ready(&state)
-        {
-            return Ok(state);
-        }
-        if start.elapsed() > STEP {
-            return Err(format!("no such state in {STEP:?}").into());
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 /// The page's document after its scripts ran, as Chromium dumps it.
@@ -194,12 +179,8 @@ fn dump_dom(chromium: &Path, url: &str) -> Result<String, Failed> {
     Ok(dom)
 }
 
-/// What an element's text holds, markup escaped as a DOM dump has it.
-fn escaped(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
+/// What a hostile string does when it runs: marks the document.
+const PWNED: &str = "document.documentElement.dataset.pwned";
 
 fn hostile_names_stay_text(chromium: &Path) -> Result<(), Failed> {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -208,11 +189,23 @@ fn hostile_names_stay_text(chromium: &Path) -> Result<(), Failed> {
     let year = dir.path().join("issues").join(HOSTILE_YEAR);
     std::fs::create_dir_all(&year)?;
     let issue = year.join("001.md");
-    let text = std::fs::read_to_string(repo.join("issues/004.md"))?.replacen(
-        "number = 4",
-        "number = 1",
-        1,
-    );
+    let text = std::fs::read_to_string(repo.join("issues/004.md"))?
+        .replacen("number = 4", "number = 1", 1)
+        .replacen(
+            "fa   = [",
+            &format!("fa   = [\"\\\"><img src=x onerror={PWNED}=3>\", "),
+            1,
+        )
+        .replacen(
+            "# 亮出重槌敲响鼓",
+            &format!("# </textarea><script>{PWNED}=4</script>亮出重槌敲响鼓"),
+            1,
+        )
+        .replacen(
+            "郑州市教育局在",
+            &format!("\"><img src=x onerror={PWNED}=5>郑州市教育局在"),
+            1,
+        );
     std::fs::write(&issue, &text)?;
 
     let serve = Serve::start(dir.path());
@@ -222,49 +215,44 @@ fn hostile_names_stay_text(chromium: &Path) -> Result<(), Failed> {
             break line.trim().to_string();
         }
     };
-    let addr = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    serve.until("正在监视")?;
-    let good = state_when(&addr, |s| s["pages"].as_u64() > Some(0))?;
-    let pages = good["pages"].as_u64().unwrap();
-
-    // The good pages: one picture each, the name in the title as text.
-    let dom = dump_dom(chromium, &url)?;
-    if dom.contains("data-pwned") {
-        return Err(format!("the page ran the folder's name:\n{dom}").into());
+    let rest = url.trim_start_matches("http://");
+    let (addr, token) = rest.split_once('/').ok_or("no token in the address")?;
+    let token = token.split('/').next().unwrap_or_default();
+    let key = format!("{HOSTILE_YEAR}/001");
+    let encoded: String = key
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    // The issue's JSON holds the strings as they are: they reach the page.
+    let json = get(addr, &format!("/{token}/api/issues/{encoded}"))?;
+    let state: serde_json::Value =
+        serde_json::from_str(&json).map_err(|e| format!("the issue is not JSON ({e}): {json}"))?;
+    if state["text"] != text.as_str() || state["key"] != key.as_str() {
+        return Err(format!("the issue's JSON is not the file: {json}").into());
     }
-    let shown = dom.matches("<img alt=\"第 ").count() as u64;
-    if shown != pages || !dom.contains("src=\"/page/1.svg?v=") {
-        return Err(format!("{shown} of {pages} pages shown:\n{dom}").into());
+    if state["pages"].as_array().is_none_or(Vec::is_empty) {
+        return Err(format!("no pages: {json}").into());
     }
-    let title = format!("<title>jianbao 预览 {}/001</title>", escaped(HOSTILE_YEAR));
-    if !dom.contains(&title) {
-        return Err(format!("no {title} in:\n{dom}").into());
-    }
-
-    // A broken save whose problem quotes `{ISSUE}`: shown as text.
-    std::fs::write(
-        &issue,
-        text.replacen("date = 2022-01-19", "date = \"{ISSUE}\"", 1),
-    )?;
-    state_when(&addr, |s| !s["problem"].is_null())?;
-    let dom = dump_dom(chromium, &url)?;
-    if dom.contains("data-pwned") {
-        return Err(format!("the page ran the folder's name:\n{dom}").into());
-    }
-    let problem = dom
-        .split_once("<pre id=\"problem\" style=\"display: block;\">")
-        .and_then(|(_, rest)| rest.split_once("</pre>"))
-        .map(|(text, _)| text)
-        .ok_or_else(|| format!("no problem shown:\n{dom}"))?;
-    for expected in [
-        "date = \"{ISSUE}\"".to_string(),
-        format!("issues/{}/001.md", escaped(HOSTILE_YEAR)),
+    for opened in [
+        format!("http://{addr}/{token}/"),
+        format!("http://{addr}/{token}/#/issue/{encoded}"),
+        format!("http://{addr}/{token}/api/issues/{encoded}"),
+        format!("http://{addr}/{token}/api/publication"),
+        format!("http://{addr}/{token}/pages/{encoded}/1.svg"),
     ] {
-        if !problem.contains(&expected) {
-            return Err(format!("`{expected}` not in the problem shown:\n{problem}").into());
+        let dom = dump_dom(chromium, &opened)?;
+        if dom.contains("data-pwned") {
+            return Err(format!("{opened} ran the issue's text:\n{dom}").into());
+        }
+        // An element made of the issue's text would be an <img src="x">.
+        if dom.contains("<img src=\"x\"") || dom.contains("<script>document") {
+            return Err(format!("{opened} made elements of the issue's text:\n{dom}").into());
         }
     }
     Ok(())

@@ -43,9 +43,7 @@ pub fn run(start: &Path, options: Options, command: &ServeCommand) -> Result<u8,
     if std::io::stdout().is_terminal() {
         open_in_browser(&url);
     }
-    loop {
-        std::thread::park();
-    }
+    serving.run()
 }
 
 /// Opens `url` in the default browser; failing is fine (the address is

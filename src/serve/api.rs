@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use super::events::Events;
 use super::front;
 use super::http::{Handler, JSON, Method, Reply, Request, Response, lock};
+use super::jobs::Jobs;
 use super::pictures::{self, PICTURE_LIMIT};
 use super::token::Token;
 use super::workspace::{Workspace, version_of};
@@ -31,17 +32,31 @@ const SMALL_LIMIT: usize = 64 * 1024;
 /// PNG pages are drawn at the resolution of `build --format png`.
 const PNG_PPI: f32 = 150.0;
 
-pub struct Api {
-    pub token: Token,
-    pub workspace: Arc<Workspace>,
-    pub events: Arc<Events>,
+pub struct Api(Arc<Routes>);
+
+struct Routes {
+    token: Token,
+    workspace: Arc<Workspace>,
+    events: Arc<Events>,
+    jobs: Jobs,
+}
+
+impl Api {
+    pub fn new(token: Token, workspace: Arc<Workspace>, events: Arc<Events>, jobs: Jobs) -> Api {
+        Api(Arc::new(Routes {
+            token,
+            workspace,
+            events,
+            jobs,
+        }))
+    }
 }
 
 type Answer = Result<Response, Response>;
 
 impl Handler for Api {
     fn body_limit(&self, request: &Request) -> usize {
-        let Some(rest) = self.rest(&request.path) else {
+        let Some(rest) = self.0.rest(&request.path) else {
             return 0;
         };
         let parts: Vec<&str> = rest.split('/').collect();
@@ -55,7 +70,7 @@ impl Handler for Api {
     }
 
     fn handle(&self, request: Request) -> Reply {
-        let Some(rest) = self.rest(&request.path) else {
+        let Some(rest) = self.0.rest(&request.path) else {
             return Reply::Full(Response::new(
                 403,
                 "text/plain; charset=utf-8",
@@ -72,23 +87,34 @@ impl Handler for Api {
                 "用页面里的按钮和链接，不要手写地址",
             ));
         };
-        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-        if let (Method::Get, ["api", "events"]) = (request.method, parts.as_slice()) {
-            let events = self.events.clone();
-            return Reply::Events(Box::new(move |stream| {
-                let _ = events.add(stream);
-            }));
+        let names: Vec<&str> = parts.iter().map(String::as_str).collect();
+        match (request.method, names.as_slice()) {
+            (Method::Get, ["api", "events"]) => {
+                let events = self.0.events.clone();
+                return Reply::Events(Box::new(move |stream| {
+                    let _ = events.add(stream);
+                }));
+            }
+            // The page's own files need no job.
+            (Method::Get | Method::Head, [] | [""] | ["assets", ..] | ["fonts", _]) => {
+                return Reply::Full(self.0.route(&request, &names).unwrap_or_else(|e| e));
+            }
+            _ => {}
         }
+        let routes = self.0.clone();
+        let answer = self.0.jobs.run(move || {
+            let names: Vec<&str> = parts.iter().map(String::as_str).collect();
+            routes.route(&request, &names)
+        });
         // A bug in a route is one answer's 500, never the server's end.
-        let answer =
-            crate::sandbox::contain(|| self.route(&request, &parts)).unwrap_or_else(|crash| {
-                Err(Response::error(
-                    500,
-                    &format!("jianbao 出错了：{}", crash.0),
-                    "这是 jianbao 的错误；请把这句话报告给维护的人",
-                ))
-            });
-        Reply::Full(answer.unwrap_or_else(|e| e))
+        Reply::Full(match answer {
+            Some(answer) => answer.unwrap_or_else(|e| e),
+            None => Response::error(
+                500,
+                "jianbao 出错了，这个请求没有完成",
+                "这是 jianbao 的错误；请把出错前做的操作告诉维护的人",
+            ),
+        })
     }
 }
 
@@ -130,7 +156,7 @@ fn body<T: for<'de> Deserialize<'de>>(request: &Request) -> Result<T, Response> 
     })
 }
 
-impl Api {
+impl Routes {
     /// The path after `/<token>`, when the token is right.
     fn rest<'p>(&self, path: &'p str) -> Option<&'p str> {
         let path = path.strip_prefix('/')?;
@@ -186,8 +212,11 @@ impl Api {
         let p = self.workspace.publication();
         let config = p.config.as_ref();
         let builder = self.workspace.builder(&p).ok();
+        // Only an output folder that is there: opening the manifest's
+        // folder makes it, and a GET makes nothing.
         let mut manifest = builder
             .as_ref()
+            .filter(|_| p.output_dir().is_dir())
             .and_then(|b| b.manifest_folder())
             .map(|f| crate::manifest::Manifest::load(&f));
         let mut issues = Vec::new();
@@ -625,8 +654,7 @@ impl Api {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             )
         };
-        let encoded =
-            percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC);
+        let encoded = percent_encoding::utf8_percent_encode(&name, FILE_NAME);
         Ok(Response::new(200, kind, bytes).with(
             "Content-Disposition",
             format!("attachment; filename*=UTF-8''{encoded}"),
@@ -733,6 +761,13 @@ fn diagnostic_json(d: &Diagnostic, text: &str, split: Option<&front::Split>) -> 
         "field": field,
     })
 }
+
+/// RFC 5987's attr-char kept as it is in a download's name: `004.pdf`,
+/// `2023-004.pdf`.
+const FILE_NAME: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'.')
+    .remove(b'-')
+    .remove(b'_');
 
 /// The bytes of a `data:` URL (base64 or percent-encoded); a `file:` or
 /// `http(s):` picture is never fetched: said why instead.

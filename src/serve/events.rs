@@ -72,6 +72,7 @@ const QUIET: Duration = Duration::from_millis(30);
 pub fn watch_files(
     workspace: Arc<Workspace>,
     events: Arc<Events>,
+    jobs: super::jobs::Jobs,
 ) -> Result<(), crate::diagnostic::UsageError> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = crate::watch::watcher(tx)?;
@@ -95,7 +96,8 @@ pub fn watch_files(
                     take(e);
                 }
                 rewatch(&root, &mut watcher, &mut watched);
-                changed(&workspace, &events, &root, &paths);
+                let (workspace, events, root) = (workspace.clone(), events.clone(), root.clone());
+                jobs.run(move || changed(&workspace, &events, &root, &paths));
             }
         });
     if spawned.is_err() {
@@ -147,6 +149,27 @@ fn changed(workspace: &Workspace, events: &Events, root: &Path, paths: &[PathBuf
         return;
     }
     let _writing = lock(&workspace.writing);
+    // This server's own writes come back as events: no news, no reading
+    // the publication again (the next keystroke's save waits for it).
+    let issues = root.join("issues");
+    let news: Vec<&PathBuf> = issue_paths
+        .iter()
+        .copied()
+        .filter(|path| {
+            let key = path
+                .strip_prefix(&issues)
+                .ok()
+                .map(|rel| rel.with_extension("").to_string_lossy().replace('\\', "/"));
+            let version = crate::sandbox::read(path, TEXT_LIMIT).map(|b| version_of(&b));
+            match (key, version) {
+                (Some(key), Ok(version)) => !workspace.is_known(&key, &version),
+                _ => true,
+            }
+        })
+        .collect();
+    if news.is_empty() && !config_changed {
+        return;
+    }
     let Ok(p) = workspace.refresh() else { return };
     let mut rebuild = Vec::new();
     for entry in &p.issues {

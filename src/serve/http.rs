@@ -381,15 +381,15 @@ fn answer((stream, accepted): Accepted, handler: &dyn Handler, port: u16) {
     }
 }
 
+/// A request head and what of its body came in the same reads.
+type HeadRead = (Vec<u8>, Vec<u8>);
+
 /// The request head, up to the blank line, within the limits and by
 /// `deadline`, and whatever of the body came with it; `None` when the
 /// client went away or was too slow. Past the deadline only what has
 /// already arrived is read, so connections that waited in the queue
 /// behind slow ones cost nothing.
-fn read_head(
-    mut stream: &TcpStream,
-    deadline: Instant,
-) -> Result<Option<(Vec<u8>, Vec<u8>)>, Refused> {
+fn read_head(mut stream: &TcpStream, deadline: Instant) -> Result<Option<HeadRead>, Refused> {
     let mut head = Vec::with_capacity(1024);
     let mut chunk = [0u8; 4096];
     loop {

@@ -9,7 +9,8 @@
 //! deadlines, limits; the Host and Origin checks), [`token`] the secret
 //! of the run every path starts with, [`api`] the routes, [`workspace`]
 //! the publication with one warm engine and the last good pages of each
-//! issue, [`front`] the front matter for the form, [`pictures`] pictures
+//! issue, [`jobs`] the command's own thread that does the work that
+//! lays out pages or reads the publication, [`front`] the front matter for the form, [`pictures`] pictures
 //! saved under `images/`, [`events`] the event stream and the watch of
 //! `issues/`, [`assets`] the page's files and fonts compiled in.
 
@@ -18,6 +19,7 @@ mod assets;
 mod events;
 mod front;
 mod http;
+mod jobs;
 mod pictures;
 mod token;
 mod workspace;
@@ -43,12 +45,19 @@ pub struct Request {
 pub struct Serving {
     port: u16,
     token: token::Token,
+    jobs: std::sync::mpsc::Receiver<Box<dyn FnOnce() + Send>>,
 }
 
 impl Serving {
     /// The page's address, with the token.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/{}/", self.port, self.token.as_str())
+    }
+
+    /// Does the work the routes and the watch hand over, on this thread
+    /// (the command's, in its thread pool), until the process ends.
+    pub fn run(self) -> ! {
+        jobs::run_jobs(self.jobs)
     }
 }
 
@@ -68,12 +77,9 @@ pub fn start(request: &Request) -> Result<Serving, UsageError> {
     })?;
     let token = token::Token::new()?;
     let events = Arc::new(events::Events::default());
-    events::watch_files(workspace.clone(), events.clone())?;
-    let api = api::Api {
-        token: token.clone(),
-        workspace,
-        events,
-    };
+    let (jobs, receiver) = jobs::Jobs::new();
+    events::watch_files(workspace.clone(), events.clone(), jobs.clone())?;
+    let api = api::Api::new(token.clone(), workspace, events, jobs);
     let listening = http::serve(listener, Arc::new(api)).map_err(|e| {
         UsageError::new(format!("无法启动：不能再开线程（{e}）"))
             .help("系统的进程数或线程数到了上限：关掉一些程序，或调高上限（ulimit -u）后再试")
@@ -81,5 +87,6 @@ pub fn start(request: &Request) -> Result<Serving, UsageError> {
     Ok(Serving {
         port: listening.port,
         token,
+        jobs: receiver,
     })
 }

@@ -50,7 +50,7 @@ mod tests {
                 .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
         );
         assert_ne!(a.as_str(), b.as_str());
-        assert!(a.matches(&a.as_str().to_string()));
+        assert!(a.matches(&String::from(a.as_str())));
         assert!(!a.matches(b.as_str()));
         assert!(!a.matches(&a.as_str()[..31]));
         assert!(!a.matches(""));

@@ -111,6 +111,11 @@ impl Workspace {
         lock(&self.known).insert(key.to_string(), version.to_string());
     }
 
+    /// Whether `version` is the one this server wrote or told of last.
+    pub fn is_known(&self, key: &str, version: &str) -> bool {
+        lock(&self.known).get(key).is_some_and(|v| v == version)
+    }
+
     /// Whether `version` is news for `key` (then remembered).
     pub fn is_news(&self, key: &str, version: &str) -> bool {
         let mut known = lock(&self.known);
@@ -179,13 +184,25 @@ impl Workspace {
         let previous = self.built(key);
         let built = match self.lay_out(p, key) {
             Ok(document) => {
-                let svgs: Vec<Arc<str>> = crate::typeset::svg_pages(&document)
-                    .into_iter()
-                    .map(Arc::from)
-                    .collect();
-                let hashes = svgs
+                // A page's hash is its frame's (everything drawn on it): a
+                // page that did not change keeps its SVG, and only the
+                // changed ones are drawn again.
+                let hashes: Vec<String> = document
+                    .pages()
                     .iter()
-                    .map(|s| version_of(s.as_bytes())[..16].to_string())
+                    .map(|page| format!("{:032x}", typst::utils::hash128(page)))
+                    .collect();
+                let svgs: Vec<Arc<str>> = document
+                    .pages()
+                    .iter()
+                    .zip(&hashes)
+                    .map(|(page, hash)| {
+                        let kept = previous.as_ref().and_then(|b| {
+                            let at = b.hashes.iter().position(|h| h == hash)?;
+                            b.svgs.get(at).cloned()
+                        });
+                        kept.unwrap_or_else(|| Arc::from(crate::typeset::svg_page(page)))
+                    })
                     .collect();
                 Built {
                     svgs,

@@ -83,13 +83,9 @@ fn with_density(png: Vec<u8>, ppi: f32, path: &Path) -> Result<Vec<u8>, sandbox:
     Ok(out)
 }
 
-/// One SVG document per page.
-pub fn svg_pages(doc: &PagedDocument) -> Vec<String> {
-    let options = typst_svg::SvgOptions::default();
-    doc.pages()
-        .iter()
-        .map(|page| typst_svg::svg(page, &options))
-        .collect()
+/// One page as an SVG document.
+pub fn svg_page(page: &typst_layout::Page) -> String {
+    typst_svg::svg(page, &typst_svg::SvgOptions::default())
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
 
 pub use diagnostic::{Stage, TypstDiagnostic};
-pub use image::{png_page, png_pages, svg_pages};
+pub use image::{png_page, png_pages, svg_page};
 pub use world::{Engine, Place};
 
 use crate::config::{Config, PdfStandard};

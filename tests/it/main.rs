@@ -41,6 +41,7 @@ mod reports;
 mod robustness;
 mod roundtrip;
 mod series;
+mod serve;
 mod tables;
 mod titles;
 mod writes;

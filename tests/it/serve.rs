@@ -1,0 +1,840 @@
+//! `jianbao serve`'s routes, as the clerk's page calls them: the real
+//! binary on a copy of a publication, a real HTTP client on loopback
+//! (ureq), and raw requests where a browser would never send what an
+//! attacker would. What each answer must say comes from the publication
+//! on disk (its bytes, its lines), never from the server's own code.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use sha2::Digest;
+
+use crate::common::*;
+use crate::live::{Running, STEP, Served, body_of, edit, exchange, status_of};
+
+/// A running `serve` and a client for it.
+struct Page {
+    _run: Running,
+    served: Served,
+    agent: ureq::Agent,
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// A refusal: its status, and a message with a help in Chinese.
+    fn refused(&self, status: u16) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "{}",
+            String::from_utf8_lossy(&self.body)
+        );
+        let error = self.json();
+        assert!(
+            error["error"]
+                .as_str()
+                .is_some_and(|e| e.chars().any(|c| c > '\u{2e80}')),
+            "{error}"
+        );
+        assert!(error["help"].is_string(), "{error}");
+        error
+    }
+}
+
+impl Page {
+    fn start(dir: &Path, args: &[&str]) -> Page {
+        let run = Running::start(dir, args);
+        let served = run.served();
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(STEP))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Page {
+            _run: run,
+            served,
+            agent,
+        }
+    }
+
+    fn origin(&self) -> String {
+        format!("http://{}", self.served.addr)
+    }
+
+    fn answer(response: ureq::http::Response<ureq::Body>) -> Answer {
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_string()))
+            .collect();
+        let body = response
+            .into_body()
+            .into_with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .unwrap();
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    fn get(&self, path: &str) -> Answer {
+        Self::answer(self.agent.get(self.served.url(path)).call().unwrap())
+    }
+
+    /// A write from the page: its own Origin.
+    fn send(&self, method: &str, path: &str, body: &[u8]) -> Answer {
+        self.send_as(method, path, body, Some(&self.origin()), &[])
+    }
+
+    fn send_as(
+        &self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        origin: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let url = self.served.url(path);
+        let mut request = match method {
+            "PUT" => self.agent.put(&url),
+            _ => self.agent.post(&url),
+        };
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        for (n, v) in headers {
+            request = request.header(*n, *v);
+        }
+        Self::answer(request.send(body).unwrap())
+    }
+
+    fn json(&self, method: &str, path: &str, value: &Value) -> Answer {
+        self.send(method, path, value.to_string().as_bytes())
+    }
+
+    fn issue(&self, key: &str) -> Value {
+        let answer = self.get(&format!("api/issues/{key}"));
+        assert_eq!(
+            answer.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        answer.json()
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every file of a folder with its bytes, and every folder (what
+/// "nothing was written" compares).
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = e.path();
+            if path.is_dir() {
+                // A folder made counts too (an empty out/).
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(format!("{rel}/"), Vec::new());
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.insert(rel, std::fs::read(&path).unwrap_or_default());
+            }
+        }
+    }
+    out
+}
+
+/// The 1-based line and character column of `needle` in `text`.
+fn line_col(text: &str, needle: &str) -> (u64, u64) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("no {needle:?}"));
+    let line = text[..at].matches('\n').count() as u64 + 1;
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    (line, text[start..at].chars().count() as u64 + 1)
+}
+
+fn png_bytes(width: u32, height: u32, rgb: [u8; 3]) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(width, height, image::Rgb(rgb));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[test]
+fn serve_reads_an_issue_and_never_writes_on_a_read() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let page = Page::start(root, &["serve", "4"]);
+    let file = std::fs::read(root.join("issues/004.md")).unwrap();
+    let text = String::from_utf8(file.clone()).unwrap();
+    let before = snapshot(root);
+
+    // The page and its headers.
+    let shell = page.get("");
+    assert_eq!(shell.status, 200);
+    assert_eq!(shell.header("content-type"), "text/html; charset=utf-8");
+    assert!(
+        shell
+            .header("content-security-policy")
+            .starts_with("default-src 'self';")
+    );
+    assert!(
+        shell
+            .header("content-security-policy")
+            .contains("frame-ancestors 'none'")
+    );
+    assert!(
+        !shell
+            .header("content-security-policy")
+            .contains("unsafe-eval")
+    );
+    assert_eq!(shell.header("x-content-type-options"), "nosniff");
+    assert_eq!(shell.header("referrer-policy"), "no-referrer");
+    assert_eq!(shell.header("cache-control"), "no-store");
+    page.get("assets/nothing-here.js").refused(404);
+    let face = page.get("fonts/fangsong");
+    assert_eq!(face.status, 200);
+    assert!(face.body.starts_with(b"OTTO") && face.body.len() > 1_000_000);
+    page.get("fonts/Arial").refused(404);
+
+    // The publication: its issue, not built yet, and the defaults.
+    let p = page.get("api/publication");
+    assert_eq!(p.header("content-type"), "application/json; charset=utf-8");
+    let p = p.json();
+    assert_eq!(p["issues"][0]["key"], "004");
+    assert_eq!(p["issues"][0]["label"], "第4期");
+    assert_eq!(p["issues"][0]["date"], "2022-01-19");
+    assert_eq!(p["issues"][0]["status"], "unbuilt");
+    assert!(
+        p["issues"][0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("郑州市教育局")
+    );
+    assert!(p["defaults"]["fa"].is_array(), "{p}");
+
+    // The issue as on disk.
+    let issue = page.issue("004");
+    assert_eq!(issue["version"], sha256(&file));
+    assert_eq!(issue["text"], text.as_str());
+    assert_eq!(issue["path"], "issues/004.md");
+    assert_eq!(issue["front"]["number"], 4);
+    assert_eq!(issue["front"]["date"], "2022-01-19");
+    assert_eq!(
+        issue["front"]["distribution"]["fa"][0],
+        "局直属学校（单位）党组织"
+    );
+    let (body_line, _) = line_col(&text, "^ 聚焦");
+    assert_eq!(issue["body_line"], body_line);
+    assert!(issue["body"].as_str().unwrap().starts_with("^ 聚焦"));
+    assert_eq!(issue["diagnostics"], json!([]));
+    assert_eq!(issue["fixes"], 0);
+    assert!(issue["build_problem"].is_null());
+    let pages = issue["pages"].as_array().unwrap().len();
+    assert!(pages >= 4, "{}", issue["pages"]);
+
+    // Its pages, SVG and PNG (A4 at 150 ppi: 1240 pixels wide).
+    let svg = page.get("pages/004/1.svg?v=3");
+    assert_eq!(svg.header("content-type"), "image/svg+xml");
+    assert!(
+        svg.header("content-security-policy")
+            .starts_with("default-src 'none'")
+    );
+    assert!(
+        svg.body.starts_with(b"<svg") && !String::from_utf8_lossy(&svg.body).contains("<script")
+    );
+    page.get(&format!("pages/004/{}.svg", pages + 1))
+        .refused(404);
+    page.get("pages/004/0.svg").refused(404);
+    let png = page.get("pages/004/1.png");
+    assert_eq!(png.header("content-type"), "image/png");
+    assert_eq!(&png.body[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(
+        u32::from_be_bytes(png.body[16..20].try_into().unwrap()),
+        1240
+    );
+
+    // Downloads, built now.
+    let pdf = page.get("download/004.pdf");
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), "application/pdf");
+    assert_eq!(
+        pdf.header("content-disposition"),
+        "attachment; filename*=UTF-8''004.pdf"
+    );
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    assert!(pdf_text(&pdf.body).join("").contains("亮出重槌敲响鼓"));
+    let docx = page.get("download/004.docx");
+    assert_eq!(docx.status, 200);
+    assert!(docx.header("content-disposition").ends_with("004.docx"));
+    assert!(docx.body.starts_with(b"PK"));
+    page.get("download/004.odt").refused(404);
+
+    // No token, a wrong one, a wrong host: nothing.
+    for path in [
+        "/api/publication",
+        "/00000000000000000000000000000000/api/publication",
+        "/",
+    ] {
+        let answer = crate::live::get(&page.served.addr, path);
+        assert_eq!(status_of(&answer), 403, "{answer}");
+        assert!(!body_of(&answer).contains("issues"), "{answer}");
+    }
+    let token = &page.served.token;
+    let addr = &page.served.addr;
+    for host in [
+        "evil.example",
+        "127.0.0.1",
+        "127.0.0.1:1",
+        "localhost.evil:80",
+    ] {
+        let answer = exchange(
+            addr,
+            &format!(
+                "GET /{token}/api/issues/004 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            ),
+        );
+        assert_eq!(status_of(&answer), 421, "{host}: {answer}");
+        assert!(!body_of(&answer).contains("number"), "{answer}");
+    }
+    // Asked for by another site's page.
+    let answer = exchange(
+        addr,
+        &format!(
+            "GET /{token}/api/issues/004 HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://evil.example\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(status_of(&answer), 403, "{answer}");
+
+    // Paths that try to leave the publication name nothing.
+    for path in [
+        "api/issues/..%2F..%2Fjianbao.toml",
+        "api/issues/..%2Fjianbao",
+        "api/issues/%2Fetc%2Fpasswd",
+        "pages/..%2Fjianbao.toml/1.svg",
+        "download/..%2F..%2Fjianbao.toml.pdf",
+        "assets/..%2F..%2FCargo.toml",
+        "assets/../../Cargo.toml",
+        "fonts/..%2F..%2Ffonts%2Fcwfs.ttf",
+    ] {
+        let answer = page.get(path);
+        assert!(
+            matches!(answer.status, 400 | 404),
+            "{path}: {}",
+            answer.status
+        );
+        answer.refused(answer.status);
+    }
+    let raw = exchange(
+        addr,
+        &format!(
+            "GET /{token}/api/issues/%FF HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(status_of(&raw), 400, "{raw}");
+
+    // Methods a route does not take.
+    let answer = exchange(
+        addr,
+        &format!(
+            "DELETE /{token}/api/issues/004 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(status_of(&answer), 405, "{answer}");
+    page.send("POST", "pages/004/1.svg", b"{}").refused(405);
+
+    // Not one byte of the publication changed, and no out/ was made.
+    let after = snapshot(root);
+    let changed: Vec<&String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert!(changed.is_empty(), "written by reads: {changed:?}");
+}
+
+#[test]
+fn serve_writes_an_issue_atomically_and_never_over_a_change_on_disk() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let page = Page::start(root, &["serve"]);
+    let path = root.join("issues/004.md");
+    let first = page.issue("004");
+    let text = first["text"].as_str().unwrap().to_string();
+    let body = first["body"].as_str().unwrap().to_string();
+    let front_bytes = &text[..text.len() - body.len()];
+
+    // The event stream, to hear the builds and a change on disk.
+    let streaming: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_per_read(Some(STEP))
+        .timeout_connect(Some(STEP))
+        .build()
+        .into();
+    let stream = streaming.get(page.served.url("api/events")).call().unwrap();
+    assert!(
+        stream
+            .headers()
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut events = BufReader::new(stream.into_body().into_reader());
+
+    // Writes need the page's Origin.
+    let edit_body = body.replacen("郑州市教育局在", "郑州市教育局,在", 1);
+    let put = json!({"base": first["version"], "body": edit_body});
+    page.send_as(
+        "PUT",
+        "api/issues/004",
+        put.to_string().as_bytes(),
+        None,
+        &[],
+    )
+    .refused(403);
+    page.send_as(
+        "PUT",
+        "api/issues/004",
+        put.to_string().as_bytes(),
+        Some("http://evil.example"),
+        &[],
+    )
+    .refused(403);
+    page.send_as(
+        "PUT",
+        "api/issues/004",
+        put.to_string().as_bytes(),
+        Some("null"),
+        &[],
+    )
+    .refused(403);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    page.send("PUT", "api/issues/004", b"{\"base\": 1}")
+        .refused(400);
+
+    // A one-character edit of the body: the front matter byte for byte,
+    // the file replaced whole (a new inode, no temporary left), page 1
+    // redrawn, the problem at its place.
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&path).unwrap());
+    let saved = page.json("PUT", "api/issues/004", &put);
+    assert_eq!(
+        saved.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&saved.body)
+    );
+    let saved = saved.json();
+    let on_disk = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(on_disk, format!("{front_bytes}{edit_body}"));
+    assert_eq!(saved["version"], sha256(on_disk.as_bytes()));
+    #[cfg(unix)]
+    assert_ne!(
+        std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(&path).unwrap()),
+        inode
+    );
+    let names: Vec<String> = std::fs::read_dir(root.join("issues"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["004.md"]);
+    assert_ne!(saved["pages"][0], first["pages"][0]);
+    assert_eq!(
+        saved["pages"].as_array().unwrap().len(),
+        first["pages"].as_array().unwrap().len()
+    );
+    let (line, column) = line_col(&on_disk, ",在");
+    let comma = saved["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "half-width-punctuation")
+        .unwrap_or_else(|| panic!("{}", saved["diagnostics"]));
+    assert_eq!(
+        (comma["line"].as_u64(), comma["column"].as_u64()),
+        (Some(line), Some(column))
+    );
+    assert_eq!(
+        (comma["end_line"].as_u64(), comma["end_column"].as_u64()),
+        (Some(line), Some(column + 1))
+    );
+    assert!(comma["field"].is_null());
+    assert_eq!(saved["fixes"], 1);
+    let built = next_event(&mut events, "built");
+    assert_eq!(built["key"], "004");
+
+    // The page's base is old: 409 with what is on disk; nothing written.
+    let stale = page.json(
+        "PUT",
+        "api/issues/004",
+        &json!({"base": first["version"], "body": "覆盖"}),
+    );
+    assert_eq!(stale.status, 409);
+    let stale = stale.json();
+    assert_eq!(stale["conflict"], true);
+    assert_eq!(stale["disk_text"], on_disk.as_str());
+    assert_eq!(stale["disk_version"], saved["version"]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), on_disk);
+
+    // What `check --fix` does, in one click.
+    let fixed = page.json(
+        "POST",
+        "api/issues/004/fix",
+        &json!({"base": saved["version"]}),
+    );
+    assert_eq!(fixed.status, 200);
+    let fixed = fixed.json();
+    assert_eq!(fixed["fixes"], 0);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        on_disk.replacen("郑州市教育局,在", "郑州市教育局，在", 1)
+    );
+    page.json(
+        "POST",
+        "api/issues/004/fix",
+        &json!({"base": saved["version"]}),
+    )
+    .json()["conflict"]
+        .as_bool()
+        .expect("a stale fix is a conflict");
+
+    // A change on disk is told to the page, then built.
+    edit(&path, "郑州市教育局，在", "郑州市教育局于");
+    let changed = next_event(&mut events, "changed");
+    assert_eq!(changed["key"], "004");
+    assert_eq!(changed["version"], sha256(&std::fs::read(&path).unwrap()));
+    next_event(&mut events, "built");
+    let after = page.issue("004");
+    assert_eq!(after["version"], changed["version"]);
+
+    // The front matter from the form: its keys set or removed, the keys
+    // it does not show (mark) kept, the body byte for byte.
+    edit(
+        &path,
+        "date = 2022-01-19",
+        "date = 2022-01-19\nmark = \"内部资料\"",
+    );
+    let now = wait_for_version(&page, &sha256(&std::fs::read(&path).unwrap()));
+    let form = json!({
+        "number": 4, "date": "2022-01-20", "copies": 120, "classification": "内部",
+        "distribution": {"bao": ["市委办公室"], "fa": ["各县区"]},
+    });
+    let put = json!({"base": now["version"], "front": form, "body": now["body"]});
+    let written = page.json("PUT", "api/issues/004", &put);
+    assert_eq!(
+        written.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&written.body)
+    );
+    let written = written.json();
+    assert_eq!(written["front"]["date"], "2022-01-20");
+    assert_eq!(written["front"]["copies"], 120);
+    assert_eq!(written["front"]["mark"], "内部资料");
+    assert_eq!(
+        written["front"]["distribution"],
+        json!({"bao": ["市委办公室"], "fa": ["各县区"]})
+    );
+    assert_eq!(written["body"], now["body"]);
+    assert!(
+        written["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["severity"] != "error"),
+        "{}",
+        written["diagnostics"]
+    );
+    let pdf_text_now = pdf_text(&page.get("download/004.pdf").body).join("");
+    assert!(pdf_text_now.contains("市委办公室"), "{pdf_text_now}");
+
+    // A bad date from the form: the problem at its field, the pages the
+    // last good ones, and the file saved as the clerk wrote it.
+    let put = json!({"base": written["version"], "front": {"number": 4, "date": "2022-02-30"}, "body": written["body"]});
+    let bad = page.json("PUT", "api/issues/004", &put).json();
+    let date = bad["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["severity"] == "error")
+        .unwrap_or_else(|| panic!("{}", bad["diagnostics"]));
+    assert_eq!(date["field"], "date", "{date}");
+    assert!(bad["build_problem"].is_string());
+    assert_eq!(bad["pages"], written["pages"]);
+    assert!(bad["page_version"].as_u64() > written["page_version"].as_u64());
+    page.get("download/004.pdf").refused(422);
+
+    // A new issue, as `jianbao new` writes it.
+    let new = page.json("POST", "api/issues", &json!({}));
+    assert_eq!(new.status, 201);
+    assert_eq!(new.json(), json!({"key": "005"}));
+    let made = std::fs::read_to_string(root.join("issues/005.md")).unwrap();
+    assert!(made.starts_with("+++\nnumber = 5\n"), "{made}");
+
+    // Everything built into out/, as `jianbao build` does; 004 has an
+    // error now.
+    let all = page.json("POST", "api/build-all", &json!({}));
+    assert_eq!(all.status, 200);
+    let all = all.json();
+    assert_eq!(all["built"], 1, "{all}");
+    assert_eq!(all["failed"][0]["key"], "004", "{all}");
+    assert!(root.join("out/005.pdf").is_file());
+    let listed = page.get("api/publication").json();
+    let status: Vec<(&str, &str)> = listed["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["key"].as_str().unwrap(), i["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(status, vec![("004", "problems"), ("005", "current")]);
+}
+
+#[test]
+fn serve_saves_pictures_by_their_bytes_and_turns_a_clipboard_into_lines() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let page = Page::start(root, &["serve"]);
+    let images = root.join("images");
+
+    // Not a picture, whatever its name says.
+    let upload = |bytes: &[u8], name: &str| {
+        page.send_as(
+            "POST",
+            "api/issues/004/pictures",
+            bytes,
+            Some(&page.origin()),
+            &[("X-File-Name", name)],
+        )
+    };
+    let refused = upload(b"<html><script>alert(1)</script></html>", "photo.png").refused(415);
+    assert!(
+        refused["error"].as_str().unwrap().contains("不是"),
+        "{refused}"
+    );
+    upload(b"GIF89a\x01\x00\x01\x00", "a.gif").refused(415);
+    assert!(!images.exists() || std::fs::read_dir(&images).unwrap().count() == 0);
+    // A picture: a safe name, never out of images/.
+    let red = png_bytes(40, 30, [200, 0, 0]);
+    let saved = upload(
+        &red,
+        "..%2F..%2F%E4%BC%9A%E8%AE%AE%20%E7%85%A7%E7%89%87.PNG",
+    );
+    assert_eq!(
+        saved.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&saved.body)
+    );
+    let saved = saved.json();
+    assert_eq!(
+        saved,
+        json!({"path": "images/会议-照片.png", "line": "![会议-照片](images/会议-照片.png)"})
+    );
+    assert_eq!(std::fs::read(images.join("会议-照片.png")).unwrap(), red);
+    // The same bytes again: the same file.
+    assert_eq!(
+        upload(&red, "again.png").json()["path"],
+        "images/会议-照片.png"
+    );
+    // Other bytes under the same name: never over it.
+    let blue = png_bytes(40, 30, [0, 0, 200]);
+    assert_eq!(
+        upload(&blue, "会议 照片.png").json()["path"],
+        "images/会议-照片-2.png"
+    );
+    assert_eq!(std::fs::read(images.join("会议-照片.png")).unwrap(), red);
+    upload(&red, "x.png");
+    let written: Vec<_> = std::fs::read_dir(&images).unwrap().collect();
+    assert_eq!(written.len(), 2);
+    let no_such = page.send_as(
+        "POST",
+        "api/issues/999/pictures",
+        &red,
+        Some(&page.origin()),
+        &[],
+    );
+    no_such.refused(404);
+
+    // A clipboard from Word: a title, a numbered heading, bold, a table
+    // with merged cells, a picture inside it and one only linked.
+    use base64::Engine as _;
+    let green = png_bytes(30, 20, [0, 160, 0]);
+    let data = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&green)
+    );
+    let run = |text: &str, bold: bool| json!({"text": text, "bold": bold});
+    let cell = |text: &str, colspan: u32, rowspan: u32, header: bool| json!({"runs": [run(text, false)], "colspan": colspan, "rowspan": rowspan, "header": header});
+    let blocks = json!([
+        {"kind": "para", "runs": [run("全市教育系统召开工作会议", false)], "heading": 1, "center": true, "list": null},
+        {"kind": "para", "runs": [run("会议指出,", false), run("要抓好落实", true), run("。", false)], "heading": 0, "center": false, "list": null},
+        {"kind": "para", "runs": [run("明确工作重点", false)], "heading": 0, "center": false, "list": "一、"},
+        {"kind": "para", "runs": [run("各地要认真贯彻落实。", false)], "heading": 0, "center": false, "list": null},
+        {"kind": "para", "runs": [run("表1　各地完成情况", false)], "heading": 0, "center": true, "list": null},
+        {"kind": "table", "rows": [
+            [cell("地区", 1, 2, true), cell("数量", 2, 1, true)],
+            [cell("上半年", 1, 1, true), cell("下半年", 1, 1, true)],
+            [cell("郑州", 1, 1, false), cell("10", 1, 1, false), cell("20", 1, 1, false)],
+        ]},
+        {"kind": "picture", "src": data, "alt": "", "width_px": 300},
+        {"kind": "picture", "src": "file:///C:/Users/a/AppData/Local/Temp/msohtmlclip1/01/clip_image002.png", "alt": "", "width_px": null},
+    ]);
+    let pasted = page.json(
+        "POST",
+        "api/paste",
+        &json!({"key": "004", "blocks": blocks}),
+    );
+    assert_eq!(
+        pasted.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&pasted.body)
+    );
+    let pasted = pasted.json();
+    let text = pasted["text"].as_str().unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.contains(&"# 全市教育系统召开工作会议"), "{text}");
+    // Bold kept, the half-width comma cleaned as `check --fix` cleans.
+    assert!(lines.contains(&"会议指出，**要抓好落实**。"), "{text}");
+    assert!(lines.contains(&"一、明确工作重点"), "{text}");
+    assert!(lines.contains(&"表1　各地完成情况"), "{text}");
+    assert_in_order(
+        text,
+        &[
+            "| 地区 | 数量 | < |",
+            "| ^ | 上半年 | 下半年 |",
+            "| 郑州 | 10 | 20 |",
+        ],
+    );
+    let picture = lines
+        .iter()
+        .find(|l| l.starts_with("!["))
+        .unwrap_or_else(|| panic!("{text}"));
+    let rel = picture
+        .split_once("](")
+        .unwrap()
+        .1
+        .split(')')
+        .next()
+        .unwrap();
+    assert_eq!(std::fs::read(root.join(rel)).unwrap(), green);
+    assert!(picture.ends_with("{width=51%}"), "{picture}");
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("![")).count(),
+        1,
+        "{text}"
+    );
+    let notes = pasted["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n.as_str().unwrap().contains("file:")),
+        "{notes:?}"
+    );
+    // Nothing was written to the issue itself.
+    assert_eq!(
+        std::fs::read(root.join("issues/004.md")).unwrap(),
+        std::fs::read(repo().join("issues/004.md")).unwrap()
+    );
+    // The lines build: put into the issue, the pages have the table.
+    let issue = page.issue("004");
+    let body = format!("{}\n{text}", issue["body"].as_str().unwrap());
+    let saved = page
+        .json(
+            "PUT",
+            "api/issues/004",
+            &json!({"base": issue["version"], "body": body}),
+        )
+        .json();
+    assert!(
+        saved["build_problem"].is_null(),
+        "{}",
+        saved["build_problem"]
+    );
+    assert!(
+        saved["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["severity"] != "error"),
+        "{}",
+        saved["diagnostics"]
+    );
+    page.json(
+        "POST",
+        "api/paste",
+        &json!({"key": "004", "blocks": [{"kind": "table"}]}),
+    )
+    .refused(400);
+}
+
+/// The data of the next event called `name` (others are passed over).
+fn next_event(events: &mut impl BufRead, name: &str) -> Value {
+    let mut line = String::new();
+    let mut current = String::new();
+    loop {
+        line.clear();
+        let n = events.read_line(&mut line).expect("the event stream");
+        assert!(n > 0, "the event stream ended");
+        if let Some(event) = line.trim_end().strip_prefix("event: ") {
+            current = event.to_string();
+        } else if let Some(data) = line.trim_end().strip_prefix("data: ")
+            && current == name
+        {
+            return serde_json::from_str(data).unwrap();
+        }
+    }
+}
+
+/// The issue once the server has read `version` of it from disk.
+fn wait_for_version(page: &Page, version: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let issue = page.issue("004");
+        if issue["version"] == version {
+            return issue;
+        }
+        assert!(start.elapsed() < STEP, "{}", issue["version"]);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
