@@ -391,7 +391,16 @@ function applyState(state, { sent }) {
   fixButton.textContent = state.fixes ? `一键修正（${state.fixes} 处）` : "一键修正";
   const problem = $("build-problem");
   problem.hidden = !state.build_problem;
-  problem.textContent = state.build_problem ? `排版没有成功，下面是上一次排好的页面：${state.build_problem}` : "";
+  // The build's report is written for a terminal (carets under the
+  // place); its last line says what happened, the problems list says
+  // where, and the rest is there folded for whoever needs it.
+  const report = (state.build_problem || "").trim();
+  const lines = report.split("\n").filter((l) => l.trim());
+  fill(
+    problem,
+    report ? `排版没有成功：${lines[lines.length - 1]}` : "",
+    lines.length > 1 ? h("details", {}, h("summary", {}, "详细"), h("pre", {}, report)) : null,
+  );
   if (state.page_version >= app.pageVersion) {
     app.pageVersion = state.page_version;
     showPages(state.pages || []);
