@@ -1,7 +1,7 @@
 //! The clerk's page (issue 20) as a clerk uses it: Playwright for Python
 //! drives Debian's Chromium through the page the real `jianbao serve`
 //! serves, one case per script in `tests/browser/` (`case_*.py`), each on
-//! its own copy of a fixture publication (`tests/fixtures/clerk`, or
+//! its own copy of a fixture publication (`tests/fixtures/browser/clerk`, or
 //! `clerk-hostile` for the `hostile` case). The script gets the address the
 //! server printed and the publication folder, and fails (non-zero, with
 //! what it saw) when the page does not do what a clerk needs.
@@ -167,7 +167,12 @@ fn run_case(file: &str) -> Result<(), Failed> {
     };
     let temp = tempfile::tempdir()?;
     let publication = temp.path().join("publication");
-    copy_dir(&repo().join("tests/fixtures").join(fixture), &publication)?;
+    // One level down: the tests that take every publication of
+    // tests/fixtures/ (completeness, roundtrip) leave these to the page.
+    copy_dir(
+        &repo().join("tests/fixtures/browser").join(fixture),
+        &publication,
+    )?;
     let serve = Serve::start(&publication);
     let address = serve.address()?;
     let mut child = Command::new("python3")

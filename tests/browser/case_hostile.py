@@ -1,4 +1,4 @@
-"""An issue (tests/fixtures/clerk-hostile) with <script>, </textarea> and
+"""An issue (tests/fixtures/browser/clerk-hostile) with <script>, </textarea> and
 "><img onerror> in every field, the body and the publication's lists: the
 page shows every one as text and runs none."""
 
