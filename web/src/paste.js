@@ -1,0 +1,230 @@
+// The browser's HTML clipboard (Word, WPS, a web page) as PasteBlocks
+// (the contract in serve-api.md): paragraphs with their bold runs, heading
+// level, centring and the number Word's automatic list shows; tables with
+// their merges; pictures. The server turns them into body lines, as import
+// turns a .docx, and cleans them as check --fix does.
+
+const BLOCK = new Set([
+  "ADDRESS", "ARTICLE", "ASIDE", "BLOCKQUOTE", "BODY", "CENTER", "DD", "DIV", "DL", "DT",
+  "FIELDSET", "FIGCAPTION", "FIGURE", "FOOTER", "FORM", "H1", "H2", "H3", "H4", "H5", "H6",
+  "HEADER", "HR", "LI", "MAIN", "NAV", "OL", "P", "PRE", "SECTION", "TABLE", "UL",
+]);
+const SKIP = new Set(["HEAD", "STYLE", "SCRIPT", "TEMPLATE", "NOSCRIPT", "TITLE", "META", "LINK", "OBJECT", "IFRAME", "SVG"]);
+
+/** The blocks of an HTML clipboard text. */
+export function htmlToBlocks(html) {
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  const out = new Walker();
+  out.block(doc.body, { bold: false, heading: 0, center: false });
+  out.flush();
+  return out.blocks;
+}
+
+/** One declaration of an inline style ("" when absent), lower case. */
+function styleOf(el, name) {
+  const style = el.getAttribute && el.getAttribute("style");
+  if (!style) return "";
+  for (const part of style.split(";")) {
+    const colon = part.indexOf(":");
+    if (colon < 0) continue;
+    if (part.slice(0, colon).trim().toLowerCase() === name) {
+      return part.slice(colon + 1).trim().toLowerCase();
+    }
+  }
+  return "";
+}
+
+function isHidden(el) {
+  return styleOf(el, "display") === "none" || styleOf(el, "mso-hide") === "all";
+}
+
+function boldOf(el, inherited) {
+  const tag = el.tagName;
+  if (tag === "B" || tag === "STRONG") inherited = true;
+  const weight = styleOf(el, "font-weight");
+  if (weight === "bold" || weight === "bolder" || Number(weight) >= 600) return true;
+  if (weight === "normal" || weight === "lighter" || (Number(weight) > 0 && Number(weight) < 600)) return false;
+  return inherited;
+}
+
+/** The heading level of a block element: h1..h6, a Word heading style
+ * (class MsoHeading1, a style named Heading 1 / 标题 1) or its outline level. */
+function headingOf(el) {
+  const h = /^H([1-6])$/.exec(el.tagName);
+  if (h) return Number(h[1]);
+  const cls = el.getAttribute("class") || "";
+  const byClass = /(?:heading|标题)\s*([1-6])/i.exec(cls);
+  if (byClass) return Number(byClass[1]);
+  if (/^MsoTitle$/i.test(cls)) return 1;
+  const outline = /^(\d)/.exec(styleOf(el, "mso-outline-level"));
+  if (outline && Number(outline[1]) >= 1 && Number(outline[1]) <= 6) return Number(outline[1]);
+  return 0;
+}
+
+function centerOf(el, inherited) {
+  const align = (el.getAttribute("align") || styleOf(el, "text-align")).toLowerCase();
+  if (align === "center") return true;
+  if (align === "left" || align === "right" || align === "justify") return false;
+  return inherited || el.tagName === "CENTER";
+}
+
+class Walker {
+  constructor() {
+    this.blocks = [];
+    this.runs = [];
+    this.para = { heading: 0, center: false, list: null };
+  }
+
+  /** Ends the paragraph being collected (nothing when it has no text). */
+  flush() {
+    const runs = this.runs;
+    this.runs = [];
+    // Whitespace as HTML shows it: runs of blanks are one space, none at
+    // either end of the paragraph.
+    for (const run of runs) run.text = run.text.replace(/[ \t\r\n\f]+/g, " ");
+    while (runs.length && !runs[0].text.replace(/^[ \u00a0\u3000]+/, "")) runs.shift();
+    if (runs.length) runs[0].text = runs[0].text.replace(/^[ \u00a0\u3000]+/, "");
+    while (runs.length && !runs[runs.length - 1].text.replace(/[ \u00a0\u3000]+$/, "")) runs.pop();
+    if (runs.length) runs[runs.length - 1].text = runs[runs.length - 1].text.replace(/[ \u00a0\u3000]+$/, "");
+    const merged = [];
+    for (const run of runs) {
+      const last = merged[merged.length - 1];
+      if (last && last.bold === run.bold) last.text += run.text;
+      else if (run.text) merged.push({ text: run.text, bold: run.bold });
+    }
+    if (merged.length) {
+      this.blocks.push({ kind: "para", runs: merged, heading: this.para.heading, center: this.para.center, list: this.para.list });
+    }
+    this.para = { heading: 0, center: false, list: null };
+  }
+
+  /** A block element: its own paragraph(s). */
+  block(el, ctx) {
+    const heading = headingOf(el) || ctx.heading;
+    const center = centerOf(el, ctx.center);
+    const bold = boldOf(el, ctx.bold);
+    const inner = { ...ctx, heading, center, bold };
+    this.flush();
+    this.para = { heading, center, list: ctx.list || null };
+    this.children(el, inner);
+    this.flush();
+  }
+
+  children(el, ctx) {
+    let listIndex = 0;
+    const start = Number(el.getAttribute && el.getAttribute("start")) || 1;
+    for (const node of el.childNodes) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        this.text(node.data, ctx.bold);
+        continue;
+      }
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      const tag = node.tagName;
+      if (SKIP.has(tag) || isHidden(node)) continue;
+      if (styleOf(node, "mso-list") === "ignore") {
+        // Word's automatic number, drawn as text inside this span.
+        this.para.list = (node.textContent || "").replace(/[\s\u00a0]+/g, "") || null;
+        continue;
+      }
+      if (tag === "BR") {
+        const para = this.para;
+        this.flush();
+        this.para = { heading: para.heading, center: para.center, list: null };
+        continue;
+      }
+      if (tag === "IMG") {
+        this.picture(node);
+        continue;
+      }
+      if (tag === "TABLE") {
+        this.flush();
+        this.table(node, ctx);
+        continue;
+      }
+      if (tag === "OL" || tag === "UL") {
+        this.list(node, ctx);
+        continue;
+      }
+      if (BLOCK.has(tag)) {
+        let list = null;
+        if (tag === "LI" && el.tagName === "OL") {
+          listIndex += 1;
+          list = olNumber(start + listIndex - 1, ctx.olDepth || 1);
+        } else if (!this.runs.some((r) => r.text.trim())) {
+          // The first paragraph inside a list item (<li><p>…) shows its number.
+          list = this.para.list;
+        }
+        this.block(node, { ...ctx, list });
+        continue;
+      }
+      this.children(node, { ...ctx, bold: boldOf(node, ctx.bold), list: null });
+    }
+  }
+
+  list(el, ctx) {
+    const depth = el.tagName === "OL" ? (ctx.olDepth || 0) + 1 : ctx.olDepth || 0;
+    this.flush();
+    this.children(el, { ...ctx, olDepth: depth });
+    this.flush();
+  }
+
+  text(data, bold) {
+    if (!data) return;
+    this.runs.push({ text: data, bold });
+  }
+
+  picture(img) {
+    const src = img.getAttribute("src") || "";
+    if (!src) return;
+    const para = this.para;
+    this.flush();
+    const width = Number(img.getAttribute("width")) || null;
+    this.blocks.push({ kind: "picture", src, alt: (img.getAttribute("alt") || "").trim(), width_px: width && width > 0 ? Math.round(width) : null });
+    this.para = para;
+  }
+
+  table(el, ctx) {
+    const rows = [];
+    for (const tr of rowsOf(el)) {
+      const cells = [];
+      for (const cell of tr.children) {
+        if (cell.tagName !== "TD" && cell.tagName !== "TH") continue;
+        const sub = new Walker();
+        sub.block(cell, { bold: false, heading: 0, center: false });
+        sub.flush();
+        // A cell is one paragraph of the body: its paragraphs joined.
+        const runs = [];
+        for (const block of sub.blocks) {
+          if (block.kind === "para") runs.push(...block.runs);
+          else if (block.kind === "table") runs.push(...block.rows.flat().flatMap((c) => c.runs));
+        }
+        cells.push({
+          runs,
+          colspan: Math.max(1, Number(cell.getAttribute("colspan")) || 1),
+          rowspan: Math.max(1, Number(cell.getAttribute("rowspan")) || 1),
+          header: cell.tagName === "TH" || tr.parentElement.tagName === "THEAD",
+        });
+      }
+      if (cells.length) rows.push(cells);
+    }
+    if (rows.length) this.blocks.push({ kind: "table", rows });
+    void ctx;
+  }
+}
+
+/** The rows of a table, not those of tables inside its cells. */
+function rowsOf(table) {
+  const rows = [];
+  for (const child of table.children) {
+    if (child.tagName === "TR") rows.push(child);
+    else if (["THEAD", "TBODY", "TFOOT"].includes(child.tagName)) {
+      for (const tr of child.children) if (tr.tagName === "TR") rows.push(tr);
+    }
+  }
+  return rows;
+}
+
+/** The number an <ol> item shows, as the body writes it at that depth. */
+function olNumber(n, depth) {
+  return depth <= 1 ? `${n}.` : `（${n}）`;
+}
