@@ -10,17 +10,20 @@ use crate::issue::{LineKind, heading_number, line_kind};
 
 /// The type area is 156 mm wide (GB/T 9704): a picture's width in Word
 /// is written as a share of it.
-const TYPE_AREA_EMU: f64 = 156.0 * 36_000.0;
+pub(crate) const TYPE_AREA_EMU: f64 = 156.0 * 36_000.0;
 /// A title is set large: 小二 (18 pt, 36 half-points) or more.
 const TITLE_SIZE: u32 = 36;
 /// A bold centred line of 三号 (16 pt) is a title when nothing else says
 /// otherwise.
-const BOLD_TITLE_SIZE: u32 = 32;
+pub(crate) const BOLD_TITLE_SIZE: u32 = 32;
 /// Longer than this, a centred line is a paragraph, not a title.
 const TITLE_CHARS: usize = 60;
 /// A line pasted from a PDF is this long or longer, and stops on a
 /// character, not a mark (as `check`'s `broken-sentence`).
 const WRAPPED_CHARS: usize = 20;
+/// The lines of one hard-wrapped paragraph are this close in width
+/// (characters).
+const WRAP_SLACK: usize = 2;
 
 /// What the masthead and the 版记 say, as far as found.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -502,17 +505,29 @@ impl Writer<'_> {
         }
         let mut line = self.plain_line(p);
         let mut next = i + 1;
-        // Lines pasted from a PDF, one paragraph each: joined.
+        // Lines pasted from a PDF, one paragraph each: joined, but only
+        // when they really look hard-wrapped (a sentence broken off on a
+        // character, the lines after it as wide as it). A centred or bold
+        // line, or one with no mark inside (a 小标题, a caption, a title),
+        // is a paragraph of its own.
         let mut joined = 0;
-        while is_wrapped(&line)
+        let width = plain_width(&line);
+        let mut last = line.clone();
+        while !p.centred
+            && !p.all_bold()
+            && is_wrapped(&last)
+            && (joined == 0 && broken_mid_sentence(&last)
+                || joined > 0 && plain_width(&last).abs_diff(width) <= WRAP_SLACK)
             && let Some(Block::Para(q)) = items.get(next)
             && q.pictures.is_empty()
             && !q.centred
+            && !q.all_bold()
             && self.role(q) == Role::Plain
             && q.number.is_none()
             && continues_paragraph(&q.text())
         {
-            line.push_str(&self.plain_line(q));
+            last = self.plain_line(q);
+            line.push_str(&last);
             joined += 1;
             next += 1;
         }
@@ -530,7 +545,15 @@ impl Writer<'_> {
     /// kind said.
     fn push_plain(&mut self, index: usize, line: String, where_: &str) {
         let bare = line.trim_matches(is_blank);
-        let kind = line_kind(bare);
+        let mut kind = line_kind(bare);
+        // Bold over the heading's number (or the whole heading), as clerks
+        // mark headings: the line is the heading its text starts with.
+        if kind == LineKind::Paragraph
+            && let Some(rest) = bare.strip_prefix("**")
+            && let LineKind::Heading(level) = line_kind(&rest.replacen("**", "", 1))
+        {
+            kind = LineKind::Heading(level);
+        }
         match kind {
             LineKind::Heading(level) => {
                 let name = match level as u8 {
@@ -874,13 +897,20 @@ impl Writer<'_> {
             out.push_str(n);
         }
         let mut runs: Vec<(String, bool)> = Vec::new();
-        for r in &p.runs {
+        let has_text = |r: &super::docx::Run| r.text.chars().any(char::is_alphanumeric);
+        for (k, r) in p.runs.iter().enumerate() {
             let text = join_breaks(&r.text)
                 .replace('\t', "　")
                 .replace("**", "＊＊");
+            // Bold on marks or blanks alone (`<b>“</b>`, `<b>，</b>`) is
+            // bold only next to bold text, and part of it.
+            let bold = r.bold
+                && (has_text(r)
+                    || runs.last().is_some_and(|l| l.1)
+                    || p.runs.get(k + 1).is_some_and(|n| n.bold && has_text(n)));
             match runs.last_mut() {
-                Some(last) if last.1 == r.bold => last.0.push_str(&text),
-                _ => runs.push((text, r.bold)),
+                Some(last) if last.1 == bold => last.0.push_str(&text),
+                _ => runs.push((text, bold)),
             }
         }
         let first_text = out.is_empty();
@@ -978,6 +1008,18 @@ fn short(s: &str) -> String {
 
 fn ends_sentence(t: &str) -> bool {
     t.ends_with(['。', '；', '，', '！', '？', '：', ';', ','])
+}
+
+/// The characters of a line without its `**`.
+fn plain_width(line: &str) -> usize {
+    line.replace("**", "").chars().count()
+}
+
+/// A sentence going on at the line's end: a sentence's mark inside the
+/// line (a title, a 小标题 or a caption has none; quotes and brackets do
+/// not count) and none at its end.
+fn broken_mid_sentence(line: &str) -> bool {
+    line.contains(['，', '、', '；', '：', '。', '！', '？', ',', ';'])
 }
 
 /// Stops on a character, not a mark, after at least [`WRAPPED_CHARS`].

@@ -845,3 +845,71 @@ fn wait_for_version(page: &Page, version: &str) -> Value {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A clipboard's blocks (the page's PasteBlocks) as the server turns them
+/// into body lines: the lines and the notes.
+fn paste_blocks(blocks: Value) -> (Vec<String>, Vec<String>) {
+    let dir = copy_publication(&repo());
+    let page = Page::start(dir.path(), &["serve"]);
+    let pasted = page.json("POST", "api/paste", &json!({"key": "004", "blocks": blocks}));
+    assert_eq!(
+        pasted.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&pasted.body)
+    );
+    let pasted = pasted.json();
+    let lines = pasted["text"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let notes = pasted["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect();
+    (lines, notes)
+}
+
+fn para(text: &str, bold: bool, center: bool) -> Value {
+    json!({"kind": "para", "runs": [{"text": text, "bold": bold}], "heading": 0, "center": center, "list": null})
+}
+
+/// The page-proof review's `probe-l-join2.html` (Word, every paragraph a
+/// `<p>`), and its 通报 whose centred title was glued to the 主送 line:
+/// real paragraphs stay apart; only lines that look hard-wrapped (a
+/// sentence broken off on a character, the next lines as wide) are joined.
+#[test]
+fn serve_paste_keeps_paragraphs_apart_and_joins_only_wrapped_lines() {
+    let (lines, notes) = paste_blocks(json!([
+        para("坚持党建引领推动基层治理体系和治理能力现代化", true, false),
+        para("今年以来，我县坚持以党建引领基层治理，取得明显成效。", false, false),
+        para("县委书记张某某在城关镇调研基层治理工作情况", false, true),
+        para("调研中，张某某强调，要持续推进网格化管理。", false, false),
+        para("关于2026年第三季度全市政务信息报送情况的通报", false, false),
+        para("各县（区）政府办公室，市政府各部门：", false, false),
+        para("图为12月3日青川县开展森林防火应急演练活动现场", false, false),
+        para("下一步，全县将持续做好森林防火工作。", false, false),
+        // Copied from a PDF: three lines of one width, then the last.
+        para("今年一季度，全县未发生较大以上生产安全事故，安全生", false, false),
+        para("产形势总体平稳，各项工作有序推进，为全年工作打下了", false, false),
+        para("良好基础。", false, false),
+    ]));
+    for expected in [
+        "**坚持党建引领推动基层治理体系和治理能力现代化**",
+        "今年以来，我县坚持以党建引领基层治理，取得明显成效。",
+        "县委书记张某某在城关镇调研基层治理工作情况",
+        "调研中，张某某强调，要持续推进网格化管理。",
+        "关于2026年第三季度全市政务信息报送情况的通报",
+        "各县（区）政府办公室，市政府各部门：",
+        "图为12月3日青川县开展森林防火应急演练活动现场",
+        "今年一季度，全县未发生较大以上生产安全事故，安全生产形势总体平稳，各项工作有序推进，为全年工作打下了良好基础。",
+    ] {
+        assert!(lines.iter().any(|l| l == expected), "{expected}\n{lines:#?}");
+    }
+    let joins: Vec<_> = notes.iter().filter(|n| n.contains("接成")).collect();
+    assert_eq!(joins.len(), 1, "{notes:?}");
+}
