@@ -9,7 +9,7 @@ import {
 import { history, historyKeymap, defaultKeymap } from "@codemirror/commands";
 import { setDiagnostics, lintGutter } from "@codemirror/lint";
 import { bodyLanguage, bodyHighlight } from "./src/highlight.js";
-import { htmlToBlocks } from "./src/paste.js";
+import { readClipboard } from "./src/paste.js";
 import { h, fill } from "./src/dom.js";
 import * as api from "./src/api.js";
 
@@ -824,11 +824,11 @@ function onPaste(event) {
     return true;
   }
   if (!html) return false; // plain text: the editor's own paste
-  const blocks = htmlToBlocks(html);
-  if (!blocks.length) return false;
+  const read = readClipboard(html);
+  if (!read.blocks.length) return false;
   event.preventDefault();
   const { from, to } = view.state.selection.main;
-  pasteBlocks(blocks, from, to);
+  pasteBlocks(read, from, to);
   return true;
 }
 
@@ -837,13 +837,15 @@ function textOf(html) {
   return (doc.body.textContent || "").trim();
 }
 
-async function pasteBlocks(blocks, from, to) {
+async function pasteBlocks(read, from, to) {
   saveState("正在转换粘贴的内容……", "busy");
   try {
-    const { json } = await api.paste(app.key, blocks);
-    insertLines(json.text, from, to);
-    for (const note of json.notes || []) notice(note, "info");
-    showNotes(json.notes || []);
+    const { json } = await api.paste(app.key, read.blocks);
+    // A few words from inside a paragraph go in where the cursor is.
+    if (read.inline) insertInline(json.text, from, to);
+    else insertLines(json.text, from, to);
+    // The notes stay in the box above the editor (not over the pages).
+    showNotes([...read.notes, ...(json.notes || [])]);
   } catch (e) {
     notice(`粘贴没有成功：${e.message}`, "error");
     saveState("", "");
@@ -854,6 +856,17 @@ function showNotes(notes) {
   const box = $("paste-notes");
   fill(box, notes.length ? [h("strong", {}, "粘贴时："), h("ul", {}, notes.map((n) => h("li", {}, n)))] : []);
   box.hidden = !notes.length;
+}
+
+/** Text inside a line, at a place: its line breaks as they are. */
+function insertInline(text, from, to = from) {
+  const insert = text.replace(/\r\n?/g, "\n").replace(/^\n+|\n+$/g, "");
+  view.dispatch({
+    changes: { from, to, insert },
+    selection: EditorSelection.cursor(from + insert.length),
+    scrollIntoView: true,
+  });
+  view.focus();
 }
 
 /** Lines in the body at a place: on lines of their own. */

@@ -322,6 +322,18 @@ pub fn paste(
             }
         })
         .collect();
+    let subheadings: Vec<String> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| paste::unnumbered_subheading(b))
+        .map(|(i, _)| format!("第{}段", i + 1))
+        .collect();
+    if !subheadings.is_empty() {
+        notes.push(format!(
+            "{}：网页上的小标题没有编号，按加粗的一行粘贴了；如是一级、二级标题，请在前面加上“一、”“（一）”",
+            subheadings.join("、")
+        ));
+    }
     if draft.front != write::Front::default() {
         notes.push(
             "粘贴的内容里有报头或版记（期号、日期、报送发单位）：没有放进正文，请在左边的表单里填写".into(),

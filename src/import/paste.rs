@@ -24,6 +24,13 @@ pub enum PasteBlock {
         /// The number Word shows for an automatic list item (`一、`, `1.`).
         #[serde(default)]
         list: Option<String>,
+        /// The largest font size of its text in points (inline styles,
+        /// `<font size>`, Word's `MsoTitle`), when the clipboard says it.
+        #[serde(default)]
+        size_pt: Option<f64>,
+        /// A picture's caption (`<figcaption>`).
+        #[serde(default)]
+        caption: bool,
     },
     Table {
         rows: Vec<Vec<PasteCell>>,
@@ -74,6 +81,23 @@ pub const PICTURE_REL: &str = "paste";
 /// `paste<block>`); each table with its grid and its merges (a cell that
 /// spans rows goes on as `continues` cells below, as `w:vMerge` has it).
 pub fn blocks(pasted: &[PasteBlock]) -> Vec<Block> {
+    let mut read = read_blocks(pasted);
+    // A centred bold line at the top whose size the clipboard does not
+    // say (a web page's) is set as a title is: 三号 bold at least.
+    for block in &mut read {
+        match block {
+            Block::Para(p)
+                if p.centred && p.size.is_none() && p.pictures.is_empty() && p.all_bold() =>
+            {
+                p.size = Some(super::write::BOLD_TITLE_SIZE);
+            }
+            _ => break,
+        }
+    }
+    read
+}
+
+fn read_blocks(pasted: &[PasteBlock]) -> Vec<Block> {
     pasted
         .iter()
         .enumerate()
@@ -85,14 +109,35 @@ pub fn blocks(pasted: &[PasteBlock]) -> Vec<Block> {
                     heading,
                     center,
                     list,
-                } => Block::Para(para(index, runs, *heading, *center, list.as_deref())),
+                    size_pt,
+                    caption,
+                } => {
+                    let mut p = para(index, runs, *heading, *center, list.as_deref());
+                    if unnumbered_subheading(b) {
+                        for r in &mut p.runs {
+                            r.bold = true;
+                        }
+                    }
+                    // Word's size in half-points, as `docx` reads it.
+                    p.size = size_pt
+                        .filter(|s| s.is_finite() && *s > 0.0 && *s < 1000.0)
+                        .map(|s| (s * 2.0).round() as u32);
+                    if *caption {
+                        p.style_id = "JianbaoCaption".into();
+                    }
+                    Block::Para(p)
+                }
                 PasteBlock::Picture { width_px, .. } => Block::Para(Para {
                     index,
                     pictures: vec![Picture {
                         rel: format!("{PICTURE_REL}{i}"),
+                        // A width only when narrower than the type area:
+                        // a web page's 600 px is the page's full width,
+                        // and the picture's own size sets it best.
                         width: width_px
                             .filter(|w| w.is_finite() && *w > 0.0)
-                            .map(|w| (w.min(10_000.0) * EMU_PER_PX) as u64),
+                            .map(|w| (w.min(10_000.0) * EMU_PER_PX) as u64)
+                            .filter(|w| (*w as f64) < super::write::TYPE_AREA_EMU * 0.995),
                     }],
                     ..Para::default()
                 }),
@@ -105,10 +150,20 @@ pub fn blocks(pasted: &[PasteBlock]) -> Vec<Block> {
 fn para(index: usize, runs: &[PasteRun], heading: u8, center: bool, list: Option<&str>) -> Para {
     let heading = u32::from(heading.min(9));
     let number = list.map(str::trim).filter(|l| !l.is_empty()).map(|l| {
-        if l.chars()
-            .any(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
-        {
-            Shown::Number(l.to_string())
+        if l.chars().any(|c| {
+            c.is_ascii_digit() || "一二三四五六七八九十".contains(c) || is_circled_number(c)
+        }) {
+            // `第一条`, `第1章`: a word, set apart from the text as typed
+            // (第一条　为规范工作…).
+            let word = l
+                .chars()
+                .last()
+                .is_some_and(|c| !is_circled_number(c) && matches!(c, '\u{4E00}'..='\u{9FFF}'));
+            Shown::Number(if word {
+                format!("{l}　")
+            } else {
+                l.to_string()
+            })
         } else {
             Shown::Bullet
         }
@@ -133,6 +188,30 @@ fn para(index: usize, runs: &[PasteRun], heading: u8, center: bool, list: Option
             .collect(),
         ..Para::default()
     }
+}
+
+/// A web page's `<h2>`…`<h6>` (or Word's Heading 2…) without a number:
+/// a 小标题 a 公文 would number, pasted as a bold line (the level cannot
+/// be told from the page) and said.
+pub fn unnumbered_subheading(block: &PasteBlock) -> bool {
+    match block {
+        PasteBlock::Para {
+            runs,
+            heading,
+            list,
+            ..
+        } if *heading >= 2 && list.as_deref().is_none_or(|l| l.trim().is_empty()) => {
+            let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+            let text = text.trim();
+            !text.is_empty() && crate::issue::heading_number(text).is_none()
+        }
+        _ => false,
+    }
+}
+
+/// ① … ⑳, ㉑ … ㊿: Word's circled numbering, kept as text.
+fn is_circled_number(c: char) -> bool {
+    matches!(c, '\u{2460}'..='\u{2473}' | '\u{3251}'..='\u{325F}' | '\u{32B1}'..='\u{32BF}')
 }
 
 /// The cells that go on from merges above at `col` (and right after).

@@ -1808,4 +1808,69 @@ mod tests {
             "各单位要**抓紧**。"
         );
     }
+    fn runs(index: usize, runs: &[(&str, bool)]) -> Block {
+        Block::Para(Para {
+            index,
+            runs: runs
+                .iter()
+                .map(|(text, bold)| super::super::docx::Run {
+                    text: (*text).into(),
+                    bold: *bold,
+                })
+                .collect(),
+            ..Para::default()
+        })
+    }
+
+    /// Headings marked in bold, as clerks mark them (page-proof F8), and
+    /// bold on marks alone (F12), in a .docx as in a paste.
+    #[test]
+    fn bold_over_a_heading_number_and_on_marks_alone() {
+        let blocks = [
+            runs(1, &[("一、清醒认识当前面临的形势", true)]),
+            runs(
+                2,
+                &[
+                    ("（一）完善共享目录。", true),
+                    ("编制数据共享目录，", false),
+                    ("按时", true),
+                    ("更新。", false),
+                ],
+            ),
+            runs(3, &[("二、", true), ("聚焦重点精准发力", false)]),
+            runs(
+                4,
+                &[
+                    ("全文共", false),
+                    ("“", true),
+                    ("三个一", false),
+                    ("”", true),
+                    ("要求", false),
+                    ("，", true),
+                    ("即", false),
+                ],
+            ),
+            runs(
+                5,
+                &[
+                    ("一是", true),
+                    ("抓党建；", false),
+                    ("“", true),
+                    ("二是", true),
+                    ("”", true),
+                ],
+            ),
+        ];
+        let draft = recognise(&blocks, &mut NoPictures);
+        assert_eq!(
+            draft.lines,
+            [
+                "一、清醒认识当前面临的形势",
+                "（一）完善共享目录。编制数据共享目录，**按时**更新。",
+                "二、聚焦重点精准发力",
+                "全文共“三个一”要求，即",
+                "**一是**抓党建；**“二是”**",
+            ]
+        );
+    }
 }

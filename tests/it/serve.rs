@@ -851,7 +851,11 @@ fn wait_for_version(page: &Page, version: &str) -> Value {
 fn paste_blocks(blocks: Value) -> (Vec<String>, Vec<String>) {
     let dir = copy_publication(&repo());
     let page = Page::start(dir.path(), &["serve"]);
-    let pasted = page.json("POST", "api/paste", &json!({"key": "004", "blocks": blocks}));
+    let pasted = page.json(
+        "POST",
+        "api/paste",
+        &json!({"key": "004", "blocks": blocks}),
+    );
     assert_eq!(
         pasted.status,
         200,
@@ -886,16 +890,32 @@ fn para(text: &str, bold: bool, center: bool) -> Value {
 fn serve_paste_keeps_paragraphs_apart_and_joins_only_wrapped_lines() {
     let (lines, notes) = paste_blocks(json!([
         para("坚持党建引领推动基层治理体系和治理能力现代化", true, false),
-        para("今年以来，我县坚持以党建引领基层治理，取得明显成效。", false, false),
+        para(
+            "今年以来，我县坚持以党建引领基层治理，取得明显成效。",
+            false,
+            false
+        ),
         para("县委书记张某某在城关镇调研基层治理工作情况", false, true),
         para("调研中，张某某强调，要持续推进网格化管理。", false, false),
         para("关于2026年第三季度全市政务信息报送情况的通报", false, false),
         para("各县（区）政府办公室，市政府各部门：", false, false),
-        para("图为12月3日青川县开展森林防火应急演练活动现场", false, false),
+        para(
+            "图为12月3日青川县开展森林防火应急演练活动现场",
+            false,
+            false
+        ),
         para("下一步，全县将持续做好森林防火工作。", false, false),
         // Copied from a PDF: three lines of one width, then the last.
-        para("今年一季度，全县未发生较大以上生产安全事故，安全生", false, false),
-        para("产形势总体平稳，各项工作有序推进，为全年工作打下了", false, false),
+        para(
+            "今年一季度，全县未发生较大以上生产安全事故，安全生",
+            false,
+            false
+        ),
+        para(
+            "产形势总体平稳，各项工作有序推进，为全年工作打下了",
+            false,
+            false
+        ),
         para("良好基础。", false, false),
     ]));
     for expected in [
@@ -908,7 +928,10 @@ fn serve_paste_keeps_paragraphs_apart_and_joins_only_wrapped_lines() {
         "图为12月3日青川县开展森林防火应急演练活动现场",
         "今年一季度，全县未发生较大以上生产安全事故，安全生产形势总体平稳，各项工作有序推进，为全年工作打下了良好基础。",
     ] {
-        assert!(lines.iter().any(|l| l == expected), "{expected}\n{lines:#?}");
+        assert!(
+            lines.iter().any(|l| l == expected),
+            "{expected}\n{lines:#?}"
+        );
     }
     let joins: Vec<_> = notes.iter().filter(|n| n.contains("接成")).collect();
     assert_eq!(joins.len(), 1, "{notes:?}");

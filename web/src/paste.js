@@ -11,13 +11,83 @@ const BLOCK = new Set([
 ]);
 const SKIP = new Set(["HEAD", "STYLE", "SCRIPT", "TEMPLATE", "NOSCRIPT", "TITLE", "META", "LINK", "OBJECT", "IFRAME", "SVG"]);
 
-/** The blocks of an HTML clipboard text. */
-export function htmlToBlocks(html) {
+/** An HTML clipboard text read: its blocks, what was left out of them
+ * (`notes`, for the clerk), and whether it is a few words from inside a
+ * paragraph (`inline`: no block at all), which go in at the cursor. */
+export function readClipboard(html) {
   const doc = new DOMParser().parseFromString(html, "text/html");
   const out = new Walker();
-  out.block(doc.body, { bold: false, heading: 0, center: false });
+  out.block(doc.body, { bold: false, heading: 0, center: false, size: 0 });
   out.flush();
-  return out.blocks;
+  return { blocks: out.blocks, notes: out.notes(), inline: isInline(doc.body) };
+}
+
+/** No block, table, picture or line break: words from inside a paragraph. */
+function isInline(body) {
+  for (const el of body.querySelectorAll("*")) {
+    if (SKIP.has(el.tagName)) continue;
+    if (BLOCK.has(el.tagName) && el !== body) return false;
+    if (el.tagName === "IMG" || el.tagName === "BR" || el.tagName === "TABLE") return false;
+  }
+  return (body.textContent || "").trim() !== "";
+}
+
+/** Word's and WPS's revision and review marks: what they are, or null. */
+function reviewMark(el) {
+  const tag = el.tagName;
+  const cls = (el.getAttribute("class") || "").toLowerCase();
+  const element = styleOf(el, "mso-element");
+  if (tag === "DEL" || cls === "msodel") return "deleted";
+  if (element === "comment-list" || element === "comment" || cls === "msocommentreference" || cls === "msocomanchor" || cls === "msocommenttext") return "comment";
+  if (cls === "msofootnotereference" || cls === "msoendnotereference") return "footnote";
+  if (element === "footnote-list" || element === "endnote-list" || element === "footnote" || element === "endnote") return "footnote";
+  if (styleOf(el, "mso-special-character") === "comment") return "comment";
+  if (tag === "A") {
+    const href = el.getAttribute("href") || "";
+    const name = el.getAttribute("name") || "";
+    if (/^#_msocom_/.test(href) || /^_msoanchor_/.test(name)) return "comment";
+    if (/^#_(ftn|edn)\d/.test(href) || /^_(ftn|edn)ref/.test(name) || styleOf(el, "mso-footnote-id") || styleOf(el, "mso-endnote-id")) return "footnote";
+  }
+  return null;
+}
+
+const SUPERSCRIPT = { 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹", "+": "⁺", "-": "⁻", "−": "⁻" };
+const SUBSCRIPT = { 0: "₀", 1: "₁", 2: "₂", 3: "₃", 4: "₄", 5: "₅", 6: "₆", 7: "₇", 8: "₈", 9: "₉", "+": "₊", "-": "₋", "−": "₋" };
+
+/** The text of a <sup>/<sub> in Unicode's raised or lowered figures, or
+ * null when a character has none. */
+function scripted(text, table) {
+  const t = text.trim();
+  if (!t) return "";
+  let out = "";
+  for (const c of t) {
+    if (!(c in table)) return null;
+    out += table[c];
+  }
+  return out;
+}
+
+/** A font size in points from an inline style (pt, px, em of 12 pt) or
+ * `<font size=N>` (HTML's seven sizes); 0 when it says none. */
+function sizeOf(el) {
+  const css = styleOf(el, "font-size");
+  const m = /^([\d.]+)\s*(pt|px|em|rem)?/.exec(css);
+  if (m) {
+    const n = Number(m[1]);
+    const unit = m[2] || "px";
+    if (unit === "pt") return n;
+    if (unit === "px") return n * 0.75;
+    return n * 12;
+  }
+  if (el.tagName === "FONT") {
+    const size = Number(el.getAttribute("size"));
+    const points = [0, 7.5, 10, 12, 13.5, 18, 24, 36];
+    if (size >= 1 && size <= 7) return points[size];
+  }
+  const cls = el.getAttribute && (el.getAttribute("class") || "");
+  // Word's Title style: 2号 in a 公文 template, when the class is all it says.
+  if (/^MsoTitle$/i.test(cls || "")) return 22;
+  return 0;
 }
 
 /** One declaration of an inline style ("" when absent), lower case. */
@@ -73,6 +143,18 @@ class Walker {
     this.blocks = [];
     this.runs = [];
     this.para = { heading: 0, center: false, list: null };
+    this.dropped = { deleted: 0, comment: 0, footnote: 0 };
+    this.scripts = [];
+  }
+
+  /** What was left out or kept as it is, said for the clerk. */
+  notes() {
+    const notes = [];
+    if (this.dropped.deleted) notes.push("修订中删除的文字没有粘贴（只保留了修订后的文字）");
+    if (this.dropped.comment) notes.push("批注（批注标记和批注内容）没有粘贴");
+    if (this.dropped.footnote) notes.push("脚注或尾注（编号和注文）没有粘贴；需要的话请改成正文或“注：”一行");
+    for (const s of this.scripts) notes.push(`上标或下标“${s}”没有对应的字符，按普通文字粘贴，请核对`);
+    return notes;
   }
 
   /** Ends the paragraph being collected (nothing when it has no text). */
@@ -81,19 +163,33 @@ class Walker {
     this.runs = [];
     // Whitespace as HTML shows it: runs of blanks are one space, none at
     // either end of the paragraph.
-    for (const run of runs) run.text = run.text.replace(/[ \t\r\n\f]+/g, " ");
+    // A run of blanks typed between two words (two spaces, &nbsp;) is a
+    // separator, as Word shows it: one ideographic space, as import
+    // keeps it; a line break of the HTML source is nothing.
+    for (const run of runs) {
+      run.text = run.text.replace(/[ \t\r\n\f\u00a0]+/g, (blanks, at, all) => {
+        const latin = /[A-Za-z0-9]/.test(all[at - 1] || "") && /[A-Za-z0-9]/.test(all[at + blanks.length] || "");
+        if (!latin && (blanks.includes("\u00a0") || /^[ \t]{2,}$/.test(blanks))) return "\u3000";
+        return " ";
+      });
+    }
     while (runs.length && !runs[0].text.replace(/^[ \u00a0\u3000]+/, "")) runs.shift();
     if (runs.length) runs[0].text = runs[0].text.replace(/^[ \u00a0\u3000]+/, "");
     while (runs.length && !runs[runs.length - 1].text.replace(/[ \u00a0\u3000]+$/, "")) runs.pop();
     if (runs.length) runs[runs.length - 1].text = runs[runs.length - 1].text.replace(/[ \u00a0\u3000]+$/, "");
     const merged = [];
+    let size = 0;
     for (const run of runs) {
+      if (run.text.trim()) size = Math.max(size, run.size || 0);
       const last = merged[merged.length - 1];
       if (last && last.bold === run.bold) last.text += run.text;
       else if (run.text) merged.push({ text: run.text, bold: run.bold });
     }
     if (merged.length) {
-      this.blocks.push({ kind: "para", runs: merged, heading: this.para.heading, center: this.para.center, list: this.para.list });
+      this.blocks.push({
+        kind: "para", runs: merged, heading: this.para.heading, center: this.para.center, list: this.para.list,
+        size_pt: size > 0 ? Math.round(size * 10) / 10 : null, caption: !!this.para.caption,
+      });
     }
     this.para = { heading: 0, center: false, list: null };
   }
@@ -103,9 +199,10 @@ class Walker {
     const heading = headingOf(el) || ctx.heading;
     const center = centerOf(el, ctx.center);
     const bold = boldOf(el, ctx.bold);
-    const inner = { ...ctx, heading, center, bold };
+    const size = sizeOf(el) || ctx.size || 0;
+    const inner = { ...ctx, heading, center, bold, size };
     this.flush();
-    this.para = { heading, center, list: ctx.list || null };
+    this.para = { heading, center, list: ctx.list || null, caption: el.tagName === "FIGCAPTION" };
     this.children(el, inner);
     this.flush();
   }
@@ -115,12 +212,24 @@ class Walker {
     const start = Number(el.getAttribute && el.getAttribute("start")) || 1;
     for (const node of el.childNodes) {
       if (node.nodeType === Node.TEXT_NODE) {
-        this.text(node.data, ctx.bold);
+        this.text(node.data, ctx.bold, ctx.size);
         continue;
       }
       if (node.nodeType !== Node.ELEMENT_NODE) continue;
       const tag = node.tagName;
       if (SKIP.has(tag) || isHidden(node)) continue;
+      const mark = reviewMark(node);
+      if (mark) {
+        if ((node.textContent || "").trim()) this.dropped[mark] += 1;
+        continue;
+      }
+      if (tag === "SUP" || tag === "SUB") {
+        const text = node.textContent || "";
+        const raised = scripted(text, tag === "SUP" ? SUPERSCRIPT : SUBSCRIPT);
+        if (raised === null) this.scripts.push(text.trim());
+        this.text(raised === null ? text : raised, boldOf(node, ctx.bold), ctx.size);
+        continue;
+      }
       if (styleOf(node, "mso-list") === "ignore") {
         // Word's automatic number, drawn as text inside this span.
         this.para.list = (node.textContent || "").replace(/[\s\u00a0]+/g, "") || null;
@@ -157,7 +266,7 @@ class Walker {
         this.block(node, { ...ctx, list });
         continue;
       }
-      this.children(node, { ...ctx, bold: boldOf(node, ctx.bold), list: null });
+      this.children(node, { ...ctx, bold: boldOf(node, ctx.bold), size: sizeOf(node) || ctx.size, list: null });
     }
   }
 
@@ -168,9 +277,9 @@ class Walker {
     this.flush();
   }
 
-  text(data, bold) {
+  text(data, bold, size) {
     if (!data) return;
-    this.runs.push({ text: data, bold });
+    this.runs.push({ text: data, bold, size: size || 0 });
   }
 
   picture(img) {
@@ -190,7 +299,9 @@ class Walker {
       for (const cell of tr.children) {
         if (cell.tagName !== "TD" && cell.tagName !== "TH") continue;
         const sub = new Walker();
-        sub.block(cell, { bold: false, heading: 0, center: false });
+        sub.dropped = this.dropped;
+        sub.scripts = this.scripts;
+        sub.block(cell, { bold: false, heading: 0, center: false, size: 0 });
         sub.flush();
         // A cell is one paragraph of the body: its paragraphs joined.
         const runs = [];
