@@ -842,38 +842,64 @@ async function pasteBlocks(read, from, to) {
   try {
     const { json } = await api.paste(app.key, read.blocks);
     // A few words from inside a paragraph go in where the cursor is.
-    if (read.inline) insertInline(json.text, from, to);
-    else insertLines(json.text, from, to);
-    // The notes stay in the box above the editor (not over the pages).
-    showNotes([...read.notes, ...(json.notes || [])]);
+    const first = read.inline ? insertInline(json.text, from, to) : insertLines(json.text, from, to);
+    // The notes stay in the box above the editor (not over the pages),
+    // each at the editor's line it is about.
+    const lines = json.note_lines || [];
+    showNotes([
+      ...read.notes.map((text) => ({ text, line: null })),
+      ...(json.notes || []).map((text, i) => ({ text, line: lines[i] ? first + lines[i] - 1 : null })),
+    ]);
   } catch (e) {
     notice(`粘贴没有成功：${e.message}`, "error");
     saveState("", "");
   }
 }
 
+/** The paste's notes; one about a line (an editor line, from 1) says the
+ * file's line number, as the problems do, and goes there when clicked. */
 function showNotes(notes) {
   const box = $("paste-notes");
-  fill(box, notes.length ? [h("strong", {}, "粘贴时："), h("ul", {}, notes.map((n) => h("li", {}, n)))] : []);
+  const item = (n) => {
+    if (!n.line || n.line > view.state.doc.lines) return h("li", {}, n.text);
+    const go = () => {
+      view.dispatch({ selection: EditorSelection.cursor(view.state.doc.line(n.line).from), scrollIntoView: true });
+      view.focus();
+    };
+    return h(
+      "li",
+      { class: "at-line", tabindex: 0, dataset: { line: n.line + app.bodyLine - 1 }, onclick: go, onkeydown: (e) => e.key === "Enter" && go() },
+      h("span", { class: "where" }, `第 ${n.line + app.bodyLine - 1} 行`),
+      "：",
+      n.text,
+    );
+  };
+  fill(box, notes.length ? [h("strong", {}, "粘贴时："), h("ul", {}, notes.map(item))] : []);
   box.hidden = !notes.length;
 }
 
 /** Text inside a line, at a place: its line breaks as they are. */
 function insertInline(text, from, to = from) {
   const insert = text.replace(/\r\n?/g, "\n").replace(/^\n+|\n+$/g, "");
+  const first = view.state.doc.lineAt(from).number;
   view.dispatch({
     changes: { from, to, insert },
     selection: EditorSelection.cursor(from + insert.length),
     scrollIntoView: true,
   });
   view.focus();
+  return first;
 }
 
 /** Lines in the body at a place: on lines of their own. */
 function insertLines(text, from, to = from) {
   const doc = view.state.doc;
   let insert = text.replace(/\r\n?/g, "\n").replace(/\n+$/, "");
-  if (from > doc.lineAt(from).from) insert = "\n" + insert;
+  let first = doc.lineAt(from).number;
+  if (from > doc.lineAt(from).from) {
+    insert = "\n" + insert;
+    first += 1;
+  }
   if (to < doc.lineAt(to).to) insert = insert + "\n";
   view.dispatch({
     changes: { from, to, insert },
@@ -881,6 +907,7 @@ function insertLines(text, from, to = from) {
     scrollIntoView: true,
   });
   view.focus();
+  return first;
 }
 
 function onDrop(event) {

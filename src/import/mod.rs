@@ -276,6 +276,9 @@ pub struct Pasted {
     /// What was left out or should be looked at (a picture only linked,
     /// a masthead or 版记 not put into the body).
     pub notes: Vec<String>,
+    /// The line of `text` (from 1) each note is about, when it is about
+    /// one.
+    pub note_lines: Vec<Option<usize>>,
 }
 
 /// The blocks of a clipboard turned into body lines as a Word draft's
@@ -310,41 +313,46 @@ pub fn paste(
     let read = paste::blocks(blocks);
     let mut placer = Placer { blocks, place };
     let draft = write::recognise(&read, &mut placer);
-    let mut notes: Vec<String> = draft
-        .said
-        .iter()
-        .filter(|s| s.warning)
-        .map(|s| {
-            if s.index > 0 {
-                format!("第{}段：{}", s.index, s.text)
-            } else {
-                s.text.clone()
-            }
-        })
-        .collect();
-    let subheadings: Vec<String> = blocks
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| paste::unnumbered_subheading(b))
-        .map(|(i, _)| format!("第{}段", i + 1))
-        .collect();
-    if !subheadings.is_empty() {
+    let mut lines = draft.lines;
+    let lead = lines.iter().take_while(|l| l.is_empty()).count();
+    lines.drain(..lead);
+    while lines.last().is_some_and(|l| l.is_empty()) {
+        lines.pop();
+    }
+    let mut notes = Vec::new();
+    let mut note_lines = Vec::new();
+    for s in draft.said.iter().filter(|s| s.warning) {
+        if s.index > 0 {
+            // The line the editor will show, not the clipboard's paragraph.
+            let line = (s.line.saturating_sub(lead) + 1).min(lines.len().max(1));
+            notes.push(s.text.clone());
+            note_lines.push(Some(line));
+        } else {
+            notes.push(s.text.clone());
+            note_lines.push(None);
+        }
+    }
+    for b in blocks.iter().filter(|b| paste::unnumbered_subheading(b)) {
+        let PasteBlock::Para { runs, .. } = b else {
+            continue;
+        };
+        let heading: String = runs.iter().map(|r| r.text.as_str()).collect();
+        let heading = heading.trim();
         notes.push(format!(
-            "{}：网页上的小标题没有编号，按加粗的一行粘贴了；如是一级、二级标题，请在前面加上“一、”“（一）”",
-            subheadings.join("、")
+            "网页上的小标题“{heading}”没有编号，按加粗的一行粘贴了；如是一级、二级标题，请在前面加上“一、”“（一）”"
         ));
+        note_lines.push(
+            lines
+                .iter()
+                .position(|l| l.contains(heading))
+                .map(|i| i + 1),
+        );
     }
     if draft.front != write::Front::default() {
         notes.push(
             "粘贴的内容里有报头或版记（期号、日期、报送发单位）：没有放进正文，请在左边的表单里填写".into(),
         );
-    }
-    let mut lines = draft.lines;
-    while lines.last().is_some_and(|l| l.is_empty()) {
-        lines.pop();
-    }
-    while lines.first().is_some_and(|l| l.is_empty()) {
-        lines.remove(0);
+        note_lines.push(None);
     }
     let mut text = lines.join("\n");
     if !text.is_empty() {
@@ -358,7 +366,11 @@ pub fn paste(
             text = body.to_string();
         }
     }
-    Pasted { text, notes }
+    Pasted {
+        text,
+        notes,
+        note_lines,
+    }
 }
 
 /// The draft's bytes: a .docx as it is; a .doc or .wps converted by
@@ -732,6 +744,7 @@ fn already_imported(publication: &Publication, text: &str) -> Option<Said> {
                 show_path(&e.file.path)
             ),
             warning: true,
+            line: 0,
         });
     }
     None
@@ -752,6 +765,7 @@ fn summary(met: &docx::Met) -> Vec<Said> {
             index: 0,
             text: format!("{what}（{}{more}）", places.join("、")),
             warning: true,
+            line: 0,
         });
     };
     say(

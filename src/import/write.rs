@@ -62,6 +62,9 @@ pub struct Said {
     pub text: String,
     /// Something dropped or changed that the clerk should look at.
     pub warning: bool,
+    /// The body line it is about (0-based, in the draft's lines), as far
+    /// as the body was written when it was said.
+    pub line: usize,
 }
 
 /// A picture to write: the paragraph it is in and its relationship.
@@ -124,6 +127,7 @@ impl Writer<'_> {
             index,
             text: text.into(),
             warning: false,
+            line: self.draft.lines.len(),
         });
     }
 
@@ -132,6 +136,7 @@ impl Writer<'_> {
             index,
             text: text.into(),
             warning: true,
+            line: self.draft.lines.len(),
         });
     }
 

@@ -532,7 +532,7 @@ impl Routes {
         let pasted = crate::import::paste(&paste.blocks, clean, &mut place);
         Ok(ok_json(
             200,
-            &json!({ "text": pasted.text, "notes": pasted.notes }),
+            &json!({ "text": pasted.text, "notes": pasted.notes, "note_lines": pasted.note_lines }),
         ))
     }
 

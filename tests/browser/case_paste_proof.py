@@ -5,6 +5,7 @@ clerk must get for each finding of that review (page-proof F2–F12), and
 the notes that say what was left out, above the editor."""
 
 import os
+import re
 from pathlib import Path
 
 from common import *
@@ -115,4 +116,25 @@ with page(url, "001") as pg:
     lines, notes = paste(pg, fixture("probe-j-web-h2-nonum.html"))
     has(lines, "**多措并举保障收购**", "probe-j")
     check("没有编号" in notes, f"a note says the headings had no number: {notes!r}")
+
+    # F14: a note about a line names the editor's line (the file's line
+    # number, as the gutter shows it), not the clipboard's paragraph, and
+    # a click goes there; the notes are not toasts over the pages.
+    check("段：" not in notes, f"no clipboard paragraph numbers: {notes!r}")
+    note = pg.locator("#paste-notes li.at-line", has_text="强化质量监管")
+    where = note.locator(".where").inner_text()
+    check(re.fullmatch(r"第 \d+ 行", where) is not None, f"the note names a line: {where!r}")
+    note.click()
+    at = pg.evaluate(
+        "() => { const v = window.jianbaoEditor; return v.state.doc.lineAt(v.state.selection.main.head).text; }"
+    )
+    check(at == "**强化质量监管**", f"the click went to the heading's line: {at!r}")
+    n = int(where.split()[1])
+    wait_file(
+        publication,
+        lambda t: len(t.split("\n")) >= n and t.split("\n")[n - 1] == "**强化质量监管**",
+        f"line {n} of the saved file is the heading the note names",
+        pg=pg,
+    )
+    check(pg.locator(".notice", has_text="没有编号").count() == 0, "no toast over the pages")
 print("ok")
