@@ -348,6 +348,12 @@ pub fn paste(
                 .map(|i| i + 1),
         );
     }
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(note) = web_chrome(line).or_else(|| odd_number(line)) {
+            notes.push(note.to_string());
+            note_lines.push(Some(i + 1));
+        }
+    }
     if draft.front != write::Front::default() {
         notes.push(
             "粘贴的内容里有报头或版记（期号、日期、报送发单位）：没有放进正文，请在左边的表单里填写".into(),
@@ -371,6 +377,42 @@ pub fn paste(
         notes,
         note_lines,
     }
+}
+
+/// A web page's own lines, which the clerk selected with the article but
+/// a 简报 never prints: the 来源/发布时间 bar with 【打印】, 分享到, 责任编辑,
+/// 阅读原文, a WeChat article's section number (**01**).
+fn web_chrome(line: &str) -> Option<&'static str> {
+    let plain = line.replace("**", "");
+    let t = plain.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    let bar = [
+        "【打印】",
+        "【关闭】",
+        "【字号",
+        "【字体",
+        "[打印]",
+        "[关闭]",
+    ]
+    .iter()
+    .any(|m| t.contains(m))
+        || (t.starts_with("来源") && t.contains("发布时间"))
+        || t.starts_with("来源 |")
+        || t.starts_with("来源｜");
+    let share = t.starts_with("分享到") || t.contains("阅读原文") || t.starts_with("扫一扫");
+    let editor = ["责任编辑", "编辑 |", "编辑｜", "审核 |"]
+        .iter()
+        .any(|m| t.contains(m))
+        && t.chars().count() <= 40;
+    let section = !t.is_empty() && t.len() <= 3 && t.chars().all(|c| c.is_ascii_digit());
+    (bar || share || editor || section)
+        .then_some("这一行像是网页上的来源、打印、分享或编辑栏（或微信文章的小节编号），简报里一般不要，不要的话请删掉")
+}
+
+/// `1）`, `1)` at a line's start: Word's list format, not a 公文 number.
+fn odd_number(line: &str) -> Option<&'static str> {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    (digits > 0 && line[digits..].starts_with(['）', ')']))
+        .then_some("“1）”这样的序号不是公文的写法：三级标题写“1.”，四级写“（1）”")
 }
 
 /// The draft's bytes: a .docx as it is; a .doc or .wps converted by

@@ -800,10 +800,21 @@ impl Writer<'_> {
         self.blank();
         self.draft.lines.append(above);
         for (r, row) in rows.iter().enumerate() {
+            // A row bold all through (a 合计 row) prints its figures in
+            // the body face beside a bold label: plain, as a whole.
+            let bold_row = row.iter().any(|c| c.starts_with("**"))
+                && row.iter().all(|c| {
+                    c.is_empty()
+                        || c == "<"
+                        || c == "^"
+                        || (c.starts_with("**")
+                            && c.ends_with("**")
+                            && c.matches("**").count() == 2)
+                });
             let cells: Vec<String> = row
                 .iter()
                 .map(|c| {
-                    if r < header {
+                    if r < header || bold_row {
                         c.replace("**", "")
                     } else {
                         c.clone()

@@ -869,11 +869,16 @@ fn paste_blocks(blocks: Value) -> (Vec<String>, Vec<String>) {
         .lines()
         .map(str::to_string)
         .collect();
+    // Each note with the line it is about: `3：…`.
     let notes = pasted["notes"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| n.as_str().unwrap().to_string())
+        .zip(pasted["note_lines"].as_array().unwrap())
+        .map(|(n, line)| match line.as_u64() {
+            Some(line) => format!("{line}：{}", n.as_str().unwrap()),
+            None => n.as_str().unwrap().to_string(),
+        })
         .collect();
     (lines, notes)
 }
@@ -935,4 +940,49 @@ fn serve_paste_keeps_paragraphs_apart_and_joins_only_wrapped_lines() {
     }
     let joins: Vec<_> = notes.iter().filter(|n| n.contains("接成")).collect();
     assert_eq!(joins.len(), 1, "{notes:?}");
+    // Said at the joined line of the editor (the 9th), not at a paragraph.
+    assert!(joins[0].starts_with("9："), "{joins:?}");
+}
+
+/// The page-proof review's web article and Word lists (F15, F17, F18): a
+/// web page's 来源/打印, 分享到 and 责任编辑 lines and a WeChat section
+/// number come with a note at their line; a 合计 row bold all through is
+/// plain, as a whole; `1)` numbering is said.
+#[test]
+fn serve_paste_says_web_chrome_and_odd_numbers_and_unbolds_a_bold_row() {
+    let cell = |text: &str, bold: bool| json!({"runs": [{"text": text, "bold": bold}], "colspan": 1, "rowspan": 1, "header": false});
+    let (lines, notes) = paste_blocks(json!([
+        para("我市数字政府建设取得阶段性成效", false, false),
+        para("来源：市大数据局　发布时间：2026-12-01 09:30　【打印】", false, false),
+        para("近日，我市数字政府建设评估位列全省第一。", false, false),
+        para("01", true, true),
+        {"kind": "para", "runs": [{"text": "组织应急演练。", "bold": false}], "heading": 0, "center": false, "list": "1)"},
+        {"kind": "table", "rows": [
+            [cell("乡镇", false), cell("企业", false)],
+            [cell("乔庄镇", false), cell("526", false)],
+            [cell("合计", true), cell("1,286", true)],
+        ]},
+        para("分享到：微信微博", false, false),
+        para("（责任编辑：王晓）", false, false),
+    ]));
+    assert!(lines.iter().any(|l| l == "| 合计 | 1,286 |"), "{lines:#?}");
+    let noted = |needle: &str| {
+        let at = lines.iter().position(|l| l.contains(needle)).unwrap() + 1;
+        notes.iter().any(|n| {
+            n.starts_with(&format!("{at}：")) && (n.contains("网页") || n.contains("序号"))
+        })
+    };
+    for needle in ["【打印】", "分享到", "责任编辑", "01", "1）组织应急演练"] {
+        assert!(noted(needle), "{needle}: {lines:#?} {notes:?}");
+    }
+    assert_eq!(
+        notes.iter().filter(|n| n.contains("网页上的来源")).count(),
+        4,
+        "{notes:?}"
+    );
+    assert_eq!(
+        notes.iter().filter(|n| n.contains("1）")).count(),
+        1,
+        "{notes:?}"
+    );
 }
