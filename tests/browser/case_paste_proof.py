@@ -112,6 +112,11 @@ with page(url, "001") as pg:
     check(not pictures[0].endswith("}"), f"no width forced on the picture: {pictures}")
     check("市民在政务服务中心自助终端办理业务" not in [l for l in lines if not l.startswith("![")], "the caption is not also a paragraph")
 
+    # F10: LibreOffice's <ol> lists say no number style: a note.
+    lines, notes = paste(pg, fixture("lo-tongbao.html"))
+    check("编号列表" in notes, f"a note says the list numbers are guessed: {notes!r}")
+    has(lines, "# 关于2026年第三季度全市政务信息报送情况的通报", "lo-tongbao's 2号 title, not glued to the 主送 line (F1, F2)")
+
     # F11: web headings without a number: bold lines, and said.
     lines, notes = paste(pg, fixture("probe-j-web-h2-nonum.html"))
     has(lines, "**多措并举保障收购**", "probe-j")

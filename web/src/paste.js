@@ -153,6 +153,7 @@ class Walker {
     if (this.dropped.deleted) notes.push("修订中删除的文字没有粘贴（只保留了修订后的文字）");
     if (this.dropped.comment) notes.push("批注（批注标记和批注内容）没有粘贴");
     if (this.dropped.footnote) notes.push("脚注或尾注（编号和注文）没有粘贴；需要的话请改成正文或“注：”一行");
+    if (this.bareLists) notes.push("剪贴板里的编号列表没有说编号的样式（网页、LibreOffice 的列表）：按“1.”“（1）”粘贴了，请核对，公文的标题应为“一、”“（一）”“1.”“（1）”");
     for (const s of this.scripts) notes.push(`上标或下标“${s}”没有对应的字符，按普通文字粘贴，请核对`);
     return notes;
   }
@@ -258,6 +259,9 @@ class Walker {
         let list = null;
         if (tag === "LI" && el.tagName === "OL") {
           listIndex += 1;
+          // The number's style is not said (type="I", list-style-type):
+          // what the source showed (一、, （一）) cannot be known.
+          if (!el.getAttribute("type") && !styleOf(el, "list-style-type")) this.bareLists = true;
           list = olNumber(start + listIndex - 1, ctx.olDepth || 1);
         } else if (!this.runs.some((r) => r.text.trim())) {
           // The first paragraph inside a list item (<li><p>…) shows its number.
