@@ -77,6 +77,9 @@ with page(url, "001") as pg:
     # F3 in a WeChat article: &nbsp; runs between two units.
     lines, _ = paste(pg, fixture("probe-e-wechat.html"))
     check(any("李某　审核" in l for l in lines), f"编辑 | 李某　审核 kept apart: {lines}")
+    # …but only between two Chinese words: not between a figure and 年.
+    lines, _ = paste(pg, "<p>全市2026&nbsp;年新增&nbsp;&nbsp;项目&nbsp;12&nbsp;个。</p>")
+    check(len(lines) == 1 and "新增　项目" in lines[0] and "\u3000年" not in lines[0] and "\u300012" not in lines[0], f"a separator only between words: {lines}")
 
     # F4, F5: tracked deletions, comments, footnotes dropped and said;
     # m² and H₂O; F12: bold on marks alone.

@@ -9,6 +9,7 @@ const BLOCK = new Set([
   "FIELDSET", "FIGCAPTION", "FIGURE", "FOOTER", "FORM", "H1", "H2", "H3", "H4", "H5", "H6",
   "HEADER", "HR", "LI", "MAIN", "NAV", "OL", "P", "PRE", "SECTION", "TABLE", "UL",
 ]);
+const HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
 const SKIP = new Set(["HEAD", "STYLE", "SCRIPT", "TEMPLATE", "NOSCRIPT", "TITLE", "META", "LINK", "OBJECT", "IFRAME", "SVG"]);
 
 /** An HTML clipboard text read: its blocks, what was left out of them
@@ -169,8 +170,9 @@ class Walker {
     // keeps it; a line break of the HTML source is nothing.
     for (const run of runs) {
       run.text = run.text.replace(/[ \t\r\n\f\u00a0]+/g, (blanks, at, all) => {
-        const latin = /[A-Za-z0-9]/.test(all[at - 1] || "") && /[A-Za-z0-9]/.test(all[at + blanks.length] || "");
-        if (!latin && (blanks.includes("\u00a0") || /^[ \t]{2,}$/.test(blanks))) return "\u3000";
+        // Between two Chinese words only: 2026&nbsp;年 is no separator.
+        const words = HAN.test(all[at - 1] || "") && HAN.test(all[at + blanks.length] || "");
+        if (words && (blanks.includes("\u00a0") || /^[ \t]{2,}$/.test(blanks))) return "\u3000";
         return " ";
       });
     }
