@@ -818,6 +818,8 @@ function onPaste(event) {
   if (!data || !app.key) return false;
   const files = [...data.files].filter((f) => f.type.startsWith("image/"));
   const html = data.getData("text/html");
+  // The last paste's notes are about that paste only.
+  showNotes([]);
   if (files.length && !(html && textOf(html))) {
     event.preventDefault();
     insertPictures(files, view.state.selection.main.head);

@@ -307,6 +307,17 @@ pub fn paste(
                     _ => None,
                 })
                 .ok_or_else(|| "粘贴的内容里找不到它".to_string())?;
+            // Safari's blob: belongs to the page Word's HTML was made in:
+            // no picture reaches us, as with Word's file: links.
+            if src
+                .get(..5)
+                .is_some_and(|s| s.eq_ignore_ascii_case("blob:"))
+            {
+                return Err(
+                    "剪贴板里只有这张图片的临时链接（blob:），没有图片本身：请把图片拖到页面上，或在 Word 里复制图片本身"
+                        .into(),
+                );
+            }
             (self.place)(src)
         }
     }

@@ -55,12 +55,24 @@ pub struct PasteRun {
 pub struct PasteCell {
     #[serde(default)]
     pub runs: Vec<PasteRun>,
+    /// The cell's paragraphs, each with Word's number (additive: a page
+    /// that sends only `runs` has one paragraph).
+    #[serde(default)]
+    pub paras: Vec<PasteCellPara>,
     #[serde(default = "one")]
     pub colspan: usize,
     #[serde(default = "one")]
     pub rowspan: usize,
     #[serde(default)]
     pub header: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PasteCellPara {
+    #[serde(default)]
+    pub runs: Vec<PasteRun>,
+    #[serde(default)]
+    pub list: Option<String>,
 }
 
 fn one() -> usize {
@@ -150,9 +162,7 @@ fn read_blocks(pasted: &[PasteBlock]) -> Vec<Block> {
 fn para(index: usize, runs: &[PasteRun], heading: u8, center: bool, list: Option<&str>) -> Para {
     let heading = u32::from(heading.min(9));
     let number = list.map(str::trim).filter(|l| !l.is_empty()).map(|l| {
-        if l.chars().any(|c| {
-            c.is_ascii_digit() || "一二三四五六七八九十".contains(c) || is_circled_number(c)
-        }) {
+        if !is_bullet(l) {
             // `第一条`, `第1章`: a word, set apart from the text as typed
             // (第一条　为规范工作…).
             let word = l
@@ -182,7 +192,8 @@ fn para(index: usize, runs: &[PasteRun], heading: u8, center: bool, list: Option
         runs: runs
             .iter()
             .map(|r| Run {
-                text: r.text.replace('\r', ""),
+                // A lone no-break space (`&nbsp;`) is a space.
+                text: r.text.replace('\r', "").replace('\u{A0}', " "),
                 bold: r.bold,
             })
             .collect(),
@@ -205,6 +216,19 @@ pub fn unnumbered_subheading(block: &PasteBlock) -> bool {
             let text = text.trim();
             !text.is_empty() && crate::issue::heading_number(text).is_none()
         }
+        _ => false,
+    }
+}
+
+/// What Word's list shows is a bullet, not a number: one glyph that is
+/// no letter or figure (`·` `•` `-` `§`, a Symbol or Wingdings private-use
+/// character; the page sends `•` for any glyph in a symbol font). Every
+/// other text (`a.`, `i.`, `A.`, `(a)`, `１．`, `甲、`, `①`) is the number
+/// Word shows, kept as text as `import` keeps it.
+fn is_bullet(shown: &str) -> bool {
+    let mut chars = shown.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => !c.is_alphanumeric() || matches!(c, '\u{E000}'..='\u{F8FF}'),
         _ => false,
     }
 }
@@ -247,10 +271,18 @@ fn table(index: usize, rows: &[Vec<PasteCell>]) -> Table {
             go_on(&down, &mut col, &mut cells, &mut next_down);
             let span = cell.colspan.clamp(1, SPAN_LIMIT);
             let rows_down = cell.rowspan.clamp(1, SPAN_LIMIT);
+            let paras = if cell.paras.is_empty() {
+                vec![para(index, &cell.runs, 0, false, None)]
+            } else {
+                cell.paras
+                    .iter()
+                    .map(|p| para(index, &p.runs, 0, false, p.list.as_deref()))
+                    .collect()
+            };
             cells.push(TableCell {
                 span,
                 continues: false,
-                paras: vec![para(index, &cell.runs, 0, false, None)],
+                paras,
             });
             if rows_down > 1 {
                 next_down.push((col, rows_down - 1, span));
@@ -316,6 +348,19 @@ mod tests {
             colspan,
             rowspan,
             header: false,
+            paras: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_number_word_shows_is_kept_and_only_glyphs_are_bullets() {
+        for number in [
+            "a.", "i.", "A.", "I.", "a)", "(a)", "１．", "甲、", "①", "1.", "ii.",
+        ] {
+            assert!(!is_bullet(number), "{number}");
+        }
+        for bullet in ["·", "•", "-", "§", "\u{F0B7}", "▪"] {
+            assert!(is_bullet(bullet), "{bullet}");
         }
     }
 

@@ -766,7 +766,13 @@ impl Writer<'_> {
     fn table(&mut self, t: &Table, above: &mut Vec<String>) {
         let index = t.index;
         let rows = table_rows(t);
-        let cells = rows.iter().flatten().filter(|c| !c.is_empty()).count();
+        // Merge marks alone (`<`, `^`: a layout table of pictures, its
+        // pictures gone) are no text.
+        let cells = rows
+            .iter()
+            .flatten()
+            .filter(|c| !c.is_empty() && !matches!(c.as_str(), "<" | "^"))
+            .count();
         if cells == 0 {
             self.warn(index, "空表格，没有导入");
             return;

@@ -986,3 +986,79 @@ fn serve_paste_says_web_chrome_and_odd_numbers_and_unbolds_a_bold_row() {
         "{notes:?}"
     );
 }
+
+/// Word 2016's real clipboards (review word-real): every number Word's
+/// list shows is kept as text and only bullet glyphs go; a line break in a
+/// paragraph joins as import joins one; a cell's paragraphs keep their
+/// numbers; a lone no-break space is a space; a layout table of merges
+/// alone is no table; Safari's `blob:` picture gets the drag advice.
+#[test]
+fn serve_paste_keeps_word_numbers_cells_and_breaks_and_says_pictures() {
+    let item = |list: &str, text: &str| json!({"kind": "para", "runs": [{"text": text, "bold": false}], "heading": 0, "center": false, "list": list});
+    let cell = |paras: Value, colspan: usize| json!({"paras": paras, "runs": [], "colspan": colspan, "rowspan": 1, "header": false});
+    let empty =
+        |colspan: usize| json!({"runs": [], "colspan": colspan, "rowspan": 1, "header": false});
+    let (lines, notes) = paste_blocks(json!([
+        item("a.", "检查危险化学品企业"),
+        item("i.", "核查储存场所"),
+        item("(a)", "整改落实"),
+        item("甲、", "强化督导检查"),
+        item("１．", "加强组织领导"),
+        item("·", "节前检查"),
+        item("•", "节后复查"),
+        item("§", "随机抽查"),
+        item("\u{F0A7}", "定期回访"),
+        {"kind": "para", "runs": [{"text": "全县共检查企业326家，\n发现隐患1,024处。Long link\nWITH spaces", "bold": false}], "heading": 0, "center": false, "list": null},
+        para("联系人：张三\u{A0}|\u{A0}李四", false, false),
+        {"kind": "table", "rows": [
+            [cell(json!([{"runs": [{"text": "事项", "bold": false}]}]), 1), cell(json!([{"runs": [{"text": "要求", "bold": false}]}]), 1)],
+            [
+                cell(json!([{"runs": [{"text": "安全生产检查", "bold": false}]}, {"runs": [{"text": "隐患排查", "bold": false}]}]), 1),
+                cell(json!([{"runs": [{"text": "全面排查", "bold": false}], "list": "1."}, {"runs": [{"text": "限期整改", "bold": false}], "list": "2."}]), 1),
+            ],
+        ]},
+        {"kind": "table", "rows": [
+            [empty(1), empty(1), empty(1), empty(1)],
+            [empty(1), empty(3)],
+            [empty(1), empty(2), empty(1)],
+        ]},
+        {"kind": "picture", "src": "blob:http://localhost:9876/4a1b2c3d-0000-4000-8000-000000000000", "alt": "", "width_px": 300},
+    ]));
+    for expected in [
+        "a.检查危险化学品企业",
+        "i.核查储存场所",
+        "（a）整改落实",
+        "甲、强化督导检查",
+        "节前检查",
+        "节后复查",
+        "随机抽查",
+        "定期回访",
+        "全县共检查企业326家，发现隐患1,024处。Long link WITH spaces",
+        "| 安全生产检查隐患排查 | 1.全面排查2.限期整改 |",
+    ] {
+        assert!(
+            lines.iter().any(|l| l == expected),
+            "{expected}\n{lines:#?}"
+        );
+    }
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.ends_with("加强组织领导") && l.len() > "加强组织领导".len()),
+        "{lines:#?}"
+    );
+    let text = lines.join("\n");
+    assert!(!text.contains('\u{A0}'), "{text:?}");
+    assert!(
+        text.contains("张三 | 李四") || text.contains("张三|李四"),
+        "{text}"
+    );
+    assert!(!lines.iter().any(|l| l.contains("| < |")), "{text}");
+    assert!(notes.iter().any(|n| n.contains("空表格")), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("blob:") && n.contains("拖到页面上")),
+        "{notes:?}"
+    );
+}

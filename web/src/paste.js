@@ -10,6 +10,14 @@ const BLOCK = new Set([
   "HEADER", "HR", "LI", "MAIN", "NAV", "OL", "P", "PRE", "SECTION", "TABLE", "UL",
 ]);
 const HAN = /[\u3400-\u9fff\uf900-\ufaff]/;
+// A line break inside a paragraph (Word's Shift+Enter) while the runs are
+// collected; "\n" once their blanks are settled, joined as import joins
+// a .docx's w:br.
+const SOFT_BREAK = "\u2028";
+/** The blocks whose <br> is a line break inside one paragraph. */
+const PARAGRAPH = new Set(["P", "H1", "H2", "H3", "H4", "H5", "H6", "LI", "DT", "DD", "FIGCAPTION"]);
+/** Fonts whose list "number" is a bullet glyph (Symbol's ·, Wingdings' §). */
+const SYMBOL_FONT = /symbol|wingdings|webdings/i;
 const SKIP = new Set(["HEAD", "STYLE", "SCRIPT", "TEMPLATE", "NOSCRIPT", "TITLE", "META", "LINK", "OBJECT", "IFRAME", "SVG"]);
 
 /** An HTML clipboard text read: its blocks, what was left out of them
@@ -146,6 +154,7 @@ class Walker {
     this.para = { heading: 0, center: false, list: null };
     this.dropped = { deleted: 0, comment: 0, footnote: 0 };
     this.scripts = [];
+    this.cellPictures = 0;
   }
 
   /** What was left out or kept as it is, said for the clerk. */
@@ -155,6 +164,7 @@ class Walker {
     if (this.dropped.comment) notes.push("批注（批注标记和批注内容）没有粘贴");
     if (this.dropped.footnote) notes.push("脚注或尾注（编号和注文）没有粘贴；需要的话请改成正文或“注：”一行");
     if (this.bareLists) notes.push("剪贴板里的编号列表没有说编号的样式（网页、LibreOffice 的列表）：按“1.”“（1）”粘贴了，请核对，公文的标题应为“一、”“（一）”“1.”“（1）”");
+    if (this.cellPictures) notes.push(`表格里的 ${this.cellPictures} 张图片放在了表格下面（正文的表格里只能有文字），请核对`);
     for (const s of this.scripts) notes.push(`上标或下标“${s}”没有对应的字符，按普通文字粘贴，请核对`);
     return notes;
   }
@@ -176,10 +186,10 @@ class Walker {
         return " ";
       });
     }
-    while (runs.length && !runs[0].text.replace(/^[ \u00a0\u3000]+/, "")) runs.shift();
-    if (runs.length) runs[0].text = runs[0].text.replace(/^[ \u00a0\u3000]+/, "");
-    while (runs.length && !runs[runs.length - 1].text.replace(/[ \u00a0\u3000]+$/, "")) runs.pop();
-    if (runs.length) runs[runs.length - 1].text = runs[runs.length - 1].text.replace(/[ \u00a0\u3000]+$/, "");
+    while (runs.length && !runs[0].text.replace(/^[ \u00a0\u3000\u2028]+/, "")) runs.shift();
+    if (runs.length) runs[0].text = runs[0].text.replace(/^[ \u00a0\u3000\u2028]+/, "");
+    while (runs.length && !runs[runs.length - 1].text.replace(/[ \u00a0\u3000\u2028]+$/, "")) runs.pop();
+    if (runs.length) runs[runs.length - 1].text = runs[runs.length - 1].text.replace(/[ \u00a0\u3000\u2028]+$/, "");
     const merged = [];
     let size = 0;
     for (const run of runs) {
@@ -188,6 +198,7 @@ class Walker {
       if (last && last.bold === run.bold) last.text += run.text;
       else if (run.text) merged.push({ text: run.text, bold: run.bold });
     }
+    for (const run of merged) run.text = run.text.replace(/[ \u3000]*\u2028[ \u3000]*/g, "\n");
     if (merged.length) {
       this.blocks.push({
         kind: "para", runs: merged, heading: this.para.heading, center: this.para.center, list: this.para.list,
@@ -203,7 +214,7 @@ class Walker {
     const center = centerOf(el, ctx.center);
     const bold = boldOf(el, ctx.bold);
     const size = sizeOf(el) || ctx.size || 0;
-    const inner = { ...ctx, heading, center, bold, size };
+    const inner = { ...ctx, heading, center, bold, size, blockTag: el.tagName };
     this.flush();
     this.para = { heading, center, list: ctx.list || null, caption: el.tagName === "FIGCAPTION" };
     this.children(el, inner);
@@ -216,6 +227,10 @@ class Walker {
     for (const node of el.childNodes) {
       if (node.nodeType === Node.TEXT_NODE) {
         this.text(node.data, ctx.bold, ctx.size);
+        continue;
+      }
+      if (node.nodeType === Node.COMMENT_NODE) {
+        this.vmlComment(node);
         continue;
       }
       if (node.nodeType !== Node.ELEMENT_NODE) continue;
@@ -234,8 +249,20 @@ class Walker {
         continue;
       }
       if (styleOf(node, "mso-list") === "ignore") {
-        // Word's automatic number, drawn as text inside this span.
-        this.para.list = (node.textContent || "").replace(/[\s\u00a0]+/g, "") || null;
+        // Word's automatic number, drawn as text inside this span: every
+        // number as Word shows it (a. i. A. 甲、 １．); a glyph of a symbol
+        // font (Symbol's ·, Wingdings' §, Courier New's o) is a bullet.
+        const shown = (node.textContent || "").replace(/[\s\u00a0]+/g, "");
+        this.para.list = shown ? ([...shown].length === 1 && symbolFont(node) ? "•" : shown) : null;
+        continue;
+      }
+      if (tag === "V:IMAGEDATA") {
+        // A picture Word gave only as VML, no <img> beside it.
+        if (!hasImgFor(node)) this.vmlPicture(node.getAttribute("src") || "", node.getAttribute("o:title") || "");
+        continue;
+      }
+      if (tag === "BR" && PARAGRAPH.has(ctx.blockTag)) {
+        this.text(SOFT_BREAK, ctx.bold, ctx.size);
         continue;
       }
       if (tag === "BR") {
@@ -288,6 +315,30 @@ class Walker {
     this.runs.push({ text: data, bold, size: size || 0 });
   }
 
+  /** Word's `<!--[if gte vml 1]>` picture: taken when no `<![if !vml]>`
+   * <img> of the same picture follows it. */
+  vmlComment(node) {
+    if (!/^\[if gte vml 1\]/.test(node.data)) return;
+    let next = node.nextSibling;
+    while (next && next.nodeType === Node.TEXT_NODE && !next.data.trim()) next = next.nextSibling;
+    if (next && next.nodeType === Node.COMMENT_NODE && /^\[if !vml\]/.test(next.data)) return;
+    const data = /<v:imagedata\b[^>]*>/i.exec(node.data);
+    if (!data) return;
+    const attr = (name) => {
+      const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, "i").exec(data[0]);
+      return m ? m[1] ?? m[2] : "";
+    };
+    this.vmlPicture(attr("src"), attr("o:title"));
+  }
+
+  vmlPicture(src, title) {
+    if (!src) return;
+    const para = this.para;
+    this.flush();
+    this.blocks.push({ kind: "picture", src, alt: title.trim(), width_px: null });
+    this.para = para;
+  }
+
   picture(img) {
     const src = img.getAttribute("src") || "";
     if (!src) return;
@@ -300,6 +351,10 @@ class Walker {
 
   table(el, ctx) {
     const rows = [];
+    // Pictures in cells go under the table (a body table holds text);
+    // a table of pictures only (Word's layout of a picture group) is them.
+    const pictures = [];
+    let text = false;
     for (const tr of rowsOf(el)) {
       const cells = [];
       for (const cell of tr.children) {
@@ -309,14 +364,18 @@ class Walker {
         sub.scripts = this.scripts;
         sub.block(cell, { bold: false, heading: 0, center: false, size: 0 });
         sub.flush();
-        // A cell is one paragraph of the body: its paragraphs joined.
-        const runs = [];
+        // A cell is one paragraph of the body: its paragraphs, each with
+        // its number, joined by the server as import joins a cell's.
+        const paras = [];
         for (const block of sub.blocks) {
-          if (block.kind === "para") runs.push(...block.runs);
-          else if (block.kind === "table") runs.push(...block.rows.flat().flatMap((c) => c.runs));
+          if (block.kind === "para") paras.push({ runs: block.runs, list: block.list });
+          else if (block.kind === "table") paras.push(...block.rows.flat().flatMap((c) => c.paras || [{ runs: c.runs, list: null }]));
+          else if (block.kind === "picture") pictures.push(block);
         }
+        if (paras.some((p) => p.runs.some((r) => r.text.trim()))) text = true;
         cells.push({
-          runs,
+          paras,
+          runs: paras.flatMap((p) => p.runs),
           colspan: Math.max(1, Number(cell.getAttribute("colspan")) || 1),
           rowspan: Math.max(1, Number(cell.getAttribute("rowspan")) || 1),
           header: cell.tagName === "TH" || tr.parentElement.tagName === "THEAD",
@@ -324,9 +383,33 @@ class Walker {
       }
       if (cells.length) rows.push(cells);
     }
-    if (rows.length) this.blocks.push({ kind: "table", rows });
+    if (rows.length && (text || !pictures.length)) this.blocks.push({ kind: "table", rows });
+    if (text && pictures.length) this.cellPictures += pictures.length;
+    this.blocks.push(...pictures);
     void ctx;
   }
+}
+
+/** The list number's span sits in a symbol font (its one glyph a bullet). */
+function symbolFont(span) {
+  for (let el = span; el && el.tagName !== "P" && el.tagName !== "BODY"; el = el.parentElement) {
+    const font = styleOf(el, "font-family");
+    if (SYMBOL_FONT.test(font)) return true;
+    if (/courier new/i.test(font) && /^o$/.test((span.textContent || "").replace(/[\s\u00a0]+/g, ""))) return true;
+  }
+  return false;
+}
+
+/** An <img> of the document shows the VML shape this imagedata is in. */
+function hasImgFor(imagedata) {
+  let shape = imagedata.parentElement;
+  while (shape && shape.tagName !== "V:SHAPE") shape = shape.parentElement;
+  const id = shape && shape.getAttribute("id");
+  if (!id) return false;
+  for (const img of imagedata.ownerDocument.getElementsByTagName("img")) {
+    if ((img.getAttribute("v:shapes") || "").split(/\s+/).includes(id)) return true;
+  }
+  return false;
 }
 
 /** The rows of a table, not those of tables inside its cells. */
