@@ -343,6 +343,7 @@ pub fn paste(
             note_lines.push(None);
         }
     }
+    let mut heading_from = 0;
     for b in blocks.iter().filter(|b| paste::unnumbered_subheading(b)) {
         let PasteBlock::Para { runs, .. } = b else {
             continue;
@@ -352,12 +353,18 @@ pub fn paste(
         notes.push(format!(
             "网页上的小标题“{heading}”没有编号，按加粗的一行粘贴了；如是一级、二级标题，请在前面加上“一、”“（一）”"
         ));
-        note_lines.push(
-            lines
-                .iter()
-                .position(|l| l.contains(heading))
-                .map(|i| i + 1),
-        );
+        // The same heading twice (a résumé's `Degree | Date`) is said at
+        // each of its lines, in order.
+        let at = lines
+            .iter()
+            .enumerate()
+            .skip(heading_from)
+            .find(|(_, l)| l.contains(heading))
+            .map(|(i, _)| i);
+        if let Some(i) = at {
+            heading_from = i + 1;
+        }
+        note_lines.push(at.map(|i| i + 1));
     }
     for (i, line) in lines.iter().enumerate() {
         if let Some(note) = web_chrome(line).or_else(|| odd_number(line)) {

@@ -1062,3 +1062,31 @@ fn serve_paste_keeps_word_numbers_cells_and_breaks_and_says_pictures() {
         "{notes:?}"
     );
 }
+
+/// A web subheading without a number that comes twice (Word's résumé
+/// template, review word-real) is said at each of its own lines.
+#[test]
+fn serve_paste_says_a_repeated_subheading_at_each_line() {
+    let h2 = |text: &str| json!({"kind": "para", "runs": [{"text": text, "bold": false}], "heading": 2, "center": false, "list": null});
+    let (lines, notes) = paste_blocks(json!([
+        h2("工作安排"),
+        para("一季度开展排查。", false, false),
+        h2("工作安排"),
+        para("二季度开展整改。", false, false),
+    ]));
+    let at: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains("工作安排"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(at.len(), 2, "{lines:#?}");
+    for line in at {
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with(&format!("{line}：")) && n.contains("没有编号")),
+            "{line}: {notes:?}"
+        );
+    }
+}
