@@ -844,7 +844,13 @@ async function pasteBlocks(read, from, to) {
   try {
     const { json } = await api.paste(app.key, read.blocks);
     // A few words from inside a paragraph go in where the cursor is.
-    const first = read.inline ? insertInline(json.text, from, to) : insertLines(json.text, from, to);
+    // Nothing to put in (pictures the clipboard only linked): the
+    // selection stays, the notes say why.
+    const first = !json.text.trim()
+      ? view.state.doc.lineAt(from).number
+      : read.inline
+        ? insertInline(json.text, from, to)
+        : insertLines(json.text, from, to);
     // The notes stay in the box above the editor (not over the pages),
     // each at the editor's line it is about.
     const lines = json.note_lines || [];
