@@ -762,8 +762,38 @@ impl Writer<'_> {
         next
     }
 
-    /// A table, with its caption (in `above`) and the notes under it.
+    /// A table, with its caption (in `above`), and the pictures of its
+    /// cells under it (a body table holds text only; a table of
+    /// pictures alone, Word's layout of a photo group, is its pictures).
     fn table(&mut self, t: &Table, above: &mut Vec<String>) {
+        let pictures: Vec<Para> = t
+            .rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .flat_map(|c| &c.paras)
+            .filter(|p| !p.pictures.is_empty())
+            .map(|p| Para {
+                index: p.index,
+                pictures: p.pictures.clone(),
+                ..Para::default()
+            })
+            .collect();
+        let text = self.table_text(t, above, !pictures.is_empty());
+        if text && !pictures.is_empty() {
+            let n: usize = pictures.iter().map(|p| p.pictures.len()).sum();
+            self.warn(
+                t.index,
+                format!("表格里的 {n} 张图片放在了表格下面（正文的表格里只能有文字），请核对"),
+            );
+        }
+        for p in &pictures {
+            let block = Block::Para(p.clone());
+            self.pictures(&[&block], 0, p);
+        }
+    }
+
+    /// The text of a table; false when it has none (and is not written).
+    fn table_text(&mut self, t: &Table, above: &mut Vec<String>, pictures: bool) -> bool {
         let index = t.index;
         let rows = table_rows(t);
         // Merge marks alone (`<`, `^`: a layout table of pictures, its
@@ -774,8 +804,10 @@ impl Writer<'_> {
             .filter(|c| !c.is_empty() && !matches!(c.as_str(), "<" | "^"))
             .count();
         if cells == 0 {
-            self.warn(index, "空表格，没有导入");
-            return;
+            if !pictures {
+                self.warn(index, "空表格，没有导入");
+            }
+            return false;
         }
         let columns = rows.first().map_or(0, Vec::len);
         // A table of one cell is a box around text: its paragraphs.
@@ -789,7 +821,7 @@ impl Writer<'_> {
                     }
                 }
             }
-            return;
+            return true;
         }
         let mut header = t.rows.iter().take_while(|r| r.header).count().max(1);
         let mut rows = rows;
@@ -844,6 +876,7 @@ impl Writer<'_> {
         if t.nested {
             self.warn(index, "表格里套的表格按文字放进了所在的格");
         }
+        true
     }
 
     /// The notes under a table (`注：`, `数据来源：`), from item `i`.
@@ -1668,6 +1701,110 @@ fn is_figure(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::docx::{Picture, Row, Run, TableCell};
+
+    /// Places every picture as `images/<rel>.png`.
+    struct Placed;
+    impl Pictures for Placed {
+        fn place(&mut self, picture: &PictureRef) -> Result<String, String> {
+            Ok(format!("images/{}.png", picture.rel))
+        }
+    }
+
+    fn cell(text: &str, picture: Option<&str>, span: usize) -> TableCell {
+        TableCell {
+            span,
+            continues: false,
+            paras: vec![Para {
+                index: 2,
+                runs: vec![Run {
+                    text: text.into(),
+                    bold: false,
+                }],
+                pictures: picture
+                    .map(|rel| Picture {
+                        rel: rel.into(),
+                        width: None,
+                    })
+                    .into_iter()
+                    .collect(),
+                ..Para::default()
+            }],
+        }
+    }
+
+    fn table(rows: Vec<Vec<TableCell>>) -> Block {
+        Block::Table(Table {
+            index: 2,
+            grid: 3,
+            rows: rows
+                .into_iter()
+                .map(|cells| Row {
+                    cells,
+                    ..Row::default()
+                })
+                .collect(),
+            ..Table::default()
+        })
+    }
+
+    #[test]
+    fn pictures_in_table_cells_go_under_it_and_a_table_of_pictures_is_them() {
+        let lead = Block::Para(Para {
+            index: 1,
+            runs: vec![Run {
+                text: "检查情况如下。".into(),
+                bold: false,
+            }],
+            ..Para::default()
+        });
+        let with_text = table(vec![
+            vec![cell("事项", None, 1), cell("照片", None, 1)],
+            vec![cell("现场检查", None, 1), cell("", Some("r7"), 1)],
+        ]);
+        let draft = recognise(&[lead.clone(), with_text], &mut Placed);
+        assert!(
+            draft.lines.iter().any(|l| l == "| 事项 | 照片 |"),
+            "{:?}",
+            draft.lines
+        );
+        assert!(
+            draft
+                .lines
+                .iter()
+                .any(|l| l.starts_with("![](images/r7.png)")),
+            "{:?}",
+            draft.lines
+        );
+        assert!(
+            draft
+                .said
+                .iter()
+                .any(|s| s.warning && s.text.contains("表格下面"))
+        );
+        // Word's layout table of a picture group: merges and pictures only.
+        let layout = table(vec![
+            vec![cell("", None, 1), cell("", Some("r8"), 2)],
+            vec![
+                cell("", None, 1),
+                cell("", None, 1),
+                cell("", Some("r9"), 1),
+            ],
+        ]);
+        let draft = recognise(&[lead, layout], &mut Placed);
+        assert!(
+            !draft.lines.iter().any(|l| l.starts_with('|')),
+            "{:?}",
+            draft.lines
+        );
+        let pictures = draft.lines.iter().filter(|l| l.starts_with("![")).count();
+        assert_eq!(pictures, 2, "{:?}", draft.lines);
+        assert!(
+            !draft.said.iter().any(|s| s.text.contains("空表格")),
+            "{:?}",
+            draft.said
+        );
+    }
 
     #[test]
     fn masthead_fields() {
