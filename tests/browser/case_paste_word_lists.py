@@ -98,6 +98,9 @@ with page(url, "001") as pg:
     # Safari's blob: picture gets the same advice.
     lines, notes = paste(pg, """<p class=MsoNormal>会场一角：</p><p class=MsoNormal><img width=300 height=200 src="blob:http://localhost:9876/4a1b2c3d-0000-4000-8000-000000000000"></p>""")
     check("把图片拖到页面上" in notes, f"blob: picture's advice:\n{notes}")
+    # Two <br> in a row (a web page's blank line) part paragraphs.
+    lines, _ = paste(pg, "<p>第一段文字。<br>接着一行。<br><br>第二段文字。</p>")
+    check(lines == ["第一段文字。接着一行。", "第二段文字。"], f"<br><br> parts, <br> joins: {lines}")
     # A paste with nothing to say leaves no note.
     lines, notes = paste(pg, "<p class=MsoNormal>普通的一段文字。</p>")
     check(notes == "", f"no note left from the last paste: {notes!r}")

@@ -262,8 +262,14 @@ class Walker {
         continue;
       }
       if (tag === "BR" && PARAGRAPH.has(ctx.blockTag)) {
-        this.text(SOFT_BREAK, ctx.bold, ctx.size);
-        continue;
+        // Two breaks in a row (a web page's blank line, <br><br>) part
+        // paragraphs; one is a break inside the paragraph.
+        const last = [...this.runs].reverse().find((r) => r.text.trim() || r.text === SOFT_BREAK);
+        if (!last || last.text !== SOFT_BREAK) {
+          this.text(SOFT_BREAK, ctx.bold, ctx.size);
+          continue;
+        }
+        last.text = "";
       }
       if (tag === "BR") {
         const para = this.para;
