@@ -386,12 +386,21 @@ impl Writer<'_> {
             ImageKind::Pdf(_) => typst::utils::hash128(image),
         };
         let resource = self.res.media(key, || media(image, w))?;
-        // The picture's unit square scaled to its size, then placed.
+        // The picture's unit square turned as its EXIF orientation says
+        // (a JPEG is held as it is), scaled to its size, then placed.
         let place = Placement::new(ts, 0.0, 0.0, w, h);
-        let ctm = match place.ctm {
-            Some([a, b, c, d, e, f]) => [a * w, b * w, c * h, d * h, e, f],
-            None => [w, 0.0, 0.0, h, place.shift.0, place.shift.1],
-        };
+        let [oa, ob, oc, od, oe, of] = orientation(image, w, h);
+        let [a, b, c, d, e, f] = place
+            .ctm
+            .unwrap_or([1.0, 0.0, 0.0, 1.0, place.shift.0, place.shift.1]);
+        let ctm = [
+            a * oa + c * ob,
+            b * oa + d * ob,
+            a * oc + c * od,
+            b * oc + d * od,
+            a * oe + c * of + e,
+            b * oe + d * of + f,
+        ];
         let id = self.res.id();
         let _ = write!(
             self.out,
@@ -432,10 +441,46 @@ fn stroke_attributes(stroke: &FixedStroke) -> String {
     s
 }
 
-/// A picture as OFD holds it: a PNG or JPEG file as it is (one turned by
-/// its EXIF orientation is written anew, turned, as a reader may not turn
-/// it); any other raster format decoded and written as PNG; an SVG drawn
-/// as a PNG at 300 pixels to the inch of its printed width.
+/// What takes a JPEG's stored pixels (the unit square, rows down) into
+/// the `w` × `h` box it is printed in, as its EXIF orientation says (TIFF
+/// 6.0's Orientation: where the stored first row and first column stand
+/// when the picture is seen upright). The JPEG is held as it is, as the
+/// PDF holds it; any other picture is held upright: the identity, scaled.
+fn orientation(image: &Image, w: f64, h: f64) -> [f64; 6] {
+    let rotation = match image.kind() {
+        ImageKind::Raster(raster)
+            if raster.format() == RasterFormat::Exchange(ExchangeFormat::Jpg) =>
+        {
+            raster.exif_rotation().unwrap_or(1)
+        }
+        _ => 1,
+    };
+    // (a, b, c, d, e, f): x = a·u + c·v + e, y = b·u + d·v + f.
+    match rotation {
+        // First row at the top, first column at the right: mirrored.
+        2 => [-w, 0.0, 0.0, h, w, 0.0],
+        // Turned half round.
+        3 => [-w, 0.0, 0.0, -h, w, h],
+        // First row at the bottom: flipped.
+        4 => [w, 0.0, 0.0, -h, 0.0, h],
+        // First row at the left, first column at the top: transposed.
+        5 => [0.0, h, w, 0.0, 0.0, 0.0],
+        // First row at the right, first column at the top: a phone held
+        // upright (turned a quarter clockwise to be seen).
+        6 => [0.0, h, -w, 0.0, w, 0.0],
+        // First row at the right, first column at the bottom.
+        7 => [0.0, -h, -w, 0.0, w, h],
+        // First row at the left, first column at the bottom.
+        8 => [0.0, -h, w, 0.0, 0.0, h],
+        _ => [w, 0.0, 0.0, h, 0.0, 0.0],
+    }
+}
+
+/// A picture as OFD holds it: a PNG or JPEG file as it is (a JPEG turned
+/// by its EXIF orientation is turned by the object's `CTM`, see
+/// [`orientation`]; a PNG with one is written anew, upright, as a reader
+/// may not turn it); any other raster format decoded and written as PNG;
+/// an SVG drawn as a PNG at 300 pixels to the inch of its printed width.
 fn media(image: &Image, width_mm: f64) -> Result<(&'static str, Vec<u8>), String> {
     match image.kind() {
         ImageKind::Raster(raster) => match raster.format() {
@@ -444,11 +489,7 @@ fn media(image: &Image, width_mm: f64) -> Result<(&'static str, Vec<u8>), String
             {
                 Ok(("PNG", raster.data().to_vec()))
             }
-            RasterFormat::Exchange(ExchangeFormat::Jpg)
-                if raster.exif_rotation().is_none_or(|r| r <= 1) =>
-            {
-                Ok(("JPEG", raster.data().to_vec()))
-            }
+            RasterFormat::Exchange(ExchangeFormat::Jpg) => Ok(("JPEG", raster.data().to_vec())),
             _ => {
                 let mut png = std::io::Cursor::new(Vec::new());
                 raster

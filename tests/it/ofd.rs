@@ -449,15 +449,17 @@ fn pictures_are_image_resources_and_landscape_pages_are_turned() {
                         .any(|m| m.name == "MultiMedia" && &m.attrs["ID"] == id),
                     "ImageObject refers to {id}"
                 );
-                // The unit square scaled to the picture's size.
+                // The unit square scaled to the picture's size: the file's
+                // width and height go where the CTM's columns take them
+                // (turned, for a JPEG with an EXIF orientation).
                 let ctm = boxes(&e.attrs["CTM"]);
                 let b = boxes(&e.attrs["Boundary"]);
-                assert!(ctm[0] > 10.0 && ctm[3] > 10.0, "{ctm:?}");
-                // Upright as printed: the file's pixels have the aspect of
-                // the box they fill (a turned photo is written turned).
+                let across = ctm[0].hypot(ctm[1]);
+                let down = ctm[2].hypot(ctm[3]);
+                assert!(across > 10.0 && down > 10.0, "{ctm:?}");
                 let (w, h) = size_of(id);
                 assert!(
-                    ((ctm[0] / ctm[3]) / (w / h) - 1.0).abs() < 0.02,
+                    ((across / down) / (w / h) - 1.0).abs() < 0.02,
                     "{id}: {w}×{h} px in {ctm:?}"
                 );
                 assert!(b[0] >= 0.0 && b[0] + b[2] <= 210.01 && b[1] + b[3] <= 297.01);
@@ -466,6 +468,44 @@ fn pictures_are_image_resources_and_landscape_pages_are_turned() {
         }
     }
     assert!(images > 0, "no pictures");
+
+    // The phone photo (400 × 300 px stored, EXIF orientation 6: seen
+    // upright it is 300 × 400) is held as the JPEG file itself, as the PDF
+    // holds it, and turned by its object's CTM: the stored first row is
+    // the picture's right side, the stored first column its top.
+    let ofd = Ofd::read(&photos[0].2);
+    let (res, base) = ofd.res("DocumentRes");
+    let source = std::fs::read(fixture("photos").join("images/phone.jpg")).unwrap();
+    let file = ofd
+        .parts
+        .iter()
+        .find(|(_, bytes)| **bytes == source)
+        .map(|(name, _)| name.strip_prefix(&format!("{base}/")).unwrap().to_string())
+        .expect("the photo's JPEG held as it is");
+    let media = res.iter().position(|e| e.text == file).unwrap();
+    let resource = res[..media]
+        .iter()
+        .rev()
+        .find(|e| e.name == "MultiMedia")
+        .unwrap();
+    assert_eq!(resource.attrs["Format"], "JPEG");
+    let object = ofd
+        .pages()
+        .into_iter()
+        .flatten()
+        .find(|e| e.name == "ImageObject" && e.attrs["ResourceID"] == resource.attrs["ID"])
+        .expect("the photo drawn");
+    let ctm = boxes(&object.attrs["CTM"]);
+    let b = boxes(&object.attrs["Boundary"]);
+    let at = |u: f64, v: f64| (ctm[0] * u + ctm[2] * v + ctm[4], ctm[1] * u + ctm[3] * v + ctm[5]);
+    let near = |p: (f64, f64), q: (f64, f64)| (p.0 - q.0).abs() < 0.01 && (p.1 - q.1).abs() < 0.01;
+    // Stored top left → the box's top right; stored top right → bottom
+    // right; stored bottom left → top left.
+    assert!(near(at(0.0, 0.0), (b[2], 0.0)), "{ctm:?} in {b:?}");
+    assert!(near(at(1.0, 0.0), (b[2], b[3])), "{ctm:?} in {b:?}");
+    assert!(near(at(0.0, 1.0), (0.0, 0.0)), "{ctm:?} in {b:?}");
+    // Upright, taller than wide, as the photo is seen.
+    assert!(b[3] / b[2] > 1.3 && b[3] / b[2] < 1.36, "{b:?}");
 
     // A landscape page's text is turned a quarter: CTM (0 -1 1 0 …).
     let (_dir, built) = build_both(&fixture("landscape"));
