@@ -93,11 +93,19 @@ pub fn package(
     parts.push(("Doc_0/Document.xml".into(), document.into_bytes()));
 
     let mut public = format!("{header}\n<ofd:Res xmlns:ofd=\"{NS}\" BaseLoc=\"Res\">");
-    if let Some(cs) = res.cmyk {
-        let _ = write!(
-            public,
-            r#"<ofd:ColorSpaces><ofd:ColorSpace ID="{cs}" Type="CMYK" BitsPerComponent="8"/></ofd:ColorSpaces>"#
-        );
+    let spaces: Vec<(u32, &str)> = [(res.cmyk, "CMYK"), (res.gray, "GRAY")]
+        .into_iter()
+        .filter_map(|(id, kind)| Some((id?, kind)))
+        .collect();
+    if !spaces.is_empty() {
+        public.push_str("<ofd:ColorSpaces>");
+        for (id, kind) in spaces {
+            let _ = write!(
+                public,
+                r#"<ofd:ColorSpace ID="{id}" Type="{kind}" BitsPerComponent="8"/>"#
+            );
+        }
+        public.push_str("</ofd:ColorSpaces>");
     }
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     if !res.fonts.is_empty() {

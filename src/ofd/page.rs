@@ -148,7 +148,10 @@ impl Writer<'_> {
     }
 
     /// A colour element (`FillColor`, `StrokeColor`): CMYK as it is (the
-    /// red ink of the masthead, GB/T 9704's M80 Y80), any other as sRGB.
+    /// red ink of the masthead, GB/T 9704's M80 Y80), a grey (black: the
+    /// text and rules) as GRAY, one channel, as the PDF sets it (K only in
+    /// print, where RGB black may be printed in four inks), any other as
+    /// sRGB.
     fn color(&mut self, element: &str, paint: &Paint) -> String {
         let color = match paint {
             Paint::Solid(color) => color.clone(),
@@ -166,6 +169,11 @@ impl Writer<'_> {
                 let cs = self.res.cmyk();
                 let [c, m, y, k] = color.to_vec4_u8();
                 format!(r#"<ofd:{element} Value="{c} {m} {y} {k}" ColorSpace="{cs}"{alpha}/>"#)
+            }
+            Color::Process(ProcessColor::Luma(luma)) => {
+                let cs = self.res.gray();
+                let g = (luma.luma.clamp(0.0, 1.0) * 255.0).round() as u8;
+                format!(r#"<ofd:{element} Value="{g}" ColorSpace="{cs}"{alpha}/>"#)
             }
             _ => {
                 let rgb = color.to_rgb();

@@ -397,6 +397,29 @@ fn the_masthead_is_red_ink_in_cmyk_and_the_rules_are_paths() {
                 .any(|c| c.name == "StrokeColor" && red(&c))
     });
     assert!(red_path, "no red rule");
+
+    // Black (the text, the table and 版记 rules) is grey 0 in a GRAY colour
+    // space, as the PDF sets it (one channel: K only in print), never RGB:
+    // every colour on every page names the GRAY or the CMYK space.
+    let gray = public
+        .iter()
+        .find(|e| e.name == "ColorSpace" && e.attrs["Type"] == "GRAY")
+        .expect("a GRAY colour space");
+    let mut blacks = 0;
+    for (k, page) in ofd.pages().iter().enumerate() {
+        for e in page
+            .iter()
+            .filter(|e| e.name == "FillColor" || e.name == "StrokeColor")
+        {
+            if red(&e) {
+                continue;
+            }
+            assert_eq!(e.attrs.get("ColorSpace"), gray.attrs.get("ID"), "page {}: {e:?}", k + 1);
+            assert_eq!(e.attrs["Value"], "0", "page {}: {e:?}", k + 1);
+            blacks += 1;
+        }
+    }
+    assert!(blacks > 100, "{blacks} black colours");
 }
 
 #[test]
