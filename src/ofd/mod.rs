@@ -16,6 +16,7 @@ mod xml;
 use sha2::{Digest, Sha256};
 use typst_layout::PagedDocument;
 
+use crate::fonts::Role;
 use crate::issue::{Block, Issue};
 use crate::layout_data::{LayoutData, Row};
 use package::{DocInfo, Outline, PageXml};
@@ -81,45 +82,89 @@ pub fn document(
     Ok(Written { bytes, notes })
 }
 
-/// The outline: the 本期要目's entries, each article's title opening the
-/// page the 本期要目 gives it, under its 栏目 when it has one. None when
-/// the issue has no 本期要目 (fewer than two articles, or turned off).
+/// The outline: every article's title (whether or not the issue prints a
+/// 本期要目: an archive's reader navigates by it all the same), under its
+/// 【栏目】 when it has one, each opening its page at the title (the 栏目 at
+/// its label). Found in the laid-out rows in the body's order: a title is
+/// the next row set in the title face (not red: the masthead) whose text
+/// begins its first line; a label the last grid row before its first
+/// title that holds its text.
 fn outlines(issue: &Issue, data: &LayoutData) -> Vec<Outline> {
-    let numbers: Vec<usize> = data
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    // Every row, in reading order: (page, its top in mm, its text, whether
+    // a title may stand on it).
+    let rows: Vec<(usize, f64, String, bool)> = data
         .pages
         .iter()
-        .flat_map(|p| &p.rows)
-        .filter_map(|r| match &r.row {
-            Row::Grid {
-                number: Some(n), ..
-            } => n.trim().parse::<usize>().ok(),
-            _ => None,
+        .enumerate()
+        .filter(|(_, p)| !p.landscape)
+        .flat_map(|(k, p)| p.rows.iter().map(move |r| (k, r)))
+        .map(|(k, placed)| {
+            let top = data.grid.top + placed.line * data.grid.pitch;
+            let (text, title) = match &placed.row {
+                Row::Text { items, .. } => (
+                    items.iter().map(|i| i.text.as_str()).collect::<String>(),
+                    items.iter().all(|i| i.role == Role::Title && !i.red),
+                ),
+                Row::Grid { runs, number, .. } if number.is_none() => {
+                    (runs.iter().map(|r| r.text.as_str()).collect(), false)
+                }
+                _ => (String::new(), false),
+            };
+            (k, top, squeeze(&text), title)
         })
         .collect();
     let mut out: Vec<Outline> = Vec::new();
     let mut label: Option<String> = None;
-    let mut k = 0;
+    let mut new_label = false;
+    let mut from = 0;
     for block in crate::issue::articles(&issue.body) {
         match block {
-            Block::Label(t) => label = Some(t.plain()),
+            Block::Label(t) => {
+                label = Some(t.plain());
+                new_label = true;
+            }
             Block::Title { lines, .. } => {
-                let Some(&page) = numbers.get(k) else { break };
-                k += 1;
+                let first = lines.first().map(|l| squeeze(&l.plain())).unwrap_or_default();
+                let Some(at) = rows[from..]
+                    .iter()
+                    .position(|(_, _, text, title)| {
+                        *title && !text.is_empty() && first.starts_with(text.as_str())
+                    })
+                    .map(|k| from + k)
+                else {
+                    continue;
+                };
+                from = at + 1;
+                let (page, top, _, _) = rows[at];
                 let entry = Outline {
                     title: lines.iter().map(|l| l.plain()).collect::<Vec<_>>().join(""),
-                    page: page.saturating_sub(1),
+                    page,
+                    top,
                     children: Vec::new(),
                 };
                 match &label {
-                    Some(l) => match out.last_mut() {
-                        Some(group) if &group.title == l && !group.children.is_empty() => {
-                            group.children.push(entry)
-                        }
-                        _ => out.push(Outline {
+                    // The first title under a label opens its group.
+                    Some(l) if new_label => {
+                        new_label = false;
+                        // The label's row: the nearest above the title.
+                        let wanted = squeeze(l);
+                        let (page, top) = rows[..at]
+                            .iter()
+                            .rev()
+                            .take(4)
+                            .find(|(_, _, text, _)| !wanted.is_empty() && text.contains(&wanted))
+                            .map_or((entry.page, entry.top), |r| (r.0, r.1));
+                        out.push(Outline {
                             title: l.clone(),
-                            page: entry.page,
+                            page,
+                            top,
                             children: vec![entry],
-                        }),
+                        });
+                    }
+                    Some(_) => match out.last_mut() {
+                        Some(group) => group.children.push(entry),
+                        None => out.push(entry),
                     },
                     None => out.push(entry),
                 }

@@ -23,11 +23,13 @@ pub struct DocInfo {
     pub creator_version: String,
 }
 
-/// An outline entry: its title, the page (from 0) it opens, and entries
-/// below it (an article under its 栏目).
+/// An outline entry: its title, the page (from 0) it opens and where on
+/// it (mm from the page's top), and entries below it (an article under
+/// its 栏目).
 pub struct Outline {
     pub title: String,
     pub page: usize,
+    pub top: f64,
     pub children: Vec<Outline>,
 }
 
@@ -166,8 +168,9 @@ fn outline(out: &mut String, o: &Outline, page_ids: &[u32]) {
     };
     let _ = write!(
         out,
-        r#"<ofd:OutlineElem Title="{}"><ofd:Actions><ofd:Action Event="CLICK"><ofd:Goto><ofd:Dest Type="XYZ" PageID="{page}" Left="0" Top="0"/></ofd:Goto></ofd:Action></ofd:Actions>"#,
-        escape(&o.title)
+        r#"<ofd:OutlineElem Title="{}"><ofd:Actions><ofd:Action Event="CLICK"><ofd:Goto><ofd:Dest Type="XYZ" PageID="{page}" Left="0" Top="{}"/></ofd:Goto></ofd:Action></ofd:Actions>"#,
+        escape(&o.title),
+        num(o.top)
     );
     for child in &o.children {
         outline(out, child, page_ids);

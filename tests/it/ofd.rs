@@ -590,6 +590,91 @@ fn metadata_outline_and_the_same_bytes_twice() {
     assert!(first == second, "different bytes from the same input");
 }
 
+/// The outline's entries: (depth, title, page from 0, Top in mm).
+fn outline_entries(ofd: &Ofd) -> Vec<(usize, String, usize, f64)> {
+    let doc = ofd.document();
+    let page_ids: Vec<&String> = doc
+        .iter()
+        .filter(|e| e.name == "Page")
+        .map(|e| &e.attrs["ID"])
+        .collect();
+    let mut out = Vec::new();
+    for (i, e) in doc.iter().enumerate() {
+        if e.name != "OutlineElem" {
+            continue;
+        }
+        let dest = doc[i..].iter().find(|d| d.name == "Dest").unwrap();
+        let depth = e.path.iter().filter(|p| *p == "OutlineElem").count();
+        let page = page_ids
+            .iter()
+            .position(|id| **id == dest.attrs["PageID"])
+            .unwrap();
+        let top: f64 = dest.attrs["Top"].parse().unwrap();
+        out.push((depth, e.attrs["Title"].clone(), page, top));
+    }
+    out
+}
+
+#[test]
+fn the_outline_opens_each_article_at_its_title() {
+    // The features fixture: 【工作动态】 over two articles, a 本期要目.
+    let (_dir, built) = build_both(&fixture("features"));
+    let ofd = Ofd::read(&built[0].2);
+    let entries = outline_entries(&ofd);
+    let titles = ["全市教育系统召开安全工作会议", "局属学校开展教师培训"];
+    assert_eq!(
+        entries.iter().map(|e| (e.0, e.1.as_str())).collect::<Vec<_>>(),
+        [(0, "【工作动态】"), (1, titles[0]), (1, titles[1])],
+        "{entries:?}"
+    );
+    let pages = ofd.pages();
+    // Where the title's glyphs stand: the baseline of the 2号 (22 pt,
+    // 7.76 mm) text object that begins it on the entry's page.
+    let baseline = |page: usize, title: &str| -> f64 {
+        let els = &pages[page];
+        let mut found = None;
+        for (i, e) in els.iter().enumerate() {
+            if e.name != "TextObject" || (boxes(&e.attrs["Size"])[0] - 7.76).abs() > 0.05 {
+                continue;
+            }
+            let code = els[i..].iter().find(|c| c.name == "TextCode").unwrap();
+            let text: String = code.text.chars().filter(|c| !c.is_whitespace()).collect();
+            if !text.is_empty() && title.starts_with(&text) {
+                let b = boxes(&e.attrs["Boundary"]);
+                found = Some(b[1] + code.attrs["Y"].parse::<f64>().unwrap());
+                break;
+            }
+        }
+        found.unwrap_or_else(|| panic!("{title} not on page {}", page + 1))
+    };
+    for (_, title, page, top) in &entries[1..] {
+        let base = baseline(*page, title);
+        // The entry opens at the title's line: its top a little above the
+        // glyphs, within a line (a grid line is 15.6 mm at most).
+        assert!(
+            *top < base && base - top < 15.6,
+            "{title}: Top {top} mm, baseline {base} mm (page {})",
+            page + 1
+        );
+    }
+    // The label opens at its own line, above its first title.
+    assert_eq!(entries[0].2, entries[1].2);
+    assert!(entries[0].3 < entries[1].3, "{entries:?}");
+
+    // An issue of one article, and one with contents = false, get an
+    // outline of their articles all the same.
+    let (_d, photos) = build_both(&fixture("photos"));
+    let entries = outline_entries(&Ofd::read(&photos[0].2));
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].1, "县应急管理局开展防汛应急演练");
+    let (_d, pages_built) = build_both(&fixture("pages"));
+    let four = pages_built.iter().find(|b| b.0 == "004").unwrap();
+    let entries = outline_entries(&Ofd::read(&four.2));
+    assert_eq!(entries.len(), 13, "{entries:?}");
+    assert_eq!(entries[6].1, "青山乡开展山洪地质灾害避险演练");
+    assert!(entries.iter().skip(1).all(|e| e.3 > 0.0), "{entries:?}");
+}
+
 #[test]
 fn export_writes_an_ofd_by_its_extension_and_never_over_a_file() {
     let dir = copy_publication(&repo());
