@@ -201,6 +201,16 @@ impl Output {
             Output::Pdf | Output::Png { .. } => pdf.to_path_buf(),
         }
     }
+
+    /// What the clerk is told is made: `没有生成 OFD 文件`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Output::Pdf => "PDF",
+            Output::Png { .. } => "页面图片",
+            Output::Docx => "Word 文件",
+            Output::Ofd => "OFD 文件",
+        }
+    }
 }
 
 /// How issues are built: jianbao.toml's `[output]` with what the command

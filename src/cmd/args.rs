@@ -74,7 +74,7 @@ pub enum Command {
     /// 把 Word 稿（.docx；装了 LibreOffice 时也可以是 .doc、.wps）导入成新的一期，说明每一段认成了什么
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao import <文件.docx> [--number 期号]")]
     Import(ImportCommand),
-    /// 检查期刊，生成 PDF 到输出文件夹（默认 out/）；没有改动的期不重新生成
+    /// 检查期刊，生成 PDF（或 --format 选的 OFD、Word、PNG）到输出文件夹（默认 out/）；没有改动的期不重新生成
     #[command(
         help_template = HELP,
         next_help_heading = "选项",

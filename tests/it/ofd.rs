@@ -676,6 +676,32 @@ fn the_outline_opens_each_article_at_its_title() {
 }
 
 #[test]
+fn a_build_that_writes_no_ofd_says_so_not_pdf() {
+    let dir = copy_publication(&fixture("photos"));
+    let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A picture missing: the issue is not built, its OFD is kept.
+    let issue = dir.path().join("issues/001.md");
+    let text = std::fs::read_to_string(&issue).unwrap();
+    std::fs::write(&issue, format!("{text}\n![缺图](images/没有.jpg)\n")).unwrap();
+    let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("issues/001.md: 有错误，没有生成 OFD 文件（原有的 OFD 文件保持不变）"),
+        "{err}"
+    );
+    assert!(!err.contains("PDF"), "{err}");
+    // jianbao.toml in error: nothing built, said of the format asked for.
+    let toml = dir.path().join("jianbao.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{config}\n[output]\nno_such_key = 1\n")).unwrap();
+    let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
+    let err = stderr(&o);
+    assert!(err.contains("jianbao.toml 有错误，没有生成 OFD 文件"), "{err}");
+}
+
+#[test]
 fn export_writes_an_ofd_by_its_extension_and_never_over_a_file() {
     let dir = copy_publication(&repo());
     let o = jianbao(dir.path(), &["export", "4", "第4期.ofd"]);
