@@ -702,6 +702,46 @@ fn a_build_that_writes_no_ofd_says_so_not_pdf() {
 }
 
 #[test]
+fn a_pdf_standard_neither_holds_nor_refuses_an_ofd() {
+    // A PNG with an alpha channel, which PDF/A-1 refuses.
+    let dir = copy_publication(&fixture("photos"));
+    let d = dir.path();
+    image::RgbaImage::from_pixel(32, 24, image::Rgba([200, 60, 60, 128]))
+        .save(d.join("images/logo.png"))
+        .unwrap();
+    let toml = d.join("jianbao.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{config}\n[output]\nformat = \"ofd\"\npdf_standard = \"a-1b\"\n"),
+    )
+    .unwrap();
+    // What build writes is an OFD: check, build and export agree.
+    for args in [
+        &["check"][..],
+        &["build"],
+        &["build", "--format", "ofd", "--pdf-standard", "a-1b"],
+        &["export", "1", "第1期.ofd", "--pdf-standard", "a-1b"],
+    ] {
+        let o = jianbao(d, args);
+        let err = stderr(&o);
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert!(!err.contains("picture-transparent"), "{args:?}: {err}");
+    }
+    assert!(d.join("out/001.ofd").is_file() && d.join("第1期.ofd").is_file());
+    // The PDF is still held to it: asked on the command line, or built.
+    for args in [
+        &["check", "--pdf-standard", "a-1b"][..],
+        &["build", "--format", "pdf"],
+    ] {
+        let o = jianbao(d, args);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{args:?}: {err}");
+        assert!(err.contains("picture-transparent"), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn export_writes_an_ofd_by_its_extension_and_never_over_a_file() {
     let dir = copy_publication(&repo());
     let o = jianbao(dir.path(), &["export", "4", "第4期.ofd"]);
