@@ -741,7 +741,14 @@ impl<'a> Builder<'a> {
             Output::Docx => Vec::new(),
             Output::Ofd => {
                 let ident = format!("jianbao:{}:{id}", self.config.imprint.publisher);
-                match crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident) {
+                let office = crate::docx::OfficeFonts::of(&self.config.fonts);
+                match crate::ofd::document(
+                    &laid.document,
+                    laid.layout_data(),
+                    issue,
+                    &ident,
+                    &office,
+                ) {
                     Ok(written) => {
                         ofd_notes = written.notes;
                         vec![(out.to_path_buf(), written.bytes)]

@@ -45,7 +45,10 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
             );
             // A usage error (a --layout not found) is said by the caller.
             refused?;
-            say!("{}", spaced(&["jianbao.toml 有错误，没有生成", format.kind()]));
+            say!(
+                "{}",
+                spaced(&["jianbao.toml 有错误，没有生成", format.kind()])
+            );
             return Ok(EXIT_INPUT);
         }
     };
@@ -298,7 +301,13 @@ mod tests {
         assert_eq!(spaced(&["没有生成", "PDF"]), "没有生成 PDF");
         assert_eq!(spaced(&["没有生成", "OFD 文件"]), "没有生成 OFD 文件");
         assert_eq!(spaced(&["没有生成", "页面图片"]), "没有生成页面图片");
-        assert_eq!(spaced(&["（原有的", "PDF", "保持不变）"]), "（原有的 PDF 保持不变）");
-        assert_eq!(spaced(&["（原有的", "页面图片", "保持不变）"]), "（原有的页面图片保持不变）");
+        assert_eq!(
+            spaced(&["（原有的", "PDF", "保持不变）"]),
+            "（原有的 PDF 保持不变）"
+        );
+        assert_eq!(
+            spaced(&["（原有的", "页面图片", "保持不变）"]),
+            "（原有的页面图片保持不变）"
+        );
     }
 }

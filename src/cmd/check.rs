@@ -32,7 +32,11 @@ pub fn run(start: &Path, options: &Options, command: &CheckCommand) -> Result<u8
     // The standard asked for; else jianbao.toml's, when what `build`
     // writes is a PDF (a PDF standard concerns PDFs only).
     let standard = pdf_standard.or_else(|| {
-        settings::standard(&publication, None, settings::configured_format(&publication))
+        settings::standard(
+            &publication,
+            None,
+            settings::configured_format(&publication),
+        )
     });
     publication.check_pictures(&selection, standard);
     let layout = layout_problems(&publication, &selection);

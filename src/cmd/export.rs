@@ -138,7 +138,14 @@ fn export_ofd(
             .unwrap_or_default(),
         issue.id
     );
-    let written = crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident)
+    let office = crate::docx::OfficeFonts::of(
+        &publication
+            .config
+            .as_ref()
+            .map(|c| c.fonts.clone())
+            .unwrap_or_default(),
+    );
+    let written = crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident, &office)
         .map_err(|e| UsageError::new(format!("{shown}: {e}")))?;
     let pages = laid.document.pages().len();
     write_new(path, &written.bytes)?;

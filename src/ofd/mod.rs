@@ -16,10 +16,11 @@ mod xml;
 use sha2::{Digest, Sha256};
 use typst_layout::PagedDocument;
 
+use crate::docx::OfficeFonts;
 use crate::fonts::Role;
 use crate::issue::{Block, Issue};
 use crate::layout_data::{LayoutData, Row};
-use package::{DocInfo, Outline, PageXml};
+use package::{DocInfo, FontName, Outline, PageXml};
 use res::Resources;
 
 /// Why an issue could not be written as an OFD.
@@ -39,13 +40,16 @@ pub struct Written {
 }
 
 /// The .ofd of a laid-out issue: `doc` its pages, `data` what the layout
-/// drew them from (the 本期要目's page numbers), `ident` what identifies
-/// the issue across builds. The same pages give the same bytes.
+/// drew them from (its rows, its fonts' roles), `ident` what identifies
+/// the issue across builds, `office` the names of the faces an office has
+/// installed (as the .docx names them). The same pages give the same
+/// bytes.
 pub fn document(
     doc: &PagedDocument,
     data: &LayoutData,
     issue: &Issue,
     ident: &str,
+    office: &OfficeFonts,
 ) -> Result<Written, OfdError> {
     let mut res = Resources::default();
     let mut pages = Vec::with_capacity(doc.pages().len());
@@ -70,7 +74,12 @@ pub fn document(
         creator_version: env!("CARGO_PKG_VERSION").to_string(),
     };
     let outlines = outlines(issue, data);
-    let bytes = package::package(&info, pages, &outlines, res).map_err(OfdError)?;
+    let names = res
+        .fonts
+        .iter()
+        .map(|f| font_name(&f.font, data, office))
+        .collect();
+    let bytes = package::package(&info, pages, &outlines, res, names).map_err(OfdError)?;
     let notes = if clipped.is_empty() {
         Vec::new()
     } else {
@@ -125,7 +134,10 @@ fn outlines(issue: &Issue, data: &LayoutData) -> Vec<Outline> {
                 new_label = true;
             }
             Block::Title { lines, .. } => {
-                let first = lines.first().map(|l| squeeze(&l.plain())).unwrap_or_default();
+                let first = lines
+                    .first()
+                    .map(|l| squeeze(&l.plain()))
+                    .unwrap_or_default();
                 let Some(at) = rows[from..]
                     .iter()
                     .position(|(_, _, text, title)| {
@@ -173,4 +185,55 @@ fn outlines(issue: &Issue, data: &LayoutData) -> Vec<Outline> {
         }
     }
     out
+}
+
+/// How a face is named in `PublicRes.xml`: by the face its role has on an
+/// office's computer (仿宋_GB2312, 黑体, 楷体_GB2312, 方正小标宋简体, 宋体,
+/// Times New Roman, or the office's own in `[fonts]`), which a reader
+/// that cannot use the embedded subset looks for; `FamilyName` the face
+/// Windows 10 ships in its stead (仿宋 for 仿宋_GB2312). A 小标宋 is never
+/// flagged bold (the stand-in's bold cut is embedded; a reader would
+/// embolden the 小标宋 it substitutes). A face no role names (none, in
+/// jianbao's layouts) keeps its own family.
+fn font_name(font: &typst::text::Font, data: &LayoutData, office: &OfficeFonts) -> FontName {
+    let info = font.info();
+    let family = info.family.to_lowercase();
+    let weight = info.variant.weight.to_number();
+    let named = |r: &&crate::layout_data::FontRole| {
+        r.families.iter().any(|f| f.name().to_lowercase() == family)
+    };
+    let role = data
+        .fonts
+        .iter()
+        .filter(named)
+        .find(|r| r.weight == weight)
+        .or_else(|| data.fonts.iter().find(named))
+        .map(|r| r.role);
+    let name = match role {
+        Some(Role::Title) => Some(&office.title),
+        Some(Role::Body) => Some(&office.body),
+        Some(Role::Heading) => Some(&office.heading),
+        Some(Role::Subheading) => Some(&office.subheading),
+        Some(Role::Song) => Some(&office.song),
+        Some(Role::Latin) => Some(&office.latin),
+        Some(Role::Fallback) | None => None,
+    };
+    match name {
+        Some(name) => FontName {
+            name: name.clone(),
+            family: match name.as_str() {
+                "仿宋_GB2312" => "仿宋",
+                "楷体_GB2312" => "楷体",
+                "方正小标宋简体" => "方正小标宋_GBK",
+                other => other,
+            }
+            .to_string(),
+            bold: role != Some(Role::Title) && weight >= 600,
+        },
+        None => FontName {
+            name: info.family.clone(),
+            family: info.family.clone(),
+            bold: weight >= 600,
+        },
+    }
 }

@@ -398,9 +398,10 @@ impl Writer<'_> {
         // (a JPEG is held as it is), scaled to its size, then placed.
         let place = Placement::new(ts, 0.0, 0.0, w, h);
         let [oa, ob, oc, od, oe, of] = orientation(image, w, h);
-        let [a, b, c, d, e, f] = place
-            .ctm
-            .unwrap_or([1.0, 0.0, 0.0, 1.0, place.shift.0, place.shift.1]);
+        let [a, b, c, d, e, f] =
+            place
+                .ctm
+                .unwrap_or([1.0, 0.0, 0.0, 1.0, place.shift.0, place.shift.1]);
         let ctm = [
             a * oa + c * ob,
             b * oa + d * ob,

@@ -414,7 +414,12 @@ fn the_masthead_is_red_ink_in_cmyk_and_the_rules_are_paths() {
             if red(&e) {
                 continue;
             }
-            assert_eq!(e.attrs.get("ColorSpace"), gray.attrs.get("ID"), "page {}: {e:?}", k + 1);
+            assert_eq!(
+                e.attrs.get("ColorSpace"),
+                gray.attrs.get("ID"),
+                "page {}: {e:?}",
+                k + 1
+            );
             assert_eq!(e.attrs["Value"], "0", "page {}: {e:?}", k + 1);
             blacks += 1;
         }
@@ -520,7 +525,12 @@ fn pictures_are_image_resources_and_landscape_pages_are_turned() {
         .expect("the photo drawn");
     let ctm = boxes(&object.attrs["CTM"]);
     let b = boxes(&object.attrs["Boundary"]);
-    let at = |u: f64, v: f64| (ctm[0] * u + ctm[2] * v + ctm[4], ctm[1] * u + ctm[3] * v + ctm[5]);
+    let at = |u: f64, v: f64| {
+        (
+            ctm[0] * u + ctm[2] * v + ctm[4],
+            ctm[1] * u + ctm[3] * v + ctm[5],
+        )
+    };
     let near = |p: (f64, f64), q: (f64, f64)| (p.0 - q.0).abs() < 0.01 && (p.1 - q.1).abs() < 0.01;
     // Stored top left → the box's top right; stored top right → bottom
     // right; stored bottom left → top left.
@@ -574,6 +584,36 @@ fn metadata_outline_and_the_same_bytes_twice() {
     let info = Ofd::read(&built4[0].2).xml("OFD.xml");
     let date = info.iter().find(|e| e.name == "CreationDate").unwrap();
     assert_eq!(date.text, "2022-01-19");
+    // Modified when dated, as the PDF's ModDate.
+    let modified = info.iter().find(|e| e.name == "ModDate").expect("ModDate");
+    assert_eq!(modified.text, "2022-01-19");
+    // The fonts named as an office has them installed (what a reader
+    // that cannot use the embedded file looks for), each still embedded;
+    // the 小标宋 not flagged bold.
+    let ofd4 = Ofd::read(&built4[0].2);
+    let (public, _) = ofd4.res("PublicRes");
+    let fonts: Vec<(&str, &str, bool)> = public
+        .iter()
+        .filter(|e| e.name == "Font")
+        .map(|e| {
+            (
+                e.attrs["FontName"].as_str(),
+                e.attrs["FamilyName"].as_str(),
+                e.attrs.contains_key("Bold"),
+            )
+        })
+        .collect();
+    for expected in [
+        ("仿宋_GB2312", "仿宋", false),
+        ("方正小标宋简体", "方正小标宋_GBK", false),
+        ("黑体", "黑体", false),
+    ] {
+        assert!(fonts.contains(&expected), "{expected:?} in {fonts:?}");
+    }
+    assert!(
+        public.iter().filter(|e| e.name == "Font").count()
+            == public.iter().filter(|e| e.name == "FontFile").count()
+    );
     // An issue with a 本期要目 has an outline with an entry per article.
     let outlined = built.iter().any(|(_, _, p)| {
         Ofd::read(p)
@@ -623,7 +663,10 @@ fn the_outline_opens_each_article_at_its_title() {
     let entries = outline_entries(&ofd);
     let titles = ["全市教育系统召开安全工作会议", "局属学校开展教师培训"];
     assert_eq!(
-        entries.iter().map(|e| (e.0, e.1.as_str())).collect::<Vec<_>>(),
+        entries
+            .iter()
+            .map(|e| (e.0, e.1.as_str()))
+            .collect::<Vec<_>>(),
         [(0, "【工作动态】"), (1, titles[0]), (1, titles[1])],
         "{entries:?}"
     );
@@ -698,7 +741,10 @@ fn a_build_that_writes_no_ofd_says_so_not_pdf() {
     std::fs::write(&toml, format!("{config}\n[output]\nno_such_key = 1\n")).unwrap();
     let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
     let err = stderr(&o);
-    assert!(err.contains("jianbao.toml 有错误，没有生成 OFD 文件"), "{err}");
+    assert!(
+        err.contains("jianbao.toml 有错误，没有生成 OFD 文件"),
+        "{err}"
+    );
 }
 
 #[test]
