@@ -748,6 +748,7 @@ impl<'a> Builder<'a> {
                     issue,
                     &ident,
                     &office,
+                    self.config.clean_text,
                 ) {
                     Ok(written) => {
                         ofd_notes = written.notes;

@@ -145,8 +145,16 @@ fn export_ofd(
             .map(|c| c.fonts.clone())
             .unwrap_or_default(),
     );
-    let written = crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident, &office)
-        .map_err(|e| UsageError::new(format!("{shown}: {e}")))?;
+    let clean_text = publication.config.as_ref().is_none_or(|c| c.clean_text);
+    let written = crate::ofd::document(
+        &laid.document,
+        laid.layout_data(),
+        issue,
+        &ident,
+        &office,
+        clean_text,
+    )
+    .map_err(|e| UsageError::new(format!("{shown}: {e}")))?;
     let pages = laid.document.pages().len();
     write_new(path, &written.bytes)?;
     for note in written.notes {

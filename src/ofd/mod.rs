@@ -42,14 +42,16 @@ pub struct Written {
 /// The .ofd of a laid-out issue: `doc` its pages, `data` what the layout
 /// drew them from (its rows, its fonts' roles), `ident` what identifies
 /// the issue across builds, `office` the names of the faces an office has
-/// installed (as the .docx names them). The same pages give the same
-/// bytes.
+/// installed (as the .docx names them), `clean_text` whether the text
+/// was cleaned before layout (`[output]`'s `clean_text`). The same pages
+/// give the same bytes.
 pub fn document(
     doc: &PagedDocument,
     data: &LayoutData,
     issue: &Issue,
     ident: &str,
     office: &OfficeFonts,
+    clean_text: bool,
 ) -> Result<Written, OfdError> {
     let mut res = Resources::default();
     let mut pages = Vec::with_capacity(doc.pages().len());
@@ -73,7 +75,13 @@ pub fn document(
         date: issue.date().format("%Y-%m-%d").to_string(),
         creator_version: env!("CARGO_PKG_VERSION").to_string(),
     };
-    let outlines = outlines(issue, data);
+    // The titles as printed: cleaned as the layout's text was, unless
+    // the office wants them as typed.
+    let outlines = if clean_text {
+        outlines(&crate::clean::cleaned(issue), data)
+    } else {
+        outlines(issue, data)
+    };
     let names = res
         .fonts
         .iter()

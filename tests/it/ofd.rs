@@ -704,6 +704,22 @@ fn the_outline_opens_each_article_at_its_title() {
     assert_eq!(entries[0].2, entries[1].2);
     assert!(entries[0].3 < entries[1].3, "{entries:?}");
 
+    // A title typed with straight quotes and an entity is in the outline
+    // as printed (cleaned as the page's text), and found on its page.
+    let dir = copy_publication(&fixture("features"));
+    let issue = dir.path().join("issues/2023/001.md");
+    let text = std::fs::read_to_string(&issue).unwrap().replace(
+        "# 全市教育系统召开安全工作会议",
+        "# 全市教育系统召开\"平安校园\"安全工作会议&nbsp;",
+    );
+    std::fs::write(&issue, text).unwrap();
+    let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let entries = outline_entries(&Ofd::read(&dir.path().join("out/2023/001.ofd")));
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    assert_eq!(entries[1].1, "全市教育系统召开“平安校园”安全工作会议");
+    assert!(entries[1].3 > 0.0, "{entries:?}");
+
     // An issue of one article, and one with contents = false, get an
     // outline of their articles all the same.
     let (_d, photos) = build_both(&fixture("photos"));
