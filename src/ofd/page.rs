@@ -508,28 +508,53 @@ fn media(image: &Image, width_mm: f64) -> Result<(&'static str, Vec<u8>), String
                 Ok(("PNG", png.into_inner()))
             }
         },
-        ImageKind::Svg(svg) => {
-            let tree = svg.tree();
-            let size = tree.size();
-            let px = (width_mm / 25.4 * 300.0).clamp(16.0, 4000.0);
-            let scale = px / f64::from(size.width().max(1.0));
-            let (w, h) = (
-                (f64::from(size.width()) * scale).ceil().max(1.0) as u32,
-                (f64::from(size.height()) * scale).ceil().clamp(1.0, 8000.0) as u32,
-            );
-            let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or("SVG 图片太大，无法绘制")?;
-            resvg::render(
-                tree,
-                resvg::tiny_skia::Transform::from_scale(scale as f32, scale as f32),
-                &mut pixmap.as_mut(),
-            );
-            Ok((
-                "PNG",
-                pixmap
-                    .encode_png()
-                    .map_err(|e| format!("SVG 图片无法转成 PNG（{e}）"))?,
-            ))
-        }
+        ImageKind::Svg(svg) => Ok(("PNG", svg_png(svg.tree(), width_mm)?)),
         ImageKind::Pdf(_) => Err("PDF 图片不能放进 OFD".into()),
+    }
+}
+
+/// An SVG drawn as a PNG at 300 pixels to the inch of its printed width,
+/// at most 4000 pixels wide and 8000 high: a taller drawing is drawn
+/// smaller, whole (not cut at 8000 pixels and stretched).
+fn svg_png(tree: &resvg::usvg::Tree, width_mm: f64) -> Result<Vec<u8>, String> {
+    let size = tree.size();
+    let (width, height) = (
+        f64::from(size.width()).max(1.0),
+        f64::from(size.height()).max(1.0),
+    );
+    let px = (width_mm / 25.4 * 300.0).clamp(16.0, 4000.0);
+    let scale = (px / width).min(8000.0 / height);
+    let (w, h) = (
+        (width * scale).ceil().clamp(1.0, 4000.0) as u32,
+        (height * scale).ceil().clamp(1.0, 8000.0) as u32,
+    );
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or("SVG 图片太大，无法绘制")?;
+    resvg::render(
+        tree,
+        resvg::tiny_skia::Transform::from_scale(scale as f32, scale as f32),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| format!("SVG 图片无法转成 PNG（{e}）"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tall_svg_is_drawn_whole() {
+        // 10 × 100, red over blue, printed 150 mm wide: 300 ppi would be
+        // 1772 × 17720 pixels.
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="100"><rect width="10" height="50" fill="red"/><rect y="50" width="10" height="50" fill="blue"/></svg>"#;
+        let tree = resvg::usvg::Tree::from_data(svg, &resvg::usvg::Options::default()).unwrap();
+        let png = image::load_from_memory(&svg_png(&tree, 150.0).unwrap())
+            .unwrap()
+            .to_rgba8();
+        let (w, h) = png.dimensions();
+        assert!(h <= 8000 && (f64::from(h) / f64::from(w) - 10.0).abs() < 0.1, "{w}×{h}");
+        assert_eq!(png.get_pixel(w / 2, h / 4).0, [255, 0, 0, 255]);
+        assert_eq!(png.get_pixel(w / 2, h * 3 / 4).0, [0, 0, 255, 255]);
     }
 }
