@@ -55,11 +55,14 @@ pub fn document(
 ) -> Result<Written, OfdError> {
     let mut res = Resources::default();
     let mut pages = Vec::with_capacity(doc.pages().len());
-    let mut clipped = Vec::new();
+    let (mut clipped, mut flattened) = (Vec::new(), Vec::new());
     for (k, page) in doc.pages().iter().enumerate() {
-        let (content, clips) = page::content(page, &mut res).map_err(OfdError)?;
-        if clips {
+        let (content, departures) = page::content(page, &mut res).map_err(OfdError)?;
+        if departures.clipped {
             clipped.push((k + 1).to_string());
+        }
+        if departures.flattened {
+            flattened.push((k + 1).to_string());
         }
         let size = page.frame.size();
         pages.push(PageXml {
@@ -88,14 +91,19 @@ pub fn document(
         .map(|f| font_name(&f.font, data, office))
         .collect();
     let bytes = package::package(&info, pages, &outlines, res, names).map_err(OfdError)?;
-    let notes = if clipped.is_empty() {
-        Vec::new()
-    } else {
-        vec![format!(
+    let mut notes = Vec::new();
+    if !clipped.is_empty() {
+        notes.push(format!(
             "版式在第 {} 页裁剪了内容（clip），OFD 里没有裁剪，裁掉的部分也会显示",
             clipped.join("、")
-        )]
-    };
+        ));
+    }
+    if !flattened.is_empty() {
+        notes.push(format!(
+            "版式在第 {} 页用了渐变或图案填充，OFD 里画成了单色（渐变取中间的颜色，图案用浅灰）",
+            flattened.join("、")
+        ));
+    }
     Ok(Written { bytes, notes })
 }
 

@@ -7,11 +7,11 @@
 
 use std::fmt::Write;
 
-use typst::layout::{Abs, Frame, FrameItem, Point, Size, Transform};
+use typst::layout::{Abs, Frame, FrameItem, Point, Ratio, Size, Transform};
 use typst::text::TextItem;
 use typst::visualize::{
     Color, CurveItem, ExchangeFormat, FillRule, FixedStroke, Geometry, Image, ImageKind, LineCap,
-    LineJoin, Paint, ProcessColor, RasterFormat, Shape,
+    LineJoin, Paint, ProcessColor, RasterFormat, RatioOrAngle, Shape,
 };
 use typst_layout::Page;
 
@@ -21,15 +21,26 @@ use super::xml::{MM_PER_PT, escape, num, nums};
 /// What could not be written of a page (a picture that cannot be drawn).
 pub type PageError = String;
 
-/// `Content.xml` of `page`, and whether the page clips what it draws
-/// (the OFD does not: see [`Writer::frame`]).
-pub fn content(page: &Page, res: &mut Resources) -> Result<(String, bool), PageError> {
+/// What a page draws that the OFD does not draw as the PDF does.
+#[derive(Default, Clone, Copy)]
+pub struct Departures {
+    /// A group clipped what it holds (the OFD does not: see
+    /// [`Writer::frame`]).
+    pub clipped: bool,
+    /// A gradient or tiling fill, drawn in one colour (see
+    /// [`Writer::color`]).
+    pub flattened: bool,
+}
+
+/// `Content.xml` of `page`, and what of it the OFD does not draw as the
+/// PDF does.
+pub fn content(page: &Page, res: &mut Resources) -> Result<(String, Departures), PageError> {
     let size = page.frame.size();
     let layer = res.id();
     let mut writer = Writer {
         res,
         out: String::new(),
-        clipped: false,
+        departures: Departures::default(),
     };
     writer.frame(&page.frame, Transform::identity())?;
     let mut xml = String::new();
@@ -43,7 +54,7 @@ pub fn content(page: &Page, res: &mut Resources) -> Result<(String, bool), PageE
     );
     xml.push_str(&writer.out);
     xml.push_str("</ofd:Layer></ofd:Content></ofd:Page>\n");
-    Ok((xml, writer.clipped))
+    Ok((xml, writer.departures))
 }
 
 fn mm(a: Abs) -> f64 {
@@ -53,8 +64,7 @@ fn mm(a: Abs) -> f64 {
 struct Writer<'a> {
     res: &'a mut Resources,
     out: String,
-    /// A group clipped what it holds.
-    clipped: bool,
+    departures: Departures,
 }
 
 /// Where an object stands: its `Boundary` on the page, and what takes its
@@ -134,7 +144,7 @@ impl Writer<'_> {
             let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
             match item {
                 FrameItem::Group(group) => {
-                    self.clipped |= group.clip.is_some();
+                    self.departures.clipped |= group.clip.is_some();
                     self.frame(&group.frame, here.pre_concat(group.transform))?;
                 }
                 FrameItem::Text(text) => self.text(text, here),
@@ -155,8 +165,18 @@ impl Writer<'_> {
     fn color(&mut self, element: &str, paint: &Paint) -> String {
         let color = match paint {
             Paint::Solid(color) => color.clone(),
-            // jianbao's layout draws no gradient or tiling.
-            Paint::Gradient(_) | Paint::Tiling(_) => Color::BLACK,
+            // jianbao's layout draws no gradient or tiling; an office's
+            // own may. One colour stands for it, not black (which would
+            // hide what lies under it): a gradient's middle, a tiling's
+            // light grey; the build says so.
+            Paint::Gradient(gradient) => {
+                self.departures.flattened = true;
+                gradient.sample(RatioOrAngle::Ratio(Ratio::new(0.5)))
+            }
+            Paint::Tiling(_) => {
+                self.departures.flattened = true;
+                Color::SILVER
+            }
         };
         let alpha = color.alpha().unwrap_or(1.0);
         let alpha = if alpha < 1.0 {
@@ -553,7 +573,10 @@ mod tests {
             .unwrap()
             .to_rgba8();
         let (w, h) = png.dimensions();
-        assert!(h <= 8000 && (f64::from(h) / f64::from(w) - 10.0).abs() < 0.1, "{w}×{h}");
+        assert!(
+            h <= 8000 && (f64::from(h) / f64::from(w) - 10.0).abs() < 0.1,
+            "{w}×{h}"
+        );
         assert_eq!(png.get_pixel(w / 2, h / 4).0, [255, 0, 0, 255]);
         assert_eq!(png.get_pixel(w / 2, h * 3 / 4).0, [0, 0, 255, 255]);
     }

@@ -1161,7 +1161,10 @@ fn a_layout_that_clips_is_named_in_a_note() {
     assert!(text.contains(from), "the layout changed: edit this test");
     std::fs::write(
         &layout,
-        text.replace(from, "{ box(clip: true, rows(p, g.width * 1mm)) })"),
+        text.replace(
+            from,
+            "{ box(clip: true, rows(p, g.width * 1mm)); place(rect(width: 20mm, height: 10mm, fill: gradient.linear(red, blue))) })",
+        ),
     )
     .unwrap();
     let toml = dir.path().join("jianbao.toml");
@@ -1180,6 +1183,32 @@ fn a_layout_that_clips_is_named_in_a_note() {
     assert!(
         said.contains("版式在第 1、2、3、4、5 页裁剪了内容"),
         "{said}"
+    );
+    // A gradient is drawn in one colour, not black, and said.
+    assert!(
+        said.contains("版式在第 1、2、3、4、5 页用了渐变或图案填充"),
+        "{said}"
+    );
+    let ofd = Ofd::read(&dir.path().join("out/004.ofd"));
+    let page = &ofd.pages()[0];
+    let filled: Vec<&String> = page
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.name == "PathObject"
+                && e.attrs
+                    .get("Boundary")
+                    .is_some_and(|b| boxes(b)[2..] == [20.0, 10.0])
+        })
+        .filter_map(|(i, _)| page[i + 1..].iter().find(|c| c.name == "FillColor"))
+        .map(|c| &c.attrs["Value"])
+        .collect();
+    assert!(!filled.is_empty(), "no 20 × 10 mm rectangle");
+    assert!(
+        filled
+            .iter()
+            .all(|v| v.split(' ').count() == 3 && *v != "0 0 0"),
+        "{filled:?}"
     );
     // The built-in layout clips nothing: no such note.
     let dir = copy_publication(&repo());
