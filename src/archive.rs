@@ -754,11 +754,18 @@ impl<'a> Builder<'a> {
                         ofd_notes = written.notes;
                         vec![(out.to_path_buf(), written.bytes)]
                     }
+                    // Nothing failed to write: the pages hold what an OFD
+                    // cannot (a face, a PDF picture of a layout).
                     Err(e) => {
-                        return Outcome::WriteFailed {
-                            kept: out.is_file().into(),
-                            path: out.to_path_buf(),
-                            error: sandbox::Error::said(out, e.to_string()),
+                        return Outcome::Failed {
+                            errors: vec![crate::typeset::TypstDiagnostic {
+                                severity: crate::diagnostic::Severity::Error,
+                                stage: crate::typeset::Stage::OfdExport,
+                                message: e.to_string(),
+                                hints: Vec::new(),
+                                place: None,
+                            }],
+                            kept: kept(),
                         };
                     }
                 }

@@ -529,7 +529,9 @@ fn media(image: &Image, width_mm: f64) -> Result<(&'static str, Vec<u8>), String
             }
         },
         ImageKind::Svg(svg) => Ok(("PNG", svg_png(svg.tree(), width_mm)?)),
-        ImageKind::Pdf(_) => Err("PDF 图片不能放进 OFD".into()),
+        ImageKind::Pdf(_) => {
+            Err("版式用了一张 PDF 图片，PDF 图片放不进 OFD：请在版式里换成 PNG、JPEG 或 SVG".into())
+        }
     }
 }
 

@@ -1217,6 +1217,49 @@ fn a_layout_that_clips_is_named_in_a_note() {
     assert!(!said.contains("裁剪"), "{said}");
 }
 
+/// A page the OFD cannot hold (a PDF picture in an office's layout) is
+/// the error, said as such: not "无法写入" (nothing failed to be
+/// written), exit status 1, the earlier OFD kept.
+#[test]
+fn a_pdf_picture_of_a_layout_is_an_error_of_the_ofd_not_of_writing() {
+    let dir = copy_publication(&fixture("photos"));
+    let d = dir.path();
+    let o = jianbao(d, &["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = jianbao(d, &["build", "--format", "ofd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = std::fs::read(d.join("out/001.ofd")).unwrap();
+    let o = jianbao(d, &["layout", "--eject"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::copy(d.join("out/001.pdf"), d.join("layouts/page.pdf")).unwrap();
+    let layout = d.join("layouts/bulletin.typ");
+    let text = std::fs::read_to_string(&layout).unwrap();
+    std::fs::write(
+        &layout,
+        format!("{text}\n#place(image(\"page.pdf\", width: 20mm))\n"),
+    )
+    .unwrap();
+    let o = jianbao(
+        d,
+        &[
+            "build",
+            "--format",
+            "ofd",
+            "--layout",
+            "layouts/bulletin.typ",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("PDF 图片放不进 OFD"), "{err}");
+    assert!(!err.contains("无法写入"), "{err}");
+    assert!(
+        err.contains("没有生成 OFD 文件（原有的 OFD 文件保持不变）"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(d.join("out/001.ofd")).unwrap(), before);
+}
+
 /// `[output] format = "ofd"` makes `build` write OFD; `--format` wins
 /// over it; a format jianbao does not write is an error at its place.
 #[test]
