@@ -322,12 +322,20 @@ impl Routes {
         Ok((index, bytes))
     }
 
-    /// `IssueState` of the issue as it is on disk (and in `p`).
+    /// `IssueState` of the issue as it is on disk (and in `p`): the page
+    /// now knows this version.
     fn issue_state(&self, p: &Publication, key: &str) -> Result<Value, Response> {
         let (index, bytes) = self.read_issue(p, key)?;
+        self.workspace.remember(key, &version_of(&bytes));
+        Ok(self.state_of(p, index, &bytes))
+    }
+
+    /// `IssueState` of `bytes`, the issue's file as `p` read it (its
+    /// diagnostics are `p`'s).
+    fn state_of(&self, p: &Publication, index: usize, bytes: &[u8]) -> Value {
         let entry = &p.issues[index];
-        let version = version_of(&bytes);
-        self.workspace.remember(key, &version);
+        let key = entry.file.id.as_str();
+        let version = version_of(bytes);
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let split = front::split(&text);
         let (front_json, body_start) = match &split {
@@ -347,7 +355,7 @@ impl Routes {
             0
         };
         let built = self.workspace.built_or_build(key);
-        Ok(json!({
+        json!({
             "key": key,
             "path": entry.file.path.strip_prefix(&p.root).unwrap_or(&entry.file.path)
                 .to_string_lossy().replace('\\', "/"),
@@ -361,7 +369,7 @@ impl Routes {
             "pages": built.hashes,
             "page_version": built.page_version,
             "build_problem": built.problem,
-        }))
+        })
     }
 
     /// PUT: the body (front matter kept byte for byte), or the front
@@ -488,7 +496,16 @@ impl Routes {
             "built",
             &json!({ "key": key, "page_version": built.page_version }),
         );
-        Ok(ok_json(200, &self.issue_state(&p, key)?))
+        // The answer is about the bytes this request wrote, never a later
+        // read: a colleague's save that landed since (then also what the
+        // publication was read from) is not the page's text, and a page
+        // told its version would save over it on the next keystroke. It
+        // is a conflict (and a `changed` event, as it is not remembered).
+        let (index, disk) = self.read_issue(&p, key)?;
+        if disk != new {
+            return Err(conflict(&disk));
+        }
+        Ok(ok_json(200, &self.state_of(&p, index, new)))
     }
 
     /// A picture dropped or pasted on the page.

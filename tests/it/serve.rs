@@ -845,3 +845,109 @@ fn wait_for_version(page: &Page, version: &str) -> Value {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// A colleague saves the file again and again while the clerk types: every
+/// answer to a save is about the bytes that save wrote (its version, its
+/// text), never the colleague's that landed since, so the page never takes
+/// the colleague's version for its own and never saves over it unseen; the
+/// colleague's change reaches it as a conflict (409) instead.
+#[test]
+fn serve_never_answers_a_save_with_a_colleagues_later_version() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let dir = copy_publication(&repo());
+    let root = dir.path().to_path_buf();
+    let page = Page::start(&root, &["serve"]);
+    let path = root.join("issues/004.md");
+    let first = page.issue("004");
+    // The line that starts with `counter` now says `n`.
+    fn count_to(text: &str, counter: &str, n: u64) -> String {
+        let at = text.find(counter).unwrap() + counter.len();
+        let end = at + text[at..].find('次').unwrap();
+        format!("{}{n}{}", &text[..at], &text[end..])
+    }
+    let front_of = |state: &Value| {
+        let text = state["text"].as_str().unwrap();
+        text[..text.len() - state["body"].as_str().unwrap().len()].to_string()
+    };
+    // Two lines of the body: one the colleague counts up, one the clerk.
+    let body = format!(
+        "{}\n同事改的第0次。\n\n页面改的第0次。\n",
+        first["body"].as_str().unwrap().trim_end()
+    );
+    let put = json!({"base": first["version"], "body": body});
+    let answer = page.json("PUT", "api/issues/004", &put);
+    assert_eq!(answer.status, 200);
+    let mut state = answer.json();
+
+    // The colleague: reads the file, counts its line up, saves (its own
+    // temporary file and a rename, as editors do), and keeps every version
+    // it wrote.
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(Mutex::new(Vec::<String>::new()));
+    let colleague = {
+        let (stop, written, path) = (stop.clone(), written.clone(), path.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                n += 1;
+                let new = count_to(&text, "同事改的第", n);
+                let temp = path.with_extension("colleague");
+                std::fs::write(&temp, &new).unwrap();
+                std::fs::rename(&temp, &path).unwrap();
+                written.lock().unwrap().push(sha256(new.as_bytes()));
+                // Now at once, now after a while: saves land inside
+                // the clerk's saves and between them.
+                std::thread::sleep(Duration::from_millis(10 + (n * 97) % 400));
+            }
+        })
+    };
+
+    let (mut saved, mut conflicts) = (0, 0);
+    for m in 1..=30u64 {
+        // The clerk's keystroke on the text the page holds.
+        let body = count_to(state["body"].as_str().unwrap(), "页面改的第", m);
+        let put = json!({"base": state["version"], "body": body});
+        let answer = page.json("PUT", "api/issues/004", &put);
+        match answer.status {
+            200 => {
+                let answered = answer.json();
+                let wrote = format!("{}{body}", front_of(&state));
+                assert_eq!(answered["text"].as_str().unwrap(), wrote, "save {m}");
+                assert_eq!(answered["version"], sha256(wrote.as_bytes()), "save {m}");
+                assert!(
+                    !written.lock().unwrap().contains(&sha256(wrote.as_bytes())),
+                    "save {m} answered a version the colleague wrote"
+                );
+                state = answered;
+                saved += 1;
+            }
+            409 => {
+                // The clerk sees both and keeps hers on the colleague's
+                // text: her line onto the disk's, on the disk's version.
+                let disk = answer.json();
+                let disk_text = disk["disk_text"].as_str().unwrap();
+                assert_eq!(disk["disk_version"], sha256(disk_text.as_bytes()));
+                let front_len = front_of(&state).len();
+                state = json!({
+                    "version": disk["disk_version"],
+                    "text": disk_text,
+                    "body": &disk_text[front_len..],
+                });
+                conflicts += 1;
+            }
+            other => panic!(
+                "save {m}: {other} {}",
+                String::from_utf8_lossy(&answer.body)
+            ),
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    colleague.join().unwrap();
+    eprintln!("{saved} saved, {conflicts} conflicts");
+    assert!(saved > 0, "{saved} saved, {conflicts} conflicts");
+}
