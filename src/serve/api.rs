@@ -312,13 +312,21 @@ impl Routes {
         let index =
             Workspace::index(p, key).ok_or_else(|| not_found(&format!("没有第 {key} 期")))?;
         let path = &p.issues[index].file.path;
-        let bytes = sandbox::read(path, TEXT_LIMIT).map_err(|r| {
-            Response::error(
-                422,
-                &format!("读不了 {}：{r}", crate::source::show_path(path)),
-                r.help().unwrap_or("看看这个文件还在不在、能不能读"),
-            )
-        })?;
+        // As the build reads it: a link out of the publication is refused
+        // (its target may be anyone's file), never shown in the editor.
+        let bytes = sandbox::inside(&p.root, path)
+            .and_then(|real| sandbox::read(&real, TEXT_LIMIT))
+            .map_err(|r| {
+                Response::error(
+                    if matches!(r, sandbox::Refusal::Outside { .. }) {
+                        403
+                    } else {
+                        422
+                    },
+                    &format!("读不了 {}：{r}", crate::source::show_path(path)),
+                    r.help().unwrap_or("看看这个文件还在不在、能不能读"),
+                )
+            })?;
         Ok((index, bytes))
     }
 

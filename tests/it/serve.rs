@@ -951,3 +951,37 @@ fn serve_never_answers_a_save_with_a_colleagues_later_version() {
     eprintln!("{saved} saved, {conflicts} conflicts");
     assert!(saved > 0, "{saved} saved, {conflicts} conflicts");
 }
+
+/// An issue file that is a link out of the publication is never read for
+/// the page (its target may be any file of the user's), as the build and
+/// a save refuse it.
+#[cfg(unix)]
+#[test]
+fn serve_never_reads_an_issue_linked_out_of_the_publication() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.md");
+    std::fs::write(&secret, "+++\nnumber = 5\n+++\n外面的秘密SECRET\n").unwrap();
+    std::os::unix::fs::symlink(&secret, root.join("issues/005.md")).unwrap();
+    let page = Page::start(root, &["serve"]);
+    let list = page.get("api/publication").json();
+    assert!(
+        list["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["key"] == "005")
+    );
+    let read = page.get("api/issues/005");
+    read.refused(403);
+    assert!(!String::from_utf8_lossy(&read.body).contains("SECRET"));
+    let put = json!({"base": sha256(&std::fs::read(&secret).unwrap()), "body": "改了\n"});
+    let write = page.json("PUT", "api/issues/005", &put);
+    write.refused(403);
+    assert!(!String::from_utf8_lossy(&write.body).contains("SECRET"));
+    assert_eq!(
+        std::fs::read_to_string(&secret).unwrap(),
+        "+++\nnumber = 5\n+++\n外面的秘密SECRET\n"
+    );
+}
