@@ -348,6 +348,15 @@ async function saveOnce() {
   } catch (e) {
     if (request.front) app.frontDirty = true;
     app.wantSave = false;
+    // A form value the server refused: said at its field.
+    const field = e.json && e.json.field && document.querySelector(`.field[data-field="${CSS.escape(e.json.field)}"]`);
+    if (field) {
+      field.classList.add("invalid");
+      fieldNote(field, e.json.error);
+      openAround(field);
+      saveState("有改动未保存（请看表单里标红的一项）", "error");
+      return;
+    }
     saveState("没能保存", "error");
     notice(`没能保存：${e.message}`, "error");
     return;
@@ -365,7 +374,7 @@ async function saveOnce() {
     return;
   }
   applyState(answer.json, { sent });
-  if (!app.wantSave) saveState(app.frontDirty ? "有改动未保存（请检查表单）" : "已保存", app.frontDirty ? "error" : "ok");
+  if (!app.wantSave) saveState(app.frontDirty ? "有改动未保存（请看表单里标红的一项）" : "已保存", app.frontDirty ? "error" : "ok");
 }
 
 /** Waits for every change to be on disk (before a fix, a download…). */
@@ -706,19 +715,16 @@ function readForm() {
     const input = $(`field-${f.key}`);
     const value = input.value.trim();
     const field = input.closest(".field");
-    field.classList.remove("invalid");
-    if (!value) continue;
-    if (f.kind === "int") {
-      const digits = value.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
-      if (!/^\d+$/.test(digits) || Number(digits) < 1) {
-        field.classList.add("invalid");
-        ok = false;
-        continue;
-      }
-      front[f.key] = Number(digits);
-    } else {
-      front[f.key] = value;
+    const problem = formProblem(f, value, input);
+    field.classList.toggle("invalid", !!problem);
+    fieldNote(field, problem);
+    if (problem) {
+      ok = false;
+      continue;
     }
+    if (!value) continue;
+    if (f.kind === "int") front[f.key] = Number(digitsOf(value));
+    else front[f.key] = value;
   }
   front.distribution = {};
   for (const l of LISTS) {
@@ -726,6 +732,50 @@ function readForm() {
     if (state.custom) front.distribution[l.key] = state.items.map((s) => s.trim()).filter((s) => s);
   }
   return ok ? front : null;
+}
+
+/** 第3期, ３, 总第38期, 200份: the digits the clerk meant, or "". */
+function digitsOf(value) {
+  const v = value
+    .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/^总?第?\s*/, "")
+    .replace(/\s*[期份]$/, "");
+  return /^\d+$/.test(v) && Number(v) >= 1 ? v : "";
+}
+
+/** What is wrong with a form field's value, in plain words (what to type),
+ * or "" — checked here so that a wrong value is never written to the file. */
+function formProblem(f, value, input) {
+  if (f.kind === "int") {
+    if (!value || digitsOf(value)) return "";
+    return `只填阿拉伯数字，例如 ${f.key === "copies" ? "200" : "3"}`;
+  }
+  if (f.kind === "date") {
+    if (!value) return input.validity && input.validity.badInput ? "日期没有填完：请点日期框选一天" : "请点日期框选一天";
+    const m = /^(\d+)-(\d{2})-(\d{2})$/.exec(value);
+    const year = m ? Number(m[1]) : NaN;
+    if (!m || m[1].length !== 4 || year < 1949 || year > 2100) {
+      return `年份${m ? ` ${m[1]} ` : ""}不对：请点日期框重新选一天（年份在 1949 到 2100 之间）`;
+    }
+    return "";
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return "只能写一行字";
+  return "";
+}
+
+/** A note under a form field (what to type), or none. */
+function fieldNote(field, text) {
+  let note = field.querySelector(".field-note");
+  if (!text) {
+    if (note) note.remove();
+    return;
+  }
+  if (!note) {
+    note = h("div", { class: "field-note", role: "alert" });
+    field.appendChild(note);
+  }
+  note.textContent = text;
 }
 
 // ---------------------------------------------------------------- conflict

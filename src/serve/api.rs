@@ -402,8 +402,13 @@ impl Routes {
             (None, None) => put.body.clone(),
             (Some(form), _) => {
                 let old = split.as_ref().map_or("", |s| &text[s.toml.clone()]);
-                let toml = front::rewrite(old, form).map_err(|front::BadForm(why)| {
-                    Response::error(422, &why, "改正表单里的这一项再保存")
+                let toml = front::rewrite(old, form).map_err(|bad| {
+                    let json = json!({
+                        "error": bad.message,
+                        "help": "改正表单里的这一项再保存",
+                        "field": (!bad.field.is_empty()).then_some(bad.field),
+                    });
+                    Response::new(422, JSON, json.to_string().into_bytes())
                 })?;
                 let bom = if text.starts_with('\u{feff}') {
                     "\u{feff}"

@@ -985,3 +985,46 @@ fn serve_never_reads_an_issue_linked_out_of_the_publication() {
         "+++\nnumber = 5\n+++\n外面的秘密SECRET\n"
     );
 }
+
+/// A form value with a line break (a `+++` line above all) is refused at
+/// its field in plain words, the file untouched; a wrong date is never
+/// written; 第3期 in 期号 is the number 3.
+#[test]
+fn serve_refuses_a_form_value_that_would_break_the_file() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let page = Page::start(root, &["serve"]);
+    let path = root.join("issues/004.md");
+    let first = page.issue("004");
+    let before = std::fs::read(&path).unwrap();
+    let with = |key: &str, value: Value| {
+        let mut front = first["front"].as_object().unwrap().clone();
+        front.insert(key.into(), value);
+        json!({"base": first["version"], "front": front, "body": first["body"]})
+    };
+    for (key, value, words) in [
+        ("serial", json!("县办\n+++\n# 伪造的标题\n"), "编号"),
+        ("classification", json!("秘密\u{7}"), "密级"),
+        ("date", json!("82026-12-07"), "82026"),
+        ("date", json!("2026-02-30"), "日期"),
+        ("copies", json!("一百"), "阿拉伯数字"),
+    ] {
+        let answer = page.json("PUT", "api/issues/004", &with(key, value));
+        let refused = answer.refused(422);
+        assert_eq!(refused["field"], key, "{refused}");
+        let error = refused["error"].as_str().unwrap();
+        assert!(error.contains(words), "{error}");
+        assert!(!error.contains(key) && !error.contains('`'), "{error}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+    let answer = page.json("PUT", "api/issues/004", &with("number", json!("第5期")));
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    assert_eq!(answer.json()["front"]["number"], 5);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().filter(|l| l.trim_end() == "+++").count(), 2);
+}
