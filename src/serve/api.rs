@@ -395,8 +395,19 @@ impl Routes {
         let p = self.workspace.publication();
         let (_, bytes) = self.read_issue(&p, key)?;
         conflict_unless(&bytes, &put.base)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let split = front::split(&text);
+        // The front matter is kept byte for byte: a file that is not
+        // UTF-8 cannot be (its text here has U+FFFD where its bytes were).
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            Response::error(
+                422,
+                "这个文件不是 UTF-8 文本，在页面上保存会改坏它，没有保存",
+                "用编辑器把它另存为 UTF-8，再在页面上打开",
+            )
+        })?;
+        if put.body.chars().count() > LIVE_CHARACTERS {
+            return Err(too_long(put.body.chars().count()));
+        }
+        let split = front::split(text);
         let new = match (&put.front, &split) {
             (None, Some(s)) => format!("{}{}", &text[..s.body_start], put.body),
             (None, None) => put.body.clone(),
@@ -548,6 +559,7 @@ impl Routes {
             blocks: Vec<crate::import::PasteBlock>,
         }
         let paste: Paste = body(request)?;
+        paste_within_limits(&paste.blocks)?;
         let p = self.workspace.publication();
         Workspace::index(&p, &paste.key)
             .ok_or_else(|| not_found(&format!("没有第 {} 期", paste.key)))?;
@@ -560,6 +572,9 @@ impl Routes {
                 .map_err(|pictures::NotSaved(_, error, help)| format!("{error}（{help}）"))
         };
         let pasted = crate::import::paste(&paste.blocks, clean, &mut place);
+        if pasted.text.chars().count() > LIVE_CHARACTERS {
+            return Err(too_long(pasted.text.chars().count()));
+        }
         Ok(ok_json(
             200,
             &json!({ "text": pasted.text, "notes": pasted.notes }),
@@ -782,14 +797,98 @@ fn diagnostic_json(d: &Diagnostic, text: &str, split: Option<&front::Split>) -> 
     json!({
         "severity": d.severity,
         "code": d.code,
-        "message": d.message,
-        "help": d.help,
+        "message": for_the_page(&d.message),
+        "help": d.help.as_deref().map(for_the_page),
         "line": line,
         "column": column,
         "end_line": end_line,
         "end_column": end_column,
         "field": field,
     })
+}
+
+/// The most characters of text an issue may have on the page: each save
+/// lays it out again, on the one thread that also answers the page's
+/// reads, and a bulletin is a few pages (≈ 700 characters each). A longer
+/// file is built with `jianbao build`.
+const LIVE_CHARACTERS: usize = 200_000;
+
+/// Columns of one pasted table: a wider one cannot be printed (check says
+/// so of any table wider than its page), and each column costs its row.
+const PASTE_COLUMNS: usize = 64;
+
+/// Cells of one clipboard's tables.
+const PASTE_CELLS: usize = 20_000;
+
+fn too_long(characters: usize) -> Response {
+    Response::error(
+        413,
+        &format!(
+            "这一期有 {characters} 个字，超过页面上排版的上限 {LIVE_CHARACTERS} 个字，没有保存"
+        ),
+        "把这一期拆成几期；很长的文件用命令行 jianbao build 生成",
+    )
+}
+
+/// A clipboard the page may turn into lines: its tables printable, its
+/// text within what a page lays out (refused before any work is done).
+fn paste_within_limits(blocks: &[crate::import::PasteBlock]) -> Result<(), Response> {
+    use crate::import::PasteBlock;
+    let mut cells = 0usize;
+    let mut characters = 0usize;
+    let count = |runs: &[crate::import::PasteRun]| -> usize {
+        runs.iter().map(|r| r.text.chars().count()).sum()
+    };
+    for block in blocks {
+        match block {
+            PasteBlock::Para { runs, .. } => characters += count(runs),
+            PasteBlock::Table { rows } => {
+                for row in rows {
+                    let columns: usize = row
+                        .iter()
+                        .map(|c| c.colspan.clamp(1, PASTE_COLUMNS + 1))
+                        .sum();
+                    if columns > PASTE_COLUMNS {
+                        return Err(Response::error(
+                            422,
+                            &format!(
+                                "表格有一行宽到 {columns} 列，超过 {PASTE_COLUMNS} 列，印不下，没有粘贴"
+                            ),
+                            "在 Word 或表格软件里把表格拆成几张窄一些的表，再分别粘贴",
+                        ));
+                    }
+                    cells += row.len();
+                    characters += row.iter().map(|c| count(&c.runs)).sum::<usize>();
+                }
+            }
+            PasteBlock::Picture { .. } => {}
+        }
+    }
+    if cells > PASTE_CELLS {
+        return Err(Response::error(
+            422,
+            &format!("粘贴的表格一共有 {cells} 格，超过上限 {PASTE_CELLS} 格，没有粘贴"),
+            "分几次粘贴，或把表格拆成几张",
+        ));
+    }
+    if characters > LIVE_CHARACTERS {
+        return Err(Response::error(
+            413,
+            &format!(
+                "粘贴的内容有 {characters} 个字，超过页面上排版的上限 {LIVE_CHARACTERS} 个字，没有粘贴"
+            ),
+            "分几次粘贴，或把内容拆成几期",
+        ));
+    }
+    Ok(())
+}
+
+/// A check's words for the terminal, said as the page does it: its
+/// 一键修正 button is what `jianbao check --fix` is on the command line.
+fn for_the_page(words: &str) -> String {
+    words
+        .replace("jianbao check --fix 不", "「一键修正」不")
+        .replace("jianbao check --fix", "点「一键修正」")
 }
 
 /// RFC 5987's attr-char kept as it is in a download's name: `004.pdf`,

@@ -1028,3 +1028,149 @@ fn serve_refuses_a_form_value_that_would_break_the_file() {
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().filter(|l| l.trim_end() == "+++").count(), 2);
 }
+
+/// What a request may ask the page's one working thread to do is bounded
+/// before the work: a clipboard's table no page can print, or more text
+/// than a page lays out live, is refused at once with what to do; a file
+/// that is not UTF-8 is never saved over with U+FFFD in its front matter;
+/// the problems' advice names the page's 一键修正, not a command.
+#[test]
+fn serve_refuses_work_no_page_needs_and_keeps_bytes_it_cannot_read() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let page = Page::start(root, &["serve"]);
+
+    // One row of 10 000 cells spanning 64 columns each (minutes before).
+    let cell = json!({"runs": [{"text": "x", "bold": false}], "colspan": 64, "rowspan": 1});
+    let wide = json!({"key": "004", "blocks": [{"kind": "table", "rows": [vec![cell; 10_000]]}]});
+    let started = Instant::now();
+    let refused = page.json("POST", "api/paste", &wide).refused(422);
+    assert!(
+        refused["error"].as_str().unwrap().contains("列"),
+        "{refused}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let cell = json!({"runs": [{"text": "格", "bold": false}]});
+    let long =
+        json!({"key": "004", "blocks": [{"kind": "table", "rows": vec![vec![cell; 10]; 3000]}]});
+    page.json("POST", "api/paste", &long).refused(422);
+    // A table a page prints still pastes.
+    let cell = json!({"runs": [{"text": "格", "bold": false}]});
+    let fine = json!({"key": "004", "blocks": [{"kind": "table", "rows": vec![vec![cell; 4]; 3]}]});
+    assert_eq!(page.json("POST", "api/paste", &fine).status, 200);
+
+    // A body of more text than a page lays out live.
+    let first = page.issue("004");
+    let body = "一二三四五六七八九十".repeat(25_000);
+    let put = json!({"base": first["version"], "body": body});
+    let started = Instant::now();
+    page.json("PUT", "api/issues/004", &put).refused(413);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A GBK comment in the front matter: a body-only save would turn it
+    // into U+FFFD; refused, the bytes kept.
+    let path = root.join("issues/004.md");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(4).position(|w| w == b"+++\n").unwrap() + 4;
+    bytes.splice(at..at, b"# \xb1\xbe\xc6\xda\n".iter().copied());
+    std::fs::write(&path, &bytes).unwrap();
+    let read = page.issue("004");
+    let put = json!({"base": read["version"], "body": read["body"]});
+    page.json("PUT", "api/issues/004", &put).refused(422);
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+/// The advice of a problem the page can fix names its button.
+#[test]
+fn serve_says_the_pages_button_where_check_says_a_command() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let page = Page::start(root, &["serve"]);
+    let first = page.issue("004");
+    let body = first["body"]
+        .as_str()
+        .unwrap()
+        .replacen("郑州市教育局在", "郑州市教育局,在", 1);
+    let saved = page.json(
+        "PUT",
+        "api/issues/004",
+        &json!({"base": first["version"], "body": body}),
+    );
+    let saved = saved.json();
+    let words: Vec<String> = saved["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| [d["message"].to_string(), d["help"].to_string()])
+        .collect();
+    assert!(words.iter().any(|w| w.contains("一键修正")), "{words:?}");
+    assert!(
+        !words.iter().any(|w| w.contains("jianbao check")),
+        "{words:?}"
+    );
+}
+
+/// Under a file-size limit (`ulimit -f`), a save too large for it fails
+/// with a message, its temporary file removed, and the server goes on.
+#[cfg(unix)]
+#[test]
+fn serve_survives_a_file_size_limit() {
+    use std::os::unix::process::CommandExt;
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let run = Running::start_with(root, &["serve"], |command| {
+        // SAFETY: setrlimit is async-signal-safe; nothing else runs here.
+        unsafe {
+            command.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: 64 * 1024,
+                    rlim_max: 64 * 1024,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    });
+    let served = run.served();
+    let page = Page {
+        _run: run,
+        served,
+        agent: ureq::Agent::config_builder()
+            .timeout_global(Some(STEP))
+            .http_status_as_error(false)
+            .build()
+            .into(),
+    };
+    let path = root.join("issues/004.md");
+    let before = std::fs::read(&path).unwrap();
+    let first = page.issue("004");
+    let body = format!(
+        "{}\n{}\n",
+        first["body"].as_str().unwrap(),
+        "长".repeat(40_000)
+    );
+    let answer = page.json(
+        "PUT",
+        "api/issues/004",
+        &json!({"base": first["version"], "body": body}),
+    );
+    answer.refused(500);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let names: Vec<String> = std::fs::read_dir(root.join("issues"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["004.md"]);
+    // Still serving.
+    assert_eq!(page.issue("004")["version"], first["version"]);
+}
