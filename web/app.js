@@ -66,10 +66,11 @@ const editableSlot = new Compartment();
 
 // ---------------------------------------------------------------- shell
 
-function notice(text, kind = "info") {
-  const el = h("div", { class: `notice ${kind}` }, text);
+function notice(text, kind = "info", { stay = false } = {}) {
+  const el = h("div", { class: `notice ${kind}`, title: "点一下关掉", onclick: () => el.remove() }, text);
   $("notices").appendChild(el);
-  setTimeout(() => el.remove(), kind === "error" ? 12000 : 6000);
+  if (!stay) setTimeout(() => el.remove(), kind === "error" ? 12000 : 5000);
+  return el;
 }
 
 function saveState(text, kind = "") {
@@ -168,17 +169,21 @@ async function createIssue() {
 }
 
 async function buildAll() {
-  notice("正在生成全部期次……");
+  const working = notice("正在生成全部期次……", "info", { stay: true });
   try {
     await flushSave();
     const { json } = await api.buildAll();
+    working.remove();
     const failed = json.failed || [];
-    notice(`生成了 ${json.built} 期，${json.current} 期本来就是最新的${failed.length ? `，${failed.length} 期失败` : ""}。`, failed.length ? "error" : "ok");
+    const where = json.folder ? `文件在这台电脑的文件夹 ${json.folder} 里（用文件管理器打开）。` : "";
+    notice(`生成了 ${json.built} 期，${json.current} 期本来就是最新的${failed.length ? `，${failed.length} 期失败` : ""}。${where}`, failed.length ? "error" : "ok", { stay: true });
     for (const f of failed) notice(`${f.key}：${f.message}`, "error");
     await loadPublication();
     if (!app.key) showList();
   } catch (e) {
     notice(e.message, "error");
+  } finally {
+    working.remove();
   }
 }
 

@@ -174,7 +174,28 @@ impl Routes {
             (_, ["api", "publication"]) if read => self.publication(),
             (Post, ["api", "issues"]) => self.new_issue(),
             (_, ["api", "issues", key]) if read => {
-                let p = self.workspace.publication();
+                let mut p = self.workspace.publication();
+                // A file changed on disk that the publication has not read
+                // again yet (the watch is on its way): read it now, so that
+                // the problems are those of the text answered.
+                let (index, bytes) = self.read_issue(&p, key)?;
+                let read_as = p.issues[index]
+                    .issue
+                    .as_ref()
+                    .map(|i| i.source.text.as_bytes());
+                if read_as != Some(bytes.as_slice()) {
+                    let _writing = lock(&self.workspace.writing);
+                    p = self.workspace.refresh().map_err(|e| usage(500, &e))?;
+                    // Its pages too (in memory): the watch, finding this
+                    // version known, will not.
+                    if self.workspace.built(key).is_some() {
+                        let built = self.workspace.build(&p, key);
+                        self.events.send(
+                            "built",
+                            &json!({ "key": key, "page_version": built.page_version }),
+                        );
+                    }
+                }
                 let state = self.issue_state(&p, key)?;
                 Ok(ok_json(200, &state))
             }
@@ -256,7 +277,9 @@ impl Routes {
                         first_title(issue),
                     )
                 }
-                None => (entry.file.id.clone(), String::new(), String::new()),
+                // A file that does not parse: its number from its name
+                // (`002` → 第2期), as the list names the others.
+                None => (label_of_key(&entry.file.id), String::new(), String::new()),
             };
             issues.push(json!({
                 "key": entry.file.id,
@@ -739,7 +762,11 @@ impl Routes {
         });
         Ok(ok_json(
             200,
-            &json!({ "built": built, "current": current, "failed": failed }),
+            &json!({
+                "built": built, "current": current, "failed": failed,
+                // Where they are, for the clerk to open in her file manager.
+                "folder": p.output_dir().to_string_lossy(),
+            }),
         ))
     }
 }
@@ -881,6 +908,19 @@ fn paste_within_limits(blocks: &[crate::import::PasteBlock]) -> Result<(), Respo
         ));
     }
     Ok(())
+}
+
+/// `002` → 第2期, `2023/004` → 2023年第4期; a name that is no number as
+/// it is.
+fn label_of_key(key: &str) -> String {
+    let (year, name) = match key.rsplit_once('/') {
+        Some((year, name)) => (format!("{year}年"), name),
+        None => (String::new(), key),
+    };
+    match name.parse::<u32>() {
+        Ok(n) => format!("{year}第{n}期"),
+        Err(_) => key.to_string(),
+    }
 }
 
 /// A check's words for the terminal, said as the page does it: its

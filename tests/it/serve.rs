@@ -597,16 +597,47 @@ fn serve_writes_an_issue_atomically_and_never_over_a_change_on_disk() {
     let pdf_text_now = pdf_text(&page.get("download/004.pdf").body).join("");
     assert!(pdf_text_now.contains("市委办公室"), "{pdf_text_now}");
 
-    // A bad date from the form: the problem at its field, the pages the
-    // last good ones, and the file saved as the clerk wrote it.
+    // A bad date from the form: refused at its field, never written.
     let put = json!({"base": written["version"], "front": {"number": 4, "date": "2022-02-30"}, "body": written["body"]});
-    let bad = page.json("PUT", "api/issues/004", &put).json();
+    let refused = page.json("PUT", "api/issues/004", &put).refused(422);
+    assert_eq!(refused["field"], "date", "{refused}");
+    assert_eq!(
+        sha256(&std::fs::read(&path).unwrap()),
+        written["version"].as_str().unwrap()
+    );
+    // Written in an editor: the problem at its field, the pages the last
+    // good ones.
+    let edited: String = written["text"]
+        .as_str()
+        .unwrap()
+        .split_inclusive('\n')
+        .map(|l| {
+            if l.starts_with("date = ") {
+                "date = \"2022-02-30\"\n"
+            } else {
+                l
+            }
+        })
+        .collect();
+    assert_ne!(edited, written["text"].as_str().unwrap());
+    std::fs::write(&path, &edited).unwrap();
+    wait_for_version(&page, &sha256(edited.as_bytes()));
+    // The server has read it (and built it) when its pages are new.
+    let start = Instant::now();
+    let bad = loop {
+        let issue = page.issue("004");
+        if issue["page_version"].as_u64() > written["page_version"].as_u64() {
+            break issue;
+        }
+        assert!(start.elapsed() < STEP, "{issue}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
     let date = bad["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
         .find(|d| d["severity"] == "error")
-        .unwrap_or_else(|| panic!("{}", bad["diagnostics"]));
+        .unwrap_or_else(|| panic!("{bad}"));
     assert_eq!(date["field"], "date", "{date}");
     assert!(bad["build_problem"].is_string());
     assert_eq!(bad["pages"], written["pages"]);
@@ -628,6 +659,35 @@ fn serve_writes_an_issue_atomically_and_never_over_a_change_on_disk() {
     assert_eq!(all["built"], 1, "{all}");
     assert_eq!(all["failed"][0]["key"], "004", "{all}");
     assert!(root.join("out/005.pdf").is_file());
+    // Where they went, for the clerk's file manager.
+    let folder = std::path::PathBuf::from(all["folder"].as_str().unwrap());
+    assert!(folder.join("005.pdf").is_file(), "{all}");
+    // A file that does not parse is still 第N期 in the list.
+    std::fs::write(
+        root.join("issues/007.md"),
+        "+++
+number = 
++++
+",
+    )
+    .unwrap();
+    let listed_as = |key: &str| {
+        page.get("api/publication").json()["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == key)
+            .map(|i| i["label"].clone())
+    };
+    let start = Instant::now();
+    while listed_as("007").is_none() && start.elapsed() < STEP {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(listed_as("007"), Some(json!("第7期")));
+    std::fs::remove_file(root.join("issues/007.md")).unwrap();
+    while listed_as("007").is_some() && start.elapsed() < STEP * 2 {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let listed = page.get("api/publication").json();
     let status: Vec<(&str, &str)> = listed["issues"]
         .as_array()
