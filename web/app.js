@@ -106,7 +106,8 @@ function showList() {
   if (view) view.destroy();
   view = null;
   document.body.dataset.view = "list";
-  const issues = app.publication.issues || [];
+  const pub = app.publication;
+  const issues = pub.issues || [];
   const rows = issues.map((issue) =>
     h(
       "tr",
@@ -140,6 +141,11 @@ function showList() {
         h("h2", {}, "各期简报"),
         h("button", { id: "new-issue", class: "primary", onclick: createIssue }, "新建一期"),
         h("button", { class: "build-all", onclick: buildAll }, "全部生成"),
+      ),
+      h(
+        "p",
+        { id: "masthead-note", class: "masthead-note" },
+        `报头印的简报名称“${pub.title || "（没有）"}”、编发单位“${pub.editor || "（没有）"}”和版记的印发单位“${pub.publisher || "（没有）"}”写在简报文件夹里的 jianbao.toml 文件中，每一期都一样，这个页面上不能改；不对的话，请管理这个文件夹的同事改 jianbao.toml（用记事本打开，改引号里的字）。`,
       ),
       issues.length
         ? h(

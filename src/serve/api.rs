@@ -306,6 +306,10 @@ impl Routes {
             200,
             &json!({
                 "title": config.map(|c| c.masthead.title.clone()).unwrap_or_default(),
+                // Additive: the 编发单位 of the masthead and the 印发 line
+                // (jianbao.toml), for the page to say where they come from.
+                "editor": config.map(|c| c.masthead.editor.clone()).unwrap_or_default(),
+                "publisher": config.map(|c| c.imprint.publisher.clone()).unwrap_or_default(),
                 "issues": issues,
                 "defaults": defaults,
             }),
