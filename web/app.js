@@ -408,7 +408,12 @@ function applyState(state, { sent }) {
   showProblems(state, sent);
   const fixButton = $("fix");
   fixButton.disabled = !state.fixes;
-  fixButton.textContent = state.fixes ? `一键修正（${state.fixes} 处）` : "一键修正";
+  // It counts the places it changes; the problems list counts problems,
+  // the same kind in one paragraph (or "还有 N 处同类问题") as one.
+  fixButton.textContent = state.fixes ? `一键修正（改 ${state.fixes} 个地方）` : "一键修正";
+  fixButton.title = state.fixes
+    ? `会改 ${state.fixes} 个地方（标点、引号、空格等）；下面的问题列表把同一类问题合在一起算，所以数目可能不一样`
+    : "";
   const problem = $("build-problem");
   problem.hidden = !state.build_problem;
   // The build's report is written for a terminal (carets under the
