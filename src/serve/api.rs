@@ -371,7 +371,7 @@ impl Routes {
         let entry = &p.issues[index];
         let key = entry.file.id.as_str();
         let version = version_of(bytes);
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let text = String::from_utf8_lossy(bytes).into_owned();
         let split = front::split(&text);
         let (front_json, body_start) = match &split {
             Some(s) => (front::to_json(&text[s.toml.clone()]), s.body_start),
