@@ -154,8 +154,24 @@ pub fn write_failed(path: &Path, error: &sandbox::Error, kept: impl Into<Kept>) 
     // seen from WSL) makes replacing it fail with "permission denied"; so
     // does a file made unchangeable (immutable, locked).
     if denied && path.exists() {
+        // A space between a Latin word and a Chinese one (这个 PDF 可能
+        // 正在 PDF 阅读器里, 这个页面图片可能正在看图软件里).
+        let spaced = |s: &str| {
+            if s.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                format!(" {s}")
+            } else {
+                s.to_string()
+            }
+        };
+        let file = spaced(file);
+        let file = if file.ends_with(|c: char| c.is_ascii_alphabetic()) {
+            format!("{file} ")
+        } else {
+            file
+        };
         e.help(format!(
-            "这个{file}可能正在{viewer}里打开着，或被设成了不能改动（锁定、只读属性）：关掉它或解除锁定，再运行一次"
+            "这个{file}可能正在{}里打开着，或被设成了不能改动（锁定、只读属性）：关掉它或解除锁定，再运行一次",
+            spaced(viewer)
         ))
     } else if denied {
         e.help("检查是否有权限写这个文件夹")
@@ -199,6 +215,16 @@ impl Output {
             Output::Docx => pdf.with_extension("docx"),
             Output::Ofd => pdf.with_extension("ofd"),
             Output::Pdf | Output::Png { .. } => pdf.to_path_buf(),
+        }
+    }
+
+    /// What the clerk is told is made: `没有生成 OFD 文件`.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Output::Pdf => "PDF",
+            Output::Png { .. } => "页面图片",
+            Output::Docx => "Word 文件",
+            Output::Ofd => "OFD 文件",
         }
     }
 }
@@ -731,16 +757,31 @@ impl<'a> Builder<'a> {
             Output::Docx => Vec::new(),
             Output::Ofd => {
                 let ident = format!("jianbao:{}:{id}", self.config.imprint.publisher);
-                match crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident) {
+                let office = crate::docx::OfficeFonts::of(&self.config.fonts);
+                match crate::ofd::document(
+                    &laid.document,
+                    laid.layout_data(),
+                    issue,
+                    &ident,
+                    &office,
+                    self.config.clean_text,
+                ) {
                     Ok(written) => {
                         ofd_notes = written.notes;
                         vec![(out.to_path_buf(), written.bytes)]
                     }
+                    // Nothing failed to write: the pages hold what an OFD
+                    // cannot (a face, a PDF picture of a layout).
                     Err(e) => {
-                        return Outcome::WriteFailed {
-                            kept: out.is_file().into(),
-                            path: out.to_path_buf(),
-                            error: sandbox::Error::said(out, e.to_string()),
+                        return Outcome::Failed {
+                            errors: vec![crate::typeset::TypstDiagnostic {
+                                severity: crate::diagnostic::Severity::Error,
+                                stage: crate::typeset::Stage::OfdExport,
+                                message: e.to_string(),
+                                hints: Vec::new(),
+                                place: None,
+                            }],
+                            kept: kept(),
                         };
                     }
                 }
@@ -939,10 +980,17 @@ mod tests {
         };
         let said = write_failed(&pdf, &denied(), true).to_string();
         assert!(
-            said.contains("PDF 阅读器里打开着") && said.contains("关掉它"),
+            said.contains("这个 PDF 可能正在 PDF 阅读器里打开着") && said.contains("关掉它"),
             "{said}"
         );
         assert!(said.contains("原有的 PDF 保持不变"), "{said}");
+        let ofd = dir.path().join("004.ofd");
+        std::fs::write(&ofd, b"PK").unwrap();
+        let said = write_failed(&ofd, &denied(), true).to_string();
+        assert!(
+            said.contains("这个 OFD 文件可能正在 OFD 阅读器里打开着"),
+            "{said}"
+        );
         // No PDF there before: nothing is said to be kept.
         let said = write_failed(&dir.path().join("005.pdf"), &denied(), false).to_string();
         assert!(

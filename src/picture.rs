@@ -547,6 +547,22 @@ fn broken(e: image::ImageError) -> Problem {
     }
 }
 
+/// usvg's options for reading an SVG's size or drawing it outside
+/// [`decode_svg`]: a link to another file (`<image href="/dev/zero">`, a
+/// FIFO) is never opened (usvg's default reads it from disk, unbounded,
+/// outside the publication); `decode_svg` reports it.
+pub fn svg_options() -> usvg::Options<'static> {
+    usvg::Options {
+        font_family: String::new(),
+        resources_dir: None,
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..usvg::Options::default()
+    }
+}
+
 /// Parses an SVG with usvg as typst does, refusing what typst would fail
 /// on or could not bound: links to other files, compressed data, and
 /// embedded pictures with problems of their own.

@@ -66,10 +66,11 @@ const editableSlot = new Compartment();
 
 // ---------------------------------------------------------------- shell
 
-function notice(text, kind = "info") {
-  const el = h("div", { class: `notice ${kind}` }, text);
+function notice(text, kind = "info", { stay = false } = {}) {
+  const el = h("div", { class: `notice ${kind}`, title: "点一下关掉", onclick: () => el.remove() }, text);
   $("notices").appendChild(el);
-  setTimeout(() => el.remove(), kind === "error" ? 12000 : 6000);
+  if (!stay) setTimeout(() => el.remove(), kind === "error" ? 12000 : 5000);
+  return el;
 }
 
 function saveState(text, kind = "") {
@@ -105,7 +106,8 @@ function showList() {
   if (view) view.destroy();
   view = null;
   document.body.dataset.view = "list";
-  const issues = app.publication.issues || [];
+  const pub = app.publication;
+  const issues = pub.issues || [];
   const rows = issues.map((issue) =>
     h(
       "tr",
@@ -140,6 +142,11 @@ function showList() {
         h("button", { id: "new-issue", class: "primary", onclick: createIssue }, "新建一期"),
         h("button", { class: "build-all", onclick: buildAll }, "全部生成"),
       ),
+      h(
+        "p",
+        { id: "masthead-note", class: "masthead-note" },
+        `报头印的简报名称“${pub.title || "（没有）"}”、编发单位“${pub.editor || "（没有）"}”和版记的印发单位“${pub.publisher || "（没有）"}”写在简报文件夹里的 jianbao.toml 文件中，每一期都一样，这个页面上不能改；不对的话，请管理这个文件夹的同事改 jianbao.toml（用记事本打开，改引号里的字）。`,
+      ),
       issues.length
         ? h(
             "table",
@@ -168,17 +175,21 @@ async function createIssue() {
 }
 
 async function buildAll() {
-  notice("正在生成全部期次……");
+  const working = notice("正在生成全部期次……", "info", { stay: true });
   try {
     await flushSave();
     const { json } = await api.buildAll();
+    working.remove();
     const failed = json.failed || [];
-    notice(`生成了 ${json.built} 期，${json.current} 期本来就是最新的${failed.length ? `，${failed.length} 期失败` : ""}。`, failed.length ? "error" : "ok");
+    const where = json.folder ? `文件在这台电脑的文件夹 ${json.folder} 里（用文件管理器打开）。` : "";
+    notice(`生成了 ${json.built} 期，${json.current} 期本来就是最新的${failed.length ? `，${failed.length} 期失败` : ""}。${where}`, failed.length ? "error" : "ok", { stay: true });
     for (const f of failed) notice(`${f.key}：${f.message}`, "error");
     await loadPublication();
     if (!app.key) showList();
   } catch (e) {
     notice(e.message, "error");
+  } finally {
+    working.remove();
   }
 }
 
@@ -348,6 +359,15 @@ async function saveOnce() {
   } catch (e) {
     if (request.front) app.frontDirty = true;
     app.wantSave = false;
+    // A form value the server refused: said at its field.
+    const field = e.json && e.json.field && document.querySelector(`.field[data-field="${CSS.escape(e.json.field)}"]`);
+    if (field) {
+      field.classList.add("invalid");
+      fieldNote(field, e.json.error);
+      openAround(field);
+      saveState("有改动未保存（请看表单里标红的一项）", "error");
+      return;
+    }
     saveState("没能保存", "error");
     notice(`没能保存：${e.message}`, "error");
     return;
@@ -365,7 +385,7 @@ async function saveOnce() {
     return;
   }
   applyState(answer.json, { sent });
-  if (!app.wantSave) saveState(app.frontDirty ? "有改动未保存（请检查表单）" : "已保存", app.frontDirty ? "error" : "ok");
+  if (!app.wantSave) saveState(app.frontDirty ? "有改动未保存（请看表单里标红的一项）" : "已保存", app.frontDirty ? "error" : "ok");
 }
 
 /** Waits for every change to be on disk (before a fix, a download…). */
@@ -388,7 +408,12 @@ function applyState(state, { sent }) {
   showProblems(state, sent);
   const fixButton = $("fix");
   fixButton.disabled = !state.fixes;
-  fixButton.textContent = state.fixes ? `一键修正（${state.fixes} 处）` : "一键修正";
+  // It counts the places it changes; the problems list counts problems,
+  // the same kind in one paragraph (or "还有 N 处同类问题") as one.
+  fixButton.textContent = state.fixes ? `一键修正（改 ${state.fixes} 个地方）` : "一键修正";
+  fixButton.title = state.fixes
+    ? `会改 ${state.fixes} 个地方（标点、引号、空格等）；下面的问题列表把同一类问题合在一起算，所以数目可能不一样`
+    : "";
   const problem = $("build-problem");
   problem.hidden = !state.build_problem;
   // The build's report is written for a terminal (carets under the
@@ -706,19 +731,16 @@ function readForm() {
     const input = $(`field-${f.key}`);
     const value = input.value.trim();
     const field = input.closest(".field");
-    field.classList.remove("invalid");
-    if (!value) continue;
-    if (f.kind === "int") {
-      const digits = value.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
-      if (!/^\d+$/.test(digits) || Number(digits) < 1) {
-        field.classList.add("invalid");
-        ok = false;
-        continue;
-      }
-      front[f.key] = Number(digits);
-    } else {
-      front[f.key] = value;
+    const problem = formProblem(f, value, input);
+    field.classList.toggle("invalid", !!problem);
+    fieldNote(field, problem);
+    if (problem) {
+      ok = false;
+      continue;
     }
+    if (!value) continue;
+    if (f.kind === "int") front[f.key] = Number(digitsOf(value));
+    else front[f.key] = value;
   }
   front.distribution = {};
   for (const l of LISTS) {
@@ -726,6 +748,50 @@ function readForm() {
     if (state.custom) front.distribution[l.key] = state.items.map((s) => s.trim()).filter((s) => s);
   }
   return ok ? front : null;
+}
+
+/** 第3期, ３, 总第38期, 200份: the digits the clerk meant, or "". */
+function digitsOf(value) {
+  const v = value
+    .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/^总?第?\s*/, "")
+    .replace(/\s*[期份]$/, "");
+  return /^\d+$/.test(v) && Number(v) >= 1 ? v : "";
+}
+
+/** What is wrong with a form field's value, in plain words (what to type),
+ * or "" — checked here so that a wrong value is never written to the file. */
+function formProblem(f, value, input) {
+  if (f.kind === "int") {
+    if (!value || digitsOf(value)) return "";
+    return `只填阿拉伯数字，例如 ${f.key === "copies" ? "200" : "3"}`;
+  }
+  if (f.kind === "date") {
+    if (!value) return input.validity && input.validity.badInput ? "日期没有填完：请点日期框选一天" : "请点日期框选一天";
+    const m = /^(\d+)-(\d{2})-(\d{2})$/.exec(value);
+    const year = m ? Number(m[1]) : NaN;
+    if (!m || m[1].length !== 4 || year < 1949 || year > 2100) {
+      return `年份${m ? ` ${m[1]} ` : ""}不对：请点日期框重新选一天（年份在 1949 到 2100 之间）`;
+    }
+    return "";
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) return "只能写一行字";
+  return "";
+}
+
+/** A note under a form field (what to type), or none. */
+function fieldNote(field, text) {
+  let note = field.querySelector(".field-note");
+  if (!text) {
+    if (note) note.remove();
+    return;
+  }
+  if (!note) {
+    note = h("div", { class: "field-note", role: "alert" });
+    field.appendChild(note);
+  }
+  note.textContent = text;
 }
 
 // ---------------------------------------------------------------- conflict

@@ -74,7 +74,7 @@ pub enum Command {
     /// 把 Word 稿（.docx；装了 LibreOffice 时也可以是 .doc、.wps）导入成新的一期，说明每一段认成了什么
     #[command(help_template = HELP, next_help_heading = "选项", override_usage = "jianbao import <文件.docx> [--number 期号]")]
     Import(ImportCommand),
-    /// 检查期刊，生成 PDF 到输出文件夹（默认 out/）；没有改动的期不重新生成
+    /// 检查期刊，生成 PDF（或 --format 选的 OFD、Word、PNG）到输出文件夹（默认 out/）；没有改动的期不重新生成
     #[command(
         help_template = HELP,
         next_help_heading = "选项",
@@ -166,7 +166,7 @@ pub struct CheckCommand {
     /// 把粘贴来的文字的问题（半角标点、直引号、多余空格、全角数字、看不见的字符）直接改进文件，再检查
     #[arg(long)]
     pub fix: bool,
-    /// 按这个 PDF 标准检查图片（默认 jianbao.toml 的 [output] pdf_standard）：a-1b 不许透明，ua-1 要求图片有说明
+    /// 按这个 PDF 标准检查图片（默认 jianbao.toml 的 [output] pdf_standard，format 是 PDF 时）：a-1b 不许透明，ua-1 要求图片有说明
     #[arg(long, value_parser = parse_standard, value_name = "标准")]
     pub pdf_standard: Option<PdfStandard>,
 }
@@ -249,7 +249,7 @@ pub struct OutputArgs {
 /// The layout and the PDF standard, over jianbao.toml's `[output]`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct LayoutArgs {
-    /// PDF 标准：存档用 a-2b；还有 1.4 … 2.0、a-1b、a-1a、a-2u、a-2a、a-3b、a-3u、a-3a、a-4、a-4f、a-4e、ua-1
+    /// PDF 标准：存档用 a-2b；还有 1.4 … 2.0、a-1b、a-1a、a-2u、a-2a、a-3b、a-3u、a-3a、a-4、a-4f、a-4e、ua-1。只管 PDF：生成或导出 OFD、Word、PNG 时不用它，也不因它拒绝
     #[arg(long, value_parser = parse_standard, value_name = "标准")]
     pub pdf_standard: Option<PdfStandard>,
     /// 本单位自己的版式（简报文件夹里的 .typ 文件）

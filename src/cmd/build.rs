@@ -45,7 +45,10 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
             );
             // A usage error (a --layout not found) is said by the caller.
             refused?;
-            say!("jianbao.toml 有错误，没有生成 PDF");
+            say!(
+                "{}",
+                spaced(&["jianbao.toml 有错误，没有生成", format.kind()])
+            );
             return Ok(EXIT_INPUT);
         }
     };
@@ -79,9 +82,9 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
             let shown = show_path(&entry.file.path);
             let kept_note = |kept: bool| {
                 if kept {
-                    "（原有的 PDF 保持不变）"
+                    spaced(&["（原有的", format.kind(), "保持不变）"])
                 } else {
-                    ""
+                    String::new()
                 }
             };
             if !matches!(outcome, Outcome::UpToDate { .. }) {
@@ -133,7 +136,8 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
                     failed += 1;
                     code = code.max(EXIT_INPUT);
                     progress.line(&format!(
-                        "{shown}: 有错误，没有生成 PDF{}",
+                        "{shown}: {}{}",
+                        spaced(&["有错误，没有生成", format.kind()]),
                         kept_note(kept.is_some())
                     ));
                     progress.done(None);
@@ -145,7 +149,8 @@ pub fn run(start: &Path, options: &Options, command: &BuildCommand) -> Result<u8
                         progress.safe_line(&typst_line(&shown.to_string(), &e));
                     }
                     progress.line(&format!(
-                        "{shown}: 没有生成 PDF{}",
+                        "{shown}: {}{}",
+                        spaced(&["没有生成", format.kind()]),
                         kept_note(kept.is_some())
                     ));
                     progress.done(None);
@@ -266,6 +271,43 @@ fn say_forgotten(publication: &Publication, forgotten: Vec<String>) {
         say!(
             "……还有 {} 个 PDF 的期刊文件也已经不在了，同样不再算作最新（文件保留）",
             kept.len() - NAMED
+        );
+    }
+}
+
+/// Chinese and Latin words joined as the messages write them: a space
+/// where a Latin letter meets a Chinese character (`没有生成 PDF`,
+/// `没有生成页面图片`), none at a full-width mark (`PDF（`).
+fn spaced(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        if let (Some(a), Some(b)) = (out.chars().last(), part.chars().next()) {
+            let latin = |c: char| c.is_ascii_alphanumeric();
+            let mark = |c: char| "（）：，。；、".contains(c);
+            if latin(a) != latin(b) && !mark(a) && !mark(b) {
+                out.push(' ');
+            }
+        }
+        out.push_str(part);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn latin_words_are_spaced_from_chinese() {
+        use super::spaced;
+        assert_eq!(spaced(&["没有生成", "PDF"]), "没有生成 PDF");
+        assert_eq!(spaced(&["没有生成", "OFD 文件"]), "没有生成 OFD 文件");
+        assert_eq!(spaced(&["没有生成", "页面图片"]), "没有生成页面图片");
+        assert_eq!(
+            spaced(&["（原有的", "PDF", "保持不变）"]),
+            "（原有的 PDF 保持不变）"
+        );
+        assert_eq!(
+            spaced(&["（原有的", "页面图片", "保持不变）"]),
+            "（原有的页面图片保持不变）"
         );
     }
 }

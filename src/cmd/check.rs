@@ -6,7 +6,7 @@ use super::args::{CheckCommand, MessageFormat};
 use super::exit::EXIT_USAGE;
 use super::output::{count, report, say};
 use super::{fix, settings};
-use crate::archive::{self, Builder};
+use crate::archive::Builder;
 use crate::diagnostic::{Diagnostic, UsageError};
 use crate::publication::{Options, Publication, Selection};
 
@@ -29,7 +29,15 @@ pub fn run(start: &Path, options: &Options, command: &CheckCommand) -> Result<u8
         }
     }
     let selection = publication.select(issues)?;
-    let standard = settings::standard(&publication, *pdf_standard, archive::Output::Pdf);
+    // The standard asked for; else jianbao.toml's, when what `build`
+    // writes is a PDF (a PDF standard concerns PDFs only).
+    let standard = pdf_standard.or_else(|| {
+        settings::standard(
+            &publication,
+            None,
+            settings::configured_format(&publication),
+        )
+    });
     publication.check_pictures(&selection, standard);
     let layout = layout_problems(&publication, &selection);
     let mut diagnostics = publication.diagnostics(&selection);

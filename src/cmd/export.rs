@@ -16,7 +16,16 @@ pub fn run(start: &Path, options: &Options, command: &ExportCommand) -> Result<u
     let layout = &command.layout;
     let mut publication = Publication::load(start, options)?;
     let selection = publication.select(std::slice::from_ref(&command.issue))?;
-    let standard = settings::standard(&publication, layout.pdf_standard, archive::Output::Pdf);
+    // A PDF standard concerns PDFs only: an .ofd or a .docx is neither
+    // held to it nor refused for it (a Typst project makes the PDF).
+    let target = if is_docx(&command.folder) {
+        archive::Output::Docx
+    } else if is_ofd(&command.folder) {
+        archive::Output::Ofd
+    } else {
+        archive::Output::Pdf
+    };
+    let standard = settings::standard(&publication, layout.pdf_standard, target);
     publication.check_pictures(&selection, standard);
     let publication = &publication;
     let code = report(
@@ -129,8 +138,23 @@ fn export_ofd(
             .unwrap_or_default(),
         issue.id
     );
-    let written = crate::ofd::document(&laid.document, laid.layout_data(), issue, &ident)
-        .map_err(|e| UsageError::new(format!("{shown}: {e}")))?;
+    let office = crate::docx::OfficeFonts::of(
+        &publication
+            .config
+            .as_ref()
+            .map(|c| c.fonts.clone())
+            .unwrap_or_default(),
+    );
+    let clean_text = publication.config.as_ref().is_none_or(|c| c.clean_text);
+    let written = crate::ofd::document(
+        &laid.document,
+        laid.layout_data(),
+        issue,
+        &ident,
+        &office,
+        clean_text,
+    )
+    .map_err(|e| UsageError::new(format!("{shown}: {e}")))?;
     let pages = laid.document.pages().len();
     write_new(path, &written.bytes)?;
     for note in written.notes {

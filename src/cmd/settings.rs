@@ -71,6 +71,20 @@ pub fn layout_path(
 /// The PDF standard a run's PDFs follow, which `check` holds the pictures
 /// to: `--pdf-standard`, else jianbao.toml's `[output] pdf_standard`
 /// (as [`Settings::new`] decides); none for PNG pages.
+/// The format jianbao.toml's `[output] format` names (PDF when none): what
+/// a `build` without `--format` writes.
+pub fn configured_format(publication: &Publication) -> archive::Output {
+    use crate::config::OutputFormat as Named;
+    match publication.config.as_ref().and_then(|c| c.format) {
+        None | Some(Named::Pdf) => archive::Output::Pdf,
+        Some(Named::Png) => archive::Output::Png {
+            ppi: f32::from(DEFAULT_PPI),
+        },
+        Some(Named::Docx) => archive::Output::Docx,
+        Some(Named::Ofd) => archive::Output::Ofd,
+    }
+}
+
 pub fn standard(
     publication: &Publication,
     asked: Option<PdfStandard>,

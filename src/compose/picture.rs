@@ -510,7 +510,7 @@ pub fn natural_size(file: &Path) -> Option<Natural> {
         .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
     if is_svg {
         let data = std::fs::read(file).ok()?;
-        let tree = usvg::Tree::from_data(&data, &usvg::Options::default()).ok()?;
+        let tree = usvg::Tree::from_data(&data, &crate::picture::svg_options()).ok()?;
         let px = 25.4 / 96.0;
         let size = tree.size();
         return Some(Natural {

@@ -1337,7 +1337,8 @@ fn cells_of(t: &Table, r: usize, ncols: usize) -> Vec<WordCell<'_>> {
 /// An SVG drawn as a PNG at 300 pixels to the inch of its printed width
 /// (text in it is drawn only with the fonts usvg finds: none by default).
 fn svg_png(data: &[u8], width_mm: f64) -> Result<Vec<u8>, String> {
-    let tree = usvg::Tree::from_data(data, &usvg::Options::default()).map_err(|e| e.to_string())?;
+    let tree =
+        usvg::Tree::from_data(data, &crate::picture::svg_options()).map_err(|e| e.to_string())?;
     let size = tree.size();
     let px = (width_mm / 25.4 * 300.0).clamp(16.0, 4000.0);
     let scale = px / f64::from(size.width().max(1.0));

@@ -75,7 +75,12 @@ impl UsedFont {
     pub fn subset(&self) -> Result<Vec<u8>, String> {
         let data = self.font.data().as_slice();
         let sub = subsetter::subset(data, self.font.index(), &self.remapper)
-            .map_err(|e| format!("字体 {} 无法取子集（{e}）", self.family()))?;
+            .map_err(|e| {
+                format!(
+                    "字体 {} 放不进 OFD（取子集出错：{e}；可变字体、CFF2 字体常常如此），请在 jianbao.toml 的 [fonts] 里换一个字体",
+                    self.family()
+                )
+            })?;
         let cmap = cmap(
             self.chars
                 .iter()

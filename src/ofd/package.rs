@@ -18,17 +18,28 @@ pub struct DocInfo {
     /// 32 hexadecimal digits, stable for an issue across builds.
     pub id: String,
     pub title: String,
-    /// `YYYY-MM-DD`, the issue date.
+    /// `YYYY-MM-DD`, the issue date: `CreationDate` and `ModDate`, as
+    /// the PDF dates itself (the same input, the same bytes).
     pub date: String,
     pub creator_version: String,
 }
 
-/// An outline entry: its title, the page (from 0) it opens, and entries
-/// below it (an article under its 栏目).
+/// An outline entry: its title, the page (from 0) it opens and where on
+/// it (mm from the page's top), and entries below it (an article under
+/// its 栏目).
 pub struct Outline {
     pub title: String,
     pub page: usize,
+    pub top: f64,
     pub children: Vec<Outline>,
+}
+
+/// How a font resource is named (`FontName`, `FamilyName`, `Bold`), in
+/// the order of the resources' fonts.
+pub struct FontName {
+    pub name: String,
+    pub family: String,
+    pub bold: bool,
 }
 
 /// A page: its size (mm) and `Content.xml`.
@@ -44,13 +55,14 @@ pub fn package(
     pages: Vec<PageXml>,
     outlines: &[Outline],
     mut res: Resources,
+    names: Vec<FontName>,
 ) -> Result<Vec<u8>, String> {
     let mut parts: Vec<(String, Vec<u8>)> = Vec::new();
     let header = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
     parts.push((
         "OFD.xml".into(),
         format!(
-            "{header}\n<ofd:OFD xmlns:ofd=\"{NS}\" Version=\"1.0\" DocType=\"OFD\"><ofd:DocBody><ofd:DocInfo><ofd:DocID>{}</ofd:DocID><ofd:Title>{}</ofd:Title><ofd:CreationDate>{}</ofd:CreationDate><ofd:Creator>jianbao</ofd:Creator><ofd:CreatorVersion>{}</ofd:CreatorVersion></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>\n",
+            "{header}\n<ofd:OFD xmlns:ofd=\"{NS}\" Version=\"1.0\" DocType=\"OFD\"><ofd:DocBody><ofd:DocInfo><ofd:DocID>{0}</ofd:DocID><ofd:Title>{1}</ofd:Title><ofd:CreationDate>{2}</ofd:CreationDate><ofd:ModDate>{2}</ofd:ModDate><ofd:Creator>jianbao</ofd:Creator><ofd:CreatorVersion>{3}</ofd:CreatorVersion></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>\n",
             escape(&info.id),
             escape(&info.title),
             escape(&info.date),
@@ -93,28 +105,32 @@ pub fn package(
     parts.push(("Doc_0/Document.xml".into(), document.into_bytes()));
 
     let mut public = format!("{header}\n<ofd:Res xmlns:ofd=\"{NS}\" BaseLoc=\"Res\">");
-    if let Some(cs) = res.cmyk {
-        let _ = write!(
-            public,
-            r#"<ofd:ColorSpaces><ofd:ColorSpace ID="{cs}" Type="CMYK" BitsPerComponent="8"/></ofd:ColorSpaces>"#
-        );
+    let spaces: Vec<(u32, &str)> = [(res.cmyk, "CMYK"), (res.gray, "GRAY")]
+        .into_iter()
+        .filter_map(|(id, kind)| Some((id?, kind)))
+        .collect();
+    if !spaces.is_empty() {
+        public.push_str("<ofd:ColorSpaces>");
+        for (id, kind) in spaces {
+            let _ = write!(
+                public,
+                r#"<ofd:ColorSpace ID="{id}" Type="{kind}" BitsPerComponent="8"/>"#
+            );
+        }
+        public.push_str("</ofd:ColorSpaces>");
     }
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     if !res.fonts.is_empty() {
         public.push_str("<ofd:Fonts>");
-        for font in &res.fonts {
+        for (font, name) in res.fonts.iter().zip(&names) {
             let file = font.file_name();
-            let family = escape(&font.family());
-            let info = font.font.info();
-            let bold = if info.variant.weight.to_number() >= 600 {
-                r#" Bold="true""#
-            } else {
-                ""
-            };
+            let bold = if name.bold { r#" Bold="true""# } else { "" };
             let _ = write!(
                 public,
-                r#"<ofd:Font ID="{}" FontName="{family}" FamilyName="{family}"{bold}><ofd:FontFile>{file}</ofd:FontFile></ofd:Font>"#,
-                font.id
+                r#"<ofd:Font ID="{}" FontName="{}" FamilyName="{}"{bold}><ofd:FontFile>{file}</ofd:FontFile></ofd:Font>"#,
+                font.id,
+                escape(&name.name),
+                escape(&name.family)
             );
             files.push((format!("Doc_0/Res/{file}"), font.subset()?));
         }
@@ -158,8 +174,9 @@ fn outline(out: &mut String, o: &Outline, page_ids: &[u32]) {
     };
     let _ = write!(
         out,
-        r#"<ofd:OutlineElem Title="{}"><ofd:Actions><ofd:Action Event="CLICK"><ofd:Goto><ofd:Dest Type="XYZ" PageID="{page}" Left="0" Top="0"/></ofd:Goto></ofd:Action></ofd:Actions>"#,
-        escape(&o.title)
+        r#"<ofd:OutlineElem Title="{}"><ofd:Actions><ofd:Action Event="CLICK"><ofd:Goto><ofd:Dest Type="XYZ" PageID="{page}" Left="0" Top="{}"/></ofd:Goto></ofd:Action></ofd:Actions>"#,
+        escape(&o.title),
+        num(o.top)
     );
     for child in &o.children {
         outline(out, child, page_ids);

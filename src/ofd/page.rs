@@ -7,11 +7,11 @@
 
 use std::fmt::Write;
 
-use typst::layout::{Abs, Frame, FrameItem, Point, Size, Transform};
+use typst::layout::{Abs, Frame, FrameItem, Point, Ratio, Size, Transform};
 use typst::text::TextItem;
 use typst::visualize::{
     Color, CurveItem, ExchangeFormat, FillRule, FixedStroke, Geometry, Image, ImageKind, LineCap,
-    LineJoin, Paint, ProcessColor, RasterFormat, Shape,
+    LineJoin, Paint, ProcessColor, RasterFormat, RatioOrAngle, Shape,
 };
 use typst_layout::Page;
 
@@ -21,15 +21,26 @@ use super::xml::{MM_PER_PT, escape, num, nums};
 /// What could not be written of a page (a picture that cannot be drawn).
 pub type PageError = String;
 
-/// `Content.xml` of `page`, and whether the page clips what it draws
-/// (the OFD does not: see [`Writer::frame`]).
-pub fn content(page: &Page, res: &mut Resources) -> Result<(String, bool), PageError> {
+/// What a page draws that the OFD does not draw as the PDF does.
+#[derive(Default, Clone, Copy)]
+pub struct Departures {
+    /// A group clipped what it holds (the OFD does not: see
+    /// [`Writer::frame`]).
+    pub clipped: bool,
+    /// A gradient or tiling fill, drawn in one colour (see
+    /// [`Writer::color`]).
+    pub flattened: bool,
+}
+
+/// `Content.xml` of `page`, and what of it the OFD does not draw as the
+/// PDF does.
+pub fn content(page: &Page, res: &mut Resources) -> Result<(String, Departures), PageError> {
     let size = page.frame.size();
     let layer = res.id();
     let mut writer = Writer {
         res,
         out: String::new(),
-        clipped: false,
+        departures: Departures::default(),
     };
     writer.frame(&page.frame, Transform::identity())?;
     let mut xml = String::new();
@@ -43,7 +54,7 @@ pub fn content(page: &Page, res: &mut Resources) -> Result<(String, bool), PageE
     );
     xml.push_str(&writer.out);
     xml.push_str("</ofd:Layer></ofd:Content></ofd:Page>\n");
-    Ok((xml, writer.clipped))
+    Ok((xml, writer.departures))
 }
 
 fn mm(a: Abs) -> f64 {
@@ -53,8 +64,7 @@ fn mm(a: Abs) -> f64 {
 struct Writer<'a> {
     res: &'a mut Resources,
     out: String,
-    /// A group clipped what it holds.
-    clipped: bool,
+    departures: Departures,
 }
 
 /// Where an object stands: its `Boundary` on the page, and what takes its
@@ -134,7 +144,7 @@ impl Writer<'_> {
             let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
             match item {
                 FrameItem::Group(group) => {
-                    self.clipped |= group.clip.is_some();
+                    self.departures.clipped |= group.clip.is_some();
                     self.frame(&group.frame, here.pre_concat(group.transform))?;
                 }
                 FrameItem::Text(text) => self.text(text, here),
@@ -148,12 +158,25 @@ impl Writer<'_> {
     }
 
     /// A colour element (`FillColor`, `StrokeColor`): CMYK as it is (the
-    /// red ink of the masthead, GB/T 9704's M80 Y80), any other as sRGB.
+    /// red ink of the masthead, GB/T 9704's M80 Y80), a grey (black: the
+    /// text and rules) as GRAY, one channel, as the PDF sets it (K only in
+    /// print, where RGB black may be printed in four inks), any other as
+    /// sRGB.
     fn color(&mut self, element: &str, paint: &Paint) -> String {
         let color = match paint {
             Paint::Solid(color) => color.clone(),
-            // jianbao's layout draws no gradient or tiling.
-            Paint::Gradient(_) | Paint::Tiling(_) => Color::BLACK,
+            // jianbao's layout draws no gradient or tiling; an office's
+            // own may. One colour stands for it, not black (which would
+            // hide what lies under it): a gradient's middle, a tiling's
+            // light grey; the build says so.
+            Paint::Gradient(gradient) => {
+                self.departures.flattened = true;
+                gradient.sample(RatioOrAngle::Ratio(Ratio::new(0.5)))
+            }
+            Paint::Tiling(_) => {
+                self.departures.flattened = true;
+                Color::SILVER
+            }
         };
         let alpha = color.alpha().unwrap_or(1.0);
         let alpha = if alpha < 1.0 {
@@ -166,6 +189,11 @@ impl Writer<'_> {
                 let cs = self.res.cmyk();
                 let [c, m, y, k] = color.to_vec4_u8();
                 format!(r#"<ofd:{element} Value="{c} {m} {y} {k}" ColorSpace="{cs}"{alpha}/>"#)
+            }
+            Color::Process(ProcessColor::Luma(luma)) => {
+                let cs = self.res.gray();
+                let g = (luma.luma.clamp(0.0, 1.0) * 255.0).round() as u8;
+                format!(r#"<ofd:{element} Value="{g}" ColorSpace="{cs}"{alpha}/>"#)
             }
             _ => {
                 let rgb = color.to_rgb();
@@ -386,12 +414,22 @@ impl Writer<'_> {
             ImageKind::Pdf(_) => typst::utils::hash128(image),
         };
         let resource = self.res.media(key, || media(image, w))?;
-        // The picture's unit square scaled to its size, then placed.
+        // The picture's unit square turned as its EXIF orientation says
+        // (a JPEG is held as it is), scaled to its size, then placed.
         let place = Placement::new(ts, 0.0, 0.0, w, h);
-        let ctm = match place.ctm {
-            Some([a, b, c, d, e, f]) => [a * w, b * w, c * h, d * h, e, f],
-            None => [w, 0.0, 0.0, h, place.shift.0, place.shift.1],
-        };
+        let [oa, ob, oc, od, oe, of] = orientation(image, w, h);
+        let [a, b, c, d, e, f] =
+            place
+                .ctm
+                .unwrap_or([1.0, 0.0, 0.0, 1.0, place.shift.0, place.shift.1]);
+        let ctm = [
+            a * oa + c * ob,
+            b * oa + d * ob,
+            a * oc + c * od,
+            b * oc + d * od,
+            a * oe + c * of + e,
+            b * oe + d * of + f,
+        ];
         let id = self.res.id();
         let _ = write!(
             self.out,
@@ -432,10 +470,46 @@ fn stroke_attributes(stroke: &FixedStroke) -> String {
     s
 }
 
-/// A picture as OFD holds it: a PNG or JPEG file as it is (one turned by
-/// its EXIF orientation is written anew, turned, as a reader may not turn
-/// it); any other raster format decoded and written as PNG; an SVG drawn
-/// as a PNG at 300 pixels to the inch of its printed width.
+/// What takes a JPEG's stored pixels (the unit square, rows down) into
+/// the `w` × `h` box it is printed in, as its EXIF orientation says (TIFF
+/// 6.0's Orientation: where the stored first row and first column stand
+/// when the picture is seen upright). The JPEG is held as it is, as the
+/// PDF holds it; any other picture is held upright: the identity, scaled.
+fn orientation(image: &Image, w: f64, h: f64) -> [f64; 6] {
+    let rotation = match image.kind() {
+        ImageKind::Raster(raster)
+            if raster.format() == RasterFormat::Exchange(ExchangeFormat::Jpg) =>
+        {
+            raster.exif_rotation().unwrap_or(1)
+        }
+        _ => 1,
+    };
+    // (a, b, c, d, e, f): x = a·u + c·v + e, y = b·u + d·v + f.
+    match rotation {
+        // First row at the top, first column at the right: mirrored.
+        2 => [-w, 0.0, 0.0, h, w, 0.0],
+        // Turned half round.
+        3 => [-w, 0.0, 0.0, -h, w, h],
+        // First row at the bottom: flipped.
+        4 => [w, 0.0, 0.0, -h, 0.0, h],
+        // First row at the left, first column at the top: transposed.
+        5 => [0.0, h, w, 0.0, 0.0, 0.0],
+        // First row at the right, first column at the top: a phone held
+        // upright (turned a quarter clockwise to be seen).
+        6 => [0.0, h, -w, 0.0, w, 0.0],
+        // First row at the right, first column at the bottom.
+        7 => [0.0, -h, -w, 0.0, w, h],
+        // First row at the left, first column at the bottom.
+        8 => [0.0, -h, w, 0.0, 0.0, h],
+        _ => [w, 0.0, 0.0, h, 0.0, 0.0],
+    }
+}
+
+/// A picture as OFD holds it: a PNG or JPEG file as it is (a JPEG turned
+/// by its EXIF orientation is turned by the object's `CTM`, see
+/// [`orientation`]; a PNG with one is written anew, upright, as a reader
+/// may not turn it); any other raster format decoded and written as PNG;
+/// an SVG drawn as a PNG at 300 pixels to the inch of its printed width.
 fn media(image: &Image, width_mm: f64) -> Result<(&'static str, Vec<u8>), String> {
     match image.kind() {
         ImageKind::Raster(raster) => match raster.format() {
@@ -444,11 +518,7 @@ fn media(image: &Image, width_mm: f64) -> Result<(&'static str, Vec<u8>), String
             {
                 Ok(("PNG", raster.data().to_vec()))
             }
-            RasterFormat::Exchange(ExchangeFormat::Jpg)
-                if raster.exif_rotation().is_none_or(|r| r <= 1) =>
-            {
-                Ok(("JPEG", raster.data().to_vec()))
-            }
+            RasterFormat::Exchange(ExchangeFormat::Jpg) => Ok(("JPEG", raster.data().to_vec())),
             _ => {
                 let mut png = std::io::Cursor::new(Vec::new());
                 raster
@@ -458,28 +528,58 @@ fn media(image: &Image, width_mm: f64) -> Result<(&'static str, Vec<u8>), String
                 Ok(("PNG", png.into_inner()))
             }
         },
-        ImageKind::Svg(svg) => {
-            let tree = svg.tree();
-            let size = tree.size();
-            let px = (width_mm / 25.4 * 300.0).clamp(16.0, 4000.0);
-            let scale = px / f64::from(size.width().max(1.0));
-            let (w, h) = (
-                (f64::from(size.width()) * scale).ceil().max(1.0) as u32,
-                (f64::from(size.height()) * scale).ceil().clamp(1.0, 8000.0) as u32,
-            );
-            let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or("SVG 图片太大，无法绘制")?;
-            resvg::render(
-                tree,
-                resvg::tiny_skia::Transform::from_scale(scale as f32, scale as f32),
-                &mut pixmap.as_mut(),
-            );
-            Ok((
-                "PNG",
-                pixmap
-                    .encode_png()
-                    .map_err(|e| format!("SVG 图片无法转成 PNG（{e}）"))?,
-            ))
+        ImageKind::Svg(svg) => Ok(("PNG", svg_png(svg.tree(), width_mm)?)),
+        ImageKind::Pdf(_) => {
+            Err("版式用了一张 PDF 图片，PDF 图片放不进 OFD：请在版式里换成 PNG、JPEG 或 SVG".into())
         }
-        ImageKind::Pdf(_) => Err("PDF 图片不能放进 OFD".into()),
+    }
+}
+
+/// An SVG drawn as a PNG at 300 pixels to the inch of its printed width,
+/// at most 4000 pixels wide and 8000 high: a taller drawing is drawn
+/// smaller, whole (not cut at 8000 pixels and stretched).
+fn svg_png(tree: &resvg::usvg::Tree, width_mm: f64) -> Result<Vec<u8>, String> {
+    let size = tree.size();
+    let (width, height) = (
+        f64::from(size.width()).max(1.0),
+        f64::from(size.height()).max(1.0),
+    );
+    let px = (width_mm / 25.4 * 300.0).clamp(16.0, 4000.0);
+    let scale = (px / width).min(8000.0 / height);
+    let (w, h) = (
+        (width * scale).ceil().clamp(1.0, 4000.0) as u32,
+        (height * scale).ceil().clamp(1.0, 8000.0) as u32,
+    );
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or("SVG 图片太大，无法绘制")?;
+    resvg::render(
+        tree,
+        resvg::tiny_skia::Transform::from_scale(scale as f32, scale as f32),
+        &mut pixmap.as_mut(),
+    );
+    pixmap
+        .encode_png()
+        .map_err(|e| format!("SVG 图片无法转成 PNG（{e}）"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tall_svg_is_drawn_whole() {
+        // 10 × 100, red over blue, printed 150 mm wide: 300 ppi would be
+        // 1772 × 17720 pixels.
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="100"><rect width="10" height="50" fill="red"/><rect y="50" width="10" height="50" fill="blue"/></svg>"#;
+        let tree = resvg::usvg::Tree::from_data(svg, &resvg::usvg::Options::default()).unwrap();
+        let png = image::load_from_memory(&svg_png(&tree, 150.0).unwrap())
+            .unwrap()
+            .to_rgba8();
+        let (w, h) = png.dimensions();
+        assert!(
+            h <= 8000 && (f64::from(h) / f64::from(w) - 10.0).abs() < 0.1,
+            "{w}×{h}"
+        );
+        assert_eq!(png.get_pixel(w / 2, h / 4).0, [255, 0, 0, 255]);
+        assert_eq!(png.get_pixel(w / 2, h * 3 / 4).0, [0, 0, 255, 255]);
     }
 }

@@ -1,6 +1,6 @@
 //! The resources pages share, each with its ID: fonts (`PublicRes.xml`),
-//! pictures (`DocumentRes.xml`) and the CMYK colour space the red ink is
-//! given in. IDs are handed out in the order things are met on the pages,
+//! pictures (`DocumentRes.xml`) and the colour spaces: CMYK for the red
+//! ink, GRAY for black. IDs are handed out in the order things are met on the pages,
 //! so the same pages give the same IDs.
 
 use std::collections::HashMap;
@@ -34,6 +34,8 @@ pub struct Resources {
     media_index: HashMap<u128, usize>,
     /// The ID of the CMYK colour space, once a colour needs it.
     pub cmyk: Option<u32>,
+    /// The ID of the GRAY colour space (black), once a colour needs it.
+    pub gray: Option<u32>,
 }
 
 impl Resources {
@@ -65,14 +67,18 @@ impl Resources {
 
     /// The ID of the CMYK colour space.
     pub fn cmyk(&mut self) -> u32 {
-        match self.cmyk {
-            Some(id) => id,
-            None => {
-                let id = self.id();
-                self.cmyk = Some(id);
-                id
-            }
+        if self.cmyk.is_none() {
+            self.cmyk = Some(self.id());
         }
+        self.cmyk.unwrap_or_default()
+    }
+
+    /// The ID of the GRAY colour space.
+    pub fn gray(&mut self) -> u32 {
+        if self.gray.is_none() {
+            self.gray = Some(self.id());
+        }
+        self.gray.unwrap_or_default()
     }
 
     /// The ID of a picture, made by `make` (format and bytes) when not

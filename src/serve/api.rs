@@ -174,7 +174,28 @@ impl Routes {
             (_, ["api", "publication"]) if read => self.publication(),
             (Post, ["api", "issues"]) => self.new_issue(),
             (_, ["api", "issues", key]) if read => {
-                let p = self.workspace.publication();
+                let mut p = self.workspace.publication();
+                // A file changed on disk that the publication has not read
+                // again yet (the watch is on its way): read it now, so that
+                // the problems are those of the text answered.
+                let (index, bytes) = self.read_issue(&p, key)?;
+                let read_as = p.issues[index]
+                    .issue
+                    .as_ref()
+                    .map(|i| i.source.text.as_bytes());
+                if read_as != Some(bytes.as_slice()) {
+                    let _writing = lock(&self.workspace.writing);
+                    p = self.workspace.refresh().map_err(|e| usage(500, &e))?;
+                    // Its pages too (in memory): the watch, finding this
+                    // version known, will not.
+                    if self.workspace.built(key).is_some() {
+                        let built = self.workspace.build(&p, key);
+                        self.events.send(
+                            "built",
+                            &json!({ "key": key, "page_version": built.page_version }),
+                        );
+                    }
+                }
                 let state = self.issue_state(&p, key)?;
                 Ok(ok_json(200, &state))
             }
@@ -256,7 +277,9 @@ impl Routes {
                         first_title(issue),
                     )
                 }
-                None => (entry.file.id.clone(), String::new(), String::new()),
+                // A file that does not parse: its number from its name
+                // (`002` → 第2期), as the list names the others.
+                None => (label_of_key(&entry.file.id), String::new(), String::new()),
             };
             issues.push(json!({
                 "key": entry.file.id,
@@ -283,6 +306,10 @@ impl Routes {
             200,
             &json!({
                 "title": config.map(|c| c.masthead.title.clone()).unwrap_or_default(),
+                // Additive: the 编发单位 of the masthead and the 印发 line
+                // (jianbao.toml), for the page to say where they come from.
+                "editor": config.map(|c| c.masthead.editor.clone()).unwrap_or_default(),
+                "publisher": config.map(|c| c.imprint.publisher.clone()).unwrap_or_default(),
                 "issues": issues,
                 "defaults": defaults,
             }),
@@ -312,23 +339,39 @@ impl Routes {
         let index =
             Workspace::index(p, key).ok_or_else(|| not_found(&format!("没有第 {key} 期")))?;
         let path = &p.issues[index].file.path;
-        let bytes = sandbox::read(path, TEXT_LIMIT).map_err(|r| {
-            Response::error(
-                422,
-                &format!("读不了 {}：{r}", crate::source::show_path(path)),
-                r.help().unwrap_or("看看这个文件还在不在、能不能读"),
-            )
-        })?;
+        // As the build reads it: a link out of the publication is refused
+        // (its target may be anyone's file), never shown in the editor.
+        let bytes = sandbox::inside(&p.root, path)
+            .and_then(|real| sandbox::read(&real, TEXT_LIMIT))
+            .map_err(|r| {
+                Response::error(
+                    if matches!(r, sandbox::Refusal::Outside { .. }) {
+                        403
+                    } else {
+                        422
+                    },
+                    &format!("读不了 {}：{r}", crate::source::show_path(path)),
+                    r.help().unwrap_or("看看这个文件还在不在、能不能读"),
+                )
+            })?;
         Ok((index, bytes))
     }
 
-    /// `IssueState` of the issue as it is on disk (and in `p`).
+    /// `IssueState` of the issue as it is on disk (and in `p`): the page
+    /// now knows this version.
     fn issue_state(&self, p: &Publication, key: &str) -> Result<Value, Response> {
         let (index, bytes) = self.read_issue(p, key)?;
+        self.workspace.remember(key, &version_of(&bytes));
+        Ok(self.state_of(p, index, &bytes))
+    }
+
+    /// `IssueState` of `bytes`, the issue's file as `p` read it (its
+    /// diagnostics are `p`'s).
+    fn state_of(&self, p: &Publication, index: usize, bytes: &[u8]) -> Value {
         let entry = &p.issues[index];
-        let version = version_of(&bytes);
-        self.workspace.remember(key, &version);
-        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let key = entry.file.id.as_str();
+        let version = version_of(bytes);
+        let text = String::from_utf8_lossy(bytes).into_owned();
         let split = front::split(&text);
         let (front_json, body_start) = match &split {
             Some(s) => (front::to_json(&text[s.toml.clone()]), s.body_start),
@@ -347,7 +390,7 @@ impl Routes {
             0
         };
         let built = self.workspace.built_or_build(key);
-        Ok(json!({
+        json!({
             "key": key,
             "path": entry.file.path.strip_prefix(&p.root).unwrap_or(&entry.file.path)
                 .to_string_lossy().replace('\\', "/"),
@@ -361,7 +404,7 @@ impl Routes {
             "pages": built.hashes,
             "page_version": built.page_version,
             "build_problem": built.problem,
-        }))
+        })
     }
 
     /// PUT: the body (front matter kept byte for byte), or the front
@@ -379,15 +422,31 @@ impl Routes {
         let p = self.workspace.publication();
         let (_, bytes) = self.read_issue(&p, key)?;
         conflict_unless(&bytes, &put.base)?;
-        let text = String::from_utf8_lossy(&bytes);
-        let split = front::split(&text);
+        // The front matter is kept byte for byte: a file that is not
+        // UTF-8 cannot be (its text here has U+FFFD where its bytes were).
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            Response::error(
+                422,
+                "这个文件不是 UTF-8 文本，在页面上保存会改坏它，没有保存",
+                "用编辑器把它另存为 UTF-8，再在页面上打开",
+            )
+        })?;
+        if put.body.chars().count() > LIVE_CHARACTERS {
+            return Err(too_long(put.body.chars().count()));
+        }
+        let split = front::split(text);
         let new = match (&put.front, &split) {
             (None, Some(s)) => format!("{}{}", &text[..s.body_start], put.body),
             (None, None) => put.body.clone(),
             (Some(form), _) => {
                 let old = split.as_ref().map_or("", |s| &text[s.toml.clone()]);
-                let toml = front::rewrite(old, form).map_err(|front::BadForm(why)| {
-                    Response::error(422, &why, "改正表单里的这一项再保存")
+                let toml = front::rewrite(old, form).map_err(|bad| {
+                    let json = json!({
+                        "error": bad.message,
+                        "help": "改正表单里的这一项再保存",
+                        "field": (!bad.field.is_empty()).then_some(bad.field),
+                    });
+                    Response::new(422, JSON, json.to_string().into_bytes())
                 })?;
                 let bom = if text.starts_with('\u{feff}') {
                     "\u{feff}"
@@ -488,7 +547,16 @@ impl Routes {
             "built",
             &json!({ "key": key, "page_version": built.page_version }),
         );
-        Ok(ok_json(200, &self.issue_state(&p, key)?))
+        // The answer is about the bytes this request wrote, never a later
+        // read: a colleague's save that landed since (then also what the
+        // publication was read from) is not the page's text, and a page
+        // told its version would save over it on the next keystroke. It
+        // is a conflict (and a `changed` event, as it is not remembered).
+        let (index, disk) = self.read_issue(&p, key)?;
+        if disk != new {
+            return Err(conflict(&disk));
+        }
+        Ok(ok_json(200, &self.state_of(&p, index, new)))
     }
 
     /// A picture dropped or pasted on the page.
@@ -518,6 +586,7 @@ impl Routes {
             blocks: Vec<crate::import::PasteBlock>,
         }
         let paste: Paste = body(request)?;
+        paste_within_limits(&paste.blocks)?;
         let p = self.workspace.publication();
         Workspace::index(&p, &paste.key)
             .ok_or_else(|| not_found(&format!("没有第 {} 期", paste.key)))?;
@@ -530,6 +599,9 @@ impl Routes {
                 .map_err(|pictures::NotSaved(_, error, help)| format!("{error}（{help}）"))
         };
         let pasted = crate::import::paste(&paste.blocks, clean, &mut place);
+        if pasted.text.chars().count() > LIVE_CHARACTERS {
+            return Err(too_long(pasted.text.chars().count()));
+        }
         Ok(ok_json(
             200,
             &json!({ "text": pasted.text, "notes": pasted.notes, "note_lines": pasted.note_lines }),
@@ -694,7 +766,11 @@ impl Routes {
         });
         Ok(ok_json(
             200,
-            &json!({ "built": built, "current": current, "failed": failed }),
+            &json!({
+                "built": built, "current": current, "failed": failed,
+                // Where they are, for the clerk to open in her file manager.
+                "folder": p.output_dir().to_string_lossy(),
+            }),
         ))
     }
 }
@@ -752,14 +828,111 @@ fn diagnostic_json(d: &Diagnostic, text: &str, split: Option<&front::Split>) -> 
     json!({
         "severity": d.severity,
         "code": d.code,
-        "message": d.message,
-        "help": d.help,
+        "message": for_the_page(&d.message),
+        "help": d.help.as_deref().map(for_the_page),
         "line": line,
         "column": column,
         "end_line": end_line,
         "end_column": end_column,
         "field": field,
     })
+}
+
+/// The most characters of text an issue may have on the page: each save
+/// lays it out again, on the one thread that also answers the page's
+/// reads, and a bulletin is a few pages (≈ 700 characters each). A longer
+/// file is built with `jianbao build`.
+const LIVE_CHARACTERS: usize = 200_000;
+
+/// Columns of one pasted table: a wider one cannot be printed (check says
+/// so of any table wider than its page), and each column costs its row.
+const PASTE_COLUMNS: usize = 64;
+
+/// Cells of one clipboard's tables.
+const PASTE_CELLS: usize = 20_000;
+
+fn too_long(characters: usize) -> Response {
+    Response::error(
+        413,
+        &format!(
+            "这一期有 {characters} 个字，超过页面上排版的上限 {LIVE_CHARACTERS} 个字，没有保存"
+        ),
+        "把这一期拆成几期；很长的文件用命令行 jianbao build 生成",
+    )
+}
+
+/// A clipboard the page may turn into lines: its tables printable, its
+/// text within what a page lays out (refused before any work is done).
+fn paste_within_limits(blocks: &[crate::import::PasteBlock]) -> Result<(), Response> {
+    use crate::import::PasteBlock;
+    let mut cells = 0usize;
+    let mut characters = 0usize;
+    let count = |runs: &[crate::import::PasteRun]| -> usize {
+        runs.iter().map(|r| r.text.chars().count()).sum()
+    };
+    for block in blocks {
+        match block {
+            PasteBlock::Para { runs, .. } => characters += count(runs),
+            PasteBlock::Table { rows } => {
+                for row in rows {
+                    let columns: usize = row
+                        .iter()
+                        .map(|c| c.colspan.clamp(1, PASTE_COLUMNS + 1))
+                        .sum();
+                    if columns > PASTE_COLUMNS {
+                        return Err(Response::error(
+                            422,
+                            &format!(
+                                "表格有一行宽到 {columns} 列，超过 {PASTE_COLUMNS} 列，印不下，没有粘贴"
+                            ),
+                            "在 Word 或表格软件里把表格拆成几张窄一些的表，再分别粘贴",
+                        ));
+                    }
+                    cells += row.len();
+                    characters += row.iter().map(|c| count(&c.runs)).sum::<usize>();
+                }
+            }
+            PasteBlock::Picture { .. } => {}
+        }
+    }
+    if cells > PASTE_CELLS {
+        return Err(Response::error(
+            422,
+            &format!("粘贴的表格一共有 {cells} 格，超过上限 {PASTE_CELLS} 格，没有粘贴"),
+            "分几次粘贴，或把表格拆成几张",
+        ));
+    }
+    if characters > LIVE_CHARACTERS {
+        return Err(Response::error(
+            413,
+            &format!(
+                "粘贴的内容有 {characters} 个字，超过页面上排版的上限 {LIVE_CHARACTERS} 个字，没有粘贴"
+            ),
+            "分几次粘贴，或把内容拆成几期",
+        ));
+    }
+    Ok(())
+}
+
+/// `002` → 第2期, `2023/004` → 2023年第4期; a name that is no number as
+/// it is.
+fn label_of_key(key: &str) -> String {
+    let (year, name) = match key.rsplit_once('/') {
+        Some((year, name)) => (format!("{year}年"), name),
+        None => (String::new(), key),
+    };
+    match name.parse::<u32>() {
+        Ok(n) => format!("{year}第{n}期"),
+        Err(_) => key.to_string(),
+    }
+}
+
+/// A check's words for the terminal, said as the page does it: its
+/// 一键修正 button is what `jianbao check --fix` is on the command line.
+fn for_the_page(words: &str) -> String {
+    words
+        .replace("jianbao check --fix 不", "「一键修正」不")
+        .replace("jianbao check --fix", "点「一键修正」")
 }
 
 /// RFC 5987's attr-char kept as it is in a download's name: `004.pdf`,

@@ -102,9 +102,56 @@ fn toml_to_json(v: toml::Value) -> Value {
     }
 }
 
-/// Why the form's values cannot be written.
+/// Why the form's values cannot be written: the form's key it is about
+/// (`date`, `distribution.bao`) and what to type there, in plain words.
 #[derive(Debug, PartialEq)]
-pub struct BadForm(pub String);
+pub struct BadForm {
+    pub field: String,
+    pub message: String,
+}
+
+impl BadForm {
+    fn at(field: &str, message: impl Into<String>) -> BadForm {
+        BadForm {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// What the form calls a key.
+fn label(key: &str) -> &str {
+    match key {
+        "number" => "期号",
+        "date" => "日期",
+        "total" => "总期号",
+        "edition" => "增刊/专刊",
+        "copies" => "份数",
+        "classification" => "密级",
+        "serial" => "编号",
+        "mark" => "印发标记",
+        "editor" => "编发单位",
+        "publisher" => "印发单位",
+        "distribution.bao" => "报",
+        "distribution.song" => "送",
+        "distribution.fa" => "发",
+        "distribution.extra" => "本期增发",
+        other => other,
+    }
+}
+
+/// A one-line value of the form: no line break, tab or other control
+/// character (they would break the front matter's lines, or print as
+/// nothing).
+fn one_line(key: &str, s: &str) -> Result<String, BadForm> {
+    if s.chars().any(char::is_control) {
+        return Err(BadForm::at(
+            key,
+            format!("「{}」只能写一行字，不能有换行或制表符", label(key)),
+        ));
+    }
+    Ok(s.trim().to_string())
+}
 
 /// The front matter (the TOML between the fences) written from `form`
 /// over `old`: the form's keys set or, absent or `null`, removed; keys the
@@ -138,7 +185,12 @@ pub fn rewrite(old: &str, form: &Map<String, Value>) -> Result<String, BadForm> 
         let sent = match sent {
             Value::Object(m) => m.clone(),
             Value::Null => Map::new(),
-            _ => return Err(BadForm("distribution 应当是 {bao, song, fa, extra}".into())),
+            _ => {
+                return Err(BadForm::at(
+                    "distribution",
+                    "报送范围应当是报、送、发、本期增发四个单位列表",
+                ));
+            }
         };
         let mut lists = match table.remove("distribution") {
             Some(toml::Value::Table(t)) => t,
@@ -158,68 +210,132 @@ pub fn rewrite(old: &str, form: &Map<String, Value>) -> Result<String, BadForm> 
             table.insert("distribution".into(), toml::Value::Table(lists));
         }
     }
-    Ok(write(&table))
+    let toml = write(&table);
+    // The fences are lines `+++`: one inside would end the front matter
+    // there for every reader (a value that holds one, kept from the file).
+    if toml.lines().any(|l| l.trim_end() == FENCE) {
+        return Err(BadForm::at(
+            "",
+            "表单里有一项的内容是单独一行 +++，会把文件头截断，没有保存",
+        ));
+    }
+    Ok(toml)
 }
 
 /// A form value as TOML, typed as the front matter wants it.
 fn value_of(key: &str, v: &Value) -> Result<toml::Value, BadForm> {
-    let bad = |what: &str| BadForm(format!("{key} 应当是{what}"));
+    let name = label(key);
     Ok(match key {
         "number" | "total" | "copies" => {
+            let example = if key == "copies" { "200" } else { "3" };
+            let say = || BadForm::at(key, format!("「{name}」只填阿拉伯数字，例如 {example}"));
             let n = match v {
                 Value::Number(n) => n.as_i64(),
-                Value::String(s) => s.trim().parse().ok(),
+                // 第3期, ３, 总第38期: the digits are what is meant.
+                Value::String(s) => {
+                    let s = one_line(key, s)?;
+                    let s = s.trim_start_matches("总").trim_start_matches('第');
+                    let s = s.trim_end_matches(['期', '份']).trim();
+                    let digits: String = s
+                        .chars()
+                        .map(|c| match c {
+                            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+                            c => c,
+                        })
+                        .collect();
+                    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(say());
+                    }
+                    digits.parse().ok()
+                }
                 _ => None,
             };
-            toml::Value::Integer(n.filter(|n| *n >= 0).ok_or_else(|| bad("一个整数"))?)
+            toml::Value::Integer(n.filter(|n| *n >= 1).ok_or_else(say)?)
         }
         "date" => {
-            let s = v
-                .as_str()
-                .ok_or_else(|| bad("日期，例如 2026-03-02"))?
-                .trim();
-            match s.parse::<toml::value::Datetime>() {
-                Ok(d) => toml::Value::Datetime(d),
-                // Written as text: check says what is wrong with it, at its line.
-                Err(_) => toml::Value::String(s.to_string()),
-            }
+            let s = match v {
+                Value::String(s) => one_line(key, s)?,
+                _ => String::new(),
+            };
+            toml::Value::Datetime(date_of(&s).ok_or_else(|| BadForm::at(key, date_problem(&s)))?)
         }
-        "contents" => toml::Value::Boolean(v.as_bool().ok_or_else(|| bad(" true 或 false"))?),
-        _ => json_to_toml(v).ok_or_else(|| bad("文字"))?,
+        "contents" => toml::Value::Boolean(
+            v.as_bool()
+                .ok_or_else(|| BadForm::at(key, "本期要目只能选印或不印"))?,
+        ),
+        _ => json_to_toml(key, v)?,
     })
 }
 
+/// The years a 简报 is dated in.
+const YEARS: std::ops::RangeInclusive<i32> = 1949..=2100;
+
+/// `2026-03-02` as a TOML date, when it is a real day of a year in
+/// [`YEARS`].
+fn date_of(s: &str) -> Option<toml::value::Datetime> {
+    let day = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    if !YEARS.contains(&chrono::Datelike::year(&day)) || s.len() != 10 {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// What is wrong with a date the form sent, in the clerk's words.
+fn date_problem(s: &str) -> String {
+    let year = s.split('-').next().unwrap_or("");
+    if s.is_empty() {
+        "「日期」没有填：点日期框选一天".to_string()
+    } else if year.parse::<i32>().is_ok_and(|y| !YEARS.contains(&y)) {
+        format!(
+            "「日期」的年份 {year} 不对（应在 {} 到 {} 年之间）：点日期框重新选一天",
+            YEARS.start(),
+            YEARS.end()
+        )
+    } else {
+        format!("「日期」{s} 不是一个真实的日子：点日期框重新选一天")
+    }
+}
+
 fn list_of(key: &str, v: &Value) -> Result<toml::Value, BadForm> {
+    let field = format!("distribution.{key}");
+    let name = label(&field).to_string();
     let items = v
         .as_array()
-        .ok_or_else(|| BadForm(format!("distribution.{key} 应当是单位名称的列表")))?;
+        .ok_or_else(|| BadForm::at(&field, format!("「{name}」应当是单位名称的列表")))?;
     let mut out = Vec::new();
     for item in items {
         let s = item
             .as_str()
-            .ok_or_else(|| BadForm(format!("distribution.{key} 里应当都是单位名称")))?;
-        if !s.trim().is_empty() {
-            out.push(toml::Value::String(s.trim().to_string()));
+            .ok_or_else(|| BadForm::at(&field, format!("「{name}」里应当都是单位名称")))?;
+        let s = one_line(&field, s)?;
+        if !s.is_empty() {
+            out.push(toml::Value::String(s));
         }
     }
     Ok(toml::Value::Array(out))
 }
 
-fn json_to_toml(v: &Value) -> Option<toml::Value> {
-    Some(match v {
-        Value::String(s) => toml::Value::String(s.clone()),
+/// Any other value the form sends back as it read it: its strings one line.
+fn json_to_toml(key: &str, v: &Value) -> Result<toml::Value, BadForm> {
+    Ok(match v {
+        Value::String(s) => toml::Value::String(one_line(key, s)?),
         Value::Bool(b) => toml::Value::Boolean(*b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => toml::Value::Integer(i),
-            None => toml::Value::Float(n.as_f64()?),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => toml::Value::Integer(i),
+            (None, Some(f)) => toml::Value::Float(f),
+            (None, None) => return Err(BadForm::at(key, format!("「{}」的数不对", label(key)))),
         },
-        Value::Array(a) => toml::Value::Array(a.iter().map(json_to_toml).collect::<Option<_>>()?),
+        Value::Array(a) => toml::Value::Array(
+            a.iter()
+                .map(|v| json_to_toml(key, v))
+                .collect::<Result<_, _>>()?,
+        ),
         Value::Object(m) => toml::Value::Table(
             m.iter()
-                .map(|(k, v)| Some((k.clone(), json_to_toml(v)?)))
-                .collect::<Option<_>>()?,
+                .map(|(k, v)| Ok((k.clone(), json_to_toml(key, v)?)))
+                .collect::<Result<_, _>>()?,
         ),
-        Value::Null => return None,
+        Value::Null => return Err(BadForm::at(key, format!("「{}」是空的", label(key)))),
     })
 }
 
@@ -334,6 +450,53 @@ mod tests {
         assert!(rewrite(OLD, &form).unwrap().contains("song = [\"乙\"]"));
         let form: Map<String, Value> = serde_json::from_str(r#"{"number": "四"}"#).unwrap();
         assert!(rewrite(OLD, &form).is_err());
+    }
+
+    #[test]
+    fn a_form_value_never_breaks_the_front_matter() {
+        let form = |json: &str| serde_json::from_str::<Map<String, Value>>(json).unwrap();
+        let bad = rewrite(OLD, &form(r#"{"serial": "A\n+++\n# 伪造"}"#)).unwrap_err();
+        assert_eq!(bad.field, "serial");
+        assert!(bad.message.contains("编号"), "{}", bad.message);
+        let bad = rewrite(
+            OLD,
+            &form(r#"{"number": 4, "distribution": {"bao": ["甲\t乙"]}}"#),
+        );
+        assert_eq!(bad.unwrap_err().field, "distribution.bao");
+        // A value kept from the file (not shown by the form) that holds a
+        // fence line is refused rather than written as one.
+        let old = "number = 4\neditor = \"县办\\n+++\\n# 伪造\"\n";
+        match rewrite(old, &form(r#"{"number": 4}"#)) {
+            Ok(toml) => assert!(!toml.lines().any(|l| l.trim_end() == "+++"), "{toml}"),
+            Err(e) => assert!(e.message.contains("+++"), "{}", e.message),
+        }
+    }
+
+    #[test]
+    fn dates_are_real_days_and_numbers_digits() {
+        let form = |json: &str| serde_json::from_str::<Map<String, Value>>(json).unwrap();
+        for wrong in ["82026-12-07", "2026-02-30", "1900-01-01", "", "2026-3-2"] {
+            let bad = rewrite(OLD, &form(&format!(r#"{{"date": "{wrong}"}}"#))).unwrap_err();
+            assert_eq!(bad.field, "date");
+            assert!(bad.message.contains("日期"), "{}", bad.message);
+            assert!(!bad.message.contains("date"), "{}", bad.message);
+        }
+        let bad = rewrite(OLD, &form(r#"{"date": "82026-12-07"}"#)).unwrap_err();
+        assert!(bad.message.contains("82026"), "{}", bad.message);
+        let ok = rewrite(
+            OLD,
+            &form(r#"{"number": "第3期", "copies": "２００", "date": "2026-12-07"}"#),
+        );
+        assert!(
+            ok.as_ref()
+                .unwrap()
+                .starts_with("number = 3\ndate = 2026-12-07\n"),
+            "{ok:?}"
+        );
+        assert!(ok.unwrap().contains("copies = 200\n"));
+        let bad = rewrite(OLD, &form(r#"{"copies": "一百"}"#)).unwrap_err();
+        assert_eq!(bad.field, "copies");
+        assert!(bad.message.contains("阿拉伯数字"), "{}", bad.message);
     }
 
     #[test]

@@ -521,7 +521,9 @@ fn parse(head: &[u8], port: u16) -> Result<(Request, usize), Refused> {
                 return Err(bad);
             }
         } else if name.eq_ignore_ascii_case("origin") {
-            origin = Some(value);
+            // Two: no browser sends them, and neither is believed (an
+            // empty Origin is nobody's).
+            origin = Some(if origin.is_some() { "" } else { value });
         } else if name.eq_ignore_ascii_case("sec-fetch-site") {
             fetched_from = Some(value);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
@@ -782,6 +784,14 @@ mod tests {
             ),
             (
                 "POST /t/api/issues HTTP/1.1\r\nHost: 127.0.0.1:8\r\nOrigin: http://evil.example\r\nContent-Length: 2\r\n\r\n",
+                403,
+            ),
+            (
+                "POST /t/api/issues HTTP/1.1\r\nHost: 127.0.0.1:8\r\nOrigin: http://evil.example\r\nOrigin: http://localhost:8\r\nContent-Length: 2\r\n\r\n",
+                403,
+            ),
+            (
+                "POST /t/api/issues HTTP/1.1\r\nHost: 127.0.0.1:8\r\nOrigin: http://localhost:8\r\nOrigin: http://localhost:8\r\nContent-Length: 2\r\n\r\n",
                 403,
             ),
             (

@@ -64,6 +64,15 @@ impl Serving {
 /// Starts serving on 127.0.0.1 — never another interface — at `port`, or
 /// at a free port the system picks when it is 0, and watches `issues/`.
 pub fn start(request: &Request) -> Result<Serving, UsageError> {
+    // A file-size limit (`ulimit -f`) met while saving must fail that
+    // write (EFBIG: an answer, the temporary file removed), not end the
+    // server by SIGXFSZ's default action.
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to SIG_IGN installs no
+    // handler; nothing runs on the signal.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let workspace = Arc::new(workspace::Workspace::new(
         &request.start,
         request.options.clone(),

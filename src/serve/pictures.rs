@@ -53,6 +53,17 @@ pub fn save(root: &Path, original: &str, bytes: &[u8]) -> Result<Saved, NotSaved
         };
         NotSaved(415, error, help)
     })?;
+    if format == PictureFormat::Svg && runs_something(bytes) {
+        return Err(NotSaved(
+            415,
+            format!(
+                "图片“{}”里有脚本（script 或 on… 事件），没有保存",
+                shown(original)
+            ),
+            "简报的图片用不着脚本：把它另存为 PNG，或在绘图软件里导出一份不带脚本的 SVG"
+                .to_string(),
+        ));
+    }
     let ext = match format {
         PictureFormat::Png => "png",
         PictureFormat::Jpeg => "jpg",
@@ -152,5 +163,69 @@ mod tests {
         assert_eq!(safe_stem(""), "图片");
         assert_eq!(safe_stem("%00\u{202e}.png"), "00");
         assert_eq!(safe_stem(&"长".repeat(100)).chars().count(), NAME_CHARS);
+    }
+}
+
+/// Whether an SVG holds something a browser would run when the file is
+/// opened by itself (from the file manager): a `<script>`, an `on…` event
+/// attribute, a `javascript:` link. Nothing a printed picture needs; such
+/// a file is not stored in the publication. Unreadable XML counts as such.
+fn runs_something(bytes: &[u8]) -> bool {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => {
+                if e.local_name().as_ref().eq_ignore_ascii_case(b"script") {
+                    return true;
+                }
+                for attribute in e.attributes() {
+                    let Ok(attribute) = attribute else {
+                        return true;
+                    };
+                    let name = attribute.key.local_name();
+                    let name = name.as_ref();
+                    if name.len() > 2 && name[..2].eq_ignore_ascii_case(b"on") {
+                        return true;
+                    }
+                    let raw = attribute.value.to_vec();
+                    let value: Vec<u8> = attribute
+                        .unescape_value()
+                        .map_or(raw, |v| v.into_owned().into_bytes())
+                        .iter()
+                        .filter(|b| !b.is_ascii_whitespace() && **b != 0)
+                        .map(u8::to_ascii_lowercase)
+                        .collect();
+                    if value.windows(11).any(|w| w == b"javascript:") {
+                        return true;
+                    }
+                }
+            }
+            Ok(Event::Eof) => return false,
+            Err(_) => return true,
+            Ok(_) => {}
+        }
+        buf.clear();
+    }
+}
+
+#[cfg(test)]
+mod svg_tests {
+    use super::runs_something;
+
+    #[test]
+    fn an_svg_that_would_run_something_is_found() {
+        let plain = br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10" fill="red"/></svg>"#;
+        assert!(!runs_something(plain));
+        for bad in [
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><a href=" java&#x0A;script:x"><rect/></a></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><rect onClick="x"/></svg>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml"><h:SCRIPT>x</h:SCRIPT></svg>"#,
+        ] {
+            assert!(runs_something(bad.as_bytes()), "{bad}");
+        }
     }
 }

@@ -12,6 +12,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 pub enum Stage {
     Layout,
     PdfExport,
+    /// Writing the OFD (`crate::ofd`) from typst's pages.
+    OfdExport,
 }
 
 impl Stage {
@@ -20,6 +22,7 @@ impl Stage {
         match self {
             Stage::Layout => "layout",
             Stage::PdfExport => "pdf-export",
+            Stage::OfdExport => "ofd-export",
         }
     }
 }
@@ -29,6 +32,7 @@ impl fmt::Display for Stage {
         f.write_str(match self {
             Stage::Layout => "layout",
             Stage::PdfExport => "PDF export",
+            Stage::OfdExport => "OFD export",
         })
     }
 }

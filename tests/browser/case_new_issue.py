@@ -6,6 +6,9 @@ from common import *
 
 url, publication = args()
 with page(url) as pg:
+    # Where the masthead's name and the unit come from, said on the list.
+    note = pg.inner_text("#masthead-note")
+    check("jianbao.toml" in note and "编发单位" in note, f"the masthead note: {note!r}")
     pg.click("#new-issue")
     pg.wait_for_selector(".cm-content", timeout=WAIT_MS)
     pg.wait_for_function("() => location.hash.startsWith('#/issue/')", timeout=WAIT_MS)

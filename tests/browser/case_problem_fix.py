@@ -38,6 +38,11 @@ with page(url, "001") as pg:
     fix = pg.locator("#fix")
     pg.wait_for_function("() => !document.getElementById('fix').disabled", timeout=WAIT_MS)
     check("一键修正" in fix.inner_text(), "the fix button")
+    # Its count is of places changed, and it says why the list's may differ.
+    check("个地方" in fix.inner_text() and "合在一起" in (fix.get_attribute("title") or ""), f"the fix button's count: {fix.inner_text()!r}")
+    # The problems' advice names the button, never a command.
+    advice = pg.inner_text("#problems")
+    check("jianbao check" not in advice, f"the problems' advice: {advice!r}")
     fix.click()
     wait_file(publication, lambda t: "三、加强宣传教育" in t and "三.加强" not in t, "got the fix")
     pg.wait_for_function("() => window.jianbaoEditor.state.doc.toString().includes('三、加强宣传教育')", timeout=WAIT_MS)

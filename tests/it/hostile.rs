@@ -1933,3 +1933,38 @@ fn a_font_file_linking_out_of_the_publication_is_refused_unread() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
 }
+
+/// An SVG linking a file outside the publication (a FIFO that no one
+/// writes, `/dev/zero`): its size is read without opening the link, so
+/// `check` and `build --format ofd` end at once with `picture-broken`
+/// (usvg's default options read the link, and a FIFO hung them).
+#[test]
+fn an_svg_linking_a_fifo_is_refused_without_opening_it() {
+    let dir = publication("![图](images/linked.svg)");
+    let fifo = dir.path().join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no mkfifo");
+        return;
+    }
+    std::fs::write(
+        dir.path().join("images/linked.svg"),
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="10"><image xlink:href="{}" width="10" height="10"/><image xlink:href="/dev/zero" width="10" height="10"/></svg>"#,
+            fifo.display()
+        ),
+    )
+    .unwrap();
+    for args in [
+        &["check"][..],
+        &["build", "--format", "ofd"],
+        &["build", "--format", "docx"],
+    ] {
+        let started = std::time::Instant::now();
+        let out = run(dir.path(), args);
+        let err = stderr_of(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("error[picture-broken]"), "{args:?}: {err}");
+        assert!(started.elapsed() < Duration::from_secs(60), "{args:?}");
+    }
+}

@@ -397,6 +397,34 @@ fn the_masthead_is_red_ink_in_cmyk_and_the_rules_are_paths() {
                 .any(|c| c.name == "StrokeColor" && red(&c))
     });
     assert!(red_path, "no red rule");
+
+    // Black (the text, the table and 版记 rules) is grey 0 in a GRAY colour
+    // space, as the PDF sets it (one channel: K only in print), never RGB:
+    // every colour on every page names the GRAY or the CMYK space.
+    let gray = public
+        .iter()
+        .find(|e| e.name == "ColorSpace" && e.attrs["Type"] == "GRAY")
+        .expect("a GRAY colour space");
+    let mut blacks = 0;
+    for (k, page) in ofd.pages().iter().enumerate() {
+        for e in page
+            .iter()
+            .filter(|e| e.name == "FillColor" || e.name == "StrokeColor")
+        {
+            if red(&e) {
+                continue;
+            }
+            assert_eq!(
+                e.attrs.get("ColorSpace"),
+                gray.attrs.get("ID"),
+                "page {}: {e:?}",
+                k + 1
+            );
+            assert_eq!(e.attrs["Value"], "0", "page {}: {e:?}", k + 1);
+            blacks += 1;
+        }
+    }
+    assert!(blacks > 100, "{blacks} black colours");
 }
 
 #[test]
@@ -449,15 +477,17 @@ fn pictures_are_image_resources_and_landscape_pages_are_turned() {
                         .any(|m| m.name == "MultiMedia" && &m.attrs["ID"] == id),
                     "ImageObject refers to {id}"
                 );
-                // The unit square scaled to the picture's size.
+                // The unit square scaled to the picture's size: the file's
+                // width and height go where the CTM's columns take them
+                // (turned, for a JPEG with an EXIF orientation).
                 let ctm = boxes(&e.attrs["CTM"]);
                 let b = boxes(&e.attrs["Boundary"]);
-                assert!(ctm[0] > 10.0 && ctm[3] > 10.0, "{ctm:?}");
-                // Upright as printed: the file's pixels have the aspect of
-                // the box they fill (a turned photo is written turned).
+                let across = ctm[0].hypot(ctm[1]);
+                let down = ctm[2].hypot(ctm[3]);
+                assert!(across > 10.0 && down > 10.0, "{ctm:?}");
                 let (w, h) = size_of(id);
                 assert!(
-                    ((ctm[0] / ctm[3]) / (w / h) - 1.0).abs() < 0.02,
+                    ((across / down) / (w / h) - 1.0).abs() < 0.02,
                     "{id}: {w}×{h} px in {ctm:?}"
                 );
                 assert!(b[0] >= 0.0 && b[0] + b[2] <= 210.01 && b[1] + b[3] <= 297.01);
@@ -466,6 +496,49 @@ fn pictures_are_image_resources_and_landscape_pages_are_turned() {
         }
     }
     assert!(images > 0, "no pictures");
+
+    // The phone photo (400 × 300 px stored, EXIF orientation 6: seen
+    // upright it is 300 × 400) is held as the JPEG file itself, as the PDF
+    // holds it, and turned by its object's CTM: the stored first row is
+    // the picture's right side, the stored first column its top.
+    let ofd = Ofd::read(&photos[0].2);
+    let (res, base) = ofd.res("DocumentRes");
+    let source = std::fs::read(fixture("photos").join("images/phone.jpg")).unwrap();
+    let file = ofd
+        .parts
+        .iter()
+        .find(|(_, bytes)| **bytes == source)
+        .map(|(name, _)| name.strip_prefix(&format!("{base}/")).unwrap().to_string())
+        .expect("the photo's JPEG held as it is");
+    let media = res.iter().position(|e| e.text == file).unwrap();
+    let resource = res[..media]
+        .iter()
+        .rev()
+        .find(|e| e.name == "MultiMedia")
+        .unwrap();
+    assert_eq!(resource.attrs["Format"], "JPEG");
+    let object = ofd
+        .pages()
+        .into_iter()
+        .flatten()
+        .find(|e| e.name == "ImageObject" && e.attrs["ResourceID"] == resource.attrs["ID"])
+        .expect("the photo drawn");
+    let ctm = boxes(&object.attrs["CTM"]);
+    let b = boxes(&object.attrs["Boundary"]);
+    let at = |u: f64, v: f64| {
+        (
+            ctm[0] * u + ctm[2] * v + ctm[4],
+            ctm[1] * u + ctm[3] * v + ctm[5],
+        )
+    };
+    let near = |p: (f64, f64), q: (f64, f64)| (p.0 - q.0).abs() < 0.01 && (p.1 - q.1).abs() < 0.01;
+    // Stored top left → the box's top right; stored top right → bottom
+    // right; stored bottom left → top left.
+    assert!(near(at(0.0, 0.0), (b[2], 0.0)), "{ctm:?} in {b:?}");
+    assert!(near(at(1.0, 0.0), (b[2], b[3])), "{ctm:?} in {b:?}");
+    assert!(near(at(0.0, 1.0), (0.0, 0.0)), "{ctm:?} in {b:?}");
+    // Upright, taller than wide, as the photo is seen.
+    assert!(b[3] / b[2] > 1.3 && b[3] / b[2] < 1.36, "{b:?}");
 
     // A landscape page's text is turned a quarter: CTM (0 -1 1 0 …).
     let (_dir, built) = build_both(&fixture("landscape"));
@@ -511,6 +584,36 @@ fn metadata_outline_and_the_same_bytes_twice() {
     let info = Ofd::read(&built4[0].2).xml("OFD.xml");
     let date = info.iter().find(|e| e.name == "CreationDate").unwrap();
     assert_eq!(date.text, "2022-01-19");
+    // Modified when dated, as the PDF's ModDate.
+    let modified = info.iter().find(|e| e.name == "ModDate").expect("ModDate");
+    assert_eq!(modified.text, "2022-01-19");
+    // The fonts named as an office has them installed (what a reader
+    // that cannot use the embedded file looks for), each still embedded;
+    // the 小标宋 not flagged bold.
+    let ofd4 = Ofd::read(&built4[0].2);
+    let (public, _) = ofd4.res("PublicRes");
+    let fonts: Vec<(&str, &str, bool)> = public
+        .iter()
+        .filter(|e| e.name == "Font")
+        .map(|e| {
+            (
+                e.attrs["FontName"].as_str(),
+                e.attrs["FamilyName"].as_str(),
+                e.attrs.contains_key("Bold"),
+            )
+        })
+        .collect();
+    for expected in [
+        ("仿宋_GB2312", "仿宋", false),
+        ("方正小标宋简体", "方正小标宋_GBK", false),
+        ("黑体", "黑体", false),
+    ] {
+        assert!(fonts.contains(&expected), "{expected:?} in {fonts:?}");
+    }
+    assert!(
+        public.iter().filter(|e| e.name == "Font").count()
+            == public.iter().filter(|e| e.name == "FontFile").count()
+    );
     // An issue with a 本期要目 has an outline with an entry per article.
     let outlined = built.iter().any(|(_, _, p)| {
         Ofd::read(p)
@@ -525,6 +628,179 @@ fn metadata_outline_and_the_same_bytes_twice() {
     assert!(o.status.success(), "{}", stderr(&o));
     let second: Vec<Vec<u8>> = built.iter().map(|b| std::fs::read(&b.2).unwrap()).collect();
     assert!(first == second, "different bytes from the same input");
+}
+
+/// The outline's entries: (depth, title, page from 0, Top in mm).
+fn outline_entries(ofd: &Ofd) -> Vec<(usize, String, usize, f64)> {
+    let doc = ofd.document();
+    let page_ids: Vec<&String> = doc
+        .iter()
+        .filter(|e| e.name == "Page")
+        .map(|e| &e.attrs["ID"])
+        .collect();
+    let mut out = Vec::new();
+    for (i, e) in doc.iter().enumerate() {
+        if e.name != "OutlineElem" {
+            continue;
+        }
+        let dest = doc[i..].iter().find(|d| d.name == "Dest").unwrap();
+        let depth = e.path.iter().filter(|p| *p == "OutlineElem").count();
+        let page = page_ids
+            .iter()
+            .position(|id| **id == dest.attrs["PageID"])
+            .unwrap();
+        let top: f64 = dest.attrs["Top"].parse().unwrap();
+        out.push((depth, e.attrs["Title"].clone(), page, top));
+    }
+    out
+}
+
+#[test]
+fn the_outline_opens_each_article_at_its_title() {
+    // The features fixture: 【工作动态】 over two articles, a 本期要目.
+    let (_dir, built) = build_both(&fixture("features"));
+    let ofd = Ofd::read(&built[0].2);
+    let entries = outline_entries(&ofd);
+    let titles = ["全市教育系统召开安全工作会议", "局属学校开展教师培训"];
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| (e.0, e.1.as_str()))
+            .collect::<Vec<_>>(),
+        [(0, "【工作动态】"), (1, titles[0]), (1, titles[1])],
+        "{entries:?}"
+    );
+    let pages = ofd.pages();
+    // Where the title's glyphs stand: the baseline of the 2号 (22 pt,
+    // 7.76 mm) text object that begins it on the entry's page.
+    let baseline = |page: usize, title: &str| -> f64 {
+        let els = &pages[page];
+        let mut found = None;
+        for (i, e) in els.iter().enumerate() {
+            if e.name != "TextObject" || (boxes(&e.attrs["Size"])[0] - 7.76).abs() > 0.05 {
+                continue;
+            }
+            let code = els[i..].iter().find(|c| c.name == "TextCode").unwrap();
+            let text: String = code.text.chars().filter(|c| !c.is_whitespace()).collect();
+            if !text.is_empty() && title.starts_with(&text) {
+                let b = boxes(&e.attrs["Boundary"]);
+                found = Some(b[1] + code.attrs["Y"].parse::<f64>().unwrap());
+                break;
+            }
+        }
+        found.unwrap_or_else(|| panic!("{title} not on page {}", page + 1))
+    };
+    for (_, title, page, top) in &entries[1..] {
+        let base = baseline(*page, title);
+        // The entry opens at the title's line: its top a little above the
+        // glyphs, within a line (a grid line is 15.6 mm at most).
+        assert!(
+            *top < base && base - top < 15.6,
+            "{title}: Top {top} mm, baseline {base} mm (page {})",
+            page + 1
+        );
+    }
+    // The label opens at its own line, above its first title.
+    assert_eq!(entries[0].2, entries[1].2);
+    assert!(entries[0].3 < entries[1].3, "{entries:?}");
+
+    // A title typed with straight quotes and an entity is in the outline
+    // as printed (cleaned as the page's text), and found on its page.
+    let dir = copy_publication(&fixture("features"));
+    let issue = dir.path().join("issues/2023/001.md");
+    let text = std::fs::read_to_string(&issue).unwrap().replace(
+        "# 全市教育系统召开安全工作会议",
+        "# 全市教育系统召开\"平安校园\"安全工作会议&nbsp;",
+    );
+    std::fs::write(&issue, text).unwrap();
+    let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let entries = outline_entries(&Ofd::read(&dir.path().join("out/2023/001.ofd")));
+    assert_eq!(entries.len(), 3, "{entries:?}");
+    assert_eq!(entries[1].1, "全市教育系统召开“平安校园”安全工作会议");
+    assert!(entries[1].3 > 0.0, "{entries:?}");
+
+    // An issue of one article, and one with contents = false, get an
+    // outline of their articles all the same.
+    let (_d, photos) = build_both(&fixture("photos"));
+    let entries = outline_entries(&Ofd::read(&photos[0].2));
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].1, "县应急管理局开展防汛应急演练");
+    let (_d, pages_built) = build_both(&fixture("pages"));
+    let four = pages_built.iter().find(|b| b.0 == "004").unwrap();
+    let entries = outline_entries(&Ofd::read(&four.2));
+    assert_eq!(entries.len(), 13, "{entries:?}");
+    assert_eq!(entries[6].1, "青山乡开展山洪地质灾害避险演练");
+    assert!(entries.iter().skip(1).all(|e| e.3 > 0.0), "{entries:?}");
+}
+
+#[test]
+fn a_build_that_writes_no_ofd_says_so_not_pdf() {
+    let dir = copy_publication(&fixture("photos"));
+    let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A picture missing: the issue is not built, its OFD is kept.
+    let issue = dir.path().join("issues/001.md");
+    let text = std::fs::read_to_string(&issue).unwrap();
+    std::fs::write(&issue, format!("{text}\n![缺图](images/没有.jpg)\n")).unwrap();
+    let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("issues/001.md: 有错误，没有生成 OFD 文件（原有的 OFD 文件保持不变）"),
+        "{err}"
+    );
+    assert!(!err.contains("PDF"), "{err}");
+    // jianbao.toml in error: nothing built, said of the format asked for.
+    let toml = dir.path().join("jianbao.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{config}\n[output]\nno_such_key = 1\n")).unwrap();
+    let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("jianbao.toml 有错误，没有生成 OFD 文件"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_pdf_standard_neither_holds_nor_refuses_an_ofd() {
+    // A PNG with an alpha channel, which PDF/A-1 refuses.
+    let dir = copy_publication(&fixture("photos"));
+    let d = dir.path();
+    image::RgbaImage::from_pixel(32, 24, image::Rgba([200, 60, 60, 128]))
+        .save(d.join("images/logo.png"))
+        .unwrap();
+    let toml = d.join("jianbao.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        format!("{config}\n[output]\nformat = \"ofd\"\npdf_standard = \"a-1b\"\n"),
+    )
+    .unwrap();
+    // What build writes is an OFD: check, build and export agree.
+    for args in [
+        &["check"][..],
+        &["build"],
+        &["build", "--format", "ofd", "--pdf-standard", "a-1b"],
+        &["export", "1", "第1期.ofd", "--pdf-standard", "a-1b"],
+    ] {
+        let o = jianbao(d, args);
+        let err = stderr(&o);
+        assert!(o.status.success(), "{args:?}: {err}");
+        assert!(!err.contains("picture-transparent"), "{args:?}: {err}");
+    }
+    assert!(d.join("out/001.ofd").is_file() && d.join("第1期.ofd").is_file());
+    // The PDF is still held to it: asked on the command line, or built.
+    for args in [
+        &["check", "--pdf-standard", "a-1b"][..],
+        &["build", "--format", "pdf"],
+    ] {
+        let o = jianbao(d, args);
+        let err = stderr(&o);
+        assert!(!o.status.success(), "{args:?}: {err}");
+        assert!(err.contains("picture-transparent"), "{args:?}: {err}");
+    }
 }
 
 #[test]
@@ -885,7 +1161,10 @@ fn a_layout_that_clips_is_named_in_a_note() {
     assert!(text.contains(from), "the layout changed: edit this test");
     std::fs::write(
         &layout,
-        text.replace(from, "{ box(clip: true, rows(p, g.width * 1mm)) })"),
+        text.replace(
+            from,
+            "{ box(clip: true, rows(p, g.width * 1mm)); place(rect(width: 20mm, height: 10mm, fill: gradient.linear(red, blue))) })",
+        ),
     )
     .unwrap();
     let toml = dir.path().join("jianbao.toml");
@@ -905,11 +1184,80 @@ fn a_layout_that_clips_is_named_in_a_note() {
         said.contains("版式在第 1、2、3、4、5 页裁剪了内容"),
         "{said}"
     );
+    // A gradient is drawn in one colour, not black, and said.
+    assert!(
+        said.contains("版式在第 1、2、3、4、5 页用了渐变或图案填充"),
+        "{said}"
+    );
+    let ofd = Ofd::read(&dir.path().join("out/004.ofd"));
+    let page = &ofd.pages()[0];
+    let filled: Vec<&String> = page
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.name == "PathObject"
+                && e.attrs
+                    .get("Boundary")
+                    .is_some_and(|b| boxes(b)[2..] == [20.0, 10.0])
+        })
+        .filter_map(|(i, _)| page[i + 1..].iter().find(|c| c.name == "FillColor"))
+        .map(|c| &c.attrs["Value"])
+        .collect();
+    assert!(!filled.is_empty(), "no 20 × 10 mm rectangle");
+    assert!(
+        filled
+            .iter()
+            .all(|v| v.split(' ').count() == 3 && *v != "0 0 0"),
+        "{filled:?}"
+    );
     // The built-in layout clips nothing: no such note.
     let dir = copy_publication(&repo());
     let o = jianbao(dir.path(), &["build", "--format", "ofd"]);
     let said = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
     assert!(!said.contains("裁剪"), "{said}");
+}
+
+/// A page the OFD cannot hold (a PDF picture in an office's layout) is
+/// the issue's error, said as such: not "无法写入" (nothing failed to be
+/// written), exit status 1, the earlier OFD kept.
+#[test]
+fn a_pdf_picture_of_a_layout_is_an_error_of_the_ofd_not_of_writing() {
+    let dir = copy_publication(&fixture("photos"));
+    let d = dir.path();
+    let o = jianbao(d, &["build"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = jianbao(d, &["build", "--format", "ofd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = std::fs::read(d.join("out/001.ofd")).unwrap();
+    let o = jianbao(d, &["layout", "--eject"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::copy(d.join("out/001.pdf"), d.join("layouts/page.pdf")).unwrap();
+    let layout = d.join("layouts/bulletin.typ");
+    let text = std::fs::read_to_string(&layout).unwrap();
+    std::fs::write(
+        &layout,
+        format!("{text}\n#place(image(\"page.pdf\", width: 20mm))\n"),
+    )
+    .unwrap();
+    let o = jianbao(
+        d,
+        &[
+            "build",
+            "--format",
+            "ofd",
+            "--layout",
+            "layouts/bulletin.typ",
+        ],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("PDF 图片放不进 OFD"), "{err}");
+    assert!(!err.contains("无法写入"), "{err}");
+    assert!(
+        err.contains("没有生成 OFD 文件（原有的 OFD 文件保持不变）"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(d.join("out/001.ofd")).unwrap(), before);
 }
 
 /// `[output] format = "ofd"` makes `build` write OFD; `--format` wins

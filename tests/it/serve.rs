@@ -597,16 +597,47 @@ fn serve_writes_an_issue_atomically_and_never_over_a_change_on_disk() {
     let pdf_text_now = pdf_text(&page.get("download/004.pdf").body).join("");
     assert!(pdf_text_now.contains("市委办公室"), "{pdf_text_now}");
 
-    // A bad date from the form: the problem at its field, the pages the
-    // last good ones, and the file saved as the clerk wrote it.
+    // A bad date from the form: refused at its field, never written.
     let put = json!({"base": written["version"], "front": {"number": 4, "date": "2022-02-30"}, "body": written["body"]});
-    let bad = page.json("PUT", "api/issues/004", &put).json();
+    let refused = page.json("PUT", "api/issues/004", &put).refused(422);
+    assert_eq!(refused["field"], "date", "{refused}");
+    assert_eq!(
+        sha256(&std::fs::read(&path).unwrap()),
+        written["version"].as_str().unwrap()
+    );
+    // Written in an editor: the problem at its field, the pages the last
+    // good ones.
+    let edited: String = written["text"]
+        .as_str()
+        .unwrap()
+        .split_inclusive('\n')
+        .map(|l| {
+            if l.starts_with("date = ") {
+                "date = \"2022-02-30\"\n"
+            } else {
+                l
+            }
+        })
+        .collect();
+    assert_ne!(edited, written["text"].as_str().unwrap());
+    std::fs::write(&path, &edited).unwrap();
+    wait_for_version(&page, &sha256(edited.as_bytes()));
+    // The server has read it (and built it) when its pages are new.
+    let start = Instant::now();
+    let bad = loop {
+        let issue = page.issue("004");
+        if issue["page_version"].as_u64() > written["page_version"].as_u64() {
+            break issue;
+        }
+        assert!(start.elapsed() < STEP, "{issue}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
     let date = bad["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
         .find(|d| d["severity"] == "error")
-        .unwrap_or_else(|| panic!("{}", bad["diagnostics"]));
+        .unwrap_or_else(|| panic!("{bad}"));
     assert_eq!(date["field"], "date", "{date}");
     assert!(bad["build_problem"].is_string());
     assert_eq!(bad["pages"], written["pages"]);
@@ -628,6 +659,35 @@ fn serve_writes_an_issue_atomically_and_never_over_a_change_on_disk() {
     assert_eq!(all["built"], 1, "{all}");
     assert_eq!(all["failed"][0]["key"], "004", "{all}");
     assert!(root.join("out/005.pdf").is_file());
+    // Where they went, for the clerk's file manager.
+    let folder = std::path::PathBuf::from(all["folder"].as_str().unwrap());
+    assert!(folder.join("005.pdf").is_file(), "{all}");
+    // A file that does not parse is still 第N期 in the list.
+    std::fs::write(
+        root.join("issues/007.md"),
+        "+++
+number = 
++++
+",
+    )
+    .unwrap();
+    let listed_as = |key: &str| {
+        page.get("api/publication").json()["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == key)
+            .map(|i| i["label"].clone())
+    };
+    let start = Instant::now();
+    while listed_as("007").is_none() && start.elapsed() < STEP {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(listed_as("007"), Some(json!("第7期")));
+    std::fs::remove_file(root.join("issues/007.md")).unwrap();
+    while listed_as("007").is_some() && start.elapsed() < STEP * 2 {
+        std::thread::sleep(Duration::from_millis(50));
+    }
     let listed = page.get("api/publication").json();
     let status: Vec<(&str, &str)> = listed["issues"]
         .as_array()
@@ -1089,4 +1149,333 @@ fn serve_paste_says_a_repeated_subheading_at_each_line() {
             "{line}: {notes:?}"
         );
     }
+}
+
+/// A colleague saves the file again and again while the clerk types: every
+/// answer to a save is about the bytes that save wrote (its version, its
+/// text), never the colleague's that landed since, so the page never takes
+/// the colleague's version for its own and never saves over it unseen; the
+/// colleague's change reaches it as a conflict (409) instead.
+#[test]
+fn serve_never_answers_a_save_with_a_colleagues_later_version() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let dir = copy_publication(&repo());
+    let root = dir.path().to_path_buf();
+    let page = Page::start(&root, &["serve"]);
+    let path = root.join("issues/004.md");
+    let first = page.issue("004");
+    // The line that starts with `counter` now says `n`.
+    fn count_to(text: &str, counter: &str, n: u64) -> String {
+        let at = text.find(counter).unwrap() + counter.len();
+        let end = at + text[at..].find('次').unwrap();
+        format!("{}{n}{}", &text[..at], &text[end..])
+    }
+    let front_of = |state: &Value| {
+        let text = state["text"].as_str().unwrap();
+        text[..text.len() - state["body"].as_str().unwrap().len()].to_string()
+    };
+    // Two lines of the body: one the colleague counts up, one the clerk.
+    let body = format!(
+        "{}\n同事改的第0次。\n\n页面改的第0次。\n",
+        first["body"].as_str().unwrap().trim_end()
+    );
+    let put = json!({"base": first["version"], "body": body});
+    let answer = page.json("PUT", "api/issues/004", &put);
+    assert_eq!(answer.status, 200);
+    let mut state = answer.json();
+
+    // The colleague: reads the file, counts its line up, saves (its own
+    // temporary file and a rename, as editors do), and keeps every version
+    // it wrote.
+    let stop = Arc::new(AtomicBool::new(false));
+    let written = Arc::new(Mutex::new(Vec::<String>::new()));
+    let colleague = {
+        let (stop, written, path) = (stop.clone(), written.clone(), path.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    continue;
+                };
+                n += 1;
+                let new = count_to(&text, "同事改的第", n);
+                let temp = path.with_extension("colleague");
+                std::fs::write(&temp, &new).unwrap();
+                std::fs::rename(&temp, &path).unwrap();
+                written.lock().unwrap().push(sha256(new.as_bytes()));
+                // Now at once, now after a while: saves land inside
+                // the clerk's saves and between them.
+                std::thread::sleep(Duration::from_millis(10 + (n * 97) % 400));
+            }
+        })
+    };
+
+    let (mut saved, mut conflicts) = (0, 0);
+    for m in 1..=30u64 {
+        // The clerk's keystroke on the text the page holds.
+        let body = count_to(state["body"].as_str().unwrap(), "页面改的第", m);
+        let put = json!({"base": state["version"], "body": body});
+        let answer = page.json("PUT", "api/issues/004", &put);
+        match answer.status {
+            200 => {
+                let answered = answer.json();
+                let wrote = format!("{}{body}", front_of(&state));
+                assert_eq!(answered["text"].as_str().unwrap(), wrote, "save {m}");
+                assert_eq!(answered["version"], sha256(wrote.as_bytes()), "save {m}");
+                assert!(
+                    !written.lock().unwrap().contains(&sha256(wrote.as_bytes())),
+                    "save {m} answered a version the colleague wrote"
+                );
+                state = answered;
+                saved += 1;
+            }
+            409 => {
+                // The clerk sees both and keeps hers on the colleague's
+                // text: her line onto the disk's, on the disk's version.
+                let disk = answer.json();
+                let disk_text = disk["disk_text"].as_str().unwrap();
+                assert_eq!(disk["disk_version"], sha256(disk_text.as_bytes()));
+                let front_len = front_of(&state).len();
+                state = json!({
+                    "version": disk["disk_version"],
+                    "text": disk_text,
+                    "body": &disk_text[front_len..],
+                });
+                conflicts += 1;
+            }
+            other => panic!(
+                "save {m}: {other} {}",
+                String::from_utf8_lossy(&answer.body)
+            ),
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    colleague.join().unwrap();
+    eprintln!("{saved} saved, {conflicts} conflicts");
+    assert!(saved > 0, "{saved} saved, {conflicts} conflicts");
+}
+
+/// An issue file that is a link out of the publication is never read for
+/// the page (its target may be any file of the user's), as the build and
+/// a save refuse it.
+#[cfg(unix)]
+#[test]
+fn serve_never_reads_an_issue_linked_out_of_the_publication() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.md");
+    std::fs::write(&secret, "+++\nnumber = 5\n+++\n外面的秘密SECRET\n").unwrap();
+    std::os::unix::fs::symlink(&secret, root.join("issues/005.md")).unwrap();
+    let page = Page::start(root, &["serve"]);
+    let list = page.get("api/publication").json();
+    assert!(
+        list["issues"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["key"] == "005")
+    );
+    let read = page.get("api/issues/005");
+    read.refused(403);
+    assert!(!String::from_utf8_lossy(&read.body).contains("SECRET"));
+    let put = json!({"base": sha256(&std::fs::read(&secret).unwrap()), "body": "改了\n"});
+    let write = page.json("PUT", "api/issues/005", &put);
+    write.refused(403);
+    assert!(!String::from_utf8_lossy(&write.body).contains("SECRET"));
+    assert_eq!(
+        std::fs::read_to_string(&secret).unwrap(),
+        "+++\nnumber = 5\n+++\n外面的秘密SECRET\n"
+    );
+}
+
+/// A form value with a line break (a `+++` line above all) is refused at
+/// its field in plain words, the file untouched; a wrong date is never
+/// written; 第3期 in 期号 is the number 3.
+#[test]
+fn serve_refuses_a_form_value_that_would_break_the_file() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let page = Page::start(root, &["serve"]);
+    let path = root.join("issues/004.md");
+    let first = page.issue("004");
+    let before = std::fs::read(&path).unwrap();
+    let with = |key: &str, value: Value| {
+        let mut front = first["front"].as_object().unwrap().clone();
+        front.insert(key.into(), value);
+        json!({"base": first["version"], "front": front, "body": first["body"]})
+    };
+    for (key, value, words) in [
+        ("serial", json!("县办\n+++\n# 伪造的标题\n"), "编号"),
+        ("classification", json!("秘密\u{7}"), "密级"),
+        ("date", json!("82026-12-07"), "82026"),
+        ("date", json!("2026-02-30"), "日期"),
+        ("copies", json!("一百"), "阿拉伯数字"),
+    ] {
+        let answer = page.json("PUT", "api/issues/004", &with(key, value));
+        let refused = answer.refused(422);
+        assert_eq!(refused["field"], key, "{refused}");
+        let error = refused["error"].as_str().unwrap();
+        assert!(error.contains(words), "{error}");
+        assert!(!error.contains(key) && !error.contains('`'), "{error}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+    let answer = page.json("PUT", "api/issues/004", &with("number", json!("第5期")));
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    assert_eq!(answer.json()["front"]["number"], 5);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().filter(|l| l.trim_end() == "+++").count(), 2);
+}
+
+/// What a request may ask the page's one working thread to do is bounded
+/// before the work: a clipboard's table no page can print, or more text
+/// than a page lays out live, is refused at once with what to do; a file
+/// that is not UTF-8 is never saved over with U+FFFD in its front matter;
+/// the problems' advice names the page's 一键修正, not a command.
+#[test]
+fn serve_refuses_work_no_page_needs_and_keeps_bytes_it_cannot_read() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let page = Page::start(root, &["serve"]);
+
+    // One row of 10 000 cells spanning 64 columns each (minutes before).
+    let cell = json!({"runs": [{"text": "x", "bold": false}], "colspan": 64, "rowspan": 1});
+    let wide = json!({"key": "004", "blocks": [{"kind": "table", "rows": [vec![cell; 10_000]]}]});
+    let started = Instant::now();
+    let refused = page.json("POST", "api/paste", &wide).refused(422);
+    assert!(
+        refused["error"].as_str().unwrap().contains("列"),
+        "{refused}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let cell = json!({"runs": [{"text": "格", "bold": false}]});
+    let long =
+        json!({"key": "004", "blocks": [{"kind": "table", "rows": vec![vec![cell; 10]; 3000]}]});
+    page.json("POST", "api/paste", &long).refused(422);
+    // A table a page prints still pastes.
+    let cell = json!({"runs": [{"text": "格", "bold": false}]});
+    let fine = json!({"key": "004", "blocks": [{"kind": "table", "rows": vec![vec![cell; 4]; 3]}]});
+    assert_eq!(page.json("POST", "api/paste", &fine).status, 200);
+
+    // A body of more text than a page lays out live.
+    let first = page.issue("004");
+    let body = "一二三四五六七八九十".repeat(25_000);
+    let put = json!({"base": first["version"], "body": body});
+    let started = Instant::now();
+    page.json("PUT", "api/issues/004", &put).refused(413);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // A GBK comment in the front matter: a body-only save would turn it
+    // into U+FFFD; refused, the bytes kept.
+    let path = root.join("issues/004.md");
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.windows(4).position(|w| w == b"+++\n").unwrap() + 4;
+    bytes.splice(at..at, b"# \xb1\xbe\xc6\xda\n".iter().copied());
+    std::fs::write(&path, &bytes).unwrap();
+    let read = page.issue("004");
+    let put = json!({"base": read["version"], "body": read["body"]});
+    page.json("PUT", "api/issues/004", &put).refused(422);
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+}
+
+/// The advice of a problem the page can fix names its button.
+#[test]
+fn serve_says_the_pages_button_where_check_says_a_command() {
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let page = Page::start(root, &["serve"]);
+    let first = page.issue("004");
+    let body = first["body"]
+        .as_str()
+        .unwrap()
+        .replacen("郑州市教育局在", "郑州市教育局,在", 1);
+    let saved = page.json(
+        "PUT",
+        "api/issues/004",
+        &json!({"base": first["version"], "body": body}),
+    );
+    let saved = saved.json();
+    let words: Vec<String> = saved["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| [d["message"].to_string(), d["help"].to_string()])
+        .collect();
+    assert!(words.iter().any(|w| w.contains("一键修正")), "{words:?}");
+    assert!(
+        !words.iter().any(|w| w.contains("jianbao check")),
+        "{words:?}"
+    );
+}
+
+/// Under a file-size limit (`ulimit -f`), a save too large for it fails
+/// with a message, its temporary file removed, and the server goes on.
+#[cfg(unix)]
+#[test]
+fn serve_survives_a_file_size_limit() {
+    use std::os::unix::process::CommandExt;
+    let dir = copy_publication(&repo());
+    let root = dir.path();
+    let run = Running::start_with(root, &["serve"], |command| {
+        // SAFETY: setrlimit is async-signal-safe; nothing else runs here.
+        unsafe {
+            command.pre_exec(|| {
+                let limit = libc::rlimit {
+                    rlim_cur: 64 * 1024,
+                    rlim_max: 64 * 1024,
+                };
+                if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    });
+    let served = run.served();
+    let page = Page {
+        _run: run,
+        served,
+        agent: ureq::Agent::config_builder()
+            .timeout_global(Some(STEP))
+            .http_status_as_error(false)
+            .build()
+            .into(),
+    };
+    let path = root.join("issues/004.md");
+    let before = std::fs::read(&path).unwrap();
+    let first = page.issue("004");
+    let body = format!(
+        "{}\n{}\n",
+        first["body"].as_str().unwrap(),
+        "长".repeat(40_000)
+    );
+    let answer = page.json(
+        "PUT",
+        "api/issues/004",
+        &json!({"base": first["version"], "body": body}),
+    );
+    answer.refused(500);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let names: Vec<String> = std::fs::read_dir(root.join("issues"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["004.md"]);
+    // Still serving.
+    assert_eq!(page.issue("004")["version"], first["version"]);
 }

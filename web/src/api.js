@@ -4,9 +4,11 @@
 export const enc = (key) => encodeURIComponent(key);
 
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, json = null) {
     super(message);
     this.status = status;
+    // The refusal itself ({error, help, field}), when it was JSON.
+    this.json = json;
   }
 }
 
@@ -36,7 +38,7 @@ export async function call(method, path, body, headers = {}) {
   }
   if (response.ok || response.status === 409) return { status: response.status, json };
   const message = json && (json.error || json.message) ? [json.error || json.message, json.help].filter(Boolean).join("（") + (json.help ? "）" : "") : text || `HTTP ${response.status}`;
-  throw new ApiError(response.status, message);
+  throw new ApiError(response.status, message, json);
 }
 
 export const publication = () => call("GET", "api/publication");
