@@ -19,6 +19,8 @@ pub use body::{
     LineKind, attachment_mark, heading_number, item_number, line_kind, loose_level_one, parse_body,
     split_heading,
 };
+/// Lines as byte ranges: how the front matter's `+++` lines are found, here and in `serve`.
+pub(crate) use front_matter::line_spans;
 pub use front_matter::{FrontMatter, FrontParts, parse_front_matter};
 pub use model::*;
 pub use table::{caption_line, is_note_line, options_line};

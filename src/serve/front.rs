@@ -20,7 +20,7 @@ const FENCE: &str = "+++";
 /// optional byte-order mark, a first line `+++`, the next line `+++`).
 pub fn split(text: &str) -> Option<Split> {
     let start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut lines = lines_from(text, start);
+    let mut lines = crate::issue::line_spans(text, start);
     let first = lines.next()?;
     if text[first.clone()].trim_end() != FENCE {
         return None;
@@ -30,19 +30,6 @@ pub fn split(text: &str) -> Option<Split> {
     Some(Split {
         toml: toml_start..close.start,
         body_start: (close.end + 1).min(text.len()),
-    })
-}
-
-fn lines_from(text: &str, start: usize) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    let mut pos = start;
-    std::iter::from_fn(move || {
-        if pos >= text.len() {
-            return None;
-        }
-        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
-        let line = pos..end;
-        pos = end + 1;
-        Some(line)
     })
 }
 
